@@ -1,0 +1,157 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// maxAppendAttempts bounds the publishes one Append makes while other writers keep
+// winning the race for the same stream. Each lost race means another append landed.
+const maxAppendAttempts = 200
+
+// streamHead is what the last message of a stream's subject says.
+type streamHead struct {
+	exists   bool
+	last     uint64 // last revision
+	lastHash string // hash of the last event
+	seq      uint64 // stream sequence of the last message (0: none)
+}
+
+// Append writes events as one message on the stream's subject.
+//
+// It reads the head (last message of the subject, one direct get), checks the
+// expectation against it, chains the events to the head's hash and publishes with the
+// head's sequence as the expected last subject sequence. If another writer got in
+// first the server rejects the message and nothing is written; Append then starts
+// over from a fresh head: an expectation the new head still satisfies (Any,
+// StreamExists) is published again, hashed against the new head, and any other fails
+// with the actual revision read from that head.
+//
+// If the publish itself fails without an answer (timeout, lost connection) the
+// outcome is unknown; appending again with an Exact expectation is safe.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	op := "append to " + stream
+	if err := eventstore.ValidateStreamName(stream); err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append: %w", err)
+	}
+	if len(events) == 0 {
+		return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, eventstore.ErrNoEvents)
+	}
+	if s.isClosed() {
+		return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, eventstore.ErrClosed)
+	}
+	subject := subjectPrefix + stream
+	for attempt := 1; ; attempt++ {
+		head, err := s.readHead(ctx, subject)
+		if err != nil {
+			return eventstore.AppendResult{}, s.opErr(op, err)
+		}
+		if !expected.Matches(head.last, head.exists) {
+			return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{
+				Stream: stream, Expected: expected, Actual: head.last, ActualExists: head.exists,
+			}
+		}
+		msg, last, err := buildMessage(stream, subject, head, events)
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		if s.beforePublish != nil {
+			s.beforePublish()
+		}
+		ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(head.seq))
+		if err == nil {
+			positions := make([]eventstore.Position, len(events))
+			for i := range positions {
+				positions[i] = eventstore.NewPosition(ack.Sequence, uint64(i))
+			}
+			return eventstore.AppendResult{LastRevision: last, Positions: positions}, nil
+		}
+		if !isWrongLastSequence(err) {
+			return eventstore.AppendResult{}, s.opErr(op, err)
+		}
+		if attempt >= maxAppendAttempts {
+			return eventstore.AppendResult{}, fmt.Errorf("%s: still conflicting after %d attempts: %w", op, attempt, err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+}
+
+// readHead reads the last message of subject by direct get.
+func (s *Store) readHead(ctx context.Context, subject string) (streamHead, error) {
+	msg, err := s.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return streamHead{}, nil
+	}
+	if err != nil {
+		return streamHead{}, fmt.Errorf("read head: %w", err)
+	}
+	h, err := parseMsgHead(msg.Header)
+	if err != nil {
+		return streamHead{}, fmt.Errorf("read head: message %d: %w", msg.Sequence, err)
+	}
+	return streamHead{exists: true, last: h.last, lastHash: h.lastHash, seq: msg.Sequence}, nil
+}
+
+// buildMessage encodes events after head: revisions head+1.., each chained to the
+// hash of the one before. It returns the message and the last revision.
+func buildMessage(stream, subject string, head streamHead, events []eventstore.EventData) (*nats.Msg, uint64, error) {
+	rev, prev := uint64(0), ""
+	if head.exists {
+		rev, prev = head.last+1, head.lastHash
+	}
+	first := rev
+	var body []byte
+	for _, e := range events {
+		raw, hash, err := eventstore.EncodeRecord(stream, rev, prev, e)
+		if err != nil {
+			return nil, 0, fmt.Errorf("append to %s: %w", stream, err)
+		}
+		body = appendFrame(body, raw)
+		rev, prev = rev+1, hash
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = body
+	setMsgHead(msg.Header, msgHead{first: first, last: rev - 1, lastHash: prev})
+	return msg, rev - 1, nil
+}
+
+// isWrongLastSequence reports the server's rejection of an expected last subject
+// sequence: 10071, or 10164 on replicated streams.
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// backoff retries the first few conflicts at once, then waits a short random time
+// (up to 2 ms) so that writers hammering one stream spread out.
+func backoff(ctx context.Context, attempt int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if attempt < 3 {
+		return nil
+	}
+	ceiling := min(time.Duration(attempt)*50*time.Microsecond, 2*time.Millisecond)
+	t := time.NewTimer(rand.N(ceiling) + 1)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

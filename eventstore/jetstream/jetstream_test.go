@@ -1,0 +1,83 @@
+package jetstream
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/eventstore/storetest"
+)
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func mustOpen(t testing.TB, cfg Config) *Store {
+	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = quietLogger()
+	}
+	s, err := Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return s
+}
+
+// TestConformance runs the suite on the default setup: embedded server, in-process
+// connection, SyncAlways.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		cfg := Config{DataDir: t.TempDir()}
+		cur := mustOpen(t, cfg)
+		t.Cleanup(func() { cur.Close() })
+		return storetest.Harness{
+			Store: cur,
+			Restart: func(t *testing.T) eventstore.Store {
+				if err := cur.Close(); err != nil {
+					t.Fatalf("close before restart: %v", err)
+				}
+				cur = mustOpen(t, cfg)
+				return cur
+			},
+		}
+	})
+}
+
+// TestConformanceRemote runs the suite against a separate server over TCP
+// (Config.NATSURL); Restart restarts that server too.
+func TestConformanceRemote(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		dir := t.TempDir()
+		srv := startTestServer(t, dir)
+		cur := mustOpen(t, Config{NATSURL: srv.ClientURL()})
+		t.Cleanup(func() {
+			cur.Close()
+			srv.Shutdown()
+			srv.WaitForShutdown()
+		})
+		return storetest.Harness{
+			Store: cur,
+			Restart: func(t *testing.T) eventstore.Store {
+				if err := cur.Close(); err != nil {
+					t.Fatalf("close before restart: %v", err)
+				}
+				srv.Shutdown()
+				srv.WaitForShutdown()
+				srv = startTestServer(t, dir)
+				cur = mustOpen(t, Config{NATSURL: srv.ClientURL()})
+				return cur
+			},
+		}
+	})
+}
+
+// startTestServer runs a plain NATS server with JetStream on a free loopback port.
+func startTestServer(t testing.TB, dir string) *server.Server {
+	t.Helper()
+	srv, err := startServer(Config{DataDir: dir, ListenAddr: "127.0.0.1:0", Sync: SyncInterval, Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	return srv
+}

@@ -1,0 +1,220 @@
+// Package jetstream is the event store on NATS JetStream: one stream for all events,
+// one subject per event-store stream (waymark.events.<stream>), one message per Append
+// holding all its events, optimistic concurrency through the server's expected last
+// subject sequence, reads by batched direct get and the global log through an ordered
+// consumer. By default it embeds a NATS server (file storage under the data dir,
+// reached in-process); with Config.NATSURL it uses an external server or cluster.
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// drainTimeout bounds how long Close waits for the connection to drain.
+const drainTimeout = 10 * time.Second
+
+// Store is the JetStream event store. It is safe for concurrent use.
+type Store struct {
+	cfg    Config
+	log    *slog.Logger
+	srv    *server.Server // nil when external
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	ncDone chan struct{} // closed when nc is closed
+
+	// ctx ends when Close starts; subscriptions end with it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool           // under mu: set when Close starts
+	subs   sync.WaitGroup // running subscriptions
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// beforePublish, when set (tests only), runs between reading a stream's head and
+	// publishing an append, to let a test slip a conflicting write in.
+	beforePublish func()
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open starts (or connects to) NATS, makes sure the event stream exists and returns
+// the store. Close it to stop the embedded server.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, log: cfg.Logger, ncDone: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	opts := []nats.Option{
+		nats.Name("waymark"),
+		nats.ClosedHandler(func(*nats.Conn) { close(s.ncDone) }),
+	}
+	url := cfg.NATSURL
+	if url == "" {
+		if s.srv, err = startServer(cfg); err != nil {
+			return nil, err
+		}
+		opts = append(opts, nats.InProcessServer(s.srv))
+	} else {
+		opts = append(opts, nats.MaxReconnects(-1))
+	}
+	if s.nc, err = nats.Connect(url, opts...); err != nil {
+		s.shutdownServer()
+		return nil, fmt.Errorf("jetstream event store: connect: %w", err)
+	}
+	if s.js, err = jetstream.New(s.nc); err == nil {
+		s.stream, err = s.ensureStream(ctx)
+	}
+	if err != nil {
+		s.nc.Close()
+		s.shutdownServer()
+		return nil, fmt.Errorf("jetstream event store: %w", err)
+	}
+	return s, nil
+}
+
+// Server returns the embedded server (nil when connected to an external one).
+func (s *Store) Server() *server.Server { return s.srv }
+
+// Conn returns the store's NATS connection, for reuse (e.g. by the event bus). It is
+// closed by Close.
+func (s *Store) Conn() *nats.Conn { return s.nc }
+
+// streamConfig is the event stream: append-only history, readable by direct get.
+func (s *Store) streamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:              s.cfg.StreamName,
+		Description:       "Waymark events: one subject per event-store stream",
+		Subjects:          []string{subjectPrefix + ">"},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		Discard:           jetstream.DiscardOld,
+		MaxMsgs:           -1,
+		MaxBytes:          -1,
+		MaxMsgsPerSubject: -1,
+		AllowDirect:       true,
+		DenyDelete:        true,
+		DenyPurge:         true,
+		Replicas:          1,
+	}
+}
+
+// ensureStream creates or updates the stream on the embedded server. On an external
+// server an existing stream is used as configured (its replicas are the operator's
+// choice) after checking what the store relies on.
+func (s *Store) ensureStream(ctx context.Context) (jetstream.Stream, error) {
+	want := s.streamConfig()
+	if s.srv != nil {
+		st, err := s.js.CreateOrUpdateStream(ctx, want)
+		if err != nil {
+			return nil, fmt.Errorf("create stream %s: %w", want.Name, err)
+		}
+		return st, nil
+	}
+	st, err := s.js.Stream(ctx, want.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s.log.Info("creating event stream", "stream", want.Name, "replicas", want.Replicas)
+		st, err = s.js.CreateStream(ctx, want)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", want.Name, err)
+	}
+	got := st.CachedInfo().Config
+	switch {
+	case !slices.Contains(got.Subjects, subjectPrefix+">"):
+		return nil, fmt.Errorf("stream %s: subjects %v do not include %s>", got.Name, got.Subjects, subjectPrefix)
+	case !got.AllowDirect:
+		return nil, fmt.Errorf("stream %s: allow_direct is off; reads need direct get", got.Name)
+	}
+	if !got.DenyDelete || !got.DenyPurge {
+		s.log.Warn("event stream allows deleting or purging messages; history should be append-only",
+			"stream", got.Name, "deny_delete", got.DenyDelete, "deny_purge", got.DenyPurge)
+	}
+	if got.Replicas < 2 {
+		s.log.Warn("event stream has fewer than 2 replicas: a single disk loss loses events",
+			"stream", got.Name, "replicas", got.Replicas)
+	}
+	return st, nil
+}
+
+// Head returns the position of the last event of the global log.
+func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
+	if s.isClosed() {
+		return eventstore.Start, fmt.Errorf("head: %w", eventstore.ErrClosed)
+	}
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return eventstore.Start, s.opErr("head", err)
+	}
+	last := info.State.LastSeq
+	if last == 0 {
+		return eventstore.Start, nil
+	}
+	msg, err := s.stream.GetMsg(ctx, last)
+	if err != nil {
+		return eventstore.Start, s.opErr(fmt.Sprintf("head: message %d", last), err)
+	}
+	h, err := parseMsgHead(msg.Header)
+	if err != nil {
+		return eventstore.Start, fmt.Errorf("head: message %d: %w", last, err)
+	}
+	return eventstore.NewPosition(last, h.count()-1), nil
+}
+
+// Close ends subscriptions, drains the connection and stops the embedded server. It
+// is safe to call more than once and from several goroutines.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true // no new subscriptions from here on
+		s.mu.Unlock()
+		s.cancel()
+		s.subs.Wait()
+
+		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			s.closeErr = fmt.Errorf("close jetstream event store: drain: %w", err)
+		}
+		select {
+		case <-s.ncDone:
+		case <-time.After(drainTimeout):
+			s.nc.Close()
+		}
+		s.shutdownServer()
+	})
+	return s.closeErr
+}
+
+func (s *Store) shutdownServer() {
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+}
+
+func (s *Store) isClosed() bool { return s.ctx.Err() != nil }
+
+// opErr wraps err from a NATS call with op, as ErrClosed when the store closed under it.
+func (s *Store) opErr(op string, err error) error {
+	if s.isClosed() && !errors.Is(err, eventstore.ErrClosed) {
+		return fmt.Errorf("%s: %w (%v)", op, eventstore.ErrClosed, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
