@@ -1,0 +1,162 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+// Account opening and credit repair: the steps where the survivor's data leaves the
+// coalition, so every one of them checks consent.
+
+func TestReferToBank(t *testing.T) {
+	expired := ConsentGranted{GrantID: "g-old", Recipient: "org-bank", Categories: []DataCategory{DataBanking},
+		Purposes: []Purpose{PurposeBanking}, ExpiresAt: at(9), At: at(1)}
+	longer := ConsentGranted{GrantID: "g-long", Recipient: "org-bank", Categories: []DataCategory{DataBanking},
+		Purposes: []Purpose{PurposeBanking, PurposeCoalitionAnalytics}, ExpiresAt: nextYear.AddDate(1, 0, 0), At: at(2)}
+	otherBank := ConsentGranted{GrantID: "g-2", Recipient: "org-bank-2", Categories: []DataCategory{DataBanking},
+		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
+	analyticsOnly := ConsentGranted{GrantID: "g-a", Recipient: "org-bank", Categories: []DataCategory{DataBanking},
+		Purposes: []Purpose{PurposeCoalitionAnalytics}, ExpiresAt: nextYear, At: at(1)}
+	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(2)}
+
+	tests := []caseTest{
+		{name: "refer to a bank the survivor consented to", given: events(referred, bankGrant), when: ReferToBank{Bank: bank},
+			then: events(BankReferralMade{Bank: "org-bank", GrantID: "g-bank", At: at(10)}), thenStage: StageAccountOpening},
+		{name: "the longest-lasting grant is recorded", given: events(referred, bankGrant, longer, expired), when: ReferToBank{Bank: bank},
+			then: events(BankReferralMade{Bank: "org-bank", GrantID: "g-long", At: at(10)})},
+		{name: "banking after credit repair keeps the stage", given: events(referred, bureauGrant, disputeFiled, bankGrant),
+			when: ReferToBank{Bank: bank}, then: events(BankReferralMade{Bank: "org-bank", GrantID: "g-bank", At: at(10)}), thenStage: StageCreditRepair},
+		{name: "not a bank", given: events(referred, bankGrant), when: ReferToBank{Bank: shelter},
+			wantErr: ErrWrongOrganisationKind, wantMsg: "bankId: organisation org-shelter is not a bank (it is registered as shelter)"},
+		{name: "bank not resolved", given: events(referred, bankGrant), when: ReferToBank{Bank: OrgRef{ID: "org-x"}}, wantErr: ErrUnknownOrganisation},
+		{name: "no grant at all", given: events(referred), when: ReferToBank{Bank: bank},
+			wantErr: ErrConsentRequired, wantMsg: "referToBank: no consent grant in force lets bank org-bank receive data for banking"},
+		{name: "grant to another bank", given: events(referred, otherBank), when: ReferToBank{Bank: bank}, wantErr: ErrConsentRequired},
+		{name: "grant for another purpose", given: events(referred, analyticsOnly), when: ReferToBank{Bank: bank}, wantErr: ErrConsentRequired},
+		{name: "grant expired", given: events(referred, expired), when: ReferToBank{Bank: bank}, wantErr: ErrConsentRequired},
+		{name: "grant expires at the instant of referral", given: events(referred, expired), when: ReferToBank{Bank: bank}, now: at(9), wantErr: ErrConsentRequired},
+		{name: "grant withdrawn", given: events(referred, bankGrant, withdrawn), when: ReferToBank{Bank: bank}, wantErr: ErrConsentRequired},
+		{name: "already referred to that bank", given: events(referred, bankGrant, bankReferred), when: ReferToBank{Bank: bank},
+			wantErr: ErrInvalidTransition, wantMsg: "already referred to bank org-bank"},
+	}
+	runCaseTests(t, tests)
+}
+
+func TestSubmitAccountApplication(t *testing.T) {
+	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(5)}
+	opened := BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(5)}
+	declined := AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(5)}
+	ready := events(referred, bankGrant, bankReferred)
+
+	tests := []caseTest{
+		{name: "apply for a basic account", given: ready, when: SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
+			then: events(AccountApplicationSubmitted{Bank: "org-bank", Product: ProductBasicAccount, At: at(10)}), thenStage: StageAccountOpening},
+		{name: "resubmit after a decline", given: append(ready, applied, declined), when: SubmitAccountApplication{Bank: bank, Product: ProductDebitCard},
+			then: events(AccountApplicationSubmitted{Bank: "org-bank", Product: ProductDebitCard, At: at(10)})},
+		{name: "not a bank", given: ready, when: SubmitAccountApplication{Bank: bureau, Product: ProductBasicAccount}, wantErr: ErrWrongOrganisationKind},
+		{name: "unknown product", given: ready, when: SubmitAccountApplication{Bank: bank, Product: "crypto_wallet"}, wantErr: ErrInvalidInput, wantMsg: "product:"},
+		{name: "not referred to that bank", given: ready, when: SubmitAccountApplication{Bank: bank2, Product: ProductBasicAccount},
+			wantErr: ErrInvalidTransition, wantMsg: "not referred to bank org-bank-2"},
+		{name: "consent withdrawn since the referral", given: append(ready, withdrawn), when: SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
+			wantErr: ErrConsentRequired},
+		{name: "consent expired since the referral", given: ready, now: nextYear, when: SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
+			wantErr: ErrConsentRequired},
+		{name: "an application is already pending", given: append(ready, applied), when: SubmitAccountApplication{Bank: bank, Product: ProductSavingsAccount},
+			wantErr: ErrInvalidTransition, wantMsg: "already an application at bank org-bank (submitted)"},
+		{name: "an account is already open there", given: append(ready, applied, opened), when: SubmitAccountApplication{Bank: bank, Product: ProductSavingsAccount},
+			wantErr: ErrInvalidTransition},
+	}
+	runCaseTests(t, tests)
+}
+
+func TestRecordAccountOutcome(t *testing.T) {
+	declined := AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(5)}
+	opened := BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(5)}
+	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(4)}
+	pending := events(referred, bankGrant, bankReferred, applied)
+
+	tests := []caseTest{
+		{name: "the bank opens a different product than applied for", given: pending, when: RecordAccountOpened{Bank: bank, Product: ProductDebitCard},
+			then: events(BankAccountOpened{Bank: "org-bank", Product: ProductDebitCard, At: at(10)})},
+		{name: "opening is recorded even after consent was withdrawn", given: append(pending, withdrawn), when: RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
+			then: events(BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(10)})},
+		{name: "opened: not a bank", given: pending, when: RecordAccountOpened{Bank: ngo, Product: ProductBasicAccount}, wantErr: ErrWrongOrganisationKind},
+		{name: "opened: unknown product", given: pending, when: RecordAccountOpened{Bank: bank, Product: "gold"}, wantErr: ErrInvalidInput},
+		{name: "opened: at a bank the case was not referred to", given: pending, when: RecordAccountOpened{Bank: bank2, Product: ProductBasicAccount},
+			wantErr: ErrInvalidTransition, wantMsg: "account opening only at a bank the case was referred to"},
+		{name: "opened: referred but never applied", given: events(referred, bankGrant, bankReferred), when: RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
+			wantErr: ErrInvalidTransition, wantMsg: "no application at bank org-bank"},
+		{name: "opened: the application was declined", given: append(pending, declined), when: RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
+			wantErr: ErrInvalidTransition, wantMsg: "already declined"},
+		{name: "opened: already opened", given: append(pending, opened), when: RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
+			wantErr: ErrInvalidTransition},
+
+		{name: "the bank declines", given: pending, when: RecordAccountDeclined{Bank: bank, Reason: " no proof of address "},
+			then: events(AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(10)})},
+		{name: "declined: not a bank", given: pending, when: RecordAccountDeclined{Bank: bureau, Reason: "x"}, wantErr: ErrWrongOrganisationKind},
+		{name: "declined: no reason", given: pending, when: RecordAccountDeclined{Bank: bank, Reason: ""}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
+		{name: "declined: no application", given: events(referred, bankGrant, bankReferred), when: RecordAccountDeclined{Bank: bank, Reason: "x"},
+			wantErr: ErrInvalidTransition},
+		{name: "declined: already declined", given: append(pending, declined), when: RecordAccountDeclined{Bank: bank, Reason: "x"},
+			wantErr: ErrInvalidTransition},
+	}
+	runCaseTests(t, tests)
+}
+
+func TestFileCreditDispute(t *testing.T) {
+	bankOnly := ConsentGranted{GrantID: "g-b", Recipient: "org-bureau", Categories: []DataCategory{DataCredit},
+		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
+	valid := FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3}
+
+	tests := []caseTest{
+		{name: "file a dispute straight after referral (stages can be skipped)", given: events(referred, bureauGrant), when: valid,
+			then: events(CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(10)}), thenStage: StageCreditRepair},
+		{name: "not a credit bureau", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bank, ItemCount: 3},
+			wantErr: ErrWrongOrganisationKind, wantMsg: "bureauId: organisation org-bank is not a credit bureau"},
+		{name: "no consent for credit repair", given: events(referred, bankGrant), when: valid,
+			wantErr: ErrConsentRequired, wantMsg: "fileCreditDispute: no consent grant in force lets credit bureau org-bureau receive data for credit_repair"},
+		{name: "consent to the bureau for another purpose", given: events(referred, bankOnly), when: valid, wantErr: ErrConsentRequired},
+		{name: "no dispute id", given: events(referred, bureauGrant), when: FileCreditDispute{Bureau: bureau, ItemCount: 3}, wantErr: ErrInvalidInput, wantMsg: "disputeId:"},
+		{name: "dispute id already used", given: events(referred, bureauGrant, disputeFiled), when: valid, wantErr: ErrInvalidInput, wantMsg: "already used"},
+		{name: "no items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau}, wantErr: ErrInvalidInput, wantMsg: "itemCount:"},
+		{name: "negative items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: -1}, wantErr: ErrInvalidInput},
+	}
+	runCaseTests(t, tests)
+}
+
+func TestRecordCreditDisputeOutcome(t *testing.T) {
+	filed := events(referred, bureauGrant, disputeFiled)
+	resolved := CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(6)}
+	tests := []caseTest{
+		{name: "every item blocked, no reason needed", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(10)})},
+		{name: "refused with a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, Reason: "insufficient evidence "},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeRefused, Reason: "insufficient evidence", At: at(10)})},
+		{name: "recorded even once consent expired", given: filed, now: nextYear.AddDate(0, 0, 1),
+			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3"},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3", At: nextYear.AddDate(0, 0, 1)})},
+		{name: "no dispute id", given: filed, when: RecordCreditDisputeOutcome{Outcome: DisputeBlocked}, wantErr: ErrInvalidInput},
+		{name: "unknown dispute", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-9", Outcome: DisputeBlocked},
+			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
+		{name: "already resolved", given: append(filed, resolved), when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
+			wantErr: ErrInvalidTransition, wantMsg: "already resolved (blocked)"},
+		{name: "unknown outcome", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: "lost"}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
+		{name: "refused without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused},
+			wantErr: ErrInvalidInput, wantMsg: "reason: a reason is required when the outcome is refused"},
+		{name: "partially blocked without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: " "},
+			wantErr: ErrInvalidInput},
+	}
+	runCaseTests(t, tests)
+}
+
+// Decide normalises the clock to UTC so stored times have one form.
+func TestDecideStoresUTC(t *testing.T) {
+	local := at(10).In(time.FixedZone("CST", -6*3600))
+	got, err := Decide(Fold(events(referred)), AddCaseNote{NoteID: "n", Text: "x"}, local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if when := got[0].(CaseNoteAdded).At; when != when.UTC() || !when.Equal(local) {
+		t.Fatalf("At = %v, want %v in UTC", when, local)
+	}
+}

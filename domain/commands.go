@@ -1,0 +1,128 @@
+package domain
+
+import "time"
+
+// Command is a request to change a case or an organisation. Commands are plain
+// values; Decide checks them against the current state and returns the events that
+// record what happened, or a rule error. Commands never carry the time: Decide takes
+// now from the caller's injected clock so decisions are reproducible.
+type Command interface {
+	CommandType() string
+}
+
+// OrgRef is what the application layer resolved from the organisation directory and
+// passes into a command: the domain cannot look anything up.
+type OrgRef struct {
+	ID           string
+	Kind         OrganisationKind
+	Jurisdiction string
+}
+
+// ---- Case commands -----------------------------------------------------------------
+
+type ReferSurvivor struct {
+	ReferringOrganisation OrgRef
+	Jurisdiction          string // ISO 3166-1 alpha-2, e.g. "MX"
+	Needs                 []Need
+	Barriers              []Barrier
+	Survivor              SurvivorDetails
+}
+
+type GrantConsent struct {
+	GrantID    string
+	Recipient  OrgRef
+	Categories []DataCategory
+	Purposes   []Purpose
+	ExpiresAt  time.Time
+}
+
+type WithdrawConsent struct {
+	GrantID string
+}
+
+type RequestIDDocument struct {
+	DocumentID       string
+	Kind             DocumentKind
+	IssuingAuthority string
+}
+
+type RecordIDDocumentObtained struct {
+	DocumentID     string
+	DocumentNumber string
+}
+
+type RecordIDDocumentRefused struct {
+	DocumentID string
+	Reason     string
+}
+
+type ReferToBank struct {
+	Bank OrgRef
+}
+
+type SubmitAccountApplication struct {
+	Bank    OrgRef
+	Product AccountProduct
+}
+
+type RecordAccountOpened struct {
+	Bank    OrgRef
+	Product AccountProduct
+}
+
+type RecordAccountDeclined struct {
+	Bank   OrgRef
+	Reason string
+}
+
+type FileCreditDispute struct {
+	DisputeID string
+	Bureau    OrgRef
+	ItemCount int
+}
+
+type RecordCreditDisputeOutcome struct {
+	DisputeID string
+	Outcome   DisputeOutcome
+	Reason    string
+}
+
+type AddCaseNote struct {
+	NoteID string
+	Text   string
+}
+
+type CloseCase struct {
+	Outcome ClosureOutcome
+	Reason  string
+}
+
+type ReopenCase struct {
+	Reason string
+}
+
+// ---- Organisation commands ---------------------------------------------------------
+
+type RegisterOrganisation struct {
+	Name         string
+	Kind         OrganisationKind
+	Jurisdiction string
+	Services     []Service
+}
+
+func (ReferSurvivor) CommandType() string              { return "ReferSurvivor" }
+func (GrantConsent) CommandType() string               { return "GrantConsent" }
+func (WithdrawConsent) CommandType() string            { return "WithdrawConsent" }
+func (RequestIDDocument) CommandType() string          { return "RequestIDDocument" }
+func (RecordIDDocumentObtained) CommandType() string   { return "RecordIDDocumentObtained" }
+func (RecordIDDocumentRefused) CommandType() string    { return "RecordIDDocumentRefused" }
+func (ReferToBank) CommandType() string                { return "ReferToBank" }
+func (SubmitAccountApplication) CommandType() string   { return "SubmitAccountApplication" }
+func (RecordAccountOpened) CommandType() string        { return "RecordAccountOpened" }
+func (RecordAccountDeclined) CommandType() string      { return "RecordAccountDeclined" }
+func (FileCreditDispute) CommandType() string          { return "FileCreditDispute" }
+func (RecordCreditDisputeOutcome) CommandType() string { return "RecordCreditDisputeOutcome" }
+func (AddCaseNote) CommandType() string                { return "AddCaseNote" }
+func (CloseCase) CommandType() string                  { return "CloseCase" }
+func (ReopenCase) CommandType() string                 { return "ReopenCase" }
+func (RegisterOrganisation) CommandType() string       { return "RegisterOrganisation" }

@@ -1,0 +1,186 @@
+package domain
+
+import "time"
+
+// SchemaVersion is the version every event is stored at. Bump it (per event type,
+// with an upcaster in the codec) only when an event's JSON shape changes.
+const SchemaVersion = 1
+
+// Event is a fact that happened, named in the past tense. Events are plain values:
+// Decide returns values and Evolve takes values (it also accepts pointers, see Deref).
+//
+// Personal data lives in exactly one field per event, Personal, a pointer with the
+// json name "personal", so the store can seal that one object and nothing else
+// needs to be inspected. No other field may hold names, dates of birth, contact
+// details, addresses, document numbers or note text.
+type Event interface {
+	EventType() string
+}
+
+// SurvivorDetails is the survivor's personal data given at referral.
+type SurvivorDetails struct {
+	FullName    string   `json:"fullName"`
+	Aliases     []string `json:"aliases,omitempty"`
+	DateOfBirth string   `json:"dateOfBirth,omitempty"` // YYYY-MM-DD
+	Phone       string   `json:"phone,omitempty"`
+	Email       string   `json:"email,omitempty"`
+	Address     string   `json:"address,omitempty"`
+}
+
+// DocumentDetails is the personal part of an obtained identity document.
+type DocumentDetails struct {
+	DocumentNumber string `json:"documentNumber"`
+}
+
+// NoteDetails is a case note's text, personal because case workers write about the
+// survivor in it.
+type NoteDetails struct {
+	Text string `json:"text"`
+}
+
+// ---- Case events -------------------------------------------------------------------
+
+// SurvivorReferred opens a case: a shelter or NGO referred a survivor.
+type SurvivorReferred struct {
+	ReferringOrganisation string           `json:"referringOrganisation"`
+	Jurisdiction          string           `json:"jurisdiction"`
+	Needs                 []Need           `json:"needs,omitempty"`
+	Barriers              []Barrier        `json:"barriers,omitempty"`
+	At                    time.Time        `json:"at"`
+	Personal              *SurvivorDetails `json:"personal,omitempty"`
+}
+
+// ConsentGranted: the survivor agreed that Recipient may receive these categories
+// of data for these purposes until ExpiresAt.
+type ConsentGranted struct {
+	GrantID    string         `json:"grantId"`
+	Recipient  string         `json:"recipient"` // organisation id
+	Categories []DataCategory `json:"categories"`
+	Purposes   []Purpose      `json:"purposes"`
+	ExpiresAt  time.Time      `json:"expiresAt"`
+	At         time.Time      `json:"at"`
+}
+
+// ConsentWithdrawn: the survivor withdrew a grant; it no longer lets data flow.
+type ConsentWithdrawn struct {
+	GrantID string    `json:"grantId"`
+	At      time.Time `json:"at"`
+}
+
+// IDDocumentRequested: an identity document was requested from an issuing authority.
+type IDDocumentRequested struct {
+	DocumentID       string       `json:"documentId"`
+	Kind             DocumentKind `json:"kind"`
+	IssuingAuthority string       `json:"issuingAuthority"`
+	At               time.Time    `json:"at"`
+}
+
+// IDDocumentObtained: the requested document was issued.
+type IDDocumentObtained struct {
+	DocumentID string           `json:"documentId"`
+	At         time.Time        `json:"at"`
+	Personal   *DocumentDetails `json:"personal,omitempty"`
+}
+
+// IDDocumentRefused: the issuing authority refused the document.
+type IDDocumentRefused struct {
+	DocumentID string    `json:"documentId"`
+	Reason     string    `json:"reason"`
+	At         time.Time `json:"at"`
+}
+
+// BankReferralMade: the case was referred to a partner bank under a consent grant.
+type BankReferralMade struct {
+	Bank    string    `json:"bank"`
+	GrantID string    `json:"grantId"` // the grant that allowed the data to flow
+	At      time.Time `json:"at"`
+}
+
+// AccountApplicationSubmitted: the survivor applied for a product at a bank.
+type AccountApplicationSubmitted struct {
+	Bank    string         `json:"bank"`
+	Product AccountProduct `json:"product"`
+	At      time.Time      `json:"at"`
+}
+
+// BankAccountOpened: the bank opened an account (the product may differ from the
+// one applied for).
+type BankAccountOpened struct {
+	Bank    string         `json:"bank"`
+	Product AccountProduct `json:"product"`
+	At      time.Time      `json:"at"`
+}
+
+// AccountApplicationDeclined: the bank declined the application.
+type AccountApplicationDeclined struct {
+	Bank   string    `json:"bank"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// CreditDisputeFiled: a block/dispute request for trafficking-related or coerced
+// items was filed with a credit bureau.
+type CreditDisputeFiled struct {
+	DisputeID string    `json:"disputeId"`
+	Bureau    string    `json:"bureau"`
+	ItemCount int       `json:"itemCount"`
+	At        time.Time `json:"at"`
+}
+
+// CreditDisputeResolved: the bureau answered the dispute.
+type CreditDisputeResolved struct {
+	DisputeID string         `json:"disputeId"`
+	Outcome   DisputeOutcome `json:"outcome"`
+	Reason    string         `json:"reason,omitempty"`
+	At        time.Time      `json:"at"`
+}
+
+// CaseNoteAdded: a case worker wrote a note.
+type CaseNoteAdded struct {
+	NoteID   string       `json:"noteId"`
+	At       time.Time    `json:"at"`
+	Personal *NoteDetails `json:"personal,omitempty"`
+}
+
+// CaseClosed: the case was closed with an outcome.
+type CaseClosed struct {
+	Outcome ClosureOutcome `json:"outcome"`
+	Reason  string         `json:"reason,omitempty"`
+	At      time.Time      `json:"at"`
+}
+
+// CaseReopened: a closed case was opened again; its stage is kept.
+type CaseReopened struct {
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// ---- Organisation events -----------------------------------------------------------
+
+// OrganisationRegistered: an organisation joined the coalition's directory.
+type OrganisationRegistered struct {
+	Name         string           `json:"name"`
+	Kind         OrganisationKind `json:"kind"`
+	Jurisdiction string           `json:"jurisdiction"`
+	Services     []Service        `json:"services,omitempty"`
+	At           time.Time        `json:"at"`
+}
+
+// The type names are the stored "type" of each event: never rename one.
+
+func (SurvivorReferred) EventType() string            { return "SurvivorReferred" }
+func (ConsentGranted) EventType() string              { return "ConsentGranted" }
+func (ConsentWithdrawn) EventType() string            { return "ConsentWithdrawn" }
+func (IDDocumentRequested) EventType() string         { return "IDDocumentRequested" }
+func (IDDocumentObtained) EventType() string          { return "IDDocumentObtained" }
+func (IDDocumentRefused) EventType() string           { return "IDDocumentRefused" }
+func (BankReferralMade) EventType() string            { return "BankReferralMade" }
+func (AccountApplicationSubmitted) EventType() string { return "AccountApplicationSubmitted" }
+func (BankAccountOpened) EventType() string           { return "BankAccountOpened" }
+func (AccountApplicationDeclined) EventType() string  { return "AccountApplicationDeclined" }
+func (CreditDisputeFiled) EventType() string          { return "CreditDisputeFiled" }
+func (CreditDisputeResolved) EventType() string       { return "CreditDisputeResolved" }
+func (CaseNoteAdded) EventType() string               { return "CaseNoteAdded" }
+func (CaseClosed) EventType() string                  { return "CaseClosed" }
+func (CaseReopened) EventType() string                { return "CaseReopened" }
+func (OrganisationRegistered) EventType() string      { return "OrganisationRegistered" }

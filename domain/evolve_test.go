@@ -1,0 +1,173 @@
+package domain
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+// journey is a full journey: refer → consent → document → bank → opened → dispute →
+// outcome → note → close → reopen.
+func journey() []Event {
+	return events(
+		referred,
+		bankGrant,
+		bureauGrant,
+		docRequested,
+		IDDocumentObtained{DocumentID: "doc-1", At: at(3), Personal: &DocumentDetails{DocumentNumber: "CURP123"}},
+		bankReferred,
+		applied,
+		BankAccountOpened{Bank: "org-bank", Product: ProductDebitCard, At: at(5)},
+		disputeFiled,
+		CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3 blocked", At: at(7)},
+		CaseNoteAdded{NoteID: "n-1", At: at(8), Personal: &NoteDetails{Text: "Account works."}},
+		CaseClosed{Outcome: ClosureJourneyCompleted, At: at(9)},
+		CaseReopened{Reason: "new debt found", At: at(10)},
+	)
+}
+
+func TestFoldFullJourney(t *testing.T) {
+	got := Fold(journey())
+	want := Case{
+		Version:  13,
+		Referred: true, OwnerOrganisation: "org-shelter", Jurisdiction: "MX",
+		Needs: []Need{NeedIDDocument, NeedBankAccount}, Barriers: []Barrier{BarrierNoID},
+		Stage: StageCreditRepair, Status: StatusOpen,
+		Grants: map[string]ConsentGrant{
+			"g-bank": {ID: "g-bank", Recipient: "org-bank", Categories: []DataCategory{DataIdentity, DataBanking},
+				Purposes: []Purpose{PurposeBanking}, GrantedAt: at(1), ExpiresAt: nextYear},
+			"g-bureau": {ID: "g-bureau", Recipient: "org-bureau", Categories: []DataCategory{DataIdentity, DataCredit},
+				Purposes: []Purpose{PurposeCreditRepair}, GrantedAt: at(1), ExpiresAt: nextYear},
+		},
+		Documents: map[string]IDDocument{
+			"doc-1": {ID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO", Status: DocumentObtained, RequestedAt: at(2), UpdatedAt: at(3)},
+		},
+		BankReferrals: map[string]BankReferral{"org-bank": {Bank: "org-bank", GrantID: "g-bank", At: at(3)}},
+		Applications: map[string]AccountApplication{
+			"org-bank": {Bank: "org-bank", Product: ProductDebitCard, Status: ApplicationOpened, SubmittedAt: at(4), UpdatedAt: at(5)},
+		},
+		Disputes: map[string]CreditDispute{
+			"d-1": {ID: "d-1", Bureau: "org-bureau", ItemCount: 3, Status: DisputeResolved, Outcome: DisputePartiallyBlocked,
+				Reason: "2 of 3 blocked", FiledAt: at(5), ResolvedAt: at(7)},
+		},
+		NoteCount: 1,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Fold(journey)\n got %+v\nwant %+v", got, want)
+	}
+
+	// Just before reopening, the case was closed with its outcome.
+	j := journey()
+	closedState := Fold(j[:len(j)-1])
+	if closedState.Status != StatusClosed || closedState.ClosedOutcome != ClosureJourneyCompleted || closedState.Stage != StageCreditRepair {
+		t.Fatalf("closed state = %s/%s/%s", closedState.Status, closedState.ClosedOutcome, closedState.Stage)
+	}
+}
+
+// Every step of the journey must be something Decide would have produced: replaying
+// it through Decide gives back the same events.
+func TestJourneyIsDecidable(t *testing.T) {
+	cmds := []Command{
+		ReferSurvivor{ReferringOrganisation: shelter, Jurisdiction: "MX", Needs: []Need{NeedIDDocument, NeedBankAccount},
+			Barriers: []Barrier{BarrierNoID}, Survivor: SurvivorDetails{FullName: "Ana"}},
+		GrantConsent{GrantID: "g-bank", Recipient: bank, Categories: []DataCategory{DataIdentity, DataBanking}, Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear},
+		GrantConsent{GrantID: "g-bureau", Recipient: bureau, Categories: []DataCategory{DataIdentity, DataCredit}, Purposes: []Purpose{PurposeCreditRepair}, ExpiresAt: nextYear},
+		RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO"},
+		RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: "CURP123"},
+		ReferToBank{Bank: bank},
+		SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
+		RecordAccountOpened{Bank: bank, Product: ProductDebitCard},
+		FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3},
+		RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3 blocked"},
+		AddCaseNote{NoteID: "n-1", Text: "Account works."},
+		CloseCase{Outcome: ClosureJourneyCompleted},
+		ReopenCase{Reason: "new debt found"},
+	}
+	want := journey()
+	var c Case
+	for i, cmd := range cmds {
+		got, err := Decide(c, cmd, eventAt(want[i]))
+		if err != nil {
+			t.Fatalf("step %d %s: %v", i, cmd.CommandType(), err)
+		}
+		if !reflect.DeepEqual(got, want[i:i+1]) {
+			t.Fatalf("step %d %s:\n got %#v\nwant %#v", i, cmd.CommandType(), got, want[i])
+		}
+		c = Evolve(c, got[0])
+	}
+}
+
+func TestEvolveDoesNotChangeEarlierStates(t *testing.T) {
+	before := Fold(events(referred, bankGrant, docRequested, bankReferred, applied, disputeFiled))
+	snapshot := Fold(events(referred, bankGrant, docRequested, bankReferred, applied, disputeFiled))
+
+	after := before
+	for _, e := range events(
+		ConsentWithdrawn{GrantID: "g-bank", At: at(7)},
+		bureauGrant,
+		IDDocumentRefused{DocumentID: "doc-1", Reason: "no record", At: at(7)},
+		IDDocumentRequested{DocumentID: "doc-2", Kind: DocINE, IssuingAuthority: "INE", At: at(7)},
+		BankReferralMade{Bank: "org-bank-2", GrantID: "g-2", At: at(7)},
+		AccountApplicationDeclined{Bank: "org-bank", Reason: "x", At: at(7)},
+		CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(7)},
+		CaseNoteAdded{NoteID: "n", At: at(7), Personal: &NoteDetails{Text: "x"}},
+		CaseClosed{Outcome: ClosureOther, At: at(8)},
+	) {
+		after = Evolve(after, e)
+	}
+	if !reflect.DeepEqual(before, snapshot) {
+		t.Fatalf("evolving a copy changed the earlier state:\n got %+v\nwant %+v", before, snapshot)
+	}
+	if after.Grants["g-bank"].Withdrawn != true || after.Documents["doc-1"].Status != DocumentRefused ||
+		after.Applications["org-bank"].Status != ApplicationDeclined || after.Disputes["d-1"].Status != DisputeResolved ||
+		len(after.Documents) != 2 || len(after.BankReferrals) != 2 || len(after.Grants) != 2 || after.Status != StatusClosed {
+		t.Fatalf("the new state did not change as expected: %+v", after)
+	}
+
+	// The state does not share slices with the events it came from either.
+	e := SurvivorReferred{ReferringOrganisation: "o", Jurisdiction: "MX", Needs: []Need{NeedShelter}, At: at(0)}
+	c := Evolve(Case{}, e)
+	e.Needs[0] = NeedTransport
+	if c.Needs[0] != NeedShelter {
+		t.Fatalf("state aliases the event's slice")
+	}
+}
+
+func TestEvolveAcceptsPointersAndUnknownEvents(t *testing.T) {
+	var ptrs []Event
+	for _, e := range journey() {
+		p, _ := NewEvent(e.EventType())
+		reflect.ValueOf(p).Elem().Set(reflect.ValueOf(e))
+		ptrs = append(ptrs, p)
+	}
+	if got, want := Fold(ptrs), Fold(journey()); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Fold(pointers)\n got %+v\nwant %+v", got, want)
+	}
+
+	c := Evolve(Fold(events(referred)), OrganisationRegistered{Name: "x"})
+	if c.Version != 2 || c.Stage != StageReferral {
+		t.Fatalf("an event the case does not use must still count: %+v", c)
+	}
+	if c := Evolve(Case{}, (*CaseClosed)(nil)); c.Version != 1 || c.Status != "" {
+		t.Fatalf("a nil event must only count: %+v", c)
+	}
+}
+
+func TestStageRank(t *testing.T) {
+	for i, s := range AllStage() {
+		if s.Rank() != i+1 {
+			t.Errorf("%s.Rank() = %d, want %d", s, s.Rank(), i+1)
+		}
+	}
+	if Stage("").Rank() != 0 || Stage("closure").Rank() != 0 {
+		t.Errorf("unknown stages must rank 0")
+	}
+	if furthest(StageCreditRepair, StageIDRecovery) != StageCreditRepair || furthest(StageReferral, StageAccountOpening) != StageAccountOpening {
+		t.Errorf("stages must only move forward")
+	}
+}
+
+// eventAt reads the At every event carries.
+func eventAt(e Event) time.Time {
+	return reflect.ValueOf(Deref(e)).FieldByName("At").Interface().(time.Time)
+}

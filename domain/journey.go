@@ -1,0 +1,380 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The journey's rules, one function per case command. Each checks, in this order:
+// the command's own fields (ErrInvalidInput, ErrWrongOrganisationKind), references
+// to things the case must already have (ErrInvalidInput: unknown grant/document/
+// dispute), where the journey stands (ErrInvalidTransition), and last whether the
+// survivor's consent lets the data flow (ErrConsentRequired). Decide has already
+// checked that the case exists and is open.
+
+// MaxNoteLength is the longest case note, in characters.
+const MaxNoteLength = 10000
+
+const dateLayout = "2006-01-02"
+
+// ---- Consent -----------------------------------------------------------------------
+
+// InForce reports whether the grant lets data flow at now: not withdrawn and not yet
+// expired (a grant expires at ExpiresAt itself).
+func (g ConsentGrant) InForce(now time.Time) bool {
+	return !g.Withdrawn && now.Before(g.ExpiresAt)
+}
+
+// Covers reports whether the grant, in force at now, lets recipient receive data for
+// purpose p.
+func (g ConsentGrant) Covers(recipient string, p Purpose, now time.Time) bool {
+	return g.InForce(now) && g.Recipient == recipient && slices.Contains(g.Purposes, p)
+}
+
+// ConsentFor finds a grant in force at now that lets recipient receive data for p.
+// When several do, it picks the one that lasts longest (then the smallest id), so
+// the choice recorded in an event does not depend on map order.
+func (c Case) ConsentFor(recipient string, p Purpose, now time.Time) (ConsentGrant, bool) {
+	var best ConsentGrant
+	found := false
+	for _, g := range c.Grants {
+		if !g.Covers(recipient, p, now) {
+			continue
+		}
+		if !found || g.ExpiresAt.After(best.ExpiresAt) || (g.ExpiresAt.Equal(best.ExpiresAt) && g.ID < best.ID) {
+			best, found = g, true
+		}
+	}
+	return best, found
+}
+
+func requireConsent(c Case, kind, recipient string, p Purpose, now time.Time) (ConsentGrant, error) {
+	g, ok := c.ConsentFor(recipient, p, now)
+	if !ok {
+		return g, consentRequired(fmt.Sprintf("no consent grant in force lets %s %s receive data for %s", kind, recipient, p))
+	}
+	return g, nil
+}
+
+// ---- Stages ------------------------------------------------------------------------
+
+// stageReachedBy says which stage an event shows the case has reached ("" if none).
+func stageReachedBy(e Event) Stage {
+	switch e.(type) {
+	case SurvivorReferred:
+		return StageReferral
+	case IDDocumentRequested:
+		return StageIDRecovery
+	case BankReferralMade, AccountApplicationSubmitted, BankAccountOpened:
+		return StageAccountOpening
+	case CreditDisputeFiled:
+		return StageCreditRepair
+	}
+	return ""
+}
+
+// furthest keeps the later stage: stages can be skipped but never go back.
+func furthest(a, b Stage) Stage {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// ---- Case commands -----------------------------------------------------------------
+
+func decideReferSurvivor(cmd ReferSurvivor, now time.Time) ([]Event, error) {
+	org := cmd.ReferringOrganisation
+	if err := checkOrg("referringOrganisationId", org); err != nil {
+		return nil, err
+	}
+	if !org.Kind.SupportsSurvivors() {
+		return nil, wrongKind("referringOrganisationId",
+			fmt.Sprintf("organisation %s is registered as %s; only a shelter or an NGO can refer a survivor", org.ID, kindName(org.Kind)))
+	}
+	if err := checkJurisdiction("jurisdiction", cmd.Jurisdiction); err != nil {
+		return nil, err
+	}
+	if err := checkList("needs", cmd.Needs, false); err != nil {
+		return nil, err
+	}
+	if err := checkList("barriers", cmd.Barriers, false); err != nil {
+		return nil, err
+	}
+	s := cmd.Survivor
+	p := SurvivorDetails{
+		FullName: strings.TrimSpace(s.FullName), DateOfBirth: strings.TrimSpace(s.DateOfBirth),
+		Phone: strings.TrimSpace(s.Phone), Email: strings.TrimSpace(s.Email), Address: strings.TrimSpace(s.Address),
+	}
+	for _, a := range s.Aliases {
+		if a = strings.TrimSpace(a); a != "" {
+			p.Aliases = append(p.Aliases, a)
+		}
+	}
+	if p.FullName == "" {
+		return nil, invalid("survivor.fullName", "the survivor's full name is required")
+	}
+	if p.DateOfBirth != "" {
+		dob, err := time.Parse(dateLayout, p.DateOfBirth)
+		if err != nil {
+			return nil, invalid("survivor.dateOfBirth", fmt.Sprintf("date of birth must be a date written YYYY-MM-DD, e.g. 1990-04-23 (got %q)", p.DateOfBirth))
+		}
+		if dob.After(now) {
+			return nil, invalid("survivor.dateOfBirth", "date of birth cannot be in the future")
+		}
+	}
+	return one(SurvivorReferred{
+		ReferringOrganisation: org.ID, Jurisdiction: cmd.Jurisdiction,
+		Needs: cloneList(cmd.Needs), Barriers: cloneList(cmd.Barriers), At: now, Personal: &p,
+	})
+}
+
+func decideGrantConsent(c Case, cmd GrantConsent, now time.Time) ([]Event, error) {
+	if err := checkID("grantId", cmd.GrantID); err != nil {
+		return nil, err
+	}
+	if _, used := c.Grants[cmd.GrantID]; used {
+		return nil, invalid("grantId", fmt.Sprintf("grant id %s is already used on this case; a new grant needs a new id", cmd.GrantID))
+	}
+	if err := checkOrg("recipientOrganisationId", cmd.Recipient); err != nil {
+		return nil, err
+	}
+	if err := checkList("categories", cmd.Categories, true); err != nil {
+		return nil, err
+	}
+	if err := checkList("purposes", cmd.Purposes, true); err != nil {
+		return nil, err
+	}
+	if !cmd.ExpiresAt.After(now) {
+		return nil, invalid("expiresAt", fmt.Sprintf("consent must expire in the future (after %s)", now.Format(time.RFC3339)))
+	}
+	return one(ConsentGranted{
+		GrantID: cmd.GrantID, Recipient: cmd.Recipient.ID,
+		Categories: cloneList(cmd.Categories), Purposes: cloneList(cmd.Purposes),
+		ExpiresAt: cmd.ExpiresAt.UTC(), At: now,
+	})
+}
+
+func decideWithdrawConsent(c Case, cmd WithdrawConsent, now time.Time) ([]Event, error) {
+	if err := checkID("grantId", cmd.GrantID); err != nil {
+		return nil, err
+	}
+	g, ok := c.Grants[cmd.GrantID]
+	if !ok {
+		return nil, invalid("grantId", fmt.Sprintf("unknown grant %s on this case", cmd.GrantID))
+	}
+	if g.Withdrawn {
+		return nil, transition(fmt.Sprintf("grant %s was already withdrawn on %s", g.ID, g.WithdrawnAt.Format(time.DateOnly)))
+	}
+	return one(ConsentWithdrawn{GrantID: cmd.GrantID, At: now})
+}
+
+func decideRequestIDDocument(c Case, cmd RequestIDDocument, now time.Time) ([]Event, error) {
+	if err := checkID("documentId", cmd.DocumentID); err != nil {
+		return nil, err
+	}
+	if _, used := c.Documents[cmd.DocumentID]; used {
+		return nil, invalid("documentId", fmt.Sprintf("document id %s is already used on this case", cmd.DocumentID))
+	}
+	if !cmd.Kind.Valid() {
+		return nil, invalid("kind", fmt.Sprintf("unknown document kind %q", cmd.Kind))
+	}
+	authority := strings.TrimSpace(cmd.IssuingAuthority)
+	if authority == "" {
+		return nil, invalid("issuingAuthority", "the issuing authority is required")
+	}
+	return one(IDDocumentRequested{DocumentID: cmd.DocumentID, Kind: cmd.Kind, IssuingAuthority: authority, At: now})
+}
+
+func decideIDDocumentObtained(c Case, cmd RecordIDDocumentObtained, now time.Time) ([]Event, error) {
+	number := strings.TrimSpace(cmd.DocumentNumber)
+	if number == "" {
+		return nil, invalid("documentNumber", "the document number is required")
+	}
+	if err := requestedDocument(c, cmd.DocumentID, "obtained"); err != nil {
+		return nil, err
+	}
+	return one(IDDocumentObtained{DocumentID: cmd.DocumentID, At: now, Personal: &DocumentDetails{DocumentNumber: number}})
+}
+
+func decideIDDocumentRefused(c Case, cmd RecordIDDocumentRefused, now time.Time) ([]Event, error) {
+	reason := strings.TrimSpace(cmd.Reason)
+	if reason == "" {
+		return nil, invalid("reason", "the reason the document was refused is required")
+	}
+	if err := requestedDocument(c, cmd.DocumentID, "refused"); err != nil {
+		return nil, err
+	}
+	return one(IDDocumentRefused{DocumentID: cmd.DocumentID, Reason: reason, At: now})
+}
+
+// requestedDocument checks a document exists and still awaits an answer: a document
+// is obtained or refused once; a new attempt is a new request.
+func requestedDocument(c Case, id, outcome string) error {
+	if err := checkID("documentId", id); err != nil {
+		return err
+	}
+	d, ok := c.Documents[id]
+	if !ok {
+		return invalid("documentId", fmt.Sprintf("unknown document %s on this case", id))
+	}
+	if d.Status != DocumentRequested {
+		return transition(fmt.Sprintf("document %s is already %s; it cannot now be %s (request it again instead)", id, d.Status, outcome))
+	}
+	return nil
+}
+
+func decideReferToBank(c Case, cmd ReferToBank, now time.Time) ([]Event, error) {
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	if r, ok := c.BankReferrals[cmd.Bank.ID]; ok {
+		return nil, transition(fmt.Sprintf("the case was already referred to bank %s on %s", r.Bank, r.At.Format(time.DateOnly)))
+	}
+	g, err := requireConsent(c, "bank", cmd.Bank.ID, PurposeBanking, now)
+	if err != nil {
+		return nil, err
+	}
+	return one(BankReferralMade{Bank: cmd.Bank.ID, GrantID: g.ID, At: now})
+}
+
+func decideSubmitAccountApplication(c Case, cmd SubmitAccountApplication, now time.Time) ([]Event, error) {
+	bank := cmd.Bank.ID
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	if !cmd.Product.Valid() {
+		return nil, invalid("product", fmt.Sprintf("unknown account product %q", cmd.Product))
+	}
+	if _, ok := c.BankReferrals[bank]; !ok {
+		return nil, transition(fmt.Sprintf("the case was not referred to bank %s; refer it before applying there", bank))
+	}
+	if a, ok := c.Applications[bank]; ok && a.Status != ApplicationDeclined {
+		return nil, transition(fmt.Sprintf("there is already an application at bank %s (%s)", bank, a.Status))
+	}
+	if _, err := requireConsent(c, "bank", bank, PurposeBanking, now); err != nil {
+		return nil, err
+	}
+	return one(AccountApplicationSubmitted{Bank: bank, Product: cmd.Product, At: now})
+}
+
+func decideAccountOpened(c Case, cmd RecordAccountOpened, now time.Time) ([]Event, error) {
+	bank := cmd.Bank.ID
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	if !cmd.Product.Valid() {
+		return nil, invalid("product", fmt.Sprintf("unknown account product %q", cmd.Product))
+	}
+	if _, ok := c.BankReferrals[bank]; !ok {
+		return nil, transition(fmt.Sprintf("account opening only at a bank the case was referred to; it was not referred to bank %s", bank))
+	}
+	if err := submittedApplication(c, bank, "opened"); err != nil {
+		return nil, err
+	}
+	return one(BankAccountOpened{Bank: bank, Product: cmd.Product, At: now})
+}
+
+func decideAccountDeclined(c Case, cmd RecordAccountDeclined, now time.Time) ([]Event, error) {
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(cmd.Reason)
+	if reason == "" {
+		return nil, invalid("reason", "the reason the bank declined is required")
+	}
+	if err := submittedApplication(c, cmd.Bank.ID, "declined"); err != nil {
+		return nil, err
+	}
+	return one(AccountApplicationDeclined{Bank: cmd.Bank.ID, Reason: reason, At: now})
+}
+
+func submittedApplication(c Case, bank, outcome string) error {
+	a, ok := c.Applications[bank]
+	if !ok {
+		return transition(fmt.Sprintf("there is no application at bank %s to be %s; submit one first", bank, outcome))
+	}
+	if a.Status != ApplicationSubmitted {
+		return transition(fmt.Sprintf("the application at bank %s is already %s; submit a new one first", bank, a.Status))
+	}
+	return nil
+}
+
+func decideFileCreditDispute(c Case, cmd FileCreditDispute, now time.Time) ([]Event, error) {
+	if err := checkOrgKind("bureauId", cmd.Bureau, OrgCreditBureau); err != nil {
+		return nil, err
+	}
+	if err := checkID("disputeId", cmd.DisputeID); err != nil {
+		return nil, err
+	}
+	if _, used := c.Disputes[cmd.DisputeID]; used {
+		return nil, invalid("disputeId", fmt.Sprintf("dispute id %s is already used on this case", cmd.DisputeID))
+	}
+	if cmd.ItemCount < 1 {
+		return nil, invalid("itemCount", "a dispute covers at least one credit report item")
+	}
+	if _, err := requireConsent(c, "credit bureau", cmd.Bureau.ID, PurposeCreditRepair, now); err != nil {
+		return nil, err
+	}
+	return one(CreditDisputeFiled{DisputeID: cmd.DisputeID, Bureau: cmd.Bureau.ID, ItemCount: cmd.ItemCount, At: now})
+}
+
+func decideCreditDisputeOutcome(c Case, cmd RecordCreditDisputeOutcome, now time.Time) ([]Event, error) {
+	if err := checkID("disputeId", cmd.DisputeID); err != nil {
+		return nil, err
+	}
+	if !cmd.Outcome.Valid() {
+		return nil, invalid("outcome", fmt.Sprintf("unknown dispute outcome %q", cmd.Outcome))
+	}
+	reason := strings.TrimSpace(cmd.Reason)
+	// A bureau that did not block everything must say why, so the survivor can
+	// resubmit with better evidence.
+	if reason == "" && cmd.Outcome != DisputeBlocked {
+		return nil, invalid("reason", fmt.Sprintf("a reason is required when the outcome is %s", cmd.Outcome))
+	}
+	d, ok := c.Disputes[cmd.DisputeID]
+	if !ok {
+		return nil, invalid("disputeId", fmt.Sprintf("unknown dispute %s on this case", cmd.DisputeID))
+	}
+	if d.Status != DisputeFiled {
+		return nil, transition(fmt.Sprintf("dispute %s was already resolved (%s); file a new dispute to resubmit", d.ID, d.Outcome))
+	}
+	return one(CreditDisputeResolved{DisputeID: cmd.DisputeID, Outcome: cmd.Outcome, Reason: reason, At: now})
+}
+
+func decideAddCaseNote(cmd AddCaseNote, now time.Time) ([]Event, error) {
+	if err := checkID("noteId", cmd.NoteID); err != nil {
+		return nil, err
+	}
+	text := strings.TrimSpace(cmd.Text)
+	if text == "" {
+		return nil, invalid("text", "the note is empty")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxNoteLength {
+		return nil, invalid("text", fmt.Sprintf("the note is %d characters long; at most %d are allowed", n, MaxNoteLength))
+	}
+	return one(CaseNoteAdded{NoteID: cmd.NoteID, At: now, Personal: &NoteDetails{Text: text}})
+}
+
+func decideCloseCase(cmd CloseCase, now time.Time) ([]Event, error) {
+	if !cmd.Outcome.Valid() {
+		return nil, invalid("outcome", fmt.Sprintf("unknown closure outcome %q", cmd.Outcome))
+	}
+	return one(CaseClosed{Outcome: cmd.Outcome, Reason: strings.TrimSpace(cmd.Reason), At: now})
+}
+
+// decideReopenCase runs on closed cases too: it is the one command a closed case
+// accepts. Reopening needs a reason because it undoes a decision someone recorded.
+func decideReopenCase(c Case, cmd ReopenCase, now time.Time) ([]Event, error) {
+	reason := strings.TrimSpace(cmd.Reason)
+	if reason == "" {
+		return nil, invalid("reason", "the reason for reopening the case is required")
+	}
+	if c.Status != StatusClosed {
+		return nil, transition("the case is open; only a closed case can be reopened")
+	}
+	return one(CaseReopened{Reason: reason, At: now})
+}
