@@ -1,0 +1,259 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// CaseCommand is a command on an existing case.
+type CaseCommand struct {
+	CommandID       string
+	CaseID          string
+	ExpectedVersion *uint64 // the version the caller last saw, if it wants the check
+	Command         domain.Command
+}
+
+// ReferSurvivor opens a new case. A retry with the same commandId returns the same case.
+func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID string, cmd domain.ReferSurvivor) (Result, error) {
+	if err := authorize(actor, ActionReferSurvivor, cmd.ReferringOrganisation.ID); err != nil {
+		return Result{}, err
+	}
+	if err := validateCommandID(commandID); err != nil {
+		return Result{}, err
+	}
+	hash, err := s.inputHash(cmd.CommandType(), "", nil, actor, cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	if cmd.ReferringOrganisation, err = s.organisation(ctx, cmd.ReferringOrganisation.ID); err != nil {
+		return Result{}, err
+	}
+	return s.execute(ctx, request{
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
+		stream:    eventstore.StreamName(eventstore.KindCase, s.ids.NewID()),
+		authorize: func([]eventstore.RecordedEvent) error { return nil },
+		decide:    s.decideCase(cmd),
+	})
+}
+
+// ChangeCase runs any other case command.
+func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (Result, error) {
+	if !actor.Authenticated() {
+		return Result{}, ErrUnauthenticated
+	}
+	if err := validateCommandID(in.CommandID); err != nil {
+		return Result{}, err
+	}
+	stream := eventstore.StreamName(eventstore.KindCase, in.CaseID)
+	if eventstore.ValidateStreamName(stream) != nil {
+		return Result{}, fmt.Errorf("case %q: %w", in.CaseID, ErrNotFound)
+	}
+	hash, err := s.inputHash(in.Command.CommandType(), in.CaseID, in.ExpectedVersion, actor, in.Command)
+	if err != nil {
+		return Result{}, err
+	}
+	cmd, err := s.complete(ctx, in.Command)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.execute(ctx, request{
+		actor: actor, commandID: in.CommandID, cmdType: cmd.CommandType(), stream: stream,
+		expected: in.ExpectedVersion, hash: hash,
+		authorize: func(history []eventstore.RecordedEvent) error {
+			state, err := foldCase(history)
+			if err != nil {
+				return err
+			}
+			if !state.Referred {
+				return fmt.Errorf("case %s: %w", in.CaseID, ErrNotFound)
+			}
+			return authorize(actor, ActionChangeCase, state.OwnerOrganisation)
+		},
+		decide: s.decideCase(cmd),
+	})
+}
+
+// RegisterOrganisation adds an organisation to the directory under id, a stable
+// readable slug ("" to generate one).
+func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.RegisterOrganisation) (Result, error) {
+	if err := authorize(actor, ActionManageOrgs, ""); err != nil {
+		return Result{}, err
+	}
+	if err := validateCommandID(commandID); err != nil {
+		return Result{}, err
+	}
+	if id != "" && !validSlug(id) {
+		return Result{}, fmt.Errorf("organisation id %q: must be 3-64 of a-z, 0-9 and '-': %w", id, ErrBadInput)
+	}
+	hash, err := s.inputHash(cmd.CommandType(), id, nil, actor, cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	if id == "" {
+		id = s.ids.NewID()
+	}
+	return s.execute(ctx, request{
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
+		stream:    eventstore.StreamName(eventstore.KindOrganisation, id),
+		authorize: func([]eventstore.RecordedEvent) error { return nil },
+		decide: func(_ context.Context, history []eventstore.RecordedEvent, md eventstore.Metadata) ([]eventstore.EventData, error) {
+			var org domain.Organisation
+			for _, rec := range history {
+				e, _, err := codec.Decode(rec)
+				if err != nil {
+					return nil, err
+				}
+				org = domain.EvolveOrganisation(org, e)
+			}
+			events, err := domain.DecideOrganisation(org, cmd, md.RecordedAt)
+			if err != nil {
+				return nil, err
+			}
+			return s.encode(events, md)
+		},
+	})
+}
+
+// complete fills in what the service adds to a caller's command: the organisations it
+// names, resolved from the directory, and the ids of new things.
+func (s *Service) complete(ctx context.Context, cmd domain.Command) (domain.Command, error) {
+	var err error
+	switch c := cmd.(type) {
+	case domain.GrantConsent:
+		c.GrantID = s.ids.NewID()
+		c.Recipient, err = s.organisation(ctx, c.Recipient.ID)
+		return c, err
+	case domain.RequestIDDocument:
+		c.DocumentID = s.ids.NewID()
+		return c, nil
+	case domain.ReferToBank:
+		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		return c, err
+	case domain.SubmitAccountApplication:
+		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		return c, err
+	case domain.RecordAccountOpened:
+		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		return c, err
+	case domain.RecordAccountDeclined:
+		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		return c, err
+	case domain.FileCreditDispute:
+		c.DisputeID = s.ids.NewID()
+		c.Bureau, err = s.organisation(ctx, c.Bureau.ID)
+		return c, err
+	case domain.AddCaseNote:
+		c.NoteID = s.ids.NewID()
+		return c, nil
+	case domain.ReferSurvivor, domain.RegisterOrganisation:
+		return nil, fmt.Errorf("%s is not a change to an existing case: %w", cmd.CommandType(), ErrBadInput)
+	}
+	return cmd, nil
+}
+
+func (s *Service) decideCase(cmd domain.Command) func(context.Context, []eventstore.RecordedEvent, eventstore.Metadata) ([]eventstore.EventData, error) {
+	return func(_ context.Context, history []eventstore.RecordedEvent, md eventstore.Metadata) ([]eventstore.EventData, error) {
+		state, err := foldCase(history)
+		if err != nil {
+			return nil, err
+		}
+		events, err := domain.Decide(state, cmd, md.RecordedAt)
+		if err != nil {
+			return nil, err
+		}
+		return s.encode(events, md)
+	}
+}
+
+func foldCase(history []eventstore.RecordedEvent) (domain.Case, error) {
+	var state domain.Case
+	for _, rec := range history {
+		e, _, err := codec.Decode(rec)
+		if err != nil {
+			return domain.Case{}, err
+		}
+		state = domain.Evolve(state, e)
+	}
+	return state, nil
+}
+
+func (s *Service) encode(events []domain.Event, md eventstore.Metadata) ([]eventstore.EventData, error) {
+	out := make([]eventstore.EventData, len(events))
+	for i, e := range events {
+		data, err := codec.Encode(e, s.ids.NewID(), md)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = data
+	}
+	return out, nil
+}
+
+// organisation resolves an organisation id from its own stream (not the directory read
+// model, which may lag a registration that just happened).
+func (s *Service) organisation(ctx context.Context, id string) (domain.OrgRef, error) {
+	stream := eventstore.StreamName(eventstore.KindOrganisation, id)
+	if eventstore.ValidateStreamName(stream) != nil {
+		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
+	}
+	history, err := s.readHistory(ctx, stream)
+	if err != nil {
+		return domain.OrgRef{}, err
+	}
+	var org domain.Organisation
+	for _, rec := range history {
+		e, _, err := codec.Decode(rec)
+		if err != nil {
+			return domain.OrgRef{}, err
+		}
+		org = domain.EvolveOrganisation(org, e)
+	}
+	if !org.Registered {
+		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
+	}
+	return domain.OrgRef{ID: id, Kind: org.Kind, Jurisdiction: org.Jurisdiction}, nil
+}
+
+func validSlug(id string) bool {
+	if len(id) < 3 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Now is the service's clock, for callers that judge grants in force.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// LoadCase folds a case's whole history straight from the store (no read model), for
+// a caller allowed to change it. The CLI and the demo seeder use it.
+func (s *Service) LoadCase(ctx context.Context, actor Actor, caseID string) (domain.Case, error) {
+	stream := eventstore.StreamName(eventstore.KindCase, caseID)
+	if eventstore.ValidateStreamName(stream) != nil {
+		return domain.Case{}, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
+	}
+	history, err := s.readHistory(ctx, stream)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	state, err := foldCase(history)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	if !state.Referred {
+		return domain.Case{}, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
+	}
+	if err := authorize(actor, ActionChangeCase, state.OwnerOrganisation); err != nil {
+		return domain.Case{}, err
+	}
+	return state, nil
+}

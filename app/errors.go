@@ -1,0 +1,33 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors the API maps to codes (api/errors.go); domain errors pass through wrapped.
+var (
+	ErrUnauthenticated = errors.New("not authenticated")
+	// ErrNotFound is also returned for a case the caller may not see: never confirm
+	// that a case exists.
+	ErrNotFound  = errors.New("not found")
+	ErrForbidden = errors.New("forbidden")
+	// ErrBadInput covers malformed input the domain never sees (ids, versions, cursors).
+	ErrBadInput = errors.New("bad input")
+	// ErrCommandReused is a commandId already used with other input.
+	ErrCommandReused = errors.New("commandId already used with different input")
+	ErrConflict      = errors.New("version conflict")
+)
+
+// ConflictError is a stale expectedVersion; Actual is the case's version now.
+type ConflictError struct {
+	Expected uint64
+	Actual   uint64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("expected version %d, but the case is at version %d", e.Expected, e.Actual)
+}
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }

@@ -1,0 +1,129 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// Cases is the case read model: every case's view, and the list in referral order.
+type Cases struct {
+	mu    sync.RWMutex
+	byID  map[string]*CaseView
+	order []*CaseView // by ReferralPosition ascending; entries replaced in place
+	index map[string]int
+}
+
+// NewCases returns an empty case read model.
+func NewCases() *Cases {
+	return &Cases{byID: map[string]*CaseView{}, index: map[string]int{}}
+}
+
+// Apply folds one event of a case stream into its view.
+func (c *Cases) Apply(env Envelope) error {
+	kind, id, _ := eventstore.SplitStreamName(env.Record.Stream)
+	if kind != eventstore.KindCase {
+		return nil
+	}
+	c.mu.RLock()
+	old := c.byID[id]
+	c.mu.RUnlock()
+
+	var v *CaseView
+	if old == nil {
+		if _, ok := env.Event.(domain.SurvivorReferred); !ok {
+			return fmt.Errorf("case %s starts with %s, not SurvivorReferred", id, env.Record.Type)
+		}
+		v = &CaseView{ID: id, ReferralPosition: env.Record.Position}
+	} else {
+		v = old.next()
+	}
+	if err := v.apply(env); err != nil {
+		return err
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byID[id] = v
+	if i, ok := c.index[id]; ok {
+		c.order[i] = v
+	} else {
+		// Positions only grow, so a new case always goes at the end.
+		c.index[id] = len(c.order)
+		c.order = append(c.order, v)
+	}
+	return nil
+}
+
+// Get returns a case's view, or false.
+func (c *Cases) Get(id string) (*CaseView, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.byID[id]
+	return v, ok
+}
+
+// Len returns the number of cases.
+func (c *Cases) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.order)
+}
+
+// CaseFilter selects cases; zero fields match everything.
+type CaseFilter struct {
+	Stage        domain.Stage
+	Status       domain.Status
+	Jurisdiction string
+	Organisation string // the owning (referring) organisation
+	Barrier      domain.Barrier
+	// Visible, when set, keeps only the cases the caller may see.
+	Visible func(*CaseView) bool
+}
+
+func (f CaseFilter) match(v *CaseView) bool {
+	switch {
+	case f.Stage != "" && v.State.Stage != f.Stage,
+		f.Status != "" && v.State.Status != f.Status,
+		f.Jurisdiction != "" && v.Jurisdiction != f.Jurisdiction,
+		f.Organisation != "" && v.OwningOrganisation != f.Organisation,
+		f.Barrier != "" && !slices.Contains(v.State.Barriers, f.Barrier),
+		f.Visible != nil && !f.Visible(v):
+		return false
+	}
+	return true
+}
+
+// Page is one page of cases, newest referral first.
+type Page struct {
+	Cases       []*CaseView
+	HasNextPage bool
+	TotalCount  int
+}
+
+// List returns up to first cases matching f, newest referral first, starting after the
+// case referred at position after (Start: from the newest).
+func (c *Cases) List(f CaseFilter, first int, after eventstore.Position) Page {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var page Page
+	for i := len(c.order) - 1; i >= 0; i-- {
+		v := c.order[i]
+		if !f.match(v) {
+			continue
+		}
+		page.TotalCount++
+		if !after.IsStart() && !v.ReferralPosition.Before(after) {
+			continue
+		}
+		if len(page.Cases) < first {
+			page.Cases = append(page.Cases, v)
+		} else {
+			page.HasNextPage = true
+		}
+	}
+	return page
+}

@@ -1,0 +1,80 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// OrganisationView is one organisation of the directory.
+type OrganisationView struct {
+	ID           string
+	Name         string
+	Kind         domain.OrganisationKind
+	Jurisdiction string
+	Services     []domain.Service
+	Position     eventstore.Position
+}
+
+// Organisations is the directory read model.
+type Organisations struct {
+	mu   sync.RWMutex
+	byID map[string]*OrganisationView
+}
+
+// NewOrganisations returns an empty directory.
+func NewOrganisations() *Organisations {
+	return &Organisations{byID: map[string]*OrganisationView{}}
+}
+
+// Apply records an organisation event.
+func (o *Organisations) Apply(env Envelope) error {
+	kind, id, _ := eventstore.SplitStreamName(env.Record.Stream)
+	if kind != eventstore.KindOrganisation {
+		return nil
+	}
+	switch e := env.Event.(type) {
+	case domain.OrganisationRegistered:
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if _, ok := o.byID[id]; ok {
+			return fmt.Errorf("organisation %s registered twice", id)
+		}
+		o.byID[id] = &OrganisationView{
+			ID: id, Name: e.Name, Kind: e.Kind, Jurisdiction: e.Jurisdiction,
+			Services: e.Services, Position: env.Record.Position,
+		}
+	}
+	return nil
+}
+
+// Get returns one organisation, or false.
+func (o *Organisations) Get(id string) (*OrganisationView, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	v, ok := o.byID[id]
+	return v, ok
+}
+
+// List returns the organisations in a jurisdiction and of a kind ("" for all), by name.
+func (o *Organisations) List(jurisdiction string, kind domain.OrganisationKind) []*OrganisationView {
+	o.mu.RLock()
+	out := make([]*OrganisationView, 0, len(o.byID))
+	for _, v := range o.byID {
+		if (jurisdiction == "" || v.Jurisdiction == jurisdiction) && (kind == "" || v.Kind == kind) {
+			out = append(out, v)
+		}
+	}
+	o.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *OrganisationView) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
