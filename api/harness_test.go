@@ -1,0 +1,239 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/node"
+)
+
+var (
+	testKey   = bytes.Repeat([]byte{7}, 32)
+	testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+)
+
+// harness runs a real node (embedded JetStream on disk) behind a real HTTP server.
+type harness struct {
+	t       *testing.T
+	dir     string
+	clock   *app.FixedClock
+	ids     *app.SequentialIDs
+	storeCf jetstream.Config
+	node    *node.Node
+	srv     *httptest.Server
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
+	}
+	h.storeCf = jetstream.Config{DataDir: h.dir, Sync: jetstream.SyncInterval, ListenAddr: "127.0.0.1:0"}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	n, err := node.Start(context.Background(), node.Config{
+		Store: h.storeCf, HashKey: testKey, Clock: h.clock, IDs: h.ids,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		h.t.Fatalf("start node: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Runner.WaitReady(ctx); err != nil {
+		h.t.Fatalf("projections not ready: %v", err)
+	}
+	h.node = n
+	h.srv = httptest.NewServer(n.Handler)
+}
+
+func (h *harness) stop() {
+	if h.node == nil {
+		return
+	}
+	h.srv.Close()
+	if err := h.node.Close(); err != nil {
+		h.t.Errorf("close node: %v", err)
+	}
+	h.node = nil
+}
+
+// replica starts a second node on the same store, connected to this node's embedded
+// NATS server over TCP like a second replica would be.
+func (h *harness) replica() *harness {
+	h.t.Helper()
+	r := &harness{
+		t: h.t, clock: h.clock, ids: app.NewSequentialIDs(2),
+		storeCf: jetstream.Config{NATSURL: h.node.Store.Server().ClientURL()},
+	}
+	r.start()
+	h.t.Cleanup(r.stop)
+	return r
+}
+
+// restart stops the server and the store and starts both again on the same data.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+// head is the global log's last position; tests compare it before and after.
+func (h *harness) head() eventstore.Position {
+	h.t.Helper()
+	p, err := h.node.Store.Head(context.Background())
+	if err != nil {
+		h.t.Fatalf("head: %v", err)
+	}
+	return p
+}
+
+func (h *harness) streamLen(stream string) int {
+	h.t.Helper()
+	events, err := h.node.Store.ReadStream(context.Background(), stream, 0)
+	if err != nil {
+		return 0
+	}
+	return len(events)
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+func (r gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// do posts a GraphQL request as actor (the zero Actor sends no identity).
+func (h *harness) do(actor app.Actor, query string, vars map[string]any) gqlResponse {
+	h.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if actor.ID != "" {
+		req.Header.Set("X-Waymark-User", actor.ID)
+		req.Header.Set("X-Waymark-Role", string(actor.Role))
+		req.Header.Set("X-Waymark-Org", actor.Organisation)
+	}
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		h.t.Fatalf("post: %v", err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		h.t.Fatalf("decode response (HTTP %d): %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// must runs a request that must succeed and decodes its data into dst.
+func (h *harness) must(actor app.Actor, query string, vars map[string]any, dst any) {
+	h.t.Helper()
+	resp := h.do(actor, query, vars)
+	if len(resp.Errors) > 0 {
+		h.t.Fatalf("unexpected errors: %+v", resp.Errors)
+	}
+	if dst != nil {
+		if err := json.Unmarshal(resp.Data, dst); err != nil {
+			h.t.Fatalf("decode data %s: %v", resp.Data, err)
+		}
+	}
+}
+
+// Actors of the test coalition.
+var (
+	admin       = app.Actor{ID: "root", Role: app.RoleAdmin, Organisation: "coalition"}
+	caseworker  = app.Actor{ID: "ana", Role: app.RoleCaseworker, Organisation: "shelter-a"}
+	otherWorker = app.Actor{ID: "bo", Role: app.RoleCaseworker, Organisation: "shelter-b"}
+	auditor     = app.Actor{ID: "aud", Role: app.RoleAuditor, Organisation: "coalition"}
+)
+
+const registerOrg = `mutation($in: RegisterOrganisationInput!) {
+  registerOrganisation(input: $in) { organisationId version position organisation { id name kind } }
+}`
+
+// coalition registers two shelters, a bank, a second bank and a bureau.
+func (h *harness) coalition() {
+	h.t.Helper()
+	for _, o := range []struct{ id, name, kind string }{
+		{"shelter-a", "Shelter A", "SHELTER"},
+		{"shelter-b", "Shelter B", "SHELTER"},
+		{"bank-a", "Bank A", "BANK"},
+		{"bank-b", "Bank B", "BANK"},
+		{"bureau-a", "Bureau A", "CREDIT_BUREAU"},
+	} {
+		h.must(admin, registerOrg, map[string]any{"in": map[string]any{
+			"commandId": "org-" + o.id, "id": o.id, "name": o.name, "kind": o.kind,
+			"jurisdiction": "MX", "services": []string{},
+		}}, nil)
+	}
+}
+
+const referMutation = `mutation($in: ReferSurvivorInput!) {
+  referSurvivor(input: $in) { caseId version position case { id stage status version } }
+}`
+
+func referInput(commandID string) map[string]any {
+	return map[string]any{
+		"commandId": commandID, "referringOrganisationId": "shelter-a", "jurisdiction": "MX",
+		"needs": []string{"BANK_ACCOUNT", "ID_DOCUMENT"}, "barriers": []string{"NO_ID", "UNAWARE_OF_PRODUCTS"},
+		"survivor": map[string]any{"fullName": "Zaneta Quillfeather", "dateOfBirth": "1990-04-12", "phone": "+52 55 0000 1111"},
+	}
+}
+
+type caseResult struct {
+	CaseID   string `json:"caseId"`
+	Version  int    `json:"version"`
+	Position string `json:"position"`
+}
+
+// refer opens a case as caseworker and returns its id.
+func (h *harness) refer(commandID string) string {
+	h.t.Helper()
+	var out struct{ ReferSurvivor caseResult }
+	h.must(caseworker, referMutation, map[string]any{"in": referInput(commandID)}, &out)
+	return out.ReferSurvivor.CaseID
+}
+
+// mutate runs a case mutation by name with input and returns its result.
+func (h *harness) mutate(actor app.Actor, name, inputType string, input map[string]any) (caseResult, gqlResponse) {
+	h.t.Helper()
+	q := fmt.Sprintf(`mutation($in: %s!) { %s(input: $in) { caseId version position } }`, inputType, name)
+	resp := h.do(actor, q, map[string]any{"in": input})
+	var out map[string]caseResult
+	if len(resp.Errors) == 0 {
+		if err := json.Unmarshal(resp.Data, &out); err != nil {
+			h.t.Fatalf("decode %s: %v", name, err)
+		}
+	}
+	return out[name], resp
+}

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/waymark-org/waymark/api/graph"
+	"github.com/waymark-org/waymark/app"
+)
+
+// MaxBodyBytes caps a request body; a GraphQL command is a few kilobytes.
+const MaxBodyBytes = 1 << 20
+
+// Readiness says whether the read models have caught up with the log.
+type Readiness interface{ Ready() bool }
+
+// Config wires the HTTP handler.
+type Config struct {
+	Service   *app.Service
+	Readiness Readiness
+	Logger    *slog.Logger
+}
+
+// NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET), the
+// GraphiQL page at /, and /healthz and /readyz.
+func NewHandler(cfg Config) http.Handler {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{svc: cfg.Service}}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.Use(extension.Introspection{})
+	gql.SetErrorPresenter(presentError(logger))
+	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "resolver panic", "panic", p)
+		return graphql.ErrorOnPath(ctx, errInternal)
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", limitBody(identify(gql)))
+	mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Readiness != nil && !cfg.Readiness.Ready() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "catching up"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return mux
+}
+
+type internalError struct{}
+
+func (internalError) Error() string { return "internal error" }
+
+var errInternal error = internalError{}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
+				"errors": []map[string]any{{"message": "request body too large", "extensions": map[string]string{"code": CodeBadUserInput}}},
+			})
+			return
+		}
+		// A body without a length is cut off at the limit while it is read.
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// NewServer returns an http.Server with timeouts on every phase.
+func NewServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
