@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+)
+
+// storeFlags are the flags every command that opens the store shares.
+type storeFlags struct {
+	dataDir    string
+	natsURL    string
+	sync       string
+	commandKey string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the embedded store and local secrets")
+	fs.StringVar(&f.natsURL, "nats-url", "", "use this external NATS server or cluster instead of the embedded one")
+	fs.StringVar(&f.sync, "sync", jetstream.SyncAlways, "embedded store durability: 'always' fsyncs before acknowledging; 'interval' fsyncs periodically (faster, may lose the last writes on power loss)")
+	fs.StringVar(&f.commandKey, "command-key-file", "", "key for command-input hashes, shared by all replicas (default <data-dir>/secrets/command-hash.key, created if missing)")
+}
+
+// parse parses args, taking each unset flag from its WAYMARK_* variable.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		env := "WAYMARK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%w: %s=%q: %v", errUsage, env, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// requireLoopback keeps a listener on this machine. Until bearer tokens land (Step 2)
+// the caller's identity is a development header, so nothing may listen beyond loopback.
+func requireLoopback(flagName, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%w: --%s %q: %v", errUsage, flagName, addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%w: --%s %q: only loopback addresses are allowed until authentication lands", errUsage, flagName, addr)
+	}
+	return nil
+}

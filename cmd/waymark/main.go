@@ -1,0 +1,64 @@
+// Command waymark runs and operates Waymark.
+//
+//	waymark serve [--demo]   run the API on the embedded NATS/JetStream store
+//	waymark seed --demo      load the synthetic demo coalition into an empty store
+//
+// Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: waymark <command> [flags]
+
+commands:
+  serve   run Waymark (GraphQL at /graphql, GraphiQL at /)
+  seed    load demo data into an empty store (seed --demo)
+
+Run 'waymark <command> -h' for its flags. Every flag can also be set through the
+environment: --data-dir is WAYMARK_DATA_DIR, --http-addr is WAYMARK_HTTP_ADDR, ...
+`
+
+// errUsage marks a mistake in the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], logger)
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "waymark:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "waymark:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, logger *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], logger)
+	case "seed":
+		return seed(ctx, args[1:], logger)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
