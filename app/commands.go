@@ -36,8 +36,11 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 	return s.execute(ctx, request{
 		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
 		stream:    eventstore.StreamName(eventstore.KindCase, s.ids.NewID()),
-		authorize: func([]eventstore.RecordedEvent) error { return nil },
-		decide:    s.decideCase(cmd),
+		fold:      foldCaseEvent,
+		authorize: func(aggregate) error { return nil },
+		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
+			return domain.Decide(caseState(a), cmd, now)
+		},
 	})
 }
 
@@ -63,18 +66,17 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	}
 	return s.execute(ctx, request{
 		actor: actor, commandID: in.CommandID, cmdType: cmd.CommandType(), stream: stream,
-		expected: in.ExpectedVersion, hash: hash,
-		authorize: func(history []eventstore.RecordedEvent) error {
-			state, err := foldCase(history)
-			if err != nil {
-				return err
-			}
+		expected: in.ExpectedVersion, hash: hash, fold: foldCaseEvent,
+		authorize: func(a aggregate) error {
+			state := caseState(a)
 			if !state.Referred {
 				return fmt.Errorf("case %s: %w", in.CaseID, ErrNotFound)
 			}
 			return authorize(actor, ActionChangeCase, state.OwnerOrganisation)
 		},
-		decide: s.decideCase(cmd),
+		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
+			return domain.Decide(caseState(a), cmd, now)
+		},
 	})
 }
 
@@ -100,21 +102,10 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 	return s.execute(ctx, request{
 		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
 		stream:    eventstore.StreamName(eventstore.KindOrganisation, id),
-		authorize: func([]eventstore.RecordedEvent) error { return nil },
-		decide: func(_ context.Context, history []eventstore.RecordedEvent, md eventstore.Metadata) ([]eventstore.EventData, error) {
-			var org domain.Organisation
-			for _, rec := range history {
-				e, _, err := codec.Decode(rec)
-				if err != nil {
-					return nil, err
-				}
-				org = domain.EvolveOrganisation(org, e)
-			}
-			events, err := domain.DecideOrganisation(org, cmd, md.RecordedAt)
-			if err != nil {
-				return nil, err
-			}
-			return s.encode(events, md)
+		fold:      foldOrganisationEvent,
+		authorize: func(aggregate) error { return nil },
+		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
+			return domain.DecideOrganisation(organisationState(a), cmd, now)
 		},
 	})
 }
@@ -156,32 +147,6 @@ func (s *Service) complete(ctx context.Context, cmd domain.Command) (domain.Comm
 	return cmd, nil
 }
 
-func (s *Service) decideCase(cmd domain.Command) func(context.Context, []eventstore.RecordedEvent, eventstore.Metadata) ([]eventstore.EventData, error) {
-	return func(_ context.Context, history []eventstore.RecordedEvent, md eventstore.Metadata) ([]eventstore.EventData, error) {
-		state, err := foldCase(history)
-		if err != nil {
-			return nil, err
-		}
-		events, err := domain.Decide(state, cmd, md.RecordedAt)
-		if err != nil {
-			return nil, err
-		}
-		return s.encode(events, md)
-	}
-}
-
-func foldCase(history []eventstore.RecordedEvent) (domain.Case, error) {
-	var state domain.Case
-	for _, rec := range history {
-		e, _, err := codec.Decode(rec)
-		if err != nil {
-			return domain.Case{}, err
-		}
-		state = domain.Evolve(state, e)
-	}
-	return state, nil
-}
-
 func (s *Service) encode(events []domain.Event, md eventstore.Metadata) ([]eventstore.EventData, error) {
 	out := make([]eventstore.EventData, len(events))
 	for i, e := range events {
@@ -201,18 +166,11 @@ func (s *Service) organisation(ctx context.Context, id string) (domain.OrgRef, e
 	if eventstore.ValidateStreamName(stream) != nil {
 		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
 	}
-	history, err := s.readHistory(ctx, stream)
+	a, err := s.load(ctx, stream, foldOrganisationEvent, false)
 	if err != nil {
 		return domain.OrgRef{}, err
 	}
-	var org domain.Organisation
-	for _, rec := range history {
-		e, _, err := codec.Decode(rec)
-		if err != nil {
-			return domain.OrgRef{}, err
-		}
-		org = domain.EvolveOrganisation(org, e)
-	}
+	org := organisationState(a)
 	if !org.Registered {
 		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
 	}
@@ -241,14 +199,11 @@ func (s *Service) LoadCase(ctx context.Context, actor Actor, caseID string) (dom
 	if eventstore.ValidateStreamName(stream) != nil {
 		return domain.Case{}, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
 	}
-	history, err := s.readHistory(ctx, stream)
+	a, err := s.load(ctx, stream, foldCaseEvent, true)
 	if err != nil {
 		return domain.Case{}, err
 	}
-	state, err := foldCase(history)
-	if err != nil {
-		return domain.Case{}, err
-	}
+	state := caseState(a)
 	if !state.Referred {
 		return domain.Case{}, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
 	}

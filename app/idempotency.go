@@ -138,14 +138,3 @@ func (s *Service) releaseClaim(ctx context.Context, c claim, commandID, reason s
 		s.logger.Warn("release command claim", "command_id", commandID, "err", err)
 	}
 }
-
-// resultOf finds the result of commandID in events (a stream read from revision 0).
-func resultOf(events []eventstore.RecordedEvent, stream, commandID string) (Result, bool) {
-	for i := len(events) - 1; i >= 0; i-- {
-		if events[i].Metadata.CommandID == commandID {
-			_, id, _ := eventstore.SplitStreamName(stream)
-			return Result{ID: id, Version: events[i].Revision + 1, Position: events[i].Position}, true
-		}
-	}
-	return Result{}, false
-}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	// HashKey keys the hashes that recognise a retried command's input; it must stay
 	// the same across restarts and replicas (at least 32 bytes).
 	HashKey []byte
+	// CacheSize bounds how many folded streams are kept for deciding commands
+	// (default 100,000; negative disables the cache).
+	CacheSize int
 	// ReadTimeout bounds how long a query waits for a minPosition (default 5s).
 	ReadTimeout time.Duration
 }
@@ -42,6 +46,7 @@ type Service struct {
 	logger      *slog.Logger
 	readTimeout time.Duration
 	hashKey     []byte
+	aggregates  *aggregateCache
 }
 
 // New returns a Service.
@@ -58,13 +63,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 100_000
+	}
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 5 * time.Second
 	}
 	return &Service{
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
-		hashKey: cfg.HashKey,
+		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
 	}, nil
 }
 
@@ -84,12 +92,12 @@ type request struct {
 	stream    string
 	expected  *uint64 // the caller's expectedVersion, if any
 	hash      string
-	// authorize is given the target stream's events and says whether the caller may
-	// run the command on it, before anything about the stream is revealed.
-	authorize func(history []eventstore.RecordedEvent) error
-	// decide is given the target stream's events (none for a new stream) and returns
-	// the events to append, already encoded.
-	decide func(ctx context.Context, history []eventstore.RecordedEvent, md eventstore.Metadata) ([]eventstore.EventData, error)
+	fold      fold
+	// authorize says whether the caller may run the command on the target, before
+	// anything about the stream is revealed.
+	authorize func(a aggregate) error
+	// decide returns the events to append (none of them yet encoded).
+	decide func(a aggregate, now time.Time) ([]domain.Event, error)
 }
 
 // maxRaces bounds how often a command is decided again after another writer got in
@@ -102,6 +110,9 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Without a claim nobody ever ran this command id, so a cached aggregate will do;
+	// with one, the result may be in the stream already: read it.
+	fresh := c.exists
 	for race := 0; ; race++ {
 		if c.held {
 			if c.accepted.InputHash != req.hash {
@@ -109,25 +120,32 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			}
 			req.stream = c.accepted.Stream // a create's retry goes to the first attempt's stream
 		}
-		history, err := s.readHistory(ctx, req.stream)
+		a, err := s.load(ctx, req.stream, req.fold, fresh)
 		if err != nil {
 			return Result{}, err
 		}
-		if res, ok := resultOf(history, req.stream, req.commandID); ok {
+		if res, ok := a.results[req.commandID]; ok {
 			return res, nil // a retry, or another replica finished it
 		}
-		if err := req.authorize(history); err != nil {
+		if err := req.authorize(a); err != nil {
 			s.release(ctx, c, req, "not allowed", md)
 			return Result{}, err
 		}
-		version := uint64(len(history))
-		if req.expected != nil && *req.expected != version {
+		if req.expected != nil && *req.expected != a.version {
+			if !fresh {
+				fresh = true // the cache may be behind another replica's writes
+				continue
+			}
 			s.release(ctx, c, req, "stale expected version", md)
-			return Result{}, &ConflictError{Expected: *req.expected, Actual: version}
+			return Result{}, &ConflictError{Expected: *req.expected, Actual: a.version}
 		}
-		events, err := req.decide(ctx, history, md)
+		events, err := req.decide(a, md.RecordedAt)
 		if err != nil {
 			s.release(ctx, c, req, "rejected", md)
+			return Result{}, err
+		}
+		data, err := s.encode(events, md)
+		if err != nil {
 			return Result{}, err
 		}
 		if !c.held {
@@ -136,6 +154,7 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 				if c, err = s.readClaim(ctx, req.commandID); err != nil {
 					return Result{}, err
 				}
+				fresh = true
 				continue // another replica claimed the id: it is a retry now
 			}
 			if err != nil {
@@ -143,27 +162,31 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			}
 		}
 		expected := eventstore.NoStream
-		if version > 0 {
-			expected = eventstore.Exact(version - 1)
+		if a.version > 0 {
+			expected = eventstore.Exact(a.version - 1)
 		}
-		res, err := s.store.Append(ctx, req.stream, expected, events...)
+		appended, err := s.store.Append(ctx, req.stream, expected, data...)
 		var wrong *eventstore.WrongExpectedRevisionError
 		if errors.As(err, &wrong) {
-			if req.expected != nil || race >= maxRaces {
-				actual := uint64(0)
-				if wrong.ActualExists {
-					actual = wrong.Actual + 1
-				}
-				s.release(ctx, c, req, "conflict", md)
-				return Result{}, &ConflictError{Expected: version, Actual: actual}
+			s.aggregates.forget(req.stream)
+			actual := uint64(0)
+			if wrong.ActualExists {
+				actual = wrong.Actual + 1
 			}
+			if req.expected != nil || race >= maxRaces {
+				s.release(ctx, c, req, "conflict", md)
+				return Result{}, &ConflictError{Expected: a.version, Actual: actual}
+			}
+			fresh = true
 			continue // someone else wrote first: decide again on the new history
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
 		}
 		_, id, _ := eventstore.SplitStreamName(req.stream)
-		return Result{ID: id, Version: res.LastRevision + 1, Position: res.Last()}, nil
+		res := Result{ID: id, Version: appended.LastRevision + 1, Position: appended.Last()}
+		s.appended(a, req.fold, events, req.commandID, res)
+		return res, nil
 	}
 }
 
@@ -173,17 +196,6 @@ func (s *Service) release(ctx context.Context, c claim, req request, reason stri
 	if c.held && c.accepted.InputHash == req.hash {
 		s.releaseClaim(ctx, c, req.commandID, reason, md)
 	}
-}
-
-func (s *Service) readHistory(ctx context.Context, stream string) ([]eventstore.RecordedEvent, error) {
-	history, err := s.store.ReadStream(ctx, stream, 0)
-	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	return history, nil
 }
 
 func (s *Service) metadata(ctx context.Context, req request) eventstore.Metadata {

@@ -106,7 +106,11 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 	if _, err := demo.Seed(ctx, n.Store, key, time.Now().UTC(), logger); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	return nil
+	// Serve only once the read models show the demo data.
+	if head, err = n.Store.Head(ctx); err != nil {
+		return fmt.Errorf("read store head: %w", err)
+	}
+	return n.Runner.WaitFor(ctx, head)
 }
 
 func commandKeyPath(sf storeFlags) string {

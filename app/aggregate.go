@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// aggregate is a stream folded for deciding: its version, its domain state, and the
+// result of every command recorded in it (from the events' command ids). Values are
+// never changed once made, so a cached one can be shared.
+type aggregate struct {
+	stream  string
+	version uint64 // events in the stream
+	state   any    // domain.Case or domain.Organisation; nil for a new stream
+	results map[string]Result
+}
+
+// fold applies one domain event to a state.
+type fold func(state any, e domain.Event) any
+
+func foldCaseEvent(state any, e domain.Event) any {
+	c, _ := state.(domain.Case)
+	return domain.Evolve(c, e)
+}
+
+func foldOrganisationEvent(state any, e domain.Event) any {
+	o, _ := state.(domain.Organisation)
+	return domain.EvolveOrganisation(o, e)
+}
+
+// caseState returns an aggregate's state as a case (the zero case for a new stream).
+func caseState(a aggregate) domain.Case {
+	c, _ := a.state.(domain.Case)
+	return c
+}
+
+func organisationState(a aggregate) domain.Organisation {
+	o, _ := a.state.(domain.Organisation)
+	return o
+}
+
+// load returns stream folded. With fresh false it may come from the cache: a cached
+// aggregate can be behind when another replica wrote, which the expected revision of
+// the append then catches (and the command is decided again on a fresh load).
+func (s *Service) load(ctx context.Context, stream string, f fold, fresh bool) (aggregate, error) {
+	if !fresh {
+		if a, ok := s.aggregates.get(stream); ok {
+			return a, nil
+		}
+	}
+	history, err := s.store.ReadStream(ctx, stream, 0)
+	if errors.Is(err, eventstore.ErrStreamNotFound) {
+		return aggregate{stream: stream, results: map[string]Result{}}, nil
+	}
+	if err != nil {
+		return aggregate{}, fmt.Errorf("read %s: %w", stream, err)
+	}
+	a := aggregate{stream: stream, results: map[string]Result{}}
+	_, id, _ := eventstore.SplitStreamName(stream)
+	for _, rec := range history {
+		e, _, err := codec.Decode(rec)
+		if err != nil {
+			return aggregate{}, err
+		}
+		a.state = f(a.state, e)
+		a.version++
+		if cmd := rec.Metadata.CommandID; cmd != "" {
+			a.results[cmd] = Result{ID: id, Version: rec.Revision + 1, Position: rec.Position}
+		}
+	}
+	s.aggregates.put(a)
+	return a, nil
+}
+
+// appended returns a after events were appended by commandID with result res.
+func (s *Service) appended(a aggregate, f fold, events []domain.Event, commandID string, res Result) aggregate {
+	next := aggregate{stream: a.stream, version: a.version, state: a.state, results: maps.Clone(a.results)}
+	for _, e := range events {
+		next.state = f(next.state, e)
+		next.version++
+	}
+	next.results[commandID] = res
+	s.aggregates.put(next)
+	return next
+}
+
+// aggregateCache keeps recently used aggregates so that a command needs no read of
+// its stream. It is bounded: when full, it forgets about half of its entries (map
+// order), which costs a reload each, never correctness.
+type aggregateCache struct {
+	mu      sync.Mutex
+	max     int
+	entries map[string]aggregate
+}
+
+func newAggregateCache(max int) *aggregateCache {
+	return &aggregateCache{max: max, entries: make(map[string]aggregate)}
+}
+
+func (c *aggregateCache) get(stream string) (aggregate, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.entries[stream]
+	return a, ok
+}
+
+// put stores a unless the cache already holds a newer version of the stream.
+func (c *aggregateCache) put(a aggregate) {
+	if c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.entries[a.stream]; ok && old.version > a.version {
+		return
+	}
+	if len(c.entries) >= c.max {
+		for k := range c.entries {
+			delete(c.entries, k)
+			if len(c.entries) < c.max/2 {
+				break
+			}
+		}
+	}
+	c.entries[a.stream] = a
+}
+
+func (c *aggregateCache) forget(stream string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, stream)
+}

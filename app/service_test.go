@@ -1,0 +1,171 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+	js "github.com/waymark-org/waymark/eventstore/jetstream"
+)
+
+var (
+	worker = app.Actor{ID: "w", Role: app.RoleCaseworker, Organisation: "shelter"}
+	key    = bytes.Repeat([]byte{3}, 32)
+)
+
+func openStore(t *testing.T) *js.Store {
+	t.Helper()
+	store, err := js.Open(context.Background(), js.Config{DataDir: t.TempDir(), Sync: js.SyncInterval, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+func newService(t *testing.T, store eventstore.Store, idPrefix uint32) *app.Service {
+	t.Helper()
+	svc, err := app.New(app.Config{Store: store, HashKey: key, Logger: quiet(),
+		Clock: app.NewFixedClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), IDs: app.NewSequentialIDs(idPrefix)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func setup(t *testing.T, svc *app.Service) string {
+	t.Helper()
+	ctx := context.Background()
+	admin := app.Actor{ID: "a", Role: app.RoleAdmin}
+	if _, err := svc.RegisterOrganisation(ctx, admin, "org", "shelter", domain.RegisterOrganisation{
+		Name: "Shelter", Kind: domain.OrgShelter, Jurisdiction: "MX"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.ReferSurvivor(ctx, worker, "refer", domain.ReferSurvivor{
+		ReferringOrganisation: domain.OrgRef{ID: "shelter"}, Jurisdiction: "MX",
+		Survivor: domain.SurvivorDetails{FullName: "Test Person"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.ID
+}
+
+func note(commandID, caseID, text string, expected *uint64) app.CaseCommand {
+	return app.CaseCommand{CommandID: commandID, CaseID: caseID, ExpectedVersion: expected, Command: domain.AddCaseNote{Text: text}}
+}
+
+// A replica's cached view of a case goes stale when another replica writes; its next
+// command still lands at the right revision, and an expectedVersion the other replica
+// made current is accepted, not reported as a conflict.
+func TestStaleCacheAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	a, b := newService(t, store, 1), newService(t, store, 2)
+	caseID := setup(t, a)
+
+	if _, err := a.ChangeCase(ctx, worker, note("n1", caseID, "from a", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ChangeCase(ctx, worker, note("n2", caseID, "from b", nil)); err != nil {
+		t.Fatal(err)
+	}
+	v := uint64(3)
+	res, err := a.ChangeCase(ctx, worker, note("n3", caseID, "from a again", &v))
+	if err != nil {
+		t.Fatalf("a with expectedVersion 3 after b wrote: %v", err)
+	}
+	if res.Version != 4 {
+		t.Errorf("version = %d, want 4", res.Version)
+	}
+	stale := uint64(2)
+	_, err = b.ChangeCase(ctx, worker, note("n4", caseID, "late", &stale))
+	var conflict *app.ConflictError
+	if !errors.As(err, &conflict) || conflict.Actual != 4 {
+		t.Fatalf("stale expectedVersion: %v, want a conflict at version 4", err)
+	}
+	events, err := store.ReadStream(ctx, "case-"+caseID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 4 {
+		t.Errorf("case has %d events, want 4", len(events))
+	}
+	if err := eventstore.VerifyChain("case-"+caseID, events); err != nil {
+		t.Error(err)
+	}
+}
+
+// A replica that claimed a command id and died before appending leaves a claim with no
+// result: a retry with the same input takes it over and runs the command once.
+func TestRetryTakesOverAnAbandonedClaim(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	svc := newService(t, store, 1)
+	caseID := setup(t, svc)
+
+	// Run the command once on a throwaway store to learn the exact claim it writes,
+	// then plant that claim alone, as a replica that died after claiming would.
+	scratch := openStore(t)
+	other := newService(t, scratch, 1)
+	setup(t, other)
+	if _, err := other.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil)); err != nil {
+		t.Fatal(err)
+	}
+	claim, err := scratch.ReadStream(ctx, "command-abandoned", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted struct{ Stream string }
+	if err := json.Unmarshal(claim[0].Data, &accepted); err != nil || accepted.Stream != "case-"+caseID {
+		t.Fatalf("claim = %s (%v)", claim[0].Data, err)
+	}
+	if _, err := store.Append(ctx, "command-abandoned", eventstore.NoStream, claim[0].EventData); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil))
+	if err != nil {
+		t.Fatalf("retry of an abandoned claim: %v", err)
+	}
+	again, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil))
+	if err != nil || again != res {
+		t.Fatalf("second retry = %+v, %v; want %+v", again, err, res)
+	}
+	if _, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "other text", nil)); !errors.Is(err, app.ErrCommandReused) {
+		t.Errorf("other input under the claimed id: %v, want ErrCommandReused", err)
+	}
+	events, _ := store.ReadStream(ctx, "case-"+caseID, 0)
+	if len(events) != 2 {
+		t.Errorf("case has %d events, want 2 (the command ran once)", len(events))
+	}
+}
+
+// A command the domain rejects writes nothing, not even its claim, so the same id can
+// be used again once the input is fixed.
+func TestRejectedCommandWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	svc := newService(t, store, 1)
+	caseID := setup(t, svc)
+	head, _ := store.Head(ctx)
+
+	if _, err := svc.ChangeCase(ctx, worker, note("fixme", caseID, "  ", nil)); !errors.Is(err, domain.ErrInvalidInput) {
+		t.Fatalf("empty note: %v", err)
+	}
+	if after, _ := store.Head(ctx); after != head {
+		t.Fatalf("a rejected command moved the log from %s to %s", head, after)
+	}
+	if _, err := store.ReadStream(ctx, "command-fixme", 0); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("claim stream after rejection: %v", err)
+	}
+	if _, err := svc.ChangeCase(ctx, worker, note("fixme", caseID, "fixed", nil)); err != nil {
+		t.Fatalf("same id with fixed input: %v", err)
+	}
+}
