@@ -43,37 +43,19 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Personal, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
 	}
+	if err := json.Unmarshal(rec.Data, ptr); err != nil {
+		return nil, nil, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
+	}
+	// The personal object is handed back exactly as stored (sealed, from Step 2 on);
+	// the domain never reads it, so its decoded form in the event value is irrelevant.
 	var personal struct {
 		Personal json.RawMessage `json:"personal"`
 	}
 	if err := json.Unmarshal(rec.Data, &personal); err != nil {
 		return nil, nil, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	// The personal object may be sealed (a different shape than the domain's struct);
-	// decode the rest without it so the domain value never depends on it.
-	data := rec.Data
-	if personal.Personal != nil {
-		data = withoutPersonal(rec.Data)
-	}
-	if err := json.Unmarshal(data, ptr); err != nil {
-		return nil, nil, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
-	}
 	if string(personal.Personal) == "null" {
 		personal.Personal = nil
 	}
 	return domain.Deref(ptr), personal.Personal, nil
-}
-
-// withoutPersonal drops the "personal" key from a JSON object.
-func withoutPersonal(data json.RawMessage) json.RawMessage {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return data
-	}
-	delete(fields, "personal")
-	out, err := json.Marshal(fields)
-	if err != nil {
-		return data
-	}
-	return out
 }
