@@ -27,13 +27,20 @@ type streamHead struct {
 
 // Append writes events as one message on the stream's subject.
 //
-// It reads the head (last message of the subject, one direct get), checks the
-// expectation against it, chains the events to the head's hash and publishes with the
-// head's sequence as the expected last subject sequence. If another writer got in
-// first the server rejects the message and nothing is written; Append then starts
-// over from a fresh head: an expectation the new head still satisfies (Any,
-// StreamExists) is published again, hashed against the new head, and any other fails
-// with the actual revision read from that head.
+// It takes the stream's head (last revision, last hash and the stream sequence of its
+// last message) from the head cache when the cache can judge the expectation: a
+// cached head that satisfies it, or, for NoStream, no entry at all (a new stream needs
+// no head: expected last subject sequence 0, no previous hash). Otherwise it reads the
+// head (last message of the subject, one direct get) and checks the expectation
+// against it. It chains the events to the head's hash and publishes with the head's
+// sequence as the expected last subject sequence, so the server writes the message
+// only if that head is still the stream's last message.
+//
+// If another writer got in first (or the cached head was stale) the server rejects
+// the message and nothing is written; Append then starts over from a freshly read
+// head: an expectation the new head still satisfies (Any, StreamExists) is published
+// again, hashed against the new head, and any other fails with the actual revision
+// read from that head. A cached head never fails an append by itself.
 //
 // If the publish itself fails without an answer (timeout, lost connection) the
 // outcome is unknown; appending again with an Exact expectation is safe.
@@ -49,33 +56,33 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, eventstore.ErrClosed)
 	}
 	subject := subjectPrefix + stream
+	if head, ok := s.cachedHead(stream, expected); ok {
+		res, err := s.publish(ctx, stream, subject, head, events)
+		if err == nil {
+			return res, nil
+		}
+		if !isWrongLastSequence(err) {
+			return eventstore.AppendResult{}, err
+		}
+		// The cached head is stale: go by the stream's real head.
+	}
 	for attempt := 1; ; attempt++ {
 		head, err := s.readHead(ctx, subject)
 		if err != nil {
 			return eventstore.AppendResult{}, s.opErr(op, err)
 		}
+		s.heads.put(stream, head)
 		if !expected.Matches(head.last, head.exists) {
 			return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{
 				Stream: stream, Expected: expected, Actual: head.last, ActualExists: head.exists,
 			}
 		}
-		msg, last, err := buildMessage(stream, subject, head, events)
-		if err != nil {
-			return eventstore.AppendResult{}, err
-		}
-		if s.beforePublish != nil {
-			s.beforePublish()
-		}
-		ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(head.seq))
+		res, err := s.publish(ctx, stream, subject, head, events)
 		if err == nil {
-			positions := make([]eventstore.Position, len(events))
-			for i := range positions {
-				positions[i] = eventstore.NewPosition(ack.Sequence, uint64(i))
-			}
-			return eventstore.AppendResult{LastRevision: last, Positions: positions}, nil
+			return res, nil
 		}
 		if !isWrongLastSequence(err) {
-			return eventstore.AppendResult{}, s.opErr(op, err)
+			return eventstore.AppendResult{}, err
 		}
 		if attempt >= maxAppendAttempts {
 			return eventstore.AppendResult{}, fmt.Errorf("%s: still conflicting after %d attempts: %w", op, attempt, err)
@@ -86,8 +93,50 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 }
 
+// cachedHead returns the head to append after without reading it, when the head
+// cache can judge expected: a cached head that satisfies it, or no cached head for
+// NoStream. A cached head that does not satisfy expected is no answer (it may be
+// stale): the caller reads the head.
+func (s *Store) cachedHead(stream string, expected eventstore.ExpectedRevision) (streamHead, bool) {
+	if head, ok := s.heads.get(stream); ok {
+		return head, expected.Matches(head.last, true)
+	}
+	return streamHead{}, expected == eventstore.NoStream
+}
+
+// publish writes events after head, expecting head.seq as the subject's last
+// sequence, and keeps the new head in the cache. On any failure it drops the cached
+// head: the server says it is stale, or the outcome is unknown. The server's
+// rejection of head.seq comes back as is (isWrongLastSequence); other errors are
+// Append's to return.
+func (s *Store) publish(ctx context.Context, stream, subject string, head streamHead, events []eventstore.EventData) (eventstore.AppendResult, error) {
+	msg, next, err := buildMessage(stream, subject, head, events)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if s.beforePublish != nil {
+		s.beforePublish()
+	}
+	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(head.seq))
+	if err != nil {
+		s.heads.drop(stream)
+		if isWrongLastSequence(err) {
+			return eventstore.AppendResult{}, err
+		}
+		return eventstore.AppendResult{}, s.opErr("append to "+stream, err)
+	}
+	next.seq = ack.Sequence
+	s.heads.put(stream, next)
+	positions := make([]eventstore.Position, len(events))
+	for i := range positions {
+		positions[i] = eventstore.NewPosition(ack.Sequence, uint64(i))
+	}
+	return eventstore.AppendResult{LastRevision: next.last, Positions: positions}, nil
+}
+
 // readHead reads the last message of subject by direct get.
 func (s *Store) readHead(ctx context.Context, subject string) (streamHead, error) {
+	s.headReads.Add(1)
 	msg, err := s.stream.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return streamHead{}, nil
@@ -103,8 +152,9 @@ func (s *Store) readHead(ctx context.Context, subject string) (streamHead, error
 }
 
 // buildMessage encodes events after head: revisions head+1.., each chained to the
-// hash of the one before. It returns the message and the last revision.
-func buildMessage(stream, subject string, head streamHead, events []eventstore.EventData) (*nats.Msg, uint64, error) {
+// hash of the one before. It returns the message and the stream's head once it is
+// written (its seq left for the publish's ack to fill in).
+func buildMessage(stream, subject string, head streamHead, events []eventstore.EventData) (*nats.Msg, streamHead, error) {
 	rev, prev := uint64(0), ""
 	if head.exists {
 		rev, prev = head.last+1, head.lastHash
@@ -114,7 +164,7 @@ func buildMessage(stream, subject string, head streamHead, events []eventstore.E
 	for _, e := range events {
 		raw, hash, err := eventstore.EncodeRecord(stream, rev, prev, e)
 		if err != nil {
-			return nil, 0, fmt.Errorf("append to %s: %w", stream, err)
+			return nil, streamHead{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
 		body = appendFrame(body, raw)
 		rev, prev = rev+1, hash
@@ -122,7 +172,7 @@ func buildMessage(stream, subject string, head streamHead, events []eventstore.E
 	msg := nats.NewMsg(subject)
 	msg.Data = body
 	setMsgHead(msg.Header, msgHead{first: first, last: rev - 1, lastHash: prev})
-	return msg, rev - 1, nil
+	return msg, streamHead{exists: true, last: rev - 1, lastHash: prev}, nil
 }
 
 // isWrongLastSequence reports the server's rejection of an expected last subject

@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -25,7 +26,8 @@ var benchEvent = eventstore.EventData{
 var syncModes = []string{SyncInterval, SyncAlways}
 
 // BenchmarkAppend appends one event per op to one stream with an Exact expectation:
-// head read (direct get) + encode + publish with expected last subject sequence.
+// head from the cache (this store wrote it) + encode + publish with expected last
+// subject sequence. headreads/op counts the heads read from the server instead.
 func BenchmarkAppend(b *testing.B) {
 	for _, mode := range syncModes {
 		b.Run("sync="+mode, func(b *testing.B) {
@@ -40,6 +42,7 @@ func BenchmarkAppend(b *testing.B) {
 				last = r.LastRevision
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+			b.ReportMetric(float64(s.headReads.Load())/float64(b.N), "headreads/op")
 		})
 	}
 }
@@ -83,6 +86,21 @@ func BenchmarkReadStream20(b *testing.B) {
 		events, err := s.ReadStream(b.Context(), "case-load", 0)
 		if err != nil || len(events) != 20 {
 			b.Fatalf("read %d events: %v", len(events), err)
+		}
+	}
+}
+
+// BenchmarkReadStreamMissing reads a stream that has no messages (among other
+// streams' messages): the cost of learning ErrStreamNotFound.
+func BenchmarkReadStreamMissing(b *testing.B) {
+	s := mustOpen(b, Config{DataDir: b.TempDir(), Sync: SyncInterval})
+	defer s.Close()
+	for range 20 {
+		mustAppendT(b, s, "case-noise", eventstore.Any, benchEvent)
+	}
+	for b.Loop() {
+		if _, err := s.ReadStream(b.Context(), "case-absent", 0); !errors.Is(err, eventstore.ErrStreamNotFound) {
+			b.Fatalf("read missing stream: %v", err)
 		}
 	}
 }

@@ -2,11 +2,7 @@ package jetstream
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
-
-	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -19,8 +15,10 @@ const readBatch = 256
 const hdrNumPending = "Nats-Num-Pending"
 
 // ReadStream loads the stream's messages with batched direct gets on its subject (no
-// consumer) and returns its events from revision from. Reading from a middle revision
-// reads the whole stream and skips; streams are short (tens of events).
+// consumer; one round trip per readBatch messages, one for a stream that does not
+// exist) and returns its events from revision from. Reading from a middle revision
+// reads the whole stream and skips; streams are short (tens of events). A read that
+// reaches the end of the stream records its head for Append.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]eventstore.RecordedEvent, error) {
 	if err := eventstore.ValidateStreamName(stream); err != nil {
 		return nil, fmt.Errorf("read stream: %w", err)
@@ -31,26 +29,21 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 	}
 	subject := subjectPrefix + stream
 	var (
-		out   []eventstore.RecordedEvent
-		found bool
-		seq   uint64 = 1 // next stream sequence to read from
+		out  []eventstore.RecordedEvent
+		last *storedMsg     // the last message read
+		seq  uint64     = 1 // next stream sequence to read from
 	)
 	for {
-		msgs, err := jetstreamext.GetBatch(ctx, s.js, s.cfg.StreamName, readBatch,
-			jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(seq))
+		b, err := s.direct.get(ctx, s.ctx.Done(), subject, seq)
 		if err != nil {
 			return nil, s.opErr(op, err)
 		}
-		got, pending, noMore := 0, uint64(0), false
-		for msg, err := range msgs {
-			if errors.Is(err, jetstreamext.ErrNoMessages) {
-				noMore = true // nothing (more) on the subject from seq on
-				break
-			}
-			if err != nil {
-				return nil, s.opErr(op, err)
-			}
-			events, err := decodeMessage(msg.Subject, msg.Sequence, msg.Header, msg.Data)
+		if b.notFound {
+			break // nothing (more) on the subject from seq on
+		}
+		for i := range b.msgs {
+			m := &b.msgs[i]
+			events, err := decodeMessage(subject, m.seq, m.hdr, m.data)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", op, err)
 			}
@@ -59,28 +52,19 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 					out = append(out, e)
 				}
 			}
-			got++
-			seq = msg.Sequence + 1
-			if pending, err = strconv.ParseUint(msg.Header.Get(hdrNumPending), 10, 64); err != nil {
-				return nil, fmt.Errorf("%s: message %d: bad %s header", op, msg.Sequence, hdrNumPending)
-			}
+			last, seq = m, m.seq+1
 		}
-		found = found || got > 0
-		if noMore || got > 0 && pending == 0 {
+		if b.pending == 0 {
+			// The end of the stream as of this batch: its head, for the next append.
+			if h, err := parseMsgHead(last.hdr); err == nil {
+				s.heads.put(stream, streamHead{exists: true, last: h.last, lastHash: h.lastHash, seq: last.seq})
+			}
 			break
 		}
-		if got == 0 {
-			// The iterator ends quietly when its context or the request times out:
-			// that must not pass for the end of the stream.
-			return nil, fmt.Errorf("%s: %w", op, errors.Join(errIncompleteRead, ctx.Err()))
-		}
-		// got > 0 && pending > 0: the batch was cut short (size or bytes); go on.
+		// More pending: the batch was cut short (size or bytes); go on.
 	}
-	if !found {
+	if last == nil {
 		return nil, fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
 	}
 	return out, nil
 }
-
-// errIncompleteRead: a batched direct get ended before its last message arrived.
-var errIncompleteRead = errors.New("direct get ended before the last message")

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -35,6 +36,9 @@ type Store struct {
 	stream jetstream.Stream
 	ncDone chan struct{} // closed when nc is closed
 
+	direct *directGets // batched direct gets over one reply subscription
+	heads  *headCache  // stream heads for Append, from appends and reads
+
 	// ctx ends when Close starts; subscriptions end with it.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -46,9 +50,11 @@ type Store struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	// beforePublish, when set (tests only), runs between reading a stream's head and
-	// publishing an append, to let a test slip a conflicting write in.
+	// beforePublish, when set (tests only), runs between taking a stream's head (read
+	// or cached) and publishing an append, to let a test slip a conflicting write in.
 	beforePublish func()
+	// headReads counts the heads Append read from the server (tests).
+	headReads atomic.Uint64
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -60,7 +66,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: cfg, log: cfg.Logger, ncDone: make(chan struct{})}
+	s := &Store{cfg: cfg, log: cfg.Logger, ncDone: make(chan struct{}), heads: newHeadCache(headCacheSize)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	opts := []nats.Option{
@@ -82,6 +88,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if s.js, err = jetstream.New(s.nc); err == nil {
 		s.stream, err = s.ensureStream(ctx)
+	}
+	if err == nil {
+		s.direct, err = newDirectGets(s.nc, jetstream.DefaultAPIPrefix+"DIRECT.GET."+cfg.StreamName,
+			cfg.StreamName, s.js.Options().DefaultTimeout)
 	}
 	if err != nil {
 		s.nc.Close()
@@ -179,8 +189,9 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	return eventstore.NewPosition(last, h.count()-1), nil
 }
 
-// Close ends subscriptions, drains the connection and stops the embedded server. It
-// is safe to call more than once and from several goroutines.
+// Close ends subscriptions and reads in flight (they fail with ErrClosed), drains the
+// connection (and with it the direct get reply subscription) and stops the embedded
+// server. It is safe to call more than once and from several goroutines.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
