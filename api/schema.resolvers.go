@@ -283,9 +283,11 @@ func (r *Resolver) OrganisationResult() graph.OrganisationResultResolver {
 // Query returns graph.QueryResolver implementation.
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-type caseResolver struct{ *Resolver }
-type caseResultResolver struct{ *Resolver }
-type mutationResolver struct{ *Resolver }
-type organisationResolver struct{ *Resolver }
-type organisationResultResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
+type (
+	caseResolver               struct{ *Resolver }
+	caseResultResolver         struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	organisationResolver       struct{ *Resolver }
+	organisationResultResolver struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+)
