@@ -54,7 +54,9 @@ func (l *serverLogger) logf(level slog.Level, format string, v []any) {
 	l.log.Log(context.Background(), level, fmt.Sprintf(format, v...))
 }
 
-func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelInfo, format, v) }
+// Noticef is debug: the server's start-up banner would drown Waymark's own log, which
+// says where the server listens.
+func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
 func (l *serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
 func (l *serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
 func (l *serverLogger) Debugf(format string, v ...any)  { l.logf(slog.LevelDebug, format, v) }
