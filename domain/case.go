@@ -38,6 +38,8 @@ type Case struct {
 	NoteCount     int
 
 	ClosedOutcome ClosureOutcome // set while the case is closed, cleared on reopening
+
+	Erased bool // the survivor's personal data was erased; none can be recorded again
 }
 
 // ConsentGrant lets one recipient organisation receive some categories of the
@@ -125,17 +127,26 @@ func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 	if reopen, ok := cmd.(ReopenCase); ok {
 		return decideReopenCase(c, reopen, now)
 	}
+	// Less data flowing is always allowed, closed case or not: a survivor may withdraw
+	// consent, and have their data erased, at any time.
+	switch cmd := cmd.(type) {
+	case EraseSurvivorData:
+		return decideEraseSurvivorData(c, cmd, now)
+	case WithdrawConsent:
+		return decideWithdrawConsent(c, cmd, now)
+	}
 	if c.Status == StatusClosed {
 		return nil, transition(fmt.Sprintf("the case is closed (%s); reopen it before recording anything else", c.ClosedOutcome))
 	}
 	switch cmd := cmd.(type) {
 	case GrantConsent:
 		return decideGrantConsent(c, cmd, now)
-	case WithdrawConsent:
-		return decideWithdrawConsent(c, cmd, now)
 	case RequestIDDocument:
 		return decideRequestIDDocument(c, cmd, now)
 	case RecordIDDocumentObtained:
+		if c.Erased {
+			return nil, erasedTransition()
+		}
 		return decideIDDocumentObtained(c, cmd, now)
 	case RecordIDDocumentRefused:
 		return decideIDDocumentRefused(c, cmd, now)
@@ -152,6 +163,9 @@ func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 	case RecordCreditDisputeOutcome:
 		return decideCreditDisputeOutcome(c, cmd, now)
 	case AddCaseNote:
+		if c.Erased {
+			return nil, erasedTransition()
+		}
 		return decideAddCaseNote(cmd, now)
 	case CloseCase:
 		return decideCloseCase(cmd, now)
@@ -165,7 +179,8 @@ func isCaseCommand(cmd Command) bool {
 	switch cmd.(type) {
 	case ReferSurvivor, GrantConsent, WithdrawConsent, RequestIDDocument, RecordIDDocumentObtained,
 		RecordIDDocumentRefused, ReferToBank, SubmitAccountApplication, RecordAccountOpened,
-		RecordAccountDeclined, FileCreditDispute, RecordCreditDisputeOutcome, AddCaseNote, CloseCase, ReopenCase:
+		RecordAccountDeclined, FileCreditDispute, RecordCreditDisputeOutcome, AddCaseNote, CloseCase, ReopenCase,
+		EraseSurvivorData:
 		return true
 	}
 	return false
@@ -245,6 +260,8 @@ func Evolve(c Case, e Event) Case {
 		c.Status, c.ClosedOutcome = StatusClosed, e.Outcome
 	case CaseReopened:
 		c.Status, c.ClosedOutcome = StatusOpen, ""
+	case SurvivorDataErased:
+		c.Erased = true
 	}
 	c.Stage = furthest(c.Stage, stageReachedBy(e))
 	return c

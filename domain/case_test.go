@@ -121,6 +121,7 @@ func allCaseCommands() []Command {
 		AddCaseNote{NoteID: "n-x", Text: "called"},
 		CloseCase{Outcome: ClosureOther},
 		ReopenCase{Reason: "came back"},
+		EraseSurvivorData{Reason: "survivor asked"},
 	}
 }
 
@@ -141,8 +142,9 @@ func TestDecideGuards(t *testing.T) {
 			name: "nothing before referral: " + cmd.CommandType(), when: cmd,
 			wantErr: ErrCaseNotFound, wantMsg: "no survivor has been referred",
 		})
-		if _, reopen := cmd.(ReopenCase); reopen {
-			continue
+		switch cmd.(type) {
+		case ReopenCase, WithdrawConsent, EraseSurvivorData:
+			continue // less data flowing is allowed on a closed case too (TestLessDataFlowsOnAClosedCase)
 		}
 		tests = append(tests, caseTest{
 			name:  "a closed case accepts only reopening: " + cmd.CommandType(),
@@ -322,4 +324,33 @@ func TestCaseNotesAndClosure(t *testing.T) {
 		{name: "reopen without a reason", given: events(referred, closed), when: ReopenCase{Reason: " "}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
 	}
 	runCaseTests(t, tests)
+}
+
+func TestLessDataFlowsOnAClosedCase(t *testing.T) {
+	erased := SurvivorDataErased{Reason: "survivor asked", At: at(7)}
+	runCaseTests(t, []caseTest{
+		{name: "consent is withdrawn on a closed case", given: events(referred, bankGrant, closed),
+			when: WithdrawConsent{GrantID: bankGrant.GrantID},
+			then: events(ConsentWithdrawn{GrantID: bankGrant.GrantID, At: at(10)})},
+		{name: "survivor data is erased on a closed case", given: events(referred, closed),
+			when: EraseSurvivorData{Reason: " survivor asked "},
+			then: events(SurvivorDataErased{Reason: "survivor asked", At: at(10)})},
+		{name: "survivor data is erased on an open case", given: events(referred),
+			when: EraseSurvivorData{Reason: "court order"},
+			then: events(SurvivorDataErased{Reason: "court order", At: at(10)})},
+		{name: "erasure needs a reason", given: events(referred),
+			when: EraseSurvivorData{Reason: "  "}, wantErr: ErrInvalidInput},
+		{name: "erased twice", given: events(referred, erased),
+			when: EraseSurvivorData{Reason: "again"}, wantErr: ErrInvalidTransition},
+		{name: "no note after erasure", given: events(referred, erased),
+			when: AddCaseNote{NoteID: "n", Text: "hello"}, wantErr: ErrInvalidTransition, wantMsg: "erased"},
+		{name: "no document number after erasure", given: events(referred, docRequested, erased),
+			when: RecordIDDocumentObtained{DocumentID: docRequested.DocumentID, DocumentNumber: "X1"}, wantErr: ErrInvalidTransition},
+		{name: "the journey goes on after erasure", given: events(referred, erased),
+			when: RequestIDDocument{DocumentID: "doc-9", Kind: DocPassport, IssuingAuthority: "SRE"},
+			then: events(IDDocumentRequested{DocumentID: "doc-9", Kind: DocPassport, IssuingAuthority: "SRE", At: at(10)})},
+	})
+	if c := Fold(events(referred, erased)); !c.Erased {
+		t.Error("Evolve does not record the erasure")
+	}
 }

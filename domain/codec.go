@@ -24,6 +24,7 @@ func EventTypes() []string {
 		"CaseNoteAdded",
 		"CaseClosed",
 		"CaseReopened",
+		"SurvivorDataErased",
 		"OrganisationRegistered",
 	}
 }
@@ -63,6 +64,8 @@ func NewEvent(eventType string) (Event, bool) {
 		return &CaseClosed{}, true
 	case "CaseReopened":
 		return &CaseReopened{}, true
+	case "SurvivorDataErased":
+		return &SurvivorDataErased{}, true
 	case "OrganisationRegistered":
 		return &OrganisationRegistered{}, true
 	}
@@ -102,6 +105,8 @@ func Deref(e Event) Event {
 	case *CaseClosed:
 		return derefOr(p, e)
 	case *CaseReopened:
+		return derefOr(p, e)
+	case *SurvivorDataErased:
 		return derefOr(p, e)
 	case *OrganisationRegistered:
 		return derefOr(p, e)

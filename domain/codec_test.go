@@ -43,6 +43,7 @@ func TestEventsRoundTripThroughJSON(t *testing.T) {
 		ConsentWithdrawn{GrantID: "g-bank", At: at(11)},
 		IDDocumentRefused{DocumentID: "doc-2", Reason: "no record", At: at(11)},
 		AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(11)},
+		SurvivorDataErased{Reason: "survivor asked", At: at(12)},
 		OrganisationRegistered{Name: "Banco", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)},
 		SurvivorReferred{ReferringOrganisation: "org-ngo", Jurisdiction: "US", At: at(0), Personal: &SurvivorDetails{
 			FullName: "B", Aliases: []string{"C"}, DateOfBirth: "2000-01-01", Phone: "1", Email: "b@example.org", Address: "x"}},

@@ -101,6 +101,11 @@ type ReopenCase struct {
 	Reason string
 }
 
+// EraseSurvivorData erases the survivor's personal data for good.
+type EraseSurvivorData struct {
+	Reason string
+}
+
 // ---- Organisation commands ---------------------------------------------------------
 
 type RegisterOrganisation struct {
@@ -125,4 +130,5 @@ func (RecordCreditDisputeOutcome) CommandType() string { return "RecordCreditDis
 func (AddCaseNote) CommandType() string                { return "AddCaseNote" }
 func (CloseCase) CommandType() string                  { return "CloseCase" }
 func (ReopenCase) CommandType() string                 { return "ReopenCase" }
+func (EraseSurvivorData) CommandType() string          { return "EraseSurvivorData" }
 func (RegisterOrganisation) CommandType() string       { return "RegisterOrganisation" }

@@ -155,6 +155,13 @@ type CaseReopened struct {
 	At     time.Time `json:"at"`
 }
 
+// SurvivorDataErased: the survivor's personal data was erased (its key destroyed).
+// The journey facts stay, so statistics and the audit chain survive.
+type SurvivorDataErased struct {
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
 // ---- Organisation events -----------------------------------------------------------
 
 // OrganisationRegistered: an organisation joined the coalition's directory.
@@ -183,4 +190,5 @@ func (CreditDisputeResolved) EventType() string       { return "CreditDisputeRes
 func (CaseNoteAdded) EventType() string               { return "CaseNoteAdded" }
 func (CaseClosed) EventType() string                  { return "CaseClosed" }
 func (CaseReopened) EventType() string                { return "CaseReopened" }
+func (SurvivorDataErased) EventType() string          { return "SurvivorDataErased" }
 func (OrganisationRegistered) EventType() string      { return "OrganisationRegistered" }

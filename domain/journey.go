@@ -378,3 +378,22 @@ func decideReopenCase(c Case, cmd ReopenCase, now time.Time) ([]Event, error) {
 	}
 	return one(CaseReopened{Reason: reason, At: now})
 }
+
+// ---- Erasure -----------------------------------------------------------------------
+
+func decideEraseSurvivorData(c Case, cmd EraseSurvivorData, now time.Time) ([]Event, error) {
+	reason := strings.TrimSpace(cmd.Reason)
+	if reason == "" {
+		return nil, invalid("reason", "say why the survivor's data is erased")
+	}
+	if c.Erased {
+		return nil, transition("the survivor's data was already erased")
+	}
+	return one(SurvivorDataErased{Reason: reason, At: now})
+}
+
+// erasedTransition rejects new personal data on a case whose survivor data was erased:
+// there is no key left to seal it with, and the survivor asked for it to be gone.
+func erasedTransition() error {
+	return transition("the survivor's data was erased; no personal data can be recorded on this case")
+}
