@@ -1,0 +1,220 @@
+// Package access is Waymark's one authorisation decision. Authorize decides every
+// access — reading a field group of a case, every case command, and the actions that
+// concern no case — from who asks, what they ask, the case's state (its owner, its
+// consent grants, its bank referrals and credit disputes) and the time. It is pure:
+// no I/O, no clock, no configuration; the same request always gets the same decision.
+//
+// The API calls it from one place and maps a refusal with Decision.Err: a case the
+// caller may not see is NOT_FOUND, never FORBIDDEN, so a refusal never confirms that a
+// case exists. Consent is judged at Request.Now with the domain's own rules
+// (domain.ConsentGrant.InForce, domain.Case.ConsentFor): a grant that expired or was
+// withdrawn gives nothing from that moment on.
+package access
+
+import (
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/waymark-org/waymark/domain"
+)
+
+// Role is what an authenticated caller does in the coalition; it comes from the
+// caller's token.
+type Role string
+
+const (
+	RoleCaseworker Role = "caseworker" // a shelter's or NGO's staff: their organisation's cases and those shared with it
+	RoleBank       Role = "bank"       // a partner bank's staff: cases referred to that bank, banking data only
+	RoleBureau     Role = "bureau"     // a credit bureau's staff: the disputes addressed to it
+	RoleAuditor    Role = "auditor"    // coalition auditors: read-only; personal data only with a stated reason
+	RoleAnalyst    Role = "analyst"    // aggregates and the analytics feed, never a case
+	RoleAdmin      Role = "admin"      // the organisation directory and keys; erasure; no case content
+)
+
+// Roles lists every role in order; a fresh slice each call.
+func Roles() []Role {
+	return []Role{RoleCaseworker, RoleBank, RoleBureau, RoleAuditor, RoleAnalyst, RoleAdmin}
+}
+
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// Actor is the authenticated caller: a user id, a role and the organisation they act
+// for (a bank's or bureau's staff act for that bank or bureau).
+type Actor struct {
+	ID           string
+	Role         Role
+	Organisation string
+}
+
+// Authenticated reports whether the actor is a known user with a known role. Every
+// request from an actor that is not gets ErrUnauthenticated.
+func (a Actor) Authenticated() bool { return a.ID != "" && a.Role.Valid() }
+
+// Group is a field group of a Case; each group is authorised whole.
+type Group string
+
+const (
+	// GroupSummary: stage, status, jurisdiction, owning organisation, dates, needs,
+	// barriers, closure and the journey timeline. No personal data.
+	GroupSummary  Group = "summary"
+	GroupIdentity Group = "identity" // name, contact, date of birth, document numbers
+	GroupConsent  Group = "consent"  // the consent grants
+	GroupBanking  Group = "banking"  // bank referrals and account applications
+	GroupCredit   Group = "credit"   // credit disputes
+	GroupNotes    Group = "notes"    // case notes
+)
+
+// Groups lists every field group in order; a fresh slice each call.
+func Groups() []Group {
+	return []Group{GroupSummary, GroupIdentity, GroupConsent, GroupBanking, GroupCredit, GroupNotes}
+}
+
+// Personal reports whether the group holds the survivor's personal data (sealed in
+// the events; decrypted per request and recorded in the access log).
+func (g Group) Personal() bool { return g == GroupIdentity || g == GroupNotes }
+
+// category is the consent data category that shares a group with another
+// organisation; summary and consent have none.
+func (g Group) category() (domain.DataCategory, bool) {
+	switch g {
+	case GroupIdentity:
+		return domain.DataIdentity, true
+	case GroupBanking:
+		return domain.DataBanking, true
+	case GroupCredit:
+		return domain.DataCredit, true
+	case GroupNotes:
+		return domain.DataNotes, true
+	}
+	return "", false
+}
+
+// Action is what a request does.
+type Action string
+
+const (
+	ActionRead                 Action = "case.read"            // read Request.Group of a case
+	ActionChange               Action = "case.change"          // any case command not listed below
+	ActionRecordBankOutcome    Action = "case.bank-outcome"    // recordAccountOpened / recordAccountDeclined; Target = the bank's organisation id
+	ActionRecordDisputeOutcome Action = "case.dispute-outcome" // recordCreditDisputeOutcome; Target = the dispute id
+	ActionErase                Action = "case.erase"           // eraseSurvivorData
+	ActionRefer                Action = "case.refer"           // referSurvivor; no Case; Target = the referring organisation id
+	ActionReadDirectory        Action = "directory.read"
+	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
+	ActionManageKeys           Action = "keys.manage"
+	ActionReadAccessLog        Action = "accesslog.read"
+	ActionReadAggregates       Action = "aggregates.read" // coalition dashboards, analytics feed
+)
+
+// Request is one access to decide.
+type Request struct {
+	Actor  Actor
+	Action Action
+	Group  Group        // for ActionRead
+	Case   *domain.Case // the case concerned (nil for actions on no case); a case never referred counts as absent
+	Target string       // see the actions
+	Reason string       // a reason the caller stated for this request (break-glass); recorded by the caller when used
+	Now    time.Time
+}
+
+// Decision is the answer to a Request.
+type Decision struct {
+	Allowed bool
+	// Visible: the caller may know the case exists; false ⇒ callers answer NOT_FOUND,
+	// never FORBIDDEN. Actions that concern no case are always Visible, so refusing
+	// them is FORBIDDEN. An admin's erasure is Allowed but not Visible: the admin acts
+	// by id without seeing the case.
+	Visible bool
+	// BreakGlass: allowed only because Reason was given; the caller must record the
+	// access with the reason before any data leaves.
+	BreakGlass bool
+	// Why is a short explanation for logs and error messages, with no personal data.
+	// Every decision that hides a case has the same Why, so showing it reveals nothing.
+	Why string
+
+	unauthenticated bool // the actor was not authenticated: Err is ErrUnauthenticated
+}
+
+// The errors Decision.Err returns, for the API to map to UNAUTHENTICATED, NOT_FOUND
+// and FORBIDDEN.
+var (
+	ErrUnauthenticated = errors.New("not authenticated")
+	ErrNotFound        = errors.New("not found")
+	ErrForbidden       = errors.New("forbidden")
+)
+
+// Err turns a decision into nil (allowed), ErrUnauthenticated, ErrNotFound (the case
+// is not visible to the caller) or ErrForbidden (visible, but not allowed).
+func (d Decision) Err() error {
+	switch {
+	case d.unauthenticated:
+		return ErrUnauthenticated
+	case d.Allowed:
+		return nil
+	case !d.Visible:
+		return ErrNotFound
+	}
+	return ErrForbidden
+}
+
+// Why texts shared by many decisions.
+const (
+	whyUnauthenticated = "not authenticated"
+	whyNotFound        = "no such case for this caller"
+	whyUnknownAction   = "unknown action"
+)
+
+// Authorize decides one request. It never fails: anything it does not recognise (an
+// unknown role, action or group) is refused.
+func Authorize(r Request) Decision {
+	if !r.Actor.Authenticated() {
+		return Decision{Why: whyUnauthenticated, unauthenticated: true}
+	}
+	switch r.Action {
+	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase:
+		if r.Case == nil || !r.Case.Referred {
+			return notFound()
+		}
+		return decideCase(r)
+	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAccessLog, ActionReadAggregates:
+		return decideGlobal(r)
+	}
+	return Decision{Why: whyUnknownAction}
+}
+
+// VisibleCase reports whether the actor may know the case exists, as case lists need:
+// whether reading some group of it would not be NOT_FOUND.
+func VisibleCase(a Actor, c domain.Case, now time.Time) bool {
+	for _, g := range Groups() {
+		if Authorize(Request{Actor: a, Action: ActionRead, Group: g, Case: &c, Now: now}).Visible {
+			return true
+		}
+	}
+	return false
+}
+
+// EntryVisible filters the entries of a group the actor may read: a bank sees only
+// its own referrals and applications, a bureau only the disputes addressed to it;
+// every other role sees every entry. entryOrg is the entry's bank or bureau id.
+func EntryVisible(a Actor, entryOrg string) bool {
+	if !a.Authenticated() {
+		return false
+	}
+	switch a.Role {
+	case RoleBank, RoleBureau:
+		return actsFor(a, entryOrg)
+	}
+	return true
+}
+
+// actsFor reports whether the actor acts for organisation org. An actor without an
+// organisation acts for none.
+func actsFor(a Actor, org string) bool { return a.Organisation != "" && a.Organisation == org }
+
+func allow(why string) Decision  { return Decision{Allowed: true, Visible: true, Why: why} }
+func forbid(why string) Decision { return Decision{Visible: true, Why: why} }
+func breakGlass(why string) Decision {
+	return Decision{Allowed: true, Visible: true, BreakGlass: true, Why: why}
+}
+func notFound() Decision { return Decision{Why: whyNotFound} }

@@ -1,0 +1,186 @@
+package access
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/waymark-org/waymark/domain"
+)
+
+// The rules, one function per role. Each first decides whether the caller may know the
+// case exists (if not: notFound, whatever was asked), then what it may do with it.
+// decideCase is only called for a referred case and an authenticated actor.
+
+func decideCase(r Request) Decision {
+	switch r.Actor.Role {
+	case RoleCaseworker:
+		return caseworker(r)
+	case RoleBank:
+		return bank(r)
+	case RoleBureau:
+		return bureau(r)
+	case RoleAuditor:
+		return auditor(r)
+	case RoleAdmin:
+		return admin(r)
+	}
+	return notFound() // analysts never see a case
+}
+
+// caseworker: the owning organisation's staff may do everything; an organisation a
+// consent grant in force shares the case with may read the summary and the groups of
+// the categories shared with it, and nothing else.
+func caseworker(r Request) Decision {
+	c, a := *r.Case, r.Actor
+	if actsFor(a, c.OwnerOrganisation) {
+		if r.Action == ActionRead && !known(r.Group) {
+			return forbid("unknown field group")
+		}
+		return allow("caseworker of the organisation that owns the case")
+	}
+	categories, shared := sharedWith(c, a, r)
+	if !shared {
+		return notFound()
+	}
+	if r.Action != ActionRead {
+		return forbid("a case shared by consent is read-only for the organisations it is shared with")
+	}
+	if r.Group == GroupSummary {
+		return allow("the case is shared with the caseworker's organisation by a consent grant in force")
+	}
+	if cat, ok := r.Group.category(); ok && slices.Contains(categories, cat) {
+		return allow("a consent grant in force shares this group with the caseworker's organisation")
+	}
+	return forbid("no consent grant in force shares this group with the caseworker's organisation")
+}
+
+// sharedWith reports whether some consent grant in force at r.Now names the actor's
+// organisation as recipient, and which data categories those grants share.
+func sharedWith(c domain.Case, a Actor, r Request) (categories []domain.DataCategory, shared bool) {
+	for _, g := range c.Grants {
+		if g.InForce(r.Now) && actsFor(a, g.Recipient) {
+			shared = true
+			categories = append(categories, g.Categories...)
+		}
+	}
+	return categories, shared
+}
+
+// bank: a bank the case was referred to, while a banking grant to it is in force,
+// sees the journey summary and the banking group and records its own outcomes.
+func bank(r Request) Decision {
+	c, a := *r.Case, r.Actor
+	if _, referred := c.BankReferrals[a.Organisation]; !referred || a.Organisation == "" {
+		return notFound()
+	}
+	if _, ok := c.ConsentFor(a.Organisation, domain.PurposeBanking, r.Now); !ok {
+		return notFound()
+	}
+	switch r.Action {
+	case ActionRead:
+		if r.Group == GroupSummary || r.Group == GroupBanking {
+			return allow("the case was referred to the bank under a banking grant in force")
+		}
+		return forbid("a bank reads only the journey summary and the banking group")
+	case ActionRecordBankOutcome:
+		if actsFor(a, r.Target) {
+			return allow("a bank records the outcome of its own account application")
+		}
+		return forbid("a bank records only its own account applications' outcomes")
+	}
+	return forbid("a bank may only record the outcome of its own account applications")
+}
+
+// bureau: a bureau a dispute of the case is addressed to, while a credit-repair grant
+// to it is in force, sees the credit group and records its own disputes' outcomes.
+func bureau(r Request) Decision {
+	c, a := *r.Case, r.Actor
+	if !addressedTo(c, a) {
+		return notFound()
+	}
+	if _, ok := c.ConsentFor(a.Organisation, domain.PurposeCreditRepair, r.Now); !ok {
+		return notFound()
+	}
+	switch r.Action {
+	case ActionRead:
+		if r.Group == GroupCredit {
+			return allow("a dispute is addressed to the bureau under a credit-repair grant in force")
+		}
+		return forbid("a bureau reads only the credit group")
+	case ActionRecordDisputeOutcome:
+		if d, ok := c.Disputes[r.Target]; ok && actsFor(a, d.Bureau) {
+			return allow("a bureau records the outcome of a dispute addressed to it")
+		}
+		return forbid("a bureau records only the outcomes of disputes addressed to it")
+	}
+	return forbid("a bureau may only record the outcomes of disputes addressed to it")
+}
+
+// addressedTo reports whether some credit dispute of the case is addressed to the
+// actor's bureau.
+func addressedTo(c domain.Case, a Actor) bool {
+	for _, d := range c.Disputes {
+		if actsFor(a, d.Bureau) {
+			return true
+		}
+	}
+	return false
+}
+
+// auditor: every case, read-only; personal groups only with a stated reason.
+func auditor(r Request) Decision {
+	if r.Action != ActionRead {
+		return forbid("auditors are read-only")
+	}
+	switch {
+	case !known(r.Group):
+		return forbid("unknown field group")
+	case !r.Group.Personal():
+		return allow("auditors read every case's journey")
+	case strings.TrimSpace(r.Reason) != "":
+		return breakGlass("an auditor reads personal data for a stated reason (break-glass)")
+	}
+	return forbid("an auditor reads personal data only for a stated reason")
+}
+
+// admin: no case content, but may erase any case's personal data, by id.
+func admin(r Request) Decision {
+	if r.Action == ActionErase {
+		return Decision{Allowed: true, Why: "an admin may erase any case's personal data"}
+	}
+	return notFound()
+}
+
+// decideGlobal decides the actions that concern no case. They are always Visible:
+// refusing one is FORBIDDEN.
+func decideGlobal(r Request) Decision {
+	a := r.Actor
+	switch r.Action {
+	case ActionRefer:
+		if a.Role == RoleCaseworker && actsFor(a, r.Target) {
+			return allow("a caseworker refers survivors for their own organisation")
+		}
+		return forbid("only a caseworker of the referring organisation may refer a survivor")
+	case ActionReadDirectory:
+		return allow("every authenticated caller reads the organisation directory")
+	case ActionManageDirectory:
+		return only(a, "admins manage the organisation directory", RoleAdmin)
+	case ActionManageKeys:
+		return only(a, "admins manage keys", RoleAdmin)
+	case ActionReadAccessLog:
+		return only(a, "auditors read the access log", RoleAuditor)
+	case ActionReadAggregates:
+		return only(a, "analysts, auditors and admins read aggregates", RoleAnalyst, RoleAuditor, RoleAdmin)
+	}
+	return Decision{Why: whyUnknownAction}
+}
+
+// only allows the action to the listed roles.
+func only(a Actor, why string, roles ...Role) Decision {
+	if slices.Contains(roles, a.Role) {
+		return allow(why)
+	}
+	return forbid(why)
+}
+
+func known(g Group) bool { return slices.Contains(Groups(), g) }
