@@ -1,0 +1,178 @@
+package sealing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The key stream: one subject per case holding its wrapped key (normally one message;
+// two for an instant during Replace), and one tombstone subject per destroyed case
+// holding an empty message, no key material.
+const (
+	keyStreamName    = "CASEKEYS"
+	keySubject       = "casekeys.key."       // + caseID: the wrapped key
+	destroyedSubject = "casekeys.destroyed." // + caseID: the tombstone
+)
+
+// ErrKeyStoreClosed is returned by a JetStream key store's methods after Close.
+var ErrKeyStoreClosed = errors.New("sealing: key store closed")
+
+// jsKeyStore is the default KeyStore. See OpenJetStreamKeyStore.
+type jsKeyStore struct {
+	srv    *server.Server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	log    *slog.Logger
+	msgDir string // the stream's block files, fsynced after every erasure
+
+	// mu serialises Create, Replace and Destroy: they read, then write a subject, and
+	// Destroy must never interleave with a Create. Gets run freely.
+	mu     sync.Mutex
+	closed atomic.Bool
+	once   sync.Once
+}
+
+// OpenJetStreamKeyStore opens the default KeyStore: its OWN embedded nats-server, not
+// the event store's, with file storage under dir (dir/jetstream/...), every write
+// fsynced (SyncAlways) and no network listener at all (DontListen), so that a backup of
+// the event data dir never carries keys and the NATS client port never exposes them.
+// dir must be apart from the event store's data dir (CheckKeyDirApart): a dir holding
+// any stream other than the key stream is refused. Keys are deleted only by JetStream's secure erase, which
+// overwrites the message with random bytes in the block file (see Destroy); the stream
+// has no limits (MaxMsgs, MaxAge, ... would remove messages without that overwrite) and
+// denies purges (a purge leaves the bytes on disk).
+//
+// At open it finishes any Replace or Destroy a crash interrupted: old wrapped keys left
+// by a Replace and keys of destroyed cases are securely erased.
+func OpenJetStreamKeyStore(ctx context.Context, dir string, logger *slog.Logger) (KeyStore, error) {
+	if dir == "" {
+		return nil, errors.New("sealing: key store: a directory is required")
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sealing: key store: %w", err)
+	}
+	warnIfShared(dir, logger)
+	srv, err := startKeyServer(dir, logger)
+	if err != nil {
+		return nil, fmt.Errorf("sealing: %w", err)
+	}
+	s := &jsKeyStore{srv: srv, log: logger}
+	if err := s.init(ctx); err != nil {
+		s.shutdown()
+		return nil, fmt.Errorf("sealing: key store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func (s *jsKeyStore) init(ctx context.Context) error {
+	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name("waymark-keys"))
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	s.nc = nc
+	if s.js, err = jetstream.New(nc); err != nil {
+		return err
+	}
+	var others []string
+	names := s.js.StreamNames(ctx)
+	for name := range names.Name() {
+		if name != keyStreamName {
+			others = append(others, name)
+		}
+	}
+	if err := names.Err(); err != nil {
+		return fmt.Errorf("list streams: %w", err)
+	}
+	if len(others) > 0 {
+		return fmt.Errorf("the directory holds other streams %v: keys must live in their own directory, apart from the events", others)
+	}
+	if s.stream, err = s.js.CreateOrUpdateStream(ctx, keyStreamConfig()); err != nil {
+		return fmt.Errorf("stream %s: %w", keyStreamName, err)
+	}
+	// The server's file layout: <StoreDir>/jetstream/<account>/streams/<stream>/msgs.
+	s.msgDir = filepath.Join(s.srv.JetStreamConfig().StoreDir, server.DEFAULT_GLOBAL_ACCOUNT, "streams", keyStreamName, "msgs")
+	if st, err := os.Stat(s.msgDir); err != nil || !st.IsDir() {
+		return fmt.Errorf("stream %s: block directory %s not found (nats-server layout changed?)", keyStreamName, s.msgDir)
+	}
+	return s.recover(ctx)
+}
+
+// keyStreamConfig: file storage, no limits of any kind (a limit removes messages without
+// overwriting them), DiscardNew (should a limit ever be set, writes fail rather than old
+// keys being dropped unerased), purges denied, deletes allowed (secure erase), no
+// compression, direct gets for reads.
+func keyStreamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:              keyStreamName,
+		Description:       "Waymark case data keys, wrapped; removed only by secure erase",
+		Subjects:          []string{"casekeys.>"},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		Discard:           jetstream.DiscardNew,
+		MaxMsgs:           -1,
+		MaxBytes:          -1,
+		MaxMsgsPerSubject: -1,
+		Compression:       jetstream.NoCompression,
+		AllowDirect:       true,
+		DenyDelete:        false,
+		DenyPurge:         true,
+		Replicas:          1,
+	}
+}
+
+// recover securely erases what an interrupted Replace (older keys of a case) or Destroy
+// (keys of a destroyed case) left behind.
+func (s *jsKeyStore) recover(ctx context.Context) error {
+	destroyed, err := s.subjects(ctx, destroyedSubject)
+	if err != nil {
+		return err
+	}
+	keys, err := s.subjects(ctx, keySubject)
+	if err != nil {
+		return err
+	}
+	for id, n := range keys {
+		_, gone := destroyed[id]
+		if !gone && n < 2 {
+			continue
+		}
+		s.log.Warn("key store: erasing keys left by an interrupted operation", "case", id, "destroyed", gone, "messages", n)
+		if err := s.eraseKeys(ctx, id, !gone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the connection and stops the embedded server.
+func (s *jsKeyStore) Close() error {
+	s.once.Do(func() {
+		s.closed.Store(true)
+		s.mu.Lock() // let a write in flight finish
+		defer s.mu.Unlock()
+		s.shutdown()
+	})
+	return nil
+}
+
+func (s *jsKeyStore) shutdown() {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	s.srv.Shutdown()
+	s.srv.WaitForShutdown()
+}
