@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Sync modes for the embedded server.
@@ -31,9 +33,31 @@ type Config struct {
 	DataDir string
 	// ListenAddr is the host:port the embedded server accepts outside NATS clients on
 	// (port 0 picks a free port); "" does not listen at all. Embedded server only.
+	// Every client must authenticate: as AppUser (replicas, with the credentials from
+	// Store.ReplicaCredentials) or as AnalyticsUser.
 	ListenAddr string
+	// AppPassword is the password of Waymark's own user (AppUser, in AppAccount) on the
+	// embedded server; "" (the default) draws a new random one from crypto/rand at
+	// every start. Waymark's in-process connection uses it; it is never logged or
+	// written to disk. It must not start with "$" (the server would read it as a
+	// bcrypt hash). Embedded server only.
+	AppPassword string
+	// AnalyticsUser and AnalyticsPassword are the user of AnalyticsAccount, for outside
+	// analytics consumers: it may only subscribe to AnalyticsSubjects. Both or
+	// neither: without them no outside client but a replica can connect.
+	// AnalyticsPassword may be a bcrypt hash ($2a$...), which the server checks the
+	// client's password against. Embedded server only.
+	AnalyticsUser     string
+	AnalyticsPassword string
 	// NATSURL connects to an external NATS server or cluster instead of embedding one.
 	NATSURL string
+	// NATSUser and NATSPassword authenticate to NATSURL's server (both or neither), or
+	// NATSCredsFile, a credentials file (user JWT and nkey seed) for servers in
+	// operator mode. To join another Waymark's embedded server, use its
+	// Store.ReplicaCredentials.
+	NATSUser      string
+	NATSPassword  string
+	NATSCredsFile string
 	// Sync is SyncAlways (default) or SyncInterval; embedded server only.
 	Sync string
 	// StreamName is the JetStream stream; default DefaultStreamName.
@@ -58,12 +82,93 @@ func (c Config) withDefaults() (Config, error) {
 	if c.NATSURL == "" && c.DataDir == "" {
 		return c, errors.New("jetstream event store: a data dir is required for the embedded server")
 	}
+	if err := c.checkCredentials(); err != nil {
+		return c, fmt.Errorf("jetstream event store: %w", err)
+	}
 	if c.ListenAddr != "" {
 		if _, _, err := splitListenAddr(c.ListenAddr); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
+}
+
+// checkCredentials checks that the credentials given fit the mode (embedded or
+// external) and each other.
+func (c Config) checkCredentials() error {
+	if c.NATSURL != "" {
+		switch {
+		case c.AppPassword != "" || c.AnalyticsUser != "" || c.AnalyticsPassword != "":
+			return errors.New("the app and analytics users are the embedded server's; " +
+				"an external server's accounts are configured on that server")
+		case (c.NATSUser == "") != (c.NATSPassword == ""):
+			return errors.New("NATS user and password go together")
+		case c.NATSCredsFile != "" && c.NATSUser != "":
+			return errors.New("a NATS user and a credentials file: give one")
+		}
+		return nil
+	}
+	switch {
+	case c.NATSUser != "" || c.NATSPassword != "" || c.NATSCredsFile != "":
+		return errors.New("NATS user, password and credentials file are for an external server (NATS URL)")
+	case strings.HasPrefix(c.AppPassword, "$"):
+		return errors.New(`the app password must not start with "$"`)
+	case (c.AnalyticsUser == "") != (c.AnalyticsPassword == ""):
+		return errors.New("analytics user and password go together")
+	case c.AnalyticsUser == AppUser:
+		return fmt.Errorf("analytics user %q is Waymark's own", AppUser)
+	}
+	return nil
+}
+
+// String shows the configuration with its passwords redacted, so that printing or
+// logging a Config does not leak them.
+func (c Config) String() string {
+	type plain Config // without methods: no recursion
+	r := plain(c.redacted())
+	return fmt.Sprintf("%+v", r)
+}
+
+// GoString is String for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue is the configuration with its passwords redacted, for slog.
+func (c Config) LogValue() slog.Value {
+	r := c.redacted()
+	return slog.GroupValue(
+		slog.String("data_dir", r.DataDir), slog.String("listen_addr", r.ListenAddr),
+		slog.String("app_password", r.AppPassword),
+		slog.String("analytics_user", r.AnalyticsUser), slog.String("analytics_password", r.AnalyticsPassword),
+		slog.String("nats_url", r.NATSURL), slog.String("nats_user", r.NATSUser),
+		slog.String("nats_password", r.NATSPassword), slog.String("nats_creds_file", r.NATSCredsFile),
+		slog.String("sync", r.Sync), slog.String("stream_name", r.StreamName),
+	)
+}
+
+// redacted returns c with each password that is set replaced by a placeholder, and
+// the user info (user and password, or token) of NATS URLs too.
+func (c Config) redacted() Config {
+	for _, p := range []*string{&c.AppPassword, &c.AnalyticsPassword, &c.NATSPassword} {
+		if *p != "" {
+			*p = "REDACTED"
+		}
+	}
+	if strings.Contains(c.NATSURL, "@") {
+		urls := strings.Split(c.NATSURL, ",")
+		for i, s := range urls {
+			u, err := url.Parse(strings.TrimSpace(s))
+			switch {
+			case err != nil:
+				urls[i] = "REDACTED"
+			case u.User != nil: // a user and password, or a token
+				u.User = url.User("REDACTED")
+				urls[i] = u.String()
+			}
+		}
+		c.NATSURL = strings.Join(urls, ",")
+	}
+	c.Logger = nil
+	return c
 }
 
 // splitListenAddr returns host and the server's port option (RANDOM_PORT, -1, for 0).

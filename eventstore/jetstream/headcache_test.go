@@ -104,7 +104,7 @@ func openPair(t *testing.T) [2]*Store {
 	t.Helper()
 	a := mustOpen(t, Config{DataDir: t.TempDir(), Sync: SyncInterval, ListenAddr: "127.0.0.1:0"})
 	t.Cleanup(func() { a.Close() })
-	b := mustOpen(t, Config{NATSURL: a.Server().ClientURL()})
+	b := mustOpen(t, replicaConfig(a))
 	t.Cleanup(func() { b.Close() })
 	return [2]*Store{a, b}
 }

@@ -2,8 +2,12 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -12,9 +16,85 @@ import (
 // serverReadyTimeout bounds how long Open waits for the embedded server.
 const serverReadyTimeout = 10 * time.Second
 
+// The embedded server's accounts and users. Every client must authenticate (there is no
+// anonymous or default user) and lands in one of two accounts:
+//
+//   - AppAccount holds Waymark's JetStream data: the event stream and, in later steps,
+//     Waymark's other streams and buckets. JetStream is enabled for this account only.
+//     Its one user is AppUser: Waymark's own in-process connection, and replicas that
+//     connect over TCP with Store.ReplicaCredentials.
+//   - AnalyticsAccount is for analytics consumers (Config.AnalyticsUser). It has no
+//     JetStream of its own and sees only what AppAccount exports to it: the
+//     de-identified subjects AnalyticsSubjects, as a stream export. Its user may
+//     subscribe to those subjects and publish nothing at all, so it can neither write
+//     events nor call any JetStream API (the event stream, the key bucket, ...).
+//
+// Step 5 (a durable analytics stream, WAYMARK_ANALYTICS in AppAccount, consumed by
+// analytics clients through a durable pull consumer that Waymark creates) will add:
+// service exports from AppAccount to AnalyticsAccount of
+// $JS.API.CONSUMER.MSG.NEXT.WAYMARK_ANALYTICS.<consumer> (streamed responses: the
+// messages), $JS.API.CONSUMER.INFO.WAYMARK_ANALYTICS.<consumer> and the acks
+// $JS.ACK.WAYMARK_ANALYTICS.<consumer>.>, imported into AnalyticsAccount; the analytics
+// user then gets publish permission on exactly those subjects and subscribe
+// permission on its reply inbox (_INBOX.>). Never $JS.API.> as a whole, and nothing
+// that creates, changes or deletes a stream or consumer.
+const (
+	// AppAccount is the account of Waymark's own data and connection.
+	AppAccount = "WAYMARK"
+	// AppUser is Waymark's user in AppAccount.
+	AppUser = "waymark"
+	// AnalyticsAccount is the account of outside analytics consumers.
+	AnalyticsAccount = "ANALYTICS"
+	// AnalyticsSubjects are the de-identified subjects AppAccount exports to
+	// AnalyticsAccount (as a stream export: publish in AppAccount, receive in both).
+	AnalyticsSubjects = "waymark.analytics.>"
+)
+
+// legacyAccountDir is the store directory of the server's global account, where a
+// server without accounts (Waymark before its NATS port required credentials) kept
+// the event stream.
+const legacyAccountDir = "$G"
+
 // startServer runs an embedded NATS server with JetStream file storage under
-// cfg.DataDir/jetstream (the server adds the "jetstream" directory itself).
+// cfg.DataDir/jetstream (the server adds the "jetstream" directory itself), its
+// client port closed to anyone without credentials (see AppAccount), and JetStream
+// enabled for AppAccount. cfg.AppPassword must be set.
 func startServer(cfg Config) (*server.Server, error) {
+	if cfg.AppPassword == "" {
+		return nil, errors.New("embedded nats server: no password for the waymark user")
+	}
+	if err := moveLegacyStore(cfg.DataDir, cfg.Logger); err != nil {
+		return nil, fmt.Errorf("embedded nats server: %w", err)
+	}
+	opts, err := serverOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Accounts, opts.Users, err = accounts(cfg); err != nil {
+		return nil, fmt.Errorf("embedded nats server: %w", err)
+	}
+	srv, err := runServer(opts, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	// The server enables JetStream at start only for accounts configured with it, which
+	// the Go options cannot express (only the configuration file can): enable it for
+	// AppAccount now, with the dynamic limits a server without accounts gives its
+	// global account. This recovers the account's streams from disk.
+	acc, err := srv.LookupAccount(AppAccount)
+	if err == nil {
+		err = acc.EnableJetStream(nil, nil)
+	}
+	if err != nil {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, fmt.Errorf("embedded nats server: enable jetstream for account %s: %w", AppAccount, err)
+	}
+	return srv, nil
+}
+
+// serverOptions are the options every embedded server shares, accounts aside.
+func serverOptions(cfg Config) (*server.Options, error) {
 	opts := &server.Options{
 		ServerName: "waymark",
 		JetStream:  true,
@@ -30,11 +110,19 @@ func startServer(cfg Config) (*server.Server, error) {
 		}
 		opts.Host, opts.Port = host, port
 	}
+	return opts, nil
+}
+
+// runServer starts a server with opts, logging to logger, and waits until it is ready.
+func runServer(opts *server.Options, logger *slog.Logger) (*server.Server, error) {
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats server: %w", err)
 	}
-	srv.SetLoggerV2(&serverLogger{log: cfg.Logger.With("component", "nats-server")}, false, false, false)
+	// The server's debug logs follow the logger's level. Its protocol traces stay off
+	// whatever the level: they carry message payloads (events, the access log).
+	srv.SetLoggerV2(&serverLogger{log: logger.With("component", "nats-server")},
+		logger.Enabled(context.Background(), slog.LevelDebug), false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(serverReadyTimeout) {
 		srv.Shutdown()
@@ -43,6 +131,68 @@ func startServer(cfg Config) (*server.Server, error) {
 	}
 	return srv, nil
 }
+
+// accounts returns the embedded server's accounts and users (see AppAccount). The
+// passwords stay in memory, in the server's options, as given: the server compares
+// them in constant time (an AnalyticsPassword that is a bcrypt hash is checked as one).
+func accounts(cfg Config) ([]*server.Account, []*server.User, error) {
+	app, analytics := server.NewAccount(AppAccount), server.NewAccount(AnalyticsAccount)
+	if err := app.AddStreamExport(AnalyticsSubjects, []*server.Account{analytics}); err != nil {
+		return nil, nil, fmt.Errorf("export %s: %w", AnalyticsSubjects, err)
+	}
+	if err := analytics.AddStreamImport(app, AnalyticsSubjects, ""); err != nil {
+		return nil, nil, fmt.Errorf("import %s: %w", AnalyticsSubjects, err)
+	}
+	users := []*server.User{{Username: AppUser, Password: cfg.AppPassword, Account: app}}
+	if cfg.AnalyticsUser != "" {
+		users = append(users, &server.User{
+			Username: cfg.AnalyticsUser, Password: cfg.AnalyticsPassword, Account: analytics,
+			Permissions: &server.Permissions{
+				Publish:   &server.SubjectPermission{Deny: []string{">"}},
+				Subscribe: &server.SubjectPermission{Allow: []string{AnalyticsSubjects}},
+			},
+		})
+	}
+	return []*server.Account{app, analytics}, users, nil
+}
+
+// moveLegacyStore moves the JetStream data of a server without accounts (the global
+// account's directory) to AppAccount's directory, where the server now looks for it.
+// Without this, an upgraded Waymark would start on an empty event stream.
+func moveLegacyStore(dataDir string, log *slog.Logger) error {
+	jsDir := filepath.Join(dataDir, "jetstream")
+	from, to := filepath.Join(jsDir, legacyAccountDir), filepath.Join(jsDir, AppAccount)
+	if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if _, err := os.Stat(to); err == nil {
+		return fmt.Errorf("both %s (a store from before accounts) and %s exist: "+
+			"keep one (move the other away) and start again", from, to)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(from, to); err != nil {
+		return fmt.Errorf("move the store to account %s: %w", AppAccount, err)
+	}
+	if d, err := os.Open(jsDir); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("move the store to account %s: sync %s: %w", AppAccount, jsDir, err)
+		}
+	}
+	log.Info("moved the JetStream store to its account", "from", from, "to", to)
+	return nil
+}
+
+// plaintextPasswordsWarning is the server's warning for users with a plaintext
+// password (nats-server 2.15 auth.go).
+const plaintextPasswordsWarning = "Plaintext passwords detected, use nkeys or bcrypt"
+
+// levelTrace is the slog level of the server's traces (off but in tests).
+const levelTrace = slog.LevelDebug - 4
 
 // serverLogger sends the server's logs to slog.
 type serverLogger struct{ log *slog.Logger }
@@ -57,10 +207,21 @@ func (l *serverLogger) logf(level slog.Level, format string, v []any) {
 // Noticef is debug: the server's start-up banner would drown Waymark's own log, which
 // says where the server listens.
 func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
-func (l *serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
-func (l *serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
-func (l *serverLogger) Debugf(format string, v ...any)  { l.logf(slog.LevelDebug, format, v) }
-func (l *serverLogger) Tracef(format string, v ...any)  { l.logf(slog.LevelDebug-4, format, v) }
+
+// Warnf is a warning, but for the one about plaintext passwords: the server holds
+// its users' passwords in memory only, from Waymark's configuration or drawn at
+// start, and a warning at every start would teach operators to ignore warnings.
+func (l *serverLogger) Warnf(format string, v ...any) {
+	if format == plaintextPasswordsWarning {
+		l.logf(slog.LevelDebug, format, v)
+		return
+	}
+	l.logf(slog.LevelWarn, format, v)
+}
+
+func (l *serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l *serverLogger) Debugf(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
+func (l *serverLogger) Tracef(format string, v ...any) { l.logf(levelTrace, format, v) }
 
 // Fatalf is logged as an error: an embedded server must not exit the process. A fatal
 // error at start (say, the port is taken) leaves the server not ready, and Open fails.

@@ -3,11 +3,13 @@
 // holding all its events, optimistic concurrency through the server's expected last
 // subject sequence, reads by batched direct get and the global log through an ordered
 // consumer. By default it embeds a NATS server (file storage under the data dir,
-// reached in-process); with Config.NATSURL it uses an external server or cluster.
+// reached in-process, its client port open only to clients with credentials: see
+// AppAccount); with Config.NATSURL it uses an external server or cluster.
 package jetstream
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,12 +77,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	url := cfg.NATSURL
 	if url == "" {
+		if cfg.AppPassword == "" {
+			cfg.AppPassword = rand.Text() // 26 base32 characters: 130 random bits
+			s.cfg.AppPassword = cfg.AppPassword
+		}
 		if s.srv, err = startServer(cfg); err != nil {
 			return nil, err
 		}
-		opts = append(opts, nats.InProcessServer(s.srv))
+		opts = append(opts, nats.InProcessServer(s.srv), nats.UserInfo(AppUser, cfg.AppPassword))
 	} else {
 		opts = append(opts, nats.MaxReconnects(-1))
+		switch {
+		case cfg.NATSCredsFile != "":
+			opts = append(opts, nats.UserCredentials(cfg.NATSCredsFile))
+		case cfg.NATSUser != "":
+			opts = append(opts, nats.UserInfo(cfg.NATSUser, cfg.NATSPassword))
+		}
 	}
 	if s.nc, err = nats.Connect(url, opts...); err != nil {
 		s.shutdownServer()
@@ -103,6 +115,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // Server returns the embedded server (nil when connected to an external one).
 func (s *Store) Server() *server.Server { return s.srv }
+
+// ReplicaCredentials returns the user and password with which another Waymark joins
+// this store's embedded server over TCP (Config.NATSURL set to Server().ClientURL(),
+// Config.NATSUser and NATSPassword to these): Waymark's own user, in AppAccount. The
+// password is Config.AppPassword or the one drawn at Open, and changes at every start
+// unless configured. Both are empty when the store uses an external server. Keep the
+// password out of logs.
+func (s *Store) ReplicaCredentials() (user, password string) {
+	if s.srv == nil {
+		return "", ""
+	}
+	return AppUser, s.cfg.AppPassword
+}
 
 // Conn returns the store's NATS connection, for reuse (e.g. by the event bus). It is
 // closed by Close.

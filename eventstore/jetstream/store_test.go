@@ -71,7 +71,10 @@ func TestEmbeddedServer(t *testing.T) {
 				t.Errorf("sync always %v for sync %q", js.SyncAlways, sync)
 			}
 			mustAppendT(t, s, "case-1", eventstore.NoStream, testEvents("e", 1)...)
-			if _, err := os.Stat(filepath.Join(dir, "jetstream", "$G", "streams", DefaultStreamName)); err != nil {
+			if !srv.JetStreamEnabled() {
+				t.Error("jetstream not enabled")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "jetstream", AppAccount, "streams", DefaultStreamName)); err != nil {
 				t.Errorf("stream files: %v", err)
 			}
 		})
@@ -232,6 +235,8 @@ func TestReadStreamManyAppends(t *testing.T) {
 	}
 }
 
+// TestListenAddrServesOutsideClients: a client with the waymark user's credentials
+// reaches the event stream over TCP.
 func TestListenAddrServesOutsideClients(t *testing.T) {
 	s := mustOpen(t, Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0"})
 	defer s.Close()
@@ -240,7 +245,8 @@ func TestListenAddrServesOutsideClients(t *testing.T) {
 	if !strings.HasPrefix(url, "nats://127.0.0.1:") || strings.HasSuffix(url, ":4222") {
 		t.Errorf("client url %s", url)
 	}
-	nc, err := nats.Connect(url)
+	user, password := s.ReplicaCredentials()
+	nc, err := nats.Connect(url, nats.UserInfo(user, password))
 	if err != nil {
 		t.Fatal(err)
 	}
