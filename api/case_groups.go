@@ -2,15 +2,35 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/projections"
 )
 
-// The Case field groups. Each group is built whole from the read model; personal data
-// is opened per request through the application layer, which decides who may see it.
+// groupDirective is the one place a Case field is authorised: every field carries the
+// sensitivity group it belongs to (@group in schema.graphql), and access decides
+// per group. A field the caller may not read is null with its error.
+func (r *Resolver) groupDirective(ctx context.Context, obj any, next graphql.Resolver, name graph.FieldGroup) (any, error) {
+	v, ok := obj.(*projections.CaseView)
+	if !ok {
+		return nil, fmt.Errorf("@group on %T: %w", obj, errInternal)
+	}
+	if err := r.svc.AuthorizeRead(ctx, actorFrom(ctx), v, toDomain[access.Group](name)); err != nil {
+		return nil, err
+	}
+	return next(ctx)
+}
+
+// The Case field groups. Each is built whole from the read model; entries of other
+// banks and bureaus are left out for bank and bureau staff; personal data is opened
+// per request through the application layer, which records the access first.
 
 func journey(v *projections.CaseView) []graph.JourneyStep {
 	out := make([]graph.JourneyStep, len(v.Journey))
@@ -24,37 +44,42 @@ func journey(v *projections.CaseView) []graph.JourneyStep {
 }
 
 func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*graph.CaseIdentity, error) {
-	actor := actorFrom(ctx)
-	if !r.svc.CanReadPersonal(actor, v) {
-		return nil, app.ErrForbidden
+	id := &graph.CaseIdentity{Aliases: []string{}, Documents: make([]graph.IDDocument, len(v.Documents))}
+	for i, d := range v.Documents {
+		id.Documents[i] = graph.IDDocument{
+			ID: d.ID, Kind: toAPI[graph.DocumentKind](d.Kind), IssuingAuthority: d.IssuingAuthority,
+			Status: toAPI[graph.DocumentStatus](d.Status), Reason: optional(d.Reason),
+			RequestedAt: d.RequestedAt, UpdatedAt: d.UpdatedAt,
+		}
 	}
-	var s domain.SurvivorDetails
-	if err := r.svc.OpenPersonal(ctx, actor, v, v.Survivor, &s); err != nil {
+	opener, err := r.svc.OpenGroup(ctx, actorFrom(ctx), v, access.GroupIdentity)
+	if errors.Is(err, app.ErrErased) {
+		id.Erased = true
+		return id, nil
+	}
+	if err != nil {
 		return nil, err
 	}
-	id := &graph.CaseIdentity{
-		FullName: s.FullName, Aliases: s.Aliases, DateOfBirth: optional(s.DateOfBirth),
-		Phone: optional(s.Phone), Email: optional(s.Email), Address: optional(s.Address),
-		Documents: make([]graph.IDDocument, len(v.Documents)),
+	var s domain.SurvivorDetails
+	if err := opener.Open(ctx, v.Survivor, &s); err != nil {
+		return nil, err
 	}
-	if id.Aliases == nil {
-		id.Aliases = []string{}
+	id.FullName, id.DateOfBirth = optional(s.FullName), optional(s.DateOfBirth)
+	id.Phone, id.Email, id.Address = optional(s.Phone), optional(s.Email), optional(s.Address)
+	if s.Aliases != nil {
+		id.Aliases = s.Aliases
 	}
 	for i, d := range v.Documents {
 		var details domain.DocumentDetails
-		if err := r.svc.OpenPersonal(ctx, actor, v, d.Number, &details); err != nil {
+		if err := opener.Open(ctx, d.Number, &details); err != nil {
 			return nil, err
 		}
-		id.Documents[i] = graph.IDDocument{
-			ID: d.ID, Kind: toAPI[graph.DocumentKind](d.Kind), IssuingAuthority: d.IssuingAuthority,
-			Status: toAPI[graph.DocumentStatus](d.Status), DocumentNumber: optional(details.DocumentNumber),
-			Reason: optional(d.Reason), RequestedAt: d.RequestedAt, UpdatedAt: d.UpdatedAt,
-		}
+		id.Documents[i].DocumentNumber = optional(details.DocumentNumber)
 	}
 	return id, nil
 }
 
-func (r *Resolver) consent(v *projections.CaseView) *graph.CaseConsent {
+func (r *Resolver) consent(ctx context.Context, v *projections.CaseView) *graph.CaseConsent {
 	now := r.svc.Now()
 	out := &graph.CaseConsent{Grants: make([]graph.ConsentGrant, len(v.Grants))}
 	for i, g := range v.Grants {
@@ -68,53 +93,81 @@ func (r *Resolver) consent(v *projections.CaseView) *graph.CaseConsent {
 	return out
 }
 
-func (r *Resolver) banking(v *projections.CaseView) *graph.CaseBanking {
-	out := &graph.CaseBanking{
-		Referrals:    make([]graph.BankReferral, len(v.Referrals)),
-		Applications: make([]graph.AccountApplication, len(v.Applications)),
+func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) *graph.CaseBanking {
+	actor := actorFrom(ctx)
+	out := &graph.CaseBanking{Referrals: []graph.BankReferral{}, Applications: []graph.AccountApplication{}}
+	for _, ref := range v.Referrals {
+		if access.EntryVisible(actor, ref.Bank) {
+			out.Referrals = append(out.Referrals, graph.BankReferral{Bank: r.svc.OrganisationRef(ref.Bank), ReferredAt: ref.At})
+		}
 	}
-	for i, ref := range v.Referrals {
-		out.Referrals[i] = graph.BankReferral{Bank: r.svc.OrganisationRef(ref.Bank), ReferredAt: ref.At}
-	}
-	for i, a := range v.Applications {
-		out.Applications[i] = graph.AccountApplication{
-			Bank: r.svc.OrganisationRef(a.Bank), Product: toAPI[graph.AccountProduct](a.Product),
-			Status: toAPI[graph.ApplicationStatus](a.Status), Reason: optional(a.Reason),
-			SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt,
+	for _, a := range v.Applications {
+		if access.EntryVisible(actor, a.Bank) {
+			out.Applications = append(out.Applications, graph.AccountApplication{
+				Bank: r.svc.OrganisationRef(a.Bank), Product: toAPI[graph.AccountProduct](a.Product),
+				Status: toAPI[graph.ApplicationStatus](a.Status), Reason: optional(a.Reason),
+				SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt,
+			})
 		}
 	}
 	return out
 }
 
-func (r *Resolver) credit(v *projections.CaseView) *graph.CaseCredit {
-	out := &graph.CaseCredit{Disputes: make([]graph.CreditDispute, len(v.Disputes))}
-	for i, d := range v.Disputes {
+func (r *Resolver) credit(ctx context.Context, v *projections.CaseView) *graph.CaseCredit {
+	actor := actorFrom(ctx)
+	out := &graph.CaseCredit{Disputes: []graph.CreditDispute{}}
+	for _, d := range v.Disputes {
+		if !access.EntryVisible(actor, d.Bureau) {
+			continue
+		}
 		var outcome *graph.DisputeOutcome
 		if d.Outcome != "" {
 			o := toAPI[graph.DisputeOutcome](d.Outcome)
 			outcome = &o
 		}
-		out.Disputes[i] = graph.CreditDispute{
+		out.Disputes = append(out.Disputes, graph.CreditDispute{
 			ID: d.ID, Bureau: r.svc.OrganisationRef(d.Bureau), ItemCount: d.ItemCount,
 			Status: toAPI[graph.DisputeStatus](d.Status), Outcome: outcome, Reason: optional(d.Reason),
 			FiledAt: d.FiledAt, ResolvedAt: optionalTime(d.ResolvedAt),
-		}
+		})
 	}
 	return out
 }
 
 func (r *Resolver) notes(ctx context.Context, v *projections.CaseView) ([]graph.CaseNote, error) {
-	actor := actorFrom(ctx)
-	if !r.svc.CanReadPersonal(actor, v) {
-		return nil, app.ErrForbidden
-	}
 	out := make([]graph.CaseNote, len(v.Notes))
 	for i, n := range v.Notes {
+		out[i] = graph.CaseNote{ID: n.ID, AuthorOrganisation: optional(n.AuthorOrganisation), At: n.At}
+	}
+	opener, err := r.svc.OpenGroup(ctx, actorFrom(ctx), v, access.GroupNotes)
+	if errors.Is(err, app.ErrErased) {
+		return out, nil // the notes stay listed; their text is gone
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range v.Notes {
 		var details domain.NoteDetails
-		if err := r.svc.OpenPersonal(ctx, actor, v, n.Text, &details); err != nil {
+		if err := opener.Open(ctx, n.Text, &details); err != nil {
 			return nil, err
 		}
-		out[i] = graph.CaseNote{ID: n.ID, Text: details.Text, AuthorOrganisation: optional(n.AuthorOrganisation), At: n.At}
+		out[i].Text = optional(details.Text)
+	}
+	return out, nil
+}
+
+func (r *Resolver) accessLog(ctx context.Context, caseID string) ([]graph.AccessLogEntry, error) {
+	entries, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.AccessLogEntry, len(entries))
+	for i, e := range entries {
+		out[i] = graph.AccessLogEntry{
+			At: e.At, Actor: e.Actor, Role: e.Role, Organisation: optional(e.Organisation),
+			Groups: toAPIAll[graph.FieldGroup](e.Groups), Reason: optional(e.Reason),
+			BreakGlass: e.BreakGlass, RequestID: optional(e.RequestID),
+		}
 	}
 	return out, nil
 }

@@ -40,6 +40,7 @@ func (r *Resolver) cases(ctx context.Context, filter *graph.CaseFilter, first *i
 		if f.Barrier != nil {
 			q.Filter.Barrier = toDomain[domain.Barrier](*f.Barrier)
 		}
+		q.SurvivorName, q.DocumentNumber = deref(f.SurvivorName), deref(f.DocumentNumber)
 		q.Filter.Jurisdiction = deref(f.Jurisdiction)
 		q.Filter.Organisation = deref(f.OrganisationID)
 	}

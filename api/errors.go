@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -29,7 +30,7 @@ const (
 // become API codes.
 func codeOf(err error) string {
 	switch {
-	case errors.Is(err, app.ErrUnauthenticated):
+	case errors.Is(err, app.ErrUnauthenticated), errors.Is(err, auth.ErrInvalidToken):
 		return CodeUnauthenticated
 	case errors.Is(err, app.ErrNotFound), errors.Is(err, domain.ErrCaseNotFound):
 		return CodeNotFound

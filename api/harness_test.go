@@ -9,13 +9,18 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/node"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 var (
@@ -27,17 +32,24 @@ var (
 type harness struct {
 	t       *testing.T
 	dir     string
-	clock   *app.FixedClock
-	ids     *app.SequentialIDs
-	storeCf jetstream.Config
-	node    *node.Node
-	srv     *httptest.Server
+	keyring sealing.Keyring
+	issuer  auth.Issuer
+	// reason, when set, is sent as X-Access-Reason with every request.
+	reason string
+	// sharedVault, for a replica, is the first node's vault (one key store for both).
+	sharedVault *sealing.Vault
+	clock       *app.FixedClock
+	ids         *app.SequentialIDs
+	storeCf     jetstream.Config
+	node        *node.Node
+	srv         *httptest.Server
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
+		keyring: testkit.Keyring(t), issuer: testIssuer(t),
 	}
 	h.storeCf = jetstream.Config{DataDir: h.dir, Sync: jetstream.SyncInterval, ListenAddr: "127.0.0.1:0"}
 	h.start()
@@ -48,8 +60,10 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	n, err := node.Start(context.Background(), node.Config{
-		Store: h.storeCf, HashKey: testKey, Clock: h.clock, IDs: h.ids,
+		Store: h.storeCf, KeysDir: filepath.Join(h.dir, "keys"), Keyring: h.keyring, Vault: h.sharedVault,
+		HashKey: testKey, Clock: h.clock, IDs: h.ids,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		API:    api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})
 	if err != nil {
 		h.t.Fatalf("start node: %v", err)
@@ -74,17 +88,49 @@ func (h *harness) stop() {
 	h.node = nil
 }
 
+func testIssuer(t *testing.T) auth.Issuer {
+	t.Helper()
+	key, err := auth.GenerateSigningKey("test-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.Issuer{Key: key, Issuer: "waymark-test", Audience: "waymark-api"}
+}
+
+func (h *harness) verifier() auth.Verifier {
+	return auth.Verifier{
+		Keys: []auth.VerifyingKey{h.issuer.Key.Public()}, Issuer: h.issuer.Issuer, Audience: h.issuer.Audience,
+		Now: h.clock.Now,
+	}
+}
+
+// token mints a token for actor, valid for a day on the harness clock.
+func (h *harness) token(actor app.Actor) string {
+	h.t.Helper()
+	token, _, err := h.issuer.Issue(actor.ID, actor.Organisation, string(actor.Role), 24*time.Hour, h.clock.Now())
+	if err != nil {
+		h.t.Fatalf("issue token for %+v: %v", actor, err)
+	}
+	return token
+}
+
 // replica starts a second node on the same store, connected to this node's embedded
 // NATS server over TCP like a second replica would be.
 func (h *harness) replica() *harness {
 	h.t.Helper()
 	r := &harness{
-		t: h.t, clock: h.clock, ids: app.NewSequentialIDs(2),
-		storeCf: jetstream.Config{NATSURL: h.node.Store.Server().ClientURL()},
+		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer,
+		sharedVault: h.node.Vault,
+		storeCf:     replicaStoreConfig(h.node.Store),
 	}
 	r.start()
 	h.t.Cleanup(r.stop)
 	return r
+}
+
+func replicaStoreConfig(primary *jetstream.Store) jetstream.Config {
+	user, password := primary.ReplicaCredentials()
+	return jetstream.Config{NATSURL: primary.Server().ClientURL(), NATSUser: user, NATSPassword: password}
 }
 
 // restart stops the server and the store and starts both again on the same data.
@@ -139,9 +185,10 @@ func (h *harness) do(actor app.Actor, query string, vars map[string]any) gqlResp
 	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if actor.ID != "" {
-		req.Header.Set("X-Waymark-User", actor.ID)
-		req.Header.Set("X-Waymark-Role", string(actor.Role))
-		req.Header.Set("X-Waymark-Org", actor.Organisation)
+		req.Header.Set("Authorization", "Bearer "+h.token(actor))
+	}
+	if h.reason != "" {
+		req.Header.Set("X-Access-Reason", h.reason)
 	}
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {

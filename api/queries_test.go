@@ -169,11 +169,11 @@ func TestHTTPEndpoints(t *testing.T) {
 	if code, body := get("/readyz", nil); code != 200 || !strings.Contains(body, "ready") {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
-	if code, body := get("/", nil); code != 200 || !strings.Contains(strings.ToLower(body), "graphiql") {
-		t.Errorf("/ = %d, want the GraphiQL page", code)
+	if code, _ := get("/", nil); code != 404 {
+		t.Errorf("/ = %d, want 404: GraphiQL is for --dev and --demo only", code)
 	}
 	q := url.QueryEscape(`{ organisations { id } }`)
-	headers := map[string]string{"X-Waymark-User": "u", "X-Waymark-Role": "caseworker", "X-Waymark-Org": "shelter-a"}
+	headers := map[string]string{"Authorization": "Bearer " + h.token(caseworker)}
 	if code, body := get("/graphql?query="+q, headers); code != 200 || !strings.Contains(body, `"organisations":[]`) {
 		t.Errorf("GET /graphql = %d %s", code, body)
 	}

@@ -24,13 +24,15 @@ func (r *caseResolver) Position(ctx context.Context, obj *projections.CaseView) 
 }
 
 // Stage is the resolver for the stage field.
-func (r *caseResolver) Stage(ctx context.Context, obj *projections.CaseView) (graph.Stage, error) {
-	return toAPI[graph.Stage](obj.State.Stage), nil
+func (r *caseResolver) Stage(ctx context.Context, obj *projections.CaseView) (*graph.Stage, error) {
+	stage := toAPI[graph.Stage](obj.State.Stage)
+	return &stage, nil
 }
 
 // Status is the resolver for the status field.
-func (r *caseResolver) Status(ctx context.Context, obj *projections.CaseView) (graph.CaseStatus, error) {
-	return toAPI[graph.CaseStatus](obj.State.Status), nil
+func (r *caseResolver) Status(ctx context.Context, obj *projections.CaseView) (*graph.CaseStatus, error) {
+	status := toAPI[graph.CaseStatus](obj.State.Status)
+	return &status, nil
 }
 
 // OwningOrganisation is the resolver for the owningOrganisation field.
@@ -72,17 +74,17 @@ func (r *caseResolver) Identity(ctx context.Context, obj *projections.CaseView) 
 
 // Consent is the resolver for the consent field.
 func (r *caseResolver) Consent(ctx context.Context, obj *projections.CaseView) (*graph.CaseConsent, error) {
-	return r.consent(obj), nil
+	return r.consent(ctx, obj), nil
 }
 
 // Banking is the resolver for the banking field.
 func (r *caseResolver) Banking(ctx context.Context, obj *projections.CaseView) (*graph.CaseBanking, error) {
-	return r.banking(obj), nil
+	return r.banking(ctx, obj), nil
 }
 
 // Credit is the resolver for the credit field.
 func (r *caseResolver) Credit(ctx context.Context, obj *projections.CaseView) (*graph.CaseCredit, error) {
-	return r.credit(obj), nil
+	return r.credit(ctx, obj), nil
 }
 
 // Notes is the resolver for the notes field.
@@ -220,6 +222,11 @@ func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input graph
 	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
 }
 
+// EraseSurvivorData is the resolver for the eraseSurvivorData field.
+func (r *mutationResolver) EraseSurvivorData(ctx context.Context, input graph.EraseSurvivorDataInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{Reason: input.Reason})
+}
+
 // Kind is the resolver for the kind field.
 func (r *organisationResolver) Kind(ctx context.Context, obj *projections.OrganisationView) (graph.OrganisationKind, error) {
 	return toAPI[graph.OrganisationKind](obj.Kind), nil
@@ -261,6 +268,11 @@ func (r *queryResolver) Organisations(ctx context.Context, jurisdiction *string,
 // Organisation is the resolver for the organisation field.
 func (r *queryResolver) Organisation(ctx context.Context, id string, minPosition *string) (*projections.OrganisationView, error) {
 	return r.svc.Organisation(ctx, actorFrom(ctx), id, deref(minPosition))
+}
+
+// AccessLog is the resolver for the accessLog field.
+func (r *queryResolver) AccessLog(ctx context.Context, caseID string) ([]graph.AccessLogEntry, error) {
+	return r.accessLog(ctx, caseID)
 }
 
 // Case returns graph.CaseResolver implementation.

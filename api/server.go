@@ -29,22 +29,41 @@ type Readiness interface{ Ready() bool }
 type Config struct {
 	Service   *app.Service
 	Readiness Readiness
+	Verifier  TokenVerifier
 	Logger    *slog.Logger
+	// Dev turns on introspection and the GraphiQL page (--dev, --demo).
+	Dev bool
+	// CORSOrigins may call the API from a browser; none by default.
+	CORSOrigins []string
+	// RatePerSecond and RateBurst limit each token (default 20/s, burst 40).
+	RatePerSecond float64
+	RateBurst     int
 }
 
-// NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET), the
-// GraphiQL page at /, and /healthz and /readyz.
+// NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET),
+// /healthz and /readyz, and with Dev the GraphiQL page at /.
 func NewHandler(cfg Config) http.Handler {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{svc: cfg.Service}}))
+	if cfg.RatePerSecond == 0 {
+		cfg.RatePerSecond, cfg.RateBurst = 20, 40
+	}
+	resolver := &Resolver{svc: cfg.Service}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers:  resolver,
+		Directives: graph.DirectiveRoot{Group: resolver.groupDirective},
+	}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
+	if cfg.Dev {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(depthLimit{max: MaxDepth})
+	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.SetErrorPresenter(presentError(logger))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "resolver panic", "panic", p)
@@ -52,8 +71,11 @@ func NewHandler(cfg Config) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(identify(gql)))
-	mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
+	limiter := newRateLimiter(cfg.RatePerSecond, cfg.RateBurst)
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(authenticate(cfg.Verifier, limiter, gql))))
+	if cfg.Dev {
+		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -76,9 +98,7 @@ var errInternal error = internalError{}
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
-				"errors": []map[string]any{{"message": "request body too large", "extensions": map[string]string{"code": CodeBadUserInput}}},
-			})
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large", CodeBadUserInput)
 			return
 		}
 		// A body without a length is cut off at the limit while it is read.

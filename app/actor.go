@@ -1,34 +1,19 @@
 package app
 
+import "github.com/waymark-org/waymark/access"
+
+// Actor is the authenticated caller; access decides what it may do.
+type Actor = access.Actor
+
 // Role is what an actor does in the coalition.
-type Role string
+type Role = access.Role
 
-// The roles of DESIGN.md. Step 1 decides with a simple policy (policy.go); Step 2
-// replaces it with the full authorisation decision.
+// The roles, re-exported for callers of the application layer.
 const (
-	RoleCaseworker Role = "caseworker"
-	RoleBank       Role = "bank"
-	RoleBureau     Role = "bureau"
-	RoleAuditor    Role = "auditor"
-	RoleAnalyst    Role = "analyst"
-	RoleAdmin      Role = "admin"
+	RoleCaseworker = access.RoleCaseworker
+	RoleBank       = access.RoleBank
+	RoleBureau     = access.RoleBureau
+	RoleAuditor    = access.RoleAuditor
+	RoleAnalyst    = access.RoleAnalyst
+	RoleAdmin      = access.RoleAdmin
 )
-
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleCaseworker, RoleBank, RoleBureau, RoleAuditor, RoleAnalyst, RoleAdmin:
-		return true
-	}
-	return false
-}
-
-// Actor is the authenticated caller: a user of an organisation acting in a role.
-type Actor struct {
-	ID           string
-	Role         Role
-	Organisation string
-}
-
-// Authenticated reports whether a is a real caller.
-func (a Actor) Authenticated() bool { return a.ID != "" && a.Role.Valid() }

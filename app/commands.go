@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -20,7 +20,8 @@ type CaseCommand struct {
 
 // ReferSurvivor opens a new case. A retry with the same commandId returns the same case.
 func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID string, cmd domain.ReferSurvivor) (Result, error) {
-	if err := authorize(actor, ActionReferSurvivor, cmd.ReferringOrganisation.ID); err != nil {
+	err := access.Authorize(access.Request{Actor: actor, Action: access.ActionRefer, Target: cmd.ReferringOrganisation.ID, Now: s.Now()}).Err()
+	if err != nil {
 		return Result{}, err
 	}
 	if err := validateCommandID(commandID); err != nil {
@@ -64,7 +65,8 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	if err != nil {
 		return Result{}, err
 	}
-	return s.execute(ctx, request{
+	action, target := actionOf(cmd)
+	req := request{
 		actor: actor, commandID: in.CommandID, cmdType: cmd.CommandType(), stream: stream,
 		expected: in.ExpectedVersion, hash: hash, fold: foldCaseEvent,
 		authorize: func(a aggregate) error {
@@ -72,18 +74,40 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 			if !state.Referred {
 				return fmt.Errorf("case %s: %w", in.CaseID, ErrNotFound)
 			}
-			return authorize(actor, ActionChangeCase, state.OwnerOrganisation)
+			return access.Authorize(access.Request{Actor: actor, Action: action, Case: &state, Target: target, Now: s.Now()}).Err()
 		},
 		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
 			return domain.Decide(caseState(a), cmd, now)
 		},
-	})
+	}
+	if _, ok := cmd.(domain.EraseSurvivorData); ok {
+		// The key goes before the event is written: once SurvivorDataErased is in the
+		// log, nothing can open the survivor's data. A retry after a failed append
+		// destroys nothing new (Destroy is idempotent).
+		req.beforeAppend = func(ctx context.Context) error { return s.vault.Destroy(ctx, in.CaseID) }
+	}
+	return s.execute(ctx, req)
+}
+
+// actionOf says which access a case command needs, and on what.
+func actionOf(cmd domain.Command) (access.Action, string) {
+	switch c := cmd.(type) {
+	case domain.RecordAccountOpened:
+		return access.ActionRecordBankOutcome, c.Bank.ID
+	case domain.RecordAccountDeclined:
+		return access.ActionRecordBankOutcome, c.Bank.ID
+	case domain.RecordCreditDisputeOutcome:
+		return access.ActionRecordDisputeOutcome, c.DisputeID
+	case domain.EraseSurvivorData:
+		return access.ActionErase, ""
+	}
+	return access.ActionChange, ""
 }
 
 // RegisterOrganisation adds an organisation to the directory under id, a stable
 // readable slug ("" to generate one).
 func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.RegisterOrganisation) (Result, error) {
-	if err := authorize(actor, ActionManageOrgs, ""); err != nil {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}
 	if err := validateCommandID(commandID); err != nil {
@@ -110,8 +134,6 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 	})
 }
 
-// complete fills in what the service adds to a caller's command: the organisations it
-// names, resolved from the directory, and the ids of new things.
 func (s *Service) complete(ctx context.Context, cmd domain.Command) (domain.Command, error) {
 	var err error
 	switch c := cmd.(type) {
@@ -145,18 +167,6 @@ func (s *Service) complete(ctx context.Context, cmd domain.Command) (domain.Comm
 		return nil, fmt.Errorf("%s is not a change to an existing case: %w", cmd.CommandType(), ErrBadInput)
 	}
 	return cmd, nil
-}
-
-func (s *Service) encode(events []domain.Event, md eventstore.Metadata) ([]eventstore.EventData, error) {
-	out := make([]eventstore.EventData, len(events))
-	for i, e := range events {
-		data, err := codec.Encode(e, s.ids.NewID(), md)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = data
-	}
-	return out, nil
 }
 
 // organisation resolves an organisation id from its own stream (not the directory read
@@ -207,7 +217,7 @@ func (s *Service) LoadCase(ctx context.Context, actor Actor, caseID string) (dom
 	if !state.Referred {
 		return domain.Case{}, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
 	}
-	if err := authorize(actor, ActionChangeCase, state.OwnerOrganisation); err != nil {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionChange, Case: &state, Now: s.Now()}).Err(); err != nil {
 		return domain.Case{}, err
 	}
 	return state, nil

@@ -3,15 +3,19 @@ package app
 import (
 	"errors"
 	"fmt"
+
+	"github.com/waymark-org/waymark/access"
 )
 
 // Errors the API maps to codes (api/errors.go); domain errors pass through wrapped.
 var (
-	ErrUnauthenticated = errors.New("not authenticated")
+	ErrUnauthenticated = access.ErrUnauthenticated
 	// ErrNotFound is also returned for a case the caller may not see: never confirm
 	// that a case exists.
-	ErrNotFound  = errors.New("not found")
-	ErrForbidden = errors.New("forbidden")
+	ErrNotFound  = access.ErrNotFound
+	ErrForbidden = access.ErrForbidden
+	// ErrErased is personal data whose key was destroyed.
+	ErrErased = errors.New("survivor data erased")
 	// ErrBadInput covers malformed input the domain never sees (ids, versions, cursors).
 	ErrBadInput = errors.New("bad input")
 	// ErrCommandReused is a commandId already used with other input.

@@ -3,29 +3,101 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/sealing"
 )
 
-// CanReadPersonal reports whether actor may see the personal data of a case.
-func (s *Service) CanReadPersonal(actor Actor, v *projections.CaseView) bool {
-	return authorize(actor, ActionReadPersonal, v.OwningOrganisation) == nil
+type reasonKey struct{}
+
+// WithAccessReason returns ctx carrying the reason the caller stated for reading
+// personal data (break-glass for auditors); it is recorded in the access log.
+func WithAccessReason(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, reasonKey{}, reason)
 }
 
-// OpenPersonal decodes an event's personal sub-object of case v into dst, for a caller
-// allowed to see it. Step 1 stores it in plaintext; Step 2 decrypts it here with the
-// case's key, and records the access first.
-func (s *Service) OpenPersonal(ctx context.Context, actor Actor, v *projections.CaseView, p codec.Personal, dst any) error {
-	if !s.CanReadPersonal(actor, v) {
-		return ErrForbidden
+// AccessReason returns the reason carried by ctx, or "".
+func AccessReason(ctx context.Context) string {
+	r, _ := ctx.Value(reasonKey{}).(string)
+	return r
+}
+
+// AuthorizeRead decides whether actor may read a field group of case v: nil,
+// ErrNotFound or ErrForbidden. The API calls it for every field of a group.
+func (s *Service) AuthorizeRead(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) error {
+	state := v.State
+	return access.Authorize(access.Request{
+		Actor: actor, Action: access.ActionRead, Group: group, Case: &state,
+		Reason: AccessReason(ctx), Now: s.Now(),
+	}).Err()
+}
+
+// Opener decrypts the personal data of one case for one request.
+type Opener struct {
+	vault  *sealing.Vault
+	caseID string
+}
+
+// OpenGroup lets actor read the personal data of a group (identity, notes) of case v.
+// The access is recorded in the access log before anything is decrypted, and a read
+// that cannot be recorded fails: personal data never leaves unrecorded. An erased
+// case's data is ErrErased.
+func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) (*Opener, error) {
+	state := v.State
+	reason := AccessReason(ctx)
+	d := access.Authorize(access.Request{
+		Actor: actor, Action: access.ActionRead, Group: group, Case: &state, Reason: reason, Now: s.Now(),
+	})
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
-	if len(p) == 0 {
+	if state.Erased {
+		return nil, ErrErased
+	}
+	if s.accessLog == nil {
+		return nil, errors.New("no access log: personal data cannot be read")
+	}
+	err := s.accessLog.Record(ctx, accesslog.Entry{
+		At: s.Now(), Actor: actor.ID, Role: string(actor.Role), Organisation: actor.Organisation,
+		CaseID: v.ID, Groups: []string{string(group)}, Reason: reason, BreakGlass: d.BreakGlass,
+		RequestID: CorrelationID(ctx),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record access to case %s: %w", v.ID, err)
+	}
+	return &Opener{vault: s.vault, caseID: v.ID}, nil
+}
+
+// Open decrypts one personal sub-object into dst (nothing for an empty one).
+func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
+	if p.IsZero() {
 		return nil
 	}
-	if err := json.Unmarshal(p, dst); err != nil {
-		return fmt.Errorf("open personal data of case %s: %w", v.ID, err)
+	plain, err := o.vault.Open(ctx, o.caseID, p.EventID, p.SchemaVersion, p.Data)
+	if errors.Is(err, sealing.ErrKeyDestroyed) {
+		return ErrErased
+	}
+	if err != nil {
+		return fmt.Errorf("open personal data of case %s: %w", o.caseID, err)
+	}
+	if err := json.Unmarshal(plain, dst); err != nil {
+		return fmt.Errorf("decode personal data of case %s: %w", o.caseID, err)
 	}
 	return nil
+}
+
+// AccessLog returns who read the personal data of a case (auditors only).
+func (s *Service) AccessLog(ctx context.Context, actor Actor, caseID string) ([]accesslog.Entry, error) {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadAccessLog, Now: s.Now()}).Err(); err != nil {
+		return nil, err
+	}
+	if s.accessLog == nil {
+		return nil, errors.New("no access log configured")
+	}
+	return s.accessLog.ForCase(ctx, caseID)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
@@ -45,7 +46,7 @@ func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string)
 		return nil, err
 	}
 	v, ok := s.cases.Get(id)
-	if !ok || authorize(actor, ActionReadCase, v.OwningOrganisation) != nil {
+	if !ok || !access.VisibleCase(actor, v.State, s.Now()) {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
 	return v, nil
@@ -57,6 +58,9 @@ type CaseQuery struct {
 	First       int
 	After       string // a cursor from a previous page
 	MinPosition string
+	// SurvivorName and DocumentNumber find cases through the blind index.
+	SurvivorName   string
+	DocumentNumber string
 }
 
 // Cases returns the cases the caller may see, newest referral first.
@@ -75,9 +79,11 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (projecti
 		return projections.Page{}, err
 	}
 	f := q.Filter
-	f.Visible = func(v *projections.CaseView) bool {
-		return authorize(actor, ActionReadCase, v.OwningOrganisation) == nil
+	if q.SurvivorName != "" || q.DocumentNumber != "" {
+		f.BlindIndex = s.searchTokens(q.SurvivorName, q.DocumentNumber)
 	}
+	now := s.Now()
+	f.Visible = func(v *projections.CaseView) bool { return access.VisibleCase(actor, v.State, now) }
 	return s.cases.List(f, q.First, after), nil
 }
 
@@ -106,7 +112,7 @@ func ParseCursor(c string) (eventstore.Position, error) {
 
 // Organisations lists the directory.
 func (s *Service) Organisations(ctx context.Context, actor Actor, jurisdiction string, kind domain.OrganisationKind, minPosition string) ([]*projections.OrganisationView, error) {
-	if err := authorize(actor, ActionReadOrgs, ""); err != nil {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadDirectory, Now: s.Now()}).Err(); err != nil {
 		return nil, err
 	}
 	if err := s.WaitFor(ctx, minPosition); err != nil {
@@ -117,7 +123,7 @@ func (s *Service) Organisations(ctx context.Context, actor Actor, jurisdiction s
 
 // Organisation returns one organisation of the directory.
 func (s *Service) Organisation(ctx context.Context, actor Actor, id, minPosition string) (*projections.OrganisationView, error) {
-	if err := authorize(actor, ActionReadOrgs, ""); err != nil {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadDirectory, Now: s.Now()}).Err(); err != nil {
 		return nil, err
 	}
 	if err := s.WaitFor(ctx, minPosition); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Config wires a Service.
@@ -22,9 +23,14 @@ type Config struct {
 	Runner *projections.Runner
 	Cases  *projections.Cases
 	Orgs   *projections.Organisations
-	Clock  Clock
-	IDs    IDs
-	Logger *slog.Logger
+	// Vault seals personal data with per-case keys (required).
+	Vault *sealing.Vault
+	// AccessLog records every read of personal data before it leaves (required for
+	// queries; command-only users such as the demo seeder may leave it nil).
+	AccessLog AccessLog
+	Clock     Clock
+	IDs       IDs
+	Logger    *slog.Logger
 	// HashKey keys the hashes that recognise a retried command's input; it must stay
 	// the same across restarts and replicas (at least 32 bytes).
 	HashKey []byte
@@ -47,12 +53,17 @@ type Service struct {
 	readTimeout time.Duration
 	hashKey     []byte
 	aggregates  *aggregateCache
+	vault       *sealing.Vault
+	accessLog   AccessLog
 }
 
 // New returns a Service.
 func New(cfg Config) (*Service, error) {
 	if len(cfg.HashKey) < 32 {
 		return nil, errors.New("app: HashKey must be at least 32 bytes")
+	}
+	if cfg.Vault == nil {
+		return nil, errors.New("app: a Vault is required: personal data is never stored in plaintext")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}
@@ -73,6 +84,7 @@ func New(cfg Config) (*Service, error) {
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
+		vault: cfg.Vault, accessLog: cfg.AccessLog,
 	}, nil
 }
 
@@ -98,6 +110,8 @@ type request struct {
 	authorize func(a aggregate) error
 	// decide returns the events to append (none of them yet encoded).
 	decide func(a aggregate, now time.Time) ([]domain.Event, error)
+	// beforeAppend, if set, runs after the claim and before the events are appended.
+	beforeAppend func(ctx context.Context) error
 }
 
 // maxRaces bounds how often a command is decided again after another writer got in
@@ -144,7 +158,7 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			s.release(ctx, c, req, "rejected", md)
 			return Result{}, err
 		}
-		data, err := s.encode(events, md)
+		data, err := s.encode(ctx, req.stream, events, md)
 		if err != nil {
 			return Result{}, err
 		}
@@ -159,6 +173,11 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			}
 			if err != nil {
 				return Result{}, err
+			}
+		}
+		if req.beforeAppend != nil {
+			if err := req.beforeAppend(ctx); err != nil {
+				return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
 			}
 		}
 		expected := eventstore.NoStream

@@ -12,6 +12,8 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	js "github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/testkit"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 var (
@@ -19,19 +21,16 @@ var (
 	key    = bytes.Repeat([]byte{3}, 32)
 )
 
-func openStore(t *testing.T) *js.Store {
-	t.Helper()
-	store, err := js.Open(context.Background(), js.Config{DataDir: t.TempDir(), Sync: js.SyncInterval, Logger: quiet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return store
-}
+func openStore(t *testing.T) *js.Store { return testkit.Store(t) }
 
 func newService(t *testing.T, store eventstore.Store, idPrefix uint32) *app.Service {
 	t.Helper()
-	svc, err := app.New(app.Config{Store: store, HashKey: key, Logger: quiet(),
+	return newServiceWithVault(t, store, testkit.Vault(t), idPrefix)
+}
+
+func newServiceWithVault(t *testing.T, store eventstore.Store, vault *sealing.Vault, idPrefix uint32) *app.Service {
+	t.Helper()
+	svc, err := app.New(app.Config{Store: store, HashKey: key, Logger: quiet(), Vault: vault,
 		Clock: app.NewFixedClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), IDs: app.NewSequentialIDs(idPrefix)})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +66,8 @@ func note(commandID, caseID, text string, expected *uint64) app.CaseCommand {
 func TestStaleCacheAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	store := openStore(t)
-	a, b := newService(t, store, 1), newService(t, store, 2)
+	vault := testkit.Vault(t)
+	a, b := newServiceWithVault(t, store, vault, 1), newServiceWithVault(t, store, vault, 2)
 	caseID := setup(t, a)
 
 	if _, err := a.ChangeCase(ctx, worker, note("n1", caseID, "from a", nil)); err != nil {
@@ -107,13 +107,14 @@ func TestStaleCacheAcrossReplicas(t *testing.T) {
 func TestRetryTakesOverAnAbandonedClaim(t *testing.T) {
 	ctx := context.Background()
 	store := openStore(t)
-	svc := newService(t, store, 1)
+	vault := testkit.Vault(t)
+	svc := newServiceWithVault(t, store, vault, 1)
 	caseID := setup(t, svc)
 
 	// Run the command once on a throwaway store to learn the exact claim it writes,
 	// then plant that claim alone, as a replica that died after claiming would.
 	scratch := openStore(t)
-	other := newService(t, scratch, 1)
+	other := newServiceWithVault(t, scratch, vault, 1)
 	setup(t, other)
 	if _, err := other.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil)); err != nil {
 		t.Fatal(err)

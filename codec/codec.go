@@ -1,8 +1,9 @@
 // Package codec maps domain events to the event store's envelope and back.
 //
-// Every personal field of an event lives in one "personal" sub-object of its data.
-// Decode hands that sub-object back separately and untouched, so read models can keep
-// it as an opaque value and open it only per request, for a caller allowed to see it.
+// Every personal field of an event lives in one "personal" sub-object of its data,
+// which the application seals (encrypts) before the event is stored. Decode hands that
+// sub-object back separately and untouched, so read models keep it as an opaque value
+// and open it only per request, for a caller allowed to see it.
 package codec
 
 import (
@@ -17,14 +18,45 @@ import (
 // ErrUnknownEventType is returned for a stored event type the domain does not know.
 var ErrUnknownEventType = errors.New("unknown event type")
 
-// Personal is an event's personal sub-object exactly as stored.
-type Personal = json.RawMessage
+// Keys of an event's data that the application adds beside the domain's fields.
+const (
+	personalKey   = "personal"
+	blindIndexKey = "blindIndex"
+)
 
-// Encode renders a domain event as event data with the given id and metadata.
-func Encode(e domain.Event, id string, md eventstore.Metadata) (eventstore.EventData, error) {
+// Personal is an event's personal sub-object exactly as stored, with what is needed to
+// open it: the sealing binds each ciphertext to its event id and schema version.
+type Personal struct {
+	EventID       string
+	SchemaVersion int
+	Data          json.RawMessage
+}
+
+// IsZero reports whether there is no personal data.
+func (p Personal) IsZero() bool { return len(p.Data) == 0 }
+
+// Extras is what an event's data holds beside the domain's own fields.
+type Extras struct {
+	Personal Personal
+	// BlindIndex holds keyed hashes of the event's searchable personal values (names,
+	// document numbers), so a case can be found by them without plaintext.
+	BlindIndex []string
+}
+
+// Sealer replaces an event's personal sub-object by its sealed form.
+type Sealer func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error)
+
+// Encode renders a domain event as event data with the given id and metadata. With a
+// sealer, the personal sub-object is sealed; blindIndex, if any, is added beside it.
+func Encode(e domain.Event, id string, md eventstore.Metadata, seal Sealer, blindIndex []string) (eventstore.EventData, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
+	}
+	if seal != nil || len(blindIndex) > 0 {
+		if data, err = addExtras(data, id, seal, blindIndex); err != nil {
+			return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
+		}
 	}
 	return eventstore.EventData{
 		ID:            id,
@@ -35,27 +67,49 @@ func Encode(e domain.Event, id string, md eventstore.Metadata) (eventstore.Event
 	}, nil
 }
 
-// Decode returns a stored event as a domain event value, and its personal sub-object
-// as stored (nil when it has none). The domain never needs personal data to decide,
-// so callers other than the one opening it per request can ignore the second result.
-func Decode(rec eventstore.RecordedEvent) (domain.Event, Personal, error) {
+func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	if plain, ok := fields[personalKey]; ok && seal != nil {
+		sealed, err := seal(id, domain.SchemaVersion, plain)
+		if err != nil {
+			return nil, fmt.Errorf("seal personal data: %w", err)
+		}
+		fields[personalKey] = sealed
+	}
+	if len(blindIndex) > 0 {
+		index, err := json.Marshal(blindIndex)
+		if err != nil {
+			return nil, err
+		}
+		fields[blindIndexKey] = index
+	}
+	return json.Marshal(fields)
+}
+
+// Decode returns a stored event as a domain event value and its extras. The domain
+// never needs personal data to decide; the event value's personal field holds
+// whatever the stored (sealed) object decodes to, and nobody reads it.
+func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 	ptr, ok := domain.NewEvent(rec.Type)
 	if !ok {
-		return nil, nil, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
+		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
 	}
 	if err := json.Unmarshal(rec.Data, ptr); err != nil {
-		return nil, nil, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
+		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	// The personal object is handed back exactly as stored (sealed, from Step 2 on);
-	// the domain never reads it, so its decoded form in the event value is irrelevant.
-	var personal struct {
-		Personal json.RawMessage `json:"personal"`
+	var extras struct {
+		Personal   json.RawMessage `json:"personal"`
+		BlindIndex []string        `json:"blindIndex"`
 	}
-	if err := json.Unmarshal(rec.Data, &personal); err != nil {
-		return nil, nil, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
+	if err := json.Unmarshal(rec.Data, &extras); err != nil {
+		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	if string(personal.Personal) == "null" {
-		personal.Personal = nil
+	out := Extras{BlindIndex: extras.BlindIndex}
+	if len(extras.Personal) > 0 && string(extras.Personal) != "null" {
+		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: extras.Personal}
 	}
-	return domain.Deref(ptr), personal.Personal, nil
+	return domain.Deref(ptr), out, nil
 }

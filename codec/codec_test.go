@@ -1,6 +1,7 @@
 package codec_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	in := domain.IDDocumentObtained{DocumentID: "d1", At: at, Personal: &domain.DocumentDetails{DocumentNumber: "ABC123"}}
-	data, err := codec.Encode(in, "e1", eventstore.Metadata{Actor: "a"})
+	data, err := codec.Encode(in, "e1", eventstore.Metadata{Actor: "a"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +25,8 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	if !strings.Contains(string(data.Data), `"personal":{"documentNumber":"ABC123"}`) {
 		t.Errorf("personal data is not in one personal sub-object: %s", data.Data)
 	}
-	out, personal, err := codec.Decode(eventstore.RecordedEvent{EventData: data, Stream: "case-x"})
+	out, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: data, Stream: "case-x"})
+	personal := extras.Personal
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,20 +34,47 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	if !ok || got.DocumentID != "d1" || !got.At.Equal(at) {
 		t.Errorf("decoded %#v", out)
 	}
-	if string(personal) != `{"documentNumber":"ABC123"}` {
-		t.Errorf("personal = %s", personal)
+	if string(personal.Data) != `{"documentNumber":"ABC123"}` || personal.EventID != "e1" || personal.SchemaVersion != domain.SchemaVersion {
+		t.Errorf("personal = %+v", personal)
 	}
 
 	// An event without personal data has none to hand back.
-	data, _ = codec.Encode(domain.CaseReopened{Reason: "r", At: at}, "e2", eventstore.Metadata{})
-	if _, personal, err := codec.Decode(eventstore.RecordedEvent{EventData: data}); err != nil || personal != nil {
-		t.Errorf("reopened: personal %s, err %v", personal, err)
+	data, _ = codec.Encode(domain.CaseReopened{Reason: "r", At: at}, "e2", eventstore.Metadata{}, nil, nil)
+	if _, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: data}); err != nil || !extras.Personal.IsZero() {
+		t.Errorf("reopened: personal %+v, err %v", extras.Personal, err)
 	}
 	// A sealed personal object (another shape) still decodes the rest of the event.
 	sealed := eventstore.EventData{Type: "CaseNoteAdded", Data: []byte(`{"noteId":"n","at":"2026-01-02T03:04:05Z","personal":{"sealed":"AAAA","keyId":"k1"}}`)}
-	e, personal, err := codec.Decode(eventstore.RecordedEvent{EventData: sealed})
-	if err != nil || e.(domain.CaseNoteAdded).NoteID != "n" || string(personal) != `{"sealed":"AAAA","keyId":"k1"}` {
-		t.Errorf("sealed: %#v %s %v", e, personal, err)
+	e, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: sealed})
+	if err != nil || e.(domain.CaseNoteAdded).NoteID != "n" || string(extras.Personal.Data) != `{"sealed":"AAAA","keyId":"k1"}` {
+		t.Errorf("sealed: %#v %+v %v", e, extras, err)
+	}
+}
+
+func TestEncodeSealsPersonalAndAddsBlindIndex(t *testing.T) {
+	note := domain.CaseNoteAdded{NoteID: "n1", Personal: &domain.NoteDetails{Text: "Calle Secreta 12"}}
+	var gotID string
+	seal := func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error) {
+		gotID = eventID
+		if string(plaintext) != `{"text":"Calle Secreta 12"}` {
+			t.Errorf("sealer got %s", plaintext)
+		}
+		return json.RawMessage(`{"sealed":1}`), nil
+	}
+	data, err := codec.Encode(note, "e9", eventstore.Metadata{}, seal, []string{"tok1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data.Data), "Secreta") || gotID != "e9" {
+		t.Fatalf("plaintext left in %s (sealed for %q)", data.Data, gotID)
+	}
+	_, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: data})
+	if err != nil || string(extras.Personal.Data) != `{"sealed":1}` || len(extras.BlindIndex) != 1 || extras.BlindIndex[0] != "tok1" {
+		t.Errorf("decoded extras %+v, %v", extras, err)
+	}
+	failing := func(string, int, []byte) (json.RawMessage, error) { return nil, errors.New("no key") }
+	if _, err := codec.Encode(note, "e10", eventstore.Metadata{}, failing, nil); err == nil {
+		t.Error("an event was encoded although its personal data could not be sealed")
 	}
 }
 

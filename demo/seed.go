@@ -10,6 +10,7 @@ import (
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Journeys is how many synthetic survivor journeys Seed creates.
@@ -23,12 +24,22 @@ type Summary struct {
 	Closed        int
 }
 
+// Deps are what Seed writes through.
+type Deps struct {
+	Store   eventstore.Store
+	Vault   *sealing.Vault
+	HashKey []byte
+	Logger  *slog.Logger
+}
+
 // Seed registers the demo coalition and walks Journeys synthetic survivors to varied
-// stages, through the application layer's commands on store. The journeys are spread
-// over the 180 days before now, on a simulated clock, and are the same on every run.
-func Seed(ctx context.Context, store eventstore.Store, hashKey []byte, now time.Time, logger *slog.Logger) (Summary, error) {
+// stages, through the application layer's commands (so personal data is sealed like
+// any other). The journeys are spread over the 180 days before now, on a simulated
+// clock, and are the same on every run.
+func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 	clock := app.NewFixedClock(now.Add(-180 * 24 * time.Hour))
-	svc, err := app.New(app.Config{Store: store, Clock: clock, Logger: logger, HashKey: hashKey})
+	logger := deps.Logger
+	svc, err := app.New(app.Config{Store: deps.Store, Vault: deps.Vault, Clock: clock, Logger: logger, HashKey: deps.HashKey})
 	if err != nil {
 		return Summary{}, err
 	}

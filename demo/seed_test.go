@@ -3,24 +3,17 @@ package demo_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/testkit"
 )
 
 func TestSeedWalksJourneysToEveryStage(t *testing.T) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: t.TempDir(), Sync: jetstream.SyncInterval, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	sum, err := demo.Seed(context.Background(), store, bytes.Repeat([]byte{1}, 32), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), logger)
+	deps := demo.Deps{Store: testkit.Store(t), Vault: testkit.Vault(t), HashKey: bytes.Repeat([]byte{1}, 32), Logger: testkit.Quiet()}
+	sum, err := demo.Seed(context.Background(), deps, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

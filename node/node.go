@@ -1,6 +1,7 @@
-// Package node assembles one running Waymark: the event store, the projections fed
-// from it, the application service and the HTTP handler. The CLI and the end-to-end
-// tests build the system the same way through it.
+// Package node assembles one running Waymark: the event store, the key store and
+// vault, the access log, the projections fed from the store, the application service
+// and the HTTP handler. The CLI and the end-to-end tests build the system the same way
+// through it.
 package node
 
 import (
@@ -9,80 +10,129 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 
+	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Config configures a node.
 type Config struct {
-	Store   jetstream.Config
+	Store jetstream.Config
+	// KeysDir holds the case-key store, apart from the events (default
+	// <Store.DataDir>/keys).
+	KeysDir string
+	Keyring sealing.Keyring
+	// Vault, when set, is used instead of opening the key store in KeysDir (replicas
+	// in one process share one; the caller closes it).
+	Vault   *sealing.Vault
 	HashKey []byte    // keys command-input hashes; the same on every replica, forever
 	Clock   app.Clock // default: the system clock
 	IDs     app.IDs   // default: UUIDv7
 	Logger  *slog.Logger
+	API     api.Config // Service, Readiness and Logger are filled in here
 }
 
 // Node is one running Waymark.
 type Node struct {
-	Store   *jetstream.Store
-	Runner  *projections.Runner
-	Cases   *projections.Cases
-	Orgs    *projections.Organisations
-	Service *app.Service
-	Handler http.Handler
+	Store     *jetstream.Store
+	Keys      sealing.KeyStore
+	Vault     *sealing.Vault
+	AccessLog *accesslog.Log
+	Runner    *projections.Runner
+	Cases     *projections.Cases
+	Orgs      *projections.Organisations
+	Service   *app.Service
+	Handler   http.Handler
 
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// Start opens the store and starts feeding the projections. The projections catch up
-// in the background; Runner.WaitReady tells when they have.
+// Start opens the stores and starts feeding the projections. The projections catch
+// up in the background; Runner.WaitReady tells when they have.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
+	n := &Node{done: make(chan error, 1)}
+	if err := n.start(ctx, cfg); err != nil {
+		n.closeStores()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	cfg.Store.Logger = logger
-	store, err := jetstream.Open(ctx, cfg.Store)
-	if err != nil {
-		return nil, fmt.Errorf("open event store: %w", err)
+	if n.Store, err = jetstream.Open(ctx, cfg.Store); err != nil {
+		return fmt.Errorf("open event store: %w", err)
 	}
-	cases, orgs := projections.NewCases(), projections.NewOrganisations()
-	runner := projections.NewRunner(store, logger, orgs, cases)
-	svc, err := app.New(app.Config{
-		Store: store, Runner: runner, Cases: cases, Orgs: orgs,
+	keysDir := cfg.KeysDir
+	if keysDir == "" {
+		keysDir = filepath.Join(cfg.Store.DataDir, "keys")
+	}
+	if n.Vault = cfg.Vault; n.Vault == nil {
+		if n.Keys, err = sealing.OpenJetStreamKeyStore(ctx, keysDir, logger); err != nil {
+			return fmt.Errorf("open key store: %w", err)
+		}
+		if n.Vault, err = sealing.NewVault(n.Keys, cfg.Keyring); err != nil {
+			return fmt.Errorf("open vault: %w", err)
+		}
+	}
+	if n.AccessLog, err = accesslog.Open(ctx, n.Store.Conn(), logger); err != nil {
+		return err
+	}
+	n.Cases, n.Orgs = projections.NewCases(), projections.NewOrganisations()
+	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases)
+	n.Service, err = app.New(app.Config{
+		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Vault: n.Vault, AccessLog: n.AccessLog,
 		Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
 	})
 	if err != nil {
-		store.Close()
-		return nil, err
+		return err
 	}
+	apiCfg := cfg.API
+	apiCfg.Service, apiCfg.Readiness, apiCfg.Logger = n.Service, n.Runner, logger
+	n.Handler = api.NewHandler(apiCfg)
+
 	runCtx, cancel := context.WithCancel(context.Background())
-	n := &Node{
-		Store: store, Runner: runner, Cases: cases, Orgs: orgs, Service: svc,
-		Handler: api.NewHandler(api.Config{Service: svc, Readiness: runner, Logger: logger}),
-		cancel:  cancel, done: make(chan error, 1),
-	}
+	n.cancel = cancel
 	go func() {
-		err := runner.Run(runCtx)
+		err := n.Runner.Run(runCtx)
 		if err != nil {
 			logger.Error("projections stopped", "err", err)
 		}
 		n.done <- err
 	}()
-	return n, nil
+	return nil
 }
 
-// Close stops the projections and closes the store.
+// Close stops the projections and closes the stores.
 func (n *Node) Close() error {
 	n.cancel()
 	runErr := <-n.done
-	storeErr := n.Store.Close()
 	if errors.Is(runErr, context.Canceled) {
 		runErr = nil
 	}
-	return errors.Join(runErr, storeErr)
+	return errors.Join(runErr, n.closeStores())
+}
+
+func (n *Node) closeStores() error {
+	var errs []error
+	if n.AccessLog != nil {
+		n.AccessLog.Close()
+	}
+	if n.Keys != nil {
+		errs = append(errs, n.Keys.Close())
+	}
+	if n.Store != nil {
+		errs = append(errs, n.Store.Close())
+	}
+	return errors.Join(errs...)
 }

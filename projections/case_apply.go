@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 )
 
@@ -22,7 +23,7 @@ func (v *CaseView) apply(env Envelope) error {
 		v.OwningOrganisation = e.ReferringOrganisation
 		v.Jurisdiction = e.Jurisdiction
 		v.ReferredAt = e.At
-		v.Survivor = env.Personal
+		v.Survivor = env.Extras.Personal
 	case domain.ConsentGranted:
 		v.Grants = append(v.Grants, GrantView{
 			ID: e.GrantID, Recipient: e.Recipient, Categories: e.Categories, Purposes: e.Purposes,
@@ -40,7 +41,7 @@ func (v *CaseView) apply(env Envelope) error {
 		})
 	case domain.IDDocumentObtained:
 		v.updateDocument(e.DocumentID, func(d *DocumentView) {
-			d.Status, d.Number, d.UpdatedAt = domain.DocumentObtained, env.Personal, e.At
+			d.Status, d.Number, d.UpdatedAt = domain.DocumentObtained, env.Extras.Personal, e.At
 		})
 	case domain.IDDocumentRefused:
 		v.updateDocument(e.DocumentID, func(d *DocumentView) {
@@ -76,11 +77,24 @@ func (v *CaseView) apply(env Envelope) error {
 			d.Status, d.Outcome, d.Reason, d.ResolvedAt = domain.DisputeResolved, e.Outcome, e.Reason, &at
 		}
 	case domain.CaseNoteAdded:
-		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, Text: env.Personal, AuthorOrganisation: rec.Metadata.Organisation, At: e.At})
+		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, Text: env.Extras.Personal, AuthorOrganisation: rec.Metadata.Organisation, At: e.At})
 	case domain.CaseClosed:
 		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: e.Reason, At: e.At}
 	case domain.CaseReopened:
 		v.Closure = nil
+	case domain.SurvivorDataErased:
+		// The key is destroyed; what is left of the personal data cannot be opened.
+		v.Survivor = codec.Personal{}
+		for i := range v.Documents {
+			v.Documents[i].Number = codec.Personal{}
+		}
+		for i := range v.Notes {
+			v.Notes[i].Text = codec.Personal{}
+		}
+		v.BlindIndex = nil
+	}
+	if !v.State.Erased {
+		v.BlindIndex = append(v.BlindIndex, env.Extras.BlindIndex...)
 	}
 
 	v.Journey = append(v.Journey, JourneyStep{

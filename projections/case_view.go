@@ -32,6 +32,8 @@ type CaseView struct {
 	Applications       []ApplicationView
 	Disputes           []DisputeView
 	Notes              []NoteView
+	// BlindIndex holds the keyed hashes a case can be found by (none once erased).
+	BlindIndex []string
 }
 
 // ClosureView is how and when a case was closed.
@@ -126,5 +128,6 @@ func (v *CaseView) next() *CaseView {
 	n.Applications = slices.Clone(v.Applications)
 	n.Disputes = slices.Clone(v.Disputes)
 	n.Notes = slices.Clone(v.Notes)
+	n.BlindIndex = slices.Clone(v.BlindIndex)
 	return &n
 }

@@ -80,6 +80,8 @@ type CaseFilter struct {
 	Jurisdiction string
 	Organisation string // the owning (referring) organisation
 	Barrier      domain.Barrier
+	// BlindIndex, when set, keeps the cases found by any of these keyed hashes.
+	BlindIndex []string
 	// Visible, when set, keeps only the cases the caller may see.
 	Visible func(*CaseView) bool
 }
@@ -91,6 +93,7 @@ func (f CaseFilter) match(v *CaseView) bool {
 		f.Jurisdiction != "" && v.Jurisdiction != f.Jurisdiction,
 		f.Organisation != "" && v.OwningOrganisation != f.Organisation,
 		f.Barrier != "" && !slices.Contains(v.State.Barriers, f.Barrier),
+		len(f.BlindIndex) > 0 && !slices.ContainsFunc(f.BlindIndex, func(t string) bool { return slices.Contains(v.BlindIndex, t) }),
 		f.Visible != nil && !f.Visible(v):
 		return false
 	}

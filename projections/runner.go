@@ -19,9 +19,9 @@ import (
 
 // Envelope is one event of the global log, decoded for projections.
 type Envelope struct {
-	Record   eventstore.RecordedEvent
-	Event    domain.Event
-	Personal codec.Personal // the event's personal sub-object as stored; opaque here
+	Record eventstore.RecordedEvent
+	Event  domain.Event
+	Extras codec.Extras // the event's personal sub-object as stored (opaque here) and blind index
 }
 
 // Projection is a read model fed by the Runner. Apply is called from one goroutine,
@@ -96,11 +96,11 @@ func (r *Runner) run(ctx context.Context) error {
 
 func (r *Runner) apply(rec eventstore.RecordedEvent) error {
 	if kind, _, _ := eventstore.SplitStreamName(rec.Stream); kind == eventstore.KindCase || kind == eventstore.KindOrganisation {
-		event, personal, err := codec.Decode(rec)
+		event, extras, err := codec.Decode(rec)
 		if err != nil {
 			return fmt.Errorf("projections: %w", err)
 		}
-		env := Envelope{Record: rec, Event: event, Personal: personal}
+		env := Envelope{Record: rec, Event: event, Extras: extras}
 		for _, p := range r.projections {
 			if err := p.Apply(env); err != nil {
 				return fmt.Errorf("projections: apply %s %s revision %d: %w", rec.Type, rec.Stream, rec.Revision, err)

@@ -32,7 +32,7 @@ func appendEvents(t *testing.T, s eventstore.Store, stream string, events ...dom
 	t.Helper()
 	data := make([]eventstore.EventData, len(events))
 	for i, e := range events {
-		d, err := codec.Encode(e, stream+"-"+e.EventType(), eventstore.Metadata{Actor: "t", Role: "caseworker", Organisation: "shelter", RecordedAt: at})
+		d, err := codec.Encode(e, stream+"-"+e.EventType(), eventstore.Metadata{Actor: "t", Role: "caseworker", Organisation: "shelter", RecordedAt: at}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,8 +73,8 @@ func TestRunnerFeedsCaseViewsAndWaits(t *testing.T) {
 		t.Fatalf("case b = %+v", b)
 	}
 	// Personal data stays as stored: opaque to the read model.
-	if string(b.Notes[0].Text) != `{"text":"hi"}` {
-		t.Errorf("note personal = %s", b.Notes[0].Text)
+	if string(b.Notes[0].Text.Data) != `{"text":"hi"}` {
+		t.Errorf("note personal = %+v", b.Notes[0].Text)
 	}
 	page := cases.List(projections.CaseFilter{}, 10, eventstore.Start)
 	if len(page.Cases) != 2 || page.Cases[0].ID != "b" || page.Cases[1].ID != "a" {

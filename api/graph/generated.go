@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -37,9 +38,21 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Group func(ctx context.Context, obj any, next graphql.Resolver, name FieldGroup) (res any, err error)
 }
 
 type ComplexityRoot struct {
+	AccessLogEntry struct {
+		Actor        func(childComplexity int) int
+		At           func(childComplexity int) int
+		BreakGlass   func(childComplexity int) int
+		Groups       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		RequestID    func(childComplexity int) int
+		Role         func(childComplexity int) int
+	}
+
 	AccountApplication struct {
 		Bank        func(childComplexity int) int
 		Product     func(childComplexity int) int
@@ -105,6 +118,7 @@ type ComplexityRoot struct {
 		DateOfBirth func(childComplexity int) int
 		Documents   func(childComplexity int) int
 		Email       func(childComplexity int) int
+		Erased      func(childComplexity int) int
 		FullName    func(childComplexity int) int
 		Phone       func(childComplexity int) int
 	}
@@ -174,6 +188,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddCaseNote                func(childComplexity int, input AddCaseNoteInput) int
 		CloseCase                  func(childComplexity int, input CloseCaseInput) int
+		EraseSurvivorData          func(childComplexity int, input EraseSurvivorDataInput) int
 		FileCreditDispute          func(childComplexity int, input FileCreditDisputeInput) int
 		GrantConsent               func(childComplexity int, input GrantConsentInput) int
 		RecordAccountDeclined      func(childComplexity int, input RecordAccountDeclinedInput) int
@@ -211,6 +226,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AccessLog     func(childComplexity int, caseID string) int
 		Case          func(childComplexity int, id string, minPosition *string) int
 		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string, minPosition *string) int
 		Organisation  func(childComplexity int, id string, minPosition *string) int
@@ -225,8 +241,8 @@ type ComplexityRoot struct {
 type CaseResolver interface {
 	Version(ctx context.Context, obj *projections.CaseView) (int, error)
 	Position(ctx context.Context, obj *projections.CaseView) (string, error)
-	Stage(ctx context.Context, obj *projections.CaseView) (Stage, error)
-	Status(ctx context.Context, obj *projections.CaseView) (CaseStatus, error)
+	Stage(ctx context.Context, obj *projections.CaseView) (*Stage, error)
+	Status(ctx context.Context, obj *projections.CaseView) (*CaseStatus, error)
 
 	OwningOrganisation(ctx context.Context, obj *projections.CaseView) (*projections.OrganisationView, error)
 
@@ -260,6 +276,7 @@ type MutationResolver interface {
 	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
 	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
 	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
+	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
 }
 type OrganisationResolver interface {
 	Kind(ctx context.Context, obj *projections.OrganisationView) (OrganisationKind, error)
@@ -274,6 +291,7 @@ type QueryResolver interface {
 	Cases(ctx context.Context, filter *CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *OrganisationKind, minPosition *string) ([]projections.OrganisationView, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*projections.OrganisationView, error)
+	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -293,6 +311,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessLogEntry.actor":
+		if e.ComplexityRoot.AccessLogEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Actor(childComplexity), true
+	case "AccessLogEntry.at":
+		if e.ComplexityRoot.AccessLogEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.At(childComplexity), true
+	case "AccessLogEntry.breakGlass":
+		if e.ComplexityRoot.AccessLogEntry.BreakGlass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.BreakGlass(childComplexity), true
+	case "AccessLogEntry.groups":
+		if e.ComplexityRoot.AccessLogEntry.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Groups(childComplexity), true
+	case "AccessLogEntry.organisation":
+		if e.ComplexityRoot.AccessLogEntry.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Organisation(childComplexity), true
+	case "AccessLogEntry.reason":
+		if e.ComplexityRoot.AccessLogEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Reason(childComplexity), true
+	case "AccessLogEntry.requestId":
+		if e.ComplexityRoot.AccessLogEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.RequestID(childComplexity), true
+	case "AccessLogEntry.role":
+		if e.ComplexityRoot.AccessLogEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Role(childComplexity), true
 
 	case "AccountApplication.bank":
 		if e.ComplexityRoot.AccountApplication.Bank == nil {
@@ -542,6 +609,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseIdentity.Email(childComplexity), true
+	case "CaseIdentity.erased":
+		if e.ComplexityRoot.CaseIdentity.Erased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseIdentity.Erased(childComplexity), true
 	case "CaseIdentity.fullName":
 		if e.ComplexityRoot.CaseIdentity.FullName == nil {
 			break
@@ -830,6 +903,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["input"].(CloseCaseInput)), true
+	case "Mutation.eraseSurvivorData":
+		if e.ComplexityRoot.Mutation.EraseSurvivorData == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseSurvivorData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseSurvivorData(childComplexity, args["input"].(EraseSurvivorDataInput)), true
 	case "Mutation.fileCreditDispute":
 		if e.ComplexityRoot.Mutation.FileCreditDispute == nil {
 			break
@@ -1054,6 +1138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Query.accessLog":
+		if e.ComplexityRoot.Query.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["caseId"].(string)), true
 	case "Query.case":
 		if e.ComplexityRoot.Query.Case == nil {
 			break
@@ -1112,6 +1207,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddCaseNoteInput", ec.unmarshalInputAddCaseNoteInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
+			graphql.NewInputUnmarshaler("EraseSurvivorDataInput", ec.unmarshalInputEraseSurvivorDataInput),
 			graphql.NewInputUnmarshaler("FileCreditDisputeInput", ec.unmarshalInputFileCreditDisputeInput),
 			graphql.NewInputUnmarshaler("GrantConsentInput", ec.unmarshalInputGrantConsentInput),
 			graphql.NewInputUnmarshaler("RecordAccountDeclinedInput", ec.unmarshalInputRecordAccountDeclinedInput),
@@ -1212,10 +1308,20 @@ var sources = []*ast.Source{
 # version and the global-log position of the write; pass that position as
 # ` + "`" + `minPosition` + "`" + ` to a query to read your own write.
 #
-# Case fields are grouped by sensitivity (identity, consent, banking, credit, notes);
-# access is decided per group.
+# Case fields are grouped by sensitivity (@group): one decision per group, for every
+# field of it. A field of a group the caller may not read is null with a FORBIDDEN
+# error; a case the caller may not see at all is NOT_FOUND.
+#
+# Every request needs a bearer token (Authorization: Bearer <jwt>). Personal data
+# (identity, notes) is decrypted per request and every such read is recorded in the
+# access log first; auditors state a reason in the X-Access-Reason header.
 
 scalar Time
+
+"Authorises every field of a Case by the sensitivity group it belongs to."
+directive @group(name: FieldGroup!) on FIELD_DEFINITION
+
+enum FieldGroup { SUMMARY IDENTITY CONSENT BANKING CREDIT NOTES }
 
 type Query {
   "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
@@ -1225,6 +1331,19 @@ type Query {
   "The organisation directory."
   organisations(jurisdiction: String, kind: OrganisationKind, minPosition: String): [Organisation!]!
   organisation(id: ID!, minPosition: String): Organisation!
+  "Who read the personal data of a case, in what role, for what reason (auditors)."
+  accessLog(caseId: ID!): [AccessLogEntry!]!
+}
+
+type AccessLogEntry {
+  at: Time!
+  actor: String!
+  role: String!
+  organisation: String
+  groups: [FieldGroup!]!
+  reason: String
+  breakGlass: Boolean!
+  requestId: String
 }
 
 type Mutation {
@@ -1244,6 +1363,8 @@ type Mutation {
   closeCase(input: CloseCaseInput!): CaseResult!
   reopenCase(input: ReopenCaseInput!): CaseResult!
   registerOrganisation(input: RegisterOrganisationInput!): OrganisationResult!
+  "Destroys the case's key: its personal data can never be read again. The journey stays."
+  eraseSurvivorData(input: EraseSurvivorDataInput!): CaseResult!
 }
 
 # ---- Cases -------------------------------------------------------------------------
@@ -1254,24 +1375,24 @@ type Case {
   version: Int!
   "Position of the case's latest event in the global log."
   position: String!
-  stage: Stage!
-  status: CaseStatus!
-  jurisdiction: String!
-  owningOrganisation: Organisation!
-  referredAt: Time!
-  updatedAt: Time!
-  needs: [Need!]!
-  barriers: [Barrier!]!
-  closure: Closure
+  stage: Stage @group(name: SUMMARY)
+  status: CaseStatus @group(name: SUMMARY)
+  jurisdiction: String @group(name: SUMMARY)
+  owningOrganisation: Organisation @group(name: SUMMARY)
+  referredAt: Time @group(name: SUMMARY)
+  updatedAt: Time @group(name: SUMMARY)
+  needs: [Need!] @group(name: SUMMARY)
+  barriers: [Barrier!] @group(name: SUMMARY)
+  closure: Closure @group(name: SUMMARY)
   "What happened, in order, without personal data."
-  journey: [JourneyStep!]!
+  journey: [JourneyStep!] @group(name: SUMMARY)
   "Personal data of the survivor: name, contact details, documents."
-  identity: CaseIdentity
-  consent: CaseConsent
-  banking: CaseBanking
-  credit: CaseCredit
+  identity: CaseIdentity @group(name: IDENTITY)
+  consent: CaseConsent @group(name: CONSENT)
+  banking: CaseBanking @group(name: BANKING)
+  credit: CaseCredit @group(name: CREDIT)
   "Case notes (personal)."
-  notes: [CaseNote!]
+  notes: [CaseNote!] @group(name: NOTES)
 }
 
 type JourneyStep {
@@ -1290,7 +1411,9 @@ type Closure {
 }
 
 type CaseIdentity {
-  fullName: String!
+  "True once the survivor's data was erased: every personal field is then null."
+  erased: Boolean!
+  fullName: String
   aliases: [String!]!
   dateOfBirth: String
   phone: String
@@ -1362,7 +1485,8 @@ type CreditDispute {
 
 type CaseNote {
   id: ID!
-  text: String!
+  "Null once the survivor's data was erased."
+  text: String
   authorOrganisation: String
   at: Time!
 }
@@ -1374,6 +1498,10 @@ input CaseFilter {
   "Cases owned (referred) by this organisation."
   organisationId: ID
   barrier: Barrier
+  "Find by the survivor's name or alias (exact after normalising case, accents and spacing)."
+  survivorName: String
+  "Find by an ID document number."
+  documentNumber: String
 }
 
 type CaseConnection {
@@ -1396,7 +1524,8 @@ type CaseResult {
   caseId: ID!
   version: Int!
   position: String!
-  case: Case!
+  "The case after the command, when the caller may see it."
+  case: Case
 }
 
 # ---- Organisations ------------------------------------------------------------------
@@ -1548,6 +1677,13 @@ input ReopenCaseInput {
   reason: String!
 }
 
+input EraseSurvivorDataInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  reason: String!
+}
+
 input RegisterOrganisationInput {
   commandId: ID!
   "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
@@ -1582,6 +1718,28 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccessLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AccessLogEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AccessLogEntry_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_AccessLogEntry_role(ctx, field)
+	case "organisation":
+		return ec.fieldContext_AccessLogEntry_organisation(ctx, field)
+	case "groups":
+		return ec.fieldContext_AccessLogEntry_groups(ctx, field)
+	case "reason":
+		return ec.fieldContext_AccessLogEntry_reason(ctx, field)
+	case "breakGlass":
+		return ec.fieldContext_AccessLogEntry_breakGlass(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AccessLogEntry_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntry", field.Name)
+}
 
 func (ec *executionContext) childFields_AccountApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1703,6 +1861,8 @@ func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_CaseIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "erased":
+		return ec.fieldContext_CaseIdentity_erased(ctx, field)
 	case "fullName":
 		return ec.fieldContext_CaseIdentity_fullName(ctx, field)
 	case "aliases":
@@ -2001,6 +2161,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_group_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (FieldGroup, error) {
+			return ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addCaseNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2021,6 +2195,20 @@ func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CloseCaseInput, error) {
 			return ec.unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCloseCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_eraseSurvivorData_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
+			return ec.unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2239,6 +2427,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2424,6 +2626,190 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccessLogEntry_at(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccessLogEntry_actor(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_role(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_organisation(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_groups(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
+			return ec.marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "FieldGroup")
+}
+
+func (ec *executionContext) _AccessLogEntry_reason(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEntry_breakGlass(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_breakGlass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BreakGlass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_breakGlass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessLogEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "String")
+}
 
 func (ec *executionContext) _AccountApplication_bank(ctx context.Context, field graphql.CollectedField, obj *AccountApplication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2707,12 +3093,30 @@ func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.Colle
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Stage(ctx, obj)
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Stage) graphql.Marshaler {
-			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *Stage
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *Stage
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2730,12 +3134,30 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Status(ctx, obj)
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v CaseStatus) graphql.Marshaler {
-			return ec.marshalNCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *CaseStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseStatus
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseStatus) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2753,12 +3175,30 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return obj.Jurisdiction, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2776,12 +3216,30 @@ func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().OwningOrganisation(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *projections.OrganisationView
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *projections.OrganisationView
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_owningOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2808,12 +3266,30 @@ func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.ReferredAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_referredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2831,12 +3307,30 @@ func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.UpdatedAt, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal time.Time
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2854,12 +3348,30 @@ func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.Colle
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Needs(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []Need
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []Need
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []Need) graphql.Marshaler {
-			return ec.marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, selections, v)
+			return ec.marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2877,12 +3389,30 @@ func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Barriers(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []Barrier
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []Barrier
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []Barrier) graphql.Marshaler {
-			return ec.marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, selections, v)
+			return ec.marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2900,7 +3430,25 @@ func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Closure(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *Closure
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *Closure
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *Closure) graphql.Marshaler {
 			return ec.marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx, selections, v)
 		},
@@ -2932,12 +3480,30 @@ func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Journey(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []JourneyStep
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []JourneyStep
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []JourneyStep) graphql.Marshaler {
-			return ec.marshalNJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx, selections, v)
+			return ec.marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2964,7 +3530,25 @@ func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Identity(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "IDENTITY")
+				if err != nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseIdentity) graphql.Marshaler {
 			return ec.marshalOCaseIdentity2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseIdentity(ctx, selections, v)
 		},
@@ -2996,7 +3580,25 @@ func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Consent(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONSENT")
+				if err != nil {
+					var zeroVal *CaseConsent
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseConsent
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseConsent) graphql.Marshaler {
 			return ec.marshalOCaseConsent2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseConsent(ctx, selections, v)
 		},
@@ -3028,7 +3630,25 @@ func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Banking(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "BANKING")
+				if err != nil {
+					var zeroVal *CaseBanking
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseBanking
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseBanking) graphql.Marshaler {
 			return ec.marshalOCaseBanking2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseBanking(ctx, selections, v)
 		},
@@ -3060,7 +3680,25 @@ func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.Coll
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Credit(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CREDIT")
+				if err != nil {
+					var zeroVal *CaseCredit
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseCredit
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseCredit) graphql.Marshaler {
 			return ec.marshalOCaseCredit2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseCredit(ctx, selections, v)
 		},
@@ -3092,7 +3730,25 @@ func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.Colle
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Case().Notes(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "NOTES")
+				if err != nil {
+					var zeroVal []CaseNote
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []CaseNote
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []CaseNote) graphql.Marshaler {
 			return ec.marshalOCaseNote2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseNoteᚄ(ctx, selections, v)
 		},
@@ -3383,6 +4039,29 @@ func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _CaseIdentity_erased(ctx context.Context, field graphql.CollectedField, obj *CaseIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseIdentity_erased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Erased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseIdentity_erased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseIdentity", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CaseIdentity_fullName(ctx context.Context, field graphql.CollectedField, obj *CaseIdentity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3395,11 +4074,11 @@ func (ec *executionContext) _CaseIdentity_fullName(ctx context.Context, field gr
 			return obj.FullName, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CaseIdentity_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -3588,11 +4267,11 @@ func (ec *executionContext) _CaseNote_text(ctx context.Context, field graphql.Co
 			return obj.Text, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CaseNote_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -3727,10 +4406,10 @@ func (ec *executionContext) _CaseResult_case(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+			return ec.marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CaseResult_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5227,6 +5906,50 @@ func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseSurvivorData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseSurvivorData(ctx, fc.Args["input"].(EraseSurvivorDataInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseSurvivorData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5659,6 +6382,50 @@ func (ec *executionContext) fieldContext_Query_organisation(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_organisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
+			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6888,7 +7655,7 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"stage", "status", "jurisdiction", "organisationId", "barrier"}
+	fieldsInOrder := [...]string{"stage", "status", "jurisdiction", "organisationId", "barrier", "survivorName", "documentNumber"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6930,6 +7697,20 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Barrier = data
+		case "survivorName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivorName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurvivorName = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
 		}
 	}
 	return it, nil
@@ -7014,6 +7795,69 @@ func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, ob
 func UnmarshalCloseCaseInput(ctx context.Context, raw any) (CloseCaseInput, error) {
 	var out CloseCaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Context, obj any) (EraseSurvivorDataInput, error) {
+	var it EraseSurvivorDataInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEraseSurvivorDataInput unmarshals raw into the EraseSurvivorDataInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEraseSurvivorDataInput(ctx context.Context, raw any) (EraseSurvivorDataInput, error) {
+	var out EraseSurvivorDataInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EraseSurvivorDataInput", raw, &out)
 	return out, err
 }
 
@@ -8096,6 +8940,74 @@ func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (WithdrawConsen
 
 // region    **************************** object.gotpl ****************************
 
+var accessLogEntryImplementors = []string{"AccessLogEntry"}
+
+func (ec *executionContext) _AccessLogEntry(ctx context.Context, sel ast.SelectionSet, obj *AccessLogEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessLogEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessLogEntry")
+		case "at":
+			out.Values[i] = ec._AccessLogEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AccessLogEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._AccessLogEntry_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._AccessLogEntry_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._AccessLogEntry_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._AccessLogEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "breakGlass":
+			out.Values[i] = ec._AccessLogEntry_breakGlass(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._AccessLogEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accountApplicationImplementors = []string{"AccountApplication"}
 
 func (ec *executionContext) _AccountApplication(ctx context.Context, sel ast.SelectionSet, obj *AccountApplication) graphql.Marshaler {
@@ -8222,46 +9134,46 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "stage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_stage(ctx, field, obj)
 				})
 		case "status":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_status(ctx, field, obj)
 				})
 		case "jurisdiction":
 			out.Values[i] = ec._Case_jurisdiction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "owningOrganisation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_owningOrganisation(ctx, field, obj)
 				})
 		case "referredAt":
 			out.Values[i] = ec._Case_referredAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "needs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_needs(ctx, field, obj)
 				})
 		case "barriers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_barriers(ctx, field, obj)
 				})
@@ -8273,7 +9185,7 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "journey":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_journey(ctx, field, obj)
 				})
@@ -8520,9 +9432,14 @@ func (ec *executionContext) _CaseIdentity(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CaseIdentity")
+		case "erased":
+			out.Values[i] = ec._CaseIdentity_erased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fullName":
 			out.Values[i] = ec._CaseIdentity_fullName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "aliases":
@@ -8590,7 +9507,7 @@ func (ec *executionContext) _CaseNote(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "text":
 			out.Values[i] = ec._CaseNote_text(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "authorOrganisation":
@@ -8648,7 +9565,7 @@ func (ec *executionContext) _CaseResult(ctx context.Context, sel ast.SelectionSe
 			}
 		case "case":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseResult_case(ctx, field, obj)
 				})
@@ -9105,6 +10022,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "eraseSurvivorData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseSurvivorData(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9306,6 +10230,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisation(ctx, field)
+				})
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -9700,6 +10630,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccessLogEntry2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx context.Context, sel ast.SelectionSet, v AccessLogEntry) graphql.Marshaler {
+	return ec._AccessLogEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessLogEntry2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAccountApplication2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountApplication(ctx context.Context, sel ast.SelectionSet, v AccountApplication) graphql.Marshaler {
 	return ec._AccountApplication(ctx, sel, &v)
 }
@@ -9867,16 +10817,6 @@ func (ec *executionContext) marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorg�
 	return ec._CaseResult(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, v any) (CaseStatus, error) {
-	var res CaseStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v CaseStatus) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCloseCaseInput(ctx context.Context, v any) (CloseCaseInput, error) {
 	res, err := ec.unmarshalInputCloseCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10012,6 +10952,51 @@ func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorg�
 	return v
 }
 
+func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
+	res, err := ec.unmarshalInputEraseSurvivorDataInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, v any) (FieldGroup, error) {
+	var res FieldGroup
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, sel ast.SelectionSet, v FieldGroup) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, v any) ([]FieldGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]FieldGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFileCreditDisputeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFileCreditDisputeInput(ctx context.Context, v any) (FileCreditDisputeInput, error) {
 	res, err := ec.unmarshalInputFileCreditDisputeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10072,22 +11057,6 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 
 func (ec *executionContext) marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx context.Context, sel ast.SelectionSet, v JourneyStep) graphql.Marshaler {
 	return ec._JourneyStep(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx context.Context, sel ast.SelectionSet, v []JourneyStep) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, v any) (Need, error) {
@@ -10538,6 +11507,42 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]Barrier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []Barrier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, v any) (*Barrier, error) {
 	if v == nil {
 		return nil, nil
@@ -10582,6 +11587,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx context.Context, sel ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Case(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCaseBanking2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseBanking(ctx context.Context, sel ast.SelectionSet, v *CaseBanking) graphql.Marshaler {
@@ -10714,6 +11726,68 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx context.Context, sel ast.SelectionSet, v []JourneyStep) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, v any) ([]Need, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]Need, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []Need) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Organisation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (*OrganisationKind, error) {
 	if v == nil {
 		return nil, nil
@@ -10744,6 +11818,18 @@ func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaym
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -10796,6 +11882,18 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(v)
 	return res
 }
 

@@ -12,6 +12,17 @@ import (
 	"github.com/waymark-org/waymark/projections"
 )
 
+type AccessLogEntry struct {
+	At           time.Time    `json:"at"`
+	Actor        string       `json:"actor"`
+	Role         string       `json:"role"`
+	Organisation *string      `json:"organisation,omitempty"`
+	Groups       []FieldGroup `json:"groups"`
+	Reason       *string      `json:"reason,omitempty"`
+	BreakGlass   bool         `json:"breakGlass"`
+	RequestID    *string      `json:"requestId,omitempty"`
+}
+
 type AccountApplication struct {
 	Bank        *projections.OrganisationView `json:"bank"`
 	Product     AccountProduct                `json:"product"`
@@ -64,10 +75,16 @@ type CaseFilter struct {
 	// Cases owned (referred) by this organisation.
 	OrganisationID *string  `json:"organisationId,omitempty"`
 	Barrier        *Barrier `json:"barrier,omitempty"`
+	// Find by the survivor's name or alias (exact after normalising case, accents and spacing).
+	SurvivorName *string `json:"survivorName,omitempty"`
+	// Find by an ID document number.
+	DocumentNumber *string `json:"documentNumber,omitempty"`
 }
 
 type CaseIdentity struct {
-	FullName    string       `json:"fullName"`
+	// True once the survivor's data was erased: every personal field is then null.
+	Erased      bool         `json:"erased"`
+	FullName    *string      `json:"fullName,omitempty"`
 	Aliases     []string     `json:"aliases"`
 	DateOfBirth *string      `json:"dateOfBirth,omitempty"`
 	Phone       *string      `json:"phone,omitempty"`
@@ -77,17 +94,19 @@ type CaseIdentity struct {
 }
 
 type CaseNote struct {
-	ID                 string    `json:"id"`
-	Text               string    `json:"text"`
+	ID string `json:"id"`
+	// Null once the survivor's data was erased.
+	Text               *string   `json:"text,omitempty"`
 	AuthorOrganisation *string   `json:"authorOrganisation,omitempty"`
 	At                 time.Time `json:"at"`
 }
 
 type CaseResult struct {
-	CaseID   string                `json:"caseId"`
-	Version  int                   `json:"version"`
-	Position string                `json:"position"`
-	Case     *projections.CaseView `json:"case"`
+	CaseID   string `json:"caseId"`
+	Version  int    `json:"version"`
+	Position string `json:"position"`
+	// The case after the command, when the caller may see it.
+	Case *projections.CaseView `json:"case,omitempty"`
 }
 
 type CloseCaseInput struct {
@@ -124,6 +143,13 @@ type CreditDispute struct {
 	Reason     *string                       `json:"reason,omitempty"`
 	FiledAt    time.Time                     `json:"filedAt"`
 	ResolvedAt *time.Time                    `json:"resolvedAt,omitempty"`
+}
+
+type EraseSurvivorDataInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	Reason          string `json:"reason"`
 }
 
 type FileCreditDisputeInput struct {
@@ -869,6 +895,69 @@ func (e *DocumentStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e DocumentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type FieldGroup string
+
+const (
+	FieldGroupSummary  FieldGroup = "SUMMARY"
+	FieldGroupIdentity FieldGroup = "IDENTITY"
+	FieldGroupConsent  FieldGroup = "CONSENT"
+	FieldGroupBanking  FieldGroup = "BANKING"
+	FieldGroupCredit   FieldGroup = "CREDIT"
+	FieldGroupNotes    FieldGroup = "NOTES"
+)
+
+var AllFieldGroup = []FieldGroup{
+	FieldGroupSummary,
+	FieldGroupIdentity,
+	FieldGroupConsent,
+	FieldGroupBanking,
+	FieldGroupCredit,
+	FieldGroupNotes,
+}
+
+func (e FieldGroup) IsValid() bool {
+	switch e {
+	case FieldGroupSummary, FieldGroupIdentity, FieldGroupConsent, FieldGroupBanking, FieldGroupCredit, FieldGroupNotes:
+		return true
+	}
+	return false
+}
+
+func (e FieldGroup) String() string {
+	return string(e)
+}
+
+func (e *FieldGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FieldGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FieldGroup", str)
+	}
+	return nil
+}
+
+func (e FieldGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FieldGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FieldGroup) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

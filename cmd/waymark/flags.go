@@ -12,17 +12,23 @@ import (
 
 // storeFlags are the flags every command that opens the store shares.
 type storeFlags struct {
-	dataDir    string
-	natsURL    string
-	sync       string
-	commandKey string
+	dataDir string
+	natsURL string
+	sync    string
+	secrets secretFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the embedded store and local secrets")
 	fs.StringVar(&f.natsURL, "nats-url", "", "use this external NATS server or cluster instead of the embedded one")
 	fs.StringVar(&f.sync, "sync", jetstream.SyncAlways, "embedded store durability: 'always' fsyncs before acknowledging; 'interval' fsyncs periodically (faster, may lose the last writes on power loss)")
-	fs.StringVar(&f.commandKey, "command-key-file", "", "key for command-input hashes, shared by all replicas (default <data-dir>/secrets/command-hash.key, created if missing)")
+	f.secrets.register(fs)
+}
+
+// resolved returns the flags with every default path filled in.
+func (f storeFlags) resolved() storeFlags {
+	f.secrets = f.secrets.resolve(f.dataDir)
+	return f
 }
 
 // parse parses args, taking each unset flag from its WAYMARK_* variable.

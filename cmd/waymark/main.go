@@ -2,6 +2,8 @@
 //
 //	waymark serve [--demo]   run the API on the embedded NATS/JetStream store
 //	waymark seed --demo      load the synthetic demo coalition into an empty store
+//	waymark keys generate    create missing secrets; keys rotate: new key-encryption key
+//	waymark token issue      mint an access token
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR).
 package main
@@ -19,8 +21,11 @@ import (
 const usage = `usage: waymark <command> [flags]
 
 commands:
-  serve   run Waymark (GraphQL at /graphql, GraphiQL at /)
-  seed    load demo data into an empty store (seed --demo)
+  serve          run Waymark (GraphQL at /graphql; with --demo or --dev GraphiQL at /)
+  seed           load demo data into an empty store (seed --demo)
+  keys generate  create the token signing key and the keyring that are missing
+  keys rotate    add a key-encryption key and rewrap every case key (server stopped)
+  token issue    mint an access token (--role, --org, --sub, --ttl)
 
 Run 'waymark <command> -h' for its flags. Every flag can also be set through the
 environment: --data-dir is WAYMARK_DATA_DIR, --http-addr is WAYMARK_HTTP_ADDR, ...
@@ -55,6 +60,13 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return serve(ctx, args[1:], logger)
 	case "seed":
 		return seed(ctx, args[1:], logger)
+	case "keys":
+		return keys(ctx, args[1:], logger)
+	case "token":
+		if len(args) < 2 || args[1] != "issue" {
+			return fmt.Errorf("%w: token issue --role <role> --org <id>", errUsage)
+		}
+		return tokenIssue(args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

@@ -21,8 +21,9 @@ func TestCommandLineMistakes(t *testing.T) {
 		"unknown command":        {"frobnicate"},
 		"unknown flag":           {"serve", "--colour"},
 		"stray argument":         {"serve", "now"},
-		"public http address":    {"serve", "--data-dir", dir, "--http-addr", "0.0.0.0:8080"},
-		"public nats address":    {"serve", "--data-dir", dir, "--nats-listen", "10.0.0.1:4222"},
+		"token without a role":   {"token", "issue", "--data-dir", dir},
+		"token with a bad ttl":   {"token", "issue", "--ttl", "forever"},
+		"keys without a verb":    {"keys"},
 		"seed without --demo":    {"seed", "--data-dir", dir},
 		"bad bool from env-like": {"serve", "--demo=maybe"},
 	} {
@@ -50,20 +51,25 @@ func TestSeedFillsAnEmptyStoreOnly(t *testing.T) {
 
 // serve --demo answers GraphQL on loopback and shuts down cleanly when cancelled.
 func TestServeDemoAndShutdown(t *testing.T) {
-	httpAddr, natsAddr := freeAddr(t), freeAddr(t)
+	httpAddr, natsAddr, dir := freeAddr(t), freeAddr(t), t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--data-dir", t.TempDir(), "--sync", "interval",
+		done <- run(ctx, []string{"serve", "--demo", "--data-dir", dir, "--sync", "interval",
 			"--http-addr", httpAddr, "--nats-listen", natsAddr}, quietLogger())
 	}()
-	body := ""
+	body, token := "", ""
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if token == "" {
+			token = issueToken(t, dir, "auditor", "coalition-audit")
+			if token == "" {
+				continue // the demo keys are not written yet
+			}
+		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/graphql",
 			strings.NewReader(`{"query":"{ cases(first: 1) { totalCount } }"}`))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Waymark-User", "t")
-		req.Header.Set("X-Waymark-Role", "auditor")
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			continue
@@ -95,4 +101,14 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// issueToken runs 'waymark token issue' and returns the token ("" when it fails).
+func issueToken(t *testing.T, dataDir, role, org string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := tokenIssue([]string{"--data-dir", dataDir, "--role", role, "--org", org}, &out); err != nil {
+		return ""
+	}
+	return strings.TrimSpace(out.String())
 }

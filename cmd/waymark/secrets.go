@@ -4,12 +4,119 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/waymark-org/waymark/auth"
+	"github.com/waymark-org/waymark/sealing"
 )
+
+// Token issuer and audience: every Waymark token names them, every server checks them.
+const (
+	tokenIssuer   = "waymark"
+	tokenAudience = "waymark-api"
+)
+
+// secretFlags locate the secrets: the token signing key and its public keys, the
+// keyring of key-encryption keys, and the command-hash key. By default they live in
+// <data-dir>/secrets; production points them elsewhere (or sets WAYMARK_MASTER_KEY).
+type secretFlags struct {
+	dir        string
+	masterKey  string // path of the keyring file
+	publicKeys string
+	signingKey string
+	commandKey string
+}
+
+func (f *secretFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dir, "secrets-dir", "", "directory of the secrets below (default <data-dir>/secrets)")
+	fs.StringVar(&f.masterKey, "master-key-file", "", "keyring of key-encryption keys (default <secrets-dir>/keyring.json; WAYMARK_MASTER_KEY holds the keyring itself instead)")
+	fs.StringVar(&f.publicKeys, "public-keys", "", "token verification keys: a .pub.pem file or a directory of them (default <secrets-dir>/public)")
+	fs.StringVar(&f.signingKey, "signing-key", "", "token signing key (default <secrets-dir>/signing.key.pem)")
+	fs.StringVar(&f.commandKey, "command-key-file", "", "key for command-input hashes, shared by all replicas (default <secrets-dir>/command-hash.key, created if missing)")
+}
+
+// resolve fills in the defaults under dataDir.
+func (f secretFlags) resolve(dataDir string) secretFlags {
+	if f.dir == "" {
+		f.dir = filepath.Join(dataDir, "secrets")
+	}
+	def := func(v *string, name string) {
+		if *v == "" {
+			*v = filepath.Join(f.dir, name)
+		}
+	}
+	def(&f.masterKey, "keyring.json")
+	def(&f.publicKeys, "public")
+	def(&f.signingKey, "signing.key.pem")
+	def(&f.commandKey, "command-hash.key")
+	return f
+}
+
+// keyring reads the key-encryption keys: WAYMARK_MASTER_KEY if set, else the file.
+func (f secretFlags) keyring() (sealing.Keyring, error) {
+	if v, ok := os.LookupEnv("WAYMARK_MASTER_KEY"); ok {
+		ring, err := sealing.ParseKeyring(v)
+		if err != nil {
+			return sealing.Keyring{}, fmt.Errorf("WAYMARK_MASTER_KEY: %w", err)
+		}
+		return ring, nil
+	}
+	ring, err := sealing.ReadKeyring(f.masterKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return sealing.Keyring{}, fmt.Errorf("no master key: set WAYMARK_MASTER_KEY or create %s with 'waymark keys generate' (or run with --demo)", f.masterKey)
+	}
+	return ring, err
+}
+
+func (f secretFlags) verifier() (auth.Verifier, error) {
+	keys, err := auth.ReadPublicKeys(f.publicKeys)
+	if err != nil {
+		return auth.Verifier{}, fmt.Errorf("token verification keys %s: %w (create them with 'waymark keys generate', or run with --demo)", f.publicKeys, err)
+	}
+	return auth.Verifier{Keys: keys, Issuer: tokenIssuer, Audience: tokenAudience, Now: time.Now, Leeway: 30 * time.Second}, nil
+}
+
+// generate creates whichever of the secrets is missing and returns what it made.
+func (f secretFlags) generate() ([]string, error) {
+	var made []string
+	if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", f.dir, err)
+	}
+	if _, err := os.Stat(f.masterKey); errors.Is(err, fs.ErrNotExist) {
+		ring, err := sealing.GenerateKeyring("kek-" + time.Now().UTC().Format("20060102-150405"))
+		if err != nil {
+			return nil, err
+		}
+		if err := sealing.WriteKeyring(f.masterKey, ring); err != nil {
+			return nil, err
+		}
+		made = append(made, f.masterKey)
+	}
+	if _, err := os.Stat(f.signingKey); errors.Is(err, fs.ErrNotExist) {
+		key, err := auth.GenerateSigningKey("sig-" + time.Now().UTC().Format("20060102-150405"))
+		if err != nil {
+			return nil, err
+		}
+		if err := auth.WriteSigningKey(f.signingKey, key); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(f.publicKeys, 0o755); err != nil {
+			return nil, err
+		}
+		pub := filepath.Join(f.publicKeys, key.ID+auth.PublicKeySuffix)
+		if err := auth.WritePublicKey(pub, key.Public()); err != nil {
+			return nil, err
+		}
+		made = append(made, f.signingKey, pub)
+	}
+	return made, nil
+}
 
 // loadCommandKey reads the command-hash key from path, creating a random one (0600)
 // the first time. Replicas on one store must share the file.

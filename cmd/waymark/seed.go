@@ -7,38 +7,42 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/demo"
-	"github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
 func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
-	withDemo := fs.Bool("demo", false, "load the synthetic demo coalition and journeys (required: it is the only data set)")
+	withDemo := fs.Bool("demo", false, "load the synthetic demo coalition and journeys (required: it is the only data set); creates missing demo keys")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if !*withDemo {
 		return fmt.Errorf("%w: seed needs --demo (the synthetic coalition is the only data set)", errUsage)
 	}
-	key, err := loadCommandKey(commandKeyPath(sf))
+	sf = sf.resolved()
+	if _, err := sf.secrets.generate(); err != nil {
+		return fmt.Errorf("demo keys: %w", err)
+	}
+	n, err := startNode(ctx, sf, "", logger, api.Config{})
 	if err != nil {
 		return err
 	}
-	store, err := jetstream.Open(ctx, jetstream.Config{DataDir: sf.dataDir, NATSURL: sf.natsURL, Sync: sf.sync, Logger: logger})
-	if err != nil {
-		return fmt.Errorf("open event store: %w", err)
-	}
-	defer store.Close()
-	head, err := store.Head(ctx)
+	defer n.Close()
+	head, err := n.Store.Head(ctx)
 	if err != nil {
 		return fmt.Errorf("read store head: %w", err)
 	}
 	if !head.IsStart() {
 		return fmt.Errorf("the store in %s already has events: demo data goes into an empty store only", sf.dataDir)
 	}
-	sum, err := demo.Seed(ctx, store, key, time.Now().UTC(), logger)
+	key, err := loadCommandKey(sf.secrets.commandKey)
+	if err != nil {
+		return err
+	}
+	sum, err := demo.Seed(ctx, demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger}, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}

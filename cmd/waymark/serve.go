@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/waymark-org/waymark/api"
@@ -22,22 +22,33 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	var sf storeFlags
 	sf.register(fs)
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API")
-	natsListen := fs.String("nats-listen", "127.0.0.1:4222", "address the embedded NATS server accepts outside clients on ('' for none)")
-	withDemo := fs.Bool("demo", false, "seed the demo coalition and journeys when the store is empty")
+	natsListen := fs.String("nats-listen", "127.0.0.1:4222", "address the embedded NATS server accepts outside clients on, with credentials ('' for none)")
+	withDemo := fs.Bool("demo", false, "create demo keys, seed the demo coalition into an empty store, print a token per demo role (implies --dev)")
+	dev := fs.Bool("dev", false, "turn on GraphQL introspection and the GraphiQL page")
+	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := requireLoopback("http-addr", *httpAddr); err != nil {
-		return err
-	}
+	sf = sf.resolved()
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
 	}
-	if err := requireLoopback("nats-listen", *natsListen); err != nil {
+	if *withDemo {
+		made, err := sf.secrets.generate()
+		if err != nil {
+			return fmt.Errorf("demo keys: %w", err)
+		}
+		for _, path := range made {
+			logger.Info("demo secret created", "path", path)
+		}
+	}
+	verifier, err := sf.secrets.verifier()
+	if err != nil {
 		return err
 	}
-
-	n, err := startNode(ctx, sf, *natsListen, logger)
+	n, err := startNode(ctx, sf, *natsListen, logger, api.Config{
+		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
+	})
 	if err != nil {
 		return err
 	}
@@ -59,8 +70,13 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	srv := api.NewServer(*httpAddr, n.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("waymark serving", "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"graphiql", "http://"+ln.Addr().String()+"/", "nats", natsAddr(n, sf), "data_dir", sf.dataDir)
+	base := "http://" + ln.Addr().String()
+	if *withDemo {
+		if err := printDemoTokens(sf.secrets, base); err != nil {
+			return err
+		}
+	}
+	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir, "dev", *dev || *withDemo)
 
 	select {
 	case err := <-errc:
@@ -76,8 +92,12 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	return nil
 }
 
-func startNode(ctx context.Context, sf storeFlags, natsListen string, logger *slog.Logger) (*node.Node, error) {
-	key, err := loadCommandKey(commandKeyPath(sf))
+func startNode(ctx context.Context, sf storeFlags, natsListen string, logger *slog.Logger, apiCfg api.Config) (*node.Node, error) {
+	key, err := loadCommandKey(sf.secrets.commandKey)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := sf.secrets.keyring()
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +105,10 @@ func startNode(ctx context.Context, sf storeFlags, natsListen string, logger *sl
 		Store: jetstream.Config{
 			DataDir: sf.dataDir, ListenAddr: natsListen, NATSURL: sf.natsURL, Sync: sf.sync,
 		},
+		Keyring: ring,
 		HashKey: key,
 		Logger:  logger,
+		API:     apiCfg,
 	})
 }
 
@@ -99,11 +121,11 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 		logger.Info("store is not empty; demo data not seeded")
 		return nil
 	}
-	key, err := loadCommandKey(commandKeyPath(sf))
+	key, err := loadCommandKey(sf.secrets.commandKey)
 	if err != nil {
 		return err
 	}
-	if _, err := demo.Seed(ctx, n.Store, key, time.Now().UTC(), logger); err != nil {
+	if _, err := demo.Seed(ctx, demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger}, time.Now().UTC()); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	// Serve only once the read models show the demo data.
@@ -111,13 +133,6 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 		return fmt.Errorf("read store head: %w", err)
 	}
 	return n.Runner.WaitFor(ctx, head)
-}
-
-func commandKeyPath(sf storeFlags) string {
-	if sf.commandKey != "" {
-		return sf.commandKey
-	}
-	return filepath.Join(sf.dataDir, "secrets", "command-hash.key")
 }
 
 func natsAddr(n *node.Node, sf storeFlags) string {
@@ -128,4 +143,14 @@ func natsAddr(n *node.Node, sf storeFlags) string {
 		return "nats://" + srv.Addr().String()
 	}
 	return "in-process only"
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }

@@ -1,0 +1,449 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waymark-org/waymark/app"
+)
+
+// The authorisation table: every field group and every mutation, for every role,
+// against cases in each relation to the caller's organisation, through the real HTTP
+// server with real tokens. Expectations are written out by hand here, never computed
+// by the access package under test.
+
+type relation string
+
+const (
+	relOwn       relation = "own organisation"
+	relOther     relation = "other organisation"
+	relInForce   relation = "grant in force"
+	relExpired   relation = "grant expired"
+	relWithdrawn relation = "grant withdrawn"
+)
+
+var relations = []relation{relOwn, relOther, relInForce, relExpired, relWithdrawn}
+
+// The callers. The caseworker acts for shelter-b: its "own" case is owned by
+// shelter-b; every other case is owned by shelter-a and, depending on the relation,
+// shared with shelter-b, bank-a and bureau-a by consent grants.
+var (
+	cwB     = app.Actor{ID: "cw-b", Role: app.RoleCaseworker, Organisation: "shelter-b"}
+	cwA     = app.Actor{ID: "cw-a", Role: app.RoleCaseworker, Organisation: "shelter-a"}
+	bankA   = app.Actor{ID: "bank-a-staff", Role: app.RoleBank, Organisation: "bank-a"}
+	bureauA = app.Actor{ID: "bureau-a-staff", Role: app.RoleBureau, Organisation: "bureau-a"}
+	audit   = app.Actor{ID: "aud", Role: app.RoleAuditor, Organisation: "coalition-audit"}
+	analyst = app.Actor{ID: "ana", Role: app.RoleAnalyst, Organisation: "coalition-analytics"}
+	root    = app.Actor{ID: "root", Role: app.RoleAdmin}
+)
+
+type role struct {
+	name   string
+	actor  app.Actor
+	reason string // X-Access-Reason
+}
+
+var roles = []role{
+	{"caseworker", cwB, ""},
+	{"bank", bankA, ""},
+	{"bureau", bureauA, ""},
+	{"auditor", audit, ""},
+	{"auditor with reason", audit, "fraud investigation #12"},
+	{"analyst", analyst, ""},
+	{"admin", root, ""},
+}
+
+// fixture is a case and the ids a mutation on it needs.
+type fixture struct {
+	id, docID, grantID, disputeID string
+	owner                         app.Actor
+}
+
+// buildCase makes a case in relation rel to the callers above.
+func (h *harness) buildCase(t *testing.T, rel relation, tag string) fixture {
+	t.Helper()
+	owner, shared := cwA, "shelter-b"
+	if rel == relOwn {
+		owner, shared = cwB, "shelter-a"
+	}
+	in := referInput("z-" + tag)
+	in["referringOrganisationId"] = owner.Organisation
+	var refer struct{ ReferSurvivor caseResult }
+	h.must(owner, referMutation, map[string]any{"in": in}, &refer)
+	f := fixture{id: refer.ReferSurvivor.CaseID, owner: owner}
+	step := 0
+	run := func(name, inputType string, input map[string]any) {
+		t.Helper()
+		step++
+		input["commandId"] = fmt.Sprintf("z-%s-%d", tag, step)
+		input["caseId"] = f.id
+		if _, resp := h.mutate(owner, name, inputType, input); len(resp.Errors) > 0 {
+			t.Fatalf("setup %s %s: %+v", rel, name, resp.Errors)
+		}
+	}
+	expires := h.clock.Now().Add(365 * 24 * time.Hour)
+	if rel == relExpired {
+		expires = h.clock.Now().Add(time.Hour)
+	}
+	if rel != relOther {
+		grant := func(to string, categories, purposes []string) {
+			run("grantConsent", "GrantConsentInput", map[string]any{"recipientOrganisationId": to,
+				"categories": categories, "purposes": purposes, "expiresAt": expires.Format(time.RFC3339)})
+		}
+		grant("bank-a", []string{"BANKING"}, []string{"BANKING"})
+		grant("bureau-a", []string{"CREDIT"}, []string{"CREDIT_REPAIR"})
+		grant(shared, []string{"IDENTITY", "NOTES"}, []string{"BANKING"})
+		run("referToBank", "ReferToBankInput", map[string]any{"bankId": "bank-a"})
+		run("submitAccountApplication", "SubmitAccountApplicationInput", map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT"})
+		run("fileCreditDispute", "FileCreditDisputeInput", map[string]any{"bureauId": "bureau-a", "itemCount": 2})
+	}
+	run("requestIDDocument", "RequestIDDocumentInput", map[string]any{"kind": "CURP", "issuingAuthority": "RC"})
+	run("addCaseNote", "AddCaseNoteInput", map[string]any{"text": "met at the shelter"})
+
+	var out struct {
+		Case struct {
+			Identity struct{ Documents []struct{ ID string } }
+			Consent  struct{ Grants []struct{ ID string } }
+			Credit   struct{ Disputes []struct{ ID string } }
+		}
+	}
+	h.must(owner, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { identity { documents { id } } consent { grants { id } } credit { disputes { id } } } }`,
+		map[string]any{"id": f.id, "min": h.head().String()}, &out)
+	f.docID = out.Case.Identity.Documents[0].ID
+	if len(out.Case.Consent.Grants) > 0 {
+		f.grantID = out.Case.Consent.Grants[0].ID
+		f.disputeID = out.Case.Credit.Disputes[0].ID
+	}
+	switch rel {
+	case relWithdrawn:
+		for i, g := range out.Case.Consent.Grants {
+			_ = i
+			run("withdrawConsent", "WithdrawConsentInput", map[string]any{"grantId": g.ID})
+		}
+	case relExpired:
+		h.clock.Advance(2 * time.Hour) // every grant of this case is now past its expiry
+	}
+	return f
+}
+
+// readGroups asks for every group of a case and reports, per group, "ok" or the
+// error code on that field; a case not visible at all is {"case": NOT_FOUND}.
+func (h *harness) readGroups(actor app.Actor, id string) map[string]string {
+	h.t.Helper()
+	resp := h.do(actor, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { id
+		summary: stage identity { fullName documents { documentNumber } } consent { grants { id } }
+		banking { referrals { bank { id } } } credit { disputes { id } } notes { text } } }`, map[string]any{"id": id, "min": h.head().String()})
+	out := map[string]string{}
+	for _, e := range resp.Errors {
+		path := make([]string, len(e.Path))
+		for i, p := range e.Path {
+			path[i] = fmt.Sprint(p)
+		}
+		code, _ := e.Extensions["code"].(string)
+		out[strings.Join(path[min(1, len(path)-1):min(2, len(path))], "")] = code
+	}
+	if out["case"] != "" {
+		return map[string]string{"case": out["case"]}
+	}
+	var data struct{ Case map[string]json.RawMessage }
+	if err := json.Unmarshal(resp.Data, &data); err != nil {
+		h.t.Fatalf("decode %s: %v", resp.Data, err)
+	}
+	for _, g := range []string{"summary", "identity", "consent", "banking", "credit", "notes"} {
+		if _, failed := out[g]; failed {
+			if string(data.Case[g]) != "null" {
+				h.t.Errorf("%s has an error and a value", g)
+			}
+			continue
+		}
+		if string(data.Case[g]) == "null" || data.Case[g] == nil {
+			out[g] = "null"
+			continue
+		}
+		out[g] = "ok"
+	}
+	return out
+}
+
+// groups builds an expectation: codes for summary, identity, consent, banking,
+// credit, notes, in that order ("ok" or an error code).
+func groups(summary, identity, consent, banking, credit, notes string) map[string]string {
+	return map[string]string{"summary": summary, "identity": identity, "consent": consent,
+		"banking": banking, "credit": credit, "notes": notes}
+}
+
+var notFound = map[string]string{"case": "NOT_FOUND"}
+
+const (
+	ok = "ok"
+	F  = "FORBIDDEN"
+)
+
+func TestAuthorisationOfFieldGroups(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	cases := map[relation]fixture{}
+	for _, rel := range relations {
+		cases[rel] = h.buildCase(t, rel, "read-"+strings.ReplaceAll(string(rel), " ", "-"))
+	}
+	auditorView := groups(ok, F, ok, ok, ok, F)
+	auditorWithReason := groups(ok, ok, ok, ok, ok, ok)
+	want := map[string]map[relation]map[string]string{
+		"caseworker": {
+			relOwn: groups(ok, ok, ok, ok, ok, ok), relOther: notFound,
+			relInForce: groups(ok, ok, F, F, F, ok), relExpired: notFound, relWithdrawn: notFound,
+		},
+		// A bank or bureau owns no case; the "own" case (shelter-b's) is referred to
+		// bank-a and disputed with bureau-a under grants in force, like relInForce.
+		"bank": {
+			relOwn: groups(ok, F, F, ok, F, F), relOther: notFound,
+			relInForce: groups(ok, F, F, ok, F, F), relExpired: notFound, relWithdrawn: notFound,
+		},
+		"bureau": {
+			relOwn: groups(F, F, F, F, ok, F), relOther: notFound,
+			relInForce: groups(F, F, F, F, ok, F), relExpired: notFound, relWithdrawn: notFound,
+		},
+		"auditor": {
+			relOwn: auditorView, relOther: auditorView, relInForce: auditorView, relExpired: auditorView, relWithdrawn: auditorView,
+		},
+		"auditor with reason": {
+			relOwn: auditorWithReason, relOther: auditorWithReason, relInForce: auditorWithReason,
+			relExpired: auditorWithReason, relWithdrawn: auditorWithReason,
+		},
+		"analyst": {relOwn: notFound, relOther: notFound, relInForce: notFound, relExpired: notFound, relWithdrawn: notFound},
+		"admin":   {relOwn: notFound, relOther: notFound, relInForce: notFound, relExpired: notFound, relWithdrawn: notFound},
+	}
+	for _, r := range roles {
+		for _, rel := range relations {
+			t.Run(r.name+"/"+string(rel), func(t *testing.T) {
+				h.reason = r.reason
+				defer func() { h.reason = "" }()
+				got := h.readGroups(r.actor, cases[rel].id)
+				if fmt.Sprint(got) != fmt.Sprint(want[r.name][rel]) {
+					t.Errorf("got  %v\nwant %v", got, want[r.name][rel])
+				}
+			})
+		}
+	}
+
+	// Lists show exactly the visible cases.
+	for _, r := range roles {
+		var page casesPage
+		h.must(r.actor, `{ cases(first: 100) { totalCount } }`, nil, &page)
+		wantCount := 0
+		for _, rel := range relations {
+			if want[r.name][rel]["case"] == "" {
+				wantCount++
+			}
+		}
+		if page.Cases.TotalCount != wantCount {
+			t.Errorf("%s lists %d cases, want %d", r.name, page.Cases.TotalCount, wantCount)
+		}
+	}
+
+	// Every read of personal data was recorded, the auditor's with its reason.
+	var log struct {
+		AccessLog []struct {
+			Actor, Role string
+			Groups      []string
+			Reason      *string
+			BreakGlass  bool
+		}
+	}
+	h.must(audit, `query($id: ID!) { accessLog(caseId: $id) { actor role groups reason breakGlass } }`,
+		map[string]any{"id": cases[relInForce].id}, &log)
+	var sawCaseworker, sawBreakGlass bool
+	for _, e := range log.AccessLog {
+		sawCaseworker = sawCaseworker || (e.Actor == cwB.ID && e.Groups[0] == "IDENTITY")
+		sawBreakGlass = sawBreakGlass || (e.Actor == audit.ID && e.BreakGlass && e.Reason != nil && *e.Reason == "fraud investigation #12")
+	}
+	if !sawCaseworker || !sawBreakGlass {
+		t.Errorf("access log misses the shared caseworker's or the auditor's break-glass read: %+v", log.AccessLog)
+	}
+	for _, r := range roles[:3] {
+		if code := h.do(r.actor, `query($id: ID!) { accessLog(caseId: $id) { actor } }`, map[string]any{"id": cases[relOwn].id}).code(); code != "FORBIDDEN" {
+			t.Errorf("%s reading the access log: %q, want FORBIDDEN", r.name, code)
+		}
+	}
+}
+
+type mutationCase struct {
+	name, inputType string
+	input           func(f fixture) map[string]any
+	// prep brings a fresh case into the state the mutation needs (run as its owner).
+	prep func(h *harness, t *testing.T, f fixture)
+}
+
+func caseMutations() []mutationCase {
+	far := testStart.Add(3 * 365 * 24 * time.Hour).Format(time.RFC3339)
+	grantBankB := func(h *harness, t *testing.T, f fixture) {
+		h.ownerStep(t, f, "grantConsent", "GrantConsentInput", map[string]any{"recipientOrganisationId": "bank-b",
+			"categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
+	}
+	return []mutationCase{
+		{"grantConsent", "GrantConsentInput", func(f fixture) map[string]any {
+			return map[string]any{"recipientOrganisationId": "bank-b", "categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far}
+		}, nil},
+		{"withdrawConsent", "WithdrawConsentInput", func(f fixture) map[string]any { return map[string]any{"grantId": f.grantID} }, nil},
+		{"requestIDDocument", "RequestIDDocumentInput", func(f fixture) map[string]any {
+			return map[string]any{"kind": "INE", "issuingAuthority": "INE"}
+		}, nil},
+		{"recordIDDocumentObtained", "RecordIDDocumentObtainedInput", func(f fixture) map[string]any {
+			return map[string]any{"documentId": f.docID, "documentNumber": "N-77"}
+		}, nil},
+		{"recordIDDocumentRefused", "RecordIDDocumentRefusedInput", func(f fixture) map[string]any {
+			return map[string]any{"documentId": f.docID, "reason": "no record"}
+		}, nil},
+		{"referToBank", "ReferToBankInput", func(f fixture) map[string]any { return map[string]any{"bankId": "bank-b"} }, grantBankB},
+		{"submitAccountApplication", "SubmitAccountApplicationInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-b", "product": "SAVINGS_ACCOUNT"}
+		}, func(h *harness, t *testing.T, f fixture) {
+			grantBankB(h, t, f)
+			h.ownerStep(t, f, "referToBank", "ReferToBankInput", map[string]any{"bankId": "bank-b"})
+		}},
+		{"recordAccountOpened", "RecordAccountOpenedInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT"}
+		}, nil},
+		{"recordAccountDeclined", "RecordAccountDeclinedInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-a", "reason": "address"}
+		}, nil},
+		{"fileCreditDispute", "FileCreditDisputeInput", func(f fixture) map[string]any {
+			return map[string]any{"bureauId": "bureau-a", "itemCount": 1}
+		}, nil},
+		{"recordCreditDisputeOutcome", "RecordCreditDisputeOutcomeInput", func(f fixture) map[string]any {
+			return map[string]any{"disputeId": f.disputeID, "outcome": "BLOCKED"}
+		}, nil},
+		{"addCaseNote", "AddCaseNoteInput", func(f fixture) map[string]any { return map[string]any{"text": "hello"} }, nil},
+		{"closeCase", "CloseCaseInput", func(f fixture) map[string]any { return map[string]any{"outcome": "OTHER"} }, nil},
+		{"reopenCase", "ReopenCaseInput", func(f fixture) map[string]any { return map[string]any{"reason": "back"} },
+			func(h *harness, t *testing.T, f fixture) {
+				h.ownerStep(t, f, "closeCase", "CloseCaseInput", map[string]any{"outcome": "OTHER"})
+			}},
+		{"eraseSurvivorData", "EraseSurvivorDataInput", func(f fixture) map[string]any { return map[string]any{"reason": "survivor asked"} }, nil},
+	}
+}
+
+func (h *harness) ownerStep(t *testing.T, f fixture, name, inputType string, input map[string]any) {
+	t.Helper()
+	input["commandId"] = fmt.Sprintf("prep-%s-%s", f.id, name)
+	input["caseId"] = f.id
+	if _, resp := h.mutate(f.owner, name, inputType, input); len(resp.Errors) > 0 {
+		t.Fatalf("prep %s: %+v", name, resp.Errors)
+	}
+}
+
+// wantMutation is the expected outcome of a case mutation: "ok" or an error code.
+func wantMutation(roleName string, rel relation, mutation string) string {
+	switch roleName {
+	case "caseworker":
+		switch rel {
+		case relOwn:
+			return ok
+		case relInForce:
+			return F // shared by consent: read-only
+		}
+		return "NOT_FOUND"
+	case "bank":
+		if rel != relOwn && rel != relInForce {
+			return "NOT_FOUND"
+		}
+		if mutation == "recordAccountOpened" || mutation == "recordAccountDeclined" {
+			return ok
+		}
+		return F
+	case "bureau":
+		if rel != relOwn && rel != relInForce {
+			return "NOT_FOUND"
+		}
+		if mutation == "recordCreditDisputeOutcome" {
+			return ok
+		}
+		return F
+	case "auditor", "auditor with reason":
+		return F
+	case "admin":
+		if mutation == "eraseSurvivorData" {
+			return ok
+		}
+	}
+	return "NOT_FOUND"
+}
+
+func TestAuthorisationOfMutations(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	shared := map[relation]fixture{}
+	for _, rel := range relations {
+		shared[rel] = h.buildCase(t, rel, "mut-"+strings.ReplaceAll(string(rel), " ", "-"))
+	}
+	n := 0
+	for _, r := range roles {
+		for _, rel := range relations {
+			for _, m := range caseMutations() {
+				want := wantMutation(r.name, rel, m.name)
+				t.Run(r.name+"/"+string(rel)+"/"+m.name, func(t *testing.T) {
+					n++
+					f := shared[rel]
+					if want == ok {
+						// A mutation that succeeds changes its case: give it its own.
+						f = h.buildCase(t, rel, fmt.Sprintf("fresh-%d", n))
+						if m.prep != nil {
+							m.prep(h, t, f)
+						}
+					}
+					head := h.head()
+					in := m.input(f)
+					in["commandId"], in["caseId"] = fmt.Sprintf("m-%d", n), f.id
+					h.reason = r.reason
+					_, resp := h.mutate(r.actor, m.name, m.inputType, in)
+					h.reason = ""
+					got := resp.code()
+					if got == "" {
+						got = ok
+					}
+					if got != want {
+						t.Errorf("got %s (%+v), want %s", got, resp.Errors, want)
+					}
+					if want != ok && h.head() != head {
+						t.Errorf("a refused mutation changed the store")
+					}
+				})
+			}
+		}
+	}
+
+	// Commands that are not about an existing case.
+	for _, r := range roles {
+		in := referInput(fmt.Sprintf("refer-%s", strings.ReplaceAll(r.name, " ", "-")))
+		in["referringOrganisationId"] = r.actor.Organisation
+		wantRefer := F
+		if r.actor.Role == app.RoleCaseworker {
+			wantRefer = ok
+		}
+		if got := h.do(r.actor, referMutation, map[string]any{"in": in}).code(); (got == "" && wantRefer != ok) || (got != "" && got != wantRefer) {
+			t.Errorf("%s referSurvivor for its own organisation: %q, want %s", r.name, got, wantRefer)
+		}
+		other := referInput(fmt.Sprintf("refer-other-%s", strings.ReplaceAll(r.name, " ", "-")))
+		other["referringOrganisationId"] = "shelter-a"
+		if got := h.do(r.actor, referMutation, map[string]any{"in": other}).code(); got != F {
+			t.Errorf("%s referSurvivor for another organisation: %q, want FORBIDDEN", r.name, got)
+		}
+		reg := map[string]any{"commandId": "reg-" + strings.ReplaceAll(r.name, " ", "-"), "name": "New Bank " + r.name,
+			"kind": "BANK", "jurisdiction": "MX", "services": []string{}}
+		wantReg := F
+		if r.actor.Role == app.RoleAdmin {
+			wantReg = ok
+		}
+		if got := h.do(r.actor, registerOrg, map[string]any{"in": reg}).code(); (got == "" && wantReg != ok) || (got != "" && got != wantReg) {
+			t.Errorf("%s registerOrganisation: %q, want %s", r.name, got, wantReg)
+		}
+		var orgs struct{ Organisations []struct{ ID string } }
+		h.must(r.actor, `{ organisations { id } }`, nil, &orgs)
+		if len(orgs.Organisations) < 5 {
+			t.Errorf("%s sees %d organisations in the directory", r.name, len(orgs.Organisations))
+		}
+	}
+}
