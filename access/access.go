@@ -13,6 +13,7 @@ package access
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -153,7 +154,10 @@ func (d Decision) Err() error {
 	case d.Allowed:
 		return nil
 	case !d.Visible:
-		return ErrNotFound
+		return ErrNotFound // says nothing more: the case may not even exist
+	}
+	if d.Why != "" {
+		return fmt.Errorf("%w: %s", ErrForbidden, d.Why)
 	}
 	return ErrForbidden
 }

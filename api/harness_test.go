@@ -284,3 +284,15 @@ func (h *harness) mutate(actor app.Actor, name, inputType string, input map[stri
 	}
 	return out[name], resp
 }
+
+func jsonDecode(resp *http.Response, dst any) error { return json.NewDecoder(resp.Body).Decode(dst) }
+
+// jsonField decodes one field of a JSON object.
+func jsonField(data []byte, name string, dst *[]byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	*dst = fields[name]
+	return nil
+}

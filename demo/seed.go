@@ -39,6 +39,9 @@ type Deps struct {
 func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 	clock := app.NewFixedClock(now.Add(-180 * 24 * time.Hour))
 	logger := deps.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
 	svc, err := app.New(app.Config{Store: deps.Store, Vault: deps.Vault, Clock: clock, Logger: logger, HashKey: deps.HashKey})
 	if err != nil {
 		return Summary{}, err

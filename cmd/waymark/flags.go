@@ -12,17 +12,31 @@ import (
 
 // storeFlags are the flags every command that opens the store shares.
 type storeFlags struct {
-	dataDir string
-	natsURL string
-	sync    string
-	secrets secretFlags
+	dataDir       string
+	natsURL       string
+	natsUser      string
+	natsPassword  string
+	natsCredsFile string
+	sync          string
+	secrets       secretFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the embedded store and local secrets")
 	fs.StringVar(&f.natsURL, "nats-url", "", "use this external NATS server or cluster instead of the embedded one")
 	fs.StringVar(&f.sync, "sync", jetstream.SyncAlways, "embedded store durability: 'always' fsyncs before acknowledging; 'interval' fsyncs periodically (faster, may lose the last writes on power loss)")
+	fs.StringVar(&f.natsUser, "nats-user", "", "user for --nats-url")
+	fs.StringVar(&f.natsPassword, "nats-password", "", "password for --nats-url (prefer WAYMARK_NATS_PASSWORD)")
+	fs.StringVar(&f.natsCredsFile, "nats-creds", "", "NATS credentials file for --nats-url")
 	f.secrets.register(fs)
+}
+
+// storeConfig is the event store configuration the flags describe.
+func (f storeFlags) storeConfig(listen string) jetstream.Config {
+	return jetstream.Config{
+		DataDir: f.dataDir, ListenAddr: listen, NATSURL: f.natsURL, Sync: f.sync,
+		NATSUser: f.natsUser, NATSPassword: f.natsPassword, NATSCredsFile: f.natsCredsFile,
+	}
 }
 
 // resolved returns the flags with every default path filled in.

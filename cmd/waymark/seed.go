@@ -26,7 +26,7 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	if _, err := sf.secrets.generate(); err != nil {
 		return fmt.Errorf("demo keys: %w", err)
 	}
-	n, err := startNode(ctx, sf, "", logger, api.Config{})
+	n, err := startNode(ctx, sf, sf.storeConfig(""), logger, api.Config{})
 	if err != nil {
 		return err
 	}

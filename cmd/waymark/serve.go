@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -26,12 +28,17 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	withDemo := fs.Bool("demo", false, "create demo keys, seed the demo coalition into an empty store, print a token per demo role (implies --dev)")
 	dev := fs.Bool("dev", false, "turn on GraphQL introspection and the GraphiQL page")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
+	analyticsUser := fs.String("nats-analytics-user", "", "user of the ANALYTICS account on the embedded server (only the de-identified analytics subjects)")
+	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	sf = sf.resolved()
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
+	}
+	if *withDemo && *natsListen != "" && *analyticsUser == "" {
+		*analyticsUser, *analyticsPassword = "analytics", rand.Text()
 	}
 	if *withDemo {
 		made, err := sf.secrets.generate()
@@ -46,7 +53,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	n, err := startNode(ctx, sf, *natsListen, logger, api.Config{
+	storeCfg := sf.storeConfig(*natsListen)
+	storeCfg.AnalyticsUser, storeCfg.AnalyticsPassword = *analyticsUser, *analyticsPassword
+	n, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 	})
 	if err != nil {
@@ -75,6 +84,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		if err := printDemoTokens(sf.secrets, base); err != nil {
 			return err
 		}
+		if *analyticsUser != "" {
+			fmt.Printf("Analytics NATS account (subscribe to waymark.analytics.> only): nats://%s user %q password %q\n\n",
+				*natsListen, *analyticsUser, *analyticsPassword)
+		}
 	}
 	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir, "dev", *dev || *withDemo)
 
@@ -92,7 +105,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	return nil
 }
 
-func startNode(ctx context.Context, sf storeFlags, natsListen string, logger *slog.Logger, apiCfg api.Config) (*node.Node, error) {
+func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config) (*node.Node, error) {
 	key, err := loadCommandKey(sf.secrets.commandKey)
 	if err != nil {
 		return nil, err
@@ -102,9 +115,7 @@ func startNode(ctx context.Context, sf storeFlags, natsListen string, logger *sl
 		return nil, err
 	}
 	return node.Start(ctx, node.Config{
-		Store: jetstream.Config{
-			DataDir: sf.dataDir, ListenAddr: natsListen, NATSURL: sf.natsURL, Sync: sf.sync,
-		},
+		Store:   storeCfg,
 		Keyring: ring,
 		HashKey: key,
 		Logger:  logger,
@@ -137,7 +148,7 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 
 func natsAddr(n *node.Node, sf storeFlags) string {
 	if sf.natsURL != "" {
-		return sf.natsURL
+		return redactURL(sf.natsURL)
 	}
 	if srv := n.Store.Server(); srv != nil && srv.Addr() != nil {
 		return "nats://" + srv.Addr().String()
@@ -153,4 +164,14 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// redactURL drops any user or password from a server URL before it is logged.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	return u.String()
 }
