@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -12,6 +13,7 @@ import (
 	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Error codes in extensions.code. Malformed documents keep gqlgen's own
@@ -58,6 +60,10 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr // gqlgen's own (parse, validation) or already coded
 		}
 		code := codeOf(err)
+		if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, without a code
+			code = CodeForbidden
+			gqlErr.Message = "introspection is available with --dev or --demo only"
+		}
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
@@ -65,6 +71,11 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var conflict *app.ConflictError
 		if errors.As(err, &conflict) {
 			gqlErr.Extensions["actualVersion"] = conflict.Actual
+		}
+		if errors.Is(err, sealing.ErrTampered) {
+			logger.ErrorContext(ctx, "sealed personal data failed its integrity check", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "personal data failed its integrity check"
+			return gqlErr
 		}
 		if code == CodeInternal {
 			logger.ErrorContext(ctx, "request failed", "path", gqlErr.Path.String(), "err", err)
