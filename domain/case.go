@@ -7,6 +7,7 @@ package domain
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 )
 
@@ -24,8 +25,13 @@ type Case struct {
 	Referred          bool
 	OwnerOrganisation string // the referring shelter or NGO
 	Jurisdiction      string
-	Needs             []Need
-	Barriers          []Barrier
+	Needs             []Need    // the needs not yet met, in the order they were identified
+	Barriers          []Barrier // the barriers still active, in the order they were identified
+
+	// The latest span of every need and barrier ever recorded (barriers.go), so the
+	// coalition sees which barriers block whom and for how long.
+	NeedHistory    map[Need]NeedSpan
+	BarrierHistory map[Barrier]BarrierSpan
 
 	Stage  Stage // the furthest stage reached; stages can be skipped but never go back
 	Status Status
@@ -35,7 +41,15 @@ type Case struct {
 	BankReferrals map[string]BankReferral       // by bank organisation id
 	Applications  map[string]AccountApplication // by bank organisation id: the latest one
 	Disputes      map[string]CreditDispute      // by dispute id
+	CreditReports map[string]CreditReport       // by report id
 	NoteCount     int
+
+	Offers            map[string]BankOffer           // by offer id (offers.go)
+	ChosenOffer       string                         // the offer the survivor chose; "" if none (or after declining all)
+	DeclinedAllOffers bool                           // her latest answer declined every offer, and no bank has offered since
+	Packs             map[string]DueDiligencePack    // by pack id (duediligence.go)
+	Concerns          map[string]SafeguardingConcern // by concern id (safeguarding.go)
+	ContactRules      *SafeContactRules              // nil until set (contact.go); replaced, never changed in place
 
 	ClosedOutcome ClosureOutcome // set while the case is closed, cleared on reopening
 
@@ -80,15 +94,22 @@ type AccountApplication struct {
 	UpdatedAt   time.Time
 }
 
+// CreditDispute is one block/dispute request to a bureau. A dispute filed with items
+// (credit.go) is decided item by item: it is resolved, with a derived Outcome, once no
+// item is pending, and filed again when refused items are resubmitted. A dispute
+// filed with only an ItemCount is resolved as a whole by RecordCreditDisputeOutcome.
 type CreditDispute struct {
-	ID         string
-	Bureau     string
-	ItemCount  int
-	Status     DisputeStatus
-	Outcome    DisputeOutcome
-	Reason     string
-	FiledAt    time.Time
-	ResolvedAt time.Time
+	ID            string
+	Bureau        string
+	ItemCount     int
+	Items         map[string]DisputeItemState // by item id; nil for a dispute filed without items
+	Evidence      []EvidenceKind              // every kind of evidence sent, over all submissions
+	Resubmissions int
+	Status        DisputeStatus
+	Outcome       DisputeOutcome
+	Reason        string
+	FiledAt       time.Time
+	ResolvedAt    time.Time
 }
 
 // Decide checks cmd against the case and the journey's rules at now and returns the
@@ -138,15 +159,15 @@ func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 	if c.Status == StatusClosed {
 		return nil, transition(fmt.Sprintf("the case is closed (%s); reopen it before recording anything else", c.ClosedOutcome))
 	}
+	if c.Erased && carriesPersonalData(cmd) {
+		return nil, erasedTransition()
+	}
 	switch cmd := cmd.(type) {
 	case GrantConsent:
 		return decideGrantConsent(c, cmd, now)
 	case RequestIDDocument:
 		return decideRequestIDDocument(c, cmd, now)
 	case RecordIDDocumentObtained:
-		if c.Erased {
-			return nil, erasedTransition()
-		}
 		return decideIDDocumentObtained(c, cmd, now)
 	case RecordIDDocumentRefused:
 		return decideIDDocumentRefused(c, cmd, now)
@@ -162,10 +183,39 @@ func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 		return decideFileCreditDispute(c, cmd, now)
 	case RecordCreditDisputeOutcome:
 		return decideCreditDisputeOutcome(c, cmd, now)
+	case RecordCreditReportObtained:
+		return decideCreditReportObtained(c, cmd, now)
+	case RecordDisputeItemOutcome:
+		return decideDisputeItemOutcome(c, cmd, now)
+	case ResubmitCreditDispute:
+		return decideResubmitCreditDispute(c, cmd, now)
+	case MakeBankOffer:
+		return decideMakeBankOffer(c, cmd, now)
+	case RecordSurvivorChoice:
+		return decideSurvivorChoice(c, cmd, now)
+	case DeclineAllOffers:
+		return decideDeclineAllOffers(c, cmd, now)
+	case ProvideDueDiligencePack:
+		return decideProvideDueDiligencePack(c, cmd, now)
+	case RecordDueDiligenceDecision:
+		return decideDueDiligenceDecision(c, cmd, now)
+	case RaiseSafeguardingConcern:
+		return decideRaiseSafeguardingConcern(c, cmd, now)
+	case AcknowledgeSafeguardingConcern:
+		return decideAcknowledgeSafeguardingConcern(c, cmd, now)
+	case ResolveSafeguardingConcern:
+		return decideResolveSafeguardingConcern(c, cmd, now)
+	case SetSafeContactRules:
+		return decideSetSafeContactRules(cmd, now)
+	case IdentifyBarrier:
+		return decideIdentifyBarrier(c, cmd, now)
+	case ResolveBarrier:
+		return decideResolveBarrier(c, cmd, now)
+	case IdentifyNeed:
+		return decideIdentifyNeed(c, cmd, now)
+	case MeetNeed:
+		return decideMeetNeed(c, cmd, now)
 	case AddCaseNote:
-		if c.Erased {
-			return nil, erasedTransition()
-		}
 		return decideAddCaseNote(cmd, now)
 	case CloseCase:
 		return decideCloseCase(cmd, now)
@@ -180,8 +230,29 @@ func isCaseCommand(cmd Command) bool {
 	case ReferSurvivor, GrantConsent, WithdrawConsent, RequestIDDocument, RecordIDDocumentObtained,
 		RecordIDDocumentRefused, ReferToBank, SubmitAccountApplication, RecordAccountOpened,
 		RecordAccountDeclined, FileCreditDispute, RecordCreditDisputeOutcome, AddCaseNote, CloseCase, ReopenCase,
-		EraseSurvivorData:
+		EraseSurvivorData,
+		RecordCreditReportObtained, RecordDisputeItemOutcome, ResubmitCreditDispute,
+		MakeBankOffer, RecordSurvivorChoice, DeclineAllOffers, ProvideDueDiligencePack, RecordDueDiligenceDecision,
+		RaiseSafeguardingConcern, AcknowledgeSafeguardingConcern, ResolveSafeguardingConcern, SetSafeContactRules,
+		IdentifyBarrier, ResolveBarrier, IdentifyNeed, MeetNeed:
 		return true
+	}
+	return false
+}
+
+// carriesPersonalData reports whether a case command would record personal data
+// (which an erased case refuses: there is no key left to seal it with). Commands
+// whose personal part is optional count only when they carry it.
+func carriesPersonalData(cmd Command) bool {
+	switch cmd := cmd.(type) {
+	case RecordIDDocumentObtained, AddCaseNote, RaiseSafeguardingConcern:
+		return true
+	case ProvideDueDiligencePack:
+		return strings.TrimSpace(cmd.StaffName) != ""
+	case SetSafeContactRules:
+		return strings.TrimSpace(cmd.Notes) != ""
+	case FileCreditDispute:
+		return disputeItemsDetails(cmd.Items) != nil
 	}
 	return false
 }
@@ -201,6 +272,8 @@ func Evolve(c Case, e Event) Case {
 		c.Jurisdiction = e.Jurisdiction
 		c.Needs = cloneList(e.Needs)
 		c.Barriers = cloneList(e.Barriers)
+		c.NeedHistory = spansFrom(e.Needs, e.At)
+		c.BarrierHistory = spansFrom(e.Barriers, e.At)
 		c.Status = StatusOpen
 	case ConsentGranted:
 		c.Grants = with(c.Grants, e.GrantID, ConsentGrant{
@@ -245,15 +318,23 @@ func Evolve(c Case, e Event) Case {
 			a.Status, a.Reason, a.UpdatedAt = ApplicationDeclined, e.Reason, e.At
 			c.Applications = with(c.Applications, e.Bank, a)
 		}
-	case CreditDisputeFiled:
-		c.Disputes = with(c.Disputes, e.DisputeID, CreditDispute{
-			ID: e.DisputeID, Bureau: e.Bureau, ItemCount: e.ItemCount, Status: DisputeFiled, FiledAt: e.At,
-		})
 	case CreditDisputeResolved:
 		if d, ok := c.Disputes[e.DisputeID]; ok {
 			d.Status, d.Outcome, d.Reason, d.ResolvedAt = DisputeResolved, e.Outcome, e.Reason, e.At
 			c.Disputes = with(c.Disputes, e.DisputeID, d)
 		}
+	case CreditReportObtained, CreditDisputeFiled, CreditDisputeItemDecided, CreditDisputeResubmitted:
+		c = evolveCredit(c, e)
+	case BankOfferMade, SurvivorChoseOffer, SurvivorDeclinedAllOffers:
+		c = evolveOffers(c, e)
+	case DueDiligencePackProvided, DueDiligencePackAccepted, DueDiligencePackRejected:
+		c = evolvePacks(c, e)
+	case SafeguardingConcernRaised, SafeguardingConcernAcknowledged, SafeguardingConcernResolved:
+		c = evolveConcerns(c, e)
+	case SafeContactRulesSet:
+		c.ContactRules = &SafeContactRules{Allowed: cloneList(e.Allowed), Forbidden: cloneList(e.Forbidden), SetAt: e.At}
+	case BarrierIdentified, BarrierResolved, NeedIdentified, NeedMet:
+		c = evolveBarriersAndNeeds(c, e)
 	case CaseNoteAdded:
 		c.NoteCount++
 	case CaseClosed:
@@ -282,6 +363,18 @@ func with[K comparable, V any](m map[K]V, k K, v V) map[K]V {
 	out := make(map[K]V, len(m)+1)
 	maps.Copy(out, m)
 	out[k] = v
+	return out
+}
+
+// without returns a copy of xs with every x left out (nil when nothing remains),
+// leaving xs untouched.
+func without[T comparable](xs []T, x T) []T {
+	var out []T
+	for _, v := range xs {
+		if v != x {
+			out = append(out, v)
+		}
+	}
 	return out
 }
 

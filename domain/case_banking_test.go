@@ -73,7 +73,8 @@ func TestRecordAccountOutcome(t *testing.T) {
 	declined := AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(5)}
 	opened := BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(5)}
 	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(4)}
-	pending := events(referred, bankGrant, bankReferred, applied)
+	// Opening needs an obtained ID document or an accepted pack (duediligence_test.go).
+	pending := events(referred, bankGrant, docRequested, docObtained, bankReferred, applied)
 
 	tests := []caseTest{
 		{name: "the bank opens a different product than applied for", given: pending, when: RecordAccountOpened{Bank: bank, Product: ProductDebitCard},

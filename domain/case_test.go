@@ -122,6 +122,22 @@ func allCaseCommands() []Command {
 		CloseCase{Outcome: ClosureOther},
 		ReopenCase{Reason: "came back"},
 		EraseSurvivorData{Reason: "survivor asked"},
+		MakeBankOffer{OfferID: "o-x", Bank: bank, Product: ProductBasicAccount, AcceptedDocuments: []DocumentKind{DocCURP}},
+		RecordSurvivorChoice{OfferID: "o-1"},
+		DeclineAllOffers{Reason: "not now"},
+		ProvideDueDiligencePack{PackID: "p-x", Bank: bank, SignedLetter: true},
+		RecordDueDiligenceDecision{PackID: "p-1", Accepted: true},
+		RaiseSafeguardingConcern{ConcernID: "k-x", By: shelter, Bank: bank, Category: ConcernCoercion, Details: "x"},
+		AcknowledgeSafeguardingConcern{ConcernID: "k-1", By: bank},
+		ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: "x"},
+		SetSafeContactRules{Allowed: []ContactChannel{ChannelThroughShelter}},
+		RecordCreditReportObtained{ReportID: "r-x", Bureau: bureau},
+		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
+		ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-1"}},
+		IdentifyBarrier{Barrier: BarrierNoIncome},
+		ResolveBarrier{Barrier: BarrierNoID},
+		IdentifyNeed{Need: NeedShelter},
+		MeetNeed{Need: NeedIDDocument},
 	}
 }
 

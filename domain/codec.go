@@ -16,16 +16,34 @@ func EventTypes() []string {
 		"IDDocumentObtained",
 		"IDDocumentRefused",
 		"BankReferralMade",
+		"BankOfferMade",
+		"SurvivorChoseOffer",
+		"SurvivorDeclinedAllOffers",
+		"DueDiligencePackProvided",
+		"DueDiligencePackAccepted",
+		"DueDiligencePackRejected",
 		"AccountApplicationSubmitted",
 		"BankAccountOpened",
 		"AccountApplicationDeclined",
+		"SafeguardingConcernRaised",
+		"SafeguardingConcernAcknowledged",
+		"SafeguardingConcernResolved",
+		"SafeContactRulesSet",
+		"CreditReportObtained",
 		"CreditDisputeFiled",
+		"CreditDisputeItemDecided",
+		"CreditDisputeResubmitted",
 		"CreditDisputeResolved",
+		"BarrierIdentified",
+		"BarrierResolved",
+		"NeedIdentified",
+		"NeedMet",
 		"CaseNoteAdded",
 		"CaseClosed",
 		"CaseReopened",
 		"SurvivorDataErased",
 		"OrganisationRegistered",
+		"OrganisationProfileUpdated",
 	}
 }
 
@@ -48,16 +66,50 @@ func NewEvent(eventType string) (Event, bool) {
 		return &IDDocumentRefused{}, true
 	case "BankReferralMade":
 		return &BankReferralMade{}, true
+	case "BankOfferMade":
+		return &BankOfferMade{}, true
+	case "SurvivorChoseOffer":
+		return &SurvivorChoseOffer{}, true
+	case "SurvivorDeclinedAllOffers":
+		return &SurvivorDeclinedAllOffers{}, true
+	case "DueDiligencePackProvided":
+		return &DueDiligencePackProvided{}, true
+	case "DueDiligencePackAccepted":
+		return &DueDiligencePackAccepted{}, true
+	case "DueDiligencePackRejected":
+		return &DueDiligencePackRejected{}, true
 	case "AccountApplicationSubmitted":
 		return &AccountApplicationSubmitted{}, true
 	case "BankAccountOpened":
 		return &BankAccountOpened{}, true
 	case "AccountApplicationDeclined":
 		return &AccountApplicationDeclined{}, true
+	case "SafeguardingConcernRaised":
+		return &SafeguardingConcernRaised{}, true
+	case "SafeguardingConcernAcknowledged":
+		return &SafeguardingConcernAcknowledged{}, true
+	case "SafeguardingConcernResolved":
+		return &SafeguardingConcernResolved{}, true
+	case "SafeContactRulesSet":
+		return &SafeContactRulesSet{}, true
+	case "CreditReportObtained":
+		return &CreditReportObtained{}, true
 	case "CreditDisputeFiled":
 		return &CreditDisputeFiled{}, true
+	case "CreditDisputeItemDecided":
+		return &CreditDisputeItemDecided{}, true
+	case "CreditDisputeResubmitted":
+		return &CreditDisputeResubmitted{}, true
 	case "CreditDisputeResolved":
 		return &CreditDisputeResolved{}, true
+	case "BarrierIdentified":
+		return &BarrierIdentified{}, true
+	case "BarrierResolved":
+		return &BarrierResolved{}, true
+	case "NeedIdentified":
+		return &NeedIdentified{}, true
+	case "NeedMet":
+		return &NeedMet{}, true
 	case "CaseNoteAdded":
 		return &CaseNoteAdded{}, true
 	case "CaseClosed":
@@ -68,6 +120,8 @@ func NewEvent(eventType string) (Event, bool) {
 		return &SurvivorDataErased{}, true
 	case "OrganisationRegistered":
 		return &OrganisationRegistered{}, true
+	case "OrganisationProfileUpdated":
+		return &OrganisationProfileUpdated{}, true
 	}
 	return nil, false
 }
@@ -90,15 +144,49 @@ func Deref(e Event) Event {
 		return derefOr(p, e)
 	case *BankReferralMade:
 		return derefOr(p, e)
+	case *BankOfferMade:
+		return derefOr(p, e)
+	case *SurvivorChoseOffer:
+		return derefOr(p, e)
+	case *SurvivorDeclinedAllOffers:
+		return derefOr(p, e)
+	case *DueDiligencePackProvided:
+		return derefOr(p, e)
+	case *DueDiligencePackAccepted:
+		return derefOr(p, e)
+	case *DueDiligencePackRejected:
+		return derefOr(p, e)
 	case *AccountApplicationSubmitted:
 		return derefOr(p, e)
 	case *BankAccountOpened:
 		return derefOr(p, e)
 	case *AccountApplicationDeclined:
 		return derefOr(p, e)
+	case *SafeguardingConcernRaised:
+		return derefOr(p, e)
+	case *SafeguardingConcernAcknowledged:
+		return derefOr(p, e)
+	case *SafeguardingConcernResolved:
+		return derefOr(p, e)
+	case *SafeContactRulesSet:
+		return derefOr(p, e)
+	case *CreditReportObtained:
+		return derefOr(p, e)
 	case *CreditDisputeFiled:
 		return derefOr(p, e)
+	case *CreditDisputeItemDecided:
+		return derefOr(p, e)
+	case *CreditDisputeResubmitted:
+		return derefOr(p, e)
 	case *CreditDisputeResolved:
+		return derefOr(p, e)
+	case *BarrierIdentified:
+		return derefOr(p, e)
+	case *BarrierResolved:
+		return derefOr(p, e)
+	case *NeedIdentified:
+		return derefOr(p, e)
+	case *NeedMet:
 		return derefOr(p, e)
 	case *CaseNoteAdded:
 		return derefOr(p, e)
@@ -109,6 +197,8 @@ func Deref(e Event) Event {
 	case *SurvivorDataErased:
 		return derefOr(p, e)
 	case *OrganisationRegistered:
+		return derefOr(p, e)
+	case *OrganisationProfileUpdated:
 		return derefOr(p, e)
 	}
 	return e

@@ -39,7 +39,7 @@ func TestNewEventKnowsEveryType(t *testing.T) {
 }
 
 func TestEventsRoundTripThroughJSON(t *testing.T) {
-	all := append(journey(),
+	all := append(append(journey(), laterEvents()...),
 		ConsentWithdrawn{GrantID: "g-bank", At: at(11)},
 		IDDocumentRefused{DocumentID: "doc-2", Reason: "no record", At: at(11)},
 		AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(11)},
@@ -87,8 +87,8 @@ func TestPersonalDataOnlyInsidePersonal(t *testing.T) {
 			}
 		}
 	}
-	secrets := []string{"Ana", "CURP123", "Account works."}
-	for _, e := range journey() {
+	secrets := []string{"Ana", "CURP123", "Account works.", "Lucía", "held her card", "old address", "Financiera Norte", "FN-0042"}
+	for _, e := range append(journey(), laterEvents()...) {
 		v := reflect.New(reflect.TypeOf(e)).Elem()
 		v.Set(reflect.ValueOf(e))
 		if f := v.FieldByName("Personal"); f.IsValid() {
@@ -150,6 +150,15 @@ func TestEnums(t *testing.T) {
 	check("ApplicationStatus", strs(AllApplicationStatus()), func(s string) bool { return ApplicationStatus(s).Valid() })
 	check("DocumentStatus", strs(AllDocumentStatus()), func(s string) bool { return DocumentStatus(s).Valid() })
 	check("DisputeStatus", strs(AllDisputeStatus()), func(s string) bool { return DisputeStatus(s).Valid() })
+	check("ContactChannel", strs(AllContactChannel()), func(s string) bool { return ContactChannel(s).Valid() })
+	check("ConcernCategory", strs(AllConcernCategory()), func(s string) bool { return ConcernCategory(s).Valid() })
+	check("ConcernStatus", strs(AllConcernStatus()), func(s string) bool { return ConcernStatus(s).Valid() })
+	check("ItemKind", strs(AllItemKind()), func(s string) bool { return ItemKind(s).Valid() })
+	check("ItemOutcome", strs(AllItemOutcome()), func(s string) bool { return ItemOutcome(s).Valid() })
+	check("EvidenceKind", strs(AllEvidenceKind()), func(s string) bool { return EvidenceKind(s).Valid() })
+	check("Programme", strs(AllProgramme()), func(s string) bool { return Programme(s).Valid() })
+	check("OfferStatus", strs(AllOfferStatus()), func(s string) bool { return OfferStatus(s).Valid() })
+	check("PackStatus", strs(AllPackStatus()), func(s string) bool { return PackStatus(s).Valid() })
 
 	for _, k := range AllOrganisationKind() {
 		if k.SupportsSurvivors() != (k == OrgShelter || k == OrgNGO) {

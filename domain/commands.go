@@ -10,6 +10,14 @@ type Command interface {
 	CommandType() string
 }
 
+// The original journey's commands are below. The later steps keep their commands
+// next to their rules and events, one file per concern: offers.go (bank offers and
+// the survivor's choice), duediligence.go (due diligence without standard ID),
+// safeguarding.go, contact.go (safe-contact rules), credit.go (credit reports and
+// disputes listing their items), disputeitems.go (each item blocked or refused, and
+// resubmission), barriers.go (barriers and needs over time) and organisation.go (the
+// directory).
+
 // OrgRef is what the application layer resolved from the organisation directory and
 // passes into a command: the domain cannot look anything up.
 type OrgRef struct {
@@ -75,10 +83,15 @@ type RecordAccountDeclined struct {
 	Reason string
 }
 
+// FileCreditDispute files a block/dispute request. The full form lists the Items
+// with their Evidence (see credit.go); the old form gives only ItemCount. With items,
+// ItemCount may be 0 (it is then taken from the items) or must equal len(Items).
 type FileCreditDispute struct {
 	DisputeID string
 	Bureau    OrgRef
 	ItemCount int
+	Items     []DisputeItem
+	Evidence  []EvidenceKind
 }
 
 type RecordCreditDisputeOutcome struct {
@@ -113,6 +126,7 @@ type RegisterOrganisation struct {
 	Kind         OrganisationKind
 	Jurisdiction string
 	Services     []Service
+	Programmes   []Programme // partner programmes; only a bank takes part in them
 }
 
 func (ReferSurvivor) CommandType() string              { return "ReferSurvivor" }

@@ -2,7 +2,8 @@ package domain
 
 import "slices"
 
-// Value types. Every enum is a string type whose values are the lower_snake_case
+// Value types. The enums of the later journey steps live with their concern
+// (OfferStatus in offers.go, ContactChannel in contact.go, ...). Every enum is a string type whose values are the lower_snake_case
 // names stored in events, so a stored event reads the same in every language. Each
 // has Valid() (for input checks in Decide) and an All<Type>() that lists its values
 // in order (for API enum mapping and exhaustive tests). All<Type> returns a fresh
@@ -137,17 +138,20 @@ func AllService() []Service {
 
 func (x Service) Valid() bool { return slices.Contains(AllService(), x) }
 
-// AccountProduct is a bank product a survivor applies for.
+// AccountProduct is a bank product a survivor is offered or applies for; a business
+// account or a loan usually comes later in the journey.
 type AccountProduct string
 
 const (
-	ProductBasicAccount   AccountProduct = "basic_account"
-	ProductDebitCard      AccountProduct = "debit_card"
-	ProductSavingsAccount AccountProduct = "savings_account"
+	ProductBasicAccount    AccountProduct = "basic_account"
+	ProductDebitCard       AccountProduct = "debit_card"
+	ProductSavingsAccount  AccountProduct = "savings_account"
+	ProductBusinessAccount AccountProduct = "business_account"
+	ProductLoan            AccountProduct = "loan"
 )
 
 func AllAccountProduct() []AccountProduct {
-	return []AccountProduct{ProductBasicAccount, ProductDebitCard, ProductSavingsAccount}
+	return []AccountProduct{ProductBasicAccount, ProductDebitCard, ProductSavingsAccount, ProductBusinessAccount, ProductLoan}
 }
 
 func (x AccountProduct) Valid() bool { return slices.Contains(AllAccountProduct(), x) }

@@ -40,6 +40,9 @@ type NoteDetails struct {
 
 // ---- Case events -------------------------------------------------------------------
 
+// The original journey's events are below; the later steps' events live with their
+// rules (see the list in commands.go).
+
 // SurvivorReferred opens a case: a shelter or NGO referred a survivor.
 type SurvivorReferred struct {
 	ReferringOrganisation string           `json:"referringOrganisation"`
@@ -119,12 +122,17 @@ type AccountApplicationDeclined struct {
 }
 
 // CreditDisputeFiled: a block/dispute request for trafficking-related or coerced
-// items was filed with a credit bureau.
+// items was filed with a credit bureau. Items and Evidence are empty for a dispute
+// filed in the old form (ItemCount only); the creditors and account references of the
+// items are personal.
 type CreditDisputeFiled struct {
-	DisputeID string    `json:"disputeId"`
-	Bureau    string    `json:"bureau"`
-	ItemCount int       `json:"itemCount"`
-	At        time.Time `json:"at"`
+	DisputeID string               `json:"disputeId"`
+	Bureau    string               `json:"bureau"`
+	ItemCount int                  `json:"itemCount"`
+	Items     []DisputeItemFiled   `json:"items,omitempty"`
+	Evidence  []EvidenceKind       `json:"evidence,omitempty"`
+	At        time.Time            `json:"at"`
+	Personal  *DisputeItemsDetails `json:"personal,omitempty"`
 }
 
 // CreditDisputeResolved: the bureau answered the dispute.
@@ -170,6 +178,7 @@ type OrganisationRegistered struct {
 	Kind         OrganisationKind `json:"kind"`
 	Jurisdiction string           `json:"jurisdiction"`
 	Services     []Service        `json:"services,omitempty"`
+	Programmes   []Programme      `json:"programmes,omitempty"`
 	At           time.Time        `json:"at"`
 }
 

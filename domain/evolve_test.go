@@ -32,7 +32,11 @@ func TestFoldFullJourney(t *testing.T) {
 		Version:  13,
 		Referred: true, OwnerOrganisation: "org-shelter", Jurisdiction: "MX",
 		Needs: []Need{NeedIDDocument, NeedBankAccount}, Barriers: []Barrier{BarrierNoID},
-		Stage: StageCreditRepair, Status: StatusOpen,
+		NeedHistory: map[Need]NeedSpan{
+			NeedIDDocument: {IdentifiedAt: at(0)}, NeedBankAccount: {IdentifiedAt: at(0)},
+		},
+		BarrierHistory: map[Barrier]BarrierSpan{BarrierNoID: {IdentifiedAt: at(0)}},
+		Stage:          StageCreditRepair, Status: StatusOpen,
 		Grants: map[string]ConsentGrant{
 			"g-bank": {ID: "g-bank", Recipient: "org-bank", Categories: []DataCategory{DataIdentity, DataBanking},
 				Purposes: []Purpose{PurposeBanking}, GrantedAt: at(1), ExpiresAt: nextYear},
@@ -170,4 +174,41 @@ func TestStageRank(t *testing.T) {
 // eventAt reads the At every event carries.
 func eventAt(e Event) time.Time {
 	return reflect.ValueOf(Deref(e)).FieldByName("At").Interface().(time.Time)
+}
+
+// The maps the later journey steps added are copied on write too.
+func TestEvolveLaterMapsCopyOnWrite(t *testing.T) {
+	given := shown(bureauGrant, offerA, offerB, packProvided, concernRaised, itemDispute,
+		CreditReportObtained{ReportID: "r-1", Bureau: "org-bureau", At: at(5)},
+		SafeContactRulesSet{Allowed: []ContactChannel{ChannelSMS}, At: at(5)},
+		BarrierIdentified{Barrier: BarrierNoIncome, At: at(5)})
+	before, snapshot := Fold(given), Fold(given)
+
+	after := before
+	for _, e := range events(
+		choseA, declinedAll, packAccepted, concernAcked,
+		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: "x", At: at(7)},
+		item1Blocked, item2Refused,
+		CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{EvidencePoliceReport}, At: at(7)},
+		CreditReportObtained{ReportID: "r-2", Bureau: "org-bureau", At: at(7)},
+		SafeContactRulesSet{Allowed: []ContactChannel{ChannelEmail}, At: at(7)},
+		BarrierResolved{Barrier: BarrierNoID, At: at(7)},
+		BarrierIdentified{Barrier: BarrierNeedsTransport, At: at(7)},
+		NeedMet{Need: NeedIDDocument, At: at(7)},
+		NeedIdentified{Need: NeedShelter, At: at(7)},
+		BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductLoan, At: at(8)},
+	) {
+		after = Evolve(after, e)
+	}
+	if !reflect.DeepEqual(before, snapshot) {
+		t.Fatalf("evolving a copy changed the earlier state:\n got %+v\nwant %+v", before, snapshot)
+	}
+	if after.Offers["o-1"].Status != OfferNotChosen || after.Offers["o-3"].Status != OfferOpen || len(after.Offers) != 3 ||
+		after.Packs["p-1"].Decision != PackAccepted || after.Concerns["k-1"].Status != ConcernResolved ||
+		after.Disputes["d-2"].Items["i-2"].Outcome != ItemPending || after.Disputes["d-2"].Resubmissions != 1 ||
+		len(after.Disputes["d-2"].Evidence) != 3 || len(after.CreditReports) != 2 ||
+		after.ContactRules.Allowed[0] != ChannelEmail || after.BarrierHistory[BarrierNoID].ResolvedAt != at(7) ||
+		len(after.Barriers) != 2 || len(after.Needs) != 2 || after.NeedHistory[NeedShelter].IdentifiedAt != at(7) {
+		t.Fatalf("the new state did not change as expected: %+v", after)
+	}
 }

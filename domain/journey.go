@@ -13,7 +13,12 @@ import (
 // to things the case must already have (ErrInvalidInput: unknown grant/document/
 // dispute), where the journey stands (ErrInvalidTransition), and last whether the
 // survivor's consent lets the data flow (ErrConsentRequired). Decide has already
-// checked that the case exists and is open.
+// checked that the case exists and is open, and that an erased case is not given
+// personal data.
+//
+// This file holds the original journey's rules; the later steps have a file each
+// (offers.go, duediligence.go, safeguarding.go, contact.go, credit.go,
+// disputeitems.go, barriers.go).
 
 // MaxNoteLength is the longest case note, in characters.
 const MaxNoteLength = 10000
@@ -68,9 +73,10 @@ func stageReachedBy(e Event) Stage {
 		return StageReferral
 	case IDDocumentRequested:
 		return StageIDRecovery
-	case BankReferralMade, AccountApplicationSubmitted, BankAccountOpened:
+	case BankReferralMade, AccountApplicationSubmitted, BankAccountOpened,
+		BankOfferMade, DueDiligencePackProvided, SafeguardingConcernRaised:
 		return StageAccountOpening
-	case CreditDisputeFiled:
+	case CreditDisputeFiled, CreditReportObtained, CreditDisputeItemDecided, CreditDisputeResubmitted:
 		return StageCreditRepair
 	}
 	return ""
@@ -275,6 +281,9 @@ func decideAccountOpened(c Case, cmd RecordAccountOpened, now time.Time) ([]Even
 	if err := submittedApplication(c, bank, "opened"); err != nil {
 		return nil, err
 	}
+	if !c.AcceptsForOpening(bank) {
+		return nil, transition(fmt.Sprintf("no accepted ID document or due-diligence pack for bank %s", bank))
+	}
 	return one(BankAccountOpened{Bank: bank, Product: cmd.Product, At: now})
 }
 
@@ -301,48 +310,6 @@ func submittedApplication(c Case, bank, outcome string) error {
 		return transition(fmt.Sprintf("the application at bank %s is already %s; submit a new one first", bank, a.Status))
 	}
 	return nil
-}
-
-func decideFileCreditDispute(c Case, cmd FileCreditDispute, now time.Time) ([]Event, error) {
-	if err := checkOrgKind("bureauId", cmd.Bureau, OrgCreditBureau); err != nil {
-		return nil, err
-	}
-	if err := checkID("disputeId", cmd.DisputeID); err != nil {
-		return nil, err
-	}
-	if _, used := c.Disputes[cmd.DisputeID]; used {
-		return nil, invalid("disputeId", fmt.Sprintf("dispute id %s is already used on this case", cmd.DisputeID))
-	}
-	if cmd.ItemCount < 1 {
-		return nil, invalid("itemCount", "a dispute covers at least one credit report item")
-	}
-	if _, err := requireConsent(c, "credit bureau", cmd.Bureau.ID, PurposeCreditRepair, now); err != nil {
-		return nil, err
-	}
-	return one(CreditDisputeFiled{DisputeID: cmd.DisputeID, Bureau: cmd.Bureau.ID, ItemCount: cmd.ItemCount, At: now})
-}
-
-func decideCreditDisputeOutcome(c Case, cmd RecordCreditDisputeOutcome, now time.Time) ([]Event, error) {
-	if err := checkID("disputeId", cmd.DisputeID); err != nil {
-		return nil, err
-	}
-	if !cmd.Outcome.Valid() {
-		return nil, invalid("outcome", fmt.Sprintf("unknown dispute outcome %q", cmd.Outcome))
-	}
-	reason := strings.TrimSpace(cmd.Reason)
-	// A bureau that did not block everything must say why, so the survivor can
-	// resubmit with better evidence.
-	if reason == "" && cmd.Outcome != DisputeBlocked {
-		return nil, invalid("reason", fmt.Sprintf("a reason is required when the outcome is %s", cmd.Outcome))
-	}
-	d, ok := c.Disputes[cmd.DisputeID]
-	if !ok {
-		return nil, invalid("disputeId", fmt.Sprintf("unknown dispute %s on this case", cmd.DisputeID))
-	}
-	if d.Status != DisputeFiled {
-		return nil, transition(fmt.Sprintf("dispute %s was already resolved (%s); file a new dispute to resubmit", d.ID, d.Outcome))
-	}
-	return one(CreditDisputeResolved{DisputeID: cmd.DisputeID, Outcome: cmd.Outcome, Reason: reason, At: now})
 }
 
 func decideAddCaseNote(cmd AddCaseNote, now time.Time) ([]Event, error) {

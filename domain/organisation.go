@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,9 +16,42 @@ type Organisation struct {
 	Name         string
 	Kind         OrganisationKind
 	Jurisdiction string
-	Services     []Service // read-only: EvolveOrganisation never writes into it
-	Version      uint64    // events applied so far
+	Services     []Service   // read-only: EvolveOrganisation never writes into it
+	Programmes   []Programme // the partner programmes a bank takes part in; read-only
+	Version      uint64      // events applied so far
 }
+
+// Programme is a partner programme a bank takes part in.
+type Programme string
+
+const (
+	ProgrammeSurvivorInclusion  Programme = "survivor_inclusion"
+	ProgrammeFinancialEducation Programme = "financial_education"
+	ProgrammeBasicAccount       Programme = "basic_account_programme"
+)
+
+func AllProgramme() []Programme {
+	return []Programme{ProgrammeSurvivorInclusion, ProgrammeFinancialEducation, ProgrammeBasicAccount}
+}
+
+func (x Programme) Valid() bool { return slices.Contains(AllProgramme(), x) }
+
+// UpdateOrganisationProfile replaces the services an organisation offers and the
+// programmes it takes part in (both lists; an empty list clears it).
+type UpdateOrganisationProfile struct {
+	Services   []Service
+	Programmes []Programme
+}
+
+// OrganisationProfileUpdated: the organisation's services and programmes were replaced.
+type OrganisationProfileUpdated struct {
+	Services   []Service   `json:"services,omitempty"`
+	Programmes []Programme `json:"programmes,omitempty"`
+	At         time.Time   `json:"at"`
+}
+
+func (UpdateOrganisationProfile) CommandType() string { return "UpdateOrganisationProfile" }
+func (OrganisationProfileUpdated) EventType() string  { return "OrganisationProfileUpdated" }
 
 // DecideOrganisation checks an organisation command at now and returns its events.
 // Like Decide it is pure and returns *RuleError values wrapping the sentinels.
@@ -33,10 +67,16 @@ func decideOrganisation(o Organisation, cmd Command, now time.Time) ([]Event, er
 	if cmd == nil {
 		return nil, invalid("command", "no command given")
 	}
-	reg, ok := cmd.(RegisterOrganisation)
-	if !ok {
-		return nil, invalid("command", fmt.Sprintf("%s is not an organisation command", cmd.CommandType()))
+	switch cmd := cmd.(type) {
+	case RegisterOrganisation:
+		return decideRegisterOrganisation(o, cmd, now)
+	case UpdateOrganisationProfile:
+		return decideUpdateOrganisationProfile(o, cmd, now)
 	}
+	return nil, invalid("command", fmt.Sprintf("%s is not an organisation command", cmd.CommandType()))
+}
+
+func decideRegisterOrganisation(o Organisation, reg RegisterOrganisation, now time.Time) ([]Event, error) {
 	if o.Registered {
 		return nil, alreadyExists(fmt.Sprintf("organisation %q is already registered", o.Name))
 	}
@@ -50,22 +90,51 @@ func decideOrganisation(o Organisation, cmd Command, now time.Time) ([]Event, er
 	if err := checkJurisdiction("jurisdiction", reg.Jurisdiction); err != nil {
 		return nil, err
 	}
-	if err := checkList("services", reg.Services, false); err != nil {
+	if err := checkProfile(reg.Kind, reg.Services, reg.Programmes); err != nil {
 		return nil, err
 	}
 	return one(OrganisationRegistered{
-		Name: name, Kind: reg.Kind, Jurisdiction: reg.Jurisdiction, Services: cloneList(reg.Services), At: now,
+		Name: name, Kind: reg.Kind, Jurisdiction: reg.Jurisdiction,
+		Services: cloneList(reg.Services), Programmes: cloneList(reg.Programmes), At: now,
 	})
+}
+
+func decideUpdateOrganisationProfile(o Organisation, cmd UpdateOrganisationProfile, now time.Time) ([]Event, error) {
+	if !o.Registered {
+		return nil, unknownOrganisation("", "the organisation is not in the directory; register it first")
+	}
+	if err := checkProfile(o.Kind, cmd.Services, cmd.Programmes); err != nil {
+		return nil, err
+	}
+	return one(OrganisationProfileUpdated{Services: cloneList(cmd.Services), Programmes: cloneList(cmd.Programmes), At: now})
+}
+
+// checkProfile checks the services and programmes of an organisation of kind k: only
+// a bank takes part in partner programmes.
+func checkProfile(k OrganisationKind, services []Service, programmes []Programme) error {
+	if err := checkList("services", services, false); err != nil {
+		return err
+	}
+	if err := checkList("programmes", programmes, false); err != nil {
+		return err
+	}
+	if len(programmes) > 0 && k != OrgBank {
+		return invalid("programmes", fmt.Sprintf("only a bank takes part in partner programmes; this organisation is a %s", kindName(k)))
+	}
+	return nil
 }
 
 // EvolveOrganisation applies one event; like Evolve it bumps Version for every event
 // and accepts values or pointers.
 func EvolveOrganisation(o Organisation, e Event) Organisation {
 	o.Version++
-	if r, ok := Deref(e).(OrganisationRegistered); ok {
+	switch e := Deref(e).(type) {
+	case OrganisationRegistered:
 		o.Registered = true
-		o.Name, o.Kind, o.Jurisdiction = r.Name, r.Kind, r.Jurisdiction
-		o.Services = cloneList(r.Services)
+		o.Name, o.Kind, o.Jurisdiction = e.Name, e.Kind, e.Jurisdiction
+		o.Services, o.Programmes = cloneList(e.Services), cloneList(e.Programmes)
+	case OrganisationProfileUpdated:
+		o.Services, o.Programmes = cloneList(e.Services), cloneList(e.Programmes)
 	}
 	return o
 }

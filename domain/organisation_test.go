@@ -10,6 +10,7 @@ import (
 
 func TestDecideOrganisation(t *testing.T) {
 	registered := OrganisationRegistered{Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)}
+	shelterRegistered := OrganisationRegistered{Name: "Casa Segura", Kind: OrgShelter, Jurisdiction: "MX", At: at(0)}
 	valid := RegisterOrganisation{Name: " Casa Segura ", Kind: OrgShelter, Jurisdiction: "MX",
 		Services: []Service{ServiceShelter, ServiceLegalAid, ServiceFinancialTraining}}
 	with := func(f func(*RegisterOrganisation)) RegisterOrganisation {
@@ -41,6 +42,34 @@ func TestDecideOrganisation(t *testing.T) {
 		{name: "unknown service", when: with(func(c *RegisterOrganisation) { c.Services = []Service{"catering"} }), wantErr: ErrInvalidInput, wantMsg: "services:"},
 		{name: "duplicate service", when: with(func(c *RegisterOrganisation) { c.Services = []Service{ServiceShelter, ServiceShelter} }), wantErr: ErrInvalidInput},
 		{name: "a case command is not an organisation command", when: CloseCase{Outcome: ClosureOther}, wantErr: ErrInvalidInput},
+
+		{name: "register a bank in partner programmes",
+			when: RegisterOrganisation{Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking},
+				Programmes: []Programme{ProgrammeSurvivorInclusion, ProgrammeBasicAccount}},
+			then: events(OrganisationRegistered{Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking},
+				Programmes: []Programme{ProgrammeSurvivorInclusion, ProgrammeBasicAccount}, At: at(10)})},
+		{name: "only banks take part in programmes", when: with(func(c *RegisterOrganisation) { c.Programmes = []Programme{ProgrammeFinancialEducation} }),
+			wantErr: ErrInvalidInput, wantMsg: "programmes: only a bank takes part in partner programmes; this organisation is a shelter"},
+		{name: "unknown programme", when: RegisterOrganisation{Name: "B", Kind: OrgBank, Jurisdiction: "MX", Programmes: []Programme{"loyalty"}},
+			wantErr: ErrInvalidInput, wantMsg: "programmes:"},
+		{name: "programme listed twice", when: RegisterOrganisation{Name: "B", Kind: OrgBank, Jurisdiction: "MX",
+			Programmes: []Programme{ProgrammeBasicAccount, ProgrammeBasicAccount}}, wantErr: ErrInvalidInput, wantMsg: "twice"},
+
+		{name: "a bank updates its services and programmes", given: events(registered),
+			when: UpdateOrganisationProfile{Services: []Service{ServiceBanking, ServiceFinancialTraining}, Programmes: []Programme{ProgrammeFinancialEducation}},
+			then: events(OrganisationProfileUpdated{Services: []Service{ServiceBanking, ServiceFinancialTraining},
+				Programmes: []Programme{ProgrammeFinancialEducation}, At: at(10)})},
+		{name: "an update may clear both lists", given: events(registered), when: UpdateOrganisationProfile{Services: []Service{}},
+			then: events(OrganisationProfileUpdated{At: at(10)})},
+		{name: "a shelter updates its services", given: events(shelterRegistered),
+			when: UpdateOrganisationProfile{Services: []Service{ServiceShelter, ServiceInterpretation, ServiceTransport}},
+			then: events(OrganisationProfileUpdated{Services: []Service{ServiceShelter, ServiceInterpretation, ServiceTransport}, At: at(10)})},
+		{name: "a shelter cannot list programmes", given: events(shelterRegistered),
+			when: UpdateOrganisationProfile{Programmes: []Programme{ProgrammeSurvivorInclusion}}, wantErr: ErrInvalidInput, wantMsg: "programmes:"},
+		{name: "update with an unknown service", given: events(registered), when: UpdateOrganisationProfile{Services: []Service{"catering"}},
+			wantErr: ErrInvalidInput, wantMsg: "services:"},
+		{name: "update an organisation never registered", when: UpdateOrganisationProfile{Services: []Service{ServiceBanking}},
+			wantErr: ErrUnknownOrganisation, wantMsg: "updateOrganisationProfile: the organisation is not in the directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,5 +112,17 @@ func TestFoldOrganisation(t *testing.T) {
 	e.Services[0] = ServiceShelter
 	if got.Services[0] != ServiceBanking {
 		t.Fatalf("the state shares the event's services")
+	}
+
+	u := OrganisationProfileUpdated{Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, At: at(1)}
+	updated := EvolveOrganisation(got, &u)
+	want = Organisation{Registered: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX",
+		Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, Version: 2}
+	if !reflect.DeepEqual(updated, want) {
+		t.Fatalf("after the update got %+v, want %+v", updated, want)
+	}
+	u.Programmes[0] = ProgrammeBasicAccount
+	if updated.Programmes[0] != ProgrammeSurvivorInclusion || got.Programmes != nil {
+		t.Fatalf("the state shares the event's programmes, or the update changed the earlier state")
 	}
 }

@@ -1,0 +1,187 @@
+package domain
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestRecordCreditReportObtained(t *testing.T) {
+	bankingOnly := ConsentGranted{GrantID: "g-b", Recipient: "org-bureau", Categories: []DataCategory{DataCredit},
+		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
+	report := CreditReportObtained{ReportID: "r-1", Bureau: "org-bureau", At: at(4)}
+	runCaseTests(t, []caseTest{
+		{name: "a report obtained from a bureau", given: events(referred, bureauGrant), when: RecordCreditReportObtained{ReportID: "r-1", Bureau: bureau},
+			then: events(CreditReportObtained{ReportID: "r-1", Bureau: "org-bureau", At: at(10)}), thenStage: StageCreditRepair},
+		{name: "not a credit bureau", given: events(referred, bureauGrant), when: RecordCreditReportObtained{ReportID: "r-1", Bureau: bank},
+			wantErr: ErrWrongOrganisationKind, wantMsg: "bureauId:"},
+		{name: "no report id", given: events(referred, bureauGrant), when: RecordCreditReportObtained{Bureau: bureau}, wantErr: ErrInvalidInput, wantMsg: "reportId:"},
+		{name: "report id already used", given: events(referred, bureauGrant, report), when: RecordCreditReportObtained{ReportID: "r-1", Bureau: bureau},
+			wantErr: ErrInvalidInput, wantMsg: "already used"},
+		{name: "no consent to the bureau", given: events(referred, bankGrant), when: RecordCreditReportObtained{ReportID: "r-1", Bureau: bureau},
+			wantErr: ErrConsentRequired, wantMsg: "recordCreditReportObtained: no consent grant in force lets credit bureau org-bureau receive data for credit_repair"},
+		{name: "consent to the bureau for another purpose", given: events(referred, bankingOnly), when: RecordCreditReportObtained{ReportID: "r-1", Bureau: bureau},
+			wantErr: ErrConsentRequired},
+	})
+	if got := Fold(events(referred, bureauGrant, report)).CreditReports["r-1"]; got != (CreditReport{ReportID: "r-1", Bureau: "org-bureau", ObtainedAt: at(4)}) {
+		t.Errorf("report state %+v", got)
+	}
+}
+
+func TestFileCreditDisputeWithItems(t *testing.T) {
+	valid := FileCreditDispute{DisputeID: "d-2", Bureau: bureau,
+		Items:    []DisputeItem{{ItemID: "i-1", Kind: ItemDebt, Creditor: " Financiera Norte ", AccountReference: " FN-0042 "}, {ItemID: "i-2", Kind: ItemAccount}},
+		Evidence: []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination}}
+	with := func(f func(*FileCreditDispute)) FileCreditDispute {
+		c := valid
+		c.Items = append([]DisputeItem(nil), valid.Items...)
+		f(&c)
+		return c
+	}
+	want := itemDispute
+	want.At = at(10)
+	given := events(referred, bureauGrant)
+	both := []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination}
+
+	runCaseTests(t, []caseTest{
+		{name: "a dispute listing its items with the evidence the Act asks for", given: given, when: valid,
+			then: events(want), thenStage: StageCreditRepair},
+		{name: "itemCount may be given when it matches", given: given, when: with(func(c *FileCreditDispute) { c.ItemCount = 2 }), then: events(want)},
+		{name: "items without creditors carry nothing personal", given: given,
+			when: FileCreditDispute{DisputeID: "d-2", Bureau: bureau, Items: []DisputeItem{{ItemID: "i-1", Kind: ItemInquiry, Creditor: " "}},
+				Evidence: []EvidenceKind{EvidenceTraffickingDetermination, EvidenceProofOfIdentity, EvidencePoliceReport}},
+			then: events(CreditDisputeFiled{DisputeID: "d-2", Bureau: "org-bureau", ItemCount: 1, Items: []DisputeItemFiled{{ItemID: "i-1", Kind: ItemInquiry}},
+				Evidence: []EvidenceKind{EvidenceTraffickingDetermination, EvidenceProofOfIdentity, EvidencePoliceReport}, At: at(10)})},
+		{name: "the old form may list evidence too", given: given,
+			when: FileCreditDispute{DisputeID: "d-2", Bureau: bureau, ItemCount: 4, Evidence: []EvidenceKind{EvidencePoliceReport}},
+			then: events(CreditDisputeFiled{DisputeID: "d-2", Bureau: "org-bureau", ItemCount: 4, Evidence: []EvidenceKind{EvidencePoliceReport}, At: at(10)})},
+
+		{name: "itemCount differs from the items", given: given, when: with(func(c *FileCreditDispute) { c.ItemCount = 3 }),
+			wantErr: ErrInvalidInput, wantMsg: "itemCount: itemCount is 3 but 2 items are listed"},
+		{name: "an item without id", given: given, when: with(func(c *FileCreditDispute) { c.Items[1].ItemID = " " }),
+			wantErr: ErrInvalidInput, wantMsg: "items[1].itemId:"},
+		{name: "an item listed twice", given: given, when: with(func(c *FileCreditDispute) { c.Items[1].ItemID = "i-1" }),
+			wantErr: ErrInvalidInput, wantMsg: "item id i-1 is listed twice"},
+		{name: "an item of unknown kind", given: given, when: with(func(c *FileCreditDispute) { c.Items[0].Kind = "mortgage" }),
+			wantErr: ErrInvalidInput, wantMsg: "items[0].kind:"},
+		{name: "no trafficking determination", given: given, when: with(func(c *FileCreditDispute) { c.Evidence = both[:1] }),
+			wantErr: ErrInvalidInput, wantMsg: "evidence: a dispute listing items needs proof_of_identity and trafficking_determination among its evidence; trafficking_determination is missing"},
+		{name: "no proof of identity", given: given, when: with(func(c *FileCreditDispute) {
+			c.Evidence = []EvidenceKind{EvidenceTraffickingDetermination, EvidenceItemsList}
+		}),
+			wantErr: ErrInvalidInput, wantMsg: "proof_of_identity is missing"},
+		{name: "no evidence at all", given: given, when: with(func(c *FileCreditDispute) { c.Evidence = nil }), wantErr: ErrInvalidInput, wantMsg: "evidence:"},
+		{name: "unknown evidence", given: given, when: with(func(c *FileCreditDispute) { c.Evidence = append(both, "selfie") }),
+			wantErr: ErrInvalidInput, wantMsg: "evidence:"},
+		{name: "evidence listed twice", given: given, when: with(func(c *FileCreditDispute) { c.Evidence = append(both, EvidenceProofOfIdentity) }),
+			wantErr: ErrInvalidInput, wantMsg: "twice"},
+		{name: "no consent to the bureau", given: events(referred), when: valid, wantErr: ErrConsentRequired},
+	})
+}
+
+func TestRecordDisputeItemOutcome(t *testing.T) {
+	given := events(referred, bureauGrant, itemDispute)
+	runCaseTests(t, []caseTest{
+		{name: "an item blocked", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
+			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: at(10)}), thenStage: StageCreditRepair},
+		{name: "an item refused with a reason", given: given,
+			when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: " no determination letter "},
+			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: "no determination letter", At: at(10)})},
+		{name: "recorded even once consent expired", given: given, now: nextYear.AddDate(0, 0, 1),
+			when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
+			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: nextYear.AddDate(0, 0, 1)})},
+
+		{name: "refused without a reason", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused},
+			wantErr: ErrInvalidInput, wantMsg: "reason:"},
+		{name: "pending is not an outcome", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemPending},
+			wantErr: ErrInvalidInput, wantMsg: "outcome:"},
+		{name: "unknown outcome", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: "lost"}, wantErr: ErrInvalidInput},
+		{name: "no item id", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", Outcome: ItemBlocked}, wantErr: ErrInvalidInput, wantMsg: "itemId:"},
+		{name: "unknown dispute", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-9", ItemID: "i-1", Outcome: ItemBlocked},
+			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
+		{name: "unknown item", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-9", Outcome: ItemBlocked},
+			wantErr: ErrInvalidInput, wantMsg: "unknown item i-9 in dispute d-2"},
+		{name: "an item decided twice", given: append(given, item1Blocked), when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, Reason: "x"},
+			wantErr: ErrInvalidTransition, wantMsg: "item i-1 of dispute d-2 is already blocked"},
+		{name: "a dispute filed without items", given: append(given, disputeFiled), when: RecordDisputeItemOutcome{DisputeID: "d-1", ItemID: "i-1", Outcome: ItemBlocked},
+			wantErr: ErrInvalidTransition, wantMsg: "dispute d-1 was filed without a list of items"},
+		{name: "the old whole-dispute outcome is refused for a dispute with items", given: given,
+			when:    RecordCreditDisputeOutcome{DisputeID: "d-2", Outcome: DisputeBlocked},
+			wantErr: ErrInvalidTransition, wantMsg: "dispute d-2 lists its items; record the outcome of each item instead"},
+	})
+}
+
+func TestResubmitCreditDispute(t *testing.T) {
+	given := events(referred, bureauGrant, itemDispute, item1Blocked, item2Refused)
+	runCaseTests(t, []caseTest{
+		{name: "resubmit a refused item with more evidence", given: given,
+			when:      ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{EvidencePoliceReport}},
+			then:      events(CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{EvidencePoliceReport}, At: at(10)}),
+			thenStage: StageCreditRepair},
+		{name: "only refused items: not a blocked one", given: given, when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2", "i-1"}},
+			wantErr: ErrInvalidTransition, wantMsg: "only refused items can be resubmitted; item i-1 of dispute d-2 is blocked"},
+		{name: "only refused items: not a pending one", given: events(referred, bureauGrant, itemDispute, item2Refused),
+			when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-1"}}, wantErr: ErrInvalidTransition, wantMsg: "is pending"},
+		{name: "unknown item", given: given, when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-9"}},
+			wantErr: ErrInvalidInput, wantMsg: "unknown item i-9"},
+		{name: "no items", given: given, when: ResubmitCreditDispute{DisputeID: "d-2"}, wantErr: ErrInvalidInput, wantMsg: "itemIds:"},
+		{name: "an item listed twice", given: given, when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2", "i-2"}},
+			wantErr: ErrInvalidInput, wantMsg: "twice"},
+		{name: "a blank item id", given: given, when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{""}},
+			wantErr: ErrInvalidInput, wantMsg: "itemIds[0]:"},
+		{name: "unknown evidence", given: given, when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{"rumour"}},
+			wantErr: ErrInvalidInput, wantMsg: "evidence:"},
+		{name: "unknown dispute", given: given, when: ResubmitCreditDispute{DisputeID: "d-9", ItemIDs: []string{"i-2"}}, wantErr: ErrInvalidInput},
+		{name: "a dispute filed without items", given: append(given, disputeFiled), when: ResubmitCreditDispute{DisputeID: "d-1", ItemIDs: []string{"i-1"}},
+			wantErr: ErrInvalidTransition, wantMsg: "file a new dispute to resubmit"},
+		{name: "consent to the bureau withdrawn", given: append(given, ConsentWithdrawn{GrantID: "g-bureau", At: at(7)}),
+			when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}}, wantErr: ErrConsentRequired},
+	})
+}
+
+// When every item is decided, the dispute's outcome is derived from its items.
+func TestDisputeOutcomeDerivedFromItems(t *testing.T) {
+	filed := events(referred, bureauGrant, itemDispute)
+	item2Blocked := CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(7)}
+	item1Refused := CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, Reason: "old debt", At: at(7)}
+	for _, tt := range []struct {
+		name       string
+		decided    []Event
+		wantStatus DisputeStatus
+		wantOut    DisputeOutcome
+	}{
+		{"one item still pending", events(item1Blocked), DisputeFiled, ""},
+		{"every item blocked", events(item1Blocked, item2Blocked), DisputeResolved, DisputeBlocked},
+		{"every item refused", events(item1Refused, item2Refused), DisputeResolved, DisputeRefused},
+		{"some blocked, some refused", events(item2Refused, item1Blocked), DisputeResolved, DisputePartiallyBlocked},
+	} {
+		d := Fold(append(filed, tt.decided...)).Disputes["d-2"]
+		if d.Status != tt.wantStatus || d.Outcome != tt.wantOut {
+			t.Errorf("%s: dispute %s/%s, want %s/%s", tt.name, d.Status, d.Outcome, tt.wantStatus, tt.wantOut)
+		}
+		if (d.Status == DisputeResolved) != !d.ResolvedAt.IsZero() {
+			t.Errorf("%s: resolved at %v", tt.name, d.ResolvedAt)
+		}
+	}
+
+	// Resubmitting the refused item files the dispute again; deciding it resolves it.
+	resolved := Fold(append(filed, item1Blocked, item2Refused))
+	again := Evolve(resolved, CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"},
+		Evidence: []EvidenceKind{EvidencePoliceReport, EvidenceProofOfIdentity}, At: at(8)})
+	want := CreditDispute{ID: "d-2", Bureau: "org-bureau", ItemCount: 2,
+		Items: map[string]DisputeItemState{
+			"i-1": {ItemID: "i-1", Kind: ItemDebt, Outcome: ItemBlocked},
+			"i-2": {ItemID: "i-2", Kind: ItemAccount, Outcome: ItemPending},
+		},
+		Evidence:      []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination, EvidencePoliceReport},
+		Resubmissions: 1, Status: DisputeFiled, FiledAt: at(5)}
+	if got := again.Disputes["d-2"]; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after resubmission\n got %+v\nwant %+v", got, want)
+	}
+	if d := resolved.Disputes["d-2"]; d.Status != DisputeResolved || d.Items["i-2"].Outcome != ItemRefused || d.Items["i-2"].Reason != "no determination letter" {
+		t.Fatalf("resubmitting changed the earlier state: %+v", d)
+	}
+	final := Evolve(again, CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(9)}).Disputes["d-2"]
+	if final.Status != DisputeResolved || final.Outcome != DisputeBlocked || final.ResolvedAt != at(9) || final.Resubmissions != 1 {
+		t.Fatalf("after the resubmitted item was blocked: %+v", final)
+	}
+}

@@ -1,0 +1,201 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Due diligence without standard ID. Many survivors have no usable ID, so the support
+// organisation can give a bank an alternative due-diligence pack instead: a signed
+// letter on its letterhead, an accompanied branch visit by a named staff member, its
+// own address for correspondence. The bank records whether it accepted the pack. An
+// account is opened only with an obtained ID document of a kind the bank accepts or
+// an accepted pack (AcceptsForOpening).
+
+// PackStatus is where a due-diligence pack stands with its bank.
+type PackStatus string
+
+const (
+	PackPending  PackStatus = "pending"
+	PackAccepted PackStatus = "accepted"
+	PackRejected PackStatus = "rejected"
+)
+
+func AllPackStatus() []PackStatus { return []PackStatus{PackPending, PackAccepted, PackRejected} }
+
+func (x PackStatus) Valid() bool { return slices.Contains(AllPackStatus(), x) }
+
+// StaffDetails names the staff member who accompanies the survivor to the branch.
+// It is personal: a name that, with the case, places a survivor at a branch.
+type StaffDetails struct {
+	StaffName string `json:"staffName"`
+}
+
+// DueDiligencePack is one pack given to one bank.
+type DueDiligencePack struct {
+	PackID                string
+	Bank                  string
+	SignedLetter          bool
+	AccompaniedVisit      bool
+	CorrespondenceAddress bool
+	Decision              PackStatus
+	Reason                string // why the bank rejected it
+	ProvidedAt            time.Time
+	DecidedAt             time.Time
+}
+
+// ---- Commands and events -----------------------------------------------------------
+
+type ProvideDueDiligencePack struct {
+	PackID                string
+	Bank                  OrgRef
+	SignedLetter          bool
+	AccompaniedVisit      bool
+	StaffName             string // required for, and only for, an accompanied visit
+	CorrespondenceAddress bool
+}
+
+type RecordDueDiligenceDecision struct {
+	PackID   string
+	Accepted bool
+	Reason   string // required when the pack is rejected
+}
+
+// DueDiligencePackProvided: the support organisation gave a bank a pack in place of
+// standard ID.
+type DueDiligencePackProvided struct {
+	PackID                string        `json:"packId"`
+	Bank                  string        `json:"bank"`
+	SignedLetter          bool          `json:"signedLetter"`
+	AccompaniedVisit      bool          `json:"accompaniedVisit"`
+	CorrespondenceAddress bool          `json:"correspondenceAddress"`
+	At                    time.Time     `json:"at"`
+	Personal              *StaffDetails `json:"personal,omitempty"`
+}
+
+// DueDiligencePackAccepted: the bank accepted the pack in place of standard ID.
+type DueDiligencePackAccepted struct {
+	PackID string    `json:"packId"`
+	Bank   string    `json:"bank"`
+	At     time.Time `json:"at"`
+}
+
+// DueDiligencePackRejected: the bank did not accept the pack.
+type DueDiligencePackRejected struct {
+	PackID string    `json:"packId"`
+	Bank   string    `json:"bank"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+func (ProvideDueDiligencePack) CommandType() string    { return "ProvideDueDiligencePack" }
+func (RecordDueDiligenceDecision) CommandType() string { return "RecordDueDiligenceDecision" }
+
+func (DueDiligencePackProvided) EventType() string { return "DueDiligencePackProvided" }
+func (DueDiligencePackAccepted) EventType() string { return "DueDiligencePackAccepted" }
+func (DueDiligencePackRejected) EventType() string { return "DueDiligencePackRejected" }
+
+// ---- Rules -------------------------------------------------------------------------
+
+func decideProvideDueDiligencePack(c Case, cmd ProvideDueDiligencePack, now time.Time) ([]Event, error) {
+	bank := cmd.Bank.ID
+	if err := checkID("packId", cmd.PackID); err != nil {
+		return nil, err
+	}
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	if !cmd.SignedLetter && !cmd.AccompaniedVisit && !cmd.CorrespondenceAddress {
+		return nil, invalid("", "a pack holds at least one of a signed letter, an accompanied visit or the organisation's address for correspondence")
+	}
+	staff := strings.TrimSpace(cmd.StaffName)
+	switch {
+	case cmd.AccompaniedVisit && staff == "":
+		return nil, invalid("staffName", "name the staff member who accompanies the survivor")
+	case !cmd.AccompaniedVisit && staff != "":
+		return nil, invalid("staffName", "a staff member is named only for an accompanied visit")
+	}
+	if _, used := c.Packs[cmd.PackID]; used {
+		return nil, invalid("packId", fmt.Sprintf("pack id %s is already used on this case", cmd.PackID))
+	}
+	if _, ok := c.BankReferrals[bank]; !ok {
+		return nil, transition(fmt.Sprintf("a pack only for a bank the case was shown to; it was not referred to bank %s", bank))
+	}
+	if _, err := requireConsent(c, "bank", bank, PurposeBanking, now); err != nil {
+		return nil, err
+	}
+	e := DueDiligencePackProvided{PackID: cmd.PackID, Bank: bank, SignedLetter: cmd.SignedLetter,
+		AccompaniedVisit: cmd.AccompaniedVisit, CorrespondenceAddress: cmd.CorrespondenceAddress, At: now}
+	if staff != "" {
+		e.Personal = &StaffDetails{StaffName: staff}
+	}
+	return one(e)
+}
+
+// decideDueDiligenceDecision records the bank's answer; a reason given with an
+// acceptance is not kept.
+func decideDueDiligenceDecision(c Case, cmd RecordDueDiligenceDecision, now time.Time) ([]Event, error) {
+	if err := checkID("packId", cmd.PackID); err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(cmd.Reason)
+	if !cmd.Accepted && reason == "" {
+		return nil, invalid("reason", "the reason the bank rejected the pack is required")
+	}
+	p, ok := c.Packs[cmd.PackID]
+	if !ok {
+		return nil, invalid("packId", fmt.Sprintf("unknown due-diligence pack %s on this case", cmd.PackID))
+	}
+	if p.Decision != PackPending {
+		return nil, transition(fmt.Sprintf("pack %s was already %s by bank %s; provide a new pack instead", p.PackID, p.Decision, p.Bank))
+	}
+	if cmd.Accepted {
+		return one(DueDiligencePackAccepted{PackID: p.PackID, Bank: p.Bank, At: now})
+	}
+	return one(DueDiligencePackRejected{PackID: p.PackID, Bank: p.Bank, Reason: reason, At: now})
+}
+
+// AcceptsForOpening reports whether the survivor can be identified to bank for an
+// account opening: the bank accepted a due-diligence pack, or an ID document was
+// obtained whose kind the bank accepts, that is a kind listed in the bank's latest
+// offer or, if the bank made no offer, any kind. RecordAccountOpened requires it.
+func (c Case) AcceptsForOpening(bank string) bool {
+	for _, p := range c.Packs {
+		if p.Bank == bank && p.Decision == PackAccepted {
+			return true
+		}
+	}
+	offer, offered := c.latestOffer(bank)
+	for _, d := range c.Documents {
+		if d.Status == DocumentObtained && (!offered || slices.Contains(offer.AcceptedDocuments, d.Kind)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- Evolve ------------------------------------------------------------------------
+
+// evolvePacks applies the due-diligence events (called by Evolve only).
+func evolvePacks(c Case, e Event) Case {
+	switch e := e.(type) {
+	case DueDiligencePackProvided:
+		c.Packs = with(c.Packs, e.PackID, DueDiligencePack{
+			PackID: e.PackID, Bank: e.Bank, SignedLetter: e.SignedLetter, AccompaniedVisit: e.AccompaniedVisit,
+			CorrespondenceAddress: e.CorrespondenceAddress, Decision: PackPending, ProvidedAt: e.At,
+		})
+	case DueDiligencePackAccepted:
+		if p, ok := c.Packs[e.PackID]; ok {
+			p.Decision, p.DecidedAt = PackAccepted, e.At
+			c.Packs = with(c.Packs, e.PackID, p)
+		}
+	case DueDiligencePackRejected:
+		if p, ok := c.Packs[e.PackID]; ok {
+			p.Decision, p.Reason, p.DecidedAt = PackRejected, e.Reason, e.At
+			c.Packs = with(c.Packs, e.PackID, p)
+		}
+	}
+	return c
+}

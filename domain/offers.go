@@ -1,0 +1,224 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Bank offers and the survivor's choice. A case is shown to several partner banks
+// (ReferToBank); each may make offers; the survivor chooses one, or declines them
+// all with a reason. A choice can be corrected by choosing another offer, and she
+// can change her mind after declining: new offers and a choice are allowed again.
+// Only a recorded choice stops new offers.
+
+// OfferStatus says where one bank offer stands with the survivor.
+type OfferStatus string
+
+const (
+	OfferOpen      OfferStatus = "open"
+	OfferChosen    OfferStatus = "chosen"
+	OfferNotChosen OfferStatus = "not_chosen"
+)
+
+func AllOfferStatus() []OfferStatus { return []OfferStatus{OfferOpen, OfferChosen, OfferNotChosen} }
+
+func (x OfferStatus) Valid() bool { return slices.Contains(AllOfferStatus(), x) }
+
+// MaxMonthlyFeeLength is the longest monthly fee text ("MXN 0", "USD 4.95 after 6
+// months"), in characters.
+const MaxMonthlyFeeLength = 100
+
+// BankOffer is one offer a bank made on the case.
+type BankOffer struct {
+	OfferID                string
+	Bank                   string
+	Product                AccountProduct
+	MonthlyFee             string
+	AcceptedDocuments      []DocumentKind // the ID document kinds the bank accepts for opening
+	AcceptsAlternativePack bool           // the bank will consider a due-diligence pack instead of ID
+	Status                 OfferStatus
+	MadeAt                 time.Time
+}
+
+// ---- Commands and events -----------------------------------------------------------
+
+type MakeBankOffer struct {
+	OfferID                string
+	Bank                   OrgRef
+	Product                AccountProduct
+	MonthlyFee             string // free text, e.g. "MXN 0"; may be empty
+	AcceptedDocuments      []DocumentKind
+	AcceptsAlternativePack bool
+}
+
+type RecordSurvivorChoice struct {
+	OfferID string
+}
+
+type DeclineAllOffers struct {
+	Reason string
+}
+
+// BankOfferMade: a bank the case was shown to offered a product.
+type BankOfferMade struct {
+	OfferID                string         `json:"offerId"`
+	Bank                   string         `json:"bank"`
+	Product                AccountProduct `json:"product"`
+	MonthlyFee             string         `json:"monthlyFee,omitempty"`
+	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments,omitempty"`
+	AcceptsAlternativePack bool           `json:"acceptsAlternativePack"`
+	At                     time.Time      `json:"at"`
+}
+
+// SurvivorChoseOffer: the survivor chose an offer; a later choice replaces it.
+type SurvivorChoseOffer struct {
+	OfferID string    `json:"offerId"`
+	Bank    string    `json:"bank"`
+	At      time.Time `json:"at"`
+}
+
+// SurvivorDeclinedAllOffers: the survivor declined every offer made so far.
+type SurvivorDeclinedAllOffers struct {
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+func (MakeBankOffer) CommandType() string        { return "MakeBankOffer" }
+func (RecordSurvivorChoice) CommandType() string { return "RecordSurvivorChoice" }
+func (DeclineAllOffers) CommandType() string     { return "DeclineAllOffers" }
+
+func (BankOfferMade) EventType() string             { return "BankOfferMade" }
+func (SurvivorChoseOffer) EventType() string        { return "SurvivorChoseOffer" }
+func (SurvivorDeclinedAllOffers) EventType() string { return "SurvivorDeclinedAllOffers" }
+
+// ---- Rules -------------------------------------------------------------------------
+
+func decideMakeBankOffer(c Case, cmd MakeBankOffer, now time.Time) ([]Event, error) {
+	bank := cmd.Bank.ID
+	if err := checkID("offerId", cmd.OfferID); err != nil {
+		return nil, err
+	}
+	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
+		return nil, err
+	}
+	if !cmd.Product.Valid() {
+		return nil, invalid("product", fmt.Sprintf("unknown account product %q", cmd.Product))
+	}
+	fee := strings.TrimSpace(cmd.MonthlyFee)
+	if n := utf8.RuneCountInString(fee); n > MaxMonthlyFeeLength {
+		return nil, invalid("monthlyFee", fmt.Sprintf("the monthly fee is %d characters long; at most %d are allowed", n, MaxMonthlyFeeLength))
+	}
+	if err := checkList("acceptedDocuments", cmd.AcceptedDocuments, false); err != nil {
+		return nil, err
+	}
+	if _, used := c.Offers[cmd.OfferID]; used {
+		return nil, invalid("offerId", fmt.Sprintf("offer id %s is already used on this case", cmd.OfferID))
+	}
+	if _, ok := c.BankReferrals[bank]; !ok {
+		return nil, transition(fmt.Sprintf("an offer only from a bank the case was shown to; it was not referred to bank %s", bank))
+	}
+	if c.ChosenOffer != "" {
+		return nil, transition(fmt.Sprintf("the survivor has chosen offer %s (bank %s); no new offer can be made",
+			c.ChosenOffer, c.Offers[c.ChosenOffer].Bank))
+	}
+	if _, err := requireConsent(c, "bank", bank, PurposeBanking, now); err != nil {
+		return nil, err
+	}
+	return one(BankOfferMade{
+		OfferID: cmd.OfferID, Bank: bank, Product: cmd.Product, MonthlyFee: fee,
+		AcceptedDocuments: cloneList(cmd.AcceptedDocuments), AcceptsAlternativePack: cmd.AcceptsAlternativePack, At: now,
+	})
+}
+
+// decideSurvivorChoice records a choice, or corrects an earlier one: any offer made
+// on the case can be chosen except the one already chosen.
+func decideSurvivorChoice(c Case, cmd RecordSurvivorChoice, now time.Time) ([]Event, error) {
+	if err := checkID("offerId", cmd.OfferID); err != nil {
+		return nil, err
+	}
+	o, ok := c.Offers[cmd.OfferID]
+	if !ok {
+		return nil, invalid("offerId", fmt.Sprintf("unknown offer %s on this case", cmd.OfferID))
+	}
+	if o.Status == OfferChosen {
+		return nil, transition(fmt.Sprintf("offer %s is already the survivor's choice", o.OfferID))
+	}
+	return one(SurvivorChoseOffer{OfferID: o.OfferID, Bank: o.Bank, At: now})
+}
+
+func decideDeclineAllOffers(c Case, cmd DeclineAllOffers, now time.Time) ([]Event, error) {
+	reason := strings.TrimSpace(cmd.Reason)
+	if reason == "" {
+		return nil, invalid("reason", "the reason the survivor declined every offer is required")
+	}
+	if len(c.Offers) == 0 {
+		return nil, transition("no bank has made an offer yet; there is nothing to decline")
+	}
+	if c.DeclinedAllOffers {
+		return nil, transition("the survivor already declined every offer, and no bank has made a new one since")
+	}
+	return one(SurvivorDeclinedAllOffers{Reason: reason, At: now})
+}
+
+// latestOffer finds the last offer bank made (the greater id when two were made at
+// the same instant, so the answer does not depend on map order).
+func (c Case) latestOffer(bank string) (BankOffer, bool) {
+	var latest BankOffer
+	found := false
+	for _, o := range c.Offers {
+		if o.Bank != bank {
+			continue
+		}
+		if !found || o.MadeAt.After(latest.MadeAt) || (o.MadeAt.Equal(latest.MadeAt) && o.OfferID > latest.OfferID) {
+			latest, found = o, true
+		}
+	}
+	return latest, found
+}
+
+// ---- Evolve ------------------------------------------------------------------------
+
+// evolveOffers applies the offer events (called by Evolve only). DeclinedAllOffers
+// holds while the survivor's latest answer is declining everything: a new offer or a
+// choice clears it.
+func evolveOffers(c Case, e Event) Case {
+	switch e := e.(type) {
+	case BankOfferMade:
+		c.Offers = with(c.Offers, e.OfferID, BankOffer{
+			OfferID: e.OfferID, Bank: e.Bank, Product: e.Product, MonthlyFee: e.MonthlyFee,
+			AcceptedDocuments: cloneList(e.AcceptedDocuments), AcceptsAlternativePack: e.AcceptsAlternativePack,
+			Status: OfferOpen, MadeAt: e.At,
+		})
+		c.DeclinedAllOffers = false
+	case SurvivorChoseOffer:
+		if _, ok := c.Offers[e.OfferID]; !ok {
+			return c
+		}
+		c.Offers = offersWithStatus(c.Offers, e.OfferID)
+		c.ChosenOffer, c.DeclinedAllOffers = e.OfferID, false
+	case SurvivorDeclinedAllOffers:
+		c.Offers = offersWithStatus(c.Offers, "")
+		c.ChosenOffer, c.DeclinedAllOffers = "", true
+	}
+	return c
+}
+
+// offersWithStatus returns a copy of offers where chosen (if any) is chosen and every
+// other offer is not chosen.
+func offersWithStatus(offers map[string]BankOffer, chosen string) map[string]BankOffer {
+	if len(offers) == 0 {
+		return offers
+	}
+	out := make(map[string]BankOffer, len(offers))
+	for id, o := range offers {
+		o.Status = OfferNotChosen
+		if id == chosen {
+			o.Status = OfferChosen
+		}
+		out[id] = o
+	}
+	return out
+}
