@@ -64,16 +64,24 @@ const (
 	GroupBanking  Group = "banking"  // bank referrals and account applications
 	GroupCredit   Group = "credit"   // credit disputes
 	GroupNotes    Group = "notes"    // case notes
+	// GroupSafeguarding: safeguarding concerns. Only the owning organisation and the
+	// bank a concern involves see it — no one else, auditors included.
+	GroupSafeguarding Group = "safeguarding"
+	// GroupContact: how the survivor may be contacted; shown to every organisation
+	// that may contact the survivor.
+	GroupContact Group = "contact"
 )
 
 // Groups lists every field group in order; a fresh slice each call.
 func Groups() []Group {
-	return []Group{GroupSummary, GroupIdentity, GroupConsent, GroupBanking, GroupCredit, GroupNotes}
+	return []Group{GroupSummary, GroupIdentity, GroupConsent, GroupBanking, GroupCredit, GroupNotes, GroupSafeguarding, GroupContact}
 }
 
 // Personal reports whether the group holds the survivor's personal data (sealed in
 // the events; decrypted per request and recorded in the access log).
-func (g Group) Personal() bool { return g == GroupIdentity || g == GroupNotes }
+func (g Group) Personal() bool {
+	return g == GroupIdentity || g == GroupNotes || g == GroupSafeguarding || g == GroupContact
+}
 
 // category is the consent data category that shares a group with another
 // organisation; summary and consent have none.
@@ -95,12 +103,17 @@ func (g Group) category() (domain.DataCategory, bool) {
 type Action string
 
 const (
-	ActionRead                 Action = "case.read"            // read Request.Group of a case
-	ActionChange               Action = "case.change"          // any case command not listed below
-	ActionRecordBankOutcome    Action = "case.bank-outcome"    // recordAccountOpened / recordAccountDeclined; Target = the bank's organisation id
-	ActionRecordDisputeOutcome Action = "case.dispute-outcome" // recordCreditDisputeOutcome; Target = the dispute id
-	ActionErase                Action = "case.erase"           // eraseSurvivorData
-	ActionRefer                Action = "case.refer"           // referSurvivor; no Case; Target = the referring organisation id
+	ActionRead   Action = "case.read"   // read Request.Group of a case
+	ActionChange Action = "case.change" // any case command not listed below
+	// ActionRecordBankOutcome is a bank-side command about Target, a bank's
+	// organisation id: an account opened or declined, an offer, a due-diligence
+	// decision, a safeguarding concern raised, acknowledged or resolved by the bank.
+	ActionRecordBankOutcome Action = "case.bank-outcome"
+	// ActionRecordDisputeOutcome: the outcome of a dispute or of one of its items;
+	// Target = the dispute id.
+	ActionRecordDisputeOutcome Action = "case.dispute-outcome"
+	ActionErase                Action = "case.erase" // eraseSurvivorData
+	ActionRefer                Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
 	ActionReadDirectory        Action = "directory.read"
 	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
 	ActionManageKeys           Action = "keys.manage"

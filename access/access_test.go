@@ -152,6 +152,8 @@ var caseColumns = []struct {
 	{"read banking", access.ActionRead, access.GroupBanking},
 	{"read credit", access.ActionRead, access.GroupCredit},
 	{"read notes", access.ActionRead, access.GroupNotes},
+	{"read safeguarding", access.ActionRead, access.GroupSafeguarding},
+	{"read contact", access.ActionRead, access.GroupContact},
 	{"change", access.ActionChange, ""},
 	{"bank outcome", access.ActionRecordBankOutcome, ""},       // Target: the actor's own organisation
 	{"dispute outcome", access.ActionRecordDisputeOutcome, ""}, // Target: dispute-q (addressed to bureau-q)
@@ -167,39 +169,39 @@ type caseRow struct {
 }
 
 var caseMatrix = []caseRow{
-	// read: summary identity consent banking credit notes | change, bank outcome, dispute outcome, erase
-	{"A A A A A A | A A A A", "caseworker/own organisation", caseworker("shelter-a"), openCase, ""},
-	{"A A A A A A | A A A A", "caseworker/own organisation, closed", caseworker("shelter-a"), closedCase, ""},
-	{"A A F A F F | F F F F", "caseworker/grant in force", caseworker("ngo-shared"), openCase, ""},
-	{"A A F A F F | F F F F", "caseworker/grant in force, reason", caseworker("ngo-shared"), openCase, "audit"},
-	{"A A F A F F | F F F F", "caseworker/grant in force, closed", caseworker("ngo-shared"), closedCase, ""},
-	{"N N N N N N | N N N N", "caseworker/other organisation", caseworker("ngo-other"), openCase, ""},
-	{"N N N N N N | N N N N", "caseworker/grant expired", caseworker("ngo-expired"), openCase, ""},
-	{"N N N N N N | N N N N", "caseworker/grant expires at now", caseworker("ngo-at-now"), openCase, ""},
-	{"N N N N N N | N N N N", "caseworker/grant withdrawn", caseworker("ngo-withdrawn"), openCase, ""},
-	{"N N N N N N | N N N N", "caseworker/no organisation", caseworker(""), openCase, ""},
-	{"A F F A F F | F A F F", "bank/referred, banking grant in force", bank("bank-x"), openCase, ""},
-	{"A F F A F F | F A F F", "bank/referred, banking grant, reason", bank("bank-x"), openCase, "why"},
-	{"A F F A F F | F A F F", "bank/referred, banking grant, closed", bank("bank-x"), closedCase, ""},
-	{"N N N N N N | N N N N", "bank/referred, grant withdrawn", bank("bank-y"), openCase, ""},
-	{"N N N N N N | N N N N", "bank/referred without banking grant", bank("bank-z"), openCase, ""},
-	{"N N N N N N | N N N N", "bank/banking grant, not referred", bank("bank-w"), openCase, ""},
-	{"N N N N N N | N N N N", "bank/other bank", bank("bank-other"), openCase, ""},
-	{"N N N N N N | N N N N", "bank/owner's organisation id", bank("shelter-a"), openCase, ""},
-	{"F F F F A F | F F A F", "bureau/dispute, credit grant in force", bureau("bureau-q"), openCase, ""},
-	{"F F F F A F | F F A F", "bureau/dispute, credit grant, closed", bureau("bureau-q"), closedCase, ""},
-	{"N N N N N N | N N N N", "bureau/dispute but grant withdrawn", bureau("bureau-r"), openCase, ""},
-	{"N N N N N N | N N N N", "bureau/dispute, grant expires at now", bureau("bureau-t"), openCase, ""},
-	{"N N N N N N | N N N N", "bureau/dispute, only a banking grant", bureau("bureau-u"), openCase, ""},
-	{"N N N N N N | N N N N", "bureau/grant in force, no dispute", bureau("bureau-s"), openCase, ""},
-	{"A F A A A F | F F F F", "auditor/no reason", auditor, openCase, ""},
-	{"A F A A A F | F F F F", "auditor/blank reason", auditor, openCase, " \t\n"},
-	{"A G A A A G | F F F F", "auditor/reason", auditor, openCase, "complaint 42"},
-	{"A G A A A G | F F F F", "auditor/reason, closed", auditor, closedCase, "complaint 42"},
-	{"N N N N N N | N N N N", "analyst/any case", analyst, openCase, ""},
-	{"N N N N N N | N N N N", "analyst/reason", analyst, openCase, "curious"},
-	{"N N N N N N | N N N E", "admin/any case", admin, openCase, ""},
-	{"N N N N N N | N N N E", "admin/closed case", admin, closedCase, "reason"},
+	// read: summary identity consent banking credit notes safeguarding contact | change, bank outcome, dispute outcome, erase
+	{"A A A A A A A A | A A A A", "caseworker/own organisation", caseworker("shelter-a"), openCase, ""},
+	{"A A A A A A A A | A A A A", "caseworker/own organisation, closed", caseworker("shelter-a"), closedCase, ""},
+	{"A A F A F F F A | F F F F", "caseworker/grant in force", caseworker("ngo-shared"), openCase, ""},
+	{"A A F A F F F A | F F F F", "caseworker/grant in force, reason", caseworker("ngo-shared"), openCase, "audit"},
+	{"A A F A F F F A | F F F F", "caseworker/grant in force, closed", caseworker("ngo-shared"), closedCase, ""},
+	{"N N N N N N N N | N N N N", "caseworker/other organisation", caseworker("ngo-other"), openCase, ""},
+	{"N N N N N N N N | N N N N", "caseworker/grant expired", caseworker("ngo-expired"), openCase, ""},
+	{"N N N N N N N N | N N N N", "caseworker/grant expires at now", caseworker("ngo-at-now"), openCase, ""},
+	{"N N N N N N N N | N N N N", "caseworker/grant withdrawn", caseworker("ngo-withdrawn"), openCase, ""},
+	{"N N N N N N N N | N N N N", "caseworker/no organisation", caseworker(""), openCase, ""},
+	{"A F F A F F A A | F A F F", "bank/referred, banking grant in force", bank("bank-x"), openCase, ""},
+	{"A F F A F F A A | F A F F", "bank/referred, banking grant, reason", bank("bank-x"), openCase, "why"},
+	{"A F F A F F A A | F A F F", "bank/referred, banking grant, closed", bank("bank-x"), closedCase, ""},
+	{"N N N N N N N N | N N N N", "bank/referred, grant withdrawn", bank("bank-y"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bank/referred without banking grant", bank("bank-z"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bank/banking grant, not referred", bank("bank-w"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bank/other bank", bank("bank-other"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bank/owner's organisation id", bank("shelter-a"), openCase, ""},
+	{"F F F F A F F A | F F A F", "bureau/dispute, credit grant in force", bureau("bureau-q"), openCase, ""},
+	{"F F F F A F F A | F F A F", "bureau/dispute, credit grant, closed", bureau("bureau-q"), closedCase, ""},
+	{"N N N N N N N N | N N N N", "bureau/dispute but grant withdrawn", bureau("bureau-r"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bureau/dispute, grant expires at now", bureau("bureau-t"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bureau/dispute, only a banking grant", bureau("bureau-u"), openCase, ""},
+	{"N N N N N N N N | N N N N", "bureau/grant in force, no dispute", bureau("bureau-s"), openCase, ""},
+	{"A F A A A F F F | F F F F", "auditor/no reason", auditor, openCase, ""},
+	{"A F A A A F F F | F F F F", "auditor/blank reason", auditor, openCase, " \t\n"},
+	{"A G A A A G F G | F F F F", "auditor/reason", auditor, openCase, "complaint 42"},
+	{"A G A A A G F G | F F F F", "auditor/reason, closed", auditor, closedCase, "complaint 42"},
+	{"N N N N N N N N | N N N N", "analyst/any case", analyst, openCase, ""},
+	{"N N N N N N N N | N N N N", "analyst/reason", analyst, openCase, "curious"},
+	{"N N N N N N N N | N N N E", "admin/any case", admin, openCase, ""},
+	{"N N N N N N N N | N N N E", "admin/closed case", admin, closedCase, "reason"},
 }
 
 func TestAuthorizeCaseMatrix(t *testing.T) {
@@ -518,9 +520,9 @@ func TestRolesAndGroups(t *testing.T) {
 	if access.Roles()[0] != access.RoleCaseworker || access.Role("").Valid() || access.Role("root").Valid() {
 		t.Error("Roles() shares its slice or Valid accepts unknown roles")
 	}
-	personal := map[access.Group]bool{access.GroupIdentity: true, access.GroupNotes: true}
+	personal := map[access.Group]bool{access.GroupIdentity: true, access.GroupNotes: true, access.GroupSafeguarding: true, access.GroupContact: true}
 	groups := access.Groups()
-	if len(groups) != 6 {
+	if len(groups) != 8 {
 		t.Fatalf("Groups() = %v", groups)
 	}
 	for _, g := range groups {

@@ -45,7 +45,7 @@ func caseworker(r Request) Decision {
 	if r.Action != ActionRead {
 		return forbid("a case shared by consent is read-only for the organisations it is shared with")
 	}
-	if r.Group == GroupSummary {
+	if r.Group == GroupSummary || r.Group == GroupContact {
 		return allow("the case is shared with the caseworker's organisation by a consent grant in force")
 	}
 	if cat, ok := r.Group.category(); ok && slices.Contains(categories, cat) {
@@ -78,10 +78,11 @@ func bank(r Request) Decision {
 	}
 	switch r.Action {
 	case ActionRead:
-		if r.Group == GroupSummary || r.Group == GroupBanking {
+		switch r.Group {
+		case GroupSummary, GroupBanking, GroupContact, GroupSafeguarding:
 			return allow("the case was referred to the bank under a banking grant in force")
 		}
-		return forbid("a bank reads only the journey summary and the banking group")
+		return forbid("a bank reads only the journey summary, banking, safe-contact rules and its safeguarding concerns")
 	case ActionRecordBankOutcome:
 		if actsFor(a, r.Target) {
 			return allow("a bank records the outcome of its own account application")
@@ -103,10 +104,10 @@ func bureau(r Request) Decision {
 	}
 	switch r.Action {
 	case ActionRead:
-		if r.Group == GroupCredit {
+		if r.Group == GroupCredit || r.Group == GroupContact {
 			return allow("a dispute is addressed to the bureau under a credit-repair grant in force")
 		}
-		return forbid("a bureau reads only the credit group")
+		return forbid("a bureau reads only the credit group and the safe-contact rules")
 	case ActionRecordDisputeOutcome:
 		if d, ok := c.Disputes[r.Target]; ok && actsFor(a, d.Bureau) {
 			return allow("a bureau records the outcome of a dispute addressed to it")
@@ -135,6 +136,8 @@ func auditor(r Request) Decision {
 	switch {
 	case !known(r.Group):
 		return forbid("unknown field group")
+	case r.Group == GroupSafeguarding:
+		return forbid("safeguarding concerns are for the support organisation and the bank only")
 	case !r.Group.Personal():
 		return allow("auditors read every case's journey")
 	case strings.TrimSpace(r.Reason) != "":
