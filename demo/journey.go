@@ -1,269 +1,260 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"time"
+	"slices"
 
-	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 )
 
-// walker takes one synthetic survivor as far along the journey as its dice say.
-type walker struct {
-	svc    *app.Service
-	clock  *app.FixedClock
-	rng    *rand.Rand
-	n      int
-	actor  app.Actor
-	caseID string
-	step   int
-	stage  domain.Stage
-	closed bool
-}
-
-// referrers are weighted: most journeys are in the Mexico pilot.
-var referrers = []string{ShelterCDMX, ShelterCDMX, ShelterCDMX, ShelterPuebla, ShelterPuebla, NGOChiapas, NGOChiapas, NGOUS, NGOUK}
-
-func jurisdictionOf(org string) string {
-	for _, o := range Coalition() {
-		if o.ID == org {
-			return o.Jurisdiction
-		}
-	}
-	return ""
-}
-
 // barrierOdds follow the Mexico baseline survey's order: not knowing what products
-// exist is most common, then missing ID, no income, no shelter access.
+// exist is most common, then missing ID, no income, no shelter access; transport and
+// training are less common.
 var barrierOdds = []struct {
 	barrier domain.Barrier
 	percent int
 }{
-	{domain.BarrierUnawareOfProducts, 70},
-	{domain.BarrierNoID, 55},
-	{domain.BarrierNoIncome, 45},
-	{domain.BarrierNoShelterAccess, 30},
-	{domain.BarrierNeedsTransport, 20},
-	{domain.BarrierNeedsTraining, 25},
+	{domain.BarrierUnawareOfProducts, 72},
+	{domain.BarrierNoID, 58},
+	{domain.BarrierNoIncome, 36},
+	{domain.BarrierNoShelterAccess, 27},
+	{domain.BarrierNeedsTransport, 13},
+	{domain.BarrierNeedsTraining, 17},
 }
 
-func (w *walker) chance(percent int) bool { return w.rng.IntN(100) < percent }
+// creditOdds is how often a survivor needs credit repair from the start, per
+// jurisdiction (coerced debts are most often reported in the US).
+var creditOdds = map[string]int{"MX": 35, "US": 60}
 
-func (w *walker) wait(minDays, maxDays int) {
-	w.clock.Advance(time.Duration(minDays*24+w.rng.IntN((maxDays-minDays+1)*24)) * time.Hour)
-}
-
-func (w *walker) commandID() string {
-	w.step++
-	return fmt.Sprintf("demo-%03d-%02d", w.n, w.step)
-}
-
-func (w *walker) do(ctx context.Context, cmd domain.Command) error {
-	_, err := w.svc.ChangeCase(ctx, w.actor, app.CaseCommand{CommandID: w.commandID(), CaseID: w.caseID, Command: cmd})
-	if err != nil {
-		return fmt.Errorf("%s: %w", cmd.CommandType(), err)
+// plan lays out the whole journey: referral, intake, ID recovery, banks, credit
+// repair and closure, each stage only if the one before got far enough by now.
+func (w *walker) plan() {
+	w.refer()
+	if !w.intake() || !w.keepsInTouch(5) {
+		return
 	}
-	return nil
+	if w.chance(2) {
+		w.closeCase(domain.ClosureTransferred, "Moved to a partner organisation in another state.", 10, 40)
+		return
+	}
+	if !w.recoverID() || !w.keepsInTouch(4) {
+		return
+	}
+	// Credit repair goes ahead once the account is open, or alongside an account
+	// opening that is stuck (she declined the offers, the bank wants an ID she does
+	// not have yet) when she needs it.
+	opened := w.banking()
+	if !w.open() || w.closed || !opened && !w.hasNeed(domain.NeedCreditRepair) || !w.keepsInTouch(3) {
+		return
+	}
+	if w.creditRepair() && opened {
+		w.complete()
+	}
 }
 
-func (w *walker) walk(ctx context.Context) error {
-	org := referrers[w.rng.IntN(len(referrers))]
-	jurisdiction := jurisdictionOf(org)
-	w.actor = app.Actor{ID: "demo-caseworker-" + org, Role: app.RoleCaseworker, Organisation: org}
-
-	var barriers []domain.Barrier
+func (w *walker) refer() {
 	for _, b := range barrierOdds {
 		if w.chance(b.percent) {
-			barriers = append(barriers, b.barrier)
+			w.barriers = append(w.barriers, b.barrier)
 		}
 	}
-	needs := []domain.Need{domain.NeedBankAccount}
-	noID := false
-	for _, b := range barriers {
-		if b == domain.BarrierNoID {
-			noID = true
-			needs = append(needs, domain.NeedIDDocument)
+	w.needs = []domain.Need{domain.NeedBankAccount}
+	for _, bn := range []struct {
+		b domain.Barrier
+		n domain.Need
+	}{{domain.BarrierNoID, domain.NeedIDDocument}, {domain.BarrierNoShelterAccess, domain.NeedShelter}, {domain.BarrierNeedsTransport, domain.NeedTransport}} {
+		if w.hasBarrier(bn.b) {
+			w.needs = append(w.needs, bn.n)
 		}
 	}
-	if w.chance(40) {
-		needs = append(needs, domain.NeedCreditRepair)
+	if (w.hasBarrier(domain.BarrierUnawareOfProducts) || w.hasBarrier(domain.BarrierNeedsTraining)) && w.chance(70) {
+		w.needs = append(w.needs, domain.NeedFinancialTraining)
 	}
-	res, err := w.svc.ReferSurvivor(ctx, w.actor, w.commandID(), domain.ReferSurvivor{
-		ReferringOrganisation: domain.OrgRef{ID: org},
-		Jurisdiction:          jurisdiction,
-		Needs:                 needs,
-		Barriers:              barriers,
+	if w.chance(cmp.Or(creditOdds[w.org.Jurisdiction], 15)) {
+		w.needs = append(w.needs, domain.NeedCreditRepair)
+	}
+	cmd := domain.ReferSurvivor{
+		ReferringOrganisation: domain.OrgRef{ID: w.org.ID},
+		Jurisdiction:          w.org.Jurisdiction,
+		Needs:                 slices.Clone(w.needs),
+		Barriers:              slices.Clone(w.barriers),
 		Survivor:              w.survivor(),
-	})
-	if err != nil {
-		return fmt.Errorf("refer: %w", err)
 	}
-	w.caseID, w.stage = res.ID, domain.StageReferral
-
-	// How far this journey has got: referral only, ID recovery, banking, credit repair.
-	depth := w.rng.IntN(100)
-	if depth < 15 {
-		return w.maybeClose(ctx)
-	}
-	if noID || w.chance(30) {
-		if err := w.recoverID(ctx, jurisdiction); err != nil {
-			return err
+	w.add(func(ctx context.Context) error {
+		w.cmds++
+		res, err := w.svc.ReferSurvivor(ctx, w.worker, fmt.Sprintf("demo-%03d-%03d", w.n, w.cmds), cmd)
+		if err != nil {
+			return fmt.Errorf("ReferSurvivor: %w", err)
 		}
-	}
-	if depth < 35 || jurisdiction != "MX" {
-		return w.maybeClose(ctx)
-	}
-	opened, err := w.openAccount(ctx)
-	if err != nil {
-		return err
-	}
-	if depth < 80 || !opened {
-		return w.maybeClose(ctx)
-	}
-	if err := w.repairCredit(ctx); err != nil {
-		return err
-	}
-	return w.maybeClose(ctx)
-}
-
-func (w *walker) survivor() domain.SurvivorDetails {
-	given := givenNames[w.rng.IntN(len(givenNames))]
-	family := familyNames[w.rng.IntN(len(familyNames))] + " " + familyNames[w.rng.IntN(len(familyNames))]
-	return domain.SurvivorDetails{
-		FullName:    given + " " + family,
-		DateOfBirth: fmt.Sprintf("%d-%02d-%02d", 1975+w.rng.IntN(30), 1+w.rng.IntN(12), 1+w.rng.IntN(28)),
-		Phone:       fmt.Sprintf("+52 55 0000 %04d", w.rng.IntN(10000)),
-		Address:     fmt.Sprintf("%s %d, Ciudad Demo", streets[w.rng.IntN(len(streets))], 1+w.rng.IntN(300)),
-	}
-}
-
-func (w *walker) recoverID(ctx context.Context, jurisdiction string) error {
-	kind, authority := domain.DocPassport, "Passport office (demo)"
-	if jurisdiction == "MX" {
-		kind, authority = domain.DocCURP, "Registro Civil CDMX (demo)"
-		if w.chance(40) {
-			kind, authority = domain.DocINE, "INE módulo (demo)"
-		}
-	}
-	w.wait(2, 10)
-	if err := w.do(ctx, domain.RequestIDDocument{Kind: kind, IssuingAuthority: authority}); err != nil {
-		return err
-	}
-	w.stage = domain.StageIDRecovery
-	docID, err := w.lastDocumentID(ctx)
-	if err != nil {
-		return err
-	}
-	w.wait(5, 40)
-	if w.chance(85) {
-		return w.do(ctx, domain.RecordIDDocumentObtained{DocumentID: docID, DocumentNumber: fmt.Sprintf("DEMO%010d", w.rng.IntN(1e9))})
-	}
-	return w.do(ctx, domain.RecordIDDocumentRefused{DocumentID: docID, Reason: "birth record not found (demo)"})
-}
-
-func (w *walker) openAccount(ctx context.Context) (bool, error) {
-	bank := domain.OrgRef{ID: BankMX}
-	w.wait(3, 20)
-	if err := w.do(ctx, domain.GrantConsent{
-		Recipient:  bank,
-		Categories: []domain.DataCategory{domain.DataIdentity, domain.DataBanking},
-		Purposes:   []domain.Purpose{domain.PurposeBanking},
-		ExpiresAt:  w.clock.Now().Add(365 * 24 * time.Hour),
-	}); err != nil {
-		return false, err
-	}
-	if err := w.do(ctx, domain.ReferToBank{Bank: bank}); err != nil {
-		return false, err
-	}
-	w.stage = domain.StageAccountOpening
-	if w.chance(20) {
-		return false, nil // waiting for the bank
-	}
-	w.wait(2, 15)
-	if err := w.do(ctx, domain.SubmitAccountApplication{Bank: bank, Product: domain.ProductBasicAccount}); err != nil {
-		return false, err
-	}
-	w.wait(3, 25)
-	if w.chance(80) {
-		return true, w.do(ctx, domain.RecordAccountOpened{Bank: bank, Product: domain.ProductBasicAccount})
-	}
-	return false, w.do(ctx, domain.RecordAccountDeclined{Bank: bank, Reason: "could not verify address (demo)"})
-}
-
-func (w *walker) repairCredit(ctx context.Context) error {
-	bureau := domain.OrgRef{ID: BureauMX}
-	w.wait(5, 30)
-	if err := w.do(ctx, domain.GrantConsent{
-		Recipient:  bureau,
-		Categories: []domain.DataCategory{domain.DataIdentity, domain.DataCredit},
-		Purposes:   []domain.Purpose{domain.PurposeCreditRepair},
-		ExpiresAt:  w.clock.Now().Add(365 * 24 * time.Hour),
-	}); err != nil {
-		return err
-	}
-	if err := w.do(ctx, domain.FileCreditDispute{Bureau: bureau, ItemCount: 1 + w.rng.IntN(4)}); err != nil {
-		return err
-	}
-	w.stage = domain.StageCreditRepair
-	if w.chance(40) {
-		return nil // the bureau has not answered yet
-	}
-	disputeID, err := w.lastDisputeID(ctx)
-	if err != nil {
-		return err
-	}
-	w.wait(20, 60)
-	if w.chance(75) {
-		return w.do(ctx, domain.RecordCreditDisputeOutcome{DisputeID: disputeID, Outcome: domain.DisputeBlocked})
-	}
-	return w.do(ctx, domain.RecordCreditDisputeOutcome{DisputeID: disputeID, Outcome: domain.DisputeRefused, Reason: "insufficient evidence (demo)"})
-}
-
-func (w *walker) maybeClose(ctx context.Context) error {
-	if w.chance(25) {
-		w.wait(1, 10)
-		if err := w.do(ctx, domain.AddCaseNote{Text: "Follow-up call done; survivor prefers contact through the shelter (demo)."}); err != nil {
-			return err
-		}
-	}
-	if !w.chance(12) {
+		w.caseID = res.ID
+		w.tally.Commands++
 		return nil
+	})
+}
+
+// intake sets the safe-contact rules and starts the threads that run alongside the
+// journey: a shelter place, a financial education course.
+func (w *walker) intake() bool {
+	if !w.wait(0, 3) {
+		return false
 	}
-	w.wait(5, 30)
-	outcome := domain.ClosureJourneyCompleted
-	if w.stage == domain.StageReferral {
-		outcome = domain.ClosureLostContact
+	if w.chance(85) {
+		w.cw(contactRules[w.rng.IntN(len(contactRules))])
 	}
+	if w.chance(60) {
+		w.cw(note(w.pick(intakeNotes)))
+	}
+	if w.hasBarrier(domain.BarrierNoShelterAccess) && w.chance(70) {
+		cmds := append(w.resolveBarrier(domain.BarrierNoShelterAccess), w.meetNeed(domain.NeedShelter)...)
+		w.side(4, 25, w.as(w.worker, append(cmds, note("A place at the shelter was found; she moved in this week."))...))
+	}
+	if (w.hasBarrier(domain.BarrierUnawareOfProducts) || w.hasBarrier(domain.BarrierNeedsTraining)) && w.chance(65) {
+		cmds := []domain.Command{note("Attended the financial education workshop: accounts, cards, savings and fees explained.")}
+		cmds = append(cmds, w.resolveBarrier(domain.BarrierUnawareOfProducts)...)
+		cmds = append(cmds, w.resolveBarrier(domain.BarrierNeedsTraining)...)
+		w.side(10, 60, w.as(w.worker, append(cmds, w.meetNeed(domain.NeedFinancialTraining)...)...))
+	}
+	return true
+}
+
+// recoverID requests an ID document when she has none (and sometimes a replacement
+// when she has one), and tries a second kind after a refusal.
+func (w *walker) recoverID() bool {
+	noID := w.hasBarrier(domain.BarrierNoID)
+	if !noID && !w.chance(12) {
+		return true
+	}
+	if noID && w.chance(12) {
+		w.cw(note("She does not want to contact the registry in her home state yet; banks will be offered a due-diligence pack instead."))
+		return true
+	}
+	var tried []domain.DocumentKind
+	for attempt := 1; attempt <= 2; attempt++ {
+		kind, authority, lo, hi := w.documentFor(tried)
+		tried = append(tried, kind)
+		if !w.wait(2, 10) {
+			return false
+		}
+		w.cw(domain.RequestIDDocument{Kind: kind, IssuingAuthority: authority})
+		if !w.wait(lo, hi) {
+			return false // still waiting for the office
+		}
+		if w.chance(80) {
+			number := w.documentNumber(kind)
+			w.lazy(w.worker, func(c domain.Case) domain.Command {
+				return domain.RecordIDDocumentObtained{DocumentID: pendingDocument(c), DocumentNumber: number}
+			})
+			w.docs = append(w.docs, kind)
+			w.cw(append(w.resolveBarrier(domain.BarrierNoID), w.meetNeed(domain.NeedIDDocument)...)...)
+			return true
+		}
+		reason := w.pick(idRefusals)
+		w.lazy(w.worker, func(c domain.Case) domain.Command {
+			return domain.RecordIDDocumentRefused{DocumentID: pendingDocument(c), Reason: reason}
+		})
+		if !w.chance(75) {
+			break
+		}
+	}
+	w.cw(note("No usable ID for now; the shelter will ask banks to accept a due-diligence pack."))
+	return true
+}
+
+// documentFor picks the next kind of document to request, who issues it, and how
+// many days it usually takes.
+func (w *walker) documentFor(tried []domain.DocumentKind) (domain.DocumentKind, string, int, int) {
+	type option struct {
+		kind      domain.DocumentKind
+		authority string
+		lo, hi    int
+	}
+	registry := "Registro Civil CDMX (demo)"
+	if w.org.Region != "Ciudad de México" {
+		registry = "Registro Civil del Estado de " + w.org.Region + " (demo)"
+	}
+	var options []option
+	switch w.org.Jurisdiction {
+	case "MX":
+		options = []option{{domain.DocCURP, registry, 7, 30}, {domain.DocINE, "Módulo INE (demo)", 21, 60},
+			{domain.DocCURP, registry, 7, 30}, {domain.DocINE, "Módulo INE (demo)", 21, 60},
+			{domain.DocBirthCertificate, registry, 10, 40}}
+	case "US":
+		options = []option{{domain.DocPassport, "Consulate of her home country (demo)", 30, 90},
+			{domain.DocNationalID, "State ID office (demo)", 14, 45}, {domain.DocResidencePermit, "Immigration office (demo)", 45, 120}}
+	default:
+		options = []option{{domain.DocPassport, "Consulate of her home country (demo)", 30, 90},
+			{domain.DocResidencePermit, "Immigration office (demo)", 45, 120}}
+	}
+	options = slices.DeleteFunc(options, func(o option) bool { return slices.Contains(tried, o.kind) })
+	o := options[w.rng.IntN(len(options))]
+	return o.kind, o.authority, o.lo, o.hi
+}
+
+// keepsInTouch is false when she loses contact for good: the case is closed. A few
+// get back in touch and the case is reopened.
+func (w *walker) keepsInTouch(percent int) bool {
+	if !w.chance(percent) {
+		return true
+	}
+	if !w.closeCase(domain.ClosureLostContact, "No answer by phone or through the shelter for three weeks.", 21, 60) {
+		return false
+	}
+	if !w.chance(35) || !w.wait(20, 100) {
+		return false
+	}
+	w.reopen("She got back in touch through the shelter's hotline.")
+	w.cw(note("Back in touch; she wants to carry on where we left off."))
+	return true
+}
+
+// complete follows up once the journey's goals are met, and closes most cases; a few
+// are reopened when a new debt turns up.
+func (w *walker) complete() {
+	if w.hasBarrier(domain.BarrierNoIncome) && w.chance(35) && w.wait(10, 60) {
+		w.cw(append(w.resolveBarrier(domain.BarrierNoIncome), note("She started a job with a regular wage paid into her account."))...)
+	}
+	if w.chance(12) && w.wait(5, 30) {
+		w.cw(movedOnRules)
+	}
+	if !w.chance(55) || !w.closeCase(domain.ClosureJourneyCompleted, "Goals met: account open and credit report in order.", 14, 60) {
+		return
+	}
+	bureau := bureauIn(w.org.Jurisdiction)
+	if bureau == "" || !w.chance(12) || !w.wait(30, 120) {
+		return
+	}
+	w.reopen("A new debt in her name appeared on her credit report.")
+	w.cw(w.identifyNeed(domain.NeedCreditRepair)...)
+	if !w.wait(1, 5) {
+		return
+	}
+	w.grantBureau(bureau)
+	if w.disputeRound(bureau, 1) {
+		w.closeCase(domain.ClosureJourneyCompleted, "The new debt was dealt with.", 7, 30)
+	}
+}
+
+// closeCase closes the case minDays to maxDays after everything planned so far.
+func (w *walker) closeCase(outcome domain.ClosureOutcome, reason string, minDays, maxDays int) bool {
+	w.settle()
+	if !w.wait(minDays, maxDays) {
+		return false
+	}
+	w.cw(domain.CloseCase{Outcome: outcome, Reason: reason})
 	w.closed = true
-	return w.do(ctx, domain.CloseCase{Outcome: outcome})
+	return true
 }
 
-// lastDocumentID returns the id of the document still requested (the app chose it).
-func (w *walker) lastDocumentID(ctx context.Context) (string, error) {
-	c, err := w.svc.LoadCase(ctx, w.actor, w.caseID)
-	if err != nil {
-		return "", err
-	}
-	for id, d := range c.Documents {
-		if d.Status == domain.DocumentRequested {
-			return id, nil
+func (w *walker) reopen(reason string) {
+	w.closed = false
+	run := w.as(w.worker, domain.ReopenCase{Reason: reason})
+	w.add(func(ctx context.Context) error {
+		if err := run(ctx); err != nil {
+			return err
 		}
-	}
-	return "", fmt.Errorf("case %s has no requested document", w.caseID)
-}
-
-// lastDisputeID returns the id of the dispute still filed (the app chose it).
-func (w *walker) lastDisputeID(ctx context.Context) (string, error) {
-	c, err := w.svc.LoadCase(ctx, w.actor, w.caseID)
-	if err != nil {
-		return "", err
-	}
-	for id, d := range c.Disputes {
-		if d.Status == domain.DisputeFiled {
-			return id, nil
-		}
-	}
-	return "", fmt.Errorf("case %s has no open dispute", w.caseID)
+		w.tally.Reopened++
+		return nil
+	})
 }

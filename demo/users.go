@@ -8,7 +8,8 @@ type User struct {
 	EnvName      string
 }
 
-// Users are one user per role, acting for the demo coalition's organisations.
+// Users are one user per role acting for the Mexico pilot's organisations, and the
+// US caseworker, bank and bureau for the Debt Bondage Repair Act credit-repair flow.
 func Users() []User {
 	return []User{
 		{"caseworker", ShelterCDMX, "ana.caseworker@" + ShelterCDMX, "CASEWORKER"},
@@ -17,5 +18,8 @@ func Users() []User {
 		{"auditor", "coalition-audit", "alma.auditor@coalition-audit", "AUDITOR"},
 		{"analyst", "coalition-analytics", "andres.analyst@coalition-analytics", "ANALYST"},
 		{"admin", "", "ada.admin", "ADMIN"},
+		{"caseworker", NGOUS, "carla.caseworker@" + NGOUS, "CASEWORKER_US"},
+		{"bank", BankUS, "ben.bank@" + BankUS, "BANK_US"},
+		{"bureau", BureauUS, "bea.bureau@" + BureauUS, "BUREAU_US"},
 	}
 }
