@@ -58,8 +58,9 @@ var roles = []role{
 
 // fixture is a case and the ids a mutation on it needs.
 type fixture struct {
-	id, docID, grantID, disputeID string
-	owner                         app.Actor
+	id, docID, grantID, disputeID             string
+	itemDisputeID, offerID, packID, concernID string
+	owner                                     app.Actor
 }
 
 // buildCase makes a case in relation rel to the callers above.
@@ -99,23 +100,44 @@ func (h *harness) buildCase(t *testing.T, rel relation, tag string) fixture {
 		run("referToBank", "ReferToBankInput", map[string]any{"bankId": "bank-a"})
 		run("submitAccountApplication", "SubmitAccountApplicationInput", map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT"})
 		run("fileCreditDispute", "FileCreditDisputeInput", map[string]any{"bureauId": "bureau-a", "itemCount": 2})
+		run("fileCreditDispute", "FileCreditDisputeInput", map[string]any{"bureauId": "bureau-a",
+			"items":    []map[string]any{{"id": "item-1", "kind": "DEBT", "creditor": "Prestamos Rapidos (demo)", "accountReference": "ACC-1"}},
+			"evidence": []string{"PROOF_OF_IDENTITY", "TRAFFICKING_DETERMINATION"}})
+		run("makeBankOffer", "MakeBankOfferInput", map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT",
+			"monthlyFee": "MXN 0", "acceptedDocuments": []string{"CURP"}, "acceptsAlternativePack": true})
+		run("provideDueDiligencePack", "ProvideDueDiligencePackInput", map[string]any{"bankId": "bank-a",
+			"signedLetter": true, "accompaniedVisit": true, "staffName": "Rosa Demo", "correspondenceAddress": false})
+		run("raiseSafeguardingConcern", "RaiseSafeguardingConcernInput", map[string]any{"bankId": "bank-a",
+			"category": "TRAFFICKER_CONTROL", "details": "a man waited outside the branch"})
 	}
 	run("requestIDDocument", "RequestIDDocumentInput", map[string]any{"kind": "CURP", "issuingAuthority": "RC"})
 	run("addCaseNote", "AddCaseNoteInput", map[string]any{"text": "met at the shelter"})
+	run("setSafeContactRules", "SetSafeContactRulesInput", map[string]any{"allowed": []string{"THROUGH_SHELTER"},
+		"forbidden": []string{"POST"}, "notes": "never by post to the old address"})
 
 	var out struct {
 		Case struct {
 			Identity struct{ Documents []struct{ ID string } }
 			Consent  struct{ Grants []struct{ ID string } }
 			Credit   struct{ Disputes []struct{ ID string } }
+			Banking  struct {
+				Offers            []struct{ ID string }
+				DueDiligencePacks []struct{ ID string }
+			}
+			Safeguarding []struct{ ID string }
 		}
 	}
-	h.must(owner, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { identity { documents { id } } consent { grants { id } } credit { disputes { id } } } }`,
+	h.must(owner, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { identity { documents { id } } consent { grants { id } } credit { disputes { id } }
+		banking { offers { id } dueDiligencePacks { id } } safeguarding { id } } }`,
 		map[string]any{"id": f.id, "min": h.head().String()}, &out)
 	f.docID = out.Case.Identity.Documents[0].ID
 	if len(out.Case.Consent.Grants) > 0 {
 		f.grantID = out.Case.Consent.Grants[0].ID
 		f.disputeID = out.Case.Credit.Disputes[0].ID
+		f.itemDisputeID = out.Case.Credit.Disputes[1].ID
+		f.offerID = out.Case.Banking.Offers[0].ID
+		f.packID = out.Case.Banking.DueDiligencePacks[0].ID
+		f.concernID = out.Case.Safeguarding[0].ID
 	}
 	switch rel {
 	case relWithdrawn:
@@ -135,7 +157,8 @@ func (h *harness) readGroups(actor app.Actor, id string) map[string]string {
 	h.t.Helper()
 	resp := h.do(actor, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { id
 		summary: stage identity { fullName documents { documentNumber } } consent { grants { id } }
-		banking { referrals { bank { id } } } credit { disputes { id } } notes { text } } }`, map[string]any{"id": id, "min": h.head().String()})
+		banking { referrals { bank { id } } } credit { disputes { id } } notes { text }
+		safeguarding { id details } contact { allowed notes } } }`, map[string]any{"id": id, "min": h.head().String()})
 	out := map[string]string{}
 	for _, e := range resp.Errors {
 		path := make([]string, len(e.Path))
@@ -152,7 +175,7 @@ func (h *harness) readGroups(actor app.Actor, id string) map[string]string {
 	if err := json.Unmarshal(resp.Data, &data); err != nil {
 		h.t.Fatalf("decode %s: %v", resp.Data, err)
 	}
-	for _, g := range []string{"summary", "identity", "consent", "banking", "credit", "notes"} {
+	for _, g := range []string{"summary", "identity", "consent", "banking", "credit", "notes", "safeguarding", "contact"} {
 		if _, failed := out[g]; failed {
 			if string(data.Case[g]) != "null" {
 				h.t.Errorf("%s has an error and a value", g)
@@ -169,10 +192,10 @@ func (h *harness) readGroups(actor app.Actor, id string) map[string]string {
 }
 
 // groups builds an expectation: codes for summary, identity, consent, banking,
-// credit, notes, in that order ("ok" or an error code).
-func groups(summary, identity, consent, banking, credit, notes string) map[string]string {
+// credit, notes, safeguarding, contact, in that order ("ok" or an error code).
+func groups(summary, identity, consent, banking, credit, notes, safeguarding, contact string) map[string]string {
 	return map[string]string{"summary": summary, "identity": identity, "consent": consent,
-		"banking": banking, "credit": credit, "notes": notes}
+		"banking": banking, "credit": credit, "notes": notes, "safeguarding": safeguarding, "contact": contact}
 }
 
 var notFound = map[string]string{"case": "NOT_FOUND"}
@@ -189,22 +212,22 @@ func TestAuthorisationOfFieldGroups(t *testing.T) {
 	for _, rel := range relations {
 		cases[rel] = h.buildCase(t, rel, "read-"+strings.ReplaceAll(string(rel), " ", "-"))
 	}
-	auditorView := groups(ok, F, ok, ok, ok, F)
-	auditorWithReason := groups(ok, ok, ok, ok, ok, ok)
+	auditorView := groups(ok, F, ok, ok, ok, F, F, F)
+	auditorWithReason := groups(ok, ok, ok, ok, ok, ok, F, ok)
 	want := map[string]map[relation]map[string]string{
 		"caseworker": {
-			relOwn: groups(ok, ok, ok, ok, ok, ok), relOther: notFound,
-			relInForce: groups(ok, ok, F, F, F, ok), relExpired: notFound, relWithdrawn: notFound,
+			relOwn: groups(ok, ok, ok, ok, ok, ok, ok, ok), relOther: notFound,
+			relInForce: groups(ok, ok, F, F, F, ok, F, ok), relExpired: notFound, relWithdrawn: notFound,
 		},
 		// A bank or bureau owns no case; the "own" case (shelter-b's) is referred to
 		// bank-a and disputed with bureau-a under grants in force, like relInForce.
 		"bank": {
-			relOwn: groups(ok, F, F, ok, F, F), relOther: notFound,
-			relInForce: groups(ok, F, F, ok, F, F), relExpired: notFound, relWithdrawn: notFound,
+			relOwn: groups(ok, F, F, ok, F, F, ok, ok), relOther: notFound,
+			relInForce: groups(ok, F, F, ok, F, F, ok, ok), relExpired: notFound, relWithdrawn: notFound,
 		},
 		"bureau": {
-			relOwn: groups(F, F, F, F, ok, F), relOther: notFound,
-			relInForce: groups(F, F, F, F, ok, F), relExpired: notFound, relWithdrawn: notFound,
+			relOwn: groups(F, F, F, F, ok, F, F, ok), relOther: notFound,
+			relInForce: groups(F, F, F, F, ok, F, F, ok), relExpired: notFound, relWithdrawn: notFound,
 		},
 		"auditor": {
 			relOwn: auditorView, relOther: auditorView, relInForce: auditorView, relExpired: auditorView, relWithdrawn: auditorView,
@@ -306,7 +329,9 @@ func caseMutations() []mutationCase {
 		}},
 		{"recordAccountOpened", "RecordAccountOpenedInput", func(f fixture) map[string]any {
 			return map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT"}
-		}, nil},
+		}, func(h *harness, t *testing.T, f fixture) {
+			h.ownerStep(t, f, "recordIDDocumentObtained", "RecordIDDocumentObtainedInput", map[string]any{"documentId": f.docID, "documentNumber": "X-1"})
+		}},
 		{"recordAccountDeclined", "RecordAccountDeclinedInput", func(f fixture) map[string]any {
 			return map[string]any{"bankId": "bank-a", "reason": "address"}
 		}, nil},
@@ -323,8 +348,58 @@ func caseMutations() []mutationCase {
 				h.ownerStep(t, f, "closeCase", "CloseCaseInput", map[string]any{"outcome": "OTHER"})
 			}},
 		{"eraseSurvivorData", "EraseSurvivorDataInput", func(f fixture) map[string]any { return map[string]any{"reason": "survivor asked"} }, nil},
+		// Step 3: the whole journey.
+		{"makeBankOffer", "MakeBankOfferInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-a", "product": "SAVINGS_ACCOUNT", "monthlyFee": "MXN 0",
+				"acceptedDocuments": []string{"INE"}, "acceptsAlternativePack": false}
+		}, nil},
+		{"recordSurvivorChoice", "RecordSurvivorChoiceInput", func(f fixture) map[string]any { return map[string]any{"offerId": f.offerID} }, nil},
+		{"declineAllOffers", "DeclineAllOffersInput", func(f fixture) map[string]any { return map[string]any{"reason": "fees too high"} }, nil},
+		{"provideDueDiligencePack", "ProvideDueDiligencePackInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-a", "signedLetter": true, "accompaniedVisit": false, "correspondenceAddress": true}
+		}, nil},
+		{"recordDueDiligenceDecision", "RecordDueDiligenceDecisionInput", func(f fixture) map[string]any {
+			return map[string]any{"packId": f.packID, "accepted": true}
+		}, nil},
+		{"raiseSafeguardingConcern", "RaiseSafeguardingConcernInput", func(f fixture) map[string]any {
+			return map[string]any{"bankId": "bank-a", "category": "COERCION", "details": "someone else answers her phone"}
+		}, nil},
+		{"acknowledgeSafeguardingConcern", "AcknowledgeSafeguardingConcernInput", func(f fixture) map[string]any {
+			return map[string]any{"concernId": f.concernID}
+		}, nil},
+		{"resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", func(f fixture) map[string]any {
+			return map[string]any{"concernId": f.concernID, "resolution": "card reissued, new PIN set at the branch"}
+		}, nil},
+		{"setSafeContactRules", "SetSafeContactRulesInput", func(f fixture) map[string]any {
+			return map[string]any{"allowed": []string{"PHONE"}, "forbidden": []string{"EMAIL"}}
+		}, nil},
+		{"recordCreditReportObtained", "RecordCreditReportObtainedInput", func(f fixture) map[string]any {
+			return map[string]any{"bureauId": "bureau-a"}
+		}, nil},
+		{"recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", func(f fixture) map[string]any {
+			return map[string]any{"disputeId": f.itemDisputeID, "itemId": "item-1", "outcome": "BLOCKED"}
+		}, nil},
+		{"resubmitCreditDispute", "ResubmitCreditDisputeInput", func(f fixture) map[string]any {
+			return map[string]any{"disputeId": f.itemDisputeID, "itemIds": []string{"item-1"}, "evidence": []string{"POLICE_REPORT"}}
+		}, func(h *harness, t *testing.T, f fixture) {
+			h.ownerStep(t, f, "recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", map[string]any{
+				"disputeId": f.itemDisputeID, "itemId": "item-1", "outcome": "REFUSED", "reason": "no evidence of coercion"})
+		}},
+		{"identifyBarrier", "BarrierInput", func(f fixture) map[string]any { return map[string]any{"barrier": "NEEDS_TRANSPORT"} }, nil},
+		{"resolveBarrier", "BarrierInput", func(f fixture) map[string]any { return map[string]any{"barrier": "NO_ID"} }, nil},
+		{"identifyNeed", "NeedInput", func(f fixture) map[string]any { return map[string]any{"need": "TRANSPORT"} }, nil},
+		{"meetNeed", "NeedInput", func(f fixture) map[string]any { return map[string]any{"need": "BANK_ACCOUNT"} }, nil},
 	}
 }
+
+// bankSide are the commands a bank's staff may run for their own bank.
+var bankSide = map[string]bool{
+	"recordAccountOpened": true, "recordAccountDeclined": true, "makeBankOffer": true, "recordDueDiligenceDecision": true,
+	"raiseSafeguardingConcern": true, "acknowledgeSafeguardingConcern": true, "resolveSafeguardingConcern": true,
+}
+
+// bureauSide are the commands a bureau's staff may run on disputes addressed to it.
+var bureauSide = map[string]bool{"recordCreditDisputeOutcome": true, "recordDisputeItemOutcome": true}
 
 func (h *harness) ownerStep(t *testing.T, f fixture, name, inputType string, input map[string]any) {
 	t.Helper()
@@ -350,7 +425,7 @@ func wantMutation(roleName string, rel relation, mutation string) string {
 		if rel != relOwn && rel != relInForce {
 			return "NOT_FOUND"
 		}
-		if mutation == "recordAccountOpened" || mutation == "recordAccountDeclined" {
+		if bankSide[mutation] {
 			return ok
 		}
 		return F
@@ -358,7 +433,7 @@ func wantMutation(roleName string, rel relation, mutation string) string {
 		if rel != relOwn && rel != relInForce {
 			return "NOT_FOUND"
 		}
-		if mutation == "recordCreditDisputeOutcome" {
+		if bureauSide[mutation] {
 			return ok
 		}
 		return F

@@ -93,7 +93,7 @@ func (r *Resolver) consent(ctx context.Context, v *projections.CaseView) *graph.
 	return out
 }
 
-func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) *graph.CaseBanking {
+func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) (*graph.CaseBanking, error) {
 	actor := actorFrom(ctx)
 	out := &graph.CaseBanking{Referrals: []graph.BankReferral{}, Applications: []graph.AccountApplication{}}
 	for _, ref := range v.Referrals {
@@ -110,10 +110,13 @@ func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) *graph.
 			})
 		}
 	}
-	return out
+	if err := r.offersAndPacks(ctx, v, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-func (r *Resolver) credit(ctx context.Context, v *projections.CaseView) *graph.CaseCredit {
+func (r *Resolver) credit(ctx context.Context, v *projections.CaseView) (*graph.CaseCredit, error) {
 	actor := actorFrom(ctx)
 	out := &graph.CaseCredit{Disputes: []graph.CreditDispute{}}
 	for _, d := range v.Disputes {
@@ -131,7 +134,10 @@ func (r *Resolver) credit(ctx context.Context, v *projections.CaseView) *graph.C
 			FiledAt: d.FiledAt, ResolvedAt: optionalTime(d.ResolvedAt),
 		})
 	}
-	return out
+	if err := r.creditDetails(ctx, v, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (r *Resolver) notes(ctx context.Context, v *projections.CaseView) ([]graph.CaseNote, error) {

@@ -79,17 +79,37 @@ func (r *caseResolver) Consent(ctx context.Context, obj *projections.CaseView) (
 
 // Banking is the resolver for the banking field.
 func (r *caseResolver) Banking(ctx context.Context, obj *projections.CaseView) (*graph.CaseBanking, error) {
-	return r.banking(ctx, obj), nil
+	return r.banking(ctx, obj)
 }
 
 // Credit is the resolver for the credit field.
 func (r *caseResolver) Credit(ctx context.Context, obj *projections.CaseView) (*graph.CaseCredit, error) {
-	return r.credit(ctx, obj), nil
+	return r.credit(ctx, obj)
 }
 
 // Notes is the resolver for the notes field.
 func (r *caseResolver) Notes(ctx context.Context, obj *projections.CaseView) ([]graph.CaseNote, error) {
 	return r.notes(ctx, obj)
+}
+
+// Safeguarding is the resolver for the safeguarding field.
+func (r *caseResolver) Safeguarding(ctx context.Context, obj *projections.CaseView) ([]graph.SafeguardingConcern, error) {
+	return r.safeguarding(ctx, obj)
+}
+
+// Contact is the resolver for the contact field.
+func (r *caseResolver) Contact(ctx context.Context, obj *projections.CaseView) (*graph.SafeContactRules, error) {
+	return r.contact(ctx, obj)
+}
+
+// BarrierHistory is the resolver for the barrierHistory field.
+func (r *caseResolver) BarrierHistory(ctx context.Context, obj *projections.CaseView) ([]graph.BarrierSpan, error) {
+	return barrierHistory(obj), nil
+}
+
+// NeedHistory is the resolver for the needHistory field.
+func (r *caseResolver) NeedHistory(ctx context.Context, obj *projections.CaseView) ([]graph.NeedSpan, error) {
+	return needHistory(obj), nil
 }
 
 // Case is the resolver for the case field.
@@ -179,9 +199,16 @@ func (r *mutationResolver) RecordAccountDeclined(ctx context.Context, input grap
 
 // FileCreditDispute is the resolver for the fileCreditDispute field.
 func (r *mutationResolver) FileCreditDispute(ctx context.Context, input graph.FileCreditDisputeInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.FileCreditDispute{
-		Bureau: domain.OrgRef{ID: input.BureauID}, ItemCount: input.ItemCount,
-	})
+	cmd := domain.FileCreditDispute{Bureau: domain.OrgRef{ID: input.BureauID}, Evidence: toDomainAll[domain.EvidenceKind](input.Evidence)}
+	if input.ItemCount != nil {
+		cmd.ItemCount = *input.ItemCount
+	}
+	for _, it := range input.Items {
+		cmd.Items = append(cmd.Items, domain.DisputeItem{
+			ItemID: it.ID, Kind: toDomain[domain.ItemKind](it.Kind), Creditor: it.Creditor, AccountReference: deref(it.AccountReference),
+		})
+	}
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, cmd)
 }
 
 // RecordCreditDisputeOutcome is the resolver for the recordCreditDisputeOutcome field.
@@ -215,6 +242,7 @@ func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input graph
 		Kind:         toDomain[domain.OrganisationKind](input.Kind),
 		Jurisdiction: input.Jurisdiction,
 		Services:     toDomainAll[domain.Service](input.Services),
+		Programmes:   toDomainAll[domain.Programme](input.Programmes),
 	})
 	if err != nil {
 		return nil, err
@@ -227,6 +255,113 @@ func (r *mutationResolver) EraseSurvivorData(ctx context.Context, input graph.Er
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{Reason: input.Reason})
 }
 
+// MakeBankOffer is the resolver for the makeBankOffer field.
+func (r *mutationResolver) MakeBankOffer(ctx context.Context, input graph.MakeBankOfferInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MakeBankOffer{
+		Bank: domain.OrgRef{ID: input.BankID}, Product: toDomain[domain.AccountProduct](input.Product),
+		MonthlyFee: input.MonthlyFee, AcceptedDocuments: toDomainAll[domain.DocumentKind](input.AcceptedDocuments),
+		AcceptsAlternativePack: input.AcceptsAlternativePack,
+	})
+}
+
+// RecordSurvivorChoice is the resolver for the recordSurvivorChoice field.
+func (r *mutationResolver) RecordSurvivorChoice(ctx context.Context, input graph.RecordSurvivorChoiceInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordSurvivorChoice{OfferID: input.OfferID})
+}
+
+// DeclineAllOffers is the resolver for the declineAllOffers field.
+func (r *mutationResolver) DeclineAllOffers(ctx context.Context, input graph.DeclineAllOffersInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.DeclineAllOffers{Reason: input.Reason})
+}
+
+// ProvideDueDiligencePack is the resolver for the provideDueDiligencePack field.
+func (r *mutationResolver) ProvideDueDiligencePack(ctx context.Context, input graph.ProvideDueDiligencePackInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ProvideDueDiligencePack{
+		Bank: domain.OrgRef{ID: input.BankID}, SignedLetter: input.SignedLetter, AccompaniedVisit: input.AccompaniedVisit,
+		StaffName: deref(input.StaffName), CorrespondenceAddress: input.CorrespondenceAddress,
+	})
+}
+
+// RecordDueDiligenceDecision is the resolver for the recordDueDiligenceDecision field.
+func (r *mutationResolver) RecordDueDiligenceDecision(ctx context.Context, input graph.RecordDueDiligenceDecisionInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDueDiligenceDecision{PackID: input.PackID, Accepted: input.Accepted, Reason: deref(input.Reason)})
+}
+
+// RaiseSafeguardingConcern is the resolver for the raiseSafeguardingConcern field.
+func (r *mutationResolver) RaiseSafeguardingConcern(ctx context.Context, input graph.RaiseSafeguardingConcernInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RaiseSafeguardingConcern{
+		Bank: domain.OrgRef{ID: input.BankID}, Category: toDomain[domain.ConcernCategory](input.Category), Details: input.Details,
+	})
+}
+
+// AcknowledgeSafeguardingConcern is the resolver for the acknowledgeSafeguardingConcern field.
+func (r *mutationResolver) AcknowledgeSafeguardingConcern(ctx context.Context, input graph.AcknowledgeSafeguardingConcernInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.AcknowledgeSafeguardingConcern{ConcernID: input.ConcernID})
+}
+
+// ResolveSafeguardingConcern is the resolver for the resolveSafeguardingConcern field.
+func (r *mutationResolver) ResolveSafeguardingConcern(ctx context.Context, input graph.ResolveSafeguardingConcernInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveSafeguardingConcern{ConcernID: input.ConcernID, Resolution: input.Resolution})
+}
+
+// SetSafeContactRules is the resolver for the setSafeContactRules field.
+func (r *mutationResolver) SetSafeContactRules(ctx context.Context, input graph.SetSafeContactRulesInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.SetSafeContactRules{
+		Allowed: toDomainAll[domain.ContactChannel](input.Allowed), Forbidden: toDomainAll[domain.ContactChannel](input.Forbidden),
+		Notes: deref(input.Notes),
+	})
+}
+
+// RecordCreditReportObtained is the resolver for the recordCreditReportObtained field.
+func (r *mutationResolver) RecordCreditReportObtained(ctx context.Context, input graph.RecordCreditReportObtainedInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordCreditReportObtained{Bureau: domain.OrgRef{ID: input.BureauID}})
+}
+
+// RecordDisputeItemOutcome is the resolver for the recordDisputeItemOutcome field.
+func (r *mutationResolver) RecordDisputeItemOutcome(ctx context.Context, input graph.RecordDisputeItemOutcomeInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDisputeItemOutcome{
+		DisputeID: input.DisputeID, ItemID: input.ItemID, Outcome: toDomain[domain.ItemOutcome](input.Outcome), Reason: deref(input.Reason),
+	})
+}
+
+// ResubmitCreditDispute is the resolver for the resubmitCreditDispute field.
+func (r *mutationResolver) ResubmitCreditDispute(ctx context.Context, input graph.ResubmitCreditDisputeInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResubmitCreditDispute{
+		DisputeID: input.DisputeID, ItemIDs: input.ItemIds, Evidence: toDomainAll[domain.EvidenceKind](input.Evidence),
+	})
+}
+
+// IdentifyBarrier is the resolver for the identifyBarrier field.
+func (r *mutationResolver) IdentifyBarrier(ctx context.Context, input graph.BarrierInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyBarrier{Barrier: toDomain[domain.Barrier](input.Barrier)})
+}
+
+// ResolveBarrier is the resolver for the resolveBarrier field.
+func (r *mutationResolver) ResolveBarrier(ctx context.Context, input graph.BarrierInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveBarrier{Barrier: toDomain[domain.Barrier](input.Barrier)})
+}
+
+// IdentifyNeed is the resolver for the identifyNeed field.
+func (r *mutationResolver) IdentifyNeed(ctx context.Context, input graph.NeedInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyNeed{Need: toDomain[domain.Need](input.Need)})
+}
+
+// MeetNeed is the resolver for the meetNeed field.
+func (r *mutationResolver) MeetNeed(ctx context.Context, input graph.NeedInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MeetNeed{Need: toDomain[domain.Need](input.Need)})
+}
+
+// UpdateOrganisationProfile is the resolver for the updateOrganisationProfile field.
+func (r *mutationResolver) UpdateOrganisationProfile(ctx context.Context, input graph.UpdateOrganisationProfileInput) (*graph.OrganisationResult, error) {
+	res, err := r.svc.UpdateOrganisation(ctx, actorFrom(ctx), input.CommandID, input.OrganisationID, domain.UpdateOrganisationProfile{
+		Services: toDomainAll[domain.Service](input.Services), Programmes: toDomainAll[domain.Programme](input.Programmes),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
+}
+
 // Kind is the resolver for the kind field.
 func (r *organisationResolver) Kind(ctx context.Context, obj *projections.OrganisationView) (graph.OrganisationKind, error) {
 	return toAPI[graph.OrganisationKind](obj.Kind), nil
@@ -235,6 +370,11 @@ func (r *organisationResolver) Kind(ctx context.Context, obj *projections.Organi
 // Services is the resolver for the services field.
 func (r *organisationResolver) Services(ctx context.Context, obj *projections.OrganisationView) ([]graph.Service, error) {
 	return toAPIAll[graph.Service](obj.Services), nil
+}
+
+// Programmes is the resolver for the programmes field.
+func (r *organisationResolver) Programmes(ctx context.Context, obj *projections.OrganisationView) ([]graph.Programme, error) {
+	return toAPIAll[graph.Programme](obj.Programmes), nil
 }
 
 // Organisation is the resolver for the organisation field.

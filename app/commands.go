@@ -39,7 +39,7 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 		stream:    eventstore.StreamName(eventstore.KindCase, s.ids.NewID()),
 		fold:      foldCaseEvent,
 		authorize: func(aggregate) error { return nil },
-		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
+		decide: func(_ context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
 			return domain.Decide(caseState(a), cmd, now)
 		},
 	})
@@ -61,11 +61,11 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	if err != nil {
 		return Result{}, err
 	}
-	cmd, err := s.complete(ctx, in.Command)
-	if err != nil {
-		return Result{}, err
-	}
-	action, target := actionOf(cmd)
+	cmd := in.Command
+	// What the service adds to the command (organisations resolved, new ids) is done
+	// once, and only after the caller is authorised: an unknown bank id must not
+	// answer before "no such case" does.
+	var completed domain.Command
 	req := request{
 		actor: actor, commandID: in.CommandID, cmdType: cmd.CommandType(), stream: stream,
 		expected: in.ExpectedVersion, hash: hash, fold: foldCaseEvent,
@@ -74,10 +74,18 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 			if !state.Referred {
 				return fmt.Errorf("case %s: %w", in.CaseID, ErrNotFound)
 			}
+			action, target := actionOf(cmd, state, actor)
 			return access.Authorize(access.Request{Actor: actor, Action: action, Case: &state, Target: target, Now: s.Now()}).Err()
 		},
-		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
-			return domain.Decide(caseState(a), cmd, now)
+		decide: func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
+			if completed == nil {
+				c, err := s.complete(ctx, actor, cmd)
+				if err != nil {
+					return nil, err
+				}
+				completed = c
+			}
+			return domain.Decide(caseState(a), completed, now)
 		},
 	}
 	if _, ok := cmd.(domain.EraseSurvivorData); ok {
@@ -89,14 +97,27 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	return s.execute(ctx, req)
 }
 
-// actionOf says which access a case command needs, and on what.
-func actionOf(cmd domain.Command) (access.Action, string) {
+// actionOf says which access a case command needs, and on what. Bank-side commands
+// name the bank they are about; a bank's staff may only act for their own bank.
+func actionOf(cmd domain.Command, state domain.Case, actor Actor) (access.Action, string) {
+	bankSide := func(bank string) (access.Action, string) { return access.ActionRecordBankOutcome, bank }
 	switch c := cmd.(type) {
 	case domain.RecordAccountOpened:
-		return access.ActionRecordBankOutcome, c.Bank.ID
+		return bankSide(c.Bank.ID)
 	case domain.RecordAccountDeclined:
-		return access.ActionRecordBankOutcome, c.Bank.ID
+		return bankSide(c.Bank.ID)
+	case domain.MakeBankOffer:
+		return bankSide(c.Bank.ID)
+	case domain.RecordDueDiligenceDecision:
+		return bankSide(state.Packs[c.PackID].Bank)
+	case domain.RaiseSafeguardingConcern, domain.AcknowledgeSafeguardingConcern, domain.ResolveSafeguardingConcern:
+		if actor.Role == access.RoleBank {
+			return bankSide(actor.Organisation) // the domain checks the bank is a party
+		}
+		return access.ActionChange, ""
 	case domain.RecordCreditDisputeOutcome:
+		return access.ActionRecordDisputeOutcome, c.DisputeID
+	case domain.RecordDisputeItemOutcome:
 		return access.ActionRecordDisputeOutcome, c.DisputeID
 	case domain.EraseSurvivorData:
 		return access.ActionErase, ""
@@ -128,42 +149,73 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 		stream:    eventstore.StreamName(eventstore.KindOrganisation, id),
 		fold:      foldOrganisationEvent,
 		authorize: func(aggregate) error { return nil },
-		decide: func(a aggregate, now time.Time) ([]domain.Event, error) {
+		decide: func(_ context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
 			return domain.DecideOrganisation(organisationState(a), cmd, now)
 		},
 	})
 }
 
-func (s *Service) complete(ctx context.Context, cmd domain.Command) (domain.Command, error) {
+func (s *Service) complete(ctx context.Context, actor Actor, cmd domain.Command) (domain.Command, error) {
 	var err error
+	org := func(ref *domain.OrgRef) {
+		if err == nil {
+			*ref, err = s.organisation(ctx, ref.ID)
+		}
+	}
 	switch c := cmd.(type) {
 	case domain.GrantConsent:
 		c.GrantID = s.ids.NewID()
-		c.Recipient, err = s.organisation(ctx, c.Recipient.ID)
+		org(&c.Recipient)
 		return c, err
 	case domain.RequestIDDocument:
 		c.DocumentID = s.ids.NewID()
 		return c, nil
 	case domain.ReferToBank:
-		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		org(&c.Bank)
 		return c, err
 	case domain.SubmitAccountApplication:
-		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		org(&c.Bank)
 		return c, err
 	case domain.RecordAccountOpened:
-		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		org(&c.Bank)
 		return c, err
 	case domain.RecordAccountDeclined:
-		c.Bank, err = s.organisation(ctx, c.Bank.ID)
+		org(&c.Bank)
 		return c, err
 	case domain.FileCreditDispute:
 		c.DisputeID = s.ids.NewID()
-		c.Bureau, err = s.organisation(ctx, c.Bureau.ID)
+		org(&c.Bureau)
 		return c, err
 	case domain.AddCaseNote:
 		c.NoteID = s.ids.NewID()
 		return c, nil
-	case domain.ReferSurvivor, domain.RegisterOrganisation:
+	case domain.MakeBankOffer:
+		c.OfferID = s.ids.NewID()
+		org(&c.Bank)
+		return c, err
+	case domain.ProvideDueDiligencePack:
+		c.PackID = s.ids.NewID()
+		org(&c.Bank)
+		return c, err
+	case domain.RecordCreditReportObtained:
+		c.ReportID = s.ids.NewID()
+		org(&c.Bureau)
+		return c, err
+	case domain.RaiseSafeguardingConcern:
+		// The organisation raising a concern is the caller's own.
+		c.ConcernID, c.By = s.ids.NewID(), domain.OrgRef{ID: actor.Organisation}
+		org(&c.By)
+		org(&c.Bank)
+		return c, err
+	case domain.AcknowledgeSafeguardingConcern:
+		c.By = domain.OrgRef{ID: actor.Organisation}
+		org(&c.By)
+		return c, err
+	case domain.ResolveSafeguardingConcern:
+		c.By = domain.OrgRef{ID: actor.Organisation}
+		org(&c.By)
+		return c, err
+	case domain.ReferSurvivor, domain.RegisterOrganisation, domain.UpdateOrganisationProfile:
 		return nil, fmt.Errorf("%s is not a change to an existing case: %w", cmd.CommandType(), ErrBadInput)
 	}
 	return cmd, nil
@@ -185,6 +237,37 @@ func (s *Service) organisation(ctx context.Context, id string) (domain.OrgRef, e
 		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
 	}
 	return domain.OrgRef{ID: id, Kind: org.Kind, Jurisdiction: org.Jurisdiction}, nil
+}
+
+// UpdateOrganisation changes an organisation's services and programmes.
+func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.UpdateOrganisationProfile) (Result, error) {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
+		return Result{}, err
+	}
+	if err := validateCommandID(commandID); err != nil {
+		return Result{}, err
+	}
+	stream := eventstore.StreamName(eventstore.KindOrganisation, id)
+	if eventstore.ValidateStreamName(stream) != nil {
+		return Result{}, fmt.Errorf("organisation %q: %w", id, ErrNotFound)
+	}
+	hash, err := s.inputHash(cmd.CommandType(), id, nil, actor, cmd)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.execute(ctx, request{
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash, stream: stream,
+		fold: foldOrganisationEvent,
+		authorize: func(a aggregate) error {
+			if !organisationState(a).Registered {
+				return fmt.Errorf("organisation %q: %w", id, ErrNotFound)
+			}
+			return nil
+		},
+		decide: func(_ context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
+			return domain.DecideOrganisation(organisationState(a), cmd, now)
+		},
+	})
 }
 
 func validSlug(id string) bool {

@@ -109,7 +109,7 @@ type request struct {
 	// anything about the stream is revealed.
 	authorize func(a aggregate) error
 	// decide returns the events to append (none of them yet encoded).
-	decide func(a aggregate, now time.Time) ([]domain.Event, error)
+	decide func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error)
 	// beforeAppend, if set, runs after the claim and before the events are appended.
 	beforeAppend func(ctx context.Context) error
 }
@@ -153,7 +153,7 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			s.release(ctx, c, req, "stale expected version", md)
 			return Result{}, &ConflictError{Expected: *req.expected, Actual: a.version}
 		}
-		events, err := req.decide(a, md.RecordedAt)
+		events, err := req.decide(ctx, a, md.RecordedAt)
 		if err != nil {
 			s.release(ctx, c, req, "rejected", md)
 			return Result{}, err

@@ -67,6 +67,7 @@ func (v *CaseView) apply(env Envelope) error {
 			a.Status, a.Reason, a.UpdatedAt = domain.ApplicationDeclined, e.Reason, e.At
 		}
 	case domain.CreditDisputeFiled:
+		v.seal(SealedDispute(e.DisputeID), env.Extras.Personal)
 		v.Disputes = append(v.Disputes, DisputeView{
 			ID: e.DisputeID, Bureau: e.Bureau, ItemCount: e.ItemCount, Status: domain.DisputeFiled, FiledAt: e.At,
 		})
@@ -82,6 +83,12 @@ func (v *CaseView) apply(env Envelope) error {
 		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: e.Reason, At: e.At}
 	case domain.CaseReopened:
 		v.Closure = nil
+	case domain.DueDiligencePackProvided:
+		v.seal(SealedPack(e.PackID), env.Extras.Personal)
+	case domain.SafeguardingConcernRaised:
+		v.seal(SealedConcern(e.ConcernID), env.Extras.Personal)
+	case domain.SafeContactRulesSet:
+		v.seal(SealedContact, env.Extras.Personal)
 	case domain.SurvivorDataErased:
 		// The key is destroyed; what is left of the personal data cannot be opened.
 		v.Survivor = codec.Personal{}
@@ -92,6 +99,7 @@ func (v *CaseView) apply(env Envelope) error {
 			v.Notes[i].Text = codec.Personal{}
 		}
 		v.BlindIndex = nil
+		v.Sealed = nil
 	}
 	if !v.State.Erased {
 		v.BlindIndex = append(v.BlindIndex, env.Extras.BlindIndex...)
@@ -112,4 +120,17 @@ func (v *CaseView) updateDocument(id string, change func(*DocumentView)) {
 
 func (v *CaseView) application(bank string) int {
 	return slices.IndexFunc(v.Applications, func(a ApplicationView) bool { return a.Bank == bank })
+}
+
+// seal keeps a personal sub-object under key (or forgets the key's old one when the
+// event has none, e.g. safe-contact rules set again without notes).
+func (v *CaseView) seal(key string, p codec.Personal) {
+	if p.IsZero() {
+		delete(v.Sealed, key)
+		return
+	}
+	if v.Sealed == nil {
+		v.Sealed = map[string]codec.Personal{}
+	}
+	v.Sealed[key] = p
 }

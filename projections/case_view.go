@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -34,7 +35,19 @@ type CaseView struct {
 	Notes              []NoteView
 	// BlindIndex holds the keyed hashes a case can be found by (none once erased).
 	BlindIndex []string
+	// Sealed holds the personal sub-objects of the later journey's events, by what
+	// they belong to: SealedPack(id), SealedConcern(id), SealedDispute(id),
+	// SealedContact. Everything else about them is in State.
+	Sealed map[string]codec.Personal
 }
+
+// Keys of CaseView.Sealed.
+func SealedPack(id string) string    { return "pack:" + id }
+func SealedConcern(id string) string { return "concern:" + id }
+func SealedDispute(id string) string { return "dispute:" + id }
+
+// SealedContact is the key of the safe-contact rules' notes.
+const SealedContact = "contact"
 
 // ClosureView is how and when a case was closed.
 type ClosureView struct {
@@ -129,5 +142,6 @@ func (v *CaseView) next() *CaseView {
 	n.Disputes = slices.Clone(v.Disputes)
 	n.Notes = slices.Clone(v.Notes)
 	n.BlindIndex = slices.Clone(v.BlindIndex)
+	n.Sealed = maps.Clone(v.Sealed)
 	return &n
 }

@@ -17,6 +17,7 @@ type OrganisationView struct {
 	Kind         domain.OrganisationKind
 	Jurisdiction string
 	Services     []domain.Service
+	Programmes   []domain.Programme
 	Position     eventstore.Position
 }
 
@@ -46,8 +47,18 @@ func (o *Organisations) Apply(env Envelope) error {
 		}
 		o.byID[id] = &OrganisationView{
 			ID: id, Name: e.Name, Kind: e.Kind, Jurisdiction: e.Jurisdiction,
-			Services: e.Services, Position: env.Record.Position,
+			Services: e.Services, Programmes: e.Programmes, Position: env.Record.Position,
 		}
+	case domain.OrganisationProfileUpdated:
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		old, ok := o.byID[id]
+		if !ok {
+			return fmt.Errorf("organisation %s updated before it was registered", id)
+		}
+		next := *old // views handed out are never changed
+		next.Services, next.Programmes, next.Position = e.Services, e.Programmes, env.Record.Position
+		o.byID[id] = &next
 	}
 	return nil
 }

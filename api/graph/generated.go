@@ -62,26 +62,47 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	BankOffer struct {
+		AcceptedDocuments      func(childComplexity int) int
+		AcceptsAlternativePack func(childComplexity int) int
+		Bank                   func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		MadeAt                 func(childComplexity int) int
+		MonthlyFee             func(childComplexity int) int
+		Product                func(childComplexity int) int
+		Status                 func(childComplexity int) int
+	}
+
 	BankReferral struct {
 		Bank       func(childComplexity int) int
 		ReferredAt func(childComplexity int) int
 	}
 
+	BarrierSpan struct {
+		Barrier      func(childComplexity int) int
+		IdentifiedAt func(childComplexity int) int
+		ResolvedAt   func(childComplexity int) int
+	}
+
 	Case struct {
 		Banking            func(childComplexity int) int
+		BarrierHistory     func(childComplexity int) int
 		Barriers           func(childComplexity int) int
 		Closure            func(childComplexity int) int
 		Consent            func(childComplexity int) int
+		Contact            func(childComplexity int) int
 		Credit             func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Identity           func(childComplexity int) int
 		Journey            func(childComplexity int) int
 		Jurisdiction       func(childComplexity int) int
+		NeedHistory        func(childComplexity int) int
 		Needs              func(childComplexity int) int
 		Notes              func(childComplexity int) int
 		OwningOrganisation func(childComplexity int) int
 		Position           func(childComplexity int) int
 		ReferredAt         func(childComplexity int) int
+		Safeguarding       func(childComplexity int) int
 		Stage              func(childComplexity int) int
 		Status             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
@@ -89,8 +110,13 @@ type ComplexityRoot struct {
 	}
 
 	CaseBanking struct {
-		Applications func(childComplexity int) int
-		Referrals    func(childComplexity int) int
+		Applications      func(childComplexity int) int
+		ChosenOfferID     func(childComplexity int) int
+		DeclineReason     func(childComplexity int) int
+		DeclinedAllOffers func(childComplexity int) int
+		DueDiligencePacks func(childComplexity int) int
+		Offers            func(childComplexity int) int
+		Referrals         func(childComplexity int) int
 	}
 
 	CaseConnection struct {
@@ -105,6 +131,7 @@ type ComplexityRoot struct {
 
 	CaseCredit struct {
 		Disputes func(childComplexity int) int
+		Reports  func(childComplexity int) int
 	}
 
 	CaseEdge struct {
@@ -155,14 +182,45 @@ type ComplexityRoot struct {
 	}
 
 	CreditDispute struct {
+		Bureau        func(childComplexity int) int
+		Evidence      func(childComplexity int) int
+		FiledAt       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ItemCount     func(childComplexity int) int
+		Items         func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		ResolvedAt    func(childComplexity int) int
+		Resubmissions func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	CreditReport struct {
 		Bureau     func(childComplexity int) int
-		FiledAt    func(childComplexity int) int
 		ID         func(childComplexity int) int
-		ItemCount  func(childComplexity int) int
-		Outcome    func(childComplexity int) int
-		Reason     func(childComplexity int) int
-		ResolvedAt func(childComplexity int) int
-		Status     func(childComplexity int) int
+		ObtainedAt func(childComplexity int) int
+	}
+
+	DisputeItem struct {
+		AccountReference func(childComplexity int) int
+		Creditor         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Outcome          func(childComplexity int) int
+		Reason           func(childComplexity int) int
+	}
+
+	DueDiligencePack struct {
+		AccompaniedVisit      func(childComplexity int) int
+		Bank                  func(childComplexity int) int
+		CorrespondenceAddress func(childComplexity int) int
+		DecidedAt             func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		ProvidedAt            func(childComplexity int) int
+		Reason                func(childComplexity int) int
+		SignedLetter          func(childComplexity int) int
+		StaffName             func(childComplexity int) int
+		Status                func(childComplexity int) int
 	}
 
 	IDDocument struct {
@@ -186,23 +244,46 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCaseNote                func(childComplexity int, input AddCaseNoteInput) int
-		CloseCase                  func(childComplexity int, input CloseCaseInput) int
-		EraseSurvivorData          func(childComplexity int, input EraseSurvivorDataInput) int
-		FileCreditDispute          func(childComplexity int, input FileCreditDisputeInput) int
-		GrantConsent               func(childComplexity int, input GrantConsentInput) int
-		RecordAccountDeclined      func(childComplexity int, input RecordAccountDeclinedInput) int
-		RecordAccountOpened        func(childComplexity int, input RecordAccountOpenedInput) int
-		RecordCreditDisputeOutcome func(childComplexity int, input RecordCreditDisputeOutcomeInput) int
-		RecordIDDocumentObtained   func(childComplexity int, input RecordIDDocumentObtainedInput) int
-		RecordIDDocumentRefused    func(childComplexity int, input RecordIDDocumentRefusedInput) int
-		ReferSurvivor              func(childComplexity int, input ReferSurvivorInput) int
-		ReferToBank                func(childComplexity int, input ReferToBankInput) int
-		RegisterOrganisation       func(childComplexity int, input RegisterOrganisationInput) int
-		ReopenCase                 func(childComplexity int, input ReopenCaseInput) int
-		RequestIDDocument          func(childComplexity int, input RequestIDDocumentInput) int
-		SubmitAccountApplication   func(childComplexity int, input SubmitAccountApplicationInput) int
-		WithdrawConsent            func(childComplexity int, input WithdrawConsentInput) int
+		AcknowledgeSafeguardingConcern func(childComplexity int, input AcknowledgeSafeguardingConcernInput) int
+		AddCaseNote                    func(childComplexity int, input AddCaseNoteInput) int
+		CloseCase                      func(childComplexity int, input CloseCaseInput) int
+		DeclineAllOffers               func(childComplexity int, input DeclineAllOffersInput) int
+		EraseSurvivorData              func(childComplexity int, input EraseSurvivorDataInput) int
+		FileCreditDispute              func(childComplexity int, input FileCreditDisputeInput) int
+		GrantConsent                   func(childComplexity int, input GrantConsentInput) int
+		IdentifyBarrier                func(childComplexity int, input BarrierInput) int
+		IdentifyNeed                   func(childComplexity int, input NeedInput) int
+		MakeBankOffer                  func(childComplexity int, input MakeBankOfferInput) int
+		MeetNeed                       func(childComplexity int, input NeedInput) int
+		ProvideDueDiligencePack        func(childComplexity int, input ProvideDueDiligencePackInput) int
+		RaiseSafeguardingConcern       func(childComplexity int, input RaiseSafeguardingConcernInput) int
+		RecordAccountDeclined          func(childComplexity int, input RecordAccountDeclinedInput) int
+		RecordAccountOpened            func(childComplexity int, input RecordAccountOpenedInput) int
+		RecordCreditDisputeOutcome     func(childComplexity int, input RecordCreditDisputeOutcomeInput) int
+		RecordCreditReportObtained     func(childComplexity int, input RecordCreditReportObtainedInput) int
+		RecordDisputeItemOutcome       func(childComplexity int, input RecordDisputeItemOutcomeInput) int
+		RecordDueDiligenceDecision     func(childComplexity int, input RecordDueDiligenceDecisionInput) int
+		RecordIDDocumentObtained       func(childComplexity int, input RecordIDDocumentObtainedInput) int
+		RecordIDDocumentRefused        func(childComplexity int, input RecordIDDocumentRefusedInput) int
+		RecordSurvivorChoice           func(childComplexity int, input RecordSurvivorChoiceInput) int
+		ReferSurvivor                  func(childComplexity int, input ReferSurvivorInput) int
+		ReferToBank                    func(childComplexity int, input ReferToBankInput) int
+		RegisterOrganisation           func(childComplexity int, input RegisterOrganisationInput) int
+		ReopenCase                     func(childComplexity int, input ReopenCaseInput) int
+		RequestIDDocument              func(childComplexity int, input RequestIDDocumentInput) int
+		ResolveBarrier                 func(childComplexity int, input BarrierInput) int
+		ResolveSafeguardingConcern     func(childComplexity int, input ResolveSafeguardingConcernInput) int
+		ResubmitCreditDispute          func(childComplexity int, input ResubmitCreditDisputeInput) int
+		SetSafeContactRules            func(childComplexity int, input SetSafeContactRulesInput) int
+		SubmitAccountApplication       func(childComplexity int, input SubmitAccountApplicationInput) int
+		UpdateOrganisationProfile      func(childComplexity int, input UpdateOrganisationProfileInput) int
+		WithdrawConsent                func(childComplexity int, input WithdrawConsentInput) int
+	}
+
+	NeedSpan struct {
+		IdentifiedAt func(childComplexity int) int
+		MetAt        func(childComplexity int) int
+		Need         func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -210,6 +291,7 @@ type ComplexityRoot struct {
 		Jurisdiction func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
+		Programmes   func(childComplexity int) int
 		Services     func(childComplexity int) int
 	}
 
@@ -231,6 +313,26 @@ type ComplexityRoot struct {
 		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string, minPosition *string) int
 		Organisation  func(childComplexity int, id string, minPosition *string) int
 		Organisations func(childComplexity int, jurisdiction *string, kind *OrganisationKind, minPosition *string) int
+	}
+
+	SafeContactRules struct {
+		Allowed   func(childComplexity int) int
+		Forbidden func(childComplexity int) int
+		Notes     func(childComplexity int) int
+		SetAt     func(childComplexity int) int
+	}
+
+	SafeguardingConcern struct {
+		AcknowledgedAt func(childComplexity int) int
+		Bank           func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Details        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		RaisedAt       func(childComplexity int) int
+		RaisedBy       func(childComplexity int) int
+		Resolution     func(childComplexity int) int
+		ResolvedAt     func(childComplexity int) int
+		Status         func(childComplexity int) int
 	}
 }
 
@@ -255,6 +357,10 @@ type CaseResolver interface {
 	Banking(ctx context.Context, obj *projections.CaseView) (*CaseBanking, error)
 	Credit(ctx context.Context, obj *projections.CaseView) (*CaseCredit, error)
 	Notes(ctx context.Context, obj *projections.CaseView) ([]CaseNote, error)
+	Safeguarding(ctx context.Context, obj *projections.CaseView) ([]SafeguardingConcern, error)
+	Contact(ctx context.Context, obj *projections.CaseView) (*SafeContactRules, error)
+	BarrierHistory(ctx context.Context, obj *projections.CaseView) ([]BarrierSpan, error)
+	NeedHistory(ctx context.Context, obj *projections.CaseView) ([]NeedSpan, error)
 }
 type CaseResultResolver interface {
 	Case(ctx context.Context, obj *CaseResult) (*projections.CaseView, error)
@@ -277,11 +383,29 @@ type MutationResolver interface {
 	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
 	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
 	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
+	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
+	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
+	DeclineAllOffers(ctx context.Context, input DeclineAllOffersInput) (*CaseResult, error)
+	ProvideDueDiligencePack(ctx context.Context, input ProvideDueDiligencePackInput) (*CaseResult, error)
+	RecordDueDiligenceDecision(ctx context.Context, input RecordDueDiligenceDecisionInput) (*CaseResult, error)
+	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
+	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
+	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
+	SetSafeContactRules(ctx context.Context, input SetSafeContactRulesInput) (*CaseResult, error)
+	RecordCreditReportObtained(ctx context.Context, input RecordCreditReportObtainedInput) (*CaseResult, error)
+	RecordDisputeItemOutcome(ctx context.Context, input RecordDisputeItemOutcomeInput) (*CaseResult, error)
+	ResubmitCreditDispute(ctx context.Context, input ResubmitCreditDisputeInput) (*CaseResult, error)
+	IdentifyBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
+	ResolveBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
+	IdentifyNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
+	MeetNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
+	UpdateOrganisationProfile(ctx context.Context, input UpdateOrganisationProfileInput) (*OrganisationResult, error)
 }
 type OrganisationResolver interface {
 	Kind(ctx context.Context, obj *projections.OrganisationView) (OrganisationKind, error)
 
 	Services(ctx context.Context, obj *projections.OrganisationView) ([]Service, error)
+	Programmes(ctx context.Context, obj *projections.OrganisationView) ([]Programme, error)
 }
 type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*projections.OrganisationView, error)
@@ -398,6 +522,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountApplication.UpdatedAt(childComplexity), true
 
+	case "BankOffer.acceptedDocuments":
+		if e.ComplexityRoot.BankOffer.AcceptedDocuments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.AcceptedDocuments(childComplexity), true
+	case "BankOffer.acceptsAlternativePack":
+		if e.ComplexityRoot.BankOffer.AcceptsAlternativePack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.AcceptsAlternativePack(childComplexity), true
+	case "BankOffer.bank":
+		if e.ComplexityRoot.BankOffer.Bank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.Bank(childComplexity), true
+	case "BankOffer.id":
+		if e.ComplexityRoot.BankOffer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.ID(childComplexity), true
+	case "BankOffer.madeAt":
+		if e.ComplexityRoot.BankOffer.MadeAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.MadeAt(childComplexity), true
+	case "BankOffer.monthlyFee":
+		if e.ComplexityRoot.BankOffer.MonthlyFee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.MonthlyFee(childComplexity), true
+	case "BankOffer.product":
+		if e.ComplexityRoot.BankOffer.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.Product(childComplexity), true
+	case "BankOffer.status":
+		if e.ComplexityRoot.BankOffer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankOffer.Status(childComplexity), true
+
 	case "BankReferral.bank":
 		if e.ComplexityRoot.BankReferral.Bank == nil {
 			break
@@ -411,12 +584,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BankReferral.ReferredAt(childComplexity), true
 
+	case "BarrierSpan.barrier":
+		if e.ComplexityRoot.BarrierSpan.Barrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BarrierSpan.Barrier(childComplexity), true
+	case "BarrierSpan.identifiedAt":
+		if e.ComplexityRoot.BarrierSpan.IdentifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BarrierSpan.IdentifiedAt(childComplexity), true
+	case "BarrierSpan.resolvedAt":
+		if e.ComplexityRoot.BarrierSpan.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BarrierSpan.ResolvedAt(childComplexity), true
+
 	case "Case.banking":
 		if e.ComplexityRoot.Case.Banking == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Case.Banking(childComplexity), true
+	case "Case.barrierHistory":
+		if e.ComplexityRoot.Case.BarrierHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.BarrierHistory(childComplexity), true
 	case "Case.barriers":
 		if e.ComplexityRoot.Case.Barriers == nil {
 			break
@@ -435,6 +633,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Consent(childComplexity), true
+	case "Case.contact":
+		if e.ComplexityRoot.Case.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Contact(childComplexity), true
 	case "Case.credit":
 		if e.ComplexityRoot.Case.Credit == nil {
 			break
@@ -465,6 +669,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Jurisdiction(childComplexity), true
+	case "Case.needHistory":
+		if e.ComplexityRoot.Case.NeedHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.NeedHistory(childComplexity), true
 	case "Case.needs":
 		if e.ComplexityRoot.Case.Needs == nil {
 			break
@@ -495,6 +705,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ReferredAt(childComplexity), true
+	case "Case.safeguarding":
+		if e.ComplexityRoot.Case.Safeguarding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Safeguarding(childComplexity), true
 	case "Case.stage":
 		if e.ComplexityRoot.Case.Stage == nil {
 			break
@@ -526,6 +742,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseBanking.Applications(childComplexity), true
+	case "CaseBanking.chosenOfferId":
+		if e.ComplexityRoot.CaseBanking.ChosenOfferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.ChosenOfferID(childComplexity), true
+	case "CaseBanking.declineReason":
+		if e.ComplexityRoot.CaseBanking.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.DeclineReason(childComplexity), true
+	case "CaseBanking.declinedAllOffers":
+		if e.ComplexityRoot.CaseBanking.DeclinedAllOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.DeclinedAllOffers(childComplexity), true
+	case "CaseBanking.dueDiligencePacks":
+		if e.ComplexityRoot.CaseBanking.DueDiligencePacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.DueDiligencePacks(childComplexity), true
+	case "CaseBanking.offers":
+		if e.ComplexityRoot.CaseBanking.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.Offers(childComplexity), true
 	case "CaseBanking.referrals":
 		if e.ComplexityRoot.CaseBanking.Referrals == nil {
 			break
@@ -565,6 +811,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseCredit.Disputes(childComplexity), true
+	case "CaseCredit.reports":
+		if e.ComplexityRoot.CaseCredit.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseCredit.Reports(childComplexity), true
 
 	case "CaseEdge.cursor":
 		if e.ComplexityRoot.CaseEdge.Cursor == nil {
@@ -752,6 +1004,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.Bureau(childComplexity), true
+	case "CreditDispute.evidence":
+		if e.ComplexityRoot.CreditDispute.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.Evidence(childComplexity), true
 	case "CreditDispute.filedAt":
 		if e.ComplexityRoot.CreditDispute.FiledAt == nil {
 			break
@@ -770,6 +1028,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.ItemCount(childComplexity), true
+	case "CreditDispute.items":
+		if e.ComplexityRoot.CreditDispute.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.Items(childComplexity), true
 	case "CreditDispute.outcome":
 		if e.ComplexityRoot.CreditDispute.Outcome == nil {
 			break
@@ -788,12 +1052,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.ResolvedAt(childComplexity), true
+	case "CreditDispute.resubmissions":
+		if e.ComplexityRoot.CreditDispute.Resubmissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.Resubmissions(childComplexity), true
 	case "CreditDispute.status":
 		if e.ComplexityRoot.CreditDispute.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreditDispute.Status(childComplexity), true
+
+	case "CreditReport.bureau":
+		if e.ComplexityRoot.CreditReport.Bureau == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Bureau(childComplexity), true
+	case "CreditReport.id":
+		if e.ComplexityRoot.CreditReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.ID(childComplexity), true
+	case "CreditReport.obtainedAt":
+		if e.ComplexityRoot.CreditReport.ObtainedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.ObtainedAt(childComplexity), true
+
+	case "DisputeItem.accountReference":
+		if e.ComplexityRoot.DisputeItem.AccountReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.AccountReference(childComplexity), true
+	case "DisputeItem.creditor":
+		if e.ComplexityRoot.DisputeItem.Creditor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.Creditor(childComplexity), true
+	case "DisputeItem.id":
+		if e.ComplexityRoot.DisputeItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.ID(childComplexity), true
+	case "DisputeItem.kind":
+		if e.ComplexityRoot.DisputeItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.Kind(childComplexity), true
+	case "DisputeItem.outcome":
+		if e.ComplexityRoot.DisputeItem.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.Outcome(childComplexity), true
+	case "DisputeItem.reason":
+		if e.ComplexityRoot.DisputeItem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.Reason(childComplexity), true
+
+	case "DueDiligencePack.accompaniedVisit":
+		if e.ComplexityRoot.DueDiligencePack.AccompaniedVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.AccompaniedVisit(childComplexity), true
+	case "DueDiligencePack.bank":
+		if e.ComplexityRoot.DueDiligencePack.Bank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.Bank(childComplexity), true
+	case "DueDiligencePack.correspondenceAddress":
+		if e.ComplexityRoot.DueDiligencePack.CorrespondenceAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.CorrespondenceAddress(childComplexity), true
+	case "DueDiligencePack.decidedAt":
+		if e.ComplexityRoot.DueDiligencePack.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.DecidedAt(childComplexity), true
+	case "DueDiligencePack.id":
+		if e.ComplexityRoot.DueDiligencePack.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.ID(childComplexity), true
+	case "DueDiligencePack.providedAt":
+		if e.ComplexityRoot.DueDiligencePack.ProvidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.ProvidedAt(childComplexity), true
+	case "DueDiligencePack.reason":
+		if e.ComplexityRoot.DueDiligencePack.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.Reason(childComplexity), true
+	case "DueDiligencePack.signedLetter":
+		if e.ComplexityRoot.DueDiligencePack.SignedLetter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.SignedLetter(childComplexity), true
+	case "DueDiligencePack.staffName":
+		if e.ComplexityRoot.DueDiligencePack.StaffName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.StaffName(childComplexity), true
+	case "DueDiligencePack.status":
+		if e.ComplexityRoot.DueDiligencePack.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.Status(childComplexity), true
 
 	case "IDDocument.documentNumber":
 		if e.ComplexityRoot.IDDocument.DocumentNumber == nil {
@@ -881,6 +1268,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JourneyStep.Version(childComplexity), true
 
+	case "Mutation.acknowledgeSafeguardingConcern":
+		if e.ComplexityRoot.Mutation.AcknowledgeSafeguardingConcern == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeSafeguardingConcern(childComplexity, args["input"].(AcknowledgeSafeguardingConcernInput)), true
 	case "Mutation.addCaseNote":
 		if e.ComplexityRoot.Mutation.AddCaseNote == nil {
 			break
@@ -903,6 +1301,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["input"].(CloseCaseInput)), true
+	case "Mutation.declineAllOffers":
+		if e.ComplexityRoot.Mutation.DeclineAllOffers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineAllOffers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineAllOffers(childComplexity, args["input"].(DeclineAllOffersInput)), true
 	case "Mutation.eraseSurvivorData":
 		if e.ComplexityRoot.Mutation.EraseSurvivorData == nil {
 			break
@@ -936,6 +1345,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantConsent(childComplexity, args["input"].(GrantConsentInput)), true
+	case "Mutation.identifyBarrier":
+		if e.ComplexityRoot.Mutation.IdentifyBarrier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_identifyBarrier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IdentifyBarrier(childComplexity, args["input"].(BarrierInput)), true
+	case "Mutation.identifyNeed":
+		if e.ComplexityRoot.Mutation.IdentifyNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_identifyNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IdentifyNeed(childComplexity, args["input"].(NeedInput)), true
+	case "Mutation.makeBankOffer":
+		if e.ComplexityRoot.Mutation.MakeBankOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_makeBankOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MakeBankOffer(childComplexity, args["input"].(MakeBankOfferInput)), true
+	case "Mutation.meetNeed":
+		if e.ComplexityRoot.Mutation.MeetNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_meetNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MeetNeed(childComplexity, args["input"].(NeedInput)), true
+	case "Mutation.provideDueDiligencePack":
+		if e.ComplexityRoot.Mutation.ProvideDueDiligencePack == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_provideDueDiligencePack_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProvideDueDiligencePack(childComplexity, args["input"].(ProvideDueDiligencePackInput)), true
+	case "Mutation.raiseSafeguardingConcern":
+		if e.ComplexityRoot.Mutation.RaiseSafeguardingConcern == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseSafeguardingConcern_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseSafeguardingConcern(childComplexity, args["input"].(RaiseSafeguardingConcernInput)), true
 	case "Mutation.recordAccountDeclined":
 		if e.ComplexityRoot.Mutation.RecordAccountDeclined == nil {
 			break
@@ -969,6 +1444,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordCreditDisputeOutcome(childComplexity, args["input"].(RecordCreditDisputeOutcomeInput)), true
+	case "Mutation.recordCreditReportObtained":
+		if e.ComplexityRoot.Mutation.RecordCreditReportObtained == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCreditReportObtained_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCreditReportObtained(childComplexity, args["input"].(RecordCreditReportObtainedInput)), true
+	case "Mutation.recordDisputeItemOutcome":
+		if e.ComplexityRoot.Mutation.RecordDisputeItemOutcome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDisputeItemOutcome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDisputeItemOutcome(childComplexity, args["input"].(RecordDisputeItemOutcomeInput)), true
+	case "Mutation.recordDueDiligenceDecision":
+		if e.ComplexityRoot.Mutation.RecordDueDiligenceDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDueDiligenceDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDueDiligenceDecision(childComplexity, args["input"].(RecordDueDiligenceDecisionInput)), true
 	case "Mutation.recordIDDocumentObtained":
 		if e.ComplexityRoot.Mutation.RecordIDDocumentObtained == nil {
 			break
@@ -991,6 +1499,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordIDDocumentRefused(childComplexity, args["input"].(RecordIDDocumentRefusedInput)), true
+	case "Mutation.recordSurvivorChoice":
+		if e.ComplexityRoot.Mutation.RecordSurvivorChoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSurvivorChoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSurvivorChoice(childComplexity, args["input"].(RecordSurvivorChoiceInput)), true
 	case "Mutation.referSurvivor":
 		if e.ComplexityRoot.Mutation.ReferSurvivor == nil {
 			break
@@ -1046,6 +1565,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestIDDocument(childComplexity, args["input"].(RequestIDDocumentInput)), true
+	case "Mutation.resolveBarrier":
+		if e.ComplexityRoot.Mutation.ResolveBarrier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveBarrier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveBarrier(childComplexity, args["input"].(BarrierInput)), true
+	case "Mutation.resolveSafeguardingConcern":
+		if e.ComplexityRoot.Mutation.ResolveSafeguardingConcern == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveSafeguardingConcern_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveSafeguardingConcern(childComplexity, args["input"].(ResolveSafeguardingConcernInput)), true
+	case "Mutation.resubmitCreditDispute":
+		if e.ComplexityRoot.Mutation.ResubmitCreditDispute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resubmitCreditDispute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResubmitCreditDispute(childComplexity, args["input"].(ResubmitCreditDisputeInput)), true
+	case "Mutation.setSafeContactRules":
+		if e.ComplexityRoot.Mutation.SetSafeContactRules == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSafeContactRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSafeContactRules(childComplexity, args["input"].(SetSafeContactRulesInput)), true
 	case "Mutation.submitAccountApplication":
 		if e.ComplexityRoot.Mutation.SubmitAccountApplication == nil {
 			break
@@ -1057,6 +1620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitAccountApplication(childComplexity, args["input"].(SubmitAccountApplicationInput)), true
+	case "Mutation.updateOrganisationProfile":
+		if e.ComplexityRoot.Mutation.UpdateOrganisationProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrganisationProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrganisationProfile(childComplexity, args["input"].(UpdateOrganisationProfileInput)), true
 	case "Mutation.withdrawConsent":
 		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
 			break
@@ -1068,6 +1642,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(WithdrawConsentInput)), true
+
+	case "NeedSpan.identifiedAt":
+		if e.ComplexityRoot.NeedSpan.IdentifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedSpan.IdentifiedAt(childComplexity), true
+	case "NeedSpan.metAt":
+		if e.ComplexityRoot.NeedSpan.MetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedSpan.MetAt(childComplexity), true
+	case "NeedSpan.need":
+		if e.ComplexityRoot.NeedSpan.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedSpan.Need(childComplexity), true
 
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
@@ -1093,6 +1686,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Name(childComplexity), true
+	case "Organisation.programmes":
+		if e.ComplexityRoot.Organisation.Programmes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Programmes(childComplexity), true
 	case "Organisation.services":
 		if e.ComplexityRoot.Organisation.Services == nil {
 			break
@@ -1195,6 +1794,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*OrganisationKind), args["minPosition"].(*string)), true
 
+	case "SafeContactRules.allowed":
+		if e.ComplexityRoot.SafeContactRules.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContactRules.Allowed(childComplexity), true
+	case "SafeContactRules.forbidden":
+		if e.ComplexityRoot.SafeContactRules.Forbidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContactRules.Forbidden(childComplexity), true
+	case "SafeContactRules.notes":
+		if e.ComplexityRoot.SafeContactRules.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContactRules.Notes(childComplexity), true
+	case "SafeContactRules.setAt":
+		if e.ComplexityRoot.SafeContactRules.SetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContactRules.SetAt(childComplexity), true
+
+	case "SafeguardingConcern.acknowledgedAt":
+		if e.ComplexityRoot.SafeguardingConcern.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.AcknowledgedAt(childComplexity), true
+	case "SafeguardingConcern.bank":
+		if e.ComplexityRoot.SafeguardingConcern.Bank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.Bank(childComplexity), true
+	case "SafeguardingConcern.category":
+		if e.ComplexityRoot.SafeguardingConcern.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.Category(childComplexity), true
+	case "SafeguardingConcern.details":
+		if e.ComplexityRoot.SafeguardingConcern.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.Details(childComplexity), true
+	case "SafeguardingConcern.id":
+		if e.ComplexityRoot.SafeguardingConcern.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.ID(childComplexity), true
+	case "SafeguardingConcern.raisedAt":
+		if e.ComplexityRoot.SafeguardingConcern.RaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.RaisedAt(childComplexity), true
+	case "SafeguardingConcern.raisedBy":
+		if e.ComplexityRoot.SafeguardingConcern.RaisedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.RaisedBy(childComplexity), true
+	case "SafeguardingConcern.resolution":
+		if e.ComplexityRoot.SafeguardingConcern.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.Resolution(childComplexity), true
+	case "SafeguardingConcern.resolvedAt":
+		if e.ComplexityRoot.SafeguardingConcern.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.ResolvedAt(childComplexity), true
+	case "SafeguardingConcern.status":
+		if e.ComplexityRoot.SafeguardingConcern.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.Status(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1204,24 +1889,40 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcknowledgeSafeguardingConcernInput", ec.unmarshalInputAcknowledgeSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("AddCaseNoteInput", ec.unmarshalInputAddCaseNoteInput),
+			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
+			graphql.NewInputUnmarshaler("DeclineAllOffersInput", ec.unmarshalInputDeclineAllOffersInput),
+			graphql.NewInputUnmarshaler("DisputeItemInput", ec.unmarshalInputDisputeItemInput),
 			graphql.NewInputUnmarshaler("EraseSurvivorDataInput", ec.unmarshalInputEraseSurvivorDataInput),
 			graphql.NewInputUnmarshaler("FileCreditDisputeInput", ec.unmarshalInputFileCreditDisputeInput),
 			graphql.NewInputUnmarshaler("GrantConsentInput", ec.unmarshalInputGrantConsentInput),
+			graphql.NewInputUnmarshaler("MakeBankOfferInput", ec.unmarshalInputMakeBankOfferInput),
+			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
+			graphql.NewInputUnmarshaler("ProvideDueDiligencePackInput", ec.unmarshalInputProvideDueDiligencePackInput),
+			graphql.NewInputUnmarshaler("RaiseSafeguardingConcernInput", ec.unmarshalInputRaiseSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("RecordAccountDeclinedInput", ec.unmarshalInputRecordAccountDeclinedInput),
 			graphql.NewInputUnmarshaler("RecordAccountOpenedInput", ec.unmarshalInputRecordAccountOpenedInput),
 			graphql.NewInputUnmarshaler("RecordCreditDisputeOutcomeInput", ec.unmarshalInputRecordCreditDisputeOutcomeInput),
+			graphql.NewInputUnmarshaler("RecordCreditReportObtainedInput", ec.unmarshalInputRecordCreditReportObtainedInput),
+			graphql.NewInputUnmarshaler("RecordDisputeItemOutcomeInput", ec.unmarshalInputRecordDisputeItemOutcomeInput),
+			graphql.NewInputUnmarshaler("RecordDueDiligenceDecisionInput", ec.unmarshalInputRecordDueDiligenceDecisionInput),
 			graphql.NewInputUnmarshaler("RecordIDDocumentObtainedInput", ec.unmarshalInputRecordIDDocumentObtainedInput),
 			graphql.NewInputUnmarshaler("RecordIDDocumentRefusedInput", ec.unmarshalInputRecordIDDocumentRefusedInput),
+			graphql.NewInputUnmarshaler("RecordSurvivorChoiceInput", ec.unmarshalInputRecordSurvivorChoiceInput),
 			graphql.NewInputUnmarshaler("ReferSurvivorInput", ec.unmarshalInputReferSurvivorInput),
 			graphql.NewInputUnmarshaler("ReferToBankInput", ec.unmarshalInputReferToBankInput),
 			graphql.NewInputUnmarshaler("RegisterOrganisationInput", ec.unmarshalInputRegisterOrganisationInput),
 			graphql.NewInputUnmarshaler("ReopenCaseInput", ec.unmarshalInputReopenCaseInput),
 			graphql.NewInputUnmarshaler("RequestIDDocumentInput", ec.unmarshalInputRequestIDDocumentInput),
+			graphql.NewInputUnmarshaler("ResolveSafeguardingConcernInput", ec.unmarshalInputResolveSafeguardingConcernInput),
+			graphql.NewInputUnmarshaler("ResubmitCreditDisputeInput", ec.unmarshalInputResubmitCreditDisputeInput),
+			graphql.NewInputUnmarshaler("SetSafeContactRulesInput", ec.unmarshalInputSetSafeContactRulesInput),
 			graphql.NewInputUnmarshaler("SubmitAccountApplicationInput", ec.unmarshalInputSubmitAccountApplicationInput),
 			graphql.NewInputUnmarshaler("SurvivorInput", ec.unmarshalInputSurvivorInput),
+			graphql.NewInputUnmarshaler("UpdateOrganisationProfileInput", ec.unmarshalInputUpdateOrganisationProfileInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
 		)
 	}
@@ -1321,7 +2022,7 @@ scalar Time
 "Authorises every field of a Case by the sensitivity group it belongs to."
 directive @group(name: FieldGroup!) on FIELD_DEFINITION
 
-enum FieldGroup { SUMMARY IDENTITY CONSENT BANKING CREDIT NOTES }
+enum FieldGroup { SUMMARY IDENTITY CONSENT BANKING CREDIT NOTES SAFEGUARDING CONTACT }
 
 type Query {
   "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
@@ -1365,6 +2066,24 @@ type Mutation {
   registerOrganisation(input: RegisterOrganisationInput!): OrganisationResult!
   "Destroys the case's key: its personal data can never be read again. The journey stays."
   eraseSurvivorData(input: EraseSurvivorDataInput!): CaseResult!
+  "A partner bank the case was shown to offers a product."
+  makeBankOffer(input: MakeBankOfferInput!): CaseResult!
+  recordSurvivorChoice(input: RecordSurvivorChoiceInput!): CaseResult!
+  declineAllOffers(input: DeclineAllOffersInput!): CaseResult!
+  provideDueDiligencePack(input: ProvideDueDiligencePackInput!): CaseResult!
+  recordDueDiligenceDecision(input: RecordDueDiligenceDecisionInput!): CaseResult!
+  raiseSafeguardingConcern(input: RaiseSafeguardingConcernInput!): CaseResult!
+  acknowledgeSafeguardingConcern(input: AcknowledgeSafeguardingConcernInput!): CaseResult!
+  resolveSafeguardingConcern(input: ResolveSafeguardingConcernInput!): CaseResult!
+  setSafeContactRules(input: SetSafeContactRulesInput!): CaseResult!
+  recordCreditReportObtained(input: RecordCreditReportObtainedInput!): CaseResult!
+  recordDisputeItemOutcome(input: RecordDisputeItemOutcomeInput!): CaseResult!
+  resubmitCreditDispute(input: ResubmitCreditDisputeInput!): CaseResult!
+  identifyBarrier(input: BarrierInput!): CaseResult!
+  resolveBarrier(input: BarrierInput!): CaseResult!
+  identifyNeed(input: NeedInput!): CaseResult!
+  meetNeed(input: NeedInput!): CaseResult!
+  updateOrganisationProfile(input: UpdateOrganisationProfileInput!): OrganisationResult!
 }
 
 # ---- Cases -------------------------------------------------------------------------
@@ -1393,6 +2112,47 @@ type Case {
   credit: CaseCredit @group(name: CREDIT)
   "Case notes (personal)."
   notes: [CaseNote!] @group(name: NOTES)
+  "Safeguarding concerns: the support organisation and the bank involved only."
+  safeguarding: [SafeguardingConcern!] @group(name: SAFEGUARDING)
+  "How the survivor may be contacted; for every organisation that may contact her."
+  contact: SafeContactRules @group(name: CONTACT)
+  "Barriers and needs over time: when each was identified and, if so, resolved."
+  barrierHistory: [BarrierSpan!] @group(name: SUMMARY)
+  needHistory: [NeedSpan!] @group(name: SUMMARY)
+}
+
+type BarrierSpan {
+  barrier: Barrier!
+  identifiedAt: Time!
+  resolvedAt: Time
+}
+
+type NeedSpan {
+  need: Need!
+  identifiedAt: Time!
+  metAt: Time
+}
+
+type SafeguardingConcern {
+  id: ID!
+  raisedBy: Organisation!
+  bank: Organisation!
+  category: ConcernCategory!
+  status: ConcernStatus!
+  "Personal: what was observed."
+  details: String
+  raisedAt: Time!
+  acknowledgedAt: Time
+  resolvedAt: Time
+  resolution: String
+}
+
+type SafeContactRules {
+  allowed: [ContactChannel!]!
+  forbidden: [ContactChannel!]!
+  "Personal, e.g. never by post to the old address."
+  notes: String
+  setAt: Time!
 }
 
 type JourneyStep {
@@ -1451,7 +2211,40 @@ type ConsentGrant {
 
 type CaseBanking {
   referrals: [BankReferral!]!
+  offers: [BankOffer!]!
+  "The offer the survivor chose, if any."
+  chosenOfferId: ID
+  "The survivor declined every offer (a valid outcome)."
+  declinedAllOffers: Boolean!
+  declineReason: String
+  dueDiligencePacks: [DueDiligencePack!]!
   applications: [AccountApplication!]!
+}
+
+type BankOffer {
+  id: ID!
+  bank: Organisation!
+  product: AccountProduct!
+  monthlyFee: String!
+  acceptedDocuments: [DocumentKind!]!
+  acceptsAlternativePack: Boolean!
+  status: OfferStatus!
+  madeAt: Time!
+}
+
+"An alternative due-diligence pack from the support organisation, in place of standard ID."
+type DueDiligencePack {
+  id: ID!
+  bank: Organisation!
+  signedLetter: Boolean!
+  accompaniedVisit: Boolean!
+  "Personal: the staff member who accompanies the survivor."
+  staffName: String
+  correspondenceAddress: Boolean!
+  status: PackStatus!
+  reason: String
+  providedAt: Time!
+  decidedAt: Time
 }
 
 type BankReferral {
@@ -1469,7 +2262,24 @@ type AccountApplication {
 }
 
 type CaseCredit {
+  reports: [CreditReport!]!
   disputes: [CreditDispute!]!
+}
+
+type CreditReport {
+  id: ID!
+  bureau: Organisation!
+  obtainedAt: Time!
+}
+
+type DisputeItem {
+  id: ID!
+  kind: ItemKind!
+  outcome: ItemOutcome!
+  reason: String
+  "Personal: the creditor and account the item is about."
+  creditor: String
+  accountReference: String
 }
 
 type CreditDispute {
@@ -1481,6 +2291,9 @@ type CreditDispute {
   reason: String
   filedAt: Time!
   resolvedAt: Time
+  items: [DisputeItem!]!
+  evidence: [EvidenceKind!]!
+  resubmissions: Int!
 }
 
 type CaseNote {
@@ -1536,6 +2349,8 @@ type Organisation {
   kind: OrganisationKind!
   jurisdiction: String!
   services: [Service!]!
+  "Partner programmes a bank takes part in."
+  programmes: [Programme!]!
 }
 
 type OrganisationResult {
@@ -1643,7 +2458,18 @@ input FileCreditDisputeInput {
   caseId: ID!
   expectedVersion: Int
   bureauId: ID!
-  itemCount: Int!
+  "The items to block; itemCount alone is the older form without item detail."
+  items: [DisputeItemInput!]
+  itemCount: Int
+  "For itemised disputes: proof of identity and a trafficking determination at least."
+  evidence: [EvidenceKind!]
+}
+
+input DisputeItemInput {
+  id: ID!
+  kind: ItemKind!
+  creditor: String!
+  accountReference: String
 }
 
 input RecordCreditDisputeOutcomeInput {
@@ -1692,6 +2518,135 @@ input RegisterOrganisationInput {
   kind: OrganisationKind!
   jurisdiction: String!
   services: [Service!]!
+  "Banks only."
+  programmes: [Programme!]
+}
+
+input UpdateOrganisationProfileInput {
+  commandId: ID!
+  organisationId: ID!
+  services: [Service!]!
+  programmes: [Programme!]!
+}
+
+input MakeBankOfferInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  bankId: ID!
+  product: AccountProduct!
+  monthlyFee: String!
+  acceptedDocuments: [DocumentKind!]!
+  acceptsAlternativePack: Boolean!
+}
+
+input RecordSurvivorChoiceInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  offerId: ID!
+}
+
+input DeclineAllOffersInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  reason: String!
+}
+
+input ProvideDueDiligencePackInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  bankId: ID!
+  signedLetter: Boolean!
+  accompaniedVisit: Boolean!
+  "Required with an accompanied visit."
+  staffName: String
+  correspondenceAddress: Boolean!
+}
+
+input RecordDueDiligenceDecisionInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  packId: ID!
+  accepted: Boolean!
+  reason: String
+}
+
+input RaiseSafeguardingConcernInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  "The bank involved."
+  bankId: ID!
+  category: ConcernCategory!
+  details: String!
+}
+
+input AcknowledgeSafeguardingConcernInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  concernId: ID!
+}
+
+input ResolveSafeguardingConcernInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  concernId: ID!
+  resolution: String!
+}
+
+input SetSafeContactRulesInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  allowed: [ContactChannel!]!
+  forbidden: [ContactChannel!]!
+  notes: String
+}
+
+input RecordCreditReportObtainedInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  bureauId: ID!
+}
+
+input RecordDisputeItemOutcomeInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  disputeId: ID!
+  itemId: ID!
+  outcome: ItemOutcome!
+  reason: String
+}
+
+input ResubmitCreditDisputeInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  disputeId: ID!
+  itemIds: [ID!]!
+  evidence: [EvidenceKind!]
+}
+
+input BarrierInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  barrier: Barrier!
+}
+
+input NeedInput {
+  commandId: ID!
+  caseId: ID!
+  expectedVersion: Int
+  need: Need!
 }
 
 # ---- Enums --------------------------------------------------------------------------
@@ -1706,7 +2661,16 @@ enum DocumentKind { BIRTH_CERTIFICATE NATIONAL_ID CURP INE PASSPORT RESIDENCE_PE
 enum DocumentStatus { REQUESTED OBTAINED REFUSED }
 enum OrganisationKind { SHELTER NGO BANK CREDIT_BUREAU ID_OFFICE GOVERNMENT }
 enum Service { SHELTER LEGAL_AID ID_ASSISTANCE FINANCIAL_TRAINING TRANSPORT INTERPRETATION BANKING CREDIT_REPORTING ID_ISSUANCE }
-enum AccountProduct { BASIC_ACCOUNT DEBIT_CARD SAVINGS_ACCOUNT }
+enum AccountProduct { BASIC_ACCOUNT DEBIT_CARD SAVINGS_ACCOUNT BUSINESS_ACCOUNT LOAN }
+enum ContactChannel { PHONE SMS EMAIL POST IN_PERSON THROUGH_SHELTER }
+enum ConcernCategory { TRAFFICKER_CONTROL COERCION SUSPICIOUS_ACTIVITY OTHER }
+enum ConcernStatus { OPEN ACKNOWLEDGED RESOLVED }
+enum ItemKind { DEBT ACCOUNT INQUIRY }
+enum ItemOutcome { PENDING BLOCKED REFUSED }
+enum EvidenceKind { PROOF_OF_IDENTITY TRAFFICKING_DETERMINATION ITEMS_LIST POLICE_REPORT OTHER }
+enum Programme { SURVIVOR_INCLUSION FINANCIAL_EDUCATION BASIC_ACCOUNT_PROGRAMME }
+enum OfferStatus { OPEN CHOSEN NOT_CHOSEN }
+enum PackStatus { PENDING ACCEPTED REJECTED }
 enum ApplicationStatus { SUBMITTED OPENED DECLINED }
 enum DisputeStatus { FILED RESOLVED }
 enum DisputeOutcome { BLOCKED PARTIALLY_BLOCKED REFUSED }
@@ -1759,6 +2723,28 @@ func (ec *executionContext) childFields_AccountApplication(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AccountApplication", field.Name)
 }
 
+func (ec *executionContext) childFields_BankOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BankOffer_id(ctx, field)
+	case "bank":
+		return ec.fieldContext_BankOffer_bank(ctx, field)
+	case "product":
+		return ec.fieldContext_BankOffer_product(ctx, field)
+	case "monthlyFee":
+		return ec.fieldContext_BankOffer_monthlyFee(ctx, field)
+	case "acceptedDocuments":
+		return ec.fieldContext_BankOffer_acceptedDocuments(ctx, field)
+	case "acceptsAlternativePack":
+		return ec.fieldContext_BankOffer_acceptsAlternativePack(ctx, field)
+	case "status":
+		return ec.fieldContext_BankOffer_status(ctx, field)
+	case "madeAt":
+		return ec.fieldContext_BankOffer_madeAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankOffer", field.Name)
+}
+
 func (ec *executionContext) childFields_BankReferral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "bank":
@@ -1767,6 +2753,18 @@ func (ec *executionContext) childFields_BankReferral(ctx context.Context, field 
 		return ec.fieldContext_BankReferral_referredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BankReferral", field.Name)
+}
+
+func (ec *executionContext) childFields_BarrierSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "barrier":
+		return ec.fieldContext_BarrierSpan_barrier(ctx, field)
+	case "identifiedAt":
+		return ec.fieldContext_BarrierSpan_identifiedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_BarrierSpan_resolvedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BarrierSpan", field.Name)
 }
 
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1807,6 +2805,14 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_credit(ctx, field)
 	case "notes":
 		return ec.fieldContext_Case_notes(ctx, field)
+	case "safeguarding":
+		return ec.fieldContext_Case_safeguarding(ctx, field)
+	case "contact":
+		return ec.fieldContext_Case_contact(ctx, field)
+	case "barrierHistory":
+		return ec.fieldContext_Case_barrierHistory(ctx, field)
+	case "needHistory":
+		return ec.fieldContext_Case_needHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -1815,6 +2821,16 @@ func (ec *executionContext) childFields_CaseBanking(ctx context.Context, field g
 	switch field.Name {
 	case "referrals":
 		return ec.fieldContext_CaseBanking_referrals(ctx, field)
+	case "offers":
+		return ec.fieldContext_CaseBanking_offers(ctx, field)
+	case "chosenOfferId":
+		return ec.fieldContext_CaseBanking_chosenOfferId(ctx, field)
+	case "declinedAllOffers":
+		return ec.fieldContext_CaseBanking_declinedAllOffers(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_CaseBanking_declineReason(ctx, field)
+	case "dueDiligencePacks":
+		return ec.fieldContext_CaseBanking_dueDiligencePacks(ctx, field)
 	case "applications":
 		return ec.fieldContext_CaseBanking_applications(ctx, field)
 	}
@@ -1843,6 +2859,8 @@ func (ec *executionContext) childFields_CaseConsent(ctx context.Context, field g
 
 func (ec *executionContext) childFields_CaseCredit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "reports":
+		return ec.fieldContext_CaseCredit_reports(ctx, field)
 	case "disputes":
 		return ec.fieldContext_CaseCredit_disputes(ctx, field)
 	}
@@ -1961,8 +2979,70 @@ func (ec *executionContext) childFields_CreditDispute(ctx context.Context, field
 		return ec.fieldContext_CreditDispute_filedAt(ctx, field)
 	case "resolvedAt":
 		return ec.fieldContext_CreditDispute_resolvedAt(ctx, field)
+	case "items":
+		return ec.fieldContext_CreditDispute_items(ctx, field)
+	case "evidence":
+		return ec.fieldContext_CreditDispute_evidence(ctx, field)
+	case "resubmissions":
+		return ec.fieldContext_CreditDispute_resubmissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditDispute", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditReport_id(ctx, field)
+	case "bureau":
+		return ec.fieldContext_CreditReport_bureau(ctx, field)
+	case "obtainedAt":
+		return ec.fieldContext_CreditReport_obtainedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditReport", field.Name)
+}
+
+func (ec *executionContext) childFields_DisputeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DisputeItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_DisputeItem_kind(ctx, field)
+	case "outcome":
+		return ec.fieldContext_DisputeItem_outcome(ctx, field)
+	case "reason":
+		return ec.fieldContext_DisputeItem_reason(ctx, field)
+	case "creditor":
+		return ec.fieldContext_DisputeItem_creditor(ctx, field)
+	case "accountReference":
+		return ec.fieldContext_DisputeItem_accountReference(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisputeItem", field.Name)
+}
+
+func (ec *executionContext) childFields_DueDiligencePack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DueDiligencePack_id(ctx, field)
+	case "bank":
+		return ec.fieldContext_DueDiligencePack_bank(ctx, field)
+	case "signedLetter":
+		return ec.fieldContext_DueDiligencePack_signedLetter(ctx, field)
+	case "accompaniedVisit":
+		return ec.fieldContext_DueDiligencePack_accompaniedVisit(ctx, field)
+	case "staffName":
+		return ec.fieldContext_DueDiligencePack_staffName(ctx, field)
+	case "correspondenceAddress":
+		return ec.fieldContext_DueDiligencePack_correspondenceAddress(ctx, field)
+	case "status":
+		return ec.fieldContext_DueDiligencePack_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_DueDiligencePack_reason(ctx, field)
+	case "providedAt":
+		return ec.fieldContext_DueDiligencePack_providedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_DueDiligencePack_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DueDiligencePack", field.Name)
 }
 
 func (ec *executionContext) childFields_IDDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2005,6 +3085,18 @@ func (ec *executionContext) childFields_JourneyStep(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type JourneyStep", field.Name)
 }
 
+func (ec *executionContext) childFields_NeedSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_NeedSpan_need(ctx, field)
+	case "identifiedAt":
+		return ec.fieldContext_NeedSpan_identifiedAt(ctx, field)
+	case "metAt":
+		return ec.fieldContext_NeedSpan_metAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedSpan", field.Name)
+}
+
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2017,6 +3109,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_jurisdiction(ctx, field)
 	case "services":
 		return ec.fieldContext_Organisation_services(ctx, field)
+	case "programmes":
+		return ec.fieldContext_Organisation_programmes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -2043,6 +3137,46 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_SafeContactRules(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allowed":
+		return ec.fieldContext_SafeContactRules_allowed(ctx, field)
+	case "forbidden":
+		return ec.fieldContext_SafeContactRules_forbidden(ctx, field)
+	case "notes":
+		return ec.fieldContext_SafeContactRules_notes(ctx, field)
+	case "setAt":
+		return ec.fieldContext_SafeContactRules_setAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SafeContactRules", field.Name)
+}
+
+func (ec *executionContext) childFields_SafeguardingConcern(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SafeguardingConcern_id(ctx, field)
+	case "raisedBy":
+		return ec.fieldContext_SafeguardingConcern_raisedBy(ctx, field)
+	case "bank":
+		return ec.fieldContext_SafeguardingConcern_bank(ctx, field)
+	case "category":
+		return ec.fieldContext_SafeguardingConcern_category(ctx, field)
+	case "status":
+		return ec.fieldContext_SafeguardingConcern_status(ctx, field)
+	case "details":
+		return ec.fieldContext_SafeguardingConcern_details(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_SafeguardingConcern_raisedAt(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_SafeguardingConcern_acknowledgedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_SafeguardingConcern_resolvedAt(ctx, field)
+	case "resolution":
+		return ec.fieldContext_SafeguardingConcern_resolution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SafeguardingConcern", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2175,6 +3309,20 @@ func (ec *executionContext) dir_group_args(ctx context.Context, rawArgs map[stri
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeSafeguardingConcern_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AcknowledgeSafeguardingConcernInput, error) {
+			return ec.unmarshalNAcknowledgeSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcknowledgeSafeguardingConcernInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addCaseNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2195,6 +3343,20 @@ func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CloseCaseInput, error) {
 			return ec.unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCloseCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineAllOffers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeclineAllOffersInput, error) {
+			return ec.unmarshalNDeclineAllOffersInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineAllOffersInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2245,6 +3407,90 @@ func (ec *executionContext) field_Mutation_grantConsent_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_identifyBarrier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BarrierInput, error) {
+			return ec.unmarshalNBarrierInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_identifyNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NeedInput, error) {
+			return ec.unmarshalNNeedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_makeBankOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MakeBankOfferInput, error) {
+			return ec.unmarshalNMakeBankOfferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMakeBankOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_meetNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NeedInput, error) {
+			return ec.unmarshalNNeedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_provideDueDiligencePack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProvideDueDiligencePackInput, error) {
+			return ec.unmarshalNProvideDueDiligencePackInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProvideDueDiligencePackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_raiseSafeguardingConcern_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RaiseSafeguardingConcernInput, error) {
+			return ec.unmarshalNRaiseSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRaiseSafeguardingConcernInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAccountDeclined_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2287,6 +3533,48 @@ func (ec *executionContext) field_Mutation_recordCreditDisputeOutcome_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCreditReportObtained_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordCreditReportObtainedInput, error) {
+			return ec.unmarshalNRecordCreditReportObtainedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordCreditReportObtainedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDisputeItemOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordDisputeItemOutcomeInput, error) {
+			return ec.unmarshalNRecordDisputeItemOutcomeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordDisputeItemOutcomeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDueDiligenceDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordDueDiligenceDecisionInput, error) {
+			return ec.unmarshalNRecordDueDiligenceDecisionInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordDueDiligenceDecisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordIDDocumentObtained_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2307,6 +3595,20 @@ func (ec *executionContext) field_Mutation_recordIDDocumentRefused_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RecordIDDocumentRefusedInput, error) {
 			return ec.unmarshalNRecordIDDocumentRefusedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordIDDocumentRefusedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSurvivorChoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordSurvivorChoiceInput, error) {
+			return ec.unmarshalNRecordSurvivorChoiceInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordSurvivorChoiceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2385,12 +3687,82 @@ func (ec *executionContext) field_Mutation_requestIDDocument_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resolveBarrier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BarrierInput, error) {
+			return ec.unmarshalNBarrierInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveSafeguardingConcern_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ResolveSafeguardingConcernInput, error) {
+			return ec.unmarshalNResolveSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResolveSafeguardingConcernInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resubmitCreditDispute_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ResubmitCreditDisputeInput, error) {
+			return ec.unmarshalNResubmitCreditDisputeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResubmitCreditDisputeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setSafeContactRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetSafeContactRulesInput, error) {
+			return ec.unmarshalNSetSafeContactRulesInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSetSafeContactRulesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_submitAccountApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SubmitAccountApplicationInput, error) {
 			return ec.unmarshalNSubmitAccountApplicationInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSubmitAccountApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOrganisationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateOrganisationProfileInput, error) {
+			return ec.unmarshalNUpdateOrganisationProfileInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐUpdateOrganisationProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2958,6 +4330,199 @@ func (ec *executionContext) fieldContext_AccountApplication_updatedAt(_ context.
 	return graphql.NewScalarFieldContext("AccountApplication", field, false, false, "Time")
 }
 
+func (ec *executionContext) _BankOffer_id(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BankOffer_bank(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_bank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_bank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BankOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BankOffer_product(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v AccountProduct) graphql.Marshaler {
+			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "AccountProduct")
+}
+
+func (ec *executionContext) _BankOffer_monthlyFee(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_monthlyFee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyFee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_monthlyFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "String")
+}
+
+func (ec *executionContext) _BankOffer_acceptedDocuments(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_acceptedDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedDocuments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_acceptedDocuments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "DocumentKind")
+}
+
+func (ec *executionContext) _BankOffer_acceptsAlternativePack(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_acceptsAlternativePack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptsAlternativePack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_acceptsAlternativePack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BankOffer_status(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "OfferStatus")
+}
+
+func (ec *executionContext) _BankOffer_madeAt(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankOffer_madeAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MadeAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BankOffer_madeAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "Time")
+}
+
 func (ec *executionContext) _BankReferral_bank(ctx context.Context, field graphql.CollectedField, obj *BankReferral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3011,6 +4576,75 @@ func (ec *executionContext) _BankReferral_referredAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_BankReferral_referredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BankReferral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BarrierSpan_barrier(ctx context.Context, field graphql.CollectedField, obj *BarrierSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BarrierSpan_barrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Barrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BarrierSpan_barrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Barrier")
+}
+
+func (ec *executionContext) _BarrierSpan_identifiedAt(ctx context.Context, field graphql.CollectedField, obj *BarrierSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BarrierSpan_identifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BarrierSpan_identifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BarrierSpan_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *BarrierSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BarrierSpan_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BarrierSpan_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
@@ -3769,6 +5403,206 @@ func (ec *executionContext) fieldContext_Case_notes(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_safeguarding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Safeguarding(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SAFEGUARDING")
+				if err != nil {
+					var zeroVal []SafeguardingConcern
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []SafeguardingConcern
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []SafeguardingConcern) graphql.Marshaler {
+			return ec.marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcernᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeguardingConcern(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Contact(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONTACT")
+				if err != nil {
+					var zeroVal *SafeContactRules
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *SafeContactRules
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
+			return ec.marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContactRules(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_barrierHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().BarrierHistory(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []BarrierSpan
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []BarrierSpan
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
+			return ec.marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_barrierHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BarrierSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_needHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().NeedHistory(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []NeedSpan
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []NeedSpan
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []NeedSpan) graphql.Marshaler {
+			return ec.marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpanᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_needHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseBanking_referrals(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3796,6 +5630,139 @@ func (ec *executionContext) fieldContext_CaseBanking_referrals(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_BankReferral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseBanking_offers(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_offers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []BankOffer) graphql.Marshaler {
+			return ec.marshalNBankOffer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_offers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseBanking",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BankOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseBanking_chosenOfferId(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_chosenOfferId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChosenOfferID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_chosenOfferId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseBanking_declinedAllOffers(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_declinedAllOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclinedAllOffers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_declinedAllOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseBanking_declineReason(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseBanking_dueDiligencePacks(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_dueDiligencePacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDiligencePacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DueDiligencePack) graphql.Marshaler {
+			return ec.marshalNDueDiligencePack2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_dueDiligencePacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseBanking",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DueDiligencePack(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3947,6 +5914,38 @@ func (ec *executionContext) fieldContext_CaseConsent_grants(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ConsentGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseCredit_reports(ctx context.Context, field graphql.CollectedField, obj *CaseCredit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseCredit_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []CreditReport) graphql.Marshaler {
+			return ec.marshalNCreditReport2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseCredit_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseCredit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditReport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4878,6 +6877,539 @@ func (ec *executionContext) _CreditDispute_resolvedAt(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CreditDispute_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditDispute_items(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DisputeItem) graphql.Marshaler {
+			return ec.marshalNDisputeItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDispute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputeItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDispute_evidence(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "EvidenceKind")
+}
+
+func (ec *executionContext) _CreditDispute_resubmissions(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_resubmissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resubmissions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_resubmissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditReport_id(ctx context.Context, field graphql.CollectedField, obj *CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditReport_bureau(ctx context.Context, field graphql.CollectedField, obj *CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_bureau(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bureau, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_bureau(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditReport_obtainedAt(ctx context.Context, field graphql.CollectedField, obj *CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_obtainedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObtainedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_obtainedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DisputeItem_id(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DisputeItem_kind(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ItemKind) graphql.Marshaler {
+			return ec.marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "ItemKind")
+}
+
+func (ec *executionContext) _DisputeItem_outcome(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
+			return ec.marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "ItemOutcome")
+}
+
+func (ec *executionContext) _DisputeItem_reason(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisputeItem_creditor(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_creditor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Creditor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_creditor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisputeItem_accountReference(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_accountReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_accountReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _DueDiligencePack_id(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DueDiligencePack_bank(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_bank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_bank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DueDiligencePack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DueDiligencePack_signedLetter(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_signedLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedLetter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_signedLetter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DueDiligencePack_accompaniedVisit(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_accompaniedVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccompaniedVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_accompaniedVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DueDiligencePack_staffName(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_staffName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_staffName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "String")
+}
+
+func (ec *executionContext) _DueDiligencePack_correspondenceAddress(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_correspondenceAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CorrespondenceAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_correspondenceAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DueDiligencePack_status(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PackStatus) graphql.Marshaler {
+			return ec.marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "PackStatus")
+}
+
+func (ec *executionContext) _DueDiligencePack_reason(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "String")
+}
+
+func (ec *executionContext) _DueDiligencePack_providedAt(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_providedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_providedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DueDiligencePack_decidedAt(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Time")
 }
 
 func (ec *executionContext) _IDDocument_id(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
@@ -5950,6 +8482,823 @@ func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_makeBankOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MakeBankOffer(ctx, fc.Args["input"].(MakeBankOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_makeBankOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSurvivorChoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSurvivorChoice(ctx, fc.Args["input"].(RecordSurvivorChoiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSurvivorChoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineAllOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineAllOffers(ctx, fc.Args["input"].(DeclineAllOffersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineAllOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_provideDueDiligencePack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProvideDueDiligencePack(ctx, fc.Args["input"].(ProvideDueDiligencePackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_provideDueDiligencePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDueDiligenceDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDueDiligenceDecision(ctx, fc.Args["input"].(RecordDueDiligenceDecisionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDueDiligenceDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseSafeguardingConcern(ctx, fc.Args["input"].(RaiseSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeSafeguardingConcern(ctx, fc.Args["input"].(AcknowledgeSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveSafeguardingConcern(ctx, fc.Args["input"].(ResolveSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSafeContactRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSafeContactRules(ctx, fc.Args["input"].(SetSafeContactRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSafeContactRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCreditReportObtained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCreditReportObtained(ctx, fc.Args["input"].(RecordCreditReportObtainedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCreditReportObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDisputeItemOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDisputeItemOutcome(ctx, fc.Args["input"].(RecordDisputeItemOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDisputeItemOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resubmitCreditDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResubmitCreditDispute(ctx, fc.Args["input"].(ResubmitCreditDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resubmitCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_identifyBarrier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_identifyBarrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IdentifyBarrier(ctx, fc.Args["input"].(BarrierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_identifyBarrier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_identifyBarrier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveBarrier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveBarrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveBarrier(ctx, fc.Args["input"].(BarrierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveBarrier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveBarrier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_identifyNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_identifyNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IdentifyNeed(ctx, fc.Args["input"].(NeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_identifyNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_identifyNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_meetNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_meetNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MeetNeed(ctx, fc.Args["input"].(NeedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_meetNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_meetNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOrganisationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrganisationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrganisationProfile(ctx, fc.Args["input"].(UpdateOrganisationProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrganisationProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrganisationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedSpan_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v Need) graphql.Marshaler {
+			return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedSpan_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedSpan", field, false, false, "Need")
+}
+
+func (ec *executionContext) _NeedSpan_identifiedAt(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedSpan_identifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedSpan_identifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedSpan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NeedSpan_metAt(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedSpan_metAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NeedSpan_metAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedSpan", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6063,6 +9412,29 @@ func (ec *executionContext) _Organisation_services(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Organisation_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Service")
+}
+
+func (ec *executionContext) _Organisation_programmes(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_programmes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Programmes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_programmes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Programme")
 }
 
 func (ec *executionContext) _OrganisationResult_organisationId(ctx context.Context, field graphql.CollectedField, obj *OrganisationResult) (ret graphql.Marshaler) {
@@ -6506,6 +9878,346 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SafeContactRules_allowed(ctx context.Context, field graphql.CollectedField, obj *SafeContactRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContactRules_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContactRules_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContactRules", field, false, false, "ContactChannel")
+}
+
+func (ec *executionContext) _SafeContactRules_forbidden(ctx context.Context, field graphql.CollectedField, obj *SafeContactRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContactRules_forbidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Forbidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContactRules_forbidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContactRules", field, false, false, "ContactChannel")
+}
+
+func (ec *executionContext) _SafeContactRules_notes(ctx context.Context, field graphql.CollectedField, obj *SafeContactRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContactRules_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContactRules_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContactRules", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeContactRules_setAt(ctx context.Context, field graphql.CollectedField, obj *SafeContactRules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContactRules_setAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContactRules_setAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContactRules", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SafeguardingConcern_id(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SafeguardingConcern_raisedBy(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_raisedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RaisedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_raisedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SafeguardingConcern",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SafeguardingConcern_bank(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_bank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_bank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SafeguardingConcern",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SafeguardingConcern_category(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
+			return ec.marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "ConcernCategory")
+}
+
+func (ec *executionContext) _SafeguardingConcern_status(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
+			return ec.marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "ConcernStatus")
+}
+
+func (ec *executionContext) _SafeguardingConcern_details(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_details(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Details, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeguardingConcern_raisedAt(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_raisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RaisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_raisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SafeguardingConcern_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SafeguardingConcern_resolvedAt(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_resolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SafeguardingConcern_resolution(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7581,6 +11293,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcknowledgeSafeguardingConcernInput(ctx context.Context, obj any) (AcknowledgeSafeguardingConcernInput, error) {
+	var it AcknowledgeSafeguardingConcernInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "concernId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "concernId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcknowledgeSafeguardingConcernInput unmarshals raw into the AcknowledgeSafeguardingConcernInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcknowledgeSafeguardingConcernInput(ctx context.Context, raw any) (AcknowledgeSafeguardingConcernInput, error) {
+	var out AcknowledgeSafeguardingConcernInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcknowledgeSafeguardingConcernInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddCaseNoteInput(ctx context.Context, obj any) (AddCaseNoteInput, error) {
 	var it AddCaseNoteInput
 	if obj == nil {
@@ -7641,6 +11416,69 @@ func (ec *executionContext) unmarshalInputAddCaseNoteInput(ctx context.Context, 
 func UnmarshalAddCaseNoteInput(ctx context.Context, raw any) (AddCaseNoteInput, error) {
 	var out AddCaseNoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCaseNoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBarrierInput(ctx context.Context, obj any) (BarrierInput, error) {
+	var it BarrierInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "barrier"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "barrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barrier"))
+			data, err := ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Barrier = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBarrierInput unmarshals raw into the BarrierInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBarrierInput(ctx context.Context, raw any) (BarrierInput, error) {
+	var out BarrierInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BarrierInput", raw, &out)
 	return out, err
 }
 
@@ -7798,6 +11636,132 @@ func UnmarshalCloseCaseInput(ctx context.Context, raw any) (CloseCaseInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Context, obj any) (DeclineAllOffersInput, error) {
+	var it DeclineAllOffersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclineAllOffersInput unmarshals raw into the DeclineAllOffersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclineAllOffersInput(ctx context.Context, raw any) (DeclineAllOffersInput, error) {
+	var out DeclineAllOffersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineAllOffersInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, obj any) (DisputeItemInput, error) {
+	var it DisputeItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "kind", "creditor", "accountReference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "creditor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditor"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Creditor = data
+		case "accountReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountReference = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisputeItemInput unmarshals raw into the DisputeItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisputeItemInput(ctx context.Context, raw any) (DisputeItemInput, error) {
+	var out DisputeItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputeItemInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Context, obj any) (EraseSurvivorDataInput, error) {
 	var it EraseSurvivorDataInput
 	if obj == nil {
@@ -7872,7 +11836,7 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bureauId", "itemCount"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bureauId", "items", "itemCount", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7907,13 +11871,27 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 				return it, err
 			}
 			it.BureauID = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
 		case "itemCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCount"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ItemCount = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
 		}
 	}
 	return it, nil
@@ -8012,6 +11990,328 @@ func (ec *executionContext) unmarshalInputGrantConsentInput(ctx context.Context,
 func UnmarshalGrantConsentInput(ctx context.Context, raw any) (GrantConsentInput, error) {
 	var out GrantConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantConsentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context, obj any) (MakeBankOfferInput, error) {
+	var it MakeBankOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bankId", "product", "monthlyFee", "acceptedDocuments", "acceptsAlternativePack"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "bankId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankID = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "monthlyFee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyFee"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyFee = data
+		case "acceptedDocuments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedDocuments"))
+			data, err := ec.unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptedDocuments = data
+		case "acceptsAlternativePack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptsAlternativePack"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptsAlternativePack = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMakeBankOfferInput unmarshals raw into the MakeBankOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMakeBankOfferInput(ctx context.Context, raw any) (MakeBankOfferInput, error) {
+	var out MakeBankOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MakeBankOfferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any) (NeedInput, error) {
+	var it NeedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "need"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "need":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("need"))
+			data, err := ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Need = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNeedInput unmarshals raw into the NeedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNeedInput(ctx context.Context, raw any) (NeedInput, error) {
+	var out NeedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProvideDueDiligencePackInput(ctx context.Context, obj any) (ProvideDueDiligencePackInput, error) {
+	var it ProvideDueDiligencePackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bankId", "signedLetter", "accompaniedVisit", "staffName", "correspondenceAddress"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "bankId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankID = data
+		case "signedLetter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedLetter"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedLetter = data
+		case "accompaniedVisit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accompaniedVisit"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccompaniedVisit = data
+		case "staffName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffName = data
+		case "correspondenceAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correspondenceAddress"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CorrespondenceAddress = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProvideDueDiligencePackInput unmarshals raw into the ProvideDueDiligencePackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProvideDueDiligencePackInput(ctx context.Context, raw any) (ProvideDueDiligencePackInput, error) {
+	var out ProvideDueDiligencePackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProvideDueDiligencePackInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRaiseSafeguardingConcernInput(ctx context.Context, obj any) (RaiseSafeguardingConcernInput, error) {
+	var it RaiseSafeguardingConcernInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bankId", "category", "details"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "bankId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bankId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BankID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRaiseSafeguardingConcernInput unmarshals raw into the RaiseSafeguardingConcernInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRaiseSafeguardingConcernInput(ctx context.Context, raw any) (RaiseSafeguardingConcernInput, error) {
+	var out RaiseSafeguardingConcernInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RaiseSafeguardingConcernInput", raw, &out)
 	return out, err
 }
 
@@ -8232,6 +12532,230 @@ func UnmarshalRecordCreditDisputeOutcomeInput(ctx context.Context, raw any) (Rec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCreditReportObtainedInput(ctx context.Context, obj any) (RecordCreditReportObtainedInput, error) {
+	var it RecordCreditReportObtainedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bureauId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "bureauId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bureauId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BureauID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCreditReportObtainedInput unmarshals raw into the RecordCreditReportObtainedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCreditReportObtainedInput(ctx context.Context, raw any) (RecordCreditReportObtainedInput, error) {
+	var out RecordCreditReportObtainedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCreditReportObtainedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordDisputeItemOutcomeInput(ctx context.Context, obj any) (RecordDisputeItemOutcomeInput, error) {
+	var it RecordDisputeItemOutcomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "itemId", "outcome", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDisputeItemOutcomeInput unmarshals raw into the RecordDisputeItemOutcomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDisputeItemOutcomeInput(ctx context.Context, raw any) (RecordDisputeItemOutcomeInput, error) {
+	var out RecordDisputeItemOutcomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDisputeItemOutcomeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordDueDiligenceDecisionInput(ctx context.Context, obj any) (RecordDueDiligenceDecisionInput, error) {
+	var it RecordDueDiligenceDecisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "packId", "accepted", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "packId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackID = data
+		case "accepted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accepted"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accepted = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDueDiligenceDecisionInput unmarshals raw into the RecordDueDiligenceDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDueDiligenceDecisionInput(ctx context.Context, raw any) (RecordDueDiligenceDecisionInput, error) {
+	var out RecordDueDiligenceDecisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDueDiligenceDecisionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordIDDocumentObtainedInput(ctx context.Context, obj any) (RecordIDDocumentObtainedInput, error) {
 	var it RecordIDDocumentObtainedInput
 	if obj == nil {
@@ -8369,6 +12893,69 @@ func (ec *executionContext) unmarshalInputRecordIDDocumentRefusedInput(ctx conte
 func UnmarshalRecordIDDocumentRefusedInput(ctx context.Context, raw any) (RecordIDDocumentRefusedInput, error) {
 	var out RecordIDDocumentRefusedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordIDDocumentRefusedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordSurvivorChoiceInput(ctx context.Context, obj any) (RecordSurvivorChoiceInput, error) {
+	var it RecordSurvivorChoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "offerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "offerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSurvivorChoiceInput unmarshals raw into the RecordSurvivorChoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSurvivorChoiceInput(ctx context.Context, raw any) (RecordSurvivorChoiceInput, error) {
+	var out RecordSurvivorChoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSurvivorChoiceInput", raw, &out)
 	return out, err
 }
 
@@ -8523,7 +13110,7 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "id", "name", "kind", "jurisdiction", "services"}
+	fieldsInOrder := [...]string{"commandId", "id", "name", "kind", "jurisdiction", "services", "programmes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8572,6 +13159,13 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 				return it, err
 			}
 			it.Services = data
+		case "programmes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
+			data, err := ec.unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programmes = data
 		}
 	}
 	return it, nil
@@ -8722,6 +13316,230 @@ func UnmarshalRequestIDDocumentInput(ctx context.Context, raw any) (RequestIDDoc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResolveSafeguardingConcernInput(ctx context.Context, obj any) (ResolveSafeguardingConcernInput, error) {
+	var it ResolveSafeguardingConcernInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "concernId", "resolution"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "concernId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("concernId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConcernID = data
+		case "resolution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Resolution = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveSafeguardingConcernInput unmarshals raw into the ResolveSafeguardingConcernInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveSafeguardingConcernInput(ctx context.Context, raw any) (ResolveSafeguardingConcernInput, error) {
+	var out ResolveSafeguardingConcernInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveSafeguardingConcernInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResubmitCreditDisputeInput(ctx context.Context, obj any) (ResubmitCreditDisputeInput, error) {
+	var it ResubmitCreditDisputeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "itemIds", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "itemIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIds = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResubmitCreditDisputeInput unmarshals raw into the ResubmitCreditDisputeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResubmitCreditDisputeInput(ctx context.Context, raw any) (ResubmitCreditDisputeInput, error) {
+	var out ResubmitCreditDisputeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResubmitCreditDisputeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetSafeContactRulesInput(ctx context.Context, obj any) (SetSafeContactRulesInput, error) {
+	var it SetSafeContactRulesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "allowed", "forbidden", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "allowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowed"))
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Allowed = data
+		case "forbidden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forbidden"))
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Forbidden = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetSafeContactRulesInput unmarshals raw into the SetSafeContactRulesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetSafeContactRulesInput(ctx context.Context, raw any) (SetSafeContactRulesInput, error) {
+	var out SetSafeContactRulesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSafeContactRulesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSubmitAccountApplicationInput(ctx context.Context, obj any) (SubmitAccountApplicationInput, error) {
 	var it SubmitAccountApplicationInput
 	if obj == nil {
@@ -8866,6 +13684,69 @@ func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj
 func UnmarshalSurvivorInput(ctx context.Context, raw any) (SurvivorInput, error) {
 	var out SurvivorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurvivorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateOrganisationProfileInput(ctx context.Context, obj any) (UpdateOrganisationProfileInput, error) {
+	var it UpdateOrganisationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "organisationId", "services", "programmes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "organisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationID = data
+		case "services":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Services = data
+		case "programmes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
+			data, err := ec.unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programmes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOrganisationProfileInput unmarshals raw into the UpdateOrganisationProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOrganisationProfileInput(ctx context.Context, raw any) (UpdateOrganisationProfileInput, error) {
+	var out UpdateOrganisationProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrganisationProfileInput", raw, &out)
 	return out, err
 }
 
@@ -9066,6 +13947,74 @@ func (ec *executionContext) _AccountApplication(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var bankOfferImplementors = []string{"BankOffer"}
+
+func (ec *executionContext) _BankOffer(ctx context.Context, sel ast.SelectionSet, obj *BankOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bankOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BankOffer")
+		case "id":
+			out.Values[i] = ec._BankOffer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bank":
+			out.Values[i] = ec._BankOffer_bank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "product":
+			out.Values[i] = ec._BankOffer_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthlyFee":
+			out.Values[i] = ec._BankOffer_monthlyFee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptedDocuments":
+			out.Values[i] = ec._BankOffer_acceptedDocuments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptsAlternativePack":
+			out.Values[i] = ec._BankOffer_acceptsAlternativePack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._BankOffer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "madeAt":
+			out.Values[i] = ec._BankOffer_madeAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bankReferralImplementors = []string{"BankReferral"}
 
 func (ec *executionContext) _BankReferral(ctx context.Context, sel ast.SelectionSet, obj *BankReferral) graphql.Marshaler {
@@ -9085,6 +14034,49 @@ func (ec *executionContext) _BankReferral(ctx context.Context, sel ast.Selection
 		case "referredAt":
 			out.Values[i] = ec._BankReferral_referredAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var barrierSpanImplementors = []string{"BarrierSpan"}
+
+func (ec *executionContext) _BarrierSpan(ctx context.Context, sel ast.SelectionSet, obj *BarrierSpan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, barrierSpanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BarrierSpan")
+		case "barrier":
+			out.Values[i] = ec._BarrierSpan_barrier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifiedAt":
+			out.Values[i] = ec._BarrierSpan_identifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._BarrierSpan_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9219,6 +14211,30 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_notes(ctx, field, obj)
 				})
+		case "safeguarding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_safeguarding(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_contact(ctx, field, obj)
+				})
+		case "barrierHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_barrierHistory(ctx, field, obj)
+				})
+		case "needHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_needHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9249,6 +14265,31 @@ func (ec *executionContext) _CaseBanking(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("CaseBanking")
 		case "referrals":
 			out.Values[i] = ec._CaseBanking_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offers":
+			out.Values[i] = ec._CaseBanking_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chosenOfferId":
+			out.Values[i] = ec._CaseBanking_chosenOfferId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declinedAllOffers":
+			out.Values[i] = ec._CaseBanking_declinedAllOffers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineReason":
+			out.Values[i] = ec._CaseBanking_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dueDiligencePacks":
+			out.Values[i] = ec._CaseBanking_dueDiligencePacks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9361,6 +14402,11 @@ func (ec *executionContext) _CaseCredit(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CaseCredit")
+		case "reports":
+			out.Values[i] = ec._CaseCredit_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "disputes":
 			out.Values[i] = ec._CaseCredit_disputes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9748,6 +14794,200 @@ func (ec *executionContext) _CreditDispute(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "items":
+			out.Values[i] = ec._CreditDispute_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._CreditDispute_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resubmissions":
+			out.Values[i] = ec._CreditDispute_resubmissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditReportImplementors = []string{"CreditReport"}
+
+func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.SelectionSet, obj *CreditReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditReport")
+		case "id":
+			out.Values[i] = ec._CreditReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bureau":
+			out.Values[i] = ec._CreditReport_bureau(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obtainedAt":
+			out.Values[i] = ec._CreditReport_obtainedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disputeItemImplementors = []string{"DisputeItem"}
+
+func (ec *executionContext) _DisputeItem(ctx context.Context, sel ast.SelectionSet, obj *DisputeItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disputeItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisputeItem")
+		case "id":
+			out.Values[i] = ec._DisputeItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._DisputeItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._DisputeItem_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._DisputeItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "creditor":
+			out.Values[i] = ec._DisputeItem_creditor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accountReference":
+			out.Values[i] = ec._DisputeItem_accountReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dueDiligencePackImplementors = []string{"DueDiligencePack"}
+
+func (ec *executionContext) _DueDiligencePack(ctx context.Context, sel ast.SelectionSet, obj *DueDiligencePack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dueDiligencePackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DueDiligencePack")
+		case "id":
+			out.Values[i] = ec._DueDiligencePack_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bank":
+			out.Values[i] = ec._DueDiligencePack_bank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signedLetter":
+			out.Values[i] = ec._DueDiligencePack_signedLetter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accompaniedVisit":
+			out.Values[i] = ec._DueDiligencePack_accompaniedVisit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffName":
+			out.Values[i] = ec._DueDiligencePack_staffName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "correspondenceAddress":
+			out.Values[i] = ec._DueDiligencePack_correspondenceAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._DueDiligencePack_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._DueDiligencePack_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "providedAt":
+			out.Values[i] = ec._DueDiligencePack_providedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedAt":
+			out.Values[i] = ec._DueDiligencePack_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10029,6 +15269,168 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "makeBankOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_makeBankOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSurvivorChoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSurvivorChoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineAllOffers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineAllOffers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provideDueDiligencePack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_provideDueDiligencePack(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDueDiligenceDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDueDiligenceDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSafeContactRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSafeContactRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCreditReportObtained":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCreditReportObtained(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDisputeItemOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDisputeItemOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resubmitCreditDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resubmitCreditDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifyBarrier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_identifyBarrier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveBarrier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveBarrier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifyNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_identifyNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_meetNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOrganisationProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrganisationProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var needSpanImplementors = []string{"NeedSpan"}
+
+func (ec *executionContext) _NeedSpan(ctx context.Context, sel ast.SelectionSet, obj *NeedSpan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needSpanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedSpan")
+		case "need":
+			out.Values[i] = ec._NeedSpan_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifiedAt":
+			out.Values[i] = ec._NeedSpan_identifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metAt":
+			out.Values[i] = ec._NeedSpan_metAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10083,6 +15485,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_services(ctx, field, obj)
+				})
+		case "programmes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_programmes(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10250,6 +15658,132 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var safeContactRulesImplementors = []string{"SafeContactRules"}
+
+func (ec *executionContext) _SafeContactRules(ctx context.Context, sel ast.SelectionSet, obj *SafeContactRules) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, safeContactRulesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SafeContactRules")
+		case "allowed":
+			out.Values[i] = ec._SafeContactRules_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forbidden":
+			out.Values[i] = ec._SafeContactRules_forbidden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._SafeContactRules_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setAt":
+			out.Values[i] = ec._SafeContactRules_setAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var safeguardingConcernImplementors = []string{"SafeguardingConcern"}
+
+func (ec *executionContext) _SafeguardingConcern(ctx context.Context, sel ast.SelectionSet, obj *SafeguardingConcern) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, safeguardingConcernImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SafeguardingConcern")
+		case "id":
+			out.Values[i] = ec._SafeguardingConcern_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raisedBy":
+			out.Values[i] = ec._SafeguardingConcern_raisedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bank":
+			out.Values[i] = ec._SafeguardingConcern_bank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._SafeguardingConcern_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SafeguardingConcern_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "details":
+			out.Values[i] = ec._SafeguardingConcern_details(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raisedAt":
+			out.Values[i] = ec._SafeguardingConcern_raisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._SafeguardingConcern_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolvedAt":
+			out.Values[i] = ec._SafeguardingConcern_resolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._SafeguardingConcern_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10680,6 +16214,11 @@ func (ec *executionContext) marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorg�
 	return v
 }
 
+func (ec *executionContext) unmarshalNAcknowledgeSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcknowledgeSafeguardingConcernInput(ctx context.Context, v any) (AcknowledgeSafeguardingConcernInput, error) {
+	res, err := ec.unmarshalInputAcknowledgeSafeguardingConcernInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAddCaseNoteInput(ctx context.Context, v any) (AddCaseNoteInput, error) {
 	res, err := ec.unmarshalInputAddCaseNoteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10693,6 +16232,26 @@ func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymark�
 
 func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx context.Context, sel ast.SelectionSet, v ApplicationStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNBankOffer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOffer(ctx context.Context, sel ast.SelectionSet, v BankOffer) graphql.Marshaler {
+	return ec._BankOffer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBankOffer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []BankOffer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBankOffer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNBankReferral2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankReferral(ctx context.Context, sel ast.SelectionSet, v BankReferral) graphql.Marshaler {
@@ -10753,6 +16312,15 @@ func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNBarrierInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierInput(ctx context.Context, v any) (BarrierInput, error) {
+	res, err := ec.unmarshalInputBarrierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBarrierSpan2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpan(ctx context.Context, sel ast.SelectionSet, v BarrierSpan) graphql.Marshaler {
+	return ec._BarrierSpan(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -10832,6 +16400,26 @@ func (ec *executionContext) marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorg�
 	return v
 }
 
+func (ec *executionContext) unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, v any) (ConcernCategory, error) {
+	var res ConcernCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, sel ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, v any) (ConcernStatus, error) {
+	var res ConcernStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, sel ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNConsentGrant2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConsentGrant(ctx context.Context, sel ast.SelectionSet, v ConsentGrant) graphql.Marshaler {
 	return ec._ConsentGrant(ctx, sel, &v)
 }
@@ -10852,6 +16440,46 @@ func (ec *executionContext) marshalNConsentGrant2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
+func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, v any) (ContactChannel, error) {
+	var res ContactChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, sel ast.SelectionSet, v ContactChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, v any) ([]ContactChannel, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]ContactChannel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCreditDispute2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDispute(ctx context.Context, sel ast.SelectionSet, v CreditDispute) graphql.Marshaler {
 	return ec._CreditDispute(ctx, sel, &v)
 }
@@ -10861,6 +16489,26 @@ func (ec *executionContext) marshalNCreditDispute2ᚕgithubᚗcomᚋwaymarkᚑor
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditDispute2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDispute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditReport2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditReport(ctx context.Context, sel ast.SelectionSet, v CreditReport) graphql.Marshaler {
+	return ec._CreditReport(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCreditReport2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditReportᚄ(ctx context.Context, sel ast.SelectionSet, v []CreditReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditReport2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditReport(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -10912,6 +16560,36 @@ func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
+func (ec *executionContext) unmarshalNDeclineAllOffersInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineAllOffersInput(ctx context.Context, v any) (DeclineAllOffersInput, error) {
+	res, err := ec.unmarshalInputDeclineAllOffersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisputeItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItem(ctx context.Context, sel ast.SelectionSet, v DisputeItem) graphql.Marshaler {
+	return ec._DisputeItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisputeItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemᚄ(ctx context.Context, sel ast.SelectionSet, v []DisputeItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisputeItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx context.Context, v any) (DisputeItemInput, error) {
+	res, err := ec.unmarshalInputDisputeItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (DisputeOutcome, error) {
 	var res DisputeOutcome
 	err := res.UnmarshalGQL(v)
@@ -10942,6 +16620,36 @@ func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]DocumentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx context.Context, v any) (DocumentStatus, error) {
 	var res DocumentStatus
 	err := res.UnmarshalGQL(v)
@@ -10952,9 +16660,69 @@ func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorg�
 	return v
 }
 
+func (ec *executionContext) marshalNDueDiligencePack2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePack(ctx context.Context, sel ast.SelectionSet, v DueDiligencePack) graphql.Marshaler {
+	return ec._DueDiligencePack(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDueDiligencePack2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePackᚄ(ctx context.Context, sel ast.SelectionSet, v []DueDiligencePack) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDueDiligencePack2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
 	res, err := ec.unmarshalInputEraseSurvivorDataInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, v any) (EvidenceKind, error) {
+	var res EvidenceKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v EvidenceKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]EvidenceKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, v any) (FieldGroup, error) {
@@ -11021,6 +16789,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNIDDocument2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐIDDocument(ctx context.Context, sel ast.SelectionSet, v IDDocument) graphql.Marshaler {
 	return ec._IDDocument(ctx, sel, &v)
 }
@@ -11055,8 +16852,33 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, v any) (ItemKind, error) {
+	var res ItemKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, sel ast.SelectionSet, v ItemKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, v any) (ItemOutcome, error) {
+	var res ItemOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, sel ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx context.Context, sel ast.SelectionSet, v JourneyStep) graphql.Marshaler {
 	return ec._JourneyStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNMakeBankOfferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMakeBankOfferInput(ctx context.Context, v any) (MakeBankOfferInput, error) {
+	res, err := ec.unmarshalInputMakeBankOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, v any) (Need, error) {
@@ -11097,6 +16919,25 @@ func (ec *executionContext) marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwayma
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNNeedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedInput(ctx context.Context, v any) (NeedInput, error) {
+	res, err := ec.unmarshalInputNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedSpan2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpan(ctx context.Context, sel ast.SelectionSet, v NeedSpan) graphql.Marshaler {
+	return ec._NeedSpan(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, v any) (OfferStatus, error) {
+	var res OfferStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v OfferStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v projections.OrganisationView) graphql.Marshaler {
@@ -11145,12 +16986,67 @@ func (ec *executionContext) marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymark
 	return ec._OrganisationResult(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, v any) (PackStatus, error) {
+	var res PackStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, sel ast.SelectionSet, v PackStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, v any) (Programme, error) {
+	var res Programme
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, sel ast.SelectionSet, v Programme) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]Programme, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProvideDueDiligencePackInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProvideDueDiligencePackInput(ctx context.Context, v any) (ProvideDueDiligencePackInput, error) {
+	res, err := ec.unmarshalInputProvideDueDiligencePackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx context.Context, v any) (Purpose, error) {
@@ -11193,6 +17089,11 @@ func (ec *executionContext) marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRaiseSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRaiseSafeguardingConcernInput(ctx context.Context, v any) (RaiseSafeguardingConcernInput, error) {
+	res, err := ec.unmarshalInputRaiseSafeguardingConcernInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordAccountDeclinedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordAccountDeclinedInput(ctx context.Context, v any) (RecordAccountDeclinedInput, error) {
 	res, err := ec.unmarshalInputRecordAccountDeclinedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11208,6 +17109,21 @@ func (ec *executionContext) unmarshalNRecordCreditDisputeOutcomeInput2githubᚗc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordCreditReportObtainedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordCreditReportObtainedInput(ctx context.Context, v any) (RecordCreditReportObtainedInput, error) {
+	res, err := ec.unmarshalInputRecordCreditReportObtainedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordDisputeItemOutcomeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordDisputeItemOutcomeInput(ctx context.Context, v any) (RecordDisputeItemOutcomeInput, error) {
+	res, err := ec.unmarshalInputRecordDisputeItemOutcomeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordDueDiligenceDecisionInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordDueDiligenceDecisionInput(ctx context.Context, v any) (RecordDueDiligenceDecisionInput, error) {
+	res, err := ec.unmarshalInputRecordDueDiligenceDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordIDDocumentObtainedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordIDDocumentObtainedInput(ctx context.Context, v any) (RecordIDDocumentObtainedInput, error) {
 	res, err := ec.unmarshalInputRecordIDDocumentObtainedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11215,6 +17131,11 @@ func (ec *executionContext) unmarshalNRecordIDDocumentObtainedInput2githubᚗcom
 
 func (ec *executionContext) unmarshalNRecordIDDocumentRefusedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordIDDocumentRefusedInput(ctx context.Context, v any) (RecordIDDocumentRefusedInput, error) {
 	res, err := ec.unmarshalInputRecordIDDocumentRefusedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordSurvivorChoiceInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordSurvivorChoiceInput(ctx context.Context, v any) (RecordSurvivorChoiceInput, error) {
+	res, err := ec.unmarshalInputRecordSurvivorChoiceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -11241,6 +17162,20 @@ func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋwaymarkᚑo
 func (ec *executionContext) unmarshalNRequestIDDocumentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRequestIDDocumentInput(ctx context.Context, v any) (RequestIDDocumentInput, error) {
 	res, err := ec.unmarshalInputRequestIDDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResolveSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResolveSafeguardingConcernInput(ctx context.Context, v any) (ResolveSafeguardingConcernInput, error) {
+	res, err := ec.unmarshalInputResolveSafeguardingConcernInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResubmitCreditDisputeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResubmitCreditDisputeInput(ctx context.Context, v any) (ResubmitCreditDisputeInput, error) {
+	res, err := ec.unmarshalInputResubmitCreditDisputeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSafeguardingConcern2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcern(ctx context.Context, sel ast.SelectionSet, v SafeguardingConcern) graphql.Marshaler {
+	return ec._SafeguardingConcern(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx context.Context, v any) (Service, error) {
@@ -11281,6 +17216,11 @@ func (ec *executionContext) marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetSafeContactRulesInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSetSafeContactRulesInput(ctx context.Context, v any) (SetSafeContactRulesInput, error) {
+	res, err := ec.unmarshalInputSetSafeContactRulesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (Stage, error) {
@@ -11358,6 +17298,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateOrganisationProfileInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐUpdateOrganisationProfileInput(ctx context.Context, v any) (UpdateOrganisationProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateOrganisationProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWithdrawConsentInput(ctx context.Context, v any) (WithdrawConsentInput, error) {
@@ -11559,6 +17504,25 @@ func (ec *executionContext) marshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return v
 }
 
+func (ec *executionContext) marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx context.Context, sel ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBarrierSpan2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11674,6 +17638,23 @@ func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return ec._Closure(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx context.Context, v any) ([]DisputeItemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]DisputeItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (*DisputeOutcome, error) {
 	if v == nil {
 		return nil, nil
@@ -11688,6 +17669,42 @@ func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑo
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]EvidenceKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -11781,6 +17798,25 @@ func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwayma
 	return ret
 }
 
+func (ec *executionContext) marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpanᚄ(ctx context.Context, sel ast.SelectionSet, v []NeedSpan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedSpan2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11802,6 +17838,68 @@ func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymark�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]Programme, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx context.Context, sel ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SafeContactRules(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcernᚄ(ctx context.Context, sel ast.SelectionSet, v []SafeguardingConcern) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSafeguardingConcern2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcern(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (*Stage, error) {

@@ -32,6 +32,13 @@ type AccountApplication struct {
 	UpdatedAt   time.Time                     `json:"updatedAt"`
 }
 
+type AcknowledgeSafeguardingConcernInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	ConcernID       string `json:"concernId"`
+}
+
 type AddCaseNoteInput struct {
 	CommandID       string `json:"commandId"`
 	CaseID          string `json:"caseId"`
@@ -39,14 +46,45 @@ type AddCaseNoteInput struct {
 	Text            string `json:"text"`
 }
 
+type BankOffer struct {
+	ID                     string                        `json:"id"`
+	Bank                   *projections.OrganisationView `json:"bank"`
+	Product                AccountProduct                `json:"product"`
+	MonthlyFee             string                        `json:"monthlyFee"`
+	AcceptedDocuments      []DocumentKind                `json:"acceptedDocuments"`
+	AcceptsAlternativePack bool                          `json:"acceptsAlternativePack"`
+	Status                 OfferStatus                   `json:"status"`
+	MadeAt                 time.Time                     `json:"madeAt"`
+}
+
 type BankReferral struct {
 	Bank       *projections.OrganisationView `json:"bank"`
 	ReferredAt time.Time                     `json:"referredAt"`
 }
 
+type BarrierInput struct {
+	CommandID       string  `json:"commandId"`
+	CaseID          string  `json:"caseId"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+	Barrier         Barrier `json:"barrier"`
+}
+
+type BarrierSpan struct {
+	Barrier      Barrier    `json:"barrier"`
+	IdentifiedAt time.Time  `json:"identifiedAt"`
+	ResolvedAt   *time.Time `json:"resolvedAt,omitempty"`
+}
+
 type CaseBanking struct {
-	Referrals    []BankReferral       `json:"referrals"`
-	Applications []AccountApplication `json:"applications"`
+	Referrals []BankReferral `json:"referrals"`
+	Offers    []BankOffer    `json:"offers"`
+	// The offer the survivor chose, if any.
+	ChosenOfferID *string `json:"chosenOfferId,omitempty"`
+	// The survivor declined every offer (a valid outcome).
+	DeclinedAllOffers bool                 `json:"declinedAllOffers"`
+	DeclineReason     *string              `json:"declineReason,omitempty"`
+	DueDiligencePacks []DueDiligencePack   `json:"dueDiligencePacks"`
+	Applications      []AccountApplication `json:"applications"`
 }
 
 type CaseConnection struct {
@@ -60,6 +98,7 @@ type CaseConsent struct {
 }
 
 type CaseCredit struct {
+	Reports  []CreditReport  `json:"reports"`
 	Disputes []CreditDispute `json:"disputes"`
 }
 
@@ -135,14 +174,62 @@ type ConsentGrant struct {
 }
 
 type CreditDispute struct {
+	ID            string                        `json:"id"`
+	Bureau        *projections.OrganisationView `json:"bureau"`
+	ItemCount     int                           `json:"itemCount"`
+	Status        DisputeStatus                 `json:"status"`
+	Outcome       *DisputeOutcome               `json:"outcome,omitempty"`
+	Reason        *string                       `json:"reason,omitempty"`
+	FiledAt       time.Time                     `json:"filedAt"`
+	ResolvedAt    *time.Time                    `json:"resolvedAt,omitempty"`
+	Items         []DisputeItem                 `json:"items"`
+	Evidence      []EvidenceKind                `json:"evidence"`
+	Resubmissions int                           `json:"resubmissions"`
+}
+
+type CreditReport struct {
 	ID         string                        `json:"id"`
 	Bureau     *projections.OrganisationView `json:"bureau"`
-	ItemCount  int                           `json:"itemCount"`
-	Status     DisputeStatus                 `json:"status"`
-	Outcome    *DisputeOutcome               `json:"outcome,omitempty"`
-	Reason     *string                       `json:"reason,omitempty"`
-	FiledAt    time.Time                     `json:"filedAt"`
-	ResolvedAt *time.Time                    `json:"resolvedAt,omitempty"`
+	ObtainedAt time.Time                     `json:"obtainedAt"`
+}
+
+type DeclineAllOffersInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	Reason          string `json:"reason"`
+}
+
+type DisputeItem struct {
+	ID      string      `json:"id"`
+	Kind    ItemKind    `json:"kind"`
+	Outcome ItemOutcome `json:"outcome"`
+	Reason  *string     `json:"reason,omitempty"`
+	// Personal: the creditor and account the item is about.
+	Creditor         *string `json:"creditor,omitempty"`
+	AccountReference *string `json:"accountReference,omitempty"`
+}
+
+type DisputeItemInput struct {
+	ID               string   `json:"id"`
+	Kind             ItemKind `json:"kind"`
+	Creditor         string   `json:"creditor"`
+	AccountReference *string  `json:"accountReference,omitempty"`
+}
+
+// An alternative due-diligence pack from the support organisation, in place of standard ID.
+type DueDiligencePack struct {
+	ID               string                        `json:"id"`
+	Bank             *projections.OrganisationView `json:"bank"`
+	SignedLetter     bool                          `json:"signedLetter"`
+	AccompaniedVisit bool                          `json:"accompaniedVisit"`
+	// Personal: the staff member who accompanies the survivor.
+	StaffName             *string    `json:"staffName,omitempty"`
+	CorrespondenceAddress bool       `json:"correspondenceAddress"`
+	Status                PackStatus `json:"status"`
+	Reason                *string    `json:"reason,omitempty"`
+	ProvidedAt            time.Time  `json:"providedAt"`
+	DecidedAt             *time.Time `json:"decidedAt,omitempty"`
 }
 
 type EraseSurvivorDataInput struct {
@@ -157,7 +244,11 @@ type FileCreditDisputeInput struct {
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 	BureauID        string `json:"bureauId"`
-	ItemCount       int    `json:"itemCount"`
+	// The items to block; itemCount alone is the older form without item detail.
+	Items     []DisputeItemInput `json:"items,omitempty"`
+	ItemCount *int               `json:"itemCount,omitempty"`
+	// For itemised disputes: proof of identity and a trafficking determination at least.
+	Evidence []EvidenceKind `json:"evidence,omitempty"`
 }
 
 type GrantConsentInput struct {
@@ -191,7 +282,31 @@ type JourneyStep struct {
 	ActorOrganisation *string   `json:"actorOrganisation,omitempty"`
 }
 
+type MakeBankOfferInput struct {
+	CommandID              string         `json:"commandId"`
+	CaseID                 string         `json:"caseId"`
+	ExpectedVersion        *int           `json:"expectedVersion,omitempty"`
+	BankID                 string         `json:"bankId"`
+	Product                AccountProduct `json:"product"`
+	MonthlyFee             string         `json:"monthlyFee"`
+	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments"`
+	AcceptsAlternativePack bool           `json:"acceptsAlternativePack"`
+}
+
 type Mutation struct {
+}
+
+type NeedInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	Need            Need   `json:"need"`
+}
+
+type NeedSpan struct {
+	Need         Need       `json:"need"`
+	IdentifiedAt time.Time  `json:"identifiedAt"`
+	MetAt        *time.Time `json:"metAt,omitempty"`
 }
 
 type OrganisationResult struct {
@@ -206,7 +321,29 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+type ProvideDueDiligencePackInput struct {
+	CommandID        string `json:"commandId"`
+	CaseID           string `json:"caseId"`
+	ExpectedVersion  *int   `json:"expectedVersion,omitempty"`
+	BankID           string `json:"bankId"`
+	SignedLetter     bool   `json:"signedLetter"`
+	AccompaniedVisit bool   `json:"accompaniedVisit"`
+	// Required with an accompanied visit.
+	StaffName             *string `json:"staffName,omitempty"`
+	CorrespondenceAddress bool    `json:"correspondenceAddress"`
+}
+
 type Query struct {
+}
+
+type RaiseSafeguardingConcernInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// The bank involved.
+	BankID   string          `json:"bankId"`
+	Category ConcernCategory `json:"category"`
+	Details  string          `json:"details"`
 }
 
 type RecordAccountDeclinedInput struct {
@@ -234,6 +371,32 @@ type RecordCreditDisputeOutcomeInput struct {
 	Reason          *string        `json:"reason,omitempty"`
 }
 
+type RecordCreditReportObtainedInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	BureauID        string `json:"bureauId"`
+}
+
+type RecordDisputeItemOutcomeInput struct {
+	CommandID       string      `json:"commandId"`
+	CaseID          string      `json:"caseId"`
+	ExpectedVersion *int        `json:"expectedVersion,omitempty"`
+	DisputeID       string      `json:"disputeId"`
+	ItemID          string      `json:"itemId"`
+	Outcome         ItemOutcome `json:"outcome"`
+	Reason          *string     `json:"reason,omitempty"`
+}
+
+type RecordDueDiligenceDecisionInput struct {
+	CommandID       string  `json:"commandId"`
+	CaseID          string  `json:"caseId"`
+	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
+	PackID          string  `json:"packId"`
+	Accepted        bool    `json:"accepted"`
+	Reason          *string `json:"reason,omitempty"`
+}
+
 type RecordIDDocumentObtainedInput struct {
 	CommandID       string `json:"commandId"`
 	CaseID          string `json:"caseId"`
@@ -248,6 +411,13 @@ type RecordIDDocumentRefusedInput struct {
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 	DocumentID      string `json:"documentId"`
 	Reason          string `json:"reason"`
+}
+
+type RecordSurvivorChoiceInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	OfferID         string `json:"offerId"`
 }
 
 type ReferSurvivorInput struct {
@@ -274,6 +444,8 @@ type RegisterOrganisationInput struct {
 	Kind         OrganisationKind `json:"kind"`
 	Jurisdiction string           `json:"jurisdiction"`
 	Services     []Service        `json:"services"`
+	// Banks only.
+	Programmes []Programme `json:"programmes,omitempty"`
 }
 
 type ReopenCaseInput struct {
@@ -289,6 +461,54 @@ type RequestIDDocumentInput struct {
 	ExpectedVersion  *int         `json:"expectedVersion,omitempty"`
 	Kind             DocumentKind `json:"kind"`
 	IssuingAuthority string       `json:"issuingAuthority"`
+}
+
+type ResolveSafeguardingConcernInput struct {
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	ConcernID       string `json:"concernId"`
+	Resolution      string `json:"resolution"`
+}
+
+type ResubmitCreditDisputeInput struct {
+	CommandID       string         `json:"commandId"`
+	CaseID          string         `json:"caseId"`
+	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
+	DisputeID       string         `json:"disputeId"`
+	ItemIds         []string       `json:"itemIds"`
+	Evidence        []EvidenceKind `json:"evidence,omitempty"`
+}
+
+type SafeContactRules struct {
+	Allowed   []ContactChannel `json:"allowed"`
+	Forbidden []ContactChannel `json:"forbidden"`
+	// Personal, e.g. never by post to the old address.
+	Notes *string   `json:"notes,omitempty"`
+	SetAt time.Time `json:"setAt"`
+}
+
+type SafeguardingConcern struct {
+	ID       string                        `json:"id"`
+	RaisedBy *projections.OrganisationView `json:"raisedBy"`
+	Bank     *projections.OrganisationView `json:"bank"`
+	Category ConcernCategory               `json:"category"`
+	Status   ConcernStatus                 `json:"status"`
+	// Personal: what was observed.
+	Details        *string    `json:"details,omitempty"`
+	RaisedAt       time.Time  `json:"raisedAt"`
+	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
+	ResolvedAt     *time.Time `json:"resolvedAt,omitempty"`
+	Resolution     *string    `json:"resolution,omitempty"`
+}
+
+type SetSafeContactRulesInput struct {
+	CommandID       string           `json:"commandId"`
+	CaseID          string           `json:"caseId"`
+	ExpectedVersion *int             `json:"expectedVersion,omitempty"`
+	Allowed         []ContactChannel `json:"allowed"`
+	Forbidden       []ContactChannel `json:"forbidden"`
+	Notes           *string          `json:"notes,omitempty"`
 }
 
 type SubmitAccountApplicationInput struct {
@@ -309,6 +529,13 @@ type SurvivorInput struct {
 	Address     *string `json:"address,omitempty"`
 }
 
+type UpdateOrganisationProfileInput struct {
+	CommandID      string      `json:"commandId"`
+	OrganisationID string      `json:"organisationId"`
+	Services       []Service   `json:"services"`
+	Programmes     []Programme `json:"programmes"`
+}
+
 type WithdrawConsentInput struct {
 	CommandID       string `json:"commandId"`
 	CaseID          string `json:"caseId"`
@@ -319,20 +546,24 @@ type WithdrawConsentInput struct {
 type AccountProduct string
 
 const (
-	AccountProductBasicAccount   AccountProduct = "BASIC_ACCOUNT"
-	AccountProductDebitCard      AccountProduct = "DEBIT_CARD"
-	AccountProductSavingsAccount AccountProduct = "SAVINGS_ACCOUNT"
+	AccountProductBasicAccount    AccountProduct = "BASIC_ACCOUNT"
+	AccountProductDebitCard       AccountProduct = "DEBIT_CARD"
+	AccountProductSavingsAccount  AccountProduct = "SAVINGS_ACCOUNT"
+	AccountProductBusinessAccount AccountProduct = "BUSINESS_ACCOUNT"
+	AccountProductLoan            AccountProduct = "LOAN"
 )
 
 var AllAccountProduct = []AccountProduct{
 	AccountProductBasicAccount,
 	AccountProductDebitCard,
 	AccountProductSavingsAccount,
+	AccountProductBusinessAccount,
+	AccountProductLoan,
 }
 
 func (e AccountProduct) IsValid() bool {
 	switch e {
-	case AccountProductBasicAccount, AccountProductDebitCard, AccountProductSavingsAccount:
+	case AccountProductBasicAccount, AccountProductDebitCard, AccountProductSavingsAccount, AccountProductBusinessAccount, AccountProductLoan:
 		return true
 	}
 	return false
@@ -604,6 +835,185 @@ func (e *ClosureOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e ClosureOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ConcernCategory string
+
+const (
+	ConcernCategoryTraffickerControl  ConcernCategory = "TRAFFICKER_CONTROL"
+	ConcernCategoryCoercion           ConcernCategory = "COERCION"
+	ConcernCategorySuspiciousActivity ConcernCategory = "SUSPICIOUS_ACTIVITY"
+	ConcernCategoryOther              ConcernCategory = "OTHER"
+)
+
+var AllConcernCategory = []ConcernCategory{
+	ConcernCategoryTraffickerControl,
+	ConcernCategoryCoercion,
+	ConcernCategorySuspiciousActivity,
+	ConcernCategoryOther,
+}
+
+func (e ConcernCategory) IsValid() bool {
+	switch e {
+	case ConcernCategoryTraffickerControl, ConcernCategoryCoercion, ConcernCategorySuspiciousActivity, ConcernCategoryOther:
+		return true
+	}
+	return false
+}
+
+func (e ConcernCategory) String() string {
+	return string(e)
+}
+
+func (e *ConcernCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConcernCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConcernCategory", str)
+	}
+	return nil
+}
+
+func (e ConcernCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConcernCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConcernCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ConcernStatus string
+
+const (
+	ConcernStatusOpen         ConcernStatus = "OPEN"
+	ConcernStatusAcknowledged ConcernStatus = "ACKNOWLEDGED"
+	ConcernStatusResolved     ConcernStatus = "RESOLVED"
+)
+
+var AllConcernStatus = []ConcernStatus{
+	ConcernStatusOpen,
+	ConcernStatusAcknowledged,
+	ConcernStatusResolved,
+}
+
+func (e ConcernStatus) IsValid() bool {
+	switch e {
+	case ConcernStatusOpen, ConcernStatusAcknowledged, ConcernStatusResolved:
+		return true
+	}
+	return false
+}
+
+func (e ConcernStatus) String() string {
+	return string(e)
+}
+
+func (e *ConcernStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConcernStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConcernStatus", str)
+	}
+	return nil
+}
+
+func (e ConcernStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConcernStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConcernStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ContactChannel string
+
+const (
+	ContactChannelPhone          ContactChannel = "PHONE"
+	ContactChannelSms            ContactChannel = "SMS"
+	ContactChannelEmail          ContactChannel = "EMAIL"
+	ContactChannelPost           ContactChannel = "POST"
+	ContactChannelInPerson       ContactChannel = "IN_PERSON"
+	ContactChannelThroughShelter ContactChannel = "THROUGH_SHELTER"
+)
+
+var AllContactChannel = []ContactChannel{
+	ContactChannelPhone,
+	ContactChannelSms,
+	ContactChannelEmail,
+	ContactChannelPost,
+	ContactChannelInPerson,
+	ContactChannelThroughShelter,
+}
+
+func (e ContactChannel) IsValid() bool {
+	switch e {
+	case ContactChannelPhone, ContactChannelSms, ContactChannelEmail, ContactChannelPost, ContactChannelInPerson, ContactChannelThroughShelter:
+		return true
+	}
+	return false
+}
+
+func (e ContactChannel) String() string {
+	return string(e)
+}
+
+func (e *ContactChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ContactChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ContactChannel", str)
+	}
+	return nil
+}
+
+func (e ContactChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ContactChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ContactChannel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -900,15 +1310,78 @@ func (e DocumentStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type EvidenceKind string
+
+const (
+	EvidenceKindProofOfIdentity          EvidenceKind = "PROOF_OF_IDENTITY"
+	EvidenceKindTraffickingDetermination EvidenceKind = "TRAFFICKING_DETERMINATION"
+	EvidenceKindItemsList                EvidenceKind = "ITEMS_LIST"
+	EvidenceKindPoliceReport             EvidenceKind = "POLICE_REPORT"
+	EvidenceKindOther                    EvidenceKind = "OTHER"
+)
+
+var AllEvidenceKind = []EvidenceKind{
+	EvidenceKindProofOfIdentity,
+	EvidenceKindTraffickingDetermination,
+	EvidenceKindItemsList,
+	EvidenceKindPoliceReport,
+	EvidenceKindOther,
+}
+
+func (e EvidenceKind) IsValid() bool {
+	switch e {
+	case EvidenceKindProofOfIdentity, EvidenceKindTraffickingDetermination, EvidenceKindItemsList, EvidenceKindPoliceReport, EvidenceKindOther:
+		return true
+	}
+	return false
+}
+
+func (e EvidenceKind) String() string {
+	return string(e)
+}
+
+func (e *EvidenceKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EvidenceKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EvidenceKind", str)
+	}
+	return nil
+}
+
+func (e EvidenceKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EvidenceKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EvidenceKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type FieldGroup string
 
 const (
-	FieldGroupSummary  FieldGroup = "SUMMARY"
-	FieldGroupIdentity FieldGroup = "IDENTITY"
-	FieldGroupConsent  FieldGroup = "CONSENT"
-	FieldGroupBanking  FieldGroup = "BANKING"
-	FieldGroupCredit   FieldGroup = "CREDIT"
-	FieldGroupNotes    FieldGroup = "NOTES"
+	FieldGroupSummary      FieldGroup = "SUMMARY"
+	FieldGroupIdentity     FieldGroup = "IDENTITY"
+	FieldGroupConsent      FieldGroup = "CONSENT"
+	FieldGroupBanking      FieldGroup = "BANKING"
+	FieldGroupCredit       FieldGroup = "CREDIT"
+	FieldGroupNotes        FieldGroup = "NOTES"
+	FieldGroupSafeguarding FieldGroup = "SAFEGUARDING"
+	FieldGroupContact      FieldGroup = "CONTACT"
 )
 
 var AllFieldGroup = []FieldGroup{
@@ -918,11 +1391,13 @@ var AllFieldGroup = []FieldGroup{
 	FieldGroupBanking,
 	FieldGroupCredit,
 	FieldGroupNotes,
+	FieldGroupSafeguarding,
+	FieldGroupContact,
 }
 
 func (e FieldGroup) IsValid() bool {
 	switch e {
-	case FieldGroupSummary, FieldGroupIdentity, FieldGroupConsent, FieldGroupBanking, FieldGroupCredit, FieldGroupNotes:
+	case FieldGroupSummary, FieldGroupIdentity, FieldGroupConsent, FieldGroupBanking, FieldGroupCredit, FieldGroupNotes, FieldGroupSafeguarding, FieldGroupContact:
 		return true
 	}
 	return false
@@ -958,6 +1433,120 @@ func (e *FieldGroup) UnmarshalJSON(b []byte) error {
 }
 
 func (e FieldGroup) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ItemKind string
+
+const (
+	ItemKindDebt    ItemKind = "DEBT"
+	ItemKindAccount ItemKind = "ACCOUNT"
+	ItemKindInquiry ItemKind = "INQUIRY"
+)
+
+var AllItemKind = []ItemKind{
+	ItemKindDebt,
+	ItemKindAccount,
+	ItemKindInquiry,
+}
+
+func (e ItemKind) IsValid() bool {
+	switch e {
+	case ItemKindDebt, ItemKindAccount, ItemKindInquiry:
+		return true
+	}
+	return false
+}
+
+func (e ItemKind) String() string {
+	return string(e)
+}
+
+func (e *ItemKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ItemKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ItemKind", str)
+	}
+	return nil
+}
+
+func (e ItemKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ItemKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ItemKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ItemOutcome string
+
+const (
+	ItemOutcomePending ItemOutcome = "PENDING"
+	ItemOutcomeBlocked ItemOutcome = "BLOCKED"
+	ItemOutcomeRefused ItemOutcome = "REFUSED"
+)
+
+var AllItemOutcome = []ItemOutcome{
+	ItemOutcomePending,
+	ItemOutcomeBlocked,
+	ItemOutcomeRefused,
+}
+
+func (e ItemOutcome) IsValid() bool {
+	switch e {
+	case ItemOutcomePending, ItemOutcomeBlocked, ItemOutcomeRefused:
+		return true
+	}
+	return false
+}
+
+func (e ItemOutcome) String() string {
+	return string(e)
+}
+
+func (e *ItemOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ItemOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ItemOutcome", str)
+	}
+	return nil
+}
+
+func (e ItemOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ItemOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ItemOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1026,6 +1615,63 @@ func (e Need) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type OfferStatus string
+
+const (
+	OfferStatusOpen      OfferStatus = "OPEN"
+	OfferStatusChosen    OfferStatus = "CHOSEN"
+	OfferStatusNotChosen OfferStatus = "NOT_CHOSEN"
+)
+
+var AllOfferStatus = []OfferStatus{
+	OfferStatusOpen,
+	OfferStatusChosen,
+	OfferStatusNotChosen,
+}
+
+func (e OfferStatus) IsValid() bool {
+	switch e {
+	case OfferStatusOpen, OfferStatusChosen, OfferStatusNotChosen:
+		return true
+	}
+	return false
+}
+
+func (e OfferStatus) String() string {
+	return string(e)
+}
+
+func (e *OfferStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfferStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfferStatus", str)
+	}
+	return nil
+}
+
+func (e OfferStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfferStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfferStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OrganisationKind string
 
 const (
@@ -1084,6 +1730,120 @@ func (e *OrganisationKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrganisationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackStatus string
+
+const (
+	PackStatusPending  PackStatus = "PENDING"
+	PackStatusAccepted PackStatus = "ACCEPTED"
+	PackStatusRejected PackStatus = "REJECTED"
+)
+
+var AllPackStatus = []PackStatus{
+	PackStatusPending,
+	PackStatusAccepted,
+	PackStatusRejected,
+}
+
+func (e PackStatus) IsValid() bool {
+	switch e {
+	case PackStatusPending, PackStatusAccepted, PackStatusRejected:
+		return true
+	}
+	return false
+}
+
+func (e PackStatus) String() string {
+	return string(e)
+}
+
+func (e *PackStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackStatus", str)
+	}
+	return nil
+}
+
+func (e PackStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Programme string
+
+const (
+	ProgrammeSurvivorInclusion     Programme = "SURVIVOR_INCLUSION"
+	ProgrammeFinancialEducation    Programme = "FINANCIAL_EDUCATION"
+	ProgrammeBasicAccountProgramme Programme = "BASIC_ACCOUNT_PROGRAMME"
+)
+
+var AllProgramme = []Programme{
+	ProgrammeSurvivorInclusion,
+	ProgrammeFinancialEducation,
+	ProgrammeBasicAccountProgramme,
+}
+
+func (e Programme) IsValid() bool {
+	switch e {
+	case ProgrammeSurvivorInclusion, ProgrammeFinancialEducation, ProgrammeBasicAccountProgramme:
+		return true
+	}
+	return false
+}
+
+func (e Programme) String() string {
+	return string(e)
+}
+
+func (e *Programme) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Programme(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Programme", str)
+	}
+	return nil
+}
+
+func (e Programme) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Programme) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Programme) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waymark-org/waymark/demo"
 )
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -60,6 +63,11 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	}()
 	body, token := "", ""
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited early: %v", err)
+		default:
+		}
 		if token == "" {
 			token = issueToken(t, dir, "auditor", "coalition-audit")
 			if token == "" {
@@ -79,7 +87,7 @@ func TestServeDemoAndShutdown(t *testing.T) {
 		body = string(b)
 		break
 	}
-	if body != `{"data":{"cases":{"totalCount":100}}}` {
+	if body != fmt.Sprintf(`{"data":{"cases":{"totalCount":%d}}}`, demo.Journeys) {
 		t.Errorf("auditor counting demo cases: %s", body)
 	}
 	cancel()
