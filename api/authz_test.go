@@ -515,6 +515,12 @@ func TestAuthorisationOfMutations(t *testing.T) {
 		if got := h.do(r.actor, registerOrg, map[string]any{"in": reg}).code(); (got == "" && wantReg != ok) || (got != "" && got != wantReg) {
 			t.Errorf("%s registerOrganisation: %q, want %s", r.name, got, wantReg)
 		}
+		upd := map[string]any{"commandId": "upd-" + strings.ReplaceAll(r.name, " ", "-"), "organisationId": "bank-b",
+			"services": []string{"BANKING"}, "programmes": []string{"SURVIVOR_INCLUSION"}}
+		if got := h.do(r.actor, `mutation($in: UpdateOrganisationProfileInput!) { updateOrganisationProfile(input: $in) { version } }`,
+			map[string]any{"in": upd}).code(); (got == "" && wantReg != ok) || (got != "" && got != wantReg) {
+			t.Errorf("%s updateOrganisationProfile: %q, want %s", r.name, got, wantReg)
+		}
 		var orgs struct{ Organisations []struct{ ID string } }
 		h.must(r.actor, `{ organisations { id } }`, nil, &orgs)
 		if len(orgs.Organisations) < 5 {
