@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -44,8 +45,9 @@ func journey(v *projections.CaseView) []graph.JourneyStep {
 }
 
 func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*graph.CaseIdentity, error) {
-	id := &graph.CaseIdentity{Aliases: []string{}, Documents: make([]graph.IDDocument, len(v.Documents))}
-	for i, d := range v.Documents {
+	docs := sortedBy(v.State.Documents, func(d domain.IDDocument) time.Time { return d.RequestedAt }, func(d domain.IDDocument) string { return d.ID })
+	id := &graph.CaseIdentity{Aliases: []string{}, Documents: make([]graph.IDDocument, len(docs))}
+	for i, d := range docs {
 		id.Documents[i] = graph.IDDocument{
 			ID: d.ID, Kind: toAPI[graph.DocumentKind](d.Kind), IssuingAuthority: d.IssuingAuthority,
 			Status: toAPI[graph.DocumentStatus](d.Status), Reason: optional(d.Reason),
@@ -69,9 +71,9 @@ func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*grap
 	if s.Aliases != nil {
 		id.Aliases = s.Aliases
 	}
-	for i, d := range v.Documents {
+	for i, d := range docs {
 		var details domain.DocumentDetails
-		if err := opener.Open(ctx, d.Number, &details); err != nil {
+		if err := opener.Open(ctx, v.Sealed[projections.SealedDocument(d.ID)], &details); err != nil {
 			return nil, err
 		}
 		id.Documents[i].DocumentNumber = optional(details.DocumentNumber)
@@ -81,12 +83,13 @@ func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*grap
 
 func (r *Resolver) consent(ctx context.Context, v *projections.CaseView) *graph.CaseConsent {
 	now := r.svc.Now()
-	out := &graph.CaseConsent{Grants: make([]graph.ConsentGrant, len(v.Grants))}
-	for i, g := range v.Grants {
+	grants := sortedBy(v.State.Grants, func(g domain.ConsentGrant) time.Time { return g.GrantedAt }, func(g domain.ConsentGrant) string { return g.ID })
+	out := &graph.CaseConsent{Grants: make([]graph.ConsentGrant, len(grants))}
+	for i, g := range grants {
 		out.Grants[i] = graph.ConsentGrant{
 			ID: g.ID, Recipient: r.svc.OrganisationRef(g.Recipient),
 			Categories: toAPIAll[graph.DataCategory](g.Categories), Purposes: toAPIAll[graph.Purpose](g.Purposes),
-			GrantedAt: g.GrantedAt, ExpiresAt: g.ExpiresAt, WithdrawnAt: optionalTime(g.WithdrawnAt),
+			GrantedAt: g.GrantedAt, ExpiresAt: g.ExpiresAt, WithdrawnAt: optionalTime(&g.WithdrawnAt),
 			InForce: g.InForce(now),
 		}
 	}
@@ -94,14 +97,14 @@ func (r *Resolver) consent(ctx context.Context, v *projections.CaseView) *graph.
 }
 
 func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) (*graph.CaseBanking, error) {
-	actor := actorFrom(ctx)
+	actor, c := actorFrom(ctx), v.State
 	out := &graph.CaseBanking{Referrals: []graph.BankReferral{}, Applications: []graph.AccountApplication{}}
-	for _, ref := range v.Referrals {
+	for _, ref := range sortedBy(c.BankReferrals, func(b domain.BankReferral) time.Time { return b.At }, func(b domain.BankReferral) string { return b.Bank }) {
 		if access.EntryVisible(actor, ref.Bank) {
 			out.Referrals = append(out.Referrals, graph.BankReferral{Bank: r.svc.OrganisationRef(ref.Bank), ReferredAt: ref.At})
 		}
 	}
-	for _, a := range v.Applications {
+	for _, a := range sortedBy(c.Applications, func(a domain.AccountApplication) time.Time { return a.SubmittedAt }, func(a domain.AccountApplication) string { return a.Bank }) {
 		if access.EntryVisible(actor, a.Bank) {
 			out.Applications = append(out.Applications, graph.AccountApplication{
 				Bank: r.svc.OrganisationRef(a.Bank), Product: toAPI[graph.AccountProduct](a.Product),
@@ -119,20 +122,12 @@ func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) (*graph
 func (r *Resolver) credit(ctx context.Context, v *projections.CaseView) (*graph.CaseCredit, error) {
 	actor := actorFrom(ctx)
 	out := &graph.CaseCredit{Disputes: []graph.CreditDispute{}}
-	for _, d := range v.Disputes {
-		if !access.EntryVisible(actor, d.Bureau) {
-			continue
+	for _, d := range sortedBy(v.State.Disputes, func(d domain.CreditDispute) time.Time { return d.FiledAt }, func(d domain.CreditDispute) string { return d.ID }) {
+		if access.EntryVisible(actor, d.Bureau) {
+			out.Disputes = append(out.Disputes, graph.CreditDispute{
+				ID: d.ID, Bureau: r.svc.OrganisationRef(d.Bureau), ItemCount: d.ItemCount, FiledAt: d.FiledAt,
+			})
 		}
-		var outcome *graph.DisputeOutcome
-		if d.Outcome != "" {
-			o := toAPI[graph.DisputeOutcome](d.Outcome)
-			outcome = &o
-		}
-		out.Disputes = append(out.Disputes, graph.CreditDispute{
-			ID: d.ID, Bureau: r.svc.OrganisationRef(d.Bureau), ItemCount: d.ItemCount,
-			Status: toAPI[graph.DisputeStatus](d.Status), Outcome: outcome, Reason: optional(d.Reason),
-			FiledAt: d.FiledAt, ResolvedAt: optionalTime(d.ResolvedAt),
-		})
 	}
 	if err := r.creditDetails(ctx, v, out); err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ func (r *caseResolver) Status(ctx context.Context, obj *projections.CaseView) (*
 
 // OwningOrganisation is the resolver for the owningOrganisation field.
 func (r *caseResolver) OwningOrganisation(ctx context.Context, obj *projections.CaseView) (*projections.OrganisationView, error) {
-	return r.svc.OrganisationRef(obj.OwningOrganisation), nil
+	return r.svc.OrganisationRef(obj.OwningOrganisation()), nil
 }
 
 // Needs is the resolver for the needs field.

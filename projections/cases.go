@@ -90,8 +90,8 @@ func (f CaseFilter) match(v *CaseView) bool {
 	switch {
 	case f.Stage != "" && v.State.Stage != f.Stage,
 		f.Status != "" && v.State.Status != f.Status,
-		f.Jurisdiction != "" && v.Jurisdiction != f.Jurisdiction,
-		f.Organisation != "" && v.OwningOrganisation != f.Organisation,
+		f.Jurisdiction != "" && v.State.Jurisdiction != f.Jurisdiction,
+		f.Organisation != "" && v.State.OwnerOrganisation != f.Organisation,
 		f.Barrier != "" && !slices.Contains(v.State.Barriers, f.Barrier),
 		len(f.BlindIndex) > 0 && !slices.ContainsFunc(f.BlindIndex, func(t string) bool { return slices.Contains(v.BlindIndex, t) }),
 		f.Visible != nil && !f.Visible(v):

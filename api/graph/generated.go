@@ -4807,7 +4807,7 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 			return ec.fieldContext_Case_jurisdiction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Jurisdiction, nil
+			return obj.Jurisdiction(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -4836,7 +4836,7 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, false, "String")
 }
 
 func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
