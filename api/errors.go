@@ -40,7 +40,8 @@ func codeOf(err error) string {
 		return CodeForbidden
 	case errors.Is(err, app.ErrConflict):
 		return CodeConflict
-	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired):
+	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired),
+		errors.Is(err, app.ErrErased), errors.Is(err, sealing.ErrKeyDestroyed):
 		return CodeInvalidTransition
 	case errors.Is(err, app.ErrBadInput), errors.Is(err, app.ErrCommandReused),
 		errors.Is(err, domain.ErrInvalidInput), errors.Is(err, domain.ErrUnknownOrganisation),

@@ -47,8 +47,9 @@ func organisationState(a aggregate) domain.Organisation {
 }
 
 // load returns stream folded. With fresh false it may come from the cache: a cached
-// aggregate can be behind when another replica wrote, which the expected revision of
-// the append then catches (and the command is decided again on a fresh load).
+// aggregate can be behind when another replica wrote. execute copes: the expected
+// revision of the append catches a stale acceptance, and a rejection on a cached
+// aggregate is decided again on a fresh load before the caller hears of it.
 func (s *Service) load(ctx context.Context, stream string, f fold, fresh bool) (aggregate, error) {
 	if !fresh {
 		if a, ok := s.aggregates.get(stream); ok {

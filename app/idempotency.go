@@ -19,12 +19,14 @@ import (
 // in their metadata, so the result of a claimed command is found in its target stream.
 //
 // Order of work, so that a rejected command leaves the store untouched:
-//  1. a claimed id with the same input returns the recorded result (a retry);
-//     with other input it is ErrCommandReused;
-//  2. the command is decided against the target stream; a rejection writes nothing;
+//  1. an id claimed with other input is ErrCommandReused (released or not); a result
+//     recorded in the target stream is returned (a retry, or another replica's win);
+//  2. the command is authorised and decided against the target stream; a rejection
+//     writes nothing (a cached stream that rejects is read again first);
 //  3. the id is claimed (a concurrent claim by another replica goes back to 1);
-//  4. the events are appended. If a race then makes the command impossible, the claim
-//     is released with a CommandReleased record so that a retry can run it afresh.
+//  4. the events are appended. If a race then makes the command impossible, a claim
+//     this request wrote is released with a CommandReleased record so that a retry can
+//     run it afresh; a claim taken over from another request is never released.
 //
 // A replica that dies between 3 and 4 leaves a claim with no result: a retry with the
 // same input takes the claim over and runs the command.

@@ -105,8 +105,9 @@ type request struct {
 	expected  *uint64 // the caller's expectedVersion, if any
 	hash      string
 	fold      fold
-	// authorize says whether the caller may run the command on the target, before
-	// anything about the stream is revealed.
+	// authorize says whether the caller may run the command on the target. It runs
+	// before anything about the stream is revealed — except a retry's own result,
+	// which only the same caller with the same input (the input hash) ever gets.
 	authorize func(a aggregate) error
 	// decide returns the events to append (none of them yet encoded).
 	decide func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error)
@@ -124,14 +125,16 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// Without a claim nobody ever ran this command id, so a cached aggregate will do;
-	// with one, the result may be in the stream already: read it.
+	// Without a claim nobody ever ran this command id, so a cached aggregate will do
+	// to decide; with one, the result may be in the stream already: read it. A cached
+	// aggregate that rejects the command is read again before the caller is told.
 	fresh := c.exists
+	claimedHere := false // only a claim this request wrote is ever released
 	for race := 0; ; race++ {
+		if c.exists && c.accepted.InputHash != "" && c.accepted.InputHash != req.hash {
+			return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+		}
 		if c.held {
-			if c.accepted.InputHash != req.hash {
-				return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
-			}
 			req.stream = c.accepted.Stream // a create's retry goes to the first attempt's stream
 		}
 		a, err := s.load(ctx, req.stream, req.fold, fresh)
@@ -142,24 +145,28 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			return res, nil // a retry, or another replica finished it
 		}
 		if err := req.authorize(a); err != nil {
-			s.release(ctx, c, req, "not allowed", md)
+			if !fresh {
+				fresh = true
+				continue
+			}
+			s.release(ctx, c, claimedHere, req.commandID, "not allowed", md)
 			return Result{}, err
 		}
 		if req.expected != nil && *req.expected != a.version {
 			if !fresh {
-				fresh = true // the cache may be behind another replica's writes
+				fresh = true
 				continue
 			}
-			s.release(ctx, c, req, "stale expected version", md)
+			s.release(ctx, c, claimedHere, req.commandID, "stale expected version", md)
 			return Result{}, &ConflictError{Expected: *req.expected, Actual: a.version}
 		}
 		events, err := req.decide(ctx, a, md.RecordedAt)
 		if err != nil {
-			s.release(ctx, c, req, "rejected", md)
-			return Result{}, err
-		}
-		data, err := s.encode(ctx, req.stream, events, md)
-		if err != nil {
+			if !fresh {
+				fresh = true
+				continue
+			}
+			s.release(ctx, c, claimedHere, req.commandID, "rejected", md)
 			return Result{}, err
 		}
 		if !c.held {
@@ -174,11 +181,20 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
+			claimedHere = true
+		}
+		// Encoding makes the case key on a referral: only once this request owns the id.
+		data, err := s.encode(ctx, req.stream, events, md)
+		if err != nil {
+			return Result{}, err
 		}
 		if req.beforeAppend != nil {
 			if err := req.beforeAppend(ctx); err != nil {
 				return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
 			}
+			// What beforeAppend did (destroying a key) cannot be undone: the command
+			// must now be recorded, whatever version the caller expected.
+			req.expected = nil
 		}
 		expected := eventstore.NoStream
 		if a.version > 0 {
@@ -188,16 +204,21 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 		var wrong *eventstore.WrongExpectedRevisionError
 		if errors.As(err, &wrong) {
 			s.aggregates.forget(req.stream)
-			actual := uint64(0)
-			if wrong.ActualExists {
-				actual = wrong.Actual + 1
-			}
-			if req.expected != nil || race >= maxRaces {
-				s.release(ctx, c, req, "conflict", md)
-				return Result{}, &ConflictError{Expected: a.version, Actual: actual}
-			}
 			fresh = true
-			continue // someone else wrote first: decide again on the new history
+			if req.expected == nil && race < maxRaces {
+				continue // someone else wrote first: decide again on the new history
+			}
+			// The caller expected a version, or we lost too many races. Another
+			// request with this very command may have won: then its result is ours.
+			again, err := s.load(ctx, req.stream, req.fold, true)
+			if err != nil {
+				return Result{}, err
+			}
+			if res, ok := again.results[req.commandID]; ok {
+				return res, nil
+			}
+			s.release(ctx, c, claimedHere, req.commandID, "conflict", md)
+			return Result{}, &ConflictError{Expected: a.version, Actual: again.version}
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
@@ -209,11 +230,12 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 	}
 }
 
-// release gives up a claim this request holds; a request that never claimed has
-// written nothing and has nothing to release.
-func (s *Service) release(ctx context.Context, c claim, req request, reason string, md eventstore.Metadata) {
-	if c.held && c.accepted.InputHash == req.hash {
-		s.releaseClaim(ctx, c, req.commandID, reason, md)
+// release gives up a claim this request wrote, so that a retry can run the command
+// afresh. A claim taken over from another request is never released: that request may
+// still finish, and its result must stay the id's result.
+func (s *Service) release(ctx context.Context, c claim, claimedHere bool, commandID, reason string, md eventstore.Metadata) {
+	if claimedHere && c.held {
+		s.releaseClaim(ctx, c, commandID, reason, md)
 	}
 }
 

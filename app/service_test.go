@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,5 +169,85 @@ func TestRejectedCommandWritesNothing(t *testing.T) {
 	}
 	if _, err := svc.ChangeCase(ctx, worker, note("fixme", caseID, "fixed", nil)); err != nil {
 		t.Fatalf("same id with fixed input: %v", err)
+	}
+}
+
+// hookStore runs hook once, just before the first append to a case stream: a way to
+// put another replica's write exactly between a command's decision and its append.
+type hookStore struct {
+	eventstore.Store
+	hook func()
+}
+
+func (s *hookStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if strings.HasPrefix(stream, "case-") && s.hook != nil {
+		hook := s.hook
+		s.hook = nil
+		hook()
+	}
+	return s.Store.Append(ctx, stream, expected, events...)
+}
+
+// The same command (same id, same input, with an expectedVersion) reaches two replicas
+// at once. The one that loses the append race returns the winner's result — not a
+// conflict — and the id keeps refusing other input.
+func TestSameCommandRacingOnTwoReplicas(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	vault := testkit.Vault(t)
+	a := newServiceWithVault(t, store, vault, 1)
+	caseID := setup(t, a)
+	hooked := &hookStore{Store: store}
+	b := newServiceWithVault(t, hooked, vault, 2)
+	v := uint64(1)
+	var first app.Result
+	hooked.hook = func() {
+		var err error
+		// Replica a takes the claim over and finishes first.
+		if first, err = a.ChangeCase(ctx, worker, note("dup", caseID, "hello", &v)); err != nil {
+			t.Errorf("replica a: %v", err)
+		}
+	}
+	got, err := b.ChangeCase(ctx, worker, note("dup", caseID, "hello", &v))
+	if err != nil || got != first {
+		t.Fatalf("replica b = %+v, %v; want replica a's result %+v", got, err, first)
+	}
+	if _, err := b.ChangeCase(ctx, worker, note("dup", caseID, "other text", nil)); !errors.Is(err, app.ErrCommandReused) {
+		t.Errorf("other input under the id afterwards: %v, want ErrCommandReused", err)
+	}
+	if events, _ := store.ReadStream(ctx, "case-"+caseID, 0); len(events) != 2 {
+		t.Errorf("case has %d events, want 2", len(events))
+	}
+}
+
+// A replica whose cached case is behind another replica's writes does not reject a
+// command that the current history allows.
+func TestStaleCacheDoesNotReject(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	vault := testkit.Vault(t)
+	a, b := newServiceWithVault(t, store, vault, 1), newServiceWithVault(t, store, vault, 2)
+	caseID := setup(t, a)
+	if _, err := a.LoadCase(ctx, worker, caseID); err != nil { // a has the case cached
+		t.Fatal(err)
+	}
+	if _, err := a.ChangeCase(ctx, worker, note("warm", caseID, "x", nil)); err != nil {
+		t.Fatal(err)
+	}
+	req := app.CaseCommand{CommandID: "req-doc", CaseID: caseID, Command: domain.RequestIDDocument{Kind: domain.DocCURP, IssuingAuthority: "RC"}}
+	if _, err := b.ChangeCase(ctx, worker, req); err != nil {
+		t.Fatal(err)
+	}
+	state, err := b.LoadCase(ctx, worker, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docID string
+	for id := range state.Documents {
+		docID = id
+	}
+	obtained := app.CaseCommand{CommandID: "doc-ok", CaseID: caseID, Command: domain.RecordIDDocumentObtained{DocumentID: docID, DocumentNumber: "N1"}}
+	if _, err := a.ChangeCase(ctx, worker, obtained); err != nil {
+		t.Errorf("replica a, its cache behind b's request: %v", err)
 	}
 }
