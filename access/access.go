@@ -129,6 +129,10 @@ type Request struct {
 	Case   *domain.Case // the case concerned (nil for actions on no case); a case never referred counts as absent
 	Target string       // see the actions
 	Reason string       // a reason the caller stated for this request (break-glass); recorded by the caller when used
+	// Sealed marks a read that decrypts sealed personal data inside a group that is
+	// otherwise not personal (a pack's staff member, a dispute's creditors, a search by
+	// name): for auditors it needs a reason, like the personal groups.
+	Sealed bool
 	Now    time.Time
 }
 

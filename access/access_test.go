@@ -531,3 +531,20 @@ func TestRolesAndGroups(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditorNeedsAReasonForSealedData(t *testing.T) {
+	t.Parallel()
+	c := openCase()
+	for _, g := range []access.Group{access.GroupBanking, access.GroupCredit} {
+		plain := access.Authorize(access.Request{Actor: auditor, Action: access.ActionRead, Group: g, Case: c, Now: now})
+		sealed := access.Authorize(access.Request{Actor: auditor, Action: access.ActionRead, Group: g, Case: c, Now: now, Sealed: true})
+		withReason := access.Authorize(access.Request{Actor: auditor, Action: access.ActionRead, Group: g, Case: c, Now: now, Sealed: true, Reason: "case review"})
+		if !plain.Allowed || sealed.Allowed || !withReason.Allowed || !withReason.BreakGlass {
+			t.Errorf("%s: plain %+v, sealed %+v, sealed with reason %+v", g, plain, sealed, withReason)
+		}
+	}
+	owner := access.Authorize(access.Request{Actor: caseworker("shelter-a"), Action: access.ActionRead, Group: access.GroupBanking, Case: c, Now: now, Sealed: true})
+	if !owner.Allowed || owner.BreakGlass {
+		t.Errorf("the owner reading sealed banking data: %+v", owner)
+	}
+}

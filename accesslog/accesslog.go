@@ -1,8 +1,9 @@
 // Package accesslog records every response that returns decrypted personal data: who
 // saw which field groups of which case, in what role, for what reason, and when. It is
 // kept apart from the case streams (its own JetStream stream), and an entry is stored
-// before the data leaves: Record returns only once the entry is durable, so a read
-// whose access cannot be recorded fails instead (fail closed).
+// before the data leaves: Record returns only once the server acknowledged the entry
+// (fsynced with the default --sync always), so a read whose access cannot be recorded
+// fails instead (fail closed).
 package accesslog
 
 import (

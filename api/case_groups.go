@@ -33,13 +33,23 @@ func (r *Resolver) groupDirective(ctx context.Context, obj any, next graphql.Res
 // banks and bureaus are left out for bank and bureau staff; personal data is opened
 // per request through the application layer, which records the access first.
 
-func journey(v *projections.CaseView) []graph.JourneyStep {
-	out := make([]graph.JourneyStep, len(v.Journey))
-	for i, s := range v.Journey {
-		out[i] = graph.JourneyStep{
-			Type: s.Type, At: s.At, Stage: toAPI[graph.Stage](s.Stage), Version: int(s.Version),
-			Position: s.Position.String(), ActorOrganisation: optional(s.ActorOrganisation),
+// journey lists the case's steps; a bank or bureau sees the steps that concern it and
+// the general ones, never another bank's or bureau's.
+func journey(ctx context.Context, v *projections.CaseView) []graph.JourneyStep {
+	actor := actorFrom(ctx)
+	out := make([]graph.JourneyStep, 0, len(v.Journey))
+	for _, s := range v.Journey {
+		if s.Party != "" && !access.EntryVisible(actor, s.Party) {
+			continue
 		}
+		actorOrg := s.ActorOrganisation
+		if actorOrg != v.OwningOrganisation() && !access.EntryVisible(actor, actorOrg) {
+			actorOrg = "" // another bank or bureau did it
+		}
+		out = append(out, graph.JourneyStep{
+			Type: s.Type, At: s.At, Stage: toAPI[graph.Stage](s.Stage), Version: int(s.Version),
+			Position: s.Position.String(), ActorOrganisation: optional(actorOrg),
+		})
 	}
 	return out
 }
@@ -53,6 +63,14 @@ func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*grap
 			Status: toAPI[graph.DocumentStatus](d.Status), Reason: optional(d.Reason),
 			RequestedAt: d.RequestedAt, UpdatedAt: d.UpdatedAt,
 		}
+	}
+	id.Erased = v.State.Erased
+	wanted := requested(ctx, "documents", "documentNumber")
+	for _, f := range []string{"fullName", "aliases", "dateOfBirth", "phone", "email", "address"} {
+		wanted = wanted || requested(ctx, f)
+	}
+	if id.Erased || !wanted {
+		return id, nil // nothing personal to open (or nothing left): no access to record
 	}
 	opener, err := r.svc.OpenGroup(ctx, actorFrom(ctx), v, access.GroupIdentity)
 	if errors.Is(err, app.ErrErased) {
@@ -139,6 +157,9 @@ func (r *Resolver) notes(ctx context.Context, v *projections.CaseView) ([]graph.
 	out := make([]graph.CaseNote, len(v.Notes))
 	for i, n := range v.Notes {
 		out[i] = graph.CaseNote{ID: n.ID, AuthorOrganisation: optional(n.AuthorOrganisation), At: n.At}
+	}
+	if v.State.Erased || !requested(ctx, "text") {
+		return out, nil
 	}
 	opener, err := r.svc.OpenGroup(ctx, actorFrom(ctx), v, access.GroupNotes)
 	if errors.Is(err, app.ErrErased) {

@@ -40,7 +40,9 @@ func (r *Resolver) opener(ctx context.Context, v *projections.CaseView, group ac
 		return nil, nil
 	}
 	o, err := r.svc.OpenGroup(ctx, actorFrom(ctx), v, group)
-	if errors.Is(err, app.ErrErased) {
+	if errors.Is(err, app.ErrErased) || errors.Is(err, app.ErrForbidden) {
+		// The group is readable, its sealed parts are not (an auditor without a
+		// reason, or erased data): those fields stay null.
 		return nil, nil
 	}
 	return o, err

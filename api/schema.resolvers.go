@@ -64,7 +64,7 @@ func (r *caseResolver) Closure(ctx context.Context, obj *projections.CaseView) (
 
 // Journey is the resolver for the journey field.
 func (r *caseResolver) Journey(ctx context.Context, obj *projections.CaseView) ([]graph.JourneyStep, error) {
-	return journey(obj), nil
+	return journey(ctx, obj), nil
 }
 
 // Identity is the resolver for the identity field.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -206,5 +207,60 @@ func TestNoPlaintextPersonalDataAtRest(t *testing.T) {
 	}
 	if scanned < 100_000 {
 		t.Errorf("scanned only %d bytes: is the data dir where the test thinks?", scanned)
+	}
+}
+
+// A search by name or document number discloses who the survivor is: only callers
+// who may read the case's identity find it, and every find is in the access log.
+func TestSearchByPersonalDataIsAnIdentityRead(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	id := h.refer("s-refer")
+	far := testStart.Add(365 * 24 * time.Hour).Format(time.RFC3339)
+	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "s-consent", "caseId": id, "recipientOrganisationId": "bank-a",
+		"categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
+	h.step("referToBank", "ReferToBankInput", map[string]any{"commandId": "s-bank", "caseId": id, "bankId": "bank-a"})
+	search := func(actor app.Actor, name string) gqlResponse {
+		return h.do(actor, casesQuery, map[string]any{"filter": map[string]any{"survivorName": name}, "min": h.head().String()})
+	}
+	count := func(resp gqlResponse) int {
+		var page casesPage
+		if err := json.Unmarshal(resp.Data, &page); err != nil || len(resp.Errors) > 0 {
+			t.Fatalf("search: %s %+v", resp.Data, resp.Errors)
+		}
+		return page.Cases.TotalCount
+	}
+	if n := count(search(caseworker, "Zaneta Quillfeather")); n != 1 {
+		t.Errorf("the owner finds %d cases", n)
+	}
+	bank := app.Actor{ID: "b", Role: app.RoleBank, Organisation: "bank-a"}
+	for name, actor := range map[string]app.Actor{"bank": bank, "auditor without a reason": auditor} {
+		if n := count(search(actor, "Zaneta Quillfeather")); n != 0 {
+			t.Errorf("%s finds the survivor by name (%d)", name, n)
+		}
+	}
+	h.reason = "complaint 7"
+	if n := count(search(auditor, "Zaneta Quillfeather")); n != 1 {
+		t.Errorf("an auditor with a reason finds %d cases", n)
+	}
+	h.reason = ""
+	if code := search(caseworker, " ?! ").code(); code != "BAD_USER_INPUT" {
+		t.Errorf("a search with nothing to search for: %q", code)
+	}
+	var log struct {
+		AccessLog []struct {
+			Actor  string
+			Reason *string
+		}
+	}
+	h.must(auditor, `query($id: ID!) { accessLog(caseId: $id) { actor reason } }`, map[string]any{"id": id}, &log)
+	searches := 0
+	for _, e := range log.AccessLog {
+		if e.Reason != nil && strings.HasPrefix(*e.Reason, "search") {
+			searches++
+		}
+	}
+	if searches != 2 {
+		t.Errorf("%d searches recorded, want 2 (the owner's and the auditor's): %+v", searches, log.AccessLog)
 	}
 }

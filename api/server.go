@@ -48,7 +48,10 @@ func NewHandler(cfg Config) http.Handler {
 		logger = slog.Default()
 	}
 	if cfg.RatePerSecond == 0 {
-		cfg.RatePerSecond, cfg.RateBurst = 20, 40
+		cfg.RatePerSecond = 20
+	}
+	if cfg.RateBurst == 0 {
+		cfg.RateBurst = max(1, int(2*cfg.RatePerSecond))
 	}
 	resolver := &Resolver{svc: cfg.Service}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{

@@ -286,7 +286,7 @@ func validSlug(id string) bool {
 func (s *Service) Now() time.Time { return s.clock.Now() }
 
 // LoadCase folds a case's whole history straight from the store (no read model), for
-// a caller allowed to change it. The CLI and the demo seeder use it.
+// a caller allowed to change it. The demo seeder uses it to learn the ids it was given.
 func (s *Service) LoadCase(ctx context.Context, actor Actor, caseID string) (domain.Case, error) {
 	stream := eventstore.StreamName(eventstore.KindCase, caseID)
 	if eventstore.ValidateStreamName(stream) != nil {

@@ -43,7 +43,8 @@ type Opener struct {
 	caseID string
 }
 
-// OpenGroup lets actor read the personal data of a group (identity, notes) of case v.
+// OpenGroup lets actor read the sealed personal data of a group of case v (identity
+// and notes, and the sealed parts of banking, credit, safeguarding and contact).
 // The access is recorded in the access log before anything is decrypted, and a read
 // that cannot be recorded fails: personal data never leaves unrecorded. An erased
 // case's data is ErrErased.
@@ -51,7 +52,7 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 	state := v.State
 	reason := AccessReason(ctx)
 	d := access.Authorize(access.Request{
-		Actor: actor, Action: access.ActionRead, Group: group, Case: &state, Reason: reason, Now: s.Now(),
+		Actor: actor, Action: access.ActionRead, Group: group, Case: &state, Reason: reason, Now: s.Now(), Sealed: true,
 	})
 	if err := d.Err(); err != nil {
 		return nil, err

@@ -79,12 +79,29 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (projecti
 		return projections.Page{}, err
 	}
 	f := q.Filter
-	if q.SurvivorName != "" || q.DocumentNumber != "" {
-		f.BlindIndex = s.searchTokens(q.SurvivorName, q.DocumentNumber)
-	}
 	now := s.Now()
 	f.Visible = func(v *projections.CaseView) bool { return access.VisibleCase(actor, v.State, now) }
-	return s.cases.List(f, q.First, after), nil
+	search := q.SurvivorName != "" || q.DocumentNumber != ""
+	if search {
+		// Finding a case by a name or a document number discloses who the survivor is:
+		// only for callers who may read the case's identity, and recorded like a read.
+		if f.BlindIndex, err = s.searchTokens(q.SurvivorName, q.DocumentNumber); err != nil {
+			return projections.Page{}, err
+		}
+		reason := AccessReason(ctx)
+		f.Visible = func(v *projections.CaseView) bool {
+			state := v.State
+			return access.Authorize(access.Request{Actor: actor, Action: access.ActionRead, Group: access.GroupIdentity,
+				Case: &state, Reason: reason, Now: now, Sealed: true}).Allowed
+		}
+	}
+	page := s.cases.List(f, q.First, after)
+	if search && len(page.Cases) > 0 {
+		if err := s.recordSearch(ctx, actor, page.Cases); err != nil {
+			return projections.Page{}, err
+		}
+	}
+	return page, nil
 }
 
 const cursorPrefix = "case:"

@@ -3,12 +3,17 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // AccessLog is where reads of personal data are recorded before the data leaves.
@@ -16,12 +21,6 @@ type AccessLog interface {
 	Record(ctx context.Context, entries ...accesslog.Entry) error
 	ForCase(ctx context.Context, caseID string) ([]accesslog.Entry, error)
 }
-
-// Blind index kinds: what a keyed hash was made of.
-const (
-	indexName     = "name"
-	indexDocument = "document"
-)
 
 // encode renders domain events for stream. A case's personal sub-objects are sealed
 // with its data key (made with the referral), and its searchable personal values are
@@ -56,28 +55,58 @@ func (s *Service) blindIndex(e domain.Event) []string {
 		if e.Personal == nil {
 			return nil
 		}
-		out := []string{s.vault.BlindIndex(indexName, e.Personal.FullName)}
-		for _, alias := range e.Personal.Aliases {
-			out = append(out, s.vault.BlindIndex(indexName, alias))
+		var out []string
+		for _, name := range append([]string{e.Personal.FullName}, e.Personal.Aliases...) {
+			if token := s.vault.BlindIndex(sealing.KindName, name); token != "" {
+				out = append(out, token)
+			}
 		}
 		return out
 	case domain.IDDocumentObtained:
 		if e.Personal == nil {
 			return nil
 		}
-		return []string{s.vault.BlindIndex(indexDocument, e.Personal.DocumentNumber)}
+		if token := s.vault.BlindIndex(sealing.KindDocument, e.Personal.DocumentNumber); token != "" {
+			return []string{token}
+		}
 	}
 	return nil
 }
 
-// searchTokens returns the blind index tokens for a search by name or document number.
-func (s *Service) searchTokens(name, documentNumber string) []string {
+// searchTokens returns the blind index tokens for a search by name or document number
+// (a case matches either). A value with no letters or digits finds nothing: refused.
+func (s *Service) searchTokens(name, documentNumber string) ([]string, error) {
 	var out []string
-	if name != "" {
-		out = append(out, s.vault.BlindIndex(indexName, name))
+	for _, term := range []struct{ kind, value, field string }{
+		{sealing.KindName, name, "survivorName"}, {sealing.KindDocument, documentNumber, "documentNumber"},
+	} {
+		if term.value == "" {
+			continue
+		}
+		token := s.vault.BlindIndex(term.kind, term.value)
+		if token == "" {
+			return nil, fmt.Errorf("%s has no letters or digits to search for: %w", term.field, ErrBadInput)
+		}
+		out = append(out, token)
 	}
-	if documentNumber != "" {
-		out = append(out, s.vault.BlindIndex(indexDocument, documentNumber))
+	return out, nil
+}
+
+// recordSearch records that a search by name or document number disclosed cases.
+func (s *Service) recordSearch(ctx context.Context, actor Actor, found []*projections.CaseView) error {
+	if s.accessLog == nil {
+		return errors.New("no access log: a search by personal data cannot be recorded")
 	}
-	return out
+	entries := make([]accesslog.Entry, len(found))
+	for i, v := range found {
+		entries[i] = accesslog.Entry{
+			At: s.Now(), Actor: actor.ID, Role: string(actor.Role), Organisation: actor.Organisation,
+			CaseID: v.ID, Groups: []string{string(access.GroupIdentity)}, Reason: strings.TrimSpace("search " + AccessReason(ctx)),
+			RequestID: CorrelationID(ctx),
+		}
+	}
+	if err := s.accessLog.Record(ctx, entries...); err != nil {
+		return fmt.Errorf("record a search by personal data: %w", err)
+	}
+	return nil
 }

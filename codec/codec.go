@@ -18,6 +18,10 @@ import (
 // ErrUnknownEventType is returned for a stored event type the domain does not know.
 var ErrUnknownEventType = errors.New("unknown event type")
 
+// ErrUnsealed refuses to encode personal data without a sealer: it is never stored in
+// plaintext.
+var ErrUnsealed = errors.New("personal data without a sealer")
+
 // Keys of an event's data that the application adds beside the domain's fields.
 const (
 	personalKey   = "personal"
@@ -46,17 +50,16 @@ type Extras struct {
 // Sealer replaces an event's personal sub-object by its sealed form.
 type Sealer func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error)
 
-// Encode renders a domain event as event data with the given id and metadata. With a
-// sealer, the personal sub-object is sealed; blindIndex, if any, is added beside it.
+// Encode renders a domain event as event data with the given id and metadata. An
+// event with a personal sub-object needs a sealer (ErrUnsealed otherwise); blindIndex,
+// if any, is added beside it.
 func Encode(e domain.Event, id string, md eventstore.Metadata, seal Sealer, blindIndex []string) (eventstore.EventData, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
 	}
-	if seal != nil || len(blindIndex) > 0 {
-		if data, err = addExtras(data, id, seal, blindIndex); err != nil {
-			return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
-		}
+	if data, err = addExtras(data, id, seal, blindIndex); err != nil {
+		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
 	}
 	return eventstore.EventData{
 		ID:            id,
@@ -72,7 +75,14 @@ func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return nil, err
 	}
-	if plain, ok := fields[personalKey]; ok && seal != nil {
+	plain, personal := fields[personalKey]
+	if personal && seal == nil {
+		return nil, ErrUnsealed
+	}
+	if !personal && len(blindIndex) == 0 {
+		return data, nil
+	}
+	if personal {
 		sealed, err := seal(id, domain.SchemaVersion, plain)
 		if err != nil {
 			return nil, fmt.Errorf("seal personal data: %w", err)

@@ -15,7 +15,7 @@ import (
 func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	in := domain.IDDocumentObtained{DocumentID: "d1", At: at, Personal: &domain.DocumentDetails{DocumentNumber: "ABC123"}}
-	data, err := codec.Encode(in, "e1", eventstore.Metadata{Actor: "a"}, nil, nil)
+	data, err := codec.Encode(in, "e1", eventstore.Metadata{Actor: "a"}, passThrough, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +75,19 @@ func TestEncodeSealsPersonalAndAddsBlindIndex(t *testing.T) {
 	failing := func(string, int, []byte) (json.RawMessage, error) { return nil, errors.New("no key") }
 	if _, err := codec.Encode(note, "e10", eventstore.Metadata{}, failing, nil); err == nil {
 		t.Error("an event was encoded although its personal data could not be sealed")
+	}
+}
+
+// passThrough "seals" by leaving the bytes as they are: for tests of the layout only.
+func passThrough(_ string, _ int, plaintext []byte) (json.RawMessage, error) { return plaintext, nil }
+
+func TestPersonalDataNeedsASealer(t *testing.T) {
+	note := domain.CaseNoteAdded{NoteID: "n", Personal: &domain.NoteDetails{Text: "x"}}
+	if _, err := codec.Encode(note, "e", eventstore.Metadata{}, nil, nil); !errors.Is(err, codec.ErrUnsealed) {
+		t.Errorf("personal data without a sealer: %v, want ErrUnsealed", err)
+	}
+	if _, err := codec.Encode(domain.CaseReopened{Reason: "r"}, "e", eventstore.Metadata{}, nil, nil); err != nil {
+		t.Errorf("an event without personal data needs no sealer: %v", err)
 	}
 }
 

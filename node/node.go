@@ -49,14 +49,15 @@ type Node struct {
 	Service   *app.Service
 	Handler   http.Handler
 
-	cancel context.CancelFunc
-	done   chan error
+	cancel  context.CancelFunc
+	done    chan error
+	stopped chan struct{} // closed when the projections stop on their own (a failure)
 }
 
 // Start opens the stores and starts feeding the projections. The projections catch
 // up in the background; Runner.WaitReady tells when they have.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
-	n := &Node{done: make(chan error, 1)}
+	n := &Node{done: make(chan error, 1), stopped: make(chan struct{})}
 	if err := n.start(ctx, cfg); err != nil {
 		n.closeStores()
 		return nil, err
@@ -108,10 +109,18 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 		if err != nil {
 			logger.Error("projections stopped", "err", err)
 		}
+		if runCtx.Err() == nil {
+			close(n.stopped) // not asked to stop: the read models are frozen
+		}
 		n.done <- err
 	}()
 	return nil
 }
+
+// Stopped is closed when the projections stop on their own: reads would then be
+// judged on a frozen read model (a withdrawn consent never taking effect), so the
+// server must stop serving.
+func (n *Node) Stopped() <-chan struct{} { return n.stopped }
 
 // Close stops the projections and closes the stores.
 func (n *Node) Close() error {

@@ -53,6 +53,7 @@ func (v *CaseView) apply(env Envelope) error {
 	v.Journey = append(v.Journey, JourneyStep{
 		Type: rec.Type, At: rec.Metadata.RecordedAt, Stage: v.State.Stage,
 		Version: v.State.Version, Position: rec.Position, ActorOrganisation: rec.Metadata.Organisation,
+		Party: partyOf(env.Event, v.State),
 	})
 	return nil
 }

@@ -57,6 +57,9 @@ type JourneyStep struct {
 	Version           uint64
 	Position          eventstore.Position
 	ActorOrganisation string
+	// Party is the bank, bureau or recipient organisation the step concerns ("" for
+	// none); the API shows banks and bureaus only their own steps and general ones.
+	Party string
 }
 
 // NoteView is a case note; its text is personal.

@@ -2014,8 +2014,11 @@ var sources = []*ast.Source{
 # error; a case the caller may not see at all is NOT_FOUND.
 #
 # Every request needs a bearer token (Authorization: Bearer <jwt>). Personal data
-# (identity, notes) is decrypted per request and every such read is recorded in the
-# access log first; auditors state a reason in the X-Access-Reason header.
+# (identity, notes, contact notes, safeguarding details, a pack's staff member, a
+# dispute's creditors) is decrypted per request, only when asked for, and every such
+# read — and every search by name or document number — is recorded in the access log
+# first; auditors state a reason in the X-Access-Reason header. Send personal data in
+# POST bodies, never in GET query strings (URLs end up in logs).
 
 scalar Time
 

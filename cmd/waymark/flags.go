@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 
@@ -68,24 +67,4 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	return err
-}
-
-// requireLoopback keeps a listener on this machine. Until bearer tokens land (Step 2)
-// the caller's identity is a development header, so nothing may listen beyond loopback.
-func requireLoopback(flagName, addr string) error {
-	if addr == "" {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("%w: --%s %q: %v", errUsage, flagName, addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%w: --%s %q: only loopback addresses are allowed until authentication lands", errUsage, flagName, addr)
-	}
-	return nil
 }

@@ -91,9 +91,12 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}
 	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir, "dev", *dev || *withDemo)
 
+	var failed error
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
+	case <-n.Stopped():
+		failed = errors.New("the read models stopped; refusing to serve from a frozen view")
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
@@ -102,7 +105,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
-	return nil
+	return failed
 }
 
 func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config) (*node.Node, error) {
