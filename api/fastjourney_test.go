@@ -97,6 +97,33 @@ func TestWholeFASTJourney(t *testing.T) {
 		t.Errorf("bank-b sees more than its own entries: %+v", b)
 	}
 
+	// Bank-b's journey shows its own steps and the general ones, never bank-a's.
+	var steps struct {
+		Case struct {
+			Journey []struct {
+				Type              string
+				ActorOrganisation *string
+			}
+		}
+	}
+	h.must(bankBStaff, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { journey { type actorOrganisation } } }`,
+		map[string]any{"id": id, "min": h.head().String()}, &steps)
+	offersSeen := 0
+	for _, s := range steps.Case.Journey {
+		if s.ActorOrganisation != nil && *s.ActorOrganisation == "bank-a" {
+			t.Errorf("bank-b sees a step by bank-a: %+v", s)
+		}
+		switch s.Type {
+		case "BankOfferMade":
+			offersSeen++
+		case "DueDiligencePackProvided", "BankAccountOpened", "SurvivorChoseOffer":
+			t.Errorf("bank-b sees bank-a's %s", s.Type)
+		}
+	}
+	if offersSeen != 1 || len(steps.Case.Journey) < 3 {
+		t.Errorf("bank-b's journey: %+v", steps.Case.Journey)
+	}
+
 	// Safeguarding: raised by the bank, seen by the bank and the shelter only.
 	h.act(bankAStaff, "raiseSafeguardingConcern", "RaiseSafeguardingConcernInput", in("f-concern", map[string]any{"bankId": "bank-a",
 		"category": "TRAFFICKER_CONTROL", "details": "a man collects her card at the branch"}))

@@ -2316,7 +2316,7 @@ input CaseFilter {
   barrier: Barrier
   "Find by the survivor's name or alias (exact after normalising case, accents and spacing)."
   survivorName: String
-  "Find by an ID document number."
+  "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
   documentNumber: String
 }
 

@@ -116,7 +116,7 @@ type CaseFilter struct {
 	Barrier        *Barrier `json:"barrier,omitempty"`
 	// Find by the survivor's name or alias (exact after normalising case, accents and spacing).
 	SurvivorName *string `json:"survivorName,omitempty"`
-	// Find by an ID document number.
+	// Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged.
 	DocumentNumber *string `json:"documentNumber,omitempty"`
 }
 
