@@ -8,6 +8,7 @@ package api
 import (
 	"context"
 
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/projections"
@@ -55,11 +56,13 @@ func (r *caseResolver) Closure(ctx context.Context, obj *projections.CaseView) (
 	if obj.Closure == nil {
 		return nil, nil
 	}
-	return &graph.Closure{
-		Outcome: toAPI[graph.ClosureOutcome](obj.Closure.Outcome),
-		Reason:  optional(obj.Closure.Reason),
-		At:      obj.Closure.At,
-	}, nil
+	closure := &graph.Closure{Outcome: toAPI[graph.ClosureOutcome](obj.Closure.Outcome), At: obj.Closure.At}
+	// The reason is a caseworker's free text, which may say more about the survivor
+	// than a bank or an auditor should read: it goes with the notes.
+	if r.svc.AuthorizeRead(ctx, actorFrom(ctx), obj, access.GroupNotes) == nil {
+		closure.Reason = optional(obj.Closure.Reason)
+	}
+	return closure, nil
 }
 
 // Journey is the resolver for the journey field.

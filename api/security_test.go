@@ -264,3 +264,37 @@ func TestSearchByPersonalDataIsAnIdentityRead(t *testing.T) {
 		t.Errorf("%d searches recorded, want 2 (the owner's and the auditor's): %+v", searches, log.AccessLog)
 	}
 }
+
+// A closure reason is a caseworker's free text: it goes with the notes, not with the
+// summary a bank or an auditor reads.
+func TestClosureReasonIsForNoteReaders(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	id := h.refer("cr-refer")
+	far := testStart.Add(365 * 24 * time.Hour).Format(time.RFC3339)
+	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "cr-consent", "caseId": id, "recipientOrganisationId": "bank-a",
+		"categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
+	h.step("referToBank", "ReferToBankInput", map[string]any{"commandId": "cr-bank", "caseId": id, "bankId": "bank-a"})
+	h.step("closeCase", "CloseCaseInput", map[string]any{"commandId": "cr-close", "caseId": id, "outcome": "TRANSFERRED", "reason": "moved to her sister in Puebla"})
+	read := func(actor app.Actor) (outcome string, reason *string) {
+		var out struct {
+			Case struct {
+				Closure struct {
+					Outcome string
+					Reason  *string
+				}
+			}
+		}
+		h.must(actor, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { closure { outcome reason } } }`,
+			map[string]any{"id": id, "min": h.head().String()}, &out)
+		return out.Case.Closure.Outcome, out.Case.Closure.Reason
+	}
+	if o, r := read(caseworker); o != "TRANSFERRED" || r == nil || *r != "moved to her sister in Puebla" {
+		t.Errorf("owner: %s %v", o, r)
+	}
+	for name, actor := range map[string]app.Actor{"bank": bankAStaff, "auditor": auditor} {
+		if o, r := read(actor); o != "TRANSFERRED" || r != nil {
+			t.Errorf("%s reads the closure reason: %s %v", name, o, r)
+		}
+	}
+}

@@ -112,7 +112,6 @@ type ComplexityRoot struct {
 	CaseBanking struct {
 		Applications      func(childComplexity int) int
 		ChosenOfferID     func(childComplexity int) int
-		DeclineReason     func(childComplexity int) int
 		DeclinedAllOffers func(childComplexity int) int
 		DueDiligencePacks func(childComplexity int) int
 		Offers            func(childComplexity int) int
@@ -748,12 +747,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseBanking.ChosenOfferID(childComplexity), true
-	case "CaseBanking.declineReason":
-		if e.ComplexityRoot.CaseBanking.DeclineReason == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CaseBanking.DeclineReason(childComplexity), true
 	case "CaseBanking.declinedAllOffers":
 		if e.ComplexityRoot.CaseBanking.DeclinedAllOffers == nil {
 			break
@@ -2169,6 +2162,7 @@ type JourneyStep {
 
 type Closure {
   outcome: ClosureOutcome!
+  "Free text a caseworker wrote: only for those who may read the case's notes."
   reason: String
   at: Time!
 }
@@ -2219,7 +2213,6 @@ type CaseBanking {
   chosenOfferId: ID
   "The survivor declined every offer (a valid outcome)."
   declinedAllOffers: Boolean!
-  declineReason: String
   dueDiligencePacks: [DueDiligencePack!]!
   applications: [AccountApplication!]!
 }
@@ -2830,8 +2823,6 @@ func (ec *executionContext) childFields_CaseBanking(ctx context.Context, field g
 		return ec.fieldContext_CaseBanking_chosenOfferId(ctx, field)
 	case "declinedAllOffers":
 		return ec.fieldContext_CaseBanking_declinedAllOffers(ctx, field)
-	case "declineReason":
-		return ec.fieldContext_CaseBanking_declineReason(ctx, field)
 	case "dueDiligencePacks":
 		return ec.fieldContext_CaseBanking_dueDiligencePacks(ctx, field)
 	case "applications":
@@ -5714,29 +5705,6 @@ func (ec *executionContext) _CaseBanking_declinedAllOffers(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CaseBanking_declinedAllOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _CaseBanking_declineReason(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CaseBanking_declineReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeclineReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_CaseBanking_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "String")
 }
 
 func (ec *executionContext) _CaseBanking_dueDiligencePacks(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
@@ -14284,11 +14252,6 @@ func (ec *executionContext) _CaseBanking(ctx context.Context, sel ast.SelectionS
 		case "declinedAllOffers":
 			out.Values[i] = ec._CaseBanking_declinedAllOffers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "declineReason":
-			out.Values[i] = ec._CaseBanking_declineReason(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "dueDiligencePacks":

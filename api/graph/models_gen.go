@@ -82,7 +82,6 @@ type CaseBanking struct {
 	ChosenOfferID *string `json:"chosenOfferId,omitempty"`
 	// The survivor declined every offer (a valid outcome).
 	DeclinedAllOffers bool                 `json:"declinedAllOffers"`
-	DeclineReason     *string              `json:"declineReason,omitempty"`
 	DueDiligencePacks []DueDiligencePack   `json:"dueDiligencePacks"`
 	Applications      []AccountApplication `json:"applications"`
 }
@@ -158,8 +157,9 @@ type CloseCaseInput struct {
 
 type Closure struct {
 	Outcome ClosureOutcome `json:"outcome"`
-	Reason  *string        `json:"reason,omitempty"`
-	At      time.Time      `json:"at"`
+	// Free text a caseworker wrote: only for those who may read the case's notes.
+	Reason *string   `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 type ConsentGrant struct {
