@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"time"
 
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -55,7 +54,7 @@ func rotate(ctx context.Context, sec secretFlags, keysDir string, logger *slog.L
 	if err != nil {
 		return err
 	}
-	next, err := ring.WithNewKEK("kek-" + time.Now().UTC().Format("20060102-150405"))
+	next, err := ring.WithNewKEK(keyID("kek"))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/demo"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/node"
+	"github.com/waymark-org/waymark/projections"
 )
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -119,4 +126,56 @@ func issueToken(t *testing.T, dataDir, role, org string) string {
 		return ""
 	}
 	return strings.TrimSpace(out.String())
+}
+
+// keys rotate rewraps every case key under a new key-encryption key: the keyring file
+// names a new active key, and every survivor's data still opens with it.
+func TestKeysRotate(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := run(ctx, []string{"seed", "--demo", "--data-dir", dir, "--sync", "interval"}, quietLogger()); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	sf := storeFlags{dataDir: dir, sync: "interval"}.resolved()
+	before, err := sf.secrets.keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"keys", "rotate", "--data-dir", dir}, quietLogger()); err != nil {
+		t.Fatalf("rotate: %v", err)
+	}
+	after, err := sf.secrets.keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Active == before.Active {
+		t.Fatalf("the active key-encryption key did not change (%s)", after.Active)
+	}
+	// Drop the old KEK entirely: the data must open with the new one alone.
+	after.KEKs = map[string][]byte{after.Active: after.KEKs[after.Active]}
+	n, err := node.Start(ctx, node.Config{Store: sf.storeConfig(""), Keyring: after, HashKey: bytes.Repeat([]byte{1}, 32), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := n.Runner.WaitReady(waitCtx); err != nil {
+		t.Fatal(err)
+	}
+	page := n.Cases.List(projections.CaseFilter{}, 5, eventstore.Start)
+	if len(page.Cases) == 0 {
+		t.Fatal("no demo cases")
+	}
+	for _, v := range page.Cases {
+		owner := app.Actor{ID: "w", Role: app.RoleCaseworker, Organisation: v.OwningOrganisation()}
+		opener, err := n.Service.OpenGroup(ctx, owner, v, access.GroupIdentity)
+		if err != nil {
+			t.Fatalf("open case %s: %v", v.ID, err)
+		}
+		var s domain.SurvivorDetails
+		if err := opener.Open(ctx, v.Survivor, &s); err != nil || s.FullName == "" {
+			t.Errorf("case %s after rotation: %q, %v", v.ID, s.FullName, err)
+		}
+	}
 }

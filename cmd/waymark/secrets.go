@@ -89,7 +89,7 @@ func (f secretFlags) generate() ([]string, error) {
 		return nil, fmt.Errorf("create %s: %w", f.dir, err)
 	}
 	if _, err := os.Stat(f.masterKey); errors.Is(err, fs.ErrNotExist) {
-		ring, err := sealing.GenerateKeyring("kek-" + time.Now().UTC().Format("20060102-150405"))
+		ring, err := sealing.GenerateKeyring(keyID("kek"))
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +99,7 @@ func (f secretFlags) generate() ([]string, error) {
 		made = append(made, f.masterKey)
 	}
 	if _, err := os.Stat(f.signingKey); errors.Is(err, fs.ErrNotExist) {
-		key, err := auth.GenerateSigningKey("sig-" + time.Now().UTC().Format("20060102-150405"))
+		key, err := auth.GenerateSigningKey(keyID("sig"))
 		if err != nil {
 			return nil, err
 		}
@@ -152,4 +152,10 @@ func createCommandKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("write command key: %w", err)
 	}
 	return key, f.Sync()
+}
+
+// keyID names a new key: its kind, when it was made, and a random suffix so that two
+// keys made in the same second still differ.
+func keyID(kind string) string {
+	return kind + "-" + time.Now().UTC().Format("20060102-150405") + "-" + rand.Text()[:6]
 }
