@@ -43,9 +43,14 @@ func (p Personal) IsZero() bool { return len(p.Data) == 0 }
 type Extras struct {
 	Personal Personal
 	// BlindIndex holds keyed hashes of the event's searchable personal values (names,
-	// document numbers), so a case can be found by them without plaintext.
-	BlindIndex []string
+	// document numbers), sealed with the case key like the personal data, so that
+	// erasure takes them too: the read model opens them to index the case.
+	BlindIndex Personal
 }
+
+// BlindIndexEventID is the id the sealing of an event's blind index is bound to: the
+// event's own id would let its personal ciphertext be swapped for the index's.
+func BlindIndexEventID(eventID string) string { return eventID + "/blind-index" }
 
 // Sealer replaces an event's personal sub-object by its sealed form.
 type Sealer func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error)
@@ -90,11 +95,18 @@ func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte
 		fields[personalKey] = sealed
 	}
 	if len(blindIndex) > 0 {
-		index, err := json.Marshal(blindIndex)
+		if seal == nil {
+			return nil, ErrUnsealed
+		}
+		tokens, err := json.Marshal(blindIndex)
 		if err != nil {
 			return nil, err
 		}
-		fields[blindIndexKey] = index
+		sealed, err := seal(BlindIndexEventID(id), domain.SchemaVersion, tokens)
+		if err != nil {
+			return nil, fmt.Errorf("seal blind index: %w", err)
+		}
+		fields[blindIndexKey] = sealed
 	}
 	return json.Marshal(fields)
 }
@@ -112,12 +124,15 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 	}
 	var extras struct {
 		Personal   json.RawMessage `json:"personal"`
-		BlindIndex []string        `json:"blindIndex"`
+		BlindIndex json.RawMessage `json:"blindIndex"`
 	}
 	if err := json.Unmarshal(rec.Data, &extras); err != nil {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	out := Extras{BlindIndex: extras.BlindIndex}
+	var out Extras
+	if len(extras.BlindIndex) > 0 && string(extras.BlindIndex) != "null" {
+		out.BlindIndex = Personal{EventID: BlindIndexEventID(rec.ID), SchemaVersion: rec.SchemaVersion, Data: extras.BlindIndex}
+	}
 	if len(extras.Personal) > 0 && string(extras.Personal) != "null" {
 		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: extras.Personal}
 	}

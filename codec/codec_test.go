@@ -51,30 +51,34 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	}
 }
 
-func TestEncodeSealsPersonalAndAddsBlindIndex(t *testing.T) {
+func TestEncodeSealsPersonalAndBlindIndex(t *testing.T) {
 	note := domain.CaseNoteAdded{NoteID: "n1", Personal: &domain.NoteDetails{Text: "Calle Secreta 12"}}
-	var gotID string
+	sealedFor := map[string]string{}
 	seal := func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error) {
-		gotID = eventID
-		if string(plaintext) != `{"text":"Calle Secreta 12"}` {
-			t.Errorf("sealer got %s", plaintext)
-		}
-		return json.RawMessage(`{"sealed":1}`), nil
+		sealedFor[eventID] = string(plaintext)
+		return json.RawMessage(`{"sealed":"` + eventID + `"}`), nil
 	}
 	data, err := codec.Encode(note, "e9", eventstore.Metadata{}, seal, []string{"tok1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data.Data), "Secreta") || gotID != "e9" {
-		t.Fatalf("plaintext left in %s (sealed for %q)", data.Data, gotID)
+	if strings.Contains(string(data.Data), "Secreta") || strings.Contains(string(data.Data), "tok1") {
+		t.Fatalf("plaintext left in %s", data.Data)
+	}
+	if sealedFor["e9"] != `{"text":"Calle Secreta 12"}` || sealedFor[codec.BlindIndexEventID("e9")] != `["tok1"]` {
+		t.Errorf("sealed %v", sealedFor)
 	}
 	_, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: data})
-	if err != nil || string(extras.Personal.Data) != `{"sealed":1}` || len(extras.BlindIndex) != 1 || extras.BlindIndex[0] != "tok1" {
+	if err != nil || string(extras.Personal.Data) != `{"sealed":"e9"}` ||
+		extras.BlindIndex.EventID != codec.BlindIndexEventID("e9") || string(extras.BlindIndex.Data) != `{"sealed":"e9/blind-index"}` {
 		t.Errorf("decoded extras %+v, %v", extras, err)
 	}
 	failing := func(string, int, []byte) (json.RawMessage, error) { return nil, errors.New("no key") }
 	if _, err := codec.Encode(note, "e10", eventstore.Metadata{}, failing, nil); err == nil {
 		t.Error("an event was encoded although its personal data could not be sealed")
+	}
+	if _, err := codec.Encode(domain.CaseReopened{}, "e11", eventstore.Metadata{}, nil, []string{"tok"}); !errors.Is(err, codec.ErrUnsealed) {
+		t.Errorf("a blind index without a sealer: %v", err)
 	}
 }
 

@@ -89,7 +89,7 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	if n.AccessLog, err = accesslog.Open(ctx, n.Store.Conn(), logger); err != nil {
 		return err
 	}
-	n.Cases, n.Orgs = projections.NewCases(), projections.NewOrganisations()
+	n.Cases, n.Orgs = projections.NewCases(n.Vault), projections.NewOrganisations()
 	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases)
 	n.Service, err = app.New(app.Config{
 		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Vault: n.Vault, AccessLog: n.AccessLog,

@@ -8,7 +8,7 @@ import (
 )
 
 // apply changes v (a fresh copy) for one event of its stream.
-func (v *CaseView) apply(env Envelope) error {
+func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed codec.Personal) ([]string, error)) error {
 	rec := env.Record
 	if rec.Revision != v.State.Version {
 		return fmt.Errorf("case %s: got revision %d, expected %d", v.ID, rec.Revision, v.State.Version)
@@ -47,7 +47,11 @@ func (v *CaseView) apply(env Envelope) error {
 		v.Sealed = nil
 	}
 	if !v.State.Erased {
-		v.BlindIndex = append(v.BlindIndex, env.Extras.BlindIndex...)
+		tokens, err := openIndex(v.ID, env.Extras.BlindIndex)
+		if err != nil {
+			return err
+		}
+		v.BlindIndex = append(v.BlindIndex, tokens...)
 	}
 
 	v.Journey = append(v.Journey, JourneyStep{

@@ -1,25 +1,38 @@
 package projections
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
+	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
+
+// Unsealer opens a sealed value of a case (the vault). The case read model uses it
+// for one thing: the blind-index tokens a case can be found by.
+type Unsealer interface {
+	Open(ctx context.Context, caseID, eventID string, schemaVersion int, sealed json.RawMessage) ([]byte, error)
+}
 
 // Cases is the case read model: every case's view, and the list in referral order.
 type Cases struct {
+	unsealer Unsealer
 	mu    sync.RWMutex
 	byID  map[string]*CaseView
 	order []*CaseView // by ReferralPosition ascending; entries replaced in place
 	index map[string]int
 }
 
-// NewCases returns an empty case read model.
-func NewCases() *Cases {
-	return &Cases{byID: map[string]*CaseView{}, index: map[string]int{}}
+// NewCases returns an empty case read model. Without an unsealer, cases cannot be
+// found by name or document number.
+func NewCases(unsealer Unsealer) *Cases {
+	return &Cases{unsealer: unsealer, byID: map[string]*CaseView{}, index: map[string]int{}}
 }
 
 // Apply folds one event of a case stream into its view.
@@ -41,7 +54,7 @@ func (c *Cases) Apply(env Envelope) error {
 	} else {
 		v = old.next()
 	}
-	if err := v.apply(env); err != nil {
+	if err := v.apply(env, c.openIndex); err != nil {
 		return err
 	}
 
@@ -129,4 +142,25 @@ func (c *Cases) List(f CaseFilter, first int, after eventstore.Position) Page {
 		}
 	}
 	return page
+}
+
+// openIndex opens an event's sealed blind-index tokens. A destroyed key (an erased
+// case, on a rebuild) leaves nothing to index; the tokens are keyed hashes, never
+// plaintext, so the read model may keep them.
+func (c *Cases) openIndex(caseID string, sealed codec.Personal) ([]string, error) {
+	if sealed.IsZero() || c.unsealer == nil {
+		return nil, nil
+	}
+	raw, err := c.unsealer.Open(context.Background(), caseID, sealed.EventID, sealed.SchemaVersion, sealed.Data)
+	if errors.Is(err, sealing.ErrKeyDestroyed) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("case %s: open blind index: %w", caseID, err)
+	}
+	var tokens []string
+	if err := json.Unmarshal(raw, &tokens); err != nil {
+		return nil, fmt.Errorf("case %s: blind index: %w", caseID, err)
+	}
+	return tokens, nil
 }

@@ -57,7 +57,7 @@ func referred(name string, barriers ...domain.Barrier) domain.SurvivorReferred {
 func TestRunnerFeedsCaseViewsAndWaits(t *testing.T) {
 	s := openStore(t)
 	appendEvents(t, s, "case-a", referred("Ana Demo", domain.BarrierNoID))
-	cases := projections.NewCases()
+	cases := projections.NewCases(nil)
 	r := projections.NewRunner(s, slog.New(slog.NewTextHandler(io.Discard, nil)), cases)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -111,7 +111,7 @@ func TestRunnerFeedsCaseViewsAndWaits(t *testing.T) {
 func TestCaseWithoutReferralStopsTheRunner(t *testing.T) {
 	s := openStore(t)
 	appendEvents(t, s, "case-x", domain.CaseNoteAdded{NoteID: "n", At: at, Personal: &domain.NoteDetails{Text: "orphan"}})
-	r := projections.NewRunner(s, slog.New(slog.NewTextHandler(io.Discard, nil)), projections.NewCases())
+	r := projections.NewRunner(s, slog.New(slog.NewTextHandler(io.Discard, nil)), projections.NewCases(nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := r.Run(ctx); err == nil {

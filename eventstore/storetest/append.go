@@ -205,10 +205,11 @@ func testMultiEventAppendIsAtomic(t *testing.T, h Harness) {
 		for {
 			select {
 			case <-done:
-				if reads == 0 {
-					t.Error("reader never ran")
+				if reads > 0 {
+					return
 				}
-				return
+				// On a busy machine the appends can all land before the reader's
+				// first read: read once more, so the check always runs.
 			default:
 			}
 			events, err := s.ReadStream(t.Context(), stream, 0)
