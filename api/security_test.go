@@ -120,6 +120,15 @@ func TestErasure(t *testing.T) {
 	if n := findByName(); n != 0 {
 		t.Errorf("an erased case is still found by name (%d)", n)
 	}
+	// After a restart the read models are rebuilt from the log: the erased case's
+	// sealed index cannot be opened any more, another survivor of the same name's can.
+	other := h.refer("e-refer-2")
+	h.restart()
+	var page casesPage
+	h.must(caseworker, casesQuery, map[string]any{"filter": map[string]any{"survivorName": "Zaneta Quillfeather"}, "min": h.head().String()}, &page)
+	if page.Cases.TotalCount != 1 || page.Cases.Edges[0].Node.ID != other {
+		t.Errorf("after a rebuild the name finds %+v, want only case %s", page.Cases.Edges, other)
+	}
 	// The sealed bytes are still in the log (the hash chain holds) but cannot be opened.
 	events, err := h.node.Store.ReadStream(context.Background(), "case-"+id, 0)
 	if err != nil {
