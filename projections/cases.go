@@ -23,10 +23,10 @@ type Unsealer interface {
 // Cases is the case read model: every case's view, and the list in referral order.
 type Cases struct {
 	unsealer Unsealer
-	mu    sync.RWMutex
-	byID  map[string]*CaseView
-	order []*CaseView // by ReferralPosition ascending; entries replaced in place
-	index map[string]int
+	mu       sync.RWMutex
+	byID     map[string]*CaseView
+	order    []*CaseView // by ReferralPosition ascending; entries replaced in place
+	index    map[string]int
 }
 
 // NewCases returns an empty case read model. Without an unsealer, cases cannot be
