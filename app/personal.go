@@ -30,11 +30,17 @@ func AccessReason(ctx context.Context) string {
 // AuthorizeRead decides whether actor may read a field group of case v: nil,
 // ErrNotFound or ErrForbidden. The API calls it for every field of a group.
 func (s *Service) AuthorizeRead(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) error {
+	return s.decideRead(ctx, actor, v, group, false).Err()
+}
+
+// decideRead is the access decision for reading group of case v; sealed marks a read
+// that decrypts sealed personal data.
+func (s *Service) decideRead(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group, sealed bool) access.Decision {
 	state := v.State
 	return access.Authorize(access.Request{
 		Actor: actor, Action: access.ActionRead, Group: group, Case: &state,
-		Reason: AccessReason(ctx), Now: s.Now(),
-	}).Err()
+		Reason: AccessReason(ctx), Now: s.Now(), Sealed: sealed,
+	})
 }
 
 // Opener decrypts the personal data of one case for one request.
@@ -49,15 +55,11 @@ type Opener struct {
 // that cannot be recorded fails: personal data never leaves unrecorded. An erased
 // case's data is ErrErased.
 func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) (*Opener, error) {
-	state := v.State
-	reason := AccessReason(ctx)
-	d := access.Authorize(access.Request{
-		Actor: actor, Action: access.ActionRead, Group: group, Case: &state, Reason: reason, Now: s.Now(), Sealed: true,
-	})
+	d := s.decideRead(ctx, actor, v, group, true)
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
-	if state.Erased {
+	if v.State.Erased {
 		return nil, ErrErased
 	}
 	if s.accessLog == nil {
@@ -65,7 +67,7 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 	}
 	err := s.accessLog.Record(ctx, accesslog.Entry{
 		At: s.Now(), Actor: actor.ID, Role: string(actor.Role), Organisation: actor.Organisation,
-		CaseID: v.ID, Groups: []string{string(group)}, Reason: reason, BreakGlass: d.BreakGlass,
+		CaseID: v.ID, Groups: []string{string(group)}, Reason: AccessReason(ctx), BreakGlass: d.BreakGlass,
 		RequestID: CorrelationID(ctx),
 	})
 	if err != nil {

@@ -88,11 +88,8 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (projecti
 		if f.BlindIndex, err = s.searchTokens(q.SurvivorName, q.DocumentNumber); err != nil {
 			return projections.Page{}, err
 		}
-		reason := AccessReason(ctx)
 		f.Visible = func(v *projections.CaseView) bool {
-			state := v.State
-			return access.Authorize(access.Request{Actor: actor, Action: access.ActionRead, Group: access.GroupIdentity,
-				Case: &state, Reason: reason, Now: now, Sealed: true}).Allowed
+			return s.decideRead(ctx, actor, v, access.GroupIdentity, true).Allowed
 		}
 	}
 	page := s.cases.List(f, q.First, after)

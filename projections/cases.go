@@ -24,15 +24,14 @@ type Unsealer interface {
 type Cases struct {
 	unsealer Unsealer
 	mu       sync.RWMutex
-	byID     map[string]*CaseView
-	order    []*CaseView // by ReferralPosition ascending; entries replaced in place
-	index    map[string]int
+	order    []*CaseView    // by ReferralPosition ascending; entries replaced in place
+	index    map[string]int // case id → its place in order
 }
 
 // NewCases returns an empty case read model. Without an unsealer, cases cannot be
 // found by name or document number.
 func NewCases(unsealer Unsealer) *Cases {
-	return &Cases{unsealer: unsealer, byID: map[string]*CaseView{}, index: map[string]int{}}
+	return &Cases{unsealer: unsealer, index: map[string]int{}}
 }
 
 // Apply folds one event of a case stream into its view.
@@ -41,12 +40,9 @@ func (c *Cases) Apply(env Envelope) error {
 	if kind != eventstore.KindCase {
 		return nil
 	}
-	c.mu.RLock()
-	old := c.byID[id]
-	c.mu.RUnlock()
-
+	old, exists := c.Get(id)
 	var v *CaseView
-	if old == nil {
+	if !exists {
 		if _, ok := env.Event.(domain.SurvivorReferred); !ok {
 			return fmt.Errorf("case %s starts with %s, not SurvivorReferred", id, env.Record.Type)
 		}
@@ -60,7 +56,6 @@ func (c *Cases) Apply(env Envelope) error {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.byID[id] = v
 	if i, ok := c.index[id]; ok {
 		c.order[i] = v
 	} else {
@@ -75,8 +70,11 @@ func (c *Cases) Apply(env Envelope) error {
 func (c *Cases) Get(id string) (*CaseView, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	v, ok := c.byID[id]
-	return v, ok
+	i, ok := c.index[id]
+	if !ok {
+		return nil, false
+	}
+	return c.order[i], true
 }
 
 // Len returns the number of cases.
