@@ -548,3 +548,43 @@ func TestAuditorNeedsAReasonForSealedData(t *testing.T) {
 		t.Errorf("the owner reading sealed banking data: %+v", owner)
 	}
 }
+
+func TestRolesAreBoundToOrganisationKinds(t *testing.T) {
+	cases := []struct {
+		role access.Role
+		kind domain.OrganisationKind
+		ok   bool
+	}{
+		{access.RoleCaseworker, domain.OrgShelter, true},
+		{access.RoleCaseworker, domain.OrgNGO, true},
+		{access.RoleCaseworker, domain.OrgGovernment, true},
+		{access.RoleCaseworker, domain.OrgBank, false},
+		{access.RoleCaseworker, domain.OrgCoalition, false},
+		{access.RoleBank, domain.OrgBank, true},
+		{access.RoleBank, domain.OrgShelter, false},
+		{access.RoleBureau, domain.OrgCreditBureau, true},
+		{access.RoleBureau, domain.OrgBank, false},
+		{access.RoleAnalyst, domain.OrgCoalition, true},
+		{access.RoleAnalyst, domain.OrgNGO, false},
+		{access.RoleAuditor, domain.OrgCoalition, true},
+		{access.RoleAuditor, domain.OrgBank, true},
+		{access.RoleAuditor, domain.OrgShelter, false},
+		{access.RoleAdmin, domain.OrgCoalition, true},
+		{access.RoleAdmin, domain.OrgBank, false},
+		{access.Role("god"), domain.OrgCoalition, false},
+	}
+	for _, c := range cases {
+		err := access.CheckRoleKind(c.role, c.kind)
+		if (err == nil) != c.ok {
+			t.Errorf("%s at a %s: err = %v, want ok=%v", c.role, c.kind, err, c.ok)
+		}
+		if err != nil && !errors.Is(err, access.ErrRoleNotForKind) {
+			t.Errorf("%s at a %s: %v is not access.ErrRoleNotForKind", c.role, c.kind, err)
+		}
+	}
+	for _, r := range access.Roles() {
+		if len(access.KindsFor(r)) == 0 {
+			t.Errorf("role %s fits no organisation kind", r)
+		}
+	}
+}

@@ -198,7 +198,7 @@ func TestReferSurvivor(t *testing.T) {
 			then: events(SurvivorReferred{ReferringOrganisation: "org-shelter", Jurisdiction: "MX",
 				Needs: valid.Needs, Barriers: valid.Barriers, At: at(10), Personal: &SurvivorDetails{FullName: "Ana", DateOfBirth: "2026-03-02"}})},
 		{name: "a bank cannot refer", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = bank }),
-			wantErr: ErrWrongOrganisationKind, wantMsg: "only a shelter or an NGO can refer"},
+			wantErr: ErrWrongOrganisationKind, wantMsg: "only a shelter, an NGO or a government service can refer"},
 		{name: "referring organisation without id", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = OrgRef{Kind: OrgShelter} }),
 			wantErr: ErrInvalidInput},
 		{name: "referring organisation not resolved", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = OrgRef{ID: "org-?"} }),

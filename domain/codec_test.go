@@ -161,7 +161,7 @@ func TestEnums(t *testing.T) {
 	check("PackStatus", strs(AllPackStatus()), func(s string) bool { return PackStatus(s).Valid() })
 
 	for _, k := range AllOrganisationKind() {
-		if k.SupportsSurvivors() != (k == OrgShelter || k == OrgNGO) {
+		if k.SupportsSurvivors() != (k == OrgShelter || k == OrgNGO || k == OrgGovernment) {
 			t.Errorf("%s.SupportsSurvivors() = %v", k, k.SupportsSurvivors())
 		}
 	}

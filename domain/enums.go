@@ -103,18 +103,24 @@ const (
 	OrgBank         OrganisationKind = "bank"
 	OrgCreditBureau OrganisationKind = "credit_bureau"
 	OrgIDOffice     OrganisationKind = "id_office"
-	OrgGovernment   OrganisationKind = "government"
+	OrgGovernment   OrganisationKind = "government" // a government service that works with survivors
+	// OrgCoalition is the coalition itself (its audit and analytics teams, the
+	// funder's or regulator's office): it holds no cases and serves no survivor.
+	OrgCoalition OrganisationKind = "coalition"
 )
 
 func AllOrganisationKind() []OrganisationKind {
-	return []OrganisationKind{OrgShelter, OrgNGO, OrgBank, OrgCreditBureau, OrgIDOffice, OrgGovernment}
+	return []OrganisationKind{OrgShelter, OrgNGO, OrgBank, OrgCreditBureau, OrgIDOffice, OrgGovernment, OrgCoalition}
 }
 
 func (x OrganisationKind) Valid() bool { return slices.Contains(AllOrganisationKind(), x) }
 
 // SupportsSurvivors reports whether organisations of this kind work with survivors
-// directly, and so may refer them and own their cases.
-func (x OrganisationKind) SupportsSurvivors() bool { return x == OrgShelter || x == OrgNGO }
+// directly, and so may refer them and own their cases: shelters, NGOs and government
+// services (a victim-services unit, a labour inspectorate's support team).
+func (x OrganisationKind) SupportsSurvivors() bool {
+	return x == OrgShelter || x == OrgNGO || x == OrgGovernment
+}
 
 // Service is something an organisation offers.
 type Service string

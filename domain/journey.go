@@ -99,7 +99,7 @@ func decideReferSurvivor(cmd ReferSurvivor, now time.Time) ([]Event, error) {
 	}
 	if !org.Kind.SupportsSurvivors() {
 		return nil, wrongKind("referringOrganisationId",
-			fmt.Sprintf("organisation %s is registered as %s; only a shelter or an NGO can refer a survivor", org.ID, kindName(org.Kind)))
+			fmt.Sprintf("organisation %s is registered as %s; only a shelter, an NGO or a government service can refer a survivor", org.ID, kindName(org.Kind)))
 	}
 	if err := checkJurisdiction("jurisdiction", cmd.Jurisdiction); err != nil {
 		return nil, err

@@ -1681,6 +1681,7 @@ const (
 	OrganisationKindCreditBureau OrganisationKind = "CREDIT_BUREAU"
 	OrganisationKindIDOffice     OrganisationKind = "ID_OFFICE"
 	OrganisationKindGovernment   OrganisationKind = "GOVERNMENT"
+	OrganisationKindCoalition    OrganisationKind = "COALITION"
 )
 
 var AllOrganisationKind = []OrganisationKind{
@@ -1690,11 +1691,12 @@ var AllOrganisationKind = []OrganisationKind{
 	OrganisationKindCreditBureau,
 	OrganisationKindIDOffice,
 	OrganisationKindGovernment,
+	OrganisationKindCoalition,
 }
 
 func (e OrganisationKind) IsValid() bool {
 	switch e {
-	case OrganisationKindShelter, OrganisationKindNgo, OrganisationKindBank, OrganisationKindCreditBureau, OrganisationKindIDOffice, OrganisationKindGovernment:
+	case OrganisationKindShelter, OrganisationKindNgo, OrganisationKindBank, OrganisationKindCreditBureau, OrganisationKindIDOffice, OrganisationKindGovernment, OrganisationKindCoalition:
 		return true
 	}
 	return false
