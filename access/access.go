@@ -119,6 +119,7 @@ const (
 	ActionManageKeys           Action = "keys.manage"
 	ActionReadAccessLog        Action = "accesslog.read"
 	ActionReadAggregates       Action = "aggregates.read" // coalition dashboards, analytics feed
+	ActionRevokeTokens         Action = "tokens.revoke"   // revoke an access token, or a user's tokens
 )
 
 // Request is one access to decide.
@@ -198,7 +199,8 @@ func Authorize(r Request) Decision {
 			return notFound()
 		}
 		return decideCase(r)
-	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAccessLog, ActionReadAggregates:
+	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAccessLog, ActionReadAggregates,
+		ActionRevokeTokens:
 		return decideGlobal(r)
 	}
 	return Decision{Why: whyUnknownAction}

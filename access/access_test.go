@@ -588,3 +588,17 @@ func TestRolesAreBoundToOrganisationKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestBreakGlassReasonsSaySomething(t *testing.T) {
+	for _, ok := range []string{"complaint 2026-14 review", "  Investigating a misdirected payment  ", "revisión de queja número 14"} {
+		if _, err := access.CheckReason(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"\u200b", "x", "because", "ok ok", "a b c d e f g h i j", "complaint\x00 review here", "review\u202e of case files",
+		strings.Repeat("word ", 101)} {
+		if _, err := access.CheckReason(bad); err == nil {
+			t.Errorf("%q accepted as a reason", bad)
+		}
+	}
+}

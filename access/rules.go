@@ -170,6 +170,8 @@ func decideGlobal(r Request) Decision {
 		return only(a, "admins manage the organisation directory", RoleAdmin)
 	case ActionManageKeys:
 		return only(a, "admins manage keys", RoleAdmin)
+	case ActionRevokeTokens:
+		return only(a, "admins revoke access tokens", RoleAdmin)
 	case ActionReadAccessLog:
 		return only(a, "auditors read the access log", RoleAuditor)
 	case ActionReadAggregates:

@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/auth"
+	"github.com/waymark-org/waymark/domain"
 )
 
 // Request headers besides Authorization.
@@ -25,14 +24,24 @@ type TokenVerifier interface {
 	Verify(token string) (auth.Claims, error)
 }
 
+// Authenticator turns a verified token into the caller: the role must fit the
+// organisation's kind, the organisation be active, the token not revoked
+// (app.Service.Authenticate).
+type Authenticator interface {
+	Authenticate(app.Credentials) (app.Actor, error)
+}
+
 type actorKey struct{}
 
-// authenticate is the one place that decides who the caller is: a valid bearer token,
-// or the request is refused with UNAUTHENTICATED before any resolver runs. Callers are
-// rate limited per token subject, and failed attempts per remote address.
-func authenticate(verifier TokenVerifier, limiter *rateLimiter, next http.Handler) http.Handler {
+// authenticate is the one place that decides who the caller is: a valid bearer token
+// of a known user of an active organisation whose kind fits the role, or the request
+// is refused with UNAUTHENTICATED before any resolver runs. Callers are rate limited
+// per token subject, and failed attempts per remote address. The request's own
+// headers (a correlation id, an auditor's reason) are checked here too: a malformed
+// one is BAD_USER_INPUT before anything runs.
+func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, err := identify(verifier, r)
+		actor, err := identify(verifier, users, r)
 		key := "sub:" + actor.ID
 		if err != nil {
 			key = "anon:" + remoteHost(r)
@@ -48,19 +57,26 @@ func authenticate(verifier TokenVerifier, limiter *rateLimiter, next http.Handle
 			return
 		}
 		ctx := context.WithValue(r.Context(), actorKey{}, actor)
-		if id := r.Header.Get(HeaderCorrelation); id != "" && len(id) <= 100 {
+		if id := r.Header.Get(HeaderCorrelation); id != "" {
+			if err := domain.CheckID(HeaderCorrelation, id); err != nil {
+				writeError(w, http.StatusBadRequest, err.Error(), CodeBadUserInput)
+				return
+			}
 			ctx = app.WithCorrelationID(ctx, id)
 		}
-		if reason := strings.TrimSpace(r.Header.Get(HeaderAccessReason)); reason != "" && len(reason) <= 500 {
+		if reason := r.Header.Get(HeaderAccessReason); reason != "" {
+			reason, err := access.CheckReason(reason)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, HeaderAccessReason+": "+err.Error(), CodeBadUserInput)
+				return
+			}
 			ctx = app.WithAccessReason(ctx, reason)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-var errBadRole = errors.New("the token's role is not a Waymark role")
-
-func identify(verifier TokenVerifier, r *http.Request) (app.Actor, error) {
+func identify(verifier TokenVerifier, users Authenticator, r *http.Request) (app.Actor, error) {
 	token, err := auth.BearerToken(r.Header.Get("Authorization"))
 	if err != nil {
 		return app.Actor{}, err
@@ -69,11 +85,10 @@ func identify(verifier TokenVerifier, r *http.Request) (app.Actor, error) {
 	if err != nil {
 		return app.Actor{}, err
 	}
-	actor := app.Actor{ID: claims.Subject, Role: access.Role(claims.Role), Organisation: claims.Organisation}
-	if !actor.Authenticated() {
-		return app.Actor{}, errBadRole
-	}
-	return actor, nil
+	return users.Authenticate(app.Credentials{
+		Subject: claims.Subject, Role: claims.Role, Organisation: claims.Organisation,
+		TokenID: claims.ID, IssuedAt: claims.IssuedAt,
+	})
 }
 
 // actorFrom returns the caller of a request (the zero Actor when unauthenticated).

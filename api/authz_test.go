@@ -104,7 +104,7 @@ func (h *harness) buildCase(t *testing.T, rel relation, tag string) fixture {
 			"items":    []map[string]any{{"id": "item-1", "kind": "DEBT", "creditor": "Prestamos Rapidos (demo)", "accountReference": "ACC-1"}},
 			"evidence": []string{"PROOF_OF_IDENTITY", "TRAFFICKING_DETERMINATION"}})
 		run("makeBankOffer", "MakeBankOfferInput", map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT",
-			"monthlyFee": "MXN 0", "acceptedDocuments": []string{"CURP"}, "acceptsAlternativePack": true})
+			"monthlyFee": map[string]any{"currency": "MXN", "amount": "0"}, "acceptedDocuments": []string{"CURP"}, "acceptsAlternativePack": true})
 		run("provideDueDiligencePack", "ProvideDueDiligencePackInput", map[string]any{"bankId": "bank-a",
 			"signedLetter": true, "accompaniedVisit": true, "staffName": "Rosa Demo", "correspondenceAddress": false})
 		run("raiseSafeguardingConcern", "RaiseSafeguardingConcernInput", map[string]any{"bankId": "bank-a",
@@ -301,7 +301,7 @@ type mutationCase struct {
 }
 
 func caseMutations() []mutationCase {
-	far := testStart.Add(3 * 365 * 24 * time.Hour).Format(time.RFC3339)
+	far := testStart.Add(18 * 30 * 24 * time.Hour).Format(time.RFC3339) // within the two years a grant may run
 	grantBankB := func(h *harness, t *testing.T, f fixture) {
 		h.ownerStep(t, f, "grantConsent", "GrantConsentInput", map[string]any{"recipientOrganisationId": "bank-b",
 			"categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
@@ -318,7 +318,7 @@ func caseMutations() []mutationCase {
 			return map[string]any{"documentId": f.docID, "documentNumber": "N-77"}
 		}, nil},
 		{"recordIDDocumentRefused", "RecordIDDocumentRefusedInput", func(f fixture) map[string]any {
-			return map[string]any{"documentId": f.docID, "reason": "no record"}
+			return map[string]any{"documentId": f.docID, "reasonCode": "NOT_ELIGIBLE", "reason": "no record"}
 		}, nil},
 		{"referToBank", "ReferToBankInput", func(f fixture) map[string]any { return map[string]any{"bankId": "bank-b"} }, grantBankB},
 		{"submitAccountApplication", "SubmitAccountApplicationInput", func(f fixture) map[string]any {
@@ -333,7 +333,7 @@ func caseMutations() []mutationCase {
 			h.ownerStep(t, f, "recordIDDocumentObtained", "RecordIDDocumentObtainedInput", map[string]any{"documentId": f.docID, "documentNumber": "X-1"})
 		}},
 		{"recordAccountDeclined", "RecordAccountDeclinedInput", func(f fixture) map[string]any {
-			return map[string]any{"bankId": "bank-a", "reason": "address"}
+			return map[string]any{"bankId": "bank-a", "reasonCode": "INSUFFICIENT_DOCUMENTATION", "reason": "address"}
 		}, nil},
 		{"fileCreditDispute", "FileCreditDisputeInput", func(f fixture) map[string]any {
 			return map[string]any{"bureauId": "bureau-a", "itemCount": 1}
@@ -343,18 +343,22 @@ func caseMutations() []mutationCase {
 		}, nil},
 		{"addCaseNote", "AddCaseNoteInput", func(f fixture) map[string]any { return map[string]any{"text": "hello"} }, nil},
 		{"closeCase", "CloseCaseInput", func(f fixture) map[string]any { return map[string]any{"outcome": "OTHER"} }, nil},
-		{"reopenCase", "ReopenCaseInput", func(f fixture) map[string]any { return map[string]any{"reason": "back"} },
+		{"reopenCase", "ReopenCaseInput", func(f fixture) map[string]any {
+			return map[string]any{"reasonCode": "SURVIVOR_RETURNED", "reason": "back"}
+		},
 			func(h *harness, t *testing.T, f fixture) {
 				h.ownerStep(t, f, "closeCase", "CloseCaseInput", map[string]any{"outcome": "OTHER"})
 			}},
-		{"eraseSurvivorData", "EraseSurvivorDataInput", func(f fixture) map[string]any { return map[string]any{"reason": "survivor asked"} }, nil},
+		{"eraseSurvivorData", "EraseSurvivorDataInput", func(f fixture) map[string]any { return map[string]any{"reasonCode": "SURVIVOR_REQUEST"} }, nil},
 		// Step 3: the whole journey.
 		{"makeBankOffer", "MakeBankOfferInput", func(f fixture) map[string]any {
-			return map[string]any{"bankId": "bank-a", "product": "SAVINGS_ACCOUNT", "monthlyFee": "MXN 0",
+			return map[string]any{"bankId": "bank-a", "product": "SAVINGS_ACCOUNT", "monthlyFee": map[string]any{"currency": "MXN", "amount": "0"},
 				"acceptedDocuments": []string{"INE"}, "acceptsAlternativePack": false}
 		}, nil},
 		{"recordSurvivorChoice", "RecordSurvivorChoiceInput", func(f fixture) map[string]any { return map[string]any{"offerId": f.offerID} }, nil},
-		{"declineAllOffers", "DeclineAllOffersInput", func(f fixture) map[string]any { return map[string]any{"reason": "fees too high"} }, nil},
+		{"declineAllOffers", "DeclineAllOffersInput", func(f fixture) map[string]any {
+			return map[string]any{"reasonCode": "FEES_TOO_HIGH", "reason": "fees too high"}
+		}, nil},
 		{"provideDueDiligencePack", "ProvideDueDiligencePackInput", func(f fixture) map[string]any {
 			return map[string]any{"bankId": "bank-a", "signedLetter": true, "accompaniedVisit": false, "correspondenceAddress": true}
 		}, nil},
@@ -368,7 +372,7 @@ func caseMutations() []mutationCase {
 			return map[string]any{"concernId": f.concernID}
 		}, nil},
 		{"resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", func(f fixture) map[string]any {
-			return map[string]any{"concernId": f.concernID, "resolution": "card reissued, new PIN set at the branch"}
+			return map[string]any{"concernId": f.concernID, "resolution": "ACCOUNT_RESTRICTED", "resolutionText": "card reissued, new PIN set at the branch"}
 		}, nil},
 		{"setSafeContactRules", "SetSafeContactRulesInput", func(f fixture) map[string]any {
 			return map[string]any{"allowed": []string{"PHONE"}, "forbidden": []string{"EMAIL"}}
@@ -383,7 +387,7 @@ func caseMutations() []mutationCase {
 			return map[string]any{"disputeId": f.itemDisputeID, "itemIds": []string{"item-1"}, "evidence": []string{"POLICE_REPORT"}}
 		}, func(h *harness, t *testing.T, f fixture) {
 			h.ownerStep(t, f, "recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", map[string]any{
-				"disputeId": f.itemDisputeID, "itemId": "item-1", "outcome": "REFUSED", "reason": "no evidence of coercion"})
+				"disputeId": f.itemDisputeID, "itemId": "item-1", "outcome": "REFUSED", "reasonCode": "INSUFFICIENT_EVIDENCE", "reason": "no evidence of coercion"})
 		}},
 		{"identifyBarrier", "BarrierInput", func(f fixture) map[string]any { return map[string]any{"barrier": "NEEDS_TRANSPORT"} }, nil},
 		{"resolveBarrier", "BarrierInput", func(f fixture) map[string]any { return map[string]any{"barrier": "NO_ID"} }, nil},

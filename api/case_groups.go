@@ -59,13 +59,18 @@ func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*grap
 	id := &graph.CaseIdentity{Aliases: []string{}, Documents: make([]graph.IDDocument, len(docs))}
 	for i, d := range docs {
 		id.Documents[i] = graph.IDDocument{
-			ID: d.ID, Kind: toAPI[graph.DocumentKind](d.Kind), IssuingAuthority: d.IssuingAuthority,
-			Status: toAPI[graph.DocumentStatus](d.Status), Reason: optional(d.Reason),
+			ID: d.ID, Kind: toAPI[graph.DocumentKind](d.Kind),
+			Status: toAPI[graph.DocumentStatus](d.Status), ReasonCode: optionalEnum[graph.RefusalReason](d.ReasonCode),
 			RequestedAt: d.RequestedAt, UpdatedAt: d.UpdatedAt,
+		}
+		if d.IssuingOrganisation != "" {
+			org := r.svc.OrganisationRef(d.IssuingOrganisation)
+			id.Documents[i].IssuingOrganisation, id.Documents[i].IssuingAuthority = org, optional(org.Name)
 		}
 	}
 	id.Erased = v.State.Erased
-	wanted := requested(ctx, "documents", "documentNumber")
+	wanted := requested(ctx, "documents", "documentNumber") || requested(ctx, "documents", "reason") ||
+		requested(ctx, "documents", "issuingAuthority")
 	for _, f := range []string{"fullName", "aliases", "dateOfBirth", "phone", "email", "address"} {
 		wanted = wanted || requested(ctx, f)
 	}
@@ -95,6 +100,16 @@ func (r *Resolver) identity(ctx context.Context, v *projections.CaseView) (*grap
 			return nil, err
 		}
 		id.Documents[i].DocumentNumber = optional(details.DocumentNumber)
+		var authority domain.AuthorityDetails
+		if err := opener.Open(ctx, v.Sealed[projections.SealedAuthority(d.ID)], &authority); err != nil {
+			return nil, err
+		}
+		if authority.IssuingAuthority != "" {
+			id.Documents[i].IssuingAuthority = optional(authority.IssuingAuthority)
+		}
+		if id.Documents[i].Reason, err = openText(ctx, opener, v.Sealed[projections.SealedRefusal(d.ID)]); err != nil {
+			return nil, err
+		}
 	}
 	return id, nil
 }
@@ -122,13 +137,21 @@ func (r *Resolver) banking(ctx context.Context, v *projections.CaseView) (*graph
 			out.Referrals = append(out.Referrals, graph.BankReferral{Bank: r.svc.OrganisationRef(ref.Bank), ReferredAt: ref.At})
 		}
 	}
+	opener, err := r.opener(ctx, v, access.GroupBanking, requested(ctx, "applications", "reason"))
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range sortedBy(c.Applications, func(a domain.AccountApplication) time.Time { return a.SubmittedAt }, func(a domain.AccountApplication) string { return a.Bank }) {
 		if access.EntryVisible(actor, a.Bank) {
-			out.Applications = append(out.Applications, graph.AccountApplication{
+			app := graph.AccountApplication{
 				Bank: r.svc.OrganisationRef(a.Bank), Product: toAPI[graph.AccountProduct](a.Product),
-				Status: toAPI[graph.ApplicationStatus](a.Status), Reason: optional(a.Reason),
+				Status: toAPI[graph.ApplicationStatus](a.Status), ReasonCode: optionalEnum[graph.AccountDeclineReason](a.ReasonCode),
 				SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt,
-			})
+			}
+			if app.Reason, err = openText(ctx, opener, v.Sealed[projections.SealedApplicationDecline(a.Bank)]); err != nil {
+				return nil, err
+			}
+			out.Applications = append(out.Applications, app)
 		}
 	}
 	if err := r.offersAndPacks(ctx, v, out); err != nil {
@@ -189,6 +212,22 @@ func (r *Resolver) accessLog(ctx context.Context, caseID string) ([]graph.Access
 			At: e.At, Actor: e.Actor, Role: e.Role, Organisation: optional(e.Organisation),
 			Groups: toAPIAll[graph.FieldGroup](e.Groups), Reason: optional(e.Reason),
 			BreakGlass: e.BreakGlass, RequestID: optional(e.RequestID),
+		}
+	}
+	return out, nil
+}
+
+// reopenings lists when the case was reopened and why; the text goes with the notes.
+func (r *Resolver) reopenings(ctx context.Context, v *projections.CaseView) ([]graph.Reopening, error) {
+	notes, err := r.notesOpener(ctx, v, requested(ctx, "reason"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.Reopening, len(v.Reopenings))
+	for i, ro := range v.Reopenings {
+		out[i] = graph.Reopening{ReasonCode: toAPI[graph.ReopenReason](ro.ReasonCode), At: ro.At}
+		if out[i].Reason, err = openText(ctx, notes, ro.Reason); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/projections"
 )
@@ -57,7 +58,7 @@ func (r *Resolver) offersAndPacks(ctx context.Context, v *projections.CaseView, 
 		}
 		out.Offers = append(out.Offers, graph.BankOffer{
 			ID: o.OfferID, Bank: r.svc.OrganisationRef(o.Bank), Product: toAPI[graph.AccountProduct](o.Product),
-			MonthlyFee: o.MonthlyFee, AcceptedDocuments: toAPIAll[graph.DocumentKind](o.AcceptedDocuments),
+			MonthlyFee: &graph.Money{Currency: o.MonthlyFee.Currency, Amount: o.MonthlyFee.Amount()}, AcceptedDocuments: toAPIAll[graph.DocumentKind](o.AcceptedDocuments),
 			AcceptsAlternativePack: o.AcceptsAlternativePack, Status: toAPI[graph.OfferStatus](o.Status), MadeAt: o.MadeAt,
 		})
 	}
@@ -65,7 +66,19 @@ func (r *Resolver) offersAndPacks(ctx context.Context, v *projections.CaseView, 
 		out.ChosenOfferID = optional(c.ChosenOffer)
 	}
 	out.DeclinedAllOffers = c.DeclinedAllOffers
-	opener, err := r.opener(ctx, v, access.GroupBanking, requested(ctx, "dueDiligencePacks", "staffName"))
+	if c.DeclinedAllOffers {
+		out.DeclineReasonCode = optionalEnum[graph.DeclineReason](c.DeclineReasonCode)
+		// The survivor's side wrote why she declined every bank: it goes with the notes.
+		notes, err := r.notesOpener(ctx, v, requested(ctx, "declineReason"))
+		if err != nil {
+			return err
+		}
+		if out.DeclineReason, err = openText(ctx, notes, v.Sealed[projections.SealedDeclineAll]); err != nil {
+			return err
+		}
+	}
+	opener, err := r.opener(ctx, v, access.GroupBanking,
+		requested(ctx, "dueDiligencePacks", "staffName") || requested(ctx, "dueDiligencePacks", "reason"))
 	if err != nil {
 		return err
 	}
@@ -76,7 +89,7 @@ func (r *Resolver) offersAndPacks(ctx context.Context, v *projections.CaseView, 
 		pack := graph.DueDiligencePack{
 			ID: p.PackID, Bank: r.svc.OrganisationRef(p.Bank), SignedLetter: p.SignedLetter, AccompaniedVisit: p.AccompaniedVisit,
 			CorrespondenceAddress: p.CorrespondenceAddress, Status: toAPI[graph.PackStatus](p.Decision),
-			Reason: optional(p.Reason), ProvidedAt: p.ProvidedAt, DecidedAt: optionalTime(&p.DecidedAt),
+			ReasonCode: optionalEnum[graph.PackRejectionReason](p.ReasonCode), ProvidedAt: p.ProvidedAt, DecidedAt: optionalTime(&p.DecidedAt),
 		}
 		if opener != nil {
 			var staff domain.StaffDetails
@@ -84,6 +97,9 @@ func (r *Resolver) offersAndPacks(ctx context.Context, v *projections.CaseView, 
 				return err
 			}
 			pack.StaffName = optional(staff.StaffName)
+		}
+		if pack.Reason, err = openText(ctx, opener, v.Sealed[projections.SealedPackRejection(p.PackID)]); err != nil {
+			return err
 		}
 		out.DueDiligencePacks = append(out.DueDiligencePacks, pack)
 	}
@@ -98,7 +114,8 @@ func (r *Resolver) creditDetails(ctx context.Context, v *projections.CaseView, o
 			out.Reports = append(out.Reports, graph.CreditReport{ID: rep.ReportID, Bureau: r.svc.OrganisationRef(rep.Bureau), ObtainedAt: rep.ObtainedAt})
 		}
 	}
-	wanted := requested(ctx, "disputes", "items", "creditor") || requested(ctx, "disputes", "items", "accountReference")
+	wanted := requested(ctx, "disputes", "items", "creditor") || requested(ctx, "disputes", "items", "accountReference") ||
+		requested(ctx, "disputes", "items", "reason") || requested(ctx, "disputes", "reason")
 	opener, err := r.opener(ctx, v, access.GroupCredit, wanted)
 	if err != nil {
 		return err
@@ -108,7 +125,11 @@ func (r *Resolver) creditDetails(ctx context.Context, v *projections.CaseView, o
 		state := c.Disputes[d.ID]
 		d.Evidence, d.Resubmissions, d.Items = toAPIAll[graph.EvidenceKind](state.Evidence), state.Resubmissions, []graph.DisputeItem{}
 		// The domain derives an itemised dispute's status and outcome from its items.
-		d.Status, d.Reason, d.ResolvedAt = toAPI[graph.DisputeStatus](state.Status), optional(state.Reason), optionalTime(&state.ResolvedAt)
+		d.Status, d.ReasonCode, d.ResolvedAt = toAPI[graph.DisputeStatus](state.Status), optionalEnum[graph.DisputeReason](state.ReasonCode), optionalTime(&state.ResolvedAt)
+		var err error
+		if d.Reason, err = openText(ctx, opener, v.Sealed[projections.SealedDisputeReason(d.ID)]); err != nil {
+			return err
+		}
 		d.Outcome = nil
 		if state.Outcome != "" {
 			o := toAPI[graph.DisputeOutcome](state.Outcome)
@@ -125,9 +146,13 @@ func (r *Resolver) creditDetails(ctx context.Context, v *projections.CaseView, o
 			}
 		}
 		for _, it := range sortedBy(state.Items, func(domain.DisputeItemState) time.Time { return time.Time{} }, func(x domain.DisputeItemState) string { return x.ItemID }) {
-			item := graph.DisputeItem{ID: it.ItemID, Kind: toAPI[graph.ItemKind](it.Kind), Outcome: toAPI[graph.ItemOutcome](it.Outcome), Reason: optional(it.Reason)}
+			item := graph.DisputeItem{ID: it.ItemID, Kind: toAPI[graph.ItemKind](it.Kind), Outcome: toAPI[graph.ItemOutcome](it.Outcome),
+				ReasonCode: optionalEnum[graph.DisputeReason](it.ReasonCode)}
 			if det, ok := details[it.ItemID]; ok {
 				item.Creditor, item.AccountReference = optional(det.Creditor), optional(det.AccountReference)
+			}
+			if item.Reason, err = openText(ctx, opener, v.Sealed[projections.SealedItemReason(d.ID, it.ItemID)]); err != nil {
+				return err
 			}
 			d.Items = append(d.Items, item)
 		}
@@ -137,7 +162,7 @@ func (r *Resolver) creditDetails(ctx context.Context, v *projections.CaseView, o
 
 func (r *Resolver) safeguarding(ctx context.Context, v *projections.CaseView) ([]graph.SafeguardingConcern, error) {
 	actor, c := actorFrom(ctx), v.State
-	opener, err := r.opener(ctx, v, access.GroupSafeguarding, requested(ctx, "details"))
+	opener, err := r.opener(ctx, v, access.GroupSafeguarding, requested(ctx, "details") || requested(ctx, "resolutionText"))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +175,10 @@ func (r *Resolver) safeguarding(ctx context.Context, v *projections.CaseView) ([
 			ID: k.ConcernID, RaisedBy: r.svc.OrganisationRef(k.RaisedBy), Bank: r.svc.OrganisationRef(k.Bank),
 			Category: toAPI[graph.ConcernCategory](k.Category), Status: toAPI[graph.ConcernStatus](k.Status),
 			RaisedAt: k.RaisedAt, AcknowledgedAt: optionalTime(&k.AcknowledgedAt), ResolvedAt: optionalTime(&k.ResolvedAt),
-			Resolution: optional(k.Resolution),
+			Resolution: optionalEnum[graph.ConcernResolution](k.Resolution),
+		}
+		if concern.ResolutionText, err = openText(ctx, opener, v.Sealed[projections.SealedResolution(k.ConcernID)]); err != nil {
+			return nil, err
 		}
 		if opener != nil {
 			var details domain.ConcernDetails
@@ -202,4 +230,27 @@ func needHistory(v *projections.CaseView) []graph.NeedSpan {
 		}
 	}
 	return out
+}
+
+// openText opens the sealed text beside a reason code (nil when there is none, or
+// when opener is nil: the text was not asked for or may not be read).
+func openText(ctx context.Context, opener *app.Opener, p codec.Personal) (*string, error) {
+	if opener == nil || p.IsZero() {
+		return nil, nil
+	}
+	var details domain.ReasonDetails
+	if err := opener.Open(ctx, p, &details); err != nil {
+		return nil, err
+	}
+	return optional(details.Text), nil
+}
+
+// notesOpener opens the caseworker's own texts that go with the notes (closure and
+// reopening reasons, why the survivor declined every offer): for callers who may read
+// the notes, when asked for; nil otherwise.
+func (r *Resolver) notesOpener(ctx context.Context, v *projections.CaseView, wanted bool) (*app.Opener, error) {
+	if !wanted || r.svc.AuthorizeRead(ctx, actorFrom(ctx), v, access.GroupNotes) != nil {
+		return nil, nil
+	}
+	return r.opener(ctx, v, access.GroupNotes, true)
 }

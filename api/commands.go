@@ -28,6 +28,20 @@ func caseResult(res app.Result, err error) (*graph.CaseResult, error) {
 	return &graph.CaseResult{CaseID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
 }
 
+func organisationResult(res app.Result, err error) (*graph.OrganisationResult, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
+}
+
+func revocationResult(res app.Result, err error) (*graph.RevocationResult, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &graph.RevocationResult{Version: int(res.Version), Position: res.Position.String()}, nil
+}
+
 func (r *Resolver) cases(ctx context.Context, filter *graph.CaseFilter, first *int, after *string, minPosition *string) (*graph.CaseConnection, error) {
 	q := app.CaseQuery{First: pageSize(first), After: deref(after), MinPosition: deref(minPosition)}
 	if f := filter; f != nil {

@@ -31,6 +31,23 @@ func toAPIAll[G ~string, D ~string](ds []D) []G {
 	return out
 }
 
+// optionalCode maps an optional GraphQL enum to its domain code ("" for none).
+func optionalCode[D ~string, G ~string](g *G) D {
+	if g == nil {
+		return ""
+	}
+	return toDomain[D](*g)
+}
+
+// optionalEnum maps a domain code to its GraphQL enum, or nil for "".
+func optionalEnum[G ~string, D ~string](d D) *G {
+	if d == "" {
+		return nil
+	}
+	g := toAPI[G](d)
+	return &g
+}
+
 // optional returns a pointer to s, or nil for "".
 func optional(s string) *string {
 	if s == "" {

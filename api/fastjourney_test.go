@@ -43,12 +43,12 @@ func TestWholeFASTJourney(t *testing.T) {
 		h.act(caseworker, "referToBank", "ReferToBankInput", in("f-show-"+bank, map[string]any{"bankId": bank}))
 	}
 	h.act(bankAStaff, "makeBankOffer", "MakeBankOfferInput", in("f-offer-a", map[string]any{"bankId": "bank-a", "product": "BASIC_ACCOUNT",
-		"monthlyFee": "MXN 0", "acceptedDocuments": []string{"INE", "PASSPORT"}, "acceptsAlternativePack": true}))
+		"monthlyFee": map[string]any{"currency": "MXN", "amount": "0"}, "acceptedDocuments": []string{"INE", "PASSPORT"}, "acceptsAlternativePack": true}))
 	h.act(bankBStaff, "makeBankOffer", "MakeBankOfferInput", in("f-offer-b", map[string]any{"bankId": "bank-b", "product": "DEBIT_CARD",
-		"monthlyFee": "MXN 35", "acceptedDocuments": []string{"PASSPORT"}, "acceptsAlternativePack": false}))
+		"monthlyFee": map[string]any{"currency": "MXN", "amount": "35.00"}, "acceptedDocuments": []string{"PASSPORT"}, "acceptsAlternativePack": false}))
 	// A bank only offers for itself.
 	if _, resp := h.mutate(bankBStaff, "makeBankOffer", "MakeBankOfferInput", in("f-offer-b-for-a", map[string]any{"bankId": "bank-a",
-		"product": "LOAN", "monthlyFee": "", "acceptedDocuments": []string{}, "acceptsAlternativePack": false})); resp.code() != "FORBIDDEN" {
+		"product": "LOAN", "monthlyFee": map[string]any{"currency": "MXN", "amount": "0"}, "acceptedDocuments": []string{}, "acceptsAlternativePack": false})); resp.code() != "FORBIDDEN" {
 		t.Errorf("bank-b offering for bank-a: %q", resp.code())
 	}
 
@@ -150,11 +150,11 @@ func TestWholeFASTJourney(t *testing.T) {
 		t.Errorf("an auditor reading safeguarding, even with a reason: %q", code)
 	}
 	h.reason = ""
-	if _, resp := h.mutate(bankBStaff, "resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", in("f-resolve-b", map[string]any{"concernId": concern, "resolution": "x"})); resp.code() == "" {
+	if _, resp := h.mutate(bankBStaff, "resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", in("f-resolve-b", map[string]any{"concernId": concern, "resolution": "OTHER"})); resp.code() == "" {
 		t.Error("a bank that is not a party resolved the concern")
 	}
 	h.act(caseworker, "acknowledgeSafeguardingConcern", "AcknowledgeSafeguardingConcernInput", in("f-ack", map[string]any{"concernId": concern}))
-	h.act(bankAStaff, "resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", in("f-resolve", map[string]any{"concernId": concern, "resolution": "card reissued in her hands only"}))
+	h.act(bankAStaff, "resolveSafeguardingConcern", "ResolveSafeguardingConcernInput", in("f-resolve", map[string]any{"concernId": concern, "resolution": "ACCOUNT_RESTRICTED", "resolutionText": "card reissued in her hands only"}))
 
 	// Credit repair per item, with a resubmission after a refusal.
 	h.act(caseworker, "grantConsent", "GrantConsentInput", in("f-consent-bureau", map[string]any{"recipientOrganisationId": "bureau-a",
@@ -193,7 +193,7 @@ func TestWholeFASTJourney(t *testing.T) {
 	readCredit(bureauAStaff, res.Position)
 	dispute := credit.Case.Credit.Disputes[0].ID
 	h.act(bureauAStaff, "recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", in("f-item-1", map[string]any{"disputeId": dispute, "itemId": "loan-1", "outcome": "BLOCKED"}))
-	h.act(bureauAStaff, "recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", in("f-item-2", map[string]any{"disputeId": dispute, "itemId": "card-1", "outcome": "REFUSED", "reason": "no proof of coercion"}))
+	h.act(bureauAStaff, "recordDisputeItemOutcome", "RecordDisputeItemOutcomeInput", in("f-item-2", map[string]any{"disputeId": dispute, "itemId": "card-1", "outcome": "REFUSED", "reasonCode": "INSUFFICIENT_EVIDENCE", "reason": "no proof of coercion"}))
 	readCredit(caseworker, h.head().String())
 	if d := credit.Case.Credit.Disputes[0]; d.Status != "RESOLVED" || d.Outcome == nil || *d.Outcome != "PARTIALLY_BLOCKED" {
 		t.Errorf("after both items: %+v", d)

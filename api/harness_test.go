@@ -218,7 +218,7 @@ func (h *harness) must(actor app.Actor, query string, vars map[string]any, dst a
 
 // Actors of the test coalition.
 var (
-	admin       = app.Actor{ID: "root", Role: app.RoleAdmin, Organisation: "coalition"}
+	admin       = app.Actor{ID: "root", Role: app.RoleAdmin}
 	caseworker  = app.Actor{ID: "ana", Role: app.RoleCaseworker, Organisation: "shelter-a"}
 	otherWorker = app.Actor{ID: "bo", Role: app.RoleCaseworker, Organisation: "shelter-b"}
 	auditor     = app.Actor{ID: "aud", Role: app.RoleAuditor, Organisation: "coalition"}
@@ -228,7 +228,8 @@ const registerOrg = `mutation($in: RegisterOrganisationInput!) {
   registerOrganisation(input: $in) { organisationId version position organisation { id name kind } }
 }`
 
-// coalition registers two shelters, a bank, a second bank and a bureau.
+// coalition registers two shelters, a bank, a second bank, a bureau and the coalition
+// itself (its auditors).
 func (h *harness) coalition() {
 	h.t.Helper()
 	for _, o := range []struct{ id, name, kind string }{
@@ -237,6 +238,9 @@ func (h *harness) coalition() {
 		{"bank-a", "Bank A", "BANK"},
 		{"bank-b", "Bank B", "BANK"},
 		{"bureau-a", "Bureau A", "CREDIT_BUREAU"},
+		{"coalition", "The coalition", "COALITION"},
+		{"coalition-audit", "Coalition audit team", "COALITION"},
+		{"coalition-analytics", "Coalition analytics team", "COALITION"},
 	} {
 		h.must(admin, registerOrg, map[string]any{"in": map[string]any{
 			"commandId": "org-" + o.id, "id": o.id, "name": o.name, "kind": o.kind,

@@ -34,7 +34,7 @@ func everyCaseMutation() []mutationCall {
 			return map[string]any{"commandId": "i-doc-2", "caseId": id, "kind": "PASSPORT", "issuingAuthority": "SRE"}
 		}},
 		{"recordIDDocumentRefused", "RecordIDDocumentRefusedInput", func(id string, h *harness) map[string]any {
-			return map[string]any{"commandId": "i-doc-refused", "caseId": id, "documentId": h.documentID(id, 1), "reason": "no birth record"}
+			return map[string]any{"commandId": "i-doc-refused", "caseId": id, "documentId": h.documentID(id, 1), "reasonCode": "MISSING_SUPPORTING_DOCUMENTS", "reason": "no birth record"}
 		}},
 		{"referToBank", "ReferToBankInput", func(id string, _ *harness) map[string]any {
 			return map[string]any{"commandId": "i-bank", "caseId": id, "bankId": "bank-a"}
@@ -43,7 +43,7 @@ func everyCaseMutation() []mutationCall {
 			return map[string]any{"commandId": "i-apply", "caseId": id, "bankId": "bank-a", "product": "BASIC_ACCOUNT"}
 		}},
 		{"recordAccountDeclined", "RecordAccountDeclinedInput", func(id string, _ *harness) map[string]any {
-			return map[string]any{"commandId": "i-declined", "caseId": id, "bankId": "bank-a", "reason": "address"}
+			return map[string]any{"commandId": "i-declined", "caseId": id, "bankId": "bank-a", "reasonCode": "INSUFFICIENT_DOCUMENTATION", "reason": "address"}
 		}},
 		{"submitAccountApplication", "SubmitAccountApplicationInput", func(id string, _ *harness) map[string]any {
 			return map[string]any{"commandId": "i-apply-2", "caseId": id, "bankId": "bank-a", "product": "DEBIT_CARD"}
@@ -55,7 +55,7 @@ func everyCaseMutation() []mutationCall {
 			return map[string]any{"commandId": "i-dispute", "caseId": id, "bureauId": "bureau-a", "itemCount": 3}
 		}},
 		{"recordCreditDisputeOutcome", "RecordCreditDisputeOutcomeInput", func(id string, h *harness) map[string]any {
-			return map[string]any{"commandId": "i-dispute-outcome", "caseId": id, "disputeId": h.disputeID(id), "outcome": "REFUSED", "reason": "evidence"}
+			return map[string]any{"commandId": "i-dispute-outcome", "caseId": id, "disputeId": h.disputeID(id), "outcome": "REFUSED", "reasonCode": "INSUFFICIENT_EVIDENCE", "reason": "evidence"}
 		}},
 		{"addCaseNote", "AddCaseNoteInput", func(id string, _ *harness) map[string]any {
 			return map[string]any{"commandId": "i-note", "caseId": id, "text": "hello"}
@@ -67,7 +67,7 @@ func everyCaseMutation() []mutationCall {
 			return map[string]any{"commandId": "i-close", "caseId": id, "outcome": "OTHER"}
 		}},
 		{"reopenCase", "ReopenCaseInput", func(id string, _ *harness) map[string]any {
-			return map[string]any{"commandId": "i-reopen", "caseId": id, "reason": "back"}
+			return map[string]any{"commandId": "i-reopen", "caseId": id, "reasonCode": "SURVIVOR_RETURNED", "reason": "back"}
 		}},
 	}
 }

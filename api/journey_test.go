@@ -156,7 +156,7 @@ func TestJourneyFromReferralToClosureAcrossRestart(t *testing.T) {
 	if resp.code() != "INVALID_TRANSITION" {
 		t.Errorf("note on a closed case: code %q, want INVALID_TRANSITION", resp.code())
 	}
-	res = h.step("reopenCase", "ReopenCaseInput", map[string]any{"commandId": "c-reopen", "caseId": id, "reason": "new debt found"})
+	res = h.step("reopenCase", "ReopenCaseInput", map[string]any{"commandId": "c-reopen", "caseId": id, "reasonCode": "NEW_NEED", "reason": "new debt found"})
 	if c := h.readCase(id, res.Position); c.Status != "OPEN" || c.Stage != "CREDIT_REPAIR" || c.Closure != nil {
 		t.Errorf("after reopen: %s %s %+v", c.Status, c.Stage, c.Closure)
 	}

@@ -13,6 +13,7 @@ import (
 
 func TestQueryLimits(t *testing.T) {
 	h := newHarness(t)
+	h.coalition()
 	deep := `{ cases { edges { node { owningOrganisation { id } consent { grants { recipient { id } } } banking { applications { bank { name } } } } } } }`
 	if resp := h.do(caseworker, deep, nil); len(resp.Errors) > 0 {
 		t.Fatalf("an honest query was refused: %+v", resp.Errors)
@@ -38,6 +39,7 @@ func TestQueryLimits(t *testing.T) {
 
 func TestRateLimitAndCORS(t *testing.T) {
 	h := newHarness(t)
+	h.coalition()
 	n := h.node
 	handler := api.NewHandler(api.Config{Service: n.Service, Readiness: n.Runner, Verifier: h.verifier(),
 		RatePerSecond: 1, RateBurst: 3, CORSOrigins: []string{"https://dashboard.example.org"}})

@@ -150,6 +150,7 @@ func TestOrganisationsQuery(t *testing.T) {
 
 func TestHTTPEndpoints(t *testing.T) {
 	h := newHarness(t)
+	h.coalition()
 	get := func(path string, header map[string]string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
 		for k, v := range header {
@@ -174,7 +175,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	}
 	q := url.QueryEscape(`{ organisations { id } }`)
 	headers := map[string]string{"Authorization": "Bearer " + h.token(caseworker)}
-	if code, body := get("/graphql?query="+q, headers); code != 200 || !strings.Contains(body, `"organisations":[]`) {
+	if code, body := get("/graphql?query="+q, headers); code != 200 || !strings.Contains(body, `{"id":"shelter-a"}`) {
 		t.Errorf("GET /graphql = %d %s", code, body)
 	}
 	big := strings.Repeat("x", 2<<20)

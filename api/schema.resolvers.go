@@ -8,7 +8,6 @@ package api
 import (
 	"context"
 
-	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/projections"
@@ -59,8 +58,12 @@ func (r *caseResolver) Closure(ctx context.Context, obj *projections.CaseView) (
 	closure := &graph.Closure{Outcome: toAPI[graph.ClosureOutcome](obj.Closure.Outcome), At: obj.Closure.At}
 	// The reason is a caseworker's free text, which may say more about the survivor
 	// than a bank or an auditor should read: it goes with the notes.
-	if r.svc.AuthorizeRead(ctx, actorFrom(ctx), obj, access.GroupNotes) == nil {
-		closure.Reason = optional(obj.Closure.Reason)
+	notes, err := r.notesOpener(ctx, obj, requested(ctx, "reason"))
+	if err != nil {
+		return nil, err
+	}
+	if closure.Reason, err = openText(ctx, notes, obj.Closure.Reason); err != nil {
+		return nil, err
 	}
 	return closure, nil
 }
@@ -68,6 +71,11 @@ func (r *caseResolver) Closure(ctx context.Context, obj *projections.CaseView) (
 // Journey is the resolver for the journey field.
 func (r *caseResolver) Journey(ctx context.Context, obj *projections.CaseView) ([]graph.JourneyStep, error) {
 	return journey(ctx, obj), nil
+}
+
+// Reopenings is the resolver for the reopenings field.
+func (r *caseResolver) Reopenings(ctx context.Context, obj *projections.CaseView) ([]graph.Reopening, error) {
+	return r.reopenings(ctx, obj)
 }
 
 // Identity is the resolver for the identity field.
@@ -154,7 +162,8 @@ func (r *mutationResolver) WithdrawConsent(ctx context.Context, input graph.With
 // RequestIDDocument is the resolver for the requestIDDocument field.
 func (r *mutationResolver) RequestIDDocument(ctx context.Context, input graph.RequestIDDocumentInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RequestIDDocument{
-		Kind: toDomain[domain.DocumentKind](input.Kind), IssuingAuthority: input.IssuingAuthority,
+		Kind: toDomain[domain.DocumentKind](input.Kind), IssuingOrganisation: domain.OrgRef{ID: deref(input.IssuingOrganisationID)},
+		IssuingAuthority: deref(input.IssuingAuthority),
 	})
 }
 
@@ -168,7 +177,7 @@ func (r *mutationResolver) RecordIDDocumentObtained(ctx context.Context, input g
 // RecordIDDocumentRefused is the resolver for the recordIDDocumentRefused field.
 func (r *mutationResolver) RecordIDDocumentRefused(ctx context.Context, input graph.RecordIDDocumentRefusedInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordIDDocumentRefused{
-		DocumentID: input.DocumentID, Reason: input.Reason,
+		DocumentID: input.DocumentID, ReasonCode: toDomain[domain.RefusalReason](input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
@@ -196,7 +205,7 @@ func (r *mutationResolver) RecordAccountOpened(ctx context.Context, input graph.
 // RecordAccountDeclined is the resolver for the recordAccountDeclined field.
 func (r *mutationResolver) RecordAccountDeclined(ctx context.Context, input graph.RecordAccountDeclinedInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordAccountDeclined{
-		Bank: domain.OrgRef{ID: input.BankID}, Reason: input.Reason,
+		Bank: domain.OrgRef{ID: input.BankID}, ReasonCode: toDomain[domain.AccountDeclineReason](input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
@@ -217,7 +226,8 @@ func (r *mutationResolver) FileCreditDispute(ctx context.Context, input graph.Fi
 // RecordCreditDisputeOutcome is the resolver for the recordCreditDisputeOutcome field.
 func (r *mutationResolver) RecordCreditDisputeOutcome(ctx context.Context, input graph.RecordCreditDisputeOutcomeInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordCreditDisputeOutcome{
-		DisputeID: input.DisputeID, Outcome: toDomain[domain.DisputeOutcome](input.Outcome), Reason: deref(input.Reason),
+		DisputeID: input.DisputeID, Outcome: toDomain[domain.DisputeOutcome](input.Outcome),
+		ReasonCode: optionalCode[domain.DisputeReason](input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
@@ -235,7 +245,9 @@ func (r *mutationResolver) CloseCase(ctx context.Context, input graph.CloseCaseI
 
 // ReopenCase is the resolver for the reopenCase field.
 func (r *mutationResolver) ReopenCase(ctx context.Context, input graph.ReopenCaseInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ReopenCase{Reason: input.Reason})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ReopenCase{
+		ReasonCode: toDomain[domain.ReopenReason](input.ReasonCode), Reason: deref(input.Reason),
+	})
 }
 
 // RegisterOrganisation is the resolver for the registerOrganisation field.
@@ -255,14 +267,16 @@ func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input graph
 
 // EraseSurvivorData is the resolver for the eraseSurvivorData field.
 func (r *mutationResolver) EraseSurvivorData(ctx context.Context, input graph.EraseSurvivorDataInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{Reason: input.Reason})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{
+		ReasonCode: toDomain[domain.ErasureReason](input.ReasonCode),
+	})
 }
 
 // MakeBankOffer is the resolver for the makeBankOffer field.
 func (r *mutationResolver) MakeBankOffer(ctx context.Context, input graph.MakeBankOfferInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MakeBankOffer{
 		Bank: domain.OrgRef{ID: input.BankID}, Product: toDomain[domain.AccountProduct](input.Product),
-		MonthlyFee: input.MonthlyFee, AcceptedDocuments: toDomainAll[domain.DocumentKind](input.AcceptedDocuments),
+		FeeCurrency: input.MonthlyFee.Currency, FeeAmount: input.MonthlyFee.Amount, AcceptedDocuments: toDomainAll[domain.DocumentKind](input.AcceptedDocuments),
 		AcceptsAlternativePack: input.AcceptsAlternativePack,
 	})
 }
@@ -274,7 +288,9 @@ func (r *mutationResolver) RecordSurvivorChoice(ctx context.Context, input graph
 
 // DeclineAllOffers is the resolver for the declineAllOffers field.
 func (r *mutationResolver) DeclineAllOffers(ctx context.Context, input graph.DeclineAllOffersInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.DeclineAllOffers{Reason: input.Reason})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.DeclineAllOffers{
+		ReasonCode: toDomain[domain.DeclineReason](input.ReasonCode), Reason: deref(input.Reason),
+	})
 }
 
 // ProvideDueDiligencePack is the resolver for the provideDueDiligencePack field.
@@ -287,7 +303,10 @@ func (r *mutationResolver) ProvideDueDiligencePack(ctx context.Context, input gr
 
 // RecordDueDiligenceDecision is the resolver for the recordDueDiligenceDecision field.
 func (r *mutationResolver) RecordDueDiligenceDecision(ctx context.Context, input graph.RecordDueDiligenceDecisionInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDueDiligenceDecision{PackID: input.PackID, Accepted: input.Accepted, Reason: deref(input.Reason)})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDueDiligenceDecision{
+		PackID: input.PackID, Accepted: input.Accepted,
+		ReasonCode: optionalCode[domain.PackRejectionReason](input.ReasonCode), Reason: deref(input.Reason),
+	})
 }
 
 // RaiseSafeguardingConcern is the resolver for the raiseSafeguardingConcern field.
@@ -304,7 +323,9 @@ func (r *mutationResolver) AcknowledgeSafeguardingConcern(ctx context.Context, i
 
 // ResolveSafeguardingConcern is the resolver for the resolveSafeguardingConcern field.
 func (r *mutationResolver) ResolveSafeguardingConcern(ctx context.Context, input graph.ResolveSafeguardingConcernInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveSafeguardingConcern{ConcernID: input.ConcernID, Resolution: input.Resolution})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveSafeguardingConcern{
+		ConcernID: input.ConcernID, Resolution: toDomain[domain.ConcernResolution](input.Resolution), Text: deref(input.ResolutionText),
+	})
 }
 
 // SetSafeContactRules is the resolver for the setSafeContactRules field.
@@ -323,7 +344,8 @@ func (r *mutationResolver) RecordCreditReportObtained(ctx context.Context, input
 // RecordDisputeItemOutcome is the resolver for the recordDisputeItemOutcome field.
 func (r *mutationResolver) RecordDisputeItemOutcome(ctx context.Context, input graph.RecordDisputeItemOutcomeInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDisputeItemOutcome{
-		DisputeID: input.DisputeID, ItemID: input.ItemID, Outcome: toDomain[domain.ItemOutcome](input.Outcome), Reason: deref(input.Reason),
+		DisputeID: input.DisputeID, ItemID: input.ItemID, Outcome: toDomain[domain.ItemOutcome](input.Outcome),
+		ReasonCode: optionalCode[domain.DisputeReason](input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
@@ -363,6 +385,26 @@ func (r *mutationResolver) UpdateOrganisationProfile(ctx context.Context, input 
 		return nil, err
 	}
 	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
+}
+
+// DeactivateOrganisation is the resolver for the deactivateOrganisation field.
+func (r *mutationResolver) DeactivateOrganisation(ctx context.Context, input graph.OrganisationCommandInput) (*graph.OrganisationResult, error) {
+	return organisationResult(r.svc.DeactivateOrganisation(ctx, actorFrom(ctx), input.CommandID, input.OrganisationID))
+}
+
+// ReactivateOrganisation is the resolver for the reactivateOrganisation field.
+func (r *mutationResolver) ReactivateOrganisation(ctx context.Context, input graph.OrganisationCommandInput) (*graph.OrganisationResult, error) {
+	return organisationResult(r.svc.ReactivateOrganisation(ctx, actorFrom(ctx), input.CommandID, input.OrganisationID))
+}
+
+// RevokeToken is the resolver for the revokeToken field.
+func (r *mutationResolver) RevokeToken(ctx context.Context, input graph.RevokeTokenInput) (*graph.RevocationResult, error) {
+	return revocationResult(r.svc.RevokeToken(ctx, actorFrom(ctx), input.CommandID, input.TokenID))
+}
+
+// RevokeSubject is the resolver for the revokeSubject field.
+func (r *mutationResolver) RevokeSubject(ctx context.Context, input graph.RevokeSubjectInput) (*graph.RevocationResult, error) {
+	return revocationResult(r.svc.RevokeSubject(ctx, actorFrom(ctx), input.CommandID, input.Subject))
 }
 
 // Kind is the resolver for the kind field.

@@ -39,6 +39,7 @@ func (h *harness) postWithToken(token string) (int, gqlResponse) {
 
 func TestTokensAreChecked(t *testing.T) {
 	h := newHarness(t)
+	h.coalition()
 	good := h.token(caseworker)
 	if status, resp := h.postWithToken(good); status != 200 || len(resp.Errors) > 0 {
 		t.Fatalf("a valid token: HTTP %d %+v", status, resp.Errors)
@@ -90,7 +91,7 @@ func TestErasure(t *testing.T) {
 	}
 
 	// Admin erases without ever seeing the case.
-	if _, resp := h.mutate(admin, "eraseSurvivorData", "EraseSurvivorDataInput", map[string]any{"commandId": "e-erase", "caseId": id, "reason": "survivor asked"}); len(resp.Errors) > 0 {
+	if _, resp := h.mutate(admin, "eraseSurvivorData", "EraseSurvivorDataInput", map[string]any{"commandId": "e-erase", "caseId": id, "reasonCode": "SURVIVOR_REQUEST"}); len(resp.Errors) > 0 {
 		t.Fatalf("erase: %+v", resp.Errors)
 	}
 	var out struct {
@@ -248,7 +249,7 @@ func TestSearchByPersonalDataIsAnIdentityRead(t *testing.T) {
 			t.Errorf("%s finds the survivor by name (%d)", name, n)
 		}
 	}
-	h.reason = "complaint 7"
+	h.reason = "complaint 7 review"
 	if n := count(search(auditor, "Zaneta Quillfeather")); n != 1 {
 		t.Errorf("an auditor with a reason finds %d cases", n)
 	}

@@ -75,7 +75,7 @@ func NewHandler(cfg Config) http.Handler {
 
 	mux := http.NewServeMux()
 	limiter := newRateLimiter(cfg.RatePerSecond, cfg.RateBurst)
-	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(authenticate(cfg.Verifier, limiter, gql))))
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(authenticate(cfg.Verifier, cfg.Service, limiter, gql))))
 	if cfg.Dev {
 		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
 	}

@@ -27,7 +27,7 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 	if err := validateCommandID(commandID); err != nil {
 		return Result{}, err
 	}
-	hash, err := s.inputHash(cmd.CommandType(), "", nil, actor, cmd)
+	input, err := commandInput(cmd.CommandType(), "", nil, actor, cmd)
 	if err != nil {
 		return Result{}, err
 	}
@@ -35,7 +35,7 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 		return Result{}, err
 	}
 	return s.execute(ctx, request{
-		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.caseFingerprint(input),
 		stream:    eventstore.StreamName(eventstore.KindCase, s.ids.NewID()),
 		fold:      foldCaseEvent,
 		authorize: func(aggregate) error { return nil },
@@ -57,7 +57,7 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	if eventstore.ValidateStreamName(stream) != nil {
 		return Result{}, fmt.Errorf("case %q: %w", in.CaseID, ErrNotFound)
 	}
-	hash, err := s.inputHash(in.Command.CommandType(), in.CaseID, in.ExpectedVersion, actor, in.Command)
+	input, err := commandInput(in.Command.CommandType(), in.CaseID, in.ExpectedVersion, actor, in.Command)
 	if err != nil {
 		return Result{}, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	var completed domain.Command
 	req := request{
 		actor: actor, commandID: in.CommandID, cmdType: cmd.CommandType(), stream: stream,
-		expected: in.ExpectedVersion, hash: hash, fold: foldCaseEvent,
+		expected: in.ExpectedVersion, fingerprint: s.caseFingerprint(input), fold: foldCaseEvent,
 		authorize: func(a aggregate) error {
 			state := caseState(a)
 			if !state.Referred {
@@ -137,7 +137,7 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 	if id != "" && !validSlug(id) {
 		return Result{}, fmt.Errorf("organisation id %q: must be 3-64 of a-z, 0-9 and '-': %w", id, ErrBadInput)
 	}
-	hash, err := s.inputHash(cmd.CommandType(), id, nil, actor, cmd)
+	input, err := commandInput(cmd.CommandType(), id, nil, actor, cmd)
 	if err != nil {
 		return Result{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 		id = s.ids.NewID()
 	}
 	return s.execute(ctx, request{
-		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash,
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.plainFingerprint(input),
 		stream:    eventstore.StreamName(eventstore.KindOrganisation, id),
 		fold:      foldOrganisationEvent,
 		authorize: func(aggregate) error { return nil },
@@ -164,12 +164,19 @@ func (s *Service) complete(ctx context.Context, actor Actor, cmd domain.Command)
 	}
 	switch c := cmd.(type) {
 	case domain.GrantConsent:
+		if limit := s.Now().Add(s.maxConsent); c.ExpiresAt.After(limit) {
+			return nil, fmt.Errorf("expiresAt: consent may be granted for at most %s, until %s; ask again when it ends: %w",
+				formatDuration(s.maxConsent), limit.Format(time.DateOnly), ErrBadInput)
+		}
 		c.GrantID = s.ids.NewID()
 		org(&c.Recipient)
 		return c, err
 	case domain.RequestIDDocument:
 		c.DocumentID = s.ids.NewID()
-		return c, nil
+		if c.IssuingOrganisation.ID != "" {
+			org(&c.IssuingOrganisation)
+		}
+		return c, err
 	case domain.ReferToBank:
 		org(&c.Bank)
 		return c, err
@@ -236,11 +243,30 @@ func (s *Service) organisation(ctx context.Context, id string) (domain.OrgRef, e
 	if !org.Registered {
 		return domain.OrgRef{}, fmt.Errorf("organisation %q: %w", id, domain.ErrUnknownOrganisation)
 	}
+	if !org.Active {
+		return domain.OrgRef{}, fmt.Errorf("organisation %q was deactivated: %w", id, ErrOrganisationDeactivated)
+	}
 	return domain.OrgRef{ID: id, Kind: org.Kind, Jurisdiction: org.Jurisdiction}, nil
 }
 
 // UpdateOrganisation changes an organisation's services and programmes.
 func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.UpdateOrganisationProfile) (Result, error) {
+	return s.changeOrganisation(ctx, actor, commandID, id, cmd)
+}
+
+// DeactivateOrganisation takes an organisation out of service: its staff's tokens are
+// refused from then on and no new command may name it; its history stays.
+func (s *Service) DeactivateOrganisation(ctx context.Context, actor Actor, commandID, id string) (Result, error) {
+	return s.changeOrganisation(ctx, actor, commandID, id, domain.DeactivateOrganisation{})
+}
+
+// ReactivateOrganisation puts a deactivated organisation back in service.
+func (s *Service) ReactivateOrganisation(ctx context.Context, actor Actor, commandID, id string) (Result, error) {
+	return s.changeOrganisation(ctx, actor, commandID, id, domain.ReactivateOrganisation{})
+}
+
+// changeOrganisation runs a command on a registered organisation (admins only).
+func (s *Service) changeOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (Result, error) {
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}
@@ -251,12 +277,12 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor Actor, commandID
 	if eventstore.ValidateStreamName(stream) != nil {
 		return Result{}, fmt.Errorf("organisation %q: %w", id, ErrNotFound)
 	}
-	hash, err := s.inputHash(cmd.CommandType(), id, nil, actor, cmd)
+	input, err := commandInput(cmd.CommandType(), id, nil, actor, cmd)
 	if err != nil {
 		return Result{}, err
 	}
 	return s.execute(ctx, request{
-		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), hash: hash, stream: stream,
+		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.plainFingerprint(input), stream: stream,
 		fold: foldOrganisationEvent,
 		authorize: func(a aggregate) error {
 			if !organisationState(a).Registered {

@@ -21,6 +21,9 @@ var (
 	// ErrCommandReused is a commandId already used with other input.
 	ErrCommandReused = errors.New("commandId already used with different input")
 	ErrConflict      = errors.New("version conflict")
+	// ErrOrganisationDeactivated: a command names an organisation that was taken out
+	// of service. API: BAD_USER_INPUT.
+	ErrOrganisationDeactivated = errors.New("organisation deactivated")
 )
 
 // ConflictError is a stale expectedVersion; Actual is the case's version now.

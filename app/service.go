@@ -39,7 +39,15 @@ type Config struct {
 	CacheSize int
 	// ReadTimeout bounds how long a query waits for a minPosition (default 5s).
 	ReadTimeout time.Duration
+	// MaxConsent is the longest a consent grant may run (default DefaultMaxConsent):
+	// consent is asked again rather than given for ever.
+	MaxConsent time.Duration
+	// Revocations are the revoked tokens Authenticate refuses (required to serve).
+	Revocations *projections.Revocations
 }
+
+// DefaultMaxConsent is how long a consent grant may run unless configured: two years.
+const DefaultMaxConsent = 2 * 365 * 24 * time.Hour
 
 // Service runs commands and queries.
 type Service struct {
@@ -55,6 +63,8 @@ type Service struct {
 	aggregates  *aggregateCache
 	vault       *sealing.Vault
 	accessLog   AccessLog
+	maxConsent  time.Duration
+	revocations *projections.Revocations
 }
 
 // New returns a Service.
@@ -80,11 +90,17 @@ func New(cfg Config) (*Service, error) {
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 5 * time.Second
 	}
+	if cfg.MaxConsent == 0 {
+		cfg.MaxConsent = DefaultMaxConsent
+	}
+	if cfg.Revocations == nil {
+		cfg.Revocations = projections.NewRevocations()
+	}
 	return &Service{
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
-		vault: cfg.Vault, accessLog: cfg.AccessLog,
+		vault: cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 	}, nil
 }
 
@@ -103,8 +119,9 @@ type request struct {
 	cmdType   string
 	stream    string
 	expected  *uint64 // the caller's expectedVersion, if any
-	hash      string
-	fold      fold
+	// fingerprint makes the fingerprint of the command's input for a target stream.
+	fingerprint fingerprinter
+	fold        fold
 	// authorize says whether the caller may run the command on the target. It runs
 	// before anything about the stream is revealed — except a retry's own result,
 	// which only the same caller with the same input (the input hash) ever gets.
@@ -121,7 +138,8 @@ const maxRaces = 8
 
 func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 	md := s.metadata(ctx, req)
-	c, err := s.readClaim(ctx, req.commandID)
+	claimStream := s.commandStream(req.actor.Organisation, req.commandID)
+	c, err := s.readClaim(ctx, claimStream, req.commandID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -130,9 +148,14 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 	// aggregate that rejects the command is read again before the caller is told.
 	fresh := c.exists
 	claimedHere := false // only a claim this request wrote is ever released
+	checked := ""        // the claim fingerprint already found to be this input's
 	for race := 0; ; race++ {
-		if c.exists && c.accepted.InputHash != "" && c.accepted.InputHash != req.hash {
-			return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+		if c.exists && c.accepted.InputHash != "" && c.accepted.InputHash != checked {
+			res, done, err := s.checkClaim(ctx, req, c)
+			if done || err != nil {
+				return res, err
+			}
+			checked = c.accepted.InputHash
 		}
 		if c.held {
 			req.stream = c.accepted.Stream // a create's retry goes to the first attempt's stream
@@ -170,9 +193,15 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			return Result{}, err
 		}
 		if !c.held {
-			c, err = s.takeClaim(ctx, c, req.commandID, commandAccepted{CommandType: req.cmdType, InputHash: req.hash, Stream: req.stream}, md)
+			// The fingerprint of a new case's input is keyed with its key: made here,
+			// once the command is known to be accepted.
+			hash, err := req.fingerprint(ctx, req.stream, a.version == 0)
+			if err != nil {
+				return Result{}, fmt.Errorf("%s: %w", req.cmdType, err)
+			}
+			c, err = s.takeClaim(ctx, c, req.commandID, commandAccepted{CommandType: req.cmdType, InputHash: hash, Stream: req.stream}, md)
 			if errors.Is(err, eventstore.ErrWrongExpectedRevision) && race < maxRaces {
-				if c, err = s.readClaim(ctx, req.commandID); err != nil {
+				if c, err = s.readClaim(ctx, claimStream, req.commandID); err != nil {
 					return Result{}, err
 				}
 				fresh = true
@@ -181,7 +210,7 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			claimedHere = true
+			claimedHere, checked = true, hash
 		}
 		// Encoding makes the case key on a referral: only once this request owns the id.
 		data, err := s.encode(ctx, req.stream, events, md)
@@ -228,6 +257,34 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 		s.appended(a, req.fold, events, req.commandID, res)
 		return res, nil
 	}
+}
+
+// checkClaim compares the input fingerprint a claim recorded with this request's. Other
+// input is ErrCommandReused. A fingerprint that can no longer be checked (the case was
+// erased, and its key with it) settles nothing but that the id was used: the
+// command's recorded result is returned if there is one (done), and the command never
+// runs again.
+func (s *Service) checkClaim(ctx context.Context, req request, c claim) (res Result, done bool, err error) {
+	if c.accepted.CommandType != req.cmdType {
+		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+	}
+	hash, err := req.fingerprint(ctx, c.accepted.Stream, false)
+	switch {
+	case errors.Is(err, sealing.ErrKeyDestroyed):
+		a, err := s.load(ctx, c.accepted.Stream, req.fold, true)
+		if err != nil {
+			return Result{}, true, err
+		}
+		if res, ok := a.results[req.commandID]; ok {
+			return res, true, nil
+		}
+		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+	case err != nil:
+		return Result{}, true, fmt.Errorf("check command %s: %w", req.commandID, err)
+	case hash != c.accepted.InputHash:
+		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+	}
+	return Result{}, false, nil
 }
 
 // release gives up a claim this request wrote, so that a retry can run the command

@@ -120,7 +120,11 @@ func TestRetryTakesOverAnAbandonedClaim(t *testing.T) {
 	if _, err := other.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil)); err != nil {
 		t.Fatal(err)
 	}
-	claim, err := scratch.ReadStream(ctx, "command-abandoned", 0)
+	stream := svc.CommandStream(worker.Organisation, "abandoned")
+	if stream != other.CommandStream(worker.Organisation, "abandoned") {
+		t.Fatal("two services with one command key name a command's record differently")
+	}
+	claim, err := scratch.ReadStream(ctx, stream, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +132,7 @@ func TestRetryTakesOverAnAbandonedClaim(t *testing.T) {
 	if err := json.Unmarshal(claim[0].Data, &accepted); err != nil || accepted.Stream != "case-"+caseID {
 		t.Fatalf("claim = %s (%v)", claim[0].Data, err)
 	}
-	if _, err := store.Append(ctx, "command-abandoned", eventstore.NoStream, claim[0].EventData); err != nil {
+	if _, err := store.Append(ctx, stream, eventstore.NoStream, claim[0].EventData); err != nil {
 		t.Fatal(err)
 	}
 

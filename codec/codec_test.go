@@ -39,7 +39,7 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	}
 
 	// An event without personal data has none to hand back.
-	data, _ = codec.Encode(domain.CaseReopened{Reason: "r", At: at}, "e2", eventstore.Metadata{}, nil, nil)
+	data, _ = codec.Encode(domain.CaseReopened{ReasonCode: domain.ReopenOther, At: at}, "e2", eventstore.Metadata{}, nil, nil)
 	if _, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: data}); err != nil || !extras.Personal.IsZero() {
 		t.Errorf("reopened: personal %+v, err %v", extras.Personal, err)
 	}
@@ -90,7 +90,7 @@ func TestPersonalDataNeedsASealer(t *testing.T) {
 	if _, err := codec.Encode(note, "e", eventstore.Metadata{}, nil, nil); !errors.Is(err, codec.ErrUnsealed) {
 		t.Errorf("personal data without a sealer: %v, want ErrUnsealed", err)
 	}
-	if _, err := codec.Encode(domain.CaseReopened{Reason: "r"}, "e", eventstore.Metadata{}, nil, nil); err != nil {
+	if _, err := codec.Encode(domain.CaseReopened{ReasonCode: domain.ReopenOther}, "e", eventstore.Metadata{}, nil, nil); err != nil {
 		t.Errorf("an event without personal data needs no sealer: %v", err)
 	}
 }

@@ -14,8 +14,11 @@ type bankProfile struct {
 	docs     []domain.DocumentKind
 	pack     bool // considers a due-diligence pack in place of ID
 	products []domain.AccountProduct
-	fees     []string
+	fees     []fee
 }
+
+// fee is a monthly fee in a currency, as the bank's offer states it.
+type fee struct{ currency, amount string }
 
 func docs(k ...domain.DocumentKind) []domain.DocumentKind         { return k }
 func products(p ...domain.AccountProduct) []domain.AccountProduct { return p }
@@ -23,15 +26,15 @@ func products(p ...domain.AccountProduct) []domain.AccountProduct { return p }
 var bankProfiles = map[string]bankProfile{
 	BankMX: {docs(domain.DocINE, domain.DocCURP, domain.DocPassport, domain.DocResidencePermit), true,
 		products(domain.ProductBasicAccount, domain.ProductBasicAccount, domain.ProductDebitCard, domain.ProductSavingsAccount),
-		[]string{"MXN 0", "MXN 0 (survivor inclusion programme)"}},
+		[]fee{{"MXN", "0"}, {"MXN", "0"}}},
 	BankMX2: {docs(domain.DocINE, domain.DocPassport), false,
-		products(domain.ProductBasicAccount, domain.ProductDebitCard), []string{"MXN 0 for 12 months, then MXN 49"}},
+		products(domain.ProductBasicAccount, domain.ProductDebitCard), []fee{{"MXN", "49.00"}}},
 	BankMX3: {docs(domain.DocINE, domain.DocCURP, domain.DocBirthCertificate), true,
-		products(domain.ProductSavingsAccount, domain.ProductBasicAccount), []string{"MXN 0", "MXN 15"}},
+		products(domain.ProductSavingsAccount, domain.ProductBasicAccount), []fee{{"MXN", "0"}, {"MXN", "15.00"}}},
 	BankUS: {docs(domain.DocPassport, domain.DocNationalID, domain.DocResidencePermit), true,
-		products(domain.ProductBasicAccount, domain.ProductDebitCard), []string{"USD 0", "USD 0 for 6 months, then USD 4.95"}},
+		products(domain.ProductBasicAccount, domain.ProductDebitCard), []fee{{"USD", "0"}, {"USD", "4.95"}}},
 	BankUK: {docs(domain.DocPassport, domain.DocResidencePermit, domain.DocNationalID), true,
-		products(domain.ProductBasicAccount), []string{"GBP 0"}},
+		products(domain.ProductBasicAccount), []fee{{"GBP", "0"}}},
 }
 
 // shownBank is a bank the case was shown to, as planned.
@@ -129,7 +132,8 @@ func (w *walker) banking() bool {
 func (w *walker) offer(b *shownBank) {
 	p := b.profile
 	b.offered, b.product = true, p.products[w.rng.IntN(len(p.products))]
-	w.byBank(b.id, domain.MakeBankOffer{Bank: b.ref(), Product: b.product, MonthlyFee: w.pick(p.fees),
+	f := p.fees[w.rng.IntN(len(p.fees))]
+	w.byBank(b.id, domain.MakeBankOffer{Bank: b.ref(), Product: b.product, FeeCurrency: f.currency, FeeAmount: f.amount,
 		AcceptedDocuments: p.docs, AcceptsAlternativePack: p.pack})
 }
 
@@ -139,8 +143,8 @@ func (w *walker) choose(shown []*shownBank) *shownBank {
 	offered := slices.DeleteFunc(slices.Clone(shown), func(b *shownBank) bool { return !b.offered })
 	var choice *shownBank
 	if w.chance(14) {
-		reason := w.pick(declineAllReasons)
-		run := w.as(w.worker, domain.DeclineAllOffers{Reason: reason})
+		reason := pickReason(w, declineAllReasons)
+		run := w.as(w.worker, domain.DeclineAllOffers{ReasonCode: reason.code, Reason: reason.text})
 		w.add(func(ctx context.Context) error {
 			if err := run(ctx); err != nil {
 				return err
@@ -253,7 +257,8 @@ func (w *walker) openAccount(b *shownBank) bool {
 		if w.chance(88) {
 			break
 		}
-		w.byBank(b.id, domain.RecordAccountDeclined{Bank: b.ref(), Reason: w.pick(accountDeclines)})
+		declined := pickReason(w, accountDeclines)
+		w.byBank(b.id, domain.RecordAccountDeclined{Bank: b.ref(), ReasonCode: declined.code, Reason: declined.text})
 		if attempt == 2 || !w.chance(50) || !w.wait(10, 30) {
 			return false
 		}

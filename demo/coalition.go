@@ -49,6 +49,11 @@ const (
 	NGOCA    = "ca-maple-refuge-network"
 	NGOAT    = "at-verein-weg-frei"
 	NGOAU    = "au-southern-cross-support"
+
+	// The coalition itself: its audit team (auditors read every case) and its
+	// analytics team (analysts read aggregates and the de-identified feed).
+	CoalitionAudit     = "coalition-audit"
+	CoalitionAnalytics = "coalition-analytics"
 )
 
 // Short names for the service and programme lists below.
@@ -127,6 +132,9 @@ func Coalition() []Organisation {
 			Services: services(svLegal, svInterpret, svTraining)},
 		{ID: NGOAU, Name: "Southern Cross Support Service (Australia)", Kind: ngo, Jurisdiction: "AU", Region: "New South Wales",
 			Services: services(svShelter, svLegal, svTraining)},
+
+		{ID: CoalitionAudit, Name: "Coalition audit team (demo)", Kind: domain.OrgCoalition, Jurisdiction: "MX", Region: "Ciudad de México"},
+		{ID: CoalitionAnalytics, Name: "Coalition analytics team (demo)", Kind: domain.OrgCoalition, Jurisdiction: "MX", Region: "Ciudad de México"},
 	}
 }
 

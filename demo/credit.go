@@ -114,7 +114,8 @@ func (w *walker) decideItems(bureau string, items []string, round int) ([]string
 		}
 		decided := domain.RecordDisputeItemOutcome{ItemID: id, Outcome: domain.ItemBlocked}
 		if !w.chance(odds) {
-			decided.Outcome, decided.Reason = domain.ItemRefused, w.pick(itemRefusals)
+			refusal := pickReason(w, itemRefusals)
+			decided.Outcome, decided.ReasonCode, decided.Reason = domain.ItemRefused, refusal.code, refusal.text
 			refused = append(refused, id)
 		}
 		w.lazy(bureauActor(bureau), func(c domain.Case) domain.Command {

@@ -132,12 +132,12 @@ func (w *walker) recoverID() bool {
 	}
 	var tried []domain.DocumentKind
 	for attempt := 1; attempt <= 2; attempt++ {
-		kind, authority, lo, hi := w.documentFor(tried)
+		kind, issuer, authority, lo, hi := w.documentFor(tried)
 		tried = append(tried, kind)
 		if !w.wait(2, 10) {
 			return false
 		}
-		w.cw(domain.RequestIDDocument{Kind: kind, IssuingAuthority: authority})
+		w.cw(domain.RequestIDDocument{Kind: kind, IssuingOrganisation: domain.OrgRef{ID: issuer}, IssuingAuthority: authority})
 		if !w.wait(lo, hi) {
 			return false // still waiting for the office
 		}
@@ -150,9 +150,9 @@ func (w *walker) recoverID() bool {
 			w.cw(append(w.resolveBarrier(domain.BarrierNoID), w.meetNeed(domain.NeedIDDocument)...)...)
 			return true
 		}
-		reason := w.pick(idRefusals)
+		reason := pickReason(w, idRefusals)
 		w.lazy(w.worker, func(c domain.Case) domain.Command {
-			return domain.RecordIDDocumentRefused{DocumentID: pendingDocument(c), Reason: reason}
+			return domain.RecordIDDocumentRefused{DocumentID: pendingDocument(c), ReasonCode: reason.code, Reason: reason.text}
 		})
 		if !w.chance(75) {
 			break
@@ -162,34 +162,39 @@ func (w *walker) recoverID() bool {
 	return true
 }
 
-// documentFor picks the next kind of document to request, who issues it, and how
-// many days it usually takes.
-func (w *walker) documentFor(tried []domain.DocumentKind) (domain.DocumentKind, string, int, int) {
+// documentFor picks the next kind of document to request, who issues it (an ID office
+// of the directory, or an authority named in free text when it is not in the
+// directory), and how many days it usually takes.
+func (w *walker) documentFor(tried []domain.DocumentKind) (kind domain.DocumentKind, issuer, authority string, lo, hi int) {
 	type option struct {
 		kind      domain.DocumentKind
-		authority string
+		issuer    string // a directory organisation
+		authority string // or a name in free text
 		lo, hi    int
 	}
-	registry := "Registro Civil CDMX (demo)"
+	registry := option{issuer: IDOfficeCDMX}
 	if w.org.Region != "Ciudad de México" {
-		registry = "Registro Civil del Estado de " + w.org.Region + " (demo)"
+		registry = option{authority: "Registro Civil del Estado de " + w.org.Region + " (demo)"}
 	}
+	ine := option{issuer: IDOfficeINE}
+	of := func(k domain.DocumentKind, o option, lo, hi int) option { o.kind, o.lo, o.hi = k, lo, hi; return o }
 	var options []option
 	switch w.org.Jurisdiction {
 	case "MX":
-		options = []option{{domain.DocCURP, registry, 7, 30}, {domain.DocINE, "Módulo INE (demo)", 21, 60},
-			{domain.DocCURP, registry, 7, 30}, {domain.DocINE, "Módulo INE (demo)", 21, 60},
-			{domain.DocBirthCertificate, registry, 10, 40}}
+		options = []option{of(domain.DocCURP, registry, 7, 30), of(domain.DocINE, ine, 21, 60),
+			of(domain.DocCURP, registry, 7, 30), of(domain.DocINE, ine, 21, 60),
+			of(domain.DocBirthCertificate, registry, 10, 40)}
 	case "US":
-		options = []option{{domain.DocPassport, "Consulate of her home country (demo)", 30, 90},
-			{domain.DocNationalID, "State ID office (demo)", 14, 45}, {domain.DocResidencePermit, "Immigration office (demo)", 45, 120}}
+		options = []option{{kind: domain.DocPassport, authority: "Consulate of her home country (demo)", lo: 30, hi: 90},
+			{kind: domain.DocNationalID, authority: "State ID office (demo)", lo: 14, hi: 45},
+			{kind: domain.DocResidencePermit, authority: "Immigration office (demo)", lo: 45, hi: 120}}
 	default:
-		options = []option{{domain.DocPassport, "Consulate of her home country (demo)", 30, 90},
-			{domain.DocResidencePermit, "Immigration office (demo)", 45, 120}}
+		options = []option{{kind: domain.DocPassport, authority: "Consulate of her home country (demo)", lo: 30, hi: 90},
+			{kind: domain.DocResidencePermit, authority: "Immigration office (demo)", lo: 45, hi: 120}}
 	}
 	options = slices.DeleteFunc(options, func(o option) bool { return slices.Contains(tried, o.kind) })
 	o := options[w.rng.IntN(len(options))]
-	return o.kind, o.authority, o.lo, o.hi
+	return o.kind, o.issuer, o.authority, o.lo, o.hi
 }
 
 // keepsInTouch is false when she loses contact for good: the case is closed. A few
@@ -204,7 +209,7 @@ func (w *walker) keepsInTouch(percent int) bool {
 	if !w.chance(35) || !w.wait(20, 100) {
 		return false
 	}
-	w.reopen("She got back in touch through the shelter's hotline.")
+	w.reopen(domain.ReopenSurvivorReturned, "She got back in touch through the shelter's hotline.")
 	w.cw(note("Back in touch; she wants to carry on where we left off."))
 	return true
 }
@@ -225,7 +230,7 @@ func (w *walker) complete() {
 	if bureau == "" || !w.chance(12) || !w.wait(30, 120) {
 		return
 	}
-	w.reopen("A new debt in her name appeared on her credit report.")
+	w.reopen(domain.ReopenNewNeed, "A new debt in her name appeared on her credit report.")
 	w.cw(w.identifyNeed(domain.NeedCreditRepair)...)
 	if !w.wait(1, 5) {
 		return
@@ -247,9 +252,9 @@ func (w *walker) closeCase(outcome domain.ClosureOutcome, reason string, minDays
 	return true
 }
 
-func (w *walker) reopen(reason string) {
+func (w *walker) reopen(code domain.ReopenReason, reason string) {
 	w.closed = false
-	run := w.as(w.worker, domain.ReopenCase{Reason: reason})
+	run := w.as(w.worker, domain.ReopenCase{ReasonCode: code, Reason: reason})
 	w.add(func(ctx context.Context) error {
 		if err := run(ctx); err != nil {
 			return err

@@ -148,31 +148,42 @@ var (
 		"First meeting at the shelter; explained what the coalition does and how consent works.",
 		"Intake done; she asked that no letters are sent to her family's address.",
 	}
-	idRefusals = []string{
-		"birth record not found in the state registry (demo)",
-		"the registry asked for a second witness (demo)",
-		"name on the birth record does not match (demo)",
-		"appointment cancelled by the office; no new date (demo)",
+	idRefusals = []coded[domain.RefusalReason]{
+		{domain.RefusalMissingSupportingDocuments, "birth record not found in the state registry (demo)"},
+		{domain.RefusalIdentityNotVerified, "the registry asked for a second witness (demo)"},
+		{domain.RefusalIdentityNotVerified, "name on the birth record does not match (demo)"},
+		{domain.RefusalAuthorityUnavailable, "appointment cancelled by the office; no new date (demo)"},
 	}
-	declineAllReasons = []string{
-		"she prefers to wait until she has stable housing",
-		"worried about monthly fees once the programme period ends",
-		"the nearest branch is close to her former workplace",
-		"she wants to keep receiving her income in cash for now",
+	declineAllReasons = []coded[domain.DeclineReason]{
+		{domain.DeclineNotReady, "she prefers to wait until she has stable housing"},
+		{domain.DeclineFeesTooHigh, "worried about monthly fees once the programme period ends"},
+		{domain.DeclineSafetyConcern, "the nearest branch is close to her former workplace"},
+		{domain.DeclineNotReady, "she wants to keep receiving her income in cash for now"},
 	}
-	packRejections = []string{
-		"the letter was not on the organisation's letterhead",
-		"the branch could not confirm the accompanying staff member's identity",
-		"the correspondence address is outside the branch's area",
+	packRejections = []coded[domain.PackRejectionReason]{
+		{domain.PackInsufficientEvidence, "the letter was not on the organisation's letterhead"},
+		{domain.PackVisitNotCompleted, "the branch could not confirm the accompanying staff member's identity"},
+		{domain.PackRejectionOther, "the correspondence address is outside the branch's area"},
 	}
-	accountDeclines = []string{
-		"could not verify the address for correspondence (demo)",
-		"internal risk review not passed (demo)",
-		"product not available at the chosen branch (demo)",
+	accountDeclines = []coded[domain.AccountDeclineReason]{
+		{domain.AccountInsufficientDocumentation, "could not verify the address for correspondence (demo)"},
+		{domain.AccountDeclineOther, "internal risk review not passed (demo)"},
+		{domain.AccountProductUnavailable, "product not available at the chosen branch (demo)"},
 	}
-	itemRefusals = []string{
-		"the determination letter does not name this creditor",
-		"the item predates the period of trafficking stated in the letter",
-		"the account reference does not match the bureau's records",
+	itemRefusals = []coded[domain.DisputeReason]{
+		{domain.DisputeInsufficientEvidence, "the determination letter does not name this creditor"},
+		{domain.DisputeNotTraffickingRelated, "the item predates the period of trafficking stated in the letter"},
+		{domain.DisputeItemNotFound, "the account reference does not match the bureau's records"},
 	}
 )
+
+// coded is a reason as it is recorded: a code the dashboards count, and a text saying
+// more (sealed, like all free text).
+type coded[T ~string] struct {
+	code T
+	text string
+}
+
+func pickReason[T ~string](w *walker, reasons []coded[T]) coded[T] {
+	return reasons[w.rng.IntN(len(reasons))]
+}

@@ -23,7 +23,7 @@ func (w *walker) dueDiligence(b *shownBank) bool {
 				pack.AccompaniedVisit = false
 			}
 		}
-		var reasons []string // what a bank may find wrong with each part
+		var reasons []coded[domain.PackRejectionReason] // what a bank may find wrong with each part
 		parts := 0
 		for i, in := range []bool{pack.SignedLetter, pack.AccompaniedVisit, pack.CorrespondenceAddress} {
 			if in {
@@ -45,9 +45,9 @@ func (w *walker) dueDiligence(b *shownBank) bool {
 			})
 			return true
 		}
-		reason := w.pick(reasons)
+		reason := pickReason(w, reasons)
 		w.lazy(bankActor(bank), func(c domain.Case) domain.Command {
-			return domain.RecordDueDiligenceDecision{PackID: pendingPack(c, bank), Reason: reason}
+			return domain.RecordDueDiligenceDecision{PackID: pendingPack(c, bank), ReasonCode: reason.code, Reason: reason.text}
 		})
 		if !w.chance(65) {
 			break
@@ -67,9 +67,9 @@ func (w *walker) shelterConcern(b *shownBank) bool {
 	}
 	w.cw(domain.RaiseSafeguardingConcern{Bank: b.ref(), Category: domain.ConcernCoercion,
 		Details: "A man who said he was her cousin insisted on coming to the branch appointment and answering for her."})
-	return w.concernHandled(b, bankActor(b.id), []string{
-		"Appointment moved to another branch and a private room; only the caseworker attends with her.",
-		"Branch staff briefed; the appointment is booked under the shelter's name.",
+	return w.concernHandled(b, bankActor(b.id), []coded[domain.ConcernResolution]{
+		{domain.ResolutionSurvivorSafe, "Appointment moved to another branch and a private room; only the caseworker attends with her."},
+		{domain.ResolutionSurvivorSafe, "Branch staff briefed; the appointment is booked under the shelter's name."},
 	})
 }
 
@@ -89,17 +89,17 @@ func (w *walker) bankConcern(b *shownBank) {
 			{domain.ConcernCoercion, "She came to the branch with a man who tried to change the phone number on the account."},
 		}[w.rng.IntN(3)]
 		w.byBank(b.id, domain.RaiseSafeguardingConcern{Bank: b.ref(), Category: details.category, Details: details.text})
-		w.concernHandled(b, w.worker, []string{
-			"New card issued and PIN changed with her at the branch; she confirmed nobody else has access.",
-			"Phone number on the account restored; the branch flags any change request to the shelter first.",
-			"Deposits explained (a relative repaying a loan); nothing further needed.",
+		w.concernHandled(b, w.worker, []coded[domain.ConcernResolution]{
+			{domain.ResolutionAccountRestricted, "New card issued and PIN changed with her at the branch; she confirmed nobody else has access."},
+			{domain.ResolutionAccountRestricted, "Phone number on the account restored; the branch flags any change request to the shelter first."},
+			{domain.ResolutionNoConcernFound, "Deposits explained (a relative repaying a loan); nothing further needed."},
 		})
 	})
 }
 
 // concernHandled plans the acknowledgement by acknowledger and the resolution by
 // either party; false if it is still open at now.
-func (w *walker) concernHandled(b *shownBank, acknowledger app.Actor, resolutions []string) bool {
+func (w *walker) concernHandled(b *shownBank, acknowledger app.Actor, resolutions []coded[domain.ConcernResolution]) bool {
 	bank := b.id
 	if !w.wait(1, 4) {
 		return false
@@ -110,12 +110,12 @@ func (w *walker) concernHandled(b *shownBank, acknowledger app.Actor, resolution
 	if !w.wait(3, 30) {
 		return false
 	}
-	resolver, resolution := w.worker, w.pick(resolutions)
+	resolver, resolution := w.worker, pickReason(w, resolutions)
 	if w.chance(40) {
 		resolver = bankActor(bank)
 	}
 	w.lazy(resolver, func(c domain.Case) domain.Command {
-		return domain.ResolveSafeguardingConcern{ConcernID: openConcern(c, bank), Resolution: resolution}
+		return domain.ResolveSafeguardingConcern{ConcernID: openConcern(c, bank), Resolution: resolution.code, Text: resolution.text}
 	})
 	return true
 }

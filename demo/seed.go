@@ -85,7 +85,7 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 		return Summary{}, err
 	}
 	sum := newSummary()
-	admin := app.Actor{ID: "demo-admin", Role: app.RoleAdmin, Organisation: "coalition"}
+	admin := app.Actor{ID: "demo-user-admin", Role: app.RoleAdmin}
 	for _, o := range Coalition() {
 		_, err := svc.RegisterOrganisation(ctx, admin, "demo-org-"+o.ID, o.ID, domain.RegisterOrganisation{
 			Name: o.Name, Kind: o.Kind, Jurisdiction: o.Jurisdiction, Services: o.Services, Programmes: o.Programmes,
@@ -146,7 +146,7 @@ func plan(now, start time.Time, svc *app.Service, sum *Summary) ([]*walker, []st
 		}
 		orgIndex := slices.IndexFunc(coalition, func(o Organisation) bool { return o.ID == orgID })
 		w := &walker{n: i, rng: rng, end: now, at: starts[i], last: starts[i], org: coalition[orgIndex], staff: staffFor(orgIndex),
-			worker: app.Actor{ID: fmt.Sprintf("demo-caseworker-%d@%s", 1+rng.IntN(2), orgID), Role: app.RoleCaseworker, Organisation: orgID},
+			worker: app.Actor{ID: fmt.Sprintf("demo-caseworker-%d-%s", 1+rng.IntN(2), orgID), Role: app.RoleCaseworker, Organisation: orgID},
 			svc:    svc, tally: sum}
 		w.plan()
 		walkers[i] = w

@@ -160,11 +160,11 @@ func (w *walker) lazy(actor app.Actor, build func(c domain.Case) domain.Command)
 }
 
 func bankActor(bank string) app.Actor {
-	return app.Actor{ID: "demo-officer@" + bank, Role: app.RoleBank, Organisation: bank}
+	return app.Actor{ID: "demo-officer-" + bank, Role: app.RoleBank, Organisation: bank}
 }
 
 func bureauActor(bureau string) app.Actor {
-	return app.Actor{ID: "demo-analyst@" + bureau, Role: app.RoleBureau, Organisation: bureau}
+	return app.Actor{ID: "demo-agent-" + bureau, Role: app.RoleBureau, Organisation: bureau}
 }
 
 // exec runs one case command with the next command id of the journey.

@@ -7,7 +7,8 @@ package domain
 import (
 	"fmt"
 	"maps"
-	"strings"
+	"reflect"
+	"slices"
 	"time"
 )
 
@@ -47,6 +48,7 @@ type Case struct {
 	Offers            map[string]BankOffer           // by offer id (offers.go)
 	ChosenOffer       string                         // the offer the survivor chose; "" if none (or after declining all)
 	DeclinedAllOffers bool                           // her latest answer declined every offer, and no bank has offered since
+	DeclineReasonCode DeclineReason                  // why, while DeclinedAllOffers holds
 	Packs             map[string]DueDiligencePack    // by pack id (duediligence.go)
 	Concerns          map[string]SafeguardingConcern // by concern id (safeguarding.go)
 	ContactRules      *SafeContactRules              // nil until set (contact.go); replaced, never changed in place
@@ -69,14 +71,16 @@ type ConsentGrant struct {
 	WithdrawnAt time.Time
 }
 
+// IDDocument is one requested identity document. The authority named in free text
+// and the refusal's text stay sealed in the events.
 type IDDocument struct {
-	ID               string
-	Kind             DocumentKind
-	IssuingAuthority string
-	Status           DocumentStatus
-	Reason           string // why it was refused
-	RequestedAt      time.Time
-	UpdatedAt        time.Time
+	ID                  string
+	Kind                DocumentKind
+	IssuingOrganisation string // the directory's ID office or government body; "" if named in free text
+	Status              DocumentStatus
+	ReasonCode          RefusalReason // why it was refused
+	RequestedAt         time.Time
+	UpdatedAt           time.Time
 }
 
 type BankReferral struct {
@@ -89,7 +93,7 @@ type AccountApplication struct {
 	Bank        string
 	Product     AccountProduct // the product opened, once opened
 	Status      ApplicationStatus
-	Reason      string // why it was declined
+	ReasonCode  AccountDeclineReason // why it was declined
 	SubmittedAt time.Time
 	UpdatedAt   time.Time
 }
@@ -107,7 +111,7 @@ type CreditDispute struct {
 	Resubmissions int
 	Status        DisputeStatus
 	Outcome       DisputeOutcome
-	Reason        string
+	ReasonCode    DisputeReason // why a dispute resolved as a whole was not blocked
 	FiledAt       time.Time
 	ResolvedAt    time.Time
 }
@@ -128,6 +132,20 @@ func Decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 }
 
 func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
+	events, err := decideCase(c, cmd, now)
+	if err != nil {
+		return nil, err
+	}
+	// There is no key left to seal new personal data of an erased case with, and the
+	// survivor asked for it to be gone: a command that would record some is refused
+	// (the same command without its optional text is fine).
+	if c.Erased && slices.ContainsFunc(events, HasPersonal) {
+		return nil, erasedTransition()
+	}
+	return events, nil
+}
+
+func decideCase(c Case, cmd Command, now time.Time) ([]Event, error) {
 	if cmd == nil {
 		return nil, invalid("command", "no command given")
 	}
@@ -159,9 +177,11 @@ func decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 	if c.Status == StatusClosed {
 		return nil, transition(fmt.Sprintf("the case is closed (%s); reopen it before recording anything else", c.ClosedOutcome))
 	}
-	if c.Erased && carriesPersonalData(cmd) {
-		return nil, erasedTransition()
-	}
+	return decideOpenCase(c, cmd, now)
+}
+
+// decideOpenCase decides a command on a referred, open case.
+func decideOpenCase(c Case, cmd Command, now time.Time) ([]Event, error) {
 	switch cmd := cmd.(type) {
 	case GrantConsent:
 		return decideGrantConsent(c, cmd, now)
@@ -240,23 +260,6 @@ func isCaseCommand(cmd Command) bool {
 	return false
 }
 
-// carriesPersonalData reports whether a case command would record personal data
-// (which an erased case refuses: there is no key left to seal it with). Commands
-// whose personal part is optional count only when they carry it.
-func carriesPersonalData(cmd Command) bool {
-	switch cmd := cmd.(type) {
-	case RecordIDDocumentObtained, AddCaseNote, RaiseSafeguardingConcern:
-		return true
-	case ProvideDueDiligencePack:
-		return strings.TrimSpace(cmd.StaffName) != ""
-	case SetSafeContactRules:
-		return strings.TrimSpace(cmd.Notes) != ""
-	case FileCreditDispute:
-		return disputeItemsDetails(cmd.Items) != nil
-	}
-	return false
-}
-
 // Evolve applies one event and returns the new state; it is the only place a Case
 // changes. It accepts events as values or pointers (see Deref). Every event bumps
 // Version, even one this version of the code does not know, so Version always equals
@@ -288,7 +291,7 @@ func Evolve(c Case, e Event) Case {
 		}
 	case IDDocumentRequested:
 		c.Documents = with(c.Documents, e.DocumentID, IDDocument{
-			ID: e.DocumentID, Kind: e.Kind, IssuingAuthority: e.IssuingAuthority,
+			ID: e.DocumentID, Kind: e.Kind, IssuingOrganisation: e.IssuingOrganisation,
 			Status: DocumentRequested, RequestedAt: e.At, UpdatedAt: e.At,
 		})
 	case IDDocumentObtained:
@@ -298,7 +301,7 @@ func Evolve(c Case, e Event) Case {
 		}
 	case IDDocumentRefused:
 		if d, ok := c.Documents[e.DocumentID]; ok {
-			d.Status, d.Reason, d.UpdatedAt = DocumentRefused, e.Reason, e.At
+			d.Status, d.ReasonCode, d.UpdatedAt = DocumentRefused, e.ReasonCode, e.At
 			c.Documents = with(c.Documents, e.DocumentID, d)
 		}
 	case BankReferralMade:
@@ -315,12 +318,12 @@ func Evolve(c Case, e Event) Case {
 		}
 	case AccountApplicationDeclined:
 		if a, ok := c.Applications[e.Bank]; ok {
-			a.Status, a.Reason, a.UpdatedAt = ApplicationDeclined, e.Reason, e.At
+			a.Status, a.ReasonCode, a.UpdatedAt = ApplicationDeclined, e.ReasonCode, e.At
 			c.Applications = with(c.Applications, e.Bank, a)
 		}
 	case CreditDisputeResolved:
 		if d, ok := c.Disputes[e.DisputeID]; ok {
-			d.Status, d.Outcome, d.Reason, d.ResolvedAt = DisputeResolved, e.Outcome, e.Reason, e.At
+			d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeResolved, e.Outcome, e.ReasonCode, e.At
 			c.Disputes = with(c.Disputes, e.DisputeID, d)
 		}
 	case CreditReportObtained, CreditDisputeFiled, CreditDisputeItemDecided, CreditDisputeResubmitted:
@@ -386,4 +389,21 @@ func cloneList[T any](xs []T) []T {
 		return nil
 	}
 	return append([]T(nil), xs...)
+}
+
+// HasPersonal reports whether an event carries personal data: its Personal field (the
+// one field per event that may hold any) is set.
+func HasPersonal(e Event) bool {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	f := v.FieldByName("Personal")
+	return f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil()
 }

@@ -45,7 +45,7 @@ func TestReferToBank(t *testing.T) {
 func TestSubmitAccountApplication(t *testing.T) {
 	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(5)}
 	opened := BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(5)}
-	declined := AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(5)}
+	declined := AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountInsufficientDocumentation, At: at(5)}
 	ready := events(referred, bankGrant, bankReferred)
 
 	tests := []caseTest{
@@ -70,7 +70,7 @@ func TestSubmitAccountApplication(t *testing.T) {
 }
 
 func TestRecordAccountOutcome(t *testing.T) {
-	declined := AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(5)}
+	declined := AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountInsufficientDocumentation, At: at(5)}
 	opened := BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(5)}
 	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(4)}
 	// Opening needs an obtained ID document or an accepted pack (duediligence_test.go).
@@ -92,13 +92,20 @@ func TestRecordAccountOutcome(t *testing.T) {
 		{name: "opened: already opened", given: append(pending, opened), when: RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
 			wantErr: ErrInvalidTransition},
 
-		{name: "the bank declines", given: pending, when: RecordAccountDeclined{Bank: bank, Reason: " no proof of address "},
-			then: events(AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(10)})},
-		{name: "declined: not a bank", given: pending, when: RecordAccountDeclined{Bank: bureau, Reason: "x"}, wantErr: ErrWrongOrganisationKind},
-		{name: "declined: no reason", given: pending, when: RecordAccountDeclined{Bank: bank, Reason: ""}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
-		{name: "declined: no application", given: events(referred, bankGrant, bankReferred), when: RecordAccountDeclined{Bank: bank, Reason: "x"},
+		{name: "the bank declines, with a text beside the code", given: pending,
+			when: RecordAccountDeclined{Bank: bank, ReasonCode: AccountInsufficientDocumentation, Reason: " no proof of address "},
+			then: events(AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountInsufficientDocumentation, At: at(10),
+				Personal: &ReasonDetails{Text: "no proof of address"}})},
+		{name: "the bank declines with a code only", given: pending, when: RecordAccountDeclined{Bank: bank, ReasonCode: AccountSanctionsScreening},
+			then: events(AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountSanctionsScreening, At: at(10)})},
+		{name: "declined: not a bank", given: pending, when: RecordAccountDeclined{Bank: bureau, ReasonCode: AccountDeclineOther}, wantErr: ErrWrongOrganisationKind},
+		{name: "declined: no reason code", given: pending, when: RecordAccountDeclined{Bank: bank, Reason: "text alone"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
+		{name: "declined: unknown reason code", given: pending, when: RecordAccountDeclined{Bank: bank, ReasonCode: "grumpy"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
+		{name: "declined: a control character in the text", given: pending, when: RecordAccountDeclined{Bank: bank, ReasonCode: AccountDeclineOther, Reason: "a\x1bb"},
+			wantErr: ErrInvalidInput, wantMsg: "reason: the text contains a control character"},
+		{name: "declined: no application", given: events(referred, bankGrant, bankReferred), when: RecordAccountDeclined{Bank: bank, ReasonCode: AccountDeclineOther},
 			wantErr: ErrInvalidTransition},
-		{name: "declined: already declined", given: append(pending, declined), when: RecordAccountDeclined{Bank: bank, Reason: "x"},
+		{name: "declined: already declined", given: append(pending, declined), when: RecordAccountDeclined{Bank: bank, ReasonCode: AccountDeclineOther},
 			wantErr: ErrInvalidTransition},
 	}
 	runCaseTests(t, tests)
@@ -131,11 +138,13 @@ func TestRecordCreditDisputeOutcome(t *testing.T) {
 	tests := []caseTest{
 		{name: "every item blocked, no reason needed", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
 			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(10)})},
-		{name: "refused with a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, Reason: "insufficient evidence "},
-			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeRefused, Reason: "insufficient evidence", At: at(10)})},
+		{name: "refused with a reason", given: filed,
+			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, Reason: "the letter was unsigned "},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, At: at(10),
+				Personal: &ReasonDetails{Text: "the letter was unsigned"}})},
 		{name: "recorded even once consent expired", given: filed, now: nextYear.AddDate(0, 0, 1),
-			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3"},
-			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3", At: nextYear.AddDate(0, 0, 1)})},
+			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound, At: nextYear.AddDate(0, 0, 1)})},
 		{name: "no dispute id", given: filed, when: RecordCreditDisputeOutcome{Outcome: DisputeBlocked}, wantErr: ErrInvalidInput},
 		{name: "unknown dispute", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-9", Outcome: DisputeBlocked},
 			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
@@ -143,9 +152,11 @@ func TestRecordCreditDisputeOutcome(t *testing.T) {
 			wantErr: ErrInvalidTransition, wantMsg: "already resolved (blocked)"},
 		{name: "unknown outcome", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: "lost"}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
 		{name: "refused without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused},
-			wantErr: ErrInvalidInput, wantMsg: "reason: a reason is required when the outcome is refused"},
-		{name: "partially blocked without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: " "},
+			wantErr: ErrInvalidInput, wantMsg: "reasonCode: a reason code is required when the outcome is refused"},
+		{name: "partially blocked with only a text", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3"},
 			wantErr: ErrInvalidInput},
+		{name: "an unknown reason code", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: "whim"},
+			wantErr: ErrInvalidInput, wantMsg: "unknown dispute reason"},
 	}
 	runCaseTests(t, tests)
 }

@@ -35,7 +35,7 @@ var (
 	bureauGrant = ConsentGranted{GrantID: "g-bureau", Recipient: "org-bureau",
 		Categories: []DataCategory{DataIdentity, DataCredit}, Purposes: []Purpose{PurposeCreditRepair},
 		ExpiresAt: nextYear, At: at(1)}
-	docRequested = IDDocumentRequested{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO", At: at(2)}
+	docRequested = IDDocumentRequested{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: "org-renapo", At: at(2)}
 	bankReferred = BankReferralMade{Bank: "org-bank", GrantID: "g-bank", At: at(3)}
 	applied      = AccountApplicationSubmitted{Bank: "org-bank", Product: ProductBasicAccount, At: at(4)}
 	disputeFiled = CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(5)}
@@ -109,27 +109,27 @@ func allCaseCommands() []Command {
 	return []Command{
 		GrantConsent{GrantID: "g-x", Recipient: bank, Categories: []DataCategory{DataBanking}, Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear},
 		WithdrawConsent{GrantID: "g-bank"},
-		RequestIDDocument{DocumentID: "doc-x", Kind: DocINE, IssuingAuthority: "INE"},
+		RequestIDDocument{DocumentID: "doc-x", Kind: DocINE, IssuingOrganisation: idOffice},
 		RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: "CURP123"},
-		RecordIDDocumentRefused{DocumentID: "doc-1", Reason: "no record"},
+		RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalNotEligible},
 		ReferToBank{Bank: bank2},
 		SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
 		RecordAccountOpened{Bank: bank, Product: ProductBasicAccount},
-		RecordAccountDeclined{Bank: bank, Reason: "no proof of address"},
+		RecordAccountDeclined{Bank: bank, ReasonCode: AccountInsufficientDocumentation},
 		FileCreditDispute{DisputeID: "d-x", Bureau: bureau, ItemCount: 1},
 		RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
 		AddCaseNote{NoteID: "n-x", Text: "called"},
 		CloseCase{Outcome: ClosureOther},
-		ReopenCase{Reason: "came back"},
-		EraseSurvivorData{Reason: "survivor asked"},
-		MakeBankOffer{OfferID: "o-x", Bank: bank, Product: ProductBasicAccount, AcceptedDocuments: []DocumentKind{DocCURP}},
+		ReopenCase{ReasonCode: ReopenSurvivorReturned},
+		EraseSurvivorData{ReasonCode: ErasureSurvivorRequest},
+		MakeBankOffer{OfferID: "o-x", Bank: bank, Product: ProductBasicAccount, FeeCurrency: "MXN", FeeAmount: "0", AcceptedDocuments: []DocumentKind{DocCURP}},
 		RecordSurvivorChoice{OfferID: "o-1"},
-		DeclineAllOffers{Reason: "not now"},
+		DeclineAllOffers{ReasonCode: DeclineNotReady},
 		ProvideDueDiligencePack{PackID: "p-x", Bank: bank, SignedLetter: true},
 		RecordDueDiligenceDecision{PackID: "p-1", Accepted: true},
 		RaiseSafeguardingConcern{ConcernID: "k-x", By: shelter, Bank: bank, Category: ConcernCoercion, Details: "x"},
 		AcknowledgeSafeguardingConcern{ConcernID: "k-1", By: bank},
-		ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: "x"},
+		ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: ResolutionSurvivorSafe},
 		SetSafeContactRules{Allowed: []ContactChannel{ChannelThroughShelter}},
 		RecordCreditReportObtained{ReportID: "r-x", Bureau: bureau},
 		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
@@ -274,21 +274,32 @@ func TestWithdrawConsent(t *testing.T) {
 
 func TestIDDocuments(t *testing.T) {
 	obtained := IDDocumentObtained{DocumentID: "doc-1", At: at(4), Personal: &DocumentDetails{DocumentNumber: "CURP123"}}
-	refused := IDDocumentRefused{DocumentID: "doc-1", Reason: "no birth record", At: at(4)}
+	refused := IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, At: at(4)}
+	gov := OrgRef{ID: "org-sre", Kind: OrgGovernment, Jurisdiction: "MX"}
 	tests := []caseTest{
-		{name: "request a CURP", given: events(referred), thenStage: StageIDRecovery,
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: " RENAPO "},
-			then: events(IDDocumentRequested{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO", At: at(10)})},
+		{name: "request a CURP from an ID office of the directory", given: events(referred), thenStage: StageIDRecovery,
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: idOffice},
+			then: events(IDDocumentRequested{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: "org-renapo", At: at(10)})},
 		{name: "a request after banking keeps the stage", given: events(referred, bankGrant, bankReferred), thenStage: StageAccountOpening,
-			when: RequestIDDocument{DocumentID: "doc-2", Kind: DocPassport, IssuingAuthority: "SRE"},
-			then: events(IDDocumentRequested{DocumentID: "doc-2", Kind: DocPassport, IssuingAuthority: "SRE", At: at(10)})},
-		{name: "request without id", given: events(referred), when: RequestIDDocument{Kind: DocCURP, IssuingAuthority: "RENAPO"}, wantErr: ErrInvalidInput},
+			when: RequestIDDocument{DocumentID: "doc-2", Kind: DocPassport, IssuingOrganisation: gov},
+			then: events(IDDocumentRequested{DocumentID: "doc-2", Kind: DocPassport, IssuingOrganisation: "org-sre", At: at(10)})},
+		{name: "an authority not in the directory is named in free text, sealed", given: events(referred),
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocBirthCertificate, IssuingAuthority: " Registro Civil de Tlaxiaco "},
+			then: events(IDDocumentRequested{DocumentID: "doc-1", Kind: DocBirthCertificate, At: at(10),
+				Personal: &AuthorityDetails{IssuingAuthority: "Registro Civil de Tlaxiaco"}})},
+		{name: "request without id", given: events(referred), when: RequestIDDocument{Kind: DocCURP, IssuingOrganisation: idOffice}, wantErr: ErrInvalidInput},
 		{name: "request with a used id", given: events(referred, docRequested),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocINE, IssuingAuthority: "INE"}, wantErr: ErrInvalidInput, wantMsg: "already used"},
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocINE, IssuingOrganisation: idOffice}, wantErr: ErrInvalidInput, wantMsg: "already used"},
 		{name: "request an unknown kind", given: events(referred),
 			when: RequestIDDocument{DocumentID: "doc-1", Kind: "library_card", IssuingAuthority: "x"}, wantErr: ErrInvalidInput, wantMsg: "kind:"},
 		{name: "request without authority", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "  "}, wantErr: ErrInvalidInput, wantMsg: "issuingAuthority:"},
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "  "}, wantErr: ErrInvalidInput, wantMsg: "issuingOrganisationId:"},
+		{name: "request naming the authority twice", given: events(referred),
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: idOffice, IssuingAuthority: "RENAPO"}, wantErr: ErrInvalidInput},
+		{name: "a bank does not issue documents", given: events(referred),
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: bank}, wantErr: ErrWrongOrganisationKind},
+		{name: "an issuing organisation that was not resolved", given: events(referred),
+			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: OrgRef{ID: "org-?"}}, wantErr: ErrUnknownOrganisation},
 
 		{name: "document obtained", given: events(referred, docRequested),
 			when: RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: " CURP123 "},
@@ -303,14 +314,18 @@ func TestIDDocuments(t *testing.T) {
 			when: RecordIDDocumentObtained{DocumentID: "doc-1"}, wantErr: ErrInvalidInput, wantMsg: "documentNumber:"},
 
 		{name: "document refused", given: events(referred, docRequested),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: " no birth record "},
-			then: events(IDDocumentRefused{DocumentID: "doc-1", Reason: "no birth record", At: at(10)})},
+			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, Reason: " no birth record "},
+			then: events(IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, At: at(10),
+				Personal: &ReasonDetails{Text: "no birth record"}})},
 		{name: "refused: unknown document", given: events(referred),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: "x"}, wantErr: ErrInvalidInput},
+			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther}, wantErr: ErrInvalidInput},
 		{name: "refused: already obtained", given: events(referred, docRequested, obtained),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: "x"}, wantErr: ErrInvalidTransition},
-		{name: "refused: no reason", given: events(referred, docRequested),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: " "}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
+			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther}, wantErr: ErrInvalidTransition},
+		{name: "refused: no reason code", given: events(referred, docRequested),
+			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: "no record"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
+		{name: "refused: a reason text over the limit", given: events(referred, docRequested),
+			when:    RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther, Reason: strings.Repeat("x", MaxReasonTextLength+1)},
+			wantErr: ErrInvalidInput, wantMsg: "at most 2000"},
 	}
 	runCaseTests(t, tests)
 }
@@ -328,43 +343,53 @@ func TestCaseNotesAndClosure(t *testing.T) {
 			wantErr: ErrInvalidInput, wantMsg: "at most 10000"},
 
 		{name: "close the case", given: events(referred), when: CloseCase{Outcome: ClosureJourneyCompleted, Reason: " account open "},
-			then: events(CaseClosed{Outcome: ClosureJourneyCompleted, Reason: "account open", At: at(10)})},
+			then: events(CaseClosed{Outcome: ClosureJourneyCompleted, At: at(10), Personal: &ReasonDetails{Text: "account open"}})},
+		{name: "close the case with the outcome alone", given: events(referred), when: CloseCase{Outcome: ClosureLostContact},
+			then: events(CaseClosed{Outcome: ClosureLostContact, At: at(10)})},
 		{name: "close without an outcome", given: events(referred), when: CloseCase{}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
 		{name: "close with an unknown outcome", given: events(referred), when: CloseCase{Outcome: "done"}, wantErr: ErrInvalidInput},
 		{name: "close a closed case", given: events(referred, closed), when: CloseCase{Outcome: ClosureOther}, wantErr: ErrInvalidTransition},
 
-		{name: "reopen a closed case", given: events(referred, closed), when: ReopenCase{Reason: "survivor came back"},
-			then: events(CaseReopened{Reason: "survivor came back", At: at(10)}), thenStage: StageReferral},
-		{name: "reopen an open case", given: events(referred), when: ReopenCase{Reason: "x"},
+		{name: "reopen a closed case", given: events(referred, closed), when: ReopenCase{ReasonCode: ReopenSurvivorReturned, Reason: "survivor came back"},
+			then: events(CaseReopened{ReasonCode: ReopenSurvivorReturned, At: at(10), Personal: &ReasonDetails{Text: "survivor came back"}}), thenStage: StageReferral},
+		{name: "reopen an open case", given: events(referred), when: ReopenCase{ReasonCode: ReopenOther},
 			wantErr: ErrInvalidTransition, wantMsg: "reopenCase: the case is open"},
-		{name: "reopen without a reason", given: events(referred, closed), when: ReopenCase{Reason: " "}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
+		{name: "reopen without a reason code", given: events(referred, closed), when: ReopenCase{Reason: "came back"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
 	}
 	runCaseTests(t, tests)
 }
 
 func TestLessDataFlowsOnAClosedCase(t *testing.T) {
-	erased := SurvivorDataErased{Reason: "survivor asked", At: at(7)}
+	erased := SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(7)}
 	runCaseTests(t, []caseTest{
 		{name: "consent is withdrawn on a closed case", given: events(referred, bankGrant, closed),
 			when: WithdrawConsent{GrantID: bankGrant.GrantID},
 			then: events(ConsentWithdrawn{GrantID: bankGrant.GrantID, At: at(10)})},
 		{name: "survivor data is erased on a closed case", given: events(referred, closed),
-			when: EraseSurvivorData{Reason: " survivor asked "},
-			then: events(SurvivorDataErased{Reason: "survivor asked", At: at(10)})},
+			when: EraseSurvivorData{ReasonCode: ErasureSurvivorRequest},
+			then: events(SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(10)})},
 		{name: "survivor data is erased on an open case", given: events(referred),
-			when: EraseSurvivorData{Reason: "court order"},
-			then: events(SurvivorDataErased{Reason: "court order", At: at(10)})},
-		{name: "erasure needs a reason", given: events(referred),
-			when: EraseSurvivorData{Reason: "  "}, wantErr: ErrInvalidInput},
+			when: EraseSurvivorData{ReasonCode: ErasureLegalObligation},
+			then: events(SurvivorDataErased{ReasonCode: ErasureLegalObligation, At: at(10)})},
+		{name: "erasure needs a reason code", given: events(referred),
+			when: EraseSurvivorData{}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
 		{name: "erased twice", given: events(referred, erased),
-			when: EraseSurvivorData{Reason: "again"}, wantErr: ErrInvalidTransition},
+			when: EraseSurvivorData{ReasonCode: ErasureOther}, wantErr: ErrInvalidTransition},
+		{name: "no closing text after erasure", given: events(referred, erased),
+			when: CloseCase{Outcome: ClosureOther, Reason: "she moved"}, wantErr: ErrInvalidTransition, wantMsg: "erased"},
+		{name: "closing with a code alone after erasure", given: events(referred, erased),
+			when: CloseCase{Outcome: ClosureOther}, then: events(CaseClosed{Outcome: ClosureOther, At: at(10)})},
+		{name: "no reopening text after erasure", given: events(referred, erased, closed),
+			when: ReopenCase{ReasonCode: ReopenOther, Reason: "she is back"}, wantErr: ErrInvalidTransition, wantMsg: "erased"},
 		{name: "no note after erasure", given: events(referred, erased),
 			when: AddCaseNote{NoteID: "n", Text: "hello"}, wantErr: ErrInvalidTransition, wantMsg: "erased"},
 		{name: "no document number after erasure", given: events(referred, docRequested, erased),
 			when: RecordIDDocumentObtained{DocumentID: docRequested.DocumentID, DocumentNumber: "X1"}, wantErr: ErrInvalidTransition},
 		{name: "the journey goes on after erasure", given: events(referred, erased),
-			when: RequestIDDocument{DocumentID: "doc-9", Kind: DocPassport, IssuingAuthority: "SRE"},
-			then: events(IDDocumentRequested{DocumentID: "doc-9", Kind: DocPassport, IssuingAuthority: "SRE", At: at(10)})},
+			when: RequestIDDocument{DocumentID: "doc-9", Kind: DocPassport, IssuingOrganisation: idOffice},
+			then: events(IDDocumentRequested{DocumentID: "doc-9", Kind: DocPassport, IssuingOrganisation: "org-renapo", At: at(10)})},
+		{name: "no free-text authority after erasure", given: events(referred, erased),
+			when: RequestIDDocument{DocumentID: "doc-9", Kind: DocPassport, IssuingAuthority: "SRE"}, wantErr: ErrInvalidTransition},
 	})
 	if c := Fold(events(referred, erased)); !c.Erased {
 		t.Error("Evolve does not record the erasure")

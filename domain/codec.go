@@ -44,6 +44,10 @@ func EventTypes() []string {
 		"SurvivorDataErased",
 		"OrganisationRegistered",
 		"OrganisationProfileUpdated",
+		"OrganisationDeactivated",
+		"OrganisationReactivated",
+		"TokenRevoked",
+		"SubjectRevoked",
 	}
 }
 
@@ -122,6 +126,14 @@ func NewEvent(eventType string) (Event, bool) {
 		return &OrganisationRegistered{}, true
 	case "OrganisationProfileUpdated":
 		return &OrganisationProfileUpdated{}, true
+	case "OrganisationDeactivated":
+		return &OrganisationDeactivated{}, true
+	case "OrganisationReactivated":
+		return &OrganisationReactivated{}, true
+	case "TokenRevoked":
+		return &TokenRevoked{}, true
+	case "SubjectRevoked":
+		return &SubjectRevoked{}, true
 	}
 	return nil, false
 }
@@ -199,6 +211,14 @@ func Deref(e Event) Event {
 	case *OrganisationRegistered:
 		return derefOr(p, e)
 	case *OrganisationProfileUpdated:
+		return derefOr(p, e)
+	case *OrganisationDeactivated:
+		return derefOr(p, e)
+	case *OrganisationReactivated:
+		return derefOr(p, e)
+	case *TokenRevoked:
+		return derefOr(p, e)
+	case *SubjectRevoked:
 		return derefOr(p, e)
 	}
 	return e

@@ -41,12 +41,17 @@ func TestNewEventKnowsEveryType(t *testing.T) {
 func TestEventsRoundTripThroughJSON(t *testing.T) {
 	all := append(append(journey(), laterEvents()...),
 		ConsentWithdrawn{GrantID: "g-bank", At: at(11)},
-		IDDocumentRefused{DocumentID: "doc-2", Reason: "no record", At: at(11)},
-		AccountApplicationDeclined{Bank: "org-bank", Reason: "no proof of address", At: at(11)},
-		SurvivorDataErased{Reason: "survivor asked", At: at(12)},
+		IDDocumentRefused{DocumentID: "doc-2", ReasonCode: RefusalNotEligible, At: at(11), Personal: &ReasonDetails{Text: "no record"}},
+		AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountInsufficientDocumentation, At: at(11), Personal: &ReasonDetails{Text: "no proof of address"}},
+		SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(12)},
+		IDDocumentRequested{DocumentID: "doc-3", Kind: DocBirthCertificate, At: at(11), Personal: &AuthorityDetails{IssuingAuthority: "Registro Civil"}},
+		OrganisationDeactivated{At: at(12)},
+		OrganisationReactivated{At: at(13)},
+		TokenRevoked{TokenID: "jti-1", At: at(12)},
+		SubjectRevoked{Subject: "u-1", At: at(12)},
 		OrganisationRegistered{Name: "Banco", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)},
 		SurvivorReferred{ReferringOrganisation: "org-ngo", Jurisdiction: "US", At: at(0), Personal: &SurvivorDetails{
-			FullName: "B", Aliases: []string{"C"}, DateOfBirth: "2000-01-01", Phone: "1", Email: "b@example.org", Address: "x"}},
+			FullName: "B", Aliases: []string{"C"}, DateOfBirth: "2000-01-01", Phone: "+1 555 0100", Email: "b@example.org", Address: "x"}},
 	)
 	covered := map[string]bool{}
 	for _, e := range all {

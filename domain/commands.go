@@ -48,10 +48,13 @@ type WithdrawConsent struct {
 	GrantID string
 }
 
+// RequestIDDocument names the issuing authority by its directory entry (an ID office
+// or government body) where it has one, else in free text; one of the two.
 type RequestIDDocument struct {
-	DocumentID       string
-	Kind             DocumentKind
-	IssuingAuthority string
+	DocumentID          string
+	Kind                DocumentKind
+	IssuingOrganisation OrgRef // ID "" when the authority is named in free text
+	IssuingAuthority    string
 }
 
 type RecordIDDocumentObtained struct {
@@ -61,7 +64,8 @@ type RecordIDDocumentObtained struct {
 
 type RecordIDDocumentRefused struct {
 	DocumentID string
-	Reason     string
+	ReasonCode RefusalReason
+	Reason     string // optional text
 }
 
 type ReferToBank struct {
@@ -79,8 +83,9 @@ type RecordAccountOpened struct {
 }
 
 type RecordAccountDeclined struct {
-	Bank   OrgRef
-	Reason string
+	Bank       OrgRef
+	ReasonCode AccountDeclineReason
+	Reason     string // optional text
 }
 
 // FileCreditDispute files a block/dispute request. The full form lists the Items
@@ -95,9 +100,10 @@ type FileCreditDispute struct {
 }
 
 type RecordCreditDisputeOutcome struct {
-	DisputeID string
-	Outcome   DisputeOutcome
-	Reason    string
+	DisputeID  string
+	Outcome    DisputeOutcome
+	ReasonCode DisputeReason // required unless the outcome is blocked
+	Reason     string        // optional text
 }
 
 type AddCaseNote struct {
@@ -107,16 +113,17 @@ type AddCaseNote struct {
 
 type CloseCase struct {
 	Outcome ClosureOutcome
-	Reason  string
+	Reason  string // optional text
 }
 
 type ReopenCase struct {
-	Reason string
+	ReasonCode ReopenReason
+	Reason     string // optional text
 }
 
 // EraseSurvivorData erases the survivor's personal data for good.
 type EraseSurvivorData struct {
-	Reason string
+	ReasonCode ErasureReason
 }
 
 // ---- Organisation commands ---------------------------------------------------------

@@ -3,9 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Safe-contact rules: how the survivor may be contacted (channels allowed, channels
@@ -73,9 +71,9 @@ func decideSetSafeContactRules(cmd SetSafeContactRules, now time.Time) ([]Event,
 			return nil, invalid("forbidden", fmt.Sprintf("%q is both allowed and forbidden", string(ch)))
 		}
 	}
-	notes := strings.TrimSpace(cmd.Notes)
-	if n := utf8.RuneCountInString(notes); n > MaxNoteLength {
-		return nil, invalid("notes", fmt.Sprintf("the notes are %d characters long; at most %d are allowed", n, MaxNoteLength))
+	notes, err := cleanText("notes", cmd.Notes, textRule{max: MaxNoteLength, multiline: true})
+	if err != nil {
+		return nil, err
 	}
 	e := SafeContactRulesSet{Allowed: cloneList(cmd.Allowed), Forbidden: cloneList(cmd.Forbidden), At: now}
 	if notes != "" {

@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -92,10 +91,10 @@ type DisputeItemDetails struct {
 
 // DisputeItemState is one disputed item of a CreditDispute.
 type DisputeItemState struct {
-	ItemID  string
-	Kind    ItemKind
-	Outcome ItemOutcome
-	Reason  string // why the bureau refused it
+	ItemID     string
+	Kind       ItemKind
+	Outcome    ItemOutcome
+	ReasonCode DisputeReason // why the bureau refused it
 }
 
 // CreditReport is a credit report obtained from one bureau.
@@ -156,12 +155,14 @@ func decideFileCreditDispute(c Case, cmd FileCreditDispute, now time.Time) ([]Ev
 	switch {
 	case len(cmd.Items) == 0 && count < 1:
 		return nil, invalid("itemCount", "a dispute covers at least one credit report item")
+	case count > MaxDisputeItems || len(cmd.Items) > MaxDisputeItems:
+		return nil, invalid("items", fmt.Sprintf("a dispute covers at most %d items; file several disputes", MaxDisputeItems))
 	case len(cmd.Items) > 0 && count != 0 && count != len(cmd.Items):
 		return nil, invalid("itemCount", fmt.Sprintf("itemCount is %d but %d items are listed", count, len(cmd.Items)))
 	case len(cmd.Items) > 0:
 		count = len(cmd.Items)
 	}
-	items, err := checkDisputeItems(cmd.Items)
+	items, details, err := checkDisputeItems(cmd.Items)
 	if err != nil {
 		return nil, err
 	}
@@ -182,44 +183,43 @@ func decideFileCreditDispute(c Case, cmd FileCreditDispute, now time.Time) ([]Ev
 	}
 	return one(CreditDisputeFiled{
 		DisputeID: cmd.DisputeID, Bureau: cmd.Bureau.ID, ItemCount: count,
-		Items: items, Evidence: cloneList(cmd.Evidence), At: now, Personal: disputeItemsDetails(cmd.Items),
+		Items: items, Evidence: cloneList(cmd.Evidence), At: now, Personal: details,
 	})
 }
 
-// checkDisputeItems checks every item and returns their non-personal part.
-func checkDisputeItems(items []DisputeItem) ([]DisputeItemFiled, error) {
+// checkDisputeItems checks every item and returns their non-personal part and their
+// personal part (nil when no item names a creditor or an account reference).
+func checkDisputeItems(items []DisputeItem) ([]DisputeItemFiled, *DisputeItemsDetails, error) {
 	var out []DisputeItemFiled
+	var personal []DisputeItemDetails
 	for i, it := range items {
 		field := fmt.Sprintf("items[%d]", i)
-		if err := checkID(field+".itemId", it.ItemID); err != nil {
-			return nil, err
+		if err := checkID(field+".id", it.ItemID); err != nil {
+			return nil, nil, err
 		}
 		if slices.ContainsFunc(items[:i], func(o DisputeItem) bool { return o.ItemID == it.ItemID }) {
-			return nil, invalid(field+".itemId", fmt.Sprintf("item id %s is listed twice", it.ItemID))
+			return nil, nil, invalid(field+".id", fmt.Sprintf("item id %s is listed twice", it.ItemID))
 		}
 		if !it.Kind.Valid() {
-			return nil, invalid(field+".kind", fmt.Sprintf("unknown item kind %q", it.Kind))
+			return nil, nil, invalid(field+".kind", fmt.Sprintf("unknown item kind %q", it.Kind))
+		}
+		creditor, err := cleanText(field+".creditor", it.Creditor, nameRule)
+		if err != nil {
+			return nil, nil, err
+		}
+		ref, err := cleanText(field+".accountReference", it.AccountReference, textRule{max: MaxReferenceLength})
+		if err != nil {
+			return nil, nil, err
 		}
 		out = append(out, DisputeItemFiled{ItemID: it.ItemID, Kind: it.Kind})
-	}
-	return out, nil
-}
-
-// disputeItemsDetails gathers the personal part of the items (nil when none names a
-// creditor or an account reference).
-func disputeItemsDetails(items []DisputeItem) *DisputeItemsDetails {
-	var out []DisputeItemDetails
-	for _, it := range items {
-		d := DisputeItemDetails{ItemID: it.ItemID,
-			Creditor: strings.TrimSpace(it.Creditor), AccountReference: strings.TrimSpace(it.AccountReference)}
-		if d.Creditor != "" || d.AccountReference != "" {
-			out = append(out, d)
+		if creditor != "" || ref != "" {
+			personal = append(personal, DisputeItemDetails{ItemID: it.ItemID, Creditor: creditor, AccountReference: ref})
 		}
 	}
-	if out == nil {
-		return nil
+	if personal == nil {
+		return out, nil, nil
 	}
-	return &DisputeItemsDetails{Items: out}
+	return out, &DisputeItemsDetails{Items: personal}, nil
 }
 
 // decideCreditDisputeOutcome resolves a dispute filed without items as a whole; a
@@ -231,11 +231,17 @@ func decideCreditDisputeOutcome(c Case, cmd RecordCreditDisputeOutcome, now time
 	if !cmd.Outcome.Valid() {
 		return nil, invalid("outcome", fmt.Sprintf("unknown dispute outcome %q", cmd.Outcome))
 	}
-	reason := strings.TrimSpace(cmd.Reason)
 	// A bureau that did not block everything must say why, so the survivor can
 	// resubmit with better evidence.
-	if reason == "" && cmd.Outcome != DisputeBlocked {
-		return nil, invalid("reason", fmt.Sprintf("a reason is required when the outcome is %s", cmd.Outcome))
+	if cmd.Outcome != DisputeBlocked && cmd.ReasonCode == "" {
+		return nil, invalid("reasonCode", fmt.Sprintf("a reason code is required when the outcome is %s", cmd.Outcome))
+	}
+	if err := checkOptionalCode("reasonCode", cmd.ReasonCode, "dispute reason"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	d, ok := c.Disputes[cmd.DisputeID]
 	if !ok {
@@ -247,5 +253,5 @@ func decideCreditDisputeOutcome(c Case, cmd RecordCreditDisputeOutcome, now time
 	if d.Status != DisputeFiled {
 		return nil, transition(fmt.Sprintf("dispute %s was already resolved (%s); file a new dispute to resubmit", d.ID, d.Outcome))
 	}
-	return one(CreditDisputeResolved{DisputeID: cmd.DisputeID, Outcome: cmd.Outcome, Reason: reason, At: now})
+	return one(CreditDisputeResolved{DisputeID: cmd.DisputeID, Outcome: cmd.Outcome, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }

@@ -58,7 +58,7 @@ func TestFileCreditDisputeWithItems(t *testing.T) {
 		{name: "itemCount differs from the items", given: given, when: with(func(c *FileCreditDispute) { c.ItemCount = 3 }),
 			wantErr: ErrInvalidInput, wantMsg: "itemCount: itemCount is 3 but 2 items are listed"},
 		{name: "an item without id", given: given, when: with(func(c *FileCreditDispute) { c.Items[1].ItemID = " " }),
-			wantErr: ErrInvalidInput, wantMsg: "items[1].itemId:"},
+			wantErr: ErrInvalidInput, wantMsg: "items[1].id:"},
 		{name: "an item listed twice", given: given, when: with(func(c *FileCreditDispute) { c.Items[1].ItemID = "i-1" }),
 			wantErr: ErrInvalidInput, wantMsg: "item id i-1 is listed twice"},
 		{name: "an item of unknown kind", given: given, when: with(func(c *FileCreditDispute) { c.Items[0].Kind = "mortgage" }),
@@ -84,14 +84,15 @@ func TestRecordDisputeItemOutcome(t *testing.T) {
 		{name: "an item blocked", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
 			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: at(10)}), thenStage: StageCreditRepair},
 		{name: "an item refused with a reason", given: given,
-			when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: " no determination letter "},
-			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: "no determination letter", At: at(10)})},
+			when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, ReasonCode: DisputeInsufficientEvidence, Reason: " no determination letter "},
+			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, ReasonCode: DisputeInsufficientEvidence, At: at(10),
+				Personal: &ReasonDetails{Text: "no determination letter"}})},
 		{name: "recorded even once consent expired", given: given, now: nextYear.AddDate(0, 0, 1),
 			when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
 			then: events(CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: nextYear.AddDate(0, 0, 1)})},
 
-		{name: "refused without a reason", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused},
-			wantErr: ErrInvalidInput, wantMsg: "reason:"},
+		{name: "refused without a reason code", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused},
+			wantErr: ErrInvalidInput, wantMsg: "reasonCode: a reason code is required when an item is refused"},
 		{name: "pending is not an outcome", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemPending},
 			wantErr: ErrInvalidInput, wantMsg: "outcome:"},
 		{name: "unknown outcome", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: "lost"}, wantErr: ErrInvalidInput},
@@ -100,7 +101,7 @@ func TestRecordDisputeItemOutcome(t *testing.T) {
 			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
 		{name: "unknown item", given: given, when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-9", Outcome: ItemBlocked},
 			wantErr: ErrInvalidInput, wantMsg: "unknown item i-9 in dispute d-2"},
-		{name: "an item decided twice", given: append(given, item1Blocked), when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, Reason: "x"},
+		{name: "an item decided twice", given: append(given, item1Blocked), when: RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, ReasonCode: DisputeReasonOther},
 			wantErr: ErrInvalidTransition, wantMsg: "item i-1 of dispute d-2 is already blocked"},
 		{name: "a dispute filed without items", given: append(given, disputeFiled), when: RecordDisputeItemOutcome{DisputeID: "d-1", ItemID: "i-1", Outcome: ItemBlocked},
 			wantErr: ErrInvalidTransition, wantMsg: "dispute d-1 was filed without a list of items"},
@@ -142,7 +143,7 @@ func TestResubmitCreditDispute(t *testing.T) {
 func TestDisputeOutcomeDerivedFromItems(t *testing.T) {
 	filed := events(referred, bureauGrant, itemDispute)
 	item2Blocked := CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(7)}
-	item1Refused := CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, Reason: "old debt", At: at(7)}
+	item1Refused := CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemRefused, ReasonCode: DisputeNotTraffickingRelated, At: at(7)}
 	for _, tt := range []struct {
 		name       string
 		decided    []Event
@@ -177,7 +178,7 @@ func TestDisputeOutcomeDerivedFromItems(t *testing.T) {
 	if got := again.Disputes["d-2"]; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after resubmission\n got %+v\nwant %+v", got, want)
 	}
-	if d := resolved.Disputes["d-2"]; d.Status != DisputeResolved || d.Items["i-2"].Outcome != ItemRefused || d.Items["i-2"].Reason != "no determination letter" {
+	if d := resolved.Disputes["d-2"]; d.Status != DisputeResolved || d.Items["i-2"].Outcome != ItemRefused || d.Items["i-2"].ReasonCode != DisputeInsufficientEvidence {
 		t.Fatalf("resubmitting changed the earlier state: %+v", d)
 	}
 	final := Evolve(again, CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(9)}).Disputes["d-2"]

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -13,10 +12,11 @@ import (
 // event); refused items can be resubmitted, which files the dispute again.
 
 type RecordDisputeItemOutcome struct {
-	DisputeID string
-	ItemID    string
-	Outcome   ItemOutcome // blocked or refused
-	Reason    string      // required when refused
+	DisputeID  string
+	ItemID     string
+	Outcome    ItemOutcome   // blocked or refused
+	ReasonCode DisputeReason // required when refused
+	Reason     string        // optional text
 }
 
 type ResubmitCreditDispute struct {
@@ -27,11 +27,12 @@ type ResubmitCreditDispute struct {
 
 // CreditDisputeItemDecided: the bureau blocked or refused one item of a dispute.
 type CreditDisputeItemDecided struct {
-	DisputeID string      `json:"disputeId"`
-	ItemID    string      `json:"itemId"`
-	Outcome   ItemOutcome `json:"outcome"`
-	Reason    string      `json:"reason,omitempty"`
-	At        time.Time   `json:"at"`
+	DisputeID  string         `json:"disputeId"`
+	ItemID     string         `json:"itemId"`
+	Outcome    ItemOutcome    `json:"outcome"`
+	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
 }
 
 // CreditDisputeResubmitted: refused items were sent to the bureau again, with the
@@ -60,9 +61,15 @@ func decideDisputeItemOutcome(c Case, cmd RecordDisputeItemOutcome, now time.Tim
 	if cmd.Outcome != ItemBlocked && cmd.Outcome != ItemRefused {
 		return nil, invalid("outcome", fmt.Sprintf("an item is decided %s or %s (got %q)", ItemBlocked, ItemRefused, cmd.Outcome))
 	}
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" && cmd.Outcome == ItemRefused {
-		return nil, invalid("reason", "a reason is required when an item is refused, so it can be resubmitted with better evidence")
+	if cmd.Outcome == ItemRefused && cmd.ReasonCode == "" {
+		return nil, invalid("reasonCode", "a reason code is required when an item is refused, so it can be resubmitted with better evidence")
+	}
+	if err := checkOptionalCode("reasonCode", cmd.ReasonCode, "dispute reason"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	d, err := itemisedDispute(c, cmd.DisputeID, "record the outcome of the dispute as a whole")
 	if err != nil {
@@ -75,7 +82,7 @@ func decideDisputeItemOutcome(c Case, cmd RecordDisputeItemOutcome, now time.Tim
 	if it.Outcome != ItemPending {
 		return nil, transition(fmt.Sprintf("item %s of dispute %s is already %s; only a refused item can be resubmitted", it.ItemID, d.ID, it.Outcome))
 	}
-	return one(CreditDisputeItemDecided{DisputeID: d.ID, ItemID: it.ItemID, Outcome: cmd.Outcome, Reason: reason, At: now})
+	return one(CreditDisputeItemDecided{DisputeID: d.ID, ItemID: it.ItemID, Outcome: cmd.Outcome, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 func decideResubmitCreditDispute(c Case, cmd ResubmitCreditDispute, now time.Time) ([]Event, error) {
@@ -153,7 +160,7 @@ func evolveCredit(c Case, e Event) Case {
 		if !ok || !known {
 			return c
 		}
-		it.Outcome, it.Reason = e.Outcome, e.Reason
+		it.Outcome, it.ReasonCode = e.Outcome, e.ReasonCode
 		d.Items = with(d.Items, e.ItemID, it)
 		if outcome, decided := itemsOutcome(d.Items); decided {
 			d.Status, d.Outcome, d.ResolvedAt = DisputeResolved, outcome, e.At
@@ -167,7 +174,7 @@ func evolveCredit(c Case, e Event) Case {
 		items := maps.Clone(d.Items)
 		for _, id := range e.ItemIDs {
 			if it, known := items[id]; known {
-				it.Outcome, it.Reason = ItemPending, ""
+				it.Outcome, it.ReasonCode = ItemPending, ""
 				items[id] = it
 			}
 		}
@@ -177,7 +184,7 @@ func evolveCredit(c Case, e Event) Case {
 				d.Evidence = append(slices.Clip(d.Evidence), k)
 			}
 		}
-		d.Status, d.Outcome, d.Reason, d.ResolvedAt = DisputeFiled, "", "", time.Time{}
+		d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeFiled, "", "", time.Time{}
 		d.Resubmissions++
 		c.Disputes = with(c.Disputes, e.DisputeID, d)
 	}

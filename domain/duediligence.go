@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -41,7 +40,7 @@ type DueDiligencePack struct {
 	AccompaniedVisit      bool
 	CorrespondenceAddress bool
 	Decision              PackStatus
-	Reason                string // why the bank rejected it
+	ReasonCode            PackRejectionReason // why the bank rejected it
 	ProvidedAt            time.Time
 	DecidedAt             time.Time
 }
@@ -58,9 +57,10 @@ type ProvideDueDiligencePack struct {
 }
 
 type RecordDueDiligenceDecision struct {
-	PackID   string
-	Accepted bool
-	Reason   string // required when the pack is rejected
+	PackID     string
+	Accepted   bool
+	ReasonCode PackRejectionReason // required when the pack is rejected
+	Reason     string              // optional text
 }
 
 // DueDiligencePackProvided: the support organisation gave a bank a pack in place of
@@ -84,10 +84,11 @@ type DueDiligencePackAccepted struct {
 
 // DueDiligencePackRejected: the bank did not accept the pack.
 type DueDiligencePackRejected struct {
-	PackID string    `json:"packId"`
-	Bank   string    `json:"bank"`
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
+	PackID     string              `json:"packId"`
+	Bank       string              `json:"bank"`
+	ReasonCode PackRejectionReason `json:"reasonCode"`
+	At         time.Time           `json:"at"`
+	Personal   *ReasonDetails      `json:"personal,omitempty"`
 }
 
 func (ProvideDueDiligencePack) CommandType() string    { return "ProvideDueDiligencePack" }
@@ -110,7 +111,10 @@ func decideProvideDueDiligencePack(c Case, cmd ProvideDueDiligencePack, now time
 	if !cmd.SignedLetter && !cmd.AccompaniedVisit && !cmd.CorrespondenceAddress {
 		return nil, invalid("", "a pack holds at least one of a signed letter, an accompanied visit or the organisation's address for correspondence")
 	}
-	staff := strings.TrimSpace(cmd.StaffName)
+	staff, err := cleanText("staffName", cmd.StaffName, nameRule)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case cmd.AccompaniedVisit && staff == "":
 		return nil, invalid("staffName", "name the staff member who accompanies the survivor")
@@ -135,14 +139,23 @@ func decideProvideDueDiligencePack(c Case, cmd ProvideDueDiligencePack, now time
 }
 
 // decideDueDiligenceDecision records the bank's answer; a reason given with an
-// acceptance is not kept.
+// acceptance is refused rather than dropped.
 func decideDueDiligenceDecision(c Case, cmd RecordDueDiligenceDecision, now time.Time) ([]Event, error) {
 	if err := checkID("packId", cmd.PackID); err != nil {
 		return nil, err
 	}
-	reason := strings.TrimSpace(cmd.Reason)
-	if !cmd.Accepted && reason == "" {
-		return nil, invalid("reason", "the reason the bank rejected the pack is required")
+	if cmd.Accepted && (cmd.ReasonCode != "" || cmd.Reason != "") {
+		return nil, invalid("reasonCode", "a reason is given only when the pack is rejected")
+	}
+	var text *ReasonDetails
+	if !cmd.Accepted {
+		if err := checkCode("reasonCode", cmd.ReasonCode, "reason the bank rejected the pack"); err != nil {
+			return nil, err
+		}
+		var err error
+		if text, err = reasonText("reason", cmd.Reason); err != nil {
+			return nil, err
+		}
 	}
 	p, ok := c.Packs[cmd.PackID]
 	if !ok {
@@ -154,7 +167,7 @@ func decideDueDiligenceDecision(c Case, cmd RecordDueDiligenceDecision, now time
 	if cmd.Accepted {
 		return one(DueDiligencePackAccepted{PackID: p.PackID, Bank: p.Bank, At: now})
 	}
-	return one(DueDiligencePackRejected{PackID: p.PackID, Bank: p.Bank, Reason: reason, At: now})
+	return one(DueDiligencePackRejected{PackID: p.PackID, Bank: p.Bank, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 // AcceptsForOpening reports whether the survivor can be identified to bank for an
@@ -193,7 +206,7 @@ func evolvePacks(c Case, e Event) Case {
 		}
 	case DueDiligencePackRejected:
 		if p, ok := c.Packs[e.PackID]; ok {
-			p.Decision, p.Reason, p.DecidedAt = PackRejected, e.Reason, e.At
+			p.Decision, p.ReasonCode, p.DecidedAt = PackRejected, e.ReasonCode, e.At
 			c.Packs = with(c.Packs, e.PackID, p)
 		}
 	}

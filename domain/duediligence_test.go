@@ -43,19 +43,21 @@ func TestRecordDueDiligenceDecision(t *testing.T) {
 	runCaseTests(t, []caseTest{
 		{name: "the bank accepts the pack", given: given, when: RecordDueDiligenceDecision{PackID: "p-1", Accepted: true},
 			then: events(DueDiligencePackAccepted{PackID: "p-1", Bank: "org-bank", At: at(10)})},
-		{name: "a reason given with an acceptance is not kept", given: given, when: RecordDueDiligenceDecision{PackID: "p-1", Accepted: true, Reason: "fine"},
-			then: events(DueDiligencePackAccepted{PackID: "p-1", Bank: "org-bank", At: at(10)})},
-		{name: "the bank rejects the pack with a reason", given: given, when: RecordDueDiligenceDecision{PackID: "p-1", Reason: " letter unsigned "},
-			then: events(DueDiligencePackRejected{PackID: "p-1", Bank: "org-bank", Reason: "letter unsigned", At: at(10)})},
+		{name: "a reason given with an acceptance is refused", given: given, when: RecordDueDiligenceDecision{PackID: "p-1", Accepted: true, Reason: "fine"},
+			wantErr: ErrInvalidInput, wantMsg: "only when the pack is rejected"},
+		{name: "the bank rejects the pack with a reason", given: given,
+			when: RecordDueDiligenceDecision{PackID: "p-1", ReasonCode: PackInsufficientEvidence, Reason: " letter unsigned "},
+			then: events(DueDiligencePackRejected{PackID: "p-1", Bank: "org-bank", ReasonCode: PackInsufficientEvidence, At: at(10),
+				Personal: &ReasonDetails{Text: "letter unsigned"}})},
 		{name: "a decision is recorded even after consent was withdrawn", given: append(given, ConsentWithdrawn{GrantID: "g-bank", At: at(5)}),
 			when: RecordDueDiligenceDecision{PackID: "p-1", Accepted: true},
 			then: events(DueDiligencePackAccepted{PackID: "p-1", Bank: "org-bank", At: at(10)})},
-		{name: "rejected without a reason", given: given, when: RecordDueDiligenceDecision{PackID: "p-1"},
-			wantErr: ErrInvalidInput, wantMsg: "reason:"},
+		{name: "rejected without a reason code", given: given, when: RecordDueDiligenceDecision{PackID: "p-1"},
+			wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
 		{name: "no pack id", given: given, when: RecordDueDiligenceDecision{Accepted: true}, wantErr: ErrInvalidInput, wantMsg: "packId:"},
 		{name: "unknown pack", given: given, when: RecordDueDiligenceDecision{PackID: "p-9", Accepted: true},
 			wantErr: ErrInvalidInput, wantMsg: "unknown due-diligence pack p-9"},
-		{name: "already accepted", given: append(given, packAccepted), when: RecordDueDiligenceDecision{PackID: "p-1", Reason: "x"},
+		{name: "already accepted", given: append(given, packAccepted), when: RecordDueDiligenceDecision{PackID: "p-1", ReasonCode: PackRejectionOther},
 			wantErr: ErrInvalidTransition, wantMsg: "pack p-1 was already accepted by bank org-bank"},
 		{name: "already rejected", given: append(given, packRejected), when: RecordDueDiligenceDecision{PackID: "p-1", Accepted: true},
 			wantErr: ErrInvalidTransition, wantMsg: "already rejected"},
@@ -66,7 +68,7 @@ func TestRecordDueDiligenceDecision(t *testing.T) {
 func TestAccountOpeningNeedsAcceptedIDOrPack(t *testing.T) {
 	open := RecordAccountOpened{Bank: bank, Product: ProductBasicAccount}
 	opened := events(BankAccountOpened{Bank: "org-bank", Product: ProductBasicAccount, At: at(10)})
-	refused := IDDocumentRefused{DocumentID: "doc-1", Reason: "no record", At: at(3)}
+	refused := IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalNotEligible, At: at(3)}
 	passportOnly := BankOfferMade{OfferID: "o-9", Bank: "org-bank", Product: ProductBasicAccount,
 		AcceptedDocuments: []DocumentKind{DocPassport}, At: at(5)}
 	bank2Pack := DueDiligencePackProvided{PackID: "p-2", Bank: "org-bank-2", SignedLetter: true, At: at(4)}
@@ -119,7 +121,7 @@ func TestAcceptsForOpening(t *testing.T) {
 		Decision: PackAccepted, ProvidedAt: at(4), DecidedAt: at(5)}); p != want {
 		t.Errorf("pack state\n got %+v\nwant %+v", p, want)
 	}
-	if r := Fold(shown(packProvided, packRejected)).Packs["p-1"]; r.Decision != PackRejected || r.Reason != "letter unsigned" {
+	if r := Fold(shown(packProvided, packRejected)).Packs["p-1"]; r.Decision != PackRejected || r.ReasonCode != PackInsufficientEvidence {
 		t.Errorf("rejected pack state %+v", r)
 	}
 }

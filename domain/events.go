@@ -32,6 +32,12 @@ type DocumentDetails struct {
 	DocumentNumber string `json:"documentNumber"`
 }
 
+// AuthorityDetails names, in free text, an issuing authority that is not in the
+// directory. Personal: where a survivor asks for her papers says where she is from.
+type AuthorityDetails struct {
+	IssuingAuthority string `json:"issuingAuthority"`
+}
+
 // NoteDetails is a case note's text, personal because case workers write about the
 // survivor in it.
 type NoteDetails struct {
@@ -70,12 +76,15 @@ type ConsentWithdrawn struct {
 	At      time.Time `json:"at"`
 }
 
-// IDDocumentRequested: an identity document was requested from an issuing authority.
+// IDDocumentRequested: an identity document was requested from an issuing authority:
+// an ID office or government body of the directory (IssuingOrganisation), or one
+// named in free text (personal).
 type IDDocumentRequested struct {
-	DocumentID       string       `json:"documentId"`
-	Kind             DocumentKind `json:"kind"`
-	IssuingAuthority string       `json:"issuingAuthority"`
-	At               time.Time    `json:"at"`
+	DocumentID          string            `json:"documentId"`
+	Kind                DocumentKind      `json:"kind"`
+	IssuingOrganisation string            `json:"issuingOrganisation,omitempty"`
+	At                  time.Time         `json:"at"`
+	Personal            *AuthorityDetails `json:"personal,omitempty"`
 }
 
 // IDDocumentObtained: the requested document was issued.
@@ -87,9 +96,10 @@ type IDDocumentObtained struct {
 
 // IDDocumentRefused: the issuing authority refused the document.
 type IDDocumentRefused struct {
-	DocumentID string    `json:"documentId"`
-	Reason     string    `json:"reason"`
-	At         time.Time `json:"at"`
+	DocumentID string         `json:"documentId"`
+	ReasonCode RefusalReason  `json:"reasonCode"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
 }
 
 // BankReferralMade: the case was referred to a partner bank under a consent grant.
@@ -116,9 +126,10 @@ type BankAccountOpened struct {
 
 // AccountApplicationDeclined: the bank declined the application.
 type AccountApplicationDeclined struct {
-	Bank   string    `json:"bank"`
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
+	Bank       string               `json:"bank"`
+	ReasonCode AccountDeclineReason `json:"reasonCode"`
+	At         time.Time            `json:"at"`
+	Personal   *ReasonDetails       `json:"personal,omitempty"`
 }
 
 // CreditDisputeFiled: a block/dispute request for trafficking-related or coerced
@@ -135,12 +146,14 @@ type CreditDisputeFiled struct {
 	Personal  *DisputeItemsDetails `json:"personal,omitempty"`
 }
 
-// CreditDisputeResolved: the bureau answered the dispute.
+// CreditDisputeResolved: the bureau answered the dispute (a reason code unless every
+// item was blocked).
 type CreditDisputeResolved struct {
-	DisputeID string         `json:"disputeId"`
-	Outcome   DisputeOutcome `json:"outcome"`
-	Reason    string         `json:"reason,omitempty"`
-	At        time.Time      `json:"at"`
+	DisputeID  string         `json:"disputeId"`
+	Outcome    DisputeOutcome `json:"outcome"`
+	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
 }
 
 // CaseNoteAdded: a case worker wrote a note.
@@ -150,24 +163,27 @@ type CaseNoteAdded struct {
 	Personal *NoteDetails `json:"personal,omitempty"`
 }
 
-// CaseClosed: the case was closed with an outcome.
+// CaseClosed: the case was closed with an outcome (the code) and optionally a text
+// saying more.
 type CaseClosed struct {
-	Outcome ClosureOutcome `json:"outcome"`
-	Reason  string         `json:"reason,omitempty"`
-	At      time.Time      `json:"at"`
+	Outcome  ClosureOutcome `json:"outcome"`
+	At       time.Time      `json:"at"`
+	Personal *ReasonDetails `json:"personal,omitempty"`
 }
 
 // CaseReopened: a closed case was opened again; its stage is kept.
 type CaseReopened struct {
-	Reason string    `json:"reason,omitempty"`
-	At     time.Time `json:"at"`
+	ReasonCode ReopenReason   `json:"reasonCode"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
 }
 
 // SurvivorDataErased: the survivor's personal data was erased (its key destroyed).
-// The journey facts stay, so statistics and the audit chain survive.
+// The journey facts stay, so statistics and the audit chain survive. The reason is a
+// code only: a text could only be sealed with the key that is gone.
 type SurvivorDataErased struct {
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
+	ReasonCode ErasureReason `json:"reasonCode"`
+	At         time.Time     `json:"at"`
 }
 
 // ---- Organisation events -----------------------------------------------------------

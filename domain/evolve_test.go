@@ -19,10 +19,11 @@ func journey() []Event {
 		applied,
 		BankAccountOpened{Bank: "org-bank", Product: ProductDebitCard, At: at(5)},
 		disputeFiled,
-		CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3 blocked", At: at(7)},
+		CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound, At: at(7),
+			Personal: &ReasonDetails{Text: "2 of 3 blocked"}},
 		CaseNoteAdded{NoteID: "n-1", At: at(8), Personal: &NoteDetails{Text: "Account works."}},
 		CaseClosed{Outcome: ClosureJourneyCompleted, At: at(9)},
-		CaseReopened{Reason: "new debt found", At: at(10)},
+		CaseReopened{ReasonCode: ReopenNewNeed, At: at(10), Personal: &ReasonDetails{Text: "new debt found"}},
 	)
 }
 
@@ -44,7 +45,7 @@ func TestFoldFullJourney(t *testing.T) {
 				Purposes: []Purpose{PurposeCreditRepair}, GrantedAt: at(1), ExpiresAt: nextYear},
 		},
 		Documents: map[string]IDDocument{
-			"doc-1": {ID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO", Status: DocumentObtained, RequestedAt: at(2), UpdatedAt: at(3)},
+			"doc-1": {ID: "doc-1", Kind: DocCURP, IssuingOrganisation: "org-renapo", Status: DocumentObtained, RequestedAt: at(2), UpdatedAt: at(3)},
 		},
 		BankReferrals: map[string]BankReferral{"org-bank": {Bank: "org-bank", GrantID: "g-bank", At: at(3)}},
 		Applications: map[string]AccountApplication{
@@ -52,7 +53,7 @@ func TestFoldFullJourney(t *testing.T) {
 		},
 		Disputes: map[string]CreditDispute{
 			"d-1": {ID: "d-1", Bureau: "org-bureau", ItemCount: 3, Status: DisputeResolved, Outcome: DisputePartiallyBlocked,
-				Reason: "2 of 3 blocked", FiledAt: at(5), ResolvedAt: at(7)},
+				ReasonCode: DisputeItemNotFound, FiledAt: at(5), ResolvedAt: at(7)},
 		},
 		NoteCount: 1,
 	}
@@ -76,16 +77,16 @@ func TestJourneyIsDecidable(t *testing.T) {
 			Barriers: []Barrier{BarrierNoID}, Survivor: SurvivorDetails{FullName: "Ana"}},
 		GrantConsent{GrantID: "g-bank", Recipient: bank, Categories: []DataCategory{DataIdentity, DataBanking}, Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear},
 		GrantConsent{GrantID: "g-bureau", Recipient: bureau, Categories: []DataCategory{DataIdentity, DataCredit}, Purposes: []Purpose{PurposeCreditRepair}, ExpiresAt: nextYear},
-		RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "RENAPO"},
+		RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: idOffice},
 		RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: "CURP123"},
 		ReferToBank{Bank: bank},
 		SubmitAccountApplication{Bank: bank, Product: ProductBasicAccount},
 		RecordAccountOpened{Bank: bank, Product: ProductDebitCard},
 		FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3},
-		RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3 blocked"},
+		RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound, Reason: "2 of 3 blocked"},
 		AddCaseNote{NoteID: "n-1", Text: "Account works."},
 		CloseCase{Outcome: ClosureJourneyCompleted},
-		ReopenCase{Reason: "new debt found"},
+		ReopenCase{ReasonCode: ReopenNewNeed, Reason: "new debt found"},
 	}
 	want := journey()
 	var c Case
@@ -109,10 +110,10 @@ func TestEvolveDoesNotChangeEarlierStates(t *testing.T) {
 	for _, e := range events(
 		ConsentWithdrawn{GrantID: "g-bank", At: at(7)},
 		bureauGrant,
-		IDDocumentRefused{DocumentID: "doc-1", Reason: "no record", At: at(7)},
-		IDDocumentRequested{DocumentID: "doc-2", Kind: DocINE, IssuingAuthority: "INE", At: at(7)},
+		IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalNotEligible, At: at(7)},
+		IDDocumentRequested{DocumentID: "doc-2", Kind: DocINE, IssuingOrganisation: "org-ine", At: at(7)},
 		BankReferralMade{Bank: "org-bank-2", GrantID: "g-2", At: at(7)},
-		AccountApplicationDeclined{Bank: "org-bank", Reason: "x", At: at(7)},
+		AccountApplicationDeclined{Bank: "org-bank", ReasonCode: AccountDeclineOther, At: at(7)},
 		CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(7)},
 		CaseNoteAdded{NoteID: "n", At: at(7), Personal: &NoteDetails{Text: "x"}},
 		CaseClosed{Outcome: ClosureOther, At: at(8)},
@@ -187,7 +188,7 @@ func TestEvolveLaterMapsCopyOnWrite(t *testing.T) {
 	after := before
 	for _, e := range events(
 		choseA, declinedAll, packAccepted, concernAcked,
-		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: "x", At: at(7)},
+		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: ResolutionOther, At: at(7)},
 		item1Blocked, item2Refused,
 		CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{EvidencePoliceReport}, At: at(7)},
 		CreditReportObtained{ReportID: "r-2", Bureau: "org-bureau", At: at(7)},

@@ -22,9 +22,9 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 			Notes: "never by post to the old address"},
 		ReferToBank{Bank: bank},
 		ReferToBank{Bank: bank2},
-		MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, MonthlyFee: "MXN 0",
+		MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, FeeCurrency: "MXN", FeeAmount: "0",
 			AcceptedDocuments: []DocumentKind{DocCURP, DocINE}, AcceptsAlternativePack: true},
-		MakeBankOffer{OfferID: "o-2", Bank: bank2, Product: ProductDebitCard, MonthlyFee: "MXN 25", AcceptedDocuments: []DocumentKind{DocPassport}},
+		MakeBankOffer{OfferID: "o-2", Bank: bank2, Product: ProductDebitCard, FeeCurrency: "MXN", FeeAmount: "25.00", AcceptedDocuments: []DocumentKind{DocPassport}},
 		RecordSurvivorChoice{OfferID: "o-2"},
 		RecordSurvivorChoice{OfferID: "o-1"},
 		ProvideDueDiligencePack{PackID: "p-1", Bank: bank, SignedLetter: true, AccompaniedVisit: true, StaffName: "Lucía Pérez"},
@@ -35,7 +35,7 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 		MeetNeed{Need: NeedBankAccount},
 		RaiseSafeguardingConcern{ConcernID: "k-1", By: bank, Bank: bank, Category: ConcernTraffickerControl, Details: "A man held her card at the counter."},
 		AcknowledgeSafeguardingConcern{ConcernID: "k-1", By: shelter},
-		ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: "card replaced"},
+		ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: ResolutionAccountRestricted, Text: "card replaced"},
 		RecordCreditReportObtained{ReportID: "r-1", Bureau: bureau},
 		FileCreditDispute{DisputeID: "d-2", Bureau: bureau,
 			Items: []DisputeItem{
@@ -44,7 +44,7 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 			},
 			Evidence: []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination}},
 		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked},
-		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: "no determination letter"},
+		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, ReasonCode: DisputeInsufficientEvidence, Reason: "no determination letter"},
 		ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}, Evidence: []EvidenceKind{EvidencePoliceReport}},
 		RecordDisputeItemOutcome{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked},
 		MeetNeed{Need: NeedCreditRepair},
@@ -76,7 +76,7 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 	if c.Packs["p-1"].Decision != PackAccepted || c.Applications["org-bank"].Status != ApplicationOpened {
 		t.Errorf("pack %+v application %+v", c.Packs["p-1"], c.Applications["org-bank"])
 	}
-	if k := c.Concerns["k-1"]; k.Status != ConcernResolved || k.Resolution != "card replaced" || c.OpenConcernsFor("org-shelter") != nil {
+	if k := c.Concerns["k-1"]; k.Status != ConcernResolved || k.Resolution != ResolutionAccountRestricted || c.OpenConcernsFor("org-shelter") != nil {
 		t.Errorf("concern %+v", k)
 	}
 	if r := c.ContactRules; r == nil || !reflect.DeepEqual(r.Allowed, []ContactChannel{ChannelThroughShelter, ChannelInPerson}) {
@@ -99,7 +99,7 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 // Commands that carry personal data are refused once the survivor's data was erased;
 // the journey goes on without it.
 func TestErasedCaseRefusesNewPersonalData(t *testing.T) {
-	erased := SurvivorDataErased{Reason: "survivor asked", At: at(6)}
+	erased := SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(6)}
 	given := shown(bureauGrant, erased)
 	items := func(creditor string) []DisputeItem {
 		return []DisputeItem{{ItemID: "i-1", Kind: ItemDebt, Creditor: creditor}}
@@ -129,8 +129,8 @@ func TestErasedCaseRefusesNewPersonalData(t *testing.T) {
 			then: events(CreditDisputeFiled{DisputeID: "d-2", Bureau: "org-bureau", ItemCount: 1,
 				Items: []DisputeItemFiled{{ItemID: "i-1", Kind: ItemDebt}}, Evidence: evidence, At: at(10)})},
 		{name: "offers go on", given: given,
-			when: MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount},
-			then: events(BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, At: at(10)})},
+			when: MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, FeeCurrency: "MXN", FeeAmount: "0"},
+			then: events(BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: Money{Currency: "MXN"}, At: at(10)})},
 	})
 }
 

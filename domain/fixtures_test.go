@@ -10,17 +10,17 @@ var (
 	bank2Grant    = ConsentGranted{GrantID: "g-bank-2", Recipient: "org-bank-2", Categories: []DataCategory{DataBanking}, Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
 	bank2Referred = BankReferralMade{Bank: "org-bank-2", GrantID: "g-bank-2", At: at(3)}
 
-	offerA = BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: "MXN 0",
+	offerA = BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: Money{Currency: "MXN"},
 		AcceptedDocuments: []DocumentKind{DocCURP, DocINE}, AcceptsAlternativePack: true, At: at(4)}
-	offerB = BankOfferMade{OfferID: "o-2", Bank: "org-bank-2", Product: ProductDebitCard, MonthlyFee: "MXN 25",
+	offerB = BankOfferMade{OfferID: "o-2", Bank: "org-bank-2", Product: ProductDebitCard, MonthlyFee: Money{Currency: "MXN", MinorUnits: 2500},
 		AcceptedDocuments: []DocumentKind{DocPassport}, At: at(4)}
 	choseA      = SurvivorChoseOffer{OfferID: "o-1", Bank: "org-bank", At: at(5)}
-	declinedAll = SurvivorDeclinedAllOffers{Reason: "wants to wait", At: at(5)}
+	declinedAll = SurvivorDeclinedAllOffers{ReasonCode: DeclineNotReady, At: at(5), Personal: &ReasonDetails{Text: "wants to wait"}}
 
 	packProvided = DueDiligencePackProvided{PackID: "p-1", Bank: "org-bank", SignedLetter: true, AccompaniedVisit: true,
 		At: at(4), Personal: &StaffDetails{StaffName: "Lucía Pérez"}}
 	packAccepted = DueDiligencePackAccepted{PackID: "p-1", Bank: "org-bank", At: at(5)}
-	packRejected = DueDiligencePackRejected{PackID: "p-1", Bank: "org-bank", Reason: "letter unsigned", At: at(5)}
+	packRejected = DueDiligencePackRejected{PackID: "p-1", Bank: "org-bank", ReasonCode: PackInsufficientEvidence, At: at(5), Personal: &ReasonDetails{Text: "letter unsigned"}}
 
 	concernRaised = SafeguardingConcernRaised{ConcernID: "k-1", RaisedBy: "org-bank", Bank: "org-bank",
 		Category: ConcernTraffickerControl, At: at(5), Personal: &ConcernDetails{Details: "A man held her card at the counter."}}
@@ -31,7 +31,7 @@ var (
 		Evidence: []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination}, At: at(5),
 		Personal: &DisputeItemsDetails{Items: []DisputeItemDetails{{ItemID: "i-1", Creditor: "Financiera Norte", AccountReference: "FN-0042"}}}}
 	item1Blocked = CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: at(6)}
-	item2Refused = CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, Reason: "no determination letter", At: at(6)}
+	item2Refused = CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemRefused, ReasonCode: DisputeInsufficientEvidence, At: at(6), Personal: &ReasonDetails{Text: "no determination letter"}}
 )
 
 // shown is a case shown to both banks, with consent to each in force. The slice has
@@ -47,7 +47,7 @@ func laterEvents() []Event {
 		offerA, offerB, choseA, declinedAll,
 		packProvided, packAccepted, packRejected,
 		concernRaised, concernAcked,
-		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: "card replaced", At: at(7)},
+		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: ResolutionAccountRestricted, At: at(7), Personal: &ReasonDetails{Text: "card replaced"}},
 		SafeContactRulesSet{Allowed: []ContactChannel{ChannelThroughShelter}, Forbidden: []ContactChannel{ChannelPost}, At: at(2),
 			Personal: &ContactDetails{Notes: "never by post to the old address"}},
 		CreditReportObtained{ReportID: "r-1", Bureau: "org-bureau", At: at(4)},

@@ -3,9 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The journey's rules, one function per case command. Each checks, in this order:
@@ -19,9 +17,6 @@ import (
 // This file holds the original journey's rules; the later steps have a file each
 // (offers.go, duediligence.go, safeguarding.go, contact.go, credit.go,
 // disputeitems.go, barriers.go).
-
-// MaxNoteLength is the longest case note, in characters.
-const MaxNoteLength = 10000
 
 const dateLayout = "2006-01-02"
 
@@ -110,32 +105,64 @@ func decideReferSurvivor(cmd ReferSurvivor, now time.Time) ([]Event, error) {
 	if err := checkList("barriers", cmd.Barriers, false); err != nil {
 		return nil, err
 	}
-	s := cmd.Survivor
-	p := SurvivorDetails{
-		FullName: strings.TrimSpace(s.FullName), DateOfBirth: strings.TrimSpace(s.DateOfBirth),
-		Phone: strings.TrimSpace(s.Phone), Email: strings.TrimSpace(s.Email), Address: strings.TrimSpace(s.Address),
-	}
-	for _, a := range s.Aliases {
-		if a = strings.TrimSpace(a); a != "" {
-			p.Aliases = append(p.Aliases, a)
-		}
-	}
-	if p.FullName == "" {
-		return nil, invalid("survivor.fullName", "the survivor's full name is required")
-	}
-	if p.DateOfBirth != "" {
-		dob, err := time.Parse(dateLayout, p.DateOfBirth)
-		if err != nil {
-			return nil, invalid("survivor.dateOfBirth", fmt.Sprintf("date of birth must be a date written YYYY-MM-DD, e.g. 1990-04-23 (got %q)", p.DateOfBirth))
-		}
-		if dob.After(now) {
-			return nil, invalid("survivor.dateOfBirth", "date of birth cannot be in the future")
-		}
+	p, err := checkSurvivor(cmd.Survivor, now)
+	if err != nil {
+		return nil, err
 	}
 	return one(SurvivorReferred{
 		ReferringOrganisation: org.ID, Jurisdiction: cmd.Jurisdiction,
 		Needs: cloneList(cmd.Needs), Barriers: cloneList(cmd.Barriers), At: now, Personal: &p,
 	})
+}
+
+// checkSurvivor checks the survivor's personal data given at referral and returns it
+// as stored: trimmed, empty aliases dropped.
+func checkSurvivor(s SurvivorDetails, now time.Time) (SurvivorDetails, error) {
+	var p SurvivorDetails
+	var err error
+	if p.FullName, err = cleanText("survivor.fullName", s.FullName, textRule{max: MaxNameLength, required: "the survivor's full name is required"}); err != nil {
+		return p, err
+	}
+	for i, a := range s.Aliases {
+		a, err := cleanText(fmt.Sprintf("survivor.aliases[%d]", i), a, nameRule)
+		if err != nil {
+			return p, err
+		}
+		if a != "" && !slices.Contains(p.Aliases, a) {
+			p.Aliases = append(p.Aliases, a)
+		}
+	}
+	if len(p.Aliases) > MaxAliases {
+		return p, invalid("survivor.aliases", fmt.Sprintf("at most %d aliases (got %d)", MaxAliases, len(p.Aliases)))
+	}
+	if p.DateOfBirth, err = cleanText("survivor.dateOfBirth", s.DateOfBirth, textRule{max: len(dateLayout)}); err != nil {
+		return p, err
+	}
+	if p.DateOfBirth != "" {
+		if err := checkDateOfBirth("survivor.dateOfBirth", p.DateOfBirth, now); err != nil {
+			return p, err
+		}
+	}
+	if p.Phone, err = cleanText("survivor.phone", s.Phone, textRule{max: MaxPhoneLength}); err != nil {
+		return p, err
+	}
+	if p.Phone != "" {
+		if err := checkPhone("survivor.phone", p.Phone); err != nil {
+			return p, err
+		}
+	}
+	if p.Email, err = cleanText("survivor.email", s.Email, textRule{max: MaxEmailLength}); err != nil {
+		return p, err
+	}
+	if p.Email != "" {
+		if err := checkEmail("survivor.email", p.Email); err != nil {
+			return p, err
+		}
+	}
+	if p.Address, err = cleanText("survivor.address", s.Address, textRule{max: MaxAddressLength, multiline: true}); err != nil {
+		return p, err
+	}
+	return p, nil
 }
 
 func decideGrantConsent(c Case, cmd GrantConsent, now time.Time) ([]Event, error) {
@@ -188,17 +215,34 @@ func decideRequestIDDocument(c Case, cmd RequestIDDocument, now time.Time) ([]Ev
 	if !cmd.Kind.Valid() {
 		return nil, invalid("kind", fmt.Sprintf("unknown document kind %q", cmd.Kind))
 	}
-	authority := strings.TrimSpace(cmd.IssuingAuthority)
-	if authority == "" {
-		return nil, invalid("issuingAuthority", "the issuing authority is required")
+	authority, err := cleanText("issuingAuthority", cmd.IssuingAuthority, authorityRule)
+	if err != nil {
+		return nil, err
 	}
-	return one(IDDocumentRequested{DocumentID: cmd.DocumentID, Kind: cmd.Kind, IssuingAuthority: authority, At: now})
+	e := IDDocumentRequested{DocumentID: cmd.DocumentID, Kind: cmd.Kind, At: now}
+	switch issuer := cmd.IssuingOrganisation; {
+	case issuer.ID != "" && authority != "":
+		return nil, invalid("issuingAuthority", "name the issuing authority once: by its organisation id, or in free text when it is not in the directory")
+	case issuer.ID != "":
+		if err := checkOrg("issuingOrganisationId", issuer); err != nil {
+			return nil, err
+		}
+		if issuer.Kind != OrgIDOffice && issuer.Kind != OrgGovernment {
+			return nil, wrongKind("issuingOrganisationId", fmt.Sprintf("organisation %s is a %s; documents are issued by an ID office or a government body", issuer.ID, kindName(issuer.Kind)))
+		}
+		e.IssuingOrganisation = issuer.ID
+	case authority != "":
+		e.Personal = &AuthorityDetails{IssuingAuthority: authority}
+	default:
+		return nil, invalid("issuingOrganisationId", "name the issuing authority: an ID office's organisation id, or its name in issuingAuthority when it is not in the directory")
+	}
+	return one(e)
 }
 
 func decideIDDocumentObtained(c Case, cmd RecordIDDocumentObtained, now time.Time) ([]Event, error) {
-	number := strings.TrimSpace(cmd.DocumentNumber)
-	if number == "" {
-		return nil, invalid("documentNumber", "the document number is required")
+	number, err := cleanText("documentNumber", cmd.DocumentNumber, textRule{max: MaxDocumentNumberLen, required: "the document number is required"})
+	if err != nil {
+		return nil, err
 	}
 	if err := requestedDocument(c, cmd.DocumentID, "obtained"); err != nil {
 		return nil, err
@@ -207,14 +251,17 @@ func decideIDDocumentObtained(c Case, cmd RecordIDDocumentObtained, now time.Tim
 }
 
 func decideIDDocumentRefused(c Case, cmd RecordIDDocumentRefused, now time.Time) ([]Event, error) {
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" {
-		return nil, invalid("reason", "the reason the document was refused is required")
+	if err := checkCode("reasonCode", cmd.ReasonCode, "refusal reason"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	if err := requestedDocument(c, cmd.DocumentID, "refused"); err != nil {
 		return nil, err
 	}
-	return one(IDDocumentRefused{DocumentID: cmd.DocumentID, Reason: reason, At: now})
+	return one(IDDocumentRefused{DocumentID: cmd.DocumentID, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 // requestedDocument checks a document exists and still awaits an answer: a document
@@ -291,14 +338,17 @@ func decideAccountDeclined(c Case, cmd RecordAccountDeclined, now time.Time) ([]
 	if err := checkOrgKind("bankId", cmd.Bank, OrgBank); err != nil {
 		return nil, err
 	}
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" {
-		return nil, invalid("reason", "the reason the bank declined is required")
+	if err := checkCode("reasonCode", cmd.ReasonCode, "decline reason"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	if err := submittedApplication(c, cmd.Bank.ID, "declined"); err != nil {
 		return nil, err
 	}
-	return one(AccountApplicationDeclined{Bank: cmd.Bank.ID, Reason: reason, At: now})
+	return one(AccountApplicationDeclined{Bank: cmd.Bank.ID, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 func submittedApplication(c Case, bank, outcome string) error {
@@ -316,47 +366,50 @@ func decideAddCaseNote(cmd AddCaseNote, now time.Time) ([]Event, error) {
 	if err := checkID("noteId", cmd.NoteID); err != nil {
 		return nil, err
 	}
-	text := strings.TrimSpace(cmd.Text)
-	if text == "" {
-		return nil, invalid("text", "the note is empty")
-	}
-	if n := utf8.RuneCountInString(text); n > MaxNoteLength {
-		return nil, invalid("text", fmt.Sprintf("the note is %d characters long; at most %d are allowed", n, MaxNoteLength))
+	text, err := cleanText("text", cmd.Text, noteRule)
+	if err != nil {
+		return nil, err
 	}
 	return one(CaseNoteAdded{NoteID: cmd.NoteID, At: now, Personal: &NoteDetails{Text: text}})
 }
 
 func decideCloseCase(cmd CloseCase, now time.Time) ([]Event, error) {
-	if !cmd.Outcome.Valid() {
-		return nil, invalid("outcome", fmt.Sprintf("unknown closure outcome %q", cmd.Outcome))
+	if err := checkCode("outcome", cmd.Outcome, "closure outcome"); err != nil {
+		return nil, err
 	}
-	return one(CaseClosed{Outcome: cmd.Outcome, Reason: strings.TrimSpace(cmd.Reason), At: now})
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return one(CaseClosed{Outcome: cmd.Outcome, At: now, Personal: text})
 }
 
 // decideReopenCase runs on closed cases too: it is the one command a closed case
 // accepts. Reopening needs a reason because it undoes a decision someone recorded.
 func decideReopenCase(c Case, cmd ReopenCase, now time.Time) ([]Event, error) {
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" {
-		return nil, invalid("reason", "the reason for reopening the case is required")
+	if err := checkCode("reasonCode", cmd.ReasonCode, "reason for reopening"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	if c.Status != StatusClosed {
 		return nil, transition("the case is open; only a closed case can be reopened")
 	}
-	return one(CaseReopened{Reason: reason, At: now})
+	return one(CaseReopened{ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 // ---- Erasure -----------------------------------------------------------------------
 
 func decideEraseSurvivorData(c Case, cmd EraseSurvivorData, now time.Time) ([]Event, error) {
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" {
-		return nil, invalid("reason", "say why the survivor's data is erased")
+	if err := checkCode("reasonCode", cmd.ReasonCode, "reason for the erasure"); err != nil {
+		return nil, err
 	}
 	if c.Erased {
 		return nil, transition("the survivor's data was already erased")
 	}
-	return one(SurvivorDataErased{Reason: reason, At: now})
+	return one(SurvivorDataErased{ReasonCode: cmd.ReasonCode, At: now})
 }
 
 // erasedTransition rejects new personal data on a case whose survivor data was erased:

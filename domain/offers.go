@@ -3,9 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Bank offers and the survivor's choice. A case is shown to several partner banks
@@ -27,16 +25,12 @@ func AllOfferStatus() []OfferStatus { return []OfferStatus{OfferOpen, OfferChose
 
 func (x OfferStatus) Valid() bool { return slices.Contains(AllOfferStatus(), x) }
 
-// MaxMonthlyFeeLength is the longest monthly fee text ("MXN 0", "USD 4.95 after 6
-// months"), in characters.
-const MaxMonthlyFeeLength = 100
-
 // BankOffer is one offer a bank made on the case.
 type BankOffer struct {
 	OfferID                string
 	Bank                   string
 	Product                AccountProduct
-	MonthlyFee             string
+	MonthlyFee             Money
 	AcceptedDocuments      []DocumentKind // the ID document kinds the bank accepts for opening
 	AcceptsAlternativePack bool           // the bank will consider a due-diligence pack instead of ID
 	Status                 OfferStatus
@@ -49,7 +43,8 @@ type MakeBankOffer struct {
 	OfferID                string
 	Bank                   OrgRef
 	Product                AccountProduct
-	MonthlyFee             string // free text, e.g. "MXN 0"; may be empty
+	FeeCurrency            string // ISO 4217, e.g. "MXN"
+	FeeAmount              string // a decimal, e.g. "0" or "35.50"
 	AcceptedDocuments      []DocumentKind
 	AcceptsAlternativePack bool
 }
@@ -59,7 +54,8 @@ type RecordSurvivorChoice struct {
 }
 
 type DeclineAllOffers struct {
-	Reason string
+	ReasonCode DeclineReason
+	Reason     string // optional text
 }
 
 // BankOfferMade: a bank the case was shown to offered a product.
@@ -67,7 +63,7 @@ type BankOfferMade struct {
 	OfferID                string         `json:"offerId"`
 	Bank                   string         `json:"bank"`
 	Product                AccountProduct `json:"product"`
-	MonthlyFee             string         `json:"monthlyFee,omitempty"`
+	MonthlyFee             Money          `json:"monthlyFee"`
 	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments,omitempty"`
 	AcceptsAlternativePack bool           `json:"acceptsAlternativePack"`
 	At                     time.Time      `json:"at"`
@@ -82,8 +78,9 @@ type SurvivorChoseOffer struct {
 
 // SurvivorDeclinedAllOffers: the survivor declined every offer made so far.
 type SurvivorDeclinedAllOffers struct {
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
+	ReasonCode DeclineReason  `json:"reasonCode"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
 }
 
 func (MakeBankOffer) CommandType() string        { return "MakeBankOffer" }
@@ -107,9 +104,9 @@ func decideMakeBankOffer(c Case, cmd MakeBankOffer, now time.Time) ([]Event, err
 	if !cmd.Product.Valid() {
 		return nil, invalid("product", fmt.Sprintf("unknown account product %q", cmd.Product))
 	}
-	fee := strings.TrimSpace(cmd.MonthlyFee)
-	if n := utf8.RuneCountInString(fee); n > MaxMonthlyFeeLength {
-		return nil, invalid("monthlyFee", fmt.Sprintf("the monthly fee is %d characters long; at most %d are allowed", n, MaxMonthlyFeeLength))
+	fee, err := ParseMoney("monthlyFee", cmd.FeeCurrency, cmd.FeeAmount)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkList("acceptedDocuments", cmd.AcceptedDocuments, false); err != nil {
 		return nil, err
@@ -150,9 +147,12 @@ func decideSurvivorChoice(c Case, cmd RecordSurvivorChoice, now time.Time) ([]Ev
 }
 
 func decideDeclineAllOffers(c Case, cmd DeclineAllOffers, now time.Time) ([]Event, error) {
-	reason := strings.TrimSpace(cmd.Reason)
-	if reason == "" {
-		return nil, invalid("reason", "the reason the survivor declined every offer is required")
+	if err := checkCode("reasonCode", cmd.ReasonCode, "reason the survivor declined every offer"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
 	}
 	if len(c.Offers) == 0 {
 		return nil, transition("no bank has made an offer yet; there is nothing to decline")
@@ -160,7 +160,7 @@ func decideDeclineAllOffers(c Case, cmd DeclineAllOffers, now time.Time) ([]Even
 	if c.DeclinedAllOffers {
 		return nil, transition("the survivor already declined every offer, and no bank has made a new one since")
 	}
-	return one(SurvivorDeclinedAllOffers{Reason: reason, At: now})
+	return one(SurvivorDeclinedAllOffers{ReasonCode: cmd.ReasonCode, At: now, Personal: text})
 }
 
 // latestOffer finds the last offer bank made (the greater id when two were made at
@@ -192,16 +192,16 @@ func evolveOffers(c Case, e Event) Case {
 			AcceptedDocuments: cloneList(e.AcceptedDocuments), AcceptsAlternativePack: e.AcceptsAlternativePack,
 			Status: OfferOpen, MadeAt: e.At,
 		})
-		c.DeclinedAllOffers = false
+		c.DeclinedAllOffers, c.DeclineReasonCode = false, ""
 	case SurvivorChoseOffer:
 		if _, ok := c.Offers[e.OfferID]; !ok {
 			return c
 		}
 		c.Offers = offersWithStatus(c.Offers, e.OfferID)
-		c.ChosenOffer, c.DeclinedAllOffers = e.OfferID, false
+		c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = e.OfferID, false, ""
 	case SurvivorDeclinedAllOffers:
 		c.Offers = offersWithStatus(c.Offers, "")
-		c.ChosenOffer, c.DeclinedAllOffers = "", true
+		c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = "", true, e.ReasonCode
 	}
 	return c
 }

@@ -2,12 +2,11 @@ package domain
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 )
 
 func TestMakeBankOffer(t *testing.T) {
-	valid := MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, MonthlyFee: " MXN 0 ",
+	valid := MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, FeeCurrency: "MXN", FeeAmount: " 0 ",
 		AcceptedDocuments: []DocumentKind{DocCURP, DocINE}, AcceptsAlternativePack: true}
 	with := func(f func(*MakeBankOffer)) MakeBankOffer {
 		c := valid
@@ -22,22 +21,22 @@ func TestMakeBankOffer(t *testing.T) {
 		{name: "a bank the case was shown to makes an offer", given: shown(), when: valid,
 			then: events(want), thenStage: StageAccountOpening},
 		{name: "a second offer from the same bank", given: shown(offerA),
-			when: MakeBankOffer{OfferID: "o-3", Bank: bank, Product: ProductSavingsAccount},
-			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductSavingsAccount, At: at(10)})},
+			when: MakeBankOffer{OfferID: "o-3", Bank: bank, Product: ProductSavingsAccount, FeeCurrency: "MXN", FeeAmount: "35.5"},
+			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductSavingsAccount, MonthlyFee: Money{Currency: "MXN", MinorUnits: 3550}, At: at(10)})},
 		{name: "a later product: a loan, accepting only a pack", given: shown(offerA),
-			when: MakeBankOffer{OfferID: "o-3", Bank: bank2, Product: ProductLoan, MonthlyFee: "12% APR", AcceptsAlternativePack: true},
-			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank-2", Product: ProductLoan, MonthlyFee: "12% APR", AcceptsAlternativePack: true, At: at(10)})},
+			when: MakeBankOffer{OfferID: "o-3", Bank: bank2, Product: ProductLoan, FeeCurrency: "USD", FeeAmount: "4.95", AcceptsAlternativePack: true},
+			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank-2", Product: ProductLoan, MonthlyFee: Money{Currency: "USD", MinorUnits: 495}, AcceptsAlternativePack: true, At: at(10)})},
+		{name: "a currency without minor units", given: shown(offerA),
+			when: MakeBankOffer{OfferID: "o-3", Bank: bank2, Product: ProductBasicAccount, FeeCurrency: "JPY", FeeAmount: "500"},
+			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank-2", Product: ProductBasicAccount, MonthlyFee: Money{Currency: "JPY", MinorUnits: 500}, At: at(10)})},
 		{name: "after declining every offer, a new offer is allowed", given: shown(offerA, declinedAll),
 			when: with(func(c *MakeBankOffer) { c.OfferID = "o-3"; c.Product = ProductBusinessAccount }),
-			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductBusinessAccount, MonthlyFee: "MXN 0",
+			then: events(BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductBusinessAccount, MonthlyFee: Money{Currency: "MXN"},
 				AcceptedDocuments: []DocumentKind{DocCURP, DocINE}, AcceptsAlternativePack: true, At: at(10)})},
-		{name: "a fee of exactly the maximum length", given: shown(),
-			when: with(func(c *MakeBankOffer) {
-				c.MonthlyFee = strings.Repeat("é", MaxMonthlyFeeLength)
-				c.AcceptedDocuments = nil
-			}),
+		{name: "the largest fee", given: shown(),
+			when: with(func(c *MakeBankOffer) { c.FeeAmount = "1000000.00"; c.AcceptedDocuments = nil }),
 			then: events(BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount,
-				MonthlyFee: strings.Repeat("é", MaxMonthlyFeeLength), AcceptsAlternativePack: true, At: at(10)})},
+				MonthlyFee: Money{Currency: "MXN", MinorUnits: 100_000_000}, AcceptsAlternativePack: true, At: at(10)})},
 
 		{name: "an offer only from a bank the case was shown to", given: events(referred, bankGrant, bank2Grant, bankReferred),
 			when:    with(func(c *MakeBankOffer) { c.Bank = bank2 }),
@@ -53,8 +52,17 @@ func TestMakeBankOffer(t *testing.T) {
 		{name: "no offer id", given: shown(), when: with(func(c *MakeBankOffer) { c.OfferID = " " }), wantErr: ErrInvalidInput, wantMsg: "offerId:"},
 		{name: "offer id already used", given: shown(offerA), when: valid, wantErr: ErrInvalidInput, wantMsg: "offer id o-1 is already used"},
 		{name: "unknown product", given: shown(), when: with(func(c *MakeBankOffer) { c.Product = "crypto_wallet" }), wantErr: ErrInvalidInput, wantMsg: "product:"},
-		{name: "fee too long", given: shown(), when: with(func(c *MakeBankOffer) { c.MonthlyFee = strings.Repeat("x", MaxMonthlyFeeLength+1) }),
-			wantErr: ErrInvalidInput, wantMsg: "monthlyFee: the monthly fee is 101 characters long"},
+		{name: "fee too large", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeAmount = "1000001" }),
+			wantErr: ErrInvalidInput, wantMsg: "monthlyFee.amount: a fee is at most 1000000"},
+		{name: "fee as free text", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeAmount = "12% APR" }),
+			wantErr: ErrInvalidInput, wantMsg: "monthlyFee.amount: an amount is written with digits"},
+		{name: "fee with too many decimals", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeAmount = "1.005" }),
+			wantErr: ErrInvalidInput, wantMsg: "MXN has 2 decimal places"},
+		{name: "a negative fee", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeAmount = "-1" }), wantErr: ErrInvalidInput},
+		{name: "an unknown currency", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeCurrency = "ABC" }),
+			wantErr: ErrInvalidInput, wantMsg: "monthlyFee.currency:"},
+		{name: "a currency in lower case", given: shown(), when: with(func(c *MakeBankOffer) { c.FeeCurrency = "mxn" }),
+			wantErr: ErrInvalidInput, wantMsg: "monthlyFee.currency:"},
 		{name: "unknown document kind", given: shown(), when: with(func(c *MakeBankOffer) { c.AcceptedDocuments = []DocumentKind{"library_card"} }),
 			wantErr: ErrInvalidInput, wantMsg: "acceptedDocuments:"},
 		{name: "document kind listed twice", given: shown(), when: with(func(c *MakeBankOffer) { c.AcceptedDocuments = []DocumentKind{DocINE, DocINE} }),
@@ -80,17 +88,17 @@ func TestRecordSurvivorChoice(t *testing.T) {
 
 func TestDeclineAllOffers(t *testing.T) {
 	runCaseTests(t, []caseTest{
-		{name: "the survivor declines every offer", given: shown(offerA, offerB), when: DeclineAllOffers{Reason: " wants to wait "},
-			then: events(SurvivorDeclinedAllOffers{Reason: "wants to wait", At: at(10)})},
-		{name: "declining after a choice", given: shown(offerA, choseA), when: DeclineAllOffers{Reason: "changed her mind"},
-			then: events(SurvivorDeclinedAllOffers{Reason: "changed her mind", At: at(10)})},
+		{name: "the survivor declines every offer", given: shown(offerA, offerB), when: DeclineAllOffers{ReasonCode: DeclineNotReady, Reason: " wants to wait "},
+			then: events(SurvivorDeclinedAllOffers{ReasonCode: DeclineNotReady, At: at(10), Personal: &ReasonDetails{Text: "wants to wait"}})},
+		{name: "declining after a choice", given: shown(offerA, choseA), when: DeclineAllOffers{ReasonCode: DeclineOther},
+			then: events(SurvivorDeclinedAllOffers{ReasonCode: DeclineOther, At: at(10)})},
 		{name: "declining a new offer after declining the earlier ones",
 			given: shown(offerA, declinedAll, BankOfferMade{OfferID: "o-3", Bank: "org-bank", Product: ProductDebitCard, At: at(6)}),
-			when:  DeclineAllOffers{Reason: "fees"}, then: events(SurvivorDeclinedAllOffers{Reason: "fees", At: at(10)})},
-		{name: "no offer made yet", given: shown(), when: DeclineAllOffers{Reason: "x"},
+			when:  DeclineAllOffers{ReasonCode: DeclineFeesTooHigh}, then: events(SurvivorDeclinedAllOffers{ReasonCode: DeclineFeesTooHigh, At: at(10)})},
+		{name: "no offer made yet", given: shown(), when: DeclineAllOffers{ReasonCode: DeclineOther},
 			wantErr: ErrInvalidTransition, wantMsg: "no bank has made an offer yet"},
-		{name: "no reason", given: shown(offerA), when: DeclineAllOffers{Reason: "  "}, wantErr: ErrInvalidInput, wantMsg: "reason:"},
-		{name: "declined twice with no new offer", given: shown(offerA, declinedAll), when: DeclineAllOffers{Reason: "x"},
+		{name: "no reason code", given: shown(offerA), when: DeclineAllOffers{Reason: "fees"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
+		{name: "declined twice with no new offer", given: shown(offerA, declinedAll), when: DeclineAllOffers{ReasonCode: DeclineOther},
 			wantErr: ErrInvalidTransition, wantMsg: "already declined every offer"},
 	})
 }
@@ -126,7 +134,7 @@ func TestOffersEvolve(t *testing.T) {
 			t.Errorf("%s: statuses %v chosen %q declined %v; want %v %q %v", s.name, got, c.ChosenOffer, c.DeclinedAllOffers, s.want, s.chosen, s.declined)
 		}
 	}
-	want := BankOffer{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: "MXN 0",
+	want := BankOffer{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: Money{Currency: "MXN"},
 		AcceptedDocuments: []DocumentKind{DocCURP, DocINE}, AcceptsAlternativePack: true, Status: OfferOpen, MadeAt: at(4)}
 	if got := Fold(shown(offerA)).Offers["o-1"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("offer state\n got %+v\nwant %+v", got, want)

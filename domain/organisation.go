@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -13,6 +12,7 @@ import (
 // resolves them into an OrgRef before deciding a case command.
 type Organisation struct {
 	Registered   bool
+	Active       bool // registered and not deactivated: its staff's tokens work, commands may name it
 	Name         string
 	Kind         OrganisationKind
 	Jurisdiction string
@@ -50,8 +50,30 @@ type OrganisationProfileUpdated struct {
 	At         time.Time   `json:"at"`
 }
 
+// DeactivateOrganisation takes an organisation out of service (it left the coalition,
+// or its credentials are compromised): its staff's tokens are refused and no new
+// command may name it. Its history stays as it is.
+type DeactivateOrganisation struct{}
+
+// ReactivateOrganisation puts a deactivated organisation back in service.
+type ReactivateOrganisation struct{}
+
+// OrganisationDeactivated: the organisation was taken out of service.
+type OrganisationDeactivated struct {
+	At time.Time `json:"at"`
+}
+
+// OrganisationReactivated: the organisation was put back in service.
+type OrganisationReactivated struct {
+	At time.Time `json:"at"`
+}
+
 func (UpdateOrganisationProfile) CommandType() string { return "UpdateOrganisationProfile" }
+func (DeactivateOrganisation) CommandType() string    { return "DeactivateOrganisation" }
+func (ReactivateOrganisation) CommandType() string    { return "ReactivateOrganisation" }
 func (OrganisationProfileUpdated) EventType() string  { return "OrganisationProfileUpdated" }
+func (OrganisationDeactivated) EventType() string     { return "OrganisationDeactivated" }
+func (OrganisationReactivated) EventType() string     { return "OrganisationReactivated" }
 
 // DecideOrganisation checks an organisation command at now and returns its events.
 // Like Decide it is pure and returns *RuleError values wrapping the sentinels.
@@ -72,6 +94,22 @@ func decideOrganisation(o Organisation, cmd Command, now time.Time) ([]Event, er
 		return decideRegisterOrganisation(o, cmd, now)
 	case UpdateOrganisationProfile:
 		return decideUpdateOrganisationProfile(o, cmd, now)
+	case DeactivateOrganisation:
+		if !o.Registered {
+			return nil, unknownOrganisation("", "the organisation is not in the directory")
+		}
+		if !o.Active {
+			return nil, transition("the organisation is already deactivated")
+		}
+		return one(OrganisationDeactivated{At: now})
+	case ReactivateOrganisation:
+		if !o.Registered {
+			return nil, unknownOrganisation("", "the organisation is not in the directory")
+		}
+		if o.Active {
+			return nil, transition("the organisation is active")
+		}
+		return one(OrganisationReactivated{At: now})
 	}
 	return nil, invalid("command", fmt.Sprintf("%s is not an organisation command", cmd.CommandType()))
 }
@@ -80,9 +118,9 @@ func decideRegisterOrganisation(o Organisation, reg RegisterOrganisation, now ti
 	if o.Registered {
 		return nil, alreadyExists(fmt.Sprintf("organisation %q is already registered", o.Name))
 	}
-	name := strings.TrimSpace(reg.Name)
-	if name == "" {
-		return nil, invalid("name", "the organisation's name is required")
+	name, err := cleanText("name", reg.Name, textRule{max: MaxNameLength, required: "the organisation's name is required"})
+	if err != nil {
+		return nil, err
 	}
 	if !reg.Kind.Valid() {
 		return nil, invalid("kind", fmt.Sprintf("unknown organisation kind %q", reg.Kind))
@@ -130,11 +168,15 @@ func EvolveOrganisation(o Organisation, e Event) Organisation {
 	o.Version++
 	switch e := Deref(e).(type) {
 	case OrganisationRegistered:
-		o.Registered = true
+		o.Registered, o.Active = true, true
 		o.Name, o.Kind, o.Jurisdiction = e.Name, e.Kind, e.Jurisdiction
 		o.Services, o.Programmes = cloneList(e.Services), cloneList(e.Programmes)
 	case OrganisationProfileUpdated:
 		o.Services, o.Programmes = cloneList(e.Services), cloneList(e.Programmes)
+	case OrganisationDeactivated:
+		o.Active = false
+	case OrganisationReactivated:
+		o.Active = true
 	}
 	return o
 }

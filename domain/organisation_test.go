@@ -105,7 +105,7 @@ func TestDecideOrganisation(t *testing.T) {
 func TestFoldOrganisation(t *testing.T) {
 	e := OrganisationRegistered{Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)}
 	got := FoldOrganisation(events(&e))
-	want := Organisation{Registered: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, Version: 1}
+	want := Organisation{Registered: true, Active: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, Version: 1}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
@@ -116,7 +116,7 @@ func TestFoldOrganisation(t *testing.T) {
 
 	u := OrganisationProfileUpdated{Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, At: at(1)}
 	updated := EvolveOrganisation(got, &u)
-	want = Organisation{Registered: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX",
+	want = Organisation{Registered: true, Active: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX",
 		Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, Version: 2}
 	if !reflect.DeepEqual(updated, want) {
 		t.Fatalf("after the update got %+v, want %+v", updated, want)
@@ -124,5 +124,62 @@ func TestFoldOrganisation(t *testing.T) {
 	u.Programmes[0] = ProgrammeBasicAccount
 	if updated.Programmes[0] != ProgrammeSurvivorInclusion || got.Programmes != nil {
 		t.Fatalf("the state shares the event's programmes, or the update changed the earlier state")
+	}
+}
+
+func TestDeactivateAndReactivateOrganisation(t *testing.T) {
+	registered := []Event{OrganisationRegistered{Name: "Banco", Kind: OrgBank, Jurisdiction: "MX", At: at(0)}}
+	deactivated := append(registered[:1:1], OrganisationDeactivated{At: at(1)})
+	decide := func(given []Event, cmd Command) ([]Event, error) {
+		return DecideOrganisation(FoldOrganisation(given), cmd, at(2))
+	}
+	if got, err := decide(registered, DeactivateOrganisation{}); err != nil || !reflect.DeepEqual(got, []Event{OrganisationDeactivated{At: at(2)}}) {
+		t.Fatalf("deactivate: %v %v", got, err)
+	}
+	if o := FoldOrganisation(deactivated); o.Active || !o.Registered || o.Name != "Banco" {
+		t.Errorf("a deactivated organisation: %+v", o)
+	}
+	if _, err := decide(deactivated, DeactivateOrganisation{}); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("deactivated twice: %v", err)
+	}
+	if got, err := decide(deactivated, ReactivateOrganisation{}); err != nil || !reflect.DeepEqual(got, []Event{OrganisationReactivated{At: at(2)}}) {
+		t.Fatalf("reactivate: %v %v", got, err)
+	}
+	if _, err := decide(registered, ReactivateOrganisation{}); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("reactivating an active organisation: %v", err)
+	}
+	if _, err := decide(nil, DeactivateOrganisation{}); !errors.Is(err, ErrUnknownOrganisation) {
+		t.Errorf("deactivating an unknown organisation: %v", err)
+	}
+	if o := FoldOrganisation(append(deactivated, OrganisationReactivated{At: at(3)})); !o.Active {
+		t.Errorf("a reactivated organisation: %+v", o)
+	}
+}
+
+func TestRevocations(t *testing.T) {
+	got, err := DecideRevocation(Revocation{}, RevokeToken{TokenID: "JTI123"}, at(1))
+	if err != nil || !reflect.DeepEqual(got, []Event{TokenRevoked{TokenID: "JTI123", At: at(1)}}) {
+		t.Fatalf("revoke a token: %v %v", got, err)
+	}
+	r := EvolveRevocation(Revocation{}, got[0])
+	if !r.Revoked || r.RevokedAt != at(1) || r.Version != 1 {
+		t.Errorf("revoked token state %+v", r)
+	}
+	if _, err := DecideRevocation(r, RevokeToken{TokenID: "JTI123"}, at(2)); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("revoked twice: %v", err)
+	}
+	// A subject is revoked again later: tokens issued up to the later time go too.
+	s := EvolveRevocation(Revocation{}, SubjectRevoked{Subject: "u-1", At: at(1)})
+	got, err = DecideRevocation(s, RevokeSubject{Subject: "u-1"}, at(5))
+	if err != nil || !reflect.DeepEqual(got, []Event{SubjectRevoked{Subject: "u-1", At: at(5)}}) {
+		t.Fatalf("revoke a subject again: %v %v", got, err)
+	}
+	if s = EvolveRevocation(s, got[0]); s.RevokedAt != at(5) {
+		t.Errorf("subject state %+v", s)
+	}
+	for _, bad := range []Command{RevokeToken{}, RevokeToken{TokenID: "a.b"}, RevokeSubject{Subject: " "}, RegisterOrganisation{}} {
+		if _, err := DecideRevocation(Revocation{}, bad, at(1)); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%#v: %v", bad, err)
+		}
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Safeguarding. The bank involved or the case's support organisation (its owner) can
@@ -63,7 +61,7 @@ type SafeguardingConcern struct {
 	RaisedAt       time.Time
 	AcknowledgedAt time.Time
 	ResolvedAt     time.Time
-	Resolution     string
+	Resolution     ConcernResolution // how it was resolved; the text stays sealed in the event
 }
 
 // ---- Commands and events -----------------------------------------------------------
@@ -84,7 +82,8 @@ type AcknowledgeSafeguardingConcern struct {
 type ResolveSafeguardingConcern struct {
 	ConcernID  string
 	By         OrgRef
-	Resolution string
+	Resolution ConcernResolution
+	Text       string // optional: what was done
 }
 
 // SafeguardingConcernRaised: the bank or the support organisation raised a concern.
@@ -106,10 +105,11 @@ type SafeguardingConcernAcknowledged struct {
 
 // SafeguardingConcernResolved: a party to the concern resolved it.
 type SafeguardingConcernResolved struct {
-	ConcernID  string    `json:"concernId"`
-	By         string    `json:"by"`
-	Resolution string    `json:"resolution"`
-	At         time.Time `json:"at"`
+	ConcernID  string            `json:"concernId"`
+	By         string            `json:"by"`
+	Resolution ConcernResolution `json:"resolution"`
+	At         time.Time         `json:"at"`
+	Personal   *ReasonDetails    `json:"personal,omitempty"`
 }
 
 func (RaiseSafeguardingConcern) CommandType() string       { return "RaiseSafeguardingConcern" }
@@ -165,9 +165,16 @@ func decideAcknowledgeSafeguardingConcern(c Case, cmd AcknowledgeSafeguardingCon
 }
 
 func decideResolveSafeguardingConcern(c Case, cmd ResolveSafeguardingConcern, now time.Time) ([]Event, error) {
-	resolution, err := concernText("resolution", "say how the concern was resolved", cmd.Resolution)
+	if err := checkCode("resolution", cmd.Resolution, "resolution"); err != nil {
+		return nil, err
+	}
+	text, err := cleanText("resolutionText", cmd.Text, textRule{max: MaxConcernTextLength, multiline: true})
 	if err != nil {
 		return nil, err
+	}
+	var details *ReasonDetails
+	if text != "" {
+		details = &ReasonDetails{Text: text}
 	}
 	k, err := concernFor(c, cmd.ConcernID, cmd.By, "resolve")
 	if err != nil {
@@ -176,7 +183,7 @@ func decideResolveSafeguardingConcern(c Case, cmd ResolveSafeguardingConcern, no
 	if k.Status == ConcernResolved {
 		return nil, transition(fmt.Sprintf("concern %s was already resolved on %s; raise a new one", k.ConcernID, k.ResolvedAt.Format(time.DateOnly)))
 	}
-	return one(SafeguardingConcernResolved{ConcernID: k.ConcernID, By: cmd.By.ID, Resolution: resolution, At: now})
+	return one(SafeguardingConcernResolved{ConcernID: k.ConcernID, By: cmd.By.ID, Resolution: cmd.Resolution, At: now, Personal: details})
 }
 
 // concernFor finds a concern that by, one of its parties, may act on.
@@ -198,14 +205,7 @@ func concernFor(c Case, id string, by OrgRef, action string) (SafeguardingConcer
 }
 
 func concernText(field, missing, text string) (string, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return "", invalid(field, missing)
-	}
-	if n := utf8.RuneCountInString(text); n > MaxConcernTextLength {
-		return "", invalid(field, fmt.Sprintf("the text is %d characters long; at most %d are allowed", n, MaxConcernTextLength))
-	}
-	return text, nil
+	return cleanText(field, text, textRule{max: MaxConcernTextLength, multiline: true, required: missing})
 }
 
 // ConcernParty reports whether org is a party to the concern: the case's owning

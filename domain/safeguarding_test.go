@@ -50,7 +50,7 @@ func TestRaiseSafeguardingConcern(t *testing.T) {
 
 func TestAcknowledgeAndResolveSafeguardingConcern(t *testing.T) {
 	raised := shown(concernRaised)
-	resolved := SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: "card replaced", At: at(7)}
+	resolved := SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: ResolutionAccountRestricted, At: at(7)}
 	runCaseTests(t, []caseTest{
 		{name: "the support organisation acknowledges the bank's concern", given: raised,
 			when: AcknowledgeSafeguardingConcern{ConcernID: "k-1", By: shelter},
@@ -71,18 +71,19 @@ func TestAcknowledgeAndResolveSafeguardingConcern(t *testing.T) {
 			wantErr: ErrInvalidInput, wantMsg: "by:"},
 
 		{name: "the bank resolves an open concern", given: raised,
-			when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: " card replaced "},
-			then: events(SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: "card replaced", At: at(10)})},
+			when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: ResolutionAccountRestricted, Text: " card replaced "},
+			then: events(SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: ResolutionAccountRestricted, At: at(10),
+				Personal: &ReasonDetails{Text: "card replaced"}})},
 		{name: "the support organisation resolves an acknowledged concern", given: append(raised, concernAcked),
-			when: ResolveSafeguardingConcern{ConcernID: "k-1", By: shelter, Resolution: "moved to a safe house"},
-			then: events(SafeguardingConcernResolved{ConcernID: "k-1", By: "org-shelter", Resolution: "moved to a safe house", At: at(10)})},
-		{name: "another bank cannot resolve", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank2, Resolution: "x"},
+			when: ResolveSafeguardingConcern{ConcernID: "k-1", By: shelter, Resolution: ResolutionSurvivorSafe},
+			then: events(SafeguardingConcernResolved{ConcernID: "k-1", By: "org-shelter", Resolution: ResolutionSurvivorSafe, At: at(10)})},
+		{name: "another bank cannot resolve", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank2, Resolution: ResolutionOther},
 			wantErr: ErrInvalidTransition, wantMsg: "only the bank or the support organisation of a concern can resolve it"},
-		{name: "resolved twice", given: append(raised, resolved), when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: "x"},
+		{name: "resolved twice", given: append(raised, resolved), when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: ResolutionOther},
 			wantErr: ErrInvalidTransition, wantMsg: "already resolved"},
-		{name: "resolve without a resolution", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Resolution: " "},
+		{name: "resolve without a resolution", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-1", By: bank, Text: "text without a code"},
 			wantErr: ErrInvalidInput, wantMsg: "resolution:"},
-		{name: "resolve an unknown concern", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-9", By: bank, Resolution: "x"},
+		{name: "resolve an unknown concern", given: raised, when: ResolveSafeguardingConcern{ConcernID: "k-9", By: bank, Resolution: ResolutionOther},
 			wantErr: ErrInvalidInput},
 	})
 }
@@ -93,7 +94,7 @@ func TestConcernVisibility(t *testing.T) {
 		Personal: &ConcernDetails{Details: "x"}}
 	k3 := SafeguardingConcernRaised{ConcernID: "k-3", RaisedBy: "org-shelter", Bank: "org-bank", Category: ConcernOther, At: at(4),
 		Personal: &ConcernDetails{Details: "y"}}
-	k3Resolved := SafeguardingConcernResolved{ConcernID: "k-3", By: "org-bank", Resolution: "z", At: at(7)}
+	k3Resolved := SafeguardingConcernResolved{ConcernID: "k-3", By: "org-bank", Resolution: ResolutionOther, At: at(7)}
 	c := Fold(shown(k2, concernRaised, concernAcked, k3, k3Resolved))
 
 	ids := func(ks []SafeguardingConcern) []string {
@@ -130,7 +131,7 @@ func TestConcernVisibility(t *testing.T) {
 	if got := c.Concerns["k-1"]; got != want {
 		t.Errorf("concern state\n got %+v\nwant %+v", got, want)
 	}
-	if got := c.Concerns["k-3"]; got.Status != ConcernResolved || got.Resolution != "z" || got.ResolvedAt != at(7) {
+	if got := c.Concerns["k-3"]; got.Status != ConcernResolved || got.Resolution != ResolutionOther || got.ResolvedAt != at(7) {
 		t.Errorf("resolved concern state %+v", got)
 	}
 }

@@ -11,22 +11,6 @@ import (
 
 func one(e Event) ([]Event, error) { return []Event{e}, nil }
 
-func checkID(field, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return invalid(field, "an id is required")
-	}
-	return nil
-}
-
-// checkJurisdiction wants an ISO 3166-1 alpha-2 code ("MX", "US", "GB") so cases and
-// organisations group the same way on every dashboard.
-func checkJurisdiction(field, j string) error {
-	if len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z' {
-		return invalid(field, fmt.Sprintf("jurisdiction must be a two-letter upper-case country code such as MX, US or GB (got %q)", j))
-	}
-	return nil
-}
-
 type enum interface {
 	~string
 	Valid() bool

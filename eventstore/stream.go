@@ -11,6 +11,9 @@ const (
 	KindCase         = "case"
 	KindOrganisation = "organisation"
 	KindCommand      = "command"
+	// KindRevocation streams revoke access tokens: revocation-token_<jti> and
+	// revocation-subject_<sub>.
+	KindRevocation = "revocation"
 )
 
 // StreamName joins a kind and an id.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/api"
@@ -30,24 +31,27 @@ type Config struct {
 	// Vault, when set, is used instead of opening the key store in KeysDir (replicas
 	// in one process share one; the caller closes it).
 	Vault   *sealing.Vault
-	HashKey []byte    // keys command-input hashes; the same on every replica, forever
-	Clock   app.Clock // default: the system clock
-	IDs     app.IDs   // default: UUIDv7
-	Logger  *slog.Logger
-	API     api.Config // Service, Readiness and Logger are filled in here
+	HashKey []byte // keys command-input hashes; the same on every replica, forever
+	// MaxConsent is the longest a consent grant may run (default app.DefaultMaxConsent).
+	MaxConsent time.Duration
+	Clock      app.Clock // default: the system clock
+	IDs        app.IDs   // default: UUIDv7
+	Logger     *slog.Logger
+	API        api.Config // Service, Readiness and Logger are filled in here
 }
 
 // Node is one running Waymark.
 type Node struct {
-	Store     *jetstream.Store
-	Keys      sealing.KeyStore
-	Vault     *sealing.Vault
-	AccessLog *accesslog.Log
-	Runner    *projections.Runner
-	Cases     *projections.Cases
-	Orgs      *projections.Organisations
-	Service   *app.Service
-	Handler   http.Handler
+	Store       *jetstream.Store
+	Keys        sealing.KeyStore
+	Vault       *sealing.Vault
+	AccessLog   *accesslog.Log
+	Runner      *projections.Runner
+	Cases       *projections.Cases
+	Orgs        *projections.Organisations
+	Revocations *projections.Revocations
+	Service     *app.Service
+	Handler     http.Handler
 
 	cancel  context.CancelFunc
 	done    chan error
@@ -89,11 +93,12 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	if n.AccessLog, err = accesslog.Open(ctx, n.Store.Conn(), logger); err != nil {
 		return err
 	}
-	n.Cases, n.Orgs = projections.NewCases(n.Vault), projections.NewOrganisations()
-	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases)
+	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
+	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations)
 	n.Service, err = app.New(app.Config{
-		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Vault: n.Vault, AccessLog: n.AccessLog,
-		Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
+		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations,
+		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
+		MaxConsent: cfg.MaxConsent,
 	})
 	if err != nil {
 		return err

@@ -21,20 +21,45 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 	case domain.SurvivorReferred:
 		v.ReferredAt = e.At
 		v.Survivor = env.Extras.Personal
+	case domain.IDDocumentRequested:
+		v.seal(SealedAuthority(e.DocumentID), env.Extras.Personal)
 	case domain.IDDocumentObtained:
 		v.seal(SealedDocument(e.DocumentID), env.Extras.Personal)
+	case domain.IDDocumentRefused:
+		v.seal(SealedRefusal(e.DocumentID), env.Extras.Personal)
+	case domain.AccountApplicationSubmitted:
+		v.seal(SealedApplicationDecline(e.Bank), codec.Personal{}) // a new application: the old decline is history
+	case domain.AccountApplicationDeclined:
+		v.seal(SealedApplicationDecline(e.Bank), env.Extras.Personal)
+	case domain.SurvivorDeclinedAllOffers:
+		v.seal(SealedDeclineAll, env.Extras.Personal)
+	case domain.SurvivorChoseOffer, domain.BankOfferMade:
+		v.seal(SealedDeclineAll, codec.Personal{}) // she no longer declines everything
 	case domain.CreditDisputeFiled:
 		v.seal(SealedDispute(e.DisputeID), env.Extras.Personal)
+	case domain.CreditDisputeResolved:
+		v.seal(SealedDisputeReason(e.DisputeID), env.Extras.Personal)
+	case domain.CreditDisputeItemDecided:
+		v.seal(SealedItemReason(e.DisputeID, e.ItemID), env.Extras.Personal)
+	case domain.CreditDisputeResubmitted:
+		for _, item := range e.ItemIDs {
+			v.seal(SealedItemReason(e.DisputeID, item), codec.Personal{})
+		}
 	case domain.CaseNoteAdded:
 		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, Text: env.Extras.Personal, AuthorOrganisation: rec.Metadata.Organisation, At: e.At})
 	case domain.CaseClosed:
-		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: e.Reason, At: e.At}
+		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: env.Extras.Personal, At: e.At}
 	case domain.CaseReopened:
 		v.Closure = nil
+		v.Reopenings = append(v.Reopenings, ReopeningView{ReasonCode: e.ReasonCode, Reason: env.Extras.Personal, At: e.At})
 	case domain.DueDiligencePackProvided:
 		v.seal(SealedPack(e.PackID), env.Extras.Personal)
+	case domain.DueDiligencePackRejected:
+		v.seal(SealedPackRejection(e.PackID), env.Extras.Personal)
 	case domain.SafeguardingConcernRaised:
 		v.seal(SealedConcern(e.ConcernID), env.Extras.Personal)
+	case domain.SafeguardingConcernResolved:
+		v.seal(SealedResolution(e.ConcernID), env.Extras.Personal)
 	case domain.SafeContactRulesSet:
 		v.seal(SealedContact, env.Extras.Personal)
 	case domain.SurvivorDataErased:
@@ -42,6 +67,14 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 		v.Survivor = codec.Personal{}
 		for i := range v.Notes {
 			v.Notes[i].Text = codec.Personal{}
+		}
+		for i := range v.Reopenings {
+			v.Reopenings[i].Reason = codec.Personal{}
+		}
+		if v.Closure != nil {
+			closure := *v.Closure
+			closure.Reason = codec.Personal{}
+			v.Closure = &closure
 		}
 		v.BlindIndex = nil
 		v.Sealed = nil

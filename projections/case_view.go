@@ -25,14 +25,15 @@ type CaseView struct {
 	ReferredAt       time.Time
 	UpdatedAt        time.Time
 	Closure          *ClosureView
+	Reopenings       []ReopeningView
 	Journey          []JourneyStep
 	Survivor         codec.Personal
 	Notes            []NoteView
 	// BlindIndex holds the keyed hashes a case can be found by (none once erased).
 	BlindIndex []string
-	// Sealed holds the other events' personal sub-objects by what they belong to:
-	// SealedDocument(id), SealedPack(id), SealedConcern(id), SealedDispute(id),
-	// SealedContact.
+	// Sealed holds the other events' personal sub-objects by the entry they belong to
+	// (the Sealed* keys below): document numbers, named authorities, staff members,
+	// creditors, concern details, contact notes, and the texts beside reason codes.
 	Sealed map[string]codec.Personal
 }
 
@@ -42,11 +43,19 @@ func (v *CaseView) OwningOrganisation() string { return v.State.OwnerOrganisatio
 // Jurisdiction is where the case is handled (ISO 3166 alpha-2).
 func (v *CaseView) Jurisdiction() string { return v.State.Jurisdiction }
 
-// ClosureView is how and when a case was closed.
+// ClosureView is how and when a case was closed; Reason is the caseworker's text,
+// sealed.
 type ClosureView struct {
 	Outcome domain.ClosureOutcome
-	Reason  string
+	Reason  codec.Personal
 	At      time.Time
+}
+
+// ReopeningView is one reopening of the case; Reason is the caseworker's text, sealed.
+type ReopeningView struct {
+	ReasonCode domain.ReopenReason
+	Reason     codec.Personal
+	At         time.Time
 }
 
 // JourneyStep is one event of the case, without personal data.
@@ -76,16 +85,29 @@ func (v *CaseView) next() *CaseView {
 	n := *v
 	n.Journey = slices.Clone(v.Journey)
 	n.Notes = slices.Clone(v.Notes)
+	n.Reopenings = slices.Clone(v.Reopenings)
 	n.BlindIndex = slices.Clone(v.BlindIndex)
 	n.Sealed = maps.Clone(v.Sealed)
 	return &n
 }
 
-// Keys of CaseView.Sealed.
-func SealedDocument(id string) string { return "document:" + id }
-func SealedPack(id string) string     { return "pack:" + id }
-func SealedConcern(id string) string  { return "concern:" + id }
-func SealedDispute(id string) string  { return "dispute:" + id }
+// Keys of CaseView.Sealed: the entry each sealed object belongs to.
+func SealedDocument(id string) string             { return "document:" + id }           // its number
+func SealedAuthority(id string) string            { return "document-authority:" + id } // an authority named in free text
+func SealedRefusal(id string) string              { return "document-refusal:" + id }   // the refusal's text
+func SealedPack(id string) string                 { return "pack:" + id }               // the staff member
+func SealedPackRejection(id string) string        { return "pack-rejection:" + id }
+func SealedApplicationDecline(bank string) string { return "application-decline:" + bank }
+func SealedConcern(id string) string              { return "concern:" + id } // the details
+func SealedResolution(id string) string           { return "concern-resolution:" + id }
+func SealedDispute(id string) string              { return "dispute:" + id } // the items' creditors
+func SealedDisputeReason(id string) string        { return "dispute-reason:" + id }
+func SealedItemReason(dispute, item string) string {
+	return "dispute-item-reason:" + dispute + "/" + item
+}
 
-// SealedContact is the key of the safe-contact rules' notes.
-const SealedContact = "contact"
+// Keys of the sealed objects a case has at most one of.
+const (
+	SealedContact    = "contact"         // the safe-contact rules' notes
+	SealedDeclineAll = "offers-declined" // why the survivor declined every offer
+)

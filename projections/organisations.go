@@ -18,7 +18,10 @@ type OrganisationView struct {
 	Jurisdiction string
 	Services     []domain.Service
 	Programmes   []domain.Programme
-	Position     eventstore.Position
+	// Active is false once the organisation was deactivated: its staff's tokens are
+	// refused and no new command may name it.
+	Active   bool
+	Position eventstore.Position
 }
 
 // Organisations is the directory read model.
@@ -47,19 +50,31 @@ func (o *Organisations) Apply(env Envelope) error {
 		}
 		o.byID[id] = &OrganisationView{
 			ID: id, Name: e.Name, Kind: e.Kind, Jurisdiction: e.Jurisdiction,
-			Services: e.Services, Programmes: e.Programmes, Position: env.Record.Position,
+			Services: e.Services, Programmes: e.Programmes, Active: true, Position: env.Record.Position,
 		}
 	case domain.OrganisationProfileUpdated:
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		old, ok := o.byID[id]
-		if !ok {
-			return fmt.Errorf("organisation %s updated before it was registered", id)
-		}
-		next := *old // views handed out are never changed
-		next.Services, next.Programmes, next.Position = e.Services, e.Programmes, env.Record.Position
-		o.byID[id] = &next
+		return o.update(id, env, func(v *OrganisationView) { v.Services, v.Programmes = e.Services, e.Programmes })
+	case domain.OrganisationDeactivated:
+		return o.update(id, env, func(v *OrganisationView) { v.Active = false })
+	case domain.OrganisationReactivated:
+		return o.update(id, env, func(v *OrganisationView) { v.Active = true })
 	}
+	return nil
+}
+
+// update replaces a registered organisation's view by a changed copy: views handed
+// out are never changed.
+func (o *Organisations) update(id string, env Envelope, change func(*OrganisationView)) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	old, ok := o.byID[id]
+	if !ok {
+		return fmt.Errorf("organisation %s: %s before it was registered", id, env.Record.Type)
+	}
+	next := *old
+	change(&next)
+	next.Position = env.Record.Position
+	o.byID[id] = &next
 	return nil
 }
 

@@ -95,7 +95,7 @@ func (r *Runner) run(ctx context.Context) error {
 }
 
 func (r *Runner) apply(rec eventstore.RecordedEvent) error {
-	if kind, _, _ := eventstore.SplitStreamName(rec.Stream); kind == eventstore.KindCase || kind == eventstore.KindOrganisation {
+	if kind, _, _ := eventstore.SplitStreamName(rec.Stream); kind == eventstore.KindCase || kind == eventstore.KindOrganisation || kind == eventstore.KindRevocation {
 		event, extras, err := codec.Decode(rec)
 		if err != nil {
 			return fmt.Errorf("projections: %w", err)

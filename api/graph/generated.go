@@ -57,6 +57,7 @@ type ComplexityRoot struct {
 		Bank        func(childComplexity int) int
 		Product     func(childComplexity int) int
 		Reason      func(childComplexity int) int
+		ReasonCode  func(childComplexity int) int
 		Status      func(childComplexity int) int
 		SubmittedAt func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -102,6 +103,7 @@ type ComplexityRoot struct {
 		OwningOrganisation func(childComplexity int) int
 		Position           func(childComplexity int) int
 		ReferredAt         func(childComplexity int) int
+		Reopenings         func(childComplexity int) int
 		Safeguarding       func(childComplexity int) int
 		Stage              func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -112,6 +114,8 @@ type ComplexityRoot struct {
 	CaseBanking struct {
 		Applications      func(childComplexity int) int
 		ChosenOfferID     func(childComplexity int) int
+		DeclineReason     func(childComplexity int) int
+		DeclineReasonCode func(childComplexity int) int
 		DeclinedAllOffers func(childComplexity int) int
 		DueDiligencePacks func(childComplexity int) int
 		Offers            func(childComplexity int) int
@@ -189,6 +193,7 @@ type ComplexityRoot struct {
 		Items         func(childComplexity int) int
 		Outcome       func(childComplexity int) int
 		Reason        func(childComplexity int) int
+		ReasonCode    func(childComplexity int) int
 		ResolvedAt    func(childComplexity int) int
 		Resubmissions func(childComplexity int) int
 		Status        func(childComplexity int) int
@@ -207,6 +212,7 @@ type ComplexityRoot struct {
 		Kind             func(childComplexity int) int
 		Outcome          func(childComplexity int) int
 		Reason           func(childComplexity int) int
+		ReasonCode       func(childComplexity int) int
 	}
 
 	DueDiligencePack struct {
@@ -217,20 +223,23 @@ type ComplexityRoot struct {
 		ID                    func(childComplexity int) int
 		ProvidedAt            func(childComplexity int) int
 		Reason                func(childComplexity int) int
+		ReasonCode            func(childComplexity int) int
 		SignedLetter          func(childComplexity int) int
 		StaffName             func(childComplexity int) int
 		Status                func(childComplexity int) int
 	}
 
 	IDDocument struct {
-		DocumentNumber   func(childComplexity int) int
-		ID               func(childComplexity int) int
-		IssuingAuthority func(childComplexity int) int
-		Kind             func(childComplexity int) int
-		Reason           func(childComplexity int) int
-		RequestedAt      func(childComplexity int) int
-		Status           func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
+		DocumentNumber      func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		IssuingAuthority    func(childComplexity int) int
+		IssuingOrganisation func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Reason              func(childComplexity int) int
+		ReasonCode          func(childComplexity int) int
+		RequestedAt         func(childComplexity int) int
+		Status              func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
 	}
 
 	JourneyStep struct {
@@ -242,10 +251,16 @@ type ComplexityRoot struct {
 		Version           func(childComplexity int) int
 	}
 
+	Money struct {
+		Amount   func(childComplexity int) int
+		Currency func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcknowledgeSafeguardingConcern func(childComplexity int, input AcknowledgeSafeguardingConcernInput) int
 		AddCaseNote                    func(childComplexity int, input AddCaseNoteInput) int
 		CloseCase                      func(childComplexity int, input CloseCaseInput) int
+		DeactivateOrganisation         func(childComplexity int, input OrganisationCommandInput) int
 		DeclineAllOffers               func(childComplexity int, input DeclineAllOffersInput) int
 		EraseSurvivorData              func(childComplexity int, input EraseSurvivorDataInput) int
 		FileCreditDispute              func(childComplexity int, input FileCreditDisputeInput) int
@@ -256,6 +271,7 @@ type ComplexityRoot struct {
 		MeetNeed                       func(childComplexity int, input NeedInput) int
 		ProvideDueDiligencePack        func(childComplexity int, input ProvideDueDiligencePackInput) int
 		RaiseSafeguardingConcern       func(childComplexity int, input RaiseSafeguardingConcernInput) int
+		ReactivateOrganisation         func(childComplexity int, input OrganisationCommandInput) int
 		RecordAccountDeclined          func(childComplexity int, input RecordAccountDeclinedInput) int
 		RecordAccountOpened            func(childComplexity int, input RecordAccountOpenedInput) int
 		RecordCreditDisputeOutcome     func(childComplexity int, input RecordCreditDisputeOutcomeInput) int
@@ -273,6 +289,8 @@ type ComplexityRoot struct {
 		ResolveBarrier                 func(childComplexity int, input BarrierInput) int
 		ResolveSafeguardingConcern     func(childComplexity int, input ResolveSafeguardingConcernInput) int
 		ResubmitCreditDispute          func(childComplexity int, input ResubmitCreditDisputeInput) int
+		RevokeSubject                  func(childComplexity int, input RevokeSubjectInput) int
+		RevokeToken                    func(childComplexity int, input RevokeTokenInput) int
 		SetSafeContactRules            func(childComplexity int, input SetSafeContactRulesInput) int
 		SubmitAccountApplication       func(childComplexity int, input SubmitAccountApplicationInput) int
 		UpdateOrganisationProfile      func(childComplexity int, input UpdateOrganisationProfileInput) int
@@ -286,6 +304,7 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
+		Active       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Jurisdiction func(childComplexity int) int
 		Kind         func(childComplexity int) int
@@ -314,6 +333,17 @@ type ComplexityRoot struct {
 		Organisations func(childComplexity int, jurisdiction *string, kind *OrganisationKind, minPosition *string) int
 	}
 
+	Reopening struct {
+		At         func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ReasonCode func(childComplexity int) int
+	}
+
+	RevocationResult struct {
+		Position func(childComplexity int) int
+		Version  func(childComplexity int) int
+	}
+
 	SafeContactRules struct {
 		Allowed   func(childComplexity int) int
 		Forbidden func(childComplexity int) int
@@ -330,6 +360,7 @@ type ComplexityRoot struct {
 		RaisedAt       func(childComplexity int) int
 		RaisedBy       func(childComplexity int) int
 		Resolution     func(childComplexity int) int
+		ResolutionText func(childComplexity int) int
 		ResolvedAt     func(childComplexity int) int
 		Status         func(childComplexity int) int
 	}
@@ -351,6 +382,7 @@ type CaseResolver interface {
 	Barriers(ctx context.Context, obj *projections.CaseView) ([]Barrier, error)
 	Closure(ctx context.Context, obj *projections.CaseView) (*Closure, error)
 	Journey(ctx context.Context, obj *projections.CaseView) ([]JourneyStep, error)
+	Reopenings(ctx context.Context, obj *projections.CaseView) ([]Reopening, error)
 	Identity(ctx context.Context, obj *projections.CaseView) (*CaseIdentity, error)
 	Consent(ctx context.Context, obj *projections.CaseView) (*CaseConsent, error)
 	Banking(ctx context.Context, obj *projections.CaseView) (*CaseBanking, error)
@@ -399,6 +431,10 @@ type MutationResolver interface {
 	IdentifyNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
 	MeetNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
 	UpdateOrganisationProfile(ctx context.Context, input UpdateOrganisationProfileInput) (*OrganisationResult, error)
+	DeactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
+	ReactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
+	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevocationResult, error)
+	RevokeSubject(ctx context.Context, input RevokeSubjectInput) (*RevocationResult, error)
 }
 type OrganisationResolver interface {
 	Kind(ctx context.Context, obj *projections.OrganisationView) (OrganisationKind, error)
@@ -502,6 +538,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountApplication.Reason(childComplexity), true
+	case "AccountApplication.reasonCode":
+		if e.ComplexityRoot.AccountApplication.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountApplication.ReasonCode(childComplexity), true
 	case "AccountApplication.status":
 		if e.ComplexityRoot.AccountApplication.Status == nil {
 			break
@@ -704,6 +746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ReferredAt(childComplexity), true
+	case "Case.reopenings":
+		if e.ComplexityRoot.Case.Reopenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Reopenings(childComplexity), true
 	case "Case.safeguarding":
 		if e.ComplexityRoot.Case.Safeguarding == nil {
 			break
@@ -747,6 +795,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseBanking.ChosenOfferID(childComplexity), true
+	case "CaseBanking.declineReason":
+		if e.ComplexityRoot.CaseBanking.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.DeclineReason(childComplexity), true
+	case "CaseBanking.declineReasonCode":
+		if e.ComplexityRoot.CaseBanking.DeclineReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseBanking.DeclineReasonCode(childComplexity), true
 	case "CaseBanking.declinedAllOffers":
 		if e.ComplexityRoot.CaseBanking.DeclinedAllOffers == nil {
 			break
@@ -1039,6 +1099,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.Reason(childComplexity), true
+	case "CreditDispute.reasonCode":
+		if e.ComplexityRoot.CreditDispute.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.ReasonCode(childComplexity), true
 	case "CreditDispute.resolvedAt":
 		if e.ComplexityRoot.CreditDispute.ResolvedAt == nil {
 			break
@@ -1113,6 +1179,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputeItem.Reason(childComplexity), true
+	case "DisputeItem.reasonCode":
+		if e.ComplexityRoot.DisputeItem.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeItem.ReasonCode(childComplexity), true
 
 	case "DueDiligencePack.accompaniedVisit":
 		if e.ComplexityRoot.DueDiligencePack.AccompaniedVisit == nil {
@@ -1156,6 +1228,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueDiligencePack.Reason(childComplexity), true
+	case "DueDiligencePack.reasonCode":
+		if e.ComplexityRoot.DueDiligencePack.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueDiligencePack.ReasonCode(childComplexity), true
 	case "DueDiligencePack.signedLetter":
 		if e.ComplexityRoot.DueDiligencePack.SignedLetter == nil {
 			break
@@ -1193,6 +1271,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IDDocument.IssuingAuthority(childComplexity), true
+	case "IDDocument.issuingOrganisation":
+		if e.ComplexityRoot.IDDocument.IssuingOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IDDocument.IssuingOrganisation(childComplexity), true
 	case "IDDocument.kind":
 		if e.ComplexityRoot.IDDocument.Kind == nil {
 			break
@@ -1205,6 +1289,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IDDocument.Reason(childComplexity), true
+	case "IDDocument.reasonCode":
+		if e.ComplexityRoot.IDDocument.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IDDocument.ReasonCode(childComplexity), true
 	case "IDDocument.requestedAt":
 		if e.ComplexityRoot.IDDocument.RequestedAt == nil {
 			break
@@ -1261,6 +1351,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JourneyStep.Version(childComplexity), true
 
+	case "Money.amount":
+		if e.ComplexityRoot.Money.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Amount(childComplexity), true
+	case "Money.currency":
+		if e.ComplexityRoot.Money.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Money.Currency(childComplexity), true
+
 	case "Mutation.acknowledgeSafeguardingConcern":
 		if e.ComplexityRoot.Mutation.AcknowledgeSafeguardingConcern == nil {
 			break
@@ -1294,6 +1397,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseCase(childComplexity, args["input"].(CloseCaseInput)), true
+	case "Mutation.deactivateOrganisation":
+		if e.ComplexityRoot.Mutation.DeactivateOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateOrganisation(childComplexity, args["input"].(OrganisationCommandInput)), true
 	case "Mutation.declineAllOffers":
 		if e.ComplexityRoot.Mutation.DeclineAllOffers == nil {
 			break
@@ -1404,6 +1518,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RaiseSafeguardingConcern(childComplexity, args["input"].(RaiseSafeguardingConcernInput)), true
+	case "Mutation.reactivateOrganisation":
+		if e.ComplexityRoot.Mutation.ReactivateOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reactivateOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReactivateOrganisation(childComplexity, args["input"].(OrganisationCommandInput)), true
 	case "Mutation.recordAccountDeclined":
 		if e.ComplexityRoot.Mutation.RecordAccountDeclined == nil {
 			break
@@ -1591,6 +1716,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResubmitCreditDispute(childComplexity, args["input"].(ResubmitCreditDisputeInput)), true
+	case "Mutation.revokeSubject":
+		if e.ComplexityRoot.Mutation.RevokeSubject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSubject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSubject(childComplexity, args["input"].(RevokeSubjectInput)), true
+	case "Mutation.revokeToken":
+		if e.ComplexityRoot.Mutation.RevokeToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(RevokeTokenInput)), true
 	case "Mutation.setSafeContactRules":
 		if e.ComplexityRoot.Mutation.SetSafeContactRules == nil {
 			break
@@ -1655,6 +1802,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NeedSpan.Need(childComplexity), true
 
+	case "Organisation.active":
+		if e.ComplexityRoot.Organisation.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Active(childComplexity), true
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
 			break
@@ -1787,6 +1940,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*OrganisationKind), args["minPosition"].(*string)), true
 
+	case "Reopening.at":
+		if e.ComplexityRoot.Reopening.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reopening.At(childComplexity), true
+	case "Reopening.reason":
+		if e.ComplexityRoot.Reopening.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reopening.Reason(childComplexity), true
+	case "Reopening.reasonCode":
+		if e.ComplexityRoot.Reopening.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reopening.ReasonCode(childComplexity), true
+
+	case "RevocationResult.position":
+		if e.ComplexityRoot.RevocationResult.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevocationResult.Position(childComplexity), true
+	case "RevocationResult.version":
+		if e.ComplexityRoot.RevocationResult.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevocationResult.Version(childComplexity), true
+
 	case "SafeContactRules.allowed":
 		if e.ComplexityRoot.SafeContactRules.Allowed == nil {
 			break
@@ -1860,6 +2045,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SafeguardingConcern.Resolution(childComplexity), true
+	case "SafeguardingConcern.resolutionText":
+		if e.ComplexityRoot.SafeguardingConcern.ResolutionText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeguardingConcern.ResolutionText(childComplexity), true
 	case "SafeguardingConcern.resolvedAt":
 		if e.ComplexityRoot.SafeguardingConcern.ResolvedAt == nil {
 			break
@@ -1893,7 +2084,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FileCreditDisputeInput", ec.unmarshalInputFileCreditDisputeInput),
 			graphql.NewInputUnmarshaler("GrantConsentInput", ec.unmarshalInputGrantConsentInput),
 			graphql.NewInputUnmarshaler("MakeBankOfferInput", ec.unmarshalInputMakeBankOfferInput),
+			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("NeedInput", ec.unmarshalInputNeedInput),
+			graphql.NewInputUnmarshaler("OrganisationCommandInput", ec.unmarshalInputOrganisationCommandInput),
 			graphql.NewInputUnmarshaler("ProvideDueDiligencePackInput", ec.unmarshalInputProvideDueDiligencePackInput),
 			graphql.NewInputUnmarshaler("RaiseSafeguardingConcernInput", ec.unmarshalInputRaiseSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("RecordAccountDeclinedInput", ec.unmarshalInputRecordAccountDeclinedInput),
@@ -1912,6 +2105,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RequestIDDocumentInput", ec.unmarshalInputRequestIDDocumentInput),
 			graphql.NewInputUnmarshaler("ResolveSafeguardingConcernInput", ec.unmarshalInputResolveSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("ResubmitCreditDisputeInput", ec.unmarshalInputResubmitCreditDisputeInput),
+			graphql.NewInputUnmarshaler("RevokeSubjectInput", ec.unmarshalInputRevokeSubjectInput),
+			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
 			graphql.NewInputUnmarshaler("SetSafeContactRulesInput", ec.unmarshalInputSetSafeContactRulesInput),
 			graphql.NewInputUnmarshaler("SubmitAccountApplicationInput", ec.unmarshalInputSubmitAccountApplicationInput),
 			graphql.NewInputUnmarshaler("SurvivorInput", ec.unmarshalInputSurvivorInput),
@@ -2006,12 +2201,19 @@ var sources = []*ast.Source{
 # field of it. A field of a group the caller may not read is null with a FORBIDDEN
 # error; a case the caller may not see at all is NOT_FOUND.
 #
-# Every request needs a bearer token (Authorization: Bearer <jwt>). Personal data
-# (identity, notes, contact notes, safeguarding details, a pack's staff member, a
-# dispute's creditors) is decrypted per request, only when asked for, and every such
-# read — and every search by name or document number — is recorded in the access log
-# first; auditors state a reason in the X-Access-Reason header. Send personal data in
-# POST bodies, never in GET query strings (URLs end up in logs).
+# Every request needs a bearer token (Authorization: Bearer <jwt>). Personal data —
+# identity, notes, contact notes, safeguarding details, a pack's staff member, a
+# dispute's creditors, and every text a person writes beside a reason code — is
+# decrypted per request, only when asked for, and every such read (and every search by
+# name or document number) is recorded in the access log first; auditors state a
+# reason in the X-Access-Reason header. Send personal data in POST bodies, never in GET
+# query strings (URLs end up in logs).
+#
+# Reasons are recorded as a code (counted by dashboards and the analytics feed) and
+# optionally a text (personal: sealed, erased with the case). Text fields refuse
+# control characters and invisible bidi/zero-width characters; line breaks only where
+# a field says so. Ids a client chooses (commandId, dispute item ids) are 1-100
+# letters, digits, '-' or '_'. Lengths are in characters.
 
 scalar Time
 
@@ -2080,6 +2282,36 @@ type Mutation {
   identifyNeed(input: NeedInput!): CaseResult!
   meetNeed(input: NeedInput!): CaseResult!
   updateOrganisationProfile(input: UpdateOrganisationProfileInput!): OrganisationResult!
+  "Takes an organisation out of service (admins): its staff's tokens are refused and no new command may name it. Its history stays."
+  deactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
+  "Puts a deactivated organisation back in service (admins)."
+  reactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
+  "Revokes one access token by its id, the token's jti claim (admins)."
+  revokeToken(input: RevokeTokenInput!): RevocationResult!
+  "Revokes every token of one user issued up to now (admins); tokens issued to the user later work."
+  revokeSubject(input: RevokeSubjectInput!): RevocationResult!
+}
+
+type RevocationResult {
+  version: Int!
+  position: String!
+}
+
+input RevokeTokenInput {
+  commandId: ID!
+  "The token's jti claim."
+  tokenId: ID!
+}
+
+input RevokeSubjectInput {
+  commandId: ID!
+  "The user id (the token's sub claim)."
+  subject: ID!
+}
+
+input OrganisationCommandInput {
+  commandId: ID!
+  organisationId: ID!
 }
 
 # ---- Cases -------------------------------------------------------------------------
@@ -2101,6 +2333,8 @@ type Case {
   closure: Closure @group(name: SUMMARY)
   "What happened, in order, without personal data."
   journey: [JourneyStep!] @group(name: SUMMARY)
+  "Every time the case was reopened, oldest first."
+  reopenings: [Reopening!] @group(name: SUMMARY)
   "Personal data of the survivor: name, contact details, documents."
   identity: CaseIdentity @group(name: IDENTITY)
   consent: CaseConsent @group(name: CONSENT)
@@ -2140,7 +2374,9 @@ type SafeguardingConcern {
   raisedAt: Time!
   acknowledgedAt: Time
   resolvedAt: Time
-  resolution: String
+  resolution: ConcernResolution
+  "Personal: what was done (at most 5000 characters)."
+  resolutionText: String
 }
 
 type SafeContactRules {
@@ -2162,7 +2398,14 @@ type JourneyStep {
 
 type Closure {
   outcome: ClosureOutcome!
-  "Free text a caseworker wrote: only for those who may read the case's notes."
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  at: Time!
+}
+
+type Reopening {
+  reasonCode: ReopenReason!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
   reason: String
   at: Time!
 }
@@ -2182,10 +2425,16 @@ type CaseIdentity {
 type IDDocument {
   id: ID!
   kind: DocumentKind!
-  issuingAuthority: String!
+  "The ID office or government body of the directory that issues it, if it is in the directory."
+  issuingOrganisation: Organisation
+  "The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal)."
+  issuingAuthority: String
   status: DocumentStatus!
   "Set once obtained (personal)."
   documentNumber: String
+  "Why it was refused."
+  reasonCode: RefusalReason
+  "Personal: the text beside the refusal's reason code."
   reason: String
   requestedAt: Time!
   updatedAt: Time!
@@ -2213,15 +2462,26 @@ type CaseBanking {
   chosenOfferId: ID
   "The survivor declined every offer (a valid outcome)."
   declinedAllOffers: Boolean!
+  "Why she declined every offer."
+  declineReasonCode: DeclineReason
+  "Personal, the text beside the code: only for those who may read the case's notes."
+  declineReason: String
   dueDiligencePacks: [DueDiligencePack!]!
   applications: [AccountApplication!]!
+}
+
+type Money {
+  "ISO 4217, e.g. MXN."
+  currency: String!
+  "A decimal with the currency's decimal places, e.g. 35.00."
+  amount: String!
 }
 
 type BankOffer {
   id: ID!
   bank: Organisation!
   product: AccountProduct!
-  monthlyFee: String!
+  monthlyFee: Money!
   acceptedDocuments: [DocumentKind!]!
   acceptsAlternativePack: Boolean!
   status: OfferStatus!
@@ -2238,6 +2498,9 @@ type DueDiligencePack {
   staffName: String
   correspondenceAddress: Boolean!
   status: PackStatus!
+  "Why the bank rejected it."
+  reasonCode: PackRejectionReason
+  "Personal: the text beside the code."
   reason: String
   providedAt: Time!
   decidedAt: Time
@@ -2252,6 +2515,9 @@ type AccountApplication {
   bank: Organisation!
   product: AccountProduct!
   status: ApplicationStatus!
+  "Why the bank declined it."
+  reasonCode: AccountDeclineReason
+  "Personal: the text beside the code."
   reason: String
   submittedAt: Time!
   updatedAt: Time!
@@ -2272,6 +2538,9 @@ type DisputeItem {
   id: ID!
   kind: ItemKind!
   outcome: ItemOutcome!
+  "Why the bureau refused it."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
   reason: String
   "Personal: the creditor and account the item is about."
   creditor: String
@@ -2284,6 +2553,9 @@ type CreditDispute {
   itemCount: Int!
   status: DisputeStatus!
   outcome: DisputeOutcome
+  "Why a dispute resolved as a whole was not blocked."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
   reason: String
   filedAt: Time!
   resolvedAt: Time
@@ -2347,6 +2619,8 @@ type Organisation {
   services: [Service!]!
   "Partner programmes a bank takes part in."
   programmes: [Programme!]!
+  "False once deactivated: its staff's tokens are refused and no new command may name it."
+  active: Boolean!
 }
 
 type OrganisationResult {
@@ -2359,18 +2633,24 @@ type OrganisationResult {
 # ---- Inputs -------------------------------------------------------------------------
 
 input SurvivorInput {
+  "At most 200 characters."
   fullName: String!
+  "At most 10, each at most 200 characters."
   aliases: [String!]
-  "YYYY-MM-DD"
+  "YYYY-MM-DD, within the last 110 years."
   dateOfBirth: String
+  "Digits with spaces, +, -, (, ), . or /; 5 to 20 digits; at most 40 characters."
   phone: String
+  "name@example.org; at most 254 characters."
   email: String
+  "At most 500 characters; line breaks allowed."
   address: String
 }
 
 input ReferSurvivorInput {
   commandId: ID!
   referringOrganisationId: ID!
+  "ISO 3166-1 alpha-2 country code, e.g. MX, US, GB."
   jurisdiction: String!
   needs: [Need!]!
   barriers: [Barrier!]!
@@ -2384,6 +2664,7 @@ input GrantConsentInput {
   recipientOrganisationId: ID!
   categories: [DataCategory!]!
   purposes: [Purpose!]!
+  "RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now."
   expiresAt: Time!
 }
 
@@ -2399,7 +2680,10 @@ input RequestIDDocumentInput {
   caseId: ID!
   expectedVersion: Int
   kind: DocumentKind!
-  issuingAuthority: String!
+  "The ID office or government body of the directory that issues it. One of this and issuingAuthority."
+  issuingOrganisationId: ID
+  "An authority that is not in the directory, named in free text (personal; at most 200 characters)."
+  issuingAuthority: String
 }
 
 input RecordIDDocumentObtainedInput {
@@ -2407,6 +2691,7 @@ input RecordIDDocumentObtainedInput {
   caseId: ID!
   expectedVersion: Int
   documentId: ID!
+  "At most 64 characters."
   documentNumber: String!
 }
 
@@ -2415,7 +2700,9 @@ input RecordIDDocumentRefusedInput {
   caseId: ID!
   expectedVersion: Int
   documentId: ID!
-  reason: String!
+  reasonCode: RefusalReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
 }
 
 input ReferToBankInput {
@@ -2446,7 +2733,9 @@ input RecordAccountDeclinedInput {
   caseId: ID!
   expectedVersion: Int
   bankId: ID!
-  reason: String!
+  reasonCode: AccountDeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
 }
 
 input FileCreditDisputeInput {
@@ -2454,17 +2743,21 @@ input FileCreditDisputeInput {
   caseId: ID!
   expectedVersion: Int
   bureauId: ID!
-  "The items to block; itemCount alone is the older form without item detail."
+  "The items to block (at most 100); itemCount alone is the older form without item detail."
   items: [DisputeItemInput!]
+  "1 to 100."
   itemCount: Int
   "For itemised disputes: proof of identity and a trafficking determination at least."
   evidence: [EvidenceKind!]
 }
 
 input DisputeItemInput {
+  "Chosen by the client: 1-100 letters, digits, '-' or '_'."
   id: ID!
   kind: ItemKind!
+  "Personal; at most 200 characters."
   creditor: String!
+  "Personal; at most 64 characters."
   accountReference: String
 }
 
@@ -2474,6 +2767,9 @@ input RecordCreditDisputeOutcomeInput {
   expectedVersion: Int
   disputeId: ID!
   outcome: DisputeOutcome!
+  "Required unless the outcome is BLOCKED."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
   reason: String
 }
 
@@ -2481,6 +2777,7 @@ input AddCaseNoteInput {
   commandId: ID!
   caseId: ID!
   expectedVersion: Int
+  "Personal; at most 10000 characters; line breaks allowed."
   text: String!
 }
 
@@ -2489,6 +2786,7 @@ input CloseCaseInput {
   caseId: ID!
   expectedVersion: Int
   outcome: ClosureOutcome!
+  "Optional text beside the outcome (personal; at most 2000 characters)."
   reason: String
 }
 
@@ -2496,20 +2794,24 @@ input ReopenCaseInput {
   commandId: ID!
   caseId: ID!
   expectedVersion: Int
-  reason: String!
+  reasonCode: ReopenReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
 }
 
 input EraseSurvivorDataInput {
   commandId: ID!
   caseId: ID!
   expectedVersion: Int
-  reason: String!
+  "A code only: a text could only be sealed with the key the erasure destroys."
+  reasonCode: ErasureReason!
 }
 
 input RegisterOrganisationInput {
   commandId: ID!
   "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
   id: ID
+  "Public; at most 200 characters."
   name: String!
   kind: OrganisationKind!
   jurisdiction: String!
@@ -2531,7 +2833,7 @@ input MakeBankOfferInput {
   expectedVersion: Int
   bankId: ID!
   product: AccountProduct!
-  monthlyFee: String!
+  monthlyFee: MoneyInput!
   acceptedDocuments: [DocumentKind!]!
   acceptsAlternativePack: Boolean!
 }
@@ -2543,11 +2845,20 @@ input RecordSurvivorChoiceInput {
   offerId: ID!
 }
 
+input MoneyInput {
+  "ISO 4217, e.g. MXN."
+  currency: String!
+  "A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000."
+  amount: String!
+}
+
 input DeclineAllOffersInput {
   commandId: ID!
   caseId: ID!
   expectedVersion: Int
-  reason: String!
+  reasonCode: DeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
 }
 
 input ProvideDueDiligencePackInput {
@@ -2557,7 +2868,7 @@ input ProvideDueDiligencePackInput {
   bankId: ID!
   signedLetter: Boolean!
   accompaniedVisit: Boolean!
-  "Required with an accompanied visit."
+  "Required with an accompanied visit (personal; at most 200 characters)."
   staffName: String
   correspondenceAddress: Boolean!
 }
@@ -2568,6 +2879,9 @@ input RecordDueDiligenceDecisionInput {
   expectedVersion: Int
   packId: ID!
   accepted: Boolean!
+  "Required when the pack is rejected; refused with an acceptance."
+  reasonCode: PackRejectionReason
+  "Optional text beside the code (personal; at most 2000 characters)."
   reason: String
 }
 
@@ -2578,6 +2892,7 @@ input RaiseSafeguardingConcernInput {
   "The bank involved."
   bankId: ID!
   category: ConcernCategory!
+  "Personal; at most 5000 characters; line breaks allowed."
   details: String!
 }
 
@@ -2593,7 +2908,9 @@ input ResolveSafeguardingConcernInput {
   caseId: ID!
   expectedVersion: Int
   concernId: ID!
-  resolution: String!
+  resolution: ConcernResolution!
+  "Optional: what was done (personal; at most 5000 characters; line breaks allowed)."
+  resolutionText: String
 }
 
 input SetSafeContactRulesInput {
@@ -2602,6 +2919,7 @@ input SetSafeContactRulesInput {
   expectedVersion: Int
   allowed: [ContactChannel!]!
   forbidden: [ContactChannel!]!
+  "Personal; at most 10000 characters; line breaks allowed."
   notes: String
 }
 
@@ -2619,6 +2937,9 @@ input RecordDisputeItemOutcomeInput {
   disputeId: ID!
   itemId: ID!
   outcome: ItemOutcome!
+  "Required when the item is refused."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
   reason: String
 }
 
@@ -2655,6 +2976,7 @@ enum DataCategory { IDENTITY BANKING CREDIT NOTES }
 enum Purpose { BANKING CREDIT_REPAIR COALITION_ANALYTICS }
 enum DocumentKind { BIRTH_CERTIFICATE NATIONAL_ID CURP INE PASSPORT RESIDENCE_PERMIT }
 enum DocumentStatus { REQUESTED OBTAINED REFUSED }
+"GOVERNMENT is a government service that works with survivors; COALITION is the coalition itself (its audit and analytics teams)."
 enum OrganisationKind { SHELTER NGO BANK CREDIT_BUREAU ID_OFFICE GOVERNMENT COALITION }
 enum Service { SHELTER LEGAL_AID ID_ASSISTANCE FINANCIAL_TRAINING TRANSPORT INTERPRETATION BANKING CREDIT_REPORTING ID_ISSUANCE }
 enum AccountProduct { BASIC_ACCOUNT DEBIT_CARD SAVINGS_ACCOUNT BUSINESS_ACCOUNT LOAN }
@@ -2671,6 +2993,14 @@ enum ApplicationStatus { SUBMITTED OPENED DECLINED }
 enum DisputeStatus { FILED RESOLVED }
 enum DisputeOutcome { BLOCKED PARTIALLY_BLOCKED REFUSED }
 enum ClosureOutcome { JOURNEY_COMPLETED SURVIVOR_WITHDREW LOST_CONTACT TRANSFERRED OTHER }
+enum RefusalReason { MISSING_SUPPORTING_DOCUMENTS IDENTITY_NOT_VERIFIED NOT_ELIGIBLE FEE_NOT_PAID AUTHORITY_UNAVAILABLE OTHER }
+enum DeclineReason { FEES_TOO_HIGH BRANCH_NOT_ACCESSIBLE DISTRUSTS_BANKS PREFERS_ANOTHER_PROVIDER SAFETY_CONCERN NOT_READY OTHER }
+enum PackRejectionReason { INSUFFICIENT_EVIDENCE POLICY_REQUIRES_ID ORGANISATION_NOT_RECOGNISED VISIT_NOT_COMPLETED OTHER }
+enum AccountDeclineReason { IDENTITY_NOT_VERIFIED INSUFFICIENT_DOCUMENTATION SANCTIONS_SCREENING PREVIOUS_FRAUD_FLAG PRODUCT_UNAVAILABLE OTHER }
+enum DisputeReason { INSUFFICIENT_EVIDENCE IDENTITY_NOT_VERIFIED ITEM_NOT_FOUND NOT_TRAFFICKING_RELATED OTHER }
+enum ConcernResolution { SURVIVOR_SAFE REFERRED_TO_AUTHORITIES ACCOUNT_RESTRICTED NO_CONCERN_FOUND OTHER }
+enum ReopenReason { SURVIVOR_RETURNED CLOSED_IN_ERROR NEW_NEED OTHER }
+enum ErasureReason { SURVIVOR_REQUEST RETENTION_POLICY LEGAL_OBLIGATION CONSENT_WITHDRAWN OTHER }
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2709,6 +3039,8 @@ func (ec *executionContext) childFields_AccountApplication(ctx context.Context, 
 		return ec.fieldContext_AccountApplication_product(ctx, field)
 	case "status":
 		return ec.fieldContext_AccountApplication_status(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_AccountApplication_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_AccountApplication_reason(ctx, field)
 	case "submittedAt":
@@ -2791,6 +3123,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_closure(ctx, field)
 	case "journey":
 		return ec.fieldContext_Case_journey(ctx, field)
+	case "reopenings":
+		return ec.fieldContext_Case_reopenings(ctx, field)
 	case "identity":
 		return ec.fieldContext_Case_identity(ctx, field)
 	case "consent":
@@ -2823,6 +3157,10 @@ func (ec *executionContext) childFields_CaseBanking(ctx context.Context, field g
 		return ec.fieldContext_CaseBanking_chosenOfferId(ctx, field)
 	case "declinedAllOffers":
 		return ec.fieldContext_CaseBanking_declinedAllOffers(ctx, field)
+	case "declineReasonCode":
+		return ec.fieldContext_CaseBanking_declineReasonCode(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_CaseBanking_declineReason(ctx, field)
 	case "dueDiligencePacks":
 		return ec.fieldContext_CaseBanking_dueDiligencePacks(ctx, field)
 	case "applications":
@@ -2967,6 +3305,8 @@ func (ec *executionContext) childFields_CreditDispute(ctx context.Context, field
 		return ec.fieldContext_CreditDispute_status(ctx, field)
 	case "outcome":
 		return ec.fieldContext_CreditDispute_outcome(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_CreditDispute_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_CreditDispute_reason(ctx, field)
 	case "filedAt":
@@ -3003,6 +3343,8 @@ func (ec *executionContext) childFields_DisputeItem(ctx context.Context, field g
 		return ec.fieldContext_DisputeItem_kind(ctx, field)
 	case "outcome":
 		return ec.fieldContext_DisputeItem_outcome(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_DisputeItem_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_DisputeItem_reason(ctx, field)
 	case "creditor":
@@ -3029,6 +3371,8 @@ func (ec *executionContext) childFields_DueDiligencePack(ctx context.Context, fi
 		return ec.fieldContext_DueDiligencePack_correspondenceAddress(ctx, field)
 	case "status":
 		return ec.fieldContext_DueDiligencePack_status(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_DueDiligencePack_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_DueDiligencePack_reason(ctx, field)
 	case "providedAt":
@@ -3045,12 +3389,16 @@ func (ec *executionContext) childFields_IDDocument(ctx context.Context, field gr
 		return ec.fieldContext_IDDocument_id(ctx, field)
 	case "kind":
 		return ec.fieldContext_IDDocument_kind(ctx, field)
+	case "issuingOrganisation":
+		return ec.fieldContext_IDDocument_issuingOrganisation(ctx, field)
 	case "issuingAuthority":
 		return ec.fieldContext_IDDocument_issuingAuthority(ctx, field)
 	case "status":
 		return ec.fieldContext_IDDocument_status(ctx, field)
 	case "documentNumber":
 		return ec.fieldContext_IDDocument_documentNumber(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_IDDocument_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_IDDocument_reason(ctx, field)
 	case "requestedAt":
@@ -3079,6 +3427,16 @@ func (ec *executionContext) childFields_JourneyStep(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type JourneyStep", field.Name)
 }
 
+func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_Money_currency(ctx, field)
+	case "amount":
+		return ec.fieldContext_Money_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
 func (ec *executionContext) childFields_NeedSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "need":
@@ -3105,6 +3463,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_services(ctx, field)
 	case "programmes":
 		return ec.fieldContext_Organisation_programmes(ctx, field)
+	case "active":
+		return ec.fieldContext_Organisation_active(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -3131,6 +3491,28 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Reopening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reasonCode":
+		return ec.fieldContext_Reopening_reasonCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_Reopening_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_Reopening_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reopening", field.Name)
+}
+
+func (ec *executionContext) childFields_RevocationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_RevocationResult_version(ctx, field)
+	case "position":
+		return ec.fieldContext_RevocationResult_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevocationResult", field.Name)
 }
 
 func (ec *executionContext) childFields_SafeContactRules(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3169,6 +3551,8 @@ func (ec *executionContext) childFields_SafeguardingConcern(ctx context.Context,
 		return ec.fieldContext_SafeguardingConcern_resolvedAt(ctx, field)
 	case "resolution":
 		return ec.fieldContext_SafeguardingConcern_resolution(ctx, field)
+	case "resolutionText":
+		return ec.fieldContext_SafeguardingConcern_resolutionText(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SafeguardingConcern", field.Name)
 }
@@ -3345,6 +3729,20 @@ func (ec *executionContext) field_Mutation_closeCase_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deactivateOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OrganisationCommandInput, error) {
+			return ec.unmarshalNOrganisationCommandInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationCommandInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_declineAllOffers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3477,6 +3875,20 @@ func (ec *executionContext) field_Mutation_raiseSafeguardingConcern_args(ctx con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RaiseSafeguardingConcernInput, error) {
 			return ec.unmarshalNRaiseSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRaiseSafeguardingConcernInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reactivateOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (OrganisationCommandInput, error) {
+			return ec.unmarshalNOrganisationCommandInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationCommandInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3715,6 +4127,34 @@ func (ec *executionContext) field_Mutation_resubmitCreditDispute_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ResubmitCreditDisputeInput, error) {
 			return ec.unmarshalNResubmitCreditDisputeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResubmitCreditDisputeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeSubject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeSubjectInput, error) {
+			return ec.unmarshalNRevokeSubjectInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevokeSubjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeTokenInput, error) {
+			return ec.unmarshalNRevokeTokenInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevokeTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4255,6 +4695,29 @@ func (ec *executionContext) fieldContext_AccountApplication_status(_ context.Con
 	return graphql.NewScalarFieldContext("AccountApplication", field, false, false, "ApplicationStatus")
 }
 
+func (ec *executionContext) _AccountApplication_reasonCode(ctx context.Context, field graphql.CollectedField, obj *AccountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountApplication_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
+			return ec.marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountApplication_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountApplication", field, false, false, "AccountDeclineReason")
+}
+
 func (ec *executionContext) _AccountApplication_reason(ctx context.Context, field graphql.CollectedField, obj *AccountApplication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4414,15 +4877,24 @@ func (ec *executionContext) _BankOffer_monthlyFee(ctx context.Context, field gra
 			return obj.MonthlyFee, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BankOffer_monthlyFee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BankOffer", field, false, false, "String")
+	fc = &graphql.FieldContext{
+		Object:     "BankOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BankOffer_acceptedDocuments(ctx context.Context, field graphql.CollectedField, obj *BankOffer) (ret graphql.Marshaler) {
@@ -5147,6 +5619,56 @@ func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reopenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Reopenings(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []Reopening
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []Reopening
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []Reopening) graphql.Marshaler {
+			return ec.marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reopening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5705,6 +6227,52 @@ func (ec *executionContext) _CaseBanking_declinedAllOffers(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CaseBanking_declinedAllOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseBanking_declineReasonCode(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_declineReasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
+			return ec.marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_declineReasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "DeclineReason")
+}
+
+func (ec *executionContext) _CaseBanking_declineReason(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseBanking_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseBanking_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseBanking", field, false, false, "String")
 }
 
 func (ec *executionContext) _CaseBanking_dueDiligencePacks(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
@@ -6781,6 +7349,29 @@ func (ec *executionContext) fieldContext_CreditDispute_outcome(_ context.Context
 	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "DisputeOutcome")
 }
 
+func (ec *executionContext) _CreditDispute_reasonCode(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "DisputeReason")
+}
+
 func (ec *executionContext) _CreditDispute_reason(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7075,6 +7666,29 @@ func (ec *executionContext) fieldContext_DisputeItem_outcome(_ context.Context, 
 	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "ItemOutcome")
 }
 
+func (ec *executionContext) _DisputeItem_reasonCode(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeItem_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeItem_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeItem", field, false, false, "DisputeReason")
+}
+
 func (ec *executionContext) _DisputeItem_reason(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7314,6 +7928,29 @@ func (ec *executionContext) fieldContext_DueDiligencePack_status(_ context.Conte
 	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "PackStatus")
 }
 
+func (ec *executionContext) _DueDiligencePack_reasonCode(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueDiligencePack_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
+			return ec.marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DueDiligencePack_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "PackRejectionReason")
+}
+
 func (ec *executionContext) _DueDiligencePack_reason(ctx context.Context, field graphql.CollectedField, obj *DueDiligencePack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7429,6 +8066,38 @@ func (ec *executionContext) fieldContext_IDDocument_kind(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("IDDocument", field, false, false, "DocumentKind")
 }
 
+func (ec *executionContext) _IDDocument_issuingOrganisation(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IDDocument_issuingOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuingOrganisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IDDocument_issuingOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IDDocument",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IDDocument_issuingAuthority(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7441,11 +8110,11 @@ func (ec *executionContext) _IDDocument_issuingAuthority(ctx context.Context, fi
 			return obj.IssuingAuthority, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IDDocument_issuingAuthority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7496,6 +8165,29 @@ func (ec *executionContext) _IDDocument_documentNumber(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_IDDocument_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IDDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _IDDocument_reasonCode(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IDDocument_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
+			return ec.marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IDDocument_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IDDocument", field, false, false, "RefusalReason")
 }
 
 func (ec *executionContext) _IDDocument_reason(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
@@ -7703,6 +8395,52 @@ func (ec *executionContext) _JourneyStep_actorOrganisation(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_JourneyStep_actorOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JourneyStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+}
+
+func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Money_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9201,6 +9939,182 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganisationProfile(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deactivateOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateOrganisation(ctx, fc.Args["input"].(OrganisationCommandInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reactivateOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reactivateOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReactivateOrganisation(ctx, fc.Args["input"].(OrganisationCommandInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reactivateOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reactivateOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeToken(ctx, fc.Args["input"].(RevokeTokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevocationResult) graphql.Marshaler {
+			return ec.marshalNRevocationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevocationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevocationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSubject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSubject(ctx, fc.Args["input"].(RevokeSubjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RevocationResult) graphql.Marshaler {
+			return ec.marshalNRevocationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevocationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSubject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevocationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSubject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9406,6 +10320,29 @@ func (ec *executionContext) _Organisation_programmes(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Organisation_programmes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Programme")
+}
+
+func (ec *executionContext) _Organisation_active(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _OrganisationResult_organisationId(ctx context.Context, field graphql.CollectedField, obj *OrganisationResult) (ret graphql.Marshaler) {
@@ -9851,6 +10788,121 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Reopening_reasonCode(ctx context.Context, field graphql.CollectedField, obj *Reopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reopening_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ReopenReason) graphql.Marshaler {
+			return ec.marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reopening_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reopening", field, false, false, "ReopenReason")
+}
+
+func (ec *executionContext) _Reopening_reason(ctx context.Context, field graphql.CollectedField, obj *Reopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reopening_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reopening_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reopening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reopening_at(ctx context.Context, field graphql.CollectedField, obj *Reopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reopening_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reopening_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reopening", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RevocationResult_version(ctx context.Context, field graphql.CollectedField, obj *RevocationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevocationResult_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevocationResult_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevocationResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevocationResult_position(ctx context.Context, field graphql.CollectedField, obj *RevocationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevocationResult_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevocationResult_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevocationResult", field, false, false, "String")
+}
+
 func (ec *executionContext) _SafeContactRules_allowed(ctx context.Context, field graphql.CollectedField, obj *SafeContactRules) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10180,6 +11232,29 @@ func (ec *executionContext) _SafeguardingConcern_resolution(ctx context.Context,
 			return obj.Resolution, nil
 		},
 		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
+			return ec.marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeguardingConcern_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "ConcernResolution")
+}
+
+func (ec *executionContext) _SafeguardingConcern_resolutionText(ctx context.Context, field graphql.CollectedField, obj *SafeguardingConcern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeguardingConcern_resolutionText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionText, nil
+		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10187,7 +11262,7 @@ func (ec *executionContext) _SafeguardingConcern_resolution(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SafeguardingConcern_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SafeguardingConcern_resolutionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "String")
 }
 
@@ -11618,7 +12693,7 @@ func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11646,9 +12721,16 @@ func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Cont
 				return it, err
 			}
 			it.ExpectedVersion = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11744,7 +12826,7 @@ func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reasonCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11772,13 +12854,13 @@ func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Con
 				return it, err
 			}
 			it.ExpectedVersion = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Reason = data
+			it.ReasonCode = data
 		}
 	}
 	return it, nil
@@ -12019,7 +13101,7 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 			it.Product = data
 		case "monthlyFee":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyFee"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoneyInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12052,6 +13134,55 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 func UnmarshalMakeBankOfferInput(ctx context.Context, raw any) (MakeBankOfferInput, error) {
 	var out MakeBankOfferInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MakeBankOfferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (MoneyInput, error) {
+	var it MoneyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currency", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoneyInput unmarshals raw into the MoneyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoneyInput(ctx context.Context, raw any) (MoneyInput, error) {
+	var out MoneyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoneyInput", raw, &out)
 	return out, err
 }
 
@@ -12115,6 +13246,55 @@ func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any
 func UnmarshalNeedInput(ctx context.Context, raw any) (NeedInput, error) {
 	var out NeedInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NeedInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganisationCommandInput(ctx context.Context, obj any) (OrganisationCommandInput, error) {
+	var it OrganisationCommandInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "organisationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "organisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganisationCommandInput unmarshals raw into the OrganisationCommandInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganisationCommandInput(ctx context.Context, raw any) (OrganisationCommandInput, error) {
+	var out OrganisationCommandInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganisationCommandInput", raw, &out)
 	return out, err
 }
 
@@ -12297,7 +13477,7 @@ func (ec *executionContext) unmarshalInputRecordAccountDeclinedInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bankId", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "bankId", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12332,9 +13512,16 @@ func (ec *executionContext) unmarshalInputRecordAccountDeclinedInput(ctx context
 				return it, err
 			}
 			it.BankID = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12437,7 +13624,7 @@ func (ec *executionContext) unmarshalInputRecordCreditDisputeOutcomeInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "outcome", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "outcome", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12479,6 +13666,13 @@ func (ec *executionContext) unmarshalInputRecordCreditDisputeOutcomeInput(ctx co
 				return it, err
 			}
 			it.Outcome = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -12577,7 +13771,7 @@ func (ec *executionContext) unmarshalInputRecordDisputeItemOutcomeInput(ctx cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "itemId", "outcome", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "disputeId", "itemId", "outcome", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12626,6 +13820,13 @@ func (ec *executionContext) unmarshalInputRecordDisputeItemOutcomeInput(ctx cont
 				return it, err
 			}
 			it.Outcome = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -12661,7 +13862,7 @@ func (ec *executionContext) unmarshalInputRecordDueDiligenceDecisionInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "packId", "accepted", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "packId", "accepted", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12703,6 +13904,13 @@ func (ec *executionContext) unmarshalInputRecordDueDiligenceDecisionInput(ctx co
 				return it, err
 			}
 			it.Accepted = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -12808,7 +14016,7 @@ func (ec *executionContext) unmarshalInputRecordIDDocumentRefusedInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "documentId", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "documentId", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12843,9 +14051,16 @@ func (ec *executionContext) unmarshalInputRecordIDDocumentRefusedInput(ctx conte
 				return it, err
 			}
 			it.DocumentID = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13165,7 +14380,7 @@ func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reason"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "reasonCode", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13193,9 +14408,16 @@ func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, o
 				return it, err
 			}
 			it.ExpectedVersion = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13228,7 +14450,7 @@ func (ec *executionContext) unmarshalInputRequestIDDocumentInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "kind", "issuingAuthority"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "kind", "issuingOrganisationId", "issuingAuthority"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13263,9 +14485,16 @@ func (ec *executionContext) unmarshalInputRequestIDDocumentInput(ctx context.Con
 				return it, err
 			}
 			it.Kind = data
+		case "issuingOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuingOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuingOrganisationID = data
 		case "issuingAuthority":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuingAuthority"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13298,7 +14527,7 @@ func (ec *executionContext) unmarshalInputResolveSafeguardingConcernInput(ctx co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "concernId", "resolution"}
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "concernId", "resolution", "resolutionText"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13335,11 +14564,18 @@ func (ec *executionContext) unmarshalInputResolveSafeguardingConcernInput(ctx co
 			it.ConcernID = data
 		case "resolution":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Resolution = data
+		case "resolutionText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionText = data
 		}
 	}
 	return it, nil
@@ -13431,6 +14667,104 @@ func (ec *executionContext) unmarshalInputResubmitCreditDisputeInput(ctx context
 func UnmarshalResubmitCreditDisputeInput(ctx context.Context, raw any) (ResubmitCreditDisputeInput, error) {
 	var out ResubmitCreditDisputeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResubmitCreditDisputeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeSubjectInput(ctx context.Context, obj any) (RevokeSubjectInput, error) {
+	var it RevokeSubjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "subject"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeSubjectInput unmarshals raw into the RevokeSubjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeSubjectInput(ctx context.Context, raw any) (RevokeSubjectInput, error) {
+	var out RevokeSubjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSubjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeTokenInput(ctx context.Context, obj any) (RevokeTokenInput, error) {
+	var it RevokeTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "tokenId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "tokenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeTokenInput unmarshals raw into the RevokeTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (RevokeTokenInput, error) {
+	var out RevokeTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeTokenInput", raw, &out)
 	return out, err
 }
 
@@ -13886,6 +15220,11 @@ func (ec *executionContext) _AccountApplication(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reasonCode":
+			out.Values[i] = ec._AccountApplication_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "reason":
 			out.Values[i] = ec._AccountApplication_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14152,6 +15491,12 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_journey(ctx, field, obj)
 				})
+		case "reopenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reopenings(ctx, field, obj)
+				})
 		case "identity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -14252,6 +15597,16 @@ func (ec *executionContext) _CaseBanking(ctx context.Context, sel ast.SelectionS
 		case "declinedAllOffers":
 			out.Values[i] = ec._CaseBanking_declinedAllOffers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineReasonCode":
+			out.Values[i] = ec._CaseBanking_declineReasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declineReason":
+			out.Values[i] = ec._CaseBanking_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "dueDiligencePacks":
@@ -14745,6 +16100,11 @@ func (ec *executionContext) _CreditDispute(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "reasonCode":
+			out.Values[i] = ec._CreditDispute_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "reason":
 			out.Values[i] = ec._CreditDispute_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14861,6 +16221,11 @@ func (ec *executionContext) _DisputeItem(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reasonCode":
+			out.Values[i] = ec._DisputeItem_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "reason":
 			out.Values[i] = ec._DisputeItem_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14939,6 +16304,11 @@ func (ec *executionContext) _DueDiligencePack(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reasonCode":
+			out.Values[i] = ec._DueDiligencePack_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "reason":
 			out.Values[i] = ec._DueDiligencePack_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14992,9 +16362,14 @@ func (ec *executionContext) _IDDocument(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "issuingOrganisation":
+			out.Values[i] = ec._IDDocument_issuingOrganisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "issuingAuthority":
 			out.Values[i] = ec._IDDocument_issuingAuthority(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "status":
@@ -15004,6 +16379,11 @@ func (ec *executionContext) _IDDocument(ctx context.Context, sel ast.SelectionSe
 			}
 		case "documentNumber":
 			out.Values[i] = ec._IDDocument_documentNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reasonCode":
+			out.Values[i] = ec._IDDocument_reasonCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -15078,6 +16458,44 @@ func (ec *executionContext) _JourneyStep(ctx context.Context, sel ast.SelectionS
 		case "actorOrganisation":
 			out.Values[i] = ec._JourneyStep_actorOrganisation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moneyImplementors = []string{"Money"}
+
+func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *Money) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Money")
+		case "currency":
+			out.Values[i] = ec._Money_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Money_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15354,6 +16772,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deactivateOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reactivateOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reactivateOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSubject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSubject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15458,6 +16904,11 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_programmes(ctx, field, obj)
 				})
+		case "active":
+			out.Values[i] = ec._Organisation_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15642,6 +17093,87 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var reopeningImplementors = []string{"Reopening"}
+
+func (ec *executionContext) _Reopening(ctx context.Context, sel ast.SelectionSet, obj *Reopening) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reopeningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reopening")
+		case "reasonCode":
+			out.Values[i] = ec._Reopening_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Reopening_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Reopening_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revocationResultImplementors = []string{"RevocationResult"}
+
+func (ec *executionContext) _RevocationResult(ctx context.Context, sel ast.SelectionSet, obj *RevocationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revocationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevocationResult")
+		case "version":
+			out.Values[i] = ec._RevocationResult_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._RevocationResult_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var safeContactRulesImplementors = []string{"SafeContactRules"}
 
 func (ec *executionContext) _SafeContactRules(ctx context.Context, sel ast.SelectionSet, obj *SafeContactRules) graphql.Marshaler {
@@ -15748,6 +17280,11 @@ func (ec *executionContext) _SafeguardingConcern(ctx context.Context, sel ast.Se
 			}
 		case "resolution":
 			out.Values[i] = ec._SafeguardingConcern_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolutionText":
+			out.Values[i] = ec._SafeguardingConcern_resolutionText(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16170,6 +17707,16 @@ func (ec *executionContext) marshalNAccountApplication2ᚕgithubᚗcomᚋwaymark
 	return ret
 }
 
+func (ec *executionContext) unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (AccountDeclineReason, error) {
+	var res AccountDeclineReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v AccountDeclineReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx context.Context, v any) (AccountProduct, error) {
 	var res AccountProduct
 	err := res.UnmarshalGQL(v)
@@ -16376,6 +17923,16 @@ func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorg
 	return v
 }
 
+func (ec *executionContext) unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (ConcernResolution, error) {
+	var res ConcernResolution
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v ConcernResolution) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, v any) (ConcernStatus, error) {
 	var res ConcernStatus
 	err := res.UnmarshalGQL(v)
@@ -16531,6 +18088,16 @@ func (ec *executionContext) unmarshalNDeclineAllOffersInput2githubᚗcomᚋwayma
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (DeclineReason, error) {
+	var res DeclineReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v DeclineReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDisputeItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItem(ctx context.Context, sel ast.SelectionSet, v DisputeItem) graphql.Marshaler {
 	return ec._DisputeItem(ctx, sel, &v)
 }
@@ -16649,6 +18216,16 @@ func (ec *executionContext) marshalNDueDiligencePack2ᚕgithubᚗcomᚋwaymark�
 func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
 	res, err := ec.unmarshalInputEraseSurvivorDataInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, v any) (ErasureReason, error) {
+	var res ErasureReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, sel ast.SelectionSet, v ErasureReason) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, v any) (EvidenceKind, error) {
@@ -16847,6 +18424,19 @@ func (ec *executionContext) unmarshalNMakeBankOfferInput2githubᚗcomᚋwaymark�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx context.Context, sel ast.SelectionSet, v *Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoneyInput(ctx context.Context, v any) (*MoneyInput, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, v any) (Need, error) {
 	var res Need
 	err := res.UnmarshalGQL(v)
@@ -16932,6 +18522,11 @@ func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorg
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganisationCommandInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationCommandInput(ctx context.Context, v any) (OrganisationCommandInput, error) {
+	res, err := ec.unmarshalInputOrganisationCommandInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (OrganisationKind, error) {
@@ -17115,6 +18710,16 @@ func (ec *executionContext) unmarshalNReferToBankInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (RefusalReason, error) {
+	var res RefusalReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v RefusalReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRegisterOrganisationInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRegisterOrganisationInput(ctx context.Context, v any) (RegisterOrganisationInput, error) {
 	res, err := ec.unmarshalInputRegisterOrganisationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17123,6 +18728,20 @@ func (ec *executionContext) unmarshalNRegisterOrganisationInput2githubᚗcomᚋw
 func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenCaseInput(ctx context.Context, v any) (ReopenCaseInput, error) {
 	res, err := ec.unmarshalInputReopenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, v any) (ReopenReason, error) {
+	var res ReopenReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, sel ast.SelectionSet, v ReopenReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReopening2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopening(ctx context.Context, sel ast.SelectionSet, v Reopening) graphql.Marshaler {
+	return ec._Reopening(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNRequestIDDocumentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRequestIDDocumentInput(ctx context.Context, v any) (RequestIDDocumentInput, error) {
@@ -17137,6 +18756,24 @@ func (ec *executionContext) unmarshalNResolveSafeguardingConcernInput2githubᚗc
 
 func (ec *executionContext) unmarshalNResubmitCreditDisputeInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐResubmitCreditDisputeInput(ctx context.Context, v any) (ResubmitCreditDisputeInput, error) {
 	res, err := ec.unmarshalInputResubmitCreditDisputeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevocationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevocationResult(ctx context.Context, sel ast.SelectionSet, v *RevocationResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevocationResult!")
+		return graphql.Null
+	}
+	return ec._RevocationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeSubjectInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevokeSubjectInput(ctx context.Context, v any) (RevokeSubjectInput, error) {
+	res, err := ec.unmarshalInputRevokeSubjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeTokenInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRevokeTokenInput(ctx context.Context, v any) (RevokeTokenInput, error) {
+	res, err := ec.unmarshalInputRevokeTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17418,6 +19055,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (*AccountDeclineReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(AccountDeclineReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
 	if v == nil {
 		return nil, nil
@@ -17604,6 +19257,38 @@ func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return ec._Closure(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (*ConcernResolution, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ConcernResolution)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (*DeclineReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DeclineReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx context.Context, v any) ([]DisputeItemInput, error) {
 	if v == nil {
 		return nil, nil
@@ -17631,6 +19316,22 @@ func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymark�
 }
 
 func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v *DisputeOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, v any) (*DisputeReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DisputeReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, sel ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17806,6 +19507,22 @@ func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymark�
 	return v
 }
 
+func (ec *executionContext) unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, v any) (*PackRejectionReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PackRejectionReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, sel ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
 	if v == nil {
 		return nil, nil
@@ -17831,6 +19548,41 @@ func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (*RefusalReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(RefusalReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx context.Context, sel ast.SelectionSet, v []Reopening) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReopening2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopening(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -24,12 +24,15 @@ type AccessLogEntry struct {
 }
 
 type AccountApplication struct {
-	Bank        *projections.OrganisationView `json:"bank"`
-	Product     AccountProduct                `json:"product"`
-	Status      ApplicationStatus             `json:"status"`
-	Reason      *string                       `json:"reason,omitempty"`
-	SubmittedAt time.Time                     `json:"submittedAt"`
-	UpdatedAt   time.Time                     `json:"updatedAt"`
+	Bank    *projections.OrganisationView `json:"bank"`
+	Product AccountProduct                `json:"product"`
+	Status  ApplicationStatus             `json:"status"`
+	// Why the bank declined it.
+	ReasonCode *AccountDeclineReason `json:"reasonCode,omitempty"`
+	// Personal: the text beside the code.
+	Reason      *string   `json:"reason,omitempty"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 type AcknowledgeSafeguardingConcernInput struct {
@@ -43,14 +46,15 @@ type AddCaseNoteInput struct {
 	CommandID       string `json:"commandId"`
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	Text            string `json:"text"`
+	// Personal; at most 10000 characters; line breaks allowed.
+	Text string `json:"text"`
 }
 
 type BankOffer struct {
 	ID                     string                        `json:"id"`
 	Bank                   *projections.OrganisationView `json:"bank"`
 	Product                AccountProduct                `json:"product"`
-	MonthlyFee             string                        `json:"monthlyFee"`
+	MonthlyFee             *Money                        `json:"monthlyFee"`
 	AcceptedDocuments      []DocumentKind                `json:"acceptedDocuments"`
 	AcceptsAlternativePack bool                          `json:"acceptsAlternativePack"`
 	Status                 OfferStatus                   `json:"status"`
@@ -81,7 +85,11 @@ type CaseBanking struct {
 	// The offer the survivor chose, if any.
 	ChosenOfferID *string `json:"chosenOfferId,omitempty"`
 	// The survivor declined every offer (a valid outcome).
-	DeclinedAllOffers bool                 `json:"declinedAllOffers"`
+	DeclinedAllOffers bool `json:"declinedAllOffers"`
+	// Why she declined every offer.
+	DeclineReasonCode *DeclineReason `json:"declineReasonCode,omitempty"`
+	// Personal, the text beside the code: only for those who may read the case's notes.
+	DeclineReason     *string              `json:"declineReason,omitempty"`
 	DueDiligencePacks []DueDiligencePack   `json:"dueDiligencePacks"`
 	Applications      []AccountApplication `json:"applications"`
 }
@@ -152,12 +160,13 @@ type CloseCaseInput struct {
 	CaseID          string         `json:"caseId"`
 	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
 	Outcome         ClosureOutcome `json:"outcome"`
-	Reason          *string        `json:"reason,omitempty"`
+	// Optional text beside the outcome (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type Closure struct {
 	Outcome ClosureOutcome `json:"outcome"`
-	// Free text a caseworker wrote: only for those who may read the case's notes.
+	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
 	Reason *string   `json:"reason,omitempty"`
 	At     time.Time `json:"at"`
 }
@@ -174,17 +183,20 @@ type ConsentGrant struct {
 }
 
 type CreditDispute struct {
-	ID            string                        `json:"id"`
-	Bureau        *projections.OrganisationView `json:"bureau"`
-	ItemCount     int                           `json:"itemCount"`
-	Status        DisputeStatus                 `json:"status"`
-	Outcome       *DisputeOutcome               `json:"outcome,omitempty"`
-	Reason        *string                       `json:"reason,omitempty"`
-	FiledAt       time.Time                     `json:"filedAt"`
-	ResolvedAt    *time.Time                    `json:"resolvedAt,omitempty"`
-	Items         []DisputeItem                 `json:"items"`
-	Evidence      []EvidenceKind                `json:"evidence"`
-	Resubmissions int                           `json:"resubmissions"`
+	ID        string                        `json:"id"`
+	Bureau    *projections.OrganisationView `json:"bureau"`
+	ItemCount int                           `json:"itemCount"`
+	Status    DisputeStatus                 `json:"status"`
+	Outcome   *DisputeOutcome               `json:"outcome,omitempty"`
+	// Why a dispute resolved as a whole was not blocked.
+	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	// Personal: the text beside the code.
+	Reason        *string        `json:"reason,omitempty"`
+	FiledAt       time.Time      `json:"filedAt"`
+	ResolvedAt    *time.Time     `json:"resolvedAt,omitempty"`
+	Items         []DisputeItem  `json:"items"`
+	Evidence      []EvidenceKind `json:"evidence"`
+	Resubmissions int            `json:"resubmissions"`
 }
 
 type CreditReport struct {
@@ -194,27 +206,35 @@ type CreditReport struct {
 }
 
 type DeclineAllOffersInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	Reason          string `json:"reason"`
+	CommandID       string        `json:"commandId"`
+	CaseID          string        `json:"caseId"`
+	ExpectedVersion *int          `json:"expectedVersion,omitempty"`
+	ReasonCode      DeclineReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type DisputeItem struct {
 	ID      string      `json:"id"`
 	Kind    ItemKind    `json:"kind"`
 	Outcome ItemOutcome `json:"outcome"`
-	Reason  *string     `json:"reason,omitempty"`
+	// Why the bureau refused it.
+	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	// Personal: the text beside the code.
+	Reason *string `json:"reason,omitempty"`
 	// Personal: the creditor and account the item is about.
 	Creditor         *string `json:"creditor,omitempty"`
 	AccountReference *string `json:"accountReference,omitempty"`
 }
 
 type DisputeItemInput struct {
-	ID               string   `json:"id"`
-	Kind             ItemKind `json:"kind"`
-	Creditor         string   `json:"creditor"`
-	AccountReference *string  `json:"accountReference,omitempty"`
+	// Chosen by the client: 1-100 letters, digits, '-' or '_'.
+	ID   string   `json:"id"`
+	Kind ItemKind `json:"kind"`
+	// Personal; at most 200 characters.
+	Creditor string `json:"creditor"`
+	// Personal; at most 64 characters.
+	AccountReference *string `json:"accountReference,omitempty"`
 }
 
 // An alternative due-diligence pack from the support organisation, in place of standard ID.
@@ -227,16 +247,20 @@ type DueDiligencePack struct {
 	StaffName             *string    `json:"staffName,omitempty"`
 	CorrespondenceAddress bool       `json:"correspondenceAddress"`
 	Status                PackStatus `json:"status"`
-	Reason                *string    `json:"reason,omitempty"`
-	ProvidedAt            time.Time  `json:"providedAt"`
-	DecidedAt             *time.Time `json:"decidedAt,omitempty"`
+	// Why the bank rejected it.
+	ReasonCode *PackRejectionReason `json:"reasonCode,omitempty"`
+	// Personal: the text beside the code.
+	Reason     *string    `json:"reason,omitempty"`
+	ProvidedAt time.Time  `json:"providedAt"`
+	DecidedAt  *time.Time `json:"decidedAt,omitempty"`
 }
 
 type EraseSurvivorDataInput struct {
 	CommandID       string `json:"commandId"`
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	Reason          string `json:"reason"`
+	// A code only: a text could only be sealed with the key the erasure destroys.
+	ReasonCode ErasureReason `json:"reasonCode"`
 }
 
 type FileCreditDisputeInput struct {
@@ -244,9 +268,10 @@ type FileCreditDisputeInput struct {
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 	BureauID        string `json:"bureauId"`
-	// The items to block; itemCount alone is the older form without item detail.
-	Items     []DisputeItemInput `json:"items,omitempty"`
-	ItemCount *int               `json:"itemCount,omitempty"`
+	// The items to block (at most 100); itemCount alone is the older form without item detail.
+	Items []DisputeItemInput `json:"items,omitempty"`
+	// 1 to 100.
+	ItemCount *int `json:"itemCount,omitempty"`
 	// For itemised disputes: proof of identity and a trafficking determination at least.
 	Evidence []EvidenceKind `json:"evidence,omitempty"`
 }
@@ -258,19 +283,26 @@ type GrantConsentInput struct {
 	RecipientOrganisationID string         `json:"recipientOrganisationId"`
 	Categories              []DataCategory `json:"categories"`
 	Purposes                []Purpose      `json:"purposes"`
-	ExpiresAt               time.Time      `json:"expiresAt"`
+	// RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 type IDDocument struct {
-	ID               string         `json:"id"`
-	Kind             DocumentKind   `json:"kind"`
-	IssuingAuthority string         `json:"issuingAuthority"`
+	ID   string       `json:"id"`
+	Kind DocumentKind `json:"kind"`
+	// The ID office or government body of the directory that issues it, if it is in the directory.
+	IssuingOrganisation *projections.OrganisationView `json:"issuingOrganisation,omitempty"`
+	// The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal).
+	IssuingAuthority *string        `json:"issuingAuthority,omitempty"`
 	Status           DocumentStatus `json:"status"`
 	// Set once obtained (personal).
-	DocumentNumber *string   `json:"documentNumber,omitempty"`
-	Reason         *string   `json:"reason,omitempty"`
-	RequestedAt    time.Time `json:"requestedAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
+	DocumentNumber *string `json:"documentNumber,omitempty"`
+	// Why it was refused.
+	ReasonCode *RefusalReason `json:"reasonCode,omitempty"`
+	// Personal: the text beside the refusal's reason code.
+	Reason      *string   `json:"reason,omitempty"`
+	RequestedAt time.Time `json:"requestedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 type JourneyStep struct {
@@ -288,9 +320,23 @@ type MakeBankOfferInput struct {
 	ExpectedVersion        *int           `json:"expectedVersion,omitempty"`
 	BankID                 string         `json:"bankId"`
 	Product                AccountProduct `json:"product"`
-	MonthlyFee             string         `json:"monthlyFee"`
+	MonthlyFee             *MoneyInput    `json:"monthlyFee"`
 	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments"`
 	AcceptsAlternativePack bool           `json:"acceptsAlternativePack"`
+}
+
+type Money struct {
+	// ISO 4217, e.g. MXN.
+	Currency string `json:"currency"`
+	// A decimal with the currency's decimal places, e.g. 35.00.
+	Amount string `json:"amount"`
+}
+
+type MoneyInput struct {
+	// ISO 4217, e.g. MXN.
+	Currency string `json:"currency"`
+	// A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000.
+	Amount string `json:"amount"`
 }
 
 type Mutation struct {
@@ -307,6 +353,11 @@ type NeedSpan struct {
 	Need         Need       `json:"need"`
 	IdentifiedAt time.Time  `json:"identifiedAt"`
 	MetAt        *time.Time `json:"metAt,omitempty"`
+}
+
+type OrganisationCommandInput struct {
+	CommandID      string `json:"commandId"`
+	OrganisationID string `json:"organisationId"`
 }
 
 type OrganisationResult struct {
@@ -328,7 +379,7 @@ type ProvideDueDiligencePackInput struct {
 	BankID           string `json:"bankId"`
 	SignedLetter     bool   `json:"signedLetter"`
 	AccompaniedVisit bool   `json:"accompaniedVisit"`
-	// Required with an accompanied visit.
+	// Required with an accompanied visit (personal; at most 200 characters).
 	StaffName             *string `json:"staffName,omitempty"`
 	CorrespondenceAddress bool    `json:"correspondenceAddress"`
 }
@@ -343,15 +394,18 @@ type RaiseSafeguardingConcernInput struct {
 	// The bank involved.
 	BankID   string          `json:"bankId"`
 	Category ConcernCategory `json:"category"`
-	Details  string          `json:"details"`
+	// Personal; at most 5000 characters; line breaks allowed.
+	Details string `json:"details"`
 }
 
 type RecordAccountDeclinedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BankID          string `json:"bankId"`
-	Reason          string `json:"reason"`
+	CommandID       string               `json:"commandId"`
+	CaseID          string               `json:"caseId"`
+	ExpectedVersion *int                 `json:"expectedVersion,omitempty"`
+	BankID          string               `json:"bankId"`
+	ReasonCode      AccountDeclineReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type RecordAccountOpenedInput struct {
@@ -368,7 +422,10 @@ type RecordCreditDisputeOutcomeInput struct {
 	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
 	DisputeID       string         `json:"disputeId"`
 	Outcome         DisputeOutcome `json:"outcome"`
-	Reason          *string        `json:"reason,omitempty"`
+	// Required unless the outcome is BLOCKED.
+	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type RecordCreditReportObtainedInput struct {
@@ -385,16 +442,22 @@ type RecordDisputeItemOutcomeInput struct {
 	DisputeID       string      `json:"disputeId"`
 	ItemID          string      `json:"itemId"`
 	Outcome         ItemOutcome `json:"outcome"`
-	Reason          *string     `json:"reason,omitempty"`
+	// Required when the item is refused.
+	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type RecordDueDiligenceDecisionInput struct {
-	CommandID       string  `json:"commandId"`
-	CaseID          string  `json:"caseId"`
-	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
-	PackID          string  `json:"packId"`
-	Accepted        bool    `json:"accepted"`
-	Reason          *string `json:"reason,omitempty"`
+	CommandID       string `json:"commandId"`
+	CaseID          string `json:"caseId"`
+	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	PackID          string `json:"packId"`
+	Accepted        bool   `json:"accepted"`
+	// Required when the pack is rejected; refused with an acceptance.
+	ReasonCode *PackRejectionReason `json:"reasonCode,omitempty"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type RecordIDDocumentObtainedInput struct {
@@ -402,15 +465,18 @@ type RecordIDDocumentObtainedInput struct {
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 	DocumentID      string `json:"documentId"`
-	DocumentNumber  string `json:"documentNumber"`
+	// At most 64 characters.
+	DocumentNumber string `json:"documentNumber"`
 }
 
 type RecordIDDocumentRefusedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	DocumentID      string `json:"documentId"`
-	Reason          string `json:"reason"`
+	CommandID       string        `json:"commandId"`
+	CaseID          string        `json:"caseId"`
+	ExpectedVersion *int          `json:"expectedVersion,omitempty"`
+	DocumentID      string        `json:"documentId"`
+	ReasonCode      RefusalReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
+	Reason *string `json:"reason,omitempty"`
 }
 
 type RecordSurvivorChoiceInput struct {
@@ -421,12 +487,13 @@ type RecordSurvivorChoiceInput struct {
 }
 
 type ReferSurvivorInput struct {
-	CommandID               string         `json:"commandId"`
-	ReferringOrganisationID string         `json:"referringOrganisationId"`
-	Jurisdiction            string         `json:"jurisdiction"`
-	Needs                   []Need         `json:"needs"`
-	Barriers                []Barrier      `json:"barriers"`
-	Survivor                *SurvivorInput `json:"survivor"`
+	CommandID               string `json:"commandId"`
+	ReferringOrganisationID string `json:"referringOrganisationId"`
+	// ISO 3166-1 alpha-2 country code, e.g. MX, US, GB.
+	Jurisdiction string         `json:"jurisdiction"`
+	Needs        []Need         `json:"needs"`
+	Barriers     []Barrier      `json:"barriers"`
+	Survivor     *SurvivorInput `json:"survivor"`
 }
 
 type ReferToBankInput struct {
@@ -439,7 +506,8 @@ type ReferToBankInput struct {
 type RegisterOrganisationInput struct {
 	CommandID string `json:"commandId"`
 	// A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted.
-	ID           *string          `json:"id,omitempty"`
+	ID *string `json:"id,omitempty"`
+	// Public; at most 200 characters.
 	Name         string           `json:"name"`
 	Kind         OrganisationKind `json:"kind"`
 	Jurisdiction string           `json:"jurisdiction"`
@@ -449,26 +517,40 @@ type RegisterOrganisationInput struct {
 }
 
 type ReopenCaseInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	Reason          string `json:"reason"`
+	CommandID       string       `json:"commandId"`
+	CaseID          string       `json:"caseId"`
+	ExpectedVersion *int         `json:"expectedVersion,omitempty"`
+	ReasonCode      ReopenReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
+}
+
+type Reopening struct {
+	ReasonCode ReopenReason `json:"reasonCode"`
+	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
+	Reason *string   `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 type RequestIDDocumentInput struct {
-	CommandID        string       `json:"commandId"`
-	CaseID           string       `json:"caseId"`
-	ExpectedVersion  *int         `json:"expectedVersion,omitempty"`
-	Kind             DocumentKind `json:"kind"`
-	IssuingAuthority string       `json:"issuingAuthority"`
+	CommandID       string       `json:"commandId"`
+	CaseID          string       `json:"caseId"`
+	ExpectedVersion *int         `json:"expectedVersion,omitempty"`
+	Kind            DocumentKind `json:"kind"`
+	// The ID office or government body of the directory that issues it. One of this and issuingAuthority.
+	IssuingOrganisationID *string `json:"issuingOrganisationId,omitempty"`
+	// An authority that is not in the directory, named in free text (personal; at most 200 characters).
+	IssuingAuthority *string `json:"issuingAuthority,omitempty"`
 }
 
 type ResolveSafeguardingConcernInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	ConcernID       string `json:"concernId"`
-	Resolution      string `json:"resolution"`
+	CommandID       string            `json:"commandId"`
+	CaseID          string            `json:"caseId"`
+	ExpectedVersion *int              `json:"expectedVersion,omitempty"`
+	ConcernID       string            `json:"concernId"`
+	Resolution      ConcernResolution `json:"resolution"`
+	// Optional: what was done (personal; at most 5000 characters; line breaks allowed).
+	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
 type ResubmitCreditDisputeInput struct {
@@ -478,6 +560,23 @@ type ResubmitCreditDisputeInput struct {
 	DisputeID       string         `json:"disputeId"`
 	ItemIds         []string       `json:"itemIds"`
 	Evidence        []EvidenceKind `json:"evidence,omitempty"`
+}
+
+type RevocationResult struct {
+	Version  int    `json:"version"`
+	Position string `json:"position"`
+}
+
+type RevokeSubjectInput struct {
+	CommandID string `json:"commandId"`
+	// The user id (the token's sub claim).
+	Subject string `json:"subject"`
+}
+
+type RevokeTokenInput struct {
+	CommandID string `json:"commandId"`
+	// The token's jti claim.
+	TokenID string `json:"tokenId"`
 }
 
 type SafeContactRules struct {
@@ -495,11 +594,13 @@ type SafeguardingConcern struct {
 	Category ConcernCategory               `json:"category"`
 	Status   ConcernStatus                 `json:"status"`
 	// Personal: what was observed.
-	Details        *string    `json:"details,omitempty"`
-	RaisedAt       time.Time  `json:"raisedAt"`
-	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
-	ResolvedAt     *time.Time `json:"resolvedAt,omitempty"`
-	Resolution     *string    `json:"resolution,omitempty"`
+	Details        *string            `json:"details,omitempty"`
+	RaisedAt       time.Time          `json:"raisedAt"`
+	AcknowledgedAt *time.Time         `json:"acknowledgedAt,omitempty"`
+	ResolvedAt     *time.Time         `json:"resolvedAt,omitempty"`
+	Resolution     *ConcernResolution `json:"resolution,omitempty"`
+	// Personal: what was done (at most 5000 characters).
+	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
 type SetSafeContactRulesInput struct {
@@ -508,7 +609,8 @@ type SetSafeContactRulesInput struct {
 	ExpectedVersion *int             `json:"expectedVersion,omitempty"`
 	Allowed         []ContactChannel `json:"allowed"`
 	Forbidden       []ContactChannel `json:"forbidden"`
-	Notes           *string          `json:"notes,omitempty"`
+	// Personal; at most 10000 characters; line breaks allowed.
+	Notes *string `json:"notes,omitempty"`
 }
 
 type SubmitAccountApplicationInput struct {
@@ -520,13 +622,18 @@ type SubmitAccountApplicationInput struct {
 }
 
 type SurvivorInput struct {
-	FullName string   `json:"fullName"`
-	Aliases  []string `json:"aliases,omitempty"`
-	// YYYY-MM-DD
+	// At most 200 characters.
+	FullName string `json:"fullName"`
+	// At most 10, each at most 200 characters.
+	Aliases []string `json:"aliases,omitempty"`
+	// YYYY-MM-DD, within the last 110 years.
 	DateOfBirth *string `json:"dateOfBirth,omitempty"`
-	Phone       *string `json:"phone,omitempty"`
-	Email       *string `json:"email,omitempty"`
-	Address     *string `json:"address,omitempty"`
+	// Digits with spaces, +, -, (, ), . or /; 5 to 20 digits; at most 40 characters.
+	Phone *string `json:"phone,omitempty"`
+	// name@example.org; at most 254 characters.
+	Email *string `json:"email,omitempty"`
+	// At most 500 characters; line breaks allowed.
+	Address *string `json:"address,omitempty"`
 }
 
 type UpdateOrganisationProfileInput struct {
@@ -541,6 +648,69 @@ type WithdrawConsentInput struct {
 	CaseID          string `json:"caseId"`
 	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
 	GrantID         string `json:"grantId"`
+}
+
+type AccountDeclineReason string
+
+const (
+	AccountDeclineReasonIdentityNotVerified       AccountDeclineReason = "IDENTITY_NOT_VERIFIED"
+	AccountDeclineReasonInsufficientDocumentation AccountDeclineReason = "INSUFFICIENT_DOCUMENTATION"
+	AccountDeclineReasonSanctionsScreening        AccountDeclineReason = "SANCTIONS_SCREENING"
+	AccountDeclineReasonPreviousFraudFlag         AccountDeclineReason = "PREVIOUS_FRAUD_FLAG"
+	AccountDeclineReasonProductUnavailable        AccountDeclineReason = "PRODUCT_UNAVAILABLE"
+	AccountDeclineReasonOther                     AccountDeclineReason = "OTHER"
+)
+
+var AllAccountDeclineReason = []AccountDeclineReason{
+	AccountDeclineReasonIdentityNotVerified,
+	AccountDeclineReasonInsufficientDocumentation,
+	AccountDeclineReasonSanctionsScreening,
+	AccountDeclineReasonPreviousFraudFlag,
+	AccountDeclineReasonProductUnavailable,
+	AccountDeclineReasonOther,
+}
+
+func (e AccountDeclineReason) IsValid() bool {
+	switch e {
+	case AccountDeclineReasonIdentityNotVerified, AccountDeclineReasonInsufficientDocumentation, AccountDeclineReasonSanctionsScreening, AccountDeclineReasonPreviousFraudFlag, AccountDeclineReasonProductUnavailable, AccountDeclineReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e AccountDeclineReason) String() string {
+	return string(e)
+}
+
+func (e *AccountDeclineReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccountDeclineReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccountDeclineReason", str)
+	}
+	return nil
+}
+
+func (e AccountDeclineReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccountDeclineReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccountDeclineReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type AccountProduct string
@@ -899,6 +1069,67 @@ func (e ConcernCategory) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type ConcernResolution string
+
+const (
+	ConcernResolutionSurvivorSafe          ConcernResolution = "SURVIVOR_SAFE"
+	ConcernResolutionReferredToAuthorities ConcernResolution = "REFERRED_TO_AUTHORITIES"
+	ConcernResolutionAccountRestricted     ConcernResolution = "ACCOUNT_RESTRICTED"
+	ConcernResolutionNoConcernFound        ConcernResolution = "NO_CONCERN_FOUND"
+	ConcernResolutionOther                 ConcernResolution = "OTHER"
+)
+
+var AllConcernResolution = []ConcernResolution{
+	ConcernResolutionSurvivorSafe,
+	ConcernResolutionReferredToAuthorities,
+	ConcernResolutionAccountRestricted,
+	ConcernResolutionNoConcernFound,
+	ConcernResolutionOther,
+}
+
+func (e ConcernResolution) IsValid() bool {
+	switch e {
+	case ConcernResolutionSurvivorSafe, ConcernResolutionReferredToAuthorities, ConcernResolutionAccountRestricted, ConcernResolutionNoConcernFound, ConcernResolutionOther:
+		return true
+	}
+	return false
+}
+
+func (e ConcernResolution) String() string {
+	return string(e)
+}
+
+func (e *ConcernResolution) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConcernResolution(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConcernResolution", str)
+	}
+	return nil
+}
+
+func (e ConcernResolution) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConcernResolution) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConcernResolution) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ConcernStatus string
 
 const (
@@ -1078,6 +1309,71 @@ func (e DataCategory) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type DeclineReason string
+
+const (
+	DeclineReasonFeesTooHigh            DeclineReason = "FEES_TOO_HIGH"
+	DeclineReasonBranchNotAccessible    DeclineReason = "BRANCH_NOT_ACCESSIBLE"
+	DeclineReasonDistrustsBanks         DeclineReason = "DISTRUSTS_BANKS"
+	DeclineReasonPrefersAnotherProvider DeclineReason = "PREFERS_ANOTHER_PROVIDER"
+	DeclineReasonSafetyConcern          DeclineReason = "SAFETY_CONCERN"
+	DeclineReasonNotReady               DeclineReason = "NOT_READY"
+	DeclineReasonOther                  DeclineReason = "OTHER"
+)
+
+var AllDeclineReason = []DeclineReason{
+	DeclineReasonFeesTooHigh,
+	DeclineReasonBranchNotAccessible,
+	DeclineReasonDistrustsBanks,
+	DeclineReasonPrefersAnotherProvider,
+	DeclineReasonSafetyConcern,
+	DeclineReasonNotReady,
+	DeclineReasonOther,
+}
+
+func (e DeclineReason) IsValid() bool {
+	switch e {
+	case DeclineReasonFeesTooHigh, DeclineReasonBranchNotAccessible, DeclineReasonDistrustsBanks, DeclineReasonPrefersAnotherProvider, DeclineReasonSafetyConcern, DeclineReasonNotReady, DeclineReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e DeclineReason) String() string {
+	return string(e)
+}
+
+func (e *DeclineReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeclineReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeclineReason", str)
+	}
+	return nil
+}
+
+func (e DeclineReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeclineReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeclineReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type DisputeOutcome string
 
 const (
@@ -1130,6 +1426,67 @@ func (e *DisputeOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e DisputeOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type DisputeReason string
+
+const (
+	DisputeReasonInsufficientEvidence  DisputeReason = "INSUFFICIENT_EVIDENCE"
+	DisputeReasonIdentityNotVerified   DisputeReason = "IDENTITY_NOT_VERIFIED"
+	DisputeReasonItemNotFound          DisputeReason = "ITEM_NOT_FOUND"
+	DisputeReasonNotTraffickingRelated DisputeReason = "NOT_TRAFFICKING_RELATED"
+	DisputeReasonOther                 DisputeReason = "OTHER"
+)
+
+var AllDisputeReason = []DisputeReason{
+	DisputeReasonInsufficientEvidence,
+	DisputeReasonIdentityNotVerified,
+	DisputeReasonItemNotFound,
+	DisputeReasonNotTraffickingRelated,
+	DisputeReasonOther,
+}
+
+func (e DisputeReason) IsValid() bool {
+	switch e {
+	case DisputeReasonInsufficientEvidence, DisputeReasonIdentityNotVerified, DisputeReasonItemNotFound, DisputeReasonNotTraffickingRelated, DisputeReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e DisputeReason) String() string {
+	return string(e)
+}
+
+func (e *DisputeReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DisputeReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DisputeReason", str)
+	}
+	return nil
+}
+
+func (e DisputeReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DisputeReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DisputeReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1305,6 +1662,67 @@ func (e *DocumentStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e DocumentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ErasureReason string
+
+const (
+	ErasureReasonSurvivorRequest  ErasureReason = "SURVIVOR_REQUEST"
+	ErasureReasonRetentionPolicy  ErasureReason = "RETENTION_POLICY"
+	ErasureReasonLegalObligation  ErasureReason = "LEGAL_OBLIGATION"
+	ErasureReasonConsentWithdrawn ErasureReason = "CONSENT_WITHDRAWN"
+	ErasureReasonOther            ErasureReason = "OTHER"
+)
+
+var AllErasureReason = []ErasureReason{
+	ErasureReasonSurvivorRequest,
+	ErasureReasonRetentionPolicy,
+	ErasureReasonLegalObligation,
+	ErasureReasonConsentWithdrawn,
+	ErasureReasonOther,
+}
+
+func (e ErasureReason) IsValid() bool {
+	switch e {
+	case ErasureReasonSurvivorRequest, ErasureReasonRetentionPolicy, ErasureReasonLegalObligation, ErasureReasonConsentWithdrawn, ErasureReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e ErasureReason) String() string {
+	return string(e)
+}
+
+func (e *ErasureReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ErasureReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ErasureReason", str)
+	}
+	return nil
+}
+
+func (e ErasureReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ErasureReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ErasureReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1672,6 +2090,7 @@ func (e OfferStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// GOVERNMENT is a government service that works with survivors; COALITION is the coalition itself (its audit and analytics teams).
 type OrganisationKind string
 
 const (
@@ -1732,6 +2151,67 @@ func (e *OrganisationKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrganisationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackRejectionReason string
+
+const (
+	PackRejectionReasonInsufficientEvidence      PackRejectionReason = "INSUFFICIENT_EVIDENCE"
+	PackRejectionReasonPolicyRequiresID          PackRejectionReason = "POLICY_REQUIRES_ID"
+	PackRejectionReasonOrganisationNotRecognised PackRejectionReason = "ORGANISATION_NOT_RECOGNISED"
+	PackRejectionReasonVisitNotCompleted         PackRejectionReason = "VISIT_NOT_COMPLETED"
+	PackRejectionReasonOther                     PackRejectionReason = "OTHER"
+)
+
+var AllPackRejectionReason = []PackRejectionReason{
+	PackRejectionReasonInsufficientEvidence,
+	PackRejectionReasonPolicyRequiresID,
+	PackRejectionReasonOrganisationNotRecognised,
+	PackRejectionReasonVisitNotCompleted,
+	PackRejectionReasonOther,
+}
+
+func (e PackRejectionReason) IsValid() bool {
+	switch e {
+	case PackRejectionReasonInsufficientEvidence, PackRejectionReasonPolicyRequiresID, PackRejectionReasonOrganisationNotRecognised, PackRejectionReasonVisitNotCompleted, PackRejectionReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e PackRejectionReason) String() string {
+	return string(e)
+}
+
+func (e *PackRejectionReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackRejectionReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackRejectionReason", str)
+	}
+	return nil
+}
+
+func (e PackRejectionReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackRejectionReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackRejectionReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1903,6 +2383,128 @@ func (e *Purpose) UnmarshalJSON(b []byte) error {
 }
 
 func (e Purpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RefusalReason string
+
+const (
+	RefusalReasonMissingSupportingDocuments RefusalReason = "MISSING_SUPPORTING_DOCUMENTS"
+	RefusalReasonIdentityNotVerified        RefusalReason = "IDENTITY_NOT_VERIFIED"
+	RefusalReasonNotEligible                RefusalReason = "NOT_ELIGIBLE"
+	RefusalReasonFeeNotPaid                 RefusalReason = "FEE_NOT_PAID"
+	RefusalReasonAuthorityUnavailable       RefusalReason = "AUTHORITY_UNAVAILABLE"
+	RefusalReasonOther                      RefusalReason = "OTHER"
+)
+
+var AllRefusalReason = []RefusalReason{
+	RefusalReasonMissingSupportingDocuments,
+	RefusalReasonIdentityNotVerified,
+	RefusalReasonNotEligible,
+	RefusalReasonFeeNotPaid,
+	RefusalReasonAuthorityUnavailable,
+	RefusalReasonOther,
+}
+
+func (e RefusalReason) IsValid() bool {
+	switch e {
+	case RefusalReasonMissingSupportingDocuments, RefusalReasonIdentityNotVerified, RefusalReasonNotEligible, RefusalReasonFeeNotPaid, RefusalReasonAuthorityUnavailable, RefusalReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e RefusalReason) String() string {
+	return string(e)
+}
+
+func (e *RefusalReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RefusalReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RefusalReason", str)
+	}
+	return nil
+}
+
+func (e RefusalReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RefusalReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RefusalReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReopenReason string
+
+const (
+	ReopenReasonSurvivorReturned ReopenReason = "SURVIVOR_RETURNED"
+	ReopenReasonClosedInError    ReopenReason = "CLOSED_IN_ERROR"
+	ReopenReasonNewNeed          ReopenReason = "NEW_NEED"
+	ReopenReasonOther            ReopenReason = "OTHER"
+)
+
+var AllReopenReason = []ReopenReason{
+	ReopenReasonSurvivorReturned,
+	ReopenReasonClosedInError,
+	ReopenReasonNewNeed,
+	ReopenReasonOther,
+}
+
+func (e ReopenReason) IsValid() bool {
+	switch e {
+	case ReopenReasonSurvivorReturned, ReopenReasonClosedInError, ReopenReasonNewNeed, ReopenReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e ReopenReason) String() string {
+	return string(e)
+}
+
+func (e *ReopenReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReopenReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReopenReason", str)
+	}
+	return nil
+}
+
+func (e ReopenReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReopenReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReopenReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

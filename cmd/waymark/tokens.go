@@ -1,10 +1,12 @@
 package main
 
 import (
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/waymark-org/waymark/auth"
@@ -19,7 +21,7 @@ func tokenIssue(args []string, out io.Writer) error {
 	sec.register(fs)
 	role := fs.String("role", "", "caseworker, bank, bureau, auditor, analyst or admin")
 	org := fs.String("org", "", "the organisation id the user acts for (not needed for admin)")
-	subject := fs.String("sub", "", "the user id (default <role>@<org>)")
+	subject := fs.String("sub", "", "the user's opaque id, never a name: it is written into every event the user records (default: a new random id)")
 	ttl := fs.Duration("ttl", 8*time.Hour, "how long the token is valid (at most 744h)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -33,7 +35,7 @@ func tokenIssue(args []string, out io.Writer) error {
 		return fmt.Errorf("signing key %s: %w", sec.signingKey, err)
 	}
 	if *subject == "" {
-		*subject = *role + "@" + *org
+		*subject = "u-" + strings.ToLower(rand.Text()[:16])
 	}
 	token, _, err := auth.Issuer{Key: key, Issuer: tokenIssuer, Audience: tokenAudience}.Issue(*subject, *org, *role, *ttl, time.Now())
 	if err != nil {
