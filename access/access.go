@@ -41,12 +41,19 @@ func Roles() []Role {
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
 
 // Actor is the authenticated caller: a user id, a role and the organisation they act
-// for (a bank's or bureau's staff act for that bank or bureau).
+// for (a bank's or bureau's staff act for that bank or bureau), and that
+// organisation's kind, which the API reads from the directory (an auditor of a bank
+// sees what the bank sees; of the coalition, every case).
 type Actor struct {
 	ID           string
 	Role         Role
 	Organisation string
+	Kind         domain.OrganisationKind
 }
+
+// bankCompliance reports whether the actor is a bank's compliance team: an auditor
+// acting for a bank, who sees exactly what that bank may see.
+func (a Actor) bankCompliance() bool { return a.Role == RoleAuditor && a.Kind == domain.OrgBank }
 
 // Authenticated reports whether the actor is a known user with a known role. Every
 // request from an actor that is not gets ErrUnauthenticated.
@@ -224,8 +231,7 @@ func EntryVisible(a Actor, entryOrg string) bool {
 	if !a.Authenticated() {
 		return false
 	}
-	switch a.Role {
-	case RoleBank, RoleBureau:
+	if a.Role == RoleBank || a.Role == RoleBureau || a.bankCompliance() {
 		return actsFor(a, entryOrg)
 	}
 	return true

@@ -602,3 +602,38 @@ func TestBreakGlassReasonsSaySomething(t *testing.T) {
 		}
 	}
 }
+
+// A bank's compliance team (an auditor acting for a bank) reads exactly what its bank
+// may read — no more, no less — and changes nothing.
+func TestBankComplianceAuditorSeesWhatItsBankSees(t *testing.T) {
+	c := openCase()
+	for _, org := range []string{"bank-x", "bank-y", "bank-z", "bank-w", "bank-v"} {
+		compliance := access.Actor{ID: "u-compliance", Role: access.RoleAuditor, Organisation: org, Kind: domain.OrgBank}
+		for _, g := range access.Groups() {
+			for _, reason := range []string{"", "compliance review of the account"} {
+				asBank := access.Authorize(access.Request{Actor: bank(org), Action: access.ActionRead, Group: g, Case: c, Now: now})
+				got := access.Authorize(access.Request{Actor: compliance, Action: access.ActionRead, Group: g, Case: c, Now: now, Reason: reason})
+				if got.Allowed != asBank.Allowed || got.Visible != asBank.Visible || got.BreakGlass {
+					t.Errorf("%s compliance reads %s (reason %q): %+v; its bank: %+v", org, g, reason, got, asBank)
+				}
+			}
+		}
+		for _, action := range []access.Action{access.ActionChange, access.ActionRecordBankOutcome, access.ActionErase} {
+			d := access.Authorize(access.Request{Actor: compliance, Action: action, Case: c, Target: org, Now: now})
+			if d.Allowed {
+				t.Errorf("%s compliance may %s", org, action)
+			}
+		}
+		if access.EntryVisible(compliance, "bank-y") != (org == "bank-y") {
+			t.Errorf("%s compliance sees bank-y's entries", org)
+		}
+	}
+	// A coalition auditor still reads every case.
+	coalition := access.Actor{ID: "u-aud", Role: access.RoleAuditor, Organisation: "coalition", Kind: domain.OrgCoalition}
+	if d := access.Authorize(access.Request{Actor: coalition, Action: access.ActionRead, Group: access.GroupBanking, Case: c, Now: now}); !d.Allowed {
+		t.Errorf("coalition auditor: %+v", d)
+	}
+	if !access.EntryVisible(coalition, "bank-y") {
+		t.Error("a coalition auditor does not see every bank's entries")
+	}
+}

@@ -128,8 +128,22 @@ func addressedTo(c domain.Case, a Actor) bool {
 	return false
 }
 
-// auditor: every case, read-only; personal groups only with a stated reason.
+// auditor: the coalition's auditors read every case (personal groups only with a
+// stated reason); a bank's compliance team reads exactly what its bank may read.
+// Auditors are read-only.
 func auditor(r Request) Decision {
+	if r.Actor.bankCompliance() {
+		read := r
+		read.Action = ActionRead
+		if r.Action != ActionRead {
+			read.Group = GroupSummary
+		}
+		d := bank(read)
+		if d.Allowed && r.Action != ActionRead {
+			return forbid("auditors are read-only")
+		}
+		return d
+	}
 	if r.Action != ActionRead {
 		return forbid("auditors are read-only")
 	}

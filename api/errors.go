@@ -43,7 +43,7 @@ func codeOf(err error) string {
 	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired),
 		errors.Is(err, app.ErrErased), errors.Is(err, sealing.ErrKeyDestroyed):
 		return CodeInvalidTransition
-	case errors.Is(err, app.ErrBadInput), errors.Is(err, app.ErrCommandReused),
+	case errors.Is(err, app.ErrBadInput), errors.Is(err, app.ErrCommandReused), errors.Is(err, app.ErrOrganisationDeactivated),
 		errors.Is(err, domain.ErrInvalidInput), errors.Is(err, domain.ErrUnknownOrganisation),
 		errors.Is(err, domain.ErrWrongOrganisationKind), errors.Is(err, domain.ErrAlreadyExists),
 		errors.Is(err, eventstore.ErrInvalidPosition):

@@ -37,6 +37,7 @@ func (s *Service) Authenticate(c Credentials) (Actor, error) {
 	if err := domain.CheckID("sub", c.Subject); err != nil {
 		return refuse("the token's subject must be an opaque user id (letters, digits, '-' and '_'), never a name")
 	}
+	actor := Actor{ID: c.Subject, Role: role, Organisation: c.Organisation}
 	switch {
 	case c.Organisation == "" && access.NeedsOrganisation(role):
 		return refuse("a %s token names the organisation its holder acts for", role)
@@ -51,11 +52,12 @@ func (s *Service) Authenticate(c Credentials) (Actor, error) {
 		if err := access.CheckRoleKind(role, org.Kind); err != nil {
 			return refuse("%v", err)
 		}
+		actor.Kind = org.Kind
 	}
 	if s.revocations.Revoked(c.TokenID, c.Subject, c.IssuedAt) {
 		return Actor{}, fmt.Errorf("%w: %w", ErrUnauthenticated, ErrRevoked)
 	}
-	return Actor{ID: c.Subject, Role: role, Organisation: c.Organisation}, nil
+	return actor, nil
 }
 
 // clip bounds a caller's value quoted back in an error.

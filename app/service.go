@@ -271,14 +271,17 @@ func (s *Service) checkClaim(ctx context.Context, req request, c claim) (res Res
 	hash, err := req.fingerprint(ctx, c.accepted.Stream, false)
 	switch {
 	case errors.Is(err, sealing.ErrKeyDestroyed):
+		// Nothing proves this is the same caller with the same input: the result goes
+		// only to a caller allowed to act on the stream.
 		a, err := s.load(ctx, c.accepted.Stream, req.fold, true)
 		if err != nil {
 			return Result{}, true, err
 		}
-		if res, ok := a.results[req.commandID]; ok {
-			return res, true, nil
+		res, ok := a.results[req.commandID]
+		if !ok || req.authorize(a) != nil {
+			return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
 		}
-		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+		return res, true, nil
 	case err != nil:
 		return Result{}, true, fmt.Errorf("check command %s: %w", req.commandID, err)
 	case hash != c.accepted.InputHash:

@@ -73,7 +73,7 @@ type DisputeItem struct {
 
 // DisputeItemFiled is the non-personal part of a disputed item, as stored.
 type DisputeItemFiled struct {
-	ItemID string   `json:"itemId"`
+	ItemID string   `json:"itemId" waymark:"id"`
 	Kind   ItemKind `json:"kind"`
 }
 
@@ -84,7 +84,7 @@ type DisputeItemsDetails struct {
 }
 
 type DisputeItemDetails struct {
-	ItemID           string `json:"itemId"`
+	ItemID           string `json:"itemId" waymark:"id"`
 	Creditor         string `json:"creditor,omitempty"`
 	AccountReference string `json:"accountReference,omitempty"`
 }
@@ -113,8 +113,8 @@ type RecordCreditReportObtained struct {
 
 // CreditReportObtained: the survivor's credit report was obtained from a bureau.
 type CreditReportObtained struct {
-	ReportID string    `json:"reportId"`
-	Bureau   string    `json:"bureau"`
+	ReportID string    `json:"reportId" waymark:"id"`
+	Bureau   string    `json:"bureau" waymark:"id"`
 	At       time.Time `json:"at"`
 }
 

@@ -27,8 +27,8 @@ type ResubmitCreditDispute struct {
 
 // CreditDisputeItemDecided: the bureau blocked or refused one item of a dispute.
 type CreditDisputeItemDecided struct {
-	DisputeID  string         `json:"disputeId"`
-	ItemID     string         `json:"itemId"`
+	DisputeID  string         `json:"disputeId" waymark:"id"`
+	ItemID     string         `json:"itemId" waymark:"id"`
 	Outcome    ItemOutcome    `json:"outcome"`
 	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
 	At         time.Time      `json:"at"`
@@ -38,8 +38,8 @@ type CreditDisputeItemDecided struct {
 // CreditDisputeResubmitted: refused items were sent to the bureau again, with the
 // evidence added for the resubmission.
 type CreditDisputeResubmitted struct {
-	DisputeID string         `json:"disputeId"`
-	ItemIDs   []string       `json:"itemIds"`
+	DisputeID string         `json:"disputeId" waymark:"id"`
+	ItemIDs   []string       `json:"itemIds" waymark:"id"`
 	Evidence  []EvidenceKind `json:"evidence,omitempty"`
 	At        time.Time      `json:"at"`
 }

@@ -66,8 +66,8 @@ type RecordDueDiligenceDecision struct {
 // DueDiligencePackProvided: the support organisation gave a bank a pack in place of
 // standard ID.
 type DueDiligencePackProvided struct {
-	PackID                string        `json:"packId"`
-	Bank                  string        `json:"bank"`
+	PackID                string        `json:"packId" waymark:"id"`
+	Bank                  string        `json:"bank" waymark:"id"`
 	SignedLetter          bool          `json:"signedLetter"`
 	AccompaniedVisit      bool          `json:"accompaniedVisit"`
 	CorrespondenceAddress bool          `json:"correspondenceAddress"`
@@ -77,15 +77,15 @@ type DueDiligencePackProvided struct {
 
 // DueDiligencePackAccepted: the bank accepted the pack in place of standard ID.
 type DueDiligencePackAccepted struct {
-	PackID string    `json:"packId"`
-	Bank   string    `json:"bank"`
+	PackID string    `json:"packId" waymark:"id"`
+	Bank   string    `json:"bank" waymark:"id"`
 	At     time.Time `json:"at"`
 }
 
 // DueDiligencePackRejected: the bank did not accept the pack.
 type DueDiligencePackRejected struct {
-	PackID     string              `json:"packId"`
-	Bank       string              `json:"bank"`
+	PackID     string              `json:"packId" waymark:"id"`
+	Bank       string              `json:"bank" waymark:"id"`
 	ReasonCode PackRejectionReason `json:"reasonCode"`
 	At         time.Time           `json:"at"`
 	Personal   *ReasonDetails      `json:"personal,omitempty"`

@@ -12,7 +12,12 @@ const SchemaVersion = 1
 // Personal data lives in exactly one field per event, Personal, a pointer with the
 // json name "personal", so the store can seal that one object and nothing else
 // needs to be inspected. No other field may hold names, dates of birth, contact
-// details, addresses, document numbers or note text.
+// details, addresses, document numbers, or any text a person wrote: free text is
+// personal data, always. Every string stored outside Personal is either a closed
+// vocabulary (a type with Valid() bool) or tagged with what it is — waymark:"id" (an
+// identifier, of the form CheckID accepts or made by Waymark), waymark:"code" (an
+// ISO code), waymark:"public" (an organisation's public name) — and a test
+// (TestFreeTextLivesOnlyInPersonal) fails for any other.
 type Event interface {
 	EventType() string
 }
@@ -51,8 +56,8 @@ type NoteDetails struct {
 
 // SurvivorReferred opens a case: a shelter or NGO referred a survivor.
 type SurvivorReferred struct {
-	ReferringOrganisation string           `json:"referringOrganisation"`
-	Jurisdiction          string           `json:"jurisdiction"`
+	ReferringOrganisation string           `json:"referringOrganisation" waymark:"id"`
+	Jurisdiction          string           `json:"jurisdiction" waymark:"code"`
 	Needs                 []Need           `json:"needs,omitempty"`
 	Barriers              []Barrier        `json:"barriers,omitempty"`
 	At                    time.Time        `json:"at"`
@@ -62,8 +67,8 @@ type SurvivorReferred struct {
 // ConsentGranted: the survivor agreed that Recipient may receive these categories
 // of data for these purposes until ExpiresAt.
 type ConsentGranted struct {
-	GrantID    string         `json:"grantId"`
-	Recipient  string         `json:"recipient"` // organisation id
+	GrantID    string         `json:"grantId" waymark:"id"`
+	Recipient  string         `json:"recipient" waymark:"id"` // organisation id
 	Categories []DataCategory `json:"categories"`
 	Purposes   []Purpose      `json:"purposes"`
 	ExpiresAt  time.Time      `json:"expiresAt"`
@@ -72,7 +77,7 @@ type ConsentGranted struct {
 
 // ConsentWithdrawn: the survivor withdrew a grant; it no longer lets data flow.
 type ConsentWithdrawn struct {
-	GrantID string    `json:"grantId"`
+	GrantID string    `json:"grantId" waymark:"id"`
 	At      time.Time `json:"at"`
 }
 
@@ -80,23 +85,23 @@ type ConsentWithdrawn struct {
 // an ID office or government body of the directory (IssuingOrganisation), or one
 // named in free text (personal).
 type IDDocumentRequested struct {
-	DocumentID          string            `json:"documentId"`
+	DocumentID          string            `json:"documentId" waymark:"id"`
 	Kind                DocumentKind      `json:"kind"`
-	IssuingOrganisation string            `json:"issuingOrganisation,omitempty"`
+	IssuingOrganisation string            `json:"issuingOrganisation,omitempty" waymark:"id"`
 	At                  time.Time         `json:"at"`
 	Personal            *AuthorityDetails `json:"personal,omitempty"`
 }
 
 // IDDocumentObtained: the requested document was issued.
 type IDDocumentObtained struct {
-	DocumentID string           `json:"documentId"`
+	DocumentID string           `json:"documentId" waymark:"id"`
 	At         time.Time        `json:"at"`
 	Personal   *DocumentDetails `json:"personal,omitempty"`
 }
 
 // IDDocumentRefused: the issuing authority refused the document.
 type IDDocumentRefused struct {
-	DocumentID string         `json:"documentId"`
+	DocumentID string         `json:"documentId" waymark:"id"`
 	ReasonCode RefusalReason  `json:"reasonCode"`
 	At         time.Time      `json:"at"`
 	Personal   *ReasonDetails `json:"personal,omitempty"`
@@ -104,14 +109,14 @@ type IDDocumentRefused struct {
 
 // BankReferralMade: the case was referred to a partner bank under a consent grant.
 type BankReferralMade struct {
-	Bank    string    `json:"bank"`
-	GrantID string    `json:"grantId"` // the grant that allowed the data to flow
+	Bank    string    `json:"bank" waymark:"id"`
+	GrantID string    `json:"grantId" waymark:"id"` // the grant that allowed the data to flow
 	At      time.Time `json:"at"`
 }
 
 // AccountApplicationSubmitted: the survivor applied for a product at a bank.
 type AccountApplicationSubmitted struct {
-	Bank    string         `json:"bank"`
+	Bank    string         `json:"bank" waymark:"id"`
 	Product AccountProduct `json:"product"`
 	At      time.Time      `json:"at"`
 }
@@ -119,14 +124,14 @@ type AccountApplicationSubmitted struct {
 // BankAccountOpened: the bank opened an account (the product may differ from the
 // one applied for).
 type BankAccountOpened struct {
-	Bank    string         `json:"bank"`
+	Bank    string         `json:"bank" waymark:"id"`
 	Product AccountProduct `json:"product"`
 	At      time.Time      `json:"at"`
 }
 
 // AccountApplicationDeclined: the bank declined the application.
 type AccountApplicationDeclined struct {
-	Bank       string               `json:"bank"`
+	Bank       string               `json:"bank" waymark:"id"`
 	ReasonCode AccountDeclineReason `json:"reasonCode"`
 	At         time.Time            `json:"at"`
 	Personal   *ReasonDetails       `json:"personal,omitempty"`
@@ -137,8 +142,8 @@ type AccountApplicationDeclined struct {
 // filed in the old form (ItemCount only); the creditors and account references of the
 // items are personal.
 type CreditDisputeFiled struct {
-	DisputeID string               `json:"disputeId"`
-	Bureau    string               `json:"bureau"`
+	DisputeID string               `json:"disputeId" waymark:"id"`
+	Bureau    string               `json:"bureau" waymark:"id"`
 	ItemCount int                  `json:"itemCount"`
 	Items     []DisputeItemFiled   `json:"items,omitempty"`
 	Evidence  []EvidenceKind       `json:"evidence,omitempty"`
@@ -149,7 +154,7 @@ type CreditDisputeFiled struct {
 // CreditDisputeResolved: the bureau answered the dispute (a reason code unless every
 // item was blocked).
 type CreditDisputeResolved struct {
-	DisputeID  string         `json:"disputeId"`
+	DisputeID  string         `json:"disputeId" waymark:"id"`
 	Outcome    DisputeOutcome `json:"outcome"`
 	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
 	At         time.Time      `json:"at"`
@@ -158,7 +163,7 @@ type CreditDisputeResolved struct {
 
 // CaseNoteAdded: a case worker wrote a note.
 type CaseNoteAdded struct {
-	NoteID   string       `json:"noteId"`
+	NoteID   string       `json:"noteId" waymark:"id"`
 	At       time.Time    `json:"at"`
 	Personal *NoteDetails `json:"personal,omitempty"`
 }
@@ -190,9 +195,9 @@ type SurvivorDataErased struct {
 
 // OrganisationRegistered: an organisation joined the coalition's directory.
 type OrganisationRegistered struct {
-	Name         string           `json:"name"`
+	Name         string           `json:"name" waymark:"public"`
 	Kind         OrganisationKind `json:"kind"`
-	Jurisdiction string           `json:"jurisdiction"`
+	Jurisdiction string           `json:"jurisdiction" waymark:"code"`
 	Services     []Service        `json:"services,omitempty"`
 	Programmes   []Programme      `json:"programmes,omitempty"`
 	At           time.Time        `json:"at"`

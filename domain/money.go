@@ -11,8 +11,8 @@ import (
 // Money is an amount in a currency, kept in the currency's minor units (cents,
 // centavos; yen have none) so that fees compare and sum exactly.
 type Money struct {
-	Currency   string `json:"currency"`   // ISO 4217, e.g. "MXN"
-	MinorUnits int64  `json:"minorUnits"` // 3500 is MXN 35.00
+	Currency   string `json:"currency" waymark:"code"` // ISO 4217, e.g. "MXN"
+	MinorUnits int64  `json:"minorUnits"`              // 3500 is MXN 35.00
 }
 
 // MaxFeeUnits bounds a fee in major units: a monthly fee above a million is a typo.

@@ -60,8 +60,8 @@ type DeclineAllOffers struct {
 
 // BankOfferMade: a bank the case was shown to offered a product.
 type BankOfferMade struct {
-	OfferID                string         `json:"offerId"`
-	Bank                   string         `json:"bank"`
+	OfferID                string         `json:"offerId" waymark:"id"`
+	Bank                   string         `json:"bank" waymark:"id"`
 	Product                AccountProduct `json:"product"`
 	MonthlyFee             Money          `json:"monthlyFee"`
 	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments,omitempty"`
@@ -71,8 +71,8 @@ type BankOfferMade struct {
 
 // SurvivorChoseOffer: the survivor chose an offer; a later choice replaces it.
 type SurvivorChoseOffer struct {
-	OfferID string    `json:"offerId"`
-	Bank    string    `json:"bank"`
+	OfferID string    `json:"offerId" waymark:"id"`
+	Bank    string    `json:"bank" waymark:"id"`
 	At      time.Time `json:"at"`
 }
 

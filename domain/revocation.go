@@ -24,13 +24,13 @@ type RevokeSubject struct{ Subject string }
 
 // TokenRevoked: a token was revoked.
 type TokenRevoked struct {
-	TokenID string    `json:"tokenId"`
+	TokenID string    `json:"tokenId" waymark:"id"`
 	At      time.Time `json:"at"`
 }
 
 // SubjectRevoked: every token of a user issued up to At was revoked.
 type SubjectRevoked struct {
-	Subject string    `json:"subject"`
+	Subject string    `json:"subject" waymark:"id"`
 	At      time.Time `json:"at"`
 }
 

@@ -88,9 +88,9 @@ type ResolveSafeguardingConcern struct {
 
 // SafeguardingConcernRaised: the bank or the support organisation raised a concern.
 type SafeguardingConcernRaised struct {
-	ConcernID string          `json:"concernId"`
-	RaisedBy  string          `json:"raisedBy"`
-	Bank      string          `json:"bank"`
+	ConcernID string          `json:"concernId" waymark:"id"`
+	RaisedBy  string          `json:"raisedBy" waymark:"id"`
+	Bank      string          `json:"bank" waymark:"id"`
 	Category  ConcernCategory `json:"category"`
 	At        time.Time       `json:"at"`
 	Personal  *ConcernDetails `json:"personal,omitempty"`
@@ -98,15 +98,15 @@ type SafeguardingConcernRaised struct {
 
 // SafeguardingConcernAcknowledged: a party to the concern acknowledged it.
 type SafeguardingConcernAcknowledged struct {
-	ConcernID string    `json:"concernId"`
-	By        string    `json:"by"`
+	ConcernID string    `json:"concernId" waymark:"id"`
+	By        string    `json:"by" waymark:"id"`
 	At        time.Time `json:"at"`
 }
 
 // SafeguardingConcernResolved: a party to the concern resolved it.
 type SafeguardingConcernResolved struct {
-	ConcernID  string            `json:"concernId"`
-	By         string            `json:"by"`
+	ConcernID  string            `json:"concernId" waymark:"id"`
+	By         string            `json:"by" waymark:"id"`
 	Resolution ConcernResolution `json:"resolution"`
 	At         time.Time         `json:"at"`
 	Personal   *ReasonDetails    `json:"personal,omitempty"`

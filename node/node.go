@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
@@ -53,9 +54,11 @@ type Node struct {
 	Service     *app.Service
 	Handler     http.Handler
 
-	cancel  context.CancelFunc
-	done    chan error
-	stopped chan struct{} // closed when the projections stop on their own (a failure)
+	cancel    context.CancelFunc
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
+	stopped   chan struct{} // closed when the projections stop on their own (a failure)
 }
 
 // Start opens the stores and starts feeding the projections. The projections catch
@@ -127,14 +130,18 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 // server must stop serving.
 func (n *Node) Stopped() <-chan struct{} { return n.stopped }
 
-// Close stops the projections and closes the stores.
+// Close stops the projections and closes the stores. Calling it again returns the
+// first call's result.
 func (n *Node) Close() error {
-	n.cancel()
-	runErr := <-n.done
-	if errors.Is(runErr, context.Canceled) {
-		runErr = nil
-	}
-	return errors.Join(runErr, n.closeStores())
+	n.closeOnce.Do(func() {
+		n.cancel()
+		runErr := <-n.done
+		if errors.Is(runErr, context.Canceled) {
+			runErr = nil
+		}
+		n.closeErr = errors.Join(runErr, n.closeStores())
+	})
+	return n.closeErr
 }
 
 func (n *Node) closeStores() error {

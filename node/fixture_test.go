@@ -1,0 +1,217 @@
+package node_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/api"
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/node"
+	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/sealing"
+)
+
+// The fixture is a data directory written by Waymark as of the hardening issue, with
+// every event type in it, committed so that every later change must keep opening it:
+// the events on disk are a contract. It holds only synthetic data, and its keyring is
+// a test key that protects nothing real.
+//
+// Regenerate it only when the on-disk format is meant to change (then keep the old one
+// too, and an upcaster): go test ./node -run TestFixture -update-fixture
+var updateFixture = flag.Bool("update-fixture", false, "rewrite node/testdata/datadir-v1 from the fixture journey")
+
+const fixtureDir = "testdata/datadir-v1"
+
+var (
+	fixtureHashKey = bytes.Repeat([]byte{9}, 32)
+	fixtureStart   = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+)
+
+func TestFixtureDataDirectoryOpens(t *testing.T) {
+	if *updateFixture {
+		writeFixture(t)
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(fixtureDir)); err != nil {
+		t.Fatalf("copy the fixture: %v (regenerate it with -update-fixture)", err)
+	}
+	ring, err := sealing.ReadKeyring(filepath.Join(dir, "secrets", "keyring.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := startFixtureNode(t, dir, ring)
+	waitReady(t, n)
+
+	// Every event type this code knows is in the fixture, decodes, and every stream's
+	// hash chain holds.
+	seen := map[string]bool{}
+	streams := map[string]bool{}
+	sub, err := n.Store.Subscribe(ctx, eventstore.Start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := n.Store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rec := range sub.Events() {
+		streams[rec.Stream] = true
+		if kind, _, _ := eventstore.SplitStreamName(rec.Stream); kind != eventstore.KindCommand {
+			if _, _, err := codec.Decode(rec); err != nil {
+				t.Errorf("decode %s %s: %v", rec.Stream, rec.Type, err)
+			}
+			seen[rec.Type] = true
+		}
+		if !rec.Position.Before(head) {
+			break
+		}
+	}
+	sub.Close()
+	for _, typ := range domain.EventTypes() {
+		if !seen[typ] {
+			t.Errorf("the fixture has no %s event: add it to the fixture journey and regenerate", typ)
+		}
+	}
+	for stream := range streams {
+		recs, err := n.Store.ReadStream(ctx, stream, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := eventstore.VerifyChain(stream, recs); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// The read models fold it; the personal data of the live case opens and the erased
+	// one's stays erased; the access log reads.
+	auditor := app.Actor{ID: "fx-auditor", Role: app.RoleAuditor, Organisation: "fx-coalition", Kind: domain.OrgCoalition}
+	reading := app.WithAccessReason(ctx, "fixture compatibility check")
+	live, ok := n.Cases.Get(fixtureCase(t, n, "fx-refer-live"))
+	if !ok || live.State.Version < 40 || !live.State.Referred {
+		t.Fatalf("the live case did not fold: %+v", live)
+	}
+	opener, err := n.Service.OpenGroup(reading, auditor, live, access.GroupIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s domain.SurvivorDetails
+	if err := opener.Open(ctx, live.Survivor, &s); err != nil || s.FullName != "Fixture Survivor Uno" {
+		t.Errorf("the live case's identity: %+v %v", s, err)
+	}
+	erased, ok := n.Cases.Get(fixtureCase(t, n, "fx-refer-erased"))
+	if !ok || !erased.State.Erased {
+		t.Fatalf("the erased case: %+v", erased)
+	}
+	if _, err := n.Service.OpenGroup(reading, auditor, erased, access.GroupIdentity); !errors.Is(err, app.ErrErased) {
+		t.Errorf("the erased case opens: %v", err)
+	}
+	entries, err := n.AccessLog.ForCase(ctx, live.ID)
+	if err != nil || len(entries) == 0 {
+		t.Errorf("the access log: %d entries, %v", len(entries), err)
+	}
+}
+
+// fixtureCase finds the case a fixture referral made, by the command id on its first
+// event.
+func fixtureCase(t *testing.T, n *node.Node, commandID string) string {
+	t.Helper()
+	for _, v := range n.Cases.List(projections.CaseFilter{}, 100, eventstore.Start).Cases {
+		recs, err := n.Store.ReadStream(context.Background(), eventstore.StreamName(eventstore.KindCase, v.ID), 0)
+		if err == nil && recs[0].Metadata.CommandID == commandID {
+			return v.ID
+		}
+	}
+	t.Fatalf("no case made by %s", commandID)
+	return ""
+}
+
+func startFixtureNode(t *testing.T, dir string, ring sealing.Keyring) *node.Node {
+	t.Helper()
+	n, err := node.Start(context.Background(), node.Config{
+		Store:   jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval},
+		Keyring: ring, HashKey: fixtureHashKey,
+		Clock: app.NewFixedClock(fixtureStart), IDs: app.NewSequentialIDs(0xf1),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		API:    api.Config{},
+	})
+	if err != nil {
+		t.Fatalf("open the fixture: %v", err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func waitReady(t *testing.T, n *node.Node) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Runner.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	head, err := n.Store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Runner.WaitFor(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeFixture runs the fixture journey on a fresh data directory and replaces
+// testdata/datadir-v1 with it.
+func writeFixture(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	ring, err := sealing.GenerateKeyring("kek-fixture")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "secrets"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := sealing.WriteKeyring(filepath.Join(dir, "secrets", "keyring.json"), ring); err != nil {
+		t.Fatal(err)
+	}
+	n := startFixtureNode(t, dir, ring)
+	waitReady(t, n)
+	runFixtureJourney(t, n)
+	waitReady(t, n)
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(fixtureDir); err != nil {
+		t.Fatal(err)
+	}
+	// The embedded servers' lock and pid files belong to the run, not the fixture.
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if name := d.Name(); name == "LOCK" || filepath.Ext(name) == ".pid" || name == "waymark.lock" || name == "admin.sock" {
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(fixtureDir, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", fixtureDir)
+}
