@@ -58,7 +58,9 @@ func TestBankComplianceAuditor(t *testing.T) {
 	compliance := app.Actor{ID: "compliance-1", Role: app.RoleAuditor, Organisation: "bank-a"}
 	var out struct {
 		Case struct {
-			Banking struct{ Referrals []struct{ Bank struct{ ID string } } }
+			Banking struct {
+				Referrals []struct{ Bank struct{ ID string } }
+			}
 		}
 	}
 	h.waitHead()
@@ -145,7 +147,9 @@ func TestDeactivatedOrganisation(t *testing.T) {
 	}
 	var out struct {
 		Case struct {
-			Banking struct{ Referrals []struct{ Bank struct{ ID string } } }
+			Banking struct {
+				Referrals []struct{ Bank struct{ ID string } }
+			}
 		}
 		Organisation struct{ Active bool }
 	}

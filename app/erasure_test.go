@@ -67,7 +67,9 @@ func TestErasureTakesEveryPersonalString(t *testing.T) {
 		}
 		id := fmt.Sprintf("evt-%03d", i)
 		d, err := codec.Encode(domain.Deref(e), id, eventstore.Metadata{Actor: "w", Role: "caseworker", Organisation: "shelter", RecordedAt: time.Now()},
-			func(eventID string, v int, plain []byte) (json.RawMessage, error) { return vault.Seal(ctx, caseID, eventID, v, plain) }, nil)
+			func(eventID string, v int, plain []byte) (json.RawMessage, error) {
+				return vault.Seal(ctx, caseID, eventID, v, plain)
+			}, nil)
 		if err != nil {
 			t.Fatalf("encode %s: %v", name, err)
 		}
