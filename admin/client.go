@@ -93,9 +93,9 @@ func (c *Client) do(ctx context.Context, method, path string, out any) error {
 		}
 		switch e.Code {
 		case codeNotFound:
-			return fmt.Errorf("%w: %s", ErrNotFound, e.Error)
+			return &remoteError{kind: ErrNotFound, msg: e.Error}
 		case codeRefused:
-			return fmt.Errorf("%w: %s", ErrRefused, e.Error)
+			return &remoteError{kind: ErrRefused, msg: e.Error}
 		}
 		return fmt.Errorf("the server failed: %s", e.Error)
 	}
@@ -104,3 +104,12 @@ func (c *Client) do(ctx context.Context, method, path string, out any) error {
 	}
 	return nil
 }
+
+// remoteError is the server's sentence, matching the sentinel it was sent under.
+type remoteError struct {
+	kind error
+	msg  string
+}
+
+func (e *remoteError) Error() string        { return e.msg }
+func (e *remoteError) Is(target error) bool { return target == e.kind }
