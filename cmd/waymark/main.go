@@ -6,6 +6,10 @@
 //	waymark token issue      mint an access token
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR).
+//
+// One process owns a data directory (lock.go): serve and seed lock it for as long as
+// they run; keys rotate goes through the admin socket of the server that owns it
+// (package admin), or locks it itself when no server runs.
 package main
 
 import (
@@ -24,7 +28,8 @@ commands:
   serve          run Waymark (GraphQL at /graphql; with --demo or --dev GraphiQL at /)
   seed           load demo data into an empty store (seed --demo)
   keys generate  create the token signing key and the keyring that are missing
-  keys rotate    add a key-encryption key and rewrap every case key (server stopped)
+  keys rotate    add a key-encryption key and rewrap every case key (done by the
+                 running server when one owns the data directory)
   token issue    mint an access token (--role, --org, --sub, --ttl)
 
 Run 'waymark <command> -h' for its flags. Every flag can also be set through the

@@ -74,6 +74,15 @@ func (f secretFlags) keyring() (sealing.Keyring, error) {
 	return ring, err
 }
 
+// keyringFile is the file the keyring is kept in: "" when it comes from
+// WAYMARK_MASTER_KEY (which then wins over the file).
+func (f secretFlags) keyringFile() string {
+	if _, ok := os.LookupEnv("WAYMARK_MASTER_KEY"); ok {
+		return ""
+	}
+	return f.masterKey
+}
+
 func (f secretFlags) verifier() (auth.Verifier, error) {
 	keys, err := auth.ReadPublicKeys(f.publicKeys)
 	if err != nil {

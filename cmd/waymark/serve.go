@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
@@ -34,6 +35,12 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	sf = sf.resolved()
+	// Before anything else: a second server on this directory would corrupt it.
+	locks, err := lockStore("serve", sf.dataDir, sf.keysDir)
+	if err != nil {
+		return err
+	}
+	defer locks.Release()
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
 	}
@@ -66,6 +73,23 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Error("close", "err", err)
 		}
 	}()
+	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}, logger)
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := adm.Serve(); err != nil {
+			logger.Error("admin socket stopped", "err", err)
+		}
+	}()
+	defer func() { // before the node closes: the operations use its stores
+		closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := adm.Close(closeCtx); err != nil {
+			logger.Error("close the admin socket", "err", err)
+		}
+	}()
 	if *withDemo {
 		if err := seedIfEmpty(ctx, n, sf, logger); err != nil {
 			return err
@@ -89,7 +113,8 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 				*natsListen, *analyticsUser, *analyticsPassword)
 		}
 	}
-	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir, "dev", *dev || *withDemo)
+	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir,
+		"admin_socket", adm.Path(), "dev", *dev || *withDemo)
 
 	var failed error
 	select {
@@ -119,6 +144,7 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	}
 	return node.Start(ctx, node.Config{
 		Store:   storeCfg,
+		KeysDir: sf.keysDir,
 		Keyring: ring,
 		HashKey: key,
 		Logger:  logger,
