@@ -31,7 +31,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
 	analyticsUser := fs.String("nats-analytics-user", "", "user of the ANALYTICS account on the embedded server (only the de-identified analytics subjects)")
 	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
+	maxLifetime := maxLifetimeFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkMaxLifetime(*maxLifetime); err != nil {
 		return err
 	}
 	sf = sf.resolved()
@@ -56,7 +60,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Info("demo secret created", "path", path)
 		}
 	}
-	verifier, err := sf.secrets.verifier()
+	verifier, err := sf.secrets.verifier(*maxLifetime)
 	if err != nil {
 		return err
 	}
@@ -105,7 +109,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	go func() { errc <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	if *withDemo {
-		if err := printDemoTokens(sf.secrets, base); err != nil {
+		if err := printDemoTokens(sf.secrets, base, min(defaultTokenTTL, *maxLifetime)); err != nil {
 			return err
 		}
 		if *analyticsUser != "" {
