@@ -104,10 +104,11 @@ func (h *harness) verifier() auth.Verifier {
 	}
 }
 
-// token mints a token for actor, valid for a day on the harness clock.
+// token mints a token for actor, valid for the longest lifetime a verifier accepts
+// by default on the harness clock.
 func (h *harness) token(actor app.Actor) string {
 	h.t.Helper()
-	token, _, err := h.issuer.Issue(actor.ID, actor.Organisation, string(actor.Role), 24*time.Hour, h.clock.Now())
+	token, _, err := h.issuer.Issue(actor.ID, actor.Organisation, string(actor.Role), auth.DefaultMaxLifetime, h.clock.Now())
 	if err != nil {
 		h.t.Fatalf("issue token for %+v: %v", actor, err)
 	}

@@ -19,9 +19,11 @@ var (
 	ErrWrongIssuer    error = tokenError("wrong token issuer")
 	ErrWrongAudience  error = tokenError("wrong token audience")
 	// ErrInvalidClaims: a required claim is missing or empty (sub, role, org for
-	// every role but admin, exp, iss, aud), or the token is not valid yet (nbf or
-	// iat in the future).
+	// every role but admin, exp, iat, iss, aud), or the token is not valid yet (nbf
+	// or iat in the future beyond the leeway).
 	ErrInvalidClaims error = tokenError("invalid token claims")
+	// ErrLifetimeTooLong: exp − iat is more than the verifier's maximum lifetime.
+	ErrLifetimeTooLong error = tokenError("token lifetime too long")
 )
 
 // ErrInvalidRequest: Issue was asked for a token it must not mint (empty subject or

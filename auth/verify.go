@@ -12,18 +12,25 @@ import (
 // algEdDSA is the only signing algorithm Verify accepts.
 const algEdDSA = "EdDSA"
 
+// DefaultMaxLifetime is the longest lifetime (exp − iat) a Verifier accepts when its
+// MaxLifetime is not set. A stolen token is good until it expires: one that claims to
+// live for years is refused however valid its signature.
+const DefaultMaxLifetime = 12 * time.Hour
+
 // Verifier checks access tokens: an EdDSA signature by one of Keys (chosen by the
 // token's kid), iss equal to Issuer, aud containing Audience, exp present and in the
-// future, nbf and iat not in the future (each with Leeway for clock skew), and the
-// sub, role and org claims (see Claims). Now defaults to time.Now.
+// future, nbf and iat not in the future (each with Leeway for clock skew), iat present
+// and exp − iat at most MaxLifetime, and the sub, role and org claims (see Claims).
+// Now defaults to time.Now, MaxLifetime to DefaultMaxLifetime.
 //
 // A Verifier is a value with no mutable state; one may serve many goroutines.
 type Verifier struct {
-	Keys     []VerifyingKey
-	Issuer   string
-	Audience string
-	Now      func() time.Time
-	Leeway   time.Duration
+	Keys        []VerifyingKey
+	Issuer      string
+	Audience    string
+	Now         func() time.Time
+	Leeway      time.Duration
+	MaxLifetime time.Duration
 }
 
 // Verify returns the claims of a valid token. Every refusal wraps one of the
@@ -32,6 +39,9 @@ type Verifier struct {
 func (v Verifier) Verify(token string) (Claims, error) {
 	if v.Issuer == "" || v.Audience == "" {
 		return Claims{}, fmt.Errorf("%w: verifier issuer and audience must be configured", ErrInvalidRequest)
+	}
+	if v.MaxLifetime < 0 {
+		return Claims{}, fmt.Errorf("%w: verifier maximum token lifetime %s is negative", ErrInvalidRequest, v.MaxLifetime)
 	}
 	if token == "" {
 		return Claims{}, fmt.Errorf("%w: empty token", ErrMissingToken)
@@ -66,10 +76,31 @@ func (v Verifier) Verify(token string) (Claims, error) {
 	case err != nil:
 		return Claims{}, refusal(err, t, kid, &w)
 	}
+	if err := v.checkLifetime(&w); err != nil {
+		return Claims{}, err
+	}
 	if err := checkIdentity(w.Subject, w.Organisation, w.Role); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidClaims, err)
 	}
 	return w.claims(kid), nil
+}
+
+// checkLifetime refuses a token without iat (its lifetime cannot be known) or one
+// that lives longer than the maximum. The parser has already checked that iat is not
+// in the future and exp not in the past.
+func (v Verifier) checkLifetime(w *wireClaims) error {
+	if w.IssuedAt == nil {
+		return fmt.Errorf("%w: no iat claim: the token's lifetime cannot be checked", ErrInvalidClaims)
+	}
+	limit := v.MaxLifetime
+	if limit == 0 {
+		limit = DefaultMaxLifetime
+	}
+	if lifetime := w.ExpiresAt.Sub(w.IssuedAt.Time); lifetime > limit {
+		return fmt.Errorf("%w: issued at %s to expire at %s, %s, more than the maximum %s",
+			ErrLifetimeTooLong, formatDate(w.IssuedAt), formatDate(w.ExpiresAt), lifetime, limit)
+	}
+	return nil
 }
 
 // key picks the verifying key named by the token's kid header. The algorithm was

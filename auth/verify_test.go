@@ -207,7 +207,7 @@ func TestSentinelsAreInvalidToken(t *testing.T) {
 	t.Parallel()
 	for _, e := range []error{
 		ErrMissingToken, ErrMalformedToken, ErrExpiredToken, ErrBadSignature,
-		ErrUnknownKey, ErrWrongIssuer, ErrWrongAudience, ErrInvalidClaims,
+		ErrUnknownKey, ErrWrongIssuer, ErrWrongAudience, ErrInvalidClaims, ErrLifetimeTooLong,
 	} {
 		if !errors.Is(e, ErrInvalidToken) {
 			t.Errorf("%v is not an ErrInvalidToken", e)
@@ -217,5 +217,103 @@ func TestSentinelsAreInvalidToken(t *testing.T) {
 				t.Errorf("%v matches %v", e, other)
 			}
 		}
+	}
+}
+
+// A token that lives longer than the maximum (exp − iat) is refused however valid its
+// signature: one expiring in 9999 is not a credential.
+func TestVerifyMaxLifetime(t *testing.T) {
+	t.Parallel()
+	k := newKey(t, "k1")
+	signed := func(edit func(*wireClaims)) string {
+		w := validWire()
+		edit(&w)
+		return sign(t, jwt.SigningMethodEdDSA, k.Private, "k1", w)
+	}
+	lives := func(d time.Duration) string {
+		return signed(func(w *wireClaims) { w.ExpiresAt = jwt.NewNumericDate(t0.Add(d)) })
+	}
+	year9999 := signed(func(w *wireClaims) {
+		w.ExpiresAt = jwt.NewNumericDate(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+	})
+	// Issued an hour ago for 12h30m: 11h30m left, but it lives longer than 12h.
+	backdated := signed(func(w *wireClaims) {
+		w.IssuedAt, w.NotBefore = jwt.NewNumericDate(t0.Add(-time.Hour)), jwt.NewNumericDate(t0.Add(-time.Hour))
+		w.ExpiresAt = jwt.NewNumericDate(t0.Add(11*time.Hour + 30*time.Minute))
+	})
+	noIAT := signed(func(w *wireClaims) { w.IssuedAt = nil })
+
+	tests := []struct {
+		name  string
+		token string
+		max   time.Duration
+		want  error // nil: accepted
+	}{
+		{"12h with the default", lives(12 * time.Hour), 0, nil},
+		{"12h and a second with the default", lives(12*time.Hour + time.Second), 0, ErrLifetimeTooLong},
+		{"expires in 9999", year9999, 0, ErrLifetimeTooLong},
+		{"expires in 9999, a month allowed", year9999, MaxTTL, ErrLifetimeTooLong},
+		{"backdated", backdated, 0, ErrLifetimeTooLong},
+		{"1h with a 1h maximum", lives(time.Hour), time.Hour, nil},
+		{"2h with a 1h maximum", lives(2 * time.Hour), time.Hour, ErrLifetimeTooLong},
+		{"24h with a 24h maximum", lives(24 * time.Hour), 24 * time.Hour, nil},
+		{"no iat", noIAT, 0, ErrInvalidClaims},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := newVerifier(t0, k.Public())
+			v.MaxLifetime = tt.max
+			c, err := v.Verify(tt.token)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if c != (Claims{}) {
+				t.Errorf("claims returned with error: %+v", c)
+			}
+		})
+	}
+	// Issue's own tokens within the maximum pass.
+	tok, _ := issue(t, newIssuer(k), "org-1", "caseworker", DefaultMaxLifetime, t0.Add(500*time.Millisecond))
+	if _, err := newVerifier(t0.Add(time.Hour), k.Public()).Verify(tok); err != nil {
+		t.Errorf("an issued 12h token: %v", err)
+	}
+}
+
+// iat a little in the future is clock skew, within the leeway; beyond it, refused.
+func TestVerifyIssuedInTheFuture(t *testing.T) {
+	t.Parallel()
+	k := newKey(t, "k1")
+	at := func(d time.Duration) string {
+		w := validWire()
+		w.NotBefore = nil
+		w.IssuedAt = jwt.NewNumericDate(t0.Add(d))
+		w.ExpiresAt = jwt.NewNumericDate(t0.Add(d + time.Hour))
+		return sign(t, jwt.SigningMethodEdDSA, k.Private, "k1", w)
+	}
+	v := newVerifier(t0, k.Public())
+	v.Leeway = 30 * time.Second
+	if _, err := v.Verify(at(20 * time.Second)); err != nil {
+		t.Errorf("iat 20s ahead with 30s leeway: %v", err)
+	}
+	if _, err := v.Verify(at(2 * time.Minute)); !errors.Is(err, ErrInvalidClaims) {
+		t.Errorf("iat 2m ahead with 30s leeway: %v, want ErrInvalidClaims", err)
+	}
+}
+
+func TestVerifyNegativeMaxLifetimeFailsClosed(t *testing.T) {
+	t.Parallel()
+	k := newKey(t, "k1")
+	tok, _ := issue(t, newIssuer(k), "org-1", "caseworker", time.Hour, t0)
+	v := newVerifier(t0, k.Public())
+	v.MaxLifetime = -time.Hour
+	if _, err := v.Verify(tok); !errors.Is(err, ErrInvalidRequest) {
+		t.Fatalf("err = %v, want ErrInvalidRequest", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/waymark-org/waymark/eventstore/jetstream"
@@ -12,6 +13,7 @@ import (
 // storeFlags are the flags every command that opens the store shares.
 type storeFlags struct {
 	dataDir       string
+	keysDir       string
 	natsURL       string
 	natsUser      string
 	natsPassword  string
@@ -22,6 +24,7 @@ type storeFlags struct {
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the embedded store and local secrets")
+	fs.StringVar(&f.keysDir, "keys-dir", "", "the case-key store (default <data-dir>/keys)")
 	fs.StringVar(&f.natsURL, "nats-url", "", "use this external NATS server or cluster instead of the embedded one")
 	fs.StringVar(&f.sync, "sync", jetstream.SyncAlways, "embedded store durability: 'always' fsyncs before acknowledging; 'interval' fsyncs periodically (faster, may lose the last writes on power loss)")
 	fs.StringVar(&f.natsUser, "nats-user", "", "user for --nats-url")
@@ -41,6 +44,9 @@ func (f storeFlags) storeConfig(listen string) jetstream.Config {
 // resolved returns the flags with every default path filled in.
 func (f storeFlags) resolved() storeFlags {
 	f.secrets = f.secrets.resolve(f.dataDir)
+	if f.keysDir == "" {
+		f.keysDir = filepath.Join(f.dataDir, "keys")
+	}
 	return f
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -24,6 +25,8 @@ func keys(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	sec = sec.resolve(*dataDir)
 	switch args[0] {
 	case "generate":
@@ -42,19 +45,28 @@ func keys(ctx context.Context, args []string, logger *slog.Logger) error {
 		if *keysDir == "" {
 			*keysDir = filepath.Join(*dataDir, "keys")
 		}
-		return rotate(ctx, sec, *keysDir, logger)
+		return rotate(ctx, sec, *dataDir, *keysDir, explicit, logger)
 	}
 	return fmt.Errorf("%w: unknown keys command %q", errUsage, args[0])
 }
 
-// rotate rewraps every case key under a new key-encryption key. Run it with the
-// server stopped: the key store is opened here.
-func rotate(ctx context.Context, sec secretFlags, keysDir string, logger *slog.Logger) error {
-	ring, err := sec.keyring()
+// rotate rewraps every case key under a new key-encryption key: by the server that
+// owns the data directory, asked on its admin socket, or here, owning the directory,
+// when no server runs.
+func rotate(ctx context.Context, sec secretFlags, dataDir, keysDir string, explicit map[string]bool, logger *slog.Logger) error {
+	own, err := ownOrAsk(ctx, "keys rotate", dataDir, keysDir)
 	if err != nil {
 		return err
 	}
-	next, err := ring.WithNewKEK(keyID("kek"))
+	if own.server != nil {
+		return rotateOnServer(ctx, own, sec, keysDir, explicit)
+	}
+	defer own.locks.Release()
+	file := sec.keyringFile()
+	if file == "" {
+		return errKeyringInEnv
+	}
+	ring, err := sec.keyring()
 	if err != nil {
 		return err
 	}
@@ -67,15 +79,52 @@ func rotate(ctx context.Context, sec secretFlags, keysDir string, logger *slog.L
 	if err != nil {
 		return err
 	}
-	// The new ring is written first: if rewrapping stops half way, both KEKs are in it
-	// and every case key still opens; running rotate again finishes the job.
-	if err := sealing.WriteKeyring(sec.masterKey, next); err != nil {
-		return fmt.Errorf("write keyring: %w", err)
-	}
-	n, err := vault.Rotate(ctx, next)
+	next, n, err := (&keyRotation{vault: vault, file: file}).rotate(ctx)
 	if err != nil {
-		return fmt.Errorf("rotate: %w (the keyring keeps both keys; run rotate again)", err)
+		return err
 	}
 	fmt.Printf("rotated to %s: %d case keys rewrapped; %s\n", next.Active, n, next)
 	return nil
+}
+
+// rotateOnServer has the server that owns the data directory rotate its own keys.
+// A key directory or keyring file named on this command line must be the server's:
+// otherwise the operator meant another key store than the one that would rotate.
+func rotateOnServer(ctx context.Context, own storeAccess, sec secretFlags, keysDir string, explicit map[string]bool) error {
+	st := own.status
+	if explicit["keys-dir"] && !samePath(keysDir, st.KeysDir) {
+		return fmt.Errorf("the server owning this data directory (PID %d) uses the key store %s, not %s: nothing rotated", st.PID, st.KeysDir, keysDir)
+	}
+	if (explicit["master-key-file"] || explicit["secrets-dir"]) && !samePath(sec.masterKey, st.KeyringFile) {
+		return fmt.Errorf("the server owning this data directory (PID %d) uses the keyring %s, not %s: nothing rotated", st.PID, keyringName(st.KeyringFile), sec.masterKey)
+	}
+	rot, err := own.server.RotateKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("the server owning this data directory (PID %d) did not rotate: %w", st.PID, err)
+	}
+	fmt.Printf("rotated by the server owning %s (PID %d) to %s: %d case keys rewrapped; keyring{active=%s, keks=[%s]} in %s\n",
+		st.DataDir, st.PID, rot.Active, rot.Rewrapped, rot.Active, strings.Join(rot.KEKs, " "), rot.KeyringFile)
+	return nil
+}
+
+// keyringName names where a server's keyring is kept.
+func keyringName(file string) string {
+	if file == "" {
+		return "from WAYMARK_MASTER_KEY"
+	}
+	return file
+}
+
+// samePath reports whether a and b name the same file or directory.
+func samePath(a, b string) bool {
+	canon := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		return filepath.Clean(p)
+	}
+	return canon(a) == canon(b)
 }

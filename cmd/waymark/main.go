@@ -6,6 +6,11 @@
 //	waymark token issue      mint an access token
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR).
+//
+// One process owns a data directory (lock.go): serve and seed lock it for as long as
+// they run; keys rotate and the directory check of token issue go through the admin
+// socket of the server that owns it (package admin), or lock it themselves when no
+// server runs.
 package main
 
 import (
@@ -24,8 +29,10 @@ commands:
   serve          run Waymark (GraphQL at /graphql; with --demo or --dev GraphiQL at /)
   seed           load demo data into an empty store (seed --demo)
   keys generate  create the token signing key and the keyring that are missing
-  keys rotate    add a key-encryption key and rewrap every case key (server stopped)
-  token issue    mint an access token (--role, --org, --sub, --ttl)
+  keys rotate    add a key-encryption key and rewrap every case key (done by the
+                 running server when one owns the data directory)
+  token issue    mint an access token (--role, --org, --sub, --ttl); the role must fit
+                 the organisation's kind in the directory
 
 Run 'waymark <command> -h' for its flags. Every flag can also be set through the
 environment: --data-dir is WAYMARK_DATA_DIR, --http-addr is WAYMARK_HTTP_ADDR, ...
@@ -66,7 +73,7 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		if len(args) < 2 || args[1] != "issue" {
 			return fmt.Errorf("%w: token issue --role <role> --org <id>", errUsage)
 		}
-		return tokenIssue(args[2:], os.Stdout)
+		return tokenIssue(ctx, args[2:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

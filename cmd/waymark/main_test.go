@@ -27,15 +27,21 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func TestCommandLineMistakes(t *testing.T) {
 	dir := t.TempDir()
 	for name, args := range map[string][]string{
-		"no command":             nil,
-		"unknown command":        {"frobnicate"},
-		"unknown flag":           {"serve", "--colour"},
-		"stray argument":         {"serve", "now"},
-		"token without a role":   {"token", "issue", "--data-dir", dir},
-		"token with a bad ttl":   {"token", "issue", "--ttl", "forever"},
-		"keys without a verb":    {"keys"},
-		"seed without --demo":    {"seed", "--data-dir", dir},
-		"bad bool from env-like": {"serve", "--demo=maybe"},
+		"no command":              nil,
+		"unknown command":         {"frobnicate"},
+		"unknown flag":            {"serve", "--colour"},
+		"stray argument":          {"serve", "now"},
+		"token without a role":    {"token", "issue", "--data-dir", dir},
+		"token with a bad ttl":    {"token", "issue", "--ttl", "forever"},
+		"token for a god":         {"token", "issue", "--data-dir", dir, "--role", "god", "--org", "mx-refugio-esperanza"},
+		"token without --org":     {"token", "issue", "--data-dir", dir, "--role", "caseworker"},
+		"token beyond max":        {"token", "issue", "--data-dir", dir, "--role", "admin", "--ttl", "13h"},
+		"token, zero ttl":         {"token", "issue", "--data-dir", dir, "--role", "admin", "--ttl", "0s"},
+		"token, max of 0":         {"token", "issue", "--data-dir", dir, "--role", "admin", "--max-token-lifetime", "0s"},
+		"serve, max over a month": {"serve", "--data-dir", dir, "--max-token-lifetime", "800h"},
+		"keys without a verb":     {"keys"},
+		"seed without --demo":     {"seed", "--data-dir", dir},
+		"bad bool from env-like":  {"serve", "--demo=maybe"},
 	} {
 		err := run(context.Background(), args, quietLogger())
 		if !errors.Is(err, errUsage) {
@@ -76,7 +82,7 @@ func TestServeDemoAndShutdown(t *testing.T) {
 		default:
 		}
 		if token == "" {
-			token = issueToken(t, dir, "auditor", "coalition-audit")
+			token = mintToken(t, dir, "auditor", "coalition-audit")
 			if token == "" {
 				continue // the demo keys are not written yet
 			}
@@ -116,16 +122,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// issueToken runs 'waymark token issue' and returns the token ("" when it fails).
-func issueToken(t *testing.T, dataDir, role, org string) string {
-	t.Helper()
-	var out strings.Builder
-	if err := tokenIssue([]string{"--data-dir", dataDir, "--role", role, "--org", org}, &out); err != nil {
-		return ""
-	}
-	return strings.TrimSpace(out.String())
 }
 
 // keys rotate rewraps every case key under a new key-encryption key: the keyring file

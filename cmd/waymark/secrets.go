@@ -74,12 +74,38 @@ func (f secretFlags) keyring() (sealing.Keyring, error) {
 	return ring, err
 }
 
-func (f secretFlags) verifier() (auth.Verifier, error) {
+// keyringFile is the file the keyring is kept in: "" when it comes from
+// WAYMARK_MASTER_KEY (which then wins over the file).
+func (f secretFlags) keyringFile() string {
+	if _, ok := os.LookupEnv("WAYMARK_MASTER_KEY"); ok {
+		return ""
+	}
+	return f.masterKey
+}
+
+// verifier checks tokens with the public keys, refusing any that lives longer than
+// maxLifetime.
+func (f secretFlags) verifier(maxLifetime time.Duration) (auth.Verifier, error) {
 	keys, err := auth.ReadPublicKeys(f.publicKeys)
 	if err != nil {
 		return auth.Verifier{}, fmt.Errorf("token verification keys %s: %w (create them with 'waymark keys generate', or run with --demo)", f.publicKeys, err)
 	}
-	return auth.Verifier{Keys: keys, Issuer: tokenIssuer, Audience: tokenAudience, Now: time.Now, Leeway: 30 * time.Second}, nil
+	return auth.Verifier{Keys: keys, Issuer: tokenIssuer, Audience: tokenAudience, Now: time.Now,
+		Leeway: 30 * time.Second, MaxLifetime: maxLifetime}, nil
+}
+
+// readSigningKey reads the token signing key; when there is none, the error says where it
+// was looked for and how to point elsewhere.
+func (f secretFlags) readSigningKey() (auth.SigningKey, error) {
+	key, err := auth.ReadSigningKey(f.signingKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return auth.SigningKey{}, fmt.Errorf("no token signing key at %s (looked in %s): point at the right one with --secrets-dir or --signing-key "+
+			"(WAYMARK_SECRETS_DIR, WAYMARK_SIGNING_KEY), or create one with 'waymark keys generate'", f.signingKey, filepath.Dir(f.signingKey))
+	}
+	if err != nil {
+		return auth.SigningKey{}, fmt.Errorf("signing key %s: %w", f.signingKey, err)
+	}
+	return key, nil
 }
 
 // generate creates whichever of the secrets is missing and returns what it made.

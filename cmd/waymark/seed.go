@@ -23,6 +23,11 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 		return fmt.Errorf("%w: seed needs --demo (the synthetic coalition is the only data set)", errUsage)
 	}
 	sf = sf.resolved()
+	locks, err := lockStore("seed", sf.dataDir, sf.keysDir)
+	if err != nil {
+		return err
+	}
+	defer locks.Release()
 	if _, err := sf.secrets.generate(); err != nil {
 		return fmt.Errorf("demo keys: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
@@ -30,10 +31,20 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
 	analyticsUser := fs.String("nats-analytics-user", "", "user of the ANALYTICS account on the embedded server (only the de-identified analytics subjects)")
 	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
+	maxLifetime := maxLifetimeFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := checkMaxLifetime(*maxLifetime); err != nil {
+		return err
+	}
 	sf = sf.resolved()
+	// Before anything else: a second server on this directory would corrupt it.
+	locks, err := lockStore("serve", sf.dataDir, sf.keysDir)
+	if err != nil {
+		return err
+	}
+	defer locks.Release()
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
 	}
@@ -49,7 +60,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Info("demo secret created", "path", path)
 		}
 	}
-	verifier, err := sf.secrets.verifier()
+	verifier, err := sf.secrets.verifier(*maxLifetime)
 	if err != nil {
 		return err
 	}
@@ -64,6 +75,23 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	defer func() {
 		if err := n.Close(); err != nil {
 			logger.Error("close", "err", err)
+		}
+	}()
+	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}, logger)
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := adm.Serve(); err != nil {
+			logger.Error("admin socket stopped", "err", err)
+		}
+	}()
+	defer func() { // before the node closes: the operations use its stores
+		closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := adm.Close(closeCtx); err != nil {
+			logger.Error("close the admin socket", "err", err)
 		}
 	}()
 	if *withDemo {
@@ -81,7 +109,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	go func() { errc <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	if *withDemo {
-		if err := printDemoTokens(sf.secrets, base); err != nil {
+		if err := printDemoTokens(sf.secrets, base, min(defaultTokenTTL, *maxLifetime)); err != nil {
 			return err
 		}
 		if *analyticsUser != "" {
@@ -89,7 +117,8 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 				*natsListen, *analyticsUser, *analyticsPassword)
 		}
 	}
-	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir, "dev", *dev || *withDemo)
+	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir,
+		"admin_socket", adm.Path(), "dev", *dev || *withDemo)
 
 	var failed error
 	select {
@@ -119,6 +148,7 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	}
 	return node.Start(ctx, node.Config{
 		Store:   storeCfg,
+		KeysDir: sf.keysDir,
 		Keyring: ring,
 		HashKey: key,
 		Logger:  logger,

@@ -64,6 +64,10 @@ type Config struct {
 	StreamName string
 	// Logger receives the store's and the embedded server's logs; default slog.Default().
 	Logger *slog.Logger
+
+	// loginThrottle, when set (tests only: a fake clock), throttles failed logins on
+	// the embedded server's client port instead of a new default one.
+	loginThrottle *loginThrottle
 }
 
 func (c Config) withDefaults() (Config, error) {

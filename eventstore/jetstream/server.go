@@ -29,6 +29,10 @@ const serverReadyTimeout = 10 * time.Second
 //     subscribe to those subjects and publish nothing at all, so it can neither write
 //     events nor call any JetStream API (the event stream, the key bucket, ...).
 //
+// Logins are checked by Waymark (clientAuth, login.go) rather than by the server's own
+// user list, so that failed ones can be throttled per source address (throttle.go):
+// a guesser gets a few tries a minute, then none for a while.
+//
 // Step 5 (a durable analytics stream, WAYMARK_ANALYTICS in AppAccount, consumed by
 // analytics clients through a durable pull consumer that Waymark creates) will add:
 // service exports from AppAccount to AnalyticsAccount of
@@ -70,9 +74,14 @@ func startServer(cfg Config) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Accounts, opts.Users, err = accounts(cfg); err != nil {
+	auth := &clientAuth{throttle: cfg.loginThrottle, log: cfg.Logger.With("component", "nats-server")}
+	if auth.throttle == nil {
+		auth.throttle = newLoginThrottle()
+	}
+	if opts.Accounts, auth.users, err = accounts(cfg); err != nil {
 		return nil, fmt.Errorf("embedded nats server: %w", err)
 	}
+	opts.CustomClientAuthentication = auth
 	srv, err := runServer(opts, cfg.Logger)
 	if err != nil {
 		return nil, err
@@ -119,6 +128,9 @@ func runServer(opts *server.Options, logger *slog.Logger) (*server.Server, error
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats server: %w", err)
 	}
+	if auth, ok := opts.CustomClientAuthentication.(*clientAuth); ok {
+		auth.srv.Store(srv) // before Start: the first client may come at once
+	}
 	// The server's debug logs follow the logger's level. Its protocol traces stay off
 	// whatever the level: they carry message payloads (events, the access log).
 	srv.SetLoggerV2(&serverLogger{log: logger.With("component", "nats-server")},
@@ -132,10 +144,10 @@ func runServer(opts *server.Options, logger *slog.Logger) (*server.Server, error
 	return srv, nil
 }
 
-// accounts returns the embedded server's accounts and users (see AppAccount). The
-// passwords stay in memory, in the server's options, as given: the server compares
-// them in constant time (an AnalyticsPassword that is a bcrypt hash is checked as one).
-func accounts(cfg Config) ([]*server.Account, []*server.User, error) {
+// accounts returns the embedded server's accounts and the users clientAuth lets in
+// (see AppAccount). The passwords stay in memory, as given: clientAuth compares them
+// in constant time (an AnalyticsPassword that is a bcrypt hash is checked as one).
+func accounts(cfg Config) ([]*server.Account, map[string]loginUser, error) {
 	app, analytics := server.NewAccount(AppAccount), server.NewAccount(AnalyticsAccount)
 	if err := app.AddStreamExport(AnalyticsSubjects, []*server.Account{analytics}); err != nil {
 		return nil, nil, fmt.Errorf("export %s: %w", AnalyticsSubjects, err)
@@ -143,15 +155,15 @@ func accounts(cfg Config) ([]*server.Account, []*server.User, error) {
 	if err := analytics.AddStreamImport(app, AnalyticsSubjects, ""); err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", AnalyticsSubjects, err)
 	}
-	users := []*server.User{{Username: AppUser, Password: cfg.AppPassword, Account: app}}
+	users := map[string]loginUser{AppUser: {password: cfg.AppPassword, account: AppAccount}}
 	if cfg.AnalyticsUser != "" {
-		users = append(users, &server.User{
-			Username: cfg.AnalyticsUser, Password: cfg.AnalyticsPassword, Account: analytics,
-			Permissions: &server.Permissions{
+		users[cfg.AnalyticsUser] = loginUser{
+			password: cfg.AnalyticsPassword, account: AnalyticsAccount,
+			permissions: &server.Permissions{
 				Publish:   &server.SubjectPermission{Deny: []string{">"}},
 				Subscribe: &server.SubjectPermission{Allow: []string{AnalyticsSubjects}},
 			},
-		})
+		}
 	}
 	return []*server.Account{app, analytics}, users, nil
 }
@@ -187,10 +199,6 @@ func moveLegacyStore(dataDir string, log *slog.Logger) error {
 	return nil
 }
 
-// plaintextPasswordsWarning is the server's warning for users with a plaintext
-// password (nats-server 2.15 auth.go).
-const plaintextPasswordsWarning = "Plaintext passwords detected, use nkeys or bcrypt"
-
 // levelTrace is the slog level of the server's traces (off but in tests).
 const levelTrace = slog.LevelDebug - 4
 
@@ -208,16 +216,7 @@ func (l *serverLogger) logf(level slog.Level, format string, v []any) {
 // says where the server listens.
 func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
 
-// Warnf is a warning, but for the one about plaintext passwords: the server holds
-// its users' passwords in memory only, from Waymark's configuration or drawn at
-// start, and a warning at every start would teach operators to ignore warnings.
-func (l *serverLogger) Warnf(format string, v ...any) {
-	if format == plaintextPasswordsWarning {
-		l.logf(slog.LevelDebug, format, v)
-		return
-	}
-	l.logf(slog.LevelWarn, format, v)
-}
+func (l *serverLogger) Warnf(format string, v ...any) { l.logf(slog.LevelWarn, format, v) }
 
 func (l *serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
 func (l *serverLogger) Debugf(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
