@@ -169,6 +169,10 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			s.release(ctx, c, claimedHere, req.commandID, "rejected", md)
 			return Result{}, err
 		}
+		if err := s.checkSize(req.stream, events, md); err != nil {
+			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
+			return Result{}, err
+		}
 		if !c.held {
 			c, err = s.takeClaim(ctx, c, req.commandID, commandAccepted{CommandType: req.cmdType, InputHash: req.hash, Stream: req.stream}, md)
 			if errors.Is(err, eventstore.ErrWrongExpectedRevision) && race < maxRaces {
@@ -219,6 +223,10 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			}
 			s.release(ctx, c, claimedHere, req.commandID, "conflict", md)
 			return Result{}, &ConflictError{Expected: a.version, Actual: again.version}
+		}
+		if errors.Is(err, eventstore.ErrEventTooLarge) {
+			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
+			return Result{}, tooLarge(err)
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
