@@ -21,6 +21,9 @@ var (
 	// ErrCommandReused is a commandId already used with other input.
 	ErrCommandReused = errors.New("commandId already used with different input")
 	ErrConflict      = errors.New("version conflict")
+	// ErrNotCaughtUp is a read whose minPosition is in the log but which the read
+	// models did not reach within the read timeout: retry shortly.
+	ErrNotCaughtUp = errors.New("the read models have not caught up")
 )
 
 // ConflictError is a stale expectedVersion; Actual is the case's version now.
