@@ -35,6 +35,9 @@ const (
 	CodeBadRequest = "BAD_REQUEST"
 	// CodePayloadTooLarge is a body over MaxBodyBytes, with or without a length (413).
 	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	// CodePersonalDataLimit is a request reading the personal data of more cases than
+	// app.MaxPersonalCasesPerRequest; the fields past it are null with this error.
+	CodePersonalDataLimit = "PERSONAL_DATA_LIMIT_EXCEEDED"
 	// CodeUnavailable is a read that waited longer than the read timeout for the read
 	// models to reach its minPosition: retry shortly.
 	CodeUnavailable = "UNAVAILABLE"
@@ -54,6 +57,8 @@ func codeOf(err error) string {
 		return CodeConflict
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return CodeUnavailable
+	case errors.Is(err, app.ErrPersonalDataLimit):
+		return CodePersonalDataLimit
 	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired),
 		errors.Is(err, app.ErrErased), errors.Is(err, sealing.ErrKeyDestroyed):
 		return CodeInvalidTransition

@@ -58,6 +58,7 @@ func NewHandler(cfg Config) http.Handler {
 	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  resolver,
 		Directives: graph.DirectiveRoot{Group: resolver.groupDirective},
+		Complexity: complexity(),
 	})
 	gql := handler.New(schema)
 	gql.AddTransport(transport.Options{})
@@ -68,6 +69,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Dev {
 		gql.Use(extension.Introspection{})
 	}
+	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.SetErrorPresenter(presentError(logger, schema.Schema()))
