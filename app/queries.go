@@ -54,7 +54,8 @@ func (s *Service) waitPosition(ctx context.Context, p eventstore.Position) error
 	return nil
 }
 
-// Case returns a case the caller may see; any other id is ErrNotFound.
+// Case returns a case the caller may see; any other id is ErrNotFound. A missing id
+// takes the path of a hidden one (decoy.go): the same decision, on a decoy.
 func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string) (*projections.CaseView, error) {
 	if !actor.Authenticated() {
 		return nil, ErrUnauthenticated
@@ -62,8 +63,12 @@ func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string)
 	if err := s.WaitFor(ctx, minPosition); err != nil {
 		return nil, err
 	}
-	v, ok := s.cases.Get(id)
-	if !ok || !access.VisibleCase(actor, v.State, s.Now()) {
+	v, known := s.cases.Get(id)
+	if !known {
+		v = s.decoy
+	}
+	visible := access.VisibleCase(actor, v.State, s.Now())
+	if !known || !visible {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
 	return v, nil

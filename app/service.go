@@ -55,6 +55,7 @@ type Service struct {
 	aggregates  *aggregateCache
 	vault       *sealing.Vault
 	accessLog   AccessLog
+	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 }
 
 // New returns a Service.
@@ -84,7 +85,7 @@ func New(cfg Config) (*Service, error) {
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
-		vault: cfg.Vault, accessLog: cfg.AccessLog,
+		vault: cfg.Vault, accessLog: cfg.AccessLog, decoy: decoyCase(),
 	}, nil
 }
 
