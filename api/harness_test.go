@@ -30,7 +30,7 @@ var (
 
 // harness runs a real node (embedded JetStream on disk) behind a real HTTP server.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	keyring sealing.Keyring
 	issuer  auth.Issuer
@@ -47,7 +47,7 @@ type harness struct {
 	logs *syncBuffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
@@ -108,7 +108,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func testIssuer(t *testing.T) auth.Issuer {
+func testIssuer(t testing.TB) auth.Issuer {
 	t.Helper()
 	key, err := auth.GenerateSigningKey("test-key")
 	if err != nil {
