@@ -2013,6 +2013,11 @@ var sources = []*ast.Source{
 # read — and every search by name or document number — is recorded in the access log
 # first; auditors state a reason in the X-Access-Reason header. Send personal data in
 # POST bodies, never in GET query strings (URLs end up in logs).
+#
+# Limits: one request may read the personal data of at most 100 cases (one full page);
+# fields past that are null with PERSONAL_DATA_LIMIT_EXCEEDED. Query complexity is at most
+# 6,000: a cases(first: n) page counts its selection n times, and personal field groups
+# (identity, notes, contact, safeguarding) and their sealed fields count more.
 
 scalar Time
 
