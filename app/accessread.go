@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/accesslog"
 )
 
@@ -109,11 +110,21 @@ func (c *AccessCollector) take() []accesslog.Entry {
 	for i, id := range c.order {
 		got := c.byCase[id]
 		out[i] = got.entry
+		// Resolvers run concurrently: list the groups in the schema's order, not
+		// in the order they happened to be read.
+		slices.SortFunc(out[i].Groups, func(a, b string) int { return groupRank(a) - groupRank(b) })
 		if got.search {
 			out[i].Reason = strings.TrimSpace("search " + got.entry.Reason)
 		}
 	}
 	return out
+}
+
+func groupRank(g string) int {
+	if i := slices.Index(access.Groups(), access.Group(g)); i >= 0 {
+		return i
+	}
+	return len(access.Groups())
 }
 
 // RecordCollected stores the request's accesses, one entry per case, and returns
