@@ -57,8 +57,8 @@ func presentInput(schema *ast.Schema, gqlErr *gqlerror.Error) {
 	}
 }
 
-// enumMessage is the one message both gqlparser and gqlgen's generated enums give for
-// a value outside an enum: "<value> is not a valid <Enum>".
+// notValid is the middle of the one message both gqlparser and gqlgen's generated enums
+// give for a value outside an enum: "<value> is not a valid <Enum>".
 const notValid = " is not a valid "
 
 // inputMessage keeps the library's sentence, except that an enum's value is repeated
