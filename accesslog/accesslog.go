@@ -52,7 +52,9 @@ type Log struct {
 // Open creates (or opens) the access log stream on nc's JetStream and starts the
 // batcher. Close stops it.
 func Open(ctx context.Context, nc *nats.Conn, logger *slog.Logger) (*Log, error) {
-	js, err := jetstream.New(nc)
+	// Rounds of at most maxRound entries, one at a time: the publishes outstanding stay
+	// well under this limit, past which nats.go fails publishes instead of queueing.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4*maxRound))
 	if err != nil {
 		return nil, fmt.Errorf("access log: %w", err)
 	}
@@ -77,7 +79,8 @@ func Open(ctx context.Context, nc *nats.Conn, logger *slog.Logger) (*Log, error)
 func (l *Log) Close() { l.batch.close() }
 
 // Record stores entries and returns once they are durable. Concurrent calls are
-// batched into one round of asynchronous publishes.
+// batched into rounds of asynchronous publishes; when the log is busy, Record waits
+// (as long as ctx allows) rather than fail.
 func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	for _, e := range entries {
 		if e.CaseID == "" || e.Actor == "" || !validToken(e.CaseID) {
@@ -87,30 +90,34 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	return l.batch.add(ctx, entries)
 }
 
-// publish writes one batch: every entry published asynchronously, then all acks awaited.
-func (l *Log) publish(ctx context.Context, entries []Entry) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(entries))
-	for _, e := range entries {
+// publish writes one round: every entry published asynchronously, then every ack
+// awaited. The result holds each entry's own outcome.
+func (l *Log) publish(ctx context.Context, entries []Entry) []error {
+	errs := make([]error, len(entries))
+	futures := make([]jetstream.PubAckFuture, len(entries))
+	for i, e := range entries {
 		data, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("access log: %w", err)
+			errs[i] = fmt.Errorf("access log: %w", err)
+			continue
 		}
-		f, err := l.js.PublishAsync(subjectPrefix+e.CaseID, data)
-		if err != nil {
-			return fmt.Errorf("access log: publish: %w", err)
+		if futures[i], err = l.js.PublishAsync(subjectPrefix+e.CaseID, data); err != nil {
+			errs[i] = fmt.Errorf("access log: publish: %w", err)
 		}
-		futures = append(futures, f)
 	}
-	for _, f := range futures {
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("access log: publish: %w", err)
+			errs[i] = fmt.Errorf("access log: publish: %w", err)
 		case <-ctx.Done():
-			return fmt.Errorf("access log: %w", ctx.Err())
+			errs[i] = fmt.Errorf("access log: %w", ctx.Err())
 		}
 	}
-	return nil
+	return errs
 }
 
 // ForCase returns every recorded access to a case, oldest first.

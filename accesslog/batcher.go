@@ -5,53 +5,90 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
-// batcher turns many concurrent Record calls into few publish rounds: while one round
-// is in flight, new entries queue up and go together in the next one. Each caller
-// waits for the round that carried its entries.
+// batcher turns many concurrent Record calls into few publish rounds, with
+// back-pressure instead of failure when they come faster than the server takes them:
+//
+//   - a round carries at most maxRound entries, and one round is in flight at a time,
+//     so the asynchronous publishes outstanding never reach nats.go's limit (which
+//     fails every publish past it: one heavy reader used to fail everyone's reads);
+//   - at most maxQueued entries wait at once; a caller past that waits for room,
+//     for as long as its context allows, rather than fail;
+//   - rounds take entries from the waiting calls in turn (round robin), so a call
+//     with many entries cannot starve the calls queued behind it;
+//   - each entry's publish succeeds or fails on its own: a call fails only when one
+//     of its own entries could not be stored.
 type batcher struct {
-	publish func(context.Context, []Entry) error
+	publish func(context.Context, []Entry) []error
+	room    *semaphore.Weighted
 
 	mu      sync.Mutex
-	queue   []Entry
-	waiters []chan error
+	queue   []*call // calls with entries not yet in a round, oldest first
 	kick    chan struct{}
 	done    chan struct{}
 	stopped chan struct{}
 }
 
+// Bounds of the batcher; see above.
+const (
+	maxRound  = 256
+	maxQueued = 8192
+	// publishTimeout bounds one round; a read waiting on it fails rather than hang.
+	publishTimeout = 10 * time.Second
+)
+
 var errClosed = errors.New("access log closed")
 
-// publishTimeout bounds one round; a read waiting on it fails rather than hang.
-const publishTimeout = 10 * time.Second
+// call is one Record call on its way through rounds.
+type call struct {
+	entries []Entry
+	next    int // entries[:next] went into rounds
+	weight  int64
+	err     error
+	result  chan error // gets the call's outcome once
+}
 
-func newBatcher(publish func(context.Context, []Entry) error) *batcher {
-	b := &batcher{publish: publish, kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
+func newBatcher(publish func(context.Context, []Entry) []error) *batcher {
+	b := &batcher{
+		publish: publish, room: semaphore.NewWeighted(maxQueued),
+		kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{}),
+	}
 	go b.run()
 	return b
 }
 
+// add queues entries and waits until they are stored, they fail, or ctx ends. A
+// call larger than the whole queue takes all of it.
 func (b *batcher) add(ctx context.Context, entries []Entry) error {
-	wait := make(chan error, 1)
+	if len(entries) == 0 {
+		return nil
+	}
+	c := &call{entries: entries, weight: min(int64(len(entries)), maxQueued), result: make(chan error, 1)}
+	if err := b.room.Acquire(ctx, c.weight); err != nil {
+		return err // the caller gave up while waiting for room: nothing was queued
+	}
 	b.mu.Lock()
 	select {
 	case <-b.done:
 		b.mu.Unlock()
+		b.room.Release(c.weight)
 		return errClosed
 	default:
 	}
-	b.queue = append(b.queue, entries...)
-	b.waiters = append(b.waiters, wait)
+	b.queue = append(b.queue, c)
 	b.mu.Unlock()
 	select {
 	case b.kick <- struct{}{}:
 	default:
 	}
 	select {
-	case err := <-wait:
+	case err := <-c.result:
 		return err
 	case <-ctx.Done():
+		// Its entries may still be stored; the read they were for fails all the same.
 		return ctx.Err()
 	}
 }
@@ -62,32 +99,82 @@ func (b *batcher) run() {
 		select {
 		case <-b.kick:
 		case <-b.done:
-			b.fail(errClosed)
+			b.failQueued(errClosed)
 			return
 		}
-		b.mu.Lock()
-		entries, waiters := b.queue, b.waiters
-		b.queue, b.waiters = nil, nil
-		b.mu.Unlock()
-		if len(waiters) == 0 {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-		err := b.publish(ctx, entries)
-		cancel()
-		for _, w := range waiters {
-			w <- err
+		for {
+			round, owners := b.takeRound()
+			if len(round) == 0 {
+				break
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+			errs := b.publish(ctx, round)
+			cancel()
+			b.finish(owners, errs)
 		}
 	}
 }
 
-func (b *batcher) fail(err error) {
+// takeRound takes up to maxRound entries, one from each waiting call in turn. owners
+// holds, for each entry, the call it came from.
+func (b *batcher) takeRound() ([]Entry, []*call) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, w := range b.waiters {
-		w <- err
+	var round []Entry
+	var owners []*call
+	for len(round) < maxRound && len(b.queue) > 0 {
+		for _, c := range b.queue {
+			if len(round) == maxRound {
+				break
+			}
+			if c.next == len(c.entries) {
+				continue
+			}
+			round = append(round, c.entries[c.next])
+			owners = append(owners, c)
+			c.next++
+		}
+		kept := b.queue[:0]
+		for _, c := range b.queue {
+			if c.next < len(c.entries) {
+				kept = append(kept, c)
+			}
+		}
+		b.queue = kept
 	}
-	b.queue, b.waiters = nil, nil
+	return round, owners
+}
+
+// finish records a round's outcome per entry and answers the calls it completed.
+func (b *batcher) finish(owners []*call, errs []error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen := map[*call]bool{}
+	for i, c := range owners {
+		if errs[i] != nil && c.err == nil {
+			c.err = errs[i]
+		}
+		seen[c] = true
+	}
+	for c := range seen {
+		if c.next == len(c.entries) { // its last entries were in this round
+			b.complete(c, c.err)
+		}
+	}
+}
+
+func (b *batcher) complete(c *call, err error) {
+	c.result <- err
+	b.room.Release(c.weight)
+}
+
+func (b *batcher) failQueued(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.queue {
+		b.complete(c, err)
+	}
+	b.queue = nil
 }
 
 func (b *batcher) close() {

@@ -68,7 +68,7 @@ func TestBadInputLeavesStoreUntouched(t *testing.T) {
 		{name: "reopen an open case", actor: caseworker, mutation: "reopenCase", inputType: "ReopenCaseInput",
 			input: map[string]any{"commandId": "b16", "caseId": id, "reasonCode": "OTHER"}, want: "INVALID_TRANSITION"},
 		{name: "unknown enum value", actor: caseworker, mutation: "closeCase", inputType: "CloseCaseInput",
-			input: map[string]any{"commandId": "b17", "caseId": id, "outcome": "VANISHED"}, want: "GRAPHQL_VALIDATION_FAILED"},
+			input: map[string]any{"commandId": "b17", "caseId": id, "outcome": "VANISHED"}, want: "BAD_USER_INPUT"},
 		{name: "refer for another organisation", actor: otherWorker, query: referMutation, input: referInput("b18"), want: "FORBIDDEN"},
 		{name: "refer with no name", actor: caseworker, query: referMutation,
 			input: func() map[string]any {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/waymark-org/waymark/app"
@@ -17,7 +19,8 @@ import (
 )
 
 // Error codes in extensions.code. Malformed documents keep gqlgen's own
-// GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
+// GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED (and DEPTH_LIMIT_EXCEEDED,
+// COMPLEXITY_LIMIT_EXCEEDED for the limits).
 const (
 	CodeUnauthenticated   = "UNAUTHENTICATED"
 	CodeForbidden         = "FORBIDDEN"
@@ -26,6 +29,18 @@ const (
 	CodeConflict          = "CONFLICT"
 	CodeInvalidTransition = "INVALID_TRANSITION"
 	CodeInternal          = "INTERNAL"
+	// CodeBadRequest is an HTTP request that is not a GraphQL request: a body that
+	// is not a JSON object, a query that is not a string, the wrong content type or
+	// method (HTTP 400 or 405).
+	CodeBadRequest = "BAD_REQUEST"
+	// CodePayloadTooLarge is a body over MaxBodyBytes, with or without a length (413).
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	// CodePersonalDataLimit is a request reading the personal data of more cases than
+	// app.MaxPersonalCasesPerRequest; the fields past it are null with this error.
+	CodePersonalDataLimit = "PERSONAL_DATA_LIMIT_EXCEEDED"
+	// CodeUnavailable is a read that waited longer than the read timeout for the read
+	// models to reach its minPosition: retry shortly.
+	CodeUnavailable = "UNAVAILABLE"
 )
 
 // codeOf maps an error to its code: the one place domain and application errors
@@ -40,6 +55,10 @@ func codeOf(err error) string {
 		return CodeForbidden
 	case errors.Is(err, app.ErrConflict):
 		return CodeConflict
+	case errors.Is(err, app.ErrNotCaughtUp):
+		return CodeUnavailable
+	case errors.Is(err, app.ErrPersonalDataLimit):
+		return CodePersonalDataLimit
 	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired),
 		errors.Is(err, app.ErrErased), errors.Is(err, sealing.ErrKeyDestroyed):
 		return CodeInvalidTransition
@@ -52,21 +71,36 @@ func codeOf(err error) string {
 	return CodeInternal
 }
 
-// presentError gives every resolver error its extensions.code. Internal errors are
-// logged and shown without detail: their text may name streams or ids.
-func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// presentError gives every error its extensions.code. It never logs a request's
+// document, variables or values, nor repeats them in a message: input errors get a
+// sentence naming what is wrong where (input.go), and internal errors are logged with
+// their code, path and a description with quoted values taken out, and shown without
+// detail (their text may name streams or ids).
+func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		if gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
-			return gqlErr // gqlgen's own (parse, validation) or already coded
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		switch code, _ := gqlErr.Extensions["code"].(string); {
+		case code == errcode.ValidationFailed && isVariablePath(gqlErr.Path):
+			// gqlparser coerced the request's variables: bad input, not a bad document.
+			presentInput(schema, gqlErr)
+			return gqlErr
+		case code == errcode.ParseFailed || code == errcode.ValidationFailed:
+			gqlErr.Message = redactQuoted(gqlErr.Message, isName)
+			return gqlErr
+		case code != "":
+			return gqlErr // already coded (limits, the access-log collector)
+		}
+		if isInputCoercion(ctx, err) {
+			presentInput(schema, gqlErr)
+			return gqlErr
 		}
 		code := codeOf(err)
 		if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, without a code
 			code = CodeForbidden
 			gqlErr.Message = "introspection is available with --dev or --demo only"
-		}
-		if gqlErr.Extensions == nil {
-			gqlErr.Extensions = map[string]any{}
 		}
 		gqlErr.Extensions["code"] = code
 		var conflict *app.ConflictError
@@ -74,12 +108,12 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions["actualVersion"] = conflict.Actual
 		}
 		if errors.Is(err, sealing.ErrTampered) {
-			logger.ErrorContext(ctx, "sealed personal data failed its integrity check", "path", gqlErr.Path.String(), "err", err)
+			logger.ErrorContext(ctx, "sealed personal data failed its integrity check", "path", safePath(gqlErr.Path), "err", safeDescription(err))
 			gqlErr.Message = "personal data failed its integrity check"
 			return gqlErr
 		}
 		if code == CodeInternal {
-			logger.ErrorContext(ctx, "request failed", "path", gqlErr.Path.String(), "err", err)
+			logger.ErrorContext(ctx, "request failed", "code", code, "path", safePath(gqlErr.Path), "err", safeDescription(err))
 			gqlErr.Message = "internal error"
 		}
 		return gqlErr

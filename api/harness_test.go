@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +30,7 @@ var (
 
 // harness runs a real node (embedded JetStream on disk) behind a real HTTP server.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	keyring sealing.Keyring
 	issuer  auth.Issuer
@@ -43,13 +43,15 @@ type harness struct {
 	storeCf     jetstream.Config
 	node        *node.Node
 	srv         *httptest.Server
+	// logs holds everything the node logged (tests assert what never appears there).
+	logs *syncBuffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
-		keyring: testkit.Keyring(t), issuer: testIssuer(t),
+		keyring: testkit.Keyring(t), issuer: testIssuer(t), logs: &syncBuffer{},
 	}
 	h.storeCf = jetstream.Config{DataDir: h.dir, Sync: jetstream.SyncInterval, ListenAddr: "127.0.0.1:0"}
 	h.start()
@@ -62,7 +64,7 @@ func (h *harness) start() {
 	n, err := node.Start(context.Background(), node.Config{
 		Store: h.storeCf, KeysDir: filepath.Join(h.dir, "keys"), Keyring: h.keyring, Vault: h.sharedVault,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		API:    api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})
 	if err != nil {
@@ -88,7 +90,25 @@ func (h *harness) stop() {
 	h.node = nil
 }
 
-func testIssuer(t *testing.T) auth.Issuer {
+// syncBuffer is a log destination many goroutines write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testIssuer(t testing.TB) auth.Issuer {
 	t.Helper()
 	key, err := auth.GenerateSigningKey("test-key")
 	if err != nil {
@@ -120,7 +140,7 @@ func (h *harness) token(actor app.Actor) string {
 func (h *harness) replica() *harness {
 	h.t.Helper()
 	r := &harness{
-		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer,
+		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer, logs: h.logs,
 		sharedVault: h.node.Vault,
 		storeCf:     replicaStoreConfig(h.node.Store),
 	}

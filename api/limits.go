@@ -14,15 +14,24 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
+
+	"github.com/waymark-org/waymark/app"
 )
 
-// Limits against abuse. Each one has a test in limits_test.go.
+// Limits against abuse. Each one has a test in limits_test.go (and the cases one
+// request may read personal data of, app.MaxPersonalCasesPerRequest, in
+// personal_limit_test.go).
 const (
 	// MaxDepth bounds how deeply selections nest; the deepest honest query (a case
 	// with its identity documents in a page of cases) is 6.
 	MaxDepth = 10
-	// MaxComplexity bounds gqlgen's complexity score (one per field selected).
-	MaxComplexity = 500
+	// MaxComplexity bounds gqlgen's complexity score: one per field selected, a
+	// cases(first:) page once per case it may hold, an access log or the directory as
+	// 20 items, a personal field group 10 and each sealed field in it 5
+	// (complexity.go). A full page of 100 cases with every identity field and the
+	// documents' numbers costs about 5,300 and fits; the 100-alias query that asked
+	// for 10,000 names (170,100) does not, nor do four pages of names.
+	MaxComplexity = 6000
 )
 
 // depthLimit rejects operations nested deeper than max (fragments included).
@@ -137,3 +146,7 @@ func remoteHost(r *http.Request) string {
 	}
 	return strings.TrimSpace(host)
 }
+
+// MaxPersonalCases is how many distinct cases' personal data one request may read
+// (app.MaxPersonalCasesPerRequest: one full page).
+func MaxPersonalCases() int { return app.MaxPersonalCasesPerRequest }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,6 +29,19 @@ func TestQueryLimits(t *testing.T) {
 	wide += " }"
 	if code := h.do(caseworker, wide, nil).code(); code != "COMPLEXITY_LIMIT_EXCEEDED" {
 		t.Errorf("a query of complexity > %d: %q", api.MaxComplexity, code)
+	}
+	// A full page with every identity field fits the budget; four pages of names do not.
+	fullPage := `{ cases(first: 100) { totalCount pageInfo { endCursor } edges { cursor node { id stage status
+	  identity { fullName aliases dateOfBirth phone email address documents { id kind documentNumber status } } } } } }`
+	if resp := h.do(caseworker, fullPage, nil); len(resp.Errors) > 0 {
+		t.Errorf("a full page of identities was refused: %+v", resp.Errors)
+	}
+	names := "{"
+	for i := range 4 {
+		names += fmt.Sprintf(" p%d: cases(first: 100) { edges { node { identity { fullName } } } }", i)
+	}
+	if code := h.do(caseworker, names+" }", nil).code(); code != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Errorf("four pages of names: %q, want COMPLEXITY_LIMIT_EXCEEDED", code)
 	}
 	if code := h.do(caseworker, `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } }`, nil).code(); code != "DEPTH_LIMIT_EXCEEDED" {
 		t.Errorf("a 12-level query: %q, want DEPTH_LIMIT_EXCEEDED", code)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -54,22 +55,26 @@ func NewHandler(cfg Config) http.Handler {
 		cfg.RateBurst = max(1, int(2*cfg.RatePerSecond))
 	}
 	resolver := &Resolver{svc: cfg.Service}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+	schema := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  resolver,
 		Directives: graph.DirectiveRoot{Group: resolver.groupDirective},
-	}))
+		Complexity: complexity(),
+	})
+	gql := handler.New(schema)
 	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(getTransport{})
+	gql.AddTransport(postTransport{})
+	gql.AddTransport(otherMethods{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Dev {
 		gql.Use(extension.Introspection{})
 	}
+	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
-	gql.SetErrorPresenter(presentError(logger))
+	gql.SetErrorPresenter(presentError(logger, schema.Schema()))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "resolver panic", "panic", p)
+		logger.ErrorContext(ctx, "resolver panic", "panic", safeDescription(fmt.Errorf("%v", p)))
 		return graphql.ErrorOnPath(ctx, errInternal)
 	})
 
@@ -101,10 +106,11 @@ var errInternal error = internalError{}
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large", CodeBadUserInput)
+			writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
 			return
 		}
-		// A body without a length is cut off at the limit while it is read.
+		// A body without a length (chunked) is cut off at the limit while it is read:
+		// postTransport answers that with the same 413.
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})

@@ -24,6 +24,9 @@ var (
 	// ErrOrganisationDeactivated: a command names an organisation that was taken out
 	// of service. API: BAD_USER_INPUT.
 	ErrOrganisationDeactivated = errors.New("organisation deactivated")
+	// ErrNotCaughtUp is a read whose minPosition is in the log but which the read
+	// models did not reach within the read timeout: retry shortly.
+	ErrNotCaughtUp = errors.New("the read models have not caught up")
 )
 
 // ConflictError is a stale expectedVersion; Actual is the case's version now.

@@ -51,9 +51,11 @@ type Opener struct {
 
 // OpenGroup lets actor read the sealed personal data of a group of case v (identity
 // and notes, and the sealed parts of banking, credit, safeguarding and contact).
-// The access is recorded in the access log before anything is decrypted, and a read
-// that cannot be recorded fails: personal data never leaves unrecorded. An erased
-// case's data is ErrErased.
+// The access is recorded in the access log before anything is decrypted — or, in a
+// request with an AccessCollector, noted there to be recorded before the response
+// leaves (accessread.go) — and a read that cannot be recorded fails: personal data
+// never leaves unrecorded. A read past the request's limit of cases is
+// ErrPersonalDataLimit; an erased case's data is ErrErased.
 func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) (*Opener, error) {
 	d := s.decideRead(ctx, actor, v, group, true)
 	if err := d.Err(); err != nil {
@@ -62,15 +64,8 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 	if v.State.Erased {
 		return nil, ErrErased
 	}
-	if s.accessLog == nil {
-		return nil, errors.New("no access log: personal data cannot be read")
-	}
-	err := s.accessLog.Record(ctx, accesslog.Entry{
-		At: s.Now(), Actor: actor.ID, Role: string(actor.Role), Organisation: actor.Organisation,
-		CaseID: v.ID, Groups: []string{string(group)}, Reason: AccessReason(ctx), BreakGlass: d.BreakGlass,
-		RequestID: CorrelationID(ctx),
-	})
-	if err != nil {
+	entry := s.accessEntry(ctx, actor, v.ID, string(group), d.BreakGlass)
+	if err := s.recordAccess(ctx, []accesslog.Entry{entry}, false); err != nil {
 		return nil, fmt.Errorf("record access to case %s: %w", v.ID, err)
 	}
 	return &Opener{vault: s.vault, caseID: v.ID}, nil

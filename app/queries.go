@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,28 +17,45 @@ import (
 const MaxPageSize = 100
 
 // WaitFor waits until the read models have applied the position token minPosition
-// ("" for no wait), so a caller reads its own writes.
+// ("" for no wait), so a caller reads its own writes. A position the log has not
+// reached is ErrBadInput at once (no write ever returned it); one the read models
+// have not reached within the read timeout is ErrNotCaughtUp.
 func (s *Service) WaitFor(ctx context.Context, minPosition string) error {
 	if minPosition == "" {
 		return nil
 	}
 	p, err := eventstore.ParsePosition(minPosition)
 	if err != nil {
-		return fmt.Errorf("minPosition: %w: %v", ErrBadInput, err)
+		return fmt.Errorf("minPosition is not a position from this server: %w", ErrBadInput)
 	}
 	return s.waitPosition(ctx, p)
 }
 
 func (s *Service) waitPosition(ctx context.Context, p eventstore.Position) error {
-	ctx, cancel := context.WithTimeout(ctx, s.readTimeout)
+	if !s.runner.Position().Before(p) {
+		return nil // the usual case: no look at the store
+	}
+	head, err := s.store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("read the log's head: %w", err)
+	}
+	if head.Before(p) {
+		return fmt.Errorf("minPosition %s is ahead of the log (its head is %s): %w", p, head, ErrBadInput)
+	}
+	wait, cancel := context.WithTimeout(ctx, s.readTimeout)
 	defer cancel()
-	if err := s.runner.WaitFor(ctx, p); err != nil {
+	if err := s.runner.WaitFor(wait, p); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("the read models did not reach minPosition %s within %s (they are at %s); retry shortly: %w",
+				p, s.readTimeout, s.runner.Position(), ErrNotCaughtUp)
+		}
 		return fmt.Errorf("read models have not reached %s: %w", p, err)
 	}
 	return nil
 }
 
-// Case returns a case the caller may see; any other id is ErrNotFound.
+// Case returns a case the caller may see; any other id is ErrNotFound. A missing id
+// takes the path of a hidden one (decoy.go): the same decision, on a decoy.
 func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string) (*projections.CaseView, error) {
 	if !actor.Authenticated() {
 		return nil, ErrUnauthenticated
@@ -45,8 +63,12 @@ func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string)
 	if err := s.WaitFor(ctx, minPosition); err != nil {
 		return nil, err
 	}
-	v, ok := s.cases.Get(id)
-	if !ok || !access.VisibleCase(actor, v.State, s.Now()) {
+	v, known := s.cases.Get(id)
+	if !known {
+		v = s.decoy
+	}
+	visible := access.VisibleCase(actor, v.State, s.Now())
+	if !known || !visible {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
 	return v, nil

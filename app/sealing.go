@@ -3,9 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/accesslog"
@@ -94,18 +92,11 @@ func (s *Service) searchTokens(name, documentNumber string) ([]string, error) {
 
 // recordSearch records that a search by name or document number disclosed cases.
 func (s *Service) recordSearch(ctx context.Context, actor Actor, found []*projections.CaseView) error {
-	if s.accessLog == nil {
-		return errors.New("no access log: a search by personal data cannot be recorded")
-	}
 	entries := make([]accesslog.Entry, len(found))
 	for i, v := range found {
-		entries[i] = accesslog.Entry{
-			At: s.Now(), Actor: actor.ID, Role: string(actor.Role), Organisation: actor.Organisation,
-			CaseID: v.ID, Groups: []string{string(access.GroupIdentity)}, Reason: strings.TrimSpace("search " + AccessReason(ctx)),
-			RequestID: CorrelationID(ctx),
-		}
+		entries[i] = s.accessEntry(ctx, actor, v.ID, string(access.GroupIdentity), false)
 	}
-	if err := s.accessLog.Record(ctx, entries...); err != nil {
+	if err := s.recordAccess(ctx, entries, true); err != nil {
 		return fmt.Errorf("record a search by personal data: %w", err)
 	}
 	return nil

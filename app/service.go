@@ -65,6 +65,7 @@ type Service struct {
 	accessLog   AccessLog
 	maxConsent  time.Duration
 	revocations *projections.Revocations
+	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 }
 
 // New returns a Service.
@@ -101,6 +102,7 @@ func New(cfg Config) (*Service, error) {
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
 		vault: cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
+		decoy: decoyCase(),
 	}, nil
 }
 
@@ -192,6 +194,10 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			s.release(ctx, c, claimedHere, req.commandID, "rejected", md)
 			return Result{}, err
 		}
+		if err := s.checkSize(req.stream, events, md); err != nil {
+			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
+			return Result{}, err
+		}
 		if !c.held {
 			// The fingerprint of a new case's input is keyed with its key: made here,
 			// once the command is known to be accepted.
@@ -248,6 +254,10 @@ func (s *Service) execute(ctx context.Context, req request) (Result, error) {
 			}
 			s.release(ctx, c, claimedHere, req.commandID, "conflict", md)
 			return Result{}, &ConflictError{Expected: a.version, Actual: again.version}
+		}
+		if errors.Is(err, eventstore.ErrEventTooLarge) {
+			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
+			return Result{}, tooLarge(err)
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)

@@ -105,7 +105,33 @@ var (
 	ErrInvalidStreamName     = errors.New("invalid stream name")
 	ErrNoEvents              = errors.New("no events to append")
 	ErrClosed                = errors.New("event store closed")
+	// ErrEventTooLarge is an append whose events, as stored, exceed what the backend
+	// takes in one append (JetStream: the server's max payload). Nothing is written.
+	ErrEventTooLarge = errors.New("events too large to append")
 )
+
+// TooLargeError says how large an append was and how large one may be, in bytes as the
+// backend stores them.
+type TooLargeError struct {
+	Stream string
+	Size   int
+	Max    int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("append to %s: the events are %d bytes stored; at most %d are allowed: %v", e.Stream, e.Size, e.Max, ErrEventTooLarge)
+}
+
+func (e *TooLargeError) Unwrap() error { return ErrEventTooLarge }
+
+// SizeChecker is implemented by stores whose appends have a size limit. It lets a
+// caller refuse events before it writes anything else on their account (the
+// application claims a command id before it appends the command's events).
+type SizeChecker interface {
+	// CheckAppendSize returns a *TooLargeError if events would not fit in one append
+	// to stream, nil if they would. It writes nothing.
+	CheckAppendSize(stream string, events ...EventData) error
+}
 
 // WrongExpectedRevisionError says what the stream's state really was.
 type WrongExpectedRevisionError struct {

@@ -281,7 +281,7 @@ func mintToken(t *testing.T, dataDir, role, org string) string {
 	if err != nil {
 		return ""
 	}
-	token, _, err := auth.Issuer{Key: key, Issuer: tokenIssuer, Audience: tokenAudience}.Issue(role+"@"+org, org, role, time.Hour, time.Now())
+	token, _, err := auth.Issuer{Key: key, Issuer: tokenIssuer, Audience: tokenAudience}.Issue("test-"+role+"-"+org, org, role, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,6 +114,9 @@ func (s *Store) publish(ctx context.Context, stream, subject string, head stream
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
+	if err := s.checkMessageSize(stream, msg); err != nil {
+		return eventstore.AppendResult{}, err
+	}
 	if s.beforePublish != nil {
 		s.beforePublish()
 	}

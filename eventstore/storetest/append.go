@@ -252,3 +252,37 @@ func testMultiEventAppendIsAtomic(t *testing.T, h Harness) {
 	}
 	wantIDs(t, "subscription", next(t, subscribe(t, s, eventstore.Start), len(want)), want, positions)
 }
+
+// testTooLargeWritesNothing: an append far over any backend's message size (4 MiB of
+// data; JetStream's default max payload is 1 MiB) is ErrEventTooLarge with the sizes,
+// and writes nothing; SizeChecker, where a store has it, says so without appending.
+func testTooLargeWritesNothing(t *testing.T, h Harness) {
+	s, g := h.Store, &gen{}
+	const stream = "case-too-large"
+	mustAppend(t, s, stream, eventstore.NoStream, g.event("X"))
+	before := snapshot(t, s, stream)
+	huge := g.event("X")
+	huge.Data = json.RawMessage(`{"blob":"` + strings.Repeat("a", 4<<20) + `"}`)
+	for _, exp := range []eventstore.ExpectedRevision{eventstore.Any, eventstore.Exact(0)} {
+		_, err := s.Append(t.Context(), stream, exp, huge)
+		var tooLarge *eventstore.TooLargeError
+		if !errors.As(err, &tooLarge) || !errors.Is(err, eventstore.ErrEventTooLarge) {
+			t.Fatalf("a 4 MiB append expecting %s: %v, want a *TooLargeError", exp, err)
+		}
+		if tooLarge.Size <= 4<<20 || tooLarge.Max <= 0 || tooLarge.Max >= tooLarge.Size {
+			t.Errorf("sizes: %d bytes, at most %d", tooLarge.Size, tooLarge.Max)
+		}
+	}
+	before.check(t, s, "case-too-large", "too large append")
+	if checker, ok := s.(eventstore.SizeChecker); ok {
+		if err := checker.CheckAppendSize(stream, huge); !errors.Is(err, eventstore.ErrEventTooLarge) {
+			t.Errorf("CheckAppendSize of 4 MiB: %v", err)
+		}
+		if err := checker.CheckAppendSize(stream, g.event("X")); err != nil {
+			t.Errorf("CheckAppendSize of a small event: %v", err)
+		}
+	}
+	if r := mustAppend(t, s, stream, eventstore.Exact(0), g.event("X")); r.LastRevision != 1 {
+		t.Errorf("the next append landed at revision %d, want 1", r.LastRevision)
+	}
+}

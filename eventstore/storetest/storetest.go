@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) Harness) {
 		{"InvalidStreamName", testInvalidStreamName},
 		{"NoEvents", testNoEvents},
 		{"InvalidEventWritesNothing", testInvalidEventWritesNothing},
+		{"TooLargeWritesNothing", testTooLargeWritesNothing},
 		{"MultiEventAppendIsAtomic", testMultiEventAppendIsAtomic},
 		{"GlobalOrderAcrossStreams", testGlobalOrderAcrossStreams},
 		{"SubscribeFromMiddle", testSubscribeFromMiddle},

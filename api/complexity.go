@@ -1,0 +1,60 @@
+package api
+
+import (
+	"github.com/waymark-org/waymark/api/graph"
+	"github.com/waymark-org/waymark/app"
+)
+
+// Query cost, as gqlgen's complexity limit counts it (MaxComplexity in limits.go). By
+// default every field costs 1 plus its selection; that let one request ask for 100
+// aliases of a page of 100 cases' names (10,000 identity reads) for 500. Here a list
+// costs its selection once per item it may return, and personal data costs more than
+// the rest: reading it decrypts, and records an access.
+const (
+	// personalGroupCost is a Case field group holding personal data (identity, notes,
+	// contact, safeguarding).
+	personalGroupCost = 10
+	// sealedFieldCost is a sealed personal field inside a group.
+	sealedFieldCost = 5
+	// assumedListSize is what a list without a page size is counted as (the
+	// directory, an access log).
+	assumedListSize = 20
+)
+
+// complexity returns the cost functions for graph.Config.
+func complexity() graph.ComplexityRoot {
+	var c graph.ComplexityRoot
+	c.Query.Cases = func(child int, _ *graph.CaseFilter, first *int, _, _ *string) int {
+		return 1 + pageCost(first)*child
+	}
+	c.Query.Organisations = func(child int, _ *string, _ *graph.OrganisationKind, _ *string) int {
+		return 1 + assumedListSize*child
+	}
+	c.Query.AccessLog = func(child int, _ string) int { return 1 + assumedListSize*child }
+
+	group := func(child int) int { return personalGroupCost + child }
+	c.Case.Identity, c.Case.Notes, c.Case.Contact, c.Case.Safeguarding = group, group, group, group
+
+	sealed := func(int) int { return sealedFieldCost }
+	c.IDDocument.DocumentNumber = sealed
+	c.CaseNote.Text = sealed
+	c.SafeContactRules.Notes = sealed
+	c.SafeguardingConcern.Details = sealed
+	c.DueDiligencePack.StaffName = sealed
+	c.DisputeItem.Creditor = sealed
+	c.DisputeItem.AccountReference = sealed
+	for _, f := range []*func(int) int{&c.CaseIdentity.FullName, &c.CaseIdentity.Aliases, &c.CaseIdentity.DateOfBirth,
+		&c.CaseIdentity.Phone, &c.CaseIdentity.Email, &c.CaseIdentity.Address} {
+		*f = sealed
+	}
+	return c
+}
+
+// pageCost is how many cases a cases(first:) page may hold: the page size asked for
+// (20 by default), within 0..app.MaxPageSize (a larger one is refused when it runs).
+func pageCost(first *int) int {
+	if first == nil {
+		return 20
+	}
+	return min(max(*first, 1), app.MaxPageSize)
+}

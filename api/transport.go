@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Waymark's own HTTP transports for GraphQL, in place of gqlgen's POST and GET.
+// gqlgen's POST transport puts the whole request body into the error message when the
+// body does not decode, and that message reached the log: survivors' names, phones
+// and notes included. These transports decode strictly and answer every malformed
+// request with HTTP 400 (413 past the size limit), a code and a sentence that never
+// quotes the body, the document or a variable's value.
+
+// postTransport serves POST /graphql with a JSON body.
+type postTransport struct{}
+
+var _ graphql.Transport = postTransport{}
+
+func (postTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.Header.Get("Upgrade") == ""
+}
+
+func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	start := graphql.Now()
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+		writeError(w, http.StatusBadRequest, "send the request with Content-Type: application/json", CodeBadRequest)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "the request body could not be read to its end", CodeBadRequest)
+		return
+	}
+	params, err := decodePostBody(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error(), CodeBadRequest)
+		return
+	}
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(r.Context(), w, exec, params, false)
+}
+
+// getTransport serves GET /graphql?query=...: queries only (a GET must not change
+// anything), and personal data does not belong in URLs, which end up in logs.
+type getTransport struct{}
+
+var _ graphql.Transport = getTransport{}
+
+func (getTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+}
+
+func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	start := graphql.Now()
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "the URL's query string is malformed", CodeBadRequest)
+		return
+	}
+	params, err := decodeGetParams(values)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error(), CodeBadRequest)
+		return
+	}
+	params.Headers = r.Header
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(r.Context(), w, exec, params, true)
+}
+
+// otherMethods answers every request the transports before it do not take.
+type otherMethods struct{}
+
+var _ graphql.Transport = otherMethods{}
+
+func (otherMethods) Supports(*http.Request) bool { return true }
+
+func (otherMethods) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	w.Header().Set("Allow", "GET, POST, OPTIONS")
+	writeError(w, http.StatusMethodNotAllowed, "send GraphQL requests with POST (or GET for queries)", CodeBadRequest)
+}
+
+const bodyTooLarge = "the request body is larger than the limit of 1 MiB"
+
+// execute runs one operation and writes its response. Errors found before execution
+// (a document that does not parse or validate, variables that do not coerce) are
+// HTTP 422 as gqlgen answers them; everything after is HTTP 200 with errors in the
+// body.
+func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, params *graphql.RawParams, queriesOnly bool) {
+	w.Header().Set("Content-Type", "application/json")
+	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		status := http.StatusOK
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			status = http.StatusUnprocessableEntity
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		return
+	}
+	if queriesOnly && opCtx.Operation.Operation != ast.Query {
+		w.Header().Set("Allow", "POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		err := gqlerror.Errorf("GET runs queries only: send a %s with POST", opCtx.Operation.Operation)
+		errcode.Set(err, CodeBadRequest)
+		writeResponse(w, &graphql.Response{Errors: gqlerror.List{err}})
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	writeResponse(w, responses(ctx))
+}
+
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		// Only data that is not JSON fails here, and the data is ours: never echo it.
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	}
+	_, _ = w.Write(b)
+}
