@@ -16,7 +16,8 @@ import (
 	"github.com/waymark-org/waymark/eventstore"
 )
 
-// ErrUnknownEventType is returned for a stored event type the domain does not know.
+// ErrUnknownEventType is returned for a stored event type the domain does not know,
+// and for an event to encode that is not in the domain's event table.
 var ErrUnknownEventType = errors.New("unknown event type")
 
 // ErrUnsealed refuses to encode personal data without a sealer: it is never stored in
@@ -30,7 +31,8 @@ const (
 )
 
 // Personal is an event's personal sub-object exactly as stored, with what is needed to
-// open it: the sealing binds each ciphertext to its event id and schema version.
+// open it: the sealing binds each ciphertext to its event id and schema version, the
+// version the event was stored at (an upcast event keeps it).
 type Personal struct {
 	EventID       string
 	SchemaVersion int
@@ -56,27 +58,40 @@ func BlindIndexEventID(eventID string) string { return eventID + "/blind-index" 
 // Sealer replaces an event's personal sub-object by its sealed form.
 type Sealer func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error)
 
-// Encode renders a domain event as event data with the given id and metadata. An
-// event with a personal sub-object needs a sealer (ErrUnsealed otherwise); blindIndex,
-// if any, is added beside it.
+// Encode renders a domain event as event data with the given id and metadata, at its
+// type's schema version (the event table's). An event with a personal sub-object
+// needs a sealer (ErrUnsealed otherwise); blindIndex, if any, is added beside it. An
+// event that is not in the table (a pointer to one included) is refused: what is
+// stored must decode again.
 func Encode(e domain.Event, id string, md eventstore.Metadata, seal Sealer, blindIndex []string) (eventstore.EventData, error) {
+	spec, ok := domain.EventSpecOf(e)
+	if !ok {
+		return eventstore.EventData{}, fmt.Errorf("encode %T: %w", e, ErrUnknownEventType)
+	}
+	return encode(spec, e, id, md, seal, blindIndex)
+}
+
+// encode is Encode with the event's table entry found.
+func encode(spec domain.EventSpec, e domain.Event, id string, md eventstore.Metadata, seal Sealer, blindIndex []string) (eventstore.EventData, error) {
 	data, err := json.Marshal(e)
 	if err != nil {
-		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
+		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", spec.Type, err)
 	}
-	if data, err = addExtras(data, id, seal, blindIndex); err != nil {
-		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", e.EventType(), err)
+	if data, err = addExtras(data, id, spec.SchemaVersion, seal, blindIndex); err != nil {
+		return eventstore.EventData{}, fmt.Errorf("encode %s: %w", spec.Type, err)
 	}
 	return eventstore.EventData{
 		ID:            id,
-		Type:          e.EventType(),
-		SchemaVersion: domain.SchemaVersion,
+		Type:          spec.Type,
+		SchemaVersion: spec.SchemaVersion,
 		Data:          data,
 		Metadata:      md,
 	}, nil
 }
 
-func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte, error) {
+// addExtras seals the personal sub-object and the blind index, each bound to the
+// schema version the event is stored at.
+func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindIndex []string) ([]byte, error) {
 	// Most events carry no personal data: skip the parse for them. (A false positive —
 	// the key inside a string — only costs the parse.)
 	if len(blindIndex) == 0 && !bytes.Contains(data, []byte(`"`+personalKey+`":`)) {
@@ -94,7 +109,7 @@ func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte
 		return data, nil
 	}
 	if personal {
-		sealed, err := seal(id, domain.SchemaVersion, plain)
+		sealed, err := seal(id, schemaVersion, plain)
 		if err != nil {
 			return nil, fmt.Errorf("seal personal data: %w", err)
 		}
@@ -108,7 +123,7 @@ func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		sealed, err := seal(BlindIndexEventID(id), domain.SchemaVersion, tokens)
+		sealed, err := seal(BlindIndexEventID(id), schemaVersion, tokens)
 		if err != nil {
 			return nil, fmt.Errorf("seal blind index: %w", err)
 		}
@@ -117,15 +132,24 @@ func addExtras(data []byte, id string, seal Sealer, blindIndex []string) ([]byte
 	return json.Marshal(fields)
 }
 
-// Decode returns a stored event as a domain event value and its extras. The domain
+// Decode returns a stored event as a domain event value and its extras. An event
+// stored at an older schema version is upcast step by step (the table's upcasters)
+// before it is decoded; its personal sub-object and blind index come from the stored
+// bytes, with the stored version, which is what their sealing is bound to. The domain
 // never needs personal data to decide; the event value's personal field holds
 // whatever the stored (sealed) object decodes to, and nobody reads it.
 func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
-	ptr, ok := domain.NewEvent(rec.Type)
+	spec, ok := domain.EventSpecFor(rec.Type)
 	if !ok {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
 	}
-	if err := json.Unmarshal(rec.Data, ptr); err != nil {
+	return decode(spec, rec)
+}
+
+// decode is Decode with the stored type's table entry found.
+func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
+	e, err := spec.Decode(rec.SchemaVersion, rec.Data)
+	if err != nil {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
 	var extras struct {
@@ -142,5 +166,5 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 	if len(extras.Personal) > 0 && string(extras.Personal) != "null" {
 		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: extras.Personal}
 	}
-	return domain.Deref(ptr), out, nil
+	return e, out, nil
 }

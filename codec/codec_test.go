@@ -19,7 +19,8 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data.Type != "IDDocumentObtained" || data.SchemaVersion != domain.SchemaVersion || data.ID != "e1" {
+	spec, _ := domain.EventSpecFor("IDDocumentObtained")
+	if data.Type != "IDDocumentObtained" || data.SchemaVersion != spec.SchemaVersion || data.ID != "e1" {
 		t.Errorf("envelope = %+v", data)
 	}
 	if !strings.Contains(string(data.Data), `"personal":{"documentNumber":"ABC123"}`) {
@@ -34,7 +35,7 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	if !ok || got.DocumentID != "d1" || !got.At.Equal(at) {
 		t.Errorf("decoded %#v", out)
 	}
-	if string(personal.Data) != `{"documentNumber":"ABC123"}` || personal.EventID != "e1" || personal.SchemaVersion != domain.SchemaVersion {
+	if string(personal.Data) != `{"documentNumber":"ABC123"}` || personal.EventID != "e1" || personal.SchemaVersion != spec.SchemaVersion {
 		t.Errorf("personal = %+v", personal)
 	}
 
@@ -44,7 +45,7 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 		t.Errorf("reopened: personal %+v, err %v", extras.Personal, err)
 	}
 	// A sealed personal object (another shape) still decodes the rest of the event.
-	sealed := eventstore.EventData{Type: "CaseNoteAdded", Data: []byte(`{"noteId":"n","at":"2026-01-02T03:04:05Z","personal":{"sealed":"AAAA","keyId":"k1"}}`)}
+	sealed := eventstore.EventData{Type: "CaseNoteAdded", SchemaVersion: 1, Data: []byte(`{"noteId":"n","at":"2026-01-02T03:04:05Z","personal":{"sealed":"AAAA","keyId":"k1"}}`)}
 	e, extras, err := codec.Decode(eventstore.RecordedEvent{EventData: sealed})
 	if err != nil || e.(domain.CaseNoteAdded).NoteID != "n" || string(extras.Personal.Data) != `{"sealed":"AAAA","keyId":"k1"}` {
 		t.Errorf("sealed: %#v %+v %v", e, extras, err)
@@ -99,5 +100,24 @@ func TestUnknownEventType(t *testing.T) {
 	_, _, err := codec.Decode(eventstore.RecordedEvent{EventData: eventstore.EventData{Type: "SurvivorTeleported", Data: []byte(`{}`)}})
 	if !errors.Is(err, codec.ErrUnknownEventType) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// What is stored must decode again: an event outside the table (a pointer to one
+// included) is not encoded, and a stored version this code cannot read is refused.
+func TestOnlyTableEventsAtKnownVersions(t *testing.T) {
+	if _, err := codec.Encode(&domain.CaseReopened{ReasonCode: domain.ReopenOther}, "e", eventstore.Metadata{}, nil, nil); !errors.Is(err, codec.ErrUnknownEventType) {
+		t.Errorf("a pointer to an event was encoded: %v", err)
+	}
+	data, err := codec.Encode(domain.CaseReopened{ReasonCode: domain.ReopenOther}, "e", eventstore.Metadata{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []int{0, data.SchemaVersion + 1} {
+		stored := data
+		stored.SchemaVersion = version
+		if _, _, err := codec.Decode(eventstore.RecordedEvent{EventData: stored}); !errors.Is(err, domain.ErrSchemaVersion) {
+			t.Errorf("schema version %d: %v, want ErrSchemaVersion", version, err)
+		}
 	}
 }

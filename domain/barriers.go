@@ -11,6 +11,42 @@ import (
 // barriers block whom and for how long. Case.Barriers and Case.Needs hold the active
 // ones; BarrierHistory and NeedHistory keep the latest span of each.
 
+// Need is something the survivor needs from the journey.
+type Need string
+
+const (
+	NeedBankAccount       Need = "bank_account"
+	NeedIDDocument        Need = "id_document"
+	NeedCreditRepair      Need = "credit_repair"
+	NeedFinancialTraining Need = "financial_training"
+	NeedTransport         Need = "transport"
+	NeedShelter           Need = "shelter"
+)
+
+func AllNeed() []Need {
+	return []Need{NeedBankAccount, NeedIDDocument, NeedCreditRepair, NeedFinancialTraining, NeedTransport, NeedShelter}
+}
+
+func (x Need) Valid() bool { return slices.Contains(AllNeed(), x) }
+
+// Barrier is something that keeps the survivor from financial services.
+type Barrier string
+
+const (
+	BarrierNoID              Barrier = "no_id"
+	BarrierNoIncome          Barrier = "no_income"
+	BarrierNoShelterAccess   Barrier = "no_shelter_access"
+	BarrierUnawareOfProducts Barrier = "unaware_of_products"
+	BarrierNeedsTransport    Barrier = "needs_transport"
+	BarrierNeedsTraining     Barrier = "needs_training"
+)
+
+func AllBarrier() []Barrier {
+	return []Barrier{BarrierNoID, BarrierNoIncome, BarrierNoShelterAccess, BarrierUnawareOfProducts, BarrierNeedsTransport, BarrierNeedsTraining}
+}
+
+func (x Barrier) Valid() bool { return slices.Contains(AllBarrier(), x) }
+
 // BarrierSpan is when a barrier was identified and, once it no longer holds, when it
 // was resolved (zero while active). It is the latest span: a barrier identified again
 // after being resolved starts a new one.
@@ -21,6 +57,8 @@ type BarrierSpan struct {
 
 // NeedSpan is the same for a need: ResolvedAt is when the need was met.
 type NeedSpan = BarrierSpan
+
+// ---- Commands and events -----------------------------------------------------------
 
 type IdentifyBarrier struct{ Barrier Barrier }
 type ResolveBarrier struct{ Barrier Barrier }
@@ -60,6 +98,25 @@ func (BarrierIdentified) EventType() string { return "BarrierIdentified" }
 func (BarrierResolved) EventType() string   { return "BarrierResolved" }
 func (NeedIdentified) EventType() string    { return "NeedIdentified" }
 func (NeedMet) EventType() string           { return "NeedMet" }
+
+// ---- Table -------------------------------------------------------------------------
+
+func barriersConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[IdentifyBarrier]{decide: decideIdentifyBarrier}.spec(),
+			caseCommand[ResolveBarrier]{decide: decideResolveBarrier}.spec(),
+			caseCommand[IdentifyNeed]{decide: decideIdentifyNeed}.spec(),
+			caseCommand[MeetNeed]{decide: decideMeetNeed}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[BarrierIdentified]{evolve: evolveBarrierIdentified}.spec(),
+			caseEvent[BarrierResolved]{evolve: evolveBarrierResolved}.spec(),
+			caseEvent[NeedIdentified]{evolve: evolveNeedIdentified}.spec(),
+			caseEvent[NeedMet]{evolve: evolveNeedMet}.spec(),
+		},
+	}
+}
 
 // ---- Rules -------------------------------------------------------------------------
 
@@ -108,18 +165,23 @@ func checkActive[T enum](field string, x T, active []T, wantActive bool) error {
 
 // ---- Evolve ------------------------------------------------------------------------
 
-// evolveBarriersAndNeeds applies the barrier and need events (called by Evolve only).
-func evolveBarriersAndNeeds(c Case, e Event) Case {
-	switch e := e.(type) {
-	case BarrierIdentified:
-		c.Barriers, c.BarrierHistory = identified(c.Barriers, c.BarrierHistory, e.Barrier, e.At)
-	case BarrierResolved:
-		c.Barriers, c.BarrierHistory = resolved(c.Barriers, c.BarrierHistory, e.Barrier, e.At)
-	case NeedIdentified:
-		c.Needs, c.NeedHistory = identified(c.Needs, c.NeedHistory, e.Need, e.At)
-	case NeedMet:
-		c.Needs, c.NeedHistory = resolved(c.Needs, c.NeedHistory, e.Need, e.At)
-	}
+func evolveBarrierIdentified(c Case, e BarrierIdentified) Case {
+	c.Barriers, c.BarrierHistory = identified(c.Barriers, c.BarrierHistory, e.Barrier, e.At)
+	return c
+}
+
+func evolveBarrierResolved(c Case, e BarrierResolved) Case {
+	c.Barriers, c.BarrierHistory = resolved(c.Barriers, c.BarrierHistory, e.Barrier, e.At)
+	return c
+}
+
+func evolveNeedIdentified(c Case, e NeedIdentified) Case {
+	c.Needs, c.NeedHistory = identified(c.Needs, c.NeedHistory, e.Need, e.At)
+	return c
+}
+
+func evolveNeedMet(c Case, e NeedMet) Case {
+	c.Needs, c.NeedHistory = resolved(c.Needs, c.NeedHistory, e.Need, e.At)
 	return c
 }
 

@@ -2,6 +2,14 @@
 // commands and events, and the journey's rules (referral → ID recovery → account
 // opening → credit repair → closure). It does no I/O, reads no clock and draws no
 // random ids, so every decision can be replayed and tested with fixed inputs.
+//
+// One file per concern (referral.go, consent.go, idrecovery.go, banking.go,
+// offers.go, duediligence.go, safeguarding.go, contact.go, credit.go, barriers.go,
+// lifecycle.go, organisation.go, revocation.go) holds its vocabulary, commands,
+// events, rules and evolve, and its part of the table (table.go), which describes
+// every case command and every event once. This file keeps Case and the dispatch:
+// Decide and Evolve find a command's or an event's row in the table; they have no
+// list of their own.
 package domain
 
 import (
@@ -58,63 +66,40 @@ type Case struct {
 	Erased bool // the survivor's personal data was erased; none can be recorded again
 }
 
-// ConsentGrant lets one recipient organisation receive some categories of the
-// survivor's data for some purposes until it expires or is withdrawn.
-type ConsentGrant struct {
-	ID          string
-	Recipient   string
-	Categories  []DataCategory
-	Purposes    []Purpose
-	GrantedAt   time.Time
-	ExpiresAt   time.Time
-	Withdrawn   bool
-	WithdrawnAt time.Time
+// Stage is a step of the journey. Stages are ordered: a case records the furthest
+// stage it reached; stages may be skipped but a case never goes back.
+type Stage string
+
+const (
+	StageReferral       Stage = "referral"
+	StageIDRecovery     Stage = "id_recovery"
+	StageAccountOpening Stage = "account_opening"
+	StageCreditRepair   Stage = "credit_repair"
+)
+
+func AllStage() []Stage {
+	return []Stage{StageReferral, StageIDRecovery, StageAccountOpening, StageCreditRepair}
 }
 
-// IDDocument is one requested identity document. The authority named in free text
-// and the refusal's text stay sealed in the events.
-type IDDocument struct {
-	ID                  string
-	Kind                DocumentKind
-	IssuingOrganisation string // the directory's ID office or government body; "" if named in free text
-	Status              DocumentStatus
-	ReasonCode          RefusalReason // why it was refused
-	RequestedAt         time.Time
-	UpdatedAt           time.Time
-}
+func (x Stage) Valid() bool { return slices.Contains(AllStage(), x) }
 
-type BankReferral struct {
-	Bank    string
-	GrantID string // the consent grant that allowed the referral
-	At      time.Time
-}
+// Rank orders stages: referral is 1, credit_repair 4; the empty or an unknown stage
+// is 0, so any real stage outranks the zero Case's.
+func (x Stage) Rank() int { return slices.Index(AllStage(), x) + 1 }
 
-type AccountApplication struct {
-	Bank        string
-	Product     AccountProduct // the product opened, once opened
-	Status      ApplicationStatus
-	ReasonCode  AccountDeclineReason // why it was declined
-	SubmittedAt time.Time
-	UpdatedAt   time.Time
-}
+// Status says whether a case is open or closed.
+type Status string
 
-// CreditDispute is one block/dispute request to a bureau. A dispute filed with items
-// (credit.go) is decided item by item: it is resolved, with a derived Outcome, once no
-// item is pending, and filed again when refused items are resubmitted. A dispute
-// filed with only an ItemCount is resolved as a whole by RecordCreditDisputeOutcome.
-type CreditDispute struct {
-	ID            string
-	Bureau        string
-	ItemCount     int
-	Items         map[string]DisputeItemState // by item id; nil for a dispute filed without items
-	Evidence      []EvidenceKind              // every kind of evidence sent, over all submissions
-	Resubmissions int
-	Status        DisputeStatus
-	Outcome       DisputeOutcome
-	ReasonCode    DisputeReason // why a dispute resolved as a whole was not blocked
-	FiledAt       time.Time
-	ResolvedAt    time.Time
-}
+const (
+	StatusOpen   Status = "open"
+	StatusClosed Status = "closed"
+)
+
+func AllStatus() []Status { return []Status{StatusOpen, StatusClosed} }
+
+func (x Status) Valid() bool { return slices.Contains(AllStatus(), x) }
+
+// ---- Decide ------------------------------------------------------------------------
 
 // Decide checks cmd against the case and the journey's rules at now and returns the
 // events that record what happened. It is pure: it never changes c, reads no clock
@@ -123,6 +108,14 @@ type CreditDispute struct {
 //
 // now is normalised to UTC so stored times have one representation whatever the
 // caller's clock location, and compare equal after a JSON round trip.
+//
+// Each command's rules (its decide function, in its concern file) check in this
+// order: the command's own fields (ErrInvalidInput, ErrWrongOrganisationKind),
+// references to things the case must already have (ErrInvalidInput: unknown grant,
+// document or dispute), where the journey stands (ErrInvalidTransition), and last
+// whether the survivor's consent lets the data flow (ErrConsentRequired). Before
+// them Decide checks that the case exists and is open, as the command's row asks;
+// after them, that an erased case is not given personal data.
 func Decide(c Case, cmd Command, now time.Time) ([]Event, error) {
 	events, err := decide(c, cmd, now.UTC())
 	if err != nil {
@@ -149,205 +142,42 @@ func decideCase(c Case, cmd Command, now time.Time) ([]Event, error) {
 	if cmd == nil {
 		return nil, invalid("command", "no command given")
 	}
-	if !isCaseCommand(cmd) {
+	// Only the commands of the table are case commands: an organisation command, or
+	// a pointer to a command, is rejected as input before any journey rule runs.
+	spec, ok := caseCommandFor(cmd)
+	if !ok {
 		return nil, invalid("command", fmt.Sprintf("%s is not a case command", cmd.CommandType()))
 	}
 	// The order of these guards is part of the contract: existence first, then
 	// whether the case is open, then the command's own rules.
-	if refer, ok := cmd.(ReferSurvivor); ok {
-		if c.Referred {
-			return nil, alreadyExists("this case was already referred; a survivor is referred once per case")
-		}
-		return decideReferSurvivor(refer, now)
-	}
-	if !c.Referred {
+	switch {
+	case spec.on == onNewCase:
+		// The referral: its own rule refuses a case that exists.
+	case !c.Referred:
 		return nil, caseNotFound()
-	}
-	if reopen, ok := cmd.(ReopenCase); ok {
-		return decideReopenCase(c, reopen, now)
-	}
-	// Less data flowing is always allowed, closed case or not: a survivor may withdraw
-	// consent, and have their data erased, at any time.
-	switch cmd := cmd.(type) {
-	case EraseSurvivorData:
-		return decideEraseSurvivorData(c, cmd, now)
-	case WithdrawConsent:
-		return decideWithdrawConsent(c, cmd, now)
-	}
-	if c.Status == StatusClosed {
+	case c.Status == StatusClosed && spec.on != onAnyCase:
 		return nil, transition(fmt.Sprintf("the case is closed (%s); reopen it before recording anything else", c.ClosedOutcome))
 	}
-	return decideOpenCase(c, cmd, now)
+	return spec.decide(c, cmd, now)
 }
 
-// decideOpenCase decides a command on a referred, open case.
-func decideOpenCase(c Case, cmd Command, now time.Time) ([]Event, error) {
-	switch cmd := cmd.(type) {
-	case GrantConsent:
-		return decideGrantConsent(c, cmd, now)
-	case RequestIDDocument:
-		return decideRequestIDDocument(c, cmd, now)
-	case RecordIDDocumentObtained:
-		return decideIDDocumentObtained(c, cmd, now)
-	case RecordIDDocumentRefused:
-		return decideIDDocumentRefused(c, cmd, now)
-	case ReferToBank:
-		return decideReferToBank(c, cmd, now)
-	case SubmitAccountApplication:
-		return decideSubmitAccountApplication(c, cmd, now)
-	case RecordAccountOpened:
-		return decideAccountOpened(c, cmd, now)
-	case RecordAccountDeclined:
-		return decideAccountDeclined(c, cmd, now)
-	case FileCreditDispute:
-		return decideFileCreditDispute(c, cmd, now)
-	case RecordCreditDisputeOutcome:
-		return decideCreditDisputeOutcome(c, cmd, now)
-	case RecordCreditReportObtained:
-		return decideCreditReportObtained(c, cmd, now)
-	case RecordDisputeItemOutcome:
-		return decideDisputeItemOutcome(c, cmd, now)
-	case ResubmitCreditDispute:
-		return decideResubmitCreditDispute(c, cmd, now)
-	case MakeBankOffer:
-		return decideMakeBankOffer(c, cmd, now)
-	case RecordSurvivorChoice:
-		return decideSurvivorChoice(c, cmd, now)
-	case DeclineAllOffers:
-		return decideDeclineAllOffers(c, cmd, now)
-	case ProvideDueDiligencePack:
-		return decideProvideDueDiligencePack(c, cmd, now)
-	case RecordDueDiligenceDecision:
-		return decideDueDiligenceDecision(c, cmd, now)
-	case RaiseSafeguardingConcern:
-		return decideRaiseSafeguardingConcern(c, cmd, now)
-	case AcknowledgeSafeguardingConcern:
-		return decideAcknowledgeSafeguardingConcern(c, cmd, now)
-	case ResolveSafeguardingConcern:
-		return decideResolveSafeguardingConcern(c, cmd, now)
-	case SetSafeContactRules:
-		return decideSetSafeContactRules(cmd, now)
-	case IdentifyBarrier:
-		return decideIdentifyBarrier(c, cmd, now)
-	case ResolveBarrier:
-		return decideResolveBarrier(c, cmd, now)
-	case IdentifyNeed:
-		return decideIdentifyNeed(c, cmd, now)
-	case MeetNeed:
-		return decideMeetNeed(c, cmd, now)
-	case AddCaseNote:
-		return decideAddCaseNote(cmd, now)
-	case CloseCase:
-		return decideCloseCase(cmd, now)
-	}
-	return nil, invalid("command", fmt.Sprintf("%s is not a case command", cmd.CommandType()))
-}
-
-// isCaseCommand lists the commands Decide handles, so an organisation command (or a
-// pointer to a command) is rejected as input before any journey rule runs.
-func isCaseCommand(cmd Command) bool {
-	switch cmd.(type) {
-	case ReferSurvivor, GrantConsent, WithdrawConsent, RequestIDDocument, RecordIDDocumentObtained,
-		RecordIDDocumentRefused, ReferToBank, SubmitAccountApplication, RecordAccountOpened,
-		RecordAccountDeclined, FileCreditDispute, RecordCreditDisputeOutcome, AddCaseNote, CloseCase, ReopenCase,
-		EraseSurvivorData,
-		RecordCreditReportObtained, RecordDisputeItemOutcome, ResubmitCreditDispute,
-		MakeBankOffer, RecordSurvivorChoice, DeclineAllOffers, ProvideDueDiligencePack, RecordDueDiligenceDecision,
-		RaiseSafeguardingConcern, AcknowledgeSafeguardingConcern, ResolveSafeguardingConcern, SetSafeContactRules,
-		IdentifyBarrier, ResolveBarrier, IdentifyNeed, MeetNeed:
-		return true
-	}
-	return false
-}
+// ---- Evolve ------------------------------------------------------------------------
 
 // Evolve applies one event and returns the new state; it is the only place a Case
-// changes. It accepts events as values or pointers (see Deref). Every event bumps
-// Version, even one this version of the code does not know, so Version always equals
-// the number of events in the stream. An event about something the case never had
-// (which Decide never produces) changes nothing but Version.
+// changes (each event's evolve function, in its concern file, is called from here
+// only). Every event bumps Version, even one this version of the code does not know,
+// so Version always equals the number of events in the stream. An event about
+// something the case never had (which Decide never produces) changes nothing but
+// Version; so does anything that is not a case event of the table (an organisation's
+// event, a pointer to an event).
 func Evolve(c Case, e Event) Case {
 	c.Version++
-	e = Deref(e)
-	switch e := e.(type) {
-	case SurvivorReferred:
-		c.Referred = true
-		c.OwnerOrganisation = e.ReferringOrganisation
-		c.Jurisdiction = e.Jurisdiction
-		c.Needs = cloneList(e.Needs)
-		c.Barriers = cloneList(e.Barriers)
-		c.NeedHistory = spansFrom(e.Needs, e.At)
-		c.BarrierHistory = spansFrom(e.Barriers, e.At)
-		c.Status = StatusOpen
-	case ConsentGranted:
-		c.Grants = with(c.Grants, e.GrantID, ConsentGrant{
-			ID: e.GrantID, Recipient: e.Recipient,
-			Categories: cloneList(e.Categories), Purposes: cloneList(e.Purposes),
-			GrantedAt: e.At, ExpiresAt: e.ExpiresAt,
-		})
-	case ConsentWithdrawn:
-		if g, ok := c.Grants[e.GrantID]; ok {
-			g.Withdrawn, g.WithdrawnAt = true, e.At
-			c.Grants = with(c.Grants, e.GrantID, g)
-		}
-	case IDDocumentRequested:
-		c.Documents = with(c.Documents, e.DocumentID, IDDocument{
-			ID: e.DocumentID, Kind: e.Kind, IssuingOrganisation: e.IssuingOrganisation,
-			Status: DocumentRequested, RequestedAt: e.At, UpdatedAt: e.At,
-		})
-	case IDDocumentObtained:
-		if d, ok := c.Documents[e.DocumentID]; ok {
-			d.Status, d.UpdatedAt = DocumentObtained, e.At
-			c.Documents = with(c.Documents, e.DocumentID, d)
-		}
-	case IDDocumentRefused:
-		if d, ok := c.Documents[e.DocumentID]; ok {
-			d.Status, d.ReasonCode, d.UpdatedAt = DocumentRefused, e.ReasonCode, e.At
-			c.Documents = with(c.Documents, e.DocumentID, d)
-		}
-	case BankReferralMade:
-		c.BankReferrals = with(c.BankReferrals, e.Bank, BankReferral{Bank: e.Bank, GrantID: e.GrantID, At: e.At})
-	case AccountApplicationSubmitted:
-		// A resubmission after a decline replaces the declined application.
-		c.Applications = with(c.Applications, e.Bank, AccountApplication{
-			Bank: e.Bank, Product: e.Product, Status: ApplicationSubmitted, SubmittedAt: e.At, UpdatedAt: e.At,
-		})
-	case BankAccountOpened:
-		if a, ok := c.Applications[e.Bank]; ok {
-			a.Product, a.Status, a.UpdatedAt = e.Product, ApplicationOpened, e.At
-			c.Applications = with(c.Applications, e.Bank, a)
-		}
-	case AccountApplicationDeclined:
-		if a, ok := c.Applications[e.Bank]; ok {
-			a.Status, a.ReasonCode, a.UpdatedAt = ApplicationDeclined, e.ReasonCode, e.At
-			c.Applications = with(c.Applications, e.Bank, a)
-		}
-	case CreditDisputeResolved:
-		if d, ok := c.Disputes[e.DisputeID]; ok {
-			d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeResolved, e.Outcome, e.ReasonCode, e.At
-			c.Disputes = with(c.Disputes, e.DisputeID, d)
-		}
-	case CreditReportObtained, CreditDisputeFiled, CreditDisputeItemDecided, CreditDisputeResubmitted:
-		c = evolveCredit(c, e)
-	case BankOfferMade, SurvivorChoseOffer, SurvivorDeclinedAllOffers:
-		c = evolveOffers(c, e)
-	case DueDiligencePackProvided, DueDiligencePackAccepted, DueDiligencePackRejected:
-		c = evolvePacks(c, e)
-	case SafeguardingConcernRaised, SafeguardingConcernAcknowledged, SafeguardingConcernResolved:
-		c = evolveConcerns(c, e)
-	case SafeContactRulesSet:
-		c.ContactRules = &SafeContactRules{Allowed: cloneList(e.Allowed), Forbidden: cloneList(e.Forbidden), SetAt: e.At}
-	case BarrierIdentified, BarrierResolved, NeedIdentified, NeedMet:
-		c = evolveBarriersAndNeeds(c, e)
-	case CaseNoteAdded:
-		c.NoteCount++
-	case CaseClosed:
-		c.Status, c.ClosedOutcome = StatusClosed, e.Outcome
-	case CaseReopened:
-		c.Status, c.ClosedOutcome = StatusOpen, ""
-	case SurvivorDataErased:
-		c.Erased = true
+	spec, ok := EventSpecOf(e)
+	if !ok || spec.evolve == nil {
+		return c
 	}
-	c.Stage = furthest(c.Stage, stageReachedBy(e))
+	c = spec.evolve(c, e)
+	c.Stage = furthest(c.Stage, spec.Stage)
 	return c
 }
 
@@ -358,6 +188,14 @@ func Fold(events []Event) Case {
 		c = Evolve(c, e)
 	}
 	return c
+}
+
+// furthest keeps the later stage: stages can be skipped but never go back.
+func furthest(a, b Stage) Stage {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
 }
 
 // with returns a copy of m with k set to v, leaving m untouched (copy-on-write keeps

@@ -1,155 +1,123 @@
 package domain
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Command is a request to change a case or an organisation. Commands are plain
 // values; Decide checks them against the current state and returns the events that
 // record what happened, or a rule error. Commands never carry the time: Decide takes
 // now from the caller's injected clock so decisions are reproducible.
+//
+// Every case command is listed once, in its concern file's part of the command table
+// (caseCommand): how it is decided, on which cases, and who performs it. The
+// organisation and revocation commands are decided by DecideOrganisation and
+// DecideRevocation.
 type Command interface {
 	CommandType() string
 }
 
-// The original journey's commands are below. The later steps keep their commands
-// next to their rules and events, one file per concern: offers.go (bank offers and
-// the survivor's choice), duediligence.go (due diligence without standard ID),
-// safeguarding.go, contact.go (safe-contact rules), credit.go (credit reports and
-// disputes listing their items), disputeitems.go (each item blocked or refused, and
-// resubmission), barriers.go (barriers and needs over time) and organisation.go (the
-// directory).
-
 // OrgRef is what the application layer resolved from the organisation directory and
-// passes into a command: the domain cannot look anything up.
+// passes into a command: the domain cannot look anything up. A command's OrgRef
+// fields say with their tag how they are filled (see Complete).
 type OrgRef struct {
 	ID           string
 	Kind         OrganisationKind
 	Jurisdiction string
 }
 
-// ---- Case commands -----------------------------------------------------------------
+// caseStatus says on which cases a command may be decided. Decide checks it before
+// the command's own rules: existence first, then whether the case is open.
+type caseStatus int
 
-type ReferSurvivor struct {
-	ReferringOrganisation OrgRef
-	Jurisdiction          string // ISO 3166-1 alpha-2, e.g. "MX"
-	Needs                 []Need
-	Barriers              []Barrier
-	Survivor              SurvivorDetails
+const (
+	onOpenCase caseStatus = iota // a referred case that is open: most commands (the zero value)
+	// onAnyCase: a referred case, open or closed. Less data flowing is always allowed
+	// (a survivor may withdraw consent and have her data erased at any time), and
+	// reopening is what a closed case is for.
+	onAnyCase
+	onNewCase // a case never referred: the referral, whose own rule refuses a case that exists
+)
+
+// PerformedBy is who performs a case command, as the command declares it. The
+// application layer turns it into the access it checks (app/commands.go), so a new
+// command needs no list of its own there.
+type PerformedBy string
+
+const (
+	// ByOwner: the case's owning organisation (and whoever else the access rules let
+	// change a case). Most commands.
+	ByOwner PerformedBy = "owner"
+	// ByBank: the bank named in Performer.Target records its own outcome (an account
+	// opened or declined, an offer, a due-diligence decision).
+	ByBank PerformedBy = "bank"
+	// ByBureau: the bureau the dispute Performer.Target is addressed to records its
+	// outcome.
+	ByBureau PerformedBy = "bureau"
+	// ByConcernParty: a party to a safeguarding concern, the owner or a bank acting for
+	// itself (the domain checks the bank is a party).
+	ByConcernParty PerformedBy = "concern_party"
+	// ByOwnerOrAdmin: the erasure, by the owner or by an administrator acting on the
+	// case's id without seeing it.
+	ByOwnerOrAdmin PerformedBy = "owner_or_admin"
+)
+
+// Performer is who performs one case command, and on what.
+type Performer struct {
+	By     PerformedBy
+	Target string // ByBank: the bank's organisation id; ByBureau: the dispute id
 }
 
-type GrantConsent struct {
-	GrantID    string
-	Recipient  OrgRef
-	Categories []DataCategory
-	Purposes   []Purpose
-	ExpiresAt  time.Time
+// commandSpec is one row of the case command table.
+type commandSpec struct {
+	goType reflect.Type
+	on     caseStatus
+	decide func(c Case, cmd Command, now time.Time) ([]Event, error)
+	by     func(cmd Command, c Case) Performer // nil: ByOwner
 }
 
-type WithdrawConsent struct {
-	GrantID string
+// caseCommand describes a case command. Each concern file lists its commands with it:
+//
+//	caseCommand[WithdrawConsent]{on: onAnyCase, decide: decideWithdrawConsent}.spec()
+type caseCommand[C Command] struct {
+	on     caseStatus                                          // zero: an open case
+	decide func(c Case, cmd C, now time.Time) ([]Event, error) // the command's rules
+	by     func(cmd C, c Case) Performer                       // nil: the case's owner
 }
 
-// RequestIDDocument names the issuing authority by its directory entry (an ID office
-// or government body) where it has one, else in free text; one of the two.
-type RequestIDDocument struct {
-	DocumentID          string
-	Kind                DocumentKind
-	IssuingOrganisation OrgRef // ID "" when the authority is named in free text
-	IssuingAuthority    string
+func (d caseCommand[C]) spec() commandSpec {
+	s := commandSpec{
+		goType: reflect.TypeFor[C](),
+		on:     d.on,
+		decide: func(c Case, cmd Command, now time.Time) ([]Event, error) { return d.decide(c, cmd.(C), now) },
+	}
+	if d.by != nil {
+		s.by = func(cmd Command, c Case) Performer { return d.by(cmd.(C), c) }
+	}
+	return s
 }
 
-type RecordIDDocumentObtained struct {
-	DocumentID     string
-	DocumentNumber string
+// bankSide is the performer of a bank-side command about bank id.
+func bankSide(id string) Performer { return Performer{By: ByBank, Target: id} }
+
+// PerformerOf says who performs cmd on case c, as the command declares it; false when
+// cmd is not a case command (the performer is then the owner, so authorisation still
+// runs before the command is refused).
+func PerformerOf(cmd Command, c Case) (Performer, bool) {
+	spec, ok := caseCommandFor(cmd)
+	if !ok {
+		return Performer{By: ByOwner}, false
+	}
+	if spec.by == nil {
+		return Performer{By: ByOwner}, true
+	}
+	return spec.by(cmd, c), true
 }
 
-type RecordIDDocumentRefused struct {
-	DocumentID string
-	ReasonCode RefusalReason
-	Reason     string // optional text
+// ChangesExistingCase reports whether cmd is a case command decided on a case that
+// was referred already: every case command but the referral.
+func ChangesExistingCase(cmd Command) bool {
+	spec, ok := caseCommandFor(cmd)
+	return ok && spec.on != onNewCase
 }
-
-type ReferToBank struct {
-	Bank OrgRef
-}
-
-type SubmitAccountApplication struct {
-	Bank    OrgRef
-	Product AccountProduct
-}
-
-type RecordAccountOpened struct {
-	Bank    OrgRef
-	Product AccountProduct
-}
-
-type RecordAccountDeclined struct {
-	Bank       OrgRef
-	ReasonCode AccountDeclineReason
-	Reason     string // optional text
-}
-
-// FileCreditDispute files a block/dispute request. The full form lists the Items
-// with their Evidence (see credit.go); the old form gives only ItemCount. With items,
-// ItemCount may be 0 (it is then taken from the items) or must equal len(Items).
-type FileCreditDispute struct {
-	DisputeID string
-	Bureau    OrgRef
-	ItemCount int
-	Items     []DisputeItem
-	Evidence  []EvidenceKind
-}
-
-type RecordCreditDisputeOutcome struct {
-	DisputeID  string
-	Outcome    DisputeOutcome
-	ReasonCode DisputeReason // required unless the outcome is blocked
-	Reason     string        // optional text
-}
-
-type AddCaseNote struct {
-	NoteID string
-	Text   string
-}
-
-type CloseCase struct {
-	Outcome ClosureOutcome
-	Reason  string // optional text
-}
-
-type ReopenCase struct {
-	ReasonCode ReopenReason
-	Reason     string // optional text
-}
-
-// EraseSurvivorData erases the survivor's personal data for good.
-type EraseSurvivorData struct {
-	ReasonCode ErasureReason
-}
-
-// ---- Organisation commands ---------------------------------------------------------
-
-type RegisterOrganisation struct {
-	Name         string
-	Kind         OrganisationKind
-	Jurisdiction string
-	Services     []Service
-	Programmes   []Programme // partner programmes; only a bank takes part in them
-}
-
-func (ReferSurvivor) CommandType() string              { return "ReferSurvivor" }
-func (GrantConsent) CommandType() string               { return "GrantConsent" }
-func (WithdrawConsent) CommandType() string            { return "WithdrawConsent" }
-func (RequestIDDocument) CommandType() string          { return "RequestIDDocument" }
-func (RecordIDDocumentObtained) CommandType() string   { return "RecordIDDocumentObtained" }
-func (RecordIDDocumentRefused) CommandType() string    { return "RecordIDDocumentRefused" }
-func (ReferToBank) CommandType() string                { return "ReferToBank" }
-func (SubmitAccountApplication) CommandType() string   { return "SubmitAccountApplication" }
-func (RecordAccountOpened) CommandType() string        { return "RecordAccountOpened" }
-func (RecordAccountDeclined) CommandType() string      { return "RecordAccountDeclined" }
-func (FileCreditDispute) CommandType() string          { return "FileCreditDispute" }
-func (RecordCreditDisputeOutcome) CommandType() string { return "RecordCreditDisputeOutcome" }
-func (AddCaseNote) CommandType() string                { return "AddCaseNote" }
-func (CloseCase) CommandType() string                  { return "CloseCase" }
-func (ReopenCase) CommandType() string                 { return "ReopenCase" }
-func (EraseSurvivorData) CommandType() string          { return "EraseSurvivorData" }
-func (RegisterOrganisation) CommandType() string       { return "RegisterOrganisation" }

@@ -59,7 +59,22 @@ type SafeContactRulesSet struct {
 func (SetSafeContactRules) CommandType() string { return "SetSafeContactRules" }
 func (SafeContactRulesSet) EventType() string   { return "SafeContactRulesSet" }
 
-func decideSetSafeContactRules(cmd SetSafeContactRules, now time.Time) ([]Event, error) {
+// ---- Table -------------------------------------------------------------------------
+
+func contactConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[SetSafeContactRules]{decide: decideSetSafeContactRules}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[SafeContactRulesSet]{evolve: evolveSafeContactRulesSet}.spec(),
+		},
+	}
+}
+
+// ---- Rules -------------------------------------------------------------------------
+
+func decideSetSafeContactRules(_ Case, cmd SetSafeContactRules, now time.Time) ([]Event, error) {
 	if err := checkList("allowed", cmd.Allowed, true); err != nil {
 		return nil, err
 	}
@@ -80,4 +95,12 @@ func decideSetSafeContactRules(cmd SetSafeContactRules, now time.Time) ([]Event,
 		e.Personal = &ContactDetails{Notes: notes}
 	}
 	return one(e)
+}
+
+// ---- Evolve ------------------------------------------------------------------------
+
+// evolveSafeContactRulesSet replaces the rules: a new value, never the old one changed.
+func evolveSafeContactRulesSet(c Case, e SafeContactRulesSet) Case {
+	c.ContactRules = &SafeContactRules{Allowed: cloneList(e.Allowed), Forbidden: cloneList(e.Forbidden), SetAt: e.At}
+	return c
 }

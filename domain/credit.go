@@ -2,15 +2,18 @@ package domain
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
 
 // Credit repair per bureau and per item: a credit report is obtained from each
 // bureau; a block/dispute request lists the trafficking-related or coerced items
-// with its evidence; the bureau blocks or refuses each item; refused items can be
-// resubmitted. This is the flow of the US Debt Bondage Repair Act rule, and it
-// generalises to other jurisdictions. The per-item decisions are in disputeitems.go.
+// with its evidence; the bureau blocks or refuses each item; once no item is pending
+// the dispute is resolved with an outcome derived from its items (no extra event);
+// refused items can be resubmitted, which files the dispute again. This is the flow
+// of the US Debt Bondage Repair Act rule, and it generalises to other jurisdictions.
+// A dispute filed in the old form (a count of items, no list) is resolved as a whole.
 
 // ItemKind is what a disputed credit report entry is.
 type ItemKind string
@@ -54,6 +57,51 @@ func AllEvidenceKind() []EvidenceKind {
 }
 
 func (x EvidenceKind) Valid() bool { return slices.Contains(AllEvidenceKind(), x) }
+
+// DisputeOutcome is how a credit bureau answered a block/dispute request.
+type DisputeOutcome string
+
+const (
+	DisputeBlocked          DisputeOutcome = "blocked" // every disputed item blocked
+	DisputePartiallyBlocked DisputeOutcome = "partially_blocked"
+	DisputeRefused          DisputeOutcome = "refused"
+)
+
+func AllDisputeOutcome() []DisputeOutcome {
+	return []DisputeOutcome{DisputeBlocked, DisputePartiallyBlocked, DisputeRefused}
+}
+
+func (x DisputeOutcome) Valid() bool { return slices.Contains(AllDisputeOutcome(), x) }
+
+// DisputeStatus tracks one credit dispute.
+type DisputeStatus string
+
+const (
+	DisputeFiled    DisputeStatus = "filed"
+	DisputeResolved DisputeStatus = "resolved"
+)
+
+func AllDisputeStatus() []DisputeStatus { return []DisputeStatus{DisputeFiled, DisputeResolved} }
+
+func (x DisputeStatus) Valid() bool { return slices.Contains(AllDisputeStatus(), x) }
+
+// DisputeReason is why a credit bureau refused a dispute or one of its items.
+type DisputeReason string
+
+const (
+	DisputeInsufficientEvidence  DisputeReason = "insufficient_evidence"
+	DisputeIdentityNotVerified   DisputeReason = "identity_not_verified"
+	DisputeItemNotFound          DisputeReason = "item_not_found"
+	DisputeNotTraffickingRelated DisputeReason = "not_trafficking_related"
+	DisputeReasonOther           DisputeReason = "other"
+)
+
+func AllDisputeReason() []DisputeReason {
+	return []DisputeReason{DisputeInsufficientEvidence, DisputeIdentityNotVerified, DisputeItemNotFound,
+		DisputeNotTraffickingRelated, DisputeReasonOther}
+}
+
+func (x DisputeReason) Valid() bool { return slices.Contains(AllDisputeReason(), x) }
 
 // requiredDisputeEvidence is what a dispute listing items must include: the US Debt
 // Bondage Repair Act asks for proof of identity and documentation of trafficking.
@@ -104,11 +152,61 @@ type CreditReport struct {
 	ObtainedAt time.Time
 }
 
+// CreditDispute is one block/dispute request to a bureau. A dispute filed with items
+// is decided item by item: it is resolved, with a derived Outcome, once no
+// item is pending, and filed again when refused items are resubmitted. A dispute
+// filed with only an ItemCount is resolved as a whole by RecordCreditDisputeOutcome.
+type CreditDispute struct {
+	ID            string
+	Bureau        string
+	ItemCount     int
+	Items         map[string]DisputeItemState // by item id; nil for a dispute filed without items
+	Evidence      []EvidenceKind              // every kind of evidence sent, over all submissions
+	Resubmissions int
+	Status        DisputeStatus
+	Outcome       DisputeOutcome
+	ReasonCode    DisputeReason // why a dispute resolved as a whole was not blocked
+	FiledAt       time.Time
+	ResolvedAt    time.Time
+}
+
 // ---- Commands and events -----------------------------------------------------------
 
 type RecordCreditReportObtained struct {
-	ReportID string
+	ReportID string `waymark:"new"`
 	Bureau   OrgRef
+}
+
+// FileCreditDispute files a block/dispute request. The full form lists the Items
+// with their Evidence; the old form gives only ItemCount. With items,
+// ItemCount may be 0 (it is then taken from the items) or must equal len(Items).
+type FileCreditDispute struct {
+	DisputeID string `waymark:"new"`
+	Bureau    OrgRef
+	ItemCount int
+	Items     []DisputeItem
+	Evidence  []EvidenceKind
+}
+
+type RecordCreditDisputeOutcome struct {
+	DisputeID  string
+	Outcome    DisputeOutcome
+	ReasonCode DisputeReason // required unless the outcome is blocked
+	Reason     string        // optional text
+}
+
+type RecordDisputeItemOutcome struct {
+	DisputeID  string
+	ItemID     string
+	Outcome    ItemOutcome   // blocked or refused
+	ReasonCode DisputeReason // required when refused
+	Reason     string        // optional text
+}
+
+type ResubmitCreditDispute struct {
+	DisputeID string
+	ItemIDs   []string       // refused items of the dispute
+	Evidence  []EvidenceKind // evidence added for the resubmission (may be empty)
 }
 
 // CreditReportObtained: the survivor's credit report was obtained from a bureau.
@@ -118,8 +216,92 @@ type CreditReportObtained struct {
 	At       time.Time `json:"at"`
 }
 
+// CreditDisputeFiled: a block/dispute request for trafficking-related or coerced
+// items was filed with a credit bureau. Items and Evidence are empty for a dispute
+// filed in the old form (ItemCount only); the creditors and account references of the
+// items are personal.
+type CreditDisputeFiled struct {
+	DisputeID string               `json:"disputeId" waymark:"id"`
+	Bureau    string               `json:"bureau" waymark:"id"`
+	ItemCount int                  `json:"itemCount"`
+	Items     []DisputeItemFiled   `json:"items,omitempty"`
+	Evidence  []EvidenceKind       `json:"evidence,omitempty"`
+	At        time.Time            `json:"at"`
+	Personal  *DisputeItemsDetails `json:"personal,omitempty"`
+}
+
+// CreditDisputeResolved: the bureau answered the dispute (a reason code unless every
+// item was blocked).
+type CreditDisputeResolved struct {
+	DisputeID  string         `json:"disputeId" waymark:"id"`
+	Outcome    DisputeOutcome `json:"outcome"`
+	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
+}
+
+// CreditDisputeItemDecided: the bureau blocked or refused one item of a dispute.
+type CreditDisputeItemDecided struct {
+	DisputeID  string         `json:"disputeId" waymark:"id"`
+	ItemID     string         `json:"itemId" waymark:"id"`
+	Outcome    ItemOutcome    `json:"outcome"`
+	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
+	At         time.Time      `json:"at"`
+	Personal   *ReasonDetails `json:"personal,omitempty"`
+}
+
+// CreditDisputeResubmitted: refused items were sent to the bureau again, with the
+// evidence added for the resubmission.
+type CreditDisputeResubmitted struct {
+	DisputeID string         `json:"disputeId" waymark:"id"`
+	ItemIDs   []string       `json:"itemIds" waymark:"id"`
+	Evidence  []EvidenceKind `json:"evidence,omitempty"`
+	At        time.Time      `json:"at"`
+}
+
 func (RecordCreditReportObtained) CommandType() string { return "RecordCreditReportObtained" }
-func (CreditReportObtained) EventType() string         { return "CreditReportObtained" }
+func (FileCreditDispute) CommandType() string          { return "FileCreditDispute" }
+func (RecordCreditDisputeOutcome) CommandType() string { return "RecordCreditDisputeOutcome" }
+func (RecordDisputeItemOutcome) CommandType() string   { return "RecordDisputeItemOutcome" }
+func (ResubmitCreditDispute) CommandType() string      { return "ResubmitCreditDispute" }
+
+func (CreditReportObtained) EventType() string     { return "CreditReportObtained" }
+func (CreditDisputeFiled) EventType() string       { return "CreditDisputeFiled" }
+func (CreditDisputeResolved) EventType() string    { return "CreditDisputeResolved" }
+func (CreditDisputeItemDecided) EventType() string { return "CreditDisputeItemDecided" }
+func (CreditDisputeResubmitted) EventType() string { return "CreditDisputeResubmitted" }
+
+// ---- Table -------------------------------------------------------------------------
+
+func creditConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[RecordCreditReportObtained]{decide: decideCreditReportObtained}.spec(),
+			caseCommand[FileCreditDispute]{decide: decideFileCreditDispute}.spec(),
+			// The bureau a dispute is addressed to records its outcomes.
+			caseCommand[RecordCreditDisputeOutcome]{decide: decideCreditDisputeOutcome,
+				by: func(cmd RecordCreditDisputeOutcome, _ Case) Performer { return disputeBureau(cmd.DisputeID) }}.spec(),
+			caseCommand[RecordDisputeItemOutcome]{decide: decideDisputeItemOutcome,
+				by: func(cmd RecordDisputeItemOutcome, _ Case) Performer { return disputeBureau(cmd.DisputeID) }}.spec(),
+			caseCommand[ResubmitCreditDispute]{decide: decideResubmitCreditDispute}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[CreditReportObtained]{stage: StageCreditRepair, evolve: evolveCreditReportObtained,
+				party: func(e CreditReportObtained, _ Case) string { return e.Bureau }}.spec(),
+			caseEvent[CreditDisputeFiled]{stage: StageCreditRepair, evolve: evolveCreditDisputeFiled,
+				party: func(e CreditDisputeFiled, _ Case) string { return e.Bureau }}.spec(),
+			caseEvent[CreditDisputeResolved]{evolve: evolveCreditDisputeResolved,
+				party: func(e CreditDisputeResolved, after Case) string { return after.Disputes[e.DisputeID].Bureau }}.spec(),
+			caseEvent[CreditDisputeItemDecided]{stage: StageCreditRepair, evolve: evolveCreditDisputeItemDecided,
+				party: func(e CreditDisputeItemDecided, after Case) string { return after.Disputes[e.DisputeID].Bureau }}.spec(),
+			caseEvent[CreditDisputeResubmitted]{stage: StageCreditRepair, evolve: evolveCreditDisputeResubmitted,
+				party: func(e CreditDisputeResubmitted, after Case) string { return after.Disputes[e.DisputeID].Bureau }}.spec(),
+		},
+	}
+}
+
+// disputeBureau is the performer of a bureau-side command about a dispute.
+func disputeBureau(disputeID string) Performer { return Performer{By: ByBureau, Target: disputeID} }
 
 // ---- Rules -------------------------------------------------------------------------
 
@@ -254,4 +436,186 @@ func decideCreditDisputeOutcome(c Case, cmd RecordCreditDisputeOutcome, now time
 		return nil, transition(fmt.Sprintf("dispute %s was already resolved (%s); file a new dispute to resubmit", d.ID, d.Outcome))
 	}
 	return one(CreditDisputeResolved{DisputeID: cmd.DisputeID, Outcome: cmd.Outcome, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
+}
+
+func decideDisputeItemOutcome(c Case, cmd RecordDisputeItemOutcome, now time.Time) ([]Event, error) {
+	if err := checkID("disputeId", cmd.DisputeID); err != nil {
+		return nil, err
+	}
+	if err := checkID("itemId", cmd.ItemID); err != nil {
+		return nil, err
+	}
+	if cmd.Outcome != ItemBlocked && cmd.Outcome != ItemRefused {
+		return nil, invalid("outcome", fmt.Sprintf("an item is decided %s or %s (got %q)", ItemBlocked, ItemRefused, cmd.Outcome))
+	}
+	if cmd.Outcome == ItemRefused && cmd.ReasonCode == "" {
+		return nil, invalid("reasonCode", "a reason code is required when an item is refused, so it can be resubmitted with better evidence")
+	}
+	if err := checkOptionalCode("reasonCode", cmd.ReasonCode, "dispute reason"); err != nil {
+		return nil, err
+	}
+	text, err := reasonText("reason", cmd.Reason)
+	if err != nil {
+		return nil, err
+	}
+	d, err := itemisedDispute(c, cmd.DisputeID, "record the outcome of the dispute as a whole")
+	if err != nil {
+		return nil, err
+	}
+	it, ok := d.Items[cmd.ItemID]
+	if !ok {
+		return nil, invalid("itemId", fmt.Sprintf("unknown item %s in dispute %s", cmd.ItemID, d.ID))
+	}
+	if it.Outcome != ItemPending {
+		return nil, transition(fmt.Sprintf("item %s of dispute %s is already %s; only a refused item can be resubmitted", it.ItemID, d.ID, it.Outcome))
+	}
+	return one(CreditDisputeItemDecided{DisputeID: d.ID, ItemID: it.ItemID, Outcome: cmd.Outcome, ReasonCode: cmd.ReasonCode, At: now, Personal: text})
+}
+
+func decideResubmitCreditDispute(c Case, cmd ResubmitCreditDispute, now time.Time) ([]Event, error) {
+	if err := checkID("disputeId", cmd.DisputeID); err != nil {
+		return nil, err
+	}
+	if len(cmd.ItemIDs) == 0 {
+		return nil, invalid("itemIds", "name at least one refused item to resubmit")
+	}
+	for i, id := range cmd.ItemIDs {
+		if err := checkID(fmt.Sprintf("itemIds[%d]", i), id); err != nil {
+			return nil, err
+		}
+		if slices.Contains(cmd.ItemIDs[:i], id) {
+			return nil, invalid("itemIds", fmt.Sprintf("item %s is listed twice", id))
+		}
+	}
+	if err := checkList("evidence", cmd.Evidence, false); err != nil {
+		return nil, err
+	}
+	d, err := itemisedDispute(c, cmd.DisputeID, "file a new dispute to resubmit")
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range cmd.ItemIDs {
+		if _, ok := d.Items[id]; !ok {
+			return nil, invalid("itemIds", fmt.Sprintf("unknown item %s in dispute %s", id, d.ID))
+		}
+	}
+	for _, id := range cmd.ItemIDs {
+		if it := d.Items[id]; it.Outcome != ItemRefused {
+			return nil, transition(fmt.Sprintf("only refused items can be resubmitted; item %s of dispute %s is %s", id, d.ID, it.Outcome))
+		}
+	}
+	// Resubmitting sends the survivor's data to the bureau again.
+	if _, err := requireConsent(c, "credit bureau", d.Bureau, PurposeCreditRepair, now); err != nil {
+		return nil, err
+	}
+	return one(CreditDisputeResubmitted{DisputeID: d.ID, ItemIDs: cloneList(cmd.ItemIDs), Evidence: cloneList(cmd.Evidence), At: now})
+}
+
+// itemisedDispute finds a dispute filed with items; instead says what to do with one
+// filed in the old form.
+func itemisedDispute(c Case, id, instead string) (CreditDispute, error) {
+	d, ok := c.Disputes[id]
+	if !ok {
+		return d, invalid("disputeId", fmt.Sprintf("unknown dispute %s on this case", id))
+	}
+	if len(d.Items) == 0 {
+		return d, transition(fmt.Sprintf("dispute %s was filed without a list of items; %s", id, instead))
+	}
+	return d, nil
+}
+
+// ---- Evolve ------------------------------------------------------------------------
+
+func evolveCreditReportObtained(c Case, e CreditReportObtained) Case {
+	c.CreditReports = with(c.CreditReports, e.ReportID, CreditReport{ReportID: e.ReportID, Bureau: e.Bureau, ObtainedAt: e.At})
+	return c
+}
+
+func evolveCreditDisputeFiled(c Case, e CreditDisputeFiled) Case {
+	d := CreditDispute{ID: e.DisputeID, Bureau: e.Bureau, ItemCount: e.ItemCount,
+		Evidence: cloneList(e.Evidence), Status: DisputeFiled, FiledAt: e.At}
+	if len(e.Items) > 0 {
+		d.Items = make(map[string]DisputeItemState, len(e.Items))
+	}
+	for _, it := range e.Items {
+		d.Items[it.ItemID] = DisputeItemState{ItemID: it.ItemID, Kind: it.Kind, Outcome: ItemPending}
+	}
+	c.Disputes = with(c.Disputes, e.DisputeID, d)
+	return c
+}
+
+func evolveCreditDisputeResolved(c Case, e CreditDisputeResolved) Case {
+	if d, ok := c.Disputes[e.DisputeID]; ok {
+		d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeResolved, e.Outcome, e.ReasonCode, e.At
+		c.Disputes = with(c.Disputes, e.DisputeID, d)
+	}
+	return c
+}
+
+// evolveCreditDisputeItemDecided resolves the dispute once no item is pending.
+func evolveCreditDisputeItemDecided(c Case, e CreditDisputeItemDecided) Case {
+	d, ok := c.Disputes[e.DisputeID]
+	it, known := d.Items[e.ItemID]
+	if !ok || !known {
+		return c
+	}
+	it.Outcome, it.ReasonCode = e.Outcome, e.ReasonCode
+	d.Items = with(d.Items, e.ItemID, it)
+	if outcome, decided := itemsOutcome(d.Items); decided {
+		d.Status, d.Outcome, d.ResolvedAt = DisputeResolved, outcome, e.At
+	}
+	c.Disputes = with(c.Disputes, e.DisputeID, d)
+	return c
+}
+
+// evolveCreditDisputeResubmitted files the dispute again: the resubmitted items are
+// pending, the evidence added joins the rest.
+func evolveCreditDisputeResubmitted(c Case, e CreditDisputeResubmitted) Case {
+	d, ok := c.Disputes[e.DisputeID]
+	if !ok {
+		return c
+	}
+	items := maps.Clone(d.Items)
+	for _, id := range e.ItemIDs {
+		if it, known := items[id]; known {
+			it.Outcome, it.ReasonCode = ItemPending, ""
+			items[id] = it
+		}
+	}
+	d.Items = items
+	for _, k := range e.Evidence {
+		if !slices.Contains(d.Evidence, k) {
+			d.Evidence = append(slices.Clip(d.Evidence), k)
+		}
+	}
+	d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeFiled, "", "", time.Time{}
+	d.Resubmissions++
+	c.Disputes = with(c.Disputes, e.DisputeID, d)
+	return c
+}
+
+// itemsOutcome derives a dispute's outcome from its items once none is pending:
+// blocked if every item was blocked, refused if every one was refused, else
+// partially blocked.
+func itemsOutcome(items map[string]DisputeItemState) (DisputeOutcome, bool) {
+	blocked, refused := 0, 0
+	for _, it := range items {
+		switch it.Outcome {
+		case ItemBlocked:
+			blocked++
+		case ItemRefused:
+			refused++
+		default:
+			return "", false
+		}
+	}
+	switch {
+	case len(items) == 0:
+		return "", false
+	case refused == 0:
+		return DisputeBlocked, true
+	case blocked == 0:
+		return DisputeRefused, true
+	}
+	return DisputePartiallyBlocked, true
 }

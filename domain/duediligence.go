@@ -26,6 +26,24 @@ func AllPackStatus() []PackStatus { return []PackStatus{PackPending, PackAccepte
 
 func (x PackStatus) Valid() bool { return slices.Contains(AllPackStatus(), x) }
 
+// PackRejectionReason is why a bank did not accept a due-diligence pack.
+type PackRejectionReason string
+
+const (
+	PackInsufficientEvidence      PackRejectionReason = "insufficient_evidence"
+	PackPolicyRequiresID          PackRejectionReason = "policy_requires_id"
+	PackOrganisationNotRecognised PackRejectionReason = "organisation_not_recognised"
+	PackVisitNotCompleted         PackRejectionReason = "visit_not_completed"
+	PackRejectionOther            PackRejectionReason = "other"
+)
+
+func AllPackRejectionReason() []PackRejectionReason {
+	return []PackRejectionReason{PackInsufficientEvidence, PackPolicyRequiresID, PackOrganisationNotRecognised,
+		PackVisitNotCompleted, PackRejectionOther}
+}
+
+func (x PackRejectionReason) Valid() bool { return slices.Contains(AllPackRejectionReason(), x) }
+
 // StaffDetails names the staff member who accompanies the survivor to the branch.
 // It is personal: a name that, with the case, places a survivor at a branch.
 type StaffDetails struct {
@@ -48,7 +66,7 @@ type DueDiligencePack struct {
 // ---- Commands and events -----------------------------------------------------------
 
 type ProvideDueDiligencePack struct {
-	PackID                string
+	PackID                string `waymark:"new"`
 	Bank                  OrgRef
 	SignedLetter          bool
 	AccompaniedVisit      bool
@@ -97,6 +115,27 @@ func (RecordDueDiligenceDecision) CommandType() string { return "RecordDueDilige
 func (DueDiligencePackProvided) EventType() string { return "DueDiligencePackProvided" }
 func (DueDiligencePackAccepted) EventType() string { return "DueDiligencePackAccepted" }
 func (DueDiligencePackRejected) EventType() string { return "DueDiligencePackRejected" }
+
+// ---- Table -------------------------------------------------------------------------
+
+func dueDiligenceConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[ProvideDueDiligencePack]{decide: decideProvideDueDiligencePack}.spec(),
+			// The bank the pack was given to decides on it.
+			caseCommand[RecordDueDiligenceDecision]{decide: decideDueDiligenceDecision,
+				by: func(cmd RecordDueDiligenceDecision, c Case) Performer { return bankSide(c.Packs[cmd.PackID].Bank) }}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[DueDiligencePackProvided]{stage: StageAccountOpening, evolve: evolvePackProvided,
+				party: func(e DueDiligencePackProvided, _ Case) string { return e.Bank }}.spec(),
+			caseEvent[DueDiligencePackAccepted]{evolve: evolvePackAccepted,
+				party: func(e DueDiligencePackAccepted, _ Case) string { return e.Bank }}.spec(),
+			caseEvent[DueDiligencePackRejected]{evolve: evolvePackRejected,
+				party: func(e DueDiligencePackRejected, _ Case) string { return e.Bank }}.spec(),
+		},
+	}
+}
 
 // ---- Rules -------------------------------------------------------------------------
 
@@ -191,24 +230,26 @@ func (c Case) AcceptsForOpening(bank string) bool {
 
 // ---- Evolve ------------------------------------------------------------------------
 
-// evolvePacks applies the due-diligence events (called by Evolve only).
-func evolvePacks(c Case, e Event) Case {
-	switch e := e.(type) {
-	case DueDiligencePackProvided:
-		c.Packs = with(c.Packs, e.PackID, DueDiligencePack{
-			PackID: e.PackID, Bank: e.Bank, SignedLetter: e.SignedLetter, AccompaniedVisit: e.AccompaniedVisit,
-			CorrespondenceAddress: e.CorrespondenceAddress, Decision: PackPending, ProvidedAt: e.At,
-		})
-	case DueDiligencePackAccepted:
-		if p, ok := c.Packs[e.PackID]; ok {
-			p.Decision, p.DecidedAt = PackAccepted, e.At
-			c.Packs = with(c.Packs, e.PackID, p)
-		}
-	case DueDiligencePackRejected:
-		if p, ok := c.Packs[e.PackID]; ok {
-			p.Decision, p.ReasonCode, p.DecidedAt = PackRejected, e.ReasonCode, e.At
-			c.Packs = with(c.Packs, e.PackID, p)
-		}
+func evolvePackProvided(c Case, e DueDiligencePackProvided) Case {
+	c.Packs = with(c.Packs, e.PackID, DueDiligencePack{
+		PackID: e.PackID, Bank: e.Bank, SignedLetter: e.SignedLetter, AccompaniedVisit: e.AccompaniedVisit,
+		CorrespondenceAddress: e.CorrespondenceAddress, Decision: PackPending, ProvidedAt: e.At,
+	})
+	return c
+}
+
+func evolvePackAccepted(c Case, e DueDiligencePackAccepted) Case {
+	if p, ok := c.Packs[e.PackID]; ok {
+		p.Decision, p.DecidedAt = PackAccepted, e.At
+		c.Packs = with(c.Packs, e.PackID, p)
+	}
+	return c
+}
+
+func evolvePackRejected(c Case, e DueDiligencePackRejected) Case {
+	if p, ok := c.Packs[e.PackID]; ok {
+		p.Decision, p.ReasonCode, p.DecidedAt = PackRejected, e.ReasonCode, e.At
+		c.Packs = with(c.Packs, e.PackID, p)
 	}
 	return c
 }

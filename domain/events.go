@@ -1,13 +1,16 @@
 package domain
 
-import "time"
-
-// SchemaVersion is the version every event is stored at. Bump it (per event type,
-// with an upcaster in the codec) only when an event's JSON shape changes.
-const SchemaVersion = 1
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+)
 
 // Event is a fact that happened, named in the past tense. Events are plain values:
-// Decide returns values and Evolve takes values (it also accepts pointers, see Deref).
+// Decide returns values, the table's Decode returns values, and Evolve applies values
+// (a pointer to an event is not an event of the table: Evolve only counts it).
 //
 // Personal data lives in exactly one field per event, Personal, a pointer with the
 // json name "personal", so the store can seal that one object and nothing else
@@ -18,207 +21,162 @@ const SchemaVersion = 1
 // identifier, of the form CheckID accepts or made by Waymark), waymark:"code" (an
 // ISO code), waymark:"public" (an organisation's public name) — and a test
 // (TestFreeTextLivesOnlyInPersonal) fails for any other.
+//
+// The type name an event's EventType returns is what the store keeps: never change
+// one. Every event type is described once in the event table (EventSpec, table.go).
 type Event interface {
 	EventType() string
 }
 
-// SurvivorDetails is the survivor's personal data given at referral.
-type SurvivorDetails struct {
-	FullName    string   `json:"fullName"`
-	Aliases     []string `json:"aliases,omitempty"`
-	DateOfBirth string   `json:"dateOfBirth,omitempty"` // YYYY-MM-DD
-	Phone       string   `json:"phone,omitempty"`
-	Email       string   `json:"email,omitempty"`
-	Address     string   `json:"address,omitempty"`
+// Aggregate is the kind of stream an event belongs to.
+type Aggregate string
+
+const (
+	AggregateCase         Aggregate = "case"
+	AggregateOrganisation Aggregate = "organisation"
+	AggregateRevocation   Aggregate = "revocation"
+)
+
+// Upcaster rewrites an event's stored data from one schema version to the next. It
+// rewrites the event's own fields only: the "personal" and "blindIndex" values beside
+// them are sealed, and pass through untouched. Personal data stays bound to the
+// version it was sealed under: the codec hands it back with the stored version, from
+// the stored bytes, whatever an upcaster does.
+type Upcaster func(data json.RawMessage) (json.RawMessage, error)
+
+// ErrSchemaVersion is a stored event at a schema version this code cannot read: one
+// below 1, one newer than its type's current version (written by a later Waymark), or
+// one with no upcaster to the current version.
+var ErrSchemaVersion = errors.New("unsupported schema version")
+
+// EventSpec describes one event type, once: what it is called in the store, the Go
+// type it decodes into, the schema version it is stored at, the stream it belongs to,
+// the stage of the journey it shows a case has reached, the party it concerns, where
+// its personal data is, how it changes a case, and how older stored versions of it
+// are read. The codec, the journey, the read models and the application read it
+// instead of keeping lists of their own.
+//
+// An EventSpec is a value: the table hands out copies, and nothing in one is ever
+// changed after it is built (Upcasting returns a new one).
+type EventSpec struct {
+	Type          string       // the stored type name, T's EventType(); never changes
+	GoType        reflect.Type // the struct type an event of this type decodes into (a value, never a pointer)
+	SchemaVersion int          // the version new events are stored at: 1, plus one per change of shape
+	Aggregate     Aggregate    // the kind of stream it is appended to
+	Stage         Stage        // the stage an event of this type shows a case has reached; "" for none
+	// Personal is the type of the event's Personal object, which holds all of its
+	// personal data (sealed when stored); nil when the event has none.
+	Personal reflect.Type
+
+	decode    func(data []byte) (Event, error)
+	party     func(e Event, after Case) string // nil: it concerns no bank or bureau in particular
+	evolve    func(c Case, e Event) Case       // nil for events of other aggregates
+	upcasters map[int]Upcaster                 // by the version they read; each returns the next
 }
 
-// DocumentDetails is the personal part of an obtained identity document.
-type DocumentDetails struct {
-	DocumentNumber string `json:"documentNumber"`
+// DescribeEvent describes event type T, which must be a struct type: stored under T's
+// EventType at schema version 1, in streams of aggregate a, reaching no stage and
+// concerning no party. The organisation and revocation events are described with it;
+// the case events with caseEvent, which adds their stage, party and evolve; tests
+// describe made-up types with it to try the machinery.
+func DescribeEvent[T Event](a Aggregate) EventSpec {
+	var zero T
+	t := reflect.TypeFor[T]()
+	return EventSpec{
+		Type:          zero.EventType(),
+		GoType:        t,
+		SchemaVersion: 1,
+		Aggregate:     a,
+		Personal:      personalType(t),
+		decode:        decodeAs[T],
+	}
 }
 
-// AuthorityDetails names, in free text, an issuing authority that is not in the
-// directory. Personal: where a survivor asks for her papers says where she is from.
-type AuthorityDetails struct {
-	IssuingAuthority string `json:"issuingAuthority"`
+// Upcasting returns s reading data stored at version from with up (which returns data
+// of version from+1), and storing new events at version from+1 at least. A change of
+// shape is one more Upcasting on the type's table entry: the older versions keep
+// being read.
+func (s EventSpec) Upcasting(from int, up Upcaster) EventSpec {
+	ups := make(map[int]Upcaster, len(s.upcasters)+1)
+	maps.Copy(ups, s.upcasters)
+	ups[from] = up
+	s.upcasters = ups
+	s.SchemaVersion = max(s.SchemaVersion, from+1)
+	return s
 }
 
-// NoteDetails is a case note's text, personal because case workers write about the
-// survivor in it.
-type NoteDetails struct {
-	Text string `json:"text"`
+// Decode reads an event of this type stored at schema version version: it upcasts the
+// data step by step to the current version, then decodes it into a value of GoType.
+func (s EventSpec) Decode(version int, data []byte) (Event, error) {
+	if version < 1 || version > s.SchemaVersion {
+		return nil, fmt.Errorf("%s at schema version %d (this code reads 1 to %d): %w", s.Type, version, s.SchemaVersion, ErrSchemaVersion)
+	}
+	for v := version; v < s.SchemaVersion; v++ {
+		up, ok := s.upcasters[v]
+		if !ok {
+			return nil, fmt.Errorf("%s: no upcaster from schema version %d: %w", s.Type, v, ErrSchemaVersion)
+		}
+		next, err := up(data)
+		if err != nil {
+			return nil, fmt.Errorf("upcast %s from schema version %d: %w", s.Type, v, err)
+		}
+		data = next
+	}
+	return s.decode(data)
 }
 
-// ---- Case events -------------------------------------------------------------------
+// Is reports whether e is an event of this type: a value of GoType (a pointer to one
+// is not).
+func (s EventSpec) Is(e Event) bool { return e != nil && reflect.TypeOf(e) == s.GoType }
 
-// The original journey's events are below; the later steps' events live with their
-// rules (see the list in commands.go).
-
-// SurvivorReferred opens a case: a shelter or NGO referred a survivor.
-type SurvivorReferred struct {
-	ReferringOrganisation string           `json:"referringOrganisation" waymark:"id"`
-	Jurisdiction          string           `json:"jurisdiction" waymark:"code"`
-	Needs                 []Need           `json:"needs,omitempty"`
-	Barriers              []Barrier        `json:"barriers,omitempty"`
-	At                    time.Time        `json:"at"`
-	Personal              *SurvivorDetails `json:"personal,omitempty"`
+// Party names the bank or bureau an event of this type concerns, given the case after
+// it ("" when it concerns none in particular, or e is not of this type).
+func (s EventSpec) Party(e Event, after Case) string {
+	if s.party == nil || !s.Is(e) {
+		return ""
+	}
+	return s.party(e, after)
 }
 
-// ConsentGranted: the survivor agreed that Recipient may receive these categories
-// of data for these purposes until ExpiresAt.
-type ConsentGranted struct {
-	GrantID    string         `json:"grantId" waymark:"id"`
-	Recipient  string         `json:"recipient" waymark:"id"` // organisation id
-	Categories []DataCategory `json:"categories"`
-	Purposes   []Purpose      `json:"purposes"`
-	ExpiresAt  time.Time      `json:"expiresAt"`
-	At         time.Time      `json:"at"`
+// decodeAs decodes data into a value of T: events leave the codec as values, as
+// Decide makes them.
+func decodeAs[T Event](data []byte) (Event, error) {
+	var e T
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
-// ConsentWithdrawn: the survivor withdrew a grant; it no longer lets data flow.
-type ConsentWithdrawn struct {
-	GrantID string    `json:"grantId" waymark:"id"`
-	At      time.Time `json:"at"`
+// personalType is the type the Personal field of struct type t points to, or nil.
+func personalType(t reflect.Type) reflect.Type {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	f, ok := t.FieldByName("Personal")
+	if !ok || f.Type.Kind() != reflect.Pointer {
+		return nil
+	}
+	return f.Type.Elem()
 }
 
-// IDDocumentRequested: an identity document was requested from an issuing authority:
-// an ID office or government body of the directory (IssuingOrganisation), or one
-// named in free text (personal).
-type IDDocumentRequested struct {
-	DocumentID          string            `json:"documentId" waymark:"id"`
-	Kind                DocumentKind      `json:"kind"`
-	IssuingOrganisation string            `json:"issuingOrganisation,omitempty" waymark:"id"`
-	At                  time.Time         `json:"at"`
-	Personal            *AuthorityDetails `json:"personal,omitempty"`
+// caseEvent describes a case event: the stage it reaches, the party it concerns and
+// how it changes a case. Each concern file lists its case events with it:
+//
+//	caseEvent[CreditReportObtained]{stage: StageCreditRepair, evolve: evolveCreditReportObtained,
+//		party: func(e CreditReportObtained, _ Case) string { return e.Bureau }}.spec()
+type caseEvent[T Event] struct {
+	stage  Stage                        // "" when it reaches no stage
+	party  func(e T, after Case) string // nil when it concerns no bank or bureau in particular
+	evolve func(c Case, e T) Case       // required: how the case changes
 }
 
-// IDDocumentObtained: the requested document was issued.
-type IDDocumentObtained struct {
-	DocumentID string           `json:"documentId" waymark:"id"`
-	At         time.Time        `json:"at"`
-	Personal   *DocumentDetails `json:"personal,omitempty"`
+func (d caseEvent[T]) spec() EventSpec {
+	s := DescribeEvent[T](AggregateCase)
+	s.Stage = d.stage
+	s.evolve = func(c Case, e Event) Case { return d.evolve(c, e.(T)) }
+	if d.party != nil {
+		s.party = func(e Event, after Case) string { return d.party(e.(T), after) }
+	}
+	return s
 }
-
-// IDDocumentRefused: the issuing authority refused the document.
-type IDDocumentRefused struct {
-	DocumentID string         `json:"documentId" waymark:"id"`
-	ReasonCode RefusalReason  `json:"reasonCode"`
-	At         time.Time      `json:"at"`
-	Personal   *ReasonDetails `json:"personal,omitempty"`
-}
-
-// BankReferralMade: the case was referred to a partner bank under a consent grant.
-type BankReferralMade struct {
-	Bank    string    `json:"bank" waymark:"id"`
-	GrantID string    `json:"grantId" waymark:"id"` // the grant that allowed the data to flow
-	At      time.Time `json:"at"`
-}
-
-// AccountApplicationSubmitted: the survivor applied for a product at a bank.
-type AccountApplicationSubmitted struct {
-	Bank    string         `json:"bank" waymark:"id"`
-	Product AccountProduct `json:"product"`
-	At      time.Time      `json:"at"`
-}
-
-// BankAccountOpened: the bank opened an account (the product may differ from the
-// one applied for).
-type BankAccountOpened struct {
-	Bank    string         `json:"bank" waymark:"id"`
-	Product AccountProduct `json:"product"`
-	At      time.Time      `json:"at"`
-}
-
-// AccountApplicationDeclined: the bank declined the application.
-type AccountApplicationDeclined struct {
-	Bank       string               `json:"bank" waymark:"id"`
-	ReasonCode AccountDeclineReason `json:"reasonCode"`
-	At         time.Time            `json:"at"`
-	Personal   *ReasonDetails       `json:"personal,omitempty"`
-}
-
-// CreditDisputeFiled: a block/dispute request for trafficking-related or coerced
-// items was filed with a credit bureau. Items and Evidence are empty for a dispute
-// filed in the old form (ItemCount only); the creditors and account references of the
-// items are personal.
-type CreditDisputeFiled struct {
-	DisputeID string               `json:"disputeId" waymark:"id"`
-	Bureau    string               `json:"bureau" waymark:"id"`
-	ItemCount int                  `json:"itemCount"`
-	Items     []DisputeItemFiled   `json:"items,omitempty"`
-	Evidence  []EvidenceKind       `json:"evidence,omitempty"`
-	At        time.Time            `json:"at"`
-	Personal  *DisputeItemsDetails `json:"personal,omitempty"`
-}
-
-// CreditDisputeResolved: the bureau answered the dispute (a reason code unless every
-// item was blocked).
-type CreditDisputeResolved struct {
-	DisputeID  string         `json:"disputeId" waymark:"id"`
-	Outcome    DisputeOutcome `json:"outcome"`
-	ReasonCode DisputeReason  `json:"reasonCode,omitempty"`
-	At         time.Time      `json:"at"`
-	Personal   *ReasonDetails `json:"personal,omitempty"`
-}
-
-// CaseNoteAdded: a case worker wrote a note.
-type CaseNoteAdded struct {
-	NoteID   string       `json:"noteId" waymark:"id"`
-	At       time.Time    `json:"at"`
-	Personal *NoteDetails `json:"personal,omitempty"`
-}
-
-// CaseClosed: the case was closed with an outcome (the code) and optionally a text
-// saying more.
-type CaseClosed struct {
-	Outcome  ClosureOutcome `json:"outcome"`
-	At       time.Time      `json:"at"`
-	Personal *ReasonDetails `json:"personal,omitempty"`
-}
-
-// CaseReopened: a closed case was opened again; its stage is kept.
-type CaseReopened struct {
-	ReasonCode ReopenReason   `json:"reasonCode"`
-	At         time.Time      `json:"at"`
-	Personal   *ReasonDetails `json:"personal,omitempty"`
-}
-
-// SurvivorDataErased: the survivor's personal data was erased (its key destroyed).
-// The journey facts stay, so statistics and the audit chain survive. The reason is a
-// code only: a text could only be sealed with the key that is gone.
-type SurvivorDataErased struct {
-	ReasonCode ErasureReason `json:"reasonCode"`
-	At         time.Time     `json:"at"`
-}
-
-// ---- Organisation events -----------------------------------------------------------
-
-// OrganisationRegistered: an organisation joined the coalition's directory.
-type OrganisationRegistered struct {
-	Name         string           `json:"name" waymark:"public"`
-	Kind         OrganisationKind `json:"kind"`
-	Jurisdiction string           `json:"jurisdiction" waymark:"code"`
-	Services     []Service        `json:"services,omitempty"`
-	Programmes   []Programme      `json:"programmes,omitempty"`
-	At           time.Time        `json:"at"`
-}
-
-// The type names are the stored "type" of each event: never rename one.
-
-func (SurvivorReferred) EventType() string            { return "SurvivorReferred" }
-func (ConsentGranted) EventType() string              { return "ConsentGranted" }
-func (ConsentWithdrawn) EventType() string            { return "ConsentWithdrawn" }
-func (IDDocumentRequested) EventType() string         { return "IDDocumentRequested" }
-func (IDDocumentObtained) EventType() string          { return "IDDocumentObtained" }
-func (IDDocumentRefused) EventType() string           { return "IDDocumentRefused" }
-func (BankReferralMade) EventType() string            { return "BankReferralMade" }
-func (AccountApplicationSubmitted) EventType() string { return "AccountApplicationSubmitted" }
-func (BankAccountOpened) EventType() string           { return "BankAccountOpened" }
-func (AccountApplicationDeclined) EventType() string  { return "AccountApplicationDeclined" }
-func (CreditDisputeFiled) EventType() string          { return "CreditDisputeFiled" }
-func (CreditDisputeResolved) EventType() string       { return "CreditDisputeResolved" }
-func (CaseNoteAdded) EventType() string               { return "CaseNoteAdded" }
-func (CaseClosed) EventType() string                  { return "CaseClosed" }
-func (CaseReopened) EventType() string                { return "CaseReopened" }
-func (SurvivorDataErased) EventType() string          { return "SurvivorDataErased" }
-func (OrganisationRegistered) EventType() string      { return "OrganisationRegistered" }

@@ -143,7 +143,8 @@ func TestLaterEventsStages(t *testing.T) {
 		case CreditReportObtained, CreditDisputeFiled, CreditDisputeItemDecided, CreditDisputeResubmitted:
 			want = StageCreditRepair
 		}
-		if got := stageReachedBy(e); got != want {
+		spec, _ := EventSpecOf(e)
+		if got := spec.Stage; got != want {
 			t.Errorf("%s reaches stage %q, want %q", e.EventType(), got, want)
 		}
 	}

@@ -25,6 +25,26 @@ func AllOfferStatus() []OfferStatus { return []OfferStatus{OfferOpen, OfferChose
 
 func (x OfferStatus) Valid() bool { return slices.Contains(AllOfferStatus(), x) }
 
+// DeclineReason is why a survivor declined every bank offer.
+type DeclineReason string
+
+const (
+	DeclineFeesTooHigh            DeclineReason = "fees_too_high"
+	DeclineBranchNotAccessible    DeclineReason = "branch_not_accessible"
+	DeclineDistrustsBanks         DeclineReason = "distrusts_banks"
+	DeclinePrefersAnotherProvider DeclineReason = "prefers_another_provider"
+	DeclineSafetyConcern          DeclineReason = "safety_concern"
+	DeclineNotReady               DeclineReason = "not_ready"
+	DeclineOther                  DeclineReason = "other"
+)
+
+func AllDeclineReason() []DeclineReason {
+	return []DeclineReason{DeclineFeesTooHigh, DeclineBranchNotAccessible, DeclineDistrustsBanks,
+		DeclinePrefersAnotherProvider, DeclineSafetyConcern, DeclineNotReady, DeclineOther}
+}
+
+func (x DeclineReason) Valid() bool { return slices.Contains(AllDeclineReason(), x) }
+
 // BankOffer is one offer a bank made on the case.
 type BankOffer struct {
 	OfferID                string
@@ -40,7 +60,7 @@ type BankOffer struct {
 // ---- Commands and events -----------------------------------------------------------
 
 type MakeBankOffer struct {
-	OfferID                string
+	OfferID                string `waymark:"new"`
 	Bank                   OrgRef
 	Product                AccountProduct
 	FeeCurrency            string // ISO 4217, e.g. "MXN"
@@ -90,6 +110,26 @@ func (DeclineAllOffers) CommandType() string     { return "DeclineAllOffers" }
 func (BankOfferMade) EventType() string             { return "BankOfferMade" }
 func (SurvivorChoseOffer) EventType() string        { return "SurvivorChoseOffer" }
 func (SurvivorDeclinedAllOffers) EventType() string { return "SurvivorDeclinedAllOffers" }
+
+// ---- Table -------------------------------------------------------------------------
+
+func offersConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[MakeBankOffer]{decide: decideMakeBankOffer,
+				by: func(cmd MakeBankOffer, _ Case) Performer { return bankSide(cmd.Bank.ID) }}.spec(),
+			caseCommand[RecordSurvivorChoice]{decide: decideSurvivorChoice}.spec(),
+			caseCommand[DeclineAllOffers]{decide: decideDeclineAllOffers}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[BankOfferMade]{stage: StageAccountOpening, evolve: evolveBankOfferMade,
+				party: func(e BankOfferMade, _ Case) string { return e.Bank }}.spec(),
+			caseEvent[SurvivorChoseOffer]{evolve: evolveSurvivorChoseOffer,
+				party: func(e SurvivorChoseOffer, _ Case) string { return e.Bank }}.spec(),
+			caseEvent[SurvivorDeclinedAllOffers]{evolve: evolveSurvivorDeclinedAllOffers}.spec(),
+		},
+	}
+}
 
 // ---- Rules -------------------------------------------------------------------------
 
@@ -181,28 +221,31 @@ func (c Case) latestOffer(bank string) (BankOffer, bool) {
 
 // ---- Evolve ------------------------------------------------------------------------
 
-// evolveOffers applies the offer events (called by Evolve only). DeclinedAllOffers
-// holds while the survivor's latest answer is declining everything: a new offer or a
-// choice clears it.
-func evolveOffers(c Case, e Event) Case {
-	switch e := e.(type) {
-	case BankOfferMade:
-		c.Offers = with(c.Offers, e.OfferID, BankOffer{
-			OfferID: e.OfferID, Bank: e.Bank, Product: e.Product, MonthlyFee: e.MonthlyFee,
-			AcceptedDocuments: cloneList(e.AcceptedDocuments), AcceptsAlternativePack: e.AcceptsAlternativePack,
-			Status: OfferOpen, MadeAt: e.At,
-		})
-		c.DeclinedAllOffers, c.DeclineReasonCode = false, ""
-	case SurvivorChoseOffer:
-		if _, ok := c.Offers[e.OfferID]; !ok {
-			return c
-		}
-		c.Offers = offersWithStatus(c.Offers, e.OfferID)
-		c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = e.OfferID, false, ""
-	case SurvivorDeclinedAllOffers:
-		c.Offers = offersWithStatus(c.Offers, "")
-		c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = "", true, e.ReasonCode
+// The offer events. DeclinedAllOffers holds while the survivor's latest answer is
+// declining everything: a new offer or a choice clears it.
+
+func evolveBankOfferMade(c Case, e BankOfferMade) Case {
+	c.Offers = with(c.Offers, e.OfferID, BankOffer{
+		OfferID: e.OfferID, Bank: e.Bank, Product: e.Product, MonthlyFee: e.MonthlyFee,
+		AcceptedDocuments: cloneList(e.AcceptedDocuments), AcceptsAlternativePack: e.AcceptsAlternativePack,
+		Status: OfferOpen, MadeAt: e.At,
+	})
+	c.DeclinedAllOffers, c.DeclineReasonCode = false, ""
+	return c
+}
+
+func evolveSurvivorChoseOffer(c Case, e SurvivorChoseOffer) Case {
+	if _, ok := c.Offers[e.OfferID]; !ok {
+		return c
 	}
+	c.Offers = offersWithStatus(c.Offers, e.OfferID)
+	c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = e.OfferID, false, ""
+	return c
+}
+
+func evolveSurvivorDeclinedAllOffers(c Case, e SurvivorDeclinedAllOffers) Case {
+	c.Offers = offersWithStatus(c.Offers, "")
+	c.ChosenOffer, c.DeclinedAllOffers, c.DeclineReasonCode = "", true, e.ReasonCode
 	return c
 }
 

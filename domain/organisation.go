@@ -21,6 +21,56 @@ type Organisation struct {
 	Version      uint64      // events applied so far
 }
 
+// OrganisationKind is the role an organisation plays in the coalition.
+type OrganisationKind string
+
+const (
+	OrgShelter      OrganisationKind = "shelter"
+	OrgNGO          OrganisationKind = "ngo"
+	OrgBank         OrganisationKind = "bank"
+	OrgCreditBureau OrganisationKind = "credit_bureau"
+	OrgIDOffice     OrganisationKind = "id_office"
+	OrgGovernment   OrganisationKind = "government" // a government service that works with survivors
+	// OrgCoalition is the coalition itself (its audit and analytics teams, the
+	// funder's or regulator's office): it holds no cases and serves no survivor.
+	OrgCoalition OrganisationKind = "coalition"
+)
+
+func AllOrganisationKind() []OrganisationKind {
+	return []OrganisationKind{OrgShelter, OrgNGO, OrgBank, OrgCreditBureau, OrgIDOffice, OrgGovernment, OrgCoalition}
+}
+
+func (x OrganisationKind) Valid() bool { return slices.Contains(AllOrganisationKind(), x) }
+
+// SupportsSurvivors reports whether organisations of this kind work with survivors
+// directly, and so may refer them and own their cases: shelters, NGOs and government
+// services (a victim-services unit, a labour inspectorate's support team).
+func (x OrganisationKind) SupportsSurvivors() bool {
+	return x == OrgShelter || x == OrgNGO || x == OrgGovernment
+}
+
+// Service is something an organisation offers.
+type Service string
+
+const (
+	ServiceShelter           Service = "shelter"
+	ServiceLegalAid          Service = "legal_aid"
+	ServiceIDAssistance      Service = "id_assistance"
+	ServiceFinancialTraining Service = "financial_training"
+	ServiceTransport         Service = "transport"
+	ServiceInterpretation    Service = "interpretation"
+	ServiceBanking           Service = "banking"
+	ServiceCreditReporting   Service = "credit_reporting"
+	ServiceIDIssuance        Service = "id_issuance"
+)
+
+func AllService() []Service {
+	return []Service{ServiceShelter, ServiceLegalAid, ServiceIDAssistance, ServiceFinancialTraining, ServiceTransport,
+		ServiceInterpretation, ServiceBanking, ServiceCreditReporting, ServiceIDIssuance}
+}
+
+func (x Service) Valid() bool { return slices.Contains(AllService(), x) }
+
 // Programme is a partner programme a bank takes part in.
 type Programme string
 
@@ -36,11 +86,31 @@ func AllProgramme() []Programme {
 
 func (x Programme) Valid() bool { return slices.Contains(AllProgramme(), x) }
 
+// ---- Commands and events -----------------------------------------------------------
+
+type RegisterOrganisation struct {
+	Name         string
+	Kind         OrganisationKind
+	Jurisdiction string
+	Services     []Service
+	Programmes   []Programme // partner programmes; only a bank takes part in them
+}
+
 // UpdateOrganisationProfile replaces the services an organisation offers and the
 // programmes it takes part in (both lists; an empty list clears it).
 type UpdateOrganisationProfile struct {
 	Services   []Service
 	Programmes []Programme
+}
+
+// OrganisationRegistered: an organisation joined the coalition's directory.
+type OrganisationRegistered struct {
+	Name         string           `json:"name" waymark:"public"`
+	Kind         OrganisationKind `json:"kind"`
+	Jurisdiction string           `json:"jurisdiction" waymark:"code"`
+	Services     []Service        `json:"services,omitempty"`
+	Programmes   []Programme      `json:"programmes,omitempty"`
+	At           time.Time        `json:"at"`
 }
 
 // OrganisationProfileUpdated: the organisation's services and programmes were replaced.
@@ -68,12 +138,31 @@ type OrganisationReactivated struct {
 	At time.Time `json:"at"`
 }
 
+func (RegisterOrganisation) CommandType() string      { return "RegisterOrganisation" }
 func (UpdateOrganisationProfile) CommandType() string { return "UpdateOrganisationProfile" }
 func (DeactivateOrganisation) CommandType() string    { return "DeactivateOrganisation" }
 func (ReactivateOrganisation) CommandType() string    { return "ReactivateOrganisation" }
+func (OrganisationRegistered) EventType() string      { return "OrganisationRegistered" }
 func (OrganisationProfileUpdated) EventType() string  { return "OrganisationProfileUpdated" }
 func (OrganisationDeactivated) EventType() string     { return "OrganisationDeactivated" }
 func (OrganisationReactivated) EventType() string     { return "OrganisationReactivated" }
+
+// ---- Table -------------------------------------------------------------------------
+
+// organisationConcern: the directory's events. Its commands are decided by
+// DecideOrganisation, not on cases, so they are not in the case command table.
+func organisationConcern() concern {
+	return concern{
+		events: []EventSpec{
+			DescribeEvent[OrganisationRegistered](AggregateOrganisation),
+			DescribeEvent[OrganisationProfileUpdated](AggregateOrganisation),
+			DescribeEvent[OrganisationDeactivated](AggregateOrganisation),
+			DescribeEvent[OrganisationReactivated](AggregateOrganisation),
+		},
+	}
+}
+
+// ---- Rules -------------------------------------------------------------------------
 
 // DecideOrganisation checks an organisation command at now and returns its events.
 // Like Decide it is pure and returns *RuleError values wrapping the sentinels.
@@ -162,11 +251,13 @@ func checkProfile(k OrganisationKind, services []Service, programmes []Programme
 	return nil
 }
 
-// EvolveOrganisation applies one event; like Evolve it bumps Version for every event
-// and accepts values or pointers.
+// ---- Evolve ------------------------------------------------------------------------
+
+// EvolveOrganisation applies one event; like Evolve it bumps Version for every event.
+// The directory's four events are its own: a plain switch is its dispatch.
 func EvolveOrganisation(o Organisation, e Event) Organisation {
 	o.Version++
-	switch e := Deref(e).(type) {
+	switch e := e.(type) {
 	case OrganisationRegistered:
 		o.Registered, o.Active = true, true
 		o.Name, o.Kind, o.Jurisdiction = e.Name, e.Kind, e.Jurisdiction

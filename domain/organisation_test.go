@@ -104,7 +104,7 @@ func TestDecideOrganisation(t *testing.T) {
 
 func TestFoldOrganisation(t *testing.T) {
 	e := OrganisationRegistered{Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)}
-	got := FoldOrganisation(events(&e))
+	got := FoldOrganisation(events(e))
 	want := Organisation{Registered: true, Active: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, Version: 1}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
@@ -115,7 +115,7 @@ func TestFoldOrganisation(t *testing.T) {
 	}
 
 	u := OrganisationProfileUpdated{Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, At: at(1)}
-	updated := EvolveOrganisation(got, &u)
+	updated := EvolveOrganisation(got, u)
 	want = Organisation{Registered: true, Active: true, Name: "Banco Uno", Kind: OrgBank, Jurisdiction: "MX",
 		Services: []Service{ServiceFinancialTraining}, Programmes: []Programme{ProgrammeSurvivorInclusion}, Version: 2}
 	if !reflect.DeepEqual(updated, want) {

@@ -39,6 +39,17 @@ func (RevokeSubject) CommandType() string { return "RevokeSubject" }
 func (TokenRevoked) EventType() string    { return "TokenRevoked" }
 func (SubjectRevoked) EventType() string  { return "SubjectRevoked" }
 
+// revocationConcern: the revocation events. Its commands are decided by
+// DecideRevocation, not on cases.
+func revocationConcern() concern {
+	return concern{
+		events: []EventSpec{
+			DescribeEvent[TokenRevoked](AggregateRevocation),
+			DescribeEvent[SubjectRevoked](AggregateRevocation),
+		},
+	}
+}
+
 // DecideRevocation decides a revocation command; like Decide it is pure.
 func DecideRevocation(r Revocation, cmd Command, now time.Time) ([]Event, error) {
 	now = now.UTC()
@@ -65,7 +76,7 @@ func DecideRevocation(r Revocation, cmd Command, now time.Time) ([]Event, error)
 // EvolveRevocation applies one event.
 func EvolveRevocation(r Revocation, e Event) Revocation {
 	r.Version++
-	switch e := Deref(e).(type) {
+	switch e := e.(type) {
 	case TokenRevoked:
 		r.Revoked, r.RevokedAt = true, e.At
 	case SubjectRevoked:

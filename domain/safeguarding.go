@@ -43,6 +43,24 @@ func AllConcernStatus() []ConcernStatus {
 
 func (x ConcernStatus) Valid() bool { return slices.Contains(AllConcernStatus(), x) }
 
+// ConcernResolution is how a safeguarding concern was resolved.
+type ConcernResolution string
+
+const (
+	ResolutionSurvivorSafe          ConcernResolution = "survivor_safe"
+	ResolutionReferredToAuthorities ConcernResolution = "referred_to_authorities"
+	ResolutionAccountRestricted     ConcernResolution = "account_restricted"
+	ResolutionNoConcernFound        ConcernResolution = "no_concern_found"
+	ResolutionOther                 ConcernResolution = "other"
+)
+
+func AllConcernResolution() []ConcernResolution {
+	return []ConcernResolution{ResolutionSurvivorSafe, ResolutionReferredToAuthorities, ResolutionAccountRestricted,
+		ResolutionNoConcernFound, ResolutionOther}
+}
+
+func (x ConcernResolution) Valid() bool { return slices.Contains(AllConcernResolution(), x) }
+
 // MaxConcernTextLength is the longest concern details or resolution, in characters.
 const MaxConcernTextLength = 5000
 
@@ -67,8 +85,8 @@ type SafeguardingConcern struct {
 // ---- Commands and events -----------------------------------------------------------
 
 type RaiseSafeguardingConcern struct {
-	ConcernID string
-	By        OrgRef // the actor's organisation, resolved by the application layer
+	ConcernID string `waymark:"new"`
+	By        OrgRef `waymark:"actor"` // the caller's organisation, resolved by the application layer
 	Bank      OrgRef // the bank involved
 	Category  ConcernCategory
 	Details   string
@@ -76,12 +94,12 @@ type RaiseSafeguardingConcern struct {
 
 type AcknowledgeSafeguardingConcern struct {
 	ConcernID string
-	By        OrgRef
+	By        OrgRef `waymark:"actor"`
 }
 
 type ResolveSafeguardingConcern struct {
 	ConcernID  string
-	By         OrgRef
+	By         OrgRef `waymark:"actor"`
 	Resolution ConcernResolution
 	Text       string // optional: what was done
 }
@@ -119,6 +137,29 @@ func (ResolveSafeguardingConcern) CommandType() string     { return "ResolveSafe
 func (SafeguardingConcernRaised) EventType() string       { return "SafeguardingConcernRaised" }
 func (SafeguardingConcernAcknowledged) EventType() string { return "SafeguardingConcernAcknowledged" }
 func (SafeguardingConcernResolved) EventType() string     { return "SafeguardingConcernResolved" }
+
+// ---- Table -------------------------------------------------------------------------
+
+func safeguardingConcern() concern {
+	return concern{
+		commands: []commandSpec{
+			caseCommand[RaiseSafeguardingConcern]{decide: decideRaiseSafeguardingConcern,
+				by: byConcernParty[RaiseSafeguardingConcern]}.spec(),
+			caseCommand[AcknowledgeSafeguardingConcern]{decide: decideAcknowledgeSafeguardingConcern,
+				by: byConcernParty[AcknowledgeSafeguardingConcern]}.spec(),
+			caseCommand[ResolveSafeguardingConcern]{decide: decideResolveSafeguardingConcern,
+				by: byConcernParty[ResolveSafeguardingConcern]}.spec(),
+		},
+		events: []EventSpec{
+			caseEvent[SafeguardingConcernRaised]{stage: StageAccountOpening, evolve: evolveConcernRaised,
+				party: func(e SafeguardingConcernRaised, _ Case) string { return e.Bank }}.spec(),
+			caseEvent[SafeguardingConcernAcknowledged]{evolve: evolveConcernAcknowledged,
+				party: func(e SafeguardingConcernAcknowledged, after Case) string { return after.Concerns[e.ConcernID].Bank }}.spec(),
+			caseEvent[SafeguardingConcernResolved]{evolve: evolveConcernResolved,
+				party: func(e SafeguardingConcernResolved, after Case) string { return after.Concerns[e.ConcernID].Bank }}.spec(),
+		},
+	}
+}
 
 // ---- Rules -------------------------------------------------------------------------
 
@@ -186,6 +227,10 @@ func decideResolveSafeguardingConcern(c Case, cmd ResolveSafeguardingConcern, no
 	return one(SafeguardingConcernResolved{ConcernID: k.ConcernID, By: cmd.By.ID, Resolution: cmd.Resolution, At: now, Personal: details})
 }
 
+// byConcernParty is who acts on a concern: one of its parties, the owner or a bank
+// acting for itself (concernFor checks the bank is a party).
+func byConcernParty[C Command](C, Case) Performer { return Performer{By: ByConcernParty} }
+
 // concernFor finds a concern that by, one of its parties, may act on.
 func concernFor(c Case, id string, by OrgRef, action string) (SafeguardingConcern, error) {
 	if err := checkID("concernId", id); err != nil {
@@ -240,22 +285,24 @@ func (c Case) OpenConcernsFor(org string) []SafeguardingConcern {
 
 // ---- Evolve ------------------------------------------------------------------------
 
-// evolveConcerns applies the safeguarding events (called by Evolve only).
-func evolveConcerns(c Case, e Event) Case {
-	switch e := e.(type) {
-	case SafeguardingConcernRaised:
-		c.Concerns = with(c.Concerns, e.ConcernID, SafeguardingConcern{ConcernID: e.ConcernID, RaisedBy: e.RaisedBy,
-			Bank: e.Bank, Category: e.Category, Status: ConcernOpen, RaisedAt: e.At})
-	case SafeguardingConcernAcknowledged:
-		if k, ok := c.Concerns[e.ConcernID]; ok {
-			k.Status, k.AcknowledgedAt = ConcernAcknowledged, e.At
-			c.Concerns = with(c.Concerns, e.ConcernID, k)
-		}
-	case SafeguardingConcernResolved:
-		if k, ok := c.Concerns[e.ConcernID]; ok {
-			k.Status, k.Resolution, k.ResolvedAt = ConcernResolved, e.Resolution, e.At
-			c.Concerns = with(c.Concerns, e.ConcernID, k)
-		}
+func evolveConcernRaised(c Case, e SafeguardingConcernRaised) Case {
+	c.Concerns = with(c.Concerns, e.ConcernID, SafeguardingConcern{ConcernID: e.ConcernID, RaisedBy: e.RaisedBy,
+		Bank: e.Bank, Category: e.Category, Status: ConcernOpen, RaisedAt: e.At})
+	return c
+}
+
+func evolveConcernAcknowledged(c Case, e SafeguardingConcernAcknowledged) Case {
+	if k, ok := c.Concerns[e.ConcernID]; ok {
+		k.Status, k.AcknowledgedAt = ConcernAcknowledged, e.At
+		c.Concerns = with(c.Concerns, e.ConcernID, k)
+	}
+	return c
+}
+
+func evolveConcernResolved(c Case, e SafeguardingConcernResolved) Case {
+	if k, ok := c.Concerns[e.ConcernID]; ok {
+		k.Status, k.Resolution, k.ResolvedAt = ConcernResolved, e.Resolution, e.At
+		c.Concerns = with(c.Concerns, e.ConcernID, k)
 	}
 	return c
 }

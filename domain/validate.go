@@ -7,10 +7,16 @@ import (
 )
 
 // Input checks shared by the case and organisation rules. They judge a value on its
-// own, without the case; the journey rules in journey.go use them first.
+// own, without the case; every concern's rules use them first.
 
 func one(e Event) ([]Event, error) { return []Event{e}, nil }
 
+// enum is a closed vocabulary. Every enum is a string type whose values are the
+// lower_snake_case names stored in events, so a stored event reads the same in every
+// language; it lives with its concern (OfferStatus in offers.go, ContactChannel in
+// contact.go, ...). Each has Valid() (for input checks in Decide) and an All<Type>()
+// that lists its values in order (for API enum mapping and exhaustive tests).
+// All<Type> returns a fresh slice each call: there is no package-level mutable state.
 type enum interface {
 	~string
 	Valid() bool
