@@ -1,0 +1,108 @@
+package codec_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// testdata/fixture-v1.jsonl is every stored event of node/testdata/datadir-v1, the data
+// directory the hardening release wrote (every event type, at schema version 1, its
+// personal data sealed), one per line in the global log's order: extracted once from
+// that directory with the JetStream store, the bytes of each event's data as stored.
+// Never edit it. node's TestFixtureDataDirectoryOpens opens the whole directory; this
+// test checks, without a server, that every one of those events still decodes through
+// the event table (through its upcasters, once a type has a newer schema version) and
+// folds.
+func TestHardeningFixtureDecodesAndFolds(t *testing.T) {
+	f, err := os.Open("testdata/fixture-v1.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases := map[string]domain.Case{}
+	organisations := map[string]domain.Organisation{}
+	revocations := map[string]domain.Revocation{}
+	seen := map[string]bool{}
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, 1<<20)
+	for lines.Scan() {
+		var stored struct {
+			Stream        string          `json:"stream"`
+			Revision      uint64          `json:"revision"`
+			ID            string          `json:"id"`
+			Type          string          `json:"type"`
+			SchemaVersion int             `json:"schemaVersion"`
+			Data          json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
+			t.Fatal(err)
+		}
+		rec := eventstore.RecordedEvent{
+			EventData: eventstore.EventData{ID: stored.ID, Type: stored.Type, SchemaVersion: stored.SchemaVersion, Data: stored.Data},
+			Stream:    stored.Stream, Revision: stored.Revision,
+		}
+		e, extras, err := codec.Decode(rec)
+		if err != nil {
+			t.Errorf("%s revision %d (%s): %v", rec.Stream, rec.Revision, rec.Type, err)
+			continue
+		}
+		seen[rec.Type] = true
+		// The sealed parts stay bound to the version they were sealed under.
+		for _, p := range []codec.Personal{extras.Personal, extras.BlindIndex} {
+			if !p.IsZero() && p.SchemaVersion != rec.SchemaVersion {
+				t.Errorf("%s: a sealed part at schema version %d, stored at %d", rec.Type, p.SchemaVersion, rec.SchemaVersion)
+			}
+		}
+		spec, _ := domain.EventSpecFor(rec.Type)
+		kind, _, _ := eventstore.SplitStreamName(rec.Stream)
+		if string(spec.Aggregate) != kind {
+			t.Errorf("%s is a %s event in stream %s", rec.Type, spec.Aggregate, rec.Stream)
+		}
+		var version uint64
+		switch spec.Aggregate {
+		case domain.AggregateCase:
+			cases[rec.Stream] = domain.Evolve(cases[rec.Stream], e)
+			version = cases[rec.Stream].Version
+		case domain.AggregateOrganisation:
+			organisations[rec.Stream] = domain.EvolveOrganisation(organisations[rec.Stream], e)
+			version = organisations[rec.Stream].Version
+		case domain.AggregateRevocation:
+			revocations[rec.Stream] = domain.EvolveRevocation(revocations[rec.Stream], e)
+			version = revocations[rec.Stream].Version
+		}
+		if version != rec.Revision+1 {
+			t.Errorf("%s revision %d folded to version %d", rec.Stream, rec.Revision, version)
+		}
+	}
+	if err := lines.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 39 {
+		t.Errorf("the fixture holds %d event types; the hardening release wrote 39", len(seen))
+	}
+
+	live, erased := cases["case-000000f1-0000-7000-8000-000000000017"], cases["case-000000f1-0000-7000-8000-000000000075"]
+	if !live.Referred || live.Erased || live.Stage != domain.StageCreditRepair || live.Version != 40 ||
+		len(live.Offers) == 0 || len(live.Disputes) == 0 || len(live.Concerns) == 0 || live.ContactRules == nil {
+		t.Errorf("the live case folded to %+v", live)
+	}
+	if !erased.Referred || !erased.Erased {
+		t.Errorf("the erased case folded to %+v", erased)
+	}
+	for stream, o := range organisations {
+		if !o.Registered {
+			t.Errorf("%s folded to %+v", stream, o)
+		}
+	}
+	for stream, r := range revocations {
+		if !r.Revoked {
+			t.Errorf("%s folded to %+v", stream, r)
+		}
+	}
+}
