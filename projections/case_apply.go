@@ -90,7 +90,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 	v.Journey = append(v.Journey, JourneyStep{
 		Type: rec.Type, At: rec.Metadata.RecordedAt, Stage: v.State.Stage,
 		Version: v.State.Version, Position: rec.Position, ActorOrganisation: rec.Metadata.Organisation,
-		Party: partyOf(env.Event, v.State),
+		Party: domain.PartyOf(env.Event, v.State),
 	})
 	return nil
 }
