@@ -74,7 +74,8 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 			if !state.Referred {
 				return fmt.Errorf("case %s: %w", in.CaseID, ErrNotFound)
 			}
-			action, target := actionOf(cmd, state, actor)
+			performer, _ := domain.PerformerOf(cmd, state) // not a case command: the owner's access, then refused as input
+			action, target := accessFor(performer, actor)
 			return access.Authorize(access.Request{Actor: actor, Action: action, Case: &state, Target: target, Now: s.Now()}).Err()
 		},
 		decide: func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
@@ -97,30 +98,21 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 	return s.execute(ctx, req)
 }
 
-// actionOf says which access a case command needs, and on what. Bank-side commands
+// accessFor turns who performs a case command, as the command declares it in the
+// domain's table, into the access the caller needs and on what. Bank-side commands
 // name the bank they are about; a bank's staff may only act for their own bank.
-func actionOf(cmd domain.Command, state domain.Case, actor Actor) (access.Action, string) {
-	bankSide := func(bank string) (access.Action, string) { return access.ActionRecordBankOutcome, bank }
-	switch c := cmd.(type) {
-	case domain.RecordAccountOpened:
-		return bankSide(c.Bank.ID)
-	case domain.RecordAccountDeclined:
-		return bankSide(c.Bank.ID)
-	case domain.MakeBankOffer:
-		return bankSide(c.Bank.ID)
-	case domain.RecordDueDiligenceDecision:
-		return bankSide(state.Packs[c.PackID].Bank)
-	case domain.RaiseSafeguardingConcern, domain.AcknowledgeSafeguardingConcern, domain.ResolveSafeguardingConcern:
-		if actor.Role == access.RoleBank {
-			return bankSide(actor.Organisation) // the domain checks the bank is a party
-		}
-		return access.ActionChange, ""
-	case domain.RecordCreditDisputeOutcome:
-		return access.ActionRecordDisputeOutcome, c.DisputeID
-	case domain.RecordDisputeItemOutcome:
-		return access.ActionRecordDisputeOutcome, c.DisputeID
-	case domain.EraseSurvivorData:
+func accessFor(p domain.Performer, actor Actor) (access.Action, string) {
+	switch p.By {
+	case domain.ByBank:
+		return access.ActionRecordBankOutcome, p.Target
+	case domain.ByBureau:
+		return access.ActionRecordDisputeOutcome, p.Target
+	case domain.ByOwnerOrAdmin:
 		return access.ActionErase, ""
+	case domain.ByConcernParty:
+		if actor.Role == access.RoleBank {
+			return access.ActionRecordBankOutcome, actor.Organisation // the domain checks the bank is a party
+		}
 	}
 	return access.ActionChange, ""
 }
@@ -155,77 +147,24 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 	})
 }
 
+// complete adds to a case command what its fields declare (domain.Complete): new ids,
+// the organisations it names resolved from their own streams, the caller's own
+// organisation. The one rule of the service's own is how long consent may last.
 func (s *Service) complete(ctx context.Context, actor Actor, cmd domain.Command) (domain.Command, error) {
-	var err error
-	org := func(ref *domain.OrgRef) {
-		if err == nil {
-			*ref, err = s.organisation(ctx, ref.ID)
-		}
+	if !domain.ChangesExistingCase(cmd) {
+		return nil, fmt.Errorf("%s is not a change to an existing case: %w", cmd.CommandType(), ErrBadInput)
 	}
-	switch c := cmd.(type) {
-	case domain.GrantConsent:
+	if c, ok := cmd.(domain.GrantConsent); ok {
 		if limit := s.Now().Add(s.maxConsent); c.ExpiresAt.After(limit) {
 			return nil, fmt.Errorf("expiresAt: consent may be granted for at most %s, until %s; ask again when it ends: %w",
 				formatDuration(s.maxConsent), limit.Format(time.DateOnly), ErrBadInput)
 		}
-		c.GrantID = s.ids.NewID()
-		org(&c.Recipient)
-		return c, err
-	case domain.RequestIDDocument:
-		c.DocumentID = s.ids.NewID()
-		if c.IssuingOrganisation.ID != "" {
-			org(&c.IssuingOrganisation)
-		}
-		return c, err
-	case domain.ReferToBank:
-		org(&c.Bank)
-		return c, err
-	case domain.SubmitAccountApplication:
-		org(&c.Bank)
-		return c, err
-	case domain.RecordAccountOpened:
-		org(&c.Bank)
-		return c, err
-	case domain.RecordAccountDeclined:
-		org(&c.Bank)
-		return c, err
-	case domain.FileCreditDispute:
-		c.DisputeID = s.ids.NewID()
-		org(&c.Bureau)
-		return c, err
-	case domain.AddCaseNote:
-		c.NoteID = s.ids.NewID()
-		return c, nil
-	case domain.MakeBankOffer:
-		c.OfferID = s.ids.NewID()
-		org(&c.Bank)
-		return c, err
-	case domain.ProvideDueDiligencePack:
-		c.PackID = s.ids.NewID()
-		org(&c.Bank)
-		return c, err
-	case domain.RecordCreditReportObtained:
-		c.ReportID = s.ids.NewID()
-		org(&c.Bureau)
-		return c, err
-	case domain.RaiseSafeguardingConcern:
-		// The organisation raising a concern is the caller's own.
-		c.ConcernID, c.By = s.ids.NewID(), domain.OrgRef{ID: actor.Organisation}
-		org(&c.By)
-		org(&c.Bank)
-		return c, err
-	case domain.AcknowledgeSafeguardingConcern:
-		c.By = domain.OrgRef{ID: actor.Organisation}
-		org(&c.By)
-		return c, err
-	case domain.ResolveSafeguardingConcern:
-		c.By = domain.OrgRef{ID: actor.Organisation}
-		org(&c.By)
-		return c, err
-	case domain.ReferSurvivor, domain.RegisterOrganisation, domain.UpdateOrganisationProfile:
-		return nil, fmt.Errorf("%s is not a change to an existing case: %w", cmd.CommandType(), ErrBadInput)
 	}
-	return cmd, nil
+	return domain.Complete(cmd, domain.Completion{
+		NewID:             s.ids.NewID,
+		Organisation:      func(id string) (domain.OrgRef, error) { return s.organisation(ctx, id) },
+		ActorOrganisation: actor.Organisation,
+	})
 }
 
 // organisation resolves an organisation id from its own stream (not the directory read
