@@ -170,193 +170,17 @@ func TestDecideGuards(t *testing.T) {
 		})
 	}
 	runCaseTests(t, tests)
-}
 
-func TestReferSurvivor(t *testing.T) {
-	valid := ReferSurvivor{
-		ReferringOrganisation: shelter, Jurisdiction: "MX",
-		Needs: []Need{NeedIDDocument, NeedBankAccount}, Barriers: []Barrier{BarrierNoID, BarrierNoIncome},
-		Survivor: SurvivorDetails{FullName: "  Ana López ", Aliases: []string{" Anita ", " "}, DateOfBirth: "1998-07-14",
-			Phone: " +52 55 0000 0000 ", Email: "ana@example.org", Address: "Calle 1"},
+	// The guards are tried on every case command of the table.
+	listed := map[reflect.Type]bool{}
+	for _, cmd := range allCaseCommands() {
+		listed[reflect.TypeOf(cmd)] = true
 	}
-	with := func(f func(*ReferSurvivor)) ReferSurvivor {
-		c := valid
-		f(&c)
-		return c
+	for typ := range theTable.commands {
+		if !listed[typ] && typ != reflect.TypeFor[ReferSurvivor]() {
+			t.Errorf("allCaseCommands has no %v: add a valid-looking one", typ)
+		}
 	}
-	tests := []caseTest{
-		{name: "a shelter refers a survivor", when: valid, thenStage: StageReferral,
-			then: events(SurvivorReferred{
-				ReferringOrganisation: "org-shelter", Jurisdiction: "MX",
-				Needs: []Need{NeedIDDocument, NeedBankAccount}, Barriers: []Barrier{BarrierNoID, BarrierNoIncome}, At: at(10),
-				Personal: &SurvivorDetails{FullName: "Ana López", Aliases: []string{"Anita"}, DateOfBirth: "1998-07-14",
-					Phone: "+52 55 0000 0000", Email: "ana@example.org", Address: "Calle 1"},
-			})},
-		{name: "an NGO refers with only a name", when: ReferSurvivor{ReferringOrganisation: ngo, Jurisdiction: "US", Survivor: SurvivorDetails{FullName: "B"}},
-			then: events(SurvivorReferred{ReferringOrganisation: "org-ngo", Jurisdiction: "US", At: at(10), Personal: &SurvivorDetails{FullName: "B"}})},
-		{name: "born today is not in the future", when: with(func(c *ReferSurvivor) { c.Survivor = SurvivorDetails{FullName: "Ana", DateOfBirth: "2026-03-02"} }),
-			then: events(SurvivorReferred{ReferringOrganisation: "org-shelter", Jurisdiction: "MX",
-				Needs: valid.Needs, Barriers: valid.Barriers, At: at(10), Personal: &SurvivorDetails{FullName: "Ana", DateOfBirth: "2026-03-02"}})},
-		{name: "a bank cannot refer", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = bank }),
-			wantErr: ErrWrongOrganisationKind, wantMsg: "only a shelter, an NGO or a government service can refer"},
-		{name: "referring organisation without id", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = OrgRef{Kind: OrgShelter} }),
-			wantErr: ErrInvalidInput},
-		{name: "referring organisation not resolved", when: with(func(c *ReferSurvivor) { c.ReferringOrganisation = OrgRef{ID: "org-?"} }),
-			wantErr: ErrUnknownOrganisation},
-		{name: "empty jurisdiction", when: with(func(c *ReferSurvivor) { c.Jurisdiction = "" }), wantErr: ErrInvalidInput, wantMsg: "jurisdiction:"},
-		{name: "lower-case jurisdiction", when: with(func(c *ReferSurvivor) { c.Jurisdiction = "mx" }), wantErr: ErrInvalidInput},
-		{name: "three-letter jurisdiction", when: with(func(c *ReferSurvivor) { c.Jurisdiction = "MEX" }), wantErr: ErrInvalidInput},
-		{name: "blank full name", when: with(func(c *ReferSurvivor) { c.Survivor.FullName = " \t" }),
-			wantErr: ErrInvalidInput, wantMsg: "survivor.fullName: the survivor's full name is required"},
-		{name: "unknown need", when: with(func(c *ReferSurvivor) { c.Needs = []Need{"money"} }), wantErr: ErrInvalidInput, wantMsg: "needs:"},
-		{name: "duplicate need", when: with(func(c *ReferSurvivor) { c.Needs = []Need{NeedShelter, NeedShelter} }), wantErr: ErrInvalidInput, wantMsg: "twice"},
-		{name: "unknown barrier", when: with(func(c *ReferSurvivor) { c.Barriers = []Barrier{"fear"} }), wantErr: ErrInvalidInput, wantMsg: "barriers:"},
-		{name: "duplicate barrier", when: with(func(c *ReferSurvivor) { c.Barriers = []Barrier{BarrierNoID, BarrierNoID} }), wantErr: ErrInvalidInput},
-		{name: "malformed date of birth", when: with(func(c *ReferSurvivor) { c.Survivor.DateOfBirth = "14/07/1998" }),
-			wantErr: ErrInvalidInput, wantMsg: "survivor.dateOfBirth"},
-		{name: "date of birth in the future", when: with(func(c *ReferSurvivor) { c.Survivor.DateOfBirth = "2026-03-03" }),
-			wantErr: ErrInvalidInput, wantMsg: "future"},
-	}
-	runCaseTests(t, tests)
-}
-
-func TestGrantConsent(t *testing.T) {
-	valid := GrantConsent{GrantID: "g-1", Recipient: bank,
-		Categories: []DataCategory{DataIdentity, DataBanking}, Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear}
-	with := func(f func(*GrantConsent)) GrantConsent {
-		c := valid
-		f(&c)
-		return c
-	}
-	tests := []caseTest{
-		{name: "the survivor lets a bank see identity and banking data for banking", given: events(referred), when: valid,
-			then: events(ConsentGranted{GrantID: "g-1", Recipient: "org-bank", Categories: []DataCategory{DataIdentity, DataBanking},
-				Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(10)})},
-		{name: "any kind of organisation may receive consent", given: events(referred),
-			when: with(func(c *GrantConsent) {
-				c.Recipient = idOffice
-				c.ExpiresAt = nextYear.In(time.FixedZone("CST", -6*3600))
-			}),
-			then: events(ConsentGranted{GrantID: "g-1", Recipient: "org-renapo", Categories: []DataCategory{DataIdentity, DataBanking},
-				Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(10)})},
-		{name: "no grant id", given: events(referred), when: with(func(c *GrantConsent) { c.GrantID = " " }), wantErr: ErrInvalidInput, wantMsg: "grantId:"},
-		{name: "grant id already used", given: events(referred, bankGrant), when: with(func(c *GrantConsent) { c.GrantID = "g-bank" }),
-			wantErr: ErrInvalidInput, wantMsg: "already used"},
-		{name: "recipient without id", given: events(referred), when: with(func(c *GrantConsent) { c.Recipient = OrgRef{Kind: OrgBank} }),
-			wantErr: ErrInvalidInput, wantMsg: "recipientOrganisationId:"},
-		{name: "no categories", given: events(referred), when: with(func(c *GrantConsent) { c.Categories = nil }), wantErr: ErrInvalidInput, wantMsg: "categories:"},
-		{name: "no purposes", given: events(referred), when: with(func(c *GrantConsent) { c.Purposes = []Purpose{} }), wantErr: ErrInvalidInput, wantMsg: "purposes:"},
-		{name: "unknown category", given: events(referred), when: with(func(c *GrantConsent) { c.Categories = []DataCategory{"health"} }), wantErr: ErrInvalidInput},
-		{name: "duplicate category", given: events(referred), when: with(func(c *GrantConsent) { c.Categories = []DataCategory{DataNotes, DataNotes} }), wantErr: ErrInvalidInput},
-		{name: "unknown purpose", given: events(referred), when: with(func(c *GrantConsent) { c.Purposes = []Purpose{"marketing"} }), wantErr: ErrInvalidInput},
-		{name: "duplicate purpose", given: events(referred), when: with(func(c *GrantConsent) { c.Purposes = []Purpose{PurposeBanking, PurposeBanking} }), wantErr: ErrInvalidInput},
-		{name: "expires now", given: events(referred), when: with(func(c *GrantConsent) { c.ExpiresAt = at(10) }), wantErr: ErrInvalidInput, wantMsg: "expiresAt:"},
-		{name: "expired already", given: events(referred), when: with(func(c *GrantConsent) { c.ExpiresAt = at(9) }), wantErr: ErrInvalidInput},
-	}
-	runCaseTests(t, tests)
-}
-
-func TestWithdrawConsent(t *testing.T) {
-	withdrawn := ConsentWithdrawn{GrantID: "g-bank", At: at(5)}
-	tests := []caseTest{
-		{name: "the survivor withdraws a grant", given: events(referred, bankGrant), when: WithdrawConsent{GrantID: "g-bank"},
-			then: events(ConsentWithdrawn{GrantID: "g-bank", At: at(10)})},
-		{name: "an expired grant can still be withdrawn", given: events(referred, bankGrant), when: WithdrawConsent{GrantID: "g-bank"},
-			now: nextYear.AddDate(0, 1, 0), then: events(ConsentWithdrawn{GrantID: "g-bank", At: nextYear.AddDate(0, 1, 0)})},
-		{name: "no grant id", given: events(referred), when: WithdrawConsent{}, wantErr: ErrInvalidInput},
-		{name: "unknown grant", given: events(referred, bankGrant), when: WithdrawConsent{GrantID: "g-nope"},
-			wantErr: ErrInvalidInput, wantMsg: "unknown grant g-nope"},
-		{name: "already withdrawn", given: events(referred, bankGrant, withdrawn), when: WithdrawConsent{GrantID: "g-bank"},
-			wantErr: ErrInvalidTransition, wantMsg: "withdrawConsent: grant g-bank was already withdrawn on 2026-03-02"},
-	}
-	runCaseTests(t, tests)
-}
-
-func TestIDDocuments(t *testing.T) {
-	obtained := IDDocumentObtained{DocumentID: "doc-1", At: at(4), Personal: &DocumentDetails{DocumentNumber: "CURP123"}}
-	refused := IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, At: at(4)}
-	gov := OrgRef{ID: "org-sre", Kind: OrgGovernment, Jurisdiction: "MX"}
-	tests := []caseTest{
-		{name: "request a CURP from an ID office of the directory", given: events(referred), thenStage: StageIDRecovery,
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: idOffice},
-			then: events(IDDocumentRequested{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: "org-renapo", At: at(10)})},
-		{name: "a request after banking keeps the stage", given: events(referred, bankGrant, bankReferred), thenStage: StageAccountOpening,
-			when: RequestIDDocument{DocumentID: "doc-2", Kind: DocPassport, IssuingOrganisation: gov},
-			then: events(IDDocumentRequested{DocumentID: "doc-2", Kind: DocPassport, IssuingOrganisation: "org-sre", At: at(10)})},
-		{name: "an authority not in the directory is named in free text, sealed", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocBirthCertificate, IssuingAuthority: " Registro Civil de Tlaxiaco "},
-			then: events(IDDocumentRequested{DocumentID: "doc-1", Kind: DocBirthCertificate, At: at(10),
-				Personal: &AuthorityDetails{IssuingAuthority: "Registro Civil de Tlaxiaco"}})},
-		{name: "request without id", given: events(referred), when: RequestIDDocument{Kind: DocCURP, IssuingOrganisation: idOffice}, wantErr: ErrInvalidInput},
-		{name: "request with a used id", given: events(referred, docRequested),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocINE, IssuingOrganisation: idOffice}, wantErr: ErrInvalidInput, wantMsg: "already used"},
-		{name: "request an unknown kind", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: "library_card", IssuingAuthority: "x"}, wantErr: ErrInvalidInput, wantMsg: "kind:"},
-		{name: "request without authority", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingAuthority: "  "}, wantErr: ErrInvalidInput, wantMsg: "issuingOrganisationId:"},
-		{name: "request naming the authority twice", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: idOffice, IssuingAuthority: "RENAPO"}, wantErr: ErrInvalidInput},
-		{name: "a bank does not issue documents", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: bank}, wantErr: ErrWrongOrganisationKind},
-		{name: "an issuing organisation that was not resolved", given: events(referred),
-			when: RequestIDDocument{DocumentID: "doc-1", Kind: DocCURP, IssuingOrganisation: OrgRef{ID: "org-?"}}, wantErr: ErrUnknownOrganisation},
-
-		{name: "document obtained", given: events(referred, docRequested),
-			when: RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: " CURP123 "},
-			then: events(IDDocumentObtained{DocumentID: "doc-1", At: at(10), Personal: &DocumentDetails{DocumentNumber: "CURP123"}})},
-		{name: "obtained: unknown document", given: events(referred, docRequested),
-			when: RecordIDDocumentObtained{DocumentID: "doc-9", DocumentNumber: "X"}, wantErr: ErrInvalidInput, wantMsg: "unknown document doc-9"},
-		{name: "obtained: already obtained", given: events(referred, docRequested, obtained),
-			when: RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: "X"}, wantErr: ErrInvalidTransition, wantMsg: "already obtained"},
-		{name: "obtained: already refused", given: events(referred, docRequested, refused),
-			when: RecordIDDocumentObtained{DocumentID: "doc-1", DocumentNumber: "X"}, wantErr: ErrInvalidTransition},
-		{name: "obtained: no document number", given: events(referred, docRequested),
-			when: RecordIDDocumentObtained{DocumentID: "doc-1"}, wantErr: ErrInvalidInput, wantMsg: "documentNumber:"},
-
-		{name: "document refused", given: events(referred, docRequested),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, Reason: " no birth record "},
-			then: events(IDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalMissingSupportingDocuments, At: at(10),
-				Personal: &ReasonDetails{Text: "no birth record"}})},
-		{name: "refused: unknown document", given: events(referred),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther}, wantErr: ErrInvalidInput},
-		{name: "refused: already obtained", given: events(referred, docRequested, obtained),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther}, wantErr: ErrInvalidTransition},
-		{name: "refused: no reason code", given: events(referred, docRequested),
-			when: RecordIDDocumentRefused{DocumentID: "doc-1", Reason: "no record"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
-		{name: "refused: a reason text over the limit", given: events(referred, docRequested),
-			when:    RecordIDDocumentRefused{DocumentID: "doc-1", ReasonCode: RefusalOther, Reason: strings.Repeat("x", MaxReasonTextLength+1)},
-			wantErr: ErrInvalidInput, wantMsg: "at most 2000"},
-	}
-	runCaseTests(t, tests)
-}
-
-func TestCaseNotesAndClosure(t *testing.T) {
-	long := strings.Repeat("é", MaxNoteLength)
-	tests := []caseTest{
-		{name: "add a note", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: "  Met at the shelter.\n"},
-			then: events(CaseNoteAdded{NoteID: "n-1", At: at(10), Personal: &NoteDetails{Text: "Met at the shelter."}})},
-		{name: "a note of exactly the maximum length", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: long},
-			then: events(CaseNoteAdded{NoteID: "n-1", At: at(10), Personal: &NoteDetails{Text: long}})},
-		{name: "note without id", given: events(referred), when: AddCaseNote{Text: "x"}, wantErr: ErrInvalidInput, wantMsg: "noteId:"},
-		{name: "blank note", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: " \n\t"}, wantErr: ErrInvalidInput, wantMsg: "text:"},
-		{name: "note too long", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: long + "x"},
-			wantErr: ErrInvalidInput, wantMsg: "at most 10000"},
-
-		{name: "close the case", given: events(referred), when: CloseCase{Outcome: ClosureJourneyCompleted, Reason: " account open "},
-			then: events(CaseClosed{Outcome: ClosureJourneyCompleted, At: at(10), Personal: &ReasonDetails{Text: "account open"}})},
-		{name: "close the case with the outcome alone", given: events(referred), when: CloseCase{Outcome: ClosureLostContact},
-			then: events(CaseClosed{Outcome: ClosureLostContact, At: at(10)})},
-		{name: "close without an outcome", given: events(referred), when: CloseCase{}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
-		{name: "close with an unknown outcome", given: events(referred), when: CloseCase{Outcome: "done"}, wantErr: ErrInvalidInput},
-		{name: "close a closed case", given: events(referred, closed), when: CloseCase{Outcome: ClosureOther}, wantErr: ErrInvalidTransition},
-
-		{name: "reopen a closed case", given: events(referred, closed), when: ReopenCase{ReasonCode: ReopenSurvivorReturned, Reason: "survivor came back"},
-			then: events(CaseReopened{ReasonCode: ReopenSurvivorReturned, At: at(10), Personal: &ReasonDetails{Text: "survivor came back"}}), thenStage: StageReferral},
-		{name: "reopen an open case", given: events(referred), when: ReopenCase{ReasonCode: ReopenOther},
-			wantErr: ErrInvalidTransition, wantMsg: "reopenCase: the case is open"},
-		{name: "reopen without a reason code", given: events(referred, closed), when: ReopenCase{Reason: "came back"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
-	}
-	runCaseTests(t, tests)
 }
 
 func TestLessDataFlowsOnAClosedCase(t *testing.T) {
@@ -393,5 +217,55 @@ func TestLessDataFlowsOnAClosedCase(t *testing.T) {
 	})
 	if c := Fold(events(referred, erased)); !c.Erased {
 		t.Error("Evolve does not record the erasure")
+	}
+}
+
+// Commands that carry personal data are refused once the survivor's data was erased;
+// the journey goes on without it.
+func TestErasedCaseRefusesNewPersonalData(t *testing.T) {
+	erased := SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(6)}
+	given := shown(bureauGrant, erased)
+	items := func(creditor string) []DisputeItem {
+		return []DisputeItem{{ItemID: "i-1", Kind: ItemDebt, Creditor: creditor}}
+	}
+	evidence := []EvidenceKind{EvidenceProofOfIdentity, EvidenceTraffickingDetermination}
+	runCaseTests(t, []caseTest{
+		{name: "no staff name after erasure", given: given,
+			when:    ProvideDueDiligencePack{PackID: "p-1", Bank: bank, AccompaniedVisit: true, StaffName: "Lucía"},
+			wantErr: ErrInvalidTransition, wantMsg: "provideDueDiligencePack: the survivor's data was erased"},
+		{name: "a pack without a staff name goes on", given: given,
+			when: ProvideDueDiligencePack{PackID: "p-1", Bank: bank, SignedLetter: true},
+			then: events(DueDiligencePackProvided{PackID: "p-1", Bank: "org-bank", SignedLetter: true, At: at(10)})},
+		{name: "no safeguarding concern after erasure", given: given,
+			when:    RaiseSafeguardingConcern{ConcernID: "k-1", By: bank, Bank: bank, Category: ConcernOther, Details: "x"},
+			wantErr: ErrInvalidTransition, wantMsg: "erased"},
+		{name: "no contact notes after erasure", given: given,
+			when:    SetSafeContactRules{Allowed: []ContactChannel{ChannelThroughShelter}, Notes: "not the old address"},
+			wantErr: ErrInvalidTransition, wantMsg: "erased"},
+		{name: "contact rules without notes go on", given: given,
+			when: SetSafeContactRules{Allowed: []ContactChannel{ChannelThroughShelter}},
+			then: events(SafeContactRulesSet{Allowed: []ContactChannel{ChannelThroughShelter}, At: at(10)})},
+		{name: "no creditors after erasure", given: given,
+			when:    FileCreditDispute{DisputeID: "d-2", Bureau: bureau, Items: items("Financiera Norte"), Evidence: evidence},
+			wantErr: ErrInvalidTransition, wantMsg: "erased"},
+		{name: "a dispute without creditors goes on", given: given,
+			when: FileCreditDispute{DisputeID: "d-2", Bureau: bureau, Items: items(" "), Evidence: evidence},
+			then: events(CreditDisputeFiled{DisputeID: "d-2", Bureau: "org-bureau", ItemCount: 1,
+				Items: []DisputeItemFiled{{ItemID: "i-1", Kind: ItemDebt}}, Evidence: evidence, At: at(10)})},
+		{name: "offers go on", given: given,
+			when: MakeBankOffer{OfferID: "o-1", Bank: bank, Product: ProductBasicAccount, FeeCurrency: "MXN", FeeAmount: "0"},
+			then: events(BankOfferMade{OfferID: "o-1", Bank: "org-bank", Product: ProductBasicAccount, MonthlyFee: Money{Currency: "MXN"}, At: at(10)})},
+	})
+}
+
+// Decide normalises the clock to UTC so stored times have one form.
+func TestDecideStoresUTC(t *testing.T) {
+	local := at(10).In(time.FixedZone("CST", -6*3600))
+	got, err := Decide(Fold(events(referred)), AddCaseNote{NoteID: "n", Text: "x"}, local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if when := got[0].(CaseNoteAdded).At; when != when.UTC() || !when.Equal(local) {
+		t.Fatalf("At = %v, want %v in UTC", when, local)
 	}
 }

@@ -5,6 +5,59 @@ import (
 	"testing"
 )
 
+// Credit repair: a step where the survivor's data leaves the coalition, so every
+// command that sends it to a bureau checks consent.
+
+func TestFileCreditDispute(t *testing.T) {
+	bankOnly := ConsentGranted{GrantID: "g-b", Recipient: "org-bureau", Categories: []DataCategory{DataCredit},
+		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
+	valid := FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3}
+
+	tests := []caseTest{
+		{name: "file a dispute straight after referral (stages can be skipped)", given: events(referred, bureauGrant), when: valid,
+			then: events(CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(10)}), thenStage: StageCreditRepair},
+		{name: "not a credit bureau", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bank, ItemCount: 3},
+			wantErr: ErrWrongOrganisationKind, wantMsg: "bureauId: organisation org-bank is not a credit bureau"},
+		{name: "no consent for credit repair", given: events(referred, bankGrant), when: valid,
+			wantErr: ErrConsentRequired, wantMsg: "fileCreditDispute: no consent grant in force lets credit bureau org-bureau receive data for credit_repair"},
+		{name: "consent to the bureau for another purpose", given: events(referred, bankOnly), when: valid, wantErr: ErrConsentRequired},
+		{name: "no dispute id", given: events(referred, bureauGrant), when: FileCreditDispute{Bureau: bureau, ItemCount: 3}, wantErr: ErrInvalidInput, wantMsg: "disputeId:"},
+		{name: "dispute id already used", given: events(referred, bureauGrant, disputeFiled), when: valid, wantErr: ErrInvalidInput, wantMsg: "already used"},
+		{name: "no items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau}, wantErr: ErrInvalidInput, wantMsg: "itemCount:"},
+		{name: "negative items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: -1}, wantErr: ErrInvalidInput},
+	}
+	runCaseTests(t, tests)
+}
+
+func TestRecordCreditDisputeOutcome(t *testing.T) {
+	filed := events(referred, bureauGrant, disputeFiled)
+	resolved := CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(6)}
+	tests := []caseTest{
+		{name: "every item blocked, no reason needed", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(10)})},
+		{name: "refused with a reason", given: filed,
+			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, Reason: "the letter was unsigned "},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, At: at(10),
+				Personal: &ReasonDetails{Text: "the letter was unsigned"}})},
+		{name: "recorded even once consent expired", given: filed, now: nextYear.AddDate(0, 0, 1),
+			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound},
+			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound, At: nextYear.AddDate(0, 0, 1)})},
+		{name: "no dispute id", given: filed, when: RecordCreditDisputeOutcome{Outcome: DisputeBlocked}, wantErr: ErrInvalidInput},
+		{name: "unknown dispute", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-9", Outcome: DisputeBlocked},
+			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
+		{name: "already resolved", given: append(filed, resolved), when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
+			wantErr: ErrInvalidTransition, wantMsg: "already resolved (blocked)"},
+		{name: "unknown outcome", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: "lost"}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
+		{name: "refused without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused},
+			wantErr: ErrInvalidInput, wantMsg: "reasonCode: a reason code is required when the outcome is refused"},
+		{name: "partially blocked with only a text", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3"},
+			wantErr: ErrInvalidInput},
+		{name: "an unknown reason code", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: "whim"},
+			wantErr: ErrInvalidInput, wantMsg: "unknown dispute reason"},
+	}
+	runCaseTests(t, tests)
+}
+
 func TestRecordCreditReportObtained(t *testing.T) {
 	bankingOnly := ConsentGranted{GrantID: "g-b", Recipient: "org-bureau", Categories: []DataCategory{DataCredit},
 		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}

@@ -1,12 +1,9 @@
 package domain
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
-// Account opening and credit repair: the steps where the survivor's data leaves the
-// coalition, so every one of them checks consent.
+// Account opening: a step where the survivor's data leaves the coalition, so every
+// command that sends it to a bank checks consent.
 
 func TestReferToBank(t *testing.T) {
 	expired := ConsentGranted{GrantID: "g-old", Recipient: "org-bank", Categories: []DataCategory{DataBanking},
@@ -109,66 +106,4 @@ func TestRecordAccountOutcome(t *testing.T) {
 			wantErr: ErrInvalidTransition},
 	}
 	runCaseTests(t, tests)
-}
-
-func TestFileCreditDispute(t *testing.T) {
-	bankOnly := ConsentGranted{GrantID: "g-b", Recipient: "org-bureau", Categories: []DataCategory{DataCredit},
-		Purposes: []Purpose{PurposeBanking}, ExpiresAt: nextYear, At: at(1)}
-	valid := FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3}
-
-	tests := []caseTest{
-		{name: "file a dispute straight after referral (stages can be skipped)", given: events(referred, bureauGrant), when: valid,
-			then: events(CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(10)}), thenStage: StageCreditRepair},
-		{name: "not a credit bureau", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bank, ItemCount: 3},
-			wantErr: ErrWrongOrganisationKind, wantMsg: "bureauId: organisation org-bank is not a credit bureau"},
-		{name: "no consent for credit repair", given: events(referred, bankGrant), when: valid,
-			wantErr: ErrConsentRequired, wantMsg: "fileCreditDispute: no consent grant in force lets credit bureau org-bureau receive data for credit_repair"},
-		{name: "consent to the bureau for another purpose", given: events(referred, bankOnly), when: valid, wantErr: ErrConsentRequired},
-		{name: "no dispute id", given: events(referred, bureauGrant), when: FileCreditDispute{Bureau: bureau, ItemCount: 3}, wantErr: ErrInvalidInput, wantMsg: "disputeId:"},
-		{name: "dispute id already used", given: events(referred, bureauGrant, disputeFiled), when: valid, wantErr: ErrInvalidInput, wantMsg: "already used"},
-		{name: "no items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau}, wantErr: ErrInvalidInput, wantMsg: "itemCount:"},
-		{name: "negative items", given: events(referred, bureauGrant), when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: -1}, wantErr: ErrInvalidInput},
-	}
-	runCaseTests(t, tests)
-}
-
-func TestRecordCreditDisputeOutcome(t *testing.T) {
-	filed := events(referred, bureauGrant, disputeFiled)
-	resolved := CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(6)}
-	tests := []caseTest{
-		{name: "every item blocked, no reason needed", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
-			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(10)})},
-		{name: "refused with a reason", given: filed,
-			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, Reason: "the letter was unsigned "},
-			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: DisputeInsufficientEvidence, At: at(10),
-				Personal: &ReasonDetails{Text: "the letter was unsigned"}})},
-		{name: "recorded even once consent expired", given: filed, now: nextYear.AddDate(0, 0, 1),
-			when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound},
-			then: events(CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, ReasonCode: DisputeItemNotFound, At: nextYear.AddDate(0, 0, 1)})},
-		{name: "no dispute id", given: filed, when: RecordCreditDisputeOutcome{Outcome: DisputeBlocked}, wantErr: ErrInvalidInput},
-		{name: "unknown dispute", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-9", Outcome: DisputeBlocked},
-			wantErr: ErrInvalidInput, wantMsg: "unknown dispute d-9"},
-		{name: "already resolved", given: append(filed, resolved), when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeBlocked},
-			wantErr: ErrInvalidTransition, wantMsg: "already resolved (blocked)"},
-		{name: "unknown outcome", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: "lost"}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
-		{name: "refused without a reason", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused},
-			wantErr: ErrInvalidInput, wantMsg: "reasonCode: a reason code is required when the outcome is refused"},
-		{name: "partially blocked with only a text", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputePartiallyBlocked, Reason: "2 of 3"},
-			wantErr: ErrInvalidInput},
-		{name: "an unknown reason code", given: filed, when: RecordCreditDisputeOutcome{DisputeID: "d-1", Outcome: DisputeRefused, ReasonCode: "whim"},
-			wantErr: ErrInvalidInput, wantMsg: "unknown dispute reason"},
-	}
-	runCaseTests(t, tests)
-}
-
-// Decide normalises the clock to UTC so stored times have one form.
-func TestDecideStoresUTC(t *testing.T) {
-	local := at(10).In(time.FixedZone("CST", -6*3600))
-	got, err := Decide(Fold(events(referred)), AddCaseNote{NoteID: "n", Text: "x"}, local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if when := got[0].(CaseNoteAdded).At; when != when.UTC() || !when.Equal(local) {
-		t.Fatalf("At = %v, want %v in UTC", when, local)
-	}
 }

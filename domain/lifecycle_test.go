@@ -1,0 +1,35 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCaseNotesAndClosure(t *testing.T) {
+	long := strings.Repeat("é", MaxNoteLength)
+	tests := []caseTest{
+		{name: "add a note", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: "  Met at the shelter.\n"},
+			then: events(CaseNoteAdded{NoteID: "n-1", At: at(10), Personal: &NoteDetails{Text: "Met at the shelter."}})},
+		{name: "a note of exactly the maximum length", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: long},
+			then: events(CaseNoteAdded{NoteID: "n-1", At: at(10), Personal: &NoteDetails{Text: long}})},
+		{name: "note without id", given: events(referred), when: AddCaseNote{Text: "x"}, wantErr: ErrInvalidInput, wantMsg: "noteId:"},
+		{name: "blank note", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: " \n\t"}, wantErr: ErrInvalidInput, wantMsg: "text:"},
+		{name: "note too long", given: events(referred), when: AddCaseNote{NoteID: "n-1", Text: long + "x"},
+			wantErr: ErrInvalidInput, wantMsg: "at most 10000"},
+
+		{name: "close the case", given: events(referred), when: CloseCase{Outcome: ClosureJourneyCompleted, Reason: " account open "},
+			then: events(CaseClosed{Outcome: ClosureJourneyCompleted, At: at(10), Personal: &ReasonDetails{Text: "account open"}})},
+		{name: "close the case with the outcome alone", given: events(referred), when: CloseCase{Outcome: ClosureLostContact},
+			then: events(CaseClosed{Outcome: ClosureLostContact, At: at(10)})},
+		{name: "close without an outcome", given: events(referred), when: CloseCase{}, wantErr: ErrInvalidInput, wantMsg: "outcome:"},
+		{name: "close with an unknown outcome", given: events(referred), when: CloseCase{Outcome: "done"}, wantErr: ErrInvalidInput},
+		{name: "close a closed case", given: events(referred, closed), when: CloseCase{Outcome: ClosureOther}, wantErr: ErrInvalidTransition},
+
+		{name: "reopen a closed case", given: events(referred, closed), when: ReopenCase{ReasonCode: ReopenSurvivorReturned, Reason: "survivor came back"},
+			then: events(CaseReopened{ReasonCode: ReopenSurvivorReturned, At: at(10), Personal: &ReasonDetails{Text: "survivor came back"}}), thenStage: StageReferral},
+		{name: "reopen an open case", given: events(referred), when: ReopenCase{ReasonCode: ReopenOther},
+			wantErr: ErrInvalidTransition, wantMsg: "reopenCase: the case is open"},
+		{name: "reopen without a reason code", given: events(referred, closed), when: ReopenCase{Reason: "came back"}, wantErr: ErrInvalidInput, wantMsg: "reasonCode:"},
+	}
+	runCaseTests(t, tests)
+}
