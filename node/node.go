@@ -20,6 +20,7 @@ import (
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/jskeys"
 )
 
 // Config configures a node.
@@ -86,7 +87,7 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 		keysDir = filepath.Join(cfg.Store.DataDir, "keys")
 	}
 	if n.Vault = cfg.Vault; n.Vault == nil {
-		if n.Keys, err = sealing.OpenJetStreamKeyStore(ctx, keysDir, logger); err != nil {
+		if n.Keys, err = jskeys.Open(ctx, keysDir, logger); err != nil {
 			return fmt.Errorf("open key store: %w", err)
 		}
 		if n.Vault, err = sealing.NewVault(n.Keys, cfg.Keyring); err != nil {

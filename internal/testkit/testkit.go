@@ -10,6 +10,7 @@ import (
 
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/jskeys"
 )
 
 // Quiet is a logger that drops everything.
@@ -39,7 +40,7 @@ func Keyring(t testing.TB) sealing.Keyring {
 // Vault opens a key store in a temporary directory and a vault on it.
 func Vault(t testing.TB) *sealing.Vault {
 	t.Helper()
-	ks, err := sealing.OpenJetStreamKeyStore(context.Background(), t.TempDir(), Quiet())
+	ks, err := jskeys.Open(context.Background(), t.TempDir(), Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
