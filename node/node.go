@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
@@ -94,9 +95,11 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 			return fmt.Errorf("open vault: %w", err)
 		}
 	}
-	if n.AccessLog, err = accesslog.Open(ctx, n.Store.Conn(), logger); err != nil {
+	sink, err := jsaccesslog.Open(ctx, n.Store.Conn())
+	if err != nil {
 		return err
 	}
+	n.AccessLog = accesslog.New(sink)
 	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
 	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations)
 	n.Service, err = app.New(app.Config{
