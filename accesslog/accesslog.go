@@ -1,23 +1,23 @@
 // Package accesslog records every response that returns decrypted personal data: who
-// saw which field groups of which case, in what role, for what reason, and when. It is
-// kept apart from the case streams (its own JetStream stream), and an entry is stored
-// before the data leaves: Record returns only once the server acknowledged the entry
-// (fsynced with the default --sync always), so a read whose access cannot be recorded
-// fails instead (fail closed).
+// saw which field groups of which case, in what role, for what reason, and when. An
+// entry is stored before the data leaves: Record returns only once the Sink holds it
+// durably (the JetStream sink: acknowledged by the server, fsynced with the default
+// --sync always), so a read whose access cannot be recorded fails instead (fail
+// closed).
+//
+// The Log batches the reads of the whole process into rounds with back-pressure
+// (batcher.go); where entries are kept is a Sink, a small interface: the default one
+// is the JetStream stream of accesslog/jsaccesslog, kept apart from the case streams.
+// This package imports no NATS.
 package accesslog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Entry is one access to personal data.
@@ -33,121 +33,71 @@ type Entry struct {
 	RequestID    string    `json:"requestId,omitempty"`
 }
 
-// StreamName is the JetStream stream holding the access log.
-const StreamName = "WAYMARK_ACCESS"
-
-const subjectPrefix = "waymark.access."
-
-// ErrInvalidEntry is an entry without a case or an actor.
+// ErrInvalidEntry is an entry without a case or an actor, or with a case id that is
+// not one token.
 var ErrInvalidEntry = errors.New("invalid access log entry")
 
-// Log is the access log on JetStream.
-type Log struct {
-	js     jetstream.JetStream
-	stream jetstream.Stream
-	logger *slog.Logger
-	batch  *batcher
+// Sink keeps entries durably.
+type Sink interface {
+	// Publish stores one round of at most MaxRound entries and returns once each is
+	// stored or failed: errs[i] is entries[i]'s outcome (nil: durable). The Log calls
+	// it for one round at a time, with entries that passed Validate.
+	Publish(ctx context.Context, entries []Entry) (errs []error)
+	// ForCase returns every entry stored for the case, in any order (the Log sorts
+	// them); none for a case id that ValidCaseID refuses.
+	ForCase(ctx context.Context, caseID string) ([]Entry, error)
 }
 
-// Open creates (or opens) the access log stream on nc's JetStream and starts the
-// batcher. Close stops it.
-func Open(ctx context.Context, nc *nats.Conn, logger *slog.Logger) (*Log, error) {
-	// Rounds of at most maxRound entries, one at a time: the publishes outstanding stay
-	// well under this limit, past which nats.go fails publishes instead of queueing.
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4*maxRound))
-	if err != nil {
-		return nil, fmt.Errorf("access log: %w", err)
-	}
-	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamName,
-		Description: "Waymark: who read which survivor's personal data, and why",
-		Subjects:    []string{subjectPrefix + ">"},
-		Storage:     jetstream.FileStorage,
-		AllowDirect: true,
-		DenyDelete:  true,
-		DenyPurge:   true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("access log: create stream: %w", err)
-	}
-	l := &Log{js: js, stream: stream, logger: logger}
-	l.batch = newBatcher(l.publish)
-	return l, nil
+// Log is the access log over a Sink. It is safe for concurrent use.
+type Log struct {
+	sink  Sink
+	batch *batcher
+}
+
+// New starts a Log that stores entries in sink. Close stops it; the sink stays the
+// caller's to close.
+func New(sink Sink) *Log {
+	return &Log{sink: sink, batch: newBatcher(sink.Publish)}
 }
 
 // Close stops the batcher; entries still waiting fail.
 func (l *Log) Close() { l.batch.close() }
 
 // Record stores entries and returns once they are durable. Concurrent calls are
-// batched into rounds of asynchronous publishes; when the log is busy, Record waits
-// (as long as ctx allows) rather than fail.
+// batched into rounds; when the log is busy, Record waits (as long as ctx allows)
+// rather than fail.
 func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	for _, e := range entries {
-		if e.CaseID == "" || e.Actor == "" || !validToken(e.CaseID) {
-			return fmt.Errorf("%w: case %q, actor %q", ErrInvalidEntry, e.CaseID, e.Actor)
+		if err := Validate(e); err != nil {
+			return err
 		}
 	}
 	return l.batch.add(ctx, entries)
 }
 
-// publish writes one round: every entry published asynchronously, then every ack
-// awaited. The result holds each entry's own outcome.
-func (l *Log) publish(ctx context.Context, entries []Entry) []error {
-	errs := make([]error, len(entries))
-	futures := make([]jetstream.PubAckFuture, len(entries))
-	for i, e := range entries {
-		data, err := json.Marshal(e)
-		if err != nil {
-			errs[i] = fmt.Errorf("access log: %w", err)
-			continue
-		}
-		if futures[i], err = l.js.PublishAsync(subjectPrefix+e.CaseID, data); err != nil {
-			errs[i] = fmt.Errorf("access log: publish: %w", err)
-		}
-	}
-	for i, f := range futures {
-		if f == nil {
-			continue
-		}
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			errs[i] = fmt.Errorf("access log: publish: %w", err)
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("access log: %w", ctx.Err())
-		}
-	}
-	return errs
-}
-
 // ForCase returns every recorded access to a case, oldest first.
 func (l *Log) ForCase(ctx context.Context, caseID string) ([]Entry, error) {
-	if !validToken(caseID) {
+	if !ValidCaseID(caseID) {
 		return nil, nil
 	}
-	// Direct gets stepping through the case's subject: an auditor's read is rare and
-	// short, and a consumer per read would linger on the server.
-	var out []Entry
-	for seq := uint64(1); ; {
-		msg, err := l.stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subjectPrefix+caseID))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("access log: read %s: %w", caseID, err)
-		}
-		var e Entry
-		if err := json.Unmarshal(msg.Data, &e); err != nil {
-			return nil, fmt.Errorf("access log: decode: %w", err)
-		}
-		out = append(out, e)
-		seq = msg.Sequence + 1
+	out, err := l.sink.ForCase(ctx, caseID)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return out, nil
 }
 
-// validToken keeps a case id usable as one subject token.
-func validToken(s string) bool {
+// Validate accepts an entry with an actor and a case id that ValidCaseID accepts.
+func Validate(e Entry) error {
+	if e.CaseID == "" || e.Actor == "" || !ValidCaseID(e.CaseID) {
+		return fmt.Errorf("%w: case %q, actor %q", ErrInvalidEntry, e.CaseID, e.Actor)
+	}
+	return nil
+}
+
+// ValidCaseID keeps a case id usable as one token of a name (the JetStream sink's
+// subject waymark.access.<caseId>): no dots, wildcards or spaces.
+func ValidCaseID(s string) bool {
 	return s != "" && !strings.ContainsAny(s, ".*> \t\r\n")
 }

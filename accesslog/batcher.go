@@ -12,9 +12,10 @@ import (
 // batcher turns many concurrent Record calls into few publish rounds, with
 // back-pressure instead of failure when they come faster than the server takes them:
 //
-//   - a round carries at most maxRound entries, and one round is in flight at a time,
-//     so the asynchronous publishes outstanding never reach nats.go's limit (which
-//     fails every publish past it: one heavy reader used to fail everyone's reads);
+//   - a round carries at most MaxRound entries, and one round is in flight at a time,
+//     so the asynchronous publishes a sink has outstanding stay bounded (the JetStream
+//     sink's client, nats.go, fails every publish past its limit: one heavy reader
+//     used to fail everyone's reads);
 //   - at most maxQueued entries wait at once; a caller past that waits for room,
 //     for as long as its context allows, rather than fail;
 //   - rounds take entries from the waiting calls in turn (round robin), so a call
@@ -32,9 +33,11 @@ type batcher struct {
 	stopped chan struct{}
 }
 
+// MaxRound is the most entries a Sink is given in one Publish.
+const MaxRound = 256
+
 // Bounds of the batcher; see above.
 const (
-	maxRound  = 256
 	maxQueued = 8192
 	// publishTimeout bounds one round; a read waiting on it fails rather than hang.
 	publishTimeout = 10 * time.Second
@@ -115,16 +118,16 @@ func (b *batcher) run() {
 	}
 }
 
-// takeRound takes up to maxRound entries, one from each waiting call in turn. owners
+// takeRound takes up to MaxRound entries, one from each waiting call in turn. owners
 // holds, for each entry, the call it came from.
 func (b *batcher) takeRound() ([]Entry, []*call) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var round []Entry
 	var owners []*call
-	for len(round) < maxRound && len(b.queue) > 0 {
+	for len(round) < MaxRound && len(b.queue) > 0 {
 		for _, c := range b.queue {
-			if len(round) == maxRound {
+			if len(round) == MaxRound {
 				break
 			}
 			if c.next == len(c.entries) {

@@ -41,6 +41,7 @@ type harness struct {
 	clock       *app.FixedClock
 	ids         *app.SequentialIDs
 	storeCf     jetstream.Config
+	backends    *node.JetStream
 	node        *node.Node
 	srv         *httptest.Server
 	// logs holds everything the node logged (tests assert what never appears there).
@@ -61,11 +62,17 @@ func newHarness(t testing.TB) *harness {
 
 func (h *harness) start() {
 	h.t.Helper()
+	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	backends, err := node.OpenJetStream(context.Background(), node.JetStreamConfig{
+		Store: h.storeCf, KeysDir: filepath.Join(h.dir, "keys"), NoKeyStore: h.sharedVault != nil, Logger: logger,
+	})
+	if err != nil {
+		h.t.Fatalf("open backends: %v", err)
+	}
 	n, err := node.Start(context.Background(), node.Config{
-		Store: h.storeCf, KeysDir: filepath.Join(h.dir, "keys"), Keyring: h.keyring, Vault: h.sharedVault,
-		HashKey: testKey, Clock: h.clock, IDs: h.ids,
-		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		API:    api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
+		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault,
+		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger,
+		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})
 	if err != nil {
 		h.t.Fatalf("start node: %v", err)
@@ -75,7 +82,7 @@ func (h *harness) start() {
 	if err := n.Runner.WaitReady(ctx); err != nil {
 		h.t.Fatalf("projections not ready: %v", err)
 	}
-	h.node = n
+	h.node, h.backends = n, backends
 	h.srv = httptest.NewServer(n.Handler)
 }
 
@@ -142,7 +149,7 @@ func (h *harness) replica() *harness {
 	r := &harness{
 		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer, logs: h.logs,
 		sharedVault: h.node.Vault,
-		storeCf:     replicaStoreConfig(h.node.Store),
+		storeCf:     replicaStoreConfig(h.backends.Store),
 	}
 	r.start()
 	h.t.Cleanup(r.stop)

@@ -35,7 +35,7 @@ func BenchmarkCommandThroughDomain(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer store.Close()
-			svc, err := app.New(app.Config{Store: store, HashKey: bytes.Repeat([]byte{1}, 32), Logger: quiet(), Vault: testkit.Vault(b),
+			svc, err := app.New(app.Config{Store: store, HashKey: bytes.Repeat([]byte{1}, 32), Logger: quiet(), Vault: testkit.JetStreamVault(b),
 				Clock: app.NewFixedClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), IDs: app.NewSequentialIDs(9)})
 			if err != nil {
 				b.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	js "github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/jskeys"
 )
 
 // Every string of every event type is filled by reflection (no hand-kept list): the
@@ -38,7 +39,7 @@ func TestErasureTakesEveryPersonalString(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	keys, err := sealing.OpenJetStreamKeyStore(ctx, keysDir, testkit.Quiet())
+	keys, err := jskeys.Open(ctx, keysDir, testkit.Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
-	js "github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/eventstore/memstore"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -22,7 +22,9 @@ var (
 	key    = bytes.Repeat([]byte{3}, 32)
 )
 
-func openStore(t *testing.T) *js.Store { return testkit.Store(t) }
+// openStore is an in-memory store: these tests are about the application (claims,
+// caches, replicas sharing one store), which the store's contract is all they rely on.
+func openStore(t *testing.T) *memstore.Store { return testkit.Store(t) }
 
 func newService(t *testing.T, store eventstore.Store, idPrefix uint32) *app.Service {
 	t.Helper()

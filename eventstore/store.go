@@ -1,9 +1,10 @@
 // Package eventstore defines Waymark's event store contract: streams with 0-based
 // revisions, optimistic concurrency on append, and one totally ordered global log.
 //
-// The shape follows KurrentDB so that both backends (eventstore/jetstream and
-// eventstore/kurrentdb) implement the same interface and pass the same conformance
-// suite (eventstore/storetest).
+// The shape follows KurrentDB so that every backend (eventstore/jetstream, the default;
+// eventstore/memstore, in memory for tests; eventstore/kurrentdb, planned) implements
+// the same interface and passes the same conformance suite (eventstore/storetest).
+// This package and the suite import no backend: node chooses one.
 package eventstore
 
 import (

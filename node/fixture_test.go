@@ -142,11 +142,18 @@ func fixtureCase(t *testing.T, n *node.Node, commandID string) string {
 
 func startFixtureNode(t *testing.T, dir string, ring sealing.Keyring) *node.Node {
 	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	backends, err := node.OpenJetStream(context.Background(), node.JetStreamConfig{
+		Store: jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval}, Logger: logger,
+	})
+	if err != nil {
+		t.Fatalf("open the fixture: %v", err)
+	}
 	n, err := node.Start(context.Background(), node.Config{
-		Store:   jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval},
-		Keyring: ring, HashKey: fixtureHashKey,
+		Backends: backends.Backends(),
+		Keyring:  ring, HashKey: fixtureHashKey,
 		Clock: app.NewFixedClock(fixtureStart), IDs: app.NewSequentialIDs(0xf1),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logger,
 		API:    api.Config{},
 	})
 	if err != nil {

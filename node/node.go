@@ -1,7 +1,8 @@
-// Package node assembles one running Waymark: the event store, the key store and
-// vault, the access log, the projections fed from the store, the application service
-// and the HTTP handler. The CLI and the end-to-end tests build the system the same way
-// through it.
+// Package node assembles one running Waymark: the vault over the key store, the access
+// log, the projections fed from the event store, the application service and the HTTP
+// handler. It is the one place backends are chosen: Start runs on Backends, behind
+// their interfaces, and OpenJetStream (jetstream.go) opens the default ones. The CLI
+// and the end-to-end tests build the system the same way through it.
 package node
 
 import (
@@ -10,27 +11,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
-	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
 )
 
 // Config configures a node.
 type Config struct {
-	Store jetstream.Config
-	// KeysDir holds the case-key store, apart from the events (default
-	// <Store.DataDir>/keys).
-	KeysDir string
-	Keyring sealing.Keyring
-	// Vault, when set, is used instead of opening the key store in KeysDir (replicas
-	// in one process share one; the caller closes it).
+	// Backends hold the data (OpenJetStream opens the default ones); the node owns
+	// them from Start on.
+	Backends Backends
+	Keyring  sealing.Keyring
+	// Vault, when set, is used instead of a vault over Backends.Keys (replicas in one
+	// process share one; the caller closes its key store).
 	Vault   *sealing.Vault
 	HashKey []byte // keys command-input hashes; the same on every replica, forever
 	// MaxConsent is the longest a consent grant may run (default app.DefaultMaxConsent).
@@ -43,7 +42,7 @@ type Config struct {
 
 // Node is one running Waymark.
 type Node struct {
-	Store       *jetstream.Store
+	Store       eventstore.Store
 	Keys        sealing.KeyStore
 	Vault       *sealing.Vault
 	AccessLog   *accesslog.Log
@@ -59,12 +58,14 @@ type Node struct {
 	closeOnce sync.Once
 	closeErr  error
 	stopped   chan struct{} // closed when the projections stop on their own (a failure)
+	backends  Backends
 }
 
-// Start opens the stores and starts feeding the projections. The projections catch
-// up in the background; Runner.WaitReady tells when they have.
+// Start builds the node on cfg.Backends and starts feeding the projections. The
+// projections catch up in the background; Runner.WaitReady tells when they have. Start
+// owns the backends from the call on: when it fails, it closes them.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
-	n := &Node{done: make(chan error, 1), stopped: make(chan struct{})}
+	n := &Node{done: make(chan error, 1), stopped: make(chan struct{}), backends: cfg.Backends}
 	if err := n.start(ctx, cfg); err != nil {
 		n.closeStores()
 		return nil, err
@@ -77,25 +78,16 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	cfg.Store.Logger = logger
-	if n.Store, err = jetstream.Open(ctx, cfg.Store); err != nil {
-		return fmt.Errorf("open event store: %w", err)
+	if err := cfg.Backends.check(cfg.Vault); err != nil {
+		return err
 	}
-	keysDir := cfg.KeysDir
-	if keysDir == "" {
-		keysDir = filepath.Join(cfg.Store.DataDir, "keys")
-	}
+	n.Store, n.Keys = cfg.Backends.Events, cfg.Backends.Keys
 	if n.Vault = cfg.Vault; n.Vault == nil {
-		if n.Keys, err = sealing.OpenJetStreamKeyStore(ctx, keysDir, logger); err != nil {
-			return fmt.Errorf("open key store: %w", err)
-		}
 		if n.Vault, err = sealing.NewVault(n.Keys, cfg.Keyring); err != nil {
 			return fmt.Errorf("open vault: %w", err)
 		}
 	}
-	if n.AccessLog, err = accesslog.Open(ctx, n.Store.Conn(), logger); err != nil {
-		return err
-	}
+	n.AccessLog = accesslog.New(cfg.Backends.AccessLog)
 	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
 	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations)
 	n.Service, err = app.New(app.Config{
@@ -144,16 +136,11 @@ func (n *Node) Close() error {
 	return n.closeErr
 }
 
+// closeStores stops the access log's batcher (its last rounds go to the sink), then
+// closes the backends.
 func (n *Node) closeStores() error {
-	var errs []error
 	if n.AccessLog != nil {
 		n.AccessLog.Close()
 	}
-	if n.Keys != nil {
-		errs = append(errs, n.Keys.Close())
-	}
-	if n.Store != nil {
-		errs = append(errs, n.Store.Close())
-	}
-	return errors.Join(errs...)
+	return n.backends.close()
 }

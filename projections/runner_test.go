@@ -12,19 +12,17 @@ import (
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
-	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/eventstore/memstore"
 	"github.com/waymark-org/waymark/projections"
 )
 
 var at = time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
 
-func openStore(t *testing.T) *jetstream.Store {
+// openStore is an in-memory store: these tests are about the read models, which the
+// store's contract (the global log in order, subscriptions) is all they rely on.
+func openStore(t *testing.T) *memstore.Store {
 	t.Helper()
-	s, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: t.TempDir(), Sync: jetstream.SyncInterval,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := memstore.New(0)
 	t.Cleanup(func() { s.Close() })
 	return s
 }

@@ -34,7 +34,7 @@ func TestNormalise(t *testing.T) {
 
 func TestBlindIndex(t *testing.T) {
 	t.Parallel()
-	ks := openStore(t, t.TempDir())
+	ks := openStore(t)
 	ring := newRing(t, "k1")
 	v := newVault(t, ks, ring)
 	hexSHA256 := regexp.MustCompile(`^[0-9a-f]{64}$`)

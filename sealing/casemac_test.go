@@ -9,7 +9,7 @@ import (
 func TestCaseMACIsKeyedByTheCaseAndGoesWithIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	v, _, _ := vaultWithCase(t, t.TempDir())
+	v, _, _ := vaultWithCase(t)
 	if err := v.EnsureCaseKey(ctx, "c2"); err != nil {
 		t.Fatal(err)
 	}

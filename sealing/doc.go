@@ -10,13 +10,17 @@
 //   - wrap.go: wrapping data keys under a KEK, and the associated-data encodings
 //   - sealed.go: the sealed JSON form of a personal sub-object
 //   - vault.go, keycache.go: sealing, opening, erasure and rotation
-//   - keystore.go: the KeyStore contract and its binary record
-//   - jetstream_keystore.go, jetstream_keys.go, jetstream_server.go: the default
-//     KeyStore on its own embedded NATS server, deleting with JetStream's secure erase
-//   - blindindex.go: Normalise and BlindIndex
+//   - keystore.go: the KeyStore contract (its tests: sealing/keystoretest) and the
+//     checks every key store makes
+//   - memkeys.go: an in-memory KeyStore, for tests
+//   - keydir.go: keeping the key directory apart from the events
+//   - blindindex.go, casemac.go: Normalise, BlindIndex and CaseMAC
+//
+// The default KeyStore is a leaf package, sealing/jskeys: keys on their own embedded
+// NATS server. This package imports no NATS.
 //
 // Erasure: the default KeyStore's Destroy overwrites the wrapped key in the store's files
-// (JetStream secure erase; jetstream_keys.go says exactly what is and is not reached).
+// (JetStream secure erase; sealing/jskeys/keys.go says exactly what is and is not reached).
 // Remnants in freed disk blocks stay encrypted under the KEK: rotate the KEK (Vault.Rotate)
 // and discard the old one to make them useless for good.
 //

@@ -2,8 +2,6 @@ package sealing
 
 import (
 	"fmt"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -50,11 +48,4 @@ func canonicalDir(dir string) (string, error) {
 func within(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// warnIfShared logs when the key directory is open to its group or to others.
-func warnIfShared(dir string, log *slog.Logger) {
-	if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
-		log.Warn("key store directory is accessible to other users; want 0700", "dir", dir, "mode", st.Mode().Perm().String())
-	}
 }

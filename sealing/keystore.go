@@ -2,7 +2,6 @@ package sealing
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -21,9 +20,12 @@ var (
 	ErrTampered = errors.New("sealing: sealed data failed authentication")
 	// ErrUnknownKEK: a key is wrapped under a KEK the keyring does not hold.
 	ErrUnknownKEK = errors.New("sealing: unknown key-encryption key")
+	// ErrKeyStoreClosed is returned by a KeyStore's methods after Close.
+	ErrKeyStoreClosed = errors.New("sealing: key store closed")
 )
 
-// maxCaseIDLen bounds a case id: it becomes a NATS subject token.
+// maxCaseIDLen bounds a case id: it becomes a subject token or a file name in a key
+// store, and part of every associated-data encoding.
 const maxCaseIDLen = 128
 
 // WrappedKey is a case's data key encrypted (AES-256-GCM) under the KEK KEKID.
@@ -34,10 +36,14 @@ type WrappedKey struct {
 }
 
 // KeyStore keeps wrapped case keys apart from the events. Implementations are safe for
-// concurrent use.
+// concurrent use, never share a WrappedKey's bytes with their caller (what Get returns
+// is the caller's to change), and pass sealing/keystoretest, the contract below as
+// tests. The default one, on its own embedded NATS server, is sealing/jskeys;
+// NewMemKeyStore keeps keys in memory for tests.
 type KeyStore interface {
 	// Create stores the case's first key. ErrKeyExists if it has a live one,
 	// ErrKeyDestroyed if it was destroyed: a destroyed case never gets a new key.
+	// Concurrent Creates of one case: exactly one succeeds.
 	Create(ctx context.Context, caseID string, k WrappedKey) error
 	// Get returns the case's key: ErrKeyNotFound if it has none, ErrKeyDestroyed after
 	// Destroy.
@@ -51,13 +57,14 @@ type KeyStore interface {
 	Destroy(ctx context.Context, caseID string) error
 	// CaseIDs lists the cases with a live key, sorted.
 	CaseIDs(ctx context.Context) ([]string, error)
-	// Close releases the store.
+	// Close releases the store; every method after it is ErrKeyStoreClosed.
 	Close() error
 }
 
-// validCaseID accepts 1–128 characters of [A-Za-z0-9_-] (UUIDs and the like): a case id
-// becomes a NATS subject token and part of every associated-data encoding.
-func validCaseID(id string) error {
+// ValidCaseID accepts 1–128 characters of [A-Za-z0-9_-] (UUIDs and the like): a case
+// id becomes a subject token in a key store and part of every associated-data
+// encoding. Key stores refuse other ids with its error.
+func ValidCaseID(id string) error {
 	if id == "" || len(id) > maxCaseIDLen {
 		return fmt.Errorf("sealing: case id %q: want 1 to %d characters", id, maxCaseIDLen)
 	}
@@ -69,52 +76,25 @@ func validCaseID(id string) error {
 	return nil
 }
 
-// The stored record of a wrapped key is binary, not JSON or base64, so that a scan of the
-// store's files for the raw ciphertext bytes finds them exactly where they are:
-//
-//	"WK" 0x01 | uvarint len(KEKID) | KEKID | uvarint len(Nonce) | Nonce | Ciphertext
-const recordVersion = 1
-
-var recordMagic = [3]byte{'W', 'K', recordVersion}
-
-// encodeRecord returns the stored form of k.
-func encodeRecord(k WrappedKey) []byte {
-	b := make([]byte, 0, len(recordMagic)+2*binary.MaxVarintLen16+len(k.KEKID)+len(k.Nonce)+len(k.Ciphertext))
-	b = append(b, recordMagic[:]...)
-	b = binary.AppendUvarint(b, uint64(len(k.KEKID)))
-	b = append(b, k.KEKID...)
-	b = binary.AppendUvarint(b, uint64(len(k.Nonce)))
-	b = append(b, k.Nonce...)
-	return append(b, k.Ciphertext...)
+// CheckWrite is what a key store checks before it stores k for caseID (Create,
+// Replace): a valid case id, a valid KEK id, a GCM nonce and at least a GCM tag of
+// ciphertext. Anything else was never made by a Vault.
+func CheckWrite(caseID string, k WrappedKey) error {
+	if err := ValidCaseID(caseID); err != nil {
+		return err
+	}
+	if err := validKEKID(k.KEKID); err != nil {
+		return err
+	}
+	if len(k.Nonce) != gcmNonceSize || len(k.Ciphertext) < gcmTagSize {
+		return fmt.Errorf("sealing: case %s: malformed wrapped key", caseID)
+	}
+	return nil
 }
 
-// decodeRecord parses a stored record; a malformed one is ErrTampered.
-func decodeRecord(b []byte) (WrappedKey, error) {
-	bad := func(what string) (WrappedKey, error) {
-		return WrappedKey{}, fmt.Errorf("%w: stored key record: %s", ErrTampered, what)
-	}
-	if len(b) < len(recordMagic) || [3]byte(b[:3]) != recordMagic {
-		return bad("unknown format")
-	}
-	b = b[len(recordMagic):]
-	field := func() ([]byte, bool) {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || n > uint64(len(b)-w) {
-			return nil, false
-		}
-		f := b[w : w+int(n)]
-		b = b[w+int(n):]
-		return f, true
-	}
-	id, ok := field()
-	if !ok {
-		return bad("truncated KEK id")
-	}
-	nonce, ok := field()
-	if !ok {
-		return bad("truncated nonce")
-	}
-	return WrappedKey{KEKID: string(id), Nonce: clone(nonce), Ciphertext: clone(b)}, nil
+// Clone returns a copy of k that shares no bytes with it.
+func (k WrappedKey) Clone() WrappedKey {
+	return WrappedKey{KEKID: k.KEKID, Nonce: clone(k.Nonce), Ciphertext: clone(k.Ciphertext)}
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }

@@ -40,7 +40,7 @@ func NewVault(ks KeyStore, ring Keyring) (*Vault, error) {
 // one. Concurrent callers race safely: the store keeps the first key and the others get
 // ErrKeyExists, which means the key is there. A destroyed case is ErrKeyDestroyed.
 func (v *Vault) EnsureCaseKey(ctx context.Context, caseID string) error {
-	if err := validCaseID(caseID); err != nil {
+	if err := ValidCaseID(caseID); err != nil {
 		return err
 	}
 	_, err := v.ks.Get(ctx, caseID)
@@ -117,7 +117,7 @@ func (v *Vault) Open(ctx context.Context, caseID, eventID string, schemaVersion 
 // and drops any cached copy. From then on Open of its data is ErrKeyDestroyed.
 // Idempotent.
 func (v *Vault) Destroy(ctx context.Context, caseID string) error {
-	if err := validCaseID(caseID); err != nil {
+	if err := ValidCaseID(caseID); err != nil {
 		return err
 	}
 	err := v.ks.Destroy(ctx, caseID)
@@ -208,7 +208,7 @@ func (v *Vault) rewrap(ctx context.Context, merged, next Keyring, caseID string)
 
 // dataKey returns a copy of the case's unwrapped data key (the caller clears it).
 func (v *Vault) dataKey(ctx context.Context, caseID string) ([]byte, error) {
-	if err := validCaseID(caseID); err != nil {
+	if err := ValidCaseID(caseID); err != nil {
 		return nil, err
 	}
 	if dk, ok := v.cache.get(caseID); ok {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/jskeys"
 )
 
 // keys generate: create the secrets that are missing (signing key, its public key,
@@ -70,7 +71,7 @@ func rotate(ctx context.Context, sec secretFlags, dataDir, keysDir string, expli
 	if err != nil {
 		return err
 	}
-	store, err := sealing.OpenJetStreamKeyStore(ctx, keysDir, logger)
+	store, err := jskeys.Open(ctx, keysDir, logger)
 	if err != nil {
 		return fmt.Errorf("open key store %s: %w", keysDir, err)
 	}

@@ -149,7 +149,11 @@ func TestKeysRotate(t *testing.T) {
 	}
 	// Drop the old KEK entirely: the data must open with the new one alone.
 	after.KEKs = map[string][]byte{after.Active: after.KEKs[after.Active]}
-	n, err := node.Start(ctx, node.Config{Store: sf.storeConfig(""), Keyring: after, HashKey: bytes.Repeat([]byte{1}, 32), Logger: quietLogger()})
+	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: sf.storeConfig(""), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(ctx, node.Config{Backends: backends.Backends(), Keyring: after, HashKey: bytes.Repeat([]byte{1}, 32), Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

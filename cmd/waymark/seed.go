@@ -31,7 +31,7 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	if _, err := sf.secrets.generate(); err != nil {
 		return fmt.Errorf("demo keys: %w", err)
 	}
-	n, err := startNode(ctx, sf, sf.storeConfig(""), logger, api.Config{})
+	n, _, err := startNode(ctx, sf, sf.storeConfig(""), logger, api.Config{})
 	if err != nil {
 		return err
 	}

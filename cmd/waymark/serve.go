@@ -66,7 +66,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}
 	storeCfg := sf.storeConfig(*natsListen)
 	storeCfg.AnalyticsUser, storeCfg.AnalyticsPassword = *analyticsUser, *analyticsPassword
-	n, err := startNode(ctx, sf, storeCfg, logger, api.Config{
+	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 	})
 	if err != nil {
@@ -117,7 +117,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 				*natsListen, *analyticsUser, *analyticsPassword)
 		}
 	}
-	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(n, sf), "data_dir", sf.dataDir,
+	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(backends.Store, sf), "data_dir", sf.dataDir,
 		"admin_socket", adm.Path(), "dev", *dev || *withDemo)
 
 	var failed error
@@ -137,23 +137,29 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	return failed
 }
 
-func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config) (*node.Node, error) {
+// startNode starts a node on the JetStream backends the flags describe (node owns them
+// and closes them with itself); the backends are returned for what only JetStream has.
+func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config) (*node.Node, *node.JetStream, error) {
 	key, err := loadCommandKey(sf.secrets.commandKey)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ring, err := sf.secrets.keyring()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return node.Start(ctx, node.Config{
-		Store:   storeCfg,
-		KeysDir: sf.keysDir,
-		Keyring: ring,
-		HashKey: key,
-		Logger:  logger,
-		API:     apiCfg,
+	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := node.Start(ctx, node.Config{
+		Backends: backends.Backends(),
+		Keyring:  ring,
+		HashKey:  key,
+		Logger:   logger,
+		API:      apiCfg,
 	})
+	return n, backends, err
 }
 
 func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.Logger) error {
@@ -179,11 +185,11 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 	return n.Runner.WaitFor(ctx, head)
 }
 
-func natsAddr(n *node.Node, sf storeFlags) string {
+func natsAddr(store *jetstream.Store, sf storeFlags) string {
 	if sf.natsURL != "" {
 		return redactURL(sf.natsURL)
 	}
-	if srv := n.Store.Server(); srv != nil && srv.Addr() != nil {
+	if srv := store.Server(); srv != nil && srv.Addr() != nil {
 		return "nats://" + srv.Addr().String()
 	}
 	return "in-process only"

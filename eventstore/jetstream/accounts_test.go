@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
 const (
@@ -371,7 +372,7 @@ func TestAnalyticsUserCannotPublish(t *testing.T) {
 // it.
 func TestAppPasswordRandomAndNeverLogged(t *testing.T) {
 	var logs syncBuffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: levelTrace}))
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: natsembed.LevelTrace}))
 	dir := t.TempDir()
 	cfg := Config{DataDir: dir, Sync: SyncInterval, ListenAddr: "127.0.0.1:0", Logger: logger,
 		AnalyticsUser: testAnalyticsUser, AnalyticsPassword: testAnalyticsPassword}
@@ -384,7 +385,7 @@ func TestAppPasswordRandomAndNeverLogged(t *testing.T) {
 		mustAppendT(t, s, "case-1", eventstore.Any, testEvents("e", 1)...)
 		// Traces are off in Waymark (they carry payloads); on here, they show the
 		// CONNECT lines.
-		s.Server().SetLoggerV2(&serverLogger{log: logger.With("component", "nats-server")}, true, true, false)
+		s.Server().SetLoggerV2(&natsembed.Logger{Log: logger.With("component", "nats-server")}, true, true, false)
 		// A replica joins over TCP; a client tries a wrong password.
 		r := mustOpen(t, replicaConfig(s))
 		mustAppendT(t, r, "case-1", eventstore.Any, testEvents("r", 1)...)

@@ -8,13 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-)
 
-// serverReadyTimeout bounds how long Open waits for the embedded server.
-const serverReadyTimeout = 10 * time.Second
+	"github.com/waymark-org/waymark/internal/natsembed"
+)
 
 // The embedded server's accounts and users. Every client must authenticate (there is no
 // anonymous or default user) and lands in one of two accounts:
@@ -95,8 +93,7 @@ func startServer(cfg Config) (*server.Server, error) {
 		err = acc.EnableJetStream(nil, nil)
 	}
 	if err != nil {
-		srv.Shutdown()
-		srv.WaitForShutdown()
+		natsembed.Shutdown(srv)
 		return nil, fmt.Errorf("embedded nats server: enable jetstream for account %s: %w", AppAccount, err)
 	}
 	return srv, nil
@@ -124,24 +121,17 @@ func serverOptions(cfg Config) (*server.Options, error) {
 
 // runServer starts a server with opts, logging to logger, and waits until it is ready.
 func runServer(opts *server.Options, logger *slog.Logger) (*server.Server, error) {
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		return nil, fmt.Errorf("embedded nats server: %w", err)
-	}
-	if auth, ok := opts.CustomClientAuthentication.(*clientAuth); ok {
-		auth.srv.Store(srv) // before Start: the first client may come at once
-	}
-	// The server's debug logs follow the logger's level. Its protocol traces stay off
-	// whatever the level: they carry message payloads (events, the access log).
-	srv.SetLoggerV2(&serverLogger{log: logger.With("component", "nats-server")},
-		logger.Enabled(context.Background(), slog.LevelDebug), false, false)
-	srv.Start()
-	if !srv.ReadyForConnections(serverReadyTimeout) {
-		srv.Shutdown()
-		srv.WaitForShutdown()
-		return nil, fmt.Errorf("embedded nats server: not ready after %s", serverReadyTimeout)
-	}
-	return srv, nil
+	return natsembed.Start(natsembed.Config{
+		Options: opts, Logger: logger, Component: "nats-server",
+		// The server's debug logs follow the logger's level (natsembed keeps its
+		// protocol traces off: they carry events and access-log entries).
+		Debug: logger.Enabled(context.Background(), slog.LevelDebug),
+		BeforeStart: func(srv *server.Server) {
+			if auth, ok := opts.CustomClientAuthentication.(*clientAuth); ok {
+				auth.srv.Store(srv) // before Start: the first client may come at once
+			}
+		},
+	})
 }
 
 // accounts returns the embedded server's accounts and the users clientAuth lets in
@@ -198,30 +188,3 @@ func moveLegacyStore(dataDir string, log *slog.Logger) error {
 	log.Info("moved the JetStream store to its account", "from", from, "to", to)
 	return nil
 }
-
-// levelTrace is the slog level of the server's traces (off but in tests).
-const levelTrace = slog.LevelDebug - 4
-
-// serverLogger sends the server's logs to slog.
-type serverLogger struct{ log *slog.Logger }
-
-func (l *serverLogger) logf(level slog.Level, format string, v []any) {
-	if !l.log.Enabled(context.Background(), level) {
-		return
-	}
-	l.log.Log(context.Background(), level, fmt.Sprintf(format, v...))
-}
-
-// Noticef is debug: the server's start-up banner would drown Waymark's own log, which
-// says where the server listens.
-func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
-
-func (l *serverLogger) Warnf(format string, v ...any) { l.logf(slog.LevelWarn, format, v) }
-
-func (l *serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
-func (l *serverLogger) Debugf(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
-func (l *serverLogger) Tracef(format string, v ...any) { l.logf(levelTrace, format, v) }
-
-// Fatalf is logged as an error: an embedded server must not exit the process. A fatal
-// error at start (say, the port is taken) leaves the server not ready, and Open fails.
-func (l *serverLogger) Fatalf(format string, v ...any) { l.logf(slog.LevelError, format, v) }

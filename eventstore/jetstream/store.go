@@ -23,6 +23,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
 // drainTimeout bounds how long Close waits for the connection to drain.
@@ -238,12 +239,7 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-func (s *Store) shutdownServer() {
-	if s.srv != nil {
-		s.srv.Shutdown()
-		s.srv.WaitForShutdown()
-	}
-}
+func (s *Store) shutdownServer() { natsembed.Shutdown(s.srv) }
 
 func (s *Store) isClosed() bool { return s.ctx.Err() != nil }
 

@@ -1,4 +1,4 @@
-package accesslog_test
+package jsaccesslog_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
@@ -23,10 +24,11 @@ func openDurable(t *testing.T) *accesslog.Log {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := accesslog.Open(context.Background(), store.Conn(), logger)
+	sink, err := jsaccesslog.Open(context.Background(), store.Conn())
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := accesslog.New(sink)
 	t.Cleanup(func() { log.Close(); store.Close() })
 	return log
 }

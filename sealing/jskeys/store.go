@@ -1,4 +1,16 @@
-package sealing
+// Package jskeys is the default sealing.KeyStore: wrapped case keys in a JetStream
+// stream on the key store's own embedded NATS server, deleted only by JetStream's
+// secure erase (keys.go says exactly what it reaches).
+//
+// Files, one concern each:
+//   - store.go: opening the store, its stream, finishing interrupted operations
+//   - keys.go: the KeyStore operations and the stream reads and writes they are made of
+//   - record.go: the binary record a wrapped key is stored as
+//   - server.go: the embedded server (in-process only, every write fsynced)
+//
+// The on-disk layout is a contract: <dir>/jetstream/$G/streams/CASEKEYS, subjects
+// casekeys.key.<case> and casekeys.destroyed.<case>, records as record.go writes them.
+package jskeys
 
 import (
 	"context"
@@ -13,6 +25,9 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/internal/natsembed"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // The key stream: one subject per case holding its wrapped key (normally one message;
@@ -24,11 +39,8 @@ const (
 	destroyedSubject = "casekeys.destroyed." // + caseID: the tombstone
 )
 
-// ErrKeyStoreClosed is returned by a JetStream key store's methods after Close.
-var ErrKeyStoreClosed = errors.New("sealing: key store closed")
-
-// jsKeyStore is the default KeyStore. See OpenJetStreamKeyStore.
-type jsKeyStore struct {
+// Store is the JetStream key store. See Open.
+type Store struct {
 	srv    *server.Server
 	nc     *nats.Conn
 	js     jetstream.JetStream
@@ -43,19 +55,22 @@ type jsKeyStore struct {
 	once   sync.Once
 }
 
-// OpenJetStreamKeyStore opens the default KeyStore: its OWN embedded nats-server, not
+var _ sealing.KeyStore = (*Store)(nil)
+
+// Open opens the key store in dir: its OWN embedded nats-server, not
 // the event store's, with file storage under dir (dir/jetstream/...), every write
 // fsynced (SyncAlways) and no network listener at all (DontListen), so that a backup of
 // the event data dir never carries keys and the NATS client port never exposes them.
-// dir must be apart from the event store's data dir (CheckKeyDirApart): a dir holding
-// any stream other than the key stream is refused. Keys are deleted only by JetStream's secure erase, which
+// dir must be apart from the event store's data dir (sealing.CheckKeyDirApart): a dir
+// holding any stream other than the key stream is refused. Keys are deleted only by
+// JetStream's secure erase, which
 // overwrites the message with random bytes in the block file (see Destroy); the stream
 // has no limits (MaxMsgs, MaxAge, ... would remove messages without that overwrite) and
 // denies purges (a purge leaves the bytes on disk).
 //
 // At open it finishes any Replace or Destroy a crash interrupted: old wrapped keys left
 // by a Replace and keys of destroyed cases are securely erased.
-func OpenJetStreamKeyStore(ctx context.Context, dir string, logger *slog.Logger) (KeyStore, error) {
+func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("sealing: key store: a directory is required")
 	}
@@ -70,7 +85,7 @@ func OpenJetStreamKeyStore(ctx context.Context, dir string, logger *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: %w", err)
 	}
-	s := &jsKeyStore{srv: srv, log: logger}
+	s := &Store{srv: srv, log: logger}
 	if err := s.init(ctx); err != nil {
 		s.shutdown()
 		return nil, fmt.Errorf("sealing: key store %s: %w", dir, err)
@@ -78,7 +93,7 @@ func OpenJetStreamKeyStore(ctx context.Context, dir string, logger *slog.Logger)
 	return s, nil
 }
 
-func (s *jsKeyStore) init(ctx context.Context) error {
+func (s *Store) init(ctx context.Context) error {
 	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name("waymark-keys"))
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -136,7 +151,7 @@ func keyStreamConfig() jetstream.StreamConfig {
 
 // recover securely erases what an interrupted Replace (older keys of a case) or Destroy
 // (keys of a destroyed case) left behind.
-func (s *jsKeyStore) recover(ctx context.Context) error {
+func (s *Store) recover(ctx context.Context) error {
 	destroyed, err := s.subjects(ctx, destroyedSubject)
 	if err != nil {
 		return err
@@ -159,7 +174,7 @@ func (s *jsKeyStore) recover(ctx context.Context) error {
 }
 
 // Close closes the connection and stops the embedded server.
-func (s *jsKeyStore) Close() error {
+func (s *Store) Close() error {
 	s.once.Do(func() {
 		s.closed.Store(true)
 		s.mu.Lock() // let a write in flight finish
@@ -169,10 +184,16 @@ func (s *jsKeyStore) Close() error {
 	return nil
 }
 
-func (s *jsKeyStore) shutdown() {
+func (s *Store) shutdown() {
 	if s.nc != nil {
 		s.nc.Close()
 	}
-	s.srv.Shutdown()
-	s.srv.WaitForShutdown()
+	natsembed.Shutdown(s.srv)
+}
+
+// warnIfShared logs when the key directory is open to its group or to others.
+func warnIfShared(dir string, log *slog.Logger) {
+	if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
+		log.Warn("key store directory is accessible to other users; want 0700", "dir", dir, "mode", st.Mode().Perm().String())
+	}
 }

@@ -1,4 +1,4 @@
-package sealing
+package jskeys
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ func TestPlainDeletesLeaveBytes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	s := openStore(t, dir).(*jsKeyStore)
+	s := openStore(t, dir)
 	secret := func() []byte {
 		b := make([]byte, 48)
 		_, _ = rand.Read(b)

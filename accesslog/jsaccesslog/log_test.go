@@ -1,4 +1,4 @@
-package accesslog_test
+package jsaccesslog_test
 
 import (
 	"context"
@@ -6,14 +6,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	natsjs "github.com/nats-io/nats.go/jetstream"
+
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
+// open opens the log on the JetStream sink, on a store of its own (the access log
+// shares the event store's connection, as a node does).
 func open(t *testing.T) (*accesslog.Log, *jetstream.Store) {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -21,10 +27,11 @@ func open(t *testing.T) (*accesslog.Log, *jetstream.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := accesslog.Open(context.Background(), store.Conn(), logger)
+	sink, err := jsaccesslog.Open(context.Background(), store.Conn())
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := accesslog.New(sink)
 	t.Cleanup(func() { log.Close(); store.Close() })
 	return log, store
 }
@@ -80,5 +87,28 @@ func TestRecordFailsClosed(t *testing.T) {
 	defer cancel()
 	if err := log.Record(ctx, accesslog.Entry{Actor: "u", CaseID: "c", Groups: []string{"identity"}}); err == nil {
 		t.Error("recording succeeded with the store closed")
+	}
+}
+
+// The stream is the one data directories already hold: WAYMARK_ACCESS, a subject per
+// case, history that cannot be deleted or purged.
+func TestStreamIsAppendOnly(t *testing.T) {
+	_, store := open(t)
+	ctx := context.Background()
+	js, err := natsjs.New(store.Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(ctx, jsaccesslog.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.CachedInfo().Config
+	if cfg.Name != "WAYMARK_ACCESS" || !slices.Equal(cfg.Subjects, []string{"waymark.access.>"}) ||
+		!cfg.DenyDelete || !cfg.DenyPurge || cfg.Storage != natsjs.FileStorage {
+		t.Errorf("stream config = %+v", cfg)
+	}
+	if err := st.Purge(ctx); err == nil {
+		t.Error("the access log was purged")
 	}
 }

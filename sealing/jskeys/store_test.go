@@ -1,24 +1,28 @@
-package sealing
+package jskeys
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/keystoretest"
 )
 
 // keyBytes is what must vanish from disk when a case key is destroyed.
 type keyBytes struct {
-	wrapped WrappedKey
+	wrapped sealing.WrappedKey
 	dataKey []byte
 }
 
 // makeKeys gives each case a key through a vault and returns its stored and unwrapped
 // bytes.
-func makeKeys(t *testing.T, ks KeyStore, ring Keyring, ids ...string) map[string]keyBytes {
+func makeKeys(t *testing.T, ks sealing.KeyStore, ring sealing.Keyring, ids ...string) map[string]keyBytes {
 	t.Helper()
 	ctx := context.Background()
 	v := newVault(t, ks, ring)
@@ -31,11 +35,7 @@ func makeKeys(t *testing.T, ks KeyStore, ring Keyring, ids ...string) map[string
 		if err != nil {
 			t.Fatal(err)
 		}
-		dk, err := unwrapKey(ring, id, wk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[id] = keyBytes{wrapped: wk, dataKey: dk}
+		out[id] = keyBytes{wrapped: wk, dataKey: unwrap(t, ring, id, wk)}
 	}
 	return out
 }
@@ -69,7 +69,7 @@ func TestDestroyLeavesNoKeyBytesOnDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check := func(stage string, ks KeyStore) {
+	check := func(stage string, ks sealing.KeyStore) {
 		t.Helper()
 		for _, id := range ids {
 			k := keys[id]
@@ -91,8 +91,8 @@ func TestDestroyLeavesNoKeyBytesOnDisk(t *testing.T) {
 			return
 		}
 		for _, id := range victims {
-			if _, err := ks.Get(ctx, id); !errors.Is(err, ErrKeyDestroyed) {
-				t.Errorf("%s: Get(%s) = %v, want ErrKeyDestroyed", stage, id, err)
+			if _, err := ks.Get(ctx, id); !errors.Is(err, sealing.ErrKeyDestroyed) {
+				t.Errorf("%s: Get(%s) = %v, want sealing.ErrKeyDestroyed", stage, id, err)
 			}
 		}
 	}
@@ -103,8 +103,8 @@ func TestDestroyLeavesNoKeyBytesOnDisk(t *testing.T) {
 	check("closed", nil)
 	ks = openStore(t, dir)
 	check("reopened", ks)
-	if err := ks.Create(ctx, victims[1], keys[ids[1]].wrapped); !errors.Is(err, ErrKeyDestroyed) {
-		t.Errorf("Create after Destroy = %v, want ErrKeyDestroyed", err)
+	if err := ks.Create(ctx, victims[1], keys[ids[1]].wrapped); !errors.Is(err, sealing.ErrKeyDestroyed) {
+		t.Errorf("Create after Destroy = %v, want sealing.ErrKeyDestroyed", err)
 	}
 }
 
@@ -123,10 +123,7 @@ func TestReplaceErasesOldKeyBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nwk, err := wrapKey(ring2, "case-01", old.dataKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nwk := wrap(t, ring2, "case-01", old.dataKey)
 	if err := ks.Replace(ctx, "case-01", nwk); err != nil {
 		t.Fatal(err)
 	}
@@ -152,14 +149,11 @@ func TestOpenFinishesInterruptedOperations(t *testing.T) {
 	ring := newRing(t, "k1")
 	ks := openStore(t, dir)
 	keys := makeKeys(t, ks, ring, "case-a", "case-b")
-	s := ks.(*jsKeyStore)
+	s := ks
 
 	// Half a Replace of case-a: the new key published, the old one not yet erased.
 	ring2, _ := ring.WithNewKEK("k2")
-	nwk, err := wrapKey(ring2, "case-a", keys["case-a"].dataKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nwk := wrap(t, ring2, "case-a", keys["case-a"].dataKey)
 	last, err := s.stream.GetLastMsgForSubject(ctx, keySubject+"case-a")
 	if err != nil {
 		t.Fatal(err)
@@ -183,73 +177,113 @@ func TestOpenFinishesInterruptedOperations(t *testing.T) {
 	if got, err := ks.Get(ctx, "case-a"); err != nil || got.KEKID != "k2" {
 		t.Errorf("case-a = %+v, %v; want the new key", got, err)
 	}
-	if _, err := ks.Get(ctx, "case-b"); !errors.Is(err, ErrKeyDestroyed) {
-		t.Errorf("case-b = %v, want ErrKeyDestroyed", err)
+	if _, err := ks.Get(ctx, "case-b"); !errors.Is(err, sealing.ErrKeyDestroyed) {
+		t.Errorf("case-b = %v, want sealing.ErrKeyDestroyed", err)
 	}
 	if ids, err := ks.CaseIDs(ctx); err != nil || !slices.Equal(ids, []string{"case-a"}) {
 		t.Errorf("CaseIDs = %v, %v; want [case-a]", ids, err)
 	}
 }
 
-func TestKeyStoreContract(t *testing.T) {
+// TestContract runs the contract every KeyStore keeps.
+func TestContract(t *testing.T) {
+	t.Parallel()
+	keystoretest.Run(t, func(t *testing.T) sealing.KeyStore { return openStore(t, t.TempDir()) })
+}
+
+// TestConcurrentEnsureCaseKeyStoresOneMessage: vaults racing to make one case's key
+// leave exactly one message on the case's subject (the losers' publishes were refused
+// by the expected last sequence, not stored and erased).
+func TestConcurrentEnsureCaseKeyStoresOneMessage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ks := openStore(t, t.TempDir())
 	ring := newRing(t, "k1")
-	wk, err := wrapKey(ring, "c1", make([]byte, KeySize))
+	vaults := []*sealing.Vault{newVault(t, ks, ring), newVault(t, ks, ring)}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			if err := vaults[i%2].EnsureCaseKey(ctx, "c1"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	seqs, err := ks.keySeqs(ctx, "c1")
+	if err != nil || len(seqs) != 1 {
+		t.Errorf("stored key messages = %v, %v; want exactly one", seqs, err)
+	}
+}
+
+// TestRotationLeavesNoOldKeyBytes: after Vault.Rotate every old wrapped key is gone from
+// disk, and after a restart a vault holding only the new KEK opens everything.
+func TestRotationLeavesNoOldKeyBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ks := openStore(t, dir)
+	ring1 := newRing(t, "k1")
+	v := newVault(t, ks, ring1)
+	ids := caseIDs(4)
+	sealed := map[string][]byte{}
+	old := makeKeys(t, ks, ring1, ids...)
+	for _, id := range ids {
+		s, err := v.Seal(ctx, id, "e-"+id, 1, []byte(`{"name":"Ana"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed[id] = s
+	}
+	ring2, err := ring1.WithNewKEK("k2")
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	if _, err := ks.Get(ctx, "c1"); !errors.Is(err, ErrKeyNotFound) {
-		t.Errorf("Get of a new case = %v, want ErrKeyNotFound", err)
+	if n, err := v.Rotate(ctx, ring2); err != nil || n != len(ids) {
+		t.Fatalf("Rotate = %d, %v; want %d keys rewrapped", n, err, len(ids))
 	}
-	if err := ks.Replace(ctx, "c1", wk); !errors.Is(err, ErrKeyNotFound) {
-		t.Errorf("Replace of a new case = %v, want ErrKeyNotFound", err)
-	}
-	if err := ks.Create(ctx, "c1", wk); err != nil {
-		t.Fatal(err)
-	}
-	if err := ks.Create(ctx, "c1", wk); !errors.Is(err, ErrKeyExists) {
-		t.Errorf("second Create = %v, want ErrKeyExists", err)
-	}
-	if got, err := ks.Get(ctx, "c1"); err != nil || got.KEKID != wk.KEKID ||
-		!slices.Equal(got.Nonce, wk.Nonce) || !slices.Equal(got.Ciphertext, wk.Ciphertext) {
-		t.Errorf("Get = %+v, %v; want %+v", got, err, wk)
-	}
-	for _, id := range []string{"c3", "c2"} {
-		if err := ks.Create(ctx, id, wk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Destroying a case that never had a key bars it from getting one.
-	for _, id := range []string{"c2", "c2", "never"} {
-		if err := ks.Destroy(ctx, id); err != nil {
-			t.Fatalf("Destroy(%s) = %v (must be idempotent)", id, err)
-		}
-	}
-	if err := ks.Create(ctx, "never", wk); !errors.Is(err, ErrKeyDestroyed) {
-		t.Errorf("Create of a destroyed case = %v, want ErrKeyDestroyed", err)
-	}
-	if err := ks.Replace(ctx, "c2", wk); !errors.Is(err, ErrKeyDestroyed) {
-		t.Errorf("Replace of a destroyed case = %v, want ErrKeyDestroyed", err)
-	}
-	if ids, err := ks.CaseIDs(ctx); err != nil || !slices.Equal(ids, []string{"c1", "c3"}) {
-		t.Errorf("CaseIDs = %v, %v; want [c1 c3]", ids, err)
-	}
-	for _, bad := range []string{"", "a.b", "a*", ">", "a b", "casé"} {
-		if err := ks.Create(ctx, bad, wk); err == nil {
-			t.Errorf("Create(%q) accepted a bad case id", bad)
-		}
-	}
-	if err := ks.Create(ctx, "c9", WrappedKey{KEKID: "k1"}); err == nil {
-		t.Error("Create accepted a wrapped key without nonce or ciphertext")
+	for _, id := range ids {
+		assertAbsent(t, dir, id+" key wrapped under k1", old[id].wrapped.Ciphertext)
 	}
 	if err := ks.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ks.Get(ctx, "c1"); !errors.Is(err, ErrKeyStoreClosed) {
-		t.Errorf("Get after Close = %v, want ErrKeyStoreClosed", err)
+	only2 := ring2
+	only2.KEKs = map[string][]byte{"k2": ring2.KEKs["k2"]}
+	v2 := newVault(t, openStore(t, dir), only2)
+	for _, id := range ids {
+		if _, err := v2.Open(ctx, id, "e-"+id, 1, sealed[id]); err != nil {
+			t.Errorf("%s after a restart with only k2: %v", id, err)
+		}
+	}
+}
+
+// TestDestroyedCaseNeverOpensAfterRestart: erasure holds across a restart of the store.
+func TestDestroyedCaseNeverOpensAfterRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ks := openStore(t, dir)
+	ring := newRing(t, "k1")
+	v := newVault(t, ks, ring)
+	if err := v.EnsureCaseKey(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := v.Seal(ctx, "c1", "e1", 1, []byte(`{"name":"Ana"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Destroy(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v = newVault(t, openStore(t, dir), ring)
+	if _, err := v.Open(ctx, "c1", "e1", 1, sealed); !errors.Is(err, sealing.ErrKeyDestroyed) {
+		t.Errorf("Open after a restart = %v, want ErrKeyDestroyed", err)
+	}
+	if err := v.EnsureCaseKey(ctx, "c1"); !errors.Is(err, sealing.ErrKeyDestroyed) {
+		t.Errorf("EnsureCaseKey after a restart = %v, want ErrKeyDestroyed", err)
 	}
 }
 
@@ -260,7 +294,7 @@ func TestKeyStoreRefusesSharedDir(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	ks := openStore(t, dir)
-	if _, err := ks.(*jsKeyStore).js.CreateStream(ctx, jetstream.StreamConfig{
+	if _, err := ks.js.CreateStream(ctx, jetstream.StreamConfig{
 		Name: "WAYMARK", Subjects: []string{"waymark.events.>"}, Storage: jetstream.FileStorage,
 	}); err != nil {
 		t.Fatal(err)
@@ -268,7 +302,7 @@ func TestKeyStoreRefusesSharedDir(t *testing.T) {
 	if err := ks.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if ks, err := OpenJetStreamKeyStore(ctx, dir, quietLogger()); err == nil {
+	if ks, err := Open(ctx, dir, quietLogger()); err == nil {
 		_ = ks.Close()
 		t.Fatal("opened a key store in a directory holding the event stream")
 	}

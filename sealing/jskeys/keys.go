@@ -1,4 +1,4 @@
-package sealing
+package jskeys
 
 import (
 	"context"
@@ -10,13 +10,15 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // The KeyStore operations of the JetStream key store, and the stream reads and writes
-// they are made of. Writes run under s.mu (see jsKeyStore).
+// they are made of. Writes run under s.mu (see Store).
 
 // Create stores the first key of a case.
-func (s *jsKeyStore) Create(ctx context.Context, caseID string, k WrappedKey) error {
+func (s *Store) Create(ctx context.Context, caseID string, k sealing.WrappedKey) error {
 	if err := s.checkWrite(caseID, k); err != nil {
 		return err
 	}
@@ -28,37 +30,37 @@ func (s *jsKeyStore) Create(ctx context.Context, caseID string, k WrappedKey) er
 	_, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
 	switch {
 	case err == nil:
-		return fmt.Errorf("case %s: %w", caseID, ErrKeyExists)
+		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyExists)
 	case !errors.Is(err, jetstream.ErrMsgNotFound):
 		return s.opErr("get key", err)
 	}
 	return s.publish(ctx, keySubject+caseID, encodeRecord(k), 0)
 }
 
-// Get returns the case's key; a destroyed case is ErrKeyDestroyed even if (for an
+// Get returns the case's key; a destroyed case is sealing.ErrKeyDestroyed even if (for an
 // instant during Destroy) its key is still there.
-func (s *jsKeyStore) Get(ctx context.Context, caseID string) (WrappedKey, error) {
+func (s *Store) Get(ctx context.Context, caseID string) (sealing.WrappedKey, error) {
 	if err := s.check(caseID); err != nil {
-		return WrappedKey{}, err
+		return sealing.WrappedKey{}, err
 	}
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
-		return WrappedKey{}, err
+		return sealing.WrappedKey{}, err
 	}
 	msg, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		if err := s.checkNotDestroyed(ctx, caseID); err != nil {
-			return WrappedKey{}, err // destroyed between the two reads
+			return sealing.WrappedKey{}, err // destroyed between the two reads
 		}
-		return WrappedKey{}, fmt.Errorf("case %s: %w", caseID, ErrKeyNotFound)
+		return sealing.WrappedKey{}, fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyNotFound)
 	}
 	if err != nil {
-		return WrappedKey{}, s.opErr("get key", err)
+		return sealing.WrappedKey{}, s.opErr("get key", err)
 	}
 	return decodeRecord(msg.Data)
 }
 
 // Replace stores the rewrapped key, then securely erases every older message of the case.
-func (s *jsKeyStore) Replace(ctx context.Context, caseID string, k WrappedKey) error {
+func (s *Store) Replace(ctx context.Context, caseID string, k sealing.WrappedKey) error {
 	if err := s.checkWrite(caseID, k); err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func (s *jsKeyStore) Replace(ctx context.Context, caseID string, k WrappedKey) e
 	}
 	last, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return fmt.Errorf("case %s: %w", caseID, ErrKeyNotFound)
+		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyNotFound)
 	}
 	if err != nil {
 		return s.opErr("get key", err)
@@ -82,7 +84,7 @@ func (s *jsKeyStore) Replace(ctx context.Context, caseID string, k WrappedKey) e
 
 // Destroy records the case as destroyed (an empty tombstone message), then securely
 // erases every message holding its key. The tombstone comes first so that a crash in
-// between never lets the case get a new key; OpenJetStreamKeyStore finishes the erasure.
+// between never lets the case get a new key; Open finishes the erasure.
 //
 // Secure erase (nats-server v2.15.2, filestore.go removeMsgFromBlock → msgBlock.eraseMsg)
 // replaces the whole record with one of the same length: the sequence flagged erased,
@@ -97,9 +99,9 @@ func (s *jsKeyStore) Replace(ctx context.Context, caseID string, k WrappedKey) e
 // What this cannot reach: the replaced block's old disk blocks, freed by the rename but
 // not zeroed (and, on SSDs, flash pages the drive remaps). There the wrapped key survives
 // until overwritten, still encrypted under its KEK, which never lives in this directory.
-// Rotating the KEK (Vault.Rotate) and then discarding the old one makes such remnants
+// Rotating the KEK (sealing.Vault.Rotate) and then discarding the old one makes such remnants
 // undecryptable for good; full-disk encryption of the volume covers the rest.
-func (s *jsKeyStore) Destroy(ctx context.Context, caseID string) error {
+func (s *Store) Destroy(ctx context.Context, caseID string) error {
 	if err := s.check(caseID); err != nil {
 		return err
 	}
@@ -111,16 +113,16 @@ func (s *jsKeyStore) Destroy(ctx context.Context, caseID string) error {
 		if err := s.publish(ctx, destroyedSubject+caseID, nil, 0); err != nil {
 			return err
 		}
-	case !errors.Is(err, ErrKeyDestroyed):
+	case !errors.Is(err, sealing.ErrKeyDestroyed):
 		return err
 	}
 	return s.eraseKeys(ctx, caseID, false)
 }
 
 // CaseIDs lists the cases with a live key, sorted.
-func (s *jsKeyStore) CaseIDs(ctx context.Context) ([]string, error) {
+func (s *Store) CaseIDs(ctx context.Context) ([]string, error) {
 	if s.closed.Load() {
-		return nil, ErrKeyStoreClosed
+		return nil, sealing.ErrKeyStoreClosed
 	}
 	keys, err := s.subjects(ctx, keySubject)
 	if err != nil {
@@ -141,7 +143,7 @@ func (s *jsKeyStore) CaseIDs(ctx context.Context) ([]string, error) {
 }
 
 // eraseKeys securely erases the case's key messages: all of them, or all but the newest.
-func (s *jsKeyStore) eraseKeys(ctx context.Context, caseID string, keepLast bool) error {
+func (s *Store) eraseKeys(ctx context.Context, caseID string, keepLast bool) error {
 	seqs, err := s.keySeqs(ctx, caseID)
 	if err != nil {
 		return err
@@ -163,7 +165,7 @@ func (s *jsKeyStore) eraseKeys(ctx context.Context, caseID string, keepLast bool
 // syncMsgDir fsyncs the stream's block directory. Secure erase rewrites a block as a
 // temporary file renamed over the old one, and the server does not fsync the directory:
 // until the rename is durable, a power cut could bring back the old block, key and all.
-func (s *jsKeyStore) syncMsgDir() error {
+func (s *Store) syncMsgDir() error {
 	d, err := os.Open(s.msgDir)
 	if err == nil {
 		err = d.Sync()
@@ -178,7 +180,7 @@ func (s *jsKeyStore) syncMsgDir() error {
 }
 
 // keySeqs returns the sequences of the case's key messages, oldest first.
-func (s *jsKeyStore) keySeqs(ctx context.Context, caseID string) ([]uint64, error) {
+func (s *Store) keySeqs(ctx context.Context, caseID string) ([]uint64, error) {
 	var seqs []uint64
 	for next := uint64(1); ; {
 		msg, err := s.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(keySubject+caseID))
@@ -194,7 +196,7 @@ func (s *jsKeyStore) keySeqs(ctx context.Context, caseID string) ([]uint64, erro
 }
 
 // subjects returns, by case id, the message counts of the subjects under prefix.
-func (s *jsKeyStore) subjects(ctx context.Context, prefix string) (map[string]uint64, error) {
+func (s *Store) subjects(ctx context.Context, prefix string) (map[string]uint64, error) {
 	info, err := s.stream.Info(ctx, jetstream.WithSubjectFilter(prefix+"*"))
 	if err != nil {
 		return nil, s.opErr("stream info", err)
@@ -206,12 +208,12 @@ func (s *jsKeyStore) subjects(ctx context.Context, prefix string) (map[string]ui
 	return out, nil
 }
 
-// checkNotDestroyed is ErrKeyDestroyed if the case has a tombstone.
-func (s *jsKeyStore) checkNotDestroyed(ctx context.Context, caseID string) error {
+// checkNotDestroyed is sealing.ErrKeyDestroyed if the case has a tombstone.
+func (s *Store) checkNotDestroyed(ctx context.Context, caseID string) error {
 	_, err := s.stream.GetLastMsgForSubject(ctx, destroyedSubject+caseID)
 	switch {
 	case err == nil:
-		return fmt.Errorf("case %s: %w", caseID, ErrKeyDestroyed)
+		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyDestroyed)
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		return nil
 	default:
@@ -221,13 +223,13 @@ func (s *jsKeyStore) checkNotDestroyed(ctx context.Context, caseID string) error
 
 // publish writes one message expecting the subject's last sequence to be lastSeq (0: no
 // message yet); a mismatch means a key exists.
-func (s *jsKeyStore) publish(ctx context.Context, subject string, data []byte, lastSeq uint64) error {
+func (s *Store) publish(ctx context.Context, subject string, data []byte, lastSeq uint64) error {
 	_, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data},
 		jetstream.WithExpectLastSequencePerSubject(lastSeq))
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
-		return fmt.Errorf("%s: %w", subject, ErrKeyExists)
+		return fmt.Errorf("%s: %w", subject, sealing.ErrKeyExists)
 	}
 	if err != nil {
 		return s.opErr("publish "+subject, err)
@@ -236,30 +238,24 @@ func (s *jsKeyStore) publish(ctx context.Context, subject string, data []byte, l
 }
 
 // check rejects bad case ids and calls after Close.
-func (s *jsKeyStore) check(caseID string) error {
+func (s *Store) check(caseID string) error {
 	if s.closed.Load() {
-		return ErrKeyStoreClosed
+		return sealing.ErrKeyStoreClosed
 	}
-	return validCaseID(caseID)
+	return sealing.ValidCaseID(caseID)
 }
 
 // checkWrite also rejects a malformed wrapped key.
-func (s *jsKeyStore) checkWrite(caseID string, k WrappedKey) error {
-	if err := s.check(caseID); err != nil {
-		return err
+func (s *Store) checkWrite(caseID string, k sealing.WrappedKey) error {
+	if s.closed.Load() {
+		return sealing.ErrKeyStoreClosed
 	}
-	if err := validKEKID(k.KEKID); err != nil {
-		return err
-	}
-	if len(k.Nonce) != gcmNonceSize || len(k.Ciphertext) < gcmTagSize {
-		return fmt.Errorf("sealing: case %s: malformed wrapped key", caseID)
-	}
-	return nil
+	return sealing.CheckWrite(caseID, k)
 }
 
-func (s *jsKeyStore) opErr(op string, err error) error {
+func (s *Store) opErr(op string, err error) error {
 	if s.closed.Load() || errors.Is(err, nats.ErrConnectionClosed) {
-		return fmt.Errorf("sealing: key store: %s: %w", op, ErrKeyStoreClosed)
+		return fmt.Errorf("sealing: key store: %s: %w", op, sealing.ErrKeyStoreClosed)
 	}
 	return fmt.Errorf("sealing: key store: %s: %w", op, err)
 }

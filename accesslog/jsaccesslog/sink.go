@@ -1,0 +1,117 @@
+// Package jsaccesslog is the access log's durable sink on JetStream: the stream
+// WAYMARK_ACCESS, one subject per case (waymark.access.<caseId>), file storage, deletes
+// and purges denied. Entries are JSON, published asynchronously and awaited, each with
+// its own outcome. accesslog.Log batches the reads of the whole process into rounds
+// for it.
+package jsaccesslog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/waymark-org/waymark/accesslog"
+)
+
+// StreamName is the JetStream stream holding the access log.
+const StreamName = "WAYMARK_ACCESS"
+
+const subjectPrefix = "waymark.access."
+
+// Sink stores access-log entries in StreamName.
+type Sink struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+var _ accesslog.Sink = (*Sink)(nil)
+
+// Open creates (or opens) the access log stream on nc's JetStream. nc stays the
+// caller's: it is usually the event store's connection, closed with the store, and
+// the sink has nothing of its own to close.
+func Open(ctx context.Context, nc *nats.Conn) (*Sink, error) {
+	// accesslog.Log publishes rounds of at most MaxRound entries, one at a time: the
+	// publishes outstanding stay well under this limit, past which nats.go fails
+	// publishes instead of queueing them.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4*accesslog.MaxRound))
+	if err != nil {
+		return nil, fmt.Errorf("access log: %w", err)
+	}
+	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "Waymark: who read which survivor's personal data, and why",
+		Subjects:    []string{subjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		AllowDirect: true,
+		DenyDelete:  true,
+		DenyPurge:   true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("access log: create stream: %w", err)
+	}
+	return &Sink{js: js, stream: stream}, nil
+}
+
+// Publish writes one round: every entry published asynchronously, then every ack
+// awaited. The result holds each entry's own outcome.
+func (s *Sink) Publish(ctx context.Context, entries []accesslog.Entry) []error {
+	errs := make([]error, len(entries))
+	futures := make([]jetstream.PubAckFuture, len(entries))
+	for i, e := range entries {
+		if !accesslog.ValidCaseID(e.CaseID) {
+			errs[i] = fmt.Errorf("%w: case %q", accesslog.ErrInvalidEntry, e.CaseID) // never a wildcard subject
+			continue
+		}
+		data, err := json.Marshal(e)
+		if err != nil {
+			errs[i] = fmt.Errorf("access log: %w", err)
+			continue
+		}
+		if futures[i], err = s.js.PublishAsync(subjectPrefix+e.CaseID, data); err != nil {
+			errs[i] = fmt.Errorf("access log: publish: %w", err)
+		}
+	}
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			errs[i] = fmt.Errorf("access log: publish: %w", err)
+		case <-ctx.Done():
+			errs[i] = fmt.Errorf("access log: %w", ctx.Err())
+		}
+	}
+	return errs
+}
+
+// ForCase returns every entry stored for a case, in the order stored.
+func (s *Sink) ForCase(ctx context.Context, caseID string) ([]accesslog.Entry, error) {
+	if !accesslog.ValidCaseID(caseID) {
+		return nil, nil
+	}
+	// Direct gets stepping through the case's subject: an auditor's read is rare and
+	// short, and a consumer per read would linger on the server.
+	var out []accesslog.Entry
+	for seq := uint64(1); ; {
+		msg, err := s.stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subjectPrefix+caseID))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("access log: read %s: %w", caseID, err)
+		}
+		var e accesslog.Entry
+		if err := json.Unmarshal(msg.Data, &e); err != nil {
+			return nil, fmt.Errorf("access log: decode: %w", err)
+		}
+		out = append(out, e)
+		seq = msg.Sequence + 1
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/sealing/jskeys"
+)
+
+// JetStreamConfig configures the default backends.
+type JetStreamConfig struct {
+	// Store is the event store: an embedded NATS server under Store.DataDir, or an
+	// external server or cluster (Store.NATSURL).
+	Store jetstream.Config
+	// KeysDir holds the case-key store, on its own embedded server, apart from the
+	// events (default <Store.DataDir>/keys; required with an external server).
+	KeysDir string
+	// NoKeyStore opens no key store: the node is given a Config.Vault instead
+	// (replicas in one process share one).
+	NoKeyStore bool
+	// Logger receives the logs of the three backends and their embedded servers
+	// (default: Store.Logger, else slog.Default()).
+	Logger *slog.Logger
+}
+
+// JetStream is the default backends, opened: the event store; the key store on its
+// own embedded server (never the event store's: a backup or a client of the events
+// never reaches the keys); the access log as the stream WAYMARK_ACCESS on the event
+// store's connection, so it lives beside the events and goes where they go.
+type JetStream struct {
+	Store     *jetstream.Store
+	Keys      *jskeys.Store // nil with NoKeyStore
+	AccessLog *jsaccesslog.Sink
+}
+
+// OpenJetStream opens the default backends. Hand them to Start with Backends, or
+// Close them.
+func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = cfg.Store.Logger
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg.Store.Logger = logger
+	keysDir := cfg.KeysDir
+	if keysDir == "" && cfg.Store.DataDir != "" {
+		keysDir = filepath.Join(cfg.Store.DataDir, "keys")
+	}
+	if keysDir == "" && !cfg.NoKeyStore {
+		return nil, errors.New("node: a key directory is required with an external NATS server")
+	}
+
+	j := &JetStream{}
+	defer func() {
+		if err != nil {
+			_ = j.Close()
+		}
+	}()
+	if j.Store, err = jetstream.Open(ctx, cfg.Store); err != nil {
+		return nil, fmt.Errorf("open event store: %w", err)
+	}
+	if !cfg.NoKeyStore {
+		if j.Keys, err = jskeys.Open(ctx, keysDir, logger); err != nil {
+			return nil, fmt.Errorf("open key store: %w", err)
+		}
+	}
+	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn()); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Backends returns the opened backends for Start, which then owns them.
+func (j *JetStream) Backends() Backends {
+	b := Backends{Events: j.Store, AccessLog: j.AccessLog}
+	if j.Keys != nil {
+		b.Keys = j.Keys // never a typed nil in the interface
+	}
+	return b
+}
+
+// Close closes what is open (the access log needs nothing: it is on the store's
+// connection), for a caller that does not hand the backends to Start.
+func (j *JetStream) Close() error {
+	var errs []error
+	if j.Keys != nil {
+		errs = append(errs, j.Keys.Close())
+	}
+	if j.Store != nil {
+		errs = append(errs, j.Store.Close())
+	}
+	return errors.Join(errs...)
+}
