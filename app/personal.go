@@ -71,7 +71,8 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 	return &Opener{vault: s.vault, caseID: v.ID}, nil
 }
 
-// Open decrypts one personal sub-object into dst (nothing for an empty one).
+// Open decrypts one personal sub-object into dst (nothing for an empty one). A
+// destroyed key is ErrErased; bytes that fail their integrity check, ErrTampered.
 func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
 	if p.IsZero() {
 		return nil
@@ -81,7 +82,7 @@ func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
 		return ErrErased
 	}
 	if err != nil {
-		return fmt.Errorf("open personal data of case %s: %w", o.caseID, err)
+		return appError(fmt.Errorf("open personal data of case %s: %w", o.caseID, err))
 	}
 	if err := json.Unmarshal(plain, dst); err != nil {
 		return fmt.Errorf("decode personal data of case %s: %w", o.caseID, err)
