@@ -7,149 +7,184 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/waymark-org/waymark/api/graph"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // Version is the resolver for the version field.
-func (r *caseResolver) Version(ctx context.Context, obj *projections.CaseView) (int, error) {
-	return int(obj.State.Version), nil
+func (r *caseResolver) Version(ctx context.Context, obj *app.Case) (int, error) {
+	return int(obj.Version()), nil
 }
 
 // Position is the resolver for the position field.
-func (r *caseResolver) Position(ctx context.Context, obj *projections.CaseView) (string, error) {
-	return obj.Position.String(), nil
+func (r *caseResolver) Position(ctx context.Context, obj *app.Case) (string, error) {
+	return obj.Position(), nil
 }
 
 // Stage is the resolver for the stage field.
-func (r *caseResolver) Stage(ctx context.Context, obj *projections.CaseView) (*graph.Stage, error) {
-	stage := toAPI[graph.Stage](obj.State.Stage)
-	return &stage, nil
+func (r *caseResolver) Stage(ctx context.Context, obj *app.Case) (*domain.Stage, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *domain.Stage { return &s.Stage })
 }
 
 // Status is the resolver for the status field.
-func (r *caseResolver) Status(ctx context.Context, obj *projections.CaseView) (*graph.CaseStatus, error) {
-	status := toAPI[graph.CaseStatus](obj.State.Status)
-	return &status, nil
+func (r *caseResolver) Status(ctx context.Context, obj *app.Case) (*domain.Status, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *domain.Status { return &s.Status })
+}
+
+// Jurisdiction is the resolver for the jurisdiction field.
+func (r *caseResolver) Jurisdiction(ctx context.Context, obj *app.Case) (*string, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *string { return &s.Jurisdiction })
 }
 
 // OwningOrganisation is the resolver for the owningOrganisation field.
-func (r *caseResolver) OwningOrganisation(ctx context.Context, obj *projections.CaseView) (*projections.OrganisationView, error) {
-	return r.svc.OrganisationRef(obj.OwningOrganisation()), nil
+func (r *caseResolver) OwningOrganisation(ctx context.Context, obj *app.Case) (*app.Organisation, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *app.Organisation { return &s.Owner })
+}
+
+// ReferredAt is the resolver for the referredAt field.
+func (r *caseResolver) ReferredAt(ctx context.Context, obj *app.Case) (*time.Time, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *time.Time { return optionalTime(s.ReferredAt) })
+}
+
+// UpdatedAt is the resolver for the updatedAt field.
+func (r *caseResolver) UpdatedAt(ctx context.Context, obj *app.Case) (*time.Time, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) *time.Time { return optionalTime(s.UpdatedAt) })
 }
 
 // Needs is the resolver for the needs field.
-func (r *caseResolver) Needs(ctx context.Context, obj *projections.CaseView) ([]graph.Need, error) {
-	return toAPIAll[graph.Need](obj.State.Needs), nil
+func (r *caseResolver) Needs(ctx context.Context, obj *app.Case) ([]domain.Need, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) []domain.Need { return nonNil(s.Needs) })
 }
 
 // Barriers is the resolver for the barriers field.
-func (r *caseResolver) Barriers(ctx context.Context, obj *projections.CaseView) ([]graph.Barrier, error) {
-	return toAPIAll[graph.Barrier](obj.State.Barriers), nil
+func (r *caseResolver) Barriers(ctx context.Context, obj *app.Case) ([]domain.Barrier, error) {
+	return fromSummary(ctx, obj, func(s *app.Summary) []domain.Barrier { return nonNil(s.Barriers) })
 }
 
 // Closure is the resolver for the closure field.
-func (r *caseResolver) Closure(ctx context.Context, obj *projections.CaseView) (*graph.Closure, error) {
-	if obj.Closure == nil {
-		return nil, nil
-	}
-	closure := &graph.Closure{Outcome: toAPI[graph.ClosureOutcome](obj.Closure.Outcome), At: obj.Closure.At}
-	// The reason is a caseworker's free text, which may say more about the survivor
-	// than a bank or an auditor should read: it goes with the notes.
-	notes, err := r.notesOpener(ctx, obj, requested(ctx, "reason"))
+func (r *caseResolver) Closure(ctx context.Context, obj *app.Case) (*graph.Closure, error) {
+	c, err := obj.Closure(ctx, requested(ctx, "reason"))
 	if err != nil {
 		return nil, err
 	}
-	if closure.Reason, err = openText(ctx, notes, obj.Closure.Reason); err != nil {
-		return nil, err
-	}
-	return closure, nil
+	return closureToGraph(c), nil
 }
 
 // Journey is the resolver for the journey field.
-func (r *caseResolver) Journey(ctx context.Context, obj *projections.CaseView) ([]graph.JourneyStep, error) {
-	return journey(ctx, obj), nil
+func (r *caseResolver) Journey(ctx context.Context, obj *app.Case) ([]graph.JourneyStep, error) {
+	steps, err := obj.Journey(ctx)
+	return journeyToGraph(steps), err
 }
 
 // Reopenings is the resolver for the reopenings field.
-func (r *caseResolver) Reopenings(ctx context.Context, obj *projections.CaseView) ([]graph.Reopening, error) {
-	return r.reopenings(ctx, obj)
+func (r *caseResolver) Reopenings(ctx context.Context, obj *app.Case) ([]graph.Reopening, error) {
+	reopenings, err := obj.Reopenings(ctx, requested(ctx, "reason"))
+	if err != nil {
+		return nil, err
+	}
+	return reopeningsToGraph(reopenings), nil
 }
 
 // Identity is the resolver for the identity field.
-func (r *caseResolver) Identity(ctx context.Context, obj *projections.CaseView) (*graph.CaseIdentity, error) {
-	return r.identity(ctx, obj)
+func (r *caseResolver) Identity(ctx context.Context, obj *app.Case) (*graph.CaseIdentity, error) {
+	id, err := obj.Identity(ctx, identitySealed(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return identityToGraph(id), nil
 }
 
 // Consent is the resolver for the consent field.
-func (r *caseResolver) Consent(ctx context.Context, obj *projections.CaseView) (*graph.CaseConsent, error) {
-	return r.consent(ctx, obj), nil
+func (r *caseResolver) Consent(ctx context.Context, obj *app.Case) (*graph.CaseConsent, error) {
+	c, err := obj.Consent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return consentToGraph(c), nil
 }
 
 // Banking is the resolver for the banking field.
-func (r *caseResolver) Banking(ctx context.Context, obj *projections.CaseView) (*graph.CaseBanking, error) {
-	return r.banking(ctx, obj)
+func (r *caseResolver) Banking(ctx context.Context, obj *app.Case) (*graph.CaseBanking, error) {
+	b, err := obj.Banking(ctx, bankingSealed(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return bankingToGraph(b), nil
 }
 
 // Credit is the resolver for the credit field.
-func (r *caseResolver) Credit(ctx context.Context, obj *projections.CaseView) (*graph.CaseCredit, error) {
-	return r.credit(ctx, obj)
+func (r *caseResolver) Credit(ctx context.Context, obj *app.Case) (*graph.CaseCredit, error) {
+	c, err := obj.Credit(ctx, creditSealed(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return creditToGraph(c), nil
 }
 
 // Notes is the resolver for the notes field.
-func (r *caseResolver) Notes(ctx context.Context, obj *projections.CaseView) ([]graph.CaseNote, error) {
-	return r.notes(ctx, obj)
+func (r *caseResolver) Notes(ctx context.Context, obj *app.Case) ([]graph.CaseNote, error) {
+	notes, err := obj.Notes(ctx, requested(ctx, "text"))
+	if err != nil {
+		return nil, err
+	}
+	return notesToGraph(notes), nil
 }
 
 // Safeguarding is the resolver for the safeguarding field.
-func (r *caseResolver) Safeguarding(ctx context.Context, obj *projections.CaseView) ([]graph.SafeguardingConcern, error) {
-	return r.safeguarding(ctx, obj)
+func (r *caseResolver) Safeguarding(ctx context.Context, obj *app.Case) ([]graph.SafeguardingConcern, error) {
+	concerns, err := obj.Safeguarding(ctx, safeguardingSealed(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return concernsToGraph(concerns), nil
 }
 
 // Contact is the resolver for the contact field.
-func (r *caseResolver) Contact(ctx context.Context, obj *projections.CaseView) (*graph.SafeContactRules, error) {
-	return r.contact(ctx, obj)
+func (r *caseResolver) Contact(ctx context.Context, obj *app.Case) (*graph.SafeContactRules, error) {
+	rules, err := obj.Contact(ctx, requested(ctx, "notes"))
+	if err != nil {
+		return nil, err
+	}
+	return contactToGraph(rules), nil
 }
 
 // BarrierHistory is the resolver for the barrierHistory field.
-func (r *caseResolver) BarrierHistory(ctx context.Context, obj *projections.CaseView) ([]graph.BarrierSpan, error) {
-	return barrierHistory(obj), nil
+func (r *caseResolver) BarrierHistory(ctx context.Context, obj *app.Case) ([]graph.BarrierSpan, error) {
+	spans, err := obj.BarrierHistory(ctx)
+	return barrierSpansToGraph(spans), err
 }
 
 // NeedHistory is the resolver for the needHistory field.
-func (r *caseResolver) NeedHistory(ctx context.Context, obj *projections.CaseView) ([]graph.NeedSpan, error) {
-	return needHistory(obj), nil
+func (r *caseResolver) NeedHistory(ctx context.Context, obj *app.Case) ([]graph.NeedSpan, error) {
+	spans, err := obj.NeedHistory(ctx)
+	return needSpansToGraph(spans), err
 }
 
 // Case is the resolver for the case field.
-func (r *caseResultResolver) Case(ctx context.Context, obj *graph.CaseResult) (*projections.CaseView, error) {
+func (r *caseResultResolver) Case(ctx context.Context, obj *graph.CaseResult) (*app.Case, error) {
 	return r.svc.Case(ctx, actorFrom(ctx), obj.CaseID, obj.Position)
 }
 
 // ReferSurvivor is the resolver for the referSurvivor field.
 func (r *mutationResolver) ReferSurvivor(ctx context.Context, input graph.ReferSurvivorInput) (*graph.CaseResult, error) {
-	s := input.Survivor
-	res, err := r.svc.ReferSurvivor(ctx, actorFrom(ctx), input.CommandID, domain.ReferSurvivor{
+	return caseResult(r.svc.ReferSurvivor(ctx, actorFrom(ctx), input.CommandID, domain.ReferSurvivor{
 		ReferringOrganisation: domain.OrgRef{ID: input.ReferringOrganisationID},
 		Jurisdiction:          input.Jurisdiction,
-		Needs:                 toDomainAll[domain.Need](input.Needs),
-		Barriers:              toDomainAll[domain.Barrier](input.Barriers),
-		Survivor: domain.SurvivorDetails{
-			FullName: s.FullName, Aliases: s.Aliases, DateOfBirth: deref(s.DateOfBirth),
-			Phone: deref(s.Phone), Email: deref(s.Email), Address: deref(s.Address),
-		},
-	})
-	return caseResult(res, err)
+		Needs:                 nonNil(input.Needs),
+		Barriers:              nonNil(input.Barriers),
+		Survivor:              deref(input.Survivor),
+	}))
 }
 
 // GrantConsent is the resolver for the grantConsent field.
 func (r *mutationResolver) GrantConsent(ctx context.Context, input graph.GrantConsentInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.GrantConsent{
 		Recipient:  domain.OrgRef{ID: input.RecipientOrganisationID},
-		Categories: toDomainAll[domain.DataCategory](input.Categories),
-		Purposes:   toDomainAll[domain.Purpose](input.Purposes),
+		Categories: nonNil(input.Categories),
+		Purposes:   nonNil(input.Purposes),
 		ExpiresAt:  input.ExpiresAt,
 	})
 }
@@ -162,7 +197,7 @@ func (r *mutationResolver) WithdrawConsent(ctx context.Context, input graph.With
 // RequestIDDocument is the resolver for the requestIDDocument field.
 func (r *mutationResolver) RequestIDDocument(ctx context.Context, input graph.RequestIDDocumentInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RequestIDDocument{
-		Kind: toDomain[domain.DocumentKind](input.Kind), IssuingOrganisation: domain.OrgRef{ID: deref(input.IssuingOrganisationID)},
+		Kind: input.Kind, IssuingOrganisation: domain.OrgRef{ID: deref(input.IssuingOrganisationID)},
 		IssuingAuthority: deref(input.IssuingAuthority),
 	})
 }
@@ -177,48 +212,43 @@ func (r *mutationResolver) RecordIDDocumentObtained(ctx context.Context, input g
 // RecordIDDocumentRefused is the resolver for the recordIDDocumentRefused field.
 func (r *mutationResolver) RecordIDDocumentRefused(ctx context.Context, input graph.RecordIDDocumentRefusedInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordIDDocumentRefused{
-		DocumentID: input.DocumentID, ReasonCode: toDomain[domain.RefusalReason](input.ReasonCode), Reason: deref(input.Reason),
+		DocumentID: input.DocumentID, ReasonCode: input.ReasonCode, Reason: deref(input.Reason),
 	})
 }
 
 // ReferToBank is the resolver for the referToBank field.
 func (r *mutationResolver) ReferToBank(ctx context.Context, input graph.ReferToBankInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ReferToBank{
-		Bank: domain.OrgRef{ID: input.BankID},
-	})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ReferToBank{Bank: domain.OrgRef{ID: input.BankID}})
 }
 
 // SubmitAccountApplication is the resolver for the submitAccountApplication field.
 func (r *mutationResolver) SubmitAccountApplication(ctx context.Context, input graph.SubmitAccountApplicationInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.SubmitAccountApplication{
-		Bank: domain.OrgRef{ID: input.BankID}, Product: toDomain[domain.AccountProduct](input.Product),
+		Bank: domain.OrgRef{ID: input.BankID}, Product: input.Product,
 	})
 }
 
 // RecordAccountOpened is the resolver for the recordAccountOpened field.
 func (r *mutationResolver) RecordAccountOpened(ctx context.Context, input graph.RecordAccountOpenedInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordAccountOpened{
-		Bank: domain.OrgRef{ID: input.BankID}, Product: toDomain[domain.AccountProduct](input.Product),
+		Bank: domain.OrgRef{ID: input.BankID}, Product: input.Product,
 	})
 }
 
 // RecordAccountDeclined is the resolver for the recordAccountDeclined field.
 func (r *mutationResolver) RecordAccountDeclined(ctx context.Context, input graph.RecordAccountDeclinedInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordAccountDeclined{
-		Bank: domain.OrgRef{ID: input.BankID}, ReasonCode: toDomain[domain.AccountDeclineReason](input.ReasonCode), Reason: deref(input.Reason),
+		Bank: domain.OrgRef{ID: input.BankID}, ReasonCode: input.ReasonCode, Reason: deref(input.Reason),
 	})
 }
 
 // FileCreditDispute is the resolver for the fileCreditDispute field.
 func (r *mutationResolver) FileCreditDispute(ctx context.Context, input graph.FileCreditDisputeInput) (*graph.CaseResult, error) {
-	cmd := domain.FileCreditDispute{Bureau: domain.OrgRef{ID: input.BureauID}, Evidence: toDomainAll[domain.EvidenceKind](input.Evidence)}
-	if input.ItemCount != nil {
-		cmd.ItemCount = *input.ItemCount
+	cmd := domain.FileCreditDispute{
+		Bureau: domain.OrgRef{ID: input.BureauID}, ItemCount: deref(input.ItemCount), Evidence: nonNil(input.Evidence),
 	}
-	for _, it := range input.Items {
-		cmd.Items = append(cmd.Items, domain.DisputeItem{
-			ItemID: it.ID, Kind: toDomain[domain.ItemKind](it.Kind), Creditor: it.Creditor, AccountReference: deref(it.AccountReference),
-		})
+	if len(input.Items) > 0 { // none given, or an empty list: a dispute by count
+		cmd.Items = input.Items
 	}
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, cmd)
 }
@@ -226,8 +256,7 @@ func (r *mutationResolver) FileCreditDispute(ctx context.Context, input graph.Fi
 // RecordCreditDisputeOutcome is the resolver for the recordCreditDisputeOutcome field.
 func (r *mutationResolver) RecordCreditDisputeOutcome(ctx context.Context, input graph.RecordCreditDisputeOutcomeInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordCreditDisputeOutcome{
-		DisputeID: input.DisputeID, Outcome: toDomain[domain.DisputeOutcome](input.Outcome),
-		ReasonCode: optionalCode[domain.DisputeReason](input.ReasonCode), Reason: deref(input.Reason),
+		DisputeID: input.DisputeID, Outcome: input.Outcome, ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
@@ -239,45 +268,36 @@ func (r *mutationResolver) AddCaseNote(ctx context.Context, input graph.AddCaseN
 // CloseCase is the resolver for the closeCase field.
 func (r *mutationResolver) CloseCase(ctx context.Context, input graph.CloseCaseInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.CloseCase{
-		Outcome: toDomain[domain.ClosureOutcome](input.Outcome), Reason: deref(input.Reason),
+		Outcome: input.Outcome, Reason: deref(input.Reason),
 	})
 }
 
 // ReopenCase is the resolver for the reopenCase field.
 func (r *mutationResolver) ReopenCase(ctx context.Context, input graph.ReopenCaseInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ReopenCase{
-		ReasonCode: toDomain[domain.ReopenReason](input.ReasonCode), Reason: deref(input.Reason),
+		ReasonCode: input.ReasonCode, Reason: deref(input.Reason),
 	})
 }
 
 // RegisterOrganisation is the resolver for the registerOrganisation field.
 func (r *mutationResolver) RegisterOrganisation(ctx context.Context, input graph.RegisterOrganisationInput) (*graph.OrganisationResult, error) {
-	res, err := r.svc.RegisterOrganisation(ctx, actorFrom(ctx), input.CommandID, deref(input.ID), domain.RegisterOrganisation{
-		Name:         input.Name,
-		Kind:         toDomain[domain.OrganisationKind](input.Kind),
-		Jurisdiction: input.Jurisdiction,
-		Services:     toDomainAll[domain.Service](input.Services),
-		Programmes:   toDomainAll[domain.Programme](input.Programmes),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
+	return organisationResult(r.svc.RegisterOrganisation(ctx, actorFrom(ctx), input.CommandID, deref(input.ID), domain.RegisterOrganisation{
+		Name: input.Name, Kind: input.Kind, Jurisdiction: input.Jurisdiction,
+		Services: nonNil(input.Services), Programmes: nonNil(input.Programmes),
+	}))
 }
 
 // EraseSurvivorData is the resolver for the eraseSurvivorData field.
 func (r *mutationResolver) EraseSurvivorData(ctx context.Context, input graph.EraseSurvivorDataInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{
-		ReasonCode: toDomain[domain.ErasureReason](input.ReasonCode),
-	})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{ReasonCode: input.ReasonCode})
 }
 
 // MakeBankOffer is the resolver for the makeBankOffer field.
 func (r *mutationResolver) MakeBankOffer(ctx context.Context, input graph.MakeBankOfferInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MakeBankOffer{
-		Bank: domain.OrgRef{ID: input.BankID}, Product: toDomain[domain.AccountProduct](input.Product),
-		FeeCurrency: input.MonthlyFee.Currency, FeeAmount: input.MonthlyFee.Amount, AcceptedDocuments: toDomainAll[domain.DocumentKind](input.AcceptedDocuments),
-		AcceptsAlternativePack: input.AcceptsAlternativePack,
+		Bank: domain.OrgRef{ID: input.BankID}, Product: input.Product,
+		FeeCurrency: input.MonthlyFee.Currency, FeeAmount: input.MonthlyFee.Amount,
+		AcceptedDocuments: nonNil(input.AcceptedDocuments), AcceptsAlternativePack: input.AcceptsAlternativePack,
 	})
 }
 
@@ -289,7 +309,7 @@ func (r *mutationResolver) RecordSurvivorChoice(ctx context.Context, input graph
 // DeclineAllOffers is the resolver for the declineAllOffers field.
 func (r *mutationResolver) DeclineAllOffers(ctx context.Context, input graph.DeclineAllOffersInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.DeclineAllOffers{
-		ReasonCode: toDomain[domain.DeclineReason](input.ReasonCode), Reason: deref(input.Reason),
+		ReasonCode: input.ReasonCode, Reason: deref(input.Reason),
 	})
 }
 
@@ -304,15 +324,14 @@ func (r *mutationResolver) ProvideDueDiligencePack(ctx context.Context, input gr
 // RecordDueDiligenceDecision is the resolver for the recordDueDiligenceDecision field.
 func (r *mutationResolver) RecordDueDiligenceDecision(ctx context.Context, input graph.RecordDueDiligenceDecisionInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDueDiligenceDecision{
-		PackID: input.PackID, Accepted: input.Accepted,
-		ReasonCode: optionalCode[domain.PackRejectionReason](input.ReasonCode), Reason: deref(input.Reason),
+		PackID: input.PackID, Accepted: input.Accepted, ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
 // RaiseSafeguardingConcern is the resolver for the raiseSafeguardingConcern field.
 func (r *mutationResolver) RaiseSafeguardingConcern(ctx context.Context, input graph.RaiseSafeguardingConcernInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RaiseSafeguardingConcern{
-		Bank: domain.OrgRef{ID: input.BankID}, Category: toDomain[domain.ConcernCategory](input.Category), Details: input.Details,
+		Bank: domain.OrgRef{ID: input.BankID}, Category: input.Category, Details: input.Details,
 	})
 }
 
@@ -324,15 +343,14 @@ func (r *mutationResolver) AcknowledgeSafeguardingConcern(ctx context.Context, i
 // ResolveSafeguardingConcern is the resolver for the resolveSafeguardingConcern field.
 func (r *mutationResolver) ResolveSafeguardingConcern(ctx context.Context, input graph.ResolveSafeguardingConcernInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveSafeguardingConcern{
-		ConcernID: input.ConcernID, Resolution: toDomain[domain.ConcernResolution](input.Resolution), Text: deref(input.ResolutionText),
+		ConcernID: input.ConcernID, Resolution: input.Resolution, Text: deref(input.ResolutionText),
 	})
 }
 
 // SetSafeContactRules is the resolver for the setSafeContactRules field.
 func (r *mutationResolver) SetSafeContactRules(ctx context.Context, input graph.SetSafeContactRulesInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.SetSafeContactRules{
-		Allowed: toDomainAll[domain.ContactChannel](input.Allowed), Forbidden: toDomainAll[domain.ContactChannel](input.Forbidden),
-		Notes: deref(input.Notes),
+		Allowed: nonNil(input.Allowed), Forbidden: nonNil(input.Forbidden), Notes: deref(input.Notes),
 	})
 }
 
@@ -344,47 +362,43 @@ func (r *mutationResolver) RecordCreditReportObtained(ctx context.Context, input
 // RecordDisputeItemOutcome is the resolver for the recordDisputeItemOutcome field.
 func (r *mutationResolver) RecordDisputeItemOutcome(ctx context.Context, input graph.RecordDisputeItemOutcomeInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordDisputeItemOutcome{
-		DisputeID: input.DisputeID, ItemID: input.ItemID, Outcome: toDomain[domain.ItemOutcome](input.Outcome),
-		ReasonCode: optionalCode[domain.DisputeReason](input.ReasonCode), Reason: deref(input.Reason),
+		DisputeID: input.DisputeID, ItemID: input.ItemID, Outcome: input.Outcome,
+		ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason),
 	})
 }
 
 // ResubmitCreditDispute is the resolver for the resubmitCreditDispute field.
 func (r *mutationResolver) ResubmitCreditDispute(ctx context.Context, input graph.ResubmitCreditDisputeInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResubmitCreditDispute{
-		DisputeID: input.DisputeID, ItemIDs: input.ItemIds, Evidence: toDomainAll[domain.EvidenceKind](input.Evidence),
+		DisputeID: input.DisputeID, ItemIDs: input.ItemIds, Evidence: nonNil(input.Evidence),
 	})
 }
 
 // IdentifyBarrier is the resolver for the identifyBarrier field.
 func (r *mutationResolver) IdentifyBarrier(ctx context.Context, input graph.BarrierInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyBarrier{Barrier: toDomain[domain.Barrier](input.Barrier)})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyBarrier{Barrier: input.Barrier})
 }
 
 // ResolveBarrier is the resolver for the resolveBarrier field.
 func (r *mutationResolver) ResolveBarrier(ctx context.Context, input graph.BarrierInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveBarrier{Barrier: toDomain[domain.Barrier](input.Barrier)})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResolveBarrier{Barrier: input.Barrier})
 }
 
 // IdentifyNeed is the resolver for the identifyNeed field.
 func (r *mutationResolver) IdentifyNeed(ctx context.Context, input graph.NeedInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyNeed{Need: toDomain[domain.Need](input.Need)})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.IdentifyNeed{Need: input.Need})
 }
 
 // MeetNeed is the resolver for the meetNeed field.
 func (r *mutationResolver) MeetNeed(ctx context.Context, input graph.NeedInput) (*graph.CaseResult, error) {
-	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MeetNeed{Need: toDomain[domain.Need](input.Need)})
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.MeetNeed{Need: input.Need})
 }
 
 // UpdateOrganisationProfile is the resolver for the updateOrganisationProfile field.
 func (r *mutationResolver) UpdateOrganisationProfile(ctx context.Context, input graph.UpdateOrganisationProfileInput) (*graph.OrganisationResult, error) {
-	res, err := r.svc.UpdateOrganisation(ctx, actorFrom(ctx), input.CommandID, input.OrganisationID, domain.UpdateOrganisationProfile{
-		Services: toDomainAll[domain.Service](input.Services), Programmes: toDomainAll[domain.Programme](input.Programmes),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &graph.OrganisationResult{OrganisationID: res.ID, Version: int(res.Version), Position: res.Position.String()}, nil
+	return organisationResult(r.svc.UpdateOrganisation(ctx, actorFrom(ctx), input.CommandID, input.OrganisationID, domain.UpdateOrganisationProfile{
+		Services: nonNil(input.Services), Programmes: nonNil(input.Programmes),
+	}))
 }
 
 // DeactivateOrganisation is the resolver for the deactivateOrganisation field.
@@ -407,57 +421,44 @@ func (r *mutationResolver) RevokeSubject(ctx context.Context, input graph.Revoke
 	return revocationResult(r.svc.RevokeSubject(ctx, actorFrom(ctx), input.CommandID, input.Subject))
 }
 
-// Kind is the resolver for the kind field.
-func (r *organisationResolver) Kind(ctx context.Context, obj *projections.OrganisationView) (graph.OrganisationKind, error) {
-	return toAPI[graph.OrganisationKind](obj.Kind), nil
-}
-
-// Services is the resolver for the services field.
-func (r *organisationResolver) Services(ctx context.Context, obj *projections.OrganisationView) ([]graph.Service, error) {
-	return toAPIAll[graph.Service](obj.Services), nil
-}
-
-// Programmes is the resolver for the programmes field.
-func (r *organisationResolver) Programmes(ctx context.Context, obj *projections.OrganisationView) ([]graph.Programme, error) {
-	return toAPIAll[graph.Programme](obj.Programmes), nil
-}
-
 // Organisation is the resolver for the organisation field.
-func (r *organisationResultResolver) Organisation(ctx context.Context, obj *graph.OrganisationResult) (*projections.OrganisationView, error) {
+func (r *organisationResultResolver) Organisation(ctx context.Context, obj *graph.OrganisationResult) (*app.Organisation, error) {
 	return r.svc.Organisation(ctx, actorFrom(ctx), obj.OrganisationID, obj.Position)
 }
 
 // Case is the resolver for the case field.
-func (r *queryResolver) Case(ctx context.Context, id string, minPosition *string) (*projections.CaseView, error) {
+func (r *queryResolver) Case(ctx context.Context, id string, minPosition *string) (*app.Case, error) {
 	return r.svc.Case(ctx, actorFrom(ctx), id, deref(minPosition))
 }
 
 // Cases is the resolver for the cases field.
-func (r *queryResolver) Cases(ctx context.Context, filter *graph.CaseFilter, first *int, after *string, minPosition *string) (*graph.CaseConnection, error) {
-	return r.cases(ctx, filter, first, after, minPosition)
-}
-
-// Organisations is the resolver for the organisations field.
-func (r *queryResolver) Organisations(ctx context.Context, jurisdiction *string, kind *graph.OrganisationKind, minPosition *string) ([]projections.OrganisationView, error) {
-	var k domain.OrganisationKind
-	if kind != nil {
-		k = toDomain[domain.OrganisationKind](*kind)
-	}
-	orgs, err := r.svc.Organisations(ctx, actorFrom(ctx), deref(jurisdiction), k, deref(minPosition))
+func (r *queryResolver) Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*graph.CaseConnection, error) {
+	page, err := r.svc.Cases(ctx, actorFrom(ctx), app.CaseQuery{
+		Filter: deref(filter), First: pageSize(first), After: deref(after), MinPosition: deref(minPosition),
+	})
 	if err != nil {
 		return nil, err
 	}
-	return derefOrgs(orgs), nil
+	return connectionToGraph(page), nil
+}
+
+// Organisations is the resolver for the organisations field.
+func (r *queryResolver) Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error) {
+	return r.svc.Organisations(ctx, actorFrom(ctx), deref(jurisdiction), deref(kind), deref(minPosition))
 }
 
 // Organisation is the resolver for the organisation field.
-func (r *queryResolver) Organisation(ctx context.Context, id string, minPosition *string) (*projections.OrganisationView, error) {
+func (r *queryResolver) Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error) {
 	return r.svc.Organisation(ctx, actorFrom(ctx), id, deref(minPosition))
 }
 
 // AccessLog is the resolver for the accessLog field.
 func (r *queryResolver) AccessLog(ctx context.Context, caseID string) ([]graph.AccessLogEntry, error) {
-	return r.accessLog(ctx, caseID)
+	entries, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID)
+	if err != nil {
+		return nil, err
+	}
+	return accessLogToGraph(entries), nil
 }
 
 // Case returns graph.CaseResolver implementation.
@@ -468,9 +469,6 @@ func (r *Resolver) CaseResult() graph.CaseResultResolver { return &caseResultRes
 
 // Mutation returns graph.MutationResolver implementation.
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
-
-// Organisation returns graph.OrganisationResolver implementation.
-func (r *Resolver) Organisation() graph.OrganisationResolver { return &organisationResolver{r} }
 
 // OrganisationResult returns graph.OrganisationResultResolver implementation.
 func (r *Resolver) OrganisationResult() graph.OrganisationResultResolver {
@@ -484,7 +482,6 @@ type (
 	caseResolver               struct{ *Resolver }
 	caseResultResolver         struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
-	organisationResolver       struct{ *Resolver }
 	organisationResultResolver struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 )

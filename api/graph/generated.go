@@ -17,7 +17,8 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/waymark-org/waymark/api/scalar"
-	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/domain"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -33,13 +34,12 @@ type ResolverRoot interface {
 	Case() CaseResolver
 	CaseResult() CaseResultResolver
 	Mutation() MutationResolver
-	Organisation() OrganisationResolver
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
 }
 
 type DirectiveRoot struct {
-	Group func(ctx context.Context, obj any, next graphql.Resolver, name FieldGroup) (res any, err error)
+	Group func(ctx context.Context, obj any, next graphql.Resolver, name app.Group) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -329,9 +329,9 @@ type ComplexityRoot struct {
 	Query struct {
 		AccessLog     func(childComplexity int, caseID string) int
 		Case          func(childComplexity int, id string, minPosition *string) int
-		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string, minPosition *string) int
+		Cases         func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
 		Organisation  func(childComplexity int, id string, minPosition *string) int
-		Organisations func(childComplexity int, jurisdiction *string, kind *OrganisationKind, minPosition *string) int
+		Organisations func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
 	}
 
 	Reopening struct {
@@ -372,30 +372,31 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CaseResolver interface {
-	Version(ctx context.Context, obj *projections.CaseView) (int, error)
-	Position(ctx context.Context, obj *projections.CaseView) (string, error)
-	Stage(ctx context.Context, obj *projections.CaseView) (*Stage, error)
-	Status(ctx context.Context, obj *projections.CaseView) (*CaseStatus, error)
-
-	OwningOrganisation(ctx context.Context, obj *projections.CaseView) (*projections.OrganisationView, error)
-
-	Needs(ctx context.Context, obj *projections.CaseView) ([]Need, error)
-	Barriers(ctx context.Context, obj *projections.CaseView) ([]Barrier, error)
-	Closure(ctx context.Context, obj *projections.CaseView) (*Closure, error)
-	Journey(ctx context.Context, obj *projections.CaseView) ([]JourneyStep, error)
-	Reopenings(ctx context.Context, obj *projections.CaseView) ([]Reopening, error)
-	Identity(ctx context.Context, obj *projections.CaseView) (*CaseIdentity, error)
-	Consent(ctx context.Context, obj *projections.CaseView) (*CaseConsent, error)
-	Banking(ctx context.Context, obj *projections.CaseView) (*CaseBanking, error)
-	Credit(ctx context.Context, obj *projections.CaseView) (*CaseCredit, error)
-	Notes(ctx context.Context, obj *projections.CaseView) ([]CaseNote, error)
-	Safeguarding(ctx context.Context, obj *projections.CaseView) ([]SafeguardingConcern, error)
-	Contact(ctx context.Context, obj *projections.CaseView) (*SafeContactRules, error)
-	BarrierHistory(ctx context.Context, obj *projections.CaseView) ([]BarrierSpan, error)
-	NeedHistory(ctx context.Context, obj *projections.CaseView) ([]NeedSpan, error)
+	Version(ctx context.Context, obj *app.Case) (int, error)
+	Position(ctx context.Context, obj *app.Case) (string, error)
+	Stage(ctx context.Context, obj *app.Case) (*domain.Stage, error)
+	Status(ctx context.Context, obj *app.Case) (*domain.Status, error)
+	Jurisdiction(ctx context.Context, obj *app.Case) (*string, error)
+	OwningOrganisation(ctx context.Context, obj *app.Case) (*app.Organisation, error)
+	ReferredAt(ctx context.Context, obj *app.Case) (*time.Time, error)
+	UpdatedAt(ctx context.Context, obj *app.Case) (*time.Time, error)
+	Needs(ctx context.Context, obj *app.Case) ([]domain.Need, error)
+	Barriers(ctx context.Context, obj *app.Case) ([]domain.Barrier, error)
+	Closure(ctx context.Context, obj *app.Case) (*Closure, error)
+	Journey(ctx context.Context, obj *app.Case) ([]JourneyStep, error)
+	Reopenings(ctx context.Context, obj *app.Case) ([]Reopening, error)
+	Identity(ctx context.Context, obj *app.Case) (*CaseIdentity, error)
+	Consent(ctx context.Context, obj *app.Case) (*CaseConsent, error)
+	Banking(ctx context.Context, obj *app.Case) (*CaseBanking, error)
+	Credit(ctx context.Context, obj *app.Case) (*CaseCredit, error)
+	Notes(ctx context.Context, obj *app.Case) ([]CaseNote, error)
+	Safeguarding(ctx context.Context, obj *app.Case) ([]SafeguardingConcern, error)
+	Contact(ctx context.Context, obj *app.Case) (*SafeContactRules, error)
+	BarrierHistory(ctx context.Context, obj *app.Case) ([]BarrierSpan, error)
+	NeedHistory(ctx context.Context, obj *app.Case) ([]NeedSpan, error)
 }
 type CaseResultResolver interface {
-	Case(ctx context.Context, obj *CaseResult) (*projections.CaseView, error)
+	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
 }
 type MutationResolver interface {
 	ReferSurvivor(ctx context.Context, input ReferSurvivorInput) (*CaseResult, error)
@@ -437,20 +438,14 @@ type MutationResolver interface {
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevocationResult, error)
 	RevokeSubject(ctx context.Context, input RevokeSubjectInput) (*RevocationResult, error)
 }
-type OrganisationResolver interface {
-	Kind(ctx context.Context, obj *projections.OrganisationView) (OrganisationKind, error)
-
-	Services(ctx context.Context, obj *projections.OrganisationView) ([]Service, error)
-	Programmes(ctx context.Context, obj *projections.OrganisationView) ([]Programme, error)
-}
 type OrganisationResultResolver interface {
-	Organisation(ctx context.Context, obj *OrganisationResult) (*projections.OrganisationView, error)
+	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
 }
 type QueryResolver interface {
-	Case(ctx context.Context, id string, minPosition *string) (*projections.CaseView, error)
-	Cases(ctx context.Context, filter *CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
-	Organisations(ctx context.Context, jurisdiction *string, kind *OrganisationKind, minPosition *string) ([]projections.OrganisationView, error)
-	Organisation(ctx context.Context, id string, minPosition *string) (*projections.OrganisationView, error)
+	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
+	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
+	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
+	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
 	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
 }
 
@@ -1916,7 +1911,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*app.CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
 
 	case "Query.organisation":
 		if e.ComplexityRoot.Query.Organisation == nil {
@@ -1939,7 +1934,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*OrganisationKind), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*domain.OrganisationKind), args["minPosition"].(*string)), true
 
 	case "Reopening.at":
 		if e.ComplexityRoot.Reopening.At == nil {
@@ -3683,8 +3678,8 @@ func (ec *executionContext) dir_group_args(ctx context.Context, rawArgs map[stri
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
-		func(ctx context.Context, v any) (FieldGroup, error) {
-			return ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, v)
+		func(ctx context.Context, v any) (app.Group, error) {
+			return ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4279,8 +4274,8 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*CaseFilter, error) {
-			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseFilter(ctx, v)
+		func(ctx context.Context, v any) (*app.CaseFilter, error) {
+			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCaseFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4347,8 +4342,8 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 	}
 	args["jurisdiction"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*OrganisationKind, error) {
-			return ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, v)
+		func(ctx context.Context, v any) (*domain.OrganisationKind, error) {
+			return ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4543,8 +4538,8 @@ func (ec *executionContext) _AccessLogEntry_groups(ctx context.Context, field gr
 			return obj.Groups, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
-			return ec.marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []app.Group) graphql.Marshaler {
+			return ec.marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4635,8 +4630,8 @@ func (ec *executionContext) _AccountApplication_bank(ctx context.Context, field 
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4667,8 +4662,8 @@ func (ec *executionContext) _AccountApplication_product(ctx context.Context, fie
 			return obj.Product, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4690,8 +4685,8 @@ func (ec *executionContext) _AccountApplication_status(ctx context.Context, fiel
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ApplicationStatus) graphql.Marshaler {
-			return ec.marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ApplicationStatus) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4713,8 +4708,8 @@ func (ec *executionContext) _AccountApplication_reasonCode(ctx context.Context, 
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
-			return ec.marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.AccountDeclineReason) graphql.Marshaler {
+			return ec.marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4828,8 +4823,8 @@ func (ec *executionContext) _BankOffer_bank(ctx context.Context, field graphql.C
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4860,8 +4855,8 @@ func (ec *executionContext) _BankOffer_product(ctx context.Context, field graphq
 			return obj.Product, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4883,8 +4878,8 @@ func (ec *executionContext) _BankOffer_monthlyFee(ctx context.Context, field gra
 			return obj.MonthlyFee, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐMoney(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4915,8 +4910,8 @@ func (ec *executionContext) _BankOffer_acceptedDocuments(ctx context.Context, fi
 			return obj.AcceptedDocuments, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4961,8 +4956,8 @@ func (ec *executionContext) _BankOffer_status(ctx context.Context, field graphql
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v OfferStatus) graphql.Marshaler {
-			return ec.marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5007,8 +5002,8 @@ func (ec *executionContext) _BankReferral_bank(ctx context.Context, field graphq
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5062,8 +5057,8 @@ func (ec *executionContext) _BarrierSpan_barrier(ctx context.Context, field grap
 			return obj.Barrier, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Barrier) graphql.Marshaler {
-			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5119,7 +5114,7 @@ func (ec *executionContext) fieldContext_BarrierSpan_resolvedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5128,7 +5123,7 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Case_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5139,10 +5134,10 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Case", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5165,7 +5160,7 @@ func (ec *executionContext) fieldContext_Case_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Case_position(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_position(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5188,7 +5183,7 @@ func (ec *executionContext) fieldContext_Case_position(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
-func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5203,13 +5198,13 @@ func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.Colle
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *Stage
+					var zeroVal *domain.Stage
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *Stage
+					var zeroVal *domain.Stage
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5218,8 +5213,8 @@ func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *Stage) graphql.Marshaler {
-			return ec.marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5229,7 +5224,7 @@ func (ec *executionContext) fieldContext_Case_stage(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Stage")
 }
 
-func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5244,13 +5239,13 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *CaseStatus
+					var zeroVal *domain.Status
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *CaseStatus
+					var zeroVal *domain.Status
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5259,8 +5254,8 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseStatus) graphql.Marshaler {
-			return ec.marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Status) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5270,7 +5265,7 @@ func (ec *executionContext) fieldContext_Case_status(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Case", field, true, true, "CaseStatus")
 }
 
-func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5279,19 +5274,19 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 			return ec.fieldContext_Case_jurisdiction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Jurisdiction(), nil
+			return ec.Resolvers.Case().Jurisdiction(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5300,18 +5295,18 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
-func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5326,13 +5321,13 @@ func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *projections.OrganisationView
+					var zeroVal *app.Organisation
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *projections.OrganisationView
+					var zeroVal *app.Organisation
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5341,8 +5336,8 @@ func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5361,7 +5356,7 @@ func (ec *executionContext) fieldContext_Case_owningOrganisation(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5370,19 +5365,19 @@ func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.
 			return ec.fieldContext_Case_referredAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReferredAt, nil
+			return ec.Resolvers.Case().ReferredAt(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5391,18 +5386,18 @@ func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_referredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5411,19 +5406,19 @@ func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.C
 			return ec.fieldContext_Case_updatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
+			return ec.Resolvers.Case().UpdatedAt(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5432,18 +5427,18 @@ func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.C
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5458,13 +5453,13 @@ func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.Colle
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal []Need
+					var zeroVal []domain.Need
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal []Need
+					var zeroVal []domain.Need
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5473,8 +5468,8 @@ func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Need) graphql.Marshaler {
-			return ec.marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Need) graphql.Marshaler {
+			return ec.marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5484,7 +5479,7 @@ func (ec *executionContext) fieldContext_Case_needs(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Need")
 }
 
-func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5499,13 +5494,13 @@ func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal []Barrier
+					var zeroVal []domain.Barrier
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal []Barrier
+					var zeroVal []domain.Barrier
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5514,8 +5509,8 @@ func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Barrier) graphql.Marshaler {
-			return ec.marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
+			return ec.marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5525,7 +5520,7 @@ func (ec *executionContext) fieldContext_Case_barriers(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Barrier")
 }
 
-func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5540,7 +5535,7 @@ func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal *Closure
 					return zeroVal, err
@@ -5575,7 +5570,7 @@ func (ec *executionContext) fieldContext_Case_closure(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5590,7 +5585,7 @@ func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []JourneyStep
 					return zeroVal, err
@@ -5625,7 +5620,7 @@ func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5640,7 +5635,7 @@ func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []Reopening
 					return zeroVal, err
@@ -5675,7 +5670,7 @@ func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5690,7 +5685,7 @@ func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "IDENTITY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "IDENTITY")
 				if err != nil {
 					var zeroVal *CaseIdentity
 					return zeroVal, err
@@ -5725,7 +5720,7 @@ func (ec *executionContext) fieldContext_Case_identity(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5740,7 +5735,7 @@ func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONSENT")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONSENT")
 				if err != nil {
 					var zeroVal *CaseConsent
 					return zeroVal, err
@@ -5775,7 +5770,7 @@ func (ec *executionContext) fieldContext_Case_consent(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5790,7 +5785,7 @@ func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "BANKING")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "BANKING")
 				if err != nil {
 					var zeroVal *CaseBanking
 					return zeroVal, err
@@ -5825,7 +5820,7 @@ func (ec *executionContext) fieldContext_Case_banking(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5840,7 +5835,7 @@ func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.Coll
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CREDIT")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CREDIT")
 				if err != nil {
 					var zeroVal *CaseCredit
 					return zeroVal, err
@@ -5875,7 +5870,7 @@ func (ec *executionContext) fieldContext_Case_credit(_ context.Context, field gr
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5890,7 +5885,7 @@ func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.Colle
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "NOTES")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "NOTES")
 				if err != nil {
 					var zeroVal []CaseNote
 					return zeroVal, err
@@ -5925,7 +5920,7 @@ func (ec *executionContext) fieldContext_Case_notes(_ context.Context, field gra
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5940,7 +5935,7 @@ func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphq
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SAFEGUARDING")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SAFEGUARDING")
 				if err != nil {
 					var zeroVal []SafeguardingConcern
 					return zeroVal, err
@@ -5975,7 +5970,7 @@ func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5990,7 +5985,7 @@ func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONTACT")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONTACT")
 				if err != nil {
 					var zeroVal *SafeContactRules
 					return zeroVal, err
@@ -6025,7 +6020,7 @@ func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6040,7 +6035,7 @@ func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []BarrierSpan
 					return zeroVal, err
@@ -6075,7 +6070,7 @@ func (ec *executionContext) fieldContext_Case_barrierHistory(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6090,7 +6085,7 @@ func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []NeedSpan
 					return zeroVal, err
@@ -6247,8 +6242,8 @@ func (ec *executionContext) _CaseBanking_declineReasonCode(ctx context.Context, 
 			return obj.DeclineReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
-			return ec.marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DeclineReason) graphql.Marshaler {
+			return ec.marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6563,8 +6558,8 @@ func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.Co
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6949,8 +6944,8 @@ func (ec *executionContext) _CaseResult_case(ctx context.Context, field graphql.
 			return ec.Resolvers.CaseResult().Case(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6981,8 +6976,8 @@ func (ec *executionContext) _Closure_outcome(ctx context.Context, field graphql.
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ClosureOutcome) graphql.Marshaler {
-			return ec.marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ClosureOutcome) graphql.Marshaler {
+			return ec.marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7073,8 +7068,8 @@ func (ec *executionContext) _ConsentGrant_recipient(ctx context.Context, field g
 			return obj.Recipient, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7105,8 +7100,8 @@ func (ec *executionContext) _ConsentGrant_categories(ctx context.Context, field 
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []DataCategory) graphql.Marshaler {
-			return ec.marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DataCategory) graphql.Marshaler {
+			return ec.marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7128,8 +7123,8 @@ func (ec *executionContext) _ConsentGrant_purposes(ctx context.Context, field gr
 			return obj.Purposes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Purpose) graphql.Marshaler {
-			return ec.marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Purpose) graphql.Marshaler {
+			return ec.marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7266,8 +7261,8 @@ func (ec *executionContext) _CreditDispute_bureau(ctx context.Context, field gra
 			return obj.Bureau, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7321,8 +7316,8 @@ func (ec *executionContext) _CreditDispute_status(ctx context.Context, field gra
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DisputeStatus) graphql.Marshaler {
-			return ec.marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DisputeStatus) graphql.Marshaler {
+			return ec.marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7344,8 +7339,8 @@ func (ec *executionContext) _CreditDispute_outcome(ctx context.Context, field gr
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeOutcome) graphql.Marshaler {
-			return ec.marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeOutcome) graphql.Marshaler {
+			return ec.marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7367,8 +7362,8 @@ func (ec *executionContext) _CreditDispute_reasonCode(ctx context.Context, field
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
-			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7491,8 +7486,8 @@ func (ec *executionContext) _CreditDispute_evidence(ctx context.Context, field g
 			return obj.Evidence, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
-			return ec.marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7560,8 +7555,8 @@ func (ec *executionContext) _CreditReport_bureau(ctx context.Context, field grap
 			return obj.Bureau, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7638,8 +7633,8 @@ func (ec *executionContext) _DisputeItem_kind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ItemKind) graphql.Marshaler {
-			return ec.marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ItemKind) graphql.Marshaler {
+			return ec.marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7661,8 +7656,8 @@ func (ec *executionContext) _DisputeItem_outcome(ctx context.Context, field grap
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
-			return ec.marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ItemOutcome) graphql.Marshaler {
+			return ec.marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7684,8 +7679,8 @@ func (ec *executionContext) _DisputeItem_reasonCode(ctx context.Context, field g
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
-			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7799,8 +7794,8 @@ func (ec *executionContext) _DueDiligencePack_bank(ctx context.Context, field gr
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7923,8 +7918,8 @@ func (ec *executionContext) _DueDiligencePack_status(ctx context.Context, field 
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PackStatus) graphql.Marshaler {
-			return ec.marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PackStatus) graphql.Marshaler {
+			return ec.marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7946,8 +7941,8 @@ func (ec *executionContext) _DueDiligencePack_reasonCode(ctx context.Context, fi
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
-			return ec.marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.PackRejectionReason) graphql.Marshaler {
+			return ec.marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8061,8 +8056,8 @@ func (ec *executionContext) _IDDocument_kind(ctx context.Context, field graphql.
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DocumentKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8084,8 +8079,8 @@ func (ec *executionContext) _IDDocument_issuingOrganisation(ctx context.Context,
 			return obj.IssuingOrganisation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8139,8 +8134,8 @@ func (ec *executionContext) _IDDocument_status(ctx context.Context, field graphq
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DocumentStatus) graphql.Marshaler {
-			return ec.marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DocumentStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8185,8 +8180,8 @@ func (ec *executionContext) _IDDocument_reasonCode(ctx context.Context, field gr
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
-			return ec.marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.RefusalReason) graphql.Marshaler {
+			return ec.marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8323,8 +8318,8 @@ func (ec *executionContext) _JourneyStep_stage(ctx context.Context, field graphq
 			return obj.Stage, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Stage) graphql.Marshaler {
-			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8403,7 +8398,7 @@ func (ec *executionContext) fieldContext_JourneyStep_actorOrganisation(_ context
 	return graphql.NewScalarFieldContext("JourneyStep", field, false, false, "String")
 }
 
-func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *domain.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8426,7 +8421,7 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
-func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *domain.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8435,7 +8430,7 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Money_amount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
+			return obj.Amount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8446,7 +8441,7 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
 }
 
 func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10133,8 +10128,8 @@ func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.Co
 			return obj.Need, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Need) graphql.Marshaler {
-			return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Need) graphql.Marshaler {
+			return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10190,7 +10185,7 @@ func (ec *executionContext) fieldContext_NeedSpan_metAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("NeedSpan", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10213,7 +10208,7 @@ func (ec *executionContext) fieldContext_Organisation_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Organisation_name(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_name(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10236,7 +10231,7 @@ func (ec *executionContext) fieldContext_Organisation_name(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10245,21 +10240,21 @@ func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphq
 			return ec.fieldContext_Organisation_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Kind(ctx, obj)
+			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v OrganisationKind) graphql.Marshaler {
-			return ec.marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
+			return ec.marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "OrganisationKind")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "OrganisationKind")
 }
 
-func (ec *executionContext) _Organisation_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10282,7 +10277,7 @@ func (ec *executionContext) fieldContext_Organisation_jurisdiction(_ context.Con
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Organisation_services(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_services(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10291,21 +10286,21 @@ func (ec *executionContext) _Organisation_services(ctx context.Context, field gr
 			return ec.fieldContext_Organisation_services(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Services(ctx, obj)
+			return obj.Services, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Service) graphql.Marshaler {
-			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Service")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Service")
 }
 
-func (ec *executionContext) _Organisation_programmes(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_programmes(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10314,21 +10309,21 @@ func (ec *executionContext) _Organisation_programmes(ctx context.Context, field 
 			return ec.fieldContext_Organisation_programmes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Programmes(ctx, obj)
+			return obj.Programmes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_programmes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Programme")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Programme")
 }
 
-func (ec *executionContext) _Organisation_active(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_active(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10432,8 +10427,8 @@ func (ec *executionContext) _OrganisationResult_organisation(ctx context.Context
 			return ec.Resolvers.OrganisationResult().Organisation(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10511,8 +10506,8 @@ func (ec *executionContext) _Query_case(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.Query().Case(ctx, fc.Args["id"].(string), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10552,7 +10547,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*app.CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
@@ -10596,11 +10591,11 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organisations(ctx, fc.Args["jurisdiction"].(*string), fc.Args["kind"].(*OrganisationKind), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["jurisdiction"].(*string), fc.Args["kind"].(*domain.OrganisationKind), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationViewᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10643,8 +10638,8 @@ func (ec *executionContext) _Query_organisation(ctx context.Context, field graph
 			return ec.Resolvers.Query().Organisation(ctx, fc.Args["id"].(string), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10806,8 +10801,8 @@ func (ec *executionContext) _Reopening_reasonCode(ctx context.Context, field gra
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ReopenReason) graphql.Marshaler {
-			return ec.marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReopenReason) graphql.Marshaler {
+			return ec.marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10921,8 +10916,8 @@ func (ec *executionContext) _SafeContactRules_allowed(ctx context.Context, field
 			return obj.Allowed, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
-			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10944,8 +10939,8 @@ func (ec *executionContext) _SafeContactRules_forbidden(ctx context.Context, fie
 			return obj.Forbidden, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
-			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11036,8 +11031,8 @@ func (ec *executionContext) _SafeguardingConcern_raisedBy(ctx context.Context, f
 			return obj.RaisedBy, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11068,8 +11063,8 @@ func (ec *executionContext) _SafeguardingConcern_bank(ctx context.Context, field
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11100,8 +11095,8 @@ func (ec *executionContext) _SafeguardingConcern_category(ctx context.Context, f
 			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
-			return ec.marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ConcernCategory) graphql.Marshaler {
+			return ec.marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11123,8 +11118,8 @@ func (ec *executionContext) _SafeguardingConcern_status(ctx context.Context, fie
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
-			return ec.marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ConcernStatus) graphql.Marshaler {
+			return ec.marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11238,8 +11233,8 @@ func (ec *executionContext) _SafeguardingConcern_resolution(ctx context.Context,
 			return obj.Resolution, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
-			return ec.marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ConcernResolution) graphql.Marshaler {
+			return ec.marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12512,7 +12507,7 @@ func (ec *executionContext) unmarshalInputBarrierInput(ctx context.Context, obj 
 			it.ExpectedVersion = data
 		case "barrier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barrier"))
-			data, err := ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, v)
+			data, err := ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12534,8 +12529,8 @@ func UnmarshalBarrierInput(ctx context.Context, raw any) (BarrierInput, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (CaseFilter, error) {
-	var it CaseFilter
+func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (app.CaseFilter, error) {
+	var it app.CaseFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -12554,49 +12549,49 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 		switch k {
 		case "stage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
-			data, err := ec.unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, v)
+			data, err := ec.unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Stage = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, v)
+			data, err := ec.unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Status = data
 		case "jurisdiction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jurisdiction"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Jurisdiction = data
 		case "organisationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganisationID = data
 		case "barrier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barrier"))
-			data, err := ec.unmarshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, v)
+			data, err := ec.unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Barrier = data
 		case "survivorName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivorName"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SurvivorName = data
 		case "documentNumber":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12612,8 +12607,8 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCaseFilter(ctx context.Context, raw any) (CaseFilter, error) {
-	var out CaseFilter
+func UnmarshalCaseFilter(ctx context.Context, raw any) (app.CaseFilter, error) {
+	var out app.CaseFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseFilter", raw, &out)
 	return out, err
 }
@@ -12659,7 +12654,7 @@ func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, ob
 			it.ExpectedVersion = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx, v)
+			data, err := ec.unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12729,7 +12724,7 @@ func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Cont
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, v)
+			data, err := ec.unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12758,8 +12753,8 @@ func UnmarshalDeclineAllOffersInput(ctx context.Context, raw any) (DeclineAllOff
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, obj any) (DisputeItemInput, error) {
-	var it DisputeItemInput
+func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, obj any) (domain.DisputeItem, error) {
+	var it domain.DisputeItem
 	if obj == nil {
 		return it, nil
 	}
@@ -12782,10 +12777,10 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 			if err != nil {
 				return it, err
 			}
-			it.ID = data
+			it.ItemID = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, v)
+			data, err := ec.unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12799,7 +12794,7 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 			it.Creditor = data
 		case "accountReference":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountReference"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12815,8 +12810,8 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDisputeItemInput(ctx context.Context, raw any) (DisputeItemInput, error) {
-	var out DisputeItemInput
+func UnmarshalDisputeItemInput(ctx context.Context, raw any) (domain.DisputeItem, error) {
+	var out domain.DisputeItem
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputeItemInput", raw, &out)
 	return out, err
 }
@@ -12862,7 +12857,7 @@ func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Con
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx, v)
+			data, err := ec.unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12932,7 +12927,7 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 			it.BureauID = data
 		case "items":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
-			data, err := ec.unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx, v)
+			data, err := ec.unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItemᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12946,7 +12941,7 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 			it.ItemCount = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13016,14 +13011,14 @@ func (ec *executionContext) unmarshalInputGrantConsentInput(ctx context.Context,
 			it.RecipientOrganisationID = data
 		case "categories":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
-			data, err := ec.unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx, v)
+			data, err := ec.unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Categories = data
 		case "purposes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purposes"))
-			data, err := ec.unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx, v)
+			data, err := ec.unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13100,7 +13095,7 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13114,7 +13109,7 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 			it.MonthlyFee = data
 		case "acceptedDocuments":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedDocuments"))
-			data, err := ec.unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, v)
+			data, err := ec.unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13233,7 +13228,7 @@ func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any
 			it.ExpectedVersion = data
 		case "need":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("need"))
-			data, err := ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, v)
+			data, err := ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13443,7 +13438,7 @@ func (ec *executionContext) unmarshalInputRaiseSafeguardingConcernInput(ctx cont
 			it.BankID = data
 		case "category":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, v)
+			data, err := ec.unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13520,7 +13515,7 @@ func (ec *executionContext) unmarshalInputRecordAccountDeclinedInput(ctx context
 			it.BankID = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, v)
+			data, err := ec.unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13597,7 +13592,7 @@ func (ec *executionContext) unmarshalInputRecordAccountOpenedInput(ctx context.C
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13667,14 +13662,14 @@ func (ec *executionContext) unmarshalInputRecordCreditDisputeOutcomeInput(ctx co
 			it.DisputeID = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx, v)
+			data, err := ec.unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Outcome = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13821,14 +13816,14 @@ func (ec *executionContext) unmarshalInputRecordDisputeItemOutcomeInput(ctx cont
 			it.ItemID = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, v)
+			data, err := ec.unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Outcome = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13912,7 +13907,7 @@ func (ec *executionContext) unmarshalInputRecordDueDiligenceDecisionInput(ctx co
 			it.Accepted = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, v)
+			data, err := ec.unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14059,7 +14054,7 @@ func (ec *executionContext) unmarshalInputRecordIDDocumentRefusedInput(ctx conte
 			it.DocumentID = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, v)
+			data, err := ec.unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14192,21 +14187,21 @@ func (ec *executionContext) unmarshalInputReferSurvivorInput(ctx context.Context
 			it.Jurisdiction = data
 		case "needs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
-			data, err := ec.unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, v)
+			data, err := ec.unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Needs = data
 		case "barriers":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barriers"))
-			data, err := ec.unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, v)
+			data, err := ec.unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Barriers = data
 		case "survivor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivor"))
-			data, err := ec.unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSurvivorInput(ctx, v)
+			data, err := ec.unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurvivorDetails(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14332,7 +14327,7 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 			it.Name = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, v)
+			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14346,14 +14341,14 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 			it.Jurisdiction = data
 		case "services":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
-			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, v)
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Services = data
 		case "programmes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
-			data, err := ec.unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			data, err := ec.unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14416,7 +14411,7 @@ func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, o
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, v)
+			data, err := ec.unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14486,7 +14481,7 @@ func (ec *executionContext) unmarshalInputRequestIDDocumentInput(ctx context.Con
 			it.ExpectedVersion = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, v)
+			data, err := ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14570,7 +14565,7 @@ func (ec *executionContext) unmarshalInputResolveSafeguardingConcernInput(ctx co
 			it.ConcernID = data
 		case "resolution":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
-			data, err := ec.unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, v)
+			data, err := ec.unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14654,7 +14649,7 @@ func (ec *executionContext) unmarshalInputResubmitCreditDisputeInput(ctx context
 			it.ItemIds = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14815,14 +14810,14 @@ func (ec *executionContext) unmarshalInputSetSafeContactRulesInput(ctx context.C
 			it.ExpectedVersion = data
 		case "allowed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowed"))
-			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Allowed = data
 		case "forbidden":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forbidden"))
-			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14899,7 +14894,7 @@ func (ec *executionContext) unmarshalInputSubmitAccountApplicationInput(ctx cont
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14921,8 +14916,8 @@ func UnmarshalSubmitAccountApplicationInput(ctx context.Context, raw any) (Submi
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj any) (SurvivorInput, error) {
-	var it SurvivorInput
+func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj any) (domain.SurvivorDetails, error) {
+	var it domain.SurvivorDetails
 	if obj == nil {
 		return it, nil
 	}
@@ -14955,28 +14950,28 @@ func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj
 			it.Aliases = data
 		case "dateOfBirth":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DateOfBirth = data
 		case "phone":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Phone = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "address":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14992,8 +14987,8 @@ func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSurvivorInput(ctx context.Context, raw any) (SurvivorInput, error) {
-	var out SurvivorInput
+func UnmarshalSurvivorInput(ctx context.Context, raw any) (domain.SurvivorDetails, error) {
+	var out domain.SurvivorDetails
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurvivorInput", raw, &out)
 	return out, err
 }
@@ -15032,14 +15027,14 @@ func (ec *executionContext) unmarshalInputUpdateOrganisationProfileInput(ctx con
 			it.OrganisationID = data
 		case "services":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
-			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, v)
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Services = data
 		case "programmes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
-			data, err := ec.unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			data, err := ec.unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15414,7 +15409,7 @@ func (ec *executionContext) _BarrierSpan(ctx context.Context, sel ast.SelectionS
 
 var caseImplementors = []string{"Case"}
 
-func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *app.Case) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15453,10 +15448,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._Case_status(ctx, field, obj)
 				})
 		case "jurisdiction":
-			out.Values[i] = ec._Case_jurisdiction(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_jurisdiction(ctx, field, obj)
+				})
 		case "owningOrganisation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -15464,15 +15460,17 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._Case_owningOrganisation(ctx, field, obj)
 				})
 		case "referredAt":
-			out.Values[i] = ec._Case_referredAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_referredAt(ctx, field, obj)
+				})
 		case "updatedAt":
-			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_updatedAt(ctx, field, obj)
+				})
 		case "needs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16485,7 +16483,7 @@ func (ec *executionContext) _JourneyStep(ctx context.Context, sel ast.SelectionS
 
 var moneyImplementors = []string{"Money"}
 
-func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *Money) graphql.Marshaler {
+func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *domain.Money) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16868,7 +16866,7 @@ func (ec *executionContext) _NeedSpan(ctx context.Context, sel ast.SelectionSet,
 
 var organisationImplementors = []string{"Organisation"}
 
-func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *app.Organisation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16880,40 +16878,37 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Organisation_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Organisation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "jurisdiction":
 			out.Values[i] = ec._Organisation_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "services":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_services(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "programmes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_programmes(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_programmes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "active":
 			out.Values[i] = ec._Organisation_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17713,25 +17708,71 @@ func (ec *executionContext) marshalNAccountApplication2ᚕgithubᚗcomᚋwaymark
 	return ret
 }
 
-func (ec *executionContext) unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (AccountDeclineReason, error) {
-	var res AccountDeclineReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, v any) (domain.AccountDeclineReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v AccountDeclineReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v domain.AccountDeclineReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountDeclineReason!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx context.Context, v any) (AccountProduct, error) {
-	var res AccountProduct
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[string]domain.AccountDeclineReason{
+		"IDENTITY_NOT_VERIFIED":      domain.AccountIdentityNotVerified,
+		"INSUFFICIENT_DOCUMENTATION": domain.AccountInsufficientDocumentation,
+		"SANCTIONS_SCREENING":        domain.AccountSanctionsScreening,
+		"PREVIOUS_FRAUD_FLAG":        domain.AccountPreviousFraudFlag,
+		"PRODUCT_UNAVAILABLE":        domain.AccountProductUnavailable,
+		"OTHER":                      domain.AccountDeclineOther,
+	}
+	marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[domain.AccountDeclineReason]string{
+		domain.AccountIdentityNotVerified:       "IDENTITY_NOT_VERIFIED",
+		domain.AccountInsufficientDocumentation: "INSUFFICIENT_DOCUMENTATION",
+		domain.AccountSanctionsScreening:        "SANCTIONS_SCREENING",
+		domain.AccountPreviousFraudFlag:         "PREVIOUS_FRAUD_FLAG",
+		domain.AccountProductUnavailable:        "PRODUCT_UNAVAILABLE",
+		domain.AccountDeclineOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx context.Context, v any) (domain.AccountProduct, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx context.Context, sel ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx context.Context, sel ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountProduct!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct = map[string]domain.AccountProduct{
+		"BASIC_ACCOUNT":    domain.ProductBasicAccount,
+		"DEBIT_CARD":       domain.ProductDebitCard,
+		"SAVINGS_ACCOUNT":  domain.ProductSavingsAccount,
+		"BUSINESS_ACCOUNT": domain.ProductBusinessAccount,
+		"LOAN":             domain.ProductLoan,
+	}
+	marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct = map[domain.AccountProduct]string{
+		domain.ProductBasicAccount:    "BASIC_ACCOUNT",
+		domain.ProductDebitCard:       "DEBIT_CARD",
+		domain.ProductSavingsAccount:  "SAVINGS_ACCOUNT",
+		domain.ProductBusinessAccount: "BUSINESS_ACCOUNT",
+		domain.ProductLoan:            "LOAN",
+	}
+)
 
 func (ec *executionContext) unmarshalNAcknowledgeSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcknowledgeSafeguardingConcernInput(ctx context.Context, v any) (AcknowledgeSafeguardingConcernInput, error) {
 	res, err := ec.unmarshalInputAcknowledgeSafeguardingConcernInput(ctx, v)
@@ -17743,15 +17784,33 @@ func (ec *executionContext) unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx context.Context, v any) (ApplicationStatus, error) {
-	var res ApplicationStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx context.Context, v any) (domain.ApplicationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx context.Context, sel ast.SelectionSet, v ApplicationStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx context.Context, sel ast.SelectionSet, v domain.ApplicationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ApplicationStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus = map[string]domain.ApplicationStatus{
+		"SUBMITTED": domain.ApplicationSubmitted,
+		"OPENED":    domain.ApplicationOpened,
+		"DECLINED":  domain.ApplicationDeclined,
+	}
+	marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus = map[domain.ApplicationStatus]string{
+		domain.ApplicationSubmitted: "SUBMITTED",
+		domain.ApplicationOpened:    "OPENED",
+		domain.ApplicationDeclined:  "DECLINED",
+	}
+)
 
 func (ec *executionContext) marshalNBankOffer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOffer(ctx context.Context, sel ast.SelectionSet, v BankOffer) graphql.Marshaler {
 	return ec._BankOffer(ctx, sel, &v)
@@ -17793,23 +17852,47 @@ func (ec *executionContext) marshalNBankReferral2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, v any) (Barrier, error) {
-	var res Barrier
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, v any) (domain.Barrier, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, sel ast.SelectionSet, v Barrier) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, sel ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Barrier!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
+var (
+	unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[string]domain.Barrier{
+		"NO_ID":               domain.BarrierNoID,
+		"NO_INCOME":           domain.BarrierNoIncome,
+		"NO_SHELTER_ACCESS":   domain.BarrierNoShelterAccess,
+		"UNAWARE_OF_PRODUCTS": domain.BarrierUnawareOfProducts,
+		"NEEDS_TRANSPORT":     domain.BarrierNeedsTransport,
+		"NEEDS_TRAINING":      domain.BarrierNeedsTraining,
+	}
+	marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[domain.Barrier]string{
+		domain.BarrierNoID:              "NO_ID",
+		domain.BarrierNoIncome:          "NO_INCOME",
+		domain.BarrierNoShelterAccess:   "NO_SHELTER_ACCESS",
+		domain.BarrierUnawareOfProducts: "UNAWARE_OF_PRODUCTS",
+		domain.BarrierNeedsTransport:    "NEEDS_TRANSPORT",
+		domain.BarrierNeedsTraining:     "NEEDS_TRAINING",
+	}
+)
+
+func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, v any) ([]domain.Barrier, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Barrier, len(vSlice))
+	res := make([]domain.Barrier, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17817,11 +17900,11 @@ func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []Barrier) graphql.Marshaler {
+func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, sel, v[i])
+		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17856,7 +17939,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx context.Context, sel ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
 		return graphql.Null
@@ -17909,45 +17992,127 @@ func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx context.Context, v any) (ClosureOutcome, error) {
-	var res ClosureOutcome
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx context.Context, v any) (domain.ClosureOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx context.Context, sel ast.SelectionSet, v ClosureOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx context.Context, sel ast.SelectionSet, v domain.ClosureOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ClosureOutcome!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, v any) (ConcernCategory, error) {
-	var res ConcernCategory
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome = map[string]domain.ClosureOutcome{
+		"JOURNEY_COMPLETED": domain.ClosureJourneyCompleted,
+		"SURVIVOR_WITHDREW": domain.ClosureSurvivorWithdrew,
+		"LOST_CONTACT":      domain.ClosureLostContact,
+		"TRANSFERRED":       domain.ClosureTransferred,
+		"OTHER":             domain.ClosureOther,
+	}
+	marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome = map[domain.ClosureOutcome]string{
+		domain.ClosureJourneyCompleted: "JOURNEY_COMPLETED",
+		domain.ClosureSurvivorWithdrew: "SURVIVOR_WITHDREW",
+		domain.ClosureLostContact:      "LOST_CONTACT",
+		domain.ClosureTransferred:      "TRANSFERRED",
+		domain.ClosureOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx context.Context, v any) (domain.ConcernCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, sel ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx context.Context, sel ast.SelectionSet, v domain.ConcernCategory) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernCategory!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (ConcernResolution, error) {
-	var res ConcernResolution
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory = map[string]domain.ConcernCategory{
+		"TRAFFICKER_CONTROL":  domain.ConcernTraffickerControl,
+		"COERCION":            domain.ConcernCoercion,
+		"SUSPICIOUS_ACTIVITY": domain.ConcernSuspiciousActivity,
+		"OTHER":               domain.ConcernOther,
+	}
+	marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory = map[domain.ConcernCategory]string{
+		domain.ConcernTraffickerControl:  "TRAFFICKER_CONTROL",
+		domain.ConcernCoercion:           "COERCION",
+		domain.ConcernSuspiciousActivity: "SUSPICIOUS_ACTIVITY",
+		domain.ConcernOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, v any) (domain.ConcernResolution, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v ConcernResolution) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v domain.ConcernResolution) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernResolution!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, v any) (ConcernStatus, error) {
-	var res ConcernStatus
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[string]domain.ConcernResolution{
+		"SURVIVOR_SAFE":           domain.ResolutionSurvivorSafe,
+		"REFERRED_TO_AUTHORITIES": domain.ResolutionReferredToAuthorities,
+		"ACCOUNT_RESTRICTED":      domain.ResolutionAccountRestricted,
+		"NO_CONCERN_FOUND":        domain.ResolutionNoConcernFound,
+		"OTHER":                   domain.ResolutionOther,
+	}
+	marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[domain.ConcernResolution]string{
+		domain.ResolutionSurvivorSafe:          "SURVIVOR_SAFE",
+		domain.ResolutionReferredToAuthorities: "REFERRED_TO_AUTHORITIES",
+		domain.ResolutionAccountRestricted:     "ACCOUNT_RESTRICTED",
+		domain.ResolutionNoConcernFound:        "NO_CONCERN_FOUND",
+		domain.ResolutionOther:                 "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx context.Context, v any) (domain.ConcernStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, sel ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx context.Context, sel ast.SelectionSet, v domain.ConcernStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus = map[string]domain.ConcernStatus{
+		"OPEN":         domain.ConcernOpen,
+		"ACKNOWLEDGED": domain.ConcernAcknowledged,
+		"RESOLVED":     domain.ConcernResolved,
+	}
+	marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus = map[domain.ConcernStatus]string{
+		domain.ConcernOpen:         "OPEN",
+		domain.ConcernAcknowledged: "ACKNOWLEDGED",
+		domain.ConcernResolved:     "RESOLVED",
+	}
+)
 
 func (ec *executionContext) marshalNConsentGrant2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConsentGrant(ctx context.Context, sel ast.SelectionSet, v ConsentGrant) graphql.Marshaler {
 	return ec._ConsentGrant(ctx, sel, &v)
@@ -17969,23 +18134,47 @@ func (ec *executionContext) marshalNConsentGrant2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, v any) (ContactChannel, error) {
-	var res ContactChannel
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx context.Context, v any) (domain.ContactChannel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, sel ast.SelectionSet, v ContactChannel) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx context.Context, sel ast.SelectionSet, v domain.ContactChannel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ContactChannel!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, v any) ([]ContactChannel, error) {
+var (
+	unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel = map[string]domain.ContactChannel{
+		"PHONE":           domain.ChannelPhone,
+		"SMS":             domain.ChannelSMS,
+		"EMAIL":           domain.ChannelEmail,
+		"POST":            domain.ChannelPost,
+		"IN_PERSON":       domain.ChannelInPerson,
+		"THROUGH_SHELTER": domain.ChannelThroughShelter,
+	}
+	marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel = map[domain.ContactChannel]string{
+		domain.ChannelPhone:          "PHONE",
+		domain.ChannelSMS:            "SMS",
+		domain.ChannelEmail:          "EMAIL",
+		domain.ChannelPost:           "POST",
+		domain.ChannelInPerson:       "IN_PERSON",
+		domain.ChannelThroughShelter: "THROUGH_SHELTER",
+	}
+)
+
+func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx context.Context, v any) ([]domain.ContactChannel, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]ContactChannel, len(vSlice))
+	res := make([]domain.ContactChannel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17993,11 +18182,11 @@ func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymark�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
+func (ec *executionContext) marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, sel, v[i])
+		return ec.marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18049,23 +18238,43 @@ func (ec *executionContext) marshalNCreditReport2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx context.Context, v any) (DataCategory, error) {
-	var res DataCategory
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, v any) (domain.DataCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx context.Context, sel ast.SelectionSet, v DataCategory) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, sel ast.SelectionSet, v domain.DataCategory) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DataCategory!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx context.Context, v any) ([]DataCategory, error) {
+var (
+	unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory = map[string]domain.DataCategory{
+		"IDENTITY": domain.DataIdentity,
+		"BANKING":  domain.DataBanking,
+		"CREDIT":   domain.DataCredit,
+		"NOTES":    domain.DataNotes,
+	}
+	marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory = map[domain.DataCategory]string{
+		domain.DataIdentity: "IDENTITY",
+		domain.DataBanking:  "BANKING",
+		domain.DataCredit:   "CREDIT",
+		domain.DataNotes:    "NOTES",
+	}
+)
+
+func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx context.Context, v any) ([]domain.DataCategory, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DataCategory, len(vSlice))
+	res := make([]domain.DataCategory, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18073,11 +18282,11 @@ func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []DataCategory) graphql.Marshaler {
+func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DataCategory) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx, sel, v[i])
+		return ec.marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18094,15 +18303,41 @@ func (ec *executionContext) unmarshalNDeclineAllOffersInput2githubᚗcomᚋwayma
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (DeclineReason, error) {
-	var res DeclineReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, v any) (domain.DeclineReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v DeclineReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v domain.DeclineReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeclineReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[string]domain.DeclineReason{
+		"FEES_TOO_HIGH":            domain.DeclineFeesTooHigh,
+		"BRANCH_NOT_ACCESSIBLE":    domain.DeclineBranchNotAccessible,
+		"DISTRUSTS_BANKS":          domain.DeclineDistrustsBanks,
+		"PREFERS_ANOTHER_PROVIDER": domain.DeclinePrefersAnotherProvider,
+		"SAFETY_CONCERN":           domain.DeclineSafetyConcern,
+		"NOT_READY":                domain.DeclineNotReady,
+		"OTHER":                    domain.DeclineOther,
+	}
+	marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[domain.DeclineReason]string{
+		domain.DeclineFeesTooHigh:            "FEES_TOO_HIGH",
+		domain.DeclineBranchNotAccessible:    "BRANCH_NOT_ACCESSIBLE",
+		domain.DeclineDistrustsBanks:         "DISTRUSTS_BANKS",
+		domain.DeclinePrefersAnotherProvider: "PREFERS_ANOTHER_PROVIDER",
+		domain.DeclineSafetyConcern:          "SAFETY_CONCERN",
+		domain.DeclineNotReady:               "NOT_READY",
+		domain.DeclineOther:                  "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalNDisputeItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItem(ctx context.Context, sel ast.SelectionSet, v DisputeItem) graphql.Marshaler {
 	return ec._DisputeItem(ctx, sel, &v)
@@ -18124,48 +18359,106 @@ func (ec *executionContext) marshalNDisputeItem2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx context.Context, v any) (DisputeItemInput, error) {
+func (ec *executionContext) unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItem(ctx context.Context, v any) (domain.DisputeItem, error) {
 	res, err := ec.unmarshalInputDisputeItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (DisputeOutcome, error) {
-	var res DisputeOutcome
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, v any) (domain.DisputeOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v DisputeOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v domain.DisputeOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisputeOutcome!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx context.Context, v any) (DisputeStatus, error) {
-	var res DisputeStatus
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[string]domain.DisputeOutcome{
+		"BLOCKED":           domain.DisputeBlocked,
+		"PARTIALLY_BLOCKED": domain.DisputePartiallyBlocked,
+		"REFUSED":           domain.DisputeRefused,
+	}
+	marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[domain.DisputeOutcome]string{
+		domain.DisputeBlocked:          "BLOCKED",
+		domain.DisputePartiallyBlocked: "PARTIALLY_BLOCKED",
+		domain.DisputeRefused:          "REFUSED",
+	}
+)
+
+func (ec *executionContext) unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx context.Context, v any) (domain.DisputeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx context.Context, sel ast.SelectionSet, v DisputeStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx context.Context, sel ast.SelectionSet, v domain.DisputeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisputeStatus!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx context.Context, v any) (DocumentKind, error) {
-	var res DocumentKind
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus = map[string]domain.DisputeStatus{
+		"FILED":    domain.DisputeFiled,
+		"RESOLVED": domain.DisputeResolved,
+	}
+	marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus = map[domain.DisputeStatus]string{
+		domain.DisputeFiled:    "FILED",
+		domain.DisputeResolved: "RESOLVED",
+	}
+)
+
+func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx context.Context, v any) (domain.DocumentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v DocumentKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v domain.DocumentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
+var (
+	unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind = map[string]domain.DocumentKind{
+		"BIRTH_CERTIFICATE": domain.DocBirthCertificate,
+		"NATIONAL_ID":       domain.DocNationalID,
+		"CURP":              domain.DocCURP,
+		"INE":               domain.DocINE,
+		"PASSPORT":          domain.DocPassport,
+		"RESIDENCE_PERMIT":  domain.DocResidencePermit,
+	}
+	marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind = map[domain.DocumentKind]string{
+		domain.DocBirthCertificate: "BIRTH_CERTIFICATE",
+		domain.DocNationalID:       "NATIONAL_ID",
+		domain.DocCURP:             "CURP",
+		domain.DocINE:              "INE",
+		domain.DocPassport:         "PASSPORT",
+		domain.DocResidencePermit:  "RESIDENCE_PERMIT",
+	}
+)
+
+func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx context.Context, v any) ([]domain.DocumentKind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DocumentKind, len(vSlice))
+	res := make([]domain.DocumentKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18173,11 +18466,11 @@ func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DocumentKind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, sel, v[i])
+		return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18189,15 +18482,33 @@ func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx context.Context, v any) (DocumentStatus, error) {
-	var res DocumentStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx context.Context, v any) (domain.DocumentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx context.Context, sel ast.SelectionSet, v DocumentStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx context.Context, sel ast.SelectionSet, v domain.DocumentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus = map[string]domain.DocumentStatus{
+		"REQUESTED": domain.DocumentRequested,
+		"OBTAINED":  domain.DocumentObtained,
+		"REFUSED":   domain.DocumentRefused,
+	}
+	marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus = map[domain.DocumentStatus]string{
+		domain.DocumentRequested: "REQUESTED",
+		domain.DocumentObtained:  "OBTAINED",
+		domain.DocumentRefused:   "REFUSED",
+	}
+)
 
 func (ec *executionContext) marshalNDueDiligencePack2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePack(ctx context.Context, sel ast.SelectionSet, v DueDiligencePack) graphql.Marshaler {
 	return ec._DueDiligencePack(ctx, sel, &v)
@@ -18224,33 +18535,77 @@ func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaym
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, v any) (ErasureReason, error) {
-	var res ErasureReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx context.Context, v any) (domain.ErasureReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, sel ast.SelectionSet, v ErasureReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx context.Context, sel ast.SelectionSet, v domain.ErasureReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ErasureReason!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, v any) (EvidenceKind, error) {
-	var res EvidenceKind
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason = map[string]domain.ErasureReason{
+		"SURVIVOR_REQUEST":  domain.ErasureSurvivorRequest,
+		"RETENTION_POLICY":  domain.ErasureRetentionPolicy,
+		"LEGAL_OBLIGATION":  domain.ErasureLegalObligation,
+		"CONSENT_WITHDRAWN": domain.ErasureConsentWithdrawn,
+		"OTHER":             domain.ErasureOther,
+	}
+	marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason = map[domain.ErasureReason]string{
+		domain.ErasureSurvivorRequest:  "SURVIVOR_REQUEST",
+		domain.ErasureRetentionPolicy:  "RETENTION_POLICY",
+		domain.ErasureLegalObligation:  "LEGAL_OBLIGATION",
+		domain.ErasureConsentWithdrawn: "CONSENT_WITHDRAWN",
+		domain.ErasureOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx context.Context, v any) (domain.EvidenceKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v EvidenceKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v domain.EvidenceKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+var (
+	unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind = map[string]domain.EvidenceKind{
+		"PROOF_OF_IDENTITY":         domain.EvidenceProofOfIdentity,
+		"TRAFFICKING_DETERMINATION": domain.EvidenceTraffickingDetermination,
+		"ITEMS_LIST":                domain.EvidenceItemsList,
+		"POLICE_REPORT":             domain.EvidencePoliceReport,
+		"OTHER":                     domain.EvidenceOther,
+	}
+	marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind = map[domain.EvidenceKind]string{
+		domain.EvidenceProofOfIdentity:          "PROOF_OF_IDENTITY",
+		domain.EvidenceTraffickingDetermination: "TRAFFICKING_DETERMINATION",
+		domain.EvidenceItemsList:                "ITEMS_LIST",
+		domain.EvidencePoliceReport:             "POLICE_REPORT",
+		domain.EvidenceOther:                    "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, v any) ([]domain.EvidenceKind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]EvidenceKind, len(vSlice))
+	res := make([]domain.EvidenceKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18258,11 +18613,11 @@ func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18274,23 +18629,51 @@ func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, v any) (FieldGroup, error) {
-	var res FieldGroup
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx context.Context, v any) (app.Group, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, sel ast.SelectionSet, v FieldGroup) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx context.Context, sel ast.SelectionSet, v app.Group) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FieldGroup!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, v any) ([]FieldGroup, error) {
+var (
+	unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup = map[string]app.Group{
+		"SUMMARY":      app.GroupSummary,
+		"IDENTITY":     app.GroupIdentity,
+		"CONSENT":      app.GroupConsent,
+		"BANKING":      app.GroupBanking,
+		"CREDIT":       app.GroupCredit,
+		"NOTES":        app.GroupNotes,
+		"SAFEGUARDING": app.GroupSafeguarding,
+		"CONTACT":      app.GroupContact,
+	}
+	marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup = map[app.Group]string{
+		app.GroupSummary:      "SUMMARY",
+		app.GroupIdentity:     "IDENTITY",
+		app.GroupConsent:      "CONSENT",
+		app.GroupBanking:      "BANKING",
+		app.GroupCredit:       "CREDIT",
+		app.GroupNotes:        "NOTES",
+		app.GroupSafeguarding: "SAFEGUARDING",
+		app.GroupContact:      "CONTACT",
+	}
+)
+
+func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx context.Context, v any) ([]app.Group, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]FieldGroup, len(vSlice))
+	res := make([]app.Group, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18298,11 +18681,11 @@ func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return res, nil
 }
 
-func (ec *executionContext) marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []app.Group) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, sel, v[i])
+		return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18401,25 +18784,61 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, v any) (ItemKind, error) {
-	var res ItemKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx context.Context, v any) (domain.ItemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, sel ast.SelectionSet, v ItemKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx context.Context, sel ast.SelectionSet, v domain.ItemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, v any) (ItemOutcome, error) {
-	var res ItemOutcome
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind = map[string]domain.ItemKind{
+		"DEBT":    domain.ItemDebt,
+		"ACCOUNT": domain.ItemAccount,
+		"INQUIRY": domain.ItemInquiry,
+	}
+	marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind = map[domain.ItemKind]string{
+		domain.ItemDebt:    "DEBT",
+		domain.ItemAccount: "ACCOUNT",
+		domain.ItemInquiry: "INQUIRY",
+	}
+)
+
+func (ec *executionContext) unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx context.Context, v any) (domain.ItemOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, sel ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx context.Context, sel ast.SelectionSet, v domain.ItemOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemOutcome!")
+	}
+	return res
 }
+
+var (
+	unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome = map[string]domain.ItemOutcome{
+		"PENDING": domain.ItemPending,
+		"BLOCKED": domain.ItemBlocked,
+		"REFUSED": domain.ItemRefused,
+	}
+	marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome = map[domain.ItemOutcome]string{
+		domain.ItemPending: "PENDING",
+		domain.ItemBlocked: "BLOCKED",
+		domain.ItemRefused: "REFUSED",
+	}
+)
 
 func (ec *executionContext) marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx context.Context, sel ast.SelectionSet, v JourneyStep) graphql.Marshaler {
 	return ec._JourneyStep(ctx, sel, &v)
@@ -18430,7 +18849,7 @@ func (ec *executionContext) unmarshalNMakeBankOfferInput2githubᚗcomᚋwaymark�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx context.Context, sel ast.SelectionSet, v *Money) graphql.Marshaler {
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐMoney(ctx context.Context, sel ast.SelectionSet, v *domain.Money) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Money!")
 		return graphql.Null
@@ -18443,23 +18862,47 @@ func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋwaymarkᚑorg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, v any) (Need, error) {
-	var res Need
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx context.Context, v any) (domain.Need, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, sel ast.SelectionSet, v Need) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx context.Context, sel ast.SelectionSet, v domain.Need) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Need!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, v any) ([]Need, error) {
+var (
+	unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed = map[string]domain.Need{
+		"BANK_ACCOUNT":       domain.NeedBankAccount,
+		"ID_DOCUMENT":        domain.NeedIDDocument,
+		"CREDIT_REPAIR":      domain.NeedCreditRepair,
+		"FINANCIAL_TRAINING": domain.NeedFinancialTraining,
+		"TRANSPORT":          domain.NeedTransport,
+		"SHELTER":            domain.NeedShelter,
+	}
+	marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed = map[domain.Need]string{
+		domain.NeedBankAccount:       "BANK_ACCOUNT",
+		domain.NeedIDDocument:        "ID_DOCUMENT",
+		domain.NeedCreditRepair:      "CREDIT_REPAIR",
+		domain.NeedFinancialTraining: "FINANCIAL_TRAINING",
+		domain.NeedTransport:         "TRANSPORT",
+		domain.NeedShelter:           "SHELTER",
+	}
+)
+
+func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, v any) ([]domain.Need, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Need, len(vSlice))
+	res := make([]domain.Need, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18467,11 +18910,11 @@ func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋway
 	return res, nil
 }
 
-func (ec *executionContext) marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []Need) graphql.Marshaler {
+func (ec *executionContext) marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Need) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, sel, v[i])
+		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18492,25 +18935,43 @@ func (ec *executionContext) marshalNNeedSpan2githubᚗcomᚋwaymarkᚑorgᚋwaym
 	return ec._NeedSpan(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, v any) (OfferStatus, error) {
-	var res OfferStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx context.Context, v any) (domain.OfferStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v OfferStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v domain.OfferStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OfferStatus!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v projections.OrganisationView) graphql.Marshaler {
+var (
+	unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus = map[string]domain.OfferStatus{
+		"OPEN":       domain.OfferOpen,
+		"CHOSEN":     domain.OfferChosen,
+		"NOT_CHOSEN": domain.OfferNotChosen,
+	}
+	marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus = map[domain.OfferStatus]string{
+		domain.OfferOpen:      "OPEN",
+		domain.OfferChosen:    "CHOSEN",
+		domain.OfferNotChosen: "NOT_CHOSEN",
+	}
+)
+
+func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v app.Organisation) graphql.Marshaler {
 	return ec._Organisation(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationViewᚄ(ctx context.Context, sel ast.SelectionSet, v []projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []app.Organisation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, sel, v[i])
+		return ec.marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18522,7 +18983,7 @@ func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Organisation!")
 		return graphql.Null
@@ -18535,15 +18996,41 @@ func (ec *executionContext) unmarshalNOrganisationCommandInput2githubᚗcomᚋwa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (OrganisationKind, error) {
-	var res OrganisationKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, v any) (domain.OrganisationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v OrganisationKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrganisationKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[string]domain.OrganisationKind{
+		"SHELTER":       domain.OrgShelter,
+		"NGO":           domain.OrgNGO,
+		"BANK":          domain.OrgBank,
+		"CREDIT_BUREAU": domain.OrgCreditBureau,
+		"ID_OFFICE":     domain.OrgIDOffice,
+		"GOVERNMENT":    domain.OrgGovernment,
+		"COALITION":     domain.OrgCoalition,
+	}
+	marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[domain.OrganisationKind]string{
+		domain.OrgShelter:      "SHELTER",
+		domain.OrgNGO:          "NGO",
+		domain.OrgBank:         "BANK",
+		domain.OrgCreditBureau: "CREDIT_BUREAU",
+		domain.OrgIDOffice:     "ID_OFFICE",
+		domain.OrgGovernment:   "GOVERNMENT",
+		domain.OrgCoalition:    "COALITION",
+	}
+)
 
 func (ec *executionContext) marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx context.Context, sel ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
 	if v == nil {
@@ -18553,15 +19040,33 @@ func (ec *executionContext) marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymark
 	return ec._OrganisationResult(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, v any) (PackStatus, error) {
-	var res PackStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx context.Context, v any) (domain.PackStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, sel ast.SelectionSet, v PackStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx context.Context, sel ast.SelectionSet, v domain.PackStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PackStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus = map[string]domain.PackStatus{
+		"PENDING":  domain.PackPending,
+		"ACCEPTED": domain.PackAccepted,
+		"REJECTED": domain.PackRejected,
+	}
+	marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus = map[domain.PackStatus]string{
+		domain.PackPending:  "PENDING",
+		domain.PackAccepted: "ACCEPTED",
+		domain.PackRejected: "REJECTED",
+	}
+)
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
@@ -18571,23 +19076,41 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, v any) (Programme, error) {
-	var res Programme
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx context.Context, v any) (domain.Programme, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, sel ast.SelectionSet, v Programme) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx context.Context, sel ast.SelectionSet, v domain.Programme) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Programme!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+var (
+	unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme = map[string]domain.Programme{
+		"SURVIVOR_INCLUSION":      domain.ProgrammeSurvivorInclusion,
+		"FINANCIAL_EDUCATION":     domain.ProgrammeFinancialEducation,
+		"BASIC_ACCOUNT_PROGRAMME": domain.ProgrammeBasicAccount,
+	}
+	marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme = map[domain.Programme]string{
+		domain.ProgrammeSurvivorInclusion:  "SURVIVOR_INCLUSION",
+		domain.ProgrammeFinancialEducation: "FINANCIAL_EDUCATION",
+		domain.ProgrammeBasicAccount:       "BASIC_ACCOUNT_PROGRAMME",
+	}
+)
+
+func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, v any) ([]domain.Programme, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Programme, len(vSlice))
+	res := make([]domain.Programme, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18595,11 +19118,11 @@ func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+func (ec *executionContext) marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18616,23 +19139,41 @@ func (ec *executionContext) unmarshalNProvideDueDiligencePackInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx context.Context, v any) (Purpose, error) {
-	var res Purpose
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx context.Context, v any) (domain.Purpose, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx context.Context, sel ast.SelectionSet, v Purpose) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx context.Context, sel ast.SelectionSet, v domain.Purpose) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Purpose!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx context.Context, v any) ([]Purpose, error) {
+var (
+	unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose = map[string]domain.Purpose{
+		"BANKING":             domain.PurposeBanking,
+		"CREDIT_REPAIR":       domain.PurposeCreditRepair,
+		"COALITION_ANALYTICS": domain.PurposeCoalitionAnalytics,
+	}
+	marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose = map[domain.Purpose]string{
+		domain.PurposeBanking:            "BANKING",
+		domain.PurposeCreditRepair:       "CREDIT_REPAIR",
+		domain.PurposeCoalitionAnalytics: "COALITION_ANALYTICS",
+	}
+)
+
+func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx context.Context, v any) ([]domain.Purpose, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Purpose, len(vSlice))
+	res := make([]domain.Purpose, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18640,11 +19181,11 @@ func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx context.Context, sel ast.SelectionSet, v []Purpose) graphql.Marshaler {
+func (ec *executionContext) marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Purpose) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx, sel, v[i])
+		return ec.marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18716,15 +19257,39 @@ func (ec *executionContext) unmarshalNReferToBankInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (RefusalReason, error) {
-	var res RefusalReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, v any) (domain.RefusalReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v RefusalReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v domain.RefusalReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RefusalReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[string]domain.RefusalReason{
+		"MISSING_SUPPORTING_DOCUMENTS": domain.RefusalMissingSupportingDocuments,
+		"IDENTITY_NOT_VERIFIED":        domain.RefusalIdentityNotVerified,
+		"NOT_ELIGIBLE":                 domain.RefusalNotEligible,
+		"FEE_NOT_PAID":                 domain.RefusalFeeNotPaid,
+		"AUTHORITY_UNAVAILABLE":        domain.RefusalAuthorityUnavailable,
+		"OTHER":                        domain.RefusalOther,
+	}
+	marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[domain.RefusalReason]string{
+		domain.RefusalMissingSupportingDocuments: "MISSING_SUPPORTING_DOCUMENTS",
+		domain.RefusalIdentityNotVerified:        "IDENTITY_NOT_VERIFIED",
+		domain.RefusalNotEligible:                "NOT_ELIGIBLE",
+		domain.RefusalFeeNotPaid:                 "FEE_NOT_PAID",
+		domain.RefusalAuthorityUnavailable:       "AUTHORITY_UNAVAILABLE",
+		domain.RefusalOther:                      "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNRegisterOrganisationInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRegisterOrganisationInput(ctx context.Context, v any) (RegisterOrganisationInput, error) {
 	res, err := ec.unmarshalInputRegisterOrganisationInput(ctx, v)
@@ -18736,15 +19301,35 @@ func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋwaymarkᚑo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, v any) (ReopenReason, error) {
-	var res ReopenReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx context.Context, v any) (domain.ReopenReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, sel ast.SelectionSet, v ReopenReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx context.Context, sel ast.SelectionSet, v domain.ReopenReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReopenReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason = map[string]domain.ReopenReason{
+		"SURVIVOR_RETURNED": domain.ReopenSurvivorReturned,
+		"CLOSED_IN_ERROR":   domain.ReopenClosedInError,
+		"NEW_NEED":          domain.ReopenNewNeed,
+		"OTHER":             domain.ReopenOther,
+	}
+	marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason = map[domain.ReopenReason]string{
+		domain.ReopenSurvivorReturned: "SURVIVOR_RETURNED",
+		domain.ReopenClosedInError:    "CLOSED_IN_ERROR",
+		domain.ReopenNewNeed:          "NEW_NEED",
+		domain.ReopenOther:            "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalNReopening2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopening(ctx context.Context, sel ast.SelectionSet, v Reopening) graphql.Marshaler {
 	return ec._Reopening(ctx, sel, &v)
@@ -18787,23 +19372,53 @@ func (ec *executionContext) marshalNSafeguardingConcern2githubᚗcomᚋwaymark�
 	return ec._SafeguardingConcern(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx context.Context, v any) (Service, error) {
-	var res Service
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx context.Context, v any) (domain.Service, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx context.Context, sel ast.SelectionSet, v Service) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx context.Context, sel ast.SelectionSet, v domain.Service) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Service!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx context.Context, v any) ([]Service, error) {
+var (
+	unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService = map[string]domain.Service{
+		"SHELTER":            domain.ServiceShelter,
+		"LEGAL_AID":          domain.ServiceLegalAid,
+		"ID_ASSISTANCE":      domain.ServiceIDAssistance,
+		"FINANCIAL_TRAINING": domain.ServiceFinancialTraining,
+		"TRANSPORT":          domain.ServiceTransport,
+		"INTERPRETATION":     domain.ServiceInterpretation,
+		"BANKING":            domain.ServiceBanking,
+		"CREDIT_REPORTING":   domain.ServiceCreditReporting,
+		"ID_ISSUANCE":        domain.ServiceIDIssuance,
+	}
+	marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService = map[domain.Service]string{
+		domain.ServiceShelter:           "SHELTER",
+		domain.ServiceLegalAid:          "LEGAL_AID",
+		domain.ServiceIDAssistance:      "ID_ASSISTANCE",
+		domain.ServiceFinancialTraining: "FINANCIAL_TRAINING",
+		domain.ServiceTransport:         "TRANSPORT",
+		domain.ServiceInterpretation:    "INTERPRETATION",
+		domain.ServiceBanking:           "BANKING",
+		domain.ServiceCreditReporting:   "CREDIT_REPORTING",
+		domain.ServiceIDIssuance:        "ID_ISSUANCE",
+	}
+)
+
+func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx context.Context, v any) ([]domain.Service, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Service, len(vSlice))
+	res := make([]domain.Service, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18811,11 +19426,11 @@ func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []Service) graphql.Marshaler {
+func (ec *executionContext) marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Service) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx, sel, v[i])
+		return ec.marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18832,15 +19447,35 @@ func (ec *executionContext) unmarshalNSetSafeContactRulesInput2githubᚗcomᚋwa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (Stage, error) {
-	var res Stage
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (domain.Stage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, sel ast.SelectionSet, v Stage) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Stage!")
+	}
+	return res
 }
+
+var (
+	unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -18890,7 +19525,7 @@ func (ec *executionContext) unmarshalNSubmitAccountApplicationInput2githubᚗcom
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSurvivorInput(ctx context.Context, v any) (*SurvivorInput, error) {
+func (ec *executionContext) unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurvivorDetails(ctx context.Context, v any) (*domain.SurvivorDetails, error) {
 	res, err := ec.unmarshalInputSurvivorInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -19061,32 +19696,86 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (*AccountDeclineReason, error) {
+func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, v any) (*domain.AccountDeclineReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(AccountDeclineReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
+func (ec *executionContext) marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v *domain.AccountDeclineReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
+var (
+	unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[string]domain.AccountDeclineReason{
+		"IDENTITY_NOT_VERIFIED":      domain.AccountIdentityNotVerified,
+		"INSUFFICIENT_DOCUMENTATION": domain.AccountInsufficientDocumentation,
+		"SANCTIONS_SCREENING":        domain.AccountSanctionsScreening,
+		"PREVIOUS_FRAUD_FLAG":        domain.AccountPreviousFraudFlag,
+		"PRODUCT_UNAVAILABLE":        domain.AccountProductUnavailable,
+		"OTHER":                      domain.AccountDeclineOther,
+	}
+	marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[domain.AccountDeclineReason]string{
+		domain.AccountIdentityNotVerified:       "IDENTITY_NOT_VERIFIED",
+		domain.AccountInsufficientDocumentation: "INSUFFICIENT_DOCUMENTATION",
+		domain.AccountSanctionsScreening:        "SANCTIONS_SCREENING",
+		domain.AccountPreviousFraudFlag:         "PREVIOUS_FRAUD_FLAG",
+		domain.AccountProductUnavailable:        "PRODUCT_UNAVAILABLE",
+		domain.AccountDeclineOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, v any) (domain.Barrier, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, sel ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[v])
+	return res
+}
+
+var (
+	unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[string]domain.Barrier{
+		"NO_ID":               domain.BarrierNoID,
+		"NO_INCOME":           domain.BarrierNoIncome,
+		"NO_SHELTER_ACCESS":   domain.BarrierNoShelterAccess,
+		"UNAWARE_OF_PRODUCTS": domain.BarrierUnawareOfProducts,
+		"NEEDS_TRANSPORT":     domain.BarrierNeedsTransport,
+		"NEEDS_TRAINING":      domain.BarrierNeedsTraining,
+	}
+	marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[domain.Barrier]string{
+		domain.BarrierNoID:              "NO_ID",
+		domain.BarrierNoIncome:          "NO_INCOME",
+		domain.BarrierNoShelterAccess:   "NO_SHELTER_ACCESS",
+		domain.BarrierUnawareOfProducts: "UNAWARE_OF_PRODUCTS",
+		domain.BarrierNeedsTransport:    "NEEDS_TRANSPORT",
+		domain.BarrierNeedsTraining:     "NEEDS_TRAINING",
+	}
+)
+
+func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, v any) ([]domain.Barrier, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Barrier, len(vSlice))
+	res := make([]domain.Barrier, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19094,14 +19783,14 @@ func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []Barrier) graphql.Marshaler {
+func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, sel, v[i])
+		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19111,22 +19800,6 @@ func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwa
 	}
 
 	return ret
-}
-
-func (ec *executionContext) unmarshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, v any) (*Barrier, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(Barrier)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, sel ast.SelectionSet, v *Barrier) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx context.Context, sel ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
@@ -19178,7 +19851,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx context.Context, sel ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -19206,7 +19879,7 @@ func (ec *executionContext) marshalOCaseCredit2ᚖgithubᚗcomᚋwaymarkᚑorg�
 	return ec._CaseCredit(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseFilter(ctx context.Context, v any) (*CaseFilter, error) {
+func (ec *executionContext) unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCaseFilter(ctx context.Context, v any) (*app.CaseFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -19240,21 +19913,59 @@ func (ec *executionContext) marshalOCaseNote2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, v any) (*CaseStatus, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(CaseStatus)
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, v any) (domain.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *CaseStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, sel ast.SelectionSet, v domain.Status) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[v])
+	return res
+}
+
+var (
+	unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[string]domain.Status{
+		"OPEN":   domain.StatusOpen,
+		"CLOSED": domain.StatusClosed,
+	}
+	marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[domain.Status]string{
+		domain.StatusOpen:   "OPEN",
+		domain.StatusClosed: "CLOSED",
+	}
+)
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, v any) (*domain.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, sel ast.SelectionSet, v *domain.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[*v])
+	return res
 }
+
+var (
+	unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[string]domain.Status{
+		"OPEN":   domain.StatusOpen,
+		"CLOSED": domain.StatusClosed,
+	}
+	marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[domain.Status]string{
+		domain.StatusOpen:   "OPEN",
+		domain.StatusClosed: "CLOSED",
+	}
+)
 
 func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx context.Context, sel ast.SelectionSet, v *Closure) graphql.Marshaler {
 	if v == nil {
@@ -19263,48 +19974,92 @@ func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return ec._Closure(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (*ConcernResolution, error) {
+func (ec *executionContext) unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, v any) (*domain.ConcernResolution, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(ConcernResolution)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
+func (ec *executionContext) marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v *domain.ConcernResolution) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (*DeclineReason, error) {
+var (
+	unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[string]domain.ConcernResolution{
+		"SURVIVOR_SAFE":           domain.ResolutionSurvivorSafe,
+		"REFERRED_TO_AUTHORITIES": domain.ResolutionReferredToAuthorities,
+		"ACCOUNT_RESTRICTED":      domain.ResolutionAccountRestricted,
+		"NO_CONCERN_FOUND":        domain.ResolutionNoConcernFound,
+		"OTHER":                   domain.ResolutionOther,
+	}
+	marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[domain.ConcernResolution]string{
+		domain.ResolutionSurvivorSafe:          "SURVIVOR_SAFE",
+		domain.ResolutionReferredToAuthorities: "REFERRED_TO_AUTHORITIES",
+		domain.ResolutionAccountRestricted:     "ACCOUNT_RESTRICTED",
+		domain.ResolutionNoConcernFound:        "NO_CONCERN_FOUND",
+		domain.ResolutionOther:                 "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, v any) (*domain.DeclineReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DeclineReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
+func (ec *executionContext) marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *domain.DeclineReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx context.Context, v any) ([]DisputeItemInput, error) {
+var (
+	unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[string]domain.DeclineReason{
+		"FEES_TOO_HIGH":            domain.DeclineFeesTooHigh,
+		"BRANCH_NOT_ACCESSIBLE":    domain.DeclineBranchNotAccessible,
+		"DISTRUSTS_BANKS":          domain.DeclineDistrustsBanks,
+		"PREFERS_ANOTHER_PROVIDER": domain.DeclinePrefersAnotherProvider,
+		"SAFETY_CONCERN":           domain.DeclineSafetyConcern,
+		"NOT_READY":                domain.DeclineNotReady,
+		"OTHER":                    domain.DeclineOther,
+	}
+	marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[domain.DeclineReason]string{
+		domain.DeclineFeesTooHigh:            "FEES_TOO_HIGH",
+		domain.DeclineBranchNotAccessible:    "BRANCH_NOT_ACCESSIBLE",
+		domain.DeclineDistrustsBanks:         "DISTRUSTS_BANKS",
+		domain.DeclinePrefersAnotherProvider: "PREFERS_ANOTHER_PROVIDER",
+		domain.DeclineSafetyConcern:          "SAFETY_CONCERN",
+		domain.DeclineNotReady:               "NOT_READY",
+		domain.DeclineOther:                  "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItemᚄ(ctx context.Context, v any) ([]domain.DisputeItem, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DisputeItemInput, len(vSlice))
+	res := make([]domain.DisputeItem, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItem(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19312,48 +20067,84 @@ func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymark
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (*DisputeOutcome, error) {
+func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, v any) (*domain.DisputeOutcome, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DisputeOutcome)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v *DisputeOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v *domain.DisputeOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, v any) (*DisputeReason, error) {
+var (
+	unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[string]domain.DisputeOutcome{
+		"BLOCKED":           domain.DisputeBlocked,
+		"PARTIALLY_BLOCKED": domain.DisputePartiallyBlocked,
+		"REFUSED":           domain.DisputeRefused,
+	}
+	marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[domain.DisputeOutcome]string{
+		domain.DisputeBlocked:          "BLOCKED",
+		domain.DisputePartiallyBlocked: "PARTIALLY_BLOCKED",
+		domain.DisputeRefused:          "REFUSED",
+	}
+)
+
+func (ec *executionContext) unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx context.Context, v any) (*domain.DisputeReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DisputeReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, sel ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
+func (ec *executionContext) marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx context.Context, sel ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+var (
+	unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason = map[string]domain.DisputeReason{
+		"INSUFFICIENT_EVIDENCE":   domain.DisputeInsufficientEvidence,
+		"IDENTITY_NOT_VERIFIED":   domain.DisputeIdentityNotVerified,
+		"ITEM_NOT_FOUND":          domain.DisputeItemNotFound,
+		"NOT_TRAFFICKING_RELATED": domain.DisputeNotTraffickingRelated,
+		"OTHER":                   domain.DisputeReasonOther,
+	}
+	marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason = map[domain.DisputeReason]string{
+		domain.DisputeInsufficientEvidence:  "INSUFFICIENT_EVIDENCE",
+		domain.DisputeIdentityNotVerified:   "IDENTITY_NOT_VERIFIED",
+		domain.DisputeItemNotFound:          "ITEM_NOT_FOUND",
+		domain.DisputeNotTraffickingRelated: "NOT_TRAFFICKING_RELATED",
+		domain.DisputeReasonOther:           "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, v any) ([]domain.EvidenceKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]EvidenceKind, len(vSlice))
+	res := make([]domain.EvidenceKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19361,14 +20152,14 @@ func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19378,6 +20169,18 @@ func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -19435,16 +20238,16 @@ func (ec *executionContext) marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return ret
 }
 
-func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, v any) ([]Need, error) {
+func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, v any) ([]domain.Need, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Need, len(vSlice))
+	res := make([]domain.Need, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19452,14 +20255,14 @@ func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋway
 	return res, nil
 }
 
-func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []Need) graphql.Marshaler {
+func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Need) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, sel, v[i])
+		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19490,55 +20293,99 @@ func (ec *executionContext) marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
-func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (*OrganisationKind, error) {
+func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, v any) (*domain.OrganisationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(OrganisationKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *OrganisationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *domain.OrganisationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, v any) (*PackRejectionReason, error) {
+var (
+	unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[string]domain.OrganisationKind{
+		"SHELTER":       domain.OrgShelter,
+		"NGO":           domain.OrgNGO,
+		"BANK":          domain.OrgBank,
+		"CREDIT_BUREAU": domain.OrgCreditBureau,
+		"ID_OFFICE":     domain.OrgIDOffice,
+		"GOVERNMENT":    domain.OrgGovernment,
+		"COALITION":     domain.OrgCoalition,
+	}
+	marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[domain.OrganisationKind]string{
+		domain.OrgShelter:      "SHELTER",
+		domain.OrgNGO:          "NGO",
+		domain.OrgBank:         "BANK",
+		domain.OrgCreditBureau: "CREDIT_BUREAU",
+		domain.OrgIDOffice:     "ID_OFFICE",
+		domain.OrgGovernment:   "GOVERNMENT",
+		domain.OrgCoalition:    "COALITION",
+	}
+)
+
+func (ec *executionContext) unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx context.Context, v any) (*domain.PackRejectionReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(PackRejectionReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, sel ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
+func (ec *executionContext) marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx context.Context, sel ast.SelectionSet, v *domain.PackRejectionReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+var (
+	unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason = map[string]domain.PackRejectionReason{
+		"INSUFFICIENT_EVIDENCE":       domain.PackInsufficientEvidence,
+		"POLICY_REQUIRES_ID":          domain.PackPolicyRequiresID,
+		"ORGANISATION_NOT_RECOGNISED": domain.PackOrganisationNotRecognised,
+		"VISIT_NOT_COMPLETED":         domain.PackVisitNotCompleted,
+		"OTHER":                       domain.PackRejectionOther,
+	}
+	marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason = map[domain.PackRejectionReason]string{
+		domain.PackInsufficientEvidence:      "INSUFFICIENT_EVIDENCE",
+		domain.PackPolicyRequiresID:          "POLICY_REQUIRES_ID",
+		domain.PackOrganisationNotRecognised: "ORGANISATION_NOT_RECOGNISED",
+		domain.PackVisitNotCompleted:         "VISIT_NOT_COMPLETED",
+		domain.PackRejectionOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, v any) ([]domain.Programme, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Programme, len(vSlice))
+	res := make([]domain.Programme, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19546,14 +20393,14 @@ func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19565,21 +20412,43 @@ func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return ret
 }
 
-func (ec *executionContext) unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (*RefusalReason, error) {
+func (ec *executionContext) unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, v any) (*domain.RefusalReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(RefusalReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
+func (ec *executionContext) marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v *domain.RefusalReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[*v])
+	return res
 }
+
+var (
+	unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[string]domain.RefusalReason{
+		"MISSING_SUPPORTING_DOCUMENTS": domain.RefusalMissingSupportingDocuments,
+		"IDENTITY_NOT_VERIFIED":        domain.RefusalIdentityNotVerified,
+		"NOT_ELIGIBLE":                 domain.RefusalNotEligible,
+		"FEE_NOT_PAID":                 domain.RefusalFeeNotPaid,
+		"AUTHORITY_UNAVAILABLE":        domain.RefusalAuthorityUnavailable,
+		"OTHER":                        domain.RefusalOther,
+	}
+	marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[domain.RefusalReason]string{
+		domain.RefusalMissingSupportingDocuments: "MISSING_SUPPORTING_DOCUMENTS",
+		domain.RefusalIdentityNotVerified:        "IDENTITY_NOT_VERIFIED",
+		domain.RefusalNotEligible:                "NOT_ELIGIBLE",
+		domain.RefusalFeeNotPaid:                 "FEE_NOT_PAID",
+		domain.RefusalAuthorityUnavailable:       "AUTHORITY_UNAVAILABLE",
+		domain.RefusalOther:                      "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx context.Context, sel ast.SelectionSet, v []Reopening) graphql.Marshaler {
 	if v == nil {
@@ -19626,21 +20495,67 @@ func (ec *executionContext) marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymar
 	return ret
 }
 
-func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (*Stage, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(Stage)
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (domain.Stage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, sel ast.SelectionSet, v *Stage) graphql.Marshaler {
+func (ec *executionContext) marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[v])
+	return res
+}
+
+var (
+	unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
+
+func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (*domain.Stage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v *domain.Stage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[*v])
+	return res
 }
+
+var (
+	unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -19704,18 +20619,6 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
-	return res
-}
-
-func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := scalar.UnmarshalTime(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := scalar.MarshalTime(v)
 	return res
 }
 
