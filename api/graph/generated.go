@@ -380,73 +380,73 @@ type CaseResolver interface {
 	OwningOrganisation(ctx context.Context, obj *app.Case) (*app.Organisation, error)
 	ReferredAt(ctx context.Context, obj *app.Case) (*time.Time, error)
 	UpdatedAt(ctx context.Context, obj *app.Case) (*time.Time, error)
+	Journey(ctx context.Context, obj *app.Case) ([]JourneyStep, error)
+	Banking(ctx context.Context, obj *app.Case) (*CaseBanking, error)
 	Needs(ctx context.Context, obj *app.Case) ([]domain.Need, error)
 	Barriers(ctx context.Context, obj *app.Case) ([]domain.Barrier, error)
-	Closure(ctx context.Context, obj *app.Case) (*Closure, error)
-	Journey(ctx context.Context, obj *app.Case) ([]JourneyStep, error)
-	Reopenings(ctx context.Context, obj *app.Case) ([]Reopening, error)
-	Identity(ctx context.Context, obj *app.Case) (*CaseIdentity, error)
-	Consent(ctx context.Context, obj *app.Case) (*CaseConsent, error)
-	Banking(ctx context.Context, obj *app.Case) (*CaseBanking, error)
-	Credit(ctx context.Context, obj *app.Case) (*CaseCredit, error)
-	Notes(ctx context.Context, obj *app.Case) ([]CaseNote, error)
-	Safeguarding(ctx context.Context, obj *app.Case) ([]SafeguardingConcern, error)
-	Contact(ctx context.Context, obj *app.Case) (*SafeContactRules, error)
 	BarrierHistory(ctx context.Context, obj *app.Case) ([]BarrierSpan, error)
 	NeedHistory(ctx context.Context, obj *app.Case) ([]NeedSpan, error)
+	Consent(ctx context.Context, obj *app.Case) (*CaseConsent, error)
+	Contact(ctx context.Context, obj *app.Case) (*SafeContactRules, error)
+	Credit(ctx context.Context, obj *app.Case) (*CaseCredit, error)
+	Identity(ctx context.Context, obj *app.Case) (*CaseIdentity, error)
+	Closure(ctx context.Context, obj *app.Case) (*Closure, error)
+	Reopenings(ctx context.Context, obj *app.Case) ([]Reopening, error)
+	Notes(ctx context.Context, obj *app.Case) ([]CaseNote, error)
+	Safeguarding(ctx context.Context, obj *app.Case) ([]SafeguardingConcern, error)
 }
 type CaseResultResolver interface {
 	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
 }
 type MutationResolver interface {
-	ReferSurvivor(ctx context.Context, input ReferSurvivorInput) (*CaseResult, error)
-	GrantConsent(ctx context.Context, input GrantConsentInput) (*CaseResult, error)
-	WithdrawConsent(ctx context.Context, input WithdrawConsentInput) (*CaseResult, error)
-	RequestIDDocument(ctx context.Context, input RequestIDDocumentInput) (*CaseResult, error)
-	RecordIDDocumentObtained(ctx context.Context, input RecordIDDocumentObtainedInput) (*CaseResult, error)
-	RecordIDDocumentRefused(ctx context.Context, input RecordIDDocumentRefusedInput) (*CaseResult, error)
 	ReferToBank(ctx context.Context, input ReferToBankInput) (*CaseResult, error)
 	SubmitAccountApplication(ctx context.Context, input SubmitAccountApplicationInput) (*CaseResult, error)
 	RecordAccountOpened(ctx context.Context, input RecordAccountOpenedInput) (*CaseResult, error)
 	RecordAccountDeclined(ctx context.Context, input RecordAccountDeclinedInput) (*CaseResult, error)
-	FileCreditDispute(ctx context.Context, input FileCreditDisputeInput) (*CaseResult, error)
-	RecordCreditDisputeOutcome(ctx context.Context, input RecordCreditDisputeOutcomeInput) (*CaseResult, error)
-	AddCaseNote(ctx context.Context, input AddCaseNoteInput) (*CaseResult, error)
-	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
-	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
-	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
-	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
-	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
-	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
-	DeclineAllOffers(ctx context.Context, input DeclineAllOffersInput) (*CaseResult, error)
-	ProvideDueDiligencePack(ctx context.Context, input ProvideDueDiligencePackInput) (*CaseResult, error)
-	RecordDueDiligenceDecision(ctx context.Context, input RecordDueDiligenceDecisionInput) (*CaseResult, error)
-	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
-	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
-	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
-	SetSafeContactRules(ctx context.Context, input SetSafeContactRulesInput) (*CaseResult, error)
-	RecordCreditReportObtained(ctx context.Context, input RecordCreditReportObtainedInput) (*CaseResult, error)
-	RecordDisputeItemOutcome(ctx context.Context, input RecordDisputeItemOutcomeInput) (*CaseResult, error)
-	ResubmitCreditDispute(ctx context.Context, input ResubmitCreditDisputeInput) (*CaseResult, error)
 	IdentifyBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
 	ResolveBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
 	IdentifyNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
 	MeetNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
+	GrantConsent(ctx context.Context, input GrantConsentInput) (*CaseResult, error)
+	WithdrawConsent(ctx context.Context, input WithdrawConsentInput) (*CaseResult, error)
+	SetSafeContactRules(ctx context.Context, input SetSafeContactRulesInput) (*CaseResult, error)
+	FileCreditDispute(ctx context.Context, input FileCreditDisputeInput) (*CaseResult, error)
+	RecordCreditDisputeOutcome(ctx context.Context, input RecordCreditDisputeOutcomeInput) (*CaseResult, error)
+	RecordCreditReportObtained(ctx context.Context, input RecordCreditReportObtainedInput) (*CaseResult, error)
+	RecordDisputeItemOutcome(ctx context.Context, input RecordDisputeItemOutcomeInput) (*CaseResult, error)
+	ResubmitCreditDispute(ctx context.Context, input ResubmitCreditDisputeInput) (*CaseResult, error)
+	ProvideDueDiligencePack(ctx context.Context, input ProvideDueDiligencePackInput) (*CaseResult, error)
+	RecordDueDiligenceDecision(ctx context.Context, input RecordDueDiligenceDecisionInput) (*CaseResult, error)
+	RequestIDDocument(ctx context.Context, input RequestIDDocumentInput) (*CaseResult, error)
+	RecordIDDocumentObtained(ctx context.Context, input RecordIDDocumentObtainedInput) (*CaseResult, error)
+	RecordIDDocumentRefused(ctx context.Context, input RecordIDDocumentRefusedInput) (*CaseResult, error)
+	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
+	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
+	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
+	AddCaseNote(ctx context.Context, input AddCaseNoteInput) (*CaseResult, error)
+	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
+	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
+	DeclineAllOffers(ctx context.Context, input DeclineAllOffersInput) (*CaseResult, error)
+	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
 	UpdateOrganisationProfile(ctx context.Context, input UpdateOrganisationProfileInput) (*OrganisationResult, error)
 	DeactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
 	ReactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
+	ReferSurvivor(ctx context.Context, input ReferSurvivorInput) (*CaseResult, error)
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevocationResult, error)
 	RevokeSubject(ctx context.Context, input RevokeSubjectInput) (*RevocationResult, error)
+	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
+	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
+	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
 }
 type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
 }
 type QueryResolver interface {
+	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
 	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
-	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2184,7 +2184,13 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema.graphql", Input: `# Waymark GraphQL API.
+	{Name: "../../schema.graphql", Input: `# Waymark GraphQL API: the root. This file holds what every part of the schema shares
+# (the scalars, the @group directive and its field groups, the root Query and Mutation,
+# the result of a case command and the page info of a list); each concern's types,
+# inputs, enums and its Query and Mutation fields are in schema/<concern>.graphqls
+# (cases, referral, identity, consent, banking, offers, duediligence, safeguarding,
+# contact, credit, barriers, notes, lifecycle, organisations, accesslog, revocation).
+# The descriptions are the API's documentation: introspection and GraphiQL show them.
 #
 # Every mutation is a command: it takes a client-chosen ` + "`" + `commandId` + "`" + ` (honoured forever:
 # a retry returns the first result and appends nothing; the same id with other input is
@@ -2216,250 +2222,145 @@ var sources = []*ast.Source{
 # 6,000: a cases(first: n) page counts its selection n times, and personal field groups
 # (identity, notes, contact, safeguarding) and their sealed fields count more.
 
+"An instant as an RFC 3339 date-time with its offset, e.g. 2026-03-02T09:00:00Z. A date alone is refused, not guessed at midnight."
 scalar Time
 
-"Authorises every field of a Case by the sensitivity group it belongs to."
-directive @group(name: FieldGroup!) on FIELD_DEFINITION
+"""
+Authorises every field of a Case by the sensitivity group it belongs to: one decision
+per group, for every field of it. A field of a group the caller may not read is null
+with a FORBIDDEN error; a case the caller may not see at all is NOT_FOUND.
+"""
+directive @group(
+  "The field group the field belongs to."
+  name: FieldGroup!
+) on FIELD_DEFINITION
 
-enum FieldGroup { SUMMARY IDENTITY CONSENT BANKING CREDIT NOTES SAFEGUARDING CONTACT }
-
-type Query {
-  "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
-  case(id: ID!, minPosition: String): Case!
-  "Cases visible to the caller, newest referral first."
-  cases(filter: CaseFilter, first: Int = 20, after: String, minPosition: String): CaseConnection!
-  "The organisation directory."
-  organisations(jurisdiction: String, kind: OrganisationKind, minPosition: String): [Organisation!]!
-  organisation(id: ID!, minPosition: String): Organisation!
-  "Who read the personal data of a case, in what role, for what reason (auditors)."
-  accessLog(caseId: ID!): [AccessLogEntry!]!
+"The sensitivity groups of a Case's fields. Each is authorised whole; the access log lists the groups a caller read."
+enum FieldGroup {
+  "Stage, status, dates, needs, barriers, closure and the journey: no personal data. Anyone who may see the case."
+  SUMMARY
+  "The survivor's personal data: names, date of birth, contact details, documents. The owning organisation, organisations with an identity grant, auditors with a reason."
+  IDENTITY
+  "The consent grants: who may receive which data, for what, until when."
+  CONSENT
+  "Bank referrals, offers, due-diligence packs and account applications; a bank sees only its own."
+  BANKING
+  "Credit reports and disputes; a bureau sees only its own."
+  CREDIT
+  "Case notes, and the caseworker's texts beside closing, reopening and declining every offer (personal)."
+  NOTES
+  "Safeguarding concerns: only the owning organisation and the bank involved, never anyone else, auditors included (personal)."
+  SAFEGUARDING
+  "How the survivor may be contacted: for every organisation that may contact her (personal)."
+  CONTACT
 }
 
+"""
+The queries. Every request needs a bearer token. Queries that take ` + "`" + `minPosition` + "`" + ` wait
+(up to the read timeout) until the read models have applied that position, so a client
+reads its own writes; a position the log has not reached is BAD_USER_INPUT, one the
+read models did not reach in time UNAVAILABLE. The fields are in schema/*.graphqls.
+"""
+type Query
+
+"""
+The commands. Each takes a client-chosen ` + "`" + `commandId` + "`" + ` (1-100 letters, digits, '-' or
+'_'; one namespace per organisation), honoured forever: a retry returns the first
+result and appends nothing; the same id with other input is BAD_USER_INPUT. Case
+commands take an optional ` + "`" + `expectedVersion` + "`" + `: a stale one is CONFLICT with the actual
+version in extensions.actualVersion, and nothing is written. The fields are in
+schema/*.graphqls.
+"""
+type Mutation
+
+"What a case command returns: the case's new version and where the write is in the global log."
+type CaseResult {
+  "The case the command wrote to (a new one for referSurvivor)."
+  caseId: ID!
+  "The case's number of events after the command."
+  version: Int!
+  "The global-log position of the command's last event: pass it as minPosition to read this write."
+  position: String!
+  "The case after the command, when the caller may see it (null with NOT_FOUND otherwise)."
+  case: Case
+}
+
+"Where a page of a list ends, and whether there is more."
+type PageInfo {
+  "True when another page follows: ask for it with after: endCursor."
+  hasNextPage: Boolean!
+  "The cursor of the page's last item; null for an empty page."
+  endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/accesslog.graphqls", Input: `# The access log: who read which personal data of a case.
+
+extend type Query {
+  "Who read the personal data of a case, in what role, for what reason (auditors). One entry per request and case."
+  accessLog(
+    "The case."
+    caseId: ID!
+  ): [AccessLogEntry!]!
+}
+
+"One request's reads of one case's personal data (or a search that found it)."
 type AccessLogEntry {
+  "When it was read."
   at: Time!
+  "Who read it: the user id from the token."
   actor: String!
+  "In what role, e.g. caseworker, auditor."
   role: String!
+  "The organisation the reader acts for."
   organisation: String
+  "The field groups read, in the schema's order."
   groups: [FieldGroup!]!
+  "The reason stated in X-Access-Reason; begins with search for a search by name or document number."
   reason: String
+  "True when the read was allowed only because a reason was stated (an auditor's break-glass)."
   breakGlass: Boolean!
+  "The request's X-Correlation-Id, if it had one."
   requestId: String
 }
+`, BuiltIn: false},
+	{Name: "../../schema/banking.graphqls", Input: `# Banking: referrals to partner banks and account applications. Offers are in
+# offers.graphqls, due-diligence packs in duediligence.graphqls.
 
-type Mutation {
-  referSurvivor(input: ReferSurvivorInput!): CaseResult!
-  grantConsent(input: GrantConsentInput!): CaseResult!
-  withdrawConsent(input: WithdrawConsentInput!): CaseResult!
-  requestIDDocument(input: RequestIDDocumentInput!): CaseResult!
-  recordIDDocumentObtained(input: RecordIDDocumentObtainedInput!): CaseResult!
-  recordIDDocumentRefused(input: RecordIDDocumentRefusedInput!): CaseResult!
-  referToBank(input: ReferToBankInput!): CaseResult!
-  submitAccountApplication(input: SubmitAccountApplicationInput!): CaseResult!
-  recordAccountOpened(input: RecordAccountOpenedInput!): CaseResult!
-  recordAccountDeclined(input: RecordAccountDeclinedInput!): CaseResult!
-  fileCreditDispute(input: FileCreditDisputeInput!): CaseResult!
-  recordCreditDisputeOutcome(input: RecordCreditDisputeOutcomeInput!): CaseResult!
-  addCaseNote(input: AddCaseNoteInput!): CaseResult!
-  closeCase(input: CloseCaseInput!): CaseResult!
-  reopenCase(input: ReopenCaseInput!): CaseResult!
-  registerOrganisation(input: RegisterOrganisationInput!): OrganisationResult!
-  "Destroys the case's key: its personal data can never be read again. The journey stays."
-  eraseSurvivorData(input: EraseSurvivorDataInput!): CaseResult!
-  "A partner bank the case was shown to offers a product."
-  makeBankOffer(input: MakeBankOfferInput!): CaseResult!
-  recordSurvivorChoice(input: RecordSurvivorChoiceInput!): CaseResult!
-  declineAllOffers(input: DeclineAllOffersInput!): CaseResult!
-  provideDueDiligencePack(input: ProvideDueDiligencePackInput!): CaseResult!
-  recordDueDiligenceDecision(input: RecordDueDiligenceDecisionInput!): CaseResult!
-  raiseSafeguardingConcern(input: RaiseSafeguardingConcernInput!): CaseResult!
-  acknowledgeSafeguardingConcern(input: AcknowledgeSafeguardingConcernInput!): CaseResult!
-  resolveSafeguardingConcern(input: ResolveSafeguardingConcernInput!): CaseResult!
-  setSafeContactRules(input: SetSafeContactRulesInput!): CaseResult!
-  recordCreditReportObtained(input: RecordCreditReportObtainedInput!): CaseResult!
-  recordDisputeItemOutcome(input: RecordDisputeItemOutcomeInput!): CaseResult!
-  resubmitCreditDispute(input: ResubmitCreditDisputeInput!): CaseResult!
-  identifyBarrier(input: BarrierInput!): CaseResult!
-  resolveBarrier(input: BarrierInput!): CaseResult!
-  identifyNeed(input: NeedInput!): CaseResult!
-  meetNeed(input: NeedInput!): CaseResult!
-  updateOrganisationProfile(input: UpdateOrganisationProfileInput!): OrganisationResult!
-  "Takes an organisation out of service (admins): its staff's tokens are refused and no new command may name it. Its history stays."
-  deactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
-  "Puts a deactivated organisation back in service (admins)."
-  reactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
-  "Revokes one access token by its id, the token's jti claim (admins)."
-  revokeToken(input: RevokeTokenInput!): RevocationResult!
-  "Revokes every token of one user issued up to now (admins); tokens issued to the user later work."
-  revokeSubject(input: RevokeSubjectInput!): RevocationResult!
-}
-
-type RevocationResult {
-  version: Int!
-  position: String!
-}
-
-input RevokeTokenInput {
-  commandId: ID!
-  "The token's jti claim."
-  tokenId: ID!
-}
-
-input RevokeSubjectInput {
-  commandId: ID!
-  "The user id (the token's sub claim)."
-  subject: ID!
-}
-
-input OrganisationCommandInput {
-  commandId: ID!
-  organisationId: ID!
-}
-
-# ---- Cases -------------------------------------------------------------------------
-
-type Case {
-  id: ID!
-  "Number of events in the case's history."
-  version: Int!
-  "Position of the case's latest event in the global log."
-  position: String!
-  stage: Stage @group(name: SUMMARY)
-  status: CaseStatus @group(name: SUMMARY)
-  jurisdiction: String @group(name: SUMMARY)
-  owningOrganisation: Organisation @group(name: SUMMARY)
-  referredAt: Time @group(name: SUMMARY)
-  updatedAt: Time @group(name: SUMMARY)
-  needs: [Need!] @group(name: SUMMARY)
-  barriers: [Barrier!] @group(name: SUMMARY)
-  closure: Closure @group(name: SUMMARY)
-  "What happened, in order, without personal data."
-  journey: [JourneyStep!] @group(name: SUMMARY)
-  "Every time the case was reopened, oldest first."
-  reopenings: [Reopening!] @group(name: SUMMARY)
-  "Personal data of the survivor: name, contact details, documents."
-  identity: CaseIdentity @group(name: IDENTITY)
-  consent: CaseConsent @group(name: CONSENT)
+extend type Case {
+  "Bank referrals, offers, due-diligence packs and account applications; a bank sees only its own."
   banking: CaseBanking @group(name: BANKING)
-  credit: CaseCredit @group(name: CREDIT)
-  "Case notes (personal)."
-  notes: [CaseNote!] @group(name: NOTES)
-  "Safeguarding concerns: the support organisation and the bank involved only."
-  safeguarding: [SafeguardingConcern!] @group(name: SAFEGUARDING)
-  "How the survivor may be contacted; for every organisation that may contact her."
-  contact: SafeContactRules @group(name: CONTACT)
-  "Barriers and needs over time: when each was identified and, if so, resolved."
-  barrierHistory: [BarrierSpan!] @group(name: SUMMARY)
-  needHistory: [NeedSpan!] @group(name: SUMMARY)
 }
 
-type BarrierSpan {
-  barrier: Barrier!
-  identifiedAt: Time!
-  resolvedAt: Time
+extend type Mutation {
+  "Shows the case to a partner bank; needs the survivor's banking consent for that bank."
+  referToBank(
+    "The bank."
+    input: ReferToBankInput!
+  ): CaseResult!
+  "Records that an account application was submitted to a bank the case was shown to."
+  submitAccountApplication(
+    "The application."
+    input: SubmitAccountApplicationInput!
+  ): CaseResult!
+  "Records that the bank opened the account (that bank's staff, or the case's organisation); needs an accepted ID document or due-diligence pack."
+  recordAccountOpened(
+    "The bank and product."
+    input: RecordAccountOpenedInput!
+  ): CaseResult!
+  "Records that the bank declined the application, with a reason code and optional text."
+  recordAccountDeclined(
+    "The bank and why."
+    input: RecordAccountDeclinedInput!
+  ): CaseResult!
 }
 
-type NeedSpan {
-  need: Need!
-  identifiedAt: Time!
-  metAt: Time
-}
-
-type SafeguardingConcern {
-  id: ID!
-  raisedBy: Organisation!
-  bank: Organisation!
-  category: ConcernCategory!
-  status: ConcernStatus!
-  "Personal: what was observed."
-  details: String
-  raisedAt: Time!
-  acknowledgedAt: Time
-  resolvedAt: Time
-  resolution: ConcernResolution
-  "Personal: what was done (at most 5000 characters)."
-  resolutionText: String
-}
-
-type SafeContactRules {
-  allowed: [ContactChannel!]!
-  forbidden: [ContactChannel!]!
-  "Personal, e.g. never by post to the old address."
-  notes: String
-  setAt: Time!
-}
-
-type JourneyStep {
-  type: String!
-  at: Time!
-  stage: Stage!
-  version: Int!
-  position: String!
-  actorOrganisation: String
-}
-
-type Closure {
-  outcome: ClosureOutcome!
-  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
-  reason: String
-  at: Time!
-}
-
-type Reopening {
-  reasonCode: ReopenReason!
-  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
-  reason: String
-  at: Time!
-}
-
-type CaseIdentity {
-  "True once the survivor's data was erased: every personal field is then null."
-  erased: Boolean!
-  fullName: String
-  aliases: [String!]!
-  dateOfBirth: String
-  phone: String
-  email: String
-  address: String
-  documents: [IDDocument!]!
-}
-
-type IDDocument {
-  id: ID!
-  kind: DocumentKind!
-  "The ID office or government body of the directory that issues it, if it is in the directory."
-  issuingOrganisation: Organisation
-  "The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal)."
-  issuingAuthority: String
-  status: DocumentStatus!
-  "Set once obtained (personal)."
-  documentNumber: String
-  "Why it was refused."
-  reasonCode: RefusalReason
-  "Personal: the text beside the refusal's reason code."
-  reason: String
-  requestedAt: Time!
-  updatedAt: Time!
-}
-
-type CaseConsent {
-  grants: [ConsentGrant!]!
-}
-
-type ConsentGrant {
-  id: ID!
-  recipient: Organisation!
-  categories: [DataCategory!]!
-  purposes: [Purpose!]!
-  grantedAt: Time!
-  expiresAt: Time!
-  withdrawnAt: Time
-  inForce: Boolean!
-}
-
+"The case's banking: what the caller may see of it (a bank sees only its own entries)."
 type CaseBanking {
+  "The banks the case was shown to, oldest first."
   referrals: [BankReferral!]!
+  "The banks' offers, oldest first."
   offers: [BankOffer!]!
-  "The offer the survivor chose, if any."
+  "The offer the survivor chose, if any (null for a bank whose offer it is not)."
   chosenOfferId: ID
   "The survivor declined every offer (a valid outcome)."
   declinedAllOffers: Boolean!
@@ -2467,10 +2368,1263 @@ type CaseBanking {
   declineReasonCode: DeclineReason
   "Personal, the text beside the code: only for those who may read the case's notes."
   declineReason: String
+  "Alternative due-diligence packs given to banks in place of ID, oldest first."
   dueDiligencePacks: [DueDiligencePack!]!
+  "Account applications, the latest per bank, oldest first."
   applications: [AccountApplication!]!
 }
 
+"A bank the case was shown to."
+type BankReferral {
+  "The bank."
+  bank: Organisation!
+  "When the case was shown to it."
+  referredAt: Time!
+}
+
+"An account application at one bank (the latest there)."
+type AccountApplication {
+  "The bank."
+  bank: Organisation!
+  "The product applied for, or opened."
+  product: AccountProduct!
+  "Submitted, opened or declined."
+  status: ApplicationStatus!
+  "Why the bank declined it."
+  reasonCode: AccountDeclineReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was submitted."
+  submittedAt: Time!
+  "When its status last changed."
+  updatedAt: Time!
+}
+
+"A bank to show the case to."
+input ReferToBankInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank (an organisation of kind BANK)."
+  bankId: ID!
+}
+
+"An account application."
+input SubmitAccountApplicationInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "A bank the case was shown to."
+  bankId: ID!
+  "The product applied for."
+  product: AccountProduct!
+}
+
+"An account opened."
+input RecordAccountOpenedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank that opened it."
+  bankId: ID!
+  "The product opened."
+  product: AccountProduct!
+}
+
+"An application declined."
+input RecordAccountDeclinedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank that declined it."
+  bankId: ID!
+  "Why it was declined."
+  reasonCode: AccountDeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
+}
+
+"Bank products a survivor is offered or applies for."
+enum AccountProduct {
+  "A basic (no-frills) bank account."
+  BASIC_ACCOUNT
+  "A debit card account."
+  DEBIT_CARD
+  "A savings account."
+  SAVINGS_ACCOUNT
+  "A business account."
+  BUSINESS_ACCOUNT
+  "A loan."
+  LOAN
+}
+
+"Where an account application stands."
+enum ApplicationStatus {
+  "Submitted; no decision yet."
+  SUBMITTED
+  "The account was opened."
+  OPENED
+  "The bank declined it."
+  DECLINED
+}
+
+"Why a bank declined an account application."
+enum AccountDeclineReason {
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "The documents given were not enough."
+  INSUFFICIENT_DOCUMENTATION
+  "Sanctions screening did not clear."
+  SANCTIONS_SCREENING
+  "A previous fraud flag (often from her exploitation)."
+  PREVIOUS_FRAUD_FLAG
+  "The product is not available to her."
+  PRODUCT_UNAVAILABLE
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/barriers.graphqls", Input: `# Barriers and needs: what keeps the survivor from financial services and what she
+# needs from the journey, now and over time.
+
+extend type Case {
+  "The needs not yet met, in the order they were identified."
+  needs: [Need!] @group(name: SUMMARY)
+  "The barriers still active, in the order they were identified."
+  barriers: [Barrier!] @group(name: SUMMARY)
+  "Every barrier ever identified: when, and when it was resolved."
+  barrierHistory: [BarrierSpan!] @group(name: SUMMARY)
+  "Every need ever identified: when, and when it was met."
+  needHistory: [NeedSpan!] @group(name: SUMMARY)
+}
+
+extend type Mutation {
+  "Records a barrier the survivor faces."
+  identifyBarrier(
+    "The barrier."
+    input: BarrierInput!
+  ): CaseResult!
+  "Records that a barrier was overcome."
+  resolveBarrier(
+    "The barrier."
+    input: BarrierInput!
+  ): CaseResult!
+  "Records something the survivor needs."
+  identifyNeed(
+    "The need."
+    input: NeedInput!
+  ): CaseResult!
+  "Records that a need was met."
+  meetNeed(
+    "The need."
+    input: NeedInput!
+  ): CaseResult!
+}
+
+"When a barrier was identified and resolved (the latest time, if it came back)."
+type BarrierSpan {
+  "The barrier."
+  barrier: Barrier!
+  "When it was identified."
+  identifiedAt: Time!
+  "When it was resolved; null while active."
+  resolvedAt: Time
+}
+
+"When a need was identified and met (the latest time, if it came back)."
+type NeedSpan {
+  "The need."
+  need: Need!
+  "When it was identified."
+  identifiedAt: Time!
+  "When it was met; null while open."
+  metAt: Time
+}
+
+"A barrier of a case."
+input BarrierInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The barrier."
+  barrier: Barrier!
+}
+
+"A need of a case."
+input NeedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The need."
+  need: Need!
+}
+
+"What a survivor needs from the journey."
+enum Need {
+  "A bank account."
+  BANK_ACCOUNT
+  "An identity document."
+  ID_DOCUMENT
+  "A repaired credit record."
+  CREDIT_REPAIR
+  "Financial training."
+  FINANCIAL_TRAINING
+  "Transport."
+  TRANSPORT
+  "Shelter."
+  SHELTER
+}
+
+"What keeps a survivor from financial services."
+enum Barrier {
+  "She has no identity document."
+  NO_ID
+  "She has no income."
+  NO_INCOME
+  "She has no access to shelter."
+  NO_SHELTER_ACCESS
+  "She does not know what products exist."
+  UNAWARE_OF_PRODUCTS
+  "She needs transport to reach a branch or office."
+  NEEDS_TRANSPORT
+  "She needs training first."
+  NEEDS_TRAINING
+}
+`, BuiltIn: false},
+	{Name: "../../schema/cases.graphqls", Input: `# Cases: finding them and their summary. Each concern adds its own fields to Case
+# (extend type Case) in its own file: identity, consent, banking, credit, notes,
+# safeguarding, contact, barriers, lifecycle.
+
+extend type Query {
+  "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
+  case(
+    "The case's id."
+    id: ID!
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): Case!
+  """
+  Cases visible to the caller, newest referral first, a page at a time. Finding cases by
+  survivorName or documentNumber is an identity read: only cases whose identity the caller
+  may read are found, and each find is recorded in the access log.
+  """
+  cases(
+    "Narrows the list; every condition given must hold (survivorName and documentNumber: either)."
+    filter: CaseFilter
+    "The page size, 0 to 100 (default 20). A page counts its selection this many times in the query's complexity."
+    first: Int = 20
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): CaseConnection!
+}
+
+"""
+One survivor's journey. Fields are grouped by sensitivity (@group): a field of a group
+the caller may not read is null with a FORBIDDEN error. Entries of other banks and
+bureaus are left out for bank and bureau staff.
+"""
+type Case {
+  "The case's id."
+  id: ID!
+  "Number of events in the case's history: pass it as expectedVersion to a command."
+  version: Int!
+  "Position of the case's latest event in the global log."
+  position: String!
+  "The furthest stage of the journey the case reached (stages may be skipped, never undone)."
+  stage: Stage @group(name: SUMMARY)
+  "Open or closed."
+  status: CaseStatus @group(name: SUMMARY)
+  "Where the case is handled: an ISO 3166-1 alpha-2 country code."
+  jurisdiction: String @group(name: SUMMARY)
+  "The survivor support organisation that referred the survivor and owns the case."
+  owningOrganisation: Organisation @group(name: SUMMARY)
+  "When the survivor was referred."
+  referredAt: Time @group(name: SUMMARY)
+  "When the case last changed."
+  updatedAt: Time @group(name: SUMMARY)
+  "What happened, in order, without personal data. Banks and bureaus see their own steps and the general ones."
+  journey: [JourneyStep!] @group(name: SUMMARY)
+}
+
+"One event of a case's history, without personal data."
+type JourneyStep {
+  "The event's type, e.g. SurvivorReferred, BankOfferMade."
+  type: String!
+  "When it was recorded."
+  at: Time!
+  "The case's stage after it."
+  stage: Stage!
+  "The case's version after it."
+  version: Int!
+  "Its position in the global log."
+  position: String!
+  "The organisation whose staff recorded it; null when it was another bank or bureau than the caller's."
+  actorOrganisation: String
+}
+
+"Conditions on the cases listed; every one given must hold."
+input CaseFilter {
+  "Cases at this stage."
+  stage: Stage
+  "Open or closed cases."
+  status: CaseStatus
+  "Cases handled in this jurisdiction (ISO 3166-1 alpha-2)."
+  jurisdiction: String
+  "Cases owned (referred) by this organisation."
+  organisationId: ID
+  "Cases where this barrier is still active."
+  barrier: Barrier
+  "Find by the survivor's name or alias (exact after normalising case, accents and spacing). An identity read: authorised and logged."
+  survivorName: String
+  "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
+  documentNumber: String
+}
+
+"A page of cases."
+type CaseConnection {
+  "The cases of the page, in order."
+  edges: [CaseEdge!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many cases match the filter for this caller, over every page."
+  totalCount: Int!
+}
+
+"A case in a page, with its cursor."
+type CaseEdge {
+  "Pass as after to continue the list after this case."
+  cursor: String!
+  "The case."
+  node: Case!
+}
+
+"The stages of the journey, in order."
+enum Stage {
+  "A survivor support organisation referred the survivor."
+  REFERRAL
+  "Identity documents are being recovered."
+  ID_RECOVERY
+  "Partner banks were shown the case: offers, due diligence, applications."
+  ACCOUNT_OPENING
+  "Credit reports and disputes with credit bureaus."
+  CREDIT_REPAIR
+}
+
+"Whether a case is open."
+enum CaseStatus {
+  "The case is being worked on."
+  OPEN
+  "The case was closed with an outcome; it may be reopened."
+  CLOSED
+}
+`, BuiltIn: false},
+	{Name: "../../schema/consent.graphqls", Input: `# Consent: the survivor's grants, which decide where her data may flow.
+
+extend type Case {
+  "Her consent grants: which organisation may receive which data, for what, until when."
+  consent: CaseConsent @group(name: CONSENT)
+}
+
+extend type Mutation {
+  "Records the survivor's consent for one organisation to receive some categories of her data for some purposes, until it expires (at most two years by default)."
+  grantConsent(
+    "The grant."
+    input: GrantConsentInput!
+  ): CaseResult!
+  "Withdraws a grant: the access it gave ends at once."
+  withdrawConsent(
+    "The grant to withdraw."
+    input: WithdrawConsentInput!
+  ): CaseResult!
+}
+
+"The case's consent grants."
+type CaseConsent {
+  "Every grant ever made, oldest first, withdrawn and expired ones included."
+  grants: [ConsentGrant!]!
+}
+
+"One organisation may receive some categories of the survivor's data for some purposes until the grant expires or is withdrawn."
+type ConsentGrant {
+  "The grant's id."
+  id: ID!
+  "The organisation that may receive the data."
+  recipient: Organisation!
+  "Which data it may receive."
+  categories: [DataCategory!]!
+  "What it may use the data for."
+  purposes: [Purpose!]!
+  "When the survivor gave it."
+  grantedAt: Time!
+  "When it ends."
+  expiresAt: Time!
+  "When it was withdrawn, if it was."
+  withdrawnAt: Time
+  "True while neither expired nor withdrawn (now, by the server's clock)."
+  inForce: Boolean!
+}
+
+"A consent grant."
+input GrantConsentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The organisation that may receive the data."
+  recipientOrganisationId: ID!
+  "Which data it may receive; at least one."
+  categories: [DataCategory!]!
+  "What it may use the data for; at least one."
+  purposes: [Purpose!]!
+  "RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now."
+  expiresAt: Time!
+}
+
+"A grant to withdraw."
+input WithdrawConsentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The grant (ConsentGrant.id)."
+  grantId: ID!
+}
+
+"The categories of a survivor's data that consent is granted for."
+enum DataCategory {
+  "Her identity: names, contact details, documents."
+  IDENTITY
+  "Bank referrals, offers, packs and applications."
+  BANKING
+  "Credit reports and disputes."
+  CREDIT
+  "Case notes."
+  NOTES
+}
+
+"What a recipient may use the survivor's data for."
+enum Purpose {
+  "Opening a bank account."
+  BANKING
+  "Repairing her credit record."
+  CREDIT_REPAIR
+  "The coalition's de-identified analytics."
+  COALITION_ANALYTICS
+}
+`, BuiltIn: false},
+	{Name: "../../schema/contact.graphqls", Input: `# Safe contact: how the survivor may (and may not) be reached.
+
+extend type Case {
+  "How the survivor may be contacted; for every organisation that may contact her. Null until set."
+  contact: SafeContactRules @group(name: CONTACT)
+}
+
+extend type Mutation {
+  "Sets the safe-contact rules (the case's organisation); they replace earlier rules."
+  setSafeContactRules(
+    "The rules."
+    input: SetSafeContactRulesInput!
+  ): CaseResult!
+}
+
+"How the survivor may and may not be reached."
+type SafeContactRules {
+  "Channels that are safe."
+  allowed: [ContactChannel!]!
+  "Channels never to use."
+  forbidden: [ContactChannel!]!
+  "Personal, e.g. never by post to the old address."
+  notes: String
+  "When the rules were set."
+  setAt: Time!
+}
+
+"Safe-contact rules."
+input SetSafeContactRulesInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Channels that are safe."
+  allowed: [ContactChannel!]!
+  "Channels never to use; none may also be allowed."
+  forbidden: [ContactChannel!]!
+  "Personal; at most 10000 characters; line breaks allowed."
+  notes: String
+}
+
+"Ways of reaching the survivor."
+enum ContactChannel {
+  "A phone call."
+  PHONE
+  "A text message."
+  SMS
+  "Email."
+  EMAIL
+  "Post."
+  POST
+  "In person."
+  IN_PERSON
+  "Through the shelter or support organisation."
+  THROUGH_SHELTER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/credit.graphqls", Input: `# Credit repair: per bureau, a credit report, a block/dispute request for the
+# trafficking-related or coerced items with its evidence, each item blocked or refused,
+# and resubmission.
+
+extend type Case {
+  "Credit reports and disputes; a bureau sees only its own."
+  credit: CaseCredit @group(name: CREDIT)
+}
+
+extend type Mutation {
+  "Files a block/dispute request with a bureau: the items to block, with the evidence."
+  fileCreditDispute(
+    "The dispute."
+    input: FileCreditDisputeInput!
+  ): CaseResult!
+  "Records a bureau's answer to a dispute filed without items, as a whole (that bureau's staff)."
+  recordCreditDisputeOutcome(
+    "The dispute and its outcome."
+    input: RecordCreditDisputeOutcomeInput!
+  ): CaseResult!
+  "Records that a credit report was obtained from a bureau."
+  recordCreditReportObtained(
+    "The bureau."
+    input: RecordCreditReportObtainedInput!
+  ): CaseResult!
+  "Records a bureau's answer to one disputed item (that bureau's staff); the dispute resolves once no item is pending."
+  recordDisputeItemOutcome(
+    "The item and its outcome."
+    input: RecordDisputeItemOutcomeInput!
+  ): CaseResult!
+  "Sends refused items of a dispute again, with more evidence."
+  resubmitCreditDispute(
+    "The items and the evidence."
+    input: ResubmitCreditDisputeInput!
+  ): CaseResult!
+}
+
+"The case's credit repair: what the caller may see of it (a bureau sees only its own)."
+type CaseCredit {
+  "Credit reports obtained, oldest first."
+  reports: [CreditReport!]!
+  "Block/dispute requests, oldest first."
+  disputes: [CreditDispute!]!
+}
+
+"A credit report obtained from a bureau."
+type CreditReport {
+  "The report's id."
+  id: ID!
+  "The bureau."
+  bureau: Organisation!
+  "When it was obtained."
+  obtainedAt: Time!
+}
+
+"One disputed entry of a credit report."
+type DisputeItem {
+  "The item's id, chosen by the client."
+  id: ID!
+  "What kind of entry it is."
+  kind: ItemKind!
+  "Pending, blocked or refused."
+  outcome: ItemOutcome!
+  "Why the bureau refused it."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
+  reason: String
+  "Personal: the creditor the item is about."
+  creditor: String
+  "Personal: the account the item is about."
+  accountReference: String
+}
+
+"A block/dispute request to one bureau."
+type CreditDispute {
+  "The dispute's id."
+  id: ID!
+  "The bureau."
+  bureau: Organisation!
+  "How many items it disputes."
+  itemCount: Int!
+  "Filed (items pending) or resolved."
+  status: DisputeStatus!
+  "How the bureau answered, once resolved: derived from the items for an itemised dispute."
+  outcome: DisputeOutcome
+  "Why a dispute resolved as a whole was not blocked."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was filed."
+  filedAt: Time!
+  "When it was resolved."
+  resolvedAt: Time
+  "The disputed items, by id; empty for a dispute filed with a count only."
+  items: [DisputeItem!]!
+  "Every kind of evidence sent, over all submissions."
+  evidence: [EvidenceKind!]!
+  "How many times refused items were sent again."
+  resubmissions: Int!
+}
+
+"A block/dispute request."
+input FileCreditDisputeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bureau (an organisation of kind CREDIT_BUREAU)."
+  bureauId: ID!
+  "The items to block (at most 100); itemCount alone is the older form without item detail."
+  items: [DisputeItemInput!]
+  "1 to 100."
+  itemCount: Int
+  "For itemised disputes: proof of identity and a trafficking determination at least."
+  evidence: [EvidenceKind!]
+}
+
+"An item to dispute."
+input DisputeItemInput {
+  "Chosen by the client: 1-100 letters, digits, '-' or '_'."
+  id: ID!
+  "What kind of entry it is."
+  kind: ItemKind!
+  "Personal; at most 200 characters."
+  creditor: String!
+  "Personal; at most 64 characters."
+  accountReference: String
+}
+
+"A bureau's answer to a dispute as a whole."
+input RecordCreditDisputeOutcomeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "How the bureau answered."
+  outcome: DisputeOutcome!
+  "Required unless the outcome is BLOCKED."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A credit report obtained."
+input RecordCreditReportObtainedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bureau (an organisation of kind CREDIT_BUREAU)."
+  bureauId: ID!
+}
+
+"A bureau's answer to one item."
+input RecordDisputeItemOutcomeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "The item (DisputeItem.id)."
+  itemId: ID!
+  "Blocked or refused."
+  outcome: ItemOutcome!
+  "Required when the item is refused."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Refused items sent again."
+input ResubmitCreditDisputeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "Refused items of the dispute to send again."
+  itemIds: [ID!]!
+  "The evidence sent with them."
+  evidence: [EvidenceKind!]
+}
+
+"Kinds of credit report entry."
+enum ItemKind {
+  "A debt."
+  DEBT
+  "An account."
+  ACCOUNT
+  "An inquiry (a search on her record)."
+  INQUIRY
+}
+
+"Where one disputed item stands with the bureau."
+enum ItemOutcome {
+  "No answer yet."
+  PENDING
+  "Blocked from her record."
+  BLOCKED
+  "The bureau refused to block it."
+  REFUSED
+}
+
+"Kinds of evidence sent with a dispute."
+enum EvidenceKind {
+  "Proof of her identity."
+  PROOF_OF_IDENTITY
+  "A determination that she is a survivor of trafficking, e.g. a determination letter."
+  TRAFFICKING_DETERMINATION
+  "The list of items that resulted from the trafficking."
+  ITEMS_LIST
+  "A police report."
+  POLICE_REPORT
+  "Other evidence."
+  OTHER
+}
+
+"Where a dispute stands."
+enum DisputeStatus {
+  "Filed; the bureau has not answered every item."
+  FILED
+  "Answered."
+  RESOLVED
+}
+
+"How a bureau answered a dispute."
+enum DisputeOutcome {
+  "Every disputed item blocked."
+  BLOCKED
+  "Some items blocked, some refused."
+  PARTIALLY_BLOCKED
+  "Refused."
+  REFUSED
+}
+
+"Why a bureau refused a dispute or one of its items."
+enum DisputeReason {
+  "The evidence was not enough."
+  INSUFFICIENT_EVIDENCE
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "The item is not on her record."
+  ITEM_NOT_FOUND
+  "The bureau found it not related to the trafficking."
+  NOT_TRAFFICKING_RELATED
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/duediligence.graphqls", Input: `# Due diligence: the support organisation's alternative pack, in place of standard ID.
+
+extend type Mutation {
+  "Gives a bank an alternative due-diligence pack in place of ID: a signed letter, an accompanied branch visit, the organisation's address for correspondence."
+  provideDueDiligencePack(
+    "The pack."
+    input: ProvideDueDiligencePackInput!
+  ): CaseResult!
+  "Records whether the bank accepted a pack (that bank's staff)."
+  recordDueDiligenceDecision(
+    "The pack and the decision."
+    input: RecordDueDiligenceDecisionInput!
+  ): CaseResult!
+}
+
+"An alternative due-diligence pack from the support organisation, in place of standard ID."
+type DueDiligencePack {
+  "The pack's id."
+  id: ID!
+  "The bank it was given to."
+  bank: Organisation!
+  "A letter on the organisation's letterhead vouches for her."
+  signedLetter: Boolean!
+  "A staff member accompanies her to the branch."
+  accompaniedVisit: Boolean!
+  "Personal: the staff member who accompanies the survivor."
+  staffName: String
+  "The organisation's address is used for correspondence."
+  correspondenceAddress: Boolean!
+  "Pending, accepted or rejected."
+  status: PackStatus!
+  "Why the bank rejected it."
+  reasonCode: PackRejectionReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was given."
+  providedAt: Time!
+  "When the bank decided."
+  decidedAt: Time
+}
+
+"A due-diligence pack."
+input ProvideDueDiligencePackInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank it is for."
+  bankId: ID!
+  "A letter on the organisation's letterhead vouches for her."
+  signedLetter: Boolean!
+  "A staff member accompanies her to the branch."
+  accompaniedVisit: Boolean!
+  "Required with an accompanied visit (personal; at most 200 characters)."
+  staffName: String
+  "The organisation's address is used for correspondence."
+  correspondenceAddress: Boolean!
+}
+
+"A bank's decision on a pack."
+input RecordDueDiligenceDecisionInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The pack (DueDiligencePack.id)."
+  packId: ID!
+  "True to accept it, false to reject it."
+  accepted: Boolean!
+  "Required when the pack is rejected; refused with an acceptance."
+  reasonCode: PackRejectionReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Where a due-diligence pack stands with its bank."
+enum PackStatus {
+  "Given; no decision yet."
+  PENDING
+  "The bank accepted it: an account may be opened without ID."
+  ACCEPTED
+  "The bank rejected it."
+  REJECTED
+}
+
+"Why a bank rejected a due-diligence pack."
+enum PackRejectionReason {
+  "The pack did not show enough."
+  INSUFFICIENT_EVIDENCE
+  "The bank's policy requires ID."
+  POLICY_REQUIRES_ID
+  "The bank does not recognise the organisation."
+  ORGANISATION_NOT_RECOGNISED
+  "The accompanied visit did not take place."
+  VISIT_NOT_COMPLETED
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/identity.graphqls", Input: `# Identity: the survivor's personal data, and the recovery of her identity documents.
+
+extend type Case {
+  "Personal data of the survivor: name, contact details, documents. Decrypted only when asked for, and recorded in the access log first."
+  identity: CaseIdentity @group(name: IDENTITY)
+}
+
+extend type Mutation {
+  "Records that an identity document was requested from an issuing authority (the case's organisation)."
+  requestIDDocument(
+    "The request."
+    input: RequestIDDocumentInput!
+  ): CaseResult!
+  "Records that a requested document was obtained, with its number (personal)."
+  recordIDDocumentObtained(
+    "The document and its number."
+    input: RecordIDDocumentObtainedInput!
+  ): CaseResult!
+  "Records that the authority refused a requested document, with a reason code and optional text."
+  recordIDDocumentRefused(
+    "The document and why it was refused."
+    input: RecordIDDocumentRefusedInput!
+  ): CaseResult!
+}
+
+"The survivor's personal data. Every field but erased and the documents' non-personal parts is sealed, and null once erased."
+type CaseIdentity {
+  "True once the survivor's data was erased: every personal field is then null."
+  erased: Boolean!
+  "Her name (personal)."
+  fullName: String
+  "Other names she is known by (personal)."
+  aliases: [String!]!
+  "YYYY-MM-DD (personal)."
+  dateOfBirth: String
+  "Her phone number (personal)."
+  phone: String
+  "Her email address (personal)."
+  email: String
+  "Her address (personal)."
+  address: String
+  "The identity documents requested for her, oldest request first."
+  documents: [IDDocument!]!
+}
+
+"An identity document requested for the survivor."
+type IDDocument {
+  "The document's id."
+  id: ID!
+  "What kind of document it is."
+  kind: DocumentKind!
+  "The ID office or government body of the directory that issues it, if it is in the directory."
+  issuingOrganisation: Organisation
+  "The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal)."
+  issuingAuthority: String
+  "Requested, obtained or refused."
+  status: DocumentStatus!
+  "Set once obtained (personal)."
+  documentNumber: String
+  "Why it was refused."
+  reasonCode: RefusalReason
+  "Personal: the text beside the refusal's reason code."
+  reason: String
+  "When it was requested."
+  requestedAt: Time!
+  "When its status last changed."
+  updatedAt: Time!
+}
+
+"A request for an identity document."
+input RequestIDDocumentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "What kind of document."
+  kind: DocumentKind!
+  "The ID office or government body of the directory that issues it. One of this and issuingAuthority."
+  issuingOrganisationId: ID
+  "An authority that is not in the directory, named in free text (personal; at most 200 characters)."
+  issuingAuthority: String
+}
+
+"A requested document, obtained."
+input RecordIDDocumentObtainedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The requested document (IDDocument.id)."
+  documentId: ID!
+  "The document's number (personal); at most 64 characters."
+  documentNumber: String!
+}
+
+"A requested document, refused."
+input RecordIDDocumentRefusedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The requested document (IDDocument.id)."
+  documentId: ID!
+  "Why the authority refused it."
+  reasonCode: RefusalReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
+}
+
+"Kinds of identity document (CURP and INE are Mexican)."
+enum DocumentKind {
+  "A birth certificate."
+  BIRTH_CERTIFICATE
+  "A national identity card."
+  NATIONAL_ID
+  "Mexico's Clave Única de Registro de Población."
+  CURP
+  "Mexico's voter card (Instituto Nacional Electoral), used as ID."
+  INE
+  "A passport."
+  PASSPORT
+  "A residence permit."
+  RESIDENCE_PERMIT
+}
+
+"Where a requested document stands."
+enum DocumentStatus {
+  "Asked for; no answer yet."
+  REQUESTED
+  "Obtained: its number is recorded (personal)."
+  OBTAINED
+  "The authority refused it."
+  REFUSED
+}
+
+"Why an authority refused an identity document."
+enum RefusalReason {
+  "Supporting documents were missing."
+  MISSING_SUPPORTING_DOCUMENTS
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "She is not eligible for it."
+  NOT_ELIGIBLE
+  "The fee was not paid."
+  FEE_NOT_PAID
+  "The authority could not be reached or was closed."
+  AUTHORITY_UNAVAILABLE
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/lifecycle.graphqls", Input: `# Lifecycle: closing and reopening a case, and erasing the survivor's personal data.
+
+extend type Case {
+  "How and when the case was closed; null while open."
+  closure: Closure @group(name: SUMMARY)
+  "Every time the case was reopened, oldest first."
+  reopenings: [Reopening!] @group(name: SUMMARY)
+}
+
+extend type Mutation {
+  "Closes the case with an outcome and optional text."
+  closeCase(
+    "The outcome."
+    input: CloseCaseInput!
+  ): CaseResult!
+  "Opens a closed case again, with a reason code and optional text."
+  reopenCase(
+    "Why."
+    input: ReopenCaseInput!
+  ): CaseResult!
+  "Destroys the case's key: its personal data can never be read again. The journey stays. Admins, or the owning organisation's caseworkers."
+  eraseSurvivorData(
+    "The case and why."
+    input: EraseSurvivorDataInput!
+  ): CaseResult!
+}
+
+"How a case was closed."
+type Closure {
+  "Why it was closed."
+  outcome: ClosureOutcome!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  "When it was closed."
+  at: Time!
+}
+
+"A reopening of a case."
+type Reopening {
+  "Why it was reopened."
+  reasonCode: ReopenReason!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  "When it was reopened."
+  at: Time!
+}
+
+"A case to close."
+input CloseCaseInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why it is closed."
+  outcome: ClosureOutcome!
+  "Optional text beside the outcome (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A case to reopen."
+input ReopenCaseInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why it is reopened."
+  reasonCode: ReopenReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A case whose personal data to erase."
+input EraseSurvivorDataInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "A code only: a text could only be sealed with the key the erasure destroys."
+  reasonCode: ErasureReason!
+}
+
+"Why a case was closed."
+enum ClosureOutcome {
+  "The journey is complete."
+  JOURNEY_COMPLETED
+  "She withdrew."
+  SURVIVOR_WITHDREW
+  "Contact with her was lost."
+  LOST_CONTACT
+  "Transferred to another organisation."
+  TRANSFERRED
+  "Another outcome (say which in the text)."
+  OTHER
+}
+
+"Why a closed case was opened again."
+enum ReopenReason {
+  "She came back."
+  SURVIVOR_RETURNED
+  "It was closed by mistake."
+  CLOSED_IN_ERROR
+  "She has a new need."
+  NEW_NEED
+  "Another reason (say which in the text)."
+  OTHER
+}
+
+"Why a survivor's personal data was erased (a code only)."
+enum ErasureReason {
+  "She asked for it."
+  SURVIVOR_REQUEST
+  "The retention period ended."
+  RETENTION_POLICY
+  "The law requires it."
+  LEGAL_OBLIGATION
+  "She withdrew her consent."
+  CONSENT_WITHDRAWN
+  "Another reason."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/notes.graphqls", Input: `# Notes: what caseworkers write about the case (personal).
+
+extend type Case {
+  "Case notes, oldest first; their text is personal."
+  notes: [CaseNote!] @group(name: NOTES)
+}
+
+extend type Mutation {
+  "Adds a note to the case (its organisation's caseworkers)."
+  addCaseNote(
+    "The note."
+    input: AddCaseNoteInput!
+  ): CaseResult!
+}
+
+"A note on a case."
+type CaseNote {
+  "The note's id."
+  id: ID!
+  "Personal: what was written. Null once the survivor's data was erased."
+  text: String
+  "The organisation whose caseworker wrote it."
+  authorOrganisation: String
+  "When it was written."
+  at: Time!
+}
+
+"A note."
+input AddCaseNoteInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Personal; at most 10000 characters; line breaks allowed."
+  text: String!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/offers.graphqls", Input: `# Offers: what the banks the case was shown to offer, and the survivor's choice.
+
+extend type Mutation {
+  "A partner bank the case was shown to offers a product (that bank's staff)."
+  makeBankOffer(
+    "The offer."
+    input: MakeBankOfferInput!
+  ): CaseResult!
+  "Records the offer the survivor chose; choosing again corrects it."
+  recordSurvivorChoice(
+    "The offer chosen."
+    input: RecordSurvivorChoiceInput!
+  ): CaseResult!
+  "Records that the survivor declined every offer (a valid outcome), with a reason code and optional text."
+  declineAllOffers(
+    "Why."
+    input: DeclineAllOffersInput!
+  ): CaseResult!
+}
+
+"An offer a bank made."
+type BankOffer {
+  "The offer's id."
+  id: ID!
+  "The bank."
+  bank: Organisation!
+  "The product offered."
+  product: AccountProduct!
+  "What it costs a month."
+  monthlyFee: Money!
+  "The ID document kinds the bank accepts for opening."
+  acceptedDocuments: [DocumentKind!]!
+  "True when the bank will consider a due-diligence pack in place of ID."
+  acceptsAlternativePack: Boolean!
+  "Open, chosen or not chosen."
+  status: OfferStatus!
+  "When it was made."
+  madeAt: Time!
+}
+
+"An amount of money."
 type Money {
   "ISO 4217, e.g. MXN."
   currency: String!
@@ -2478,145 +3632,143 @@ type Money {
   amount: String!
 }
 
-type BankOffer {
-  id: ID!
-  bank: Organisation!
-  product: AccountProduct!
-  monthlyFee: Money!
-  acceptedDocuments: [DocumentKind!]!
-  acceptsAlternativePack: Boolean!
-  status: OfferStatus!
-  madeAt: Time!
-}
-
-"An alternative due-diligence pack from the support organisation, in place of standard ID."
-type DueDiligencePack {
-  id: ID!
-  bank: Organisation!
-  signedLetter: Boolean!
-  accompaniedVisit: Boolean!
-  "Personal: the staff member who accompanies the survivor."
-  staffName: String
-  correspondenceAddress: Boolean!
-  status: PackStatus!
-  "Why the bank rejected it."
-  reasonCode: PackRejectionReason
-  "Personal: the text beside the code."
-  reason: String
-  providedAt: Time!
-  decidedAt: Time
-}
-
-type BankReferral {
-  bank: Organisation!
-  referredAt: Time!
-}
-
-type AccountApplication {
-  bank: Organisation!
-  product: AccountProduct!
-  status: ApplicationStatus!
-  "Why the bank declined it."
-  reasonCode: AccountDeclineReason
-  "Personal: the text beside the code."
-  reason: String
-  submittedAt: Time!
-  updatedAt: Time!
-}
-
-type CaseCredit {
-  reports: [CreditReport!]!
-  disputes: [CreditDispute!]!
-}
-
-type CreditReport {
-  id: ID!
-  bureau: Organisation!
-  obtainedAt: Time!
-}
-
-type DisputeItem {
-  id: ID!
-  kind: ItemKind!
-  outcome: ItemOutcome!
-  "Why the bureau refused it."
-  reasonCode: DisputeReason
-  "Personal: the text beside the code."
-  reason: String
-  "Personal: the creditor and account the item is about."
-  creditor: String
-  accountReference: String
-}
-
-type CreditDispute {
-  id: ID!
-  bureau: Organisation!
-  itemCount: Int!
-  status: DisputeStatus!
-  outcome: DisputeOutcome
-  "Why a dispute resolved as a whole was not blocked."
-  reasonCode: DisputeReason
-  "Personal: the text beside the code."
-  reason: String
-  filedAt: Time!
-  resolvedAt: Time
-  items: [DisputeItem!]!
-  evidence: [EvidenceKind!]!
-  resubmissions: Int!
-}
-
-type CaseNote {
-  id: ID!
-  "Null once the survivor's data was erased."
-  text: String
-  authorOrganisation: String
-  at: Time!
-}
-
-input CaseFilter {
-  stage: Stage
-  status: CaseStatus
-  jurisdiction: String
-  "Cases owned (referred) by this organisation."
-  organisationId: ID
-  barrier: Barrier
-  "Find by the survivor's name or alias (exact after normalising case, accents and spacing)."
-  survivorName: String
-  "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
-  documentNumber: String
-}
-
-type CaseConnection {
-  edges: [CaseEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-type CaseEdge {
-  cursor: String!
-  node: Case!
-}
-
-type PageInfo {
-  hasNextPage: Boolean!
-  endCursor: String
-}
-
-type CaseResult {
+"An offer."
+input MakeBankOfferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
   caseId: ID!
-  version: Int!
-  position: String!
-  "The case after the command, when the caller may see it."
-  case: Case
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank making it: the caller's own, shown the case."
+  bankId: ID!
+  "The product offered."
+  product: AccountProduct!
+  "What it costs a month."
+  monthlyFee: MoneyInput!
+  "The ID document kinds the bank accepts for opening."
+  acceptedDocuments: [DocumentKind!]!
+  "True when the bank will consider a due-diligence pack in place of ID."
+  acceptsAlternativePack: Boolean!
 }
 
-# ---- Organisations ------------------------------------------------------------------
+"The survivor's choice."
+input RecordSurvivorChoiceInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The offer she chose (BankOffer.id)."
+  offerId: ID!
+}
 
+"An amount of money."
+input MoneyInput {
+  "ISO 4217, e.g. MXN."
+  currency: String!
+  "A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000."
+  amount: String!
+}
+
+"Every offer declined."
+input DeclineAllOffersInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why she declined them."
+  reasonCode: DeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Where a bank offer stands with the survivor."
+enum OfferStatus {
+  "Not answered yet."
+  OPEN
+  "She chose it."
+  CHOSEN
+  "She chose another offer."
+  NOT_CHOSEN
+}
+
+"Why a survivor declined every bank offer."
+enum DeclineReason {
+  "The fees are too high."
+  FEES_TOO_HIGH
+  "She cannot reach a branch."
+  BRANCH_NOT_ACCESSIBLE
+  "She does not trust banks."
+  DISTRUSTS_BANKS
+  "She prefers another provider."
+  PREFERS_ANOTHER_PROVIDER
+  "It is not safe for her."
+  SAFETY_CONCERN
+  "She is not ready yet."
+  NOT_READY
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/organisations.graphqls", Input: `# Organisations: the coalition's directory.
+
+extend type Query {
+  "The organisation directory, by name. Every authenticated caller may read it."
+  organisations(
+    "Only organisations in this jurisdiction (ISO 3166-1 alpha-2)."
+    jurisdiction: String
+    "Only organisations of this kind."
+    kind: OrganisationKind
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): [Organisation!]!
+  "One organisation of the directory; NOT_FOUND if there is none with that id."
+  organisation(
+    "The organisation's id."
+    id: ID!
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): Organisation!
+}
+
+extend type Mutation {
+  "Adds an organisation to the directory (admins)."
+  registerOrganisation(
+    "The organisation."
+    input: RegisterOrganisationInput!
+  ): OrganisationResult!
+  "Replaces an organisation's services and programmes (admins)."
+  updateOrganisationProfile(
+    "The organisation and its new profile."
+    input: UpdateOrganisationProfileInput!
+  ): OrganisationResult!
+  "Takes an organisation out of service (admins): its staff's tokens are refused and no new command may name it. Its history stays."
+  deactivateOrganisation(
+    "The organisation."
+    input: OrganisationCommandInput!
+  ): OrganisationResult!
+  "Puts a deactivated organisation back in service (admins)."
+  reactivateOrganisation(
+    "The organisation."
+    input: OrganisationCommandInput!
+  ): OrganisationResult!
+}
+
+"An organisation of the coalition: a shelter, NGO, bank, credit bureau, ID office, government service or the coalition itself. Its name is public."
 type Organisation {
+  "A stable, readable id, e.g. mx-banco-solidario."
   id: ID!
+  "Its public name."
   name: String!
+  "The part it plays in the coalition; it bounds the roles its staff's tokens may hold."
   kind: OrganisationKind!
+  "Where it works (ISO 3166-1 alpha-2)."
   jurisdiction: String!
+  "What it offers."
   services: [Service!]!
   "Partner programmes a bank takes part in."
   programmes: [Programme!]!
@@ -2624,19 +3776,137 @@ type Organisation {
   active: Boolean!
 }
 
+"What a directory command returns."
 type OrganisationResult {
+  "The organisation written to."
   organisationId: ID!
+  "The organisation's number of events after the command."
   version: Int!
+  "The global-log position of the command's last event: pass it as minPosition to read this write."
   position: String!
+  "The organisation after the command."
   organisation: Organisation!
 }
 
-# ---- Inputs -------------------------------------------------------------------------
+"An organisation to add to the directory."
+input RegisterOrganisationInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
+  id: ID
+  "Public; at most 200 characters."
+  name: String!
+  "The part it plays in the coalition."
+  kind: OrganisationKind!
+  "Where it works (ISO 3166-1 alpha-2)."
+  jurisdiction: String!
+  "What it offers."
+  services: [Service!]!
+  "Banks only."
+  programmes: [Programme!]
+}
 
+"An organisation's new profile."
+input UpdateOrganisationProfileInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The organisation."
+  organisationId: ID!
+  "What it offers (replaces the list; empty clears it)."
+  services: [Service!]!
+  "Partner programmes (banks only; replaces the list; empty clears it)."
+  programmes: [Programme!]!
+}
+
+"An organisation to take out of service or put back."
+input OrganisationCommandInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The organisation."
+  organisationId: ID!
+}
+
+"The part an organisation plays in the coalition; it bounds the roles its staff's tokens may hold."
+enum OrganisationKind {
+  "A shelter: refers survivors and owns their cases (caseworkers)."
+  SHELTER
+  "A non-governmental organisation that supports survivors (caseworkers)."
+  NGO
+  "A partner bank (bank staff; its compliance team as auditors)."
+  BANK
+  "A credit bureau (bureau staff)."
+  CREDIT_BUREAU
+  "An office that issues identity documents."
+  ID_OFFICE
+  "A government service that works with survivors (caseworkers)."
+  GOVERNMENT
+  "The coalition itself: its audit and analytics teams, the funder's or regulator's office. It holds no cases."
+  COALITION
+}
+
+"Something an organisation offers."
+enum Service {
+  "Shelter."
+  SHELTER
+  "Legal aid."
+  LEGAL_AID
+  "Help recovering identity documents."
+  ID_ASSISTANCE
+  "Financial training."
+  FINANCIAL_TRAINING
+  "Transport."
+  TRANSPORT
+  "Interpretation."
+  INTERPRETATION
+  "Banking."
+  BANKING
+  "Credit reporting."
+  CREDIT_REPORTING
+  "Issuing identity documents."
+  ID_ISSUANCE
+}
+
+"A partner programme a bank takes part in."
+enum Programme {
+  "A survivor inclusion programme."
+  SURVIVOR_INCLUSION
+  "Financial education."
+  FINANCIAL_EDUCATION
+  "A basic account programme."
+  BASIC_ACCOUNT_PROGRAMME
+}
+`, BuiltIn: false},
+	{Name: "../../schema/referral.graphqls", Input: `# Referral: a survivor support organisation refers a survivor, which opens her case.
+
+extend type Mutation {
+  "Opens a case: a survivor support organisation (caseworkers, for their own organisation) refers a survivor. Her details are personal data, sealed with the case's own key."
+  referSurvivor(
+    "The referral."
+    input: ReferSurvivorInput!
+  ): CaseResult!
+}
+
+"A referral of a survivor."
+input ReferSurvivorInput {
+  "Chosen by the client; a retry with it returns the same case."
+  commandId: ID!
+  "The caller's own organisation: a shelter, NGO or government service."
+  referringOrganisationId: ID!
+  "ISO 3166-1 alpha-2 country code, e.g. MX, US, GB."
+  jurisdiction: String!
+  "What she needs from the journey."
+  needs: [Need!]!
+  "What keeps her from financial services."
+  barriers: [Barrier!]!
+  "Who she is (personal)."
+  survivor: SurvivorInput!
+}
+
+"The survivor's personal details: sealed, read only by those who may read the case's identity, erased on request."
 input SurvivorInput {
-  "At most 200 characters."
+  "Her name; at most 200 characters."
   fullName: String!
-  "At most 10, each at most 200 characters."
+  "Other names she is known by: at most 10, each at most 200 characters."
   aliases: [String!]
   "YYYY-MM-DD, within the last 110 years."
   dateOfBirth: String
@@ -2647,361 +3917,177 @@ input SurvivorInput {
   "At most 500 characters; line breaks allowed."
   address: String
 }
+`, BuiltIn: false},
+	{Name: "../../schema/revocation.graphqls", Input: `# Revocation: ending access tokens before they expire.
 
-input ReferSurvivorInput {
-  commandId: ID!
-  referringOrganisationId: ID!
-  "ISO 3166-1 alpha-2 country code, e.g. MX, US, GB."
-  jurisdiction: String!
-  needs: [Need!]!
-  barriers: [Barrier!]!
-  survivor: SurvivorInput!
+extend type Mutation {
+  "Revokes one access token by its id, the token's jti claim (admins)."
+  revokeToken(
+    "The token."
+    input: RevokeTokenInput!
+  ): RevocationResult!
+  "Revokes every token of one user issued up to now (admins); tokens issued to the user later work."
+  revokeSubject(
+    "The user."
+    input: RevokeSubjectInput!
+  ): RevocationResult!
 }
 
-input GrantConsentInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  recipientOrganisationId: ID!
-  categories: [DataCategory!]!
-  purposes: [Purpose!]!
-  "RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now."
-  expiresAt: Time!
+"What a revocation returns."
+type RevocationResult {
+  "The revocation's number of events after the command."
+  version: Int!
+  "The global-log position of the command's last event."
+  position: String!
 }
 
-input WithdrawConsentInput {
+"A token to revoke."
+input RevokeTokenInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  grantId: ID!
+  "The token's jti claim."
+  tokenId: ID!
 }
 
-input RequestIDDocumentInput {
+"A user whose tokens to revoke."
+input RevokeSubjectInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  kind: DocumentKind!
-  "The ID office or government body of the directory that issues it. One of this and issuingAuthority."
-  issuingOrganisationId: ID
-  "An authority that is not in the directory, named in free text (personal; at most 200 characters)."
-  issuingAuthority: String
+  "The user id (the token's sub claim)."
+  subject: ID!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/safeguarding.graphqls", Input: `# Safeguarding: concerns raised by the bank involved or the case's organisation. Only
+# those two parties ever see or act on a concern.
+
+extend type Case {
+  "Safeguarding concerns: only the owning organisation and the bank involved see them, never anyone else, auditors included. Details are personal."
+  safeguarding: [SafeguardingConcern!] @group(name: SAFEGUARDING)
 }
 
-input RecordIDDocumentObtainedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  documentId: ID!
-  "At most 64 characters."
-  documentNumber: String!
+extend type Mutation {
+  "Raises a concern about the survivor's safety involving a bank (that bank's staff, or the case's organisation)."
+  raiseSafeguardingConcern(
+    "The concern."
+    input: RaiseSafeguardingConcernInput!
+  ): CaseResult!
+  "Records that the other party saw the concern."
+  acknowledgeSafeguardingConcern(
+    "The concern."
+    input: AcknowledgeSafeguardingConcernInput!
+  ): CaseResult!
+  "Resolves a concern with a resolution code and optional text."
+  resolveSafeguardingConcern(
+    "The concern and how it was resolved."
+    input: ResolveSafeguardingConcernInput!
+  ): CaseResult!
 }
 
-input RecordIDDocumentRefusedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  documentId: ID!
-  reasonCode: RefusalReason!
-  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
-  reason: String
-}
-
-input ReferToBankInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-}
-
-input SubmitAccountApplicationInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-}
-
-input RecordAccountOpenedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-}
-
-input RecordAccountDeclinedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  reasonCode: AccountDeclineReason!
-  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
-  reason: String
-}
-
-input FileCreditDisputeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bureauId: ID!
-  "The items to block (at most 100); itemCount alone is the older form without item detail."
-  items: [DisputeItemInput!]
-  "1 to 100."
-  itemCount: Int
-  "For itemised disputes: proof of identity and a trafficking determination at least."
-  evidence: [EvidenceKind!]
-}
-
-input DisputeItemInput {
-  "Chosen by the client: 1-100 letters, digits, '-' or '_'."
+"A concern about the survivor's safety, between the case's organisation and one bank."
+type SafeguardingConcern {
+  "The concern's id."
   id: ID!
-  kind: ItemKind!
-  "Personal; at most 200 characters."
-  creditor: String!
-  "Personal; at most 64 characters."
-  accountReference: String
+  "The organisation that raised it."
+  raisedBy: Organisation!
+  "The bank involved."
+  bank: Organisation!
+  "What it is about."
+  category: ConcernCategory!
+  "Open, acknowledged or resolved."
+  status: ConcernStatus!
+  "Personal: what was observed."
+  details: String
+  "When it was raised."
+  raisedAt: Time!
+  "When the other party acknowledged it."
+  acknowledgedAt: Time
+  "When it was resolved."
+  resolvedAt: Time
+  "How it was resolved."
+  resolution: ConcernResolution
+  "Personal: what was done (at most 5000 characters)."
+  resolutionText: String
 }
 
-input RecordCreditDisputeOutcomeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  outcome: DisputeOutcome!
-  "Required unless the outcome is BLOCKED."
-  reasonCode: DisputeReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input AddCaseNoteInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  "Personal; at most 10000 characters; line breaks allowed."
-  text: String!
-}
-
-input CloseCaseInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  outcome: ClosureOutcome!
-  "Optional text beside the outcome (personal; at most 2000 characters)."
-  reason: String
-}
-
-input ReopenCaseInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  reasonCode: ReopenReason!
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input EraseSurvivorDataInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  "A code only: a text could only be sealed with the key the erasure destroys."
-  reasonCode: ErasureReason!
-}
-
-input RegisterOrganisationInput {
-  commandId: ID!
-  "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
-  id: ID
-  "Public; at most 200 characters."
-  name: String!
-  kind: OrganisationKind!
-  jurisdiction: String!
-  services: [Service!]!
-  "Banks only."
-  programmes: [Programme!]
-}
-
-input UpdateOrganisationProfileInput {
-  commandId: ID!
-  organisationId: ID!
-  services: [Service!]!
-  programmes: [Programme!]!
-}
-
-input MakeBankOfferInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-  monthlyFee: MoneyInput!
-  acceptedDocuments: [DocumentKind!]!
-  acceptsAlternativePack: Boolean!
-}
-
-input RecordSurvivorChoiceInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  offerId: ID!
-}
-
-input MoneyInput {
-  "ISO 4217, e.g. MXN."
-  currency: String!
-  "A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000."
-  amount: String!
-}
-
-input DeclineAllOffersInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  reasonCode: DeclineReason!
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input ProvideDueDiligencePackInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  signedLetter: Boolean!
-  accompaniedVisit: Boolean!
-  "Required with an accompanied visit (personal; at most 200 characters)."
-  staffName: String
-  correspondenceAddress: Boolean!
-}
-
-input RecordDueDiligenceDecisionInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  packId: ID!
-  accepted: Boolean!
-  "Required when the pack is rejected; refused with an acceptance."
-  reasonCode: PackRejectionReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
+"A concern to raise."
 input RaiseSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
   "The bank involved."
   bankId: ID!
+  "What it is about."
   category: ConcernCategory!
   "Personal; at most 5000 characters; line breaks allowed."
   details: String!
 }
 
+"A concern to acknowledge."
 input AcknowledgeSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
+  "The concern (SafeguardingConcern.id)."
   concernId: ID!
 }
 
+"A concern's resolution."
 input ResolveSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
+  "The concern (SafeguardingConcern.id)."
   concernId: ID!
+  "How it was resolved."
   resolution: ConcernResolution!
   "Optional: what was done (personal; at most 5000 characters; line breaks allowed)."
   resolutionText: String
 }
 
-input SetSafeContactRulesInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  allowed: [ContactChannel!]!
-  forbidden: [ContactChannel!]!
-  "Personal; at most 10000 characters; line breaks allowed."
-  notes: String
+"What a safeguarding concern is about."
+enum ConcernCategory {
+  "Signs that a trafficker controls her or her account."
+  TRAFFICKER_CONTROL
+  "Signs that she is being coerced."
+  COERCION
+  "Suspicious activity on her account."
+  SUSPICIOUS_ACTIVITY
+  "Something else (say what in the details)."
+  OTHER
 }
 
-input RecordCreditReportObtainedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bureauId: ID!
+"Where a safeguarding concern stands."
+enum ConcernStatus {
+  "Raised; the other party has not acknowledged it."
+  OPEN
+  "The other party acknowledged it."
+  ACKNOWLEDGED
+  "Resolved."
+  RESOLVED
 }
 
-input RecordDisputeItemOutcomeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  itemId: ID!
-  outcome: ItemOutcome!
-  "Required when the item is refused."
-  reasonCode: DisputeReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
+"How a safeguarding concern was resolved."
+enum ConcernResolution {
+  "She is safe."
+  SURVIVOR_SAFE
+  "Referred to the authorities."
+  REFERRED_TO_AUTHORITIES
+  "The account was restricted."
+  ACCOUNT_RESTRICTED
+  "Nothing was found to be wrong."
+  NO_CONCERN_FOUND
+  "Something else (say what in the text)."
+  OTHER
 }
-
-input ResubmitCreditDisputeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  itemIds: [ID!]!
-  evidence: [EvidenceKind!]
-}
-
-input BarrierInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  barrier: Barrier!
-}
-
-input NeedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  need: Need!
-}
-
-# ---- Enums --------------------------------------------------------------------------
-
-enum Stage { REFERRAL ID_RECOVERY ACCOUNT_OPENING CREDIT_REPAIR }
-enum CaseStatus { OPEN CLOSED }
-enum Need { BANK_ACCOUNT ID_DOCUMENT CREDIT_REPAIR FINANCIAL_TRAINING TRANSPORT SHELTER }
-enum Barrier { NO_ID NO_INCOME NO_SHELTER_ACCESS UNAWARE_OF_PRODUCTS NEEDS_TRANSPORT NEEDS_TRAINING }
-enum DataCategory { IDENTITY BANKING CREDIT NOTES }
-enum Purpose { BANKING CREDIT_REPAIR COALITION_ANALYTICS }
-enum DocumentKind { BIRTH_CERTIFICATE NATIONAL_ID CURP INE PASSPORT RESIDENCE_PERMIT }
-enum DocumentStatus { REQUESTED OBTAINED REFUSED }
-"GOVERNMENT is a government service that works with survivors; COALITION is the coalition itself (its audit and analytics teams)."
-enum OrganisationKind { SHELTER NGO BANK CREDIT_BUREAU ID_OFFICE GOVERNMENT COALITION }
-enum Service { SHELTER LEGAL_AID ID_ASSISTANCE FINANCIAL_TRAINING TRANSPORT INTERPRETATION BANKING CREDIT_REPORTING ID_ISSUANCE }
-enum AccountProduct { BASIC_ACCOUNT DEBIT_CARD SAVINGS_ACCOUNT BUSINESS_ACCOUNT LOAN }
-enum ContactChannel { PHONE SMS EMAIL POST IN_PERSON THROUGH_SHELTER }
-enum ConcernCategory { TRAFFICKER_CONTROL COERCION SUSPICIOUS_ACTIVITY OTHER }
-enum ConcernStatus { OPEN ACKNOWLEDGED RESOLVED }
-enum ItemKind { DEBT ACCOUNT INQUIRY }
-enum ItemOutcome { PENDING BLOCKED REFUSED }
-enum EvidenceKind { PROOF_OF_IDENTITY TRAFFICKING_DETERMINATION ITEMS_LIST POLICE_REPORT OTHER }
-enum Programme { SURVIVOR_INCLUSION FINANCIAL_EDUCATION BASIC_ACCOUNT_PROGRAMME }
-enum OfferStatus { OPEN CHOSEN NOT_CHOSEN }
-enum PackStatus { PENDING ACCEPTED REJECTED }
-enum ApplicationStatus { SUBMITTED OPENED DECLINED }
-enum DisputeStatus { FILED RESOLVED }
-enum DisputeOutcome { BLOCKED PARTIALLY_BLOCKED REFUSED }
-enum ClosureOutcome { JOURNEY_COMPLETED SURVIVOR_WITHDREW LOST_CONTACT TRANSFERRED OTHER }
-enum RefusalReason { MISSING_SUPPORTING_DOCUMENTS IDENTITY_NOT_VERIFIED NOT_ELIGIBLE FEE_NOT_PAID AUTHORITY_UNAVAILABLE OTHER }
-enum DeclineReason { FEES_TOO_HIGH BRANCH_NOT_ACCESSIBLE DISTRUSTS_BANKS PREFERS_ANOTHER_PROVIDER SAFETY_CONCERN NOT_READY OTHER }
-enum PackRejectionReason { INSUFFICIENT_EVIDENCE POLICY_REQUIRES_ID ORGANISATION_NOT_RECOGNISED VISIT_NOT_COMPLETED OTHER }
-enum AccountDeclineReason { IDENTITY_NOT_VERIFIED INSUFFICIENT_DOCUMENTATION SANCTIONS_SCREENING PREVIOUS_FRAUD_FLAG PRODUCT_UNAVAILABLE OTHER }
-enum DisputeReason { INSUFFICIENT_EVIDENCE IDENTITY_NOT_VERIFIED ITEM_NOT_FOUND NOT_TRAFFICKING_RELATED OTHER }
-enum ConcernResolution { SURVIVOR_SAFE REFERRED_TO_AUTHORITIES ACCOUNT_RESTRICTED NO_CONCERN_FOUND OTHER }
-enum ReopenReason { SURVIVOR_RETURNED CLOSED_IN_ERROR NEW_NEED OTHER }
-enum ErasureReason { SURVIVOR_REQUEST RETENTION_POLICY LEGAL_OBLIGATION CONSENT_WITHDRAWN OTHER }
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3116,34 +4202,34 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_referredAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Case_updatedAt(ctx, field)
+	case "journey":
+		return ec.fieldContext_Case_journey(ctx, field)
+	case "banking":
+		return ec.fieldContext_Case_banking(ctx, field)
 	case "needs":
 		return ec.fieldContext_Case_needs(ctx, field)
 	case "barriers":
 		return ec.fieldContext_Case_barriers(ctx, field)
-	case "closure":
-		return ec.fieldContext_Case_closure(ctx, field)
-	case "journey":
-		return ec.fieldContext_Case_journey(ctx, field)
-	case "reopenings":
-		return ec.fieldContext_Case_reopenings(ctx, field)
-	case "identity":
-		return ec.fieldContext_Case_identity(ctx, field)
-	case "consent":
-		return ec.fieldContext_Case_consent(ctx, field)
-	case "banking":
-		return ec.fieldContext_Case_banking(ctx, field)
-	case "credit":
-		return ec.fieldContext_Case_credit(ctx, field)
-	case "notes":
-		return ec.fieldContext_Case_notes(ctx, field)
-	case "safeguarding":
-		return ec.fieldContext_Case_safeguarding(ctx, field)
-	case "contact":
-		return ec.fieldContext_Case_contact(ctx, field)
 	case "barrierHistory":
 		return ec.fieldContext_Case_barrierHistory(ctx, field)
 	case "needHistory":
 		return ec.fieldContext_Case_needHistory(ctx, field)
+	case "consent":
+		return ec.fieldContext_Case_consent(ctx, field)
+	case "contact":
+		return ec.fieldContext_Case_contact(ctx, field)
+	case "credit":
+		return ec.fieldContext_Case_credit(ctx, field)
+	case "identity":
+		return ec.fieldContext_Case_identity(ctx, field)
+	case "closure":
+		return ec.fieldContext_Case_closure(ctx, field)
+	case "reopenings":
+		return ec.fieldContext_Case_reopenings(ctx, field)
+	case "notes":
+		return ec.fieldContext_Case_notes(ctx, field)
+	case "safeguarding":
+		return ec.fieldContext_Case_safeguarding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -5438,6 +6524,106 @@ func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Time")
 }
 
+func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_journey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Journey(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []JourneyStep
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []JourneyStep
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []JourneyStep) graphql.Marshaler {
+			return ec.marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JourneyStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_banking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Banking(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "BANKING")
+				if err != nil {
+					var zeroVal *CaseBanking
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseBanking
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseBanking) graphql.Marshaler {
+			return ec.marshalOCaseBanking2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseBanking(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_banking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseBanking(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5520,16 +6706,16 @@ func (ec *executionContext) fieldContext_Case_barriers(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Barrier")
 }
 
-func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_closure(ctx, field)
+			return ec.fieldContext_Case_barrierHistory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Closure(ctx, obj)
+			return ec.Resolvers.Case().BarrierHistory(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -5537,11 +6723,11 @@ func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.Col
 			directive1 := func(ctx context.Context) (any, error) {
 				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *Closure
+					var zeroVal []BarrierSpan
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *Closure
+					var zeroVal []BarrierSpan
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5550,36 +6736,36 @@ func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.Col
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *Closure) graphql.Marshaler {
-			return ec.marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
+			return ec.marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Case_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_barrierHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Closure(ctx, field)
+			return ec.childFields_BarrierSpan(ctx, field)
 		},
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_journey(ctx, field)
+			return ec.fieldContext_Case_needHistory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Journey(ctx, obj)
+			return ec.Resolvers.Case().NeedHistory(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -5587,11 +6773,11 @@ func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.Col
 			directive1 := func(ctx context.Context) (any, error) {
 				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal []JourneyStep
+					var zeroVal []NeedSpan
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal []JourneyStep
+					var zeroVal []NeedSpan
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5600,121 +6786,21 @@ func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.Col
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []JourneyStep) graphql.Marshaler {
-			return ec.marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStepᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []NeedSpan) graphql.Marshaler {
+			return ec.marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpanᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_needHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JourneyStep(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_reopenings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Reopenings(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []Reopening
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []Reopening
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Reopening) graphql.Marshaler {
-			return ec.marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Reopening(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_identity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Identity(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "IDENTITY")
-				if err != nil {
-					var zeroVal *CaseIdentity
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *CaseIdentity
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseIdentity) graphql.Marshaler {
-			return ec.marshalOCaseIdentity2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseIdentity(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseIdentity(ctx, field)
+			return ec.childFields_NeedSpan(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5770,28 +6856,28 @@ func (ec *executionContext) fieldContext_Case_consent(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_banking(ctx, field)
+			return ec.fieldContext_Case_contact(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Banking(ctx, obj)
+			return ec.Resolvers.Case().Contact(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "BANKING")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONTACT")
 				if err != nil {
-					var zeroVal *CaseBanking
+					var zeroVal *SafeContactRules
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *CaseBanking
+					var zeroVal *SafeContactRules
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5800,21 +6886,21 @@ func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.Col
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseBanking) graphql.Marshaler {
-			return ec.marshalOCaseBanking2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseBanking(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
+			return ec.marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Case_banking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseBanking(ctx, field)
+			return ec.childFields_SafeContactRules(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5865,6 +6951,156 @@ func (ec *executionContext) fieldContext_Case_credit(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CaseCredit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Identity(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "IDENTITY")
+				if err != nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseIdentity) graphql.Marshaler {
+			return ec.marshalOCaseIdentity2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseIdentity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseIdentity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_closure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Closure(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *Closure
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *Closure
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Closure) graphql.Marshaler {
+			return ec.marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reopenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Reopenings(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []Reopening
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []Reopening
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []Reopening) graphql.Marshaler {
+			return ec.marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reopening(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5965,156 +7201,6 @@ func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SafeguardingConcern(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_contact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Contact(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONTACT")
-				if err != nil {
-					var zeroVal *SafeContactRules
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *SafeContactRules
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
-			return ec.marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SafeContactRules(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_barrierHistory(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().BarrierHistory(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []BarrierSpan
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []BarrierSpan
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
-			return ec.marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_barrierHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BarrierSpan(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_needHistory(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().NeedHistory(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []NeedSpan
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []NeedSpan
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []NeedSpan) graphql.Marshaler {
-			return ec.marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedSpanᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_needHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NeedSpan(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8444,270 +9530,6 @@ func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
 }
 
-func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_referSurvivor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReferSurvivor(ctx, fc.Args["input"].(ReferSurvivorInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_referSurvivor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_grantConsent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().GrantConsent(ctx, fc.Args["input"].(GrantConsentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_grantConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(WithdrawConsentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_requestIDDocument(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestIDDocument(ctx, fc.Args["input"].(RequestIDDocumentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_requestIDDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordIDDocumentObtained(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordIDDocumentObtained(ctx, fc.Args["input"].(RecordIDDocumentObtainedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordIDDocumentObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordIDDocumentRefused(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordIDDocumentRefused(ctx, fc.Args["input"].(RecordIDDocumentRefusedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordIDDocumentRefused_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_referToBank(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8878,842 +9700,6 @@ func (ec *executionContext) fieldContext_Mutation_recordAccountDeclined(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordAccountDeclined_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_fileCreditDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FileCreditDispute(ctx, fc.Args["input"].(FileCreditDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_fileCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordCreditDisputeOutcome(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCreditDisputeOutcome(ctx, fc.Args["input"].(RecordCreditDisputeOutcomeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordCreditDisputeOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addCaseNote(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddCaseNote(ctx, fc.Args["input"].(AddCaseNoteInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addCaseNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_closeCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(CloseCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reopenCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["input"].(ReopenCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_registerOrganisation(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterOrganisation(ctx, fc.Args["input"].(RegisterOrganisationInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
-			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganisationResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_registerOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_eraseSurvivorData(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EraseSurvivorData(ctx, fc.Args["input"].(EraseSurvivorDataInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_eraseSurvivorData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_makeBankOffer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MakeBankOffer(ctx, fc.Args["input"].(MakeBankOfferInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_makeBankOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordSurvivorChoice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordSurvivorChoice(ctx, fc.Args["input"].(RecordSurvivorChoiceInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordSurvivorChoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_declineAllOffers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeclineAllOffers(ctx, fc.Args["input"].(DeclineAllOffersInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_declineAllOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_provideDueDiligencePack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ProvideDueDiligencePack(ctx, fc.Args["input"].(ProvideDueDiligencePackInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_provideDueDiligencePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordDueDiligenceDecision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDueDiligenceDecision(ctx, fc.Args["input"].(RecordDueDiligenceDecisionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordDueDiligenceDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_raiseSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RaiseSafeguardingConcern(ctx, fc.Args["input"].(RaiseSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_raiseSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcknowledgeSafeguardingConcern(ctx, fc.Args["input"].(AcknowledgeSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resolveSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveSafeguardingConcern(ctx, fc.Args["input"].(ResolveSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resolveSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setSafeContactRules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetSafeContactRules(ctx, fc.Args["input"].(SetSafeContactRulesInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setSafeContactRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordCreditReportObtained(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCreditReportObtained(ctx, fc.Args["input"].(RecordCreditReportObtainedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordCreditReportObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordDisputeItemOutcome(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDisputeItemOutcome(ctx, fc.Args["input"].(RecordDisputeItemOutcomeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordDisputeItemOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resubmitCreditDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResubmitCreditDispute(ctx, fc.Args["input"].(ResubmitCreditDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resubmitCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9896,6 +9882,930 @@ func (ec *executionContext) fieldContext_Mutation_meetNeed(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantConsent(ctx, fc.Args["input"].(GrantConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(WithdrawConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSafeContactRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSafeContactRules(ctx, fc.Args["input"].(SetSafeContactRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSafeContactRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileCreditDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileCreditDispute(ctx, fc.Args["input"].(FileCreditDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCreditDisputeOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCreditDisputeOutcome(ctx, fc.Args["input"].(RecordCreditDisputeOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCreditDisputeOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCreditReportObtained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCreditReportObtained(ctx, fc.Args["input"].(RecordCreditReportObtainedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCreditReportObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDisputeItemOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDisputeItemOutcome(ctx, fc.Args["input"].(RecordDisputeItemOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDisputeItemOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resubmitCreditDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResubmitCreditDispute(ctx, fc.Args["input"].(ResubmitCreditDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resubmitCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_provideDueDiligencePack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProvideDueDiligencePack(ctx, fc.Args["input"].(ProvideDueDiligencePackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_provideDueDiligencePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDueDiligenceDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDueDiligenceDecision(ctx, fc.Args["input"].(RecordDueDiligenceDecisionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDueDiligenceDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestIDDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestIDDocument(ctx, fc.Args["input"].(RequestIDDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestIDDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordIDDocumentObtained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordIDDocumentObtained(ctx, fc.Args["input"].(RecordIDDocumentObtainedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordIDDocumentObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordIDDocumentRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordIDDocumentRefused(ctx, fc.Args["input"].(RecordIDDocumentRefusedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordIDDocumentRefused_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(CloseCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["input"].(ReopenCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseSurvivorData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseSurvivorData(ctx, fc.Args["input"].(EraseSurvivorDataInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseSurvivorData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseNote(ctx, fc.Args["input"].(AddCaseNoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_makeBankOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MakeBankOffer(ctx, fc.Args["input"].(MakeBankOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_makeBankOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSurvivorChoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSurvivorChoice(ctx, fc.Args["input"].(RecordSurvivorChoiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSurvivorChoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineAllOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineAllOffers(ctx, fc.Args["input"].(DeclineAllOffersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineAllOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterOrganisation(ctx, fc.Args["input"].(RegisterOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateOrganisationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10028,6 +10938,50 @@ func (ec *executionContext) fieldContext_Mutation_reactivateOrganisation(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_referSurvivor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReferSurvivor(ctx, fc.Args["input"].(ReferSurvivorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_referSurvivor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10110,6 +11064,138 @@ func (ec *executionContext) fieldContext_Mutation_revokeSubject(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeSubject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseSafeguardingConcern(ctx, fc.Args["input"].(RaiseSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeSafeguardingConcern(ctx, fc.Args["input"].(AcknowledgeSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveSafeguardingConcern(ctx, fc.Args["input"].(ResolveSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10493,6 +11579,50 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
+			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_case(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10663,50 +11793,6 @@ func (ec *executionContext) fieldContext_Query_organisation(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_organisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_accessLog(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
-			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccessLogEntry(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15471,6 +16557,18 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_updatedAt(ctx, field, obj)
 				})
+		case "journey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_journey(ctx, field, obj)
+				})
+		case "banking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_banking(ctx, field, obj)
+				})
 		case "needs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -15483,29 +16581,17 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_barriers(ctx, field, obj)
 				})
-		case "closure":
+		case "barrierHistory":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_closure(ctx, field, obj)
+					return ec._Case_barrierHistory(ctx, field, obj)
 				})
-		case "journey":
+		case "needHistory":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_journey(ctx, field, obj)
-				})
-		case "reopenings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_reopenings(ctx, field, obj)
-				})
-		case "identity":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_identity(ctx, field, obj)
+					return ec._Case_needHistory(ctx, field, obj)
 				})
 		case "consent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -15513,17 +16599,35 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_consent(ctx, field, obj)
 				})
-		case "banking":
+		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_banking(ctx, field, obj)
+					return ec._Case_contact(ctx, field, obj)
 				})
 		case "credit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_credit(ctx, field, obj)
+				})
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_identity(ctx, field, obj)
+				})
+		case "closure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_closure(ctx, field, obj)
+				})
+		case "reopenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reopenings(ctx, field, obj)
 				})
 		case "notes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -15536,24 +16640,6 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_safeguarding(ctx, field, obj)
-				})
-		case "contact":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_contact(ctx, field, obj)
-				})
-		case "barrierHistory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_barrierHistory(ctx, field, obj)
-				})
-		case "needHistory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_needHistory(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16538,48 +17624,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "referSurvivor":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_referSurvivor(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "grantConsent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_grantConsent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "withdrawConsent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_withdrawConsent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "requestIDDocument":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_requestIDDocument(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordIDDocumentObtained":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordIDDocumentObtained(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordIDDocumentRefused":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordIDDocumentRefused(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "referToBank":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referToBank(ctx, field)
@@ -16604,139 +17648,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordAccountDeclined":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordAccountDeclined(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "fileCreditDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_fileCreditDispute(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordCreditDisputeOutcome":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordCreditDisputeOutcome(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addCaseNote":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addCaseNote(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closeCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_closeCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reopenCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reopenCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "registerOrganisation":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_registerOrganisation(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "eraseSurvivorData":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_eraseSurvivorData(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "makeBankOffer":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_makeBankOffer(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordSurvivorChoice":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordSurvivorChoice(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "declineAllOffers":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_declineAllOffers(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "provideDueDiligencePack":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_provideDueDiligencePack(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordDueDiligenceDecision":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordDueDiligenceDecision(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "raiseSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_raiseSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "acknowledgeSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_acknowledgeSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resolveSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resolveSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setSafeContactRules":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setSafeContactRules(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordCreditReportObtained":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordCreditReportObtained(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordDisputeItemOutcome":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordDisputeItemOutcome(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resubmitCreditDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resubmitCreditDispute(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16769,6 +17680,153 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "grantConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSafeContactRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSafeContactRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileCreditDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileCreditDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCreditDisputeOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCreditDisputeOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCreditReportObtained":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCreditReportObtained(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDisputeItemOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDisputeItemOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resubmitCreditDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resubmitCreditDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provideDueDiligencePack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_provideDueDiligencePack(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDueDiligenceDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDueDiligenceDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestIDDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestIDDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordIDDocumentObtained":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordIDDocumentObtained(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordIDDocumentRefused":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordIDDocumentRefused(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseSurvivorData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseSurvivorData(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "makeBankOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_makeBankOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSurvivorChoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSurvivorChoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineAllOffers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineAllOffers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateOrganisationProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateOrganisationProfile(ctx, field)
@@ -16790,6 +17848,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "referSurvivor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_referSurvivor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeToken(ctx, field)
@@ -16800,6 +17865,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeSubject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeSubject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveSafeguardingConcern(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17033,6 +18119,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
+				})
 		case "case":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17056,12 +18148,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisation(ctx, field)
-				})
-		case "accessLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_accessLog(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

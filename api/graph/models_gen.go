@@ -9,239 +9,376 @@ import (
 	"github.com/waymark-org/waymark/domain"
 )
 
+// One request's reads of one case's personal data (or a search that found it).
 type AccessLogEntry struct {
-	At           time.Time   `json:"at"`
-	Actor        string      `json:"actor"`
-	Role         string      `json:"role"`
-	Organisation *string     `json:"organisation,omitempty"`
-	Groups       []app.Group `json:"groups"`
-	Reason       *string     `json:"reason,omitempty"`
-	BreakGlass   bool        `json:"breakGlass"`
-	RequestID    *string     `json:"requestId,omitempty"`
+	// When it was read.
+	At time.Time `json:"at"`
+	// Who read it: the user id from the token.
+	Actor string `json:"actor"`
+	// In what role, e.g. caseworker, auditor.
+	Role string `json:"role"`
+	// The organisation the reader acts for.
+	Organisation *string `json:"organisation,omitempty"`
+	// The field groups read, in the schema's order.
+	Groups []app.Group `json:"groups"`
+	// The reason stated in X-Access-Reason; begins with search for a search by name or document number.
+	Reason *string `json:"reason,omitempty"`
+	// True when the read was allowed only because a reason was stated (an auditor's break-glass).
+	BreakGlass bool `json:"breakGlass"`
+	// The request's X-Correlation-Id, if it had one.
+	RequestID *string `json:"requestId,omitempty"`
 }
 
+// An account application at one bank (the latest there).
 type AccountApplication struct {
-	Bank    *app.Organisation        `json:"bank"`
-	Product domain.AccountProduct    `json:"product"`
-	Status  domain.ApplicationStatus `json:"status"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// The product applied for, or opened.
+	Product domain.AccountProduct `json:"product"`
+	// Submitted, opened or declined.
+	Status domain.ApplicationStatus `json:"status"`
 	// Why the bank declined it.
 	ReasonCode *domain.AccountDeclineReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason      *string   `json:"reason,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was submitted.
 	SubmittedAt time.Time `json:"submittedAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	// When its status last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// A concern to acknowledge.
 type AcknowledgeSafeguardingConcernInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	ConcernID       string `json:"concernId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The concern (SafeguardingConcern.id).
+	ConcernID string `json:"concernId"`
 }
 
+// A note.
 type AddCaseNoteInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// Personal; at most 10000 characters; line breaks allowed.
 	Text string `json:"text"`
 }
 
+// An offer a bank made.
 type BankOffer struct {
-	ID                     string                `json:"id"`
-	Bank                   *app.Organisation     `json:"bank"`
-	Product                domain.AccountProduct `json:"product"`
-	MonthlyFee             *domain.Money         `json:"monthlyFee"`
-	AcceptedDocuments      []domain.DocumentKind `json:"acceptedDocuments"`
-	AcceptsAlternativePack bool                  `json:"acceptsAlternativePack"`
-	Status                 domain.OfferStatus    `json:"status"`
-	MadeAt                 time.Time             `json:"madeAt"`
+	// The offer's id.
+	ID string `json:"id"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// The product offered.
+	Product domain.AccountProduct `json:"product"`
+	// What it costs a month.
+	MonthlyFee *domain.Money `json:"monthlyFee"`
+	// The ID document kinds the bank accepts for opening.
+	AcceptedDocuments []domain.DocumentKind `json:"acceptedDocuments"`
+	// True when the bank will consider a due-diligence pack in place of ID.
+	AcceptsAlternativePack bool `json:"acceptsAlternativePack"`
+	// Open, chosen or not chosen.
+	Status domain.OfferStatus `json:"status"`
+	// When it was made.
+	MadeAt time.Time `json:"madeAt"`
 }
 
+// A bank the case was shown to.
 type BankReferral struct {
-	Bank       *app.Organisation `json:"bank"`
-	ReferredAt time.Time         `json:"referredAt"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// When the case was shown to it.
+	ReferredAt time.Time `json:"referredAt"`
 }
 
+// A barrier of a case.
 type BarrierInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	Barrier         domain.Barrier `json:"barrier"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The barrier.
+	Barrier domain.Barrier `json:"barrier"`
 }
 
+// When a barrier was identified and resolved (the latest time, if it came back).
 type BarrierSpan struct {
-	Barrier      domain.Barrier `json:"barrier"`
-	IdentifiedAt time.Time      `json:"identifiedAt"`
-	ResolvedAt   *time.Time     `json:"resolvedAt,omitempty"`
+	// The barrier.
+	Barrier domain.Barrier `json:"barrier"`
+	// When it was identified.
+	IdentifiedAt time.Time `json:"identifiedAt"`
+	// When it was resolved; null while active.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
 }
 
+// The case's banking: what the caller may see of it (a bank sees only its own entries).
 type CaseBanking struct {
+	// The banks the case was shown to, oldest first.
 	Referrals []BankReferral `json:"referrals"`
-	Offers    []BankOffer    `json:"offers"`
-	// The offer the survivor chose, if any.
+	// The banks' offers, oldest first.
+	Offers []BankOffer `json:"offers"`
+	// The offer the survivor chose, if any (null for a bank whose offer it is not).
 	ChosenOfferID *string `json:"chosenOfferId,omitempty"`
 	// The survivor declined every offer (a valid outcome).
 	DeclinedAllOffers bool `json:"declinedAllOffers"`
 	// Why she declined every offer.
 	DeclineReasonCode *domain.DeclineReason `json:"declineReasonCode,omitempty"`
 	// Personal, the text beside the code: only for those who may read the case's notes.
-	DeclineReason     *string              `json:"declineReason,omitempty"`
-	DueDiligencePacks []DueDiligencePack   `json:"dueDiligencePacks"`
-	Applications      []AccountApplication `json:"applications"`
+	DeclineReason *string `json:"declineReason,omitempty"`
+	// Alternative due-diligence packs given to banks in place of ID, oldest first.
+	DueDiligencePacks []DueDiligencePack `json:"dueDiligencePacks"`
+	// Account applications, the latest per bank, oldest first.
+	Applications []AccountApplication `json:"applications"`
 }
 
+// A page of cases.
 type CaseConnection struct {
-	Edges      []CaseEdge `json:"edges"`
-	PageInfo   *PageInfo  `json:"pageInfo"`
-	TotalCount int        `json:"totalCount"`
+	// The cases of the page, in order.
+	Edges []CaseEdge `json:"edges"`
+	// Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many cases match the filter for this caller, over every page.
+	TotalCount int `json:"totalCount"`
 }
 
+// The case's consent grants.
 type CaseConsent struct {
+	// Every grant ever made, oldest first, withdrawn and expired ones included.
 	Grants []ConsentGrant `json:"grants"`
 }
 
+// The case's credit repair: what the caller may see of it (a bureau sees only its own).
 type CaseCredit struct {
-	Reports  []CreditReport  `json:"reports"`
+	// Credit reports obtained, oldest first.
+	Reports []CreditReport `json:"reports"`
+	// Block/dispute requests, oldest first.
 	Disputes []CreditDispute `json:"disputes"`
 }
 
+// A case in a page, with its cursor.
 type CaseEdge struct {
-	Cursor string    `json:"cursor"`
-	Node   *app.Case `json:"node"`
+	// Pass as after to continue the list after this case.
+	Cursor string `json:"cursor"`
+	// The case.
+	Node *app.Case `json:"node"`
 }
 
+// The survivor's personal data. Every field but erased and the documents' non-personal parts is sealed, and null once erased.
 type CaseIdentity struct {
 	// True once the survivor's data was erased: every personal field is then null.
-	Erased      bool         `json:"erased"`
-	FullName    *string      `json:"fullName,omitempty"`
-	Aliases     []string     `json:"aliases"`
-	DateOfBirth *string      `json:"dateOfBirth,omitempty"`
-	Phone       *string      `json:"phone,omitempty"`
-	Email       *string      `json:"email,omitempty"`
-	Address     *string      `json:"address,omitempty"`
-	Documents   []IDDocument `json:"documents"`
+	Erased bool `json:"erased"`
+	// Her name (personal).
+	FullName *string `json:"fullName,omitempty"`
+	// Other names she is known by (personal).
+	Aliases []string `json:"aliases"`
+	// YYYY-MM-DD (personal).
+	DateOfBirth *string `json:"dateOfBirth,omitempty"`
+	// Her phone number (personal).
+	Phone *string `json:"phone,omitempty"`
+	// Her email address (personal).
+	Email *string `json:"email,omitempty"`
+	// Her address (personal).
+	Address *string `json:"address,omitempty"`
+	// The identity documents requested for her, oldest request first.
+	Documents []IDDocument `json:"documents"`
 }
 
+// A note on a case.
 type CaseNote struct {
+	// The note's id.
 	ID string `json:"id"`
-	// Null once the survivor's data was erased.
-	Text               *string   `json:"text,omitempty"`
-	AuthorOrganisation *string   `json:"authorOrganisation,omitempty"`
-	At                 time.Time `json:"at"`
+	// Personal: what was written. Null once the survivor's data was erased.
+	Text *string `json:"text,omitempty"`
+	// The organisation whose caseworker wrote it.
+	AuthorOrganisation *string `json:"authorOrganisation,omitempty"`
+	// When it was written.
+	At time.Time `json:"at"`
 }
 
+// What a case command returns: the case's new version and where the write is in the global log.
 type CaseResult struct {
-	CaseID   string `json:"caseId"`
-	Version  int    `json:"version"`
+	// The case the command wrote to (a new one for referSurvivor).
+	CaseID string `json:"caseId"`
+	// The case's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event: pass it as minPosition to read this write.
 	Position string `json:"position"`
-	// The case after the command, when the caller may see it.
+	// The case after the command, when the caller may see it (null with NOT_FOUND otherwise).
 	Case *app.Case `json:"case,omitempty"`
 }
 
+// A case to close.
 type CloseCaseInput struct {
-	CommandID       string                `json:"commandId"`
-	CaseID          string                `json:"caseId"`
-	ExpectedVersion *int                  `json:"expectedVersion,omitempty"`
-	Outcome         domain.ClosureOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why it is closed.
+	Outcome domain.ClosureOutcome `json:"outcome"`
 	// Optional text beside the outcome (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// How a case was closed.
 type Closure struct {
+	// Why it was closed.
 	Outcome domain.ClosureOutcome `json:"outcome"`
 	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
-	Reason *string   `json:"reason,omitempty"`
-	At     time.Time `json:"at"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was closed.
+	At time.Time `json:"at"`
 }
 
+// One organisation may receive some categories of the survivor's data for some purposes until the grant expires or is withdrawn.
 type ConsentGrant struct {
-	ID          string                `json:"id"`
-	Recipient   *app.Organisation     `json:"recipient"`
-	Categories  []domain.DataCategory `json:"categories"`
-	Purposes    []domain.Purpose      `json:"purposes"`
-	GrantedAt   time.Time             `json:"grantedAt"`
-	ExpiresAt   time.Time             `json:"expiresAt"`
-	WithdrawnAt *time.Time            `json:"withdrawnAt,omitempty"`
-	InForce     bool                  `json:"inForce"`
+	// The grant's id.
+	ID string `json:"id"`
+	// The organisation that may receive the data.
+	Recipient *app.Organisation `json:"recipient"`
+	// Which data it may receive.
+	Categories []domain.DataCategory `json:"categories"`
+	// What it may use the data for.
+	Purposes []domain.Purpose `json:"purposes"`
+	// When the survivor gave it.
+	GrantedAt time.Time `json:"grantedAt"`
+	// When it ends.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// When it was withdrawn, if it was.
+	WithdrawnAt *time.Time `json:"withdrawnAt,omitempty"`
+	// True while neither expired nor withdrawn (now, by the server's clock).
+	InForce bool `json:"inForce"`
 }
 
+// A block/dispute request to one bureau.
 type CreditDispute struct {
-	ID        string                 `json:"id"`
-	Bureau    *app.Organisation      `json:"bureau"`
-	ItemCount int                    `json:"itemCount"`
-	Status    domain.DisputeStatus   `json:"status"`
-	Outcome   *domain.DisputeOutcome `json:"outcome,omitempty"`
+	// The dispute's id.
+	ID string `json:"id"`
+	// The bureau.
+	Bureau *app.Organisation `json:"bureau"`
+	// How many items it disputes.
+	ItemCount int `json:"itemCount"`
+	// Filed (items pending) or resolved.
+	Status domain.DisputeStatus `json:"status"`
+	// How the bureau answered, once resolved: derived from the items for an itemised dispute.
+	Outcome *domain.DisputeOutcome `json:"outcome,omitempty"`
 	// Why a dispute resolved as a whole was not blocked.
 	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason        *string               `json:"reason,omitempty"`
-	FiledAt       time.Time             `json:"filedAt"`
-	ResolvedAt    *time.Time            `json:"resolvedAt,omitempty"`
-	Items         []DisputeItem         `json:"items"`
-	Evidence      []domain.EvidenceKind `json:"evidence"`
-	Resubmissions int                   `json:"resubmissions"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was filed.
+	FiledAt time.Time `json:"filedAt"`
+	// When it was resolved.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+	// The disputed items, by id; empty for a dispute filed with a count only.
+	Items []DisputeItem `json:"items"`
+	// Every kind of evidence sent, over all submissions.
+	Evidence []domain.EvidenceKind `json:"evidence"`
+	// How many times refused items were sent again.
+	Resubmissions int `json:"resubmissions"`
 }
 
+// A credit report obtained from a bureau.
 type CreditReport struct {
-	ID         string            `json:"id"`
-	Bureau     *app.Organisation `json:"bureau"`
-	ObtainedAt time.Time         `json:"obtainedAt"`
+	// The report's id.
+	ID string `json:"id"`
+	// The bureau.
+	Bureau *app.Organisation `json:"bureau"`
+	// When it was obtained.
+	ObtainedAt time.Time `json:"obtainedAt"`
 }
 
+// Every offer declined.
 type DeclineAllOffersInput struct {
-	CommandID       string               `json:"commandId"`
-	CaseID          string               `json:"caseId"`
-	ExpectedVersion *int                 `json:"expectedVersion,omitempty"`
-	ReasonCode      domain.DeclineReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why she declined them.
+	ReasonCode domain.DeclineReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// One disputed entry of a credit report.
 type DisputeItem struct {
-	ID      string             `json:"id"`
-	Kind    domain.ItemKind    `json:"kind"`
+	// The item's id, chosen by the client.
+	ID string `json:"id"`
+	// What kind of entry it is.
+	Kind domain.ItemKind `json:"kind"`
+	// Pending, blocked or refused.
 	Outcome domain.ItemOutcome `json:"outcome"`
 	// Why the bureau refused it.
 	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
 	Reason *string `json:"reason,omitempty"`
-	// Personal: the creditor and account the item is about.
-	Creditor         *string `json:"creditor,omitempty"`
+	// Personal: the creditor the item is about.
+	Creditor *string `json:"creditor,omitempty"`
+	// Personal: the account the item is about.
 	AccountReference *string `json:"accountReference,omitempty"`
 }
 
 // An alternative due-diligence pack from the support organisation, in place of standard ID.
 type DueDiligencePack struct {
-	ID               string            `json:"id"`
-	Bank             *app.Organisation `json:"bank"`
-	SignedLetter     bool              `json:"signedLetter"`
-	AccompaniedVisit bool              `json:"accompaniedVisit"`
+	// The pack's id.
+	ID string `json:"id"`
+	// The bank it was given to.
+	Bank *app.Organisation `json:"bank"`
+	// A letter on the organisation's letterhead vouches for her.
+	SignedLetter bool `json:"signedLetter"`
+	// A staff member accompanies her to the branch.
+	AccompaniedVisit bool `json:"accompaniedVisit"`
 	// Personal: the staff member who accompanies the survivor.
-	StaffName             *string           `json:"staffName,omitempty"`
-	CorrespondenceAddress bool              `json:"correspondenceAddress"`
-	Status                domain.PackStatus `json:"status"`
+	StaffName *string `json:"staffName,omitempty"`
+	// The organisation's address is used for correspondence.
+	CorrespondenceAddress bool `json:"correspondenceAddress"`
+	// Pending, accepted or rejected.
+	Status domain.PackStatus `json:"status"`
 	// Why the bank rejected it.
 	ReasonCode *domain.PackRejectionReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason     *string    `json:"reason,omitempty"`
-	ProvidedAt time.Time  `json:"providedAt"`
-	DecidedAt  *time.Time `json:"decidedAt,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was given.
+	ProvidedAt time.Time `json:"providedAt"`
+	// When the bank decided.
+	DecidedAt *time.Time `json:"decidedAt,omitempty"`
 }
 
+// A case whose personal data to erase.
 type EraseSurvivorDataInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// A code only: a text could only be sealed with the key the erasure destroys.
 	ReasonCode domain.ErasureReason `json:"reasonCode"`
 }
 
+// A block/dispute request.
 type FileCreditDisputeInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BureauID        string `json:"bureauId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bureau (an organisation of kind CREDIT_BUREAU).
+	BureauID string `json:"bureauId"`
 	// The items to block (at most 100); itemCount alone is the older form without item detail.
 	Items []domain.DisputeItem `json:"items,omitempty"`
 	// 1 to 100.
@@ -250,55 +387,85 @@ type FileCreditDisputeInput struct {
 	Evidence []domain.EvidenceKind `json:"evidence,omitempty"`
 }
 
+// A consent grant.
 type GrantConsentInput struct {
-	CommandID               string                `json:"commandId"`
-	CaseID                  string                `json:"caseId"`
-	ExpectedVersion         *int                  `json:"expectedVersion,omitempty"`
-	RecipientOrganisationID string                `json:"recipientOrganisationId"`
-	Categories              []domain.DataCategory `json:"categories"`
-	Purposes                []domain.Purpose      `json:"purposes"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The organisation that may receive the data.
+	RecipientOrganisationID string `json:"recipientOrganisationId"`
+	// Which data it may receive; at least one.
+	Categories []domain.DataCategory `json:"categories"`
+	// What it may use the data for; at least one.
+	Purposes []domain.Purpose `json:"purposes"`
 	// RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now.
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// An identity document requested for the survivor.
 type IDDocument struct {
-	ID   string              `json:"id"`
+	// The document's id.
+	ID string `json:"id"`
+	// What kind of document it is.
 	Kind domain.DocumentKind `json:"kind"`
 	// The ID office or government body of the directory that issues it, if it is in the directory.
 	IssuingOrganisation *app.Organisation `json:"issuingOrganisation,omitempty"`
 	// The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal).
-	IssuingAuthority *string               `json:"issuingAuthority,omitempty"`
-	Status           domain.DocumentStatus `json:"status"`
+	IssuingAuthority *string `json:"issuingAuthority,omitempty"`
+	// Requested, obtained or refused.
+	Status domain.DocumentStatus `json:"status"`
 	// Set once obtained (personal).
 	DocumentNumber *string `json:"documentNumber,omitempty"`
 	// Why it was refused.
 	ReasonCode *domain.RefusalReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the refusal's reason code.
-	Reason      *string   `json:"reason,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was requested.
 	RequestedAt time.Time `json:"requestedAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	// When its status last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// One event of a case's history, without personal data.
 type JourneyStep struct {
-	Type              string       `json:"type"`
-	At                time.Time    `json:"at"`
-	Stage             domain.Stage `json:"stage"`
-	Version           int          `json:"version"`
-	Position          string       `json:"position"`
-	ActorOrganisation *string      `json:"actorOrganisation,omitempty"`
+	// The event's type, e.g. SurvivorReferred, BankOfferMade.
+	Type string `json:"type"`
+	// When it was recorded.
+	At time.Time `json:"at"`
+	// The case's stage after it.
+	Stage domain.Stage `json:"stage"`
+	// The case's version after it.
+	Version int `json:"version"`
+	// Its position in the global log.
+	Position string `json:"position"`
+	// The organisation whose staff recorded it; null when it was another bank or bureau than the caller's.
+	ActorOrganisation *string `json:"actorOrganisation,omitempty"`
 }
 
+// An offer.
 type MakeBankOfferInput struct {
-	CommandID              string                `json:"commandId"`
-	CaseID                 string                `json:"caseId"`
-	ExpectedVersion        *int                  `json:"expectedVersion,omitempty"`
-	BankID                 string                `json:"bankId"`
-	Product                domain.AccountProduct `json:"product"`
-	MonthlyFee             *MoneyInput           `json:"monthlyFee"`
-	AcceptedDocuments      []domain.DocumentKind `json:"acceptedDocuments"`
-	AcceptsAlternativePack bool                  `json:"acceptsAlternativePack"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank making it: the caller's own, shown the case.
+	BankID string `json:"bankId"`
+	// The product offered.
+	Product domain.AccountProduct `json:"product"`
+	// What it costs a month.
+	MonthlyFee *MoneyInput `json:"monthlyFee"`
+	// The ID document kinds the bank accepts for opening.
+	AcceptedDocuments []domain.DocumentKind `json:"acceptedDocuments"`
+	// True when the bank will consider a due-diligence pack in place of ID.
+	AcceptsAlternativePack bool `json:"acceptsAlternativePack"`
 }
 
+// An amount of money.
 type MoneyInput struct {
 	// ISO 4217, e.g. MXN.
 	Currency string `json:"currency"`
@@ -306,298 +473,478 @@ type MoneyInput struct {
 	Amount string `json:"amount"`
 }
 
+// The commands. Each takes a client-chosen `commandId` (1-100 letters, digits, '-' or
+// '_'; one namespace per organisation), honoured forever: a retry returns the first
+// result and appends nothing; the same id with other input is BAD_USER_INPUT. Case
+// commands take an optional `expectedVersion`: a stale one is CONFLICT with the actual
+// version in extensions.actualVersion, and nothing is written. The fields are in
+// schema/*.graphqls.
 type Mutation struct {
 }
 
+// A need of a case.
 type NeedInput struct {
-	CommandID       string      `json:"commandId"`
-	CaseID          string      `json:"caseId"`
-	ExpectedVersion *int        `json:"expectedVersion,omitempty"`
-	Need            domain.Need `json:"need"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The need.
+	Need domain.Need `json:"need"`
 }
 
+// When a need was identified and met (the latest time, if it came back).
 type NeedSpan struct {
-	Need         domain.Need `json:"need"`
-	IdentifiedAt time.Time   `json:"identifiedAt"`
-	MetAt        *time.Time  `json:"metAt,omitempty"`
+	// The need.
+	Need domain.Need `json:"need"`
+	// When it was identified.
+	IdentifiedAt time.Time `json:"identifiedAt"`
+	// When it was met; null while open.
+	MetAt *time.Time `json:"metAt,omitempty"`
 }
 
+// An organisation to take out of service or put back.
 type OrganisationCommandInput struct {
-	CommandID      string `json:"commandId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The organisation.
 	OrganisationID string `json:"organisationId"`
 }
 
+// What a directory command returns.
 type OrganisationResult struct {
-	OrganisationID string            `json:"organisationId"`
-	Version        int               `json:"version"`
-	Position       string            `json:"position"`
-	Organisation   *app.Organisation `json:"organisation"`
+	// The organisation written to.
+	OrganisationID string `json:"organisationId"`
+	// The organisation's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event: pass it as minPosition to read this write.
+	Position string `json:"position"`
+	// The organisation after the command.
+	Organisation *app.Organisation `json:"organisation"`
 }
 
+// Where a page of a list ends, and whether there is more.
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// True when another page follows: ask for it with after: endCursor.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor of the page's last item; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A due-diligence pack.
 type ProvideDueDiligencePackInput struct {
-	CommandID        string `json:"commandId"`
-	CaseID           string `json:"caseId"`
-	ExpectedVersion  *int   `json:"expectedVersion,omitempty"`
-	BankID           string `json:"bankId"`
-	SignedLetter     bool   `json:"signedLetter"`
-	AccompaniedVisit bool   `json:"accompaniedVisit"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank it is for.
+	BankID string `json:"bankId"`
+	// A letter on the organisation's letterhead vouches for her.
+	SignedLetter bool `json:"signedLetter"`
+	// A staff member accompanies her to the branch.
+	AccompaniedVisit bool `json:"accompaniedVisit"`
 	// Required with an accompanied visit (personal; at most 200 characters).
-	StaffName             *string `json:"staffName,omitempty"`
-	CorrespondenceAddress bool    `json:"correspondenceAddress"`
+	StaffName *string `json:"staffName,omitempty"`
+	// The organisation's address is used for correspondence.
+	CorrespondenceAddress bool `json:"correspondenceAddress"`
 }
 
+// The queries. Every request needs a bearer token. Queries that take `minPosition` wait
+// (up to the read timeout) until the read models have applied that position, so a client
+// reads its own writes; a position the log has not reached is BAD_USER_INPUT, one the
+// read models did not reach in time UNAVAILABLE. The fields are in schema/*.graphqls.
 type Query struct {
 }
 
+// A concern to raise.
 type RaiseSafeguardingConcernInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// The bank involved.
-	BankID   string                 `json:"bankId"`
+	BankID string `json:"bankId"`
+	// What it is about.
 	Category domain.ConcernCategory `json:"category"`
 	// Personal; at most 5000 characters; line breaks allowed.
 	Details string `json:"details"`
 }
 
+// An application declined.
 type RecordAccountDeclinedInput struct {
-	CommandID       string                      `json:"commandId"`
-	CaseID          string                      `json:"caseId"`
-	ExpectedVersion *int                        `json:"expectedVersion,omitempty"`
-	BankID          string                      `json:"bankId"`
-	ReasonCode      domain.AccountDeclineReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank that declined it.
+	BankID string `json:"bankId"`
+	// Why it was declined.
+	ReasonCode domain.AccountDeclineReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// An account opened.
 type RecordAccountOpenedInput struct {
-	CommandID       string                `json:"commandId"`
-	CaseID          string                `json:"caseId"`
-	ExpectedVersion *int                  `json:"expectedVersion,omitempty"`
-	BankID          string                `json:"bankId"`
-	Product         domain.AccountProduct `json:"product"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank that opened it.
+	BankID string `json:"bankId"`
+	// The product opened.
+	Product domain.AccountProduct `json:"product"`
 }
 
+// A bureau's answer to a dispute as a whole.
 type RecordCreditDisputeOutcomeInput struct {
-	CommandID       string                `json:"commandId"`
-	CaseID          string                `json:"caseId"`
-	ExpectedVersion *int                  `json:"expectedVersion,omitempty"`
-	DisputeID       string                `json:"disputeId"`
-	Outcome         domain.DisputeOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// How the bureau answered.
+	Outcome domain.DisputeOutcome `json:"outcome"`
 	// Required unless the outcome is BLOCKED.
 	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A credit report obtained.
 type RecordCreditReportObtainedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BureauID        string `json:"bureauId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bureau (an organisation of kind CREDIT_BUREAU).
+	BureauID string `json:"bureauId"`
 }
 
+// A bureau's answer to one item.
 type RecordDisputeItemOutcomeInput struct {
-	CommandID       string             `json:"commandId"`
-	CaseID          string             `json:"caseId"`
-	ExpectedVersion *int               `json:"expectedVersion,omitempty"`
-	DisputeID       string             `json:"disputeId"`
-	ItemID          string             `json:"itemId"`
-	Outcome         domain.ItemOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// The item (DisputeItem.id).
+	ItemID string `json:"itemId"`
+	// Blocked or refused.
+	Outcome domain.ItemOutcome `json:"outcome"`
 	// Required when the item is refused.
 	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A bank's decision on a pack.
 type RecordDueDiligenceDecisionInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	PackID          string `json:"packId"`
-	Accepted        bool   `json:"accepted"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The pack (DueDiligencePack.id).
+	PackID string `json:"packId"`
+	// True to accept it, false to reject it.
+	Accepted bool `json:"accepted"`
 	// Required when the pack is rejected; refused with an acceptance.
 	ReasonCode *domain.PackRejectionReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A requested document, obtained.
 type RecordIDDocumentObtainedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	DocumentID      string `json:"documentId"`
-	// At most 64 characters.
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The requested document (IDDocument.id).
+	DocumentID string `json:"documentId"`
+	// The document's number (personal); at most 64 characters.
 	DocumentNumber string `json:"documentNumber"`
 }
 
+// A requested document, refused.
 type RecordIDDocumentRefusedInput struct {
-	CommandID       string               `json:"commandId"`
-	CaseID          string               `json:"caseId"`
-	ExpectedVersion *int                 `json:"expectedVersion,omitempty"`
-	DocumentID      string               `json:"documentId"`
-	ReasonCode      domain.RefusalReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The requested document (IDDocument.id).
+	DocumentID string `json:"documentId"`
+	// Why the authority refused it.
+	ReasonCode domain.RefusalReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// The survivor's choice.
 type RecordSurvivorChoiceInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	OfferID         string `json:"offerId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The offer she chose (BankOffer.id).
+	OfferID string `json:"offerId"`
 }
 
+// A referral of a survivor.
 type ReferSurvivorInput struct {
-	CommandID               string `json:"commandId"`
+	// Chosen by the client; a retry with it returns the same case.
+	CommandID string `json:"commandId"`
+	// The caller's own organisation: a shelter, NGO or government service.
 	ReferringOrganisationID string `json:"referringOrganisationId"`
 	// ISO 3166-1 alpha-2 country code, e.g. MX, US, GB.
-	Jurisdiction string                  `json:"jurisdiction"`
-	Needs        []domain.Need           `json:"needs"`
-	Barriers     []domain.Barrier        `json:"barriers"`
-	Survivor     *domain.SurvivorDetails `json:"survivor"`
+	Jurisdiction string `json:"jurisdiction"`
+	// What she needs from the journey.
+	Needs []domain.Need `json:"needs"`
+	// What keeps her from financial services.
+	Barriers []domain.Barrier `json:"barriers"`
+	// Who she is (personal).
+	Survivor *domain.SurvivorDetails `json:"survivor"`
 }
 
+// A bank to show the case to.
 type ReferToBankInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BankID          string `json:"bankId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank (an organisation of kind BANK).
+	BankID string `json:"bankId"`
 }
 
+// An organisation to add to the directory.
 type RegisterOrganisationInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted.
 	ID *string `json:"id,omitempty"`
 	// Public; at most 200 characters.
-	Name         string                  `json:"name"`
-	Kind         domain.OrganisationKind `json:"kind"`
-	Jurisdiction string                  `json:"jurisdiction"`
-	Services     []domain.Service        `json:"services"`
+	Name string `json:"name"`
+	// The part it plays in the coalition.
+	Kind domain.OrganisationKind `json:"kind"`
+	// Where it works (ISO 3166-1 alpha-2).
+	Jurisdiction string `json:"jurisdiction"`
+	// What it offers.
+	Services []domain.Service `json:"services"`
 	// Banks only.
 	Programmes []domain.Programme `json:"programmes,omitempty"`
 }
 
+// A case to reopen.
 type ReopenCaseInput struct {
-	CommandID       string              `json:"commandId"`
-	CaseID          string              `json:"caseId"`
-	ExpectedVersion *int                `json:"expectedVersion,omitempty"`
-	ReasonCode      domain.ReopenReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why it is reopened.
+	ReasonCode domain.ReopenReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A reopening of a case.
 type Reopening struct {
+	// Why it was reopened.
 	ReasonCode domain.ReopenReason `json:"reasonCode"`
 	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
-	Reason *string   `json:"reason,omitempty"`
-	At     time.Time `json:"at"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was reopened.
+	At time.Time `json:"at"`
 }
 
+// A request for an identity document.
 type RequestIDDocumentInput struct {
-	CommandID       string              `json:"commandId"`
-	CaseID          string              `json:"caseId"`
-	ExpectedVersion *int                `json:"expectedVersion,omitempty"`
-	Kind            domain.DocumentKind `json:"kind"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// What kind of document.
+	Kind domain.DocumentKind `json:"kind"`
 	// The ID office or government body of the directory that issues it. One of this and issuingAuthority.
 	IssuingOrganisationID *string `json:"issuingOrganisationId,omitempty"`
 	// An authority that is not in the directory, named in free text (personal; at most 200 characters).
 	IssuingAuthority *string `json:"issuingAuthority,omitempty"`
 }
 
+// A concern's resolution.
 type ResolveSafeguardingConcernInput struct {
-	CommandID       string                   `json:"commandId"`
-	CaseID          string                   `json:"caseId"`
-	ExpectedVersion *int                     `json:"expectedVersion,omitempty"`
-	ConcernID       string                   `json:"concernId"`
-	Resolution      domain.ConcernResolution `json:"resolution"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The concern (SafeguardingConcern.id).
+	ConcernID string `json:"concernId"`
+	// How it was resolved.
+	Resolution domain.ConcernResolution `json:"resolution"`
 	// Optional: what was done (personal; at most 5000 characters; line breaks allowed).
 	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
+// Refused items sent again.
 type ResubmitCreditDisputeInput struct {
-	CommandID       string                `json:"commandId"`
-	CaseID          string                `json:"caseId"`
-	ExpectedVersion *int                  `json:"expectedVersion,omitempty"`
-	DisputeID       string                `json:"disputeId"`
-	ItemIds         []string              `json:"itemIds"`
-	Evidence        []domain.EvidenceKind `json:"evidence,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// Refused items of the dispute to send again.
+	ItemIds []string `json:"itemIds"`
+	// The evidence sent with them.
+	Evidence []domain.EvidenceKind `json:"evidence,omitempty"`
 }
 
+// What a revocation returns.
 type RevocationResult struct {
-	Version  int    `json:"version"`
+	// The revocation's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event.
 	Position string `json:"position"`
 }
 
+// A user whose tokens to revoke.
 type RevokeSubjectInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// The user id (the token's sub claim).
 	Subject string `json:"subject"`
 }
 
+// A token to revoke.
 type RevokeTokenInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// The token's jti claim.
 	TokenID string `json:"tokenId"`
 }
 
+// How the survivor may and may not be reached.
 type SafeContactRules struct {
-	Allowed   []domain.ContactChannel `json:"allowed"`
+	// Channels that are safe.
+	Allowed []domain.ContactChannel `json:"allowed"`
+	// Channels never to use.
 	Forbidden []domain.ContactChannel `json:"forbidden"`
 	// Personal, e.g. never by post to the old address.
-	Notes *string   `json:"notes,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	// When the rules were set.
 	SetAt time.Time `json:"setAt"`
 }
 
+// A concern about the survivor's safety, between the case's organisation and one bank.
 type SafeguardingConcern struct {
-	ID       string                 `json:"id"`
-	RaisedBy *app.Organisation      `json:"raisedBy"`
-	Bank     *app.Organisation      `json:"bank"`
+	// The concern's id.
+	ID string `json:"id"`
+	// The organisation that raised it.
+	RaisedBy *app.Organisation `json:"raisedBy"`
+	// The bank involved.
+	Bank *app.Organisation `json:"bank"`
+	// What it is about.
 	Category domain.ConcernCategory `json:"category"`
-	Status   domain.ConcernStatus   `json:"status"`
+	// Open, acknowledged or resolved.
+	Status domain.ConcernStatus `json:"status"`
 	// Personal: what was observed.
-	Details        *string                   `json:"details,omitempty"`
-	RaisedAt       time.Time                 `json:"raisedAt"`
-	AcknowledgedAt *time.Time                `json:"acknowledgedAt,omitempty"`
-	ResolvedAt     *time.Time                `json:"resolvedAt,omitempty"`
-	Resolution     *domain.ConcernResolution `json:"resolution,omitempty"`
+	Details *string `json:"details,omitempty"`
+	// When it was raised.
+	RaisedAt time.Time `json:"raisedAt"`
+	// When the other party acknowledged it.
+	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
+	// When it was resolved.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+	// How it was resolved.
+	Resolution *domain.ConcernResolution `json:"resolution,omitempty"`
 	// Personal: what was done (at most 5000 characters).
 	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
+// Safe-contact rules.
 type SetSafeContactRulesInput struct {
-	CommandID       string                  `json:"commandId"`
-	CaseID          string                  `json:"caseId"`
-	ExpectedVersion *int                    `json:"expectedVersion,omitempty"`
-	Allowed         []domain.ContactChannel `json:"allowed"`
-	Forbidden       []domain.ContactChannel `json:"forbidden"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Channels that are safe.
+	Allowed []domain.ContactChannel `json:"allowed"`
+	// Channels never to use; none may also be allowed.
+	Forbidden []domain.ContactChannel `json:"forbidden"`
 	// Personal; at most 10000 characters; line breaks allowed.
 	Notes *string `json:"notes,omitempty"`
 }
 
+// An account application.
 type SubmitAccountApplicationInput struct {
-	CommandID       string                `json:"commandId"`
-	CaseID          string                `json:"caseId"`
-	ExpectedVersion *int                  `json:"expectedVersion,omitempty"`
-	BankID          string                `json:"bankId"`
-	Product         domain.AccountProduct `json:"product"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// A bank the case was shown to.
+	BankID string `json:"bankId"`
+	// The product applied for.
+	Product domain.AccountProduct `json:"product"`
 }
 
+// An organisation's new profile.
 type UpdateOrganisationProfileInput struct {
-	CommandID      string             `json:"commandId"`
-	OrganisationID string             `json:"organisationId"`
-	Services       []domain.Service   `json:"services"`
-	Programmes     []domain.Programme `json:"programmes"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The organisation.
+	OrganisationID string `json:"organisationId"`
+	// What it offers (replaces the list; empty clears it).
+	Services []domain.Service `json:"services"`
+	// Partner programmes (banks only; replaces the list; empty clears it).
+	Programmes []domain.Programme `json:"programmes"`
 }
 
+// A grant to withdraw.
 type WithdrawConsentInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	GrantID         string `json:"grantId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The grant (ConsentGrant.id).
+	GrantID string `json:"grantId"`
 }
