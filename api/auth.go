@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/domain"
@@ -65,7 +64,7 @@ func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimi
 			ctx = app.WithCorrelationID(ctx, id)
 		}
 		if reason := r.Header.Get(HeaderAccessReason); reason != "" {
-			reason, err := access.CheckReason(reason)
+			reason, err := app.CheckAccessReason(reason)
 			if err != nil {
 				writeError(w, http.StatusBadRequest, HeaderAccessReason+": "+err.Error(), CodeBadUserInput)
 				return

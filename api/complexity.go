@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/domain"
 )
 
 // Query cost, as gqlgen's complexity limit counts it (MaxComplexity in limits.go). By
@@ -24,10 +25,10 @@ const (
 // complexity returns the cost functions for graph.Config.
 func complexity() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
-	c.Query.Cases = func(child int, _ *graph.CaseFilter, first *int, _, _ *string) int {
+	c.Query.Cases = func(child int, _ *app.CaseFilter, first *int, _, _ *string) int {
 		return 1 + pageCost(first)*child
 	}
-	c.Query.Organisations = func(child int, _ *string, _ *graph.OrganisationKind, _ *string) int {
+	c.Query.Organisations = func(child int, _ *string, _ *domain.OrganisationKind, _ *string) int {
 		return 1 + assumedListSize*child
 	}
 	c.Query.AccessLog = func(child int, _ string) int { return 1 + assumedListSize*child }

@@ -13,9 +13,6 @@ import (
 
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/auth"
-	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/eventstore"
-	"github.com/waymark-org/waymark/sealing"
 )
 
 // Error codes in extensions.code. Malformed documents keep gqlgen's own
@@ -43,13 +40,14 @@ const (
 	CodeUnavailable = "UNAVAILABLE"
 )
 
-// codeOf maps an error to its code: the one place domain and application errors
-// become API codes.
+// codeOf maps an error to its code: the one place errors become API codes. app hands
+// the API its own errors only (the domain's, the store's and sealing's wrapped into
+// app's kinds), and a bad token is auth's.
 func codeOf(err error) string {
 	switch {
 	case errors.Is(err, app.ErrUnauthenticated), errors.Is(err, auth.ErrInvalidToken):
 		return CodeUnauthenticated
-	case errors.Is(err, app.ErrNotFound), errors.Is(err, domain.ErrCaseNotFound):
+	case errors.Is(err, app.ErrNotFound):
 		return CodeNotFound
 	case errors.Is(err, app.ErrForbidden):
 		return CodeForbidden
@@ -59,13 +57,9 @@ func codeOf(err error) string {
 		return CodeUnavailable
 	case errors.Is(err, app.ErrPersonalDataLimit):
 		return CodePersonalDataLimit
-	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrConsentRequired),
-		errors.Is(err, app.ErrErased), errors.Is(err, sealing.ErrKeyDestroyed):
+	case errors.Is(err, app.ErrInvalidTransition), errors.Is(err, app.ErrErased):
 		return CodeInvalidTransition
-	case errors.Is(err, app.ErrBadInput), errors.Is(err, app.ErrCommandReused), errors.Is(err, app.ErrOrganisationDeactivated),
-		errors.Is(err, domain.ErrInvalidInput), errors.Is(err, domain.ErrUnknownOrganisation),
-		errors.Is(err, domain.ErrWrongOrganisationKind), errors.Is(err, domain.ErrAlreadyExists),
-		errors.Is(err, eventstore.ErrInvalidPosition):
+	case errors.Is(err, app.ErrBadInput), errors.Is(err, app.ErrCommandReused), errors.Is(err, app.ErrOrganisationDeactivated):
 		return CodeBadUserInput
 	}
 	return CodeInternal
@@ -107,7 +101,7 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 		if errors.As(err, &conflict) {
 			gqlErr.Extensions["actualVersion"] = conflict.Actual
 		}
-		if errors.Is(err, sealing.ErrTampered) {
+		if errors.Is(err, app.ErrTampered) {
 			logger.ErrorContext(ctx, "sealed personal data failed its integrity check", "path", safePath(gqlErr.Path), "err", safeDescription(err))
 			gqlErr.Message = "personal data failed its integrity check"
 			return gqlErr

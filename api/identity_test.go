@@ -122,6 +122,7 @@ func TestDeactivatedOrganisation(t *testing.T) {
 	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "d-grant", "caseId": id,
 		"recipientOrganisationId": "bank-a", "categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
 	h.step("referToBank", "ReferToBankInput", map[string]any{"commandId": "d-show", "caseId": id, "bankId": "bank-a"})
+	h.waitHead() // the bank sees the case once the read model has its referral
 	bankStaff := app.Actor{ID: "bank-a-1", Role: app.RoleBank, Organisation: "bank-a"}
 	if resp := h.do(bankStaff, `query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": id}); len(resp.Errors) > 0 {
 		t.Fatalf("bank before deactivation: %+v", resp.Errors)

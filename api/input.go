@@ -22,10 +22,11 @@ import (
 //   - variables: gqlparser's VariableValues, before execution (an unknown enum, a
 //     string for an Int, a missing field); gqlgen codes them
 //     GRAPHQL_VALIDATION_FAILED with a path starting at "variable";
-//   - arguments: gqlgen unmarshals every argument when its field starts (an enum in
-//     the wrong case, which gqlparser lets through; a Time or Int that api/scalar
-//     refuses); a failure leaves the field's Args unset, which tells it apart from an
-//     error of the field's resolver.
+//   - enums in variables: gqlparser lets a name in the wrong case through; exactEnums
+//     (enumcase.go) refuses it before execution, with the sentence below;
+//   - arguments: gqlgen unmarshals every argument when its field starts (a Time or Int
+//     that api/scalar refuses); a failure leaves the field's Args unset, which tells
+//     it apart from an error of the field's resolver.
 
 // isVariablePath reports whether an error is about the request's variables.
 func isVariablePath(p ast.Path) bool {

@@ -105,6 +105,18 @@ func TestMalformedInputIsCoded(t *testing.T) {
 		{name: "an enum in the wrong case in variables",
 			body:       post(map[string]any{"query": need, "variables": map[string]any{"in": map[string]any{"commandId": "m1", "caseId": id, "need": "bank_account"}}}),
 			wantStatus: 200, wantCode: "BAD_USER_INPUT", wantMessage: "bank_account is not a valid Need"},
+		// gqlgen reads a bound enum name it does not know as no value at all: a code in
+		// the wrong case must be refused wherever it sits, never stored as none.
+		{name: "an enum in the wrong case in a list in variables",
+			body: post(map[string]any{"query": consent, "variables": map[string]any{"in": func() map[string]any {
+				in := consentIn("2027-01-01T00:00:00Z")
+				in["categories"] = []string{"BANKING", "banking"}
+				return in
+			}()}}),
+			wantStatus: 200, wantCode: "BAD_USER_INPUT", wantMessage: "banking is not a valid DataCategory: enum values are upper case (BANKING)"},
+		{name: "an enum in the wrong case as an argument's variable",
+			body:       post(map[string]any{"query": `query($k: OrganisationKind) { organisations(kind: $k) { id } }`, "variables": map[string]any{"k": "bank"}}),
+			wantStatus: 200, wantCode: "BAD_USER_INPUT", wantMessage: "bank is not a valid OrganisationKind: enum values are upper case (BANK)"},
 		{name: "an unknown enum value in variables",
 			body:       post(map[string]any{"query": need, "variables": map[string]any{"in": map[string]any{"commandId": "m2", "caseId": id, "need": "A_PONY"}}}),
 			wantStatus: 422, wantCode: "BAD_USER_INPUT", wantMessage: "not a valid Need"},

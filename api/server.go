@@ -69,6 +69,8 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Dev {
 		gql.Use(extension.Introspection{})
 	}
+	gql.Use(exactEnums{schema: schema.Schema()})
+	gql.Use(exactEnums{schema: schema.Schema()})
 	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))

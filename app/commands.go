@@ -32,7 +32,7 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 		return Result{}, err
 	}
 	if cmd.ReferringOrganisation, err = s.organisation(ctx, cmd.ReferringOrganisation.ID); err != nil {
-		return Result{}, err
+		return Result{}, appError(err)
 	}
 	return s.execute(ctx, request{
 		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.caseFingerprint(input),

@@ -27,12 +27,6 @@ func AccessReason(ctx context.Context) string {
 	return r
 }
 
-// AuthorizeRead decides whether actor may read a field group of case v: nil,
-// ErrNotFound or ErrForbidden. The API calls it for every field of a group.
-func (s *Service) AuthorizeRead(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group) error {
-	return s.decideRead(ctx, actor, v, group, false).Err()
-}
-
 // decideRead is the access decision for reading group of case v; sealed marks a read
 // that decrypts sealed personal data.
 func (s *Service) decideRead(ctx context.Context, actor Actor, v *projections.CaseView, group access.Group, sealed bool) access.Decision {
@@ -71,7 +65,8 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 	return &Opener{vault: s.vault, caseID: v.ID}, nil
 }
 
-// Open decrypts one personal sub-object into dst (nothing for an empty one).
+// Open decrypts one personal sub-object into dst (nothing for an empty one). A
+// destroyed key is ErrErased; bytes that fail their integrity check, ErrTampered.
 func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
 	if p.IsZero() {
 		return nil
@@ -81,21 +76,10 @@ func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
 		return ErrErased
 	}
 	if err != nil {
-		return fmt.Errorf("open personal data of case %s: %w", o.caseID, err)
+		return appError(fmt.Errorf("open personal data of case %s: %w", o.caseID, err))
 	}
 	if err := json.Unmarshal(plain, dst); err != nil {
 		return fmt.Errorf("decode personal data of case %s: %w", o.caseID, err)
 	}
 	return nil
-}
-
-// AccessLog returns who read the personal data of a case (auditors only).
-func (s *Service) AccessLog(ctx context.Context, actor Actor, caseID string) ([]accesslog.Entry, error) {
-	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadAccessLog, Now: s.Now()}).Err(); err != nil {
-		return nil, err
-	}
-	if s.accessLog == nil {
-		return nil, errors.New("no access log configured")
-	}
-	return s.accessLog.ForCase(ctx, caseID)
 }

@@ -32,7 +32,7 @@ func (s *Service) revoke(ctx context.Context, actor Actor, commandID, id string,
 	// The domain checks the id's form; an id that cannot even name a stream is the
 	// same mistake.
 	if _, err := domain.DecideRevocation(domain.Revocation{}, cmd, s.Now()); err != nil {
-		return Result{}, err
+		return Result{}, appError(err)
 	}
 	input, err := commandInput(cmd.CommandType(), id, nil, actor, cmd)
 	if err != nil {

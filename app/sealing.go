@@ -14,12 +14,6 @@ import (
 	"github.com/waymark-org/waymark/sealing"
 )
 
-// AccessLog is where reads of personal data are recorded before the data leaves.
-type AccessLog interface {
-	Record(ctx context.Context, entries ...accesslog.Entry) error
-	ForCase(ctx context.Context, caseID string) ([]accesslog.Entry, error)
-}
-
 // encode renders domain events for stream. A case's personal sub-objects are sealed
 // with its data key (made with the referral), and its searchable personal values are
 // added as keyed hashes (the blind index), never as plaintext.

@@ -138,7 +138,10 @@ type request struct {
 // first; past it the caller gets a conflict.
 const maxRaces = 8
 
-func (s *Service) execute(ctx context.Context, req request) (Result, error) {
+func (s *Service) execute(ctx context.Context, req request) (_ Result, err error) {
+	// Every command's errors leave as app's: the domain's rule errors, the store's and
+	// sealing's (a key destroyed by erasure) wrapped into app's kinds.
+	defer func() { err = appError(err) }()
 	md := s.metadata(ctx, req)
 	claimStream := s.commandStream(req.actor.Organisation, req.commandID)
 	c, err := s.readClaim(ctx, claimStream, req.commandID)

@@ -17,7 +17,8 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/waymark-org/waymark/api/scalar"
-	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/domain"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -33,13 +34,12 @@ type ResolverRoot interface {
 	Case() CaseResolver
 	CaseResult() CaseResultResolver
 	Mutation() MutationResolver
-	Organisation() OrganisationResolver
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
 }
 
 type DirectiveRoot struct {
-	Group func(ctx context.Context, obj any, next graphql.Resolver, name FieldGroup) (res any, err error)
+	Group func(ctx context.Context, obj any, next graphql.Resolver, name app.Group) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -329,9 +329,9 @@ type ComplexityRoot struct {
 	Query struct {
 		AccessLog     func(childComplexity int, caseID string) int
 		Case          func(childComplexity int, id string, minPosition *string) int
-		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string, minPosition *string) int
+		Cases         func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
 		Organisation  func(childComplexity int, id string, minPosition *string) int
-		Organisations func(childComplexity int, jurisdiction *string, kind *OrganisationKind, minPosition *string) int
+		Organisations func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
 	}
 
 	Reopening struct {
@@ -372,86 +372,81 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CaseResolver interface {
-	Version(ctx context.Context, obj *projections.CaseView) (int, error)
-	Position(ctx context.Context, obj *projections.CaseView) (string, error)
-	Stage(ctx context.Context, obj *projections.CaseView) (*Stage, error)
-	Status(ctx context.Context, obj *projections.CaseView) (*CaseStatus, error)
-
-	OwningOrganisation(ctx context.Context, obj *projections.CaseView) (*projections.OrganisationView, error)
-
-	Needs(ctx context.Context, obj *projections.CaseView) ([]Need, error)
-	Barriers(ctx context.Context, obj *projections.CaseView) ([]Barrier, error)
-	Closure(ctx context.Context, obj *projections.CaseView) (*Closure, error)
-	Journey(ctx context.Context, obj *projections.CaseView) ([]JourneyStep, error)
-	Reopenings(ctx context.Context, obj *projections.CaseView) ([]Reopening, error)
-	Identity(ctx context.Context, obj *projections.CaseView) (*CaseIdentity, error)
-	Consent(ctx context.Context, obj *projections.CaseView) (*CaseConsent, error)
-	Banking(ctx context.Context, obj *projections.CaseView) (*CaseBanking, error)
-	Credit(ctx context.Context, obj *projections.CaseView) (*CaseCredit, error)
-	Notes(ctx context.Context, obj *projections.CaseView) ([]CaseNote, error)
-	Safeguarding(ctx context.Context, obj *projections.CaseView) ([]SafeguardingConcern, error)
-	Contact(ctx context.Context, obj *projections.CaseView) (*SafeContactRules, error)
-	BarrierHistory(ctx context.Context, obj *projections.CaseView) ([]BarrierSpan, error)
-	NeedHistory(ctx context.Context, obj *projections.CaseView) ([]NeedSpan, error)
+	Version(ctx context.Context, obj *app.Case) (int, error)
+	Position(ctx context.Context, obj *app.Case) (string, error)
+	Stage(ctx context.Context, obj *app.Case) (*domain.Stage, error)
+	Status(ctx context.Context, obj *app.Case) (*domain.Status, error)
+	Jurisdiction(ctx context.Context, obj *app.Case) (*string, error)
+	OwningOrganisation(ctx context.Context, obj *app.Case) (*app.Organisation, error)
+	ReferredAt(ctx context.Context, obj *app.Case) (*time.Time, error)
+	UpdatedAt(ctx context.Context, obj *app.Case) (*time.Time, error)
+	Journey(ctx context.Context, obj *app.Case) ([]JourneyStep, error)
+	Banking(ctx context.Context, obj *app.Case) (*CaseBanking, error)
+	Needs(ctx context.Context, obj *app.Case) ([]domain.Need, error)
+	Barriers(ctx context.Context, obj *app.Case) ([]domain.Barrier, error)
+	BarrierHistory(ctx context.Context, obj *app.Case) ([]BarrierSpan, error)
+	NeedHistory(ctx context.Context, obj *app.Case) ([]NeedSpan, error)
+	Consent(ctx context.Context, obj *app.Case) (*CaseConsent, error)
+	Contact(ctx context.Context, obj *app.Case) (*SafeContactRules, error)
+	Credit(ctx context.Context, obj *app.Case) (*CaseCredit, error)
+	Identity(ctx context.Context, obj *app.Case) (*CaseIdentity, error)
+	Closure(ctx context.Context, obj *app.Case) (*Closure, error)
+	Reopenings(ctx context.Context, obj *app.Case) ([]Reopening, error)
+	Notes(ctx context.Context, obj *app.Case) ([]CaseNote, error)
+	Safeguarding(ctx context.Context, obj *app.Case) ([]SafeguardingConcern, error)
 }
 type CaseResultResolver interface {
-	Case(ctx context.Context, obj *CaseResult) (*projections.CaseView, error)
+	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
 }
 type MutationResolver interface {
-	ReferSurvivor(ctx context.Context, input ReferSurvivorInput) (*CaseResult, error)
-	GrantConsent(ctx context.Context, input GrantConsentInput) (*CaseResult, error)
-	WithdrawConsent(ctx context.Context, input WithdrawConsentInput) (*CaseResult, error)
-	RequestIDDocument(ctx context.Context, input RequestIDDocumentInput) (*CaseResult, error)
-	RecordIDDocumentObtained(ctx context.Context, input RecordIDDocumentObtainedInput) (*CaseResult, error)
-	RecordIDDocumentRefused(ctx context.Context, input RecordIDDocumentRefusedInput) (*CaseResult, error)
 	ReferToBank(ctx context.Context, input ReferToBankInput) (*CaseResult, error)
 	SubmitAccountApplication(ctx context.Context, input SubmitAccountApplicationInput) (*CaseResult, error)
 	RecordAccountOpened(ctx context.Context, input RecordAccountOpenedInput) (*CaseResult, error)
 	RecordAccountDeclined(ctx context.Context, input RecordAccountDeclinedInput) (*CaseResult, error)
-	FileCreditDispute(ctx context.Context, input FileCreditDisputeInput) (*CaseResult, error)
-	RecordCreditDisputeOutcome(ctx context.Context, input RecordCreditDisputeOutcomeInput) (*CaseResult, error)
-	AddCaseNote(ctx context.Context, input AddCaseNoteInput) (*CaseResult, error)
-	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
-	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
-	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
-	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
-	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
-	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
-	DeclineAllOffers(ctx context.Context, input DeclineAllOffersInput) (*CaseResult, error)
-	ProvideDueDiligencePack(ctx context.Context, input ProvideDueDiligencePackInput) (*CaseResult, error)
-	RecordDueDiligenceDecision(ctx context.Context, input RecordDueDiligenceDecisionInput) (*CaseResult, error)
-	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
-	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
-	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
-	SetSafeContactRules(ctx context.Context, input SetSafeContactRulesInput) (*CaseResult, error)
-	RecordCreditReportObtained(ctx context.Context, input RecordCreditReportObtainedInput) (*CaseResult, error)
-	RecordDisputeItemOutcome(ctx context.Context, input RecordDisputeItemOutcomeInput) (*CaseResult, error)
-	ResubmitCreditDispute(ctx context.Context, input ResubmitCreditDisputeInput) (*CaseResult, error)
 	IdentifyBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
 	ResolveBarrier(ctx context.Context, input BarrierInput) (*CaseResult, error)
 	IdentifyNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
 	MeetNeed(ctx context.Context, input NeedInput) (*CaseResult, error)
+	GrantConsent(ctx context.Context, input GrantConsentInput) (*CaseResult, error)
+	WithdrawConsent(ctx context.Context, input WithdrawConsentInput) (*CaseResult, error)
+	SetSafeContactRules(ctx context.Context, input SetSafeContactRulesInput) (*CaseResult, error)
+	FileCreditDispute(ctx context.Context, input FileCreditDisputeInput) (*CaseResult, error)
+	RecordCreditDisputeOutcome(ctx context.Context, input RecordCreditDisputeOutcomeInput) (*CaseResult, error)
+	RecordCreditReportObtained(ctx context.Context, input RecordCreditReportObtainedInput) (*CaseResult, error)
+	RecordDisputeItemOutcome(ctx context.Context, input RecordDisputeItemOutcomeInput) (*CaseResult, error)
+	ResubmitCreditDispute(ctx context.Context, input ResubmitCreditDisputeInput) (*CaseResult, error)
+	ProvideDueDiligencePack(ctx context.Context, input ProvideDueDiligencePackInput) (*CaseResult, error)
+	RecordDueDiligenceDecision(ctx context.Context, input RecordDueDiligenceDecisionInput) (*CaseResult, error)
+	RequestIDDocument(ctx context.Context, input RequestIDDocumentInput) (*CaseResult, error)
+	RecordIDDocumentObtained(ctx context.Context, input RecordIDDocumentObtainedInput) (*CaseResult, error)
+	RecordIDDocumentRefused(ctx context.Context, input RecordIDDocumentRefusedInput) (*CaseResult, error)
+	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
+	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
+	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
+	AddCaseNote(ctx context.Context, input AddCaseNoteInput) (*CaseResult, error)
+	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
+	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
+	DeclineAllOffers(ctx context.Context, input DeclineAllOffersInput) (*CaseResult, error)
+	RegisterOrganisation(ctx context.Context, input RegisterOrganisationInput) (*OrganisationResult, error)
 	UpdateOrganisationProfile(ctx context.Context, input UpdateOrganisationProfileInput) (*OrganisationResult, error)
 	DeactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
 	ReactivateOrganisation(ctx context.Context, input OrganisationCommandInput) (*OrganisationResult, error)
+	ReferSurvivor(ctx context.Context, input ReferSurvivorInput) (*CaseResult, error)
 	RevokeToken(ctx context.Context, input RevokeTokenInput) (*RevocationResult, error)
 	RevokeSubject(ctx context.Context, input RevokeSubjectInput) (*RevocationResult, error)
-}
-type OrganisationResolver interface {
-	Kind(ctx context.Context, obj *projections.OrganisationView) (OrganisationKind, error)
-
-	Services(ctx context.Context, obj *projections.OrganisationView) ([]Service, error)
-	Programmes(ctx context.Context, obj *projections.OrganisationView) ([]Programme, error)
+	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
+	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
+	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
 }
 type OrganisationResultResolver interface {
-	Organisation(ctx context.Context, obj *OrganisationResult) (*projections.OrganisationView, error)
+	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
 }
 type QueryResolver interface {
-	Case(ctx context.Context, id string, minPosition *string) (*projections.CaseView, error)
-	Cases(ctx context.Context, filter *CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
-	Organisations(ctx context.Context, jurisdiction *string, kind *OrganisationKind, minPosition *string) ([]projections.OrganisationView, error)
-	Organisation(ctx context.Context, id string, minPosition *string) (*projections.OrganisationView, error)
 	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
+	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
+	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
+	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
+	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1916,7 +1911,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*app.CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
 
 	case "Query.organisation":
 		if e.ComplexityRoot.Query.Organisation == nil {
@@ -1939,7 +1934,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*OrganisationKind), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*domain.OrganisationKind), args["minPosition"].(*string)), true
 
 	case "Reopening.at":
 		if e.ComplexityRoot.Reopening.At == nil {
@@ -2189,7 +2184,13 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../schema.graphql", Input: `# Waymark GraphQL API.
+	{Name: "../../schema.graphql", Input: `# Waymark GraphQL API: the root. This file holds what every part of the schema shares
+# (the scalars, the @group directive and its field groups, the root Query and Mutation,
+# the result of a case command and the page info of a list); each concern's types,
+# inputs, enums and its Query and Mutation fields are in schema/<concern>.graphqls
+# (cases, referral, identity, consent, banking, offers, duediligence, safeguarding,
+# contact, credit, barriers, notes, lifecycle, organisations, accesslog, revocation).
+# The descriptions are the API's documentation: introspection and GraphiQL show them.
 #
 # Every mutation is a command: it takes a client-chosen ` + "`" + `commandId` + "`" + ` (honoured forever:
 # a retry returns the first result and appends nothing; the same id with other input is
@@ -2221,250 +2222,145 @@ var sources = []*ast.Source{
 # 6,000: a cases(first: n) page counts its selection n times, and personal field groups
 # (identity, notes, contact, safeguarding) and their sealed fields count more.
 
+"An instant as an RFC 3339 date-time with its offset, e.g. 2026-03-02T09:00:00Z. A date alone is refused, not guessed at midnight."
 scalar Time
 
-"Authorises every field of a Case by the sensitivity group it belongs to."
-directive @group(name: FieldGroup!) on FIELD_DEFINITION
+"""
+Authorises every field of a Case by the sensitivity group it belongs to: one decision
+per group, for every field of it. A field of a group the caller may not read is null
+with a FORBIDDEN error; a case the caller may not see at all is NOT_FOUND.
+"""
+directive @group(
+  "The field group the field belongs to."
+  name: FieldGroup!
+) on FIELD_DEFINITION
 
-enum FieldGroup { SUMMARY IDENTITY CONSENT BANKING CREDIT NOTES SAFEGUARDING CONTACT }
-
-type Query {
-  "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
-  case(id: ID!, minPosition: String): Case!
-  "Cases visible to the caller, newest referral first."
-  cases(filter: CaseFilter, first: Int = 20, after: String, minPosition: String): CaseConnection!
-  "The organisation directory."
-  organisations(jurisdiction: String, kind: OrganisationKind, minPosition: String): [Organisation!]!
-  organisation(id: ID!, minPosition: String): Organisation!
-  "Who read the personal data of a case, in what role, for what reason (auditors)."
-  accessLog(caseId: ID!): [AccessLogEntry!]!
+"The sensitivity groups of a Case's fields. Each is authorised whole; the access log lists the groups a caller read."
+enum FieldGroup {
+  "Stage, status, dates, needs, barriers, closure and the journey: no personal data. Anyone who may see the case."
+  SUMMARY
+  "The survivor's personal data: names, date of birth, contact details, documents. The owning organisation, organisations with an identity grant, auditors with a reason."
+  IDENTITY
+  "The consent grants: who may receive which data, for what, until when."
+  CONSENT
+  "Bank referrals, offers, due-diligence packs and account applications; a bank sees only its own."
+  BANKING
+  "Credit reports and disputes; a bureau sees only its own."
+  CREDIT
+  "Case notes, and the caseworker's texts beside closing, reopening and declining every offer (personal)."
+  NOTES
+  "Safeguarding concerns: only the owning organisation and the bank involved, never anyone else, auditors included (personal)."
+  SAFEGUARDING
+  "How the survivor may be contacted: for every organisation that may contact her (personal)."
+  CONTACT
 }
 
+"""
+The queries. Every request needs a bearer token. Queries that take ` + "`" + `minPosition` + "`" + ` wait
+(up to the read timeout) until the read models have applied that position, so a client
+reads its own writes; a position the log has not reached is BAD_USER_INPUT, one the
+read models did not reach in time UNAVAILABLE. The fields are in schema/*.graphqls.
+"""
+type Query
+
+"""
+The commands. Each takes a client-chosen ` + "`" + `commandId` + "`" + ` (1-100 letters, digits, '-' or
+'_'; one namespace per organisation), honoured forever: a retry returns the first
+result and appends nothing; the same id with other input is BAD_USER_INPUT. Case
+commands take an optional ` + "`" + `expectedVersion` + "`" + `: a stale one is CONFLICT with the actual
+version in extensions.actualVersion, and nothing is written. The fields are in
+schema/*.graphqls.
+"""
+type Mutation
+
+"What a case command returns: the case's new version and where the write is in the global log."
+type CaseResult {
+  "The case the command wrote to (a new one for referSurvivor)."
+  caseId: ID!
+  "The case's number of events after the command."
+  version: Int!
+  "The global-log position of the command's last event: pass it as minPosition to read this write."
+  position: String!
+  "The case after the command, when the caller may see it (null with NOT_FOUND otherwise)."
+  case: Case
+}
+
+"Where a page of a list ends, and whether there is more."
+type PageInfo {
+  "True when another page follows: ask for it with after: endCursor."
+  hasNextPage: Boolean!
+  "The cursor of the page's last item; null for an empty page."
+  endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/accesslog.graphqls", Input: `# The access log: who read which personal data of a case.
+
+extend type Query {
+  "Who read the personal data of a case, in what role, for what reason (auditors). One entry per request and case."
+  accessLog(
+    "The case."
+    caseId: ID!
+  ): [AccessLogEntry!]!
+}
+
+"One request's reads of one case's personal data (or a search that found it)."
 type AccessLogEntry {
+  "When it was read."
   at: Time!
+  "Who read it: the user id from the token."
   actor: String!
+  "In what role, e.g. caseworker, auditor."
   role: String!
+  "The organisation the reader acts for."
   organisation: String
+  "The field groups read, in the schema's order."
   groups: [FieldGroup!]!
+  "The reason stated in X-Access-Reason; begins with search for a search by name or document number."
   reason: String
+  "True when the read was allowed only because a reason was stated (an auditor's break-glass)."
   breakGlass: Boolean!
+  "The request's X-Correlation-Id, if it had one."
   requestId: String
 }
+`, BuiltIn: false},
+	{Name: "../../schema/banking.graphqls", Input: `# Banking: referrals to partner banks and account applications. Offers are in
+# offers.graphqls, due-diligence packs in duediligence.graphqls.
 
-type Mutation {
-  referSurvivor(input: ReferSurvivorInput!): CaseResult!
-  grantConsent(input: GrantConsentInput!): CaseResult!
-  withdrawConsent(input: WithdrawConsentInput!): CaseResult!
-  requestIDDocument(input: RequestIDDocumentInput!): CaseResult!
-  recordIDDocumentObtained(input: RecordIDDocumentObtainedInput!): CaseResult!
-  recordIDDocumentRefused(input: RecordIDDocumentRefusedInput!): CaseResult!
-  referToBank(input: ReferToBankInput!): CaseResult!
-  submitAccountApplication(input: SubmitAccountApplicationInput!): CaseResult!
-  recordAccountOpened(input: RecordAccountOpenedInput!): CaseResult!
-  recordAccountDeclined(input: RecordAccountDeclinedInput!): CaseResult!
-  fileCreditDispute(input: FileCreditDisputeInput!): CaseResult!
-  recordCreditDisputeOutcome(input: RecordCreditDisputeOutcomeInput!): CaseResult!
-  addCaseNote(input: AddCaseNoteInput!): CaseResult!
-  closeCase(input: CloseCaseInput!): CaseResult!
-  reopenCase(input: ReopenCaseInput!): CaseResult!
-  registerOrganisation(input: RegisterOrganisationInput!): OrganisationResult!
-  "Destroys the case's key: its personal data can never be read again. The journey stays."
-  eraseSurvivorData(input: EraseSurvivorDataInput!): CaseResult!
-  "A partner bank the case was shown to offers a product."
-  makeBankOffer(input: MakeBankOfferInput!): CaseResult!
-  recordSurvivorChoice(input: RecordSurvivorChoiceInput!): CaseResult!
-  declineAllOffers(input: DeclineAllOffersInput!): CaseResult!
-  provideDueDiligencePack(input: ProvideDueDiligencePackInput!): CaseResult!
-  recordDueDiligenceDecision(input: RecordDueDiligenceDecisionInput!): CaseResult!
-  raiseSafeguardingConcern(input: RaiseSafeguardingConcernInput!): CaseResult!
-  acknowledgeSafeguardingConcern(input: AcknowledgeSafeguardingConcernInput!): CaseResult!
-  resolveSafeguardingConcern(input: ResolveSafeguardingConcernInput!): CaseResult!
-  setSafeContactRules(input: SetSafeContactRulesInput!): CaseResult!
-  recordCreditReportObtained(input: RecordCreditReportObtainedInput!): CaseResult!
-  recordDisputeItemOutcome(input: RecordDisputeItemOutcomeInput!): CaseResult!
-  resubmitCreditDispute(input: ResubmitCreditDisputeInput!): CaseResult!
-  identifyBarrier(input: BarrierInput!): CaseResult!
-  resolveBarrier(input: BarrierInput!): CaseResult!
-  identifyNeed(input: NeedInput!): CaseResult!
-  meetNeed(input: NeedInput!): CaseResult!
-  updateOrganisationProfile(input: UpdateOrganisationProfileInput!): OrganisationResult!
-  "Takes an organisation out of service (admins): its staff's tokens are refused and no new command may name it. Its history stays."
-  deactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
-  "Puts a deactivated organisation back in service (admins)."
-  reactivateOrganisation(input: OrganisationCommandInput!): OrganisationResult!
-  "Revokes one access token by its id, the token's jti claim (admins)."
-  revokeToken(input: RevokeTokenInput!): RevocationResult!
-  "Revokes every token of one user issued up to now (admins); tokens issued to the user later work."
-  revokeSubject(input: RevokeSubjectInput!): RevocationResult!
-}
-
-type RevocationResult {
-  version: Int!
-  position: String!
-}
-
-input RevokeTokenInput {
-  commandId: ID!
-  "The token's jti claim."
-  tokenId: ID!
-}
-
-input RevokeSubjectInput {
-  commandId: ID!
-  "The user id (the token's sub claim)."
-  subject: ID!
-}
-
-input OrganisationCommandInput {
-  commandId: ID!
-  organisationId: ID!
-}
-
-# ---- Cases -------------------------------------------------------------------------
-
-type Case {
-  id: ID!
-  "Number of events in the case's history."
-  version: Int!
-  "Position of the case's latest event in the global log."
-  position: String!
-  stage: Stage @group(name: SUMMARY)
-  status: CaseStatus @group(name: SUMMARY)
-  jurisdiction: String @group(name: SUMMARY)
-  owningOrganisation: Organisation @group(name: SUMMARY)
-  referredAt: Time @group(name: SUMMARY)
-  updatedAt: Time @group(name: SUMMARY)
-  needs: [Need!] @group(name: SUMMARY)
-  barriers: [Barrier!] @group(name: SUMMARY)
-  closure: Closure @group(name: SUMMARY)
-  "What happened, in order, without personal data."
-  journey: [JourneyStep!] @group(name: SUMMARY)
-  "Every time the case was reopened, oldest first."
-  reopenings: [Reopening!] @group(name: SUMMARY)
-  "Personal data of the survivor: name, contact details, documents."
-  identity: CaseIdentity @group(name: IDENTITY)
-  consent: CaseConsent @group(name: CONSENT)
+extend type Case {
+  "Bank referrals, offers, due-diligence packs and account applications; a bank sees only its own."
   banking: CaseBanking @group(name: BANKING)
-  credit: CaseCredit @group(name: CREDIT)
-  "Case notes (personal)."
-  notes: [CaseNote!] @group(name: NOTES)
-  "Safeguarding concerns: the support organisation and the bank involved only."
-  safeguarding: [SafeguardingConcern!] @group(name: SAFEGUARDING)
-  "How the survivor may be contacted; for every organisation that may contact her."
-  contact: SafeContactRules @group(name: CONTACT)
-  "Barriers and needs over time: when each was identified and, if so, resolved."
-  barrierHistory: [BarrierSpan!] @group(name: SUMMARY)
-  needHistory: [NeedSpan!] @group(name: SUMMARY)
 }
 
-type BarrierSpan {
-  barrier: Barrier!
-  identifiedAt: Time!
-  resolvedAt: Time
+extend type Mutation {
+  "Shows the case to a partner bank; needs the survivor's banking consent for that bank."
+  referToBank(
+    "The bank."
+    input: ReferToBankInput!
+  ): CaseResult!
+  "Records that an account application was submitted to a bank the case was shown to."
+  submitAccountApplication(
+    "The application."
+    input: SubmitAccountApplicationInput!
+  ): CaseResult!
+  "Records that the bank opened the account (that bank's staff, or the case's organisation); needs an accepted ID document or due-diligence pack."
+  recordAccountOpened(
+    "The bank and product."
+    input: RecordAccountOpenedInput!
+  ): CaseResult!
+  "Records that the bank declined the application, with a reason code and optional text."
+  recordAccountDeclined(
+    "The bank and why."
+    input: RecordAccountDeclinedInput!
+  ): CaseResult!
 }
 
-type NeedSpan {
-  need: Need!
-  identifiedAt: Time!
-  metAt: Time
-}
-
-type SafeguardingConcern {
-  id: ID!
-  raisedBy: Organisation!
-  bank: Organisation!
-  category: ConcernCategory!
-  status: ConcernStatus!
-  "Personal: what was observed."
-  details: String
-  raisedAt: Time!
-  acknowledgedAt: Time
-  resolvedAt: Time
-  resolution: ConcernResolution
-  "Personal: what was done (at most 5000 characters)."
-  resolutionText: String
-}
-
-type SafeContactRules {
-  allowed: [ContactChannel!]!
-  forbidden: [ContactChannel!]!
-  "Personal, e.g. never by post to the old address."
-  notes: String
-  setAt: Time!
-}
-
-type JourneyStep {
-  type: String!
-  at: Time!
-  stage: Stage!
-  version: Int!
-  position: String!
-  actorOrganisation: String
-}
-
-type Closure {
-  outcome: ClosureOutcome!
-  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
-  reason: String
-  at: Time!
-}
-
-type Reopening {
-  reasonCode: ReopenReason!
-  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
-  reason: String
-  at: Time!
-}
-
-type CaseIdentity {
-  "True once the survivor's data was erased: every personal field is then null."
-  erased: Boolean!
-  fullName: String
-  aliases: [String!]!
-  dateOfBirth: String
-  phone: String
-  email: String
-  address: String
-  documents: [IDDocument!]!
-}
-
-type IDDocument {
-  id: ID!
-  kind: DocumentKind!
-  "The ID office or government body of the directory that issues it, if it is in the directory."
-  issuingOrganisation: Organisation
-  "The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal)."
-  issuingAuthority: String
-  status: DocumentStatus!
-  "Set once obtained (personal)."
-  documentNumber: String
-  "Why it was refused."
-  reasonCode: RefusalReason
-  "Personal: the text beside the refusal's reason code."
-  reason: String
-  requestedAt: Time!
-  updatedAt: Time!
-}
-
-type CaseConsent {
-  grants: [ConsentGrant!]!
-}
-
-type ConsentGrant {
-  id: ID!
-  recipient: Organisation!
-  categories: [DataCategory!]!
-  purposes: [Purpose!]!
-  grantedAt: Time!
-  expiresAt: Time!
-  withdrawnAt: Time
-  inForce: Boolean!
-}
-
+"The case's banking: what the caller may see of it (a bank sees only its own entries)."
 type CaseBanking {
+  "The banks the case was shown to, oldest first."
   referrals: [BankReferral!]!
+  "The banks' offers, oldest first."
   offers: [BankOffer!]!
-  "The offer the survivor chose, if any."
+  "The offer the survivor chose, if any (null for a bank whose offer it is not)."
   chosenOfferId: ID
   "The survivor declined every offer (a valid outcome)."
   declinedAllOffers: Boolean!
@@ -2472,10 +2368,1263 @@ type CaseBanking {
   declineReasonCode: DeclineReason
   "Personal, the text beside the code: only for those who may read the case's notes."
   declineReason: String
+  "Alternative due-diligence packs given to banks in place of ID, oldest first."
   dueDiligencePacks: [DueDiligencePack!]!
+  "Account applications, the latest per bank, oldest first."
   applications: [AccountApplication!]!
 }
 
+"A bank the case was shown to."
+type BankReferral {
+  "The bank."
+  bank: Organisation!
+  "When the case was shown to it."
+  referredAt: Time!
+}
+
+"An account application at one bank (the latest there)."
+type AccountApplication {
+  "The bank."
+  bank: Organisation!
+  "The product applied for, or opened."
+  product: AccountProduct!
+  "Submitted, opened or declined."
+  status: ApplicationStatus!
+  "Why the bank declined it."
+  reasonCode: AccountDeclineReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was submitted."
+  submittedAt: Time!
+  "When its status last changed."
+  updatedAt: Time!
+}
+
+"A bank to show the case to."
+input ReferToBankInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank (an organisation of kind BANK)."
+  bankId: ID!
+}
+
+"An account application."
+input SubmitAccountApplicationInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "A bank the case was shown to."
+  bankId: ID!
+  "The product applied for."
+  product: AccountProduct!
+}
+
+"An account opened."
+input RecordAccountOpenedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank that opened it."
+  bankId: ID!
+  "The product opened."
+  product: AccountProduct!
+}
+
+"An application declined."
+input RecordAccountDeclinedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank that declined it."
+  bankId: ID!
+  "Why it was declined."
+  reasonCode: AccountDeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
+}
+
+"Bank products a survivor is offered or applies for."
+enum AccountProduct {
+  "A basic (no-frills) bank account."
+  BASIC_ACCOUNT
+  "A debit card account."
+  DEBIT_CARD
+  "A savings account."
+  SAVINGS_ACCOUNT
+  "A business account."
+  BUSINESS_ACCOUNT
+  "A loan."
+  LOAN
+}
+
+"Where an account application stands."
+enum ApplicationStatus {
+  "Submitted; no decision yet."
+  SUBMITTED
+  "The account was opened."
+  OPENED
+  "The bank declined it."
+  DECLINED
+}
+
+"Why a bank declined an account application."
+enum AccountDeclineReason {
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "The documents given were not enough."
+  INSUFFICIENT_DOCUMENTATION
+  "Sanctions screening did not clear."
+  SANCTIONS_SCREENING
+  "A previous fraud flag (often from her exploitation)."
+  PREVIOUS_FRAUD_FLAG
+  "The product is not available to her."
+  PRODUCT_UNAVAILABLE
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/barriers.graphqls", Input: `# Barriers and needs: what keeps the survivor from financial services and what she
+# needs from the journey, now and over time.
+
+extend type Case {
+  "The needs not yet met, in the order they were identified."
+  needs: [Need!] @group(name: SUMMARY)
+  "The barriers still active, in the order they were identified."
+  barriers: [Barrier!] @group(name: SUMMARY)
+  "Every barrier ever identified: when, and when it was resolved."
+  barrierHistory: [BarrierSpan!] @group(name: SUMMARY)
+  "Every need ever identified: when, and when it was met."
+  needHistory: [NeedSpan!] @group(name: SUMMARY)
+}
+
+extend type Mutation {
+  "Records a barrier the survivor faces."
+  identifyBarrier(
+    "The barrier."
+    input: BarrierInput!
+  ): CaseResult!
+  "Records that a barrier was overcome."
+  resolveBarrier(
+    "The barrier."
+    input: BarrierInput!
+  ): CaseResult!
+  "Records something the survivor needs."
+  identifyNeed(
+    "The need."
+    input: NeedInput!
+  ): CaseResult!
+  "Records that a need was met."
+  meetNeed(
+    "The need."
+    input: NeedInput!
+  ): CaseResult!
+}
+
+"When a barrier was identified and resolved (the latest time, if it came back)."
+type BarrierSpan {
+  "The barrier."
+  barrier: Barrier!
+  "When it was identified."
+  identifiedAt: Time!
+  "When it was resolved; null while active."
+  resolvedAt: Time
+}
+
+"When a need was identified and met (the latest time, if it came back)."
+type NeedSpan {
+  "The need."
+  need: Need!
+  "When it was identified."
+  identifiedAt: Time!
+  "When it was met; null while open."
+  metAt: Time
+}
+
+"A barrier of a case."
+input BarrierInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The barrier."
+  barrier: Barrier!
+}
+
+"A need of a case."
+input NeedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The need."
+  need: Need!
+}
+
+"What a survivor needs from the journey."
+enum Need {
+  "A bank account."
+  BANK_ACCOUNT
+  "An identity document."
+  ID_DOCUMENT
+  "A repaired credit record."
+  CREDIT_REPAIR
+  "Financial training."
+  FINANCIAL_TRAINING
+  "Transport."
+  TRANSPORT
+  "Shelter."
+  SHELTER
+}
+
+"What keeps a survivor from financial services."
+enum Barrier {
+  "She has no identity document."
+  NO_ID
+  "She has no income."
+  NO_INCOME
+  "She has no access to shelter."
+  NO_SHELTER_ACCESS
+  "She does not know what products exist."
+  UNAWARE_OF_PRODUCTS
+  "She needs transport to reach a branch or office."
+  NEEDS_TRANSPORT
+  "She needs training first."
+  NEEDS_TRAINING
+}
+`, BuiltIn: false},
+	{Name: "../../schema/cases.graphqls", Input: `# Cases: finding them and their summary. Each concern adds its own fields to Case
+# (extend type Case) in its own file: identity, consent, banking, credit, notes,
+# safeguarding, contact, barriers, lifecycle.
+
+extend type Query {
+  "A case by id. A case the caller may not see is NOT_FOUND, exactly like a missing one."
+  case(
+    "The case's id."
+    id: ID!
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): Case!
+  """
+  Cases visible to the caller, newest referral first, a page at a time. Finding cases by
+  survivorName or documentNumber is an identity read: only cases whose identity the caller
+  may read are found, and each find is recorded in the access log.
+  """
+  cases(
+    "Narrows the list; every condition given must hold (survivorName and documentNumber: either)."
+    filter: CaseFilter
+    "The page size, 0 to 100 (default 20). A page counts its selection this many times in the query's complexity."
+    first: Int = 20
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): CaseConnection!
+}
+
+"""
+One survivor's journey. Fields are grouped by sensitivity (@group): a field of a group
+the caller may not read is null with a FORBIDDEN error. Entries of other banks and
+bureaus are left out for bank and bureau staff.
+"""
+type Case {
+  "The case's id."
+  id: ID!
+  "Number of events in the case's history: pass it as expectedVersion to a command."
+  version: Int!
+  "Position of the case's latest event in the global log."
+  position: String!
+  "The furthest stage of the journey the case reached (stages may be skipped, never undone)."
+  stage: Stage @group(name: SUMMARY)
+  "Open or closed."
+  status: CaseStatus @group(name: SUMMARY)
+  "Where the case is handled: an ISO 3166-1 alpha-2 country code."
+  jurisdiction: String @group(name: SUMMARY)
+  "The survivor support organisation that referred the survivor and owns the case."
+  owningOrganisation: Organisation @group(name: SUMMARY)
+  "When the survivor was referred."
+  referredAt: Time @group(name: SUMMARY)
+  "When the case last changed."
+  updatedAt: Time @group(name: SUMMARY)
+  "What happened, in order, without personal data. Banks and bureaus see their own steps and the general ones."
+  journey: [JourneyStep!] @group(name: SUMMARY)
+}
+
+"One event of a case's history, without personal data."
+type JourneyStep {
+  "The event's type, e.g. SurvivorReferred, BankOfferMade."
+  type: String!
+  "When it was recorded."
+  at: Time!
+  "The case's stage after it."
+  stage: Stage!
+  "The case's version after it."
+  version: Int!
+  "Its position in the global log."
+  position: String!
+  "The organisation whose staff recorded it; null when it was another bank or bureau than the caller's."
+  actorOrganisation: String
+}
+
+"Conditions on the cases listed; every one given must hold."
+input CaseFilter {
+  "Cases at this stage."
+  stage: Stage
+  "Open or closed cases."
+  status: CaseStatus
+  "Cases handled in this jurisdiction (ISO 3166-1 alpha-2)."
+  jurisdiction: String
+  "Cases owned (referred) by this organisation."
+  organisationId: ID
+  "Cases where this barrier is still active."
+  barrier: Barrier
+  "Find by the survivor's name or alias (exact after normalising case, accents and spacing). An identity read: authorised and logged."
+  survivorName: String
+  "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
+  documentNumber: String
+}
+
+"A page of cases."
+type CaseConnection {
+  "The cases of the page, in order."
+  edges: [CaseEdge!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many cases match the filter for this caller, over every page."
+  totalCount: Int!
+}
+
+"A case in a page, with its cursor."
+type CaseEdge {
+  "Pass as after to continue the list after this case."
+  cursor: String!
+  "The case."
+  node: Case!
+}
+
+"The stages of the journey, in order."
+enum Stage {
+  "A survivor support organisation referred the survivor."
+  REFERRAL
+  "Identity documents are being recovered."
+  ID_RECOVERY
+  "Partner banks were shown the case: offers, due diligence, applications."
+  ACCOUNT_OPENING
+  "Credit reports and disputes with credit bureaus."
+  CREDIT_REPAIR
+}
+
+"Whether a case is open."
+enum CaseStatus {
+  "The case is being worked on."
+  OPEN
+  "The case was closed with an outcome; it may be reopened."
+  CLOSED
+}
+`, BuiltIn: false},
+	{Name: "../../schema/consent.graphqls", Input: `# Consent: the survivor's grants, which decide where her data may flow.
+
+extend type Case {
+  "Her consent grants: which organisation may receive which data, for what, until when."
+  consent: CaseConsent @group(name: CONSENT)
+}
+
+extend type Mutation {
+  "Records the survivor's consent for one organisation to receive some categories of her data for some purposes, until it expires (at most two years by default)."
+  grantConsent(
+    "The grant."
+    input: GrantConsentInput!
+  ): CaseResult!
+  "Withdraws a grant: the access it gave ends at once."
+  withdrawConsent(
+    "The grant to withdraw."
+    input: WithdrawConsentInput!
+  ): CaseResult!
+}
+
+"The case's consent grants."
+type CaseConsent {
+  "Every grant ever made, oldest first, withdrawn and expired ones included."
+  grants: [ConsentGrant!]!
+}
+
+"One organisation may receive some categories of the survivor's data for some purposes until the grant expires or is withdrawn."
+type ConsentGrant {
+  "The grant's id."
+  id: ID!
+  "The organisation that may receive the data."
+  recipient: Organisation!
+  "Which data it may receive."
+  categories: [DataCategory!]!
+  "What it may use the data for."
+  purposes: [Purpose!]!
+  "When the survivor gave it."
+  grantedAt: Time!
+  "When it ends."
+  expiresAt: Time!
+  "When it was withdrawn, if it was."
+  withdrawnAt: Time
+  "True while neither expired nor withdrawn (now, by the server's clock)."
+  inForce: Boolean!
+}
+
+"A consent grant."
+input GrantConsentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The organisation that may receive the data."
+  recipientOrganisationId: ID!
+  "Which data it may receive; at least one."
+  categories: [DataCategory!]!
+  "What it may use the data for; at least one."
+  purposes: [Purpose!]!
+  "RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now."
+  expiresAt: Time!
+}
+
+"A grant to withdraw."
+input WithdrawConsentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The grant (ConsentGrant.id)."
+  grantId: ID!
+}
+
+"The categories of a survivor's data that consent is granted for."
+enum DataCategory {
+  "Her identity: names, contact details, documents."
+  IDENTITY
+  "Bank referrals, offers, packs and applications."
+  BANKING
+  "Credit reports and disputes."
+  CREDIT
+  "Case notes."
+  NOTES
+}
+
+"What a recipient may use the survivor's data for."
+enum Purpose {
+  "Opening a bank account."
+  BANKING
+  "Repairing her credit record."
+  CREDIT_REPAIR
+  "The coalition's de-identified analytics."
+  COALITION_ANALYTICS
+}
+`, BuiltIn: false},
+	{Name: "../../schema/contact.graphqls", Input: `# Safe contact: how the survivor may (and may not) be reached.
+
+extend type Case {
+  "How the survivor may be contacted; for every organisation that may contact her. Null until set."
+  contact: SafeContactRules @group(name: CONTACT)
+}
+
+extend type Mutation {
+  "Sets the safe-contact rules (the case's organisation); they replace earlier rules."
+  setSafeContactRules(
+    "The rules."
+    input: SetSafeContactRulesInput!
+  ): CaseResult!
+}
+
+"How the survivor may and may not be reached."
+type SafeContactRules {
+  "Channels that are safe."
+  allowed: [ContactChannel!]!
+  "Channels never to use."
+  forbidden: [ContactChannel!]!
+  "Personal, e.g. never by post to the old address."
+  notes: String
+  "When the rules were set."
+  setAt: Time!
+}
+
+"Safe-contact rules."
+input SetSafeContactRulesInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Channels that are safe."
+  allowed: [ContactChannel!]!
+  "Channels never to use; none may also be allowed."
+  forbidden: [ContactChannel!]!
+  "Personal; at most 10000 characters; line breaks allowed."
+  notes: String
+}
+
+"Ways of reaching the survivor."
+enum ContactChannel {
+  "A phone call."
+  PHONE
+  "A text message."
+  SMS
+  "Email."
+  EMAIL
+  "Post."
+  POST
+  "In person."
+  IN_PERSON
+  "Through the shelter or support organisation."
+  THROUGH_SHELTER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/credit.graphqls", Input: `# Credit repair: per bureau, a credit report, a block/dispute request for the
+# trafficking-related or coerced items with its evidence, each item blocked or refused,
+# and resubmission.
+
+extend type Case {
+  "Credit reports and disputes; a bureau sees only its own."
+  credit: CaseCredit @group(name: CREDIT)
+}
+
+extend type Mutation {
+  "Files a block/dispute request with a bureau: the items to block, with the evidence."
+  fileCreditDispute(
+    "The dispute."
+    input: FileCreditDisputeInput!
+  ): CaseResult!
+  "Records a bureau's answer to a dispute filed without items, as a whole (that bureau's staff)."
+  recordCreditDisputeOutcome(
+    "The dispute and its outcome."
+    input: RecordCreditDisputeOutcomeInput!
+  ): CaseResult!
+  "Records that a credit report was obtained from a bureau."
+  recordCreditReportObtained(
+    "The bureau."
+    input: RecordCreditReportObtainedInput!
+  ): CaseResult!
+  "Records a bureau's answer to one disputed item (that bureau's staff); the dispute resolves once no item is pending."
+  recordDisputeItemOutcome(
+    "The item and its outcome."
+    input: RecordDisputeItemOutcomeInput!
+  ): CaseResult!
+  "Sends refused items of a dispute again, with more evidence."
+  resubmitCreditDispute(
+    "The items and the evidence."
+    input: ResubmitCreditDisputeInput!
+  ): CaseResult!
+}
+
+"The case's credit repair: what the caller may see of it (a bureau sees only its own)."
+type CaseCredit {
+  "Credit reports obtained, oldest first."
+  reports: [CreditReport!]!
+  "Block/dispute requests, oldest first."
+  disputes: [CreditDispute!]!
+}
+
+"A credit report obtained from a bureau."
+type CreditReport {
+  "The report's id."
+  id: ID!
+  "The bureau."
+  bureau: Organisation!
+  "When it was obtained."
+  obtainedAt: Time!
+}
+
+"One disputed entry of a credit report."
+type DisputeItem {
+  "The item's id, chosen by the client."
+  id: ID!
+  "What kind of entry it is."
+  kind: ItemKind!
+  "Pending, blocked or refused."
+  outcome: ItemOutcome!
+  "Why the bureau refused it."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
+  reason: String
+  "Personal: the creditor the item is about."
+  creditor: String
+  "Personal: the account the item is about."
+  accountReference: String
+}
+
+"A block/dispute request to one bureau."
+type CreditDispute {
+  "The dispute's id."
+  id: ID!
+  "The bureau."
+  bureau: Organisation!
+  "How many items it disputes."
+  itemCount: Int!
+  "Filed (items pending) or resolved."
+  status: DisputeStatus!
+  "How the bureau answered, once resolved: derived from the items for an itemised dispute."
+  outcome: DisputeOutcome
+  "Why a dispute resolved as a whole was not blocked."
+  reasonCode: DisputeReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was filed."
+  filedAt: Time!
+  "When it was resolved."
+  resolvedAt: Time
+  "The disputed items, by id; empty for a dispute filed with a count only."
+  items: [DisputeItem!]!
+  "Every kind of evidence sent, over all submissions."
+  evidence: [EvidenceKind!]!
+  "How many times refused items were sent again."
+  resubmissions: Int!
+}
+
+"A block/dispute request."
+input FileCreditDisputeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bureau (an organisation of kind CREDIT_BUREAU)."
+  bureauId: ID!
+  "The items to block (at most 100); itemCount alone is the older form without item detail."
+  items: [DisputeItemInput!]
+  "1 to 100."
+  itemCount: Int
+  "For itemised disputes: proof of identity and a trafficking determination at least."
+  evidence: [EvidenceKind!]
+}
+
+"An item to dispute."
+input DisputeItemInput {
+  "Chosen by the client: 1-100 letters, digits, '-' or '_'."
+  id: ID!
+  "What kind of entry it is."
+  kind: ItemKind!
+  "Personal; at most 200 characters."
+  creditor: String!
+  "Personal; at most 64 characters."
+  accountReference: String
+}
+
+"A bureau's answer to a dispute as a whole."
+input RecordCreditDisputeOutcomeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "How the bureau answered."
+  outcome: DisputeOutcome!
+  "Required unless the outcome is BLOCKED."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A credit report obtained."
+input RecordCreditReportObtainedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bureau (an organisation of kind CREDIT_BUREAU)."
+  bureauId: ID!
+}
+
+"A bureau's answer to one item."
+input RecordDisputeItemOutcomeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "The item (DisputeItem.id)."
+  itemId: ID!
+  "Blocked or refused."
+  outcome: ItemOutcome!
+  "Required when the item is refused."
+  reasonCode: DisputeReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Refused items sent again."
+input ResubmitCreditDisputeInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "Refused items of the dispute to send again."
+  itemIds: [ID!]!
+  "The evidence sent with them."
+  evidence: [EvidenceKind!]
+}
+
+"Kinds of credit report entry."
+enum ItemKind {
+  "A debt."
+  DEBT
+  "An account."
+  ACCOUNT
+  "An inquiry (a search on her record)."
+  INQUIRY
+}
+
+"Where one disputed item stands with the bureau."
+enum ItemOutcome {
+  "No answer yet."
+  PENDING
+  "Blocked from her record."
+  BLOCKED
+  "The bureau refused to block it."
+  REFUSED
+}
+
+"Kinds of evidence sent with a dispute."
+enum EvidenceKind {
+  "Proof of her identity."
+  PROOF_OF_IDENTITY
+  "A determination that she is a survivor of trafficking, e.g. a determination letter."
+  TRAFFICKING_DETERMINATION
+  "The list of items that resulted from the trafficking."
+  ITEMS_LIST
+  "A police report."
+  POLICE_REPORT
+  "Other evidence."
+  OTHER
+}
+
+"Where a dispute stands."
+enum DisputeStatus {
+  "Filed; the bureau has not answered every item."
+  FILED
+  "Answered."
+  RESOLVED
+}
+
+"How a bureau answered a dispute."
+enum DisputeOutcome {
+  "Every disputed item blocked."
+  BLOCKED
+  "Some items blocked, some refused."
+  PARTIALLY_BLOCKED
+  "Refused."
+  REFUSED
+}
+
+"Why a bureau refused a dispute or one of its items."
+enum DisputeReason {
+  "The evidence was not enough."
+  INSUFFICIENT_EVIDENCE
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "The item is not on her record."
+  ITEM_NOT_FOUND
+  "The bureau found it not related to the trafficking."
+  NOT_TRAFFICKING_RELATED
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/duediligence.graphqls", Input: `# Due diligence: the support organisation's alternative pack, in place of standard ID.
+
+extend type Mutation {
+  "Gives a bank an alternative due-diligence pack in place of ID: a signed letter, an accompanied branch visit, the organisation's address for correspondence."
+  provideDueDiligencePack(
+    "The pack."
+    input: ProvideDueDiligencePackInput!
+  ): CaseResult!
+  "Records whether the bank accepted a pack (that bank's staff)."
+  recordDueDiligenceDecision(
+    "The pack and the decision."
+    input: RecordDueDiligenceDecisionInput!
+  ): CaseResult!
+}
+
+"An alternative due-diligence pack from the support organisation, in place of standard ID."
+type DueDiligencePack {
+  "The pack's id."
+  id: ID!
+  "The bank it was given to."
+  bank: Organisation!
+  "A letter on the organisation's letterhead vouches for her."
+  signedLetter: Boolean!
+  "A staff member accompanies her to the branch."
+  accompaniedVisit: Boolean!
+  "Personal: the staff member who accompanies the survivor."
+  staffName: String
+  "The organisation's address is used for correspondence."
+  correspondenceAddress: Boolean!
+  "Pending, accepted or rejected."
+  status: PackStatus!
+  "Why the bank rejected it."
+  reasonCode: PackRejectionReason
+  "Personal: the text beside the code."
+  reason: String
+  "When it was given."
+  providedAt: Time!
+  "When the bank decided."
+  decidedAt: Time
+}
+
+"A due-diligence pack."
+input ProvideDueDiligencePackInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank it is for."
+  bankId: ID!
+  "A letter on the organisation's letterhead vouches for her."
+  signedLetter: Boolean!
+  "A staff member accompanies her to the branch."
+  accompaniedVisit: Boolean!
+  "Required with an accompanied visit (personal; at most 200 characters)."
+  staffName: String
+  "The organisation's address is used for correspondence."
+  correspondenceAddress: Boolean!
+}
+
+"A bank's decision on a pack."
+input RecordDueDiligenceDecisionInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The pack (DueDiligencePack.id)."
+  packId: ID!
+  "True to accept it, false to reject it."
+  accepted: Boolean!
+  "Required when the pack is rejected; refused with an acceptance."
+  reasonCode: PackRejectionReason
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Where a due-diligence pack stands with its bank."
+enum PackStatus {
+  "Given; no decision yet."
+  PENDING
+  "The bank accepted it: an account may be opened without ID."
+  ACCEPTED
+  "The bank rejected it."
+  REJECTED
+}
+
+"Why a bank rejected a due-diligence pack."
+enum PackRejectionReason {
+  "The pack did not show enough."
+  INSUFFICIENT_EVIDENCE
+  "The bank's policy requires ID."
+  POLICY_REQUIRES_ID
+  "The bank does not recognise the organisation."
+  ORGANISATION_NOT_RECOGNISED
+  "The accompanied visit did not take place."
+  VISIT_NOT_COMPLETED
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/identity.graphqls", Input: `# Identity: the survivor's personal data, and the recovery of her identity documents.
+
+extend type Case {
+  "Personal data of the survivor: name, contact details, documents. Decrypted only when asked for, and recorded in the access log first."
+  identity: CaseIdentity @group(name: IDENTITY)
+}
+
+extend type Mutation {
+  "Records that an identity document was requested from an issuing authority (the case's organisation)."
+  requestIDDocument(
+    "The request."
+    input: RequestIDDocumentInput!
+  ): CaseResult!
+  "Records that a requested document was obtained, with its number (personal)."
+  recordIDDocumentObtained(
+    "The document and its number."
+    input: RecordIDDocumentObtainedInput!
+  ): CaseResult!
+  "Records that the authority refused a requested document, with a reason code and optional text."
+  recordIDDocumentRefused(
+    "The document and why it was refused."
+    input: RecordIDDocumentRefusedInput!
+  ): CaseResult!
+}
+
+"The survivor's personal data. Every field but erased and the documents' non-personal parts is sealed, and null once erased."
+type CaseIdentity {
+  "True once the survivor's data was erased: every personal field is then null."
+  erased: Boolean!
+  "Her name (personal)."
+  fullName: String
+  "Other names she is known by (personal)."
+  aliases: [String!]!
+  "YYYY-MM-DD (personal)."
+  dateOfBirth: String
+  "Her phone number (personal)."
+  phone: String
+  "Her email address (personal)."
+  email: String
+  "Her address (personal)."
+  address: String
+  "The identity documents requested for her, oldest request first."
+  documents: [IDDocument!]!
+}
+
+"An identity document requested for the survivor."
+type IDDocument {
+  "The document's id."
+  id: ID!
+  "What kind of document it is."
+  kind: DocumentKind!
+  "The ID office or government body of the directory that issues it, if it is in the directory."
+  issuingOrganisation: Organisation
+  "The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal)."
+  issuingAuthority: String
+  "Requested, obtained or refused."
+  status: DocumentStatus!
+  "Set once obtained (personal)."
+  documentNumber: String
+  "Why it was refused."
+  reasonCode: RefusalReason
+  "Personal: the text beside the refusal's reason code."
+  reason: String
+  "When it was requested."
+  requestedAt: Time!
+  "When its status last changed."
+  updatedAt: Time!
+}
+
+"A request for an identity document."
+input RequestIDDocumentInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "What kind of document."
+  kind: DocumentKind!
+  "The ID office or government body of the directory that issues it. One of this and issuingAuthority."
+  issuingOrganisationId: ID
+  "An authority that is not in the directory, named in free text (personal; at most 200 characters)."
+  issuingAuthority: String
+}
+
+"A requested document, obtained."
+input RecordIDDocumentObtainedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The requested document (IDDocument.id)."
+  documentId: ID!
+  "The document's number (personal); at most 64 characters."
+  documentNumber: String!
+}
+
+"A requested document, refused."
+input RecordIDDocumentRefusedInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The requested document (IDDocument.id)."
+  documentId: ID!
+  "Why the authority refused it."
+  reasonCode: RefusalReason!
+  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
+  reason: String
+}
+
+"Kinds of identity document (CURP and INE are Mexican)."
+enum DocumentKind {
+  "A birth certificate."
+  BIRTH_CERTIFICATE
+  "A national identity card."
+  NATIONAL_ID
+  "Mexico's Clave Única de Registro de Población."
+  CURP
+  "Mexico's voter card (Instituto Nacional Electoral), used as ID."
+  INE
+  "A passport."
+  PASSPORT
+  "A residence permit."
+  RESIDENCE_PERMIT
+}
+
+"Where a requested document stands."
+enum DocumentStatus {
+  "Asked for; no answer yet."
+  REQUESTED
+  "Obtained: its number is recorded (personal)."
+  OBTAINED
+  "The authority refused it."
+  REFUSED
+}
+
+"Why an authority refused an identity document."
+enum RefusalReason {
+  "Supporting documents were missing."
+  MISSING_SUPPORTING_DOCUMENTS
+  "Her identity could not be verified."
+  IDENTITY_NOT_VERIFIED
+  "She is not eligible for it."
+  NOT_ELIGIBLE
+  "The fee was not paid."
+  FEE_NOT_PAID
+  "The authority could not be reached or was closed."
+  AUTHORITY_UNAVAILABLE
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/lifecycle.graphqls", Input: `# Lifecycle: closing and reopening a case, and erasing the survivor's personal data.
+
+extend type Case {
+  "How and when the case was closed; null while open."
+  closure: Closure @group(name: SUMMARY)
+  "Every time the case was reopened, oldest first."
+  reopenings: [Reopening!] @group(name: SUMMARY)
+}
+
+extend type Mutation {
+  "Closes the case with an outcome and optional text."
+  closeCase(
+    "The outcome."
+    input: CloseCaseInput!
+  ): CaseResult!
+  "Opens a closed case again, with a reason code and optional text."
+  reopenCase(
+    "Why."
+    input: ReopenCaseInput!
+  ): CaseResult!
+  "Destroys the case's key: its personal data can never be read again. The journey stays. Admins, or the owning organisation's caseworkers."
+  eraseSurvivorData(
+    "The case and why."
+    input: EraseSurvivorDataInput!
+  ): CaseResult!
+}
+
+"How a case was closed."
+type Closure {
+  "Why it was closed."
+  outcome: ClosureOutcome!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  "When it was closed."
+  at: Time!
+}
+
+"A reopening of a case."
+type Reopening {
+  "Why it was reopened."
+  reasonCode: ReopenReason!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  "When it was reopened."
+  at: Time!
+}
+
+"A case to close."
+input CloseCaseInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why it is closed."
+  outcome: ClosureOutcome!
+  "Optional text beside the outcome (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A case to reopen."
+input ReopenCaseInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why it is reopened."
+  reasonCode: ReopenReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A case whose personal data to erase."
+input EraseSurvivorDataInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "A code only: a text could only be sealed with the key the erasure destroys."
+  reasonCode: ErasureReason!
+}
+
+"Why a case was closed."
+enum ClosureOutcome {
+  "The journey is complete."
+  JOURNEY_COMPLETED
+  "She withdrew."
+  SURVIVOR_WITHDREW
+  "Contact with her was lost."
+  LOST_CONTACT
+  "Transferred to another organisation."
+  TRANSFERRED
+  "Another outcome (say which in the text)."
+  OTHER
+}
+
+"Why a closed case was opened again."
+enum ReopenReason {
+  "She came back."
+  SURVIVOR_RETURNED
+  "It was closed by mistake."
+  CLOSED_IN_ERROR
+  "She has a new need."
+  NEW_NEED
+  "Another reason (say which in the text)."
+  OTHER
+}
+
+"Why a survivor's personal data was erased (a code only)."
+enum ErasureReason {
+  "She asked for it."
+  SURVIVOR_REQUEST
+  "The retention period ended."
+  RETENTION_POLICY
+  "The law requires it."
+  LEGAL_OBLIGATION
+  "She withdrew her consent."
+  CONSENT_WITHDRAWN
+  "Another reason."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/notes.graphqls", Input: `# Notes: what caseworkers write about the case (personal).
+
+extend type Case {
+  "Case notes, oldest first; their text is personal."
+  notes: [CaseNote!] @group(name: NOTES)
+}
+
+extend type Mutation {
+  "Adds a note to the case (its organisation's caseworkers)."
+  addCaseNote(
+    "The note."
+    input: AddCaseNoteInput!
+  ): CaseResult!
+}
+
+"A note on a case."
+type CaseNote {
+  "The note's id."
+  id: ID!
+  "Personal: what was written. Null once the survivor's data was erased."
+  text: String
+  "The organisation whose caseworker wrote it."
+  authorOrganisation: String
+  "When it was written."
+  at: Time!
+}
+
+"A note."
+input AddCaseNoteInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Personal; at most 10000 characters; line breaks allowed."
+  text: String!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/offers.graphqls", Input: `# Offers: what the banks the case was shown to offer, and the survivor's choice.
+
+extend type Mutation {
+  "A partner bank the case was shown to offers a product (that bank's staff)."
+  makeBankOffer(
+    "The offer."
+    input: MakeBankOfferInput!
+  ): CaseResult!
+  "Records the offer the survivor chose; choosing again corrects it."
+  recordSurvivorChoice(
+    "The offer chosen."
+    input: RecordSurvivorChoiceInput!
+  ): CaseResult!
+  "Records that the survivor declined every offer (a valid outcome), with a reason code and optional text."
+  declineAllOffers(
+    "Why."
+    input: DeclineAllOffersInput!
+  ): CaseResult!
+}
+
+"An offer a bank made."
+type BankOffer {
+  "The offer's id."
+  id: ID!
+  "The bank."
+  bank: Organisation!
+  "The product offered."
+  product: AccountProduct!
+  "What it costs a month."
+  monthlyFee: Money!
+  "The ID document kinds the bank accepts for opening."
+  acceptedDocuments: [DocumentKind!]!
+  "True when the bank will consider a due-diligence pack in place of ID."
+  acceptsAlternativePack: Boolean!
+  "Open, chosen or not chosen."
+  status: OfferStatus!
+  "When it was made."
+  madeAt: Time!
+}
+
+"An amount of money."
 type Money {
   "ISO 4217, e.g. MXN."
   currency: String!
@@ -2483,145 +3632,143 @@ type Money {
   amount: String!
 }
 
-type BankOffer {
-  id: ID!
-  bank: Organisation!
-  product: AccountProduct!
-  monthlyFee: Money!
-  acceptedDocuments: [DocumentKind!]!
-  acceptsAlternativePack: Boolean!
-  status: OfferStatus!
-  madeAt: Time!
-}
-
-"An alternative due-diligence pack from the support organisation, in place of standard ID."
-type DueDiligencePack {
-  id: ID!
-  bank: Organisation!
-  signedLetter: Boolean!
-  accompaniedVisit: Boolean!
-  "Personal: the staff member who accompanies the survivor."
-  staffName: String
-  correspondenceAddress: Boolean!
-  status: PackStatus!
-  "Why the bank rejected it."
-  reasonCode: PackRejectionReason
-  "Personal: the text beside the code."
-  reason: String
-  providedAt: Time!
-  decidedAt: Time
-}
-
-type BankReferral {
-  bank: Organisation!
-  referredAt: Time!
-}
-
-type AccountApplication {
-  bank: Organisation!
-  product: AccountProduct!
-  status: ApplicationStatus!
-  "Why the bank declined it."
-  reasonCode: AccountDeclineReason
-  "Personal: the text beside the code."
-  reason: String
-  submittedAt: Time!
-  updatedAt: Time!
-}
-
-type CaseCredit {
-  reports: [CreditReport!]!
-  disputes: [CreditDispute!]!
-}
-
-type CreditReport {
-  id: ID!
-  bureau: Organisation!
-  obtainedAt: Time!
-}
-
-type DisputeItem {
-  id: ID!
-  kind: ItemKind!
-  outcome: ItemOutcome!
-  "Why the bureau refused it."
-  reasonCode: DisputeReason
-  "Personal: the text beside the code."
-  reason: String
-  "Personal: the creditor and account the item is about."
-  creditor: String
-  accountReference: String
-}
-
-type CreditDispute {
-  id: ID!
-  bureau: Organisation!
-  itemCount: Int!
-  status: DisputeStatus!
-  outcome: DisputeOutcome
-  "Why a dispute resolved as a whole was not blocked."
-  reasonCode: DisputeReason
-  "Personal: the text beside the code."
-  reason: String
-  filedAt: Time!
-  resolvedAt: Time
-  items: [DisputeItem!]!
-  evidence: [EvidenceKind!]!
-  resubmissions: Int!
-}
-
-type CaseNote {
-  id: ID!
-  "Null once the survivor's data was erased."
-  text: String
-  authorOrganisation: String
-  at: Time!
-}
-
-input CaseFilter {
-  stage: Stage
-  status: CaseStatus
-  jurisdiction: String
-  "Cases owned (referred) by this organisation."
-  organisationId: ID
-  barrier: Barrier
-  "Find by the survivor's name or alias (exact after normalising case, accents and spacing)."
-  survivorName: String
-  "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
-  documentNumber: String
-}
-
-type CaseConnection {
-  edges: [CaseEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-type CaseEdge {
-  cursor: String!
-  node: Case!
-}
-
-type PageInfo {
-  hasNextPage: Boolean!
-  endCursor: String
-}
-
-type CaseResult {
+"An offer."
+input MakeBankOfferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
   caseId: ID!
-  version: Int!
-  position: String!
-  "The case after the command, when the caller may see it."
-  case: Case
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The bank making it: the caller's own, shown the case."
+  bankId: ID!
+  "The product offered."
+  product: AccountProduct!
+  "What it costs a month."
+  monthlyFee: MoneyInput!
+  "The ID document kinds the bank accepts for opening."
+  acceptedDocuments: [DocumentKind!]!
+  "True when the bank will consider a due-diligence pack in place of ID."
+  acceptsAlternativePack: Boolean!
 }
 
-# ---- Organisations ------------------------------------------------------------------
+"The survivor's choice."
+input RecordSurvivorChoiceInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The offer she chose (BankOffer.id)."
+  offerId: ID!
+}
 
+"An amount of money."
+input MoneyInput {
+  "ISO 4217, e.g. MXN."
+  currency: String!
+  "A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000."
+  amount: String!
+}
+
+"Every offer declined."
+input DeclineAllOffersInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "Why she declined them."
+  reasonCode: DeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"Where a bank offer stands with the survivor."
+enum OfferStatus {
+  "Not answered yet."
+  OPEN
+  "She chose it."
+  CHOSEN
+  "She chose another offer."
+  NOT_CHOSEN
+}
+
+"Why a survivor declined every bank offer."
+enum DeclineReason {
+  "The fees are too high."
+  FEES_TOO_HIGH
+  "She cannot reach a branch."
+  BRANCH_NOT_ACCESSIBLE
+  "She does not trust banks."
+  DISTRUSTS_BANKS
+  "She prefers another provider."
+  PREFERS_ANOTHER_PROVIDER
+  "It is not safe for her."
+  SAFETY_CONCERN
+  "She is not ready yet."
+  NOT_READY
+  "Another reason (say which in the text)."
+  OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/organisations.graphqls", Input: `# Organisations: the coalition's directory.
+
+extend type Query {
+  "The organisation directory, by name. Every authenticated caller may read it."
+  organisations(
+    "Only organisations in this jurisdiction (ISO 3166-1 alpha-2)."
+    jurisdiction: String
+    "Only organisations of this kind."
+    kind: OrganisationKind
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): [Organisation!]!
+  "One organisation of the directory; NOT_FOUND if there is none with that id."
+  organisation(
+    "The organisation's id."
+    id: ID!
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): Organisation!
+}
+
+extend type Mutation {
+  "Adds an organisation to the directory (admins)."
+  registerOrganisation(
+    "The organisation."
+    input: RegisterOrganisationInput!
+  ): OrganisationResult!
+  "Replaces an organisation's services and programmes (admins)."
+  updateOrganisationProfile(
+    "The organisation and its new profile."
+    input: UpdateOrganisationProfileInput!
+  ): OrganisationResult!
+  "Takes an organisation out of service (admins): its staff's tokens are refused and no new command may name it. Its history stays."
+  deactivateOrganisation(
+    "The organisation."
+    input: OrganisationCommandInput!
+  ): OrganisationResult!
+  "Puts a deactivated organisation back in service (admins)."
+  reactivateOrganisation(
+    "The organisation."
+    input: OrganisationCommandInput!
+  ): OrganisationResult!
+}
+
+"An organisation of the coalition: a shelter, NGO, bank, credit bureau, ID office, government service or the coalition itself. Its name is public."
 type Organisation {
+  "A stable, readable id, e.g. mx-banco-solidario."
   id: ID!
+  "Its public name."
   name: String!
+  "The part it plays in the coalition; it bounds the roles its staff's tokens may hold."
   kind: OrganisationKind!
+  "Where it works (ISO 3166-1 alpha-2)."
   jurisdiction: String!
+  "What it offers."
   services: [Service!]!
   "Partner programmes a bank takes part in."
   programmes: [Programme!]!
@@ -2629,19 +3776,137 @@ type Organisation {
   active: Boolean!
 }
 
+"What a directory command returns."
 type OrganisationResult {
+  "The organisation written to."
   organisationId: ID!
+  "The organisation's number of events after the command."
   version: Int!
+  "The global-log position of the command's last event: pass it as minPosition to read this write."
   position: String!
+  "The organisation after the command."
   organisation: Organisation!
 }
 
-# ---- Inputs -------------------------------------------------------------------------
+"An organisation to add to the directory."
+input RegisterOrganisationInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
+  id: ID
+  "Public; at most 200 characters."
+  name: String!
+  "The part it plays in the coalition."
+  kind: OrganisationKind!
+  "Where it works (ISO 3166-1 alpha-2)."
+  jurisdiction: String!
+  "What it offers."
+  services: [Service!]!
+  "Banks only."
+  programmes: [Programme!]
+}
 
+"An organisation's new profile."
+input UpdateOrganisationProfileInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The organisation."
+  organisationId: ID!
+  "What it offers (replaces the list; empty clears it)."
+  services: [Service!]!
+  "Partner programmes (banks only; replaces the list; empty clears it)."
+  programmes: [Programme!]!
+}
+
+"An organisation to take out of service or put back."
+input OrganisationCommandInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The organisation."
+  organisationId: ID!
+}
+
+"The part an organisation plays in the coalition; it bounds the roles its staff's tokens may hold."
+enum OrganisationKind {
+  "A shelter: refers survivors and owns their cases (caseworkers)."
+  SHELTER
+  "A non-governmental organisation that supports survivors (caseworkers)."
+  NGO
+  "A partner bank (bank staff; its compliance team as auditors)."
+  BANK
+  "A credit bureau (bureau staff)."
+  CREDIT_BUREAU
+  "An office that issues identity documents."
+  ID_OFFICE
+  "A government service that works with survivors (caseworkers)."
+  GOVERNMENT
+  "The coalition itself: its audit and analytics teams, the funder's or regulator's office. It holds no cases."
+  COALITION
+}
+
+"Something an organisation offers."
+enum Service {
+  "Shelter."
+  SHELTER
+  "Legal aid."
+  LEGAL_AID
+  "Help recovering identity documents."
+  ID_ASSISTANCE
+  "Financial training."
+  FINANCIAL_TRAINING
+  "Transport."
+  TRANSPORT
+  "Interpretation."
+  INTERPRETATION
+  "Banking."
+  BANKING
+  "Credit reporting."
+  CREDIT_REPORTING
+  "Issuing identity documents."
+  ID_ISSUANCE
+}
+
+"A partner programme a bank takes part in."
+enum Programme {
+  "A survivor inclusion programme."
+  SURVIVOR_INCLUSION
+  "Financial education."
+  FINANCIAL_EDUCATION
+  "A basic account programme."
+  BASIC_ACCOUNT_PROGRAMME
+}
+`, BuiltIn: false},
+	{Name: "../../schema/referral.graphqls", Input: `# Referral: a survivor support organisation refers a survivor, which opens her case.
+
+extend type Mutation {
+  "Opens a case: a survivor support organisation (caseworkers, for their own organisation) refers a survivor. Her details are personal data, sealed with the case's own key."
+  referSurvivor(
+    "The referral."
+    input: ReferSurvivorInput!
+  ): CaseResult!
+}
+
+"A referral of a survivor."
+input ReferSurvivorInput {
+  "Chosen by the client; a retry with it returns the same case."
+  commandId: ID!
+  "The caller's own organisation: a shelter, NGO or government service."
+  referringOrganisationId: ID!
+  "ISO 3166-1 alpha-2 country code, e.g. MX, US, GB."
+  jurisdiction: String!
+  "What she needs from the journey."
+  needs: [Need!]!
+  "What keeps her from financial services."
+  barriers: [Barrier!]!
+  "Who she is (personal)."
+  survivor: SurvivorInput!
+}
+
+"The survivor's personal details: sealed, read only by those who may read the case's identity, erased on request."
 input SurvivorInput {
-  "At most 200 characters."
+  "Her name; at most 200 characters."
   fullName: String!
-  "At most 10, each at most 200 characters."
+  "Other names she is known by: at most 10, each at most 200 characters."
   aliases: [String!]
   "YYYY-MM-DD, within the last 110 years."
   dateOfBirth: String
@@ -2652,361 +3917,177 @@ input SurvivorInput {
   "At most 500 characters; line breaks allowed."
   address: String
 }
+`, BuiltIn: false},
+	{Name: "../../schema/revocation.graphqls", Input: `# Revocation: ending access tokens before they expire.
 
-input ReferSurvivorInput {
-  commandId: ID!
-  referringOrganisationId: ID!
-  "ISO 3166-1 alpha-2 country code, e.g. MX, US, GB."
-  jurisdiction: String!
-  needs: [Need!]!
-  barriers: [Barrier!]!
-  survivor: SurvivorInput!
+extend type Mutation {
+  "Revokes one access token by its id, the token's jti claim (admins)."
+  revokeToken(
+    "The token."
+    input: RevokeTokenInput!
+  ): RevocationResult!
+  "Revokes every token of one user issued up to now (admins); tokens issued to the user later work."
+  revokeSubject(
+    "The user."
+    input: RevokeSubjectInput!
+  ): RevocationResult!
 }
 
-input GrantConsentInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  recipientOrganisationId: ID!
-  categories: [DataCategory!]!
-  purposes: [Purpose!]!
-  "RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now."
-  expiresAt: Time!
+"What a revocation returns."
+type RevocationResult {
+  "The revocation's number of events after the command."
+  version: Int!
+  "The global-log position of the command's last event."
+  position: String!
 }
 
-input WithdrawConsentInput {
+"A token to revoke."
+input RevokeTokenInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  grantId: ID!
+  "The token's jti claim."
+  tokenId: ID!
 }
 
-input RequestIDDocumentInput {
+"A user whose tokens to revoke."
+input RevokeSubjectInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  kind: DocumentKind!
-  "The ID office or government body of the directory that issues it. One of this and issuingAuthority."
-  issuingOrganisationId: ID
-  "An authority that is not in the directory, named in free text (personal; at most 200 characters)."
-  issuingAuthority: String
+  "The user id (the token's sub claim)."
+  subject: ID!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/safeguarding.graphqls", Input: `# Safeguarding: concerns raised by the bank involved or the case's organisation. Only
+# those two parties ever see or act on a concern.
+
+extend type Case {
+  "Safeguarding concerns: only the owning organisation and the bank involved see them, never anyone else, auditors included. Details are personal."
+  safeguarding: [SafeguardingConcern!] @group(name: SAFEGUARDING)
 }
 
-input RecordIDDocumentObtainedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  documentId: ID!
-  "At most 64 characters."
-  documentNumber: String!
+extend type Mutation {
+  "Raises a concern about the survivor's safety involving a bank (that bank's staff, or the case's organisation)."
+  raiseSafeguardingConcern(
+    "The concern."
+    input: RaiseSafeguardingConcernInput!
+  ): CaseResult!
+  "Records that the other party saw the concern."
+  acknowledgeSafeguardingConcern(
+    "The concern."
+    input: AcknowledgeSafeguardingConcernInput!
+  ): CaseResult!
+  "Resolves a concern with a resolution code and optional text."
+  resolveSafeguardingConcern(
+    "The concern and how it was resolved."
+    input: ResolveSafeguardingConcernInput!
+  ): CaseResult!
 }
 
-input RecordIDDocumentRefusedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  documentId: ID!
-  reasonCode: RefusalReason!
-  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
-  reason: String
-}
-
-input ReferToBankInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-}
-
-input SubmitAccountApplicationInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-}
-
-input RecordAccountOpenedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-}
-
-input RecordAccountDeclinedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  reasonCode: AccountDeclineReason!
-  "Optional text beside the code (personal; at most 2000 characters, line breaks allowed)."
-  reason: String
-}
-
-input FileCreditDisputeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bureauId: ID!
-  "The items to block (at most 100); itemCount alone is the older form without item detail."
-  items: [DisputeItemInput!]
-  "1 to 100."
-  itemCount: Int
-  "For itemised disputes: proof of identity and a trafficking determination at least."
-  evidence: [EvidenceKind!]
-}
-
-input DisputeItemInput {
-  "Chosen by the client: 1-100 letters, digits, '-' or '_'."
+"A concern about the survivor's safety, between the case's organisation and one bank."
+type SafeguardingConcern {
+  "The concern's id."
   id: ID!
-  kind: ItemKind!
-  "Personal; at most 200 characters."
-  creditor: String!
-  "Personal; at most 64 characters."
-  accountReference: String
+  "The organisation that raised it."
+  raisedBy: Organisation!
+  "The bank involved."
+  bank: Organisation!
+  "What it is about."
+  category: ConcernCategory!
+  "Open, acknowledged or resolved."
+  status: ConcernStatus!
+  "Personal: what was observed."
+  details: String
+  "When it was raised."
+  raisedAt: Time!
+  "When the other party acknowledged it."
+  acknowledgedAt: Time
+  "When it was resolved."
+  resolvedAt: Time
+  "How it was resolved."
+  resolution: ConcernResolution
+  "Personal: what was done (at most 5000 characters)."
+  resolutionText: String
 }
 
-input RecordCreditDisputeOutcomeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  outcome: DisputeOutcome!
-  "Required unless the outcome is BLOCKED."
-  reasonCode: DisputeReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input AddCaseNoteInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  "Personal; at most 10000 characters; line breaks allowed."
-  text: String!
-}
-
-input CloseCaseInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  outcome: ClosureOutcome!
-  "Optional text beside the outcome (personal; at most 2000 characters)."
-  reason: String
-}
-
-input ReopenCaseInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  reasonCode: ReopenReason!
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input EraseSurvivorDataInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  "A code only: a text could only be sealed with the key the erasure destroys."
-  reasonCode: ErasureReason!
-}
-
-input RegisterOrganisationInput {
-  commandId: ID!
-  "A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted."
-  id: ID
-  "Public; at most 200 characters."
-  name: String!
-  kind: OrganisationKind!
-  jurisdiction: String!
-  services: [Service!]!
-  "Banks only."
-  programmes: [Programme!]
-}
-
-input UpdateOrganisationProfileInput {
-  commandId: ID!
-  organisationId: ID!
-  services: [Service!]!
-  programmes: [Programme!]!
-}
-
-input MakeBankOfferInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  product: AccountProduct!
-  monthlyFee: MoneyInput!
-  acceptedDocuments: [DocumentKind!]!
-  acceptsAlternativePack: Boolean!
-}
-
-input RecordSurvivorChoiceInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  offerId: ID!
-}
-
-input MoneyInput {
-  "ISO 4217, e.g. MXN."
-  currency: String!
-  "A decimal, e.g. 0, 35 or 35.50, with no more decimal places than the currency has; at most 1000000."
-  amount: String!
-}
-
-input DeclineAllOffersInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  reasonCode: DeclineReason!
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
-input ProvideDueDiligencePackInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bankId: ID!
-  signedLetter: Boolean!
-  accompaniedVisit: Boolean!
-  "Required with an accompanied visit (personal; at most 200 characters)."
-  staffName: String
-  correspondenceAddress: Boolean!
-}
-
-input RecordDueDiligenceDecisionInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  packId: ID!
-  accepted: Boolean!
-  "Required when the pack is rejected; refused with an acceptance."
-  reasonCode: PackRejectionReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
-}
-
+"A concern to raise."
 input RaiseSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
   "The bank involved."
   bankId: ID!
+  "What it is about."
   category: ConcernCategory!
   "Personal; at most 5000 characters; line breaks allowed."
   details: String!
 }
 
+"A concern to acknowledge."
 input AcknowledgeSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
+  "The concern (SafeguardingConcern.id)."
   concernId: ID!
 }
 
+"A concern's resolution."
 input ResolveSafeguardingConcernInput {
+  "Chosen by the client; a retry with it returns the first result."
   commandId: ID!
+  "The case."
   caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
   expectedVersion: Int
+  "The concern (SafeguardingConcern.id)."
   concernId: ID!
+  "How it was resolved."
   resolution: ConcernResolution!
   "Optional: what was done (personal; at most 5000 characters; line breaks allowed)."
   resolutionText: String
 }
 
-input SetSafeContactRulesInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  allowed: [ContactChannel!]!
-  forbidden: [ContactChannel!]!
-  "Personal; at most 10000 characters; line breaks allowed."
-  notes: String
+"What a safeguarding concern is about."
+enum ConcernCategory {
+  "Signs that a trafficker controls her or her account."
+  TRAFFICKER_CONTROL
+  "Signs that she is being coerced."
+  COERCION
+  "Suspicious activity on her account."
+  SUSPICIOUS_ACTIVITY
+  "Something else (say what in the details)."
+  OTHER
 }
 
-input RecordCreditReportObtainedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  bureauId: ID!
+"Where a safeguarding concern stands."
+enum ConcernStatus {
+  "Raised; the other party has not acknowledged it."
+  OPEN
+  "The other party acknowledged it."
+  ACKNOWLEDGED
+  "Resolved."
+  RESOLVED
 }
 
-input RecordDisputeItemOutcomeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  itemId: ID!
-  outcome: ItemOutcome!
-  "Required when the item is refused."
-  reasonCode: DisputeReason
-  "Optional text beside the code (personal; at most 2000 characters)."
-  reason: String
+"How a safeguarding concern was resolved."
+enum ConcernResolution {
+  "She is safe."
+  SURVIVOR_SAFE
+  "Referred to the authorities."
+  REFERRED_TO_AUTHORITIES
+  "The account was restricted."
+  ACCOUNT_RESTRICTED
+  "Nothing was found to be wrong."
+  NO_CONCERN_FOUND
+  "Something else (say what in the text)."
+  OTHER
 }
-
-input ResubmitCreditDisputeInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  disputeId: ID!
-  itemIds: [ID!]!
-  evidence: [EvidenceKind!]
-}
-
-input BarrierInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  barrier: Barrier!
-}
-
-input NeedInput {
-  commandId: ID!
-  caseId: ID!
-  expectedVersion: Int
-  need: Need!
-}
-
-# ---- Enums --------------------------------------------------------------------------
-
-enum Stage { REFERRAL ID_RECOVERY ACCOUNT_OPENING CREDIT_REPAIR }
-enum CaseStatus { OPEN CLOSED }
-enum Need { BANK_ACCOUNT ID_DOCUMENT CREDIT_REPAIR FINANCIAL_TRAINING TRANSPORT SHELTER }
-enum Barrier { NO_ID NO_INCOME NO_SHELTER_ACCESS UNAWARE_OF_PRODUCTS NEEDS_TRANSPORT NEEDS_TRAINING }
-enum DataCategory { IDENTITY BANKING CREDIT NOTES }
-enum Purpose { BANKING CREDIT_REPAIR COALITION_ANALYTICS }
-enum DocumentKind { BIRTH_CERTIFICATE NATIONAL_ID CURP INE PASSPORT RESIDENCE_PERMIT }
-enum DocumentStatus { REQUESTED OBTAINED REFUSED }
-"GOVERNMENT is a government service that works with survivors; COALITION is the coalition itself (its audit and analytics teams)."
-enum OrganisationKind { SHELTER NGO BANK CREDIT_BUREAU ID_OFFICE GOVERNMENT COALITION }
-enum Service { SHELTER LEGAL_AID ID_ASSISTANCE FINANCIAL_TRAINING TRANSPORT INTERPRETATION BANKING CREDIT_REPORTING ID_ISSUANCE }
-enum AccountProduct { BASIC_ACCOUNT DEBIT_CARD SAVINGS_ACCOUNT BUSINESS_ACCOUNT LOAN }
-enum ContactChannel { PHONE SMS EMAIL POST IN_PERSON THROUGH_SHELTER }
-enum ConcernCategory { TRAFFICKER_CONTROL COERCION SUSPICIOUS_ACTIVITY OTHER }
-enum ConcernStatus { OPEN ACKNOWLEDGED RESOLVED }
-enum ItemKind { DEBT ACCOUNT INQUIRY }
-enum ItemOutcome { PENDING BLOCKED REFUSED }
-enum EvidenceKind { PROOF_OF_IDENTITY TRAFFICKING_DETERMINATION ITEMS_LIST POLICE_REPORT OTHER }
-enum Programme { SURVIVOR_INCLUSION FINANCIAL_EDUCATION BASIC_ACCOUNT_PROGRAMME }
-enum OfferStatus { OPEN CHOSEN NOT_CHOSEN }
-enum PackStatus { PENDING ACCEPTED REJECTED }
-enum ApplicationStatus { SUBMITTED OPENED DECLINED }
-enum DisputeStatus { FILED RESOLVED }
-enum DisputeOutcome { BLOCKED PARTIALLY_BLOCKED REFUSED }
-enum ClosureOutcome { JOURNEY_COMPLETED SURVIVOR_WITHDREW LOST_CONTACT TRANSFERRED OTHER }
-enum RefusalReason { MISSING_SUPPORTING_DOCUMENTS IDENTITY_NOT_VERIFIED NOT_ELIGIBLE FEE_NOT_PAID AUTHORITY_UNAVAILABLE OTHER }
-enum DeclineReason { FEES_TOO_HIGH BRANCH_NOT_ACCESSIBLE DISTRUSTS_BANKS PREFERS_ANOTHER_PROVIDER SAFETY_CONCERN NOT_READY OTHER }
-enum PackRejectionReason { INSUFFICIENT_EVIDENCE POLICY_REQUIRES_ID ORGANISATION_NOT_RECOGNISED VISIT_NOT_COMPLETED OTHER }
-enum AccountDeclineReason { IDENTITY_NOT_VERIFIED INSUFFICIENT_DOCUMENTATION SANCTIONS_SCREENING PREVIOUS_FRAUD_FLAG PRODUCT_UNAVAILABLE OTHER }
-enum DisputeReason { INSUFFICIENT_EVIDENCE IDENTITY_NOT_VERIFIED ITEM_NOT_FOUND NOT_TRAFFICKING_RELATED OTHER }
-enum ConcernResolution { SURVIVOR_SAFE REFERRED_TO_AUTHORITIES ACCOUNT_RESTRICTED NO_CONCERN_FOUND OTHER }
-enum ReopenReason { SURVIVOR_RETURNED CLOSED_IN_ERROR NEW_NEED OTHER }
-enum ErasureReason { SURVIVOR_REQUEST RETENTION_POLICY LEGAL_OBLIGATION CONSENT_WITHDRAWN OTHER }
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3121,34 +4202,34 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_referredAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Case_updatedAt(ctx, field)
+	case "journey":
+		return ec.fieldContext_Case_journey(ctx, field)
+	case "banking":
+		return ec.fieldContext_Case_banking(ctx, field)
 	case "needs":
 		return ec.fieldContext_Case_needs(ctx, field)
 	case "barriers":
 		return ec.fieldContext_Case_barriers(ctx, field)
-	case "closure":
-		return ec.fieldContext_Case_closure(ctx, field)
-	case "journey":
-		return ec.fieldContext_Case_journey(ctx, field)
-	case "reopenings":
-		return ec.fieldContext_Case_reopenings(ctx, field)
-	case "identity":
-		return ec.fieldContext_Case_identity(ctx, field)
-	case "consent":
-		return ec.fieldContext_Case_consent(ctx, field)
-	case "banking":
-		return ec.fieldContext_Case_banking(ctx, field)
-	case "credit":
-		return ec.fieldContext_Case_credit(ctx, field)
-	case "notes":
-		return ec.fieldContext_Case_notes(ctx, field)
-	case "safeguarding":
-		return ec.fieldContext_Case_safeguarding(ctx, field)
-	case "contact":
-		return ec.fieldContext_Case_contact(ctx, field)
 	case "barrierHistory":
 		return ec.fieldContext_Case_barrierHistory(ctx, field)
 	case "needHistory":
 		return ec.fieldContext_Case_needHistory(ctx, field)
+	case "consent":
+		return ec.fieldContext_Case_consent(ctx, field)
+	case "contact":
+		return ec.fieldContext_Case_contact(ctx, field)
+	case "credit":
+		return ec.fieldContext_Case_credit(ctx, field)
+	case "identity":
+		return ec.fieldContext_Case_identity(ctx, field)
+	case "closure":
+		return ec.fieldContext_Case_closure(ctx, field)
+	case "reopenings":
+		return ec.fieldContext_Case_reopenings(ctx, field)
+	case "notes":
+		return ec.fieldContext_Case_notes(ctx, field)
+	case "safeguarding":
+		return ec.fieldContext_Case_safeguarding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -3683,8 +4764,8 @@ func (ec *executionContext) dir_group_args(ctx context.Context, rawArgs map[stri
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
-		func(ctx context.Context, v any) (FieldGroup, error) {
-			return ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, v)
+		func(ctx context.Context, v any) (app.Group, error) {
+			return ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4279,8 +5360,8 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*CaseFilter, error) {
-			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseFilter(ctx, v)
+		func(ctx context.Context, v any) (*app.CaseFilter, error) {
+			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCaseFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4347,8 +5428,8 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 	}
 	args["jurisdiction"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*OrganisationKind, error) {
-			return ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, v)
+		func(ctx context.Context, v any) (*domain.OrganisationKind, error) {
+			return ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4543,8 +5624,8 @@ func (ec *executionContext) _AccessLogEntry_groups(ctx context.Context, field gr
 			return obj.Groups, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
-			return ec.marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []app.Group) graphql.Marshaler {
+			return ec.marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4635,8 +5716,8 @@ func (ec *executionContext) _AccountApplication_bank(ctx context.Context, field 
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4667,8 +5748,8 @@ func (ec *executionContext) _AccountApplication_product(ctx context.Context, fie
 			return obj.Product, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4690,8 +5771,8 @@ func (ec *executionContext) _AccountApplication_status(ctx context.Context, fiel
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ApplicationStatus) graphql.Marshaler {
-			return ec.marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ApplicationStatus) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4713,8 +5794,8 @@ func (ec *executionContext) _AccountApplication_reasonCode(ctx context.Context, 
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
-			return ec.marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.AccountDeclineReason) graphql.Marshaler {
+			return ec.marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4828,8 +5909,8 @@ func (ec *executionContext) _BankOffer_bank(ctx context.Context, field graphql.C
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4860,8 +5941,8 @@ func (ec *executionContext) _BankOffer_product(ctx context.Context, field graphq
 			return obj.Product, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+			return ec.marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4883,8 +5964,8 @@ func (ec *executionContext) _BankOffer_monthlyFee(ctx context.Context, field gra
 			return obj.MonthlyFee, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐMoney(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4915,8 +5996,8 @@ func (ec *executionContext) _BankOffer_acceptedDocuments(ctx context.Context, fi
 			return obj.AcceptedDocuments, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4961,8 +6042,8 @@ func (ec *executionContext) _BankOffer_status(ctx context.Context, field graphql
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v OfferStatus) graphql.Marshaler {
-			return ec.marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OfferStatus) graphql.Marshaler {
+			return ec.marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5007,8 +6088,8 @@ func (ec *executionContext) _BankReferral_bank(ctx context.Context, field graphq
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5062,8 +6143,8 @@ func (ec *executionContext) _BarrierSpan_barrier(ctx context.Context, field grap
 			return obj.Barrier, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Barrier) graphql.Marshaler {
-			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5119,7 +6200,7 @@ func (ec *executionContext) fieldContext_BarrierSpan_resolvedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5128,7 +6209,7 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Case_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5139,10 +6220,10 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Case", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5165,7 +6246,7 @@ func (ec *executionContext) fieldContext_Case_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Case_position(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_position(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5188,7 +6269,7 @@ func (ec *executionContext) fieldContext_Case_position(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
-func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5203,13 +6284,13 @@ func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.Colle
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *Stage
+					var zeroVal *domain.Stage
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *Stage
+					var zeroVal *domain.Stage
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5218,8 +6299,8 @@ func (ec *executionContext) _Case_stage(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *Stage) graphql.Marshaler {
-			return ec.marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5229,7 +6310,7 @@ func (ec *executionContext) fieldContext_Case_stage(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Case", field, true, true, "Stage")
 }
 
-func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5244,13 +6325,13 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *CaseStatus
+					var zeroVal *domain.Status
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *CaseStatus
+					var zeroVal *domain.Status
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5259,8 +6340,8 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseStatus) graphql.Marshaler {
-			return ec.marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Status) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5270,7 +6351,7 @@ func (ec *executionContext) fieldContext_Case_status(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Case", field, true, true, "CaseStatus")
 }
 
-func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5279,19 +6360,19 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 			return ec.fieldContext_Case_jurisdiction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Jurisdiction(), nil
+			return ec.Resolvers.Case().Jurisdiction(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5300,18 +6381,18 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
 }
 
-func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5326,13 +6407,13 @@ func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *projections.OrganisationView
+					var zeroVal *app.Organisation
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *projections.OrganisationView
+					var zeroVal *app.Organisation
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5341,8 +6422,8 @@ func (ec *executionContext) _Case_owningOrganisation(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5361,7 +6442,7 @@ func (ec *executionContext) fieldContext_Case_owningOrganisation(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5370,19 +6451,19 @@ func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.
 			return ec.fieldContext_Case_referredAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReferredAt, nil
+			return ec.Resolvers.Case().ReferredAt(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5391,18 +6472,18 @@ func (ec *executionContext) _Case_referredAt(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_referredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5411,19 +6492,19 @@ func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.C
 			return ec.fieldContext_Case_updatedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
+			return ec.Resolvers.Case().UpdatedAt(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal time.Time
+					var zeroVal *time.Time
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5432,150 +6513,18 @@ func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.C
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Case_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_needs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Needs(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []Need
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []Need
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Need) graphql.Marshaler {
-			return ec.marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, true, "Need")
-}
-
-func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_barriers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Barriers(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []Barrier
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []Barrier
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Barrier) graphql.Marshaler {
-			return ec.marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, true, "Barrier")
-}
-
-func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_closure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Closure(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal *Closure
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *Closure
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *Closure) graphql.Marshaler {
-			return ec.marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Closure(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5590,7 +6539,7 @@ func (ec *executionContext) _Case_journey(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []JourneyStep
 					return zeroVal, err
@@ -5625,157 +6574,7 @@ func (ec *executionContext) fieldContext_Case_journey(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_reopenings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Reopenings(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
-				if err != nil {
-					var zeroVal []Reopening
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []Reopening
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []Reopening) graphql.Marshaler {
-			return ec.marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Reopening(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_identity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Identity(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "IDENTITY")
-				if err != nil {
-					var zeroVal *CaseIdentity
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *CaseIdentity
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseIdentity) graphql.Marshaler {
-			return ec.marshalOCaseIdentity2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseIdentity(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseIdentity(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_consent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Consent(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONSENT")
-				if err != nil {
-					var zeroVal *CaseConsent
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *CaseConsent
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseConsent) graphql.Marshaler {
-			return ec.marshalOCaseConsent2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseConsent(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseConsent(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5790,7 +6589,7 @@ func (ec *executionContext) _Case_banking(ctx context.Context, field graphql.Col
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "BANKING")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "BANKING")
 				if err != nil {
 					var zeroVal *CaseBanking
 					return zeroVal, err
@@ -5825,28 +6624,28 @@ func (ec *executionContext) fieldContext_Case_banking(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_needs(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_credit(ctx, field)
+			return ec.fieldContext_Case_needs(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Credit(ctx, obj)
+			return ec.Resolvers.Case().Needs(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CREDIT")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal *CaseCredit
+					var zeroVal []domain.Need
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal *CaseCredit
+					var zeroVal []domain.Need
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5855,48 +6654,39 @@ func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.Coll
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseCredit) graphql.Marshaler {
-			return ec.marshalOCaseCredit2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseCredit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Need) graphql.Marshaler {
+			return ec.marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Case_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseCredit(ctx, field)
-		},
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Case_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Need")
 }
 
-func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_barriers(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_notes(ctx, field)
+			return ec.fieldContext_Case_barriers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Notes(ctx, obj)
+			return ec.Resolvers.Case().Barriers(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "NOTES")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
-					var zeroVal []CaseNote
+					var zeroVal []domain.Barrier
 					return zeroVal, err
 				}
 				if ec.Directives.Group == nil {
-					var zeroVal []CaseNote
+					var zeroVal []domain.Barrier
 					return zeroVal, errors.New("directive group is not implemented")
 				}
 				return ec.Directives.Group(ctx, obj, directive0, name)
@@ -5905,127 +6695,18 @@ func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []CaseNote) graphql.Marshaler {
-			return ec.marshalOCaseNote2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseNoteᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
+			return ec.marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Case_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseNote(ctx, field)
-		},
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Case_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Barrier")
 }
 
-func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_safeguarding(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Safeguarding(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SAFEGUARDING")
-				if err != nil {
-					var zeroVal []SafeguardingConcern
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal []SafeguardingConcern
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v []SafeguardingConcern) graphql.Marshaler {
-			return ec.marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcernᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SafeguardingConcern(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Case_contact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Contact(ctx, obj)
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "CONTACT")
-				if err != nil {
-					var zeroVal *SafeContactRules
-					return zeroVal, err
-				}
-				if ec.Directives.Group == nil {
-					var zeroVal *SafeContactRules
-					return zeroVal, errors.New("directive group is not implemented")
-				}
-				return ec.Directives.Group(ctx, obj, directive0, name)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
-			return ec.marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Case",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SafeContactRules(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6040,7 +6721,7 @@ func (ec *executionContext) _Case_barrierHistory(ctx context.Context, field grap
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []BarrierSpan
 					return zeroVal, err
@@ -6075,7 +6756,7 @@ func (ec *executionContext) fieldContext_Case_barrierHistory(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *projections.CaseView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6090,7 +6771,7 @@ func (ec *executionContext) _Case_needHistory(ctx context.Context, field graphql
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, "SUMMARY")
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
 				if err != nil {
 					var zeroVal []NeedSpan
 					return zeroVal, err
@@ -6120,6 +6801,406 @@ func (ec *executionContext) fieldContext_Case_needHistory(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NeedSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_consent(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_consent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Consent(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONSENT")
+				if err != nil {
+					var zeroVal *CaseConsent
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseConsent
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseConsent) graphql.Marshaler {
+			return ec.marshalOCaseConsent2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseConsent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_contact(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Contact(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CONTACT")
+				if err != nil {
+					var zeroVal *SafeContactRules
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *SafeContactRules
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *SafeContactRules) graphql.Marshaler {
+			return ec.marshalOSafeContactRules2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeContactRules(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContactRules(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_credit(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Credit(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "CREDIT")
+				if err != nil {
+					var zeroVal *CaseCredit
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseCredit
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseCredit) graphql.Marshaler {
+			return ec.marshalOCaseCredit2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseCredit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseCredit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_identity(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Identity(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "IDENTITY")
+				if err != nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseIdentity
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseIdentity) graphql.Marshaler {
+			return ec.marshalOCaseIdentity2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseIdentity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseIdentity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_closure(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_closure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Closure(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *Closure
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *Closure
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *Closure) graphql.Marshaler {
+			return ec.marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_closure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Closure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_reopenings(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_reopenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Reopenings(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []Reopening
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []Reopening
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []Reopening) graphql.Marshaler {
+			return ec.marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reopening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_notes(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Notes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "NOTES")
+				if err != nil {
+					var zeroVal []CaseNote
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []CaseNote
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []CaseNote) graphql.Marshaler {
+			return ec.marshalOCaseNote2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseNoteᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_safeguarding(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_safeguarding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Safeguarding(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SAFEGUARDING")
+				if err != nil {
+					var zeroVal []SafeguardingConcern
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []SafeguardingConcern
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []SafeguardingConcern) graphql.Marshaler {
+			return ec.marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSafeguardingConcernᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeguardingConcern(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6247,8 +7328,8 @@ func (ec *executionContext) _CaseBanking_declineReasonCode(ctx context.Context, 
 			return obj.DeclineReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
-			return ec.marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DeclineReason) graphql.Marshaler {
+			return ec.marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6563,8 +7644,8 @@ func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.Co
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6949,8 +8030,8 @@ func (ec *executionContext) _CaseResult_case(ctx context.Context, field graphql.
 			return ec.Resolvers.CaseResult().Case(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6981,8 +8062,8 @@ func (ec *executionContext) _Closure_outcome(ctx context.Context, field graphql.
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ClosureOutcome) graphql.Marshaler {
-			return ec.marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ClosureOutcome) graphql.Marshaler {
+			return ec.marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7073,8 +8154,8 @@ func (ec *executionContext) _ConsentGrant_recipient(ctx context.Context, field g
 			return obj.Recipient, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7105,8 +8186,8 @@ func (ec *executionContext) _ConsentGrant_categories(ctx context.Context, field 
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []DataCategory) graphql.Marshaler {
-			return ec.marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.DataCategory) graphql.Marshaler {
+			return ec.marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7128,8 +8209,8 @@ func (ec *executionContext) _ConsentGrant_purposes(ctx context.Context, field gr
 			return obj.Purposes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Purpose) graphql.Marshaler {
-			return ec.marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Purpose) graphql.Marshaler {
+			return ec.marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7266,8 +8347,8 @@ func (ec *executionContext) _CreditDispute_bureau(ctx context.Context, field gra
 			return obj.Bureau, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7321,8 +8402,8 @@ func (ec *executionContext) _CreditDispute_status(ctx context.Context, field gra
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DisputeStatus) graphql.Marshaler {
-			return ec.marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DisputeStatus) graphql.Marshaler {
+			return ec.marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7344,8 +8425,8 @@ func (ec *executionContext) _CreditDispute_outcome(ctx context.Context, field gr
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeOutcome) graphql.Marshaler {
-			return ec.marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeOutcome) graphql.Marshaler {
+			return ec.marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7367,8 +8448,8 @@ func (ec *executionContext) _CreditDispute_reasonCode(ctx context.Context, field
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
-			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7491,8 +8572,8 @@ func (ec *executionContext) _CreditDispute_evidence(ctx context.Context, field g
 			return obj.Evidence, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
-			return ec.marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7560,8 +8641,8 @@ func (ec *executionContext) _CreditReport_bureau(ctx context.Context, field grap
 			return obj.Bureau, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7638,8 +8719,8 @@ func (ec *executionContext) _DisputeItem_kind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ItemKind) graphql.Marshaler {
-			return ec.marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ItemKind) graphql.Marshaler {
+			return ec.marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7661,8 +8742,8 @@ func (ec *executionContext) _DisputeItem_outcome(ctx context.Context, field grap
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
-			return ec.marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ItemOutcome) graphql.Marshaler {
+			return ec.marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7684,8 +8765,8 @@ func (ec *executionContext) _DisputeItem_reasonCode(ctx context.Context, field g
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
-			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
+			return ec.marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7799,8 +8880,8 @@ func (ec *executionContext) _DueDiligencePack_bank(ctx context.Context, field gr
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7923,8 +9004,8 @@ func (ec *executionContext) _DueDiligencePack_status(ctx context.Context, field 
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PackStatus) graphql.Marshaler {
-			return ec.marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PackStatus) graphql.Marshaler {
+			return ec.marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7946,8 +9027,8 @@ func (ec *executionContext) _DueDiligencePack_reasonCode(ctx context.Context, fi
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
-			return ec.marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.PackRejectionReason) graphql.Marshaler {
+			return ec.marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8061,8 +9142,8 @@ func (ec *executionContext) _IDDocument_kind(ctx context.Context, field graphql.
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DocumentKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8084,8 +9165,8 @@ func (ec *executionContext) _IDDocument_issuingOrganisation(ctx context.Context,
 			return obj.IssuingOrganisation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8139,8 +9220,8 @@ func (ec *executionContext) _IDDocument_status(ctx context.Context, field graphq
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DocumentStatus) graphql.Marshaler {
-			return ec.marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DocumentStatus) graphql.Marshaler {
+			return ec.marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8185,8 +9266,8 @@ func (ec *executionContext) _IDDocument_reasonCode(ctx context.Context, field gr
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
-			return ec.marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.RefusalReason) graphql.Marshaler {
+			return ec.marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8323,8 +9404,8 @@ func (ec *executionContext) _JourneyStep_stage(ctx context.Context, field graphq
 			return obj.Stage, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Stage) graphql.Marshaler {
-			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8403,7 +9484,7 @@ func (ec *executionContext) fieldContext_JourneyStep_actorOrganisation(_ context
 	return graphql.NewScalarFieldContext("JourneyStep", field, false, false, "String")
 }
 
-func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *domain.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8426,7 +9507,7 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
 }
 
-func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *Money) (ret graphql.Marshaler) {
+func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *domain.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8435,7 +9516,7 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Money_amount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
+			return obj.Amount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8446,271 +9527,7 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
-}
-
-func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_referSurvivor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReferSurvivor(ctx, fc.Args["input"].(ReferSurvivorInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_referSurvivor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_grantConsent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().GrantConsent(ctx, fc.Args["input"].(GrantConsentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_grantConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(WithdrawConsentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_requestIDDocument(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestIDDocument(ctx, fc.Args["input"].(RequestIDDocumentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_requestIDDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordIDDocumentObtained(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordIDDocumentObtained(ctx, fc.Args["input"].(RecordIDDocumentObtainedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordIDDocumentObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordIDDocumentRefused(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordIDDocumentRefused(ctx, fc.Args["input"].(RecordIDDocumentRefusedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordIDDocumentRefused_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
+	return graphql.NewScalarFieldContext("Money", field, true, false, "String")
 }
 
 func (ec *executionContext) _Mutation_referToBank(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8883,842 +9700,6 @@ func (ec *executionContext) fieldContext_Mutation_recordAccountDeclined(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordAccountDeclined_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_fileCreditDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FileCreditDispute(ctx, fc.Args["input"].(FileCreditDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_fileCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordCreditDisputeOutcome(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCreditDisputeOutcome(ctx, fc.Args["input"].(RecordCreditDisputeOutcomeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordCreditDisputeOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addCaseNote(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddCaseNote(ctx, fc.Args["input"].(AddCaseNoteInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addCaseNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_closeCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(CloseCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reopenCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["input"].(ReopenCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_registerOrganisation(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterOrganisation(ctx, fc.Args["input"].(RegisterOrganisationInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
-			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganisationResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_registerOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_eraseSurvivorData(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EraseSurvivorData(ctx, fc.Args["input"].(EraseSurvivorDataInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_eraseSurvivorData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_makeBankOffer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MakeBankOffer(ctx, fc.Args["input"].(MakeBankOfferInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_makeBankOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordSurvivorChoice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordSurvivorChoice(ctx, fc.Args["input"].(RecordSurvivorChoiceInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordSurvivorChoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_declineAllOffers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeclineAllOffers(ctx, fc.Args["input"].(DeclineAllOffersInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_declineAllOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_provideDueDiligencePack(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ProvideDueDiligencePack(ctx, fc.Args["input"].(ProvideDueDiligencePackInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_provideDueDiligencePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordDueDiligenceDecision(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDueDiligenceDecision(ctx, fc.Args["input"].(RecordDueDiligenceDecisionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordDueDiligenceDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_raiseSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RaiseSafeguardingConcern(ctx, fc.Args["input"].(RaiseSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_raiseSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcknowledgeSafeguardingConcern(ctx, fc.Args["input"].(AcknowledgeSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resolveSafeguardingConcern(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveSafeguardingConcern(ctx, fc.Args["input"].(ResolveSafeguardingConcernInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resolveSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setSafeContactRules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetSafeContactRules(ctx, fc.Args["input"].(SetSafeContactRulesInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setSafeContactRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordCreditReportObtained(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCreditReportObtained(ctx, fc.Args["input"].(RecordCreditReportObtainedInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordCreditReportObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordDisputeItemOutcome(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDisputeItemOutcome(ctx, fc.Args["input"].(RecordDisputeItemOutcomeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordDisputeItemOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resubmitCreditDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResubmitCreditDispute(ctx, fc.Args["input"].(ResubmitCreditDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
-			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CaseResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resubmitCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9901,6 +9882,930 @@ func (ec *executionContext) fieldContext_Mutation_meetNeed(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantConsent(ctx, fc.Args["input"].(GrantConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["input"].(WithdrawConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSafeContactRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSafeContactRules(ctx, fc.Args["input"].(SetSafeContactRulesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSafeContactRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSafeContactRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileCreditDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileCreditDispute(ctx, fc.Args["input"].(FileCreditDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCreditDisputeOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCreditDisputeOutcome(ctx, fc.Args["input"].(RecordCreditDisputeOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCreditDisputeOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCreditDisputeOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCreditReportObtained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCreditReportObtained(ctx, fc.Args["input"].(RecordCreditReportObtainedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCreditReportObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCreditReportObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDisputeItemOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDisputeItemOutcome(ctx, fc.Args["input"].(RecordDisputeItemOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDisputeItemOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDisputeItemOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resubmitCreditDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResubmitCreditDispute(ctx, fc.Args["input"].(ResubmitCreditDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resubmitCreditDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resubmitCreditDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_provideDueDiligencePack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProvideDueDiligencePack(ctx, fc.Args["input"].(ProvideDueDiligencePackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_provideDueDiligencePack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_provideDueDiligencePack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDueDiligenceDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDueDiligenceDecision(ctx, fc.Args["input"].(RecordDueDiligenceDecisionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDueDiligenceDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDueDiligenceDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestIDDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestIDDocument(ctx, fc.Args["input"].(RequestIDDocumentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestIDDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestIDDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordIDDocumentObtained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordIDDocumentObtained(ctx, fc.Args["input"].(RecordIDDocumentObtainedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordIDDocumentObtained(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordIDDocumentObtained_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordIDDocumentRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordIDDocumentRefused(ctx, fc.Args["input"].(RecordIDDocumentRefusedInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordIDDocumentRefused(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordIDDocumentRefused_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseCase(ctx, fc.Args["input"].(CloseCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenCase(ctx, fc.Args["input"].(ReopenCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseSurvivorData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseSurvivorData(ctx, fc.Args["input"].(EraseSurvivorDataInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseSurvivorData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseNote(ctx, fc.Args["input"].(AddCaseNoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_makeBankOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MakeBankOffer(ctx, fc.Args["input"].(MakeBankOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_makeBankOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_makeBankOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSurvivorChoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSurvivorChoice(ctx, fc.Args["input"].(RecordSurvivorChoiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSurvivorChoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSurvivorChoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineAllOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineAllOffers(ctx, fc.Args["input"].(DeclineAllOffersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineAllOffers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineAllOffers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterOrganisation(ctx, fc.Args["input"].(RegisterOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateOrganisationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10033,6 +10938,50 @@ func (ec *executionContext) fieldContext_Mutation_reactivateOrganisation(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_referSurvivor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReferSurvivor(ctx, fc.Args["input"].(ReferSurvivorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_referSurvivor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_referSurvivor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10121,6 +11070,138 @@ func (ec *executionContext) fieldContext_Mutation_revokeSubject(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseSafeguardingConcern(ctx, fc.Args["input"].(RaiseSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeSafeguardingConcern(ctx, fc.Args["input"].(AcknowledgeSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveSafeguardingConcern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveSafeguardingConcern(ctx, fc.Args["input"].(ResolveSafeguardingConcernInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveSafeguardingConcern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10133,8 +11214,8 @@ func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.Co
 			return obj.Need, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v Need) graphql.Marshaler {
-			return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Need) graphql.Marshaler {
+			return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10190,7 +11271,7 @@ func (ec *executionContext) fieldContext_NeedSpan_metAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("NeedSpan", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10213,7 +11294,7 @@ func (ec *executionContext) fieldContext_Organisation_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Organisation_name(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_name(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10236,7 +11317,7 @@ func (ec *executionContext) fieldContext_Organisation_name(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10245,21 +11326,21 @@ func (ec *executionContext) _Organisation_kind(ctx context.Context, field graphq
 			return ec.fieldContext_Organisation_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Kind(ctx, obj)
+			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v OrganisationKind) graphql.Marshaler {
-			return ec.marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
+			return ec.marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "OrganisationKind")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "OrganisationKind")
 }
 
-func (ec *executionContext) _Organisation_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10282,7 +11363,7 @@ func (ec *executionContext) fieldContext_Organisation_jurisdiction(_ context.Con
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
 }
 
-func (ec *executionContext) _Organisation_services(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_services(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10291,21 +11372,21 @@ func (ec *executionContext) _Organisation_services(ctx context.Context, field gr
 			return ec.fieldContext_Organisation_services(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Services(ctx, obj)
+			return obj.Services, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Service) graphql.Marshaler {
-			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Service")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Service")
 }
 
-func (ec *executionContext) _Organisation_programmes(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_programmes(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10314,21 +11395,21 @@ func (ec *executionContext) _Organisation_programmes(ctx context.Context, field 
 			return ec.fieldContext_Organisation_programmes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Programmes(ctx, obj)
+			return obj.Programmes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_programmes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "Programme")
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Programme")
 }
 
-func (ec *executionContext) _Organisation_active(ctx context.Context, field graphql.CollectedField, obj *projections.OrganisationView) (ret graphql.Marshaler) {
+func (ec *executionContext) _Organisation_active(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10432,8 +11513,8 @@ func (ec *executionContext) _OrganisationResult_organisation(ctx context.Context
 			return ec.Resolvers.OrganisationResult().Organisation(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10498,6 +11579,50 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
+			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_case(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10511,8 +11636,8 @@ func (ec *executionContext) _Query_case(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.Query().Case(ctx, fc.Args["id"].(string), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
-			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10552,7 +11677,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*app.CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
@@ -10596,11 +11721,11 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organisations(ctx, fc.Args["jurisdiction"].(*string), fc.Args["kind"].(*OrganisationKind), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["jurisdiction"].(*string), fc.Args["kind"].(*domain.OrganisationKind), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationViewᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10643,8 +11768,8 @@ func (ec *executionContext) _Query_organisation(ctx context.Context, field graph
 			return ec.Resolvers.Query().Organisation(ctx, fc.Args["id"].(string), fc.Args["minPosition"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10668,50 +11793,6 @@ func (ec *executionContext) fieldContext_Query_organisation(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_organisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_accessLog(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
-			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccessLogEntry(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10806,8 +11887,8 @@ func (ec *executionContext) _Reopening_reasonCode(ctx context.Context, field gra
 			return obj.ReasonCode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ReopenReason) graphql.Marshaler {
-			return ec.marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReopenReason) graphql.Marshaler {
+			return ec.marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10921,8 +12002,8 @@ func (ec *executionContext) _SafeContactRules_allowed(ctx context.Context, field
 			return obj.Allowed, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
-			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10944,8 +12025,8 @@ func (ec *executionContext) _SafeContactRules_forbidden(ctx context.Context, fie
 			return obj.Forbidden, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
-			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11036,8 +12117,8 @@ func (ec *executionContext) _SafeguardingConcern_raisedBy(ctx context.Context, f
 			return obj.RaisedBy, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11068,8 +12149,8 @@ func (ec *executionContext) _SafeguardingConcern_bank(ctx context.Context, field
 			return obj.Bank, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
-			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11100,8 +12181,8 @@ func (ec *executionContext) _SafeguardingConcern_category(ctx context.Context, f
 			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
-			return ec.marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ConcernCategory) graphql.Marshaler {
+			return ec.marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11123,8 +12204,8 @@ func (ec *executionContext) _SafeguardingConcern_status(ctx context.Context, fie
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
-			return ec.marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ConcernStatus) graphql.Marshaler {
+			return ec.marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11238,8 +12319,8 @@ func (ec *executionContext) _SafeguardingConcern_resolution(ctx context.Context,
 			return obj.Resolution, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
-			return ec.marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ConcernResolution) graphql.Marshaler {
+			return ec.marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12512,7 +13593,7 @@ func (ec *executionContext) unmarshalInputBarrierInput(ctx context.Context, obj 
 			it.ExpectedVersion = data
 		case "barrier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barrier"))
-			data, err := ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, v)
+			data, err := ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12534,8 +13615,8 @@ func UnmarshalBarrierInput(ctx context.Context, raw any) (BarrierInput, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (CaseFilter, error) {
-	var it CaseFilter
+func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (app.CaseFilter, error) {
+	var it app.CaseFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -12554,49 +13635,49 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 		switch k {
 		case "stage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
-			data, err := ec.unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx, v)
+			data, err := ec.unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Stage = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx, v)
+			data, err := ec.unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Status = data
 		case "jurisdiction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jurisdiction"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Jurisdiction = data
 		case "organisationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OrganisationID = data
 		case "barrier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barrier"))
-			data, err := ec.unmarshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, v)
+			data, err := ec.unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Barrier = data
 		case "survivorName":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivorName"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SurvivorName = data
 		case "documentNumber":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12612,8 +13693,8 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCaseFilter(ctx context.Context, raw any) (CaseFilter, error) {
-	var out CaseFilter
+func UnmarshalCaseFilter(ctx context.Context, raw any) (app.CaseFilter, error) {
+	var out app.CaseFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseFilter", raw, &out)
 	return out, err
 }
@@ -12659,7 +13740,7 @@ func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, ob
 			it.ExpectedVersion = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx, v)
+			data, err := ec.unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12729,7 +13810,7 @@ func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Cont
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx, v)
+			data, err := ec.unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12758,8 +13839,8 @@ func UnmarshalDeclineAllOffersInput(ctx context.Context, raw any) (DeclineAllOff
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, obj any) (DisputeItemInput, error) {
-	var it DisputeItemInput
+func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, obj any) (domain.DisputeItem, error) {
+	var it domain.DisputeItem
 	if obj == nil {
 		return it, nil
 	}
@@ -12782,10 +13863,10 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 			if err != nil {
 				return it, err
 			}
-			it.ID = data
+			it.ItemID = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx, v)
+			data, err := ec.unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12799,7 +13880,7 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 			it.Creditor = data
 		case "accountReference":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountReference"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12815,8 +13896,8 @@ func (ec *executionContext) unmarshalInputDisputeItemInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDisputeItemInput(ctx context.Context, raw any) (DisputeItemInput, error) {
-	var out DisputeItemInput
+func UnmarshalDisputeItemInput(ctx context.Context, raw any) (domain.DisputeItem, error) {
+	var out domain.DisputeItem
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputeItemInput", raw, &out)
 	return out, err
 }
@@ -12862,7 +13943,7 @@ func (ec *executionContext) unmarshalInputEraseSurvivorDataInput(ctx context.Con
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx, v)
+			data, err := ec.unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12932,7 +14013,7 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 			it.BureauID = data
 		case "items":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
-			data, err := ec.unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx, v)
+			data, err := ec.unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItemᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12946,7 +14027,7 @@ func (ec *executionContext) unmarshalInputFileCreditDisputeInput(ctx context.Con
 			it.ItemCount = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13016,14 +14097,14 @@ func (ec *executionContext) unmarshalInputGrantConsentInput(ctx context.Context,
 			it.RecipientOrganisationID = data
 		case "categories":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
-			data, err := ec.unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx, v)
+			data, err := ec.unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Categories = data
 		case "purposes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purposes"))
-			data, err := ec.unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx, v)
+			data, err := ec.unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13100,7 +14181,7 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13114,7 +14195,7 @@ func (ec *executionContext) unmarshalInputMakeBankOfferInput(ctx context.Context
 			it.MonthlyFee = data
 		case "acceptedDocuments":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptedDocuments"))
-			data, err := ec.unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx, v)
+			data, err := ec.unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13233,7 +14314,7 @@ func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any
 			it.ExpectedVersion = data
 		case "need":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("need"))
-			data, err := ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, v)
+			data, err := ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13443,7 +14524,7 @@ func (ec *executionContext) unmarshalInputRaiseSafeguardingConcernInput(ctx cont
 			it.BankID = data
 		case "category":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx, v)
+			data, err := ec.unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13520,7 +14601,7 @@ func (ec *executionContext) unmarshalInputRecordAccountDeclinedInput(ctx context
 			it.BankID = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx, v)
+			data, err := ec.unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13597,7 +14678,7 @@ func (ec *executionContext) unmarshalInputRecordAccountOpenedInput(ctx context.C
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13667,14 +14748,14 @@ func (ec *executionContext) unmarshalInputRecordCreditDisputeOutcomeInput(ctx co
 			it.DisputeID = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx, v)
+			data, err := ec.unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Outcome = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13821,14 +14902,14 @@ func (ec *executionContext) unmarshalInputRecordDisputeItemOutcomeInput(ctx cont
 			it.ItemID = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx, v)
+			data, err := ec.unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Outcome = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx, v)
+			data, err := ec.unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13912,7 +14993,7 @@ func (ec *executionContext) unmarshalInputRecordDueDiligenceDecisionInput(ctx co
 			it.Accepted = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx, v)
+			data, err := ec.unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14059,7 +15140,7 @@ func (ec *executionContext) unmarshalInputRecordIDDocumentRefusedInput(ctx conte
 			it.DocumentID = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx, v)
+			data, err := ec.unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14192,21 +15273,21 @@ func (ec *executionContext) unmarshalInputReferSurvivorInput(ctx context.Context
 			it.Jurisdiction = data
 		case "needs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
-			data, err := ec.unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx, v)
+			data, err := ec.unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Needs = data
 		case "barriers":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barriers"))
-			data, err := ec.unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx, v)
+			data, err := ec.unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Barriers = data
 		case "survivor":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivor"))
-			data, err := ec.unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSurvivorInput(ctx, v)
+			data, err := ec.unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurvivorDetails(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14332,7 +15413,7 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 			it.Name = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx, v)
+			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14346,14 +15427,14 @@ func (ec *executionContext) unmarshalInputRegisterOrganisationInput(ctx context.
 			it.Jurisdiction = data
 		case "services":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
-			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, v)
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Services = data
 		case "programmes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
-			data, err := ec.unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			data, err := ec.unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14416,7 +15497,7 @@ func (ec *executionContext) unmarshalInputReopenCaseInput(ctx context.Context, o
 			it.ExpectedVersion = data
 		case "reasonCode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
-			data, err := ec.unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx, v)
+			data, err := ec.unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14486,7 +15567,7 @@ func (ec *executionContext) unmarshalInputRequestIDDocumentInput(ctx context.Con
 			it.ExpectedVersion = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, v)
+			data, err := ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14570,7 +15651,7 @@ func (ec *executionContext) unmarshalInputResolveSafeguardingConcernInput(ctx co
 			it.ConcernID = data
 		case "resolution":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolution"))
-			data, err := ec.unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx, v)
+			data, err := ec.unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14654,7 +15735,7 @@ func (ec *executionContext) unmarshalInputResubmitCreditDisputeInput(ctx context
 			it.ItemIds = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14815,14 +15896,14 @@ func (ec *executionContext) unmarshalInputSetSafeContactRulesInput(ctx context.C
 			it.ExpectedVersion = data
 		case "allowed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowed"))
-			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Allowed = data
 		case "forbidden":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forbidden"))
-			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx, v)
+			data, err := ec.unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14899,7 +15980,7 @@ func (ec *executionContext) unmarshalInputSubmitAccountApplicationInput(ctx cont
 			it.BankID = data
 		case "product":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
-			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx, v)
+			data, err := ec.unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14921,8 +16002,8 @@ func UnmarshalSubmitAccountApplicationInput(ctx context.Context, raw any) (Submi
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj any) (SurvivorInput, error) {
-	var it SurvivorInput
+func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj any) (domain.SurvivorDetails, error) {
+	var it domain.SurvivorDetails
 	if obj == nil {
 		return it, nil
 	}
@@ -14955,28 +16036,28 @@ func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj
 			it.Aliases = data
 		case "dateOfBirth":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOfBirth"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DateOfBirth = data
 		case "phone":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Phone = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Email = data
 		case "address":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14992,8 +16073,8 @@ func (ec *executionContext) unmarshalInputSurvivorInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSurvivorInput(ctx context.Context, raw any) (SurvivorInput, error) {
-	var out SurvivorInput
+func UnmarshalSurvivorInput(ctx context.Context, raw any) (domain.SurvivorDetails, error) {
+	var out domain.SurvivorDetails
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurvivorInput", raw, &out)
 	return out, err
 }
@@ -15032,14 +16113,14 @@ func (ec *executionContext) unmarshalInputUpdateOrganisationProfileInput(ctx con
 			it.OrganisationID = data
 		case "services":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
-			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx, v)
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Services = data
 		case "programmes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmes"))
-			data, err := ec.unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx, v)
+			data, err := ec.unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15414,7 +16495,7 @@ func (ec *executionContext) _BarrierSpan(ctx context.Context, sel ast.SelectionS
 
 var caseImplementors = []string{"Case"}
 
-func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *app.Case) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -15453,10 +16534,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._Case_status(ctx, field, obj)
 				})
 		case "jurisdiction":
-			out.Values[i] = ec._Case_jurisdiction(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_jurisdiction(ctx, field, obj)
+				})
 		case "owningOrganisation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -15464,15 +16546,29 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._Case_owningOrganisation(ctx, field, obj)
 				})
 		case "referredAt":
-			out.Values[i] = ec._Case_referredAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_referredAt(ctx, field, obj)
+				})
 		case "updatedAt":
-			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_updatedAt(ctx, field, obj)
+				})
+		case "journey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_journey(ctx, field, obj)
+				})
+		case "banking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_banking(ctx, field, obj)
+				})
 		case "needs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -15485,29 +16581,17 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_barriers(ctx, field, obj)
 				})
-		case "closure":
+		case "barrierHistory":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_closure(ctx, field, obj)
+					return ec._Case_barrierHistory(ctx, field, obj)
 				})
-		case "journey":
+		case "needHistory":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_journey(ctx, field, obj)
-				})
-		case "reopenings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_reopenings(ctx, field, obj)
-				})
-		case "identity":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_identity(ctx, field, obj)
+					return ec._Case_needHistory(ctx, field, obj)
 				})
 		case "consent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -15515,17 +16599,35 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_consent(ctx, field, obj)
 				})
-		case "banking":
+		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_banking(ctx, field, obj)
+					return ec._Case_contact(ctx, field, obj)
 				})
 		case "credit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_credit(ctx, field, obj)
+				})
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_identity(ctx, field, obj)
+				})
+		case "closure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_closure(ctx, field, obj)
+				})
+		case "reopenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_reopenings(ctx, field, obj)
 				})
 		case "notes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -15538,24 +16640,6 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_safeguarding(ctx, field, obj)
-				})
-		case "contact":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_contact(ctx, field, obj)
-				})
-		case "barrierHistory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_barrierHistory(ctx, field, obj)
-				})
-		case "needHistory":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_needHistory(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16485,7 +17569,7 @@ func (ec *executionContext) _JourneyStep(ctx context.Context, sel ast.SelectionS
 
 var moneyImplementors = []string{"Money"}
 
-func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *Money) graphql.Marshaler {
+func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *domain.Money) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16540,48 +17624,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "referSurvivor":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_referSurvivor(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "grantConsent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_grantConsent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "withdrawConsent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_withdrawConsent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "requestIDDocument":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_requestIDDocument(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordIDDocumentObtained":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordIDDocumentObtained(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordIDDocumentRefused":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordIDDocumentRefused(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "referToBank":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referToBank(ctx, field)
@@ -16606,139 +17648,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordAccountDeclined":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordAccountDeclined(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "fileCreditDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_fileCreditDispute(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordCreditDisputeOutcome":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordCreditDisputeOutcome(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addCaseNote":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addCaseNote(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "closeCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_closeCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reopenCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reopenCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "registerOrganisation":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_registerOrganisation(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "eraseSurvivorData":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_eraseSurvivorData(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "makeBankOffer":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_makeBankOffer(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordSurvivorChoice":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordSurvivorChoice(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "declineAllOffers":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_declineAllOffers(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "provideDueDiligencePack":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_provideDueDiligencePack(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordDueDiligenceDecision":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordDueDiligenceDecision(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "raiseSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_raiseSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "acknowledgeSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_acknowledgeSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resolveSafeguardingConcern":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resolveSafeguardingConcern(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "setSafeContactRules":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setSafeContactRules(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordCreditReportObtained":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordCreditReportObtained(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordDisputeItemOutcome":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordDisputeItemOutcome(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "resubmitCreditDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resubmitCreditDispute(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16771,6 +17680,153 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "grantConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSafeContactRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSafeContactRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileCreditDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileCreditDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCreditDisputeOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCreditDisputeOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCreditReportObtained":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCreditReportObtained(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDisputeItemOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDisputeItemOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resubmitCreditDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resubmitCreditDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provideDueDiligencePack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_provideDueDiligencePack(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDueDiligenceDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDueDiligenceDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestIDDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestIDDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordIDDocumentObtained":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordIDDocumentObtained(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordIDDocumentRefused":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordIDDocumentRefused(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseSurvivorData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseSurvivorData(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "makeBankOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_makeBankOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSurvivorChoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSurvivorChoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineAllOffers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineAllOffers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateOrganisationProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateOrganisationProfile(ctx, field)
@@ -16792,6 +17848,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "referSurvivor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_referSurvivor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeToken(ctx, field)
@@ -16802,6 +17865,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeSubject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeSubject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeSafeguardingConcern(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveSafeguardingConcern":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveSafeguardingConcern(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16868,7 +17952,7 @@ func (ec *executionContext) _NeedSpan(ctx context.Context, sel ast.SelectionSet,
 
 var organisationImplementors = []string{"Organisation"}
 
-func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *app.Organisation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16880,40 +17964,37 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Organisation_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Organisation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "jurisdiction":
 			out.Values[i] = ec._Organisation_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "services":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_services(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "programmes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_programmes(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_programmes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "active":
 			out.Values[i] = ec._Organisation_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17038,6 +18119,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
+				})
 		case "case":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17061,12 +18148,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisation(ctx, field)
-				})
-		case "accessLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_accessLog(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17713,25 +18794,71 @@ func (ec *executionContext) marshalNAccountApplication2ᚕgithubᚗcomᚋwaymark
 	return ret
 }
 
-func (ec *executionContext) unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (AccountDeclineReason, error) {
-	var res AccountDeclineReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, v any) (domain.AccountDeclineReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v AccountDeclineReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v domain.AccountDeclineReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountDeclineReason!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx context.Context, v any) (AccountProduct, error) {
-	var res AccountProduct
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[string]domain.AccountDeclineReason{
+		"IDENTITY_NOT_VERIFIED":      domain.AccountIdentityNotVerified,
+		"INSUFFICIENT_DOCUMENTATION": domain.AccountInsufficientDocumentation,
+		"SANCTIONS_SCREENING":        domain.AccountSanctionsScreening,
+		"PREVIOUS_FRAUD_FLAG":        domain.AccountPreviousFraudFlag,
+		"PRODUCT_UNAVAILABLE":        domain.AccountProductUnavailable,
+		"OTHER":                      domain.AccountDeclineOther,
+	}
+	marshalNAccountDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[domain.AccountDeclineReason]string{
+		domain.AccountIdentityNotVerified:       "IDENTITY_NOT_VERIFIED",
+		domain.AccountInsufficientDocumentation: "INSUFFICIENT_DOCUMENTATION",
+		domain.AccountSanctionsScreening:        "SANCTIONS_SCREENING",
+		domain.AccountPreviousFraudFlag:         "PREVIOUS_FRAUD_FLAG",
+		domain.AccountProductUnavailable:        "PRODUCT_UNAVAILABLE",
+		domain.AccountDeclineOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx context.Context, v any) (domain.AccountProduct, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountProduct(ctx context.Context, sel ast.SelectionSet, v AccountProduct) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct(ctx context.Context, sel ast.SelectionSet, v domain.AccountProduct) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountProduct!")
+	}
+	return res
 }
+
+var (
+	unmarshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct = map[string]domain.AccountProduct{
+		"BASIC_ACCOUNT":    domain.ProductBasicAccount,
+		"DEBIT_CARD":       domain.ProductDebitCard,
+		"SAVINGS_ACCOUNT":  domain.ProductSavingsAccount,
+		"BUSINESS_ACCOUNT": domain.ProductBusinessAccount,
+		"LOAN":             domain.ProductLoan,
+	}
+	marshalNAccountProduct2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountProduct = map[domain.AccountProduct]string{
+		domain.ProductBasicAccount:    "BASIC_ACCOUNT",
+		domain.ProductDebitCard:       "DEBIT_CARD",
+		domain.ProductSavingsAccount:  "SAVINGS_ACCOUNT",
+		domain.ProductBusinessAccount: "BUSINESS_ACCOUNT",
+		domain.ProductLoan:            "LOAN",
+	}
+)
 
 func (ec *executionContext) unmarshalNAcknowledgeSafeguardingConcernInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcknowledgeSafeguardingConcernInput(ctx context.Context, v any) (AcknowledgeSafeguardingConcernInput, error) {
 	res, err := ec.unmarshalInputAcknowledgeSafeguardingConcernInput(ctx, v)
@@ -17743,15 +18870,33 @@ func (ec *executionContext) unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx context.Context, v any) (ApplicationStatus, error) {
-	var res ApplicationStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx context.Context, v any) (domain.ApplicationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐApplicationStatus(ctx context.Context, sel ast.SelectionSet, v ApplicationStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx context.Context, sel ast.SelectionSet, v domain.ApplicationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ApplicationStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus = map[string]domain.ApplicationStatus{
+		"SUBMITTED": domain.ApplicationSubmitted,
+		"OPENED":    domain.ApplicationOpened,
+		"DECLINED":  domain.ApplicationDeclined,
+	}
+	marshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus = map[domain.ApplicationStatus]string{
+		domain.ApplicationSubmitted: "SUBMITTED",
+		domain.ApplicationOpened:    "OPENED",
+		domain.ApplicationDeclined:  "DECLINED",
+	}
+)
 
 func (ec *executionContext) marshalNBankOffer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBankOffer(ctx context.Context, sel ast.SelectionSet, v BankOffer) graphql.Marshaler {
 	return ec._BankOffer(ctx, sel, &v)
@@ -17793,23 +18938,47 @@ func (ec *executionContext) marshalNBankReferral2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, v any) (Barrier, error) {
-	var res Barrier
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, v any) (domain.Barrier, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, sel ast.SelectionSet, v Barrier) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, sel ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Barrier!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
+var (
+	unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[string]domain.Barrier{
+		"NO_ID":               domain.BarrierNoID,
+		"NO_INCOME":           domain.BarrierNoIncome,
+		"NO_SHELTER_ACCESS":   domain.BarrierNoShelterAccess,
+		"UNAWARE_OF_PRODUCTS": domain.BarrierUnawareOfProducts,
+		"NEEDS_TRANSPORT":     domain.BarrierNeedsTransport,
+		"NEEDS_TRAINING":      domain.BarrierNeedsTraining,
+	}
+	marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[domain.Barrier]string{
+		domain.BarrierNoID:              "NO_ID",
+		domain.BarrierNoIncome:          "NO_INCOME",
+		domain.BarrierNoShelterAccess:   "NO_SHELTER_ACCESS",
+		domain.BarrierUnawareOfProducts: "UNAWARE_OF_PRODUCTS",
+		domain.BarrierNeedsTransport:    "NEEDS_TRANSPORT",
+		domain.BarrierNeedsTraining:     "NEEDS_TRAINING",
+	}
+)
+
+func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, v any) ([]domain.Barrier, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Barrier, len(vSlice))
+	res := make([]domain.Barrier, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17817,11 +18986,11 @@ func (ec *executionContext) unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []Barrier) graphql.Marshaler {
+func (ec *executionContext) marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, sel, v[i])
+		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17856,7 +19025,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx context.Context, sel ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
 		return graphql.Null
@@ -17909,45 +19078,127 @@ func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑor
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx context.Context, v any) (ClosureOutcome, error) {
-	var res ClosureOutcome
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx context.Context, v any) (domain.ClosureOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosureOutcome(ctx context.Context, sel ast.SelectionSet, v ClosureOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome(ctx context.Context, sel ast.SelectionSet, v domain.ClosureOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ClosureOutcome!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, v any) (ConcernCategory, error) {
-	var res ConcernCategory
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome = map[string]domain.ClosureOutcome{
+		"JOURNEY_COMPLETED": domain.ClosureJourneyCompleted,
+		"SURVIVOR_WITHDREW": domain.ClosureSurvivorWithdrew,
+		"LOST_CONTACT":      domain.ClosureLostContact,
+		"TRANSFERRED":       domain.ClosureTransferred,
+		"OTHER":             domain.ClosureOther,
+	}
+	marshalNClosureOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐClosureOutcome = map[domain.ClosureOutcome]string{
+		domain.ClosureJourneyCompleted: "JOURNEY_COMPLETED",
+		domain.ClosureSurvivorWithdrew: "SURVIVOR_WITHDREW",
+		domain.ClosureLostContact:      "LOST_CONTACT",
+		domain.ClosureTransferred:      "TRANSFERRED",
+		domain.ClosureOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx context.Context, v any) (domain.ConcernCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernCategory(ctx context.Context, sel ast.SelectionSet, v ConcernCategory) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory(ctx context.Context, sel ast.SelectionSet, v domain.ConcernCategory) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernCategory!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (ConcernResolution, error) {
-	var res ConcernResolution
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory = map[string]domain.ConcernCategory{
+		"TRAFFICKER_CONTROL":  domain.ConcernTraffickerControl,
+		"COERCION":            domain.ConcernCoercion,
+		"SUSPICIOUS_ACTIVITY": domain.ConcernSuspiciousActivity,
+		"OTHER":               domain.ConcernOther,
+	}
+	marshalNConcernCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernCategory = map[domain.ConcernCategory]string{
+		domain.ConcernTraffickerControl:  "TRAFFICKER_CONTROL",
+		domain.ConcernCoercion:           "COERCION",
+		domain.ConcernSuspiciousActivity: "SUSPICIOUS_ACTIVITY",
+		domain.ConcernOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, v any) (domain.ConcernResolution, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v ConcernResolution) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v domain.ConcernResolution) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernResolution!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, v any) (ConcernStatus, error) {
-	var res ConcernStatus
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[string]domain.ConcernResolution{
+		"SURVIVOR_SAFE":           domain.ResolutionSurvivorSafe,
+		"REFERRED_TO_AUTHORITIES": domain.ResolutionReferredToAuthorities,
+		"ACCOUNT_RESTRICTED":      domain.ResolutionAccountRestricted,
+		"NO_CONCERN_FOUND":        domain.ResolutionNoConcernFound,
+		"OTHER":                   domain.ResolutionOther,
+	}
+	marshalNConcernResolution2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[domain.ConcernResolution]string{
+		domain.ResolutionSurvivorSafe:          "SURVIVOR_SAFE",
+		domain.ResolutionReferredToAuthorities: "REFERRED_TO_AUTHORITIES",
+		domain.ResolutionAccountRestricted:     "ACCOUNT_RESTRICTED",
+		domain.ResolutionNoConcernFound:        "NO_CONCERN_FOUND",
+		domain.ResolutionOther:                 "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx context.Context, v any) (domain.ConcernStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernStatus(ctx context.Context, sel ast.SelectionSet, v ConcernStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus(ctx context.Context, sel ast.SelectionSet, v domain.ConcernStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConcernStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus = map[string]domain.ConcernStatus{
+		"OPEN":         domain.ConcernOpen,
+		"ACKNOWLEDGED": domain.ConcernAcknowledged,
+		"RESOLVED":     domain.ConcernResolved,
+	}
+	marshalNConcernStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernStatus = map[domain.ConcernStatus]string{
+		domain.ConcernOpen:         "OPEN",
+		domain.ConcernAcknowledged: "ACKNOWLEDGED",
+		domain.ConcernResolved:     "RESOLVED",
+	}
+)
 
 func (ec *executionContext) marshalNConsentGrant2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConsentGrant(ctx context.Context, sel ast.SelectionSet, v ConsentGrant) graphql.Marshaler {
 	return ec._ConsentGrant(ctx, sel, &v)
@@ -17969,23 +19220,47 @@ func (ec *executionContext) marshalNConsentGrant2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, v any) (ContactChannel, error) {
-	var res ContactChannel
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx context.Context, v any) (domain.ContactChannel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx context.Context, sel ast.SelectionSet, v ContactChannel) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx context.Context, sel ast.SelectionSet, v domain.ContactChannel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ContactChannel!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, v any) ([]ContactChannel, error) {
+var (
+	unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel = map[string]domain.ContactChannel{
+		"PHONE":           domain.ChannelPhone,
+		"SMS":             domain.ChannelSMS,
+		"EMAIL":           domain.ChannelEmail,
+		"POST":            domain.ChannelPost,
+		"IN_PERSON":       domain.ChannelInPerson,
+		"THROUGH_SHELTER": domain.ChannelThroughShelter,
+	}
+	marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel = map[domain.ContactChannel]string{
+		domain.ChannelPhone:          "PHONE",
+		domain.ChannelSMS:            "SMS",
+		domain.ChannelEmail:          "EMAIL",
+		domain.ChannelPost:           "POST",
+		domain.ChannelInPerson:       "IN_PERSON",
+		domain.ChannelThroughShelter: "THROUGH_SHELTER",
+	}
+)
+
+func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx context.Context, v any) ([]domain.ContactChannel, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]ContactChannel, len(vSlice))
+	res := make([]domain.ContactChannel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17993,11 +19268,11 @@ func (ec *executionContext) unmarshalNContactChannel2ᚕgithubᚗcomᚋwaymark�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []ContactChannel) graphql.Marshaler {
+func (ec *executionContext) marshalNContactChannel2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ContactChannel) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐContactChannel(ctx, sel, v[i])
+		return ec.marshalNContactChannel2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐContactChannel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18049,23 +19324,43 @@ func (ec *executionContext) marshalNCreditReport2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx context.Context, v any) (DataCategory, error) {
-	var res DataCategory
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, v any) (domain.DataCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx context.Context, sel ast.SelectionSet, v DataCategory) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, sel ast.SelectionSet, v domain.DataCategory) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DataCategory!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx context.Context, v any) ([]DataCategory, error) {
+var (
+	unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory = map[string]domain.DataCategory{
+		"IDENTITY": domain.DataIdentity,
+		"BANKING":  domain.DataBanking,
+		"CREDIT":   domain.DataCredit,
+		"NOTES":    domain.DataNotes,
+	}
+	marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory = map[domain.DataCategory]string{
+		domain.DataIdentity: "IDENTITY",
+		domain.DataBanking:  "BANKING",
+		domain.DataCredit:   "CREDIT",
+		domain.DataNotes:    "NOTES",
+	}
+)
+
+func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx context.Context, v any) ([]domain.DataCategory, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DataCategory, len(vSlice))
+	res := make([]domain.DataCategory, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18073,11 +19368,11 @@ func (ec *executionContext) unmarshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []DataCategory) graphql.Marshaler {
+func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DataCategory) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDataCategory(ctx, sel, v[i])
+		return ec.marshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18094,15 +19389,41 @@ func (ec *executionContext) unmarshalNDeclineAllOffersInput2githubᚗcomᚋwayma
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (DeclineReason, error) {
-	var res DeclineReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, v any) (domain.DeclineReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v DeclineReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v domain.DeclineReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeclineReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[string]domain.DeclineReason{
+		"FEES_TOO_HIGH":            domain.DeclineFeesTooHigh,
+		"BRANCH_NOT_ACCESSIBLE":    domain.DeclineBranchNotAccessible,
+		"DISTRUSTS_BANKS":          domain.DeclineDistrustsBanks,
+		"PREFERS_ANOTHER_PROVIDER": domain.DeclinePrefersAnotherProvider,
+		"SAFETY_CONCERN":           domain.DeclineSafetyConcern,
+		"NOT_READY":                domain.DeclineNotReady,
+		"OTHER":                    domain.DeclineOther,
+	}
+	marshalNDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[domain.DeclineReason]string{
+		domain.DeclineFeesTooHigh:            "FEES_TOO_HIGH",
+		domain.DeclineBranchNotAccessible:    "BRANCH_NOT_ACCESSIBLE",
+		domain.DeclineDistrustsBanks:         "DISTRUSTS_BANKS",
+		domain.DeclinePrefersAnotherProvider: "PREFERS_ANOTHER_PROVIDER",
+		domain.DeclineSafetyConcern:          "SAFETY_CONCERN",
+		domain.DeclineNotReady:               "NOT_READY",
+		domain.DeclineOther:                  "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalNDisputeItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItem(ctx context.Context, sel ast.SelectionSet, v DisputeItem) graphql.Marshaler {
 	return ec._DisputeItem(ctx, sel, &v)
@@ -18124,48 +19445,106 @@ func (ec *executionContext) marshalNDisputeItem2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx context.Context, v any) (DisputeItemInput, error) {
+func (ec *executionContext) unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItem(ctx context.Context, v any) (domain.DisputeItem, error) {
 	res, err := ec.unmarshalInputDisputeItemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (DisputeOutcome, error) {
-	var res DisputeOutcome
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, v any) (domain.DisputeOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v DisputeOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v domain.DisputeOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisputeOutcome!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx context.Context, v any) (DisputeStatus, error) {
-	var res DisputeStatus
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[string]domain.DisputeOutcome{
+		"BLOCKED":           domain.DisputeBlocked,
+		"PARTIALLY_BLOCKED": domain.DisputePartiallyBlocked,
+		"REFUSED":           domain.DisputeRefused,
+	}
+	marshalNDisputeOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[domain.DisputeOutcome]string{
+		domain.DisputeBlocked:          "BLOCKED",
+		domain.DisputePartiallyBlocked: "PARTIALLY_BLOCKED",
+		domain.DisputeRefused:          "REFUSED",
+	}
+)
+
+func (ec *executionContext) unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx context.Context, v any) (domain.DisputeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeStatus(ctx context.Context, sel ast.SelectionSet, v DisputeStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus(ctx context.Context, sel ast.SelectionSet, v domain.DisputeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisputeStatus!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx context.Context, v any) (DocumentKind, error) {
-	var res DocumentKind
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus = map[string]domain.DisputeStatus{
+		"FILED":    domain.DisputeFiled,
+		"RESOLVED": domain.DisputeResolved,
+	}
+	marshalNDisputeStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeStatus = map[domain.DisputeStatus]string{
+		domain.DisputeFiled:    "FILED",
+		domain.DisputeResolved: "RESOLVED",
+	}
+)
+
+func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx context.Context, v any) (domain.DocumentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v DocumentKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v domain.DocumentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, v any) ([]DocumentKind, error) {
+var (
+	unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind = map[string]domain.DocumentKind{
+		"BIRTH_CERTIFICATE": domain.DocBirthCertificate,
+		"NATIONAL_ID":       domain.DocNationalID,
+		"CURP":              domain.DocCURP,
+		"INE":               domain.DocINE,
+		"PASSPORT":          domain.DocPassport,
+		"RESIDENCE_PERMIT":  domain.DocResidencePermit,
+	}
+	marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind = map[domain.DocumentKind]string{
+		domain.DocBirthCertificate: "BIRTH_CERTIFICATE",
+		domain.DocNationalID:       "NATIONAL_ID",
+		domain.DocCURP:             "CURP",
+		domain.DocINE:              "INE",
+		domain.DocPassport:         "PASSPORT",
+		domain.DocResidencePermit:  "RESIDENCE_PERMIT",
+	}
+)
+
+func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx context.Context, v any) ([]domain.DocumentKind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DocumentKind, len(vSlice))
+	res := make([]domain.DocumentKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18173,11 +19552,11 @@ func (ec *executionContext) unmarshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []DocumentKind) graphql.Marshaler {
+func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DocumentKind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentKind(ctx, sel, v[i])
+		return ec.marshalNDocumentKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18189,15 +19568,33 @@ func (ec *executionContext) marshalNDocumentKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx context.Context, v any) (DocumentStatus, error) {
-	var res DocumentStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx context.Context, v any) (domain.DocumentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDocumentStatus(ctx context.Context, sel ast.SelectionSet, v DocumentStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus(ctx context.Context, sel ast.SelectionSet, v domain.DocumentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus = map[string]domain.DocumentStatus{
+		"REQUESTED": domain.DocumentRequested,
+		"OBTAINED":  domain.DocumentObtained,
+		"REFUSED":   domain.DocumentRefused,
+	}
+	marshalNDocumentStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDocumentStatus = map[domain.DocumentStatus]string{
+		domain.DocumentRequested: "REQUESTED",
+		domain.DocumentObtained:  "OBTAINED",
+		domain.DocumentRefused:   "REFUSED",
+	}
+)
 
 func (ec *executionContext) marshalNDueDiligencePack2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDueDiligencePack(ctx context.Context, sel ast.SelectionSet, v DueDiligencePack) graphql.Marshaler {
 	return ec._DueDiligencePack(ctx, sel, &v)
@@ -18224,33 +19621,77 @@ func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaym
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, v any) (ErasureReason, error) {
-	var res ErasureReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx context.Context, v any) (domain.ErasureReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐErasureReason(ctx context.Context, sel ast.SelectionSet, v ErasureReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason(ctx context.Context, sel ast.SelectionSet, v domain.ErasureReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ErasureReason!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, v any) (EvidenceKind, error) {
-	var res EvidenceKind
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason = map[string]domain.ErasureReason{
+		"SURVIVOR_REQUEST":  domain.ErasureSurvivorRequest,
+		"RETENTION_POLICY":  domain.ErasureRetentionPolicy,
+		"LEGAL_OBLIGATION":  domain.ErasureLegalObligation,
+		"CONSENT_WITHDRAWN": domain.ErasureConsentWithdrawn,
+		"OTHER":             domain.ErasureOther,
+	}
+	marshalNErasureReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐErasureReason = map[domain.ErasureReason]string{
+		domain.ErasureSurvivorRequest:  "SURVIVOR_REQUEST",
+		domain.ErasureRetentionPolicy:  "RETENTION_POLICY",
+		domain.ErasureLegalObligation:  "LEGAL_OBLIGATION",
+		domain.ErasureConsentWithdrawn: "CONSENT_WITHDRAWN",
+		domain.ErasureOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx context.Context, v any) (domain.EvidenceKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v EvidenceKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v domain.EvidenceKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+var (
+	unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind = map[string]domain.EvidenceKind{
+		"PROOF_OF_IDENTITY":         domain.EvidenceProofOfIdentity,
+		"TRAFFICKING_DETERMINATION": domain.EvidenceTraffickingDetermination,
+		"ITEMS_LIST":                domain.EvidenceItemsList,
+		"POLICE_REPORT":             domain.EvidencePoliceReport,
+		"OTHER":                     domain.EvidenceOther,
+	}
+	marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind = map[domain.EvidenceKind]string{
+		domain.EvidenceProofOfIdentity:          "PROOF_OF_IDENTITY",
+		domain.EvidenceTraffickingDetermination: "TRAFFICKING_DETERMINATION",
+		domain.EvidenceItemsList:                "ITEMS_LIST",
+		domain.EvidencePoliceReport:             "POLICE_REPORT",
+		domain.EvidenceOther:                    "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, v any) ([]domain.EvidenceKind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]EvidenceKind, len(vSlice))
+	res := make([]domain.EvidenceKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18258,11 +19699,11 @@ func (ec *executionContext) unmarshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18274,23 +19715,51 @@ func (ec *executionContext) marshalNEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, v any) (FieldGroup, error) {
-	var res FieldGroup
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx context.Context, v any) (app.Group, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx context.Context, sel ast.SelectionSet, v FieldGroup) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx context.Context, sel ast.SelectionSet, v app.Group) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FieldGroup!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, v any) ([]FieldGroup, error) {
+var (
+	unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup = map[string]app.Group{
+		"SUMMARY":      app.GroupSummary,
+		"IDENTITY":     app.GroupIdentity,
+		"CONSENT":      app.GroupConsent,
+		"BANKING":      app.GroupBanking,
+		"CREDIT":       app.GroupCredit,
+		"NOTES":        app.GroupNotes,
+		"SAFEGUARDING": app.GroupSafeguarding,
+		"CONTACT":      app.GroupContact,
+	}
+	marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup = map[app.Group]string{
+		app.GroupSummary:      "SUMMARY",
+		app.GroupIdentity:     "IDENTITY",
+		app.GroupConsent:      "CONSENT",
+		app.GroupBanking:      "BANKING",
+		app.GroupCredit:       "CREDIT",
+		app.GroupNotes:        "NOTES",
+		app.GroupSafeguarding: "SAFEGUARDING",
+		app.GroupContact:      "CONTACT",
+	}
+)
+
+func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx context.Context, v any) ([]app.Group, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]FieldGroup, len(vSlice))
+	res := make([]app.Group, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18298,11 +19767,11 @@ func (ec *executionContext) unmarshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return res, nil
 }
 
-func (ec *executionContext) marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []FieldGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNFieldGroup2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []app.Group) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐFieldGroup(ctx, sel, v[i])
+		return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18401,25 +19870,61 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, v any) (ItemKind, error) {
-	var res ItemKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx context.Context, v any) (domain.ItemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemKind(ctx context.Context, sel ast.SelectionSet, v ItemKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind(ctx context.Context, sel ast.SelectionSet, v domain.ItemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, v any) (ItemOutcome, error) {
-	var res ItemOutcome
-	err := res.UnmarshalGQL(v)
+var (
+	unmarshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind = map[string]domain.ItemKind{
+		"DEBT":    domain.ItemDebt,
+		"ACCOUNT": domain.ItemAccount,
+		"INQUIRY": domain.ItemInquiry,
+	}
+	marshalNItemKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemKind = map[domain.ItemKind]string{
+		domain.ItemDebt:    "DEBT",
+		domain.ItemAccount: "ACCOUNT",
+		domain.ItemInquiry: "INQUIRY",
+	}
+)
+
+func (ec *executionContext) unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx context.Context, v any) (domain.ItemOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐItemOutcome(ctx context.Context, sel ast.SelectionSet, v ItemOutcome) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome(ctx context.Context, sel ast.SelectionSet, v domain.ItemOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ItemOutcome!")
+	}
+	return res
 }
+
+var (
+	unmarshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome = map[string]domain.ItemOutcome{
+		"PENDING": domain.ItemPending,
+		"BLOCKED": domain.ItemBlocked,
+		"REFUSED": domain.ItemRefused,
+	}
+	marshalNItemOutcome2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐItemOutcome = map[domain.ItemOutcome]string{
+		domain.ItemPending: "PENDING",
+		domain.ItemBlocked: "BLOCKED",
+		domain.ItemRefused: "REFUSED",
+	}
+)
 
 func (ec *executionContext) marshalNJourneyStep2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐJourneyStep(ctx context.Context, sel ast.SelectionSet, v JourneyStep) graphql.Marshaler {
 	return ec._JourneyStep(ctx, sel, &v)
@@ -18430,7 +19935,7 @@ func (ec *executionContext) unmarshalNMakeBankOfferInput2githubᚗcomᚋwaymark�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐMoney(ctx context.Context, sel ast.SelectionSet, v *Money) graphql.Marshaler {
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐMoney(ctx context.Context, sel ast.SelectionSet, v *domain.Money) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Money!")
 		return graphql.Null
@@ -18443,23 +19948,47 @@ func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋwaymarkᚑorg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, v any) (Need, error) {
-	var res Need
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx context.Context, v any) (domain.Need, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx context.Context, sel ast.SelectionSet, v Need) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx context.Context, sel ast.SelectionSet, v domain.Need) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Need!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, v any) ([]Need, error) {
+var (
+	unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed = map[string]domain.Need{
+		"BANK_ACCOUNT":       domain.NeedBankAccount,
+		"ID_DOCUMENT":        domain.NeedIDDocument,
+		"CREDIT_REPAIR":      domain.NeedCreditRepair,
+		"FINANCIAL_TRAINING": domain.NeedFinancialTraining,
+		"TRANSPORT":          domain.NeedTransport,
+		"SHELTER":            domain.NeedShelter,
+	}
+	marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed = map[domain.Need]string{
+		domain.NeedBankAccount:       "BANK_ACCOUNT",
+		domain.NeedIDDocument:        "ID_DOCUMENT",
+		domain.NeedCreditRepair:      "CREDIT_REPAIR",
+		domain.NeedFinancialTraining: "FINANCIAL_TRAINING",
+		domain.NeedTransport:         "TRANSPORT",
+		domain.NeedShelter:           "SHELTER",
+	}
+)
+
+func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, v any) ([]domain.Need, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Need, len(vSlice))
+	res := make([]domain.Need, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18467,11 +19996,11 @@ func (ec *executionContext) unmarshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋway
 	return res, nil
 }
 
-func (ec *executionContext) marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []Need) graphql.Marshaler {
+func (ec *executionContext) marshalNNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Need) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, sel, v[i])
+		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18492,25 +20021,43 @@ func (ec *executionContext) marshalNNeedSpan2githubᚗcomᚋwaymarkᚑorgᚋwaym
 	return ec._NeedSpan(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, v any) (OfferStatus, error) {
-	var res OfferStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx context.Context, v any) (domain.OfferStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v OfferStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus(ctx context.Context, sel ast.SelectionSet, v domain.OfferStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OfferStatus!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v projections.OrganisationView) graphql.Marshaler {
+var (
+	unmarshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus = map[string]domain.OfferStatus{
+		"OPEN":       domain.OfferOpen,
+		"CHOSEN":     domain.OfferChosen,
+		"NOT_CHOSEN": domain.OfferNotChosen,
+	}
+	marshalNOfferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOfferStatus = map[domain.OfferStatus]string{
+		domain.OfferOpen:      "OPEN",
+		domain.OfferChosen:    "CHOSEN",
+		domain.OfferNotChosen: "NOT_CHOSEN",
+	}
+)
+
+func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v app.Organisation) graphql.Marshaler {
 	return ec._Organisation(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationViewᚄ(ctx context.Context, sel ast.SelectionSet, v []projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []app.Organisation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx, sel, v[i])
+		return ec.marshalNOrganisation2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18522,7 +20069,7 @@ func (ec *executionContext) marshalNOrganisation2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
-func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Organisation!")
 		return graphql.Null
@@ -18535,15 +20082,41 @@ func (ec *executionContext) unmarshalNOrganisationCommandInput2githubᚗcomᚋwa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (OrganisationKind, error) {
-	var res OrganisationKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, v any) (domain.OrganisationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v OrganisationKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrganisationKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[string]domain.OrganisationKind{
+		"SHELTER":       domain.OrgShelter,
+		"NGO":           domain.OrgNGO,
+		"BANK":          domain.OrgBank,
+		"CREDIT_BUREAU": domain.OrgCreditBureau,
+		"ID_OFFICE":     domain.OrgIDOffice,
+		"GOVERNMENT":    domain.OrgGovernment,
+		"COALITION":     domain.OrgCoalition,
+	}
+	marshalNOrganisationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[domain.OrganisationKind]string{
+		domain.OrgShelter:      "SHELTER",
+		domain.OrgNGO:          "NGO",
+		domain.OrgBank:         "BANK",
+		domain.OrgCreditBureau: "CREDIT_BUREAU",
+		domain.OrgIDOffice:     "ID_OFFICE",
+		domain.OrgGovernment:   "GOVERNMENT",
+		domain.OrgCoalition:    "COALITION",
+	}
+)
 
 func (ec *executionContext) marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx context.Context, sel ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
 	if v == nil {
@@ -18553,15 +20126,33 @@ func (ec *executionContext) marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymark
 	return ec._OrganisationResult(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, v any) (PackStatus, error) {
-	var res PackStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx context.Context, v any) (domain.PackStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackStatus(ctx context.Context, sel ast.SelectionSet, v PackStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus(ctx context.Context, sel ast.SelectionSet, v domain.PackStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PackStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus = map[string]domain.PackStatus{
+		"PENDING":  domain.PackPending,
+		"ACCEPTED": domain.PackAccepted,
+		"REJECTED": domain.PackRejected,
+	}
+	marshalNPackStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackStatus = map[domain.PackStatus]string{
+		domain.PackPending:  "PENDING",
+		domain.PackAccepted: "ACCEPTED",
+		domain.PackRejected: "REJECTED",
+	}
+)
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
@@ -18571,23 +20162,41 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, v any) (Programme, error) {
-	var res Programme
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx context.Context, v any) (domain.Programme, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx context.Context, sel ast.SelectionSet, v Programme) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx context.Context, sel ast.SelectionSet, v domain.Programme) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Programme!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+var (
+	unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme = map[string]domain.Programme{
+		"SURVIVOR_INCLUSION":      domain.ProgrammeSurvivorInclusion,
+		"FINANCIAL_EDUCATION":     domain.ProgrammeFinancialEducation,
+		"BASIC_ACCOUNT_PROGRAMME": domain.ProgrammeBasicAccount,
+	}
+	marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme = map[domain.Programme]string{
+		domain.ProgrammeSurvivorInclusion:  "SURVIVOR_INCLUSION",
+		domain.ProgrammeFinancialEducation: "FINANCIAL_EDUCATION",
+		domain.ProgrammeBasicAccount:       "BASIC_ACCOUNT_PROGRAMME",
+	}
+)
+
+func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, v any) ([]domain.Programme, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Programme, len(vSlice))
+	res := make([]domain.Programme, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18595,11 +20204,11 @@ func (ec *executionContext) unmarshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+func (ec *executionContext) marshalNProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18616,23 +20225,41 @@ func (ec *executionContext) unmarshalNProvideDueDiligencePackInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx context.Context, v any) (Purpose, error) {
-	var res Purpose
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx context.Context, v any) (domain.Purpose, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx context.Context, sel ast.SelectionSet, v Purpose) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx context.Context, sel ast.SelectionSet, v domain.Purpose) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Purpose!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx context.Context, v any) ([]Purpose, error) {
+var (
+	unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose = map[string]domain.Purpose{
+		"BANKING":             domain.PurposeBanking,
+		"CREDIT_REPAIR":       domain.PurposeCreditRepair,
+		"COALITION_ANALYTICS": domain.PurposeCoalitionAnalytics,
+	}
+	marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose = map[domain.Purpose]string{
+		domain.PurposeBanking:            "BANKING",
+		domain.PurposeCreditRepair:       "CREDIT_REPAIR",
+		domain.PurposeCoalitionAnalytics: "COALITION_ANALYTICS",
+	}
+)
+
+func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx context.Context, v any) ([]domain.Purpose, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Purpose, len(vSlice))
+	res := make([]domain.Purpose, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18640,11 +20267,11 @@ func (ec *executionContext) unmarshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurposeᚄ(ctx context.Context, sel ast.SelectionSet, v []Purpose) graphql.Marshaler {
+func (ec *executionContext) marshalNPurpose2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurposeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Purpose) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPurpose(ctx, sel, v[i])
+		return ec.marshalNPurpose2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPurpose(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18716,15 +20343,39 @@ func (ec *executionContext) unmarshalNReferToBankInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (RefusalReason, error) {
-	var res RefusalReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, v any) (domain.RefusalReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v RefusalReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v domain.RefusalReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RefusalReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[string]domain.RefusalReason{
+		"MISSING_SUPPORTING_DOCUMENTS": domain.RefusalMissingSupportingDocuments,
+		"IDENTITY_NOT_VERIFIED":        domain.RefusalIdentityNotVerified,
+		"NOT_ELIGIBLE":                 domain.RefusalNotEligible,
+		"FEE_NOT_PAID":                 domain.RefusalFeeNotPaid,
+		"AUTHORITY_UNAVAILABLE":        domain.RefusalAuthorityUnavailable,
+		"OTHER":                        domain.RefusalOther,
+	}
+	marshalNRefusalReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[domain.RefusalReason]string{
+		domain.RefusalMissingSupportingDocuments: "MISSING_SUPPORTING_DOCUMENTS",
+		domain.RefusalIdentityNotVerified:        "IDENTITY_NOT_VERIFIED",
+		domain.RefusalNotEligible:                "NOT_ELIGIBLE",
+		domain.RefusalFeeNotPaid:                 "FEE_NOT_PAID",
+		domain.RefusalAuthorityUnavailable:       "AUTHORITY_UNAVAILABLE",
+		domain.RefusalOther:                      "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNRegisterOrganisationInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRegisterOrganisationInput(ctx context.Context, v any) (RegisterOrganisationInput, error) {
 	res, err := ec.unmarshalInputRegisterOrganisationInput(ctx, v)
@@ -18736,15 +20387,35 @@ func (ec *executionContext) unmarshalNReopenCaseInput2githubᚗcomᚋwaymarkᚑo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, v any) (ReopenReason, error) {
-	var res ReopenReason
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx context.Context, v any) (domain.ReopenReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenReason(ctx context.Context, sel ast.SelectionSet, v ReopenReason) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason(ctx context.Context, sel ast.SelectionSet, v domain.ReopenReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReopenReason!")
+	}
+	return res
 }
+
+var (
+	unmarshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason = map[string]domain.ReopenReason{
+		"SURVIVOR_RETURNED": domain.ReopenSurvivorReturned,
+		"CLOSED_IN_ERROR":   domain.ReopenClosedInError,
+		"NEW_NEED":          domain.ReopenNewNeed,
+		"OTHER":             domain.ReopenOther,
+	}
+	marshalNReopenReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐReopenReason = map[domain.ReopenReason]string{
+		domain.ReopenSurvivorReturned: "SURVIVOR_RETURNED",
+		domain.ReopenClosedInError:    "CLOSED_IN_ERROR",
+		domain.ReopenNewNeed:          "NEW_NEED",
+		domain.ReopenOther:            "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalNReopening2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopening(ctx context.Context, sel ast.SelectionSet, v Reopening) graphql.Marshaler {
 	return ec._Reopening(ctx, sel, &v)
@@ -18787,23 +20458,53 @@ func (ec *executionContext) marshalNSafeguardingConcern2githubᚗcomᚋwaymark�
 	return ec._SafeguardingConcern(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx context.Context, v any) (Service, error) {
-	var res Service
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx context.Context, v any) (domain.Service, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx context.Context, sel ast.SelectionSet, v Service) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx context.Context, sel ast.SelectionSet, v domain.Service) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Service!")
+	}
+	return res
 }
 
-func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx context.Context, v any) ([]Service, error) {
+var (
+	unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService = map[string]domain.Service{
+		"SHELTER":            domain.ServiceShelter,
+		"LEGAL_AID":          domain.ServiceLegalAid,
+		"ID_ASSISTANCE":      domain.ServiceIDAssistance,
+		"FINANCIAL_TRAINING": domain.ServiceFinancialTraining,
+		"TRANSPORT":          domain.ServiceTransport,
+		"INTERPRETATION":     domain.ServiceInterpretation,
+		"BANKING":            domain.ServiceBanking,
+		"CREDIT_REPORTING":   domain.ServiceCreditReporting,
+		"ID_ISSUANCE":        domain.ServiceIDIssuance,
+	}
+	marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService = map[domain.Service]string{
+		domain.ServiceShelter:           "SHELTER",
+		domain.ServiceLegalAid:          "LEGAL_AID",
+		domain.ServiceIDAssistance:      "ID_ASSISTANCE",
+		domain.ServiceFinancialTraining: "FINANCIAL_TRAINING",
+		domain.ServiceTransport:         "TRANSPORT",
+		domain.ServiceInterpretation:    "INTERPRETATION",
+		domain.ServiceBanking:           "BANKING",
+		domain.ServiceCreditReporting:   "CREDIT_REPORTING",
+		domain.ServiceIDIssuance:        "ID_ISSUANCE",
+	}
+)
+
+func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx context.Context, v any) ([]domain.Service, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Service, len(vSlice))
+	res := make([]domain.Service, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -18811,11 +20512,11 @@ func (ec *executionContext) unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []Service) graphql.Marshaler {
+func (ec *executionContext) marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Service) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐService(ctx, sel, v[i])
+		return ec.marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18832,15 +20533,35 @@ func (ec *executionContext) unmarshalNSetSafeContactRulesInput2githubᚗcomᚋwa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (Stage, error) {
-	var res Stage
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (domain.Stage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, sel ast.SelectionSet, v Stage) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Stage!")
+	}
+	return res
 }
+
+var (
+	unmarshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -18890,7 +20611,7 @@ func (ec *executionContext) unmarshalNSubmitAccountApplicationInput2githubᚗcom
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSurvivorInput(ctx context.Context, v any) (*SurvivorInput, error) {
+func (ec *executionContext) unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurvivorDetails(ctx context.Context, v any) (*domain.SurvivorDetails, error) {
 	res, err := ec.unmarshalInputSurvivorInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -19061,32 +20782,86 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, v any) (*AccountDeclineReason, error) {
+func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, v any) (*domain.AccountDeclineReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(AccountDeclineReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v *AccountDeclineReason) graphql.Marshaler {
+func (ec *executionContext) marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, sel ast.SelectionSet, v *domain.AccountDeclineReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, v any) ([]Barrier, error) {
+var (
+	unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[string]domain.AccountDeclineReason{
+		"IDENTITY_NOT_VERIFIED":      domain.AccountIdentityNotVerified,
+		"INSUFFICIENT_DOCUMENTATION": domain.AccountInsufficientDocumentation,
+		"SANCTIONS_SCREENING":        domain.AccountSanctionsScreening,
+		"PREVIOUS_FRAUD_FLAG":        domain.AccountPreviousFraudFlag,
+		"PRODUCT_UNAVAILABLE":        domain.AccountProductUnavailable,
+		"OTHER":                      domain.AccountDeclineOther,
+	}
+	marshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason = map[domain.AccountDeclineReason]string{
+		domain.AccountIdentityNotVerified:       "IDENTITY_NOT_VERIFIED",
+		domain.AccountInsufficientDocumentation: "INSUFFICIENT_DOCUMENTATION",
+		domain.AccountSanctionsScreening:        "SANCTIONS_SCREENING",
+		domain.AccountPreviousFraudFlag:         "PREVIOUS_FRAUD_FLAG",
+		domain.AccountProductUnavailable:        "PRODUCT_UNAVAILABLE",
+		domain.AccountDeclineOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, v any) (domain.Barrier, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx context.Context, sel ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier[v])
+	return res
+}
+
+var (
+	unmarshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[string]domain.Barrier{
+		"NO_ID":               domain.BarrierNoID,
+		"NO_INCOME":           domain.BarrierNoIncome,
+		"NO_SHELTER_ACCESS":   domain.BarrierNoShelterAccess,
+		"UNAWARE_OF_PRODUCTS": domain.BarrierUnawareOfProducts,
+		"NEEDS_TRANSPORT":     domain.BarrierNeedsTransport,
+		"NEEDS_TRAINING":      domain.BarrierNeedsTraining,
+	}
+	marshalOBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier = map[domain.Barrier]string{
+		domain.BarrierNoID:              "NO_ID",
+		domain.BarrierNoIncome:          "NO_INCOME",
+		domain.BarrierNoShelterAccess:   "NO_SHELTER_ACCESS",
+		domain.BarrierUnawareOfProducts: "UNAWARE_OF_PRODUCTS",
+		domain.BarrierNeedsTransport:    "NEEDS_TRANSPORT",
+		domain.BarrierNeedsTraining:     "NEEDS_TRAINING",
+	}
+)
+
+func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, v any) ([]domain.Barrier, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Barrier, len(vSlice))
+	res := make([]domain.Barrier, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19094,14 +20869,14 @@ func (ec *executionContext) unmarshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []Barrier) graphql.Marshaler {
+func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx, sel, v[i])
+		return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19111,22 +20886,6 @@ func (ec *executionContext) marshalOBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwa
 	}
 
 	return ret
-}
-
-func (ec *executionContext) unmarshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, v any) (*Barrier, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(Barrier)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOBarrier2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrier(ctx context.Context, sel ast.SelectionSet, v *Barrier) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) marshalOBarrierSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBarrierSpanᚄ(ctx context.Context, sel ast.SelectionSet, v []BarrierSpan) graphql.Marshaler {
@@ -19178,7 +20937,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐCaseView(ctx context.Context, sel ast.SelectionSet, v *projections.CaseView) graphql.Marshaler {
+func (ec *executionContext) marshalOCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -19206,7 +20965,7 @@ func (ec *executionContext) marshalOCaseCredit2ᚖgithubᚗcomᚋwaymarkᚑorg�
 	return ec._CaseCredit(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseFilter(ctx context.Context, v any) (*CaseFilter, error) {
+func (ec *executionContext) unmarshalOCaseFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCaseFilter(ctx context.Context, v any) (*app.CaseFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -19240,21 +20999,59 @@ func (ec *executionContext) marshalOCaseNote2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, v any) (*CaseStatus, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(CaseStatus)
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, v any) (domain.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *CaseStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, sel ast.SelectionSet, v domain.Status) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[v])
+	return res
+}
+
+var (
+	unmarshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[string]domain.Status{
+		"OPEN":   domain.StatusOpen,
+		"CLOSED": domain.StatusClosed,
+	}
+	marshalOCaseStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[domain.Status]string{
+		domain.StatusOpen:   "OPEN",
+		domain.StatusClosed: "CLOSED",
+	}
+)
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, v any) (*domain.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus(ctx context.Context, sel ast.SelectionSet, v *domain.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus[*v])
+	return res
 }
+
+var (
+	unmarshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[string]domain.Status{
+		"OPEN":   domain.StatusOpen,
+		"CLOSED": domain.StatusClosed,
+	}
+	marshalOCaseStatus2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStatus = map[domain.Status]string{
+		domain.StatusOpen:   "OPEN",
+		domain.StatusClosed: "CLOSED",
+	}
+)
 
 func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx context.Context, sel ast.SelectionSet, v *Closure) graphql.Marshaler {
 	if v == nil {
@@ -19263,48 +21060,92 @@ func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwa
 	return ec._Closure(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, v any) (*ConcernResolution, error) {
+func (ec *executionContext) unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, v any) (*domain.ConcernResolution, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(ConcernResolution)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v *ConcernResolution) graphql.Marshaler {
+func (ec *executionContext) marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution(ctx context.Context, sel ast.SelectionSet, v *domain.ConcernResolution) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, v any) (*DeclineReason, error) {
+var (
+	unmarshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[string]domain.ConcernResolution{
+		"SURVIVOR_SAFE":           domain.ResolutionSurvivorSafe,
+		"REFERRED_TO_AUTHORITIES": domain.ResolutionReferredToAuthorities,
+		"ACCOUNT_RESTRICTED":      domain.ResolutionAccountRestricted,
+		"NO_CONCERN_FOUND":        domain.ResolutionNoConcernFound,
+		"OTHER":                   domain.ResolutionOther,
+	}
+	marshalOConcernResolution2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐConcernResolution = map[domain.ConcernResolution]string{
+		domain.ResolutionSurvivorSafe:          "SURVIVOR_SAFE",
+		domain.ResolutionReferredToAuthorities: "REFERRED_TO_AUTHORITIES",
+		domain.ResolutionAccountRestricted:     "ACCOUNT_RESTRICTED",
+		domain.ResolutionNoConcernFound:        "NO_CONCERN_FOUND",
+		domain.ResolutionOther:                 "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, v any) (*domain.DeclineReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DeclineReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *DeclineReason) graphql.Marshaler {
+func (ec *executionContext) marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason(ctx context.Context, sel ast.SelectionSet, v *domain.DeclineReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInputᚄ(ctx context.Context, v any) ([]DisputeItemInput, error) {
+var (
+	unmarshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[string]domain.DeclineReason{
+		"FEES_TOO_HIGH":            domain.DeclineFeesTooHigh,
+		"BRANCH_NOT_ACCESSIBLE":    domain.DeclineBranchNotAccessible,
+		"DISTRUSTS_BANKS":          domain.DeclineDistrustsBanks,
+		"PREFERS_ANOTHER_PROVIDER": domain.DeclinePrefersAnotherProvider,
+		"SAFETY_CONCERN":           domain.DeclineSafetyConcern,
+		"NOT_READY":                domain.DeclineNotReady,
+		"OTHER":                    domain.DeclineOther,
+	}
+	marshalODeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDeclineReason = map[domain.DeclineReason]string{
+		domain.DeclineFeesTooHigh:            "FEES_TOO_HIGH",
+		domain.DeclineBranchNotAccessible:    "BRANCH_NOT_ACCESSIBLE",
+		domain.DeclineDistrustsBanks:         "DISTRUSTS_BANKS",
+		domain.DeclinePrefersAnotherProvider: "PREFERS_ANOTHER_PROVIDER",
+		domain.DeclineSafetyConcern:          "SAFETY_CONCERN",
+		domain.DeclineNotReady:               "NOT_READY",
+		domain.DeclineOther:                  "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItemᚄ(ctx context.Context, v any) ([]domain.DisputeItem, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]DisputeItemInput, len(vSlice))
+	res := make([]domain.DisputeItem, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeItemInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDisputeItemInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeItem(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19312,48 +21153,84 @@ func (ec *executionContext) unmarshalODisputeItemInput2ᚕgithubᚗcomᚋwaymark
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, v any) (*DisputeOutcome, error) {
+func (ec *executionContext) unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, v any) (*domain.DisputeOutcome, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DisputeOutcome)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v *DisputeOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome(ctx context.Context, sel ast.SelectionSet, v *domain.DisputeOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, v any) (*DisputeReason, error) {
+var (
+	unmarshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[string]domain.DisputeOutcome{
+		"BLOCKED":           domain.DisputeBlocked,
+		"PARTIALLY_BLOCKED": domain.DisputePartiallyBlocked,
+		"REFUSED":           domain.DisputeRefused,
+	}
+	marshalODisputeOutcome2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeOutcome = map[domain.DisputeOutcome]string{
+		domain.DisputeBlocked:          "BLOCKED",
+		domain.DisputePartiallyBlocked: "PARTIALLY_BLOCKED",
+		domain.DisputeRefused:          "REFUSED",
+	}
+)
+
+func (ec *executionContext) unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx context.Context, v any) (*domain.DisputeReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(DisputeReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDisputeReason(ctx context.Context, sel ast.SelectionSet, v *DisputeReason) graphql.Marshaler {
+func (ec *executionContext) marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason(ctx context.Context, sel ast.SelectionSet, v *domain.DisputeReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, v any) ([]EvidenceKind, error) {
+var (
+	unmarshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason = map[string]domain.DisputeReason{
+		"INSUFFICIENT_EVIDENCE":   domain.DisputeInsufficientEvidence,
+		"IDENTITY_NOT_VERIFIED":   domain.DisputeIdentityNotVerified,
+		"ITEM_NOT_FOUND":          domain.DisputeItemNotFound,
+		"NOT_TRAFFICKING_RELATED": domain.DisputeNotTraffickingRelated,
+		"OTHER":                   domain.DisputeReasonOther,
+	}
+	marshalODisputeReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDisputeReason = map[domain.DisputeReason]string{
+		domain.DisputeInsufficientEvidence:  "INSUFFICIENT_EVIDENCE",
+		domain.DisputeIdentityNotVerified:   "IDENTITY_NOT_VERIFIED",
+		domain.DisputeItemNotFound:          "ITEM_NOT_FOUND",
+		domain.DisputeNotTraffickingRelated: "NOT_TRAFFICKING_RELATED",
+		domain.DisputeReasonOther:           "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, v any) ([]domain.EvidenceKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]EvidenceKind, len(vSlice))
+	res := make([]domain.EvidenceKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19361,14 +21238,14 @@ func (ec *executionContext) unmarshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑo
 	return res, nil
 }
 
-func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []EvidenceKind) graphql.Marshaler {
+func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EvidenceKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEvidenceKind(ctx, sel, v[i])
+		return ec.marshalNEvidenceKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐEvidenceKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19378,6 +21255,18 @@ func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -19435,16 +21324,16 @@ func (ec *executionContext) marshalOJourneyStep2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return ret
 }
 
-func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, v any) ([]Need, error) {
+func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, v any) ([]domain.Need, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Need, len(vSlice))
+	res := make([]domain.Need, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19452,14 +21341,14 @@ func (ec *executionContext) unmarshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋway
 	return res, nil
 }
 
-func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []Need) graphql.Marshaler {
+func (ec *executionContext) marshalONeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Need) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐNeed(ctx, sel, v[i])
+		return ec.marshalNNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐNeed(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19490,55 +21379,99 @@ func (ec *executionContext) marshalONeedSpan2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
-func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐOrganisationView(ctx context.Context, sel ast.SelectionSet, v *projections.OrganisationView) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, v any) (*OrganisationKind, error) {
+func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, v any) (*domain.OrganisationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(OrganisationKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *OrganisationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *domain.OrganisationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, v any) (*PackRejectionReason, error) {
+var (
+	unmarshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[string]domain.OrganisationKind{
+		"SHELTER":       domain.OrgShelter,
+		"NGO":           domain.OrgNGO,
+		"BANK":          domain.OrgBank,
+		"CREDIT_BUREAU": domain.OrgCreditBureau,
+		"ID_OFFICE":     domain.OrgIDOffice,
+		"GOVERNMENT":    domain.OrgGovernment,
+		"COALITION":     domain.OrgCoalition,
+	}
+	marshalOOrganisationKind2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐOrganisationKind = map[domain.OrganisationKind]string{
+		domain.OrgShelter:      "SHELTER",
+		domain.OrgNGO:          "NGO",
+		domain.OrgBank:         "BANK",
+		domain.OrgCreditBureau: "CREDIT_BUREAU",
+		domain.OrgIDOffice:     "ID_OFFICE",
+		domain.OrgGovernment:   "GOVERNMENT",
+		domain.OrgCoalition:    "COALITION",
+	}
+)
+
+func (ec *executionContext) unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx context.Context, v any) (*domain.PackRejectionReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(PackRejectionReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPackRejectionReason(ctx context.Context, sel ast.SelectionSet, v *PackRejectionReason) graphql.Marshaler {
+func (ec *executionContext) marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason(ctx context.Context, sel ast.SelectionSet, v *domain.PackRejectionReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason[*v])
+	return res
 }
 
-func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, v any) ([]Programme, error) {
+var (
+	unmarshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason = map[string]domain.PackRejectionReason{
+		"INSUFFICIENT_EVIDENCE":       domain.PackInsufficientEvidence,
+		"POLICY_REQUIRES_ID":          domain.PackPolicyRequiresID,
+		"ORGANISATION_NOT_RECOGNISED": domain.PackOrganisationNotRecognised,
+		"VISIT_NOT_COMPLETED":         domain.PackVisitNotCompleted,
+		"OTHER":                       domain.PackRejectionOther,
+	}
+	marshalOPackRejectionReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐPackRejectionReason = map[domain.PackRejectionReason]string{
+		domain.PackInsufficientEvidence:      "INSUFFICIENT_EVIDENCE",
+		domain.PackPolicyRequiresID:          "POLICY_REQUIRES_ID",
+		domain.PackOrganisationNotRecognised: "ORGANISATION_NOT_RECOGNISED",
+		domain.PackVisitNotCompleted:         "VISIT_NOT_COMPLETED",
+		domain.PackRejectionOther:            "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, v any) ([]domain.Programme, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]Programme, len(vSlice))
+	res := make([]domain.Programme, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -19546,14 +21479,14 @@ func (ec *executionContext) unmarshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorg�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []Programme) graphql.Marshaler {
+func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Programme) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐProgramme(ctx, sel, v[i])
+		return ec.marshalNProgramme2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐProgramme(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19565,21 +21498,43 @@ func (ec *executionContext) marshalOProgramme2ᚕgithubᚗcomᚋwaymarkᚑorgᚋ
 	return ret
 }
 
-func (ec *executionContext) unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, v any) (*RefusalReason, error) {
+func (ec *executionContext) unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, v any) (*domain.RefusalReason, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(RefusalReason)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v *RefusalReason) graphql.Marshaler {
+func (ec *executionContext) marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason(ctx context.Context, sel ast.SelectionSet, v *domain.RefusalReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason[*v])
+	return res
 }
+
+var (
+	unmarshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[string]domain.RefusalReason{
+		"MISSING_SUPPORTING_DOCUMENTS": domain.RefusalMissingSupportingDocuments,
+		"IDENTITY_NOT_VERIFIED":        domain.RefusalIdentityNotVerified,
+		"NOT_ELIGIBLE":                 domain.RefusalNotEligible,
+		"FEE_NOT_PAID":                 domain.RefusalFeeNotPaid,
+		"AUTHORITY_UNAVAILABLE":        domain.RefusalAuthorityUnavailable,
+		"OTHER":                        domain.RefusalOther,
+	}
+	marshalORefusalReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐRefusalReason = map[domain.RefusalReason]string{
+		domain.RefusalMissingSupportingDocuments: "MISSING_SUPPORTING_DOCUMENTS",
+		domain.RefusalIdentityNotVerified:        "IDENTITY_NOT_VERIFIED",
+		domain.RefusalNotEligible:                "NOT_ELIGIBLE",
+		domain.RefusalFeeNotPaid:                 "FEE_NOT_PAID",
+		domain.RefusalAuthorityUnavailable:       "AUTHORITY_UNAVAILABLE",
+		domain.RefusalOther:                      "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalOReopening2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopeningᚄ(ctx context.Context, sel ast.SelectionSet, v []Reopening) graphql.Marshaler {
 	if v == nil {
@@ -19626,21 +21581,67 @@ func (ec *executionContext) marshalOSafeguardingConcern2ᚕgithubᚗcomᚋwaymar
 	return ret
 }
 
-func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, v any) (*Stage, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(Stage)
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (domain.Stage, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐStage(ctx context.Context, sel ast.SelectionSet, v *Stage) graphql.Marshaler {
+func (ec *executionContext) marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[v])
+	return res
+}
+
+var (
+	unmarshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalOStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
+
+func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, v any) (*domain.Stage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx context.Context, sel ast.SelectionSet, v *domain.Stage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage[*v])
+	return res
 }
+
+var (
+	unmarshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[string]domain.Stage{
+		"REFERRAL":        domain.StageReferral,
+		"ID_RECOVERY":     domain.StageIDRecovery,
+		"ACCOUNT_OPENING": domain.StageAccountOpening,
+		"CREDIT_REPAIR":   domain.StageCreditRepair,
+	}
+	marshalOStage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage = map[domain.Stage]string{
+		domain.StageReferral:       "REFERRAL",
+		domain.StageIDRecovery:     "ID_RECOVERY",
+		domain.StageAccountOpening: "ACCOUNT_OPENING",
+		domain.StageCreditRepair:   "CREDIT_REPAIR",
+	}
+)
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
@@ -19704,18 +21705,6 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
-	return res
-}
-
-func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := scalar.UnmarshalTime(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := scalar.MarshalTime(v)
 	return res
 }
 

@@ -3,335 +3,469 @@
 package graph
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
-	"github.com/waymark-org/waymark/projections"
+	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/domain"
 )
 
+// One request's reads of one case's personal data (or a search that found it).
 type AccessLogEntry struct {
-	At           time.Time    `json:"at"`
-	Actor        string       `json:"actor"`
-	Role         string       `json:"role"`
-	Organisation *string      `json:"organisation,omitempty"`
-	Groups       []FieldGroup `json:"groups"`
-	Reason       *string      `json:"reason,omitempty"`
-	BreakGlass   bool         `json:"breakGlass"`
-	RequestID    *string      `json:"requestId,omitempty"`
+	// When it was read.
+	At time.Time `json:"at"`
+	// Who read it: the user id from the token.
+	Actor string `json:"actor"`
+	// In what role, e.g. caseworker, auditor.
+	Role string `json:"role"`
+	// The organisation the reader acts for.
+	Organisation *string `json:"organisation,omitempty"`
+	// The field groups read, in the schema's order.
+	Groups []app.Group `json:"groups"`
+	// The reason stated in X-Access-Reason; begins with search for a search by name or document number.
+	Reason *string `json:"reason,omitempty"`
+	// True when the read was allowed only because a reason was stated (an auditor's break-glass).
+	BreakGlass bool `json:"breakGlass"`
+	// The request's X-Correlation-Id, if it had one.
+	RequestID *string `json:"requestId,omitempty"`
 }
 
+// An account application at one bank (the latest there).
 type AccountApplication struct {
-	Bank    *projections.OrganisationView `json:"bank"`
-	Product AccountProduct                `json:"product"`
-	Status  ApplicationStatus             `json:"status"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// The product applied for, or opened.
+	Product domain.AccountProduct `json:"product"`
+	// Submitted, opened or declined.
+	Status domain.ApplicationStatus `json:"status"`
 	// Why the bank declined it.
-	ReasonCode *AccountDeclineReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.AccountDeclineReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason      *string   `json:"reason,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was submitted.
 	SubmittedAt time.Time `json:"submittedAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	// When its status last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// A concern to acknowledge.
 type AcknowledgeSafeguardingConcernInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	ConcernID       string `json:"concernId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The concern (SafeguardingConcern.id).
+	ConcernID string `json:"concernId"`
 }
 
+// A note.
 type AddCaseNoteInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// Personal; at most 10000 characters; line breaks allowed.
 	Text string `json:"text"`
 }
 
+// An offer a bank made.
 type BankOffer struct {
-	ID                     string                        `json:"id"`
-	Bank                   *projections.OrganisationView `json:"bank"`
-	Product                AccountProduct                `json:"product"`
-	MonthlyFee             *Money                        `json:"monthlyFee"`
-	AcceptedDocuments      []DocumentKind                `json:"acceptedDocuments"`
-	AcceptsAlternativePack bool                          `json:"acceptsAlternativePack"`
-	Status                 OfferStatus                   `json:"status"`
-	MadeAt                 time.Time                     `json:"madeAt"`
+	// The offer's id.
+	ID string `json:"id"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// The product offered.
+	Product domain.AccountProduct `json:"product"`
+	// What it costs a month.
+	MonthlyFee *domain.Money `json:"monthlyFee"`
+	// The ID document kinds the bank accepts for opening.
+	AcceptedDocuments []domain.DocumentKind `json:"acceptedDocuments"`
+	// True when the bank will consider a due-diligence pack in place of ID.
+	AcceptsAlternativePack bool `json:"acceptsAlternativePack"`
+	// Open, chosen or not chosen.
+	Status domain.OfferStatus `json:"status"`
+	// When it was made.
+	MadeAt time.Time `json:"madeAt"`
 }
 
+// A bank the case was shown to.
 type BankReferral struct {
-	Bank       *projections.OrganisationView `json:"bank"`
-	ReferredAt time.Time                     `json:"referredAt"`
+	// The bank.
+	Bank *app.Organisation `json:"bank"`
+	// When the case was shown to it.
+	ReferredAt time.Time `json:"referredAt"`
 }
 
+// A barrier of a case.
 type BarrierInput struct {
-	CommandID       string  `json:"commandId"`
-	CaseID          string  `json:"caseId"`
-	ExpectedVersion *int    `json:"expectedVersion,omitempty"`
-	Barrier         Barrier `json:"barrier"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The barrier.
+	Barrier domain.Barrier `json:"barrier"`
 }
 
+// When a barrier was identified and resolved (the latest time, if it came back).
 type BarrierSpan struct {
-	Barrier      Barrier    `json:"barrier"`
-	IdentifiedAt time.Time  `json:"identifiedAt"`
-	ResolvedAt   *time.Time `json:"resolvedAt,omitempty"`
+	// The barrier.
+	Barrier domain.Barrier `json:"barrier"`
+	// When it was identified.
+	IdentifiedAt time.Time `json:"identifiedAt"`
+	// When it was resolved; null while active.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
 }
 
+// The case's banking: what the caller may see of it (a bank sees only its own entries).
 type CaseBanking struct {
+	// The banks the case was shown to, oldest first.
 	Referrals []BankReferral `json:"referrals"`
-	Offers    []BankOffer    `json:"offers"`
-	// The offer the survivor chose, if any.
+	// The banks' offers, oldest first.
+	Offers []BankOffer `json:"offers"`
+	// The offer the survivor chose, if any (null for a bank whose offer it is not).
 	ChosenOfferID *string `json:"chosenOfferId,omitempty"`
 	// The survivor declined every offer (a valid outcome).
 	DeclinedAllOffers bool `json:"declinedAllOffers"`
 	// Why she declined every offer.
-	DeclineReasonCode *DeclineReason `json:"declineReasonCode,omitempty"`
+	DeclineReasonCode *domain.DeclineReason `json:"declineReasonCode,omitempty"`
 	// Personal, the text beside the code: only for those who may read the case's notes.
-	DeclineReason     *string              `json:"declineReason,omitempty"`
-	DueDiligencePacks []DueDiligencePack   `json:"dueDiligencePacks"`
-	Applications      []AccountApplication `json:"applications"`
+	DeclineReason *string `json:"declineReason,omitempty"`
+	// Alternative due-diligence packs given to banks in place of ID, oldest first.
+	DueDiligencePacks []DueDiligencePack `json:"dueDiligencePacks"`
+	// Account applications, the latest per bank, oldest first.
+	Applications []AccountApplication `json:"applications"`
 }
 
+// A page of cases.
 type CaseConnection struct {
-	Edges      []CaseEdge `json:"edges"`
-	PageInfo   *PageInfo  `json:"pageInfo"`
-	TotalCount int        `json:"totalCount"`
+	// The cases of the page, in order.
+	Edges []CaseEdge `json:"edges"`
+	// Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many cases match the filter for this caller, over every page.
+	TotalCount int `json:"totalCount"`
 }
 
+// The case's consent grants.
 type CaseConsent struct {
+	// Every grant ever made, oldest first, withdrawn and expired ones included.
 	Grants []ConsentGrant `json:"grants"`
 }
 
+// The case's credit repair: what the caller may see of it (a bureau sees only its own).
 type CaseCredit struct {
-	Reports  []CreditReport  `json:"reports"`
+	// Credit reports obtained, oldest first.
+	Reports []CreditReport `json:"reports"`
+	// Block/dispute requests, oldest first.
 	Disputes []CreditDispute `json:"disputes"`
 }
 
+// A case in a page, with its cursor.
 type CaseEdge struct {
-	Cursor string                `json:"cursor"`
-	Node   *projections.CaseView `json:"node"`
+	// Pass as after to continue the list after this case.
+	Cursor string `json:"cursor"`
+	// The case.
+	Node *app.Case `json:"node"`
 }
 
-type CaseFilter struct {
-	Stage        *Stage      `json:"stage,omitempty"`
-	Status       *CaseStatus `json:"status,omitempty"`
-	Jurisdiction *string     `json:"jurisdiction,omitempty"`
-	// Cases owned (referred) by this organisation.
-	OrganisationID *string  `json:"organisationId,omitempty"`
-	Barrier        *Barrier `json:"barrier,omitempty"`
-	// Find by the survivor's name or alias (exact after normalising case, accents and spacing).
-	SurvivorName *string `json:"survivorName,omitempty"`
-	// Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged.
-	DocumentNumber *string `json:"documentNumber,omitempty"`
-}
-
+// The survivor's personal data. Every field but erased and the documents' non-personal parts is sealed, and null once erased.
 type CaseIdentity struct {
 	// True once the survivor's data was erased: every personal field is then null.
-	Erased      bool         `json:"erased"`
-	FullName    *string      `json:"fullName,omitempty"`
-	Aliases     []string     `json:"aliases"`
-	DateOfBirth *string      `json:"dateOfBirth,omitempty"`
-	Phone       *string      `json:"phone,omitempty"`
-	Email       *string      `json:"email,omitempty"`
-	Address     *string      `json:"address,omitempty"`
-	Documents   []IDDocument `json:"documents"`
+	Erased bool `json:"erased"`
+	// Her name (personal).
+	FullName *string `json:"fullName,omitempty"`
+	// Other names she is known by (personal).
+	Aliases []string `json:"aliases"`
+	// YYYY-MM-DD (personal).
+	DateOfBirth *string `json:"dateOfBirth,omitempty"`
+	// Her phone number (personal).
+	Phone *string `json:"phone,omitempty"`
+	// Her email address (personal).
+	Email *string `json:"email,omitempty"`
+	// Her address (personal).
+	Address *string `json:"address,omitempty"`
+	// The identity documents requested for her, oldest request first.
+	Documents []IDDocument `json:"documents"`
 }
 
+// A note on a case.
 type CaseNote struct {
+	// The note's id.
 	ID string `json:"id"`
-	// Null once the survivor's data was erased.
-	Text               *string   `json:"text,omitempty"`
-	AuthorOrganisation *string   `json:"authorOrganisation,omitempty"`
-	At                 time.Time `json:"at"`
+	// Personal: what was written. Null once the survivor's data was erased.
+	Text *string `json:"text,omitempty"`
+	// The organisation whose caseworker wrote it.
+	AuthorOrganisation *string `json:"authorOrganisation,omitempty"`
+	// When it was written.
+	At time.Time `json:"at"`
 }
 
+// What a case command returns: the case's new version and where the write is in the global log.
 type CaseResult struct {
-	CaseID   string `json:"caseId"`
-	Version  int    `json:"version"`
+	// The case the command wrote to (a new one for referSurvivor).
+	CaseID string `json:"caseId"`
+	// The case's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event: pass it as minPosition to read this write.
 	Position string `json:"position"`
-	// The case after the command, when the caller may see it.
-	Case *projections.CaseView `json:"case,omitempty"`
+	// The case after the command, when the caller may see it (null with NOT_FOUND otherwise).
+	Case *app.Case `json:"case,omitempty"`
 }
 
+// A case to close.
 type CloseCaseInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	Outcome         ClosureOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why it is closed.
+	Outcome domain.ClosureOutcome `json:"outcome"`
 	// Optional text beside the outcome (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// How a case was closed.
 type Closure struct {
-	Outcome ClosureOutcome `json:"outcome"`
+	// Why it was closed.
+	Outcome domain.ClosureOutcome `json:"outcome"`
 	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
-	Reason *string   `json:"reason,omitempty"`
-	At     time.Time `json:"at"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was closed.
+	At time.Time `json:"at"`
 }
 
+// One organisation may receive some categories of the survivor's data for some purposes until the grant expires or is withdrawn.
 type ConsentGrant struct {
-	ID          string                        `json:"id"`
-	Recipient   *projections.OrganisationView `json:"recipient"`
-	Categories  []DataCategory                `json:"categories"`
-	Purposes    []Purpose                     `json:"purposes"`
-	GrantedAt   time.Time                     `json:"grantedAt"`
-	ExpiresAt   time.Time                     `json:"expiresAt"`
-	WithdrawnAt *time.Time                    `json:"withdrawnAt,omitempty"`
-	InForce     bool                          `json:"inForce"`
+	// The grant's id.
+	ID string `json:"id"`
+	// The organisation that may receive the data.
+	Recipient *app.Organisation `json:"recipient"`
+	// Which data it may receive.
+	Categories []domain.DataCategory `json:"categories"`
+	// What it may use the data for.
+	Purposes []domain.Purpose `json:"purposes"`
+	// When the survivor gave it.
+	GrantedAt time.Time `json:"grantedAt"`
+	// When it ends.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// When it was withdrawn, if it was.
+	WithdrawnAt *time.Time `json:"withdrawnAt,omitempty"`
+	// True while neither expired nor withdrawn (now, by the server's clock).
+	InForce bool `json:"inForce"`
 }
 
+// A block/dispute request to one bureau.
 type CreditDispute struct {
-	ID        string                        `json:"id"`
-	Bureau    *projections.OrganisationView `json:"bureau"`
-	ItemCount int                           `json:"itemCount"`
-	Status    DisputeStatus                 `json:"status"`
-	Outcome   *DisputeOutcome               `json:"outcome,omitempty"`
+	// The dispute's id.
+	ID string `json:"id"`
+	// The bureau.
+	Bureau *app.Organisation `json:"bureau"`
+	// How many items it disputes.
+	ItemCount int `json:"itemCount"`
+	// Filed (items pending) or resolved.
+	Status domain.DisputeStatus `json:"status"`
+	// How the bureau answered, once resolved: derived from the items for an itemised dispute.
+	Outcome *domain.DisputeOutcome `json:"outcome,omitempty"`
 	// Why a dispute resolved as a whole was not blocked.
-	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason        *string        `json:"reason,omitempty"`
-	FiledAt       time.Time      `json:"filedAt"`
-	ResolvedAt    *time.Time     `json:"resolvedAt,omitempty"`
-	Items         []DisputeItem  `json:"items"`
-	Evidence      []EvidenceKind `json:"evidence"`
-	Resubmissions int            `json:"resubmissions"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was filed.
+	FiledAt time.Time `json:"filedAt"`
+	// When it was resolved.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+	// The disputed items, by id; empty for a dispute filed with a count only.
+	Items []DisputeItem `json:"items"`
+	// Every kind of evidence sent, over all submissions.
+	Evidence []domain.EvidenceKind `json:"evidence"`
+	// How many times refused items were sent again.
+	Resubmissions int `json:"resubmissions"`
 }
 
+// A credit report obtained from a bureau.
 type CreditReport struct {
-	ID         string                        `json:"id"`
-	Bureau     *projections.OrganisationView `json:"bureau"`
-	ObtainedAt time.Time                     `json:"obtainedAt"`
+	// The report's id.
+	ID string `json:"id"`
+	// The bureau.
+	Bureau *app.Organisation `json:"bureau"`
+	// When it was obtained.
+	ObtainedAt time.Time `json:"obtainedAt"`
 }
 
+// Every offer declined.
 type DeclineAllOffersInput struct {
-	CommandID       string        `json:"commandId"`
-	CaseID          string        `json:"caseId"`
-	ExpectedVersion *int          `json:"expectedVersion,omitempty"`
-	ReasonCode      DeclineReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why she declined them.
+	ReasonCode domain.DeclineReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// One disputed entry of a credit report.
 type DisputeItem struct {
-	ID      string      `json:"id"`
-	Kind    ItemKind    `json:"kind"`
-	Outcome ItemOutcome `json:"outcome"`
+	// The item's id, chosen by the client.
+	ID string `json:"id"`
+	// What kind of entry it is.
+	Kind domain.ItemKind `json:"kind"`
+	// Pending, blocked or refused.
+	Outcome domain.ItemOutcome `json:"outcome"`
 	// Why the bureau refused it.
-	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
 	Reason *string `json:"reason,omitempty"`
-	// Personal: the creditor and account the item is about.
-	Creditor         *string `json:"creditor,omitempty"`
-	AccountReference *string `json:"accountReference,omitempty"`
-}
-
-type DisputeItemInput struct {
-	// Chosen by the client: 1-100 letters, digits, '-' or '_'.
-	ID   string   `json:"id"`
-	Kind ItemKind `json:"kind"`
-	// Personal; at most 200 characters.
-	Creditor string `json:"creditor"`
-	// Personal; at most 64 characters.
+	// Personal: the creditor the item is about.
+	Creditor *string `json:"creditor,omitempty"`
+	// Personal: the account the item is about.
 	AccountReference *string `json:"accountReference,omitempty"`
 }
 
 // An alternative due-diligence pack from the support organisation, in place of standard ID.
 type DueDiligencePack struct {
-	ID               string                        `json:"id"`
-	Bank             *projections.OrganisationView `json:"bank"`
-	SignedLetter     bool                          `json:"signedLetter"`
-	AccompaniedVisit bool                          `json:"accompaniedVisit"`
+	// The pack's id.
+	ID string `json:"id"`
+	// The bank it was given to.
+	Bank *app.Organisation `json:"bank"`
+	// A letter on the organisation's letterhead vouches for her.
+	SignedLetter bool `json:"signedLetter"`
+	// A staff member accompanies her to the branch.
+	AccompaniedVisit bool `json:"accompaniedVisit"`
 	// Personal: the staff member who accompanies the survivor.
-	StaffName             *string    `json:"staffName,omitempty"`
-	CorrespondenceAddress bool       `json:"correspondenceAddress"`
-	Status                PackStatus `json:"status"`
+	StaffName *string `json:"staffName,omitempty"`
+	// The organisation's address is used for correspondence.
+	CorrespondenceAddress bool `json:"correspondenceAddress"`
+	// Pending, accepted or rejected.
+	Status domain.PackStatus `json:"status"`
 	// Why the bank rejected it.
-	ReasonCode *PackRejectionReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.PackRejectionReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the code.
-	Reason     *string    `json:"reason,omitempty"`
-	ProvidedAt time.Time  `json:"providedAt"`
-	DecidedAt  *time.Time `json:"decidedAt,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was given.
+	ProvidedAt time.Time `json:"providedAt"`
+	// When the bank decided.
+	DecidedAt *time.Time `json:"decidedAt,omitempty"`
 }
 
+// A case whose personal data to erase.
 type EraseSurvivorDataInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// A code only: a text could only be sealed with the key the erasure destroys.
-	ReasonCode ErasureReason `json:"reasonCode"`
+	ReasonCode domain.ErasureReason `json:"reasonCode"`
 }
 
+// A block/dispute request.
 type FileCreditDisputeInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BureauID        string `json:"bureauId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bureau (an organisation of kind CREDIT_BUREAU).
+	BureauID string `json:"bureauId"`
 	// The items to block (at most 100); itemCount alone is the older form without item detail.
-	Items []DisputeItemInput `json:"items,omitempty"`
+	Items []domain.DisputeItem `json:"items,omitempty"`
 	// 1 to 100.
 	ItemCount *int `json:"itemCount,omitempty"`
 	// For itemised disputes: proof of identity and a trafficking determination at least.
-	Evidence []EvidenceKind `json:"evidence,omitempty"`
+	Evidence []domain.EvidenceKind `json:"evidence,omitempty"`
 }
 
+// A consent grant.
 type GrantConsentInput struct {
-	CommandID               string         `json:"commandId"`
-	CaseID                  string         `json:"caseId"`
-	ExpectedVersion         *int           `json:"expectedVersion,omitempty"`
-	RecipientOrganisationID string         `json:"recipientOrganisationId"`
-	Categories              []DataCategory `json:"categories"`
-	Purposes                []Purpose      `json:"purposes"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The organisation that may receive the data.
+	RecipientOrganisationID string `json:"recipientOrganisationId"`
+	// Which data it may receive; at least one.
+	Categories []domain.DataCategory `json:"categories"`
+	// What it may use the data for; at least one.
+	Purposes []domain.Purpose `json:"purposes"`
 	// RFC 3339 time in the future, at most the server's maximum consent duration (2 years by default) from now.
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// An identity document requested for the survivor.
 type IDDocument struct {
-	ID   string       `json:"id"`
-	Kind DocumentKind `json:"kind"`
+	// The document's id.
+	ID string `json:"id"`
+	// What kind of document it is.
+	Kind domain.DocumentKind `json:"kind"`
 	// The ID office or government body of the directory that issues it, if it is in the directory.
-	IssuingOrganisation *projections.OrganisationView `json:"issuingOrganisation,omitempty"`
+	IssuingOrganisation *app.Organisation `json:"issuingOrganisation,omitempty"`
 	// The issuing authority's name: the directory's name for issuingOrganisation, or the free text it was named with (personal).
-	IssuingAuthority *string        `json:"issuingAuthority,omitempty"`
-	Status           DocumentStatus `json:"status"`
+	IssuingAuthority *string `json:"issuingAuthority,omitempty"`
+	// Requested, obtained or refused.
+	Status domain.DocumentStatus `json:"status"`
 	// Set once obtained (personal).
 	DocumentNumber *string `json:"documentNumber,omitempty"`
 	// Why it was refused.
-	ReasonCode *RefusalReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.RefusalReason `json:"reasonCode,omitempty"`
 	// Personal: the text beside the refusal's reason code.
-	Reason      *string   `json:"reason,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was requested.
 	RequestedAt time.Time `json:"requestedAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	// When its status last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// One event of a case's history, without personal data.
 type JourneyStep struct {
-	Type              string    `json:"type"`
-	At                time.Time `json:"at"`
-	Stage             Stage     `json:"stage"`
-	Version           int       `json:"version"`
-	Position          string    `json:"position"`
-	ActorOrganisation *string   `json:"actorOrganisation,omitempty"`
+	// The event's type, e.g. SurvivorReferred, BankOfferMade.
+	Type string `json:"type"`
+	// When it was recorded.
+	At time.Time `json:"at"`
+	// The case's stage after it.
+	Stage domain.Stage `json:"stage"`
+	// The case's version after it.
+	Version int `json:"version"`
+	// Its position in the global log.
+	Position string `json:"position"`
+	// The organisation whose staff recorded it; null when it was another bank or bureau than the caller's.
+	ActorOrganisation *string `json:"actorOrganisation,omitempty"`
 }
 
+// An offer.
 type MakeBankOfferInput struct {
-	CommandID              string         `json:"commandId"`
-	CaseID                 string         `json:"caseId"`
-	ExpectedVersion        *int           `json:"expectedVersion,omitempty"`
-	BankID                 string         `json:"bankId"`
-	Product                AccountProduct `json:"product"`
-	MonthlyFee             *MoneyInput    `json:"monthlyFee"`
-	AcceptedDocuments      []DocumentKind `json:"acceptedDocuments"`
-	AcceptsAlternativePack bool           `json:"acceptsAlternativePack"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank making it: the caller's own, shown the case.
+	BankID string `json:"bankId"`
+	// The product offered.
+	Product domain.AccountProduct `json:"product"`
+	// What it costs a month.
+	MonthlyFee *MoneyInput `json:"monthlyFee"`
+	// The ID document kinds the bank accepts for opening.
+	AcceptedDocuments []domain.DocumentKind `json:"acceptedDocuments"`
+	// True when the bank will consider a due-diligence pack in place of ID.
+	AcceptsAlternativePack bool `json:"acceptsAlternativePack"`
 }
 
-type Money struct {
-	// ISO 4217, e.g. MXN.
-	Currency string `json:"currency"`
-	// A decimal with the currency's decimal places, e.g. 35.00.
-	Amount string `json:"amount"`
-}
-
+// An amount of money.
 type MoneyInput struct {
 	// ISO 4217, e.g. MXN.
 	Currency string `json:"currency"`
@@ -339,2301 +473,478 @@ type MoneyInput struct {
 	Amount string `json:"amount"`
 }
 
+// The commands. Each takes a client-chosen `commandId` (1-100 letters, digits, '-' or
+// '_'; one namespace per organisation), honoured forever: a retry returns the first
+// result and appends nothing; the same id with other input is BAD_USER_INPUT. Case
+// commands take an optional `expectedVersion`: a stale one is CONFLICT with the actual
+// version in extensions.actualVersion, and nothing is written. The fields are in
+// schema/*.graphqls.
 type Mutation struct {
 }
 
+// A need of a case.
 type NeedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	Need            Need   `json:"need"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The need.
+	Need domain.Need `json:"need"`
 }
 
+// When a need was identified and met (the latest time, if it came back).
 type NeedSpan struct {
-	Need         Need       `json:"need"`
-	IdentifiedAt time.Time  `json:"identifiedAt"`
-	MetAt        *time.Time `json:"metAt,omitempty"`
+	// The need.
+	Need domain.Need `json:"need"`
+	// When it was identified.
+	IdentifiedAt time.Time `json:"identifiedAt"`
+	// When it was met; null while open.
+	MetAt *time.Time `json:"metAt,omitempty"`
 }
 
+// An organisation to take out of service or put back.
 type OrganisationCommandInput struct {
-	CommandID      string `json:"commandId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The organisation.
 	OrganisationID string `json:"organisationId"`
 }
 
+// What a directory command returns.
 type OrganisationResult struct {
-	OrganisationID string                        `json:"organisationId"`
-	Version        int                           `json:"version"`
-	Position       string                        `json:"position"`
-	Organisation   *projections.OrganisationView `json:"organisation"`
+	// The organisation written to.
+	OrganisationID string `json:"organisationId"`
+	// The organisation's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event: pass it as minPosition to read this write.
+	Position string `json:"position"`
+	// The organisation after the command.
+	Organisation *app.Organisation `json:"organisation"`
 }
 
+// Where a page of a list ends, and whether there is more.
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// True when another page follows: ask for it with after: endCursor.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor of the page's last item; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A due-diligence pack.
 type ProvideDueDiligencePackInput struct {
-	CommandID        string `json:"commandId"`
-	CaseID           string `json:"caseId"`
-	ExpectedVersion  *int   `json:"expectedVersion,omitempty"`
-	BankID           string `json:"bankId"`
-	SignedLetter     bool   `json:"signedLetter"`
-	AccompaniedVisit bool   `json:"accompaniedVisit"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank it is for.
+	BankID string `json:"bankId"`
+	// A letter on the organisation's letterhead vouches for her.
+	SignedLetter bool `json:"signedLetter"`
+	// A staff member accompanies her to the branch.
+	AccompaniedVisit bool `json:"accompaniedVisit"`
 	// Required with an accompanied visit (personal; at most 200 characters).
-	StaffName             *string `json:"staffName,omitempty"`
-	CorrespondenceAddress bool    `json:"correspondenceAddress"`
+	StaffName *string `json:"staffName,omitempty"`
+	// The organisation's address is used for correspondence.
+	CorrespondenceAddress bool `json:"correspondenceAddress"`
 }
 
+// The queries. Every request needs a bearer token. Queries that take `minPosition` wait
+// (up to the read timeout) until the read models have applied that position, so a client
+// reads its own writes; a position the log has not reached is BAD_USER_INPUT, one the
+// read models did not reach in time UNAVAILABLE. The fields are in schema/*.graphqls.
 type Query struct {
 }
 
+// A concern to raise.
 type RaiseSafeguardingConcernInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// The bank involved.
-	BankID   string          `json:"bankId"`
-	Category ConcernCategory `json:"category"`
+	BankID string `json:"bankId"`
+	// What it is about.
+	Category domain.ConcernCategory `json:"category"`
 	// Personal; at most 5000 characters; line breaks allowed.
 	Details string `json:"details"`
 }
 
+// An application declined.
 type RecordAccountDeclinedInput struct {
-	CommandID       string               `json:"commandId"`
-	CaseID          string               `json:"caseId"`
-	ExpectedVersion *int                 `json:"expectedVersion,omitempty"`
-	BankID          string               `json:"bankId"`
-	ReasonCode      AccountDeclineReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank that declined it.
+	BankID string `json:"bankId"`
+	// Why it was declined.
+	ReasonCode domain.AccountDeclineReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// An account opened.
 type RecordAccountOpenedInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	BankID          string         `json:"bankId"`
-	Product         AccountProduct `json:"product"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank that opened it.
+	BankID string `json:"bankId"`
+	// The product opened.
+	Product domain.AccountProduct `json:"product"`
 }
 
+// A bureau's answer to a dispute as a whole.
 type RecordCreditDisputeOutcomeInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	DisputeID       string         `json:"disputeId"`
-	Outcome         DisputeOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// How the bureau answered.
+	Outcome domain.DisputeOutcome `json:"outcome"`
 	// Required unless the outcome is BLOCKED.
-	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A credit report obtained.
 type RecordCreditReportObtainedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BureauID        string `json:"bureauId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bureau (an organisation of kind CREDIT_BUREAU).
+	BureauID string `json:"bureauId"`
 }
 
+// A bureau's answer to one item.
 type RecordDisputeItemOutcomeInput struct {
-	CommandID       string      `json:"commandId"`
-	CaseID          string      `json:"caseId"`
-	ExpectedVersion *int        `json:"expectedVersion,omitempty"`
-	DisputeID       string      `json:"disputeId"`
-	ItemID          string      `json:"itemId"`
-	Outcome         ItemOutcome `json:"outcome"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// The item (DisputeItem.id).
+	ItemID string `json:"itemId"`
+	// Blocked or refused.
+	Outcome domain.ItemOutcome `json:"outcome"`
 	// Required when the item is refused.
-	ReasonCode *DisputeReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.DisputeReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A bank's decision on a pack.
 type RecordDueDiligenceDecisionInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	PackID          string `json:"packId"`
-	Accepted        bool   `json:"accepted"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The pack (DueDiligencePack.id).
+	PackID string `json:"packId"`
+	// True to accept it, false to reject it.
+	Accepted bool `json:"accepted"`
 	// Required when the pack is rejected; refused with an acceptance.
-	ReasonCode *PackRejectionReason `json:"reasonCode,omitempty"`
+	ReasonCode *domain.PackRejectionReason `json:"reasonCode,omitempty"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A requested document, obtained.
 type RecordIDDocumentObtainedInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	DocumentID      string `json:"documentId"`
-	// At most 64 characters.
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The requested document (IDDocument.id).
+	DocumentID string `json:"documentId"`
+	// The document's number (personal); at most 64 characters.
 	DocumentNumber string `json:"documentNumber"`
 }
 
+// A requested document, refused.
 type RecordIDDocumentRefusedInput struct {
-	CommandID       string        `json:"commandId"`
-	CaseID          string        `json:"caseId"`
-	ExpectedVersion *int          `json:"expectedVersion,omitempty"`
-	DocumentID      string        `json:"documentId"`
-	ReasonCode      RefusalReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The requested document (IDDocument.id).
+	DocumentID string `json:"documentId"`
+	// Why the authority refused it.
+	ReasonCode domain.RefusalReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters, line breaks allowed).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// The survivor's choice.
 type RecordSurvivorChoiceInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	OfferID         string `json:"offerId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The offer she chose (BankOffer.id).
+	OfferID string `json:"offerId"`
 }
 
+// A referral of a survivor.
 type ReferSurvivorInput struct {
-	CommandID               string `json:"commandId"`
+	// Chosen by the client; a retry with it returns the same case.
+	CommandID string `json:"commandId"`
+	// The caller's own organisation: a shelter, NGO or government service.
 	ReferringOrganisationID string `json:"referringOrganisationId"`
 	// ISO 3166-1 alpha-2 country code, e.g. MX, US, GB.
-	Jurisdiction string         `json:"jurisdiction"`
-	Needs        []Need         `json:"needs"`
-	Barriers     []Barrier      `json:"barriers"`
-	Survivor     *SurvivorInput `json:"survivor"`
+	Jurisdiction string `json:"jurisdiction"`
+	// What she needs from the journey.
+	Needs []domain.Need `json:"needs"`
+	// What keeps her from financial services.
+	Barriers []domain.Barrier `json:"barriers"`
+	// Who she is (personal).
+	Survivor *domain.SurvivorDetails `json:"survivor"`
 }
 
+// A bank to show the case to.
 type ReferToBankInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	BankID          string `json:"bankId"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The bank (an organisation of kind BANK).
+	BankID string `json:"bankId"`
 }
 
+// An organisation to add to the directory.
 type RegisterOrganisationInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// A stable, readable id (3-64 of a-z, 0-9, '-'); generated when omitted.
 	ID *string `json:"id,omitempty"`
 	// Public; at most 200 characters.
-	Name         string           `json:"name"`
-	Kind         OrganisationKind `json:"kind"`
-	Jurisdiction string           `json:"jurisdiction"`
-	Services     []Service        `json:"services"`
+	Name string `json:"name"`
+	// The part it plays in the coalition.
+	Kind domain.OrganisationKind `json:"kind"`
+	// Where it works (ISO 3166-1 alpha-2).
+	Jurisdiction string `json:"jurisdiction"`
+	// What it offers.
+	Services []domain.Service `json:"services"`
 	// Banks only.
-	Programmes []Programme `json:"programmes,omitempty"`
+	Programmes []domain.Programme `json:"programmes,omitempty"`
 }
 
+// A case to reopen.
 type ReopenCaseInput struct {
-	CommandID       string       `json:"commandId"`
-	CaseID          string       `json:"caseId"`
-	ExpectedVersion *int         `json:"expectedVersion,omitempty"`
-	ReasonCode      ReopenReason `json:"reasonCode"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Why it is reopened.
+	ReasonCode domain.ReopenReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A reopening of a case.
 type Reopening struct {
-	ReasonCode ReopenReason `json:"reasonCode"`
+	// Why it was reopened.
+	ReasonCode domain.ReopenReason `json:"reasonCode"`
 	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
-	Reason *string   `json:"reason,omitempty"`
-	At     time.Time `json:"at"`
+	Reason *string `json:"reason,omitempty"`
+	// When it was reopened.
+	At time.Time `json:"at"`
 }
 
+// A request for an identity document.
 type RequestIDDocumentInput struct {
-	CommandID       string       `json:"commandId"`
-	CaseID          string       `json:"caseId"`
-	ExpectedVersion *int         `json:"expectedVersion,omitempty"`
-	Kind            DocumentKind `json:"kind"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// What kind of document.
+	Kind domain.DocumentKind `json:"kind"`
 	// The ID office or government body of the directory that issues it. One of this and issuingAuthority.
 	IssuingOrganisationID *string `json:"issuingOrganisationId,omitempty"`
 	// An authority that is not in the directory, named in free text (personal; at most 200 characters).
 	IssuingAuthority *string `json:"issuingAuthority,omitempty"`
 }
 
+// A concern's resolution.
 type ResolveSafeguardingConcernInput struct {
-	CommandID       string            `json:"commandId"`
-	CaseID          string            `json:"caseId"`
-	ExpectedVersion *int              `json:"expectedVersion,omitempty"`
-	ConcernID       string            `json:"concernId"`
-	Resolution      ConcernResolution `json:"resolution"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The concern (SafeguardingConcern.id).
+	ConcernID string `json:"concernId"`
+	// How it was resolved.
+	Resolution domain.ConcernResolution `json:"resolution"`
 	// Optional: what was done (personal; at most 5000 characters; line breaks allowed).
 	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
+// Refused items sent again.
 type ResubmitCreditDisputeInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	DisputeID       string         `json:"disputeId"`
-	ItemIds         []string       `json:"itemIds"`
-	Evidence        []EvidenceKind `json:"evidence,omitempty"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// Refused items of the dispute to send again.
+	ItemIds []string `json:"itemIds"`
+	// The evidence sent with them.
+	Evidence []domain.EvidenceKind `json:"evidence,omitempty"`
 }
 
+// What a revocation returns.
 type RevocationResult struct {
-	Version  int    `json:"version"`
+	// The revocation's number of events after the command.
+	Version int `json:"version"`
+	// The global-log position of the command's last event.
 	Position string `json:"position"`
 }
 
+// A user whose tokens to revoke.
 type RevokeSubjectInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// The user id (the token's sub claim).
 	Subject string `json:"subject"`
 }
 
+// A token to revoke.
 type RevokeTokenInput struct {
+	// Chosen by the client; a retry with it returns the first result.
 	CommandID string `json:"commandId"`
 	// The token's jti claim.
 	TokenID string `json:"tokenId"`
 }
 
+// How the survivor may and may not be reached.
 type SafeContactRules struct {
-	Allowed   []ContactChannel `json:"allowed"`
-	Forbidden []ContactChannel `json:"forbidden"`
+	// Channels that are safe.
+	Allowed []domain.ContactChannel `json:"allowed"`
+	// Channels never to use.
+	Forbidden []domain.ContactChannel `json:"forbidden"`
 	// Personal, e.g. never by post to the old address.
-	Notes *string   `json:"notes,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+	// When the rules were set.
 	SetAt time.Time `json:"setAt"`
 }
 
+// A concern about the survivor's safety, between the case's organisation and one bank.
 type SafeguardingConcern struct {
-	ID       string                        `json:"id"`
-	RaisedBy *projections.OrganisationView `json:"raisedBy"`
-	Bank     *projections.OrganisationView `json:"bank"`
-	Category ConcernCategory               `json:"category"`
-	Status   ConcernStatus                 `json:"status"`
+	// The concern's id.
+	ID string `json:"id"`
+	// The organisation that raised it.
+	RaisedBy *app.Organisation `json:"raisedBy"`
+	// The bank involved.
+	Bank *app.Organisation `json:"bank"`
+	// What it is about.
+	Category domain.ConcernCategory `json:"category"`
+	// Open, acknowledged or resolved.
+	Status domain.ConcernStatus `json:"status"`
 	// Personal: what was observed.
-	Details        *string            `json:"details,omitempty"`
-	RaisedAt       time.Time          `json:"raisedAt"`
-	AcknowledgedAt *time.Time         `json:"acknowledgedAt,omitempty"`
-	ResolvedAt     *time.Time         `json:"resolvedAt,omitempty"`
-	Resolution     *ConcernResolution `json:"resolution,omitempty"`
+	Details *string `json:"details,omitempty"`
+	// When it was raised.
+	RaisedAt time.Time `json:"raisedAt"`
+	// When the other party acknowledged it.
+	AcknowledgedAt *time.Time `json:"acknowledgedAt,omitempty"`
+	// When it was resolved.
+	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
+	// How it was resolved.
+	Resolution *domain.ConcernResolution `json:"resolution,omitempty"`
 	// Personal: what was done (at most 5000 characters).
 	ResolutionText *string `json:"resolutionText,omitempty"`
 }
 
+// Safe-contact rules.
 type SetSafeContactRulesInput struct {
-	CommandID       string           `json:"commandId"`
-	CaseID          string           `json:"caseId"`
-	ExpectedVersion *int             `json:"expectedVersion,omitempty"`
-	Allowed         []ContactChannel `json:"allowed"`
-	Forbidden       []ContactChannel `json:"forbidden"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// Channels that are safe.
+	Allowed []domain.ContactChannel `json:"allowed"`
+	// Channels never to use; none may also be allowed.
+	Forbidden []domain.ContactChannel `json:"forbidden"`
 	// Personal; at most 10000 characters; line breaks allowed.
 	Notes *string `json:"notes,omitempty"`
 }
 
+// An account application.
 type SubmitAccountApplicationInput struct {
-	CommandID       string         `json:"commandId"`
-	CaseID          string         `json:"caseId"`
-	ExpectedVersion *int           `json:"expectedVersion,omitempty"`
-	BankID          string         `json:"bankId"`
-	Product         AccountProduct `json:"product"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// A bank the case was shown to.
+	BankID string `json:"bankId"`
+	// The product applied for.
+	Product domain.AccountProduct `json:"product"`
 }
 
-type SurvivorInput struct {
-	// At most 200 characters.
-	FullName string `json:"fullName"`
-	// At most 10, each at most 200 characters.
-	Aliases []string `json:"aliases,omitempty"`
-	// YYYY-MM-DD, within the last 110 years.
-	DateOfBirth *string `json:"dateOfBirth,omitempty"`
-	// Digits with spaces, +, -, (, ), . or /; 5 to 20 digits; at most 40 characters.
-	Phone *string `json:"phone,omitempty"`
-	// name@example.org; at most 254 characters.
-	Email *string `json:"email,omitempty"`
-	// At most 500 characters; line breaks allowed.
-	Address *string `json:"address,omitempty"`
-}
-
+// An organisation's new profile.
 type UpdateOrganisationProfileInput struct {
-	CommandID      string      `json:"commandId"`
-	OrganisationID string      `json:"organisationId"`
-	Services       []Service   `json:"services"`
-	Programmes     []Programme `json:"programmes"`
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The organisation.
+	OrganisationID string `json:"organisationId"`
+	// What it offers (replaces the list; empty clears it).
+	Services []domain.Service `json:"services"`
+	// Partner programmes (banks only; replaces the list; empty clears it).
+	Programmes []domain.Programme `json:"programmes"`
 }
 
+// A grant to withdraw.
 type WithdrawConsentInput struct {
-	CommandID       string `json:"commandId"`
-	CaseID          string `json:"caseId"`
-	ExpectedVersion *int   `json:"expectedVersion,omitempty"`
-	GrantID         string `json:"grantId"`
-}
-
-type AccountDeclineReason string
-
-const (
-	AccountDeclineReasonIdentityNotVerified       AccountDeclineReason = "IDENTITY_NOT_VERIFIED"
-	AccountDeclineReasonInsufficientDocumentation AccountDeclineReason = "INSUFFICIENT_DOCUMENTATION"
-	AccountDeclineReasonSanctionsScreening        AccountDeclineReason = "SANCTIONS_SCREENING"
-	AccountDeclineReasonPreviousFraudFlag         AccountDeclineReason = "PREVIOUS_FRAUD_FLAG"
-	AccountDeclineReasonProductUnavailable        AccountDeclineReason = "PRODUCT_UNAVAILABLE"
-	AccountDeclineReasonOther                     AccountDeclineReason = "OTHER"
-)
-
-var AllAccountDeclineReason = []AccountDeclineReason{
-	AccountDeclineReasonIdentityNotVerified,
-	AccountDeclineReasonInsufficientDocumentation,
-	AccountDeclineReasonSanctionsScreening,
-	AccountDeclineReasonPreviousFraudFlag,
-	AccountDeclineReasonProductUnavailable,
-	AccountDeclineReasonOther,
-}
-
-func (e AccountDeclineReason) IsValid() bool {
-	switch e {
-	case AccountDeclineReasonIdentityNotVerified, AccountDeclineReasonInsufficientDocumentation, AccountDeclineReasonSanctionsScreening, AccountDeclineReasonPreviousFraudFlag, AccountDeclineReasonProductUnavailable, AccountDeclineReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e AccountDeclineReason) String() string {
-	return string(e)
-}
-
-func (e *AccountDeclineReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AccountDeclineReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AccountDeclineReason", str)
-	}
-	return nil
-}
-
-func (e AccountDeclineReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AccountDeclineReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AccountDeclineReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type AccountProduct string
-
-const (
-	AccountProductBasicAccount    AccountProduct = "BASIC_ACCOUNT"
-	AccountProductDebitCard       AccountProduct = "DEBIT_CARD"
-	AccountProductSavingsAccount  AccountProduct = "SAVINGS_ACCOUNT"
-	AccountProductBusinessAccount AccountProduct = "BUSINESS_ACCOUNT"
-	AccountProductLoan            AccountProduct = "LOAN"
-)
-
-var AllAccountProduct = []AccountProduct{
-	AccountProductBasicAccount,
-	AccountProductDebitCard,
-	AccountProductSavingsAccount,
-	AccountProductBusinessAccount,
-	AccountProductLoan,
-}
-
-func (e AccountProduct) IsValid() bool {
-	switch e {
-	case AccountProductBasicAccount, AccountProductDebitCard, AccountProductSavingsAccount, AccountProductBusinessAccount, AccountProductLoan:
-		return true
-	}
-	return false
-}
-
-func (e AccountProduct) String() string {
-	return string(e)
-}
-
-func (e *AccountProduct) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AccountProduct(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AccountProduct", str)
-	}
-	return nil
-}
-
-func (e AccountProduct) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AccountProduct) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AccountProduct) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ApplicationStatus string
-
-const (
-	ApplicationStatusSubmitted ApplicationStatus = "SUBMITTED"
-	ApplicationStatusOpened    ApplicationStatus = "OPENED"
-	ApplicationStatusDeclined  ApplicationStatus = "DECLINED"
-)
-
-var AllApplicationStatus = []ApplicationStatus{
-	ApplicationStatusSubmitted,
-	ApplicationStatusOpened,
-	ApplicationStatusDeclined,
-}
-
-func (e ApplicationStatus) IsValid() bool {
-	switch e {
-	case ApplicationStatusSubmitted, ApplicationStatusOpened, ApplicationStatusDeclined:
-		return true
-	}
-	return false
-}
-
-func (e ApplicationStatus) String() string {
-	return string(e)
-}
-
-func (e *ApplicationStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ApplicationStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ApplicationStatus", str)
-	}
-	return nil
-}
-
-func (e ApplicationStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ApplicationStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ApplicationStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Barrier string
-
-const (
-	BarrierNoID              Barrier = "NO_ID"
-	BarrierNoIncome          Barrier = "NO_INCOME"
-	BarrierNoShelterAccess   Barrier = "NO_SHELTER_ACCESS"
-	BarrierUnawareOfProducts Barrier = "UNAWARE_OF_PRODUCTS"
-	BarrierNeedsTransport    Barrier = "NEEDS_TRANSPORT"
-	BarrierNeedsTraining     Barrier = "NEEDS_TRAINING"
-)
-
-var AllBarrier = []Barrier{
-	BarrierNoID,
-	BarrierNoIncome,
-	BarrierNoShelterAccess,
-	BarrierUnawareOfProducts,
-	BarrierNeedsTransport,
-	BarrierNeedsTraining,
-}
-
-func (e Barrier) IsValid() bool {
-	switch e {
-	case BarrierNoID, BarrierNoIncome, BarrierNoShelterAccess, BarrierUnawareOfProducts, BarrierNeedsTransport, BarrierNeedsTraining:
-		return true
-	}
-	return false
-}
-
-func (e Barrier) String() string {
-	return string(e)
-}
-
-func (e *Barrier) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Barrier(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Barrier", str)
-	}
-	return nil
-}
-
-func (e Barrier) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Barrier) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Barrier) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type CaseStatus string
-
-const (
-	CaseStatusOpen   CaseStatus = "OPEN"
-	CaseStatusClosed CaseStatus = "CLOSED"
-)
-
-var AllCaseStatus = []CaseStatus{
-	CaseStatusOpen,
-	CaseStatusClosed,
-}
-
-func (e CaseStatus) IsValid() bool {
-	switch e {
-	case CaseStatusOpen, CaseStatusClosed:
-		return true
-	}
-	return false
-}
-
-func (e CaseStatus) String() string {
-	return string(e)
-}
-
-func (e *CaseStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = CaseStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid CaseStatus", str)
-	}
-	return nil
-}
-
-func (e CaseStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *CaseStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e CaseStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ClosureOutcome string
-
-const (
-	ClosureOutcomeJourneyCompleted ClosureOutcome = "JOURNEY_COMPLETED"
-	ClosureOutcomeSurvivorWithdrew ClosureOutcome = "SURVIVOR_WITHDREW"
-	ClosureOutcomeLostContact      ClosureOutcome = "LOST_CONTACT"
-	ClosureOutcomeTransferred      ClosureOutcome = "TRANSFERRED"
-	ClosureOutcomeOther            ClosureOutcome = "OTHER"
-)
-
-var AllClosureOutcome = []ClosureOutcome{
-	ClosureOutcomeJourneyCompleted,
-	ClosureOutcomeSurvivorWithdrew,
-	ClosureOutcomeLostContact,
-	ClosureOutcomeTransferred,
-	ClosureOutcomeOther,
-}
-
-func (e ClosureOutcome) IsValid() bool {
-	switch e {
-	case ClosureOutcomeJourneyCompleted, ClosureOutcomeSurvivorWithdrew, ClosureOutcomeLostContact, ClosureOutcomeTransferred, ClosureOutcomeOther:
-		return true
-	}
-	return false
-}
-
-func (e ClosureOutcome) String() string {
-	return string(e)
-}
-
-func (e *ClosureOutcome) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ClosureOutcome(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ClosureOutcome", str)
-	}
-	return nil
-}
-
-func (e ClosureOutcome) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ClosureOutcome) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ClosureOutcome) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ConcernCategory string
-
-const (
-	ConcernCategoryTraffickerControl  ConcernCategory = "TRAFFICKER_CONTROL"
-	ConcernCategoryCoercion           ConcernCategory = "COERCION"
-	ConcernCategorySuspiciousActivity ConcernCategory = "SUSPICIOUS_ACTIVITY"
-	ConcernCategoryOther              ConcernCategory = "OTHER"
-)
-
-var AllConcernCategory = []ConcernCategory{
-	ConcernCategoryTraffickerControl,
-	ConcernCategoryCoercion,
-	ConcernCategorySuspiciousActivity,
-	ConcernCategoryOther,
-}
-
-func (e ConcernCategory) IsValid() bool {
-	switch e {
-	case ConcernCategoryTraffickerControl, ConcernCategoryCoercion, ConcernCategorySuspiciousActivity, ConcernCategoryOther:
-		return true
-	}
-	return false
-}
-
-func (e ConcernCategory) String() string {
-	return string(e)
-}
-
-func (e *ConcernCategory) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ConcernCategory(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ConcernCategory", str)
-	}
-	return nil
-}
-
-func (e ConcernCategory) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ConcernCategory) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ConcernCategory) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ConcernResolution string
-
-const (
-	ConcernResolutionSurvivorSafe          ConcernResolution = "SURVIVOR_SAFE"
-	ConcernResolutionReferredToAuthorities ConcernResolution = "REFERRED_TO_AUTHORITIES"
-	ConcernResolutionAccountRestricted     ConcernResolution = "ACCOUNT_RESTRICTED"
-	ConcernResolutionNoConcernFound        ConcernResolution = "NO_CONCERN_FOUND"
-	ConcernResolutionOther                 ConcernResolution = "OTHER"
-)
-
-var AllConcernResolution = []ConcernResolution{
-	ConcernResolutionSurvivorSafe,
-	ConcernResolutionReferredToAuthorities,
-	ConcernResolutionAccountRestricted,
-	ConcernResolutionNoConcernFound,
-	ConcernResolutionOther,
-}
-
-func (e ConcernResolution) IsValid() bool {
-	switch e {
-	case ConcernResolutionSurvivorSafe, ConcernResolutionReferredToAuthorities, ConcernResolutionAccountRestricted, ConcernResolutionNoConcernFound, ConcernResolutionOther:
-		return true
-	}
-	return false
-}
-
-func (e ConcernResolution) String() string {
-	return string(e)
-}
-
-func (e *ConcernResolution) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ConcernResolution(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ConcernResolution", str)
-	}
-	return nil
-}
-
-func (e ConcernResolution) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ConcernResolution) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ConcernResolution) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ConcernStatus string
-
-const (
-	ConcernStatusOpen         ConcernStatus = "OPEN"
-	ConcernStatusAcknowledged ConcernStatus = "ACKNOWLEDGED"
-	ConcernStatusResolved     ConcernStatus = "RESOLVED"
-)
-
-var AllConcernStatus = []ConcernStatus{
-	ConcernStatusOpen,
-	ConcernStatusAcknowledged,
-	ConcernStatusResolved,
-}
-
-func (e ConcernStatus) IsValid() bool {
-	switch e {
-	case ConcernStatusOpen, ConcernStatusAcknowledged, ConcernStatusResolved:
-		return true
-	}
-	return false
-}
-
-func (e ConcernStatus) String() string {
-	return string(e)
-}
-
-func (e *ConcernStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ConcernStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ConcernStatus", str)
-	}
-	return nil
-}
-
-func (e ConcernStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ConcernStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ConcernStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ContactChannel string
-
-const (
-	ContactChannelPhone          ContactChannel = "PHONE"
-	ContactChannelSms            ContactChannel = "SMS"
-	ContactChannelEmail          ContactChannel = "EMAIL"
-	ContactChannelPost           ContactChannel = "POST"
-	ContactChannelInPerson       ContactChannel = "IN_PERSON"
-	ContactChannelThroughShelter ContactChannel = "THROUGH_SHELTER"
-)
-
-var AllContactChannel = []ContactChannel{
-	ContactChannelPhone,
-	ContactChannelSms,
-	ContactChannelEmail,
-	ContactChannelPost,
-	ContactChannelInPerson,
-	ContactChannelThroughShelter,
-}
-
-func (e ContactChannel) IsValid() bool {
-	switch e {
-	case ContactChannelPhone, ContactChannelSms, ContactChannelEmail, ContactChannelPost, ContactChannelInPerson, ContactChannelThroughShelter:
-		return true
-	}
-	return false
-}
-
-func (e ContactChannel) String() string {
-	return string(e)
-}
-
-func (e *ContactChannel) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ContactChannel(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ContactChannel", str)
-	}
-	return nil
-}
-
-func (e ContactChannel) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ContactChannel) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ContactChannel) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DataCategory string
-
-const (
-	DataCategoryIdentity DataCategory = "IDENTITY"
-	DataCategoryBanking  DataCategory = "BANKING"
-	DataCategoryCredit   DataCategory = "CREDIT"
-	DataCategoryNotes    DataCategory = "NOTES"
-)
-
-var AllDataCategory = []DataCategory{
-	DataCategoryIdentity,
-	DataCategoryBanking,
-	DataCategoryCredit,
-	DataCategoryNotes,
-}
-
-func (e DataCategory) IsValid() bool {
-	switch e {
-	case DataCategoryIdentity, DataCategoryBanking, DataCategoryCredit, DataCategoryNotes:
-		return true
-	}
-	return false
-}
-
-func (e DataCategory) String() string {
-	return string(e)
-}
-
-func (e *DataCategory) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DataCategory(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DataCategory", str)
-	}
-	return nil
-}
-
-func (e DataCategory) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DataCategory) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DataCategory) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DeclineReason string
-
-const (
-	DeclineReasonFeesTooHigh            DeclineReason = "FEES_TOO_HIGH"
-	DeclineReasonBranchNotAccessible    DeclineReason = "BRANCH_NOT_ACCESSIBLE"
-	DeclineReasonDistrustsBanks         DeclineReason = "DISTRUSTS_BANKS"
-	DeclineReasonPrefersAnotherProvider DeclineReason = "PREFERS_ANOTHER_PROVIDER"
-	DeclineReasonSafetyConcern          DeclineReason = "SAFETY_CONCERN"
-	DeclineReasonNotReady               DeclineReason = "NOT_READY"
-	DeclineReasonOther                  DeclineReason = "OTHER"
-)
-
-var AllDeclineReason = []DeclineReason{
-	DeclineReasonFeesTooHigh,
-	DeclineReasonBranchNotAccessible,
-	DeclineReasonDistrustsBanks,
-	DeclineReasonPrefersAnotherProvider,
-	DeclineReasonSafetyConcern,
-	DeclineReasonNotReady,
-	DeclineReasonOther,
-}
-
-func (e DeclineReason) IsValid() bool {
-	switch e {
-	case DeclineReasonFeesTooHigh, DeclineReasonBranchNotAccessible, DeclineReasonDistrustsBanks, DeclineReasonPrefersAnotherProvider, DeclineReasonSafetyConcern, DeclineReasonNotReady, DeclineReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e DeclineReason) String() string {
-	return string(e)
-}
-
-func (e *DeclineReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DeclineReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DeclineReason", str)
-	}
-	return nil
-}
-
-func (e DeclineReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DeclineReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DeclineReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DisputeOutcome string
-
-const (
-	DisputeOutcomeBlocked          DisputeOutcome = "BLOCKED"
-	DisputeOutcomePartiallyBlocked DisputeOutcome = "PARTIALLY_BLOCKED"
-	DisputeOutcomeRefused          DisputeOutcome = "REFUSED"
-)
-
-var AllDisputeOutcome = []DisputeOutcome{
-	DisputeOutcomeBlocked,
-	DisputeOutcomePartiallyBlocked,
-	DisputeOutcomeRefused,
-}
-
-func (e DisputeOutcome) IsValid() bool {
-	switch e {
-	case DisputeOutcomeBlocked, DisputeOutcomePartiallyBlocked, DisputeOutcomeRefused:
-		return true
-	}
-	return false
-}
-
-func (e DisputeOutcome) String() string {
-	return string(e)
-}
-
-func (e *DisputeOutcome) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DisputeOutcome(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DisputeOutcome", str)
-	}
-	return nil
-}
-
-func (e DisputeOutcome) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DisputeOutcome) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DisputeOutcome) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DisputeReason string
-
-const (
-	DisputeReasonInsufficientEvidence  DisputeReason = "INSUFFICIENT_EVIDENCE"
-	DisputeReasonIdentityNotVerified   DisputeReason = "IDENTITY_NOT_VERIFIED"
-	DisputeReasonItemNotFound          DisputeReason = "ITEM_NOT_FOUND"
-	DisputeReasonNotTraffickingRelated DisputeReason = "NOT_TRAFFICKING_RELATED"
-	DisputeReasonOther                 DisputeReason = "OTHER"
-)
-
-var AllDisputeReason = []DisputeReason{
-	DisputeReasonInsufficientEvidence,
-	DisputeReasonIdentityNotVerified,
-	DisputeReasonItemNotFound,
-	DisputeReasonNotTraffickingRelated,
-	DisputeReasonOther,
-}
-
-func (e DisputeReason) IsValid() bool {
-	switch e {
-	case DisputeReasonInsufficientEvidence, DisputeReasonIdentityNotVerified, DisputeReasonItemNotFound, DisputeReasonNotTraffickingRelated, DisputeReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e DisputeReason) String() string {
-	return string(e)
-}
-
-func (e *DisputeReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DisputeReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DisputeReason", str)
-	}
-	return nil
-}
-
-func (e DisputeReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DisputeReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DisputeReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DisputeStatus string
-
-const (
-	DisputeStatusFiled    DisputeStatus = "FILED"
-	DisputeStatusResolved DisputeStatus = "RESOLVED"
-)
-
-var AllDisputeStatus = []DisputeStatus{
-	DisputeStatusFiled,
-	DisputeStatusResolved,
-}
-
-func (e DisputeStatus) IsValid() bool {
-	switch e {
-	case DisputeStatusFiled, DisputeStatusResolved:
-		return true
-	}
-	return false
-}
-
-func (e DisputeStatus) String() string {
-	return string(e)
-}
-
-func (e *DisputeStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DisputeStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DisputeStatus", str)
-	}
-	return nil
-}
-
-func (e DisputeStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DisputeStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DisputeStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DocumentKind string
-
-const (
-	DocumentKindBirthCertificate DocumentKind = "BIRTH_CERTIFICATE"
-	DocumentKindNationalID       DocumentKind = "NATIONAL_ID"
-	DocumentKindCurp             DocumentKind = "CURP"
-	DocumentKindIne              DocumentKind = "INE"
-	DocumentKindPassport         DocumentKind = "PASSPORT"
-	DocumentKindResidencePermit  DocumentKind = "RESIDENCE_PERMIT"
-)
-
-var AllDocumentKind = []DocumentKind{
-	DocumentKindBirthCertificate,
-	DocumentKindNationalID,
-	DocumentKindCurp,
-	DocumentKindIne,
-	DocumentKindPassport,
-	DocumentKindResidencePermit,
-}
-
-func (e DocumentKind) IsValid() bool {
-	switch e {
-	case DocumentKindBirthCertificate, DocumentKindNationalID, DocumentKindCurp, DocumentKindIne, DocumentKindPassport, DocumentKindResidencePermit:
-		return true
-	}
-	return false
-}
-
-func (e DocumentKind) String() string {
-	return string(e)
-}
-
-func (e *DocumentKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DocumentKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DocumentKind", str)
-	}
-	return nil
-}
-
-func (e DocumentKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DocumentKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DocumentKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type DocumentStatus string
-
-const (
-	DocumentStatusRequested DocumentStatus = "REQUESTED"
-	DocumentStatusObtained  DocumentStatus = "OBTAINED"
-	DocumentStatusRefused   DocumentStatus = "REFUSED"
-)
-
-var AllDocumentStatus = []DocumentStatus{
-	DocumentStatusRequested,
-	DocumentStatusObtained,
-	DocumentStatusRefused,
-}
-
-func (e DocumentStatus) IsValid() bool {
-	switch e {
-	case DocumentStatusRequested, DocumentStatusObtained, DocumentStatusRefused:
-		return true
-	}
-	return false
-}
-
-func (e DocumentStatus) String() string {
-	return string(e)
-}
-
-func (e *DocumentStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DocumentStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DocumentStatus", str)
-	}
-	return nil
-}
-
-func (e DocumentStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DocumentStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DocumentStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ErasureReason string
-
-const (
-	ErasureReasonSurvivorRequest  ErasureReason = "SURVIVOR_REQUEST"
-	ErasureReasonRetentionPolicy  ErasureReason = "RETENTION_POLICY"
-	ErasureReasonLegalObligation  ErasureReason = "LEGAL_OBLIGATION"
-	ErasureReasonConsentWithdrawn ErasureReason = "CONSENT_WITHDRAWN"
-	ErasureReasonOther            ErasureReason = "OTHER"
-)
-
-var AllErasureReason = []ErasureReason{
-	ErasureReasonSurvivorRequest,
-	ErasureReasonRetentionPolicy,
-	ErasureReasonLegalObligation,
-	ErasureReasonConsentWithdrawn,
-	ErasureReasonOther,
-}
-
-func (e ErasureReason) IsValid() bool {
-	switch e {
-	case ErasureReasonSurvivorRequest, ErasureReasonRetentionPolicy, ErasureReasonLegalObligation, ErasureReasonConsentWithdrawn, ErasureReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e ErasureReason) String() string {
-	return string(e)
-}
-
-func (e *ErasureReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ErasureReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ErasureReason", str)
-	}
-	return nil
-}
-
-func (e ErasureReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ErasureReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ErasureReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type EvidenceKind string
-
-const (
-	EvidenceKindProofOfIdentity          EvidenceKind = "PROOF_OF_IDENTITY"
-	EvidenceKindTraffickingDetermination EvidenceKind = "TRAFFICKING_DETERMINATION"
-	EvidenceKindItemsList                EvidenceKind = "ITEMS_LIST"
-	EvidenceKindPoliceReport             EvidenceKind = "POLICE_REPORT"
-	EvidenceKindOther                    EvidenceKind = "OTHER"
-)
-
-var AllEvidenceKind = []EvidenceKind{
-	EvidenceKindProofOfIdentity,
-	EvidenceKindTraffickingDetermination,
-	EvidenceKindItemsList,
-	EvidenceKindPoliceReport,
-	EvidenceKindOther,
-}
-
-func (e EvidenceKind) IsValid() bool {
-	switch e {
-	case EvidenceKindProofOfIdentity, EvidenceKindTraffickingDetermination, EvidenceKindItemsList, EvidenceKindPoliceReport, EvidenceKindOther:
-		return true
-	}
-	return false
-}
-
-func (e EvidenceKind) String() string {
-	return string(e)
-}
-
-func (e *EvidenceKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = EvidenceKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid EvidenceKind", str)
-	}
-	return nil
-}
-
-func (e EvidenceKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *EvidenceKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e EvidenceKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type FieldGroup string
-
-const (
-	FieldGroupSummary      FieldGroup = "SUMMARY"
-	FieldGroupIdentity     FieldGroup = "IDENTITY"
-	FieldGroupConsent      FieldGroup = "CONSENT"
-	FieldGroupBanking      FieldGroup = "BANKING"
-	FieldGroupCredit       FieldGroup = "CREDIT"
-	FieldGroupNotes        FieldGroup = "NOTES"
-	FieldGroupSafeguarding FieldGroup = "SAFEGUARDING"
-	FieldGroupContact      FieldGroup = "CONTACT"
-)
-
-var AllFieldGroup = []FieldGroup{
-	FieldGroupSummary,
-	FieldGroupIdentity,
-	FieldGroupConsent,
-	FieldGroupBanking,
-	FieldGroupCredit,
-	FieldGroupNotes,
-	FieldGroupSafeguarding,
-	FieldGroupContact,
-}
-
-func (e FieldGroup) IsValid() bool {
-	switch e {
-	case FieldGroupSummary, FieldGroupIdentity, FieldGroupConsent, FieldGroupBanking, FieldGroupCredit, FieldGroupNotes, FieldGroupSafeguarding, FieldGroupContact:
-		return true
-	}
-	return false
-}
-
-func (e FieldGroup) String() string {
-	return string(e)
-}
-
-func (e *FieldGroup) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = FieldGroup(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid FieldGroup", str)
-	}
-	return nil
-}
-
-func (e FieldGroup) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *FieldGroup) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e FieldGroup) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ItemKind string
-
-const (
-	ItemKindDebt    ItemKind = "DEBT"
-	ItemKindAccount ItemKind = "ACCOUNT"
-	ItemKindInquiry ItemKind = "INQUIRY"
-)
-
-var AllItemKind = []ItemKind{
-	ItemKindDebt,
-	ItemKindAccount,
-	ItemKindInquiry,
-}
-
-func (e ItemKind) IsValid() bool {
-	switch e {
-	case ItemKindDebt, ItemKindAccount, ItemKindInquiry:
-		return true
-	}
-	return false
-}
-
-func (e ItemKind) String() string {
-	return string(e)
-}
-
-func (e *ItemKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ItemKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ItemKind", str)
-	}
-	return nil
-}
-
-func (e ItemKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ItemKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ItemKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ItemOutcome string
-
-const (
-	ItemOutcomePending ItemOutcome = "PENDING"
-	ItemOutcomeBlocked ItemOutcome = "BLOCKED"
-	ItemOutcomeRefused ItemOutcome = "REFUSED"
-)
-
-var AllItemOutcome = []ItemOutcome{
-	ItemOutcomePending,
-	ItemOutcomeBlocked,
-	ItemOutcomeRefused,
-}
-
-func (e ItemOutcome) IsValid() bool {
-	switch e {
-	case ItemOutcomePending, ItemOutcomeBlocked, ItemOutcomeRefused:
-		return true
-	}
-	return false
-}
-
-func (e ItemOutcome) String() string {
-	return string(e)
-}
-
-func (e *ItemOutcome) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ItemOutcome(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ItemOutcome", str)
-	}
-	return nil
-}
-
-func (e ItemOutcome) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ItemOutcome) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ItemOutcome) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Need string
-
-const (
-	NeedBankAccount       Need = "BANK_ACCOUNT"
-	NeedIDDocument        Need = "ID_DOCUMENT"
-	NeedCreditRepair      Need = "CREDIT_REPAIR"
-	NeedFinancialTraining Need = "FINANCIAL_TRAINING"
-	NeedTransport         Need = "TRANSPORT"
-	NeedShelter           Need = "SHELTER"
-)
-
-var AllNeed = []Need{
-	NeedBankAccount,
-	NeedIDDocument,
-	NeedCreditRepair,
-	NeedFinancialTraining,
-	NeedTransport,
-	NeedShelter,
-}
-
-func (e Need) IsValid() bool {
-	switch e {
-	case NeedBankAccount, NeedIDDocument, NeedCreditRepair, NeedFinancialTraining, NeedTransport, NeedShelter:
-		return true
-	}
-	return false
-}
-
-func (e Need) String() string {
-	return string(e)
-}
-
-func (e *Need) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Need(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Need", str)
-	}
-	return nil
-}
-
-func (e Need) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Need) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Need) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type OfferStatus string
-
-const (
-	OfferStatusOpen      OfferStatus = "OPEN"
-	OfferStatusChosen    OfferStatus = "CHOSEN"
-	OfferStatusNotChosen OfferStatus = "NOT_CHOSEN"
-)
-
-var AllOfferStatus = []OfferStatus{
-	OfferStatusOpen,
-	OfferStatusChosen,
-	OfferStatusNotChosen,
-}
-
-func (e OfferStatus) IsValid() bool {
-	switch e {
-	case OfferStatusOpen, OfferStatusChosen, OfferStatusNotChosen:
-		return true
-	}
-	return false
-}
-
-func (e OfferStatus) String() string {
-	return string(e)
-}
-
-func (e *OfferStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OfferStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OfferStatus", str)
-	}
-	return nil
-}
-
-func (e OfferStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OfferStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OfferStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// GOVERNMENT is a government service that works with survivors; COALITION is the coalition itself (its audit and analytics teams).
-type OrganisationKind string
-
-const (
-	OrganisationKindShelter      OrganisationKind = "SHELTER"
-	OrganisationKindNgo          OrganisationKind = "NGO"
-	OrganisationKindBank         OrganisationKind = "BANK"
-	OrganisationKindCreditBureau OrganisationKind = "CREDIT_BUREAU"
-	OrganisationKindIDOffice     OrganisationKind = "ID_OFFICE"
-	OrganisationKindGovernment   OrganisationKind = "GOVERNMENT"
-	OrganisationKindCoalition    OrganisationKind = "COALITION"
-)
-
-var AllOrganisationKind = []OrganisationKind{
-	OrganisationKindShelter,
-	OrganisationKindNgo,
-	OrganisationKindBank,
-	OrganisationKindCreditBureau,
-	OrganisationKindIDOffice,
-	OrganisationKindGovernment,
-	OrganisationKindCoalition,
-}
-
-func (e OrganisationKind) IsValid() bool {
-	switch e {
-	case OrganisationKindShelter, OrganisationKindNgo, OrganisationKindBank, OrganisationKindCreditBureau, OrganisationKindIDOffice, OrganisationKindGovernment, OrganisationKindCoalition:
-		return true
-	}
-	return false
-}
-
-func (e OrganisationKind) String() string {
-	return string(e)
-}
-
-func (e *OrganisationKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OrganisationKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OrganisationKind", str)
-	}
-	return nil
-}
-
-func (e OrganisationKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OrganisationKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OrganisationKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type PackRejectionReason string
-
-const (
-	PackRejectionReasonInsufficientEvidence      PackRejectionReason = "INSUFFICIENT_EVIDENCE"
-	PackRejectionReasonPolicyRequiresID          PackRejectionReason = "POLICY_REQUIRES_ID"
-	PackRejectionReasonOrganisationNotRecognised PackRejectionReason = "ORGANISATION_NOT_RECOGNISED"
-	PackRejectionReasonVisitNotCompleted         PackRejectionReason = "VISIT_NOT_COMPLETED"
-	PackRejectionReasonOther                     PackRejectionReason = "OTHER"
-)
-
-var AllPackRejectionReason = []PackRejectionReason{
-	PackRejectionReasonInsufficientEvidence,
-	PackRejectionReasonPolicyRequiresID,
-	PackRejectionReasonOrganisationNotRecognised,
-	PackRejectionReasonVisitNotCompleted,
-	PackRejectionReasonOther,
-}
-
-func (e PackRejectionReason) IsValid() bool {
-	switch e {
-	case PackRejectionReasonInsufficientEvidence, PackRejectionReasonPolicyRequiresID, PackRejectionReasonOrganisationNotRecognised, PackRejectionReasonVisitNotCompleted, PackRejectionReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e PackRejectionReason) String() string {
-	return string(e)
-}
-
-func (e *PackRejectionReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = PackRejectionReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid PackRejectionReason", str)
-	}
-	return nil
-}
-
-func (e PackRejectionReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *PackRejectionReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e PackRejectionReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type PackStatus string
-
-const (
-	PackStatusPending  PackStatus = "PENDING"
-	PackStatusAccepted PackStatus = "ACCEPTED"
-	PackStatusRejected PackStatus = "REJECTED"
-)
-
-var AllPackStatus = []PackStatus{
-	PackStatusPending,
-	PackStatusAccepted,
-	PackStatusRejected,
-}
-
-func (e PackStatus) IsValid() bool {
-	switch e {
-	case PackStatusPending, PackStatusAccepted, PackStatusRejected:
-		return true
-	}
-	return false
-}
-
-func (e PackStatus) String() string {
-	return string(e)
-}
-
-func (e *PackStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = PackStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid PackStatus", str)
-	}
-	return nil
-}
-
-func (e PackStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *PackStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e PackStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Programme string
-
-const (
-	ProgrammeSurvivorInclusion     Programme = "SURVIVOR_INCLUSION"
-	ProgrammeFinancialEducation    Programme = "FINANCIAL_EDUCATION"
-	ProgrammeBasicAccountProgramme Programme = "BASIC_ACCOUNT_PROGRAMME"
-)
-
-var AllProgramme = []Programme{
-	ProgrammeSurvivorInclusion,
-	ProgrammeFinancialEducation,
-	ProgrammeBasicAccountProgramme,
-}
-
-func (e Programme) IsValid() bool {
-	switch e {
-	case ProgrammeSurvivorInclusion, ProgrammeFinancialEducation, ProgrammeBasicAccountProgramme:
-		return true
-	}
-	return false
-}
-
-func (e Programme) String() string {
-	return string(e)
-}
-
-func (e *Programme) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Programme(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Programme", str)
-	}
-	return nil
-}
-
-func (e Programme) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Programme) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Programme) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Purpose string
-
-const (
-	PurposeBanking            Purpose = "BANKING"
-	PurposeCreditRepair       Purpose = "CREDIT_REPAIR"
-	PurposeCoalitionAnalytics Purpose = "COALITION_ANALYTICS"
-)
-
-var AllPurpose = []Purpose{
-	PurposeBanking,
-	PurposeCreditRepair,
-	PurposeCoalitionAnalytics,
-}
-
-func (e Purpose) IsValid() bool {
-	switch e {
-	case PurposeBanking, PurposeCreditRepair, PurposeCoalitionAnalytics:
-		return true
-	}
-	return false
-}
-
-func (e Purpose) String() string {
-	return string(e)
-}
-
-func (e *Purpose) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Purpose(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Purpose", str)
-	}
-	return nil
-}
-
-func (e Purpose) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Purpose) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Purpose) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type RefusalReason string
-
-const (
-	RefusalReasonMissingSupportingDocuments RefusalReason = "MISSING_SUPPORTING_DOCUMENTS"
-	RefusalReasonIdentityNotVerified        RefusalReason = "IDENTITY_NOT_VERIFIED"
-	RefusalReasonNotEligible                RefusalReason = "NOT_ELIGIBLE"
-	RefusalReasonFeeNotPaid                 RefusalReason = "FEE_NOT_PAID"
-	RefusalReasonAuthorityUnavailable       RefusalReason = "AUTHORITY_UNAVAILABLE"
-	RefusalReasonOther                      RefusalReason = "OTHER"
-)
-
-var AllRefusalReason = []RefusalReason{
-	RefusalReasonMissingSupportingDocuments,
-	RefusalReasonIdentityNotVerified,
-	RefusalReasonNotEligible,
-	RefusalReasonFeeNotPaid,
-	RefusalReasonAuthorityUnavailable,
-	RefusalReasonOther,
-}
-
-func (e RefusalReason) IsValid() bool {
-	switch e {
-	case RefusalReasonMissingSupportingDocuments, RefusalReasonIdentityNotVerified, RefusalReasonNotEligible, RefusalReasonFeeNotPaid, RefusalReasonAuthorityUnavailable, RefusalReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e RefusalReason) String() string {
-	return string(e)
-}
-
-func (e *RefusalReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = RefusalReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid RefusalReason", str)
-	}
-	return nil
-}
-
-func (e RefusalReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *RefusalReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e RefusalReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReopenReason string
-
-const (
-	ReopenReasonSurvivorReturned ReopenReason = "SURVIVOR_RETURNED"
-	ReopenReasonClosedInError    ReopenReason = "CLOSED_IN_ERROR"
-	ReopenReasonNewNeed          ReopenReason = "NEW_NEED"
-	ReopenReasonOther            ReopenReason = "OTHER"
-)
-
-var AllReopenReason = []ReopenReason{
-	ReopenReasonSurvivorReturned,
-	ReopenReasonClosedInError,
-	ReopenReasonNewNeed,
-	ReopenReasonOther,
-}
-
-func (e ReopenReason) IsValid() bool {
-	switch e {
-	case ReopenReasonSurvivorReturned, ReopenReasonClosedInError, ReopenReasonNewNeed, ReopenReasonOther:
-		return true
-	}
-	return false
-}
-
-func (e ReopenReason) String() string {
-	return string(e)
-}
-
-func (e *ReopenReason) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReopenReason(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReopenReason", str)
-	}
-	return nil
-}
-
-func (e ReopenReason) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReopenReason) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReopenReason) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Service string
-
-const (
-	ServiceShelter           Service = "SHELTER"
-	ServiceLegalAid          Service = "LEGAL_AID"
-	ServiceIDAssistance      Service = "ID_ASSISTANCE"
-	ServiceFinancialTraining Service = "FINANCIAL_TRAINING"
-	ServiceTransport         Service = "TRANSPORT"
-	ServiceInterpretation    Service = "INTERPRETATION"
-	ServiceBanking           Service = "BANKING"
-	ServiceCreditReporting   Service = "CREDIT_REPORTING"
-	ServiceIDIssuance        Service = "ID_ISSUANCE"
-)
-
-var AllService = []Service{
-	ServiceShelter,
-	ServiceLegalAid,
-	ServiceIDAssistance,
-	ServiceFinancialTraining,
-	ServiceTransport,
-	ServiceInterpretation,
-	ServiceBanking,
-	ServiceCreditReporting,
-	ServiceIDIssuance,
-}
-
-func (e Service) IsValid() bool {
-	switch e {
-	case ServiceShelter, ServiceLegalAid, ServiceIDAssistance, ServiceFinancialTraining, ServiceTransport, ServiceInterpretation, ServiceBanking, ServiceCreditReporting, ServiceIDIssuance:
-		return true
-	}
-	return false
-}
-
-func (e Service) String() string {
-	return string(e)
-}
-
-func (e *Service) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Service(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Service", str)
-	}
-	return nil
-}
-
-func (e Service) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Service) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Service) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type Stage string
-
-const (
-	StageReferral       Stage = "REFERRAL"
-	StageIDRecovery     Stage = "ID_RECOVERY"
-	StageAccountOpening Stage = "ACCOUNT_OPENING"
-	StageCreditRepair   Stage = "CREDIT_REPAIR"
-)
-
-var AllStage = []Stage{
-	StageReferral,
-	StageIDRecovery,
-	StageAccountOpening,
-	StageCreditRepair,
-}
-
-func (e Stage) IsValid() bool {
-	switch e {
-	case StageReferral, StageIDRecovery, StageAccountOpening, StageCreditRepair:
-		return true
-	}
-	return false
-}
-
-func (e Stage) String() string {
-	return string(e)
-}
-
-func (e *Stage) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Stage(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Stage", str)
-	}
-	return nil
-}
-
-func (e Stage) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Stage) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Stage) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The grant (ConsentGrant.id).
+	GrantID string `json:"grantId"`
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
@@ -19,6 +20,18 @@ func (r *Resolver) change(ctx context.Context, commandID, caseID string, expecte
 		CommandID: commandID, CaseID: caseID, ExpectedVersion: version, Command: cmd,
 	})
 	return caseResult(res, err)
+}
+
+// expectedVersion checks an optional expectedVersion.
+func expectedVersion(v *int) (*uint64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if *v < 0 {
+		return nil, fmt.Errorf("expectedVersion must not be negative: %w", app.ErrBadInput)
+	}
+	u := uint64(*v)
+	return &u, nil
 }
 
 func caseResult(res app.Result, err error) (*graph.CaseResult, error) {
@@ -40,38 +53,4 @@ func revocationResult(res app.Result, err error) (*graph.RevocationResult, error
 		return nil, err
 	}
 	return &graph.RevocationResult{Version: int(res.Version), Position: res.Position.String()}, nil
-}
-
-func (r *Resolver) cases(ctx context.Context, filter *graph.CaseFilter, first *int, after *string, minPosition *string) (*graph.CaseConnection, error) {
-	q := app.CaseQuery{First: pageSize(first), After: deref(after), MinPosition: deref(minPosition)}
-	if f := filter; f != nil {
-		if f.Stage != nil {
-			q.Filter.Stage = toDomain[domain.Stage](*f.Stage)
-		}
-		if f.Status != nil {
-			q.Filter.Status = toDomain[domain.Status](*f.Status)
-		}
-		if f.Barrier != nil {
-			q.Filter.Barrier = toDomain[domain.Barrier](*f.Barrier)
-		}
-		q.SurvivorName, q.DocumentNumber = deref(f.SurvivorName), deref(f.DocumentNumber)
-		q.Filter.Jurisdiction = deref(f.Jurisdiction)
-		q.Filter.Organisation = deref(f.OrganisationID)
-	}
-	page, err := r.svc.Cases(ctx, actorFrom(ctx), q)
-	if err != nil {
-		return nil, err
-	}
-	conn := &graph.CaseConnection{
-		Edges:      make([]graph.CaseEdge, len(page.Cases)),
-		PageInfo:   &graph.PageInfo{HasNextPage: page.HasNextPage},
-		TotalCount: page.TotalCount,
-	}
-	for i, v := range page.Cases {
-		conn.Edges[i] = graph.CaseEdge{Cursor: app.Cursor(v), Node: v}
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
-	return conn, nil
 }
