@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
 )
 
@@ -394,6 +395,26 @@ func caseMutations() []mutationCase {
 		{"resolveBarrier", "BarrierInput", func(f fixture) map[string]any { return map[string]any{"barrier": "NO_ID"} }, nil},
 		{"identifyNeed", "NeedInput", func(f fixture) map[string]any { return map[string]any{"need": "TRANSPORT"} }, nil},
 		{"meetNeed", "NeedInput", func(f fixture) map[string]any { return map[string]any{"need": "BANK_ACCOUNT"} }, nil},
+		{"recordSubjectAccessRequest", "RecordSubjectAccessRequestInput", func(f fixture) map[string]any {
+			return map[string]any{"identityCheckedInPerson": true, "freeWillCheckedInPerson": true}
+		}, nil},
+	}
+}
+
+// Every mutation on an existing case (its input has a caseId) is in the table: a
+// mutation added without its row would go untried for every role and relation.
+func TestEveryCaseMutationIsInTheAuthorisationTable(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	listed := map[string]bool{}
+	for _, m := range caseMutations() {
+		listed[m.name] = true
+	}
+	for _, f := range schema.Mutation.Fields {
+		for _, arg := range f.Arguments {
+			if input := schema.Types[arg.Type.Name()]; input != nil && input.Fields.ForName("caseId") != nil && !listed[f.Name] {
+				t.Errorf("mutation %s acts on a case but is not in caseMutations", f.Name)
+			}
+		}
 	}
 }
 

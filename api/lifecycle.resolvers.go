@@ -49,3 +49,10 @@ func (r *mutationResolver) ReopenCase(ctx context.Context, input graph.ReopenCas
 func (r *mutationResolver) EraseSurvivorData(ctx context.Context, input graph.EraseSurvivorDataInput) (*graph.CaseResult, error) {
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.EraseSurvivorData{ReasonCode: input.ReasonCode})
 }
+
+// RecordSubjectAccessRequest is the resolver for the recordSubjectAccessRequest field.
+func (r *mutationResolver) RecordSubjectAccessRequest(ctx context.Context, input graph.RecordSubjectAccessRequestInput) (*graph.CaseResult, error) {
+	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.RecordSubjectAccessRequest{
+		IdentityCheckedInPerson: input.IdentityCheckedInPerson, FreeWillCheckedInPerson: input.FreeWillCheckedInPerson,
+	})
+}

@@ -2,8 +2,11 @@ package codec_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/waymark-org/waymark/codec"
@@ -103,6 +106,67 @@ func TestHardeningFixtureDecodesAndFolds(t *testing.T) {
 	for stream, r := range revocations {
 		if !r.Revoked {
 			t.Errorf("%s folded to %+v", stream, r)
+		}
+	}
+}
+
+// Every event fixture file decodes and folds on its own (each holds whole streams), and
+// together they hold every event type of the table at its current schema version: a
+// type added or given a new version without a stored example fails here (write the
+// next fixture file as node/fixture_test.go describes).
+func TestEventFixturesCoverEveryTypeAndVersion(t *testing.T) {
+	files, err := filepath.Glob("testdata/fixture-v*.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no event fixtures: %v", err)
+	}
+	have := map[string]bool{}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions := map[string]uint64{}
+		cases := map[string]domain.Case{}
+		lines := bufio.NewScanner(bytes.NewReader(b))
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() {
+			var stored struct {
+				Stream        string          `json:"stream"`
+				Revision      uint64          `json:"revision"`
+				ID            string          `json:"id"`
+				Type          string          `json:"type"`
+				SchemaVersion int             `json:"schemaVersion"`
+				Data          json.RawMessage `json:"data"`
+			}
+			if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if stored.Revision != versions[stored.Stream] {
+				t.Errorf("%s: %s revision %d out of order: each fixture file holds whole streams", file, stored.Stream, stored.Revision)
+			}
+			versions[stored.Stream]++
+			e, _, err := codec.Decode(eventstore.RecordedEvent{
+				EventData: eventstore.EventData{ID: stored.ID, Type: stored.Type, SchemaVersion: stored.SchemaVersion, Data: stored.Data},
+				Stream:    stored.Stream, Revision: stored.Revision,
+			})
+			if err != nil {
+				t.Errorf("%s: %s revision %d (%s): %v", file, stored.Stream, stored.Revision, stored.Type, err)
+				continue
+			}
+			have[fmt.Sprintf("%s/%d", stored.Type, stored.SchemaVersion)] = true
+			if spec, _ := domain.EventSpecFor(stored.Type); spec.Aggregate == domain.AggregateCase {
+				cases[stored.Stream] = domain.Evolve(cases[stored.Stream], e)
+			}
+		}
+		for stream, c := range cases {
+			if !c.Referred || c.Version != versions[stream] {
+				t.Errorf("%s: %s folded to version %d of %d (referred %v)", file, stream, c.Version, versions[stream], c.Referred)
+			}
+		}
+	}
+	for _, spec := range domain.Events() {
+		if !have[fmt.Sprintf("%s/%d", spec.Type, spec.SchemaVersion)] {
+			t.Errorf("no event fixture holds %s at schema version %d", spec.Type, spec.SchemaVersion)
 		}
 	}
 }

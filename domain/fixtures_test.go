@@ -45,6 +45,7 @@ func shown(more ...Event) []Event {
 func laterEvents() []Event {
 	return events(
 		offerA, offerB, choseA, declinedAll,
+		SubjectAccessRequested{RequestID: "sar-1", IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true, At: at(8)},
 		packProvided, packAccepted, packRejected,
 		concernRaised, concernAcked,
 		SafeguardingConcernResolved{ConcernID: "k-1", By: "org-bank", Resolution: ResolutionAccountRestricted, At: at(7), Personal: &ReasonDetails{Text: "card replaced"}},

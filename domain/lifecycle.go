@@ -90,6 +90,26 @@ type EraseSurvivorData struct {
 	ReasonCode ErasureReason
 }
 
+// RecordSubjectAccessRequest records that the survivor asked for her own record (a
+// subject-access request). Traffickers coerce survivors into making such requests,
+// so only the owning organisation's caseworker records one, stating that she checked
+// the survivor's identity and her free will in person; the record is then handed to
+// the survivor through that caseworker, never sent to a contact address.
+type RecordSubjectAccessRequest struct {
+	RequestID               string `waymark:"new"`
+	IdentityCheckedInPerson bool
+	FreeWillCheckedInPerson bool
+}
+
+// SubjectAccessRequested: the survivor asked for her own record, in person, with her
+// identity and free will checked by the owning caseworker.
+type SubjectAccessRequested struct {
+	RequestID               string    `json:"requestId" waymark:"id"`
+	IdentityCheckedInPerson bool      `json:"identityCheckedInPerson"`
+	FreeWillCheckedInPerson bool      `json:"freeWillCheckedInPerson"`
+	At                      time.Time `json:"at"`
+}
+
 // CaseNoteAdded: a case worker wrote a note.
 type CaseNoteAdded struct {
 	NoteID   string       `json:"noteId" waymark:"id"`
@@ -124,11 +144,17 @@ func (AddCaseNote) CommandType() string       { return "AddCaseNote" }
 func (CloseCase) CommandType() string         { return "CloseCase" }
 func (ReopenCase) CommandType() string        { return "ReopenCase" }
 func (EraseSurvivorData) CommandType() string { return "EraseSurvivorData" }
+func (RecordSubjectAccessRequest) CommandType() string {
+	return "RecordSubjectAccessRequest"
+}
 
 func (CaseNoteAdded) EventType() string      { return "CaseNoteAdded" }
 func (CaseClosed) EventType() string         { return "CaseClosed" }
 func (CaseReopened) EventType() string       { return "CaseReopened" }
 func (SurvivorDataErased) EventType() string { return "SurvivorDataErased" }
+func (SubjectAccessRequested) EventType() string {
+	return "SubjectAccessRequested"
+}
 
 // ---- Table -------------------------------------------------------------------------
 
@@ -142,12 +168,16 @@ func lifecycleConcern() concern {
 			// A survivor may have her data erased at any time, closed case or not.
 			caseCommand[EraseSurvivorData]{on: onAnyCase, decide: decideEraseSurvivorData,
 				by: func(EraseSurvivorData, Case) Performer { return Performer{By: ByOwnerOrAdmin} }}.spec(),
+			// Her right to her own record survives the case's closure.
+			caseCommand[RecordSubjectAccessRequest]{on: onAnyCase, decide: decideSubjectAccessRequest}.spec(),
 		},
 		events: []EventSpec{
 			caseEvent[CaseNoteAdded]{evolve: evolveCaseNoteAdded}.spec(),
 			caseEvent[CaseClosed]{evolve: evolveCaseClosed}.spec(),
 			caseEvent[CaseReopened]{evolve: evolveCaseReopened}.spec(),
 			caseEvent[SurvivorDataErased]{evolve: evolveSurvivorDataErased}.spec(),
+			// The request changes nothing the case decides on: the export reads it.
+			caseEvent[SubjectAccessRequested]{evolve: func(c Case, _ SubjectAccessRequested) Case { return c }}.spec(),
 		},
 	}
 }
@@ -190,6 +220,21 @@ func decideReopenCase(c Case, cmd ReopenCase, now time.Time) ([]Event, error) {
 		return nil, transition("the case is open; only a closed case can be reopened")
 	}
 	return one(CaseReopened{ReasonCode: cmd.ReasonCode, At: now, Personal: text})
+}
+
+// decideSubjectAccessRequest records a survivor's request for her own record, only
+// once her identity and free will were checked in person.
+func decideSubjectAccessRequest(_ Case, cmd RecordSubjectAccessRequest, now time.Time) ([]Event, error) {
+	if err := checkID("requestId", cmd.RequestID); err != nil {
+		return nil, err
+	}
+	if !cmd.IdentityCheckedInPerson {
+		return nil, invalid("identityCheckedInPerson", "check the survivor's identity in person before recording her request")
+	}
+	if !cmd.FreeWillCheckedInPerson {
+		return nil, invalid("freeWillCheckedInPerson", "check in person, with her alone, that she asks of her own free will before recording her request")
+	}
+	return one(SubjectAccessRequested{RequestID: cmd.RequestID, IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true, At: now})
 }
 
 func decideEraseSurvivorData(c Case, cmd EraseSurvivorData, now time.Time) ([]Event, error) {

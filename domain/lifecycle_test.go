@@ -33,3 +33,26 @@ func TestCaseNotesAndClosure(t *testing.T) {
 	}
 	runCaseTests(t, tests)
 }
+
+// A survivor's request for her own record is recorded by the owning caseworker, once
+// her identity and free will were checked in person; a closed or erased case takes it.
+func TestRecordSubjectAccessRequest(t *testing.T) {
+	checked := RecordSubjectAccessRequest{RequestID: "sar-1", IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true}
+	requested := SubjectAccessRequested{RequestID: "sar-1", IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true, At: at(10)}
+	erased := SurvivorDataErased{ReasonCode: ErasureSurvivorRequest, At: at(7)}
+	runCaseTests(t, []caseTest{
+		{name: "her request, checked in person", given: events(referred), when: checked, then: events(requested), thenStage: StageReferral},
+		{name: "on a closed case", given: events(referred, closed), when: checked, then: events(requested)},
+		{name: "on an erased case", given: events(referred, erased), when: checked, then: events(requested)},
+		{name: "identity not checked", given: events(referred),
+			when: RecordSubjectAccessRequest{RequestID: "sar-1", FreeWillCheckedInPerson: true}, wantErr: ErrInvalidInput, wantMsg: "identityCheckedInPerson:"},
+		{name: "free will not checked", given: events(referred),
+			when: RecordSubjectAccessRequest{RequestID: "sar-1", IdentityCheckedInPerson: true}, wantErr: ErrInvalidInput, wantMsg: "freeWillCheckedInPerson:"},
+		{name: "no request id", given: events(referred),
+			when: RecordSubjectAccessRequest{IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true}, wantErr: ErrInvalidInput, wantMsg: "requestId:"},
+		{name: "a case never referred", when: checked, wantErr: ErrCaseNotFound},
+	})
+	if p, ok := PerformerOf(checked, Fold(events(referred))); !ok || p.By != ByOwner {
+		t.Error("a subject-access request is recorded by someone other than the owning caseworker")
+	}
+}

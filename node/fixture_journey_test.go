@@ -126,6 +126,7 @@ func runFixtureJourney(t *testing.T, n *node.Node) {
 	as(fixtureWorker, domain.AddCaseNote{Text: "Fixture note.\nSecond line."})
 	as(fixtureWorker, domain.CloseCase{Outcome: domain.ClosureJourneyCompleted, Reason: "done (fixture)"})
 	as(fixtureWorker, domain.ReopenCase{ReasonCode: domain.ReopenNewNeed, Reason: "a new debt (fixture)"})
+	as(fixtureWorker, domain.RecordSubjectAccessRequest{IdentityCheckedInPerson: true, FreeWillCheckedInPerson: true})
 	bank2Grant := firstKey(state().Grants, func(g domain.ConsentGrant) bool { return g.Recipient == "fx-bank-2" })
 	as(fixtureWorker, domain.WithdrawConsent{GrantID: bank2Grant})
 

@@ -281,6 +281,7 @@ type ComplexityRoot struct {
 		RecordDueDiligenceDecision     func(childComplexity int, input RecordDueDiligenceDecisionInput) int
 		RecordIDDocumentObtained       func(childComplexity int, input RecordIDDocumentObtainedInput) int
 		RecordIDDocumentRefused        func(childComplexity int, input RecordIDDocumentRefusedInput) int
+		RecordSubjectAccessRequest     func(childComplexity int, input RecordSubjectAccessRequestInput) int
 		RecordSurvivorChoice           func(childComplexity int, input RecordSurvivorChoiceInput) int
 		ReferSurvivor                  func(childComplexity int, input ReferSurvivorInput) int
 		ReferToBank                    func(childComplexity int, input ReferToBankInput) int
@@ -423,6 +424,7 @@ type MutationResolver interface {
 	CloseCase(ctx context.Context, input CloseCaseInput) (*CaseResult, error)
 	ReopenCase(ctx context.Context, input ReopenCaseInput) (*CaseResult, error)
 	EraseSurvivorData(ctx context.Context, input EraseSurvivorDataInput) (*CaseResult, error)
+	RecordSubjectAccessRequest(ctx context.Context, input RecordSubjectAccessRequestInput) (*CaseResult, error)
 	AddCaseNote(ctx context.Context, input AddCaseNoteInput) (*CaseResult, error)
 	MakeBankOffer(ctx context.Context, input MakeBankOfferInput) (*CaseResult, error)
 	RecordSurvivorChoice(ctx context.Context, input RecordSurvivorChoiceInput) (*CaseResult, error)
@@ -1613,6 +1615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordIDDocumentRefused(childComplexity, args["input"].(RecordIDDocumentRefusedInput)), true
+	case "Mutation.recordSubjectAccessRequest":
+		if e.ComplexityRoot.Mutation.RecordSubjectAccessRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSubjectAccessRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSubjectAccessRequest(childComplexity, args["input"].(RecordSubjectAccessRequestInput)), true
 	case "Mutation.recordSurvivorChoice":
 		if e.ComplexityRoot.Mutation.RecordSurvivorChoice == nil {
 			break
@@ -2093,6 +2106,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordDueDiligenceDecisionInput", ec.unmarshalInputRecordDueDiligenceDecisionInput),
 			graphql.NewInputUnmarshaler("RecordIDDocumentObtainedInput", ec.unmarshalInputRecordIDDocumentObtainedInput),
 			graphql.NewInputUnmarshaler("RecordIDDocumentRefusedInput", ec.unmarshalInputRecordIDDocumentRefusedInput),
+			graphql.NewInputUnmarshaler("RecordSubjectAccessRequestInput", ec.unmarshalInputRecordSubjectAccessRequestInput),
 			graphql.NewInputUnmarshaler("RecordSurvivorChoiceInput", ec.unmarshalInputRecordSurvivorChoiceInput),
 			graphql.NewInputUnmarshaler("ReferSurvivorInput", ec.unmarshalInputReferSurvivorInput),
 			graphql.NewInputUnmarshaler("ReferToBankInput", ec.unmarshalInputReferToBankInput),
@@ -3443,6 +3457,11 @@ extend type Mutation {
     "The case and why."
     input: EraseSurvivorDataInput!
   ): CaseResult!
+  "Records that the survivor asked for her own record (a subject-access request). Only the owning organisation's caseworkers record it, after checking in person that it is her, and that she asks of her own free will (traffickers coerce such requests); her record is then handed over through them."
+  recordSubjectAccessRequest(
+    "The case and the checks made."
+    input: RecordSubjectAccessRequestInput!
+  ): CaseResult!
 }
 
 "How a case was closed."
@@ -3543,6 +3562,20 @@ enum ErasureReason {
   CONSENT_WITHDRAWN
   "Another reason."
   OTHER
+}
+
+"A survivor's request for her own record."
+input RecordSubjectAccessRequestInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "True once the caseworker checked in person that the survivor is who she says; required."
+  identityCheckedInPerson: Boolean!
+  "True once the caseworker checked in person, with her alone, that she asks of her own free will; required."
+  freeWillCheckedInPerson: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/notes.graphqls", Input: `# Notes: what caseworkers write about the case (personal).
@@ -5088,6 +5121,20 @@ func (ec *executionContext) field_Mutation_recordIDDocumentRefused_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (RecordIDDocumentRefusedInput, error) {
 			return ec.unmarshalNRecordIDDocumentRefusedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordIDDocumentRefusedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSubjectAccessRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RecordSubjectAccessRequestInput, error) {
+			return ec.unmarshalNRecordSubjectAccessRequestInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordSubjectAccessRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10586,6 +10633,50 @@ func (ec *executionContext) fieldContext_Mutation_eraseSurvivorData(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordSubjectAccessRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSubjectAccessRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSubjectAccessRequest(ctx, fc.Args["input"].(RecordSubjectAccessRequestInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSubjectAccessRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSubjectAccessRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_addCaseNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15169,6 +15260,76 @@ func UnmarshalRecordIDDocumentRefusedInput(ctx context.Context, raw any) (Record
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordSubjectAccessRequestInput(ctx context.Context, obj any) (RecordSubjectAccessRequestInput, error) {
+	var it RecordSubjectAccessRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "identityCheckedInPerson", "freeWillCheckedInPerson"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "identityCheckedInPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identityCheckedInPerson"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdentityCheckedInPerson = data
+		case "freeWillCheckedInPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeWillCheckedInPerson"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeWillCheckedInPerson = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSubjectAccessRequestInput unmarshals raw into the RecordSubjectAccessRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSubjectAccessRequestInput(ctx context.Context, raw any) (RecordSubjectAccessRequestInput, error) {
+	var out RecordSubjectAccessRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSubjectAccessRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordSurvivorChoiceInput(ctx context.Context, obj any) (RecordSurvivorChoiceInput, error) {
 	var it RecordSurvivorChoiceInput
 	if obj == nil {
@@ -17792,6 +17953,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordSubjectAccessRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSubjectAccessRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "addCaseNote":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addCaseNote(ctx, field)
@@ -20325,6 +20493,11 @@ func (ec *executionContext) unmarshalNRecordIDDocumentObtainedInput2githubᚗcom
 
 func (ec *executionContext) unmarshalNRecordIDDocumentRefusedInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordIDDocumentRefusedInput(ctx context.Context, v any) (RecordIDDocumentRefusedInput, error) {
 	res, err := ec.unmarshalInputRecordIDDocumentRefusedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordSubjectAccessRequestInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRecordSubjectAccessRequestInput(ctx context.Context, v any) (RecordSubjectAccessRequestInput, error) {
+	res, err := ec.unmarshalInputRecordSubjectAccessRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

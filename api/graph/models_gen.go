@@ -703,6 +703,20 @@ type RecordIDDocumentRefusedInput struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
+// A survivor's request for her own record.
+type RecordSubjectAccessRequestInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// True once the caseworker checked in person that the survivor is who she says; required.
+	IdentityCheckedInPerson bool `json:"identityCheckedInPerson"`
+	// True once the caseworker checked in person, with her alone, that she asks of her own free will; required.
+	FreeWillCheckedInPerson bool `json:"freeWillCheckedInPerson"`
+}
+
 // The survivor's choice.
 type RecordSurvivorChoiceInput struct {
 	// Chosen by the client; a retry with it returns the first result.
