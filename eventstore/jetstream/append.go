@@ -120,7 +120,7 @@ func (s *Store) publish(ctx context.Context, stream, subject string, head stream
 	if s.beforePublish != nil {
 		s.beforePublish()
 	}
-	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(head.seq))
+	seq, err := s.send(ctx, msg, head.seq)
 	if err != nil {
 		s.heads.drop(stream)
 		if isWrongLastSequence(err) {
@@ -128,13 +128,26 @@ func (s *Store) publish(ctx context.Context, stream, subject string, head stream
 		}
 		return eventstore.AppendResult{}, s.opErr("append to "+stream, err)
 	}
-	next.seq = ack.Sequence
+	next.seq = seq
 	s.heads.put(stream, next)
 	positions := make([]eventstore.Position, len(events))
 	for i := range positions {
-		positions[i] = eventstore.NewPosition(ack.Sequence, uint64(i))
+		positions[i] = eventstore.NewPosition(seq, uint64(i))
 	}
 	return eventstore.AppendResult{LastRevision: next.last, Positions: positions}, nil
+}
+
+// send publishes msg after the subject's message expect: through the group commit
+// when there is one, else on its own.
+func (s *Store) send(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
+	if s.commit != nil {
+		return s.commit.publish(ctx, msg, expect)
+	}
+	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
 }
 
 // readHead reads the last message of subject by direct get.

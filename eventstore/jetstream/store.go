@@ -41,6 +41,10 @@ type Store struct {
 
 	direct *directGets // batched direct gets over one reply subscription
 	heads  *headCache  // stream heads for Append, from appends and reads
+	// commit gathers concurrent appends into atomic batches (groupcommit.go); nil
+	// when every append is published on its own (sync=interval, or a stream that
+	// does not allow atomic batches).
+	commit *committer
 
 	// ctx ends when Close starts; subscriptions end with it.
 	ctx    context.Context
@@ -111,7 +115,21 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.shutdownServer()
 		return nil, fmt.Errorf("jetstream event store: %w", err)
 	}
+	if s.groupCommits() {
+		s.commit = newCommitter(s.nc, s.js)
+	}
 	return s, nil
+}
+
+// groupCommits reports whether appends are gathered into atomic batches: only where
+// each message would otherwise be fsynced on its own (the embedded server with
+// sync=always; an external stream that allows atomic batches, whose durability is its
+// server's), since a batch's fixed cost buys nothing when nothing is fsynced.
+func (s *Store) groupCommits() bool {
+	if s.srv != nil {
+		return s.cfg.Sync == SyncAlways
+	}
+	return s.stream.CachedInfo().Config.AllowAtomicPublish
 }
 
 // Server returns the embedded server (nil when connected to an external one).
@@ -147,9 +165,11 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 		MaxBytes:          -1,
 		MaxMsgsPerSubject: -1,
 		AllowDirect:       true,
-		DenyDelete:        true,
-		DenyPurge:         true,
-		Replicas:          1,
+		// Atomic batches are how concurrent appends share one fsync (groupcommit.go).
+		AllowAtomicPublish: true,
+		DenyDelete:         true,
+		DenyPurge:          true,
+		Replicas:           1,
 	}
 }
 
@@ -225,6 +245,9 @@ func (s *Store) Close() error {
 		s.mu.Unlock()
 		s.cancel()
 		s.subs.Wait()
+		if s.commit != nil {
+			s.commit.close()
+		}
 
 		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 			s.closeErr = fmt.Errorf("close jetstream event store: drain: %w", err)

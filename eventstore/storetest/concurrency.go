@@ -118,3 +118,89 @@ func testConcurrentAnyWriters(t *testing.T, h Harness) {
 		}
 	}
 }
+
+// testConcurrentWritersOnManyStreams has many writers append at once, each to its own
+// stream, as a store that groups appends into one durable write meets them: every
+// append lands once at its revision, a writer with a stale expectation among them is
+// refused alone (with the actual revision) while the others land, and several writers
+// on one stream in the same moment still append one after the other.
+func testConcurrentWritersOnManyStreams(t *testing.T, h Harness) {
+	s, g := h.Store, &gen{}
+	const writers, each = 64, 10
+	stream := func(w int) string { return "case-many-" + string(rune('a'+w/26)) + string(rune('a'+w%26)) }
+	heads := make([]uint64, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			r, err := s.Append(t.Context(), stream(w), eventstore.NoStream, g.event("Opened"))
+			for i := 0; err == nil && i < each; i++ {
+				heads[w] = r.LastRevision
+				r, err = s.Append(t.Context(), stream(w), eventstore.Exact(heads[w]), g.event("Step"))
+			}
+			if err != nil {
+				t.Errorf("writer %d: %v", w, err)
+				return
+			}
+			heads[w] = r.LastRevision
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	// Every other writer now appends after a stale revision, all at once.
+	errs := make([]error, writers)
+	start := make(chan struct{})
+	for w := range writers {
+		expected := heads[w]
+		if w%2 == 1 {
+			expected--
+		}
+		wg.Go(func() {
+			<-start
+			_, errs[w] = s.Append(t.Context(), stream(w), eventstore.Exact(expected), g.event("Last"))
+		})
+	}
+	close(start)
+	wg.Wait()
+	for w, err := range errs {
+		var wrong *eventstore.WrongExpectedRevisionError
+		switch {
+		case w%2 == 0 && err != nil:
+			t.Errorf("writer %d with a current expectation: %v", w, err)
+		case w%2 == 1 && (!errors.As(err, &wrong) || !wrong.ActualExists || wrong.Actual != heads[w]):
+			t.Errorf("writer %d with a stale expectation: %v, want actual revision %d", w, err, heads[w])
+		}
+	}
+	for w := range writers {
+		want := heads[w] + 1
+		if w%2 == 0 {
+			want++
+		}
+		events := mustRead(t, s, stream(w), 0)
+		if uint64(len(events)) != want {
+			t.Errorf("%s has %d events, want %d", stream(w), len(events), want)
+		}
+		if err := eventstore.VerifyChain(stream(w), events); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// Four writers per stream at once, with Any: all land, one after the other.
+	const shared, per = 8, 4
+	for i := range shared * per {
+		wg.Go(func() {
+			if _, err := s.Append(t.Context(), stream(i%shared), eventstore.Any, g.event("Shared")); err != nil {
+				t.Errorf("shared writer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for w := range shared {
+		events := mustRead(t, s, stream(w), 0)
+		if err := eventstore.VerifyChain(stream(w), events); err != nil {
+			t.Error(err)
+		}
+	}
+}

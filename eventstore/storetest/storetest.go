@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Harness) {
 		{"PersistenceAcrossRestart", testPersistenceAcrossRestart},
 		{"ConcurrentExactWriters", testConcurrentExactWriters},
 		{"ConcurrentAnyWriters", testConcurrentAnyWriters},
+		{"ConcurrentWritersOnManyStreams", testConcurrentWritersOnManyStreams},
 		{"PositionOrdering", testPositionOrdering},
 		{"ClosedStore", testClosedStore},
 	}
