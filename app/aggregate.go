@@ -10,16 +10,33 @@ import (
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/projections"
 )
 
-// aggregate is a stream folded for deciding: its version, its domain state, and the
-// result of every command recorded in it (from the events' command ids). Values are
-// never changed once made, so a cached one can be shared.
+// aggregate is a stream folded for deciding: its version, its domain state, and what
+// it recorded of every command (from the events' metadata), by organisation and
+// command id (keyed: projections.CommandKey). Values are never changed once made, so
+// a cached one can be shared.
 type aggregate struct {
 	stream  string
 	version uint64 // events in the stream
 	state   any    // domain.Case or domain.Organisation; nil for a new stream
-	results map[string]Result
+	results map[projections.CommandKey]recorded
+}
+
+// recorded is a command recorded in a stream: its result and what identifies its
+// input.
+type recorded struct {
+	version     uint64              // the stream's version after it
+	position    eventstore.Position // of its last event
+	commandType string              // "" if recorded before commands' types were kept
+	fingerprint string              // likewise
+}
+
+// result is the Result of a command recorded in a.
+func (a aggregate) result(r recorded) Result {
+	_, id, _ := eventstore.SplitStreamName(a.stream)
+	return Result{ID: id, Version: r.version, Position: r.position}
 }
 
 // fold applies one domain event to a state.
@@ -58,13 +75,14 @@ func (s *Service) load(ctx context.Context, stream string, f fold, fresh bool) (
 	}
 	history, err := s.store.ReadStream(ctx, stream, 0)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return aggregate{stream: stream, results: map[string]Result{}}, nil
+		return aggregate{stream: stream, results: map[projections.CommandKey]recorded{}}, nil
 	}
 	if err != nil {
 		return aggregate{}, fmt.Errorf("read %s: %w", stream, err)
 	}
-	a := aggregate{stream: stream, results: map[string]Result{}}
-	_, id, _ := eventstore.SplitStreamName(stream)
+	a := aggregate{stream: stream, results: map[projections.CommandKey]recorded{}}
+	var key projections.CommandKey
+	lastOrg, lastID := "", ""
 	for _, rec := range history {
 		e, _, err := codec.Decode(rec)
 		if err != nil {
@@ -72,22 +90,28 @@ func (s *Service) load(ctx context.Context, stream string, f fold, fresh bool) (
 		}
 		a.state = f(a.state, e)
 		a.version++
-		if cmd := rec.Metadata.CommandID; cmd != "" {
-			a.results[cmd] = Result{ID: id, Version: rec.Revision + 1, Position: rec.Position}
+		md := rec.Metadata
+		if md.CommandID == "" {
+			continue
 		}
+		if md.CommandID != lastID || md.Organisation != lastOrg { // a command's events share the key
+			lastOrg, lastID, key = md.Organisation, md.CommandID, s.commands.Key(md.Organisation, md.CommandID)
+		}
+		a.results[key] = recorded{version: rec.Revision + 1, position: rec.Position, commandType: md.CommandType, fingerprint: md.Fingerprint}
 	}
 	s.aggregates.put(a)
 	return a, nil
 }
 
-// appended returns a after events were appended by commandID with result res.
-func (s *Service) appended(a aggregate, f fold, events []domain.Event, commandID string, res Result) aggregate {
+// appended returns a after events were appended by the command with key k, recorded
+// as done.
+func (s *Service) appended(a aggregate, f fold, events []domain.Event, k projections.CommandKey, done recorded) aggregate {
 	next := aggregate{stream: a.stream, version: a.version, state: a.state, results: maps.Clone(a.results)}
 	for _, e := range events {
 		next.state = f(next.state, e)
 		next.version++
 	}
-	next.results[commandID] = res
+	next.results[k] = done
 	s.aggregates.put(next)
 	return next
 }

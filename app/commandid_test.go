@@ -41,8 +41,12 @@ func TestCommandIDsArePerOrganisation(t *testing.T) {
 	if err != nil || again.ID == res.ID {
 		t.Fatalf("the first organisation's retry: %+v %v; the other's case %s", again, err, res.ID)
 	}
-	if svc.CommandStream("shelter", "refer") == svc.CommandStream("other-shelter", "refer") {
-		t.Error("two organisations share a command record")
+	if svc.CommandKey("shelter", "refer") == svc.CommandKey("other-shelter", "refer") {
+		t.Error("two organisations share a command key")
+	}
+	// And a note with the other organisation's id on its own case is no reuse.
+	if _, err := svc.ChangeCase(ctx, worker, note("org-2", again.ID, "hello", nil)); err != nil {
+		t.Errorf("the id another organisation used: %v", err)
 	}
 }
 
@@ -57,23 +61,31 @@ func TestCommandFingerprintGoesWithTheCaseKey(t *testing.T) {
 	svc := newServiceWithVault(t, store, vault, 1)
 	caseID := setup(t, svc)
 
-	recs, err := store.ReadStream(ctx, svc.CommandStream(worker.Organisation, "refer"), 0)
+	recs, err := store.ReadStream(ctx, "case-"+caseID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claim struct{ InputHash string }
-	if err := json.Unmarshal(recs[0].Data, &claim); err != nil || len(claim.InputHash) != 64 {
-		t.Fatalf("claim %s: %v", recs[0].Data, err)
+	md := recs[0].Metadata
+	if md.CommandID != "refer" || md.CommandType != "ReferSurvivor" || len(md.Fingerprint) != 64 {
+		t.Fatalf("the referral's metadata: %+v", md)
 	}
-	guess, _ := json.Marshal(map[string]any{"type": "ReferSurvivor", "target": "", "expected": nil, "actor": worker,
-		"command": domain.ReferSurvivor{ReferringOrganisation: domain.OrgRef{ID: "shelter"}, Jurisdiction: "MX",
-			Survivor: domain.SurvivorDetails{FullName: "Test Person"}}})
+	guess, _ := json.Marshal(struct {
+		Type     string               `json:"type"`
+		Target   string               `json:"target"`
+		Expected *uint64              `json:"expected"`
+		Actor    app.Actor            `json:"actor"`
+		Command  domain.ReferSurvivor `json:"command"`
+	}{"ReferSurvivor", "", nil, worker, domain.ReferSurvivor{ReferringOrganisation: domain.OrgRef{ID: "shelter"}, Jurisdiction: "MX",
+		Survivor: domain.SurvivorDetails{FullName: "Test Person"}}})
 	mac := hmac.New(sha256.New, key)
 	mac.Write(guess)
-	if hex.EncodeToString(mac.Sum(nil)) == claim.InputHash {
+	if hex.EncodeToString(mac.Sum(nil)) == md.Fingerprint {
 		t.Fatal("the fingerprint is keyed with the service's command key alone: a guess can be tested offline")
 	}
 
+	if fp, err := vault.CaseMAC(ctx, caseID, "command-input", guess); err != nil || fp != md.Fingerprint {
+		t.Fatalf("the fingerprint is not the case key's MAC of the input: %v", err)
+	}
 	erase := app.CaseCommand{CommandID: "erase", CaseID: caseID, Command: domain.EraseSurvivorData{ReasonCode: domain.ErasureSurvivorRequest}}
 	if _, err := svc.ChangeCase(ctx, worker, erase); err != nil {
 		t.Fatal(err)
@@ -88,9 +100,17 @@ func TestCommandFingerprintGoesWithTheCaseKey(t *testing.T) {
 	if err != nil || res.ID != caseID {
 		t.Fatalf("a retry after erasure: %+v %v, want the recorded case %s", res, err, caseID)
 	}
-	// Another caller of the organisation reusing the id learns nothing new either.
+	// So does the erasure's own retry, to a caller who may act on the case.
+	if res, err := svc.ChangeCase(ctx, worker, erase); err != nil || res.ID != caseID {
+		t.Fatalf("the erasure's retry: %+v %v", res, err)
+	}
+	// Another caller of the organisation reusing the id learns nothing new either: on
+	// another case, or on the erased case for another command.
 	colleague := app.Actor{ID: "w2", Role: app.RoleCaseworker, Organisation: "shelter"}
 	if _, err := svc.ChangeCase(ctx, colleague, app.CaseCommand{CommandID: "erase", CaseID: "another", Command: domain.AddCaseNote{Text: "x"}}); !errors.Is(err, app.ErrCommandReused) {
 		t.Errorf("an erased case's command id reused by another command: %v", err)
+	}
+	if _, err := svc.ChangeCase(ctx, colleague, app.CaseCommand{CommandID: "erase", CaseID: caseID, Command: domain.AddCaseNote{Text: "x"}}); !errors.Is(err, app.ErrCommandReused) {
+		t.Errorf("the erasure's id reused for a note on the erased case: %v", err)
 	}
 }

@@ -18,7 +18,8 @@ type CaseCommand struct {
 	Command         domain.Command
 }
 
-// ReferSurvivor opens a new case. A retry with the same commandId returns the same case.
+// ReferSurvivor opens a new case. Its id is derived from the caller's organisation
+// and the commandId (derivedID): a retry lands on the same case and returns it.
 func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID string, cmd domain.ReferSurvivor) (Result, error) {
 	err := access.Authorize(access.Request{Actor: actor, Action: access.ActionRefer, Target: cmd.ReferringOrganisation.ID, Now: s.Now()}).Err()
 	if err != nil {
@@ -36,7 +37,7 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 	}
 	return s.execute(ctx, request{
 		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.caseFingerprint(input),
-		stream:    eventstore.StreamName(eventstore.KindCase, s.ids.NewID()),
+		stream:    eventstore.StreamName(eventstore.KindCase, s.derivedID("case", actor.Organisation, commandID)),
 		fold:      foldCaseEvent,
 		authorize: func(aggregate) error { return nil },
 		decide: func(_ context.Context, a aggregate, now time.Time) ([]domain.Event, error) {
@@ -118,7 +119,8 @@ func accessFor(p domain.Performer, actor Actor) (access.Action, string) {
 }
 
 // RegisterOrganisation adds an organisation to the directory under id, a stable
-// readable slug ("" to generate one).
+// readable slug ("" for one derived from the commandId, so that a retry lands on the
+// same organisation).
 func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.RegisterOrganisation) (Result, error) {
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
@@ -134,7 +136,7 @@ func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, command
 		return Result{}, err
 	}
 	if id == "" {
-		id = s.ids.NewID()
+		id = s.derivedID("organisation", actor.Organisation, commandID)
 	}
 	return s.execute(ctx, request{
 		actor: actor, commandID: commandID, cmdType: cmd.CommandType(), fingerprint: s.plainFingerprint(input),

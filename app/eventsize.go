@@ -12,16 +12,16 @@ import (
 )
 
 // A command whose events would not fit in one append is bad input: the store refuses
-// them (eventstore.ErrEventTooLarge), and the check runs before the command claims its
-// id, so that nothing at all is written on its account.
+// them (eventstore.ErrEventTooLarge), and the check runs before a referral makes its
+// case key, so that nothing at all is written on its account.
 
 // sizingEventID stands in for an event id while sizing: as long as a real one (a
 // UUID), and taken from no generator, so sizing changes no id a command gets.
 const sizingEventID = "00000000-0000-7000-8000-000000000000"
 
 // checkSize refuses events that the store could not append to stream. Personal parts
-// are sized with sealing.Placeholder: the real seal needs the case key, which a
-// referral makes only after its claim.
+// are sized with sealing.Placeholder, the fingerprint with sizingFingerprint: the
+// real ones need the case key, which a referral makes only after this check.
 func (s *Service) checkSize(stream string, events []domain.Event, md eventstore.Metadata) error {
 	checker, ok := s.store.(eventstore.SizeChecker)
 	if !ok {

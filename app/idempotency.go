@@ -11,72 +11,57 @@ import (
 
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // A commandId is honoured forever, across restarts and replicas, because it is kept in
-// the event store itself: a command stream records who claimed the id, for which
-// stream and with which input (a fingerprint, never the input). Appending the claim
-// with NoStream makes exactly one replica own the id; the command's events carry the id
-// in their metadata, so the result of a claimed command is found in its target stream.
+// the event store itself, on the command's own events: their metadata carries the
+// command id, the caller's organisation, the command's type and a fingerprint of its
+// input (a keyed hash, never the input). The command is one append, one durable
+// write; nothing else is written on its account.
 //
-// Command ids are one namespace per organisation: the command stream is named by a
-// keyed hash of the caller's organisation and the id, so two organisations never
-// collide, and no organisation can learn whether another used an id.
+// Command ids are one namespace per organisation: a stream's folded aggregate keeps
+// the result of every command recorded in it under a keyed hash of (the caller's
+// organisation, the command id), so two organisations never collide, and no
+// organisation can learn whether another used an id.
 //
-// The fingerprint of a case command's input (which holds the survivor's name, date of
-// birth, notes ...) is keyed with a key derived from the case's own data key: once the
-// survivor is erased, nobody can test a guess against it offline. After erasure a
-// retry can no longer be checked against it; it gets the recorded result, if any, and
-// never runs again.
+// A retry must land on the stream of its first attempt. A command on an existing
+// case or organisation names it; a command that creates its stream (a referral, an
+// organisation registered without an id) derives the new id from a keyed hash of
+// (organisation, command id), so its retry goes to the same stream and finds itself
+// there. Two copies of one create racing append with NoStream: one wins, the other
+// loses the expected-revision race and then finds the winner's result.
 //
-// Order of work, so that a rejected command leaves the store untouched:
-//  1. an id claimed with other input is ErrCommandReused (released or not); a result
-//     recorded in the target stream is returned (a retry, or another replica's win);
-//  2. the command is authorised and decided against the target stream; a rejection
-//     writes nothing (a cached stream that rejects is read again first);
-//  3. the id is claimed (a concurrent claim by another replica goes back to 1);
-//  4. the events are appended. If a race then makes the command impossible, a claim
-//     this request wrote is released with a CommandReleased record so that a retry can
-//     run it afresh; a claim taken over from another request is never released.
+// On its target stream, a command id already recorded settles the command:
+//   - the same fingerprint is a retry: it gets the first result and appends nothing;
+//   - another command type or fingerprint is ErrCommandReused;
+//   - a fingerprint that can no longer be checked — a case command's is keyed with a
+//     key derived from the case's own key, so that once the survivor is erased nobody
+//     can test a guess against it offline; and commands recorded before fingerprints
+//     were kept have none — proves nothing about the caller: the recorded result goes
+//     to a caller allowed to act on the stream, and to no other (ErrCommandReused).
 //
-// A replica that dies between 3 and 4 leaves a claim with no result: a retry with the
-// same input takes the claim over and runs the command.
-
-const (
-	typeCommandAccepted = "CommandAccepted"
-	typeCommandReleased = "CommandReleased"
-)
-
-type commandAccepted struct {
-	CommandType string `json:"commandType"`
-	InputHash   string `json:"inputHash"`
-	Stream      string `json:"stream"`
-}
-
-type commandReleased struct {
-	Reason string `json:"reason"`
-}
-
-// claim is the state of a command id's record.
-type claim struct {
-	stream   string // the command stream
-	exists   bool   // the command stream has events
-	held     bool   // the last record is an accepted claim (not released)
-	revision uint64 // the command stream's last revision
-	accepted commandAccepted
-}
-
-// commandStream names the record of commandID as used by organisation org ("" for an
-// admin acting for none): a keyed hash, so ids of one organisation neither collide
-// with nor reveal another's.
-func (s *Service) commandStream(org, commandID string) string {
-	mac := hmac.New(sha256.New, s.hashKey)
-	mac.Write([]byte("command-id\x00"))
-	mac.Write([]byte(org))
-	mac.Write([]byte{0})
-	mac.Write([]byte(commandID))
-	return eventstore.StreamName(eventstore.KindCommand, hex.EncodeToString(mac.Sum(nil)))
-}
+// An id used on another stream is what no single stream can tell: the read model of
+// command ids (projections.CommandIDs) answers it, and the command is ErrCommandReused.
+// It lags the log: two first uses of one id on two different streams within its lag
+// both land, each idempotent on its own stream (see projections.CommandIDs).
+//
+// Order of work, so that a rejected command leaves the stores untouched:
+//  1. the target stream is read (a cached aggregate will do); a result recorded in it
+//     settles the command as above;
+//  2. an id the read model knows is ErrCommandReused (once the stream, read afresh,
+//     still does not have it: a cached aggregate may be behind);
+//  3. the command is authorised and decided; a rejection writes nothing (a cached
+//     stream that rejects is read again first);
+//  4. a referral's case key is made (the key store's one write, durable before the
+//     event that needs it), then the fingerprint, keyed with it;
+//  5. the events are appended with the expected revision; another writer first sends
+//     the command back to 1.
+//
+// There is no claim to abandon: a replica that dies before its append leaves nothing
+// (but, for a referral, the new case's key, which the retry finds and uses), and the
+// retry runs the command once. (Until this design, a claim stream recorded the id
+// first, in its own durable write, and a retry had to take an abandoned claim over.)
 
 // validateCommandID accepts 1–100 letters, digits, '-' and '_' (a UUID fits).
 func validateCommandID(id string) error {
@@ -84,6 +69,24 @@ func validateCommandID(id string) error {
 		return fmt.Errorf("%w: %v", ErrBadInput, err)
 	}
 	return nil
+}
+
+// derivedID is the id of the stream a create makes (what: "case", "organisation"):
+// a keyed hash of the caller's organisation and the command id, shaped as a UUID
+// (version 8, "custom") so that it reads and validates like the ids the service
+// draws. A retry of the command derives the same id.
+func (s *Service) derivedID(what, org, commandID string) string {
+	mac := hmac.New(sha256.New, s.hashKey)
+	mac.Write([]byte(what + "-id\x00"))
+	mac.Write([]byte(org))
+	mac.Write([]byte{0})
+	mac.Write([]byte(commandID))
+	var u [16]byte
+	copy(u[:], mac.Sum(nil))
+	u[6] = u[6]&0x0f | 0x80 // version 8
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	h := hex.EncodeToString(u[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // commandInput is what a command's fingerprint covers: its type, target, expected
@@ -103,8 +106,8 @@ func commandInput(commandType, target string, expected *uint64, actor Actor, cmd
 	return body, nil
 }
 
-// fingerprinter returns the fingerprint of a command's input once its target stream
-// is known; create makes a new case's key first (a referral).
+// fingerprinter returns the fingerprint of a command's input on its target stream;
+// create first makes a new case's key (a referral): the one write to the key store.
 type fingerprinter func(ctx context.Context, stream string, create bool) (string, error)
 
 // caseFingerprint keys the fingerprint of a case command with the case's own key, so
@@ -131,57 +134,31 @@ func (s *Service) plainFingerprint(input []byte) fingerprinter {
 	}
 }
 
-func (s *Service) readClaim(ctx context.Context, stream, commandID string) (claim, error) {
-	events, err := s.store.ReadStream(ctx, stream, 0)
-	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return claim{stream: stream}, nil
+// sizingFingerprint stands in for a fingerprint while the events are sized: as long
+// as a real one, which is made only once the command is known to be accepted.
+const sizingFingerprint = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// settle answers a command whose id its target stream has recorded (step 1 above).
+func (s *Service) settle(ctx context.Context, req request, a aggregate, done recorded) (Result, error) {
+	res := a.result(done)
+	if done.commandType != "" && done.commandType != req.cmdType {
+		return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
 	}
-	if err != nil {
-		return claim{}, fmt.Errorf("read command %s: %w", commandID, err)
-	}
-	c := claim{stream: stream, exists: true, revision: events[len(events)-1].Revision}
-	for _, e := range events {
-		switch e.Type {
-		case typeCommandAccepted:
-			if err := json.Unmarshal(e.Data, &c.accepted); err != nil {
-				return claim{}, fmt.Errorf("read command %s: %w", commandID, err)
-			}
-			c.held = true
-		case typeCommandReleased:
-			c.held = false
+	if done.fingerprint != "" {
+		hash, err := req.fingerprint(ctx, req.stream, false)
+		switch {
+		case err == nil && hash == done.fingerprint:
+			return res, nil
+		case err == nil:
+			return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+		case !errors.Is(err, sealing.ErrKeyDestroyed):
+			return Result{}, fmt.Errorf("check command %s: %w", req.commandID, err)
 		}
 	}
-	return c, nil
-}
-
-// takeClaim records that this replica runs the command. It fails with
-// ErrWrongExpectedRevision when another replica claimed the id first.
-func (s *Service) takeClaim(ctx context.Context, c claim, commandID string, acc commandAccepted, md eventstore.Metadata) (claim, error) {
-	expected := eventstore.NoStream
-	if c.exists {
-		expected = eventstore.Exact(c.revision)
+	// Nothing proves this is the same caller with the same input: the result goes only
+	// to a caller allowed to act on the stream.
+	if req.authorize(a) != nil {
+		return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
 	}
-	data, err := json.Marshal(acc)
-	if err != nil {
-		return claim{}, err
-	}
-	res, err := s.store.Append(ctx, c.stream, expected, eventstore.EventData{
-		ID: s.ids.NewID(), Type: typeCommandAccepted, SchemaVersion: 1, Data: data, Metadata: md,
-	})
-	if err != nil {
-		return claim{}, fmt.Errorf("claim command %s: %w", commandID, err)
-	}
-	return claim{stream: c.stream, exists: true, held: true, revision: res.LastRevision, accepted: acc}, nil
-}
-
-// releaseClaim gives up a claim whose command turned out impossible after a race.
-func (s *Service) releaseClaim(ctx context.Context, c claim, commandID, reason string, md eventstore.Metadata) {
-	data, _ := json.Marshal(commandReleased{Reason: reason})
-	_, err := s.store.Append(ctx, c.stream, eventstore.Exact(c.revision), eventstore.EventData{
-		ID: s.ids.NewID(), Type: typeCommandReleased, SchemaVersion: 1, Data: data, Metadata: md,
-	})
-	if err != nil {
-		// A retry still finds the claim, sees no result, and takes it over.
-		s.logger.Warn("release command claim", "command_id", commandID, "err", err)
-	}
+	return res, nil
 }

@@ -15,17 +15,13 @@ import (
 )
 
 // encode renders domain events for stream. A case's personal sub-objects are sealed
-// with its data key (made with the referral), and its searchable personal values are
-// added as keyed hashes (the blind index), never as plaintext.
+// with its data key (made for the referral, before its fingerprint: execute), and its
+// searchable personal values are added as keyed hashes (the blind index), never as
+// plaintext.
 func (s *Service) encode(ctx context.Context, stream string, events []domain.Event, md eventstore.Metadata) ([]eventstore.EventData, error) {
 	kind, caseID, _ := eventstore.SplitStreamName(stream)
 	var seal codec.Sealer
 	if kind == eventstore.KindCase {
-		if _, referral := events[0].(domain.SurvivorReferred); referral {
-			if err := s.vault.EnsureCaseKey(ctx, caseID); err != nil {
-				return nil, fmt.Errorf("make the key of case %s: %w", caseID, err)
-			}
-		}
 		seal = func(eventID string, schemaVersion int, plaintext []byte) (json.RawMessage, error) {
 			return s.vault.Seal(ctx, caseID, eventID, schemaVersion, plaintext)
 		}

@@ -1,7 +1,7 @@
 // Package app is Waymark's application layer: the only package that uses both the
-// domain and the event store. One handler per command (load the stream, decide, append
-// with the expected revision, honour the command id, authorise), and the queries over
-// the projections. Resolvers and the CLI call it.
+// domain and the event store. One handler per command (load the stream, honour the
+// command id, authorise, decide, append with the expected revision), and the queries
+// over the projections. Resolvers and the CLI call it.
 package app
 
 import (
@@ -31,9 +31,15 @@ type Config struct {
 	Clock     Clock
 	IDs       IDs
 	Logger    *slog.Logger
-	// HashKey keys the hashes that recognise a retried command's input; it must stay
-	// the same across restarts and replicas (at least 32 bytes).
+	// HashKey keys the hashes that recognise a retried command's input and the ids of
+	// the streams commands create; it must stay the same across restarts and replicas
+	// (at least 32 bytes).
 	HashKey []byte
+	// Commands is the read model of the command ids in use, fed by Runner (made with
+	// the same HashKey); after a start, commands wait for Runner to catch up. Nil: the
+	// service keeps one fed by its own commands only, which knows no id used before it
+	// started (tests, the demo seeder).
+	Commands *projections.CommandIDs
 	// CacheSize bounds how many folded streams are kept for deciding commands
 	// (default 100,000; negative disables the cache).
 	CacheSize int
@@ -60,6 +66,8 @@ type Service struct {
 	logger      *slog.Logger
 	readTimeout time.Duration
 	hashKey     []byte
+	commands    *projections.CommandIDs // the read model of command ids in use
+	commandFeed *projections.Runner     // what feeds commands (nil: only the service)
 	aggregates  *aggregateCache
 	vault       *sealing.Vault
 	accessLog   AccessLog
@@ -97,10 +105,14 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Revocations == nil {
 		cfg.Revocations = projections.NewRevocations()
 	}
+	commandFeed := cfg.Runner
+	if cfg.Commands == nil {
+		cfg.Commands, commandFeed = projections.NewCommandIDs(cfg.HashKey), nil
+	}
 	return &Service{
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
-		hashKey: cfg.HashKey, aggregates: newAggregateCache(cfg.CacheSize),
+		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		vault: cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(),
 	}, nil
@@ -121,16 +133,17 @@ type request struct {
 	cmdType   string
 	stream    string
 	expected  *uint64 // the caller's expectedVersion, if any
-	// fingerprint makes the fingerprint of the command's input for a target stream.
+	// fingerprint makes the fingerprint of the command's input for the target stream.
 	fingerprint fingerprinter
 	fold        fold
 	// authorize says whether the caller may run the command on the target. It runs
 	// before anything about the stream is revealed — except a retry's own result,
-	// which only the same caller with the same input (the input hash) ever gets.
+	// which only the same caller with the same input (the fingerprint) ever gets.
 	authorize func(a aggregate) error
 	// decide returns the events to append (none of them yet encoded).
 	decide func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error)
-	// beforeAppend, if set, runs after the claim and before the events are appended.
+	// beforeAppend, if set, runs once the command is accepted, just before its events
+	// are appended.
 	beforeAppend func(ctx context.Context) error
 }
 
@@ -138,46 +151,40 @@ type request struct {
 // first; past it the caller gets a conflict.
 const maxRaces = 8
 
+// execute runs a command: one append, carrying its id and the fingerprint of its input
+// (the protocol: idempotency.go).
 func (s *Service) execute(ctx context.Context, req request) (_ Result, err error) {
 	// Every command's errors leave as app's: the domain's rule errors, the store's and
 	// sealing's (a key destroyed by erasure) wrapped into app's kinds.
 	defer func() { err = appError(err) }()
 	md := s.metadata(ctx, req)
-	claimStream := s.commandStream(req.actor.Organisation, req.commandID)
-	c, err := s.readClaim(ctx, claimStream, req.commandID)
-	if err != nil {
-		return Result{}, err
-	}
-	// Without a claim nobody ever ran this command id, so a cached aggregate will do
-	// to decide; with one, the result may be in the stream already: read it. A cached
-	// aggregate that rejects the command is read again before the caller is told.
-	fresh := c.exists
-	claimedHere := false // only a claim this request wrote is ever released
-	checked := ""        // the claim fingerprint already found to be this input's
+	key := s.commands.Key(req.actor.Organisation, req.commandID)
+	// A cached aggregate will do to decide. One that rejects the command, or that does
+	// not know an id the read model knows, is read again before the caller is told.
+	fresh := false
 	for race := 0; ; race++ {
-		if c.exists && c.accepted.InputHash != "" && c.accepted.InputHash != checked {
-			res, done, err := s.checkClaim(ctx, req, c)
-			if done || err != nil {
-				return res, err
-			}
-			checked = c.accepted.InputHash
-		}
-		if c.held {
-			req.stream = c.accepted.Stream // a create's retry goes to the first attempt's stream
-		}
 		a, err := s.load(ctx, req.stream, req.fold, fresh)
 		if err != nil {
 			return Result{}, err
 		}
-		if res, ok := a.results[req.commandID]; ok {
-			return res, nil // a retry, or another replica finished it
+		if done, ok := a.results[key]; ok {
+			return s.settle(ctx, req, a, done) // a retry, or another replica finished it
+		}
+		if err := s.commandIDsReady(ctx); err != nil {
+			return Result{}, err
+		}
+		if s.commands.Used(key) {
+			if !fresh {
+				fresh = true
+				continue
+			}
+			return Result{}, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
 		}
 		if err := req.authorize(a); err != nil {
 			if !fresh {
 				fresh = true
 				continue
 			}
-			s.release(ctx, c, claimedHere, req.commandID, "not allowed", md)
 			return Result{}, err
 		}
 		if req.expected != nil && *req.expected != a.version {
@@ -185,7 +192,6 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 				fresh = true
 				continue
 			}
-			s.release(ctx, c, claimedHere, req.commandID, "stale expected version", md)
 			return Result{}, &ConflictError{Expected: *req.expected, Actual: a.version}
 		}
 		events, err := req.decide(ctx, a, md.RecordedAt)
@@ -194,34 +200,17 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 				fresh = true
 				continue
 			}
-			s.release(ctx, c, claimedHere, req.commandID, "rejected", md)
 			return Result{}, err
 		}
+		md.Fingerprint = sizingFingerprint
 		if err := s.checkSize(req.stream, events, md); err != nil {
-			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
 			return Result{}, err
 		}
-		if !c.held {
-			// The fingerprint of a new case's input is keyed with its key: made here,
-			// once the command is known to be accepted.
-			hash, err := req.fingerprint(ctx, req.stream, a.version == 0)
-			if err != nil {
-				return Result{}, fmt.Errorf("%s: %w", req.cmdType, err)
-			}
-			c, err = s.takeClaim(ctx, c, req.commandID, commandAccepted{CommandType: req.cmdType, InputHash: hash, Stream: req.stream}, md)
-			if errors.Is(err, eventstore.ErrWrongExpectedRevision) && race < maxRaces {
-				if c, err = s.readClaim(ctx, claimStream, req.commandID); err != nil {
-					return Result{}, err
-				}
-				fresh = true
-				continue // another replica claimed the id: it is a retry now
-			}
-			if err != nil {
-				return Result{}, err
-			}
-			claimedHere, checked = true, hash
+		// Accepted: now, and only now, a referral's case key is made (durable before the
+		// event that needs it), and the fingerprint keyed with it.
+		if md.Fingerprint, err = req.fingerprint(ctx, req.stream, a.version == 0); err != nil {
+			return Result{}, fmt.Errorf("%s: %w", req.cmdType, err)
 		}
-		// Encoding makes the case key on a referral: only once this request owns the id.
 		data, err := s.encode(ctx, req.stream, events, md)
 		if err != nil {
 			return Result{}, err
@@ -241,75 +230,48 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 		appended, err := s.store.Append(ctx, req.stream, expected, data...)
 		var wrong *eventstore.WrongExpectedRevisionError
 		if errors.As(err, &wrong) {
+			// Someone else wrote first: decide again on the new history — which holds
+			// the result if that someone ran this very command — or, with the caller's
+			// expected version now stale, report the conflict.
 			s.aggregates.forget(req.stream)
 			fresh = true
-			if req.expected == nil && race < maxRaces {
-				continue // someone else wrote first: decide again on the new history
+			if race < maxRaces {
+				continue
 			}
-			// The caller expected a version, or we lost too many races. Another
-			// request with this very command may have won: then its result is ours.
 			again, err := s.load(ctx, req.stream, req.fold, true)
 			if err != nil {
 				return Result{}, err
 			}
-			if res, ok := again.results[req.commandID]; ok {
-				return res, nil
+			if done, ok := again.results[key]; ok {
+				return s.settle(ctx, req, again, done)
 			}
-			s.release(ctx, c, claimedHere, req.commandID, "conflict", md)
 			return Result{}, &ConflictError{Expected: a.version, Actual: again.version}
 		}
 		if errors.Is(err, eventstore.ErrEventTooLarge) {
-			s.release(ctx, c, claimedHere, req.commandID, "too large", md)
 			return Result{}, tooLarge(err)
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
 		}
-		_, id, _ := eventstore.SplitStreamName(req.stream)
-		res := Result{ID: id, Version: appended.LastRevision + 1, Position: appended.Last()}
-		s.appended(a, req.fold, events, req.commandID, res)
-		return res, nil
+		s.commands.Record(key)
+		done := recorded{version: appended.LastRevision + 1, position: appended.Last(), commandType: req.cmdType, fingerprint: md.Fingerprint}
+		return s.appended(a, req.fold, events, key, done).result(done), nil
 	}
 }
 
-// checkClaim compares the input fingerprint a claim recorded with this request's. Other
-// input is ErrCommandReused. A fingerprint that can no longer be checked (the case was
-// erased, and its key with it) settles nothing but that the id was used: the
-// command's recorded result is returned if there is one (done), and the command never
-// runs again.
-func (s *Service) checkClaim(ctx context.Context, req request, c claim) (res Result, done bool, err error) {
-	if c.accepted.CommandType != req.cmdType {
-		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+// commandIDsReady waits, after a start, until the read model of command ids has caught
+// up with the log as it was then: before that, an id used on another stream may not
+// be known yet. Past the read timeout the command is ErrNotCaughtUp (retry shortly).
+func (s *Service) commandIDsReady(ctx context.Context) error {
+	if s.commandFeed == nil || s.commandFeed.Ready() {
+		return nil
 	}
-	hash, err := req.fingerprint(ctx, c.accepted.Stream, false)
-	switch {
-	case errors.Is(err, sealing.ErrKeyDestroyed):
-		// Nothing proves this is the same caller with the same input: the result goes
-		// only to a caller allowed to act on the stream.
-		a, err := s.load(ctx, c.accepted.Stream, req.fold, true)
-		if err != nil {
-			return Result{}, true, err
-		}
-		res, ok := a.results[req.commandID]
-		if !ok || req.authorize(a) != nil {
-			return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
-		}
-		return res, true, nil
-	case err != nil:
-		return Result{}, true, fmt.Errorf("check command %s: %w", req.commandID, err)
-	case hash != c.accepted.InputHash:
-		return Result{}, true, fmt.Errorf("%s: %w", req.commandID, ErrCommandReused)
+	wait, cancel := context.WithTimeout(ctx, s.readTimeout)
+	defer cancel()
+	if err := s.commandFeed.WaitReady(wait); err != nil {
+		return fmt.Errorf("the read model of command ids is catching up (%v): %w", err, ErrNotCaughtUp)
 	}
-	return Result{}, false, nil
-}
-
-// release gives up a claim this request wrote, so that a retry can run the command
-// afresh. A claim taken over from another request is never released: that request may
-// still finish, and its result must stay the id's result.
-func (s *Service) release(ctx context.Context, c claim, claimedHere bool, commandID, reason string, md eventstore.Metadata) {
-	if claimedHere && c.held {
-		s.releaseClaim(ctx, c, commandID, reason, md)
-	}
+	return nil
 }
 
 func (s *Service) metadata(ctx context.Context, req request) eventstore.Metadata {
@@ -325,6 +287,7 @@ func (s *Service) metadata(ctx context.Context, req request) eventstore.Metadata
 		CorrelationID: correlation,
 		CausationID:   req.commandID,
 		RecordedAt:    s.clock.Now(),
+		CommandType:   req.cmdType,
 	}
 }
 

@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -22,8 +21,9 @@ var (
 	key    = bytes.Repeat([]byte{3}, 32)
 )
 
-// openStore is an in-memory store: these tests are about the application (claims,
-// caches, replicas sharing one store), which the store's contract is all they rely on.
+// openStore is an in-memory store: these tests are about the application (command
+// ids, caches, replicas sharing one store), which the store's contract is all they
+// rely on.
 func openStore(t *testing.T) *memstore.Store { return testkit.Store(t) }
 
 func newService(t *testing.T, store eventstore.Store, idPrefix uint32) *app.Service {
@@ -105,76 +105,112 @@ func TestStaleCacheAcrossReplicas(t *testing.T) {
 	}
 }
 
-// A replica that claimed a command id and died before appending leaves a claim with no
-// result: a retry with the same input takes it over and runs the command once.
-func TestRetryTakesOverAnAbandonedClaim(t *testing.T) {
+// A replica that dies before its append leaves nothing: no claim is written first
+// (there is none any more: the command's events carry its id), so there is nothing to
+// take over, and a retry on any replica runs the command once. (The case this test
+// replaced, a replica dying between its claim and its append, no longer exists.)
+func TestReplicaDyingBeforeItsAppendLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	store := openStore(t)
 	vault := testkit.Vault(t)
 	svc := newServiceWithVault(t, store, vault, 1)
 	caseID := setup(t, svc)
+	head, _ := store.Head(ctx)
 
-	// Run the command once on a throwaway store to learn the exact claim it writes,
-	// then plant that claim alone, as a replica that died after claiming would.
-	scratch := openStore(t)
-	other := newServiceWithVault(t, scratch, vault, 1)
-	setup(t, other)
-	if _, err := other.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil)); err != nil {
-		t.Fatal(err)
+	// Replica b decides, encodes and dies as it appends: the append never reaches the store.
+	dying := &failingStore{Store: store, fail: errors.New("replica died")}
+	b := newServiceWithVault(t, dying, vault, 2)
+	if _, err := b.ChangeCase(ctx, worker, note("dies", caseID, "hello", nil)); err == nil {
+		t.Fatal("the dying replica's append succeeded")
 	}
-	stream := svc.CommandStream(worker.Organisation, "abandoned")
-	if stream != other.CommandStream(worker.Organisation, "abandoned") {
-		t.Fatal("two services with one command key name a command's record differently")
-	}
-	claim, err := scratch.ReadStream(ctx, stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted struct{ Stream string }
-	if err := json.Unmarshal(claim[0].Data, &accepted); err != nil || accepted.Stream != "case-"+caseID {
-		t.Fatalf("claim = %s (%v)", claim[0].Data, err)
-	}
-	if _, err := store.Append(ctx, stream, eventstore.NoStream, claim[0].EventData); err != nil {
-		t.Fatal(err)
+	if after, _ := store.Head(ctx); after != head {
+		t.Fatalf("a replica that died before its append moved the log from %s to %s", head, after)
 	}
 
-	res, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil))
+	res, err := svc.ChangeCase(ctx, worker, note("dies", caseID, "hello", nil))
 	if err != nil {
-		t.Fatalf("retry of an abandoned claim: %v", err)
+		t.Fatalf("retry after the replica died: %v", err)
 	}
-	again, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "hello", nil))
+	again, err := svc.ChangeCase(ctx, worker, note("dies", caseID, "hello", nil))
 	if err != nil || again != res {
 		t.Fatalf("second retry = %+v, %v; want %+v", again, err, res)
 	}
-	if _, err := svc.ChangeCase(ctx, worker, note("abandoned", caseID, "other text", nil)); !errors.Is(err, app.ErrCommandReused) {
-		t.Errorf("other input under the claimed id: %v, want ErrCommandReused", err)
+	if _, err := svc.ChangeCase(ctx, worker, note("dies", caseID, "other text", nil)); !errors.Is(err, app.ErrCommandReused) {
+		t.Errorf("other input under the id: %v, want ErrCommandReused", err)
 	}
 	events, _ := store.ReadStream(ctx, "case-"+caseID, 0)
 	if len(events) != 2 {
 		t.Errorf("case has %d events, want 2 (the command ran once)", len(events))
 	}
+
+	// A referral whose replica dies before its append leaves the new case's key alone;
+	// the retry lands on the same case, finds the key and appends once.
+	refer := domain.ReferSurvivor{ReferringOrganisation: domain.OrgRef{ID: "shelter"}, Jurisdiction: "MX",
+		Survivor: domain.SurvivorDetails{FullName: "Second Person"}}
+	if _, err := b.ReferSurvivor(ctx, worker, "refer-dies", refer); err == nil {
+		t.Fatal("the dying replica's referral succeeded")
+	}
+	ref, err := svc.ReferSurvivor(ctx, worker, "refer-dies", refer)
+	if err != nil || ref.ID != svc.DerivedCaseID("shelter", "refer-dies") || ref.Version != 1 {
+		t.Fatalf("the referral's retry: %+v %v", ref, err)
+	}
 }
 
-// A command the domain rejects writes nothing, not even its claim, so the same id can
-// be used again once the input is fixed.
+// failingStore fails every append with fail, before it reaches the store.
+type failingStore struct {
+	eventstore.Store
+	fail error
+}
+
+func (s *failingStore) Append(context.Context, string, eventstore.ExpectedRevision, ...eventstore.EventData) (eventstore.AppendResult, error) {
+	return eventstore.AppendResult{}, s.fail
+}
+
+// A command the domain rejects writes nothing — no event, and for a referral no case
+// key — so the same id can be used again once the input is fixed. So does a command
+// its caller may not run, and one whose id was used with other input.
 func TestRejectedCommandWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	store := openStore(t)
-	svc := newService(t, store, 1)
+	keys := &countingKeys{KeyStore: sealing.NewMemKeyStore()}
+	svc := newServiceWithVault(t, store, vaultOn(t, keys), 1)
 	caseID := setup(t, svc)
 	head, _ := store.Head(ctx)
+	created := keys.creates.Load()
 
 	if _, err := svc.ChangeCase(ctx, worker, note("fixme", caseID, "  ", nil)); !errors.Is(err, domain.ErrInvalidInput) {
 		t.Fatalf("empty note: %v", err)
 	}
-	if after, _ := store.Head(ctx); after != head {
-		t.Fatalf("a rejected command moved the log from %s to %s", head, after)
+	bad := domain.ReferSurvivor{ReferringOrganisation: domain.OrgRef{ID: "shelter"}, Jurisdiction: "ZZ",
+		Survivor: domain.SurvivorDetails{FullName: "Test Person"}}
+	if _, err := svc.ReferSurvivor(ctx, worker, "refer-fixme", bad); !errors.Is(err, app.ErrBadInput) {
+		t.Fatalf("a referral with a jurisdiction that is none: %v", err)
 	}
-	if _, err := store.ReadStream(ctx, "command-fixme", 0); !errors.Is(err, eventstore.ErrStreamNotFound) {
-		t.Fatalf("claim stream after rejection: %v", err)
+	outsider := app.Actor{ID: "o", Role: app.RoleCaseworker, Organisation: "other-shelter"}
+	good := bad
+	good.Jurisdiction = "MX"
+	if _, err := svc.ReferSurvivor(ctx, outsider, "refer-fixme", good); !errors.Is(err, app.ErrForbidden) {
+		t.Fatalf("a referral for another organisation: %v", err)
+	}
+	if _, err := svc.ChangeCase(ctx, outsider, note("fixme", caseID, "hello", nil)); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("a note on another organisation's case: %v", err)
+	}
+	other := good
+	other.Survivor.FullName = "Somebody Else"
+	if _, err := svc.ReferSurvivor(ctx, worker, "refer", other); !errors.Is(err, app.ErrCommandReused) {
+		t.Fatalf("the referral's id with other input: %v", err)
+	}
+	if after, _ := store.Head(ctx); after != head {
+		t.Fatalf("rejected commands moved the log from %s to %s", head, after)
+	}
+	if n := keys.creates.Load(); n != created {
+		t.Fatalf("rejected commands created %d case keys", n-created)
 	}
 	if _, err := svc.ChangeCase(ctx, worker, note("fixme", caseID, "fixed", nil)); err != nil {
 		t.Fatalf("same id with fixed input: %v", err)
+	}
+	if _, err := svc.ReferSurvivor(ctx, worker, "refer-fixme", good); err != nil {
+		t.Fatalf("the referral's id with fixed input: %v", err)
 	}
 }
 
@@ -209,7 +245,7 @@ func TestSameCommandRacingOnTwoReplicas(t *testing.T) {
 	var first app.Result
 	hooked.hook = func() {
 		var err error
-		// Replica a takes the claim over and finishes first.
+		// Replica a runs the same command and finishes first.
 		if first, err = a.ChangeCase(ctx, worker, note("dup", caseID, "hello", &v)); err != nil {
 			t.Errorf("replica a: %v", err)
 		}

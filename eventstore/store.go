@@ -66,6 +66,12 @@ type Metadata struct {
 	CorrelationID string    `json:"correlationId,omitempty"`
 	CausationID   string    `json:"causationId,omitempty"`
 	RecordedAt    time.Time `json:"recordedAt"`
+	// CommandType and Fingerprint identify the command's input (a keyed hash, never
+	// the input itself), so that a retry of CommandID is told from the id reused for
+	// other input (the application's idempotency). Empty on events recorded before
+	// they were kept, and on events no command made.
+	CommandType string `json:"commandType,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// PrevHash is the hash of the stream's previous event ("" for the first); set by the store.
 	PrevHash string `json:"prevHash"`
 	// Hash covers this event's stored bytes (everything above and the event itself);

@@ -10,7 +10,10 @@ import (
 const (
 	KindCase         = "case"
 	KindOrganisation = "organisation"
-	KindCommand      = "command"
+	// KindCommand streams held command-id claims until commands carried their own
+	// fingerprints (eventstore.Metadata); nothing writes them now, and older data
+	// directories still have them: readers skip them.
+	KindCommand = "command"
 	// KindRevocation streams revoke access tokens: revocation-token_<jti> and
 	// revocation-subject_<sub>.
 	KindRevocation = "revocation"

@@ -31,7 +31,7 @@ type Config struct {
 	// Vault, when set, is used instead of a vault over Backends.Keys (replicas in one
 	// process share one; the caller closes its key store).
 	Vault   *sealing.Vault
-	HashKey []byte // keys command-input hashes; the same on every replica, forever
+	HashKey []byte // keys command-input hashes, command ids and derived ids; the same on every replica, forever
 	// MaxConsent is the longest a consent grant may run (default app.DefaultMaxConsent).
 	MaxConsent time.Duration
 	Clock      app.Clock // default: the system clock
@@ -50,6 +50,7 @@ type Node struct {
 	Cases       *projections.Cases
 	Orgs        *projections.Organisations
 	Revocations *projections.Revocations
+	Commands    *projections.CommandIDs
 	Service     *app.Service
 	Handler     http.Handler
 
@@ -89,9 +90,10 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	}
 	n.AccessLog = accesslog.New(cfg.Backends.AccessLog)
 	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
-	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations)
+	n.Commands = projections.NewCommandIDs(cfg.HashKey)
+	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations, n.Commands)
 	n.Service, err = app.New(app.Config{
-		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations,
+		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations, Commands: n.Commands,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
 		MaxConsent: cfg.MaxConsent,
 	})

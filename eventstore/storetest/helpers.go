@@ -30,20 +30,24 @@ func (g *gen) event(typ string) eventstore.EventData {
 	g.n++
 	n := g.n
 	g.mu.Unlock()
+	md := eventstore.Metadata{
+		Actor:         "user-7",
+		Role:          "caseworker",
+		Organisation:  "org-shelter-1",
+		CommandID:     fmt.Sprintf("cmd-%d", n),
+		CorrelationID: "corr-1",
+		CausationID:   fmt.Sprintf("cause-%d", n),
+		RecordedAt:    baseTime.Add(time.Duration(n) * time.Second),
+	}
+	if n%2 == 0 { // half of them as commands record them now, half as before
+		md.CommandType, md.Fingerprint = "DoThing", fmt.Sprintf("%064x", n)
+	}
 	return eventstore.EventData{
 		ID:            fmt.Sprintf("01900000-0000-7000-8000-%012x", n),
 		Type:          typ,
 		SchemaVersion: 1 + n%2,
 		Data:          json.RawMessage(fmt.Sprintf(`{"n":%d,"personal":{"sealed":"c2VhbGVk"},"note":"a<b & c"}`, n)),
-		Metadata: eventstore.Metadata{
-			Actor:         "user-7",
-			Role:          "caseworker",
-			Organisation:  "org-shelter-1",
-			CommandID:     fmt.Sprintf("cmd-%d", n),
-			CorrelationID: "corr-1",
-			CausationID:   fmt.Sprintf("cause-%d", n),
-			RecordedAt:    baseTime.Add(time.Duration(n) * time.Second),
-		},
+		Metadata:      md,
 	}
 }
 
@@ -122,7 +126,8 @@ func checkEvent(t *testing.T, got eventstore.RecordedEvent, want eventstore.Even
 	gm, wm := got.Metadata, want.Metadata
 	if gm.Actor != wm.Actor || gm.Role != wm.Role || gm.Organisation != wm.Organisation ||
 		gm.CommandID != wm.CommandID || gm.CorrelationID != wm.CorrelationID ||
-		gm.CausationID != wm.CausationID || !gm.RecordedAt.Equal(wm.RecordedAt) {
+		gm.CausationID != wm.CausationID || !gm.RecordedAt.Equal(wm.RecordedAt) ||
+		gm.CommandType != wm.CommandType || gm.Fingerprint != wm.Fingerprint {
 		t.Errorf("event %s: metadata %+v, want %+v", want.ID, gm, wm)
 	}
 	dec, err := eventstore.DecodeRecord(got.Raw)

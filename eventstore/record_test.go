@@ -1,0 +1,40 @@
+package eventstore_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// The command's fingerprint was added to the metadata later: a record stored before
+// it decodes unchanged (its hash still covers exactly its bytes), one without it
+// encodes to the same bytes as before, and one with it keeps it.
+func TestMetadataFingerprintIsAdditive(t *testing.T) {
+	// Stored by the hardening release (the shape of node/testdata/datadir-v1).
+	old := []byte(`{"v":1,"stream":"case-c1","revision":0,"id":"e1","type":"SurvivorReferred","schemaVersion":1,"data":{},` +
+		`"metadata":{"actor":"w","role":"caseworker","organisation":"shelter","commandId":"refer","correlationId":"refer","causationId":"refer","recordedAt":"2026-06-01T09:00:00Z","prevHash":""}}`)
+	rec, err := eventstore.DecodeRecord(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Metadata.CommandID != "refer" || rec.Metadata.CommandType != "" || rec.Metadata.Fingerprint != "" || rec.Metadata.Hash != eventstore.HashOf(old) {
+		t.Fatalf("old record decodes as %+v", rec.Metadata)
+	}
+	again, _, err := eventstore.EncodeRecord("case-c1", 0, "", rec.EventData)
+	if err != nil || !bytes.Equal(again, old) {
+		t.Fatalf("an old record re-encodes as\n%s\nnot\n%s (%v)", again, old, err)
+	}
+
+	md := eventstore.Metadata{Actor: "w", Role: "caseworker", CommandID: "n1", CommandType: "AddCaseNote",
+		Fingerprint: "ab12", RecordedAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
+	raw, _, err := eventstore.EncodeRecord("case-c1", 1, "prev", eventstore.EventData{ID: "e2", Type: "CaseNoteAdded", Data: []byte(`{}`), Metadata: md})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := eventstore.DecodeRecord(raw)
+	if err != nil || got.Metadata.CommandType != "AddCaseNote" || got.Metadata.Fingerprint != "ab12" {
+		t.Fatalf("a new record decodes as %+v (%v)", got.Metadata, err)
+	}
+}

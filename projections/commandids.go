@@ -1,0 +1,104 @@
+package projections
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"sync"
+)
+
+// CommandKey stands for one command id of one organisation: the first 16 bytes of an
+// HMAC-SHA256, under the service's command key, of the organisation and the id.
+type CommandKey [16]byte
+
+// CommandIDs is the read model of the command ids in use, per organisation: a set of
+// CommandKeys, one for every command whose events are in the global log. A command's
+// own target stream settles its retries (its events carry the command id and the
+// fingerprint of its input); this answers the one question no single stream can:
+// was the id used on another stream — another case, another organisation record? If
+// so, the command is refused as the id reused (app.ErrCommandReused).
+//
+// It keeps keyed hashes, never ids: ids are the clients' to choose and may say more
+// than they should, and a key is 16 bytes without pointers — about 20 to 40 bytes an
+// entry with the map's spare room (TestCommandIDsMemory), a few hundred bytes for a
+// case of twenty commands.
+//
+// Like every read model it lags the log. Two first uses of one id on two different
+// streams within that lag (on two replicas; or on one replica, at the same moment,
+// before either is appended) both land: each stays idempotent on its own stream, where
+// its retries find it, and neither is refused as reused. The service also records its
+// own commands here as soon as they are appended, so on one replica the window is only
+// that of two commands in flight together.
+type CommandIDs struct {
+	macs sync.Pool // of hash.Hash, HMAC-SHA256 under the command key
+
+	mu   sync.RWMutex
+	seen map[CommandKey]struct{}
+
+	// Consecutive events of one command share their key: Apply hashes once for them.
+	lastOrg, lastID string
+	lastKey         CommandKey
+}
+
+// NewCommandIDs returns an empty read model keyed with hashKey, the service's command
+// key: the same on every replica, for ever.
+func NewCommandIDs(hashKey []byte) *CommandIDs {
+	key := append([]byte(nil), hashKey...)
+	c := &CommandIDs{seen: map[CommandKey]struct{}{}}
+	c.macs.New = func() any { return hmac.New(sha256.New, key) }
+	return c
+}
+
+// Key returns the key of commandID as used by organisation org ("" for an admin acting
+// for none).
+func (c *CommandIDs) Key(org, commandID string) CommandKey {
+	mac := c.macs.Get().(hash.Hash)
+	defer c.macs.Put(mac)
+	mac.Reset()
+	mac.Write([]byte("command-id\x00"))
+	mac.Write([]byte(org))
+	mac.Write([]byte{0})
+	mac.Write([]byte(commandID))
+	var sum [sha256.Size]byte
+	var k CommandKey
+	copy(k[:], mac.Sum(sum[:0]))
+	return k
+}
+
+// Apply records the command id of an event (case, organisation and revocation
+// streams: the Runner hands over no other).
+func (c *CommandIDs) Apply(env Envelope) error {
+	md := env.Record.Metadata
+	if md.CommandID == "" {
+		return nil
+	}
+	if md.CommandID != c.lastID || md.Organisation != c.lastOrg {
+		c.lastOrg, c.lastID, c.lastKey = md.Organisation, md.CommandID, c.Key(md.Organisation, md.CommandID)
+	}
+	c.Record(c.lastKey)
+	return nil
+}
+
+// Record adds a key: the service calls it for its own commands once they are
+// appended, before the log brings them here.
+func (c *CommandIDs) Record(k CommandKey) {
+	c.mu.Lock()
+	c.seen[k] = struct{}{}
+	c.mu.Unlock()
+}
+
+// Used reports whether a command with key k is in the log (as far as this read model
+// has seen it) or was recorded by this service.
+func (c *CommandIDs) Used(k CommandKey) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.seen[k]
+	return ok
+}
+
+// Len returns how many command ids are known.
+func (c *CommandIDs) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.seen)
+}
