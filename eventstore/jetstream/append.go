@@ -141,7 +141,7 @@ func (s *Store) publish(ctx context.Context, stream, subject string, head stream
 // when there is one, else on its own.
 func (s *Store) send(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
 	if s.commit != nil {
-		return s.commit.publish(ctx, msg, expect)
+		return s.commit.Publish(ctx, msg, expect)
 	}
 	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
 	if err != nil {

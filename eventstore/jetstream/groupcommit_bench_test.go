@@ -81,9 +81,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 			b.ReportMetric(baseline, "fsyncs/s")
 			b.ReportMetric(rate/baseline, "x_fsync")
 			if s.commit != nil {
-				s.commit.mu.Lock()
-				rounds, batches := s.commit.rounds, s.commit.batches
-				s.commit.mu.Unlock()
+				rounds, batches, _ := s.commit.Counts()
 				b.ReportMetric(float64(b.N+writers)/float64(max(rounds, 1)), "appends/round")
 				b.ReportMetric(float64(batches)/float64(max(rounds, 1)), "batched/round")
 			}

@@ -9,12 +9,6 @@ import (
 	"github.com/waymark-org/waymark/eventstore"
 )
 
-func (c *committer) counts() (rounds, batches, fallbacks uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.rounds, c.batches, c.fallbacks
-}
-
 // With sync=always many concurrent appends go out as atomic batches, a stale
 // expectation in a batch is refused alone, and one writer is never batched.
 func TestGroupCommit(t *testing.T) {
@@ -31,7 +25,7 @@ func TestGroupCommit(t *testing.T) {
 	for range 20 {
 		last = mustAppendT(t, s, "case-alone", eventstore.Exact(last), benchEvent).LastRevision
 	}
-	if _, batches, _ := s.commit.counts(); batches != 0 {
+	if _, batches, _ := s.commit.Counts(); batches != 0 {
 		t.Fatalf("one writer was batched %d times", batches)
 	}
 
@@ -71,7 +65,7 @@ func TestGroupCommit(t *testing.T) {
 			}
 		}
 	}
-	_, batches, fallbacks := s.commit.counts()
+	_, batches, fallbacks := s.commit.Counts()
 	if batches == 0 {
 		t.Error("128 concurrent writers were never batched")
 	}

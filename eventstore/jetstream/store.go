@@ -23,6 +23,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/jsbatch"
 	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
@@ -41,10 +42,10 @@ type Store struct {
 
 	direct *directGets // batched direct gets over one reply subscription
 	heads  *headCache  // stream heads for Append, from appends and reads
-	// commit gathers concurrent appends into atomic batches (groupcommit.go); nil
+	// commit gathers concurrent appends into atomic batches (internal/jsbatch); nil
 	// when every append is published on its own (sync=interval, or a stream that
 	// does not allow atomic batches).
-	commit *committer
+	commit *jsbatch.Committer
 
 	// ctx ends when Close starts; subscriptions end with it.
 	ctx    context.Context
@@ -116,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("jetstream event store: %w", err)
 	}
 	if s.groupCommits() {
-		s.commit = newCommitter(s.nc, s.js)
+		s.commit = jsbatch.New(s.nc, s.js)
 	}
 	return s, nil
 }
@@ -165,7 +166,7 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 		MaxBytes:          -1,
 		MaxMsgsPerSubject: -1,
 		AllowDirect:       true,
-		// Atomic batches are how concurrent appends share one fsync (groupcommit.go).
+		// Atomic batches are how concurrent appends share one fsync (internal/jsbatch).
 		AllowAtomicPublish: true,
 		DenyDelete:         true,
 		DenyPurge:          true,
@@ -246,7 +247,7 @@ func (s *Store) Close() error {
 		s.cancel()
 		s.subs.Wait()
 		if s.commit != nil {
-			s.commit.close()
+			s.commit.Close()
 		}
 
 		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {

@@ -1,4 +1,7 @@
-package jetstream
+// Package jsbatch is group commit for JetStream: appends that arrive together are made
+// durable together, as one atomic batch, where the server would otherwise fsync each
+// message on its own. The event store and the key store use it.
+package jsbatch
 
 import (
 	"context"
@@ -33,7 +36,7 @@ import (
 //
 // The committer runs one round at a time; while it waits for the server, the next
 // round gathers.
-type committer struct {
+type Committer struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	minBatch int
@@ -43,7 +46,7 @@ type committer struct {
 	stop  chan struct{}
 	done  chan struct{}
 
-	mu      sync.Mutex
+	mu        sync.Mutex
 	rounds    uint64 // rounds committed (tests)
 	batches   uint64 // rounds committed as one atomic batch (tests)
 	fallbacks uint64 // batches that failed and went out one by one (tests)
@@ -69,8 +72,9 @@ type publishResult struct {
 	err error
 }
 
-func newCommitter(nc *nats.Conn, js jetstream.JetStream) *committer {
-	c := &committer{
+// New starts a committer publishing on nc; Close stops it.
+func New(nc *nats.Conn, js jetstream.JetStream) *Committer {
+	c := &Committer{
 		nc: nc, js: js, minBatch: defaultMinBatch, maxBatch: defaultMaxBatch,
 		queue: make(chan *pendingAppend, 4*defaultMaxBatch),
 		stop:  make(chan struct{}), done: make(chan struct{}),
@@ -79,15 +83,15 @@ func newCommitter(nc *nats.Conn, js jetstream.JetStream) *committer {
 	return c
 }
 
-// publish makes msg durable after the subject's message expect and returns its
+// Publish makes msg durable after the subject's message expect and returns its
 // stream sequence. A wrong expected sequence comes back as the server's error (see
-// isWrongLastSequence). If ctx ends first the outcome is unknown, as with any publish.
-func (c *committer) publish(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
+// IsWrongLastSequence). If ctx ends first the outcome is unknown, as with any publish.
+func (c *Committer) Publish(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
 	p := &pendingAppend{msg: msg, expect: expect, result: make(chan publishResult, 1)}
 	select {
 	case c.queue <- p:
 	case <-c.stop:
-		return 0, errCommitterStopped
+		return 0, ErrStopped
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
@@ -99,15 +103,16 @@ func (c *committer) publish(ctx context.Context, msg *nats.Msg, expect uint64) (
 	}
 }
 
-var errCommitterStopped = errors.New("group commit stopped")
+// ErrStopped is an append to a committer that was closed.
+var ErrStopped = errors.New("group commit stopped")
 
-// close stops the committer; appends waiting fail.
-func (c *committer) close() {
+// Close stops the committer; appends waiting fail.
+func (c *Committer) Close() {
 	close(c.stop)
 	<-c.done
 }
 
-func (c *committer) run() {
+func (c *Committer) run() {
 	defer close(c.done)
 	var (
 		waiting  []*pendingAppend // taken from the queue, not yet sent
@@ -165,7 +170,7 @@ func (c *committer) run() {
 // pick takes the next round from waiting: at most maxBatch appends, one per subject
 // (a second append to a subject waits for the next round). The rest stays waiting,
 // in order.
-func (c *committer) pick(waiting []*pendingAppend) (round, rest []*pendingAppend) {
+func (c *Committer) pick(waiting []*pendingAppend) (round, rest []*pendingAppend) {
 	taken := make(map[string]bool, len(waiting))
 	for _, p := range waiting {
 		if len(round) < c.maxBatch && !taken[p.msg.Subject] {
@@ -181,13 +186,10 @@ func (c *committer) pick(waiting []*pendingAppend) (round, rest []*pendingAppend
 // send commits a round in the background and reports on finished once every append of
 // it has its answer. (One round at a time: the server commits batches one after the
 // other, and a second round in flight measured no faster.)
-func (c *committer) send(round []*pendingAppend, finished chan<- struct{}) {
+func (c *Committer) send(round []*pendingAppend, finished chan<- struct{}) {
 	c.mu.Lock()
 	c.rounds++
 	c.mu.Unlock()
-	if roundHook != nil {
-		roundHook(len(round), 0, len(round) >= c.minBatch)
-	}
 	if len(round) < c.minBatch {
 		go func() {
 			c.oneByOne(round)
@@ -223,17 +225,17 @@ func (c *committer) send(round []*pendingAppend, finished chan<- struct{}) {
 	}()
 }
 
-func (c *committer) failAll(ps []*pendingAppend) {
+func (c *Committer) failAll(ps []*pendingAppend) {
 	for _, p := range ps {
-		p.result <- publishResult{err: errCommitterStopped}
+		p.result <- publishResult{err: ErrStopped}
 	}
 }
 
-func (c *committer) drainAndFail() {
+func (c *Committer) drainAndFail() {
 	for {
 		select {
 		case p := <-c.queue:
-			p.result <- publishResult{err: errCommitterStopped}
+			p.result <- publishResult{err: ErrStopped}
 		default:
 			return
 		}
@@ -245,14 +247,11 @@ func (c *committer) drainAndFail() {
 // back (see run): well under a batch's few milliseconds.
 const gatherWait = 2 * time.Millisecond
 
-// roundHook, when set (tests), sees every round sent.
-var roundHook func(n int, d time.Duration, batched bool)
-
 // commitTimeout bounds a round's wait for the server: the same as a publish's.
 const commitTimeout = 10 * time.Second
 
 // oneByOne publishes each message with its own expectation, pipelined.
-func (c *committer) oneByOne(round []*pendingAppend) {
+func (c *Committer) oneByOne(round []*pendingAppend) {
 	if len(round) == 1 {
 		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 		ack, err := c.js.PublishMsg(ctx, round[0].msg, jetstream.WithExpectLastSequencePerSubject(round[0].expect))
@@ -297,7 +296,7 @@ type batchAck struct {
 // now, and returns commit, which sends the last (the commit) and waits for the
 // server's answer: each message's sequence (a batch's messages are stored
 // consecutively, the commit's last).
-func (c *committer) publishBatch(round []*pendingAppend) (commit func() ([]uint64, error), err error) {
+func (c *Committer) publishBatch(round []*pendingAppend) (commit func() ([]uint64, error), err error) {
 	id := rand.Text() // 26 characters; the server takes at most 64
 	msg := func(i int) *nats.Msg {
 		p := round[i]
@@ -349,4 +348,23 @@ func (c *committer) publishBatch(round []*pendingAppend) (commit func() ([]uint6
 		}
 		return seqs, nil
 	}, nil
+}
+
+// Counts reports the rounds committed, those committed as one atomic batch, and the
+// batches that failed and went out one by one (for tests and metrics).
+func (c *Committer) Counts() (rounds, batches, fallbacks uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rounds, c.batches, c.fallbacks
+}
+
+// IsWrongLastSequence reports the server's rejection of an expected last subject
+// sequence: 10071, or 10164 on replicated streams.
+func IsWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
