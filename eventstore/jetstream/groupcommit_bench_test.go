@@ -2,39 +2,13 @@ package jetstream
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/diskbench"
 )
-
-// fsyncRate measures the disk's raw durable-write rate in dir: a loop that appends one
-// record of size bytes to a file and fdatasyncs it, as a durable log without group
-// commit would. It is the baseline every durable append rate is compared with, in
-// the same run.
-func fsyncRate(tb testing.TB, dir string, size int, d time.Duration) float64 {
-	tb.Helper()
-	f, err := os.OpenFile(filepath.Join(dir, "fsync-baseline"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	record := make([]byte, size)
-	start, n := time.Now(), 0
-	for time.Since(start) < d {
-		if _, err := f.Write(record); err != nil {
-			tb.Fatal(err)
-		}
-		if err := f.Sync(); err != nil { // fsync(2); on Linux Go has no fdatasync, and the file only grows
-			tb.Fatal(err)
-		}
-		n++
-	}
-	return float64(n) / time.Since(start).Seconds()
-}
 
 // BenchmarkDurableAppend appends one event per op with sync=always from N concurrent
 // writers, each on its own stream, and reports appends/s and the ratio to a raw
@@ -43,7 +17,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 	for _, writers := range []int{1, 16, 64, 256} {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 			dir := b.TempDir()
-			baseline := fsyncRate(b, dir, 600, time.Second)
+			baseline := diskbench.FsyncRate(b, dir, 600, time.Second)
 			s := mustOpen(b, Config{DataDir: dir, Sync: SyncAlways})
 			defer s.Close()
 			heads := make([]uint64, writers)

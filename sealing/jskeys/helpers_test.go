@@ -21,7 +21,7 @@ import (
 )
 
 // openStore opens a JetStream key store in dir, closed when the test ends.
-func openStore(t *testing.T, dir string) *Store {
+func openStore(t testing.TB, dir string) *Store {
 	t.Helper()
 	ks, err := Open(context.Background(), dir, quietLogger())
 	if err != nil {

@@ -11,30 +11,28 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/waymark-org/waymark/internal/jsbatch"
 	"github.com/waymark-org/waymark/sealing"
 )
 
 // The KeyStore operations of the JetStream key store, and the stream reads and writes
-// they are made of. Writes run under s.mu (see Store).
+// they are made of. Writes run under s.mu (see Store): Creates shared, the rest
+// exclusive.
 
 // Create stores the first key of a case.
 func (s *Store) Create(ctx context.Context, caseID string, k sealing.WrappedKey) error {
 	if err := s.checkWrite(caseID, k); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
 		return err
 	}
-	_, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
-	switch {
-	case err == nil:
-		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyExists)
-	case !errors.Is(err, jetstream.ErrMsgNotFound):
-		return s.opErr("get key", err)
-	}
-	return s.publish(ctx, keySubject+caseID, encodeRecord(k), 0)
+	// No read of the key subject first: the publish expects it empty, and a key there
+	// already (or a Create racing this one) is the server's wrong-sequence answer.
+	_, err := s.commit.Publish(ctx, &nats.Msg{Subject: keySubject + caseID, Data: encodeRecord(k)}, 0)
+	return s.publishErr(keySubject+caseID, err)
 }
 
 // Get returns the case's key; a destroyed case is sealing.ErrKeyDestroyed even if (for an
@@ -226,15 +224,22 @@ func (s *Store) checkNotDestroyed(ctx context.Context, caseID string) error {
 func (s *Store) publish(ctx context.Context, subject string, data []byte, lastSeq uint64) error {
 	_, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data},
 		jetstream.WithExpectLastSequencePerSubject(lastSeq))
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+	return s.publishErr(subject, err)
+}
+
+// publishErr is the answer to a publish to subject: a wrong expected sequence means
+// a key exists.
+func (s *Store) publishErr(subject string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case jsbatch.IsWrongLastSequence(err):
 		return fmt.Errorf("%s: %w", subject, sealing.ErrKeyExists)
-	}
-	if err != nil {
+	case errors.Is(err, jsbatch.ErrStopped):
+		return s.opErr("publish "+subject, sealing.ErrKeyStoreClosed)
+	default:
 		return s.opErr("publish "+subject, err)
 	}
-	return nil
 }
 
 // check rejects bad case ids and calls after Close.

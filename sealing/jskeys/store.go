@@ -26,6 +26,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/waymark-org/waymark/internal/jsbatch"
 	"github.com/waymark-org/waymark/internal/natsembed"
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -48,9 +49,15 @@ type Store struct {
 	log    *slog.Logger
 	msgDir string // the stream's block files, fsynced after every erasure
 
-	// mu serialises Create, Replace and Destroy: they read, then write a subject, and
-	// Destroy must never interleave with a Create. Gets run freely.
-	mu     sync.Mutex
+	// commit gathers concurrent Creates into atomic batches, one fsync for many keys
+	// (internal/jsbatch).
+	commit *jsbatch.Committer
+
+	// mu keeps Replace and Destroy apart from every other write: they read, then
+	// write a subject, and Destroy must never interleave with a Create. Creates share
+	// it (each writes only its own subject, expecting it empty), so that concurrent
+	// Creates can be made durable together. Gets run freely.
+	mu     sync.RWMutex
 	closed atomic.Bool
 	once   sync.Once
 }
@@ -118,6 +125,7 @@ func (s *Store) init(ctx context.Context) error {
 	if s.stream, err = s.js.CreateOrUpdateStream(ctx, keyStreamConfig()); err != nil {
 		return fmt.Errorf("stream %s: %w", keyStreamName, err)
 	}
+	s.commit = jsbatch.New(s.nc, s.js)
 	// The server's file layout: <StoreDir>/jetstream/<account>/streams/<stream>/msgs.
 	s.msgDir = filepath.Join(s.srv.JetStreamConfig().StoreDir, server.DEFAULT_GLOBAL_ACCOUNT, "streams", keyStreamName, "msgs")
 	if st, err := os.Stat(s.msgDir); err != nil || !st.IsDir() {
@@ -129,7 +137,7 @@ func (s *Store) init(ctx context.Context) error {
 // keyStreamConfig: file storage, no limits of any kind (a limit removes messages without
 // overwriting them), DiscardNew (should a limit ever be set, writes fail rather than old
 // keys being dropped unerased), purges denied, deletes allowed (secure erase), no
-// compression, direct gets for reads.
+// compression, direct gets for reads, atomic batches (group commit of Creates).
 func keyStreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:              keyStreamName,
@@ -146,6 +154,8 @@ func keyStreamConfig() jetstream.StreamConfig {
 		DenyDelete:        false,
 		DenyPurge:         true,
 		Replicas:          1,
+		// Atomic batches are how concurrent Creates share one fsync (internal/jsbatch).
+		AllowAtomicPublish: true,
 	}
 }
 
@@ -185,6 +195,9 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) shutdown() {
+	if s.commit != nil {
+		s.commit.Close()
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}

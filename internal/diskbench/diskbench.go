@@ -1,0 +1,35 @@
+// Package diskbench measures the disk itself, so that benchmarks of durable writes can
+// report their rate as a ratio to what the disk does raw in the same run (these
+// machines are shared; absolute rates drift). Only benchmarks import it.
+package diskbench
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FsyncRate measures the disk's raw durable-write rate in dir: a loop that appends one
+// record of size bytes to a file and fsyncs it, as a durable log without group commit
+// would, for d. It returns writes a second.
+func FsyncRate(tb testing.TB, dir string, size int, d time.Duration) float64 {
+	tb.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "fsync-baseline"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	record := make([]byte, size)
+	start, n := time.Now(), 0
+	for time.Since(start) < d {
+		if _, err := f.Write(record); err != nil {
+			tb.Fatal(err)
+		}
+		if err := f.Sync(); err != nil { // fsync(2); on Linux Go has no fdatasync, and the file only grows
+			tb.Fatal(err)
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
