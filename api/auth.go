@@ -18,10 +18,9 @@ const (
 	HeaderCorrelation  = "X-Correlation-Id"
 )
 
-// TokenVerifier checks bearer tokens (auth.Verifier).
-type TokenVerifier interface {
-	Verify(token string) (auth.Claims, error)
-}
+// TokenVerifier checks bearer tokens: an auth.Verifier, which NewHandler puts behind
+// an auth.VerifyCache, or anything else with the same contract.
+type TokenVerifier = auth.TokenVerifier
 
 // Authenticator turns a verified token into the caller: the role must fit the
 // organisation's kind, the organisation be active, the token not revoked

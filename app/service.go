@@ -202,9 +202,14 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 			}
 			return Result{}, err
 		}
-		md.Fingerprint = sizingFingerprint
-		if err := s.checkSize(req.stream, events, md); err != nil {
-			return Result{}, err
+		// Events too large to store are refused by the append itself, which writes
+		// nothing. Only where something that cannot be undone comes before it (a new
+		// stream's case key, beforeAppend's key destruction) are they sized first.
+		if a.version == 0 || req.beforeAppend != nil {
+			md.Fingerprint = sizingFingerprint
+			if err := s.checkSize(req.stream, events, md); err != nil {
+				return Result{}, err
+			}
 		}
 		// Accepted: now, and only now, a referral's case key is made (durable before the
 		// event that needs it), and the fingerprint keyed with it.

@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 
 // waymarkBinary builds the waymark binary once (with the race detector when the tests
 // run with it, so the build reuses their compiled packages) and returns its path.
-func waymarkBinary(t *testing.T) string {
+func waymarkBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		goTool, err := exec.LookPath("go")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,9 +32,15 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
 	analyticsUser := fs.String("nats-analytics-user", "", "user of the ANALYTICS account on the embedded server (only the de-identified analytics subjects)")
 	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
+	tokenRate := fs.Float64("token-rate", 20, "requests a second each token may make, sustained (a client over it gets RATE_LIMITED)")
+	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
+	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !(*tokenRate > 0) || math.IsInf(*tokenRate, 1) || *tokenBurst < 0 {
+		return fmt.Errorf("%w: --token-rate %v, --token-burst %d: want a rate above 0 and a burst of 0 or more", errUsage, *tokenRate, *tokenBurst)
 	}
 	if err := checkMaxLifetime(*maxLifetime); err != nil {
 		return err
@@ -68,6 +75,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	storeCfg.AnalyticsUser, storeCfg.AnalyticsPassword = *analyticsUser, *analyticsPassword
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
+		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
 	})
 	if err != nil {
 		return err
@@ -100,6 +108,13 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		}
 	}
 
+	if *cpuProfile != "" { // from here: what serving costs, not start-up or the demo seed
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
