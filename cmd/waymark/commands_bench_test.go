@@ -49,9 +49,11 @@ func BenchmarkCommandsOverHTTP(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
+					clientBefore := bench.SelfCPU()
 					b.ResetTimer()
 					r, err := bench.RunCommands(b.Context(), load, b.N)
 					b.StopTimer()
+					clientCPU := bench.SelfCPU() - clientBefore
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -63,6 +65,7 @@ func BenchmarkCommandsOverHTTP(b *testing.B) {
 					b.ReportMetric(ms(bench.Percentile(r.Latencies, 50)), "p50_ms")
 					b.ReportMetric(ms(bench.Percentile(r.Latencies, 99)), "p99_ms")
 					b.ReportMetric(ms(cpuAfter-cpuBefore)/float64(b.N), "server_cpu_ms/op")
+					b.ReportMetric(ms(clientCPU)/float64(b.N), "client_cpu_ms/op")
 					if pg != nil && mode == "always" && b.N > 1 {
 						base := pg.rate(b, clients)
 						b.ReportMetric(base, "postgres_appends/s")
