@@ -71,7 +71,7 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 			return nil, fmt.Errorf("open key store: %w", err)
 		}
 	}
-	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn()); err != nil {
+	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn(), j.Store); err != nil {
 		return nil, err
 	}
 	return j, nil

@@ -24,16 +24,24 @@ const subjectPrefix = "waymark.access."
 
 // Sink stores access-log entries in StreamName.
 type Sink struct {
-	js     jetstream.JetStream
-	stream jetstream.Stream
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	durable Durable
+}
+
+// Durable makes a stream's acknowledged writes durable: the event store
+// (jetstream.Store.MakeDurable), which knows who fsyncs on its server.
+type Durable interface {
+	MakeDurable(ctx context.Context, stream string, upTo uint64) error
 }
 
 var _ accesslog.Sink = (*Sink)(nil)
 
 // Open creates (or opens) the access log stream on nc's JetStream. nc stays the
 // caller's: it is usually the event store's connection, closed with the store, and
-// the sink has nothing of its own to close.
-func Open(ctx context.Context, nc *nats.Conn) (*Sink, error) {
+// the sink has nothing of its own to close. durable makes each round durable before
+// Publish reports it stored (nil: the server makes every write durable itself).
+func Open(ctx context.Context, nc *nats.Conn, durable Durable) (*Sink, error) {
 	// accesslog.Log publishes rounds of at most MaxRound entries, one at a time: the
 	// publishes outstanding stay well under this limit, past which nats.go fails
 	// publishes instead of queueing them.
@@ -53,11 +61,12 @@ func Open(ctx context.Context, nc *nats.Conn) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access log: create stream: %w", err)
 	}
-	return &Sink{js: js, stream: stream}, nil
+	return &Sink{js: js, stream: stream, durable: durable}, nil
 }
 
 // Publish writes one round: every entry published asynchronously, then every ack
-// awaited. The result holds each entry's own outcome.
+// awaited, then the round made durable (one fsync for all of it). The result holds
+// each entry's own outcome: stored only once durable.
 func (s *Sink) Publish(ctx context.Context, entries []accesslog.Entry) []error {
 	errs := make([]error, len(entries))
 	futures := make([]jetstream.PubAckFuture, len(entries))
@@ -75,16 +84,27 @@ func (s *Sink) Publish(ctx context.Context, entries []accesslog.Entry) []error {
 			errs[i] = fmt.Errorf("access log: publish: %w", err)
 		}
 	}
+	var upTo uint64
 	for i, f := range futures {
 		if f == nil {
 			continue
 		}
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			upTo = max(upTo, ack.Sequence)
 		case err := <-f.Err():
 			errs[i] = fmt.Errorf("access log: publish: %w", err)
 		case <-ctx.Done():
 			errs[i] = fmt.Errorf("access log: %w", ctx.Err())
+		}
+	}
+	if upTo > 0 && s.durable != nil {
+		if err := s.durable.MakeDurable(ctx, StreamName, upTo); err != nil {
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = fmt.Errorf("access log: %w", err)
+				}
+			}
 		}
 	}
 	return errs

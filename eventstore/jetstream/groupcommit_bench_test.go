@@ -55,9 +55,9 @@ func BenchmarkDurableAppend(b *testing.B) {
 			b.ReportMetric(baseline, "fsyncs/s")
 			b.ReportMetric(rate/baseline, "x_fsync")
 			if s.commit != nil {
-				rounds, batches, _ := s.commit.Counts()
+				rounds, grouped, _ := s.commit.Counts()
 				b.ReportMetric(float64(b.N+writers)/float64(max(rounds, 1)), "appends/round")
-				b.ReportMetric(float64(batches)/float64(max(rounds, 1)), "batched/round")
+				b.ReportMetric(float64(grouped)/float64(max(rounds, 1)), "grouped/round")
 			}
 		})
 	}

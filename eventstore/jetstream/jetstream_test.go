@@ -51,6 +51,29 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceReplica runs the suite on a replica: a store on another store's
+// embedded server over TCP, whose writes the owner makes durable (durability.go).
+func TestConformanceReplica(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		owner := mustOpen(t, Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0"})
+		cur := mustOpen(t, replicaConfig(owner))
+		t.Cleanup(func() {
+			cur.Close()
+			owner.Close()
+		})
+		return storetest.Harness{
+			Store: cur,
+			Restart: func(t *testing.T) eventstore.Store {
+				if err := cur.Close(); err != nil {
+					t.Fatalf("close before restart: %v", err)
+				}
+				cur = mustOpen(t, replicaConfig(owner))
+				return cur
+			},
+		}
+	})
+}
+
 // TestConformanceRemote runs the suite against a separate server over TCP
 // (Config.NATSURL); Restart restarts that server too.
 func TestConformanceRemote(t *testing.T) {

@@ -66,5 +66,8 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 	if last == nil {
 		return nil, fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
 	}
+	if err := s.waitDurable(ctx, last.seq); err != nil { // never show a write a power cut could take back
+		return nil, s.opErr(op, err)
+	}
 	return out, nil
 }

@@ -105,7 +105,10 @@ func serverOptions(cfg Config) (*server.Options, error) {
 		ServerName: "waymark",
 		JetStream:  true,
 		StoreDir:   cfg.DataDir,
-		SyncAlways: cfg.Sync == SyncAlways,
+		// Never the server's own sync_always (an fsync per message, one at a time):
+		// with sync=always the store makes writes durable by group commit
+		// (durability.go) before anyone is told of them.
+		SyncAlways: false,
 		NoSigs:     true,
 		DontListen: cfg.ListenAddr == "",
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/internal/jsbatch"
+	"github.com/waymark-org/waymark/internal/jssync"
 	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
@@ -42,9 +43,12 @@ type Store struct {
 
 	direct *directGets // batched direct gets over one reply subscription
 	heads  *headCache  // stream heads for Append, from appends and reads
-	// commit gathers concurrent appends into atomic batches (internal/jsbatch); nil
-	// when every append is published on its own (sync=interval, or a stream that
-	// does not allow atomic batches).
+	// durable makes writes durable and holds reads back until they are (see
+	// durability.go); nil where the server does it (an external server) or nobody
+	// does (sync=interval).
+	durable durability
+	// commit gathers concurrent appends into rounds made durable together
+	// (internal/jsbatch); nil when every append is published on its own.
 	commit *jsbatch.Committer
 
 	// ctx ends when Close starts; subscriptions end with it.
@@ -111,26 +115,86 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.direct, err = newDirectGets(s.nc, jetstream.DefaultAPIPrefix+"DIRECT.GET."+cfg.StreamName,
 			cfg.StreamName, s.js.Options().DefaultTimeout)
 	}
+	if err == nil {
+		err = s.setUpDurability(ctx)
+	}
 	if err != nil {
 		s.nc.Close()
 		s.shutdownServer()
 		return nil, fmt.Errorf("jetstream event store: %w", err)
 	}
-	if s.groupCommits() {
-		s.commit = jsbatch.New(s.nc, s.js)
-	}
 	return s, nil
 }
 
-// groupCommits reports whether appends are gathered into atomic batches: only where
-// each message would otherwise be fsynced on its own (the embedded server with
-// sync=always; an external stream that allows atomic batches, whose durability is its
-// server's), since a batch's fixed cost buys nothing when nothing is fsynced.
-func (s *Store) groupCommits() bool {
-	if s.srv != nil {
-		return s.cfg.Sync == SyncAlways
+// setUpDurability decides who makes appends durable and how they are grouped:
+//   - the embedded server with sync=always: this store, by group commit of its own
+//     (durability.go), answering replicas too;
+//   - a replica on another Waymark's embedded server: that owner, asked per round;
+//   - an external server: the server (sync_always or replication, the operator's
+//     choice); concurrent appends go out as atomic batches where the stream allows
+//     them, which a server that fsyncs every message stores with one fsync;
+//   - the embedded server with sync=interval: nobody, each append on its own.
+func (s *Store) setUpDurability(ctx context.Context) error {
+	switch {
+	case s.srv != nil && s.cfg.Sync == SyncAlways:
+		d := &localDurability{jsDir: s.srv.JetStreamConfig().StoreDir, account: AppAccount,
+			head: s.lastSeq, syncers: map[string]*jssync.Syncer{}}
+		if _, err := d.syncer(ctx, s.cfg.StreamName); err != nil {
+			return err
+		}
+		if err := d.serve(s.nc); err != nil {
+			return fmt.Errorf("answer replicas: %w", err)
+		}
+		s.durable = d
+	case s.srv == nil:
+		d, err := probeOwner(ctx, s.nc, s.cfg.StreamName)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			s.durable = d
+		}
 	}
-	return s.stream.CachedInfo().Config.AllowAtomicPublish
+	switch {
+	case s.durable != nil:
+		s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{Sync: func(ctx context.Context, upTo uint64) error {
+			return s.durable.commit(ctx, s.cfg.StreamName, upTo)
+		}})
+	case s.srv == nil && s.stream.CachedInfo().Config.AllowAtomicPublish:
+		s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{})
+	}
+	return nil
+}
+
+// MakeDurable makes the writes to stream (a stream on this store's server, such as
+// the access log) acknowledged so far durable, up to sequence upTo: its writers call
+// it before saying a write happened. Nothing to do where the server makes writes
+// durable itself, or where nobody does (sync=interval).
+func (s *Store) MakeDurable(ctx context.Context, stream string, upTo uint64) error {
+	if s.durable == nil {
+		return nil
+	}
+	if err := s.durable.commit(ctx, stream, upTo); err != nil {
+		return s.opErr("make "+stream+" durable", err)
+	}
+	return nil
+}
+
+// waitDurable holds a read back until the message at seq is durable.
+func (s *Store) waitDurable(ctx context.Context, seq uint64) error {
+	if s.durable == nil || seq == 0 {
+		return nil
+	}
+	return s.durable.wait(ctx, s.cfg.StreamName, seq)
+}
+
+// lastSeq is the last sequence of a stream on this store's server.
+func (s *Store) lastSeq(ctx context.Context, stream string) (uint64, error) {
+	st, err := s.js.Stream(ctx, stream)
+	if err != nil {
+		return 0, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	return st.CachedInfo().State.LastSeq, nil
 }
 
 // Server returns the embedded server (nil when connected to an external one).
@@ -166,7 +230,9 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 		MaxBytes:          -1,
 		MaxMsgsPerSubject: -1,
 		AllowDirect:       true,
-		// Atomic batches are how concurrent appends share one fsync (internal/jsbatch).
+		// Atomic batches are how concurrent appends share one fsync on a server that
+		// fsyncs every message (internal/jsbatch); the embedded server syncs by group
+		// commit of its own instead (durability.go).
 		AllowAtomicPublish: true,
 		DenyDelete:         true,
 		DenyPurge:          true,
@@ -224,6 +290,9 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	last := info.State.LastSeq
 	if last == 0 {
 		return eventstore.Start, nil
+	}
+	if err := s.waitDurable(ctx, last); err != nil {
+		return eventstore.Start, s.opErr("head", err)
 	}
 	msg, err := s.stream.GetMsg(ctx, last)
 	if err != nil {

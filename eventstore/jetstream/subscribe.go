@@ -65,7 +65,7 @@ func (s *Store) Subscribe(ctx context.Context, from eventstore.Position) (events
 		defer stopOnClose()
 		defer close(sub.done)
 		defer s.deleteConsumer(cons)
-		sub.run(subCtx, msgs, from)
+		sub.run(subCtx, msgs, from, s.waitDurable)
 	}()
 	return sub, nil
 }
@@ -108,7 +108,9 @@ func (sub *subscription) Close() {
 	<-sub.done
 }
 
-func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext, from eventstore.Position) {
+// run delivers the consumer's messages, each once it is durable (waitDurable).
+func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext, from eventstore.Position,
+	waitDurable func(context.Context, uint64) error) {
 	defer close(sub.events)
 	defer msgs.Stop()
 	fail := func(err error) {
@@ -132,6 +134,12 @@ func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext
 		events, err := decodeMessage(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
 		if err != nil {
 			fail(err)
+			return
+		}
+		if err := waitDurable(ctx, md.Sequence.Stream); err != nil {
+			if ctx.Err() == nil {
+				fail(err)
+			}
 			return
 		}
 		for _, e := range events {

@@ -74,7 +74,7 @@ func TestConcurrentCreatesAreCommittedTogether(t *testing.T) {
 			}
 		}
 	}
-	_, batches, fallbacks := ks.commit.Counts()
+	_, batches, fallbacks := ks.commit.Counts() // batches: the rounds made durable as one atomic batch
 	if batches == 0 {
 		t.Error("96 concurrent Creates were never batched")
 	}

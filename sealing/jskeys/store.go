@@ -125,7 +125,7 @@ func (s *Store) init(ctx context.Context) error {
 	if s.stream, err = s.js.CreateOrUpdateStream(ctx, keyStreamConfig()); err != nil {
 		return fmt.Errorf("stream %s: %w", keyStreamName, err)
 	}
-	s.commit = jsbatch.New(s.nc, s.js)
+	s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{}) // atomic batches: this server fsyncs every message
 	// The server's file layout: <StoreDir>/jetstream/<account>/streams/<stream>/msgs.
 	s.msgDir = filepath.Join(s.srv.JetStreamConfig().StoreDir, server.DEFAULT_GLOBAL_ACCOUNT, "streams", keyStreamName, "msgs")
 	if st, err := os.Stat(s.msgDir); err != nil || !st.IsDir() {

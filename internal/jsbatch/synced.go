@@ -1,0 +1,62 @@
+package jsbatch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// sendSynced publishes a round, pipelined, now (so that rounds reach the server in
+// the order they were picked), then in the background waits for the server's
+// acknowledgements and makes the round durable with one Sync before answering any
+// append of it (a refused message, not written, is answered with the refusal).
+func (c *Committer) sendSynced(round []*pendingAppend, finished chan<- struct{}) {
+	futures := make([]jetstream.PubAckFuture, len(round))
+	results := make([]publishResult, len(round))
+	for i, p := range round {
+		f, err := c.js.PublishMsgAsync(p.msg, jetstream.WithExpectLastSequencePerSubject(p.expect))
+		if err != nil {
+			results[i].err = err
+			continue
+		}
+		futures[i] = f
+	}
+	go func() {
+		defer func() { finished <- struct{}{} }()
+		var upTo uint64
+		for i, f := range futures {
+			if f == nil {
+				continue
+			}
+			select {
+			case ack := <-f.Ok():
+				results[i].seq = ack.Sequence
+				upTo = max(upTo, ack.Sequence)
+			case err := <-f.Err():
+				results[i].err = err
+			}
+		}
+		var syncErr error
+		if len(round) > 1 {
+			c.mu.Lock()
+			c.grouped++
+			c.mu.Unlock()
+		}
+		if upTo > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+			if err := c.sync(ctx, upTo); err != nil {
+				// Written, but not known to be durable: the outcome is unknown, as
+				// when a publish's answer is lost.
+				syncErr = fmt.Errorf("make the write durable: %w", err)
+			}
+			cancel()
+		}
+		for i, p := range round {
+			if results[i].err == nil && syncErr != nil {
+				results[i] = publishResult{err: syncErr}
+			}
+			p.result <- results[i]
+		}
+	}()
+}
