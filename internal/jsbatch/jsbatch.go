@@ -29,8 +29,7 @@ import (
 //     published, pipelined, and once the server has acknowledged (written) every
 //     message, one fsync of the stream (Options.Sync) makes them all durable before
 //     any is answered. No fixed cost: one writer pays one fsync, as without
-//     batching. Two rounds may be in flight, so that one is published while the
-//     other is synced.
+//     batching.
 //   - Atomic: the server fsyncs every message; an atomic batch publish (JetStream
 //     2.12+) is stored and fsynced as one. A batch has a fixed cost (the server
 //     stages it in a file store of its own, ~3–4 ms here), so few waiting appends go
@@ -128,39 +127,32 @@ func (c *Committer) Close() {
 	<-c.done
 }
 
-// maxInflight is how many rounds may be out at once: two when synced (one
-// published while the other is synced), one for atomic batches (the server commits
-// batches one after the other, and a second round in flight measured no faster).
-func (c *Committer) maxInflight() int {
-	if c.sync != nil {
-		return 2
-	}
-	return 1
-}
-
+// run gathers appends into rounds, one round out at a time: while it is out, the
+// next gathers. (Two synced rounds in flight, one published while the other is
+// fsynced, measured no faster and fsynced more often; the server commits atomic
+// batches one after the other anyway.)
 func (c *Committer) run() {
 	defer close(c.done)
 	var (
 		waiting  []*pendingAppend // taken from the queue, not yet sent
-		inflight int              // rounds out, not yet answered
-		finished = make(chan struct{}, 2)
+		inflight bool             // a round is out, not yet answered
+		finished = make(chan struct{}, 1)
 		lastSize int              // the size of the last round
 		gather   <-chan time.Time // set while a round waits for the last one's writers
 		timedOut bool
 	)
 	for {
-		// A round goes out as soon as a round may. Before an atomic batch after a
+		// A round goes out as soon as the last one is answered. Before an atomic batch after a
 		// large round, though, it waits (at most gatherWait) until as many appends
 		// wait as that round held: its writers are coming back with their next
 		// appends, and a round sent without them would go out small and make them
 		// wait a whole round more. After a small round (one writer, or few), or when
 		// synced (no fixed cost to share), it never waits.
-		if inflight < c.maxInflight() && len(waiting) > 0 {
+		if !inflight && len(waiting) > 0 {
 			if c.sync != nil || lastSize < c.minBatch || len(waiting) >= lastSize || timedOut {
 				var round []*pendingAppend
 				round, waiting = c.pick(waiting)
-				lastSize, gather, timedOut = len(round), nil, false
-				inflight++
+				lastSize, gather, timedOut, inflight = len(round), nil, false, true
 				c.send(round, finished)
 				continue
 			}
@@ -183,9 +175,9 @@ func (c *Committer) run() {
 		case <-gather:
 			gather, timedOut = nil, true
 		case <-finished:
-			inflight--
+			inflight = false
 		case <-c.stop:
-			for ; inflight > 0; inflight-- {
+			if inflight {
 				<-finished
 			}
 			c.failAll(waiting)
