@@ -2,6 +2,8 @@ package projections
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
@@ -65,6 +67,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 	case domain.SurvivorDataErased:
 		// The key is destroyed; what is left of the personal data cannot be opened.
 		v.Survivor = codec.Personal{}
+		v.Notes, v.Reopenings = slices.Clone(v.Notes), slices.Clone(v.Reopenings) // older views keep theirs
 		for i := range v.Notes {
 			v.Notes[i].Text = codec.Personal{}
 		}
@@ -77,7 +80,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			v.Closure = &closure
 		}
 		v.BlindIndex = nil
-		v.Sealed = nil
+		v.Sealed, v.sealedOwned = nil, true
 	}
 	if !v.State.Erased {
 		tokens, err := openIndex(v.ID, env.Extras.BlindIndex)
@@ -98,6 +101,9 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 // seal keeps a personal sub-object under key (or forgets the key's old one when the
 // event has none, e.g. safe-contact rules set again without notes).
 func (v *CaseView) seal(key string, p codec.Personal) {
+	if !v.sealedOwned { // the first change for this event: the older view keeps its map
+		v.Sealed, v.sealedOwned = maps.Clone(v.Sealed), true
+	}
 	if p.IsZero() {
 		delete(v.Sealed, key)
 		return

@@ -1,8 +1,6 @@
 package projections
 
 import (
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/waymark-org/waymark/codec"
@@ -35,6 +33,9 @@ type CaseView struct {
 	// (the Sealed* keys below): document numbers, named authorities, staff members,
 	// creditors, concern details, contact notes, and the texts beside reason codes.
 	Sealed map[string]codec.Personal
+
+	// sealedOwned: Sealed is this view's own, not shared with the view before it.
+	sealedOwned bool
 }
 
 // OwningOrganisation is the referring organisation that owns the case.
@@ -79,15 +80,16 @@ type NoteView struct {
 	At                 time.Time
 }
 
-// next returns a copy of v to change for the next event. Slices and maps are cloned
-// so views already handed out never see the change.
+// next returns a copy of v to change for the next event, at the cost of one struct
+// copy: views already handed out never see the change, without copying their
+// histories at every event. The slices are shared and only appended to — an append
+// writes past the end that every older view stops at (the read model has one writer,
+// and a view is built on once: its successor replaces it) — and what an event
+// changes in place is copied first: the sealed map on the event's first seal
+// (sealedOwned), the notes and reopenings on erasure.
 func (v *CaseView) next() *CaseView {
 	n := *v
-	n.Journey = slices.Clone(v.Journey)
-	n.Notes = slices.Clone(v.Notes)
-	n.Reopenings = slices.Clone(v.Reopenings)
-	n.BlindIndex = slices.Clone(v.BlindIndex)
-	n.Sealed = maps.Clone(v.Sealed)
+	n.sealedOwned = false
 	return &n
 }
 
