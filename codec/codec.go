@@ -90,35 +90,37 @@ func encode(spec domain.EventSpec, e domain.Event, id string, md eventstore.Meta
 }
 
 // addExtras seals the personal sub-object and the blind index, each bound to the
-// schema version the event is stored at.
+// schema version the event is stored at. The sealed object replaces the plaintext
+// in place, the blind index is added as the last member: the rest of the encoded
+// event is kept byte for byte.
 func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindIndex []string) ([]byte, error) {
-	// Most events carry no personal data: skip the parse for them. (A false positive —
-	// the key inside a string — only costs the parse.)
+	// Most events carry no personal data: skip the scan for them. (A false positive —
+	// the key inside a string — only costs the scan.)
 	if len(blindIndex) == 0 && !bytes.Contains(data, []byte(`"`+personalKey+`":`)) {
 		return data, nil
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
+	start, end := -1, -1
+	if err := members(data, func(key []byte, s, e int) {
+		if string(key) == personalKey {
+			start, end = s, e
+		}
+	}); err != nil {
 		return nil, err
 	}
-	plain, personal := fields[personalKey]
-	if personal && seal == nil {
+	personal := start >= 0 && string(data[start:end]) != "null"
+	if (personal || len(blindIndex) > 0) && seal == nil {
 		return nil, ErrUnsealed
 	}
-	if !personal && len(blindIndex) == 0 {
-		return data, nil
-	}
+	out := data
 	if personal {
-		sealed, err := seal(id, schemaVersion, plain)
+		sealed, err := seal(id, schemaVersion, data[start:end])
 		if err != nil {
 			return nil, fmt.Errorf("seal personal data: %w", err)
 		}
-		fields[personalKey] = sealed
+		out = make([]byte, 0, len(data)-(end-start)+len(sealed)+len(blindIndexKey)+256)
+		out = append(append(append(out, data[:start]...), sealed...), data[end:]...)
 	}
 	if len(blindIndex) > 0 {
-		if seal == nil {
-			return nil, ErrUnsealed
-		}
 		tokens, err := json.Marshal(blindIndex)
 		if err != nil {
 			return nil, err
@@ -127,9 +129,22 @@ func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindInde
 		if err != nil {
 			return nil, fmt.Errorf("seal blind index: %w", err)
 		}
-		fields[blindIndexKey] = sealed
+		// Before the closing brace (data is compact, as json.Marshal wrote it):
+		// `,"blindIndex":<sealed>}`, or without the comma in an empty object.
+		body := bytes.TrimRight(out, " \t\r\n")
+		if len(body) < 2 || body[len(body)-1] != '}' {
+			return nil, errNotAnObject
+		}
+		body = bytes.TrimRight(body[:len(body)-1], " \t\r\n")
+		tail := make([]byte, 0, len(body)+len(blindIndexKey)+len(sealed)+5)
+		tail = append(tail, body...)
+		if body[len(body)-1] != '{' {
+			tail = append(tail, ',')
+		}
+		tail = append(append(append(tail, `"`+blindIndexKey+`":`...), sealed...), '}')
+		out = tail
 	}
-	return json.Marshal(fields)
+	return out, nil
 }
 
 // Decode returns a stored event as a domain event value and its extras. An event
@@ -152,19 +167,25 @@ func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, 
 	if err != nil {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	var extras struct {
-		Personal   json.RawMessage `json:"personal"`
-		BlindIndex json.RawMessage `json:"blindIndex"`
-	}
-	if err := json.Unmarshal(rec.Data, &extras); err != nil {
+	// The extras: one scan of the top level, no second decoding; each copied out of
+	// the stored bytes, so that a read model keeping it keeps no more than it.
+	var personal, index json.RawMessage
+	if err := members(rec.Data, func(key []byte, start, end int) {
+		switch string(key) {
+		case personalKey:
+			personal = bytes.Clone(rec.Data[start:end])
+		case blindIndexKey:
+			index = bytes.Clone(rec.Data[start:end])
+		}
+	}); err != nil {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
 	var out Extras
-	if len(extras.BlindIndex) > 0 && string(extras.BlindIndex) != "null" {
-		out.BlindIndex = Personal{EventID: BlindIndexEventID(rec.ID), SchemaVersion: rec.SchemaVersion, Data: extras.BlindIndex}
+	if len(index) > 0 && string(index) != "null" {
+		out.BlindIndex = Personal{EventID: BlindIndexEventID(rec.ID), SchemaVersion: rec.SchemaVersion, Data: index}
 	}
-	if len(extras.Personal) > 0 && string(extras.Personal) != "null" {
-		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: extras.Personal}
+	if len(personal) > 0 && string(personal) != "null" {
+		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: personal}
 	}
 	return e, out, nil
 }

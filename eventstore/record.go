@@ -35,21 +35,24 @@ func EncodeRecord(stream string, revision uint64, prevHash string, e EventData) 
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage("{}")
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, e.Data); err != nil {
-		return nil, "", fmt.Errorf("encode event %s for %s: data is not JSON: %w", e.ID, stream, err)
-	}
 	md := e.Metadata
 	md.PrevHash = prevHash
 	md.Hash = ""
 	rec := record{
 		V: recordVersion, Stream: stream, Revision: revision, ID: e.ID, Type: e.Type,
-		SchemaVersion: e.SchemaVersion, Data: compact.Bytes(), Metadata: md,
+		SchemaVersion: e.SchemaVersion, Data: e.Data, Metadata: md,
 	}
+	// The encoder validates and compacts Data itself (a RawMessage is written
+	// compacted): no pass of our own over it.
 	var buf bytes.Buffer
+	buf.Grow(len(e.Data) + 512)
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rec); err != nil {
+		var notJSON *json.MarshalerError
+		if errors.As(err, &notJSON) {
+			return nil, "", fmt.Errorf("encode event %s for %s: data is not JSON: %w", e.ID, stream, err)
+		}
 		return nil, "", fmt.Errorf("encode event %s for %s: %w", e.ID, stream, err)
 	}
 	raw = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -2,6 +2,7 @@ package eventstore_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,5 +37,22 @@ func TestMetadataFingerprintIsAdditive(t *testing.T) {
 	got, err := eventstore.DecodeRecord(raw)
 	if err != nil || got.Metadata.CommandType != "AddCaseNote" || got.Metadata.Fingerprint != "ab12" {
 		t.Fatalf("a new record decodes as %+v (%v)", got.Metadata, err)
+	}
+}
+
+// Data is stored compacted, never HTML-escaped; data that is not JSON is refused.
+func TestRecordDataIsStoredCompacted(t *testing.T) {
+	e := eventstore.EventData{ID: "e1", Type: "CaseNoteAdded", Data: []byte("{ \"text\" : \"<b>&amp;</b> \\u00e9\" ,\n \"n\": [1, 2] }"),
+		Metadata: eventstore.Metadata{Actor: "w", Role: "caseworker", RecordedAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}}
+	raw, _, err := eventstore.EncodeRecord("case-c1", 0, "", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"data":{"text":"<b>&amp;</b> \u00e9","n":[1,2]}`; !bytes.Contains(raw, []byte(want)) {
+		t.Errorf("stored %s, want it to hold %s", raw, want)
+	}
+	e.Data = []byte(`{"text":`)
+	if _, _, err := eventstore.EncodeRecord("case-c1", 0, "", e); err == nil || !strings.Contains(err.Error(), "data is not JSON") {
+		t.Errorf("data that is not JSON: %v", err)
 	}
 }

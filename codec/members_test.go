@@ -1,0 +1,85 @@
+package codec
+
+import (
+	"encoding/json"
+	"maps"
+	"testing"
+)
+
+// members finds what encoding/json finds: each top-level member's value, exactly as
+// written, the last one of a repeated key.
+func TestMembersAgreeWithEncodingJSON(t *testing.T) {
+	for _, data := range []string{
+		`{}`, ` { } `,
+		`{"a":1}`,
+		`{"a":"x,}]\"{[","personal":{"v":1,"ct":"q\\\"}"},"n":[1,{"b":[2,"]"]}],"t":true,"z":null}`,
+		"{ \"a\" : [ 1 , 2 ] ,\n\t\"personal\" : { \"x\" : \"y\" } }",
+		`{"a":1,"a":2}`,
+		`{"k\"ey":-1.5e3,"blindIndex":"sealed"}`,
+	} {
+		want := map[string]json.RawMessage{}
+		if err := json.Unmarshal([]byte(data), &want); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		got := map[string]json.RawMessage{}
+		err := members([]byte(data), func(key []byte, start, end int) {
+			var k string
+			if err := json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k); err != nil {
+				t.Fatalf("%s: key %s: %v", data, key, err)
+			}
+			got[k] = json.RawMessage(data[start:end])
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		if !maps.EqualFunc(got, want, func(a, b json.RawMessage) bool { return string(a) == string(b) }) {
+			t.Errorf("%s:\n got %s\nwant %s", data, got, want)
+		}
+	}
+}
+
+// Data that is not one object is refused, never a panic.
+func TestMembersRefusesWhatIsNotAnObject(t *testing.T) {
+	for _, data := range []string{
+		``, ` `, `[]`, `"x"`, `1`, `{`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1,}`, `{"a" 1}`, `{a:1}`,
+		`{"a":1}x`, `{"a":"x}`, `{"a":[1,2}`, `{"a":{"b":1}`, `{"a":1 "b":2}`, `{,}`, `{"a":}`,
+	} {
+		if err := members([]byte(data), func([]byte, int, int) {}); err == nil {
+			t.Errorf("%q: accepted", data)
+		}
+	}
+}
+
+func FuzzMembers(f *testing.F) {
+	f.Add([]byte(`{"a":[1,{"b":"c"}],"personal":{"ct":"x"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = members(data, func(key []byte, start, end int) {
+			if start < 0 || end > len(data) || start > end {
+				t.Fatalf("range %d:%d of %d bytes", start, end, len(data))
+			}
+		})
+	})
+}
+
+// The sealed personal object replaces the plaintext where it stood and the blind
+// index is added last, the rest of the event kept byte for byte; an empty object
+// takes the index without a comma; null personal data is no personal data.
+func TestAddExtrasSplices(t *testing.T) {
+	seal := func(id string, _ int, plain []byte) (json.RawMessage, error) {
+		return json.RawMessage(`{"sealed":"` + id + `"}`), nil
+	}
+	for _, tc := range []struct{ data, want string }{
+		{`{"a":1,"personal":{"name":"x"},"b":[2]}`, `{"a":1,"personal":{"sealed":"e1"},"b":[2],"blindIndex":{"sealed":"e1/blind-index"}}`},
+		{`{}`, `{"blindIndex":{"sealed":"e1/blind-index"}}`},
+		{`{"personal":null}`, `{"personal":null,"blindIndex":{"sealed":"e1/blind-index"}}`},
+	} {
+		got, err := addExtras([]byte(tc.data), "e1", 1, seal, []string{"tok"})
+		if err != nil || string(got) != tc.want {
+			t.Errorf("%s: %s, %v; want %s", tc.data, got, err, tc.want)
+		}
+	}
+	got, err := addExtras([]byte(`{"a":"x","personal":{"n":1}}`), "e2", 1, seal, nil)
+	if err != nil || string(got) != `{"a":"x","personal":{"sealed":"e2"}}` {
+		t.Errorf("without a blind index: %s, %v", got, err)
+	}
+}
