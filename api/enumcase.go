@@ -43,7 +43,8 @@ func (e exactEnums) MutateOperationContext(_ context.Context, op *graphql.Operat
 }
 
 // check walks a variable's value along its type and refuses the first enum value
-// that is not exactly one of the enum's names.
+// that is not exactly one of the enum's names. path grows by append as the walk goes
+// down (siblings reuse its room); the error takes a copy.
 func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 	if v == nil {
 		return nil
@@ -54,7 +55,7 @@ func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 			return e.check(t.Elem, v, path) // one value where a list goes is a list of one
 		}
 		for i, item := range items {
-			if err := e.check(t.Elem, item, append(slices.Clone(path), ast.PathIndex(i))); err != nil {
+			if err := e.check(t.Elem, item, append(path, ast.PathIndex(i))); err != nil {
 				return err
 			}
 		}
@@ -69,7 +70,7 @@ func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 			return nil
 		}
 		name, _ := v.(string)
-		err := gqlerror.ErrorPathf(path, "%s", inputMessage(e.schema, name+notValid+def.Name))
+		err := gqlerror.ErrorPathf(slices.Clone(path), "%s", inputMessage(e.schema, name+notValid+def.Name))
 		errcode.Set(err, CodeBadUserInput)
 		return err
 	case def.Kind == ast.InputObject:
@@ -79,7 +80,7 @@ func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 		}
 		for _, f := range def.Fields { // in the schema's order: the same error every time
 			if fv, ok := fields[f.Name]; ok {
-				if err := e.check(f.Type, fv, append(slices.Clone(path), ast.PathName(f.Name))); err != nil {
+				if err := e.check(f.Type, fv, append(path, ast.PathName(f.Name))); err != nil {
 					return err
 				}
 			}

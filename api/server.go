@@ -71,7 +71,6 @@ func NewHandler(cfg Config) http.Handler {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(exactEnums{schema: schema.Schema()})
-	gql.Use(exactEnums{schema: schema.Schema()})
 	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
