@@ -60,6 +60,9 @@ type Postgres struct {
 	runs int
 }
 
+// ErrNoPostgres is FindPostgres's answer on a machine without PostgreSQL.
+var ErrNoPostgres = errors.New("PostgreSQL not found (want postgres, pg_ctl, initdb, psql and pgbench; on Debian: apt-get install postgresql)")
+
 // FindPostgres returns the directory of the PostgreSQL server binaries (postgres,
 // pg_ctl, initdb, psql, pgbench): the newest /usr/lib/postgresql/<version>/bin
 // (Debian's layout: apt-get install postgresql), or the one pg_config names.
@@ -74,7 +77,7 @@ func FindPostgres() (string, error) {
 			return d, nil
 		}
 	}
-	return "", errors.New("PostgreSQL not found (want postgres, pg_ctl, initdb, psql and pgbench; on Debian: apt-get install postgresql)")
+	return "", ErrNoPostgres
 }
 
 func pgVersion(binDir string) int {

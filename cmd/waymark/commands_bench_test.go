@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -67,7 +68,10 @@ func BenchmarkCommandsOverHTTP(b *testing.B) {
 					b.ReportMetric(ms(cpuAfter-cpuBefore)/float64(b.N), "server_cpu_ms/op")
 					b.ReportMetric(ms(clientCPU)/float64(b.N), "client_cpu_ms/op")
 					if pg != nil && mode == "always" && b.N > 1 {
-						base := pg.rate(b, clients)
+						base, err := pg.Rate(b.Context(), clients)
+						if err != nil {
+							b.Fatal(err)
+						}
 						b.ReportMetric(base, "postgres_appends/s")
 						b.ReportMetric(r.PerSecond()/base, "x_postgres")
 					}
@@ -89,40 +93,17 @@ func serverProfile(mode string) string {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// postgresBaseline is the PostgreSQL events table, measured once per client count
-// in a run.
-type postgresBaseline struct {
-	pg    *bench.Postgres
-	rates map[int]float64
-}
-
 // startPostgresBaseline starts the PostgreSQL baseline, or logs why there is none
 // (the benchmark then reports Waymark's figures alone).
-func startPostgresBaseline(b *testing.B) *postgresBaseline {
-	bin, err := bench.FindPostgres()
-	if err != nil {
+func startPostgresBaseline(b *testing.B) *bench.Baseline {
+	pg, err := bench.StartBaseline(b.Context(), 5*time.Second)
+	if errors.Is(err, bench.ErrNoPostgres) {
 		b.Logf("no PostgreSQL baseline: %v", err)
 		return nil
 	}
-	pg, err := bench.StartPostgres(b.Context(), bin)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(pg.Close)
-	return &postgresBaseline{pg: pg, rates: map[int]float64{}}
-}
-
-// pgRunTime is how long pgbench runs for each client count.
-const pgRunTime = 5 * time.Second
-
-func (p *postgresBaseline) rate(b *testing.B, clients int) float64 {
-	if r, ok := p.rates[clients]; ok {
-		return r
-	}
-	r, err := p.pg.Append(b.Context(), clients, pgRunTime)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p.rates[clients] = r.PerSecond
-	return r.PerSecond
+	return pg
 }

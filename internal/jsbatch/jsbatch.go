@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -29,7 +30,8 @@ import (
 //     published, pipelined, and once the server has acknowledged (written) every
 //     message, one fsync of the stream (Options.Sync) makes them all durable before
 //     any is answered. No fixed cost: one writer pays one fsync, as without
-//     batching.
+//     batching — and a writer alone publishes and syncs itself, with no goroutine
+//     between it and the server (see publishAlone).
 //   - Atomic: the server fsyncs every message; an atomic batch publish (JetStream
 //     2.12+) is stored and fsynced as one. A batch has a fixed cost (the server
 //     stages it in a file store of its own, ~3–4 ms here), so few waiting appends go
@@ -56,6 +58,8 @@ type Committer struct {
 	rounds    uint64 // rounds committed (tests)
 	grouped   uint64 // rounds that made more than one append durable at once (tests)
 	fallbacks uint64 // atomic batches that failed and went out one by one (tests)
+
+	writers atomic.Int64 // appends under way (synced: who goes alone)
 }
 
 // Options configure a committer.
@@ -102,6 +106,11 @@ func New(nc *nats.Conn, js jetstream.JetStream, opts Options) *Committer {
 // stream sequence. A wrong expected sequence comes back as the server's error (see
 // IsWrongLastSequence). If ctx ends first the outcome is unknown, as with any publish.
 func (c *Committer) Publish(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
+	alone := c.writers.Add(1) == 1
+	defer c.writers.Add(-1)
+	if alone && c.sync != nil {
+		return c.publishAlone(ctx, msg, expect)
+	}
 	p := &pendingAppend{msg: msg, expect: expect, result: make(chan publishResult, 1)}
 	select {
 	case c.queue <- p:

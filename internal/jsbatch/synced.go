@@ -4,8 +4,39 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
+
+// publishAlone is a synced append by a writer with no other append under way: it
+// publishes and syncs in its own goroutine. Through the run loop it would pass
+// three goroutines more (the queue, the round's acknowledgements, the answer), tens
+// of microseconds each on these machines: a single writer measured 15-25% faster
+// this way. Under load the rounds win: one goroutine publishing a round pipelined
+// costs the server less than as many writers each waiting on its own publish
+// (measured with 256 writers: rounds of ~100 against ~20, 1.4x the appends/s).
+func (c *Committer) publishAlone(ctx context.Context, msg *nats.Msg, expect uint64) (uint64, error) {
+	select {
+	case <-c.stop:
+		return 0, ErrStopped
+	default:
+	}
+	ack, err := c.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	c.rounds++
+	c.mu.Unlock()
+	syncCtx, cancel := context.WithTimeout(ctx, commitTimeout)
+	defer cancel()
+	if err := c.sync(syncCtx, ack.Sequence); err != nil {
+		// Written, but not known to be durable: the outcome is unknown, as when a
+		// publish's answer is lost.
+		return 0, fmt.Errorf("make the write durable: %w", err)
+	}
+	return ack.Sequence, nil
+}
 
 // sendSynced publishes a round, pipelined, now (so that rounds reach the server in
 // the order they were picked), then in the background waits for the server's
