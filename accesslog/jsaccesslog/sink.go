@@ -148,7 +148,8 @@ const clockSlack = time.Minute
 func (s *Sink) Between(ctx context.Context, from, to time.Time) ([]accesslog.Entry, error) {
 	start := from.Add(-clockSlack)
 	var out []accesslog.Entry
-	err := s.scan(ctx, &start, func(_ uint64, data []byte) (bool, error) {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start}
+	err := s.scan(ctx, cfg, func(_ uint64, data []byte) (bool, error) {
 		var e accesslog.Entry
 		if err := json.Unmarshal(data, &e); err != nil {
 			return false, fmt.Errorf("access log: decode: %w", err)
@@ -161,20 +162,23 @@ func (s *Sink) Between(ctx context.Context, from, to time.Time) ([]accesslog.Ent
 	return out, err
 }
 
-// scan hands every message stored since start (nil: from the first) to f, in order,
-// until f says stop or the stream's end as of the scan's start is reached.
-func (s *Sink) scan(ctx context.Context, start *time.Time, f func(seq uint64, data []byte) (bool, error)) error {
+// ScanAccess hands every stored entry after sequence after to f, in order, up to the
+// stream's end as the scan starts: what audit checkpoints cover and verify.
+func (s *Sink) ScanAccess(ctx context.Context, after uint64, f func(seq uint64, data []byte) error) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: after + 1}
+	return s.scan(ctx, cfg, func(seq uint64, data []byte) (bool, error) { return true, f(seq, data) })
+}
+
+// scan hands the messages cfg delivers to f, in order, until f says stop or the
+// stream's end as of the scan's start is reached.
+func (s *Sink) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, f func(seq uint64, data []byte) (bool, error)) error {
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("access log: %w", err)
 	}
 	last := info.State.LastSeq
-	if info.State.Msgs == 0 {
+	if info.State.Msgs == 0 || cfg.OptStartSeq > last {
 		return nil
-	}
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if start != nil {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: start}
 	}
 	cons, err := s.stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
