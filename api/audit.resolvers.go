@@ -70,6 +70,15 @@ func (r *queryResolver) CaseAt(ctx context.Context, id string, version *int, at 
 	return r.svc.CaseAt(ctx, actorFrom(ctx), id, version, at)
 }
 
+// VerifyCase is the resolver for the verifyCase field.
+func (r *queryResolver) VerifyCase(ctx context.Context, id string) (*graph.CaseVerification, error) {
+	v, err := r.svc.VerifyCase(ctx, actorFrom(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return verificationToGraph(v), nil
+}
+
 // HistoryEvent returns graph.HistoryEventResolver implementation.
 func (r *Resolver) HistoryEvent() graph.HistoryEventResolver { return &historyEventResolver{r} }
 

@@ -27,3 +27,11 @@ func sizeOr(first *int, def int) int {
 	}
 	return *first
 }
+
+func verificationToGraph(v app.Verification) *graph.CaseVerification {
+	out := &graph.CaseVerification{Ok: v.OK, Events: v.Events, HeadHash: optional(v.HeadHash), Checkpoints: v.Checkpoints, Signed: v.Signed}
+	if b := v.Break; b != nil {
+		out.FirstBreak = &graph.ChainBreak{Stream: b.Stream, Revision: int(b.Revision), Problem: b.Problem, Expected: b.Expected, Found: b.Found}
+	}
+	return out
+}

@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/waymark-org/waymark/app"
+	auditpkg "github.com/waymark-org/waymark/audit"
 )
 
 // Auditing over the real HTTP stack and embedded JetStream: a case's history, the
@@ -334,5 +337,127 @@ func TestCaseAt(t *testing.T) {
 	}
 	if code := h.do(complianceA, historyQuery, map[string]any{"id": id}).code(); code != "NOT_FOUND" {
 		t.Errorf("bank-a compliance's history after its consent was withdrawn: %q, want NOT_FOUND", code)
+	}
+}
+
+const verifyQuery = `query($id: ID!) { verifyCase(id: $id) { ok events headHash checkpoints signed firstBreak { stream revision problem expected found } } }`
+
+type verification struct {
+	VerifyCase struct {
+		OK          bool `json:"ok"`
+		Events      int
+		HeadHash    *string
+		Checkpoints int
+		Signed      bool
+		FirstBreak  *struct {
+			Stream          string
+			Revision        int
+			Problem         string
+			Expected, Found string
+		}
+	}
+}
+
+// verifyCase recomputes the chain and compares it with the signed checkpoints; one
+// signed by another key is named as the break.
+func TestVerifyCase(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	id, _ := h.auditedCase(t, "verify")
+	h.do(caseworker, `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { id } }`, map[string]any{"id": id, "min": h.head().String()})
+
+	var v verification
+	h.must(auditor, verifyQuery, map[string]any{"id": id}, &v)
+	if !v.VerifyCase.OK || v.VerifyCase.Events != 8 || v.VerifyCase.Checkpoints != 0 || !v.VerifyCase.Signed || v.VerifyCase.FirstBreak != nil {
+		t.Errorf("before any checkpoint: %+v", v.VerifyCase)
+	}
+	signer := &auditpkg.Signer{Store: h.node.Store, KeyID: "audit-test", Key: h.auditKey, Now: h.clock.Now}
+	if _, _, err := signer.Checkpoint(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.must(caseworker, verifyQuery, map[string]any{"id": id}, &v)
+	if !v.VerifyCase.OK || v.VerifyCase.Checkpoints != 1 {
+		t.Errorf("after a checkpoint: %+v", v.VerifyCase)
+	}
+	// A checkpoint signed with another key is named, and nothing else is trusted.
+	_, forged, _ := ed25519.GenerateKey(rand.Reader)
+	h.step("addCaseNote", "AddCaseNoteInput", map[string]any{"commandId": "verify-note-2", "caseId": id, "text": "second"})
+	signer.Key = forged
+	if _, _, err := signer.Checkpoint(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.must(auditor, verifyQuery, map[string]any{"id": id}, &v)
+	if b := v.VerifyCase.FirstBreak; v.VerifyCase.OK || b == nil || b.Stream != "audit-checkpoints" || !strings.Contains(b.Problem, "signature") {
+		t.Errorf("a checkpoint of another key: %+v %+v", v.VerifyCase, b)
+	}
+	for _, tt := range []struct {
+		actor app.Actor
+		id    string
+		code  string
+	}{{bankA, id, "FORBIDDEN"}, {otherWorker, id, "NOT_FOUND"}, {auditor, "no-such-case", "NOT_FOUND"}} {
+		if code := h.do(tt.actor, verifyQuery, map[string]any{"id": tt.id}).code(); code != tt.code {
+			t.Errorf("%s verifies %s: %q, want %s", tt.actor.ID, tt.id, code, tt.code)
+		}
+	}
+}
+
+// The auditing operations in the authorisation table: every role against cases in
+// every relation, through the real HTTP server.
+func TestAuthorisationOfAuditing(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	cases := map[relation]fixture{}
+	for _, rel := range relations {
+		cases[rel] = h.buildCase(t, rel, "audit-"+strings.ReplaceAll(string(rel), " ", "-"))
+	}
+	bankCompliance := app.Actor{ID: "bank-a-compliance", Role: app.RoleAuditor, Organisation: "bank-a"}
+	N, A := "NOT_FOUND", "ok"
+	all := func(code string) map[relation]string {
+		return map[relation]string{relOwn: code, relOther: code, relInForce: code, relExpired: code, relWithdrawn: code}
+	}
+	// caseHistory, caseAt and verifyCase share one decision; accessLog has its own.
+	want := map[string]struct{ audit, log map[relation]string }{
+		"caseworker": {map[relation]string{relOwn: A, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N},
+			map[relation]string{relOwn: F, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N}},
+		"bank": {map[relation]string{relOwn: F, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N},
+			map[relation]string{relOwn: F, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N}},
+		"bureau": {map[relation]string{relOwn: F, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N},
+			map[relation]string{relOwn: F, relOther: N, relInForce: F, relExpired: N, relWithdrawn: N}},
+		"auditor":             {all(A), all(A)},
+		"auditor with reason": {all(A), all(A)},
+		"bank compliance": {map[relation]string{relOwn: A, relOther: N, relInForce: A, relExpired: N, relWithdrawn: N},
+			map[relation]string{relOwn: A, relOther: N, relInForce: A, relExpired: N, relWithdrawn: N}},
+		"analyst": {all(N), all(N)},
+		"admin":   {all(N), all(N)},
+	}
+	codeOf := func(resp gqlResponse) string {
+		if c := resp.code(); c != "" {
+			return c
+		}
+		return A
+	}
+	for _, r := range append(roles, role{"bank compliance", bankCompliance, ""}) {
+		for _, rel := range relations {
+			t.Run(r.name+"/"+string(rel), func(t *testing.T) {
+				h.reason = r.reason
+				defer func() { h.reason = "" }()
+				vars := map[string]any{"id": cases[rel].id}
+				got := map[string]string{
+					"caseHistory": codeOf(h.do(r.actor, `query($id: ID!) { caseHistory(id: $id) { totalCount } }`, vars)),
+					"caseAt":      codeOf(h.do(r.actor, `query($id: ID!) { caseAt(id: $id, version: 1) { version } }`, vars)),
+					"verifyCase":  codeOf(h.do(r.actor, `query($id: ID!) { verifyCase(id: $id) { ok } }`, vars)),
+					"accessLog":   codeOf(h.do(r.actor, `query($id: ID!) { accessLog(caseId: $id) { totalCount } }`, vars)),
+				}
+				w := want[r.name]
+				for _, op := range []string{"caseHistory", "caseAt", "verifyCase"} {
+					if got[op] != w.audit[rel] {
+						t.Errorf("%s: %s, want %s", op, got[op], w.audit[rel])
+					}
+				}
+				if got["accessLog"] != w.log[rel] {
+					t.Errorf("accessLog: %s, want %s", got["accessLog"], w.log[rel])
+				}
+			})
+		}
 	}
 }

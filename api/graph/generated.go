@@ -201,6 +201,23 @@ type ComplexityRoot struct {
 		Version  func(childComplexity int) int
 	}
 
+	CaseVerification struct {
+		Checkpoints func(childComplexity int) int
+		Events      func(childComplexity int) int
+		FirstBreak  func(childComplexity int) int
+		HeadHash    func(childComplexity int) int
+		Ok          func(childComplexity int) int
+		Signed      func(childComplexity int) int
+	}
+
+	ChainBreak struct {
+		Expected func(childComplexity int) int
+		Found    func(childComplexity int) int
+		Problem  func(childComplexity int) int
+		Revision func(childComplexity int) int
+		Stream   func(childComplexity int) int
+	}
+
 	Closure struct {
 		At      func(childComplexity int) int
 		Outcome func(childComplexity int) int
@@ -386,6 +403,7 @@ type ComplexityRoot struct {
 		Cases           func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
 		Organisation    func(childComplexity int, id string, minPosition *string) int
 		Organisations   func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
+		VerifyCase      func(childComplexity int, id string) int
 	}
 
 	Reopening struct {
@@ -512,6 +530,7 @@ type QueryResolver interface {
 	AccessLogReport(ctx context.Context, from time.Time, to time.Time) ([]BreakGlassSummary, error)
 	CaseHistory(ctx context.Context, id string, first *int, after *string) (*CaseHistoryConnection, error)
 	CaseAt(ctx context.Context, id string, version *int, at *time.Time) (*app.Case, error)
+	VerifyCase(ctx context.Context, id string) (*CaseVerification, error)
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
 	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
@@ -1154,6 +1173,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseResult.Version(childComplexity), true
+
+	case "CaseVerification.checkpoints":
+		if e.ComplexityRoot.CaseVerification.Checkpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Checkpoints(childComplexity), true
+	case "CaseVerification.events":
+		if e.ComplexityRoot.CaseVerification.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Events(childComplexity), true
+	case "CaseVerification.firstBreak":
+		if e.ComplexityRoot.CaseVerification.FirstBreak == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.FirstBreak(childComplexity), true
+	case "CaseVerification.headHash":
+		if e.ComplexityRoot.CaseVerification.HeadHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.HeadHash(childComplexity), true
+	case "CaseVerification.ok":
+		if e.ComplexityRoot.CaseVerification.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Ok(childComplexity), true
+	case "CaseVerification.signed":
+		if e.ComplexityRoot.CaseVerification.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Signed(childComplexity), true
+
+	case "ChainBreak.expected":
+		if e.ComplexityRoot.ChainBreak.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Expected(childComplexity), true
+	case "ChainBreak.found":
+		if e.ComplexityRoot.ChainBreak.Found == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Found(childComplexity), true
+	case "ChainBreak.problem":
+		if e.ComplexityRoot.ChainBreak.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Problem(childComplexity), true
+	case "ChainBreak.revision":
+		if e.ComplexityRoot.ChainBreak.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Revision(childComplexity), true
+	case "ChainBreak.stream":
+		if e.ComplexityRoot.ChainBreak.Stream == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Stream(childComplexity), true
 
 	case "Closure.at":
 		if e.ComplexityRoot.Closure.At == nil {
@@ -2240,6 +2327,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*domain.OrganisationKind), args["minPosition"].(*string)), true
+	case "Query.verifyCase":
+		if e.ComplexityRoot.Query.VerifyCase == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verifyCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VerifyCase(childComplexity, args["id"].(string)), true
 
 	case "Reopening.at":
 		if e.ComplexityRoot.Reopening.At == nil {
@@ -2787,6 +2885,48 @@ type HistoryEvent {
   hash: String!
   "The hash of the event before it in the case; empty for the referral."
   prevHash: String!
+}
+
+extend type Query {
+  """
+  Recomputes the case's hash chain from its stored bytes and compares it with every
+  signed checkpoint that lists the case (signatures checked with the server's audit
+  key). A broken chain is a result naming the first broken link, not an error.
+  """
+  verifyCase(
+    "The case's id."
+    id: ID!
+  ): CaseVerification!
+}
+
+"A case's hash chain, verified."
+type CaseVerification {
+  "True when every link holds and every checkpoint agrees."
+  ok: Boolean!
+  "How many events the case has (when ok)."
+  events: Int!
+  "The hash of its last event (when ok)."
+  headHash: String
+  "How many signed checkpoints list the case and agree with it."
+  checkpoints: Int!
+  "True when checkpoints were checked with the server's audit key; false when it has none configured (the chain alone was checked)."
+  signed: Boolean!
+  "The first broken link, when not ok."
+  firstBreak: ChainBreak
+}
+
+"Where a hash chain breaks."
+type ChainBreak {
+  "The stream, e.g. case-<id>, or (global log), (access log), audit-checkpoints."
+  stream: String!
+  "The revision (or count) where it breaks."
+  revision: Int!
+  "What is wrong there."
+  problem: String!
+  "What should be there."
+  expected: String!
+  "What is there."
+  found: String!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/banking.graphqls", Input: `# Banking: referrals to partner banks and account applications. Offers are in
@@ -4895,6 +5035,40 @@ func (ec *executionContext) childFields_CaseResult(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CaseResult", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_CaseVerification_ok(ctx, field)
+	case "events":
+		return ec.fieldContext_CaseVerification_events(ctx, field)
+	case "headHash":
+		return ec.fieldContext_CaseVerification_headHash(ctx, field)
+	case "checkpoints":
+		return ec.fieldContext_CaseVerification_checkpoints(ctx, field)
+	case "signed":
+		return ec.fieldContext_CaseVerification_signed(ctx, field)
+	case "firstBreak":
+		return ec.fieldContext_CaseVerification_firstBreak(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseVerification", field.Name)
+}
+
+func (ec *executionContext) childFields_ChainBreak(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stream":
+		return ec.fieldContext_ChainBreak_stream(ctx, field)
+	case "revision":
+		return ec.fieldContext_ChainBreak_revision(ctx, field)
+	case "problem":
+		return ec.fieldContext_ChainBreak_problem(ctx, field)
+	case "expected":
+		return ec.fieldContext_ChainBreak_expected(ctx, field)
+	case "found":
+		return ec.fieldContext_ChainBreak_found(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChainBreak", field.Name)
+}
+
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "outcome":
@@ -6146,6 +6320,20 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["minPosition"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_verifyCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -9196,6 +9384,268 @@ func (ec *executionContext) fieldContext_CaseResult_case(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CaseVerification_ok(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseVerification_events(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseVerification_headHash(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_headHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeadHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_headHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseVerification_checkpoints(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_checkpoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkpoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_checkpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseVerification_signed(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseVerification_firstBreak(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_firstBreak(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstBreak, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChainBreak) graphql.Marshaler {
+			return ec.marshalOChainBreak2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐChainBreak(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_firstBreak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseVerification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChainBreak(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChainBreak_stream(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_stream(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stream, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_stream(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_revision(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChainBreak_problem(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_expected(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_found(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_found(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Found, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_found(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
 }
 
 func (ec *executionContext) _Closure_outcome(ctx context.Context, field graphql.CollectedField, obj *Closure) (ret graphql.Marshaler) {
@@ -13263,6 +13713,50 @@ func (ec *executionContext) fieldContext_Query_caseAt(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_caseAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_verifyCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verifyCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VerifyCase(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseVerification) graphql.Marshaler {
+			return ec.marshalNCaseVerification2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verifyCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseVerification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verifyCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19054,6 +19548,117 @@ func (ec *executionContext) _CaseResult(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var caseVerificationImplementors = []string{"CaseVerification"}
+
+func (ec *executionContext) _CaseVerification(ctx context.Context, sel ast.SelectionSet, obj *CaseVerification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseVerificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseVerification")
+		case "ok":
+			out.Values[i] = ec._CaseVerification_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._CaseVerification_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headHash":
+			out.Values[i] = ec._CaseVerification_headHash(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checkpoints":
+			out.Values[i] = ec._CaseVerification_checkpoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signed":
+			out.Values[i] = ec._CaseVerification_signed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstBreak":
+			out.Values[i] = ec._CaseVerification_firstBreak(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var chainBreakImplementors = []string{"ChainBreak"}
+
+func (ec *executionContext) _ChainBreak(ctx context.Context, sel ast.SelectionSet, obj *ChainBreak) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chainBreakImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChainBreak")
+		case "stream":
+			out.Values[i] = ec._ChainBreak_stream(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._ChainBreak_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problem":
+			out.Values[i] = ec._ChainBreak_problem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._ChainBreak_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "found":
+			out.Values[i] = ec._ChainBreak_found(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closureImplementors = []string{"Closure"}
 
 func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *Closure) graphql.Marshaler {
@@ -20266,6 +20871,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_caseAt(ctx, field)
 				})
+		case "verifyCase":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verifyCase(ctx, field)
+				})
 		case "case":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -21276,6 +21887,14 @@ func (ec *executionContext) marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorg�
 		return graphql.Null
 	}
 	return ec._CaseResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseVerification2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseVerification(ctx context.Context, sel ast.SelectionSet, v *CaseVerification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseVerification!")
+		return graphql.Null
+	}
+	return ec._CaseVerification(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCloseCaseInput(ctx context.Context, v any) (CloseCaseInput, error) {
@@ -23278,6 +23897,13 @@ var (
 		domain.StatusClosed: "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalOChainBreak2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐChainBreak(ctx context.Context, sel ast.SelectionSet, v *ChainBreak) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChainBreak(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx context.Context, sel ast.SelectionSet, v *Closure) graphql.Marshaler {
 	if v == nil {

@@ -285,6 +285,36 @@ type CaseResult struct {
 	Case *app.Case `json:"case,omitempty"`
 }
 
+// A case's hash chain, verified.
+type CaseVerification struct {
+	// True when every link holds and every checkpoint agrees.
+	Ok bool `json:"ok"`
+	// How many events the case has (when ok).
+	Events int `json:"events"`
+	// The hash of its last event (when ok).
+	HeadHash *string `json:"headHash,omitempty"`
+	// How many signed checkpoints list the case and agree with it.
+	Checkpoints int `json:"checkpoints"`
+	// True when checkpoints were checked with the server's audit key; false when it has none configured (the chain alone was checked).
+	Signed bool `json:"signed"`
+	// The first broken link, when not ok.
+	FirstBreak *ChainBreak `json:"firstBreak,omitempty"`
+}
+
+// Where a hash chain breaks.
+type ChainBreak struct {
+	// The stream, e.g. case-<id>, or (global log), (access log), audit-checkpoints.
+	Stream string `json:"stream"`
+	// The revision (or count) where it breaks.
+	Revision int `json:"revision"`
+	// What is wrong there.
+	Problem string `json:"problem"`
+	// What should be there.
+	Expected string `json:"expected"`
+	// What is there.
+	Found string `json:"found"`
+}
+
 // A case to close.
 type CloseCaseInput struct {
 	// Chosen by the client; a retry with it returns the first result.
