@@ -124,9 +124,19 @@ const (
 	ActionReadDirectory        Action = "directory.read"
 	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
 	ActionManageKeys           Action = "keys.manage"
-	ActionReadAccessLog        Action = "accesslog.read"
-	ActionReadAggregates       Action = "aggregates.read" // coalition dashboards, analytics feed
-	ActionRevokeTokens         Action = "tokens.revoke"   // revoke an access token, or a user's tokens
+	// ActionReadAccessLog: who read which personal data. With a Case, that case's
+	// entries (coalition auditors: every case; a bank's compliance team: the cases its
+	// bank sees); without one, the whole log (coalition auditors only: the break-glass
+	// report).
+	ActionReadAccessLog Action = "accesslog.read"
+	// ActionAudit reads a case's recorded history as an auditor does: every event in
+	// order (caseHistory), the case as of a moment (caseAt), its hash chain checked
+	// (verifyCase), its export. Auditors (a bank's compliance team on its bank's
+	// cases) and the owning organisation's caseworkers; what each event shows is then
+	// decided per field group, like any read.
+	ActionAudit          Action = "case.audit"
+	ActionReadAggregates Action = "aggregates.read" // coalition dashboards, analytics feed
+	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
 )
 
 // Request is one access to decide.
@@ -201,12 +211,20 @@ func Authorize(r Request) Decision {
 		return Decision{Why: whyUnauthenticated, unauthenticated: true}
 	}
 	switch r.Action {
-	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase:
+	case ActionReadAccessLog:
+		if r.Case == nil {
+			return decideGlobal(r)
+		}
+		if !r.Case.Referred {
+			return notFound()
+		}
+		return decideCase(r)
+	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase, ActionAudit:
 		if r.Case == nil || !r.Case.Referred {
 			return notFound()
 		}
 		return decideCase(r)
-	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAccessLog, ActionReadAggregates,
+	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAggregates,
 		ActionRevokeTokens:
 		return decideGlobal(r)
 	}

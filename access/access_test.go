@@ -637,3 +637,43 @@ func TestBankComplianceAuditorSeesWhatItsBankSees(t *testing.T) {
 		t.Error("a coalition auditor does not see every bank's entries")
 	}
 }
+
+// Auditing a case (its history, the case as of a moment, its verification) and
+// reading its access log: auditors (a bank's compliance team on its bank's cases
+// only) and, for auditing, the owning organisation's caseworkers. The whole access
+// log is for the coalition's auditors.
+func TestAuthorizeAuditing(t *testing.T) {
+	t.Parallel()
+	compliance := func(org string) access.Actor {
+		return access.Actor{ID: "u-compliance", Role: access.RoleAuditor, Organisation: org, Kind: domain.OrgBank}
+	}
+	tests := []struct {
+		audit, caseLog, wholeLog string
+		who                      string
+		actor                    access.Actor
+	}{
+		{"A", "F", "F", "owning caseworker", caseworker("shelter-a")},
+		{"F", "F", "F", "caseworker with a grant in force", caseworker("ngo-shared")},
+		{"N", "N", "F", "caseworker of another organisation", caseworker("ngo-other")},
+		{"F", "F", "F", "bank referred under a grant", bank("bank-x")},
+		{"N", "N", "F", "bank whose grant was withdrawn", bank("bank-y")},
+		{"F", "F", "F", "bureau with a dispute", bureau("bureau-q")},
+		{"A", "A", "A", "coalition auditor", auditor},
+		{"A", "A", "F", "bank compliance, its bank sees the case", compliance("bank-x")},
+		{"N", "N", "F", "bank compliance, its bank's grant withdrawn", compliance("bank-y")},
+		{"N", "N", "F", "bank compliance, another bank", compliance("bank-other")},
+		{"N", "N", "F", "analyst", analyst},
+		{"N", "N", "F", "admin", admin},
+	}
+	for _, tt := range tests {
+		t.Run(tt.who, func(t *testing.T) {
+			t.Parallel()
+			check(t, access.Authorize(access.Request{Actor: tt.actor, Action: access.ActionAudit, Case: openCase(), Now: now}), tt.audit)
+			check(t, access.Authorize(access.Request{Actor: tt.actor, Action: access.ActionReadAccessLog, Case: openCase(), Now: now}), tt.caseLog)
+			check(t, access.Authorize(access.Request{Actor: tt.actor, Action: access.ActionReadAccessLog, Now: now}), tt.wholeLog)
+		})
+	}
+	unreferred := domain.Fold(nil)
+	check(t, access.Authorize(access.Request{Actor: auditor, Action: access.ActionAudit, Case: &unreferred, Now: now}), "N")
+	check(t, access.Authorize(access.Request{Actor: auditor, Action: access.ActionReadAccessLog, Case: &unreferred, Now: now}), "N")
+}

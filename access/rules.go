@@ -36,6 +36,9 @@ func caseworker(r Request) Decision {
 		if r.Action == ActionRead && !known(r.Group) {
 			return forbid("unknown field group")
 		}
+		if r.Action == ActionReadAccessLog {
+			return forbid("auditors read the access log")
+		}
 		return allow("caseworker of the organisation that owns the case")
 	}
 	categories, shared := sharedWith(c, a, r)
@@ -132,6 +135,7 @@ func addressedTo(c domain.Case, a Actor) bool {
 // stated reason); a bank's compliance team reads exactly what its bank may read.
 // Auditors are read-only.
 func auditor(r Request) Decision {
+	auditing := r.Action == ActionAudit || r.Action == ActionReadAccessLog
 	if r.Actor.bankCompliance() {
 		read := r
 		read.Action = ActionRead
@@ -139,10 +143,16 @@ func auditor(r Request) Decision {
 			read.Group = GroupSummary
 		}
 		d := bank(read)
+		if d.Allowed && auditing {
+			return allow("a bank's compliance team audits the cases its bank sees")
+		}
 		if d.Allowed && r.Action != ActionRead {
 			return forbid("auditors are read-only")
 		}
 		return d
+	}
+	if auditing {
+		return allow("auditors audit every case")
 	}
 	if r.Action != ActionRead {
 		return forbid("auditors are read-only")
@@ -187,6 +197,11 @@ func decideGlobal(r Request) Decision {
 	case ActionRevokeTokens:
 		return only(a, "admins revoke access tokens", RoleAdmin)
 	case ActionReadAccessLog:
+		// The whole log spans every case: a bank's compliance team reads only the
+		// entries of its bank's cases, one case at a time.
+		if a.bankCompliance() {
+			return forbid("a bank's compliance team reads the access log of its bank's cases only")
+		}
 		return only(a, "auditors read the access log", RoleAuditor)
 	case ActionReadAggregates:
 		return only(a, "analysts, auditors and admins read aggregates", RoleAnalyst, RoleAuditor, RoleAdmin)

@@ -7,15 +7,25 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/waymark-org/waymark/api/graph"
 )
 
 // AccessLog is the resolver for the accessLog field.
-func (r *queryResolver) AccessLog(ctx context.Context, caseID string) ([]graph.AccessLogEntry, error) {
-	entries, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID)
+func (r *queryResolver) AccessLog(ctx context.Context, caseID string, first *int, after *string, filter *graph.AccessLogFilter) (*graph.AccessLogConnection, error) {
+	page, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID, accessLogFilter(filter), sizeOr(first, 50), deref(after))
 	if err != nil {
 		return nil, err
 	}
-	return accessLogToGraph(entries), nil
+	return accessLogToGraph(page), nil
+}
+
+// AccessLogReport is the resolver for the accessLogReport field.
+func (r *queryResolver) AccessLogReport(ctx context.Context, from time.Time, to time.Time) ([]graph.BreakGlassSummary, error) {
+	report, err := r.svc.AccessLogReport(ctx, actorFrom(ctx), from, to)
+	if err != nil {
+		return nil, err
+	}
+	return reportToGraph(report), nil
 }

@@ -5,12 +5,37 @@ import (
 	"github.com/waymark-org/waymark/app"
 )
 
-func accessLogToGraph(entries []app.AccessLogEntry) []graph.AccessLogEntry {
-	out := make([]graph.AccessLogEntry, len(entries))
-	for i, e := range entries {
-		out[i] = graph.AccessLogEntry{
+func accessLogToGraph(page app.AccessLogPage) *graph.AccessLogConnection {
+	conn := &graph.AccessLogConnection{
+		Edges:      make([]graph.AccessLogEdge, len(page.Entries)),
+		PageInfo:   &graph.PageInfo{HasNextPage: page.HasNextPage},
+		TotalCount: page.TotalCount,
+	}
+	for i, e := range page.Entries {
+		conn.Edges[i] = graph.AccessLogEdge{Cursor: page.Cursors[i], Node: &graph.AccessLogEntry{
 			At: e.At, Actor: e.Actor, Role: e.Role, Organisation: optional(e.Organisation), Groups: nonNil(e.Groups),
 			Reason: optional(e.Reason), BreakGlass: e.BreakGlass, RequestID: optional(e.RequestID),
+		}}
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn
+}
+
+func accessLogFilter(f *graph.AccessLogFilter) app.AccessLogFilter {
+	if f == nil {
+		return app.AccessLogFilter{}
+	}
+	return app.AccessLogFilter{Actor: deref(f.Actor), Role: deref(f.Role), BreakGlass: f.BreakGlass, From: deref(f.From), To: deref(f.To)}
+}
+
+func reportToGraph(report []app.BreakGlassSummary) []graph.BreakGlassSummary {
+	out := make([]graph.BreakGlassSummary, len(report))
+	for i, s := range report {
+		out[i] = graph.BreakGlassSummary{
+			Actor: s.Actor, Organisation: optional(s.Organisation), Reads: s.Reads, Cases: s.Cases,
+			First: s.First, Last: s.Last, Reasons: nonNil(s.Reasons),
 		}
 	}
 	return out

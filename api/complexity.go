@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
@@ -31,7 +33,14 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Organisations = func(child int, _ *string, _ *domain.OrganisationKind, _ *string) int {
 		return 1 + assumedListSize*child
 	}
-	c.Query.AccessLog = func(child int, _ string) int { return 1 + assumedListSize*child }
+	c.Query.AccessLog = func(child int, _ string, first *int, _ *string, _ *graph.AccessLogFilter) int {
+		return 1 + min(max(sizeOr(first, 50), 1), app.MaxAccessLogPage)*child
+	}
+	c.Query.AccessLogReport = func(child int, _, _ time.Time) int { return 1 + assumedListSize*child }
+	c.Query.CaseHistory = func(child int, _ string, first *int, _ *string) int {
+		return 1 + min(max(sizeOr(first, 50), 1), app.MaxHistoryPage)*child
+	}
+	c.HistoryEvent.Personal = func(int) int { return sealedFieldCost }
 
 	group := func(child int) int { return personalGroupCost + child }
 	c.Case.Identity, c.Case.Notes, c.Case.Contact, c.Case.Safeguarding = group, group, group, group

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -46,6 +48,8 @@ type harness struct {
 	srv         *httptest.Server
 	// logs holds everything the node logged (tests assert what never appears there).
 	logs *syncBuffer
+	// auditKey signs checkpoints; the node verifies them with its public half.
+	auditKey ed25519.PrivateKey
 }
 
 func newHarness(t testing.TB) *harness {
@@ -54,6 +58,7 @@ func newHarness(t testing.TB) *harness {
 		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
 		keyring: testkit.Keyring(t), issuer: testIssuer(t), logs: &syncBuffer{},
 	}
+	_, h.auditKey, _ = ed25519.GenerateKey(rand.Reader)
 	h.storeCf = jetstream.Config{DataDir: h.dir, Sync: jetstream.SyncInterval, ListenAddr: "127.0.0.1:0"}
 	h.start()
 	t.Cleanup(h.stop)
@@ -71,7 +76,7 @@ func (h *harness) start() {
 	}
 	n, err := node.Start(context.Background(), node.Config{
 		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault,
-		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger,
+		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
 		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})
 	if err != nil {
@@ -148,8 +153,8 @@ func (h *harness) replica() *harness {
 	h.t.Helper()
 	r := &harness{
 		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer, logs: h.logs,
-		sharedVault: h.node.Vault,
-		storeCf:     replicaStoreConfig(h.backends.Store),
+		sharedVault: h.node.Vault, auditKey: h.auditKey,
+		storeCf: replicaStoreConfig(h.backends.Store),
 	}
 	r.start()
 	h.t.Cleanup(r.stop)

@@ -258,15 +258,19 @@ func TestSearchByPersonalDataIsAnIdentityRead(t *testing.T) {
 		t.Errorf("a search with nothing to search for: %q", code)
 	}
 	var log struct {
-		AccessLog []struct {
-			Actor  string
-			Reason *string
+		AccessLog struct {
+			Edges []struct {
+				Node struct {
+					Actor  string
+					Reason *string
+				}
+			}
 		}
 	}
-	h.must(auditor, `query($id: ID!) { accessLog(caseId: $id) { actor reason } }`, map[string]any{"id": id}, &log)
+	h.must(auditor, `query($id: ID!) { accessLog(caseId: $id) { edges { node { actor reason } } } }`, map[string]any{"id": id}, &log)
 	searches := 0
-	for _, e := range log.AccessLog {
-		if e.Reason != nil && strings.HasPrefix(*e.Reason, "search") {
+	for _, edge := range log.AccessLog.Edges {
+		if e := edge.Node; e.Reason != nil && strings.HasPrefix(*e.Reason, "search") {
 			searches++
 		}
 	}

@@ -23,7 +23,11 @@ import (
 type Case struct {
 	s     *Service
 	actor Actor
-	v     *projections.CaseView
+	v     *projections.CaseView // what is shown
+	// current, when set, is the case as it stands now, v an earlier state (caseAt):
+	// who may read what is decided on the current state, never on the historical one,
+	// so that a consent withdrawn since then also closes the past.
+	current *projections.CaseView
 }
 
 func (s *Service) caseFor(actor Actor, v *projections.CaseView) *Case {
@@ -48,7 +52,15 @@ func (c *Case) Authorize(ctx context.Context, group Group) error {
 }
 
 func (c *Case) authorize(ctx context.Context, group access.Group) error {
-	return c.s.decideRead(ctx, c.actor, c.v, group, false).Err()
+	return c.s.decideRead(ctx, c.actor, c.decisionView(), group, false).Err()
+}
+
+// decisionView is the view access decisions are made on: the case as it stands now.
+func (c *Case) decisionView() *projections.CaseView {
+	if c.current != nil {
+		return c.current
+	}
+	return c.v
 }
 
 // sees reports whether an entry of a bank or bureau (org) is the caller's to see: a
@@ -66,7 +78,7 @@ func (c *Case) opener(ctx context.Context, group access.Group, wanted bool) (*Op
 	if !wanted {
 		return nil, nil
 	}
-	o, err := c.s.OpenGroup(ctx, c.actor, c.v, group)
+	o, err := c.s.OpenGroup(ctx, c.actor, c.decisionView(), group)
 	if errors.Is(err, ErrErased) || errors.Is(err, ErrForbidden) {
 		return nil, nil
 	}

@@ -65,7 +65,7 @@ func (c *Case) Identity(ctx context.Context, open bool) (*Identity, error) {
 	if id.Erased || !open {
 		return id, nil // nothing personal to open (or nothing left): no access to record
 	}
-	o, err := c.s.OpenGroup(ctx, c.actor, c.v, access.GroupIdentity)
+	o, err := c.s.OpenGroup(ctx, c.actor, c.decisionView(), access.GroupIdentity)
 	if errors.Is(err, ErrErased) {
 		id.Erased = true
 		return id, nil

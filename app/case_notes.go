@@ -27,10 +27,10 @@ func (c *Case) Notes(ctx context.Context, withText bool) ([]Note, error) {
 	for i, n := range c.v.Notes {
 		out[i] = Note{ID: n.ID, AuthorOrganisation: n.AuthorOrganisation, At: n.At}
 	}
-	if c.v.State.Erased || !withText {
+	if c.decisionView().State.Erased || !withText {
 		return out, nil
 	}
-	o, err := c.s.OpenGroup(ctx, c.actor, c.v, access.GroupNotes)
+	o, err := c.s.OpenGroup(ctx, c.actor, c.decisionView(), access.GroupNotes)
 	if errors.Is(err, ErrErased) {
 		return out, nil // the notes stay listed; their text is gone
 	}

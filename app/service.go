@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,6 +51,9 @@ type Config struct {
 	MaxConsent time.Duration
 	// Revocations are the revoked tokens Authenticate refuses (required to serve).
 	Revocations *projections.Revocations
+	// AuditKey is the public audit key checkpoints are verified with (verifyCase);
+	// nil: the chain alone is checked.
+	AuditKey ed25519.PublicKey
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -74,6 +78,7 @@ type Service struct {
 	maxConsent  time.Duration
 	revocations *projections.Revocations
 	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
+	auditKey    ed25519.PublicKey
 }
 
 // New returns a Service.
@@ -114,7 +119,7 @@ func New(cfg Config) (*Service, error) {
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		vault: cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
-		decoy: decoyCase(),
+		decoy: decoyCase(), auditKey: cfg.AuditKey,
 	}, nil
 }
 

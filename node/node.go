@@ -7,6 +7,7 @@ package node
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,9 @@ type Config struct {
 	IDs        app.IDs   // default: UUIDv7
 	Logger     *slog.Logger
 	API        api.Config // Service, Readiness and Logger are filled in here
+	// AuditKey is the public audit key verifyCase checks checkpoints with (nil: the
+	// chain alone).
+	AuditKey ed25519.PublicKey
 }
 
 // Node is one running Waymark.
@@ -95,7 +99,7 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	n.Service, err = app.New(app.Config{
 		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations, Commands: n.Commands,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
-		MaxConsent: cfg.MaxConsent,
+		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey,
 	})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -134,4 +135,80 @@ func (s *Sink) ForCase(ctx context.Context, caseID string) ([]accesslog.Entry, e
 		seq = msg.Sequence + 1
 	}
 	return out, nil
+}
+
+// clockSlack is how much earlier than an entry's own time the server may have stored
+// it (the entry's time is taken before it is published): a range read starts this
+// much before from, and entries are then kept by their own time.
+const clockSlack = time.Minute
+
+// Between returns every entry with from <= At < to, scanning the stream from the
+// messages stored a little before from (an ordered consumer, gone when the scan
+// ends: the report is rare).
+func (s *Sink) Between(ctx context.Context, from, to time.Time) ([]accesslog.Entry, error) {
+	start := from.Add(-clockSlack)
+	var out []accesslog.Entry
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start}
+	err := s.scan(ctx, cfg, func(_ uint64, data []byte) (bool, error) {
+		var e accesslog.Entry
+		if err := json.Unmarshal(data, &e); err != nil {
+			return false, fmt.Errorf("access log: decode: %w", err)
+		}
+		if !e.At.Before(from) && e.At.Before(to) {
+			out = append(out, e)
+		}
+		return true, nil
+	})
+	return out, err
+}
+
+// ScanAccess hands every stored entry after sequence after to f, in order, up to the
+// stream's end as the scan starts: what audit checkpoints cover and verify.
+func (s *Sink) ScanAccess(ctx context.Context, after uint64, f func(seq uint64, data []byte) error) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: after + 1}
+	return s.scan(ctx, cfg, func(seq uint64, data []byte) (bool, error) { return true, f(seq, data) })
+}
+
+// scan hands the messages cfg delivers to f, in order, until f says stop or the
+// stream's end as of the scan's start is reached.
+func (s *Sink) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, f func(seq uint64, data []byte) (bool, error)) error {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("access log: %w", err)
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 || cfg.OptStartSeq > last {
+		return nil
+	}
+	cons, err := s.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("access log: scan: %w", err)
+	}
+	for {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return fmt.Errorf("access log: scan: %w", err)
+		}
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			md, err := msg.Metadata()
+			if err != nil {
+				return fmt.Errorf("access log: scan: %w", err)
+			}
+			more, err := f(md.Sequence.Stream, msg.Data())
+			if err != nil || !more {
+				return err
+			}
+			if md.Sequence.Stream >= last || md.NumPending == 0 {
+				return nil
+			}
+		}
+		if err := batch.Error(); err != nil {
+			return fmt.Errorf("access log: scan: %w", err)
+		}
+		if n == 0 {
+			return nil // nothing more since start
+		}
+	}
 }

@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Case() CaseResolver
 	CaseResult() CaseResultResolver
+	HistoryEvent() HistoryEventResolver
 	Mutation() MutationResolver
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
@@ -43,6 +44,17 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessLogConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccessLogEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AccessLogEntry struct {
 		Actor        func(childComplexity int) int
 		At           func(childComplexity int) int
@@ -84,6 +96,16 @@ type ComplexityRoot struct {
 		Barrier      func(childComplexity int) int
 		IdentifiedAt func(childComplexity int) int
 		ResolvedAt   func(childComplexity int) int
+	}
+
+	BreakGlassSummary struct {
+		Actor        func(childComplexity int) int
+		Cases        func(childComplexity int) int
+		First        func(childComplexity int) int
+		Last         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Reads        func(childComplexity int) int
+		Reasons      func(childComplexity int) int
 	}
 
 	Case struct {
@@ -143,6 +165,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CaseHistoryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CaseHistoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CaseIdentity struct {
 		Address     func(childComplexity int) int
 		Aliases     func(childComplexity int) int
@@ -166,6 +199,23 @@ type ComplexityRoot struct {
 		CaseID   func(childComplexity int) int
 		Position func(childComplexity int) int
 		Version  func(childComplexity int) int
+	}
+
+	CaseVerification struct {
+		Checkpoints func(childComplexity int) int
+		Events      func(childComplexity int) int
+		FirstBreak  func(childComplexity int) int
+		HeadHash    func(childComplexity int) int
+		Ok          func(childComplexity int) int
+		Signed      func(childComplexity int) int
+	}
+
+	ChainBreak struct {
+		Expected func(childComplexity int) int
+		Found    func(childComplexity int) int
+		Problem  func(childComplexity int) int
+		Revision func(childComplexity int) int
+		Stream   func(childComplexity int) int
 	}
 
 	Closure struct {
@@ -228,6 +278,23 @@ type ComplexityRoot struct {
 		SignedLetter          func(childComplexity int) int
 		StaffName             func(childComplexity int) int
 		Status                func(childComplexity int) int
+	}
+
+	HistoryEvent struct {
+		Actor          func(childComplexity int) int
+		Data           func(childComplexity int) int
+		Group          func(childComplexity int) int
+		Hash           func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		Personal       func(childComplexity int) int
+		PersonalErased func(childComplexity int) int
+		Position       func(childComplexity int) int
+		PrevHash       func(childComplexity int) int
+		RecordedAt     func(childComplexity int) int
+		Role           func(childComplexity int) int
+		SchemaVersion  func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	IDDocument struct {
@@ -328,11 +395,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AccessLog     func(childComplexity int, caseID string) int
-		Case          func(childComplexity int, id string, minPosition *string) int
-		Cases         func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
-		Organisation  func(childComplexity int, id string, minPosition *string) int
-		Organisations func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
+		AccessLog       func(childComplexity int, caseID string, first *int, after *string, filter *AccessLogFilter) int
+		AccessLogReport func(childComplexity int, from time.Time, to time.Time) int
+		Case            func(childComplexity int, id string, minPosition *string) int
+		CaseAt          func(childComplexity int, id string, version *int, at *time.Time) int
+		CaseHistory     func(childComplexity int, id string, first *int, after *string) int
+		Cases           func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
+		Organisation    func(childComplexity int, id string, minPosition *string) int
+		Organisations   func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
+		VerifyCase      func(childComplexity int, id string) int
 	}
 
 	Reopening struct {
@@ -399,6 +470,17 @@ type CaseResolver interface {
 type CaseResultResolver interface {
 	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
 }
+type HistoryEventResolver interface {
+	Group(ctx context.Context, obj *app.HistoryEvent) (app.Group, error)
+	Data(ctx context.Context, obj *app.HistoryEvent) (*string, error)
+	Personal(ctx context.Context, obj *app.HistoryEvent) (*string, error)
+	PersonalErased(ctx context.Context, obj *app.HistoryEvent) (bool, error)
+	Actor(ctx context.Context, obj *app.HistoryEvent) (*string, error)
+
+	Organisation(ctx context.Context, obj *app.HistoryEvent) (*string, error)
+
+	Version(ctx context.Context, obj *app.HistoryEvent) (int, error)
+}
 type MutationResolver interface {
 	ReferToBank(ctx context.Context, input ReferToBankInput) (*CaseResult, error)
 	SubmitAccountApplication(ctx context.Context, input SubmitAccountApplicationInput) (*CaseResult, error)
@@ -444,7 +526,11 @@ type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
 }
 type QueryResolver interface {
-	AccessLog(ctx context.Context, caseID string) ([]AccessLogEntry, error)
+	AccessLog(ctx context.Context, caseID string, first *int, after *string, filter *AccessLogFilter) (*AccessLogConnection, error)
+	AccessLogReport(ctx context.Context, from time.Time, to time.Time) ([]BreakGlassSummary, error)
+	CaseHistory(ctx context.Context, id string, first *int, after *string) (*CaseHistoryConnection, error)
+	CaseAt(ctx context.Context, id string, version *int, at *time.Time) (*app.Case, error)
+	VerifyCase(ctx context.Context, id string) (*CaseVerification, error)
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
 	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
@@ -468,6 +554,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessLogConnection.edges":
+		if e.ComplexityRoot.AccessLogConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogConnection.Edges(childComplexity), true
+	case "AccessLogConnection.pageInfo":
+		if e.ComplexityRoot.AccessLogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogConnection.PageInfo(childComplexity), true
+	case "AccessLogConnection.totalCount":
+		if e.ComplexityRoot.AccessLogConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogConnection.TotalCount(childComplexity), true
+
+	case "AccessLogEdge.cursor":
+		if e.ComplexityRoot.AccessLogEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEdge.Cursor(childComplexity), true
+	case "AccessLogEdge.node":
+		if e.ComplexityRoot.AccessLogEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEdge.Node(childComplexity), true
 
 	case "AccessLogEntry.actor":
 		if e.ComplexityRoot.AccessLogEntry.Actor == nil {
@@ -641,6 +759,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BarrierSpan.ResolvedAt(childComplexity), true
+
+	case "BreakGlassSummary.actor":
+		if e.ComplexityRoot.BreakGlassSummary.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Actor(childComplexity), true
+	case "BreakGlassSummary.cases":
+		if e.ComplexityRoot.BreakGlassSummary.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Cases(childComplexity), true
+	case "BreakGlassSummary.first":
+		if e.ComplexityRoot.BreakGlassSummary.First == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.First(childComplexity), true
+	case "BreakGlassSummary.last":
+		if e.ComplexityRoot.BreakGlassSummary.Last == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Last(childComplexity), true
+	case "BreakGlassSummary.organisation":
+		if e.ComplexityRoot.BreakGlassSummary.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Organisation(childComplexity), true
+	case "BreakGlassSummary.reads":
+		if e.ComplexityRoot.BreakGlassSummary.Reads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Reads(childComplexity), true
+	case "BreakGlassSummary.reasons":
+		if e.ComplexityRoot.BreakGlassSummary.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakGlassSummary.Reasons(childComplexity), true
 
 	case "Case.banking":
 		if e.ComplexityRoot.Case.Banking == nil {
@@ -882,6 +1043,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
 
+	case "CaseHistoryConnection.edges":
+		if e.ComplexityRoot.CaseHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseHistoryConnection.Edges(childComplexity), true
+	case "CaseHistoryConnection.pageInfo":
+		if e.ComplexityRoot.CaseHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseHistoryConnection.PageInfo(childComplexity), true
+	case "CaseHistoryConnection.totalCount":
+		if e.ComplexityRoot.CaseHistoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseHistoryConnection.TotalCount(childComplexity), true
+
+	case "CaseHistoryEdge.cursor":
+		if e.ComplexityRoot.CaseHistoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseHistoryEdge.Cursor(childComplexity), true
+	case "CaseHistoryEdge.node":
+		if e.ComplexityRoot.CaseHistoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseHistoryEdge.Node(childComplexity), true
+
 	case "CaseIdentity.address":
 		if e.ComplexityRoot.CaseIdentity.Address == nil {
 			break
@@ -980,6 +1173,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseResult.Version(childComplexity), true
+
+	case "CaseVerification.checkpoints":
+		if e.ComplexityRoot.CaseVerification.Checkpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Checkpoints(childComplexity), true
+	case "CaseVerification.events":
+		if e.ComplexityRoot.CaseVerification.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Events(childComplexity), true
+	case "CaseVerification.firstBreak":
+		if e.ComplexityRoot.CaseVerification.FirstBreak == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.FirstBreak(childComplexity), true
+	case "CaseVerification.headHash":
+		if e.ComplexityRoot.CaseVerification.HeadHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.HeadHash(childComplexity), true
+	case "CaseVerification.ok":
+		if e.ComplexityRoot.CaseVerification.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Ok(childComplexity), true
+	case "CaseVerification.signed":
+		if e.ComplexityRoot.CaseVerification.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseVerification.Signed(childComplexity), true
+
+	case "ChainBreak.expected":
+		if e.ComplexityRoot.ChainBreak.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Expected(childComplexity), true
+	case "ChainBreak.found":
+		if e.ComplexityRoot.ChainBreak.Found == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Found(childComplexity), true
+	case "ChainBreak.problem":
+		if e.ComplexityRoot.ChainBreak.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Problem(childComplexity), true
+	case "ChainBreak.revision":
+		if e.ComplexityRoot.ChainBreak.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Revision(childComplexity), true
+	case "ChainBreak.stream":
+		if e.ComplexityRoot.ChainBreak.Stream == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChainBreak.Stream(childComplexity), true
 
 	case "Closure.at":
 		if e.ComplexityRoot.Closure.At == nil {
@@ -1250,6 +1511,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueDiligencePack.Status(childComplexity), true
+
+	case "HistoryEvent.actor":
+		if e.ComplexityRoot.HistoryEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Actor(childComplexity), true
+	case "HistoryEvent.data":
+		if e.ComplexityRoot.HistoryEvent.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Data(childComplexity), true
+	case "HistoryEvent.group":
+		if e.ComplexityRoot.HistoryEvent.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Group(childComplexity), true
+	case "HistoryEvent.hash":
+		if e.ComplexityRoot.HistoryEvent.Hash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Hash(childComplexity), true
+	case "HistoryEvent.organisation":
+		if e.ComplexityRoot.HistoryEvent.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Organisation(childComplexity), true
+	case "HistoryEvent.personal":
+		if e.ComplexityRoot.HistoryEvent.Personal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Personal(childComplexity), true
+	case "HistoryEvent.personalErased":
+		if e.ComplexityRoot.HistoryEvent.PersonalErased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.PersonalErased(childComplexity), true
+	case "HistoryEvent.position":
+		if e.ComplexityRoot.HistoryEvent.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Position(childComplexity), true
+	case "HistoryEvent.prevHash":
+		if e.ComplexityRoot.HistoryEvent.PrevHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.PrevHash(childComplexity), true
+	case "HistoryEvent.recordedAt":
+		if e.ComplexityRoot.HistoryEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.RecordedAt(childComplexity), true
+	case "HistoryEvent.role":
+		if e.ComplexityRoot.HistoryEvent.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Role(childComplexity), true
+	case "HistoryEvent.schemaVersion":
+		if e.ComplexityRoot.HistoryEvent.SchemaVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.SchemaVersion(childComplexity), true
+	case "HistoryEvent.type":
+		if e.ComplexityRoot.HistoryEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Type(childComplexity), true
+	case "HistoryEvent.version":
+		if e.ComplexityRoot.HistoryEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEvent.Version(childComplexity), true
 
 	case "IDDocument.documentNumber":
 		if e.ComplexityRoot.IDDocument.DocumentNumber == nil {
@@ -1902,7 +2248,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["caseId"].(string)), true
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["caseId"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*AccessLogFilter)), true
+	case "Query.accessLogReport":
+		if e.ComplexityRoot.Query.AccessLogReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessLogReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessLogReport(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.case":
 		if e.ComplexityRoot.Query.Case == nil {
 			break
@@ -1914,6 +2271,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string), args["minPosition"].(*string)), true
+	case "Query.caseAt":
+		if e.ComplexityRoot.Query.CaseAt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseAt(childComplexity, args["id"].(string), args["version"].(*int), args["at"].(*time.Time)), true
+	case "Query.caseHistory":
+		if e.ComplexityRoot.Query.CaseHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseHistory(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -1948,6 +2327,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["jurisdiction"].(*string), args["kind"].(*domain.OrganisationKind), args["minPosition"].(*string)), true
+	case "Query.verifyCase":
+		if e.ComplexityRoot.Query.VerifyCase == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verifyCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VerifyCase(childComplexity, args["id"].(string)), true
 
 	case "Reopening.at":
 		if e.ComplexityRoot.Reopening.At == nil {
@@ -2082,6 +2472,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
 			graphql.NewInputUnmarshaler("AcknowledgeSafeguardingConcernInput", ec.unmarshalInputAcknowledgeSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("AddCaseNoteInput", ec.unmarshalInputAddCaseNoteInput),
 			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
@@ -2310,11 +2701,63 @@ type PageInfo {
 	{Name: "../../schema/accesslog.graphqls", Input: `# The access log: who read which personal data of a case.
 
 extend type Query {
-  "Who read the personal data of a case, in what role, for what reason (auditors). One entry per request and case."
+  """
+  Who read the personal data of a case, in what role, for what reason, oldest first, a
+  page at a time: one entry per request and case. Coalition auditors, for every case;
+  a bank's compliance team, for the cases its bank sees (NOT_FOUND for others).
+  """
   accessLog(
     "The case."
     caseId: ID!
-  ): [AccessLogEntry!]!
+    "The page size, 0 to 100 (default 50)."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Narrows the entries; every condition given must hold."
+    filter: AccessLogFilter
+  ): AccessLogConnection!
+  """
+  Break-glass reads between two instants, summarised per auditor for review: how many,
+  of how many cases, when first and last. Coalition auditors only.
+  """
+  accessLogReport(
+    "From this instant (inclusive)."
+    from: Time!
+    "To this instant (exclusive); after from."
+    to: Time!
+  ): [BreakGlassSummary!]!
+}
+
+"Conditions on access-log entries; every one given must hold."
+input AccessLogFilter {
+  "Entries of this user id."
+  actor: String
+  "Entries in this role, e.g. auditor."
+  role: String
+  "Only break-glass reads (true), or only the others (false)."
+  breakGlass: Boolean
+  "Entries at or after this instant."
+  from: Time
+  "Entries before this instant."
+  to: Time
+}
+
+"A page of access-log entries."
+type AccessLogConnection {
+  "The entries of the page, oldest first."
+  edges: [AccessLogEdge!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many entries match the filter, over every page."
+  totalCount: Int!
+}
+
+"An access-log entry in a page, with its cursor."
+type AccessLogEdge {
+  "Pass as after to continue after this entry."
+  cursor: String!
+  "The entry."
+  node: AccessLogEntry!
 }
 
 "One request's reads of one case's personal data (or a search that found it)."
@@ -2335,6 +2778,155 @@ type AccessLogEntry {
   breakGlass: Boolean!
   "The request's X-Correlation-Id, if it had one."
   requestId: String
+}
+
+"One auditor's break-glass reads in a period."
+type BreakGlassSummary {
+  "The auditor's user id."
+  actor: String!
+  "The organisation the auditor acts for."
+  organisation: String
+  "How many break-glass reads (one per request and case)."
+  reads: Int!
+  "How many distinct cases they read."
+  cases: Int!
+  "The first read in the period."
+  first: Time!
+  "The last read in the period."
+  last: Time!
+  "The distinct reasons stated, in the order first given."
+  reasons: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/audit.graphqls", Input: `# Auditing: a case's recorded history, the case as of a moment, and its hash chain
+# checked. Auditors (the coalition's: every case; a bank's compliance team: the cases
+# its bank sees) and the owning organisation's caseworkers; anyone else gets FORBIDDEN
+# for a case they see and NOT_FOUND for one they do not. What each event shows is
+# decided per field group on the case as it stands now, at the current time, exactly
+# as for ` + "`" + `case` + "`" + `: a consent withdrawn since closes the past too.
+
+extend type Query {
+  """
+  Every event of a case in order, a page at a time: type, schema version, the data the
+  caller may read (null with FORBIDDEN for a group it may not), the personal part
+  decrypted only when asked for (and recorded in the access log, like any read),
+  who recorded it, and its place in the hash chain. Banks and bureaus (and a bank's
+  compliance team) do not see the events of other banks and bureaus.
+  """
+  caseHistory(
+    "The case's id."
+    id: ID!
+    "The page size, 0 to 100 (default 50)."
+    first: Int = 50
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+  ): CaseHistoryConnection!
+  """
+  The case as it stood at a version (after its first ` + "`" + `version` + "`" + ` events) or at an instant
+  (every event recorded up to it): exactly one of the two, else BAD_USER_INPUT, as is a
+  version beyond the case's head or an instant before its referral. The same Case
+  shape; what the caller may read of it is decided on the case now.
+  """
+  caseAt(
+    "The case's id."
+    id: ID!
+    "A version of the case, 1 (the referral) to its current version."
+    version: Int
+    "An instant: the case after every event recorded up to it."
+    at: Time
+  ): Case!
+}
+
+"A page of a case's history."
+type CaseHistoryConnection {
+  "The events of the page, in order."
+  edges: [CaseHistoryEdge!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many events the caller sees, over every page."
+  totalCount: Int!
+}
+
+"An event in a page of history, with its cursor."
+type CaseHistoryEdge {
+  "Pass as after to continue after this event."
+  cursor: String!
+  "The event."
+  node: HistoryEvent!
+}
+
+"One stored event of a case, as the caller may see it."
+type HistoryEvent {
+  "The event's type, e.g. SurvivorReferred."
+  type: String!
+  "The version of the event's shape it was stored at."
+  schemaVersion: Int!
+  "The field group its data belongs to: data is shown to callers who may read it."
+  group: FieldGroup!
+  "The event's own fields as stored (a JSON object), without its personal part. Null with FORBIDDEN for a group the caller may not read."
+  data: String
+  "The event's personal part decrypted (a JSON object): read only when asked for, recorded in the access log. Null when the event has none, when it was erased, or with FORBIDDEN for a caller who may not read it (auditors: state a reason in X-Access-Reason)."
+  personal: String
+  "True when the event had personal data and it was erased (its key destroyed): the ciphertext stays, covered by the hash."
+  personalErased: Boolean!
+  "The user id that recorded it; null when another bank or bureau than the caller's did."
+  actor: String
+  "The role it was recorded in."
+  role: String!
+  "The organisation whose staff recorded it; null when another bank or bureau than the caller's."
+  organisation: String
+  "When it was recorded."
+  recordedAt: Time!
+  "The case's version after it."
+  version: Int!
+  "Its position in the global log."
+  position: String!
+  "SHA-256 of its stored bytes (hex)."
+  hash: String!
+  "The hash of the event before it in the case; empty for the referral."
+  prevHash: String!
+}
+
+extend type Query {
+  """
+  Recomputes the case's hash chain from its stored bytes and compares it with every
+  signed checkpoint that lists the case (signatures checked with the server's audit
+  key). A broken chain is a result naming the first broken link, not an error.
+  """
+  verifyCase(
+    "The case's id."
+    id: ID!
+  ): CaseVerification!
+}
+
+"A case's hash chain, verified."
+type CaseVerification {
+  "True when every link holds and every checkpoint agrees."
+  ok: Boolean!
+  "How many events the case has (when ok)."
+  events: Int!
+  "The hash of its last event (when ok)."
+  headHash: String
+  "How many signed checkpoints list the case and agree with it."
+  checkpoints: Int!
+  "True when checkpoints were checked with the server's audit key; false when it has none configured (the chain alone was checked)."
+  signed: Boolean!
+  "The first broken link, when not ok."
+  firstBreak: ChainBreak
+}
+
+"Where a hash chain breaks."
+type ChainBreak {
+  "The stream, e.g. case-<id>, or (global log), (access log), audit-checkpoints."
+  stream: String!
+  "The revision (or count) where it breaks."
+  revision: Int!
+  "What is wrong there."
+  problem: String!
+  "What should be there."
+  expected: String!
+  "What is there."
+  found: String!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/banking.graphqls", Input: `# Banking: referrals to partner banks and account applications. Offers are in
@@ -4129,6 +4721,28 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AccessLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessLogConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessLogConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccessLogConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessLogEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccessLogEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccessLogEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_AccessLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -4213,6 +4827,26 @@ func (ec *executionContext) childFields_BarrierSpan(ctx context.Context, field g
 		return ec.fieldContext_BarrierSpan_resolvedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BarrierSpan", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakGlassSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_BreakGlassSummary_actor(ctx, field)
+	case "organisation":
+		return ec.fieldContext_BreakGlassSummary_organisation(ctx, field)
+	case "reads":
+		return ec.fieldContext_BreakGlassSummary_reads(ctx, field)
+	case "cases":
+		return ec.fieldContext_BreakGlassSummary_cases(ctx, field)
+	case "first":
+		return ec.fieldContext_BreakGlassSummary_first(ctx, field)
+	case "last":
+		return ec.fieldContext_BreakGlassSummary_last(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BreakGlassSummary_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakGlassSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4329,6 +4963,28 @@ func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseHistoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseHistoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseHistoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseHistoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseHistoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CaseHistoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CaseHistoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseHistoryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CaseIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "erased":
@@ -4377,6 +5033,40 @@ func (ec *executionContext) childFields_CaseResult(ctx context.Context, field gr
 		return ec.fieldContext_CaseResult_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseResult", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_CaseVerification_ok(ctx, field)
+	case "events":
+		return ec.fieldContext_CaseVerification_events(ctx, field)
+	case "headHash":
+		return ec.fieldContext_CaseVerification_headHash(ctx, field)
+	case "checkpoints":
+		return ec.fieldContext_CaseVerification_checkpoints(ctx, field)
+	case "signed":
+		return ec.fieldContext_CaseVerification_signed(ctx, field)
+	case "firstBreak":
+		return ec.fieldContext_CaseVerification_firstBreak(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseVerification", field.Name)
+}
+
+func (ec *executionContext) childFields_ChainBreak(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stream":
+		return ec.fieldContext_ChainBreak_stream(ctx, field)
+	case "revision":
+		return ec.fieldContext_ChainBreak_revision(ctx, field)
+	case "problem":
+		return ec.fieldContext_ChainBreak_problem(ctx, field)
+	case "expected":
+		return ec.fieldContext_ChainBreak_expected(ctx, field)
+	case "found":
+		return ec.fieldContext_ChainBreak_found(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChainBreak", field.Name)
 }
 
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4501,6 +5191,40 @@ func (ec *executionContext) childFields_DueDiligencePack(ctx context.Context, fi
 		return ec.fieldContext_DueDiligencePack_decidedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DueDiligencePack", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_HistoryEvent_type(ctx, field)
+	case "schemaVersion":
+		return ec.fieldContext_HistoryEvent_schemaVersion(ctx, field)
+	case "group":
+		return ec.fieldContext_HistoryEvent_group(ctx, field)
+	case "data":
+		return ec.fieldContext_HistoryEvent_data(ctx, field)
+	case "personal":
+		return ec.fieldContext_HistoryEvent_personal(ctx, field)
+	case "personalErased":
+		return ec.fieldContext_HistoryEvent_personalErased(ctx, field)
+	case "actor":
+		return ec.fieldContext_HistoryEvent_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_HistoryEvent_role(ctx, field)
+	case "organisation":
+		return ec.fieldContext_HistoryEvent_organisation(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_HistoryEvent_recordedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_HistoryEvent_version(ctx, field)
+	case "position":
+		return ec.fieldContext_HistoryEvent_position(ctx, field)
+	case "hash":
+		return ec.fieldContext_HistoryEvent_hash(ctx, field)
+	case "prevHash":
+		return ec.fieldContext_HistoryEvent_prevHash(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_IDDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5367,6 +6091,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accessLogReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5378,6 +6124,90 @@ func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AccessLogFilter, error) {
+			return ec.unmarshalOAccessLogFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_caseAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_caseHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5493,6 +6323,20 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_verifyCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5566,6 +6410,148 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccessLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *AccessLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEdge) graphql.Marshaler {
+			return ec.marshalNAccessLogEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessLogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AccessLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessLogConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *AccessLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccessLogEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AccessLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessLogEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessLogEdge_node(ctx context.Context, field graphql.CollectedField, obj *AccessLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessLogEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AccessLogEntry) graphql.Marshaler {
+			return ec.marshalNAccessLogEntry2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessLogEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessLogEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AccessLogEntry_at(ctx context.Context, field graphql.CollectedField, obj *AccessLogEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6245,6 +7231,167 @@ func (ec *executionContext) _BarrierSpan_resolvedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_BarrierSpan_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BarrierSpan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BreakGlassSummary_actor(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _BreakGlassSummary_organisation(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _BreakGlassSummary_reads(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_reads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_reads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BreakGlassSummary_cases(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BreakGlassSummary_first(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_first(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.First, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_first(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BreakGlassSummary_last(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_last(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Last, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_last(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BreakGlassSummary_reasons(ctx context.Context, field graphql.CollectedField, obj *BreakGlassSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakGlassSummary_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakGlassSummary_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakGlassSummary", field, false, false, "String")
 }
 
 func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
@@ -7711,6 +8858,148 @@ func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _CaseHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CaseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []CaseHistoryEdge) graphql.Marshaler {
+			return ec.marshalNCaseHistoryEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseHistoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CaseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CaseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseHistoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseHistoryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CaseHistoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseHistoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseHistoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseHistoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *CaseHistoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseHistoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.HistoryEvent) graphql.Marshaler {
+			return ec.marshalNHistoryEvent2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐHistoryEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseHistoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseHistoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseIdentity_erased(ctx context.Context, field graphql.CollectedField, obj *CaseIdentity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8095,6 +9384,268 @@ func (ec *executionContext) fieldContext_CaseResult_case(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CaseVerification_ok(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseVerification_events(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseVerification_headHash(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_headHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeadHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_headHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseVerification_checkpoints(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_checkpoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkpoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_checkpoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseVerification_signed(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseVerification_firstBreak(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseVerification_firstBreak(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstBreak, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChainBreak) graphql.Marshaler {
+			return ec.marshalOChainBreak2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐChainBreak(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseVerification_firstBreak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseVerification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChainBreak(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChainBreak_stream(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_stream(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stream, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_stream(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_revision(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChainBreak_problem(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_expected(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChainBreak_found(ctx context.Context, field graphql.CollectedField, obj *ChainBreak) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChainBreak_found(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Found, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChainBreak_found(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChainBreak", field, false, false, "String")
 }
 
 func (ec *executionContext) _Closure_outcome(ctx context.Context, field graphql.CollectedField, obj *Closure) (ret graphql.Marshaler) {
@@ -9152,6 +10703,328 @@ func (ec *executionContext) _DueDiligencePack_decidedAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_DueDiligencePack_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DueDiligencePack", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HistoryEvent_type(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_schemaVersion(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_schemaVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchemaVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_schemaVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoryEvent_group(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v app.Group) graphql.Marshaler {
+			return ec.marshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "FieldGroup")
+}
+
+func (ec *executionContext) _HistoryEvent_data(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_data(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Data(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_data(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_personal(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_personal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Personal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_personal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_personalErased(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_personalErased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().PersonalErased(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_personalErased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _HistoryEvent_actor(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_role(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_organisation(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_recordedAt(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HistoryEvent_version(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEvent().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, true, true, "Int")
+}
+
+func (ec *executionContext) _HistoryEvent_position(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_hash(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_hash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_hash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryEvent_prevHash(ctx context.Context, field graphql.CollectedField, obj *app.HistoryEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEvent_prevHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrevHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEvent_prevHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _IDDocument_id(ctx context.Context, field graphql.CollectedField, obj *IDDocument) (ret graphql.Marshaler) {
@@ -11680,11 +13553,11 @@ func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string))
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*AccessLogFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
-			return ec.marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *AccessLogConnection) graphql.Marshaler {
+			return ec.marshalNAccessLogConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11697,7 +13570,7 @@ func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AccessLogEntry(ctx, field)
+			return ec.childFields_AccessLogConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -11708,6 +13581,182 @@ func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accessLogReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLogReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLogReport(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []BreakGlassSummary) graphql.Marshaler {
+			return ec.marshalNBreakGlassSummary2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBreakGlassSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLogReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakGlassSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLogReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_caseHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseHistory(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseHistoryConnection) graphql.Marshaler {
+			return ec.marshalNCaseHistoryConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_caseAt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseAt(ctx, fc.Args["id"].(string), fc.Args["version"].(*int), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_verifyCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verifyCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VerifyCase(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseVerification) graphql.Marshaler {
+			return ec.marshalNCaseVerification2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verifyCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseVerification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verifyCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13516,6 +15565,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAccessLogFilter(ctx context.Context, obj any) (AccessLogFilter, error) {
+	var it AccessLogFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actor", "role", "breakGlass", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "breakGlass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakGlass"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakGlass = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccessLogFilter unmarshals raw into the AccessLogFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccessLogFilter(ctx context.Context, raw any) (AccessLogFilter, error) {
+	var out AccessLogFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccessLogFilter", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAcknowledgeSafeguardingConcernInput(ctx context.Context, obj any) (AcknowledgeSafeguardingConcernInput, error) {
 	var it AcknowledgeSafeguardingConcernInput
@@ -16374,6 +18493,87 @@ func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (WithdrawConsen
 
 // region    **************************** object.gotpl ****************************
 
+var accessLogConnectionImplementors = []string{"AccessLogConnection"}
+
+func (ec *executionContext) _AccessLogConnection(ctx context.Context, sel ast.SelectionSet, obj *AccessLogConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessLogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessLogConnection")
+		case "edges":
+			out.Values[i] = ec._AccessLogConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccessLogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccessLogConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessLogEdgeImplementors = []string{"AccessLogEdge"}
+
+func (ec *executionContext) _AccessLogEdge(ctx context.Context, sel ast.SelectionSet, obj *AccessLogEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessLogEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessLogEdge")
+		case "cursor":
+			out.Values[i] = ec._AccessLogEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccessLogEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accessLogEntryImplementors = []string{"AccessLogEntry"}
 
 func (ec *executionContext) _AccessLogEntry(ctx context.Context, sel ast.SelectionSet, obj *AccessLogEntry) graphql.Marshaler {
@@ -16635,6 +18835,69 @@ func (ec *executionContext) _BarrierSpan(ctx context.Context, sel ast.SelectionS
 		case "resolvedAt":
 			out.Values[i] = ec._BarrierSpan_resolvedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakGlassSummaryImplementors = []string{"BreakGlassSummary"}
+
+func (ec *executionContext) _BreakGlassSummary(ctx context.Context, sel ast.SelectionSet, obj *BreakGlassSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakGlassSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakGlassSummary")
+		case "actor":
+			out.Values[i] = ec._BreakGlassSummary_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._BreakGlassSummary_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reads":
+			out.Values[i] = ec._BreakGlassSummary_reads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._BreakGlassSummary_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "first":
+			out.Values[i] = ec._BreakGlassSummary_first(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "last":
+			out.Values[i] = ec._BreakGlassSummary_last(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BreakGlassSummary_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -17039,6 +19302,87 @@ func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var caseHistoryConnectionImplementors = []string{"CaseHistoryConnection"}
+
+func (ec *executionContext) _CaseHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *CaseHistoryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseHistoryConnection")
+		case "edges":
+			out.Values[i] = ec._CaseHistoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CaseHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CaseHistoryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseHistoryEdgeImplementors = []string{"CaseHistoryEdge"}
+
+func (ec *executionContext) _CaseHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *CaseHistoryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseHistoryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseHistoryEdge")
+		case "cursor":
+			out.Values[i] = ec._CaseHistoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CaseHistoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var caseIdentityImplementors = []string{"CaseIdentity"}
 
 func (ec *executionContext) _CaseIdentity(ctx context.Context, sel ast.SelectionSet, obj *CaseIdentity) graphql.Marshaler {
@@ -17187,6 +19531,117 @@ func (ec *executionContext) _CaseResult(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseResult_case(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseVerificationImplementors = []string{"CaseVerification"}
+
+func (ec *executionContext) _CaseVerification(ctx context.Context, sel ast.SelectionSet, obj *CaseVerification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseVerificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseVerification")
+		case "ok":
+			out.Values[i] = ec._CaseVerification_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._CaseVerification_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headHash":
+			out.Values[i] = ec._CaseVerification_headHash(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checkpoints":
+			out.Values[i] = ec._CaseVerification_checkpoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signed":
+			out.Values[i] = ec._CaseVerification_signed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstBreak":
+			out.Values[i] = ec._CaseVerification_firstBreak(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var chainBreakImplementors = []string{"ChainBreak"}
+
+func (ec *executionContext) _ChainBreak(ctx context.Context, sel ast.SelectionSet, obj *ChainBreak) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chainBreakImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChainBreak")
+		case "stream":
+			out.Values[i] = ec._ChainBreak_stream(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._ChainBreak_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problem":
+			out.Values[i] = ec._ChainBreak_problem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._ChainBreak_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "found":
+			out.Values[i] = ec._ChainBreak_found(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17574,6 +20029,111 @@ func (ec *executionContext) _DueDiligencePack(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._DueDiligencePack_decidedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyEventImplementors = []string{"HistoryEvent"}
+
+func (ec *executionContext) _HistoryEvent(ctx context.Context, sel ast.SelectionSet, obj *app.HistoryEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryEvent")
+		case "type":
+			out.Values[i] = ec._HistoryEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schemaVersion":
+			out.Values[i] = ec._HistoryEvent_schemaVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "group":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_group(ctx, field, obj)
+				})
+		case "data":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_data(ctx, field, obj)
+				})
+		case "personal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_personal(ctx, field, obj)
+				})
+		case "personalErased":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_personalErased(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_actor(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._HistoryEvent_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_organisation(ctx, field, obj)
+				})
+		case "recordedAt":
+			out.Values[i] = ec._HistoryEvent_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEvent_version(ctx, field, obj)
+				})
+		case "position":
+			out.Values[i] = ec._HistoryEvent_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hash":
+			out.Values[i] = ec._HistoryEvent_hash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "prevHash":
+			out.Values[i] = ec._HistoryEvent_prevHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18293,6 +20853,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accessLog(ctx, field)
 				})
+		case "accessLogReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLogReport(ctx, field)
+				})
+		case "caseHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseHistory(ctx, field)
+				})
+		case "caseAt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseAt(ctx, field)
+				})
+		case "verifyCase":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verifyCase(ctx, field)
+				})
 		case "case":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18922,15 +21506,23 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAccessLogEntry2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx context.Context, sel ast.SelectionSet, v AccessLogEntry) graphql.Marshaler {
-	return ec._AccessLogEntry(ctx, sel, &v)
+func (ec *executionContext) marshalNAccessLogConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogConnection(ctx context.Context, sel ast.SelectionSet, v *AccessLogConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessLogConnection!")
+		return graphql.Null
+	}
+	return ec._AccessLogConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []AccessLogEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAccessLogEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEdge(ctx context.Context, sel ast.SelectionSet, v AccessLogEdge) graphql.Marshaler {
+	return ec._AccessLogEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccessLogEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []AccessLogEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAccessLogEntry2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx, sel, v[i])
+		return ec.marshalNAccessLogEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -18940,6 +21532,14 @@ func (ec *executionContext) marshalNAccessLogEntry2ᚕgithubᚗcomᚋwaymarkᚑo
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNAccessLogEntry2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogEntry(ctx context.Context, sel ast.SelectionSet, v *AccessLogEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessLogEntry!")
+		return graphql.Null
+	}
+	return ec._AccessLogEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAccountApplication2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccountApplication(ctx context.Context, sel ast.SelectionSet, v AccountApplication) graphql.Marshaler {
@@ -19193,6 +21793,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBreakGlassSummary2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBreakGlassSummary(ctx context.Context, sel ast.SelectionSet, v BreakGlassSummary) graphql.Marshaler {
+	return ec._BreakGlassSummary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBreakGlassSummary2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBreakGlassSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []BreakGlassSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakGlassSummary2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐBreakGlassSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
@@ -19229,6 +21849,34 @@ func (ec *executionContext) marshalNCaseEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
+func (ec *executionContext) marshalNCaseHistoryConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *CaseHistoryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._CaseHistoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseHistoryEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryEdge(ctx context.Context, sel ast.SelectionSet, v CaseHistoryEdge) graphql.Marshaler {
+	return ec._CaseHistoryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCaseHistoryEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []CaseHistoryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseHistoryEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseHistoryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCaseNote2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseNote(ctx context.Context, sel ast.SelectionSet, v CaseNote) graphql.Marshaler {
 	return ec._CaseNote(ctx, sel, &v)
 }
@@ -19239,6 +21887,14 @@ func (ec *executionContext) marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorg�
 		return graphql.Null
 	}
 	return ec._CaseResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseVerification2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseVerification(ctx context.Context, sel ast.SelectionSet, v *CaseVerification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseVerification!")
+		return graphql.Null
+	}
+	return ec._CaseVerification(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCloseCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCloseCaseInput(ctx context.Context, v any) (CloseCaseInput, error) {
@@ -19959,6 +22615,14 @@ func (ec *executionContext) unmarshalNFileCreditDisputeInput2githubᚗcomᚋwaym
 func (ec *executionContext) unmarshalNGrantConsentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐGrantConsentInput(ctx context.Context, v any) (GrantConsentInput, error) {
 	res, err := ec.unmarshalInputGrantConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHistoryEvent2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐHistoryEvent(ctx context.Context, sel ast.SelectionSet, v *app.HistoryEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HistoryEvent!")
+		return graphql.Null
+	}
+	return ec._HistoryEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -20955,6 +23619,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccessLogFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogFilter(ctx context.Context, v any) (*AccessLogFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccessLogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAccountDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐAccountDeclineReason(ctx context.Context, v any) (*domain.AccountDeclineReason, error) {
 	if v == nil {
 		return nil, nil
@@ -21225,6 +23897,13 @@ var (
 		domain.StatusClosed: "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalOChainBreak2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐChainBreak(ctx context.Context, sel ast.SelectionSet, v *ChainBreak) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChainBreak(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOClosure2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐClosure(ctx context.Context, sel ast.SelectionSet, v *Closure) graphql.Marshaler {
 	if v == nil {

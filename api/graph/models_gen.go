@@ -9,6 +9,24 @@ import (
 	"github.com/waymark-org/waymark/domain"
 )
 
+// A page of access-log entries.
+type AccessLogConnection struct {
+	// The entries of the page, oldest first.
+	Edges []AccessLogEdge `json:"edges"`
+	// Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries match the filter, over every page.
+	TotalCount int `json:"totalCount"`
+}
+
+// An access-log entry in a page, with its cursor.
+type AccessLogEdge struct {
+	// Pass as after to continue after this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *AccessLogEntry `json:"node"`
+}
+
 // One request's reads of one case's personal data (or a search that found it).
 type AccessLogEntry struct {
 	// When it was read.
@@ -27,6 +45,20 @@ type AccessLogEntry struct {
 	BreakGlass bool `json:"breakGlass"`
 	// The request's X-Correlation-Id, if it had one.
 	RequestID *string `json:"requestId,omitempty"`
+}
+
+// Conditions on access-log entries; every one given must hold.
+type AccessLogFilter struct {
+	// Entries of this user id.
+	Actor *string `json:"actor,omitempty"`
+	// Entries in this role, e.g. auditor.
+	Role *string `json:"role,omitempty"`
+	// Only break-glass reads (true), or only the others (false).
+	BreakGlass *bool `json:"breakGlass,omitempty"`
+	// Entries at or after this instant.
+	From *time.Time `json:"from,omitempty"`
+	// Entries before this instant.
+	To *time.Time `json:"to,omitempty"`
 }
 
 // An account application at one bank (the latest there).
@@ -121,6 +153,24 @@ type BarrierSpan struct {
 	ResolvedAt *time.Time `json:"resolvedAt,omitempty"`
 }
 
+// One auditor's break-glass reads in a period.
+type BreakGlassSummary struct {
+	// The auditor's user id.
+	Actor string `json:"actor"`
+	// The organisation the auditor acts for.
+	Organisation *string `json:"organisation,omitempty"`
+	// How many break-glass reads (one per request and case).
+	Reads int `json:"reads"`
+	// How many distinct cases they read.
+	Cases int `json:"cases"`
+	// The first read in the period.
+	First time.Time `json:"first"`
+	// The last read in the period.
+	Last time.Time `json:"last"`
+	// The distinct reasons stated, in the order first given.
+	Reasons []string `json:"reasons"`
+}
+
 // The case's banking: what the caller may see of it (a bank sees only its own entries).
 type CaseBanking struct {
 	// The banks the case was shown to, oldest first.
@@ -173,6 +223,24 @@ type CaseEdge struct {
 	Node *app.Case `json:"node"`
 }
 
+// A page of a case's history.
+type CaseHistoryConnection struct {
+	// The events of the page, in order.
+	Edges []CaseHistoryEdge `json:"edges"`
+	// Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events the caller sees, over every page.
+	TotalCount int `json:"totalCount"`
+}
+
+// An event in a page of history, with its cursor.
+type CaseHistoryEdge struct {
+	// Pass as after to continue after this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *app.HistoryEvent `json:"node"`
+}
+
 // The survivor's personal data. Every field but erased and the documents' non-personal parts is sealed, and null once erased.
 type CaseIdentity struct {
 	// True once the survivor's data was erased: every personal field is then null.
@@ -215,6 +283,36 @@ type CaseResult struct {
 	Position string `json:"position"`
 	// The case after the command, when the caller may see it (null with NOT_FOUND otherwise).
 	Case *app.Case `json:"case,omitempty"`
+}
+
+// A case's hash chain, verified.
+type CaseVerification struct {
+	// True when every link holds and every checkpoint agrees.
+	Ok bool `json:"ok"`
+	// How many events the case has (when ok).
+	Events int `json:"events"`
+	// The hash of its last event (when ok).
+	HeadHash *string `json:"headHash,omitempty"`
+	// How many signed checkpoints list the case and agree with it.
+	Checkpoints int `json:"checkpoints"`
+	// True when checkpoints were checked with the server's audit key; false when it has none configured (the chain alone was checked).
+	Signed bool `json:"signed"`
+	// The first broken link, when not ok.
+	FirstBreak *ChainBreak `json:"firstBreak,omitempty"`
+}
+
+// Where a hash chain breaks.
+type ChainBreak struct {
+	// The stream, e.g. case-<id>, or (global log), (access log), audit-checkpoints.
+	Stream string `json:"stream"`
+	// The revision (or count) where it breaks.
+	Revision int `json:"revision"`
+	// What is wrong there.
+	Problem string `json:"problem"`
+	// What should be there.
+	Expected string `json:"expected"`
+	// What is there.
+	Found string `json:"found"`
 }
 
 // A case to close.

@@ -35,6 +35,9 @@ commands:
                  running server when one owns the data directory)
   token issue    mint an access token (--role, --org, --sub, --ttl); the role must fit
                  the organisation's kind in the directory
+  verify         recompute hash chains (--case ID | --all) and compare them with signed
+                 checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); opens the data
+                 directory itself, so only with no server running
 
 Run 'waymark <command> -h' for its flags. Every flag can also be set through the
 environment: --data-dir is WAYMARK_DATA_DIR, --http-addr is WAYMARK_HTTP_ADDR, ...
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 			return fmt.Errorf("%w: token issue --role <role> --org <id>", errUsage)
 		}
 		return tokenIssue(ctx, args[2:], os.Stdout, logger)
+	case "verify":
+		return verify(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil
