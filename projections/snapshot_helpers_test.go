@@ -38,9 +38,11 @@ var (
 	adminActor    = app.Actor{ID: "a1", Role: app.RoleAdmin}
 )
 
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB) *world { return newWorldWith(t, testkit.Vault(t)) }
+
+func newWorldWith(t testing.TB, vault *sealing.Vault) *world {
 	t.Helper()
-	w := &world{store: testkit.JetStreamStore(t), vault: testkit.Vault(t), clock: app.NewFixedClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))}
+	w := &world{store: testkit.JetStreamStore(t), vault: vault, clock: app.NewFixedClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))}
 	svc, err := app.New(app.Config{Store: w.store, Vault: w.vault, Clock: w.clock, Logger: testkit.Quiet(), HashKey: snapshotHashKey})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +119,9 @@ func (m *models) withSnapshots(t testing.TB, cfg projections.SnapshotConfig) *mo
 	if cfg.HashKey == nil {
 		cfg.HashKey = snapshotHashKey
 	}
-	cfg.Logger = testkit.Quiet()
+	if cfg.Logger == nil {
+		cfg.Logger = testkit.Quiet()
+	}
 	m.snaps = projections.NewSnapshots(cfg, m.cases, m.orgs, m.revs, m.cmds)
 	if err := m.runner.UseSnapshots(m.snaps); err != nil {
 		t.Fatal(err)
