@@ -42,6 +42,14 @@ type Config struct {
 	// AuditKey is the public audit key verifyCase checks checkpoints with (nil: the
 	// chain alone).
 	AuditKey ed25519.PublicKey
+	// SnapshotDir, when set, keeps a snapshot of the read models there
+	// (<data-dir>/snapshots for the CLI): loaded at start, so that the node applies
+	// only the events after it, and written while it runs and when it closes.
+	SnapshotDir string
+	// SnapshotEvery and SnapshotInterval: how often (projections.SnapshotConfig;
+	// zero for its defaults).
+	SnapshotEvery    int
+	SnapshotInterval time.Duration
 }
 
 // Node is one running Waymark.
@@ -55,6 +63,7 @@ type Node struct {
 	Orgs        *projections.Organisations
 	Revocations *projections.Revocations
 	Commands    *projections.CommandIDs
+	Snapshots   *projections.Snapshots // nil without Config.SnapshotDir
 	Service     *app.Service
 	Handler     http.Handler
 
@@ -96,6 +105,14 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
 	n.Commands = projections.NewCommandIDs(cfg.HashKey)
 	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations, n.Commands)
+	if cfg.SnapshotDir != "" {
+		n.Snapshots = projections.NewSnapshots(projections.SnapshotConfig{
+			Dir: cfg.SnapshotDir, HashKey: cfg.HashKey, Every: cfg.SnapshotEvery, Interval: cfg.SnapshotInterval, Logger: logger,
+		}, n.Cases, n.Orgs, n.Revocations, n.Commands)
+		if err := n.Runner.UseSnapshots(n.Snapshots); err != nil {
+			return err
+		}
+	}
 	n.Service, err = app.New(app.Config{
 		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations, Commands: n.Commands,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
@@ -128,8 +145,8 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 // server must stop serving.
 func (n *Node) Stopped() <-chan struct{} { return n.stopped }
 
-// Close stops the projections and closes the stores. Calling it again returns the
-// first call's result.
+// Close stops the projections (which write their last snapshot, with SnapshotDir)
+// and closes the stores. Calling it again returns the first call's result.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.cancel()

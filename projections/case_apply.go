@@ -79,7 +79,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			closure.Reason = codec.Personal{}
 			v.Closure = &closure
 		}
-		v.BlindIndex = nil
+		v.BlindIndex, v.SealedIndex = nil, nil
 		v.Sealed, v.sealedOwned = nil, true
 	}
 	if !v.State.Erased {
@@ -88,6 +88,9 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			return err
 		}
 		v.BlindIndex = append(v.BlindIndex, tokens...)
+		if !env.Extras.BlindIndex.IsZero() {
+			v.SealedIndex = append(v.SealedIndex, env.Extras.BlindIndex)
+		}
 	}
 
 	v.Journey = append(v.Journey, JourneyStep{

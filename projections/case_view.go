@@ -29,6 +29,11 @@ type CaseView struct {
 	Notes            []NoteView
 	// BlindIndex holds the keyed hashes a case can be found by (none once erased).
 	BlindIndex []string
+	// SealedIndex holds the events' blind indexes as they were stored, sealed with the
+	// case key, which BlindIndex was opened from (none once erased). A snapshot keeps
+	// these, never the opened tokens, and opens them again on load: erasure (the key
+	// destroyed) then takes them from the snapshot too.
+	SealedIndex []codec.Personal
 	// Sealed holds the other events' personal sub-objects by the entry they belong to
 	// (the Sealed* keys below): document numbers, named authorities, staff members,
 	// creditors, concern details, contact notes, and the texts beside reason codes.

@@ -30,16 +30,30 @@ type Projection interface {
 	Apply(env Envelope) error
 }
 
+// Checkpoint is how far the read models got: the last event applied, by its position
+// in the global log and by what identifies it in its stream. A snapshot carries it,
+// and a snapshot is only trusted by a store that holds this very event (its hash) at
+// this very position: a store that was reset, or another store, does not.
+type Checkpoint struct {
+	Position eventstore.Position
+	Stream   string
+	Revision uint64
+	Hash     string
+}
+
 // Runner feeds projections from the global log and tracks how far it got.
 type Runner struct {
 	store       eventstore.Store
 	projections []Projection
 	logger      *slog.Logger
+	snapshots   *Snapshots // nil: always built from the log
 
 	mu      sync.Mutex
 	applied eventstore.Position // checkpoint: the last position applied
+	last    Checkpoint          // the event at applied
 	changed chan struct{}       // closed and replaced whenever applied moves or ready flips
 	ready   bool                // caught up with the head seen at start
+	started bool
 	err     error
 	stopped bool
 }
@@ -52,10 +66,38 @@ func NewRunner(store eventstore.Store, logger *slog.Logger, projections ...Proje
 // ErrStopped is returned to waiters when the runner stopped before reaching them.
 var ErrStopped = errors.New("projections stopped")
 
+// ErrRunning refuses to change where a runner starts once it runs.
+var ErrRunning = errors.New("projections already running")
+
+// errApply marks a failure to apply an event: the projections may disagree.
+var errApply = errors.New("apply")
+
+// UseSnapshots has Run load the read models from s before it subscribes (from the
+// snapshot's checkpoint, or from the start when there is none or it is discarded),
+// write them to s as events are applied, and once more when Run ends (unless an event
+// failed to apply). Call it before Run.
+func (r *Runner) UseSnapshots(s *Snapshots) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		return ErrRunning
+	}
+	r.snapshots = s
+	return nil
+}
+
 // Run subscribes from the checkpoint and applies events until ctx ends. It returns
-// nil on cancellation and the cause on failure.
+// nil on cancellation and the cause on failure. With snapshots, it first loads them,
+// and when it stops writes a last one — never after a projection failed to apply an
+// event, which may have left the event applied to some projections and not others.
 func (r *Runner) Run(ctx context.Context) error {
+	r.mu.Lock()
+	r.started = true
+	r.mu.Unlock()
 	err := r.run(ctx)
+	if r.snapshots != nil && !errors.Is(err, errApply) {
+		r.snapshots.final(r.Checkpoint())
+	}
 	r.mu.Lock()
 	r.stopped = true
 	if err != nil {
@@ -67,12 +109,18 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 func (r *Runner) run(ctx context.Context) error {
+	if r.snapshots != nil {
+		if err := r.load(ctx); err != nil {
+			return err
+		}
+	}
 	head, err := r.store.Head(ctx)
 	if err != nil {
 		return fmt.Errorf("projections: read head: %w", err)
 	}
 	from := r.Position()
-	if !from.Before(head) {
+	ready := !from.Before(head)
+	if ready {
 		r.markReady()
 	}
 	sub, err := r.store.Subscribe(ctx, from)
@@ -84,7 +132,17 @@ func (r *Runner) run(ctx context.Context) error {
 		if err := r.apply(rec); err != nil {
 			return err
 		}
-		if !rec.Position.Before(head) {
+		caughtUp := !ready && !rec.Position.Before(head)
+		ready = ready || caughtUp
+		cp := Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, Hash: rec.Metadata.Hash}
+		if r.snapshots != nil {
+			// Here, between two events, every projection holds the same events; and
+			// before the position is published, so that whoever waits for it finds
+			// any snapshot it makes due already under way (Snapshots.Wait).
+			r.snapshots.applied(cp, ready)
+		}
+		r.advance(cp)
+		if caughtUp {
 			r.markReady()
 		}
 	}
@@ -103,14 +161,37 @@ func (r *Runner) apply(rec eventstore.RecordedEvent) error {
 		env := Envelope{Record: rec, Event: event, Extras: extras}
 		for _, p := range r.projections {
 			if err := p.Apply(env); err != nil {
-				return fmt.Errorf("projections: apply %s %s revision %d: %w", rec.Type, rec.Stream, rec.Revision, err)
+				return fmt.Errorf("projections: %w %s %s revision %d: %w", errApply, rec.Type, rec.Stream, rec.Revision, err)
 			}
 		}
 	}
+	return nil
+}
+
+// advance publishes the checkpoint: waiters for it wake.
+func (r *Runner) advance(cp Checkpoint) {
 	r.mu.Lock()
-	r.applied = rec.Position
+	r.applied, r.last = cp.Position, cp
 	r.notifyLocked()
 	r.mu.Unlock()
+}
+
+// load loads the snapshot into the projections and resumes after its checkpoint. A
+// snapshot that cannot be used is discarded with a log line (never its contents) and
+// the projections are built from the start of the log: only the end of ctx stops Run.
+func (r *Runner) load(ctx context.Context) error {
+	cp, err := r.snapshots.Load(ctx, r.store)
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("projections: load snapshot: %w", ctx.Err())
+	case errors.Is(err, ErrNoSnapshot):
+		r.logger.Info("projections: no snapshot; building the read models from the log")
+		return nil
+	case err != nil:
+		r.logger.Warn("projections: snapshot discarded; building the read models from the log", "err", err)
+		return nil
+	}
+	r.advance(cp)
 	return nil
 }
 
@@ -134,6 +215,13 @@ func (r *Runner) Position() eventstore.Position {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.applied
+}
+
+// Checkpoint returns the last event applied (the zero Checkpoint before any).
+func (r *Runner) Checkpoint() Checkpoint {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
 }
 
 // Ready reports whether the runner has caught up with the log as it was at start.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -168,11 +169,12 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 		return nil, nil, err
 	}
 	n, err := node.Start(ctx, node.Config{
-		Backends: backends.Backends(),
-		Keyring:  ring,
-		HashKey:  key,
-		Logger:   logger,
-		API:      apiCfg,
+		Backends:    backends.Backends(),
+		Keyring:     ring,
+		HashKey:     key,
+		Logger:      logger,
+		API:         apiCfg,
+		SnapshotDir: filepath.Join(sf.dataDir, "snapshots"),
 	})
 	return n, backends, err
 }

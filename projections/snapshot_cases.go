@@ -1,0 +1,266 @@
+package projections
+
+import "github.com/waymark-org/waymark/domain"
+
+// A case view in a snapshot: every field of CaseView and of the domain's Case, in
+// order, except BlindIndex — the opened tokens, keyed hashes of her name and document
+// numbers, which are never written: SealedIndex is, and they are opened again on load.
+// Personal data is written as the events stored it, sealed.
+//
+// TestSnapshotCodecCoversEveryField fills every field of a view with a value and
+// reads it back: a field added to CaseView or to the domain's state fails it until it
+// is written here (and the layout's fingerprint, snapshot.go, discards snapshots
+// written before).
+
+func encCase(e *enc, v *CaseView) {
+	e.str(v.ID)
+	encState(e, &v.State)
+	e.position(v.Position)
+	e.position(v.ReferralPosition)
+	e.time(v.ReferredAt)
+	e.time(v.UpdatedAt)
+	e.bool(v.Closure != nil)
+	if v.Closure != nil {
+		encStr(e, v.Closure.Outcome)
+		e.personal(v.Closure.Reason)
+		e.time(v.Closure.At)
+	}
+	encList(e, v.Reopenings, func(e *enc, r ReopeningView) {
+		encStr(e, r.ReasonCode)
+		e.personal(r.Reason)
+		e.time(r.At)
+	})
+	encList(e, v.Journey, func(e *enc, s JourneyStep) {
+		e.str(s.Type)
+		e.time(s.At)
+		encStr(e, s.Stage)
+		e.uvarint(s.Version)
+		e.position(s.Position)
+		e.str(s.ActorOrganisation)
+		e.str(s.Party)
+	})
+	e.personal(v.Survivor)
+	encList(e, v.Notes, func(e *enc, n NoteView) {
+		e.str(n.ID)
+		e.personal(n.Text)
+		e.str(n.AuthorOrganisation)
+		e.time(n.At)
+	})
+	encList(e, v.SealedIndex, (*enc).personal)
+	encMap(e, v.Sealed, (*enc).personal)
+}
+
+// decCase reads a view; its BlindIndex is left for the loader to open.
+func decCase(d *dec) *CaseView {
+	v := &CaseView{ID: d.str()}
+	decState(d, &v.State)
+	v.Position = d.position()
+	v.ReferralPosition = d.position()
+	v.ReferredAt = d.time()
+	v.UpdatedAt = d.time()
+	if d.bool() {
+		v.Closure = &ClosureView{Outcome: decStr[domain.ClosureOutcome](d), Reason: d.personal(), At: d.time()}
+	}
+	v.Reopenings = decList(d, func(d *dec) ReopeningView {
+		return ReopeningView{ReasonCode: decStr[domain.ReopenReason](d), Reason: d.personal(), At: d.time()}
+	})
+	v.Journey = decList(d, func(d *dec) JourneyStep {
+		return JourneyStep{Type: d.str(), At: d.time(), Stage: decStr[domain.Stage](d), Version: d.uvarint(),
+			Position: d.position(), ActorOrganisation: d.str(), Party: d.str()}
+	})
+	v.Survivor = d.personal()
+	v.Notes = decList(d, func(d *dec) NoteView {
+		return NoteView{ID: d.str(), Text: d.personal(), AuthorOrganisation: d.str(), At: d.time()}
+	})
+	v.SealedIndex = decList(d, (*dec).personal)
+	v.Sealed = decMap[string](d, (*dec).personal)
+	return v
+}
+
+// encState writes the domain's fold of a case. It holds no personal data: the domain
+// keeps that only in its events' Personal objects (TestFreeTextLivesOnlyInPersonal).
+func encState(e *enc, c *domain.Case) {
+	e.uvarint(c.Version)
+	e.bool(c.Referred)
+	e.str(c.OwnerOrganisation)
+	e.str(c.Jurisdiction)
+	encStrs(e, c.Needs)
+	encStrs(e, c.Barriers)
+	encMap(e, c.NeedHistory, encSpan)
+	encMap(e, c.BarrierHistory, encSpan)
+	encStr(e, c.Stage)
+	encStr(e, c.Status)
+	encMap(e, c.Grants, func(e *enc, g domain.ConsentGrant) {
+		e.str(g.ID)
+		e.str(g.Recipient)
+		encStrs(e, g.Categories)
+		encStrs(e, g.Purposes)
+		e.time(g.GrantedAt)
+		e.time(g.ExpiresAt)
+		e.bool(g.Withdrawn)
+		e.time(g.WithdrawnAt)
+	})
+	encMap(e, c.Documents, func(e *enc, x domain.IDDocument) {
+		e.str(x.ID)
+		encStr(e, x.Kind)
+		e.str(x.IssuingOrganisation)
+		encStr(e, x.Status)
+		encStr(e, x.ReasonCode)
+		e.time(x.RequestedAt)
+		e.time(x.UpdatedAt)
+	})
+	encMap(e, c.BankReferrals, func(e *enc, r domain.BankReferral) {
+		e.str(r.Bank)
+		e.str(r.GrantID)
+		e.time(r.At)
+	})
+	encMap(e, c.Applications, func(e *enc, a domain.AccountApplication) {
+		e.str(a.Bank)
+		encStr(e, a.Product)
+		encStr(e, a.Status)
+		encStr(e, a.ReasonCode)
+		e.time(a.SubmittedAt)
+		e.time(a.UpdatedAt)
+	})
+	encMap(e, c.Disputes, func(e *enc, x domain.CreditDispute) {
+		e.str(x.ID)
+		e.str(x.Bureau)
+		e.int(x.ItemCount)
+		encMap(e, x.Items, func(e *enc, it domain.DisputeItemState) {
+			e.str(it.ItemID)
+			encStr(e, it.Kind)
+			encStr(e, it.Outcome)
+			encStr(e, it.ReasonCode)
+		})
+		encStrs(e, x.Evidence)
+		e.int(x.Resubmissions)
+		encStr(e, x.Status)
+		encStr(e, x.Outcome)
+		encStr(e, x.ReasonCode)
+		e.time(x.FiledAt)
+		e.time(x.ResolvedAt)
+	})
+	encMap(e, c.CreditReports, func(e *enc, r domain.CreditReport) {
+		e.str(r.ReportID)
+		e.str(r.Bureau)
+		e.time(r.ObtainedAt)
+	})
+	e.int(c.NoteCount)
+	encMap(e, c.Offers, func(e *enc, o domain.BankOffer) {
+		e.str(o.OfferID)
+		e.str(o.Bank)
+		encStr(e, o.Product)
+		e.str(o.MonthlyFee.Currency)
+		e.varint(o.MonthlyFee.MinorUnits)
+		encStrs(e, o.AcceptedDocuments)
+		e.bool(o.AcceptsAlternativePack)
+		encStr(e, o.Status)
+		e.time(o.MadeAt)
+	})
+	e.str(c.ChosenOffer)
+	e.bool(c.DeclinedAllOffers)
+	encStr(e, c.DeclineReasonCode)
+	encMap(e, c.Packs, func(e *enc, p domain.DueDiligencePack) {
+		e.str(p.PackID)
+		e.str(p.Bank)
+		e.bool(p.SignedLetter)
+		e.bool(p.AccompaniedVisit)
+		e.bool(p.CorrespondenceAddress)
+		encStr(e, p.Decision)
+		encStr(e, p.ReasonCode)
+		e.time(p.ProvidedAt)
+		e.time(p.DecidedAt)
+	})
+	encMap(e, c.Concerns, func(e *enc, k domain.SafeguardingConcern) {
+		e.str(k.ConcernID)
+		e.str(k.RaisedBy)
+		e.str(k.Bank)
+		encStr(e, k.Category)
+		encStr(e, k.Status)
+		e.time(k.RaisedAt)
+		e.time(k.AcknowledgedAt)
+		e.time(k.ResolvedAt)
+		encStr(e, k.Resolution)
+	})
+	e.bool(c.ContactRules != nil)
+	if r := c.ContactRules; r != nil {
+		encStrs(e, r.Allowed)
+		encStrs(e, r.Forbidden)
+		e.time(r.SetAt)
+	}
+	encStr(e, c.ClosedOutcome)
+	e.bool(c.Erased)
+}
+
+func encSpan(e *enc, s domain.BarrierSpan) {
+	e.time(s.IdentifiedAt)
+	e.time(s.ResolvedAt)
+}
+
+func decSpan(d *dec) domain.BarrierSpan {
+	return domain.BarrierSpan{IdentifiedAt: d.time(), ResolvedAt: d.time()}
+}
+
+func decState(d *dec, c *domain.Case) {
+	c.Version = d.uvarint()
+	c.Referred = d.bool()
+	c.OwnerOrganisation = d.str()
+	c.Jurisdiction = d.str()
+	c.Needs = decStrs[domain.Need](d)
+	c.Barriers = decStrs[domain.Barrier](d)
+	c.NeedHistory = decMap[domain.Need](d, decSpan)
+	c.BarrierHistory = decMap[domain.Barrier](d, decSpan)
+	c.Stage = decStr[domain.Stage](d)
+	c.Status = decStr[domain.Status](d)
+	c.Grants = decMap[string](d, func(d *dec) domain.ConsentGrant {
+		return domain.ConsentGrant{ID: d.str(), Recipient: d.str(), Categories: decStrs[domain.DataCategory](d),
+			Purposes: decStrs[domain.Purpose](d), GrantedAt: d.time(), ExpiresAt: d.time(), Withdrawn: d.bool(), WithdrawnAt: d.time()}
+	})
+	c.Documents = decMap[string](d, func(d *dec) domain.IDDocument {
+		return domain.IDDocument{ID: d.str(), Kind: decStr[domain.DocumentKind](d), IssuingOrganisation: d.str(),
+			Status: decStr[domain.DocumentStatus](d), ReasonCode: decStr[domain.RefusalReason](d), RequestedAt: d.time(), UpdatedAt: d.time()}
+	})
+	c.BankReferrals = decMap[string](d, func(d *dec) domain.BankReferral {
+		return domain.BankReferral{Bank: d.str(), GrantID: d.str(), At: d.time()}
+	})
+	c.Applications = decMap[string](d, func(d *dec) domain.AccountApplication {
+		return domain.AccountApplication{Bank: d.str(), Product: decStr[domain.AccountProduct](d), Status: decStr[domain.ApplicationStatus](d),
+			ReasonCode: decStr[domain.AccountDeclineReason](d), SubmittedAt: d.time(), UpdatedAt: d.time()}
+	})
+	c.Disputes = decMap[string](d, func(d *dec) domain.CreditDispute {
+		return domain.CreditDispute{ID: d.str(), Bureau: d.str(), ItemCount: d.int(),
+			Items: decMap[string](d, func(d *dec) domain.DisputeItemState {
+				return domain.DisputeItemState{ItemID: d.str(), Kind: decStr[domain.ItemKind](d), Outcome: decStr[domain.ItemOutcome](d),
+					ReasonCode: decStr[domain.DisputeReason](d)}
+			}),
+			Evidence: decStrs[domain.EvidenceKind](d), Resubmissions: d.int(), Status: decStr[domain.DisputeStatus](d),
+			Outcome: decStr[domain.DisputeOutcome](d), ReasonCode: decStr[domain.DisputeReason](d), FiledAt: d.time(), ResolvedAt: d.time()}
+	})
+	c.CreditReports = decMap[string](d, func(d *dec) domain.CreditReport {
+		return domain.CreditReport{ReportID: d.str(), Bureau: d.str(), ObtainedAt: d.time()}
+	})
+	c.NoteCount = d.int()
+	c.Offers = decMap[string](d, func(d *dec) domain.BankOffer {
+		return domain.BankOffer{OfferID: d.str(), Bank: d.str(), Product: decStr[domain.AccountProduct](d),
+			MonthlyFee: domain.Money{Currency: d.str(), MinorUnits: d.varint()}, AcceptedDocuments: decStrs[domain.DocumentKind](d),
+			AcceptsAlternativePack: d.bool(), Status: decStr[domain.OfferStatus](d), MadeAt: d.time()}
+	})
+	c.ChosenOffer = d.str()
+	c.DeclinedAllOffers = d.bool()
+	c.DeclineReasonCode = decStr[domain.DeclineReason](d)
+	c.Packs = decMap[string](d, func(d *dec) domain.DueDiligencePack {
+		return domain.DueDiligencePack{PackID: d.str(), Bank: d.str(), SignedLetter: d.bool(), AccompaniedVisit: d.bool(),
+			CorrespondenceAddress: d.bool(), Decision: decStr[domain.PackStatus](d), ReasonCode: decStr[domain.PackRejectionReason](d),
+			ProvidedAt: d.time(), DecidedAt: d.time()}
+	})
+	c.Concerns = decMap[string](d, func(d *dec) domain.SafeguardingConcern {
+		return domain.SafeguardingConcern{ConcernID: d.str(), RaisedBy: d.str(), Bank: d.str(), Category: decStr[domain.ConcernCategory](d),
+			Status: decStr[domain.ConcernStatus](d), RaisedAt: d.time(), AcknowledgedAt: d.time(), ResolvedAt: d.time(),
+			Resolution: decStr[domain.ConcernResolution](d)}
+	})
+	if d.bool() {
+		c.ContactRules = &domain.SafeContactRules{Allowed: decStrs[domain.ContactChannel](d), Forbidden: decStrs[domain.ContactChannel](d), SetAt: d.time()}
+	}
+	c.ClosedOutcome = decStr[domain.ClosureOutcome](d)
+	c.Erased = d.bool()
+}

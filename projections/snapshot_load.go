@@ -1,0 +1,169 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// Load reads the snapshot, checks it and installs it into the read models, which must
+// be empty, and returns its checkpoint: the runner resumes after it. Nothing is
+// installed unless all of it was read and checked: on any error the read models are
+// left as they were and the caller builds them from the log. ErrNoSnapshot when there
+// is no file; ErrSnapshotFormat, ErrSnapshotCorrupt or ErrSnapshotForeign when there is
+// one that cannot be used (it stays until the next snapshot replaces it).
+//
+// Checked, in order: the format version and layout; the MAC over the whole file; that
+// the store holds the checkpoint's event at the checkpoint's position, with its hash
+// (a store that was reset or is another store does not); that every section reads.
+// Then the blind indexes are opened again, with each case's key: those of a case
+// erased since (its key destroyed) open to nothing, as on a rebuild.
+func (s *Snapshots) Load(ctx context.Context, store eventstore.Store) (Checkpoint, error) {
+	began := time.Now()
+	removeTemps(filepath.Dir(s.path))
+	raw, err := os.ReadFile(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Checkpoint{}, fmt.Errorf("%w: %s", ErrNoSnapshot, s.path)
+	}
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
+	}
+	p, err := parseSnapshot(raw, s.key)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if err := checkCheckpoint(ctx, store, p.checkpoint); err != nil {
+		return Checkpoint{}, err
+	}
+	m, err := s.decode(ctx, p)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if err := s.install(m); err != nil {
+		return Checkpoint{}, err
+	}
+	s.mu.Lock()
+	s.loaded, s.loadedAt = true, m.checkpoint
+	s.mu.Unlock()
+	s.lastCapture = time.Now() // as good as written now
+	s.logger.Info("projections: snapshot loaded", "position", m.checkpoint.Position.String(), "cases", len(m.cases),
+		"bytes", len(raw), "written", p.writtenAt.Format(time.RFC3339), "took", time.Since(began).Round(time.Millisecond))
+	return m.checkpoint, nil
+}
+
+// checkCheckpoint checks that store holds cp's event at cp's position.
+func checkCheckpoint(ctx context.Context, store eventstore.Store, cp Checkpoint) error {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("snapshot: read head: %w", err)
+	}
+	if head.Before(cp.Position) {
+		return fmt.Errorf("%w: its checkpoint %s is beyond the log's head %s", ErrSnapshotForeign, cp.Position, head)
+	}
+	recs, err := store.ReadStream(ctx, cp.Stream, cp.Revision)
+	if errors.Is(err, eventstore.ErrStreamNotFound) || (err == nil && len(recs) == 0) {
+		return fmt.Errorf("%w: the log has no event %d of its checkpoint's stream", ErrSnapshotForeign, cp.Revision)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot: read its checkpoint's event: %w", err)
+	}
+	if got := recs[0]; got.Revision != cp.Revision || got.Position != cp.Position || got.Metadata.Hash != cp.Hash {
+		return fmt.Errorf("%w: the log holds another event at its checkpoint %s", ErrSnapshotForeign, cp.Position)
+	}
+	return nil
+}
+
+// decode reads every section; the case chunks in parallel, each chunk's blind indexes
+// opened as soon as it is read (opening waits on the key store more than it computes,
+// hence more goroutines than cores).
+func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot) (*readModels, error) {
+	m := &readModels{checkpoint: p.checkpoint}
+	d := &dec{b: p.sections[sectionOrganisations]}
+	m.orgs = decOrganisations(d)
+	r := &dec{b: p.sections[sectionRevocations]}
+	m.tokens, m.subjects = decRevocations(r)
+	c := &dec{b: p.sections[sectionCommands]}
+	m.commands = decCommands(c)
+	if err := errors.Join(d.err, r.err, c.err); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
+	}
+
+	chunks := make([][]*CaseView, len(p.caseChunks))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for i, section := range p.caseChunks {
+		g.Go(func() error {
+			d := &dec{b: section}
+			views := decList(d, decCase)
+			if d.err == nil && d.off != len(section) {
+				d.fail("bytes after the last case")
+			}
+			if d.err != nil {
+				return fmt.Errorf("%w: case chunk %d: %w", ErrSnapshotCorrupt, i, d.err)
+			}
+			for _, v := range views {
+				if err := s.openIndex(gctx, v); err != nil {
+					return err
+				}
+			}
+			chunks[i] = views
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	m.cases = make([]*CaseView, 0, p.cases)
+	for _, views := range chunks {
+		m.cases = append(m.cases, views...)
+	}
+	if len(m.cases) != p.cases {
+		return nil, fmt.Errorf("%w: %d cases, its header says %d", ErrSnapshotCorrupt, len(m.cases), p.cases)
+	}
+	return m, nil
+}
+
+// openIndex opens a loaded view's sealed blind indexes, as applying its events did.
+func (s *Snapshots) openIndex(ctx context.Context, v *CaseView) error {
+	if v.State.Erased {
+		return nil
+	}
+	for _, sealed := range v.SealedIndex {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tokens, err := s.cases.openIndex(v.ID, sealed)
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		v.BlindIndex = append(v.BlindIndex, tokens...)
+	}
+	return nil
+}
+
+// install puts m into the read models, all of which must still be empty.
+func (s *Snapshots) install(m *readModels) error {
+	tokens, subjects := s.revs.capture()
+	if s.cases.Len() > 0 || len(s.orgs.capture()) > 0 || len(tokens)+len(subjects) > 0 {
+		return fmt.Errorf("snapshot: %w", errNotEmpty)
+	}
+	if err := s.cases.restore(m.cases); err != nil {
+		return err
+	}
+	if err := s.orgs.restore(m.orgs); err != nil {
+		return err
+	}
+	if err := s.revs.restore(m.tokens, m.subjects); err != nil {
+		return err
+	}
+	s.cmds.restore(m.commands)
+	return nil
+}
