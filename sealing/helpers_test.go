@@ -16,7 +16,7 @@ func openStore(t *testing.T) KeyStore {
 	return ks
 }
 
-func newRing(t *testing.T, id string) Keyring {
+func newRing(t testing.TB, id string) Keyring {
 	t.Helper()
 	r, err := GenerateKeyring(id)
 	if err != nil {
@@ -25,7 +25,7 @@ func newRing(t *testing.T, id string) Keyring {
 	return r
 }
 
-func newVault(t *testing.T, ks KeyStore, ring Keyring) *Vault {
+func newVault(t testing.TB, ks KeyStore, ring Keyring) *Vault {
 	t.Helper()
 	v, err := NewVault(ks, ring)
 	if err != nil {

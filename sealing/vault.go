@@ -2,6 +2,7 @@ package sealing
 
 import (
 	"context"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,12 +80,11 @@ func (v *Vault) Seal(ctx context.Context, caseID, eventID string, schemaVersion 
 	if eventID == "" {
 		return nil, errors.New("sealing: seal: an event id is required")
 	}
-	dk, err := v.dataKey(ctx, caseID)
+	aead, err := v.caseAEAD(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: seal event %s: %w", eventID, err)
 	}
-	defer clear(dk)
-	nonce, ct, err := seal(dk, plaintext, dataAAD(caseID, eventID, schemaVersion))
+	nonce, ct, err := sealWith(aead, plaintext, dataAAD(caseID, eventID, schemaVersion))
 	if err != nil {
 		return nil, err
 	}
@@ -97,16 +97,15 @@ func (v *Vault) Seal(ctx context.Context, caseID, eventID string, schemaVersion 
 // another case, event or schema version; ErrKeyNotFound if the case never had a key;
 // ErrUnknownKEK if its key is wrapped under a KEK the keyring lacks.
 func (v *Vault) Open(ctx context.Context, caseID, eventID string, schemaVersion int, sealed json.RawMessage) ([]byte, error) {
-	dk, err := v.dataKey(ctx, caseID)
+	aead, err := v.caseAEAD(ctx, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: open event %s: %w", eventID, err)
 	}
-	defer clear(dk)
 	s, err := decodeSealed(sealed)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: open event %s of case %s: %w", eventID, caseID, err)
 	}
-	pt, err := open(dk, s.N, s.C, dataAAD(caseID, eventID, schemaVersion))
+	pt, err := openWith(aead, s.N, s.C, dataAAD(caseID, eventID, schemaVersion))
 	if err != nil {
 		return nil, fmt.Errorf("sealing: open event %s of case %s: %w", eventID, caseID, err)
 	}
@@ -204,6 +203,23 @@ func (v *Vault) rewrap(ctx context.Context, merged, next Keyring, caseID string)
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// caseAEAD returns AES-GCM under the case's data key: the cached one, or one made
+// from the key fetched (and cached) now.
+func (v *Vault) caseAEAD(ctx context.Context, caseID string) (cipher.AEAD, error) {
+	if err := ValidCaseID(caseID); err != nil {
+		return nil, err
+	}
+	if aead, ok := v.cache.aead(caseID); ok {
+		return aead, nil
+	}
+	dk, err := v.dataKey(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(dk)
+	return newGCM(dk)
 }
 
 // dataKey returns a copy of the case's unwrapped data key (the caller clears it).

@@ -65,6 +65,11 @@ func seal(key, plaintext, aad []byte) (nonce, ciphertext []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return sealWith(aead, plaintext, aad)
+}
+
+// sealWith encrypts plaintext with aead under a fresh random nonce from crypto/rand.
+func sealWith(aead cipher.AEAD, plaintext, aad []byte) (nonce, ciphertext []byte, err error) {
 	nonce = make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, nil, fmt.Errorf("sealing: random nonce: %w", err)
@@ -78,6 +83,11 @@ func open(key, nonce, ciphertext, aad []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openWith(aead, nonce, ciphertext, aad)
+}
+
+// openWith decrypts and authenticates with aead; any failure is ErrTampered.
+func openWith(aead cipher.AEAD, nonce, ciphertext, aad []byte) ([]byte, error) {
 	if len(nonce) != aead.NonceSize() || len(ciphertext) < aead.Overhead() {
 		return nil, fmt.Errorf("%w: bad nonce or ciphertext length", ErrTampered)
 	}
