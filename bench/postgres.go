@@ -280,3 +280,13 @@ func (p *Postgres) Close() {
 	}
 	_ = os.RemoveAll(p.dir)
 }
+
+// runVersion runs 'program --version' and returns its first line.
+func runVersion(program string) (string, error) {
+	out, err := exec.Command(program, "--version").Output()
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return line, nil
+}
