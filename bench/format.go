@@ -25,10 +25,13 @@ func Ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f×", r)
 }
 
-// Millis formats a duration in milliseconds, to three significant figures or so.
+// Millis formats a duration in milliseconds, to three significant figures or so;
+// from a second on, in seconds.
 func Millis(d time.Duration) string {
 	ms := float64(d) / float64(time.Millisecond)
 	switch {
+	case ms >= 1000:
+		return Seconds(d)
 	case ms >= 100:
 		return fmt.Sprintf("%.0f ms", ms)
 	case ms >= 10:

@@ -55,6 +55,7 @@ func TestFormats(t *testing.T) {
 		{Ratio(1, 0), "n/a"},
 		{Millis(1234 * time.Microsecond), "1.23 ms"},
 		{Millis(123456 * time.Microsecond), "123 ms"},
+		{Millis(9924 * time.Millisecond), "9.92 s"},
 		{Seconds(1500 * time.Millisecond), "1.50 s"},
 		{Bytes(512), "512 B"},
 		{Bytes(10 * 1024), "10.0 KiB"},
