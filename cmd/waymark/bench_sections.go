@@ -33,9 +33,11 @@ HTTP in front (bench/postgres.go). Install PostgreSQL (apt-get install postgresq
 this section.`},
 	{secReads, `vegeta sends requests at a fixed rate whatever the answers' pace (open loop), as one
 caseworker of the cases' shelter, in turn over up to 1,000 of the cases written for the
-size figures below; latencies are every request's, p99 and (p50, max). A status other
-than 200 or a GraphQL error is an error. Baseline: GET /healthz on the same server at
-the same rate, right before (the HTTP floor, no GraphQL, no token).`},
+size figures below, after a warm-up at the rate (a fifth of the run, not counted);
+latencies are every request's, p99 and (p50, max). A status other
+than 200 or a GraphQL error is an error (so is no answer within 30 s): errors are
+counted in the figure, and a target with any is not met. Baseline: GET /healthz on the
+same server at the same rate, right before (the HTTP floor, no GraphQL, no token).`},
 	{secFresh, `One client on the --sync always server, otherwise idle: after each addCaseNote answers,
 the client reads the case with the answer's position as minPosition (the API's
 read-your-writes wait: it returns once the read models applied the write) and checks
