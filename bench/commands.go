@@ -1,12 +1,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -50,6 +47,17 @@ const (
 // RunCommands runs n commands of the load, spread over its clients, and returns what
 // it measured; the first failed command ends the run with its error.
 func RunCommands(ctx context.Context, load CommandLoad, n int) (CommandResult, error) {
+	return runCommands(ctx, load, func(i int64, _ time.Time) bool { return i <= int64(n) })
+}
+
+// RunCommandsFor runs the load for d: no client starts a command after d, and the
+// ones under way are waited for.
+func RunCommandsFor(ctx context.Context, load CommandLoad, d time.Duration) (CommandResult, error) {
+	return runCommands(ctx, load, func(_ int64, start time.Time) bool { return time.Since(start) < d })
+}
+
+// runCommands runs commands while more(i, start) says so for the i-th command (from 1).
+func runCommands(ctx context.Context, load CommandLoad, more func(i int64, start time.Time) bool) (CommandResult, error) {
 	if load.Clients < 1 || load.NotesPerCase < 0 || len(load.Tokens) != load.Clients {
 		return CommandResult{}, errors.New("bench: at least one client, a token per client, and notes per case ≥ 0")
 	}
@@ -72,7 +80,7 @@ func RunCommands(ctx context.Context, load CommandLoad, n int) (CommandResult, e
 			w := commandClient{load: load, http: client, id: c}
 			for {
 				i := next.Add(1)
-				if i > int64(n) {
+				if !more(i, start) {
 					return
 				}
 				began := time.Now()
@@ -86,13 +94,14 @@ func RunCommands(ctx context.Context, load CommandLoad, n int) (CommandResult, e
 		})
 	}
 	wg.Wait()
-	r := CommandResult{Commands: n, Elapsed: time.Since(start)}
+	r := CommandResult{Elapsed: time.Since(start)}
 	if err := errors.Join(errs...); err != nil {
 		return r, err
 	}
 	for _, l := range latencies {
 		r.Latencies = append(r.Latencies, l...)
 	}
+	r.Commands = len(r.Latencies)
 	return r, nil
 }
 
@@ -134,46 +143,7 @@ func (w *commandClient) next(ctx context.Context, i int64) error {
 	return nil
 }
 
-// post sends one GraphQL request and decodes its data into out (nil: ignored); an
-// error in the answer is an error here.
+// post sends one command with its input as the variable $in.
 func (w *commandClient) post(ctx context.Context, query string, input map[string]any, out any) error {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"in": input}})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.load.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+w.load.Tokens[w.id])
-	resp, err := w.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	var answer struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []struct {
-			Message    string         `json:"message"`
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &answer); err != nil {
-		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, err)
-	}
-	if len(answer.Errors) > 0 {
-		return fmt.Errorf("HTTP %d: %s (%v)", resp.StatusCode, answer.Errors[0].Message, answer.Errors[0].Extensions["code"])
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(answer.Data, out)
+	return graphQL(ctx, w.http, w.load.URL, w.load.Tokens[w.id], query, map[string]any{"in": input}, out)
 }

@@ -51,6 +51,9 @@ SELECT :sid, version, 'CaseNoteAdded', jsonb_build_object('text', repeat('x', 48
 \set k :k + 1
 `
 
+// maxClients is the most clients Append takes.
+const maxClients = 256
+
 // Postgres is a throwaway PostgreSQL cluster in a temporary directory, reached over a
 // Unix socket only.
 type Postgres struct {
@@ -127,7 +130,9 @@ func (p *Postgres) start(ctx context.Context) error {
 	if err := p.run(ctx, true, "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
 		return err
 	}
-	opts := fmt.Sprintf("-k %s -c listen_addresses='' -p 5432", p.dir)
+	// Room for every client of the largest point (256; the default is 100), as a
+	// coalition's PostgreSQL would be configured for its clients.
+	opts := fmt.Sprintf("-k %s -c listen_addresses='' -p 5432 -c max_connections=%d", p.dir, maxClients+8)
 	if err := p.run(ctx, true, "pg_ctl", "-D", data, "-l", filepath.Join(p.dir, "server.log"), "-w", "-o", opts, "start"); err != nil {
 		return err
 	}
@@ -179,6 +184,9 @@ type PGResult struct {
 // Every transaction must have appended its event: the run is checked against the
 // events table.
 func (p *Postgres) Append(ctx context.Context, clients int, d time.Duration) (PGResult, error) {
+	if clients < 1 || clients > maxClients {
+		return PGResult{}, fmt.Errorf("pgbench: %d clients: want 1 to %d", clients, maxClients)
+	}
 	p.runs++
 	work, err := os.MkdirTemp(p.dir, "run-")
 	if err != nil {
@@ -279,4 +287,14 @@ func (p *Postgres) Close() {
 		cancel()
 	}
 	_ = os.RemoveAll(p.dir)
+}
+
+// runVersion runs 'program --version' and returns its first line.
+func runVersion(program string) (string, error) {
+	out, err := exec.Command(program, "--version").Output()
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return line, nil
 }

@@ -50,3 +50,41 @@ func SelfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// Memory is a process's resident memory, from /proc/<pid>/status.
+type Memory struct {
+	RSS  int64 // VmRSS: resident now, bytes
+	Peak int64 // VmHWM: the most it has been resident, bytes
+}
+
+// ProcessMemory reads process pid's resident memory.
+func ProcessMemory(pid int) (Memory, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return Memory{}, fmt.Errorf("process %d memory: %w", pid, err)
+	}
+	var m Memory
+	for line := range strings.Lines(string(b)) {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		fields := strings.Fields(value) // "123456 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			return Memory{}, fmt.Errorf("process %d memory: malformed %s line %q", pid, name, line)
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return Memory{}, fmt.Errorf("process %d memory: %w", pid, err)
+		}
+		if name == "VmRSS" {
+			m.RSS = kb << 10
+		} else {
+			m.Peak = kb << 10
+		}
+	}
+	if m.RSS == 0 {
+		return Memory{}, fmt.Errorf("process %d memory: no VmRSS in /proc status", pid)
+	}
+	return m, nil
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -97,7 +98,48 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	return nil, errors.New("waymark serve did not start serving in time")
 }
 
-// PID is the server's process id (for ProcessCPU).
+// WaitReady returns once the server's /readyz answers 200: its read models have
+// caught up with the log (a server serves HTTP before that; a restart is over only
+// then). It asks every few milliseconds: the answer is measured, not the question.
+func (s *Server) WaitReady(ctx context.Context) error {
+	readyz := strings.TrimSuffix(s.URL, "/graphql") + "/readyz"
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waymark serve not ready after %s (last: %v)", startTimeout, errOrStatus(err, resp))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return fmt.Errorf("waymark serve exited before it was ready (%v)", s.cmd.ProcessState)
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+func errOrStatus(err error, resp *http.Response) any {
+	if err != nil {
+		return err
+	}
+	return resp.Status
+}
+
+// PID is the server's process id (for ProcessCPU and ProcessMemory).
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // Token mints a bearer token for a user of role at org, valid for an hour, with the

@@ -4,8 +4,11 @@
 //	waymark seed --demo      load the synthetic demo coalition into an empty store
 //	waymark keys generate    create missing secrets; keys rotate: new key-encryption key
 //	waymark token issue      mint an access token
+//	waymark bench [--quick]  measure it all next to raw baselines; print one report
 //
-// Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR).
+// Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
+// except bench's: its --data-dir is a scratch directory, never the one the variable
+// names, and it measures servers that run without those variables.
 //
 // One process owns a data directory (lock.go): serve and seed lock it for as long as
 // they run; keys rotate and the directory check of token issue go through the admin
@@ -38,6 +41,8 @@ commands:
   verify         recompute hash chains (--case ID | --all) and compare them with signed
                  checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); opens the data
                  directory itself, so only with no server running
+  bench          measure Waymark next to its baselines in one run and print the report
+                 (--quick: under 2 minutes; --out BENCHMARKS.md)
 
 Run 'waymark <command> -h' for its flags. Every flag can also be set through the
 environment: --data-dir is WAYMARK_DATA_DIR, --http-addr is WAYMARK_HTTP_ADDR, ...
@@ -76,6 +81,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return seed(ctx, args[1:], logger)
 	case "keys":
 		return keys(ctx, args[1:], logger)
+	case "bench":
+		return benchCommand(ctx, args[1:], logger)
 	case "token":
 		if len(args) < 2 || args[1] != "issue" {
 			return fmt.Errorf("%w: token issue --role <role> --org <id>", errUsage)

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/waymark-org/waymark/bench"
+)
+
+// The reads, as a caseworker's screens ask for them.
+const (
+	// The case page's summary: the SUMMARY group, the journey included.
+	readSummary = `query($id: ID!) { case(id: $id) { id version stage status jurisdiction referredAt updatedAt
+		owningOrganisation { id name } journey { type at stage version } } }`
+	// The same with her identity and the notes: personal data, decrypted and recorded
+	// in the access log first.
+	readPersonal = `query($id: ID!) { case(id: $id) { id version stage status referredAt
+		identity { fullName dateOfBirth aliases phone email } notes { id text at authorOrganisation } } }`
+	// A caseworker's list: the shelter's open cases at referral, a page of 20.
+	readList = `query($org: ID!) { cases(filter: {organisationId: $org, status: OPEN, stage: REFERRAL, jurisdiction: "MX"}, first: 20) {
+		totalCount edges { node { id stage status referredAt updatedAt } } } }`
+)
+
+// readFigure is one read at a fixed rate and the p99 it is held to (0: none).
+type readFigure struct {
+	name       string
+	query      string
+	perCase    bool // one request per case id, in turn; else the same request each time
+	rate       int
+	target     time.Duration
+	targetRate int // the rate the target is set at: judged only there
+}
+
+// reads measures the read figures on srv, whose cases are benchOrganisation's.
+func (b *benchRun) reads(ctx context.Context, srv benchServer, token string) {
+	figures := []readFigure{
+		{"case(id) summary", readSummary, true, b.plan.summaryRate, 5 * time.Millisecond, 1000},
+		{"case(id) with identity and notes", readPersonal, true, b.plan.personalRate, 10 * time.Millisecond, 500},
+		{"cases(filter), a page of 20", readList, false, b.plan.listRate, 0, 0},
+	}
+	ids, err := bench.CaseIDs(ctx, srv.URL, token, benchOrganisation, 1000)
+	if err == nil && len(ids) == 0 {
+		err = fmt.Errorf("no cases to read")
+	}
+	for _, f := range figures {
+		figure := fmt.Sprintf("%s at %s: p99", f.name, bench.Rate(float64(f.rate)))
+		if err != nil {
+			b.report.Add(secReads, bench.ErrorRow(figure, err))
+			continue
+		}
+		b.logger.Info("bench: reads", "read", f.name, "rate", f.rate)
+		b.report.Add(secReads, b.read(ctx, srv, token, ids, f, figure))
+	}
+	b.report.Add(secReads, bench.Row{Figure: "dashboard", Waymark: "n/a (no dashboard query yet)"})
+}
+
+func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids []string, f readFigure, figure string) bench.Row {
+	var vars []map[string]any
+	if f.perCase {
+		for _, id := range ids {
+			vars = append(vars, map[string]any{"id": id})
+		}
+	} else {
+		vars = []map[string]any{{"org": benchOrganisation}}
+	}
+	targets, err := bench.GraphQLTargets(srv.URL, token, f.query, vars)
+	if err != nil {
+		return bench.ErrorRow(figure, err)
+	}
+	// A warm-up at the rate, not counted: the first requests after a restart pay for
+	// connections and the collection of what the replay left behind, once.
+	warmup := max(200*time.Millisecond, b.plan.readTime/5)
+	if _, err := bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: f.rate, Duration: warmup}); err != nil {
+		return bench.ErrorRow(figure, err)
+	}
+	healthz := strings.TrimSuffix(srv.URL, "/graphql") + "/healthz"
+	base, baseErr := bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: []bench.Target{bench.GetTarget(healthz)}, Rate: f.rate, Duration: b.plan.readTime})
+	res, err := bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: f.rate, Duration: b.plan.readTime})
+	if err != nil {
+		return bench.ErrorRow(figure, err)
+	}
+	p99 := bench.Percentile(res.Latencies, 99)
+	row := bench.Row{Figure: figure, Waymark: latencies(res)}
+	if f.target > 0 {
+		row.Target = "< " + bench.Millis(f.target)
+		switch {
+		case f.rate != f.targetRate:
+			row.Met = fmt.Sprintf("n/a (set at %s)", bench.Rate(float64(f.targetRate)))
+		default:
+			row.Met = bench.Verdict(p99 < f.target && res.Errors == 0)
+		}
+	}
+	switch {
+	case baseErr != nil:
+		row.Baseline, row.Met = "error: "+baseErr.Error(), bench.Failed
+	default:
+		row.Baseline = "/healthz " + latencies(base)
+		row.Ratio = bench.Ratio(float64(p99), float64(bench.Percentile(base.Latencies, 99)))
+	}
+	// Errors are figures too (a server past its capacity times out): counted in the
+	// cell, and a target is not met with any. Only a read that never succeeded
+	// measured nothing.
+	if res.Errors == res.Requests || base.Errors == base.Requests {
+		row.Met = bench.Failed
+	}
+	return row
+}
+
+// latencies is an open loop's figures: "1.23 ms (p50 0.45 ms, max 9.87 ms; 3,000 at
+// 998/s)", and its errors.
+func latencies(r bench.LoadResult) string {
+	s := fmt.Sprintf("%s (p50 %s, max %s; %s at %s)", bench.Millis(bench.Percentile(r.Latencies, 99)),
+		bench.Millis(bench.Percentile(r.Latencies, 50)), bench.Millis(bench.Percentile(r.Latencies, 100)),
+		bench.Count(r.Requests), bench.Rate(r.PerSecond()))
+	if r.Errors > 0 {
+		s += fmt.Sprintf("; %s errors, the first: %s", bench.Count(r.Errors), r.FirstError)
+	}
+	return s
+}
+
+// freshnessRows adds the freshness figures.
+func (b *benchRun) freshnessRows(res bench.FreshnessResult, err error) {
+	for _, p := range []float64{50, 99} {
+		figure := fmt.Sprintf("command → read model (case(id) with minPosition), p%.0f", p)
+		if err != nil {
+			b.report.Add(secFresh, bench.ErrorRow(figure, err))
+			continue
+		}
+		fresh, read := bench.Percentile(res.Fresh, p), bench.Percentile(res.Read, p)
+		b.report.Add(secFresh, bench.Row{Figure: figure,
+			Waymark:  fmt.Sprintf("%s (%d samples)", bench.Millis(fresh), len(res.Fresh)),
+			Baseline: fmt.Sprintf("%s (the read, nothing to wait for)", bench.Millis(read)),
+			Ratio:    bench.Ratio(float64(fresh), float64(read))})
+	}
+	b.report.Add(secFresh, bench.Row{Figure: "command → NATS de-identified feed, p50 and p99", Waymark: "n/a (no feed yet)"})
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/waymark-org/waymark/bench"
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+)
+
+// restartTarget is the size the restart target is set at.
+const restartTarget = 2_000_000
+
+// size measures memory and restart with the plan's cases, then the reads on the same
+// server: its cases are what they read.
+func (b *benchRun) size(ctx context.Context) {
+	empty, emptyErr := b.emptyServer(ctx)
+	cases := b.plan.cases
+	b.logger.Info("bench: writing cases in-process", "cases", cases, "events", cases*eventsPerCase)
+	dir, err := b.dir("size")
+	var wrote time.Duration
+	if err == nil {
+		start := time.Now()
+		err = writeBenchData(ctx, dir, cases, b.logger)
+		wrote = time.Since(start)
+	}
+	if err != nil {
+		b.sizeErrors(err)
+		b.readErrors(err)
+		return
+	}
+	readTime, events, readErr := readLog(ctx, dir)
+	b.logger.Info("bench: restart", "cases", cases, "events", events)
+	srv, restart, err := b.restart(ctx, "size", dir)
+	if err != nil {
+		b.sizeErrors(err)
+		b.readErrors(err)
+		return
+	}
+	defer srv.Close()
+	mem, memErr := bench.ProcessMemory(srv.PID())
+
+	what := fmt.Sprintf("%s cases (%s events)", bench.Count(cases), bench.Count(events))
+	if readErr != nil {
+		what = fmt.Sprintf("%s cases (≈%s events)", bench.Count(cases), bench.Count(cases*eventsPerCase))
+	}
+	b.report.Add(secSize, bench.Row{Figure: "data, written in-process",
+		Waymark: fmt.Sprintf("%s in %s (%s events/s); %s of event store on disk", what, bench.Seconds(wrote),
+			bench.Count(int(float64(cases*eventsPerCase)/wrote.Seconds())), bench.Bytes(float64(dirSize(filepath.Join(dir, "jetstream")))))})
+
+	row := bench.Row{Figure: "restart to ready, " + what, Waymark: bench.Seconds(restart),
+		Target: fmt.Sprintf("< 3 s at %s events", bench.Count(restartTarget))}
+	switch {
+	case readErr != nil:
+		row.Baseline, row.Met = "error: "+readErr.Error(), bench.Failed
+	default:
+		row.Baseline = fmt.Sprintf("%s (open the event store, read the log; no read models)", bench.Seconds(readTime))
+		row.Ratio = bench.Ratio(restart.Seconds(), readTime.Seconds())
+		if events >= restartTarget {
+			row.Met = bench.Verdict(restart < 3*time.Second)
+		} else {
+			row.Met = fmt.Sprintf("n/a (%s events; --cases %d for the target's size)", bench.Count(events), restartTarget/eventsPerCase)
+		}
+	}
+	b.report.Add(secSize, row)
+
+	if memErr != nil {
+		b.report.Add(secSize, bench.ErrorRow("resident memory after restart, "+what, memErr))
+	} else {
+		b.memoryRows(what, cases, mem, empty, emptyErr)
+	}
+	token, err := benchTokens(dir, "caseworker", benchOrganisation, 1)
+	if err != nil {
+		b.readErrors(err)
+		return
+	}
+	b.reads(ctx, srv, token[0])
+}
+
+// emptyServer is the memory and restart of a server on the coalition's directory alone.
+type emptyServer struct {
+	mem     bench.Memory
+	restart time.Duration
+}
+
+func (b *benchRun) emptyServer(ctx context.Context) (emptyServer, error) {
+	dir, err := b.dir("empty")
+	if err != nil {
+		return emptyServer{}, err
+	}
+	if err := writeBenchData(ctx, dir, 0, b.logger); err != nil {
+		return emptyServer{}, err
+	}
+	srv, restart, err := b.restart(ctx, "empty", dir)
+	if err != nil {
+		return emptyServer{}, err
+	}
+	defer srv.Close()
+	mem, err := bench.ProcessMemory(srv.PID())
+	return emptyServer{mem, restart}, err
+}
+
+// restart starts a server on dir, stops it and starts it again, and returns the
+// second, with how long it took from the process's start to ready.
+func (b *benchRun) restart(ctx context.Context, name, dir string) (benchServer, time.Duration, error) {
+	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	if err != nil {
+		return benchServer{}, 0, err
+	}
+	if err := first.Close(); err != nil {
+		return benchServer{}, 0, fmt.Errorf("stop the server: %w", err)
+	}
+	start := time.Now()
+	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	return srv, time.Since(start), err
+}
+
+func (b *benchRun) memoryRows(what string, cases int, mem bench.Memory, empty emptyServer, emptyErr error) {
+	row := bench.Row{Figure: "resident memory after restart, " + what, Waymark: memory(mem)}
+	perCase := bench.Row{Figure: "resident memory per case: VmRSS ÷ cases", Waymark: bench.Bytes(float64(mem.RSS) / float64(cases))}
+	above := bench.Row{Figure: "resident memory per case above a server with no cases: (VmRSS − its VmRSS) ÷ cases", Target: "≤ 10 KiB"}
+	if emptyErr != nil {
+		row.Baseline, row.Met = "error: "+emptyErr.Error(), bench.Failed
+		b.report.Add(secSize, row, perCase, bench.ErrorRow(above.Figure, emptyErr))
+		return
+	}
+	row.Baseline = fmt.Sprintf("%s with no cases (restarted in %s)", memory(empty.mem), bench.Seconds(empty.restart))
+	row.Ratio = bench.Ratio(float64(mem.RSS), float64(empty.mem.RSS))
+	marginal := float64(mem.RSS-empty.mem.RSS) / float64(cases)
+	above.Waymark = bench.Bytes(max(0, marginal))
+	above.Met = bench.Verdict(marginal <= 10*1024)
+	b.report.Add(secSize, row, perCase, above)
+}
+
+func memory(m bench.Memory) string {
+	return fmt.Sprintf("%s (peak %s)", bench.Bytes(float64(m.RSS)), bench.Bytes(float64(m.Peak)))
+}
+
+// sizeErrors and readErrors mark the figures that depend on the cases as not measured.
+func (b *benchRun) sizeErrors(err error) {
+	b.report.Add(secSize, bench.ErrorRow("restart to ready", err), bench.ErrorRow("resident memory after restart", err))
+}
+
+func (b *benchRun) readErrors(err error) {
+	b.report.Add(secReads, bench.ErrorRow("reads", err))
+}
+
+// dirSize is the bytes of the files under dir (0 if it cannot be walked).
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

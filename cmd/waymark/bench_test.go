@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBenchReport is how CI runs 'waymark bench': the real binary, at the smallest
+// size (--smoke: every section, tiny sizes, low rates), writing its report with --out.
+// The report must hold every section and no row marked error, and be what it printed.
+// Its figures are printed (go test -v) and never asserted: CI's machine is shared and
+// runs this under the race detector.
+func TestBenchReport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	cmd := exec.CommandContext(t.Context(), waymarkBinary(t), "bench", "--smoke", "--out", out, "--data-dir", filepath.Join(t.TempDir(), "scratch"))
+	cmd.Env = childEnv()
+	// Stopped, it stops its servers: SIGTERM, never SIGKILL first.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = time.Minute
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	report, readErr := os.ReadFile(out)
+	t.Logf("report:\n%s", report)
+	if err != nil || readErr != nil {
+		t.Fatalf("waymark bench: %v, %v; stderr:\n%s", err, readErr, stderr.String())
+	}
+	if stdout.String() != string(report) {
+		t.Errorf("printed report differs from --out's:\n%s", stdout.String())
+	}
+	for _, s := range benchSections {
+		if !strings.Contains(string(report), "\n## "+s.title+"\n") {
+			t.Errorf("no section %q", s.title)
+		}
+	}
+	for line := range strings.Lines(string(report)) {
+		// No figure failed, and no read had an error: at --smoke's rates every one
+		// is answered, and one that is not is a broken bench or server.
+		if strings.HasPrefix(line, "|") && strings.Contains(line, "error") {
+			t.Errorf("row with an error: %s", line)
+		}
+	}
+	for _, want := range []string{"**date:**", "**machine:**", "**versions:**", "**command:** `waymark bench --smoke --out "} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("no %q in the header", want)
+		}
+	}
+}
+
+// The command line: usage errors exit 2 with a message; --help prints the usage.
+func TestBenchFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want error
+	}{
+		{[]string{"--quick", "--smoke"}, errUsage},
+		{[]string{"--cases", "-1"}, errUsage},
+		{[]string{"--nope"}, errUsage},
+		{[]string{"extra"}, errUsage},
+		{[]string{"--help"}, flag.ErrHelp},
+		{[]string{"--quick", "--cases", "10"}, nil},
+	} {
+		o, err := parseBench(tc.args)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%v: %v, want %v", tc.args, err, tc.want)
+		}
+		if tc.want == nil && (o.plan.name != "quick" || o.plan.cases != 10) {
+			t.Errorf("%v: plan %+v", tc.args, o.plan)
+		}
+	}
+	// The scratch directory is never one with something in it: the bench writes data
+	// directories there.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := benchScratch(dir); !errors.Is(err, errUsage) {
+		t.Errorf("non-empty --data-dir: %v", err)
+	}
+}
