@@ -187,6 +187,22 @@ func (p *Postgres) Append(ctx context.Context, clients int, d time.Duration) (PG
 	if clients < 1 || clients > maxClients {
 		return PGResult{}, fmt.Errorf("pgbench: %d clients: want 1 to %d", clients, maxClients)
 	}
+	// On a busy machine many clients may spend a short run connecting and finish no
+	// transaction (pgbench then prints no rate): such a run says nothing, so it is run
+	// again, longer, a few times before it counts as a failure.
+	for try := 0; ; try++ {
+		r, err := p.appendOnce(ctx, clients, d)
+		if !errors.Is(err, errNoTransactions) || try == 2 {
+			return r, err
+		}
+		d *= 2
+	}
+}
+
+// errNoTransactions is a pgbench run that finished no transaction.
+var errNoTransactions = errors.New("pgbench finished no transaction")
+
+func (p *Postgres) appendOnce(ctx context.Context, clients int, d time.Duration) (PGResult, error) {
 	p.runs++
 	work, err := os.MkdirTemp(p.dir, "run-")
 	if err != nil {
@@ -209,6 +225,9 @@ func (p *Postgres) Append(ctx context.Context, clients int, d time.Duration) (PG
 		return PGResult{}, err
 	}
 	var r PGResult
+	if bytes.Contains(out, []byte("number of transactions actually processed: 0\n")) {
+		return r, fmt.Errorf("pgbench with %d clients for %s: %w", clients, d, errNoTransactions)
+	}
 	if r.PerSecond, err = parseFloat(out, `tps = ([0-9.]+) \(without initial connection time\)`); err != nil {
 		return r, err
 	}

@@ -116,6 +116,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		}
 		defer stop()
 	}
+	go releaseStartupMemory(ctx, n, logger)
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
