@@ -217,25 +217,29 @@ func (p *Postgres) appendOnce(ctx context.Context, clients int, d time.Duration)
 	if err != nil {
 		return PGResult{}, err
 	}
+	// pgbench's -T counts from before its clients connect, and its rate is over the
+	// time after. PostgreSQL starts a process per connection, and 256 of them can take
+	// seconds on a busy machine: the run is that much longer than d (otherwise it may
+	// end before a single transaction, as a full run once did).
+	seconds := max(1, int(d.Seconds())) + clients/32
 	out, err := p.output(ctx, false, work, "pgbench", "-h", p.dir, "-p", "5432", "-U", "postgres", "-n",
-		"-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 2)), "-T", strconv.Itoa(max(1, int(d.Seconds()))),
+		"-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 2)), "-T", strconv.Itoa(seconds),
 		"-D", "k=0", "-D", "run="+strconv.Itoa(p.runs), "-f", script, "-l", "--log-prefix="+filepath.Join(work, "latency"),
 		"postgres")
 	if err != nil {
 		return PGResult{}, err
 	}
 	var r PGResult
-	if bytes.Contains(out, []byte("number of transactions actually processed: 0\n")) {
-		return r, fmt.Errorf("pgbench with %d clients for %s: %w", clients, d, errNoTransactions)
-	}
-	if r.PerSecond, err = parseFloat(out, `tps = ([0-9.]+) \(without initial connection time\)`); err != nil {
-		return r, err
-	}
 	processed, err := parseFloat(out, `number of transactions actually processed: ([0-9]+)`)
 	if err != nil {
 		return r, err
 	}
-	r.Appends = int(processed)
+	if r.Appends = int(processed); r.Appends == 0 {
+		return r, fmt.Errorf("%w in %d s with %d clients (connecting them took the whole run?):\n%s", errNoTransactions, seconds, clients, out)
+	}
+	if r.PerSecond, err = parseFloat(out, `tps = ([0-9.]+) \(without initial connection time\)`); err != nil {
+		return r, err
+	}
 	after, err := p.count(ctx)
 	if err != nil {
 		return r, err
