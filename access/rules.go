@@ -31,7 +31,7 @@ func decideCase(r Request) Decision {
 // consent grant in force shares the case with may read the summary and the groups of
 // the categories shared with it, and nothing else.
 func caseworker(r Request) Decision {
-	c, a := *r.Case, r.Actor
+	c, a := r.Case, r.Actor
 	if actsFor(a, c.OwnerOrganisation) {
 		if r.Action == ActionRead && !known(r.Group) {
 			return forbid("unknown field group")
@@ -59,7 +59,7 @@ func caseworker(r Request) Decision {
 
 // sharedWith reports whether some consent grant in force at r.Now names the actor's
 // organisation as recipient, and which data categories those grants share.
-func sharedWith(c domain.Case, a Actor, r Request) (categories []domain.DataCategory, shared bool) {
+func sharedWith(c *domain.Case, a Actor, r Request) (categories []domain.DataCategory, shared bool) {
 	for _, g := range c.Grants {
 		if g.InForce(r.Now) && actsFor(a, g.Recipient) {
 			shared = true
@@ -72,7 +72,7 @@ func sharedWith(c domain.Case, a Actor, r Request) (categories []domain.DataCate
 // bank: a bank the case was referred to, while a banking grant to it is in force,
 // sees the journey summary and the banking group and records its own outcomes.
 func bank(r Request) Decision {
-	c, a := *r.Case, r.Actor
+	c, a := r.Case, r.Actor
 	if _, referred := c.BankReferrals[a.Organisation]; !referred || a.Organisation == "" {
 		return notFound()
 	}
@@ -98,7 +98,7 @@ func bank(r Request) Decision {
 // bureau: a bureau a dispute of the case is addressed to, while a credit-repair grant
 // to it is in force, sees the credit group and records its own disputes' outcomes.
 func bureau(r Request) Decision {
-	c, a := *r.Case, r.Actor
+	c, a := r.Case, r.Actor
 	if !addressedTo(c, a) {
 		return notFound()
 	}
@@ -122,7 +122,7 @@ func bureau(r Request) Decision {
 
 // addressedTo reports whether some credit dispute of the case is addressed to the
 // actor's bureau.
-func addressedTo(c domain.Case, a Actor) bool {
+func addressedTo(c *domain.Case, a Actor) bool {
 	for _, d := range c.Disputes {
 		if actsFor(a, d.Bureau) {
 			return true

@@ -29,7 +29,7 @@ func (s *Service) Case(ctx context.Context, actor Actor, id, minPosition string)
 	if !known {
 		v = s.decoy
 	}
-	visible := access.VisibleCase(actor, v.State, s.Now())
+	visible := access.VisibleCase(actor, &v.State, s.Now())
 	if !known || !visible {
 		return nil, fmt.Errorf("case %q: %w", id, ErrNotFound)
 	}
@@ -83,7 +83,7 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 	f := projections.CaseFilter{
 		Stage: q.Filter.Stage, Status: q.Filter.Status, Jurisdiction: q.Filter.Jurisdiction,
 		Organisation: q.Filter.OrganisationID, Barrier: q.Filter.Barrier,
-		Visible: func(v *projections.CaseView) bool { return access.VisibleCase(actor, v.State, now) },
+		Visible: func(v *projections.CaseView) bool { return access.VisibleCase(actor, &v.State, now) },
 	}
 	search := q.Filter.SurvivorName != "" || q.Filter.DocumentNumber != ""
 	if search {
