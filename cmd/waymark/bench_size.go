@@ -41,7 +41,7 @@ func (b *benchRun) size(ctx context.Context) {
 		return
 	}
 	defer srv.Close()
-	mem, memErr := bench.ProcessMemory(srv.PID())
+	mem, memErr := settledMemory(ctx, srv.PID())
 
 	what := fmt.Sprintf("%s cases (%s events)", bench.Count(cases), bench.Count(events))
 	if readErr != nil {
@@ -99,7 +99,7 @@ func (b *benchRun) emptyServer(ctx context.Context) (emptyServer, error) {
 		return emptyServer{}, err
 	}
 	defer srv.Close()
-	mem, err := bench.ProcessMemory(srv.PID())
+	mem, err := settledMemory(ctx, srv.PID())
 	return emptyServer{mem, restart}, err
 }
 
@@ -160,4 +160,19 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// memorySettle is how long after ready a server's memory is read: serve hands the
+// garbage of catching up back to the OS once the read models are ready, and what a
+// server holds while it serves is the figure, not that transient.
+const memorySettle = 2 * time.Second
+
+// settledMemory reads a process's memory memorySettle after now.
+func settledMemory(ctx context.Context, pid int) (bench.Memory, error) {
+	select {
+	case <-time.After(memorySettle):
+	case <-ctx.Done():
+		return bench.Memory{}, ctx.Err()
+	}
+	return bench.ProcessMemory(pid)
 }
