@@ -1,15 +1,27 @@
 package bench
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
 
 // The PostgreSQL baseline runs, appends exactly one event a transaction (Append
 // checks the table) and reports a latency per transaction. .ci/run installs
-// PostgreSQL; a machine without it fails here with how to install it.
+// PostgreSQL, so CI runs all of it. The README's `go test ./...` must pass on a fresh
+// machine with Go alone: there, what is checked is what the benchmarks rely on — that
+// the absence is ErrNoPostgres, saying how to install it, so they report Waymark's
+// figures without the ratio.
 func TestPostgresBaseline(t *testing.T) {
 	bin, err := FindPostgres()
+	if errors.Is(err, ErrNoPostgres) {
+		if !strings.Contains(err.Error(), "apt-get install postgresql") {
+			t.Errorf("the error does not say how to install PostgreSQL: %v", err)
+		}
+		t.Logf("no PostgreSQL here (%v): only its absence is checked", err)
+		return
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
