@@ -241,6 +241,13 @@ func VisibleCase(a Actor, c *domain.Case, now time.Time) bool {
 	return Authorize(Request{Actor: a, Action: ActionRead, Group: GroupSummary, Case: c, Now: now}).Visible
 }
 
+// SeesEveryCaseOf reports whether the actor may see every case org owns, whatever its
+// state: a caseworker of the owning organisation (caseworker rule). Case lists count
+// such cases without deciding each.
+func SeesEveryCaseOf(a Actor, org string) bool {
+	return a.Authenticated() && a.Role == RoleCaseworker && actsFor(a, org)
+}
+
 // EntryVisible filters the entries of a group the actor may read: a bank sees only
 // its own referrals and applications, a bureau only the disputes addressed to it;
 // every other role sees every entry. entryOrg is the entry's bank or bureau id.

@@ -499,6 +499,30 @@ func TestVisibilityDoesNotDependOnTheGroup(t *testing.T) {
 	}
 }
 
+// Case lists count the cases of an organisation whose every case the caller sees
+// without deciding each (SeesEveryCaseOf): that must never count one VisibleCase would
+// hide. Every row of the matrix, against the case's own owner.
+func TestSeesEveryCaseOfImpliesVisible(t *testing.T) {
+	t.Parallel()
+	seen := 0
+	for _, row := range caseMatrix {
+		c := row.kase()
+		if !access.SeesEveryCaseOf(row.actor, c.OwnerOrganisation) {
+			continue
+		}
+		seen++
+		if !access.VisibleCase(row.actor, c, now) {
+			t.Errorf("%s: SeesEveryCaseOf its owner, yet the case is not visible", row.who)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no row of the matrix sees every case of its owner: nothing was checked")
+	}
+	if access.SeesEveryCaseOf(caseworker("shelter-a"), "") || access.SeesEveryCaseOf(bank("bank-x"), "bank-x") || access.SeesEveryCaseOf(auditor, "shelter-a") {
+		t.Error("SeesEveryCaseOf holds for an empty organisation, a bank or an auditor")
+	}
+}
+
 func TestEntryVisible(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

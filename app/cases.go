@@ -83,7 +83,8 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 	f := projections.CaseFilter{
 		Stage: q.Filter.Stage, Status: q.Filter.Status, Jurisdiction: q.Filter.Jurisdiction,
 		Organisation: q.Filter.OrganisationID, Barrier: q.Filter.Barrier,
-		Visible: func(v *projections.CaseView) bool { return access.VisibleCase(actor, &v.State, now) },
+		Visible:      func(v *projections.CaseView) bool { return access.VisibleCase(actor, &v.State, now) },
+		OwnerSeesAll: access.SeesEveryCaseOf(actor, q.Filter.OrganisationID),
 	}
 	search := q.Filter.SurvivorName != "" || q.Filter.DocumentNumber != ""
 	if search {

@@ -43,8 +43,10 @@ func (c *Cases) restore(views []*CaseView) error {
 	}
 	c.order = views
 	c.index = make(map[string]int, len(views))
+	c.counts = map[countKey]int{}
 	for i, v := range views {
 		c.index[v.ID] = i
+		c.counts[countKeyOf(v)]++
 	}
 	return nil
 }
