@@ -53,7 +53,7 @@ func (f storeFlags) resolved() storeFlags {
 // parse parses args, taking each unset flag from its WAYMARK_* variable.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err) // flag.ErrHelp stays visible: main exits 0 on it
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))

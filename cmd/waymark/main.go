@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -60,6 +61,8 @@ func main() {
 	err := run(ctx, os.Args[1:], logger)
 	switch {
 	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		// -h or --help: the flag package printed the usage asked for; nothing failed.
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(os.Stderr, "waymark:", err)
 		os.Exit(2)

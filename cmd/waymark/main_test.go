@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +183,24 @@ func TestKeysRotate(t *testing.T) {
 		if err := opener.Open(ctx, v.Survivor, &s); err != nil || s.FullName == "" {
 			t.Errorf("case %s after rotation: %q, %v", v.ID, s.FullName, err)
 		}
+	}
+}
+
+// Asking a command for its flags is not a mistake: every command answers -h and
+// --help with flag.ErrHelp, which main turns into exit 0 (the usage is printed), and
+// does nothing else.
+func TestHelpIsNotAMistake(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"serve", "--help"}, {"seed", "-h"}, {"keys", "generate", "--help"}, {"keys", "rotate", "-h"},
+		{"token", "issue", "--help"}, {"verify", "--help"}, // bench answers --help itself: TestBenchFlags
+	} {
+		err := run(context.Background(), append(args, "--data-dir", dir), quietLogger())
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: %v, want flag.ErrHelp", args, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("asking for help wrote %d entries into the data directory", len(entries))
 	}
 }
