@@ -308,8 +308,10 @@ func TestCaseAt(t *testing.T) {
 	for _, vars := range []map[string]any{
 		{"id": id}, // neither
 		{"id": id, "version": 2, "at": referredAt.Format(time.RFC3339)}, // both
-		{"id": id, "version": 9}, // beyond the head (8 events)
-		{"id": id, "version": 0}, // before the referral
+		{"id": id, "version": 9},       // beyond the head (8 events)
+		{"id": id, "version": 0},       // before the referral
+		{"id": id, "version": -1},      // negative
+		{"id": id, "version": 1 << 40}, // far beyond any head
 		{"id": id, "at": referredAt.Add(-time.Second).Format(time.RFC3339)}, // before the case existed
 	} {
 		if code := h.do(auditor, caseAtQuery, vars).code(); code != "BAD_USER_INPUT" {
