@@ -17,6 +17,7 @@ import (
 )
 
 const benchUsage = `usage: waymark bench [--quick] [--out FILE] [--cases N] [--data-dir DIR]
+       waymark bench --growth [--sizes 10000,200000] [--quick] [--out FILE] [--data-dir DIR]
 
 Runs the workload on the embedded default store and prints one markdown report: each
 Waymark figure next to its baseline measured in the same run, their ratio, and the
@@ -35,6 +36,11 @@ flags:
                    (default 100000, that is 2M events; 2000 with --quick)
   --data-dir DIR   scratch directory, new or empty, kept afterwards with the servers'
                    logs (default: a temporary directory, removed afterwards)
+  --growth         cost growth instead: disk, rebuild, restart, memory, case(id) and
+                   append latency at each of --sizes cases, the smaller size as the
+                   baseline, extrapolated to 1,000,000 cases
+  --sizes A,B      the sizes --growth compares (default 10000,200000; 1000,5000 with
+                   --quick)
 `
 
 // benchPlan is how much a run measures.
@@ -49,27 +55,29 @@ type benchPlan struct {
 	personalRate int           // case(id) with identity and notes
 	listRate     int           // cases(filter)
 	freshSamples int
-	cases        int // for memory and restart
+	cases        int   // for memory and restart
+	growthSizes  []int // for --growth
 }
 
 var (
 	fullPlan = benchPlan{name: "full", clients: []int{1, 16, 64, 256}, commandTime: 10 * time.Second, rawTime: 3 * time.Second,
 		pgTime: 5 * time.Second, readTime: 10 * time.Second, summaryRate: 1000, personalRate: 500, listRate: 200,
-		freshSamples: 500, cases: 100_000}
+		freshSamples: 500, cases: 100_000, growthSizes: []int{10_000, 200_000}}
 	quickPlan = benchPlan{name: "quick", clients: []int{1, 16, 64}, commandTime: 3 * time.Second, rawTime: time.Second,
 		pgTime: 2 * time.Second, readTime: 3 * time.Second, summaryRate: 1000, personalRate: 500, listRate: 200,
-		freshSamples: 200, cases: 2000}
+		freshSamples: 200, cases: 2000, growthSizes: []int{1000, 5000}}
 	// smokePlan is the test's (--smoke, not in the usage): every section, tiny sizes,
 	// low rates, so that CI's race-detector build runs it in well under a minute. Its
 	// figures mean nothing.
 	smokePlan = benchPlan{name: "smoke", clients: []int{1, 4}, commandTime: 500 * time.Millisecond, rawTime: 300 * time.Millisecond,
 		pgTime: time.Second, readTime: time.Second, summaryRate: 50, personalRate: 50, listRate: 20,
-		freshSamples: 10, cases: 40}
+		freshSamples: 10, cases: 40, growthSizes: []int{20, 60}}
 )
 
 // benchOptions are the command line, parsed.
 type benchOptions struct {
 	plan    benchPlan
+	growth  bool // cost growth across sizes instead of the figures at one size
 	out     string
 	dataDir string
 	binary  string // the waymark binary the servers run
@@ -114,6 +122,8 @@ func parseBench(args []string) (benchOptions, error) {
 	quick := fs.Bool("quick", false, "")
 	smoke := fs.Bool("smoke", false, "")
 	cases := fs.Int("cases", 0, "")
+	growth := fs.Bool("growth", false, "")
+	sizes := fs.String("sizes", "", "")
 	var o benchOptions
 	fs.StringVar(&o.out, "out", "", "")
 	fs.StringVar(&o.dataDir, "data-dir", "", "")
@@ -145,6 +155,17 @@ func parseBench(args []string) (benchOptions, error) {
 	if *cases > 0 {
 		o.plan.cases = *cases
 	}
+	o.growth = *growth
+	if *sizes != "" {
+		if !*growth {
+			return o, fmt.Errorf("%w: --sizes is --growth's", errUsage)
+		}
+		s, err := parseSizes(*sizes)
+		if err != nil {
+			return o, err
+		}
+		o.plan.growthSizes = s
+	}
 	o.command = strings.Join(append([]string{"waymark bench"}, args...), " ")
 	return o, nil
 }
@@ -159,19 +180,28 @@ func runBench(ctx context.Context, o benchOptions, logger *slog.Logger) (*bench.
 	}
 	defer cleanup()
 	started := time.Now().UTC()
+	plan := planSummary(o.plan)
+	if o.growth {
+		plan = growthPlanSummary(o.plan)
+	}
 	r := &bench.Report{Title: "Waymark benchmarks", Header: [][2]string{
 		{"date", started.Format("2006-01-02 15:04 MST")},
 		{"machine", bench.Machine()},
 		{"versions", fmt.Sprintf("Go %s; nats-server %s (embedded); PostgreSQL: %s", strings.TrimPrefix(runtime.Version(), "go"), bench.NATSServerVersion(), bench.PostgresVersion())},
 		{"command", "`" + o.command + "`"},
-		{"plan", planSummary(o.plan)},
+		{"plan", plan},
 	}, Intro: benchIntro}
-	for _, s := range benchSections {
-		r.SetAbout(s.title, s.about)
-	}
 	run := benchRun{opts: o, plan: o.plan, scratch: scratch, report: r, logger: logger}
-	run.writes(ctx)
-	run.size(ctx) // the reads run on its server, with its cases
+	if o.growth {
+		r.SetAbout(secGrowth, growthAbout)
+		run.growth(ctx)
+	} else {
+		for _, s := range benchSections {
+			r.SetAbout(s.title, s.about)
+		}
+		run.writes(ctx)
+		run.size(ctx) // the reads run on its server, with its cases
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -252,6 +282,15 @@ func benchScratch(dir string) (string, func(), error) {
 		return "", nil, fmt.Errorf("%w: --data-dir %s is not empty: the bench writes its data directories there; give a new or empty one", errUsage, dir)
 	}
 	return dir, func() {}, nil
+}
+
+func growthPlanSummary(p benchPlan) string {
+	sizes := make([]string, len(p.growthSizes))
+	for i, n := range p.growthSizes {
+		sizes[i] = bench.Count(n)
+	}
+	return fmt.Sprintf("%s, growth: %s cases of %d events; case(id) at %s for %s; %d command clients for %s",
+		p.name, strings.Join(sizes, " and "), eventsPerCase, bench.Rate(float64(p.summaryRate)), p.readTime, growthClients, p.commandTime)
 }
 
 func planSummary(p benchPlan) string {

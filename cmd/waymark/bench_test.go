@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,6 +56,37 @@ func TestBenchReport(t *testing.T) {
 	}
 }
 
+// TestBenchGrowthReport runs 'waymark bench --growth' at --smoke's sizes: every row
+// there, none an error. Figures printed, never asserted.
+func TestBenchGrowthReport(t *testing.T) {
+	cmd := exec.CommandContext(t.Context(), waymarkBinary(t), "bench", "--smoke", "--growth", "--data-dir", filepath.Join(t.TempDir(), "scratch"))
+	cmd.Env = childEnv()
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = time.Minute
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	t.Logf("report:\n%s", stdout.String())
+	if err != nil {
+		t.Fatalf("waymark bench --growth: %v; stderr:\n%s", err, stderr.String())
+	}
+	report := stdout.String()
+	if !strings.Contains(report, "\n## "+secGrowth+"\n") {
+		t.Errorf("no section %q", secGrowth)
+	}
+	for _, want := range []string{"rebuild from zero (first start, no snapshot), 60 cases", "append (command over HTTP) p99, 60 vs 20 cases",
+		"case(id) summary p99, 60 vs 20 cases", "extrapolated to 1,000,000 cases: resident memory", "extrapolated to 1,000,000 cases: rebuild from zero"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("no row %q", want)
+		}
+	}
+	for line := range strings.Lines(report) {
+		if strings.HasPrefix(line, "|") && strings.Contains(line, "error") {
+			t.Errorf("row with an error: %s", line)
+		}
+	}
+}
+
 // The command line: usage errors exit 2 with a message; --help prints the usage.
 func TestBenchFlags(t *testing.T) {
 	for _, tc := range []struct {
@@ -67,6 +99,10 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"extra"}, errUsage},
 		{[]string{"--help"}, flag.ErrHelp},
 		{[]string{"--quick", "--cases", "10"}, nil},
+		{[]string{"--sizes", "10,20"}, errUsage},
+		{[]string{"--growth", "--sizes", "20,10"}, errUsage},
+		{[]string{"--growth", "--sizes", "20"}, errUsage},
+		{[]string{"--growth", "--sizes", "ten,20"}, errUsage},
 	} {
 		o, err := parseBench(tc.args)
 		if !errors.Is(err, tc.want) {
@@ -75,6 +111,10 @@ func TestBenchFlags(t *testing.T) {
 		if tc.want == nil && (o.plan.name != "quick" || o.plan.cases != 10) {
 			t.Errorf("%v: plan %+v", tc.args, o.plan)
 		}
+	}
+	o, err := parseBench([]string{"--growth", "--sizes", "10, 200"})
+	if err != nil || !o.growth || !slices.Equal(o.plan.growthSizes, []int{10, 200}) {
+		t.Errorf("--growth --sizes 10, 200: %v, %v %v", err, o.growth, o.plan.growthSizes)
 	}
 	// The scratch directory is never one with something in it: the bench writes data
 	// directories there.
