@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/waymark-org/waymark/access"
@@ -28,6 +29,18 @@ type Case struct {
 	// who may read what is decided on the current state, never on the historical one,
 	// so that a consent withdrawn since then also closes the past.
 	current *projections.CaseView
+
+	// decided memoises the read decision of each group for this request: the API
+	// asks for every field (its @group directive), and a case page's summary alone is
+	// a dozen fields of one group, resolved concurrently. One decision a group, as
+	// the schema promises; the request's reason and time do not change within it.
+	mu      sync.Mutex
+	decided []groupDecision
+}
+
+type groupDecision struct {
+	group access.Group
+	err   error
 }
 
 func (s *Service) caseFor(actor Actor, v *projections.CaseView) *Case {
@@ -52,7 +65,16 @@ func (c *Case) Authorize(ctx context.Context, group Group) error {
 }
 
 func (c *Case) authorize(ctx context.Context, group access.Group) error {
-	return c.s.decideRead(ctx, c.actor, c.decisionView(), group, false).Err()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.decided {
+		if d.group == group {
+			return d.err
+		}
+	}
+	err := c.s.decideRead(ctx, c.actor, c.decisionView(), group, false).Err()
+	c.decided = append(c.decided, groupDecision{group, err})
+	return err
 }
 
 // decisionView is the view access decisions are made on: the case as it stands now.
