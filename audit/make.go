@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,13 +15,22 @@ import (
 )
 
 // Signer makes checkpoints: it reads what changed since the last one and signs it with
-// the audit key. It is the only holder of that key in the process.
+// the audit key. It is the only holder of that key in the process. Its methods may be
+// called concurrently (a periodic checkpoint and one asked for): one runs at a time.
 type Signer struct {
 	Store     eventstore.Store
 	AccessLog AccessLog // nil: the access log is not covered (tests of the event log alone)
 	KeyID     string
 	Key       ed25519.PrivateKey
 	Now       func() time.Time
+
+	mu sync.Mutex
+	// last is the checkpoint this signer stored last, and lastRev its revision: the
+	// next one starts from it without reading the whole checkpoint stream again. Should
+	// another signer (a replica) have stored one since, the append expecting lastRev
+	// fails, and the signer reads the stream and tries again.
+	last    *Checkpoint
+	lastRev uint64
 }
 
 // Checkpoint makes, signs and stores the next checkpoint: the heads of the streams
@@ -28,14 +39,37 @@ type Signer struct {
 // Two signers at once (replicas) cannot both store theirs: the append expects the
 // checkpoint stream's revision it read.
 func (s *Signer) Checkpoint(ctx context.Context) (c Checkpoint, made bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, made, err = s.checkpoint(ctx)
+	if errors.Is(err, eventstore.ErrWrongExpectedRevision) && s.last != nil {
+		s.last = nil // another signer stored one: start from the stream as it is
+		c, made, err = s.checkpoint(ctx)
+	}
+	return c, made, err
+}
+
+// previous is the last stored checkpoint and its revision (nil before the first).
+func (s *Signer) previous(ctx context.Context) (*Checkpoint, uint64, error) {
+	if s.last != nil {
+		return s.last, s.lastRev, nil
+	}
 	stored, err := StoredCheckpoints(ctx, s.Store)
+	if err != nil || len(stored) == 0 {
+		return nil, 0, err
+	}
+	return &stored[len(stored)-1], uint64(len(stored) - 1), nil
+}
+
+func (s *Signer) checkpoint(ctx context.Context) (c Checkpoint, made bool, err error) {
+	last, lastRev, err := s.previous(ctx)
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
 	next := Checkpoint{Sequence: 1, Heads: map[string]Head{}}
 	from := eventstore.Start
-	if n := len(stored); n > 0 {
-		prev := stored[n-1]
+	if last != nil {
+		prev := *last
 		next = Checkpoint{Sequence: prev.Sequence + 1, Position: prev.Position, Events: prev.Events, LogHash: prev.LogHash,
 			AccessSeq: prev.AccessSeq, AccessHash: prev.AccessHash, Previous: prev.Hash(), Heads: map[string]Head{}}
 		if from, err = eventstore.ParsePosition(prev.Position); err != nil {
@@ -64,8 +98,8 @@ func (s *Signer) Checkpoint(ctx context.Context) (c Checkpoint, made bool, err e
 	// Nothing new but the previous checkpoint itself: none is needed (the next one
 	// covers it).
 	_, own := next.Heads[CheckpointStream]
-	if n := len(stored); n > 0 && len(next.Heads) == btoi(own) && next.AccessSeq == stored[n-1].AccessSeq {
-		return stored[n-1], false, nil
+	if last != nil && len(next.Heads) == btoi(own) && next.AccessSeq == last.AccessSeq {
+		return *last, false, nil
 	}
 	next.At = s.Now().UTC()
 	next = Sign(next, s.KeyID, s.Key)
@@ -74,16 +108,17 @@ func (s *Signer) Checkpoint(ctx context.Context) (c Checkpoint, made bool, err e
 		return Checkpoint{}, false, err
 	}
 	expected := eventstore.NoStream
-	if n := len(stored); n > 0 {
-		expected = eventstore.Exact(uint64(n - 1))
+	if last != nil {
+		expected = eventstore.Exact(lastRev)
 	}
-	_, err = s.Store.Append(ctx, CheckpointStream, expected, eventstore.EventData{
+	res, err := s.Store.Append(ctx, CheckpointStream, expected, eventstore.EventData{
 		ID: newID(), Type: CheckpointType, SchemaVersion: 1, Data: data,
 		Metadata: eventstore.Metadata{Actor: "waymark", Role: "system", RecordedAt: next.At},
 	})
 	if err != nil {
 		return Checkpoint{}, false, fmt.Errorf("store checkpoint %d: %w", next.Sequence, err)
 	}
+	s.last, s.lastRev = &next, res.LastRevision
 	return next, true, nil
 }
 
