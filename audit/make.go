@@ -23,6 +23,12 @@ type Signer struct {
 	KeyID     string
 	Key       ed25519.PrivateKey
 	Now       func() time.Time
+	// MaxHeadBytes bounds the heads one checkpoint names, by their encoded size (0:
+	// DefaultMaxHeadBytes). A checkpoint is one event, and an event is at most the
+	// store's largest message: when more streams changed since the previous
+	// checkpoint than fit (the first checkpoint of a store with a long history), the
+	// signer makes several, each covering the global log up to where its heads fit.
+	MaxHeadBytes int
 
 	mu sync.Mutex
 	// last is the checkpoint this signer stored last, and lastRev its revision: the
@@ -41,13 +47,25 @@ type Signer struct {
 func (s *Signer) Checkpoint(ctx context.Context) (c Checkpoint, made bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, made, err = s.checkpoint(ctx)
-	if errors.Is(err, eventstore.ErrWrongExpectedRevision) && s.last != nil {
-		s.last = nil // another signer stored one: start from the stream as it is
-		c, made, err = s.checkpoint(ctx)
+	for {
+		c, one, more, err := s.checkpoint(ctx)
+		if errors.Is(err, eventstore.ErrWrongExpectedRevision) && s.last != nil {
+			s.last = nil // another signer stored one: start from the stream as it is
+			c, one, more, err = s.checkpoint(ctx)
+		}
+		made = made || one
+		if err != nil || !more {
+			return c, made, err
+		}
 	}
-	return c, made, err
 }
+
+// DefaultMaxHeadBytes keeps a checkpoint's event well under the 1 MiB a NATS message
+// holds by default (about 3,500 heads of case streams).
+const DefaultMaxHeadBytes = 512 << 10
+
+// errFull stops reading the log where a checkpoint's heads are full.
+var errFull = errors.New("checkpoint full")
 
 // previous is the last stored checkpoint and its revision (nil before the first).
 func (s *Signer) previous(ctx context.Context) (*Checkpoint, uint64, error) {
@@ -61,10 +79,16 @@ func (s *Signer) previous(ctx context.Context) (*Checkpoint, uint64, error) {
 	return &stored[len(stored)-1], uint64(len(stored) - 1), nil
 }
 
-func (s *Signer) checkpoint(ctx context.Context) (c Checkpoint, made bool, err error) {
+// checkpoint makes the next checkpoint; more says it was full before the head of the
+// log, so another must follow.
+func (s *Signer) checkpoint(ctx context.Context) (c Checkpoint, made, more bool, err error) {
 	last, lastRev, err := s.previous(ctx)
 	if err != nil {
-		return Checkpoint{}, false, err
+		return Checkpoint{}, false, false, err
+	}
+	budget := s.MaxHeadBytes
+	if budget <= 0 {
+		budget = DefaultMaxHeadBytes
 	}
 	next := Checkpoint{Sequence: 1, Heads: map[string]Head{}}
 	from := eventstore.Start
@@ -73,39 +97,48 @@ func (s *Signer) checkpoint(ctx context.Context) (c Checkpoint, made bool, err e
 		next = Checkpoint{Sequence: prev.Sequence + 1, Position: prev.Position, Events: prev.Events, LogHash: prev.LogHash,
 			AccessSeq: prev.AccessSeq, AccessHash: prev.AccessHash, Previous: prev.Hash(), Heads: map[string]Head{}}
 		if from, err = eventstore.ParsePosition(prev.Position); err != nil {
-			return Checkpoint{}, false, fmt.Errorf("checkpoint %d: %w", prev.Sequence, err)
+			return Checkpoint{}, false, false, fmt.Errorf("checkpoint %d: %w", prev.Sequence, err)
 		}
 	}
 	err = readLog(ctx, s.Store, from, func(rec eventstore.RecordedEvent) error {
+		if _, seen := next.Heads[rec.Stream]; !seen {
+			// About what the head adds to the encoded checkpoint.
+			if budget -= len(rec.Stream) + len(rec.Metadata.Hash) + 48; budget < 0 && len(next.Heads) > 0 {
+				return errFull
+			}
+		}
 		next.Events++
 		next.LogHash = NextLogHash(next.LogHash, rec.Metadata.Hash)
 		next.Position = rec.Position.String()
 		next.Heads[rec.Stream] = Head{Revision: rec.Revision, Hash: rec.Metadata.Hash}
 		return nil
 	})
-	if err != nil {
-		return Checkpoint{}, false, err
+	more = errors.Is(err, errFull)
+	if err != nil && !more {
+		return Checkpoint{}, false, false, err
 	}
-	if s.AccessLog != nil {
+	// The access log goes into the last of a run of checkpoints (the others carry the
+	// previous one's access hash on).
+	if s.AccessLog != nil && !more {
 		err := s.AccessLog.ScanAccess(ctx, next.AccessSeq, func(seq uint64, data []byte) error {
 			next.AccessSeq, next.AccessHash = seq, NextAccessHash(next.AccessHash, seq, data)
 			return nil
 		})
 		if err != nil {
-			return Checkpoint{}, false, fmt.Errorf("checkpoint the access log: %w", err)
+			return Checkpoint{}, false, false, fmt.Errorf("checkpoint the access log: %w", err)
 		}
 	}
 	// Nothing new but the previous checkpoint itself: none is needed (the next one
 	// covers it).
 	_, own := next.Heads[CheckpointStream]
 	if last != nil && len(next.Heads) == btoi(own) && next.AccessSeq == last.AccessSeq {
-		return *last, false, nil
+		return *last, false, false, nil
 	}
 	next.At = s.Now().UTC()
 	next = Sign(next, s.KeyID, s.Key)
 	data, err := json.Marshal(next)
 	if err != nil {
-		return Checkpoint{}, false, err
+		return Checkpoint{}, false, false, err
 	}
 	expected := eventstore.NoStream
 	if last != nil {
@@ -116,10 +149,10 @@ func (s *Signer) checkpoint(ctx context.Context) (c Checkpoint, made bool, err e
 		Metadata: eventstore.Metadata{Actor: "waymark", Role: "system", RecordedAt: next.At},
 	})
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("store checkpoint %d: %w", next.Sequence, err)
+		return Checkpoint{}, false, false, fmt.Errorf("store checkpoint %d: %w", next.Sequence, err)
 	}
 	s.last, s.lastRev = &next, res.LastRevision
-	return next, true, nil
+	return next, true, more, nil
 }
 
 // newID is a checkpoint event's id: a UUIDv7, like every event's.
