@@ -26,7 +26,9 @@ const (
 func (f secretFlags) auditKeyFile() string { return filepath.Join(f.dir, auditKeyName) }
 
 // auditPublicKeyFile is the public key beside the private key at priv.
-func auditPublicKeyFile(priv string) string { return filepath.Join(filepath.Dir(priv), auditPubKeyName) }
+func auditPublicKeyFile(priv string) string {
+	return filepath.Join(filepath.Dir(priv), auditPubKeyName)
+}
 
 // registerAuditKey adds --audit-key (WAYMARK_AUDIT_KEY) to fs.
 func registerAuditKey(fs *flag.FlagSet) *string {
