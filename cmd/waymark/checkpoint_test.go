@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -342,4 +344,17 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// -h on checkpoint and checkpoint export answers with the usage and touches nothing.
+func TestCheckpointHelp(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"checkpoint", "-h"}, {"checkpoint", "export", "--help"}} {
+		if err := run(context.Background(), append(args, "--data-dir", dir), quietLogger()); !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: %v, want flag.ErrHelp", args, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("asking for help wrote %d entries into the data directory", len(entries))
+	}
 }
