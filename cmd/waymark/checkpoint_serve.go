@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -31,20 +30,33 @@ type auditFlags struct {
 }
 
 func registerAuditFlags(fs *flag.FlagSet) auditFlags {
-	return auditFlags{
-		key: registerAuditKey(fs),
-		interval: fs.Duration("checkpoint-interval", defaultCheckpointInterval,
-			"sign a checkpoint this often when anything changed (0: only on demand and at shutdown)"),
+	every := interval(defaultCheckpointInterval)
+	fs.Var(&every, "checkpoint-interval", "sign a checkpoint this often when anything changed (0: only on demand and at shutdown)")
+	return auditFlags{key: registerAuditKey(fs), interval: (*time.Duration)(&every)}
+}
+
+// interval is a duration flag that refuses a negative one while the command line is
+// parsed, before the command does anything.
+type interval time.Duration
+
+func (d *interval) String() string { return time.Duration(*d).String() }
+
+func (d *interval) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
 	}
+	if v < 0 {
+		return errors.New("want 0 (off) or more")
+	}
+	*d = interval(v)
+	return nil
 }
 
 // load reads the audit key for serve. A key named explicitly must be there; without
 // the default one the server still serves (an existing data directory from before
 // audit keys), makes no checkpoint and says how to get one.
 func (f auditFlags) load(sec secretFlags, logger *slog.Logger) (*auth.SigningKey, error) {
-	if *f.interval < 0 {
-		return nil, fmt.Errorf("%w: --checkpoint-interval %v: want 0 (off) or more", errUsage, *f.interval)
-	}
 	key, err := loadAuditKey(sec, *f.key)
 	if err == nil {
 		return &key, nil

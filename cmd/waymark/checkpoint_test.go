@@ -358,3 +358,15 @@ func TestCheckpointHelp(t *testing.T) {
 		t.Errorf("asking for help wrote %d entries into the data directory", len(entries))
 	}
 }
+
+// A negative --checkpoint-interval is a usage error before serve touches anything.
+func TestNegativeCheckpointInterval(t *testing.T) {
+	dir := t.TempDir()
+	err := run(context.Background(), []string{"serve", "--checkpoint-interval", "-1s", "--data-dir", dir}, quietLogger())
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "want 0 (off) or more") {
+		t.Errorf("serve --checkpoint-interval -1s: %v, want a usage error", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused serve wrote %d entries into the data directory", len(entries))
+	}
+}
