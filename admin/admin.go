@@ -34,6 +34,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+
+	"github.com/waymark-org/waymark/audit"
 )
 
 // SocketName is the admin socket's name in the data directory.
@@ -68,6 +70,15 @@ type Operations interface {
 	// Organisation looks an organisation up in the directory (ErrNotFound if it is
 	// not registered).
 	Organisation(ctx context.Context, id string) (Organisation, error)
+	// Checkpoint makes and stores a signed checkpoint now (audit.go); none when
+	// nothing changed since the last. ErrRefused when the server has no audit key.
+	Checkpoint(ctx context.Context) (CheckpointMade, error)
+	// Checkpoints returns every stored checkpoint, oldest first.
+	Checkpoints(ctx context.Context) ([]audit.Checkpoint, error)
+	// Verify recomputes the chains of the server's own store and compares them with
+	// checkpoints (VerifyRequest). A history that does not verify is a report, not
+	// an error; an unknown case is ErrNotFound.
+	Verify(ctx context.Context, req VerifyRequest) (VerifyReport, error)
 }
 
 // Status describes a running server.

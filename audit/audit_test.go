@@ -272,3 +272,51 @@ func TestVerifyStops(t *testing.T) {
 		t.Error("a cancelled verification succeeded")
 	}
 }
+
+// A checkpoint is one event, and an event has a size limit: when more streams changed
+// than one checkpoint's heads can name, the signer makes several, each up to where its
+// heads fit, and the history verifies against all of them — a change still caught.
+func TestManyChangedStreamsMakeSeveralCheckpoints(t *testing.T) {
+	w := newWorld(t)
+	for i := range 12 {
+		w.appendEvents(t, fmt.Sprintf("case-%02d", i), 2)
+	}
+	w.read(t, "a")
+	w.signer.MaxHeadBytes = 4 * (len("case-00") + 64 + 48) // four heads each
+	last, made, err := w.signer.Checkpoint(t.Context())
+	if err != nil || !made || last.Sequence < 3 || last.AccessSeq != 1 {
+		t.Fatalf("checkpoint: %+v, made %v, %v", last, made, err)
+	}
+	cps, _ := audit.StoredCheckpoints(t.Context(), w.store)
+	covering := uint64(0) // the checkpoint that names case-05
+	for _, c := range cps {
+		if len(c.Heads) > 4 {
+			t.Errorf("checkpoint %d names %d heads", c.Sequence, len(c.Heads))
+		}
+		if _, ok := c.Heads["case-05"]; ok {
+			covering = c.Sequence
+		}
+	}
+	if err := w.verifyAll(t); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	// Another signer (a replica, or the command line) stores the next: this one's
+	// memory of the last is stale, and it starts again from the stream.
+	other := &audit.Signer{Store: w.store, AccessLog: w.access, KeyID: "audit-1", Key: w.signer.Key, Now: w.signer.Now}
+	w.appendEvents(t, "case-x", 1)
+	if c, made, err := other.Checkpoint(t.Context()); err != nil || !made || c.Sequence != last.Sequence+1 {
+		t.Fatalf("the other signer: %+v, %v, %v", c, made, err)
+	}
+	w.appendEvents(t, "case-y", 1)
+	if c, made, err := w.signer.Checkpoint(t.Context()); err != nil || !made || c.Sequence != last.Sequence+2 {
+		t.Fatalf("after the other signer: %+v, %v, %v", c, made, err)
+	}
+	if err := w.verifyAll(t); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	rewrite(t, w.store.Conn(), jetstream.DefaultStreamName, "waymark.events.case-05", 1, func(m []*njs.RawStreamMsg) []*njs.RawStreamMsg {
+		m[0].Data = bytes.Replace(m[0].Data, []byte("abcdef"), []byte("ABCDEF"), 1)
+		return m
+	})
+	wantBreak(t, w.verifyAll(t), "case-05", 1, fmt.Sprintf("checkpoint %d", covering))
+}

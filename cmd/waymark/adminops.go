@@ -16,6 +16,7 @@ type serverOps struct {
 	store    eventstore.Store
 	keysDir  string
 	rotation *keyRotation
+	audit    *auditing // checkpoints and verification (adminops_audit.go)
 }
 
 var _ admin.Operations = (*serverOps)(nil)

@@ -13,7 +13,8 @@ import (
 )
 
 // keys generate: create the secrets that are missing (signing key, its public key,
-// keyring). keys rotate: add a new key-encryption key and rewrap every case key.
+// keyring, and the audit key with its public audit.pub.pem: checkpoint_key.go). keys
+// rotate: add a new key-encryption key and rewrap every case key.
 func keys(ctx context.Context, args []string, logger *slog.Logger) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: keys generate | keys rotate", errUsage)

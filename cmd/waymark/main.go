@@ -4,6 +4,8 @@
 //	waymark seed --demo      load the synthetic demo coalition into an empty store
 //	waymark keys generate    create missing secrets; keys rotate: new key-encryption key
 //	waymark token issue      mint an access token
+//	waymark verify           recompute hash chains, compare them with signed checkpoints
+//	waymark checkpoint       sign a checkpoint now; checkpoint export: write them all
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
@@ -13,7 +15,7 @@
 // One process owns a data directory (lock.go): serve and seed lock it for as long as
 // they run; keys rotate and the directory check of token issue go through the admin
 // socket of the server that owns it (package admin), or lock it themselves when no
-// server runs.
+// server runs. So do verify, checkpoint and checkpoint export.
 package main
 
 import (
@@ -34,14 +36,17 @@ const usage = `usage: waymark <command> [flags]
 commands:
   serve          run Waymark (GraphQL at /graphql; with --demo or --dev GraphiQL at /)
   seed           load demo data into an empty store (seed --demo)
-  keys generate  create the token signing key and the keyring that are missing
+  keys generate  create the token signing key, the keyring and the audit key that are
+                 missing (the audit key's public half, audit.pub.pem, is for auditors)
   keys rotate    add a key-encryption key and rewrap every case key (done by the
                  running server when one owns the data directory)
   token issue    mint an access token (--role, --org, --sub, --ttl); the role must fit
                  the organisation's kind in the directory
   verify         recompute hash chains (--case ID | --all) and compare them with signed
-                 checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); opens the data
-                 directory itself, so only with no server running
+                 checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); done by the
+                 running server when one owns the data directory, else opens it itself
+  checkpoint     sign a checkpoint of the history now; checkpoint export --out FILE
+                 writes every stored one (both by the running server when there is one)
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -93,6 +98,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return tokenIssue(ctx, args[2:], os.Stdout, logger)
 	case "verify":
 		return verify(ctx, args[1:], os.Stdout, logger)
+	case "checkpoint":
+		return checkpoint(ctx, args[1:], os.Stdout, os.Stderr, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

@@ -141,7 +141,7 @@ func (f secretFlags) generate() ([]string, error) {
 		}
 		made = append(made, f.signingKey, pub)
 	}
-	return made, nil
+	return f.generateAuditKey(made) // checkpoint_key.go
 }
 
 // loadCommandKey reads the command-hash key from path, creating a random one (0600)

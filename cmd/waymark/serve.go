@@ -37,6 +37,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
+	auditFlags := registerAuditFlags(fs) // checkpoint_serve.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -72,12 +73,16 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	auditKey, err := auditFlags.load(sf.secrets, logger)
+	if err != nil {
+		return err
+	}
 	storeCfg := sf.storeConfig(*natsListen)
 	storeCfg.AnalyticsUser, storeCfg.AnalyticsPassword = *analyticsUser, *analyticsPassword
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	})
+	}, withAuditKey(auditKey))
 	if err != nil {
 		return err
 	}
@@ -86,8 +91,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Error("close", "err", err)
 		}
 	}()
+	auditing := startAuditing(n, backends, auditKey, *auditFlags.interval, logger)
+	defer auditing.close() // before the node closes: a last checkpoint, if anything changed
 	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}, logger)
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}, logger)
 	if err != nil {
 		return err
 	}
@@ -156,7 +163,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 
 // startNode starts a node on the JetStream backends the flags describe (node owns them
 // and closes them with itself); the backends are returned for what only JetStream has.
-func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config) (*node.Node, *node.JetStream, error) {
+func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, logger *slog.Logger, apiCfg api.Config, opts ...func(*node.Config)) (*node.Node, *node.JetStream, error) {
 	key, err := loadCommandKey(sf.secrets.commandKey)
 	if err != nil {
 		return nil, nil, err
@@ -169,14 +176,18 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := node.Start(ctx, node.Config{
+	cfg := node.Config{
 		Backends:    backends.Backends(),
 		Keyring:     ring,
 		HashKey:     key,
 		Logger:      logger,
 		API:         apiCfg,
 		SnapshotDir: filepath.Join(sf.dataDir, "snapshots"),
-	})
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	n, err := node.Start(ctx, cfg)
 	return n, backends, err
 }
 

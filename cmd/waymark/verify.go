@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
+	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/audit"
 	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/eventstore"
@@ -25,14 +26,18 @@ import (
 // link in a sentence).
 var errBroken = errors.New("verification failed")
 
+// errUnknownCase: the case to verify has no stream.
+var errUnknownCase = errors.New("no case")
+
 // verify: waymark verify [--case ID | --all] [--checkpoints FILE] [--key AUDIT.pub.pem]
 //
 // It recomputes every chain (one case's, or the whole global log's and the access
 // log's) and compares them with signed checkpoints: those in FILE (one JSON
 // checkpoint a line, as an auditor keeps them) or, without it, those stored, each
 // checked with the key the auditor pins (--key); without a key only the chains are
-// checked, and it says so. It opens the data directory itself, under its lock: with a
-// server running it refuses (ask the server with verifyCase instead).
+// checked, and it says so. With no server running it opens the data directory itself,
+// under its lock; when a server owns the directory it asks that server, on its admin
+// socket, to run the same verification on its own store (and says so).
 func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logger) error {
 	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var sf storeFlags
@@ -41,6 +46,13 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	all := fset.Bool("all", false, "verify every stream, the global log and the access log")
 	file := fset.String("checkpoints", "", "compare with the checkpoints in this file (default: the stored ones)")
 	keyFile := fset.String("key", "", "the audit public key (PEM) checkpoints must be signed with")
+	fset.Usage = func() {
+		fmt.Fprint(fset.Output(), "usage: waymark verify (--case ID | --all) [--checkpoints FILE] [--key AUDIT.pub.pem] [flags]\n\n"+
+			"With no server running, verify opens the data directory itself, under its lock. When a server\n"+
+			"owns the data directory, verify asks it on its admin socket (<data-dir>/admin.sock) to run the\n"+
+			"same verification on its own store, and says so. Exit status 1 names the first broken link.\n\n")
+		fset.PrintDefaults()
+	}
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -56,16 +68,35 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 		}
 		pinned = keys[0].Public
 	}
+	// The file is read here first, whoever verifies: a file that does not read is this
+	// command's mistake, told before anything is opened.
+	var checkpoints []audit.Checkpoint
+	if *file != "" {
+		var err error
+		if checkpoints, err = readCheckpoints(*file); err != nil {
+			return err
+		}
+		if pinned == nil {
+			return fmt.Errorf("%w: checkpoints are only trusted with the key you pin: give --key", errUsage)
+		}
+	}
 	if sf.natsURL == "" {
 		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("no event store in %s to verify: point --data-dir at a data directory", sf.dataDir)
 		}
 	}
-	locks, err := lockStore("verify", sf.dataDir, sf.keysDir)
-	if err != nil {
-		return fmt.Errorf("%w (verify opens the data directory itself: stop the server, or ask it with verifyCase)", err)
+	note := ""
+	if pinned == nil {
+		note = " (no --key: chains only, no checkpoints compared)"
 	}
-	defer locks.Release()
+	own, err := ownOrAsk(ctx, "verify", sf.dataDir, sf.keysDir)
+	if err != nil {
+		return err
+	}
+	if own.server != nil {
+		return verifyOnServer(ctx, own, out, *caseID, *file, pinned, note)
+	}
+	defer own.locks.Release()
 	cfg := sf.storeConfig("")
 	cfg.Logger = logger
 	store, err := jetstream.Open(ctx, cfg)
@@ -73,46 +104,97 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 		return fmt.Errorf("open the event store: %w", err)
 	}
 	defer store.Close()
-
-	var checkpoints []audit.Checkpoint
-	switch {
-	case *file != "":
-		if checkpoints, err = readCheckpoints(*file); err != nil {
-			return err
-		}
-	case pinned != nil:
-		if checkpoints, err = audit.StoredCheckpoints(ctx, store); err != nil {
+	var access audit.AccessLog
+	if *all {
+		if access, err = jsaccesslog.Open(ctx, store.Conn(), nil); err != nil {
 			return err
 		}
 	}
-	if len(checkpoints) > 0 && pinned == nil {
-		return fmt.Errorf("%w: checkpoints are only trusted with the key you pin: give --key", errUsage)
+	rep, err := runVerify(ctx, store, access, *caseID, *file != "", checkpoints, pinned)
+	if errors.Is(err, errUnknownCase) {
+		return fmt.Errorf("%w in %s", err, sf.dataDir)
 	}
-	note := ""
-	if pinned == nil {
-		note = " (no --key: chains only, no checkpoints compared)"
-	}
-	if *caseID != "" {
-		stream := eventstore.StreamName(eventstore.KindCase, *caseID)
-		head, covered, err := audit.VerifyStream(ctx, store, stream, checkpoints, pinned)
-		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return fmt.Errorf("no case %q in %s", *caseID, sf.dataDir)
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %w", errBroken, err)
-		}
-		fmt.Fprintf(out, "case %s verified: %d events, head %s, %d checkpoints agree%s\n", *caseID, head.Revision+1, head.Hash, covered, note)
-		return nil
-	}
-	access, err := jsaccesslog.Open(ctx, store.Conn(), nil)
 	if err != nil {
 		return err
 	}
-	r, err := audit.VerifyAll(ctx, store, access, checkpoints, pinned)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errBroken, err)
+	return report(out, rep, note, "")
+}
+
+// verifyOnServer has the server owning the data directory verify its own store.
+func verifyOnServer(ctx context.Context, own storeAccess, out io.Writer, caseID, file string, pinned ed25519.PublicKey, note string) error {
+	st := own.status
+	req := admin.VerifyRequest{Case: caseID, Key: pinned}
+	if file != "" {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return fmt.Errorf("checkpoints %s: %w", file, err)
+		}
+		req.CheckpointsFile = abs
 	}
-	fmt.Fprintf(out, "verified: %d streams, %d events, %d access-log entries, %d checkpoints agree%s\n", r.Streams, r.Events, r.AccessEntries, r.Checkpoints, note)
+	rep, err := own.server.Verify(ctx, req)
+	if errors.Is(err, admin.ErrNotFound) {
+		return fmt.Errorf("%w %q in %s (asked the server owning it, PID %d)", errUnknownCase, caseID, st.DataDir, st.PID)
+	}
+	if err != nil {
+		return fmt.Errorf("the server owning %s (PID %d) did not verify: %w", st.DataDir, st.PID, err)
+	}
+	return report(out, rep, note, fmt.Sprintf(" by the server owning %s (PID %d)", st.DataDir, st.PID))
+}
+
+// runVerify is the one verification, run by verify on a store it opened and by a
+// server asked on its admin socket: a case's chain (caseID) or every chain, the global
+// log and (with access) the access log, compared with checkpoints — those given when
+// fromFile, otherwise the stored ones when a key is pinned. A history that does not
+// verify is a report with its Failure; an unknown case is errUnknownCase.
+func runVerify(ctx context.Context, store eventstore.Store, access audit.AccessLog, caseID string, fromFile bool, checkpoints []audit.Checkpoint, pinned ed25519.PublicKey) (admin.VerifyReport, error) {
+	if !fromFile && pinned != nil {
+		var err error
+		if checkpoints, err = audit.StoredCheckpoints(ctx, store); err != nil {
+			return admin.VerifyReport{}, err
+		}
+	}
+	rep := admin.VerifyReport{Case: caseID, Signed: pinned != nil}
+	var err error
+	if caseID != "" {
+		stream := eventstore.StreamName(eventstore.KindCase, caseID)
+		if eventstore.ValidateStreamName(stream) != nil {
+			return admin.VerifyReport{}, fmt.Errorf("%w %q", errUnknownCase, caseID)
+		}
+		var head audit.Head
+		head, rep.Checkpoints, err = audit.VerifyStream(ctx, store, stream, checkpoints, pinned)
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return admin.VerifyReport{}, fmt.Errorf("%w %q", errUnknownCase, caseID)
+		}
+		if err == nil {
+			rep.Streams, rep.Events, rep.HeadHash = 1, head.Revision+1, head.Hash
+		}
+	} else {
+		var r audit.Report
+		r, err = audit.VerifyAll(ctx, store, access, checkpoints, pinned)
+		rep.Streams, rep.Events, rep.AccessEntries, rep.Checkpoints = r.Streams, r.Events, r.AccessEntries, r.Checkpoints
+	}
+	var b *audit.Break
+	switch {
+	case errors.As(err, &b):
+		rep.Failure, rep.Break = err.Error(), b
+	case errors.Is(err, audit.ErrSignature):
+		rep.Failure = err.Error()
+	case err != nil:
+		return admin.VerifyReport{}, err
+	}
+	return rep, nil
+}
+
+// report prints what was verified, or returns the failure (errBroken: exit status 1).
+func report(out io.Writer, rep admin.VerifyReport, note, by string) error {
+	if rep.Failure != "" {
+		return fmt.Errorf("%w%s: %s", errBroken, by, rep.Failure)
+	}
+	if rep.Case != "" {
+		fmt.Fprintf(out, "case %s verified%s: %d events, head %s, %d checkpoints agree%s\n", rep.Case, by, rep.Events, rep.HeadHash, rep.Checkpoints, note)
+		return nil
+	}
+	fmt.Fprintf(out, "verified%s: %d streams, %d events, %d access-log entries, %d checkpoints agree%s\n", by, rep.Streams, rep.Events, rep.AccessEntries, rep.Checkpoints, note)
 	return nil
 }
 
