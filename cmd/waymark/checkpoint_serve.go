@@ -31,7 +31,7 @@ type auditFlags struct {
 
 func registerAuditFlags(fs *flag.FlagSet) auditFlags {
 	every := interval(defaultCheckpointInterval)
-	fs.Var(&every, "checkpoint-interval", "sign a checkpoint this often when anything changed (0: only on demand and at shutdown)")
+	fs.Var(&every, "checkpoint-interval", "sign a checkpoint this often when anything changed, and at a clean shutdown (0: only on demand)")
 	return auditFlags{key: registerAuditKey(fs), interval: (*time.Duration)(&every)}
 }
 
@@ -87,6 +87,11 @@ type auditing struct {
 	log    *slog.Logger
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
+	// atShutdown: sign a last one at a clean shutdown. Only with periodic
+	// checkpoints: with --checkpoint-interval 0 the operator signs on demand, and a
+	// shutdown must not turn into reading a long uncovered history (minutes at
+	// millions of events).
+	atShutdown bool
 }
 
 // startAuditing starts signing checkpoints every interval (never when 0).
@@ -99,6 +104,7 @@ func startAuditing(n *node.Node, backends *node.JetStream, key *auth.SigningKey,
 	}
 	a.pub = key.Public().Public
 	a.signer = &audit.Signer{Store: n.Store, AccessLog: backends.AccessLog, KeyID: key.ID, Key: key.Private, Now: time.Now}
+	a.atShutdown = interval > 0
 	if interval > 0 {
 		a.wg.Go(func() {
 			t := time.NewTicker(interval)
@@ -134,7 +140,7 @@ func (a *auditing) checkpoint(ctx context.Context, why string) (audit.Checkpoint
 func (a *auditing) close() {
 	a.stop()
 	a.wg.Wait()
-	if a.signer == nil {
+	if a.signer == nil || !a.atShutdown {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
