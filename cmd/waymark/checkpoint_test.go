@@ -107,8 +107,9 @@ func TestCheckpointsWhileServing(t *testing.T) {
 		t.Fatal("no checkpoint stored after a periodic one was logged")
 	}
 
-	// On demand, through the server, which alone signs (no periodic ones now).
-	srv = startServer(t, dir, "--checkpoint-interval", "0")
+	// On demand, through the server, which alone signs (no periodic one within the
+	// test; its shutdown checkpoint comes with periodic ones).
+	srv = startServer(t, dir, "--checkpoint-interval", "1h")
 	by := fmt.Sprintf("by the server owning %s (PID %d)", dir, srv.pid())
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	srv.refer(token, "checkpoint-1", "Paloma Punto Ejemplo")
@@ -198,6 +199,15 @@ func TestCheckpointsWhileServing(t *testing.T) {
 	}
 	if out := mustRun(t, "checkpoint", "--data-dir", dir, "--sync", "interval"); !strings.HasPrefix(out, fmt.Sprintf("nothing changed since checkpoint %d: none made\n", len(exported)+1)) {
 		t.Errorf("offline checkpoint: %q", out)
+	}
+
+	// With --checkpoint-interval 0 the operator signs on demand only: a stop reads no
+	// uncovered history.
+	srv = startServer(t, dir, "--checkpoint-interval", "0")
+	srv.refer(token, "checkpoint-3", "Paloma Sin Firma Ejemplo")
+	srv.stop()
+	if strings.Contains(srv.stderr.String(), "why=shutdown") {
+		t.Errorf("a checkpoint at shutdown with --checkpoint-interval 0:\n%s", srv.stderr.String())
 	}
 }
 
