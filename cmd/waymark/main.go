@@ -4,6 +4,8 @@
 //	waymark seed --demo      load the synthetic demo coalition into an empty store
 //	waymark keys generate    create missing secrets; keys rotate: new key-encryption key
 //	waymark token issue      mint an access token
+//	waymark replay --case ID a case's history, personal data sealed
+//	waymark rebuild          rebuild the read models (live, by the server, if one runs)
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
@@ -42,6 +44,12 @@ commands:
   verify         recompute hash chains (--case ID | --all) and compare them with signed
                  checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); opens the data
                  directory itself, so only with no server running
+  replay         print a case's history, every event in order (--case ID; --json,
+                 --ndjson); personal data stays sealed: decrypted history is GraphQL's
+                 caseHistory, where every read is logged
+  rebuild        rebuild every read model from the start of the log and write a fresh
+                 snapshot (done by the running server, beside its live read models,
+                 when one owns the data directory)
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -93,6 +101,10 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return tokenIssue(ctx, args[2:], os.Stdout, logger)
 	case "verify":
 		return verify(ctx, args[1:], os.Stdout, logger)
+	case "replay":
+		return replay(ctx, args[1:], os.Stdout, logger)
+	case "rebuild":
+		return rebuild(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

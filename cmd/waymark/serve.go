@@ -86,8 +86,8 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Error("close", "err", err)
 		}
 	}()
-	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}, logger)
+	adm, err := admin.Listen(locks.Data, nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}}, logger)
 	if err != nil {
 		return err
 	}
