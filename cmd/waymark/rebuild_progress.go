@@ -74,7 +74,7 @@ type progressLog struct {
 
 func (p *progressLog) update(events, total int64) {
 	p.events, p.total = events, max(total, events)
-	if time.Since(p.last) < logEvery {
+	if p.total == 0 || time.Since(p.last) < logEvery {
 		return
 	}
 	p.last = time.Now()

@@ -137,7 +137,7 @@ func writeTimeline(out io.Writer, caseID string, events []admin.TimelineEvent) e
 			by += "@" + e.Organisation
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s v%d\t%s\t%s\t%s\n", e.Version, e.RecordedAt.UTC().Format(time.RFC3339), e.Type, e.SchemaVersion,
-			by, shortData(e.Data, e.Personal), shortHash(e.Hash))
+			by, shortData(e.Data, e.Personal, e.RecordedAt), shortHash(e.Hash))
 	}
 	return tw.Flush()
 }
@@ -148,17 +148,22 @@ const (
 	maxDataWidth  = 96
 )
 
-// shortData renders data's members as name=value in name order, each value and the
-// whole cut short, then what became of the personal parts.
-func shortData(data json.RawMessage, personal string) string {
+// shortData renders what became of the personal parts, then data's members as
+// name=value in name order, each value and the whole cut short. The event's own time
+// ("at") is left out where it is the time it was recorded, shown beside it.
+func shortData(data json.RawMessage, personal string, recordedAt time.Time) string {
 	var members map[string]json.RawMessage
 	_ = json.Unmarshal(data, &members) // made by json.Marshal: an object
+	var at time.Time
+	if raw, ok := members["at"]; ok && json.Unmarshal(raw, &at) == nil && at.Equal(recordedAt) {
+		delete(members, "at")
+	}
 	var parts []string
+	if personal != "" {
+		parts = append(parts, "personal="+personal) // first: never cut off
+	}
 	for _, name := range slices.Sorted(maps.Keys(members)) {
 		parts = append(parts, name+"="+cut(shortValue(members[name]), maxValueWidth))
-	}
-	if personal != "" {
-		parts = append(parts, "personal="+personal)
 	}
 	return cut(strings.Join(parts, " "), maxDataWidth)
 }
