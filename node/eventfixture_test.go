@@ -5,13 +5,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/waymark-org/waymark/audit"
+	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -25,6 +33,11 @@ type storedEvent struct {
 	Type          string          `json:"type"`
 	SchemaVersion int             `json:"schemaVersion"`
 	Data          json.RawMessage `json:"data"`
+	// Raw is the event's stored bytes, which its hash covers and which link it to the
+	// event before (base64): the fixture's chains are verified with them. Fixture
+	// files written before it was kept (fixture-v1) are verified against the data
+	// directory they were taken from.
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // TestWriteEventFixture runs the fixture journey and fails if it records an event type,
@@ -87,7 +100,7 @@ func TestWriteEventFixture(t *testing.T) {
 	for _, rec := range all {
 		if wanted[rec.Stream] {
 			if err := enc.Encode(storedEvent{Stream: rec.Stream, Revision: rec.Revision, ID: rec.ID, Type: rec.Type,
-				SchemaVersion: rec.SchemaVersion, Data: rec.Data}); err != nil {
+				SchemaVersion: rec.SchemaVersion, Data: rec.Data, Raw: rec.Raw}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -129,4 +142,120 @@ func knownEventFixtures(t *testing.T) (map[string]bool, int) {
 		}
 	}
 	return known, next
+}
+
+// Every event of every fixture file decodes through the event table (its upcasters,
+// for an older schema version), folds (a case's whole stream with projections.FoldCase,
+// the directory's and the revocations' events into their read models) and verifies:
+// each stream's hash chain is checked with package audit, on the event's stored bytes
+// (a fixture line's raw), or, for fixture-v1, which predates them, on the stored
+// events of datadir-v1 it was taken from, after checking that the line holds exactly
+// that event's data. And every event type of the table has a fixture at every schema
+// version it has had: a type, or a version, without one fails here.
+func TestEventFixturesDecodeFoldAndVerify(t *testing.T) {
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join(eventFixtureDir, "fixture-v*.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no event fixtures: %v", err)
+	}
+	slices.Sort(files)
+	var stored eventstore.Store // datadir-v1's, opened when a line has no raw bytes
+	have := map[string]bool{}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams := map[string][]eventstore.RecordedEvent{}
+		var order []string
+		lines := bufio.NewScanner(bytes.NewReader(b))
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() {
+			var line storedEvent
+			if err := json.Unmarshal(lines.Bytes(), &line); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			var rec eventstore.RecordedEvent
+			if line.Raw != nil {
+				if rec, err = eventstore.DecodeRecord(line.Raw); err != nil {
+					t.Fatalf("%s: %s revision %d: %v", file, line.Stream, line.Revision, err)
+				}
+			} else {
+				if stored == nil {
+					stored = openDataDirV1(t)
+				}
+				recs, err := stored.ReadStream(ctx, line.Stream, line.Revision)
+				if err != nil || len(recs) == 0 {
+					t.Fatalf("%s: %s revision %d has no raw bytes, and datadir-v1 does not hold it: %v", file, line.Stream, line.Revision, err)
+				}
+				rec = recs[0]
+			}
+			if rec.Stream != line.Stream || rec.Revision != line.Revision || rec.ID != line.ID || rec.Type != line.Type ||
+				rec.SchemaVersion != line.SchemaVersion || !bytes.Equal(rec.Data, line.Data) {
+				t.Errorf("%s: %s revision %d: the line is not the stored event it stands for", file, line.Stream, line.Revision)
+			}
+			if _, ok := streams[rec.Stream]; !ok {
+				order = append(order, rec.Stream)
+			}
+			streams[rec.Stream] = append(streams[rec.Stream], rec)
+		}
+		orgs, revs := projections.NewOrganisations(), projections.NewRevocations()
+		for _, stream := range order {
+			recs := streams[stream]
+			if _, err := audit.CheckStream(stream, recs); err != nil {
+				t.Errorf("%s: %v", file, err)
+			}
+			envs := make([]projections.Envelope, 0, len(recs))
+			for _, rec := range recs {
+				e, extras, err := codec.Decode(rec)
+				if err != nil {
+					t.Errorf("%s: %s revision %d (%s v%d): %v", file, stream, rec.Revision, rec.Type, rec.SchemaVersion, err)
+					continue
+				}
+				have[fmt.Sprintf("%s/%d", rec.Type, rec.SchemaVersion)] = true
+				envs = append(envs, projections.Envelope{Record: rec, Event: e, Extras: extras})
+			}
+			if len(envs) != len(recs) {
+				continue
+			}
+			switch kind, id, _ := eventstore.SplitStreamName(stream); kind {
+			case eventstore.KindCase:
+				v, err := projections.FoldCase(id, envs)
+				if err != nil || v.State.Version != uint64(len(envs)) {
+					t.Errorf("%s: %s does not fold: %v", file, stream, err)
+				}
+			case eventstore.KindOrganisation, eventstore.KindRevocation:
+				for _, env := range envs {
+					if err := errors.Join(orgs.Apply(env), revs.Apply(env)); err != nil {
+						t.Errorf("%s: %s revision %d: %v", file, stream, env.Record.Revision, err)
+					}
+				}
+			}
+		}
+	}
+	for _, spec := range domain.Events() {
+		for v := 1; v <= spec.SchemaVersion; v++ {
+			if !have[fmt.Sprintf("%s/%d", spec.Type, v)] {
+				t.Errorf("no event fixture holds %s at schema version %d: add it to the fixture journey and write one "+
+					"(go test ./node -run TestWriteEventFixture -write-event-fixture)", spec.Type, v)
+			}
+		}
+	}
+}
+
+// openDataDirV1 opens a copy of datadir-v1's event store (the original is never
+// opened: it must never be rewritten).
+func openDataDirV1(t *testing.T) eventstore.Store {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(fixtureDir)); err != nil {
+		t.Fatal(err)
+	}
+	store, err := jetstream.Open(context.Background(), jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
