@@ -143,7 +143,18 @@ func (n *Node) rebuildAndSwap(ctx context.Context, g *generation) (err error) {
 	// few events that came in meanwhile; then the swap, with the new ones at least as
 	// far as anything a client has seen.
 	release := old.runner.Hold()
-	if err := g.runner.WaitFor(ctx, old.runner.Position()); err != nil {
+	// As far as the log's head, not only the old read models: a command the old
+	// service just appended (and noted its id) may not be applied by them yet.
+	target := old.runner.Position()
+	head, err := n.Store.Head(ctx)
+	if err != nil {
+		release()
+		return fmt.Errorf("rebuild: read the log's head: %w", err)
+	}
+	if target.Before(head) {
+		target = head
+	}
+	if err := g.runner.WaitFor(ctx, target); err != nil {
 		release()
 		return fmt.Errorf("rebuild: %w", err)
 	}
