@@ -63,6 +63,9 @@ func rebuildWith(ctx context.Context, args []string, out, progress io.Writer, tt
 		return err
 	}
 	view := newProgressView(progress, tty, logger, "rebuilding the read models")
+	if tty {
+		logger = quieter(logger)
+	}
 	if acc.server != nil {
 		return rebuildOnServer(ctx, acc, out, view, logger)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -94,4 +95,28 @@ func (p *progressLog) log() {
 func (p *progressLog) done() {
 	p.events = p.total
 	p.log()
+}
+
+// quieter returns logger without its Info and Debug records: on a terminal the bar says
+// how the rebuild goes, and the node's own progress lines would break it up.
+func quieter(logger *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
+}
+
+// minLevel is a handler that drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
 }
