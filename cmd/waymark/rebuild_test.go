@@ -7,7 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -64,8 +68,7 @@ func readModels(t *testing.T, dir string) readModelContent {
 // terminal it writes log lines, not a bar's escape codes; on a terminal, a bar with
 // events/s.
 func TestRebuildOffline(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t)
 	incremental := readModels(t, dir)
 	if !incremental.loaded || len(incremental.cases) < 300 {
 		t.Fatalf("the seeded read models: %d cases, from a snapshot %v", len(incremental.cases), incremental.loaded)
@@ -151,8 +154,7 @@ func (s *server) caseIDs(token string) (int, []string, error) {
 // fewer cases or a case missing, and afterwards the answers are the same. The command
 // follows the server's progress (log lines: its stderr is a pipe).
 func TestRebuildWhileServingCommand(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t)
 	srv := startServer(t, dir, "--token-rate", "100000")
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	wantTotal, wantIDs, err := srv.caseIDs(token)
@@ -207,4 +209,46 @@ func TestRebuildWhileServingCommand(t *testing.T) {
 	}
 	t.Logf("%d reads during the rebuild", reads)
 	srv.stop()
+}
+
+var (
+	demoOnce     sync.Once
+	demoTemplate string // a data directory seeded with the demo, made once
+	demoErr      error
+)
+
+// seededDemoDir returns a new data directory holding the demo data: a copy of one
+// seeded once for the tests that only need it seeded (seeding takes a while).
+func seededDemoDir(t *testing.T) string {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir := filepath.Join(binDir, "demo-template")
+		out, err := exec.Command(waymarkBinary(t), "seed", "--demo", "--data-dir", dir, "--sync", "interval").CombinedOutput()
+		if err != nil {
+			demoErr = fmt.Errorf("seed the demo: %v\n%s", err, out)
+			return
+		}
+		demoTemplate = dir
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(demoTemplate)); err != nil {
+		t.Fatal(err)
+	}
+	// CopyFS makes files 0644 and directories 0755; secrets are kept private.
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.Chmod(path, 0o700)
+		}
+		return os.Chmod(path, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

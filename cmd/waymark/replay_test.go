@@ -25,8 +25,7 @@ func (s *server) caseMutation(token, mutation string) {
 // the hash chain links each event to the one before; an unknown case is a sentence
 // and exit status 1.
 func TestReplayCommand(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t)
 	srv := startServer(t, dir)
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	live, _ := srv.refer(token, "replay-refer", "Zaira Replay Ejemplo")
