@@ -68,6 +68,11 @@ func (c *Client) Organisation(ctx context.Context, id string) (Organisation, err
 
 // do sends a request without a body and decodes the reply into out.
 func (c *Client) do(ctx context.Context, method, path string, out any) error {
+	return c.doLimited(ctx, method, path, out, maxReplyBody)
+}
+
+// doLimited is do reading at most limit bytes of reply.
+func (c *Client) doLimited(ctx context.Context, method, path string, out any, limit int64) error {
 	// The host is a placeholder: dial always reaches the socket.
 	req, err := http.NewRequestWithContext(ctx, method, "http://waymark-admin"+path, nil)
 	if err != nil {
@@ -82,7 +87,7 @@ func (c *Client) do(ctx context.Context, method, path string, out any) error {
 		return fmt.Errorf("admin %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return fmt.Errorf("admin %s %s: read reply: %w", method, path, err)
 	}

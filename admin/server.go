@@ -54,12 +54,15 @@ func listen(lock *datadir.Lock, ops Operations, logger *slog.Logger, uid int) (*
 	mux.HandleFunc("POST /v1/audit/checkpoint", s.checkpoint) // audit.go
 	mux.HandleFunc("GET /v1/audit/checkpoints", s.checkpoints)
 	mux.HandleFunc("POST /v1/audit/verify", s.verify)
+	s.routeReplay(mux)
+	s.routeRebuild(mux)
 	s.http = &http.Server{
 		Handler:           http.MaxBytesHandler(mux, maxRequestBody),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		// No write timeout: a key rotation takes as long as there are case keys.
+		// No write timeout: a key rotation takes as long as there are case keys, a
+		// timeline as long as the case's events.
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	return s, nil

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/waymark-org/waymark/accesslog"
@@ -53,11 +54,19 @@ type Config struct {
 }
 
 // Node is one running Waymark.
+//
+// Its read models, and the service and HTTP handler that read them, form one
+// generation; a live rebuild (Rebuild, rebuild.go) builds the next beside it and swaps
+// it in with one atomic pointer store. Every request goes through Handler, which
+// serves it whole from the generation current when it arrived.
 type Node struct {
-	Store       eventstore.Store
-	Keys        sealing.KeyStore
-	Vault       *sealing.Vault
-	AccessLog   *accesslog.Log
+	Store     eventstore.Store
+	Keys      sealing.KeyStore
+	Vault     *sealing.Vault
+	AccessLog *accesslog.Log
+	// Runner, Cases, Orgs, Revocations, Commands, Snapshots and Service are the read
+	// models the node started with, and what reads them. After a Rebuild they are
+	// retired: Current returns the ones in use.
 	Runner      *projections.Runner
 	Cases       *projections.Cases
 	Orgs        *projections.Organisations
@@ -65,13 +74,20 @@ type Node struct {
 	Commands    *projections.CommandIDs
 	Snapshots   *projections.Snapshots // nil without Config.SnapshotDir
 	Service     *app.Service
-	Handler     http.Handler
+	// Handler serves HTTP from the current generation, across rebuilds.
+	Handler http.Handler
 
-	cancel    context.CancelFunc
-	done      chan error
+	cfg       Config
+	logger    *slog.Logger
+	current   atomic.Pointer[generation]
+	life      context.Context // ends when Close begins: stops a rebuild under way
+	endLife   context.CancelFunc
+	rebuildMu sync.Mutex // held by a rebuild for as long as it runs; Close waits for it
+	rebuild   atomic.Pointer[rebuildRun]
 	closeOnce sync.Once
 	closeErr  error
-	stopped   chan struct{} // closed when the projections stop on their own (a failure)
+	stopOnce  sync.Once
+	stopped   chan struct{} // closed when the current projections stop on their own (a failure)
 	backends  Backends
 }
 
@@ -79,8 +95,10 @@ type Node struct {
 // projections catch up in the background; Runner.WaitReady tells when they have. Start
 // owns the backends from the call on: when it fails, it closes them.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
-	n := &Node{done: make(chan error, 1), stopped: make(chan struct{}), backends: cfg.Backends}
+	n := &Node{stopped: make(chan struct{}), backends: cfg.Backends}
+	n.life, n.endLife = context.WithCancel(context.Background())
 	if err := n.start(ctx, cfg); err != nil {
+		n.endLife()
 		n.closeStores()
 		return nil, err
 	}
@@ -88,13 +106,14 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 }
 
 func (n *Node) start(ctx context.Context, cfg Config) (err error) {
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.Default()
+	n.logger = cfg.Logger
+	if n.logger == nil {
+		n.logger = slog.Default()
 	}
 	if err := cfg.Backends.check(cfg.Vault); err != nil {
 		return err
 	}
+	n.cfg = cfg
 	n.Store, n.Keys = cfg.Backends.Events, cfg.Backends.Keys
 	if n.Vault = cfg.Vault; n.Vault == nil {
 		if n.Vault, err = sealing.NewVault(n.Keys, cfg.Keyring); err != nil {
@@ -102,41 +121,15 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 		}
 	}
 	n.AccessLog = accesslog.New(cfg.Backends.AccessLog)
-	n.Cases, n.Orgs, n.Revocations = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
-	n.Commands = projections.NewCommandIDs(cfg.HashKey)
-	n.Runner = projections.NewRunner(n.Store, logger, n.Orgs, n.Cases, n.Revocations, n.Commands)
-	if cfg.SnapshotDir != "" {
-		n.Snapshots = projections.NewSnapshots(projections.SnapshotConfig{
-			Dir: cfg.SnapshotDir, HashKey: cfg.HashKey, Every: cfg.SnapshotEvery, Interval: cfg.SnapshotInterval, Logger: logger,
-		}, n.Cases, n.Orgs, n.Revocations, n.Commands)
-		if err := n.Runner.UseSnapshots(n.Snapshots); err != nil {
-			return err
-		}
-	}
-	n.Service, err = app.New(app.Config{
-		Store: n.Store, Runner: n.Runner, Cases: n.Cases, Orgs: n.Orgs, Revocations: n.Revocations, Commands: n.Commands,
-		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: logger, HashKey: cfg.HashKey,
-		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey,
-	})
+	g, err := n.newGeneration(false)
 	if err != nil {
 		return err
 	}
-	apiCfg := cfg.API
-	apiCfg.Service, apiCfg.Readiness, apiCfg.Logger = n.Service, n.Runner, logger
-	n.Handler = api.NewHandler(apiCfg)
-
-	runCtx, cancel := context.WithCancel(context.Background())
-	n.cancel = cancel
-	go func() {
-		err := n.Runner.Run(runCtx)
-		if err != nil {
-			logger.Error("projections stopped", "err", err)
-		}
-		if runCtx.Err() == nil {
-			close(n.stopped) // not asked to stop: the read models are frozen
-		}
-		n.done <- err
-	}()
+	n.Runner, n.Cases, n.Orgs, n.Revocations, n.Commands = g.runner, g.cases, g.orgs, g.revs, g.cmds
+	n.Snapshots, n.Service = g.snapshots, g.service
+	n.Handler = http.HandlerFunc(n.serveHTTP)
+	n.current.Store(g)
+	n.run(g)
 	return nil
 }
 
@@ -145,12 +138,15 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 // server must stop serving.
 func (n *Node) Stopped() <-chan struct{} { return n.stopped }
 
-// Close stops the projections (which write their last snapshot, with SnapshotDir)
-// and closes the stores. Calling it again returns the first call's result.
+// Close stops a rebuild under way and the projections (which write their last
+// snapshot, with SnapshotDir) and closes the stores. Calling it again returns the first
+// call's result.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
-		n.cancel()
-		runErr := <-n.done
+		n.endLife()        // a rebuild under way stops, or finishes its swap
+		n.rebuildMu.Lock() // and is over: the current generation is the last
+		defer n.rebuildMu.Unlock()
+		runErr := n.current.Load().stop()
 		if errors.Is(runErr, context.Canceled) {
 			runErr = nil
 		}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
@@ -47,6 +48,17 @@ type Runner struct {
 	projections []Projection
 	logger      *slog.Logger
 	snapshots   *Snapshots // nil: always built from the log
+	fromZero    bool       // write snapshots but never load one (a rebuild)
+
+	// applyMu is held while one event is applied and published: Hold takes it to keep
+	// the read models still between two events.
+	applyMu sync.Mutex
+	// snapshotsOff stops snapshot writes (set and cleared under applyMu): a rebuild
+	// under way beside this runner writes the file, and a retired runner never does.
+	snapshotsOff atomic.Bool
+	events       atomic.Int64  // events received from the log since Run began
+	headAtStart  atomic.Uint64 // the log's head when Run began, as an ordinal (Progress)
+	reached      atomic.Uint64 // the last applied event's ordinal (Progress)
 
 	mu      sync.Mutex
 	applied eventstore.Position // checkpoint: the last position applied
@@ -86,6 +98,19 @@ func (r *Runner) UseSnapshots(s *Snapshots) error {
 	return nil
 }
 
+// WriteSnapshots is UseSnapshots for a rebuild: Run builds the read models from the
+// start of the log whatever the file holds, and writes s as UseSnapshots does (first
+// once it has caught up). Call it before Run.
+func (r *Runner) WriteSnapshots(s *Snapshots) error {
+	if err := r.UseSnapshots(s); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.fromZero = true
+	r.mu.Unlock()
+	return nil
+}
+
 // Run subscribes from the checkpoint and applies events until ctx ends. It returns
 // nil on cancellation and the cause on failure. With snapshots, it first loads them,
 // and when it stops writes a last one — never after a projection failed to apply an
@@ -95,7 +120,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.started = true
 	r.mu.Unlock()
 	err := r.run(ctx)
-	if r.snapshots != nil && !errors.Is(err, errApply) {
+	if r.snapshots != nil && !errors.Is(err, errApply) && !r.snapshotsOff.Load() {
 		r.snapshots.final(r.Checkpoint())
 	}
 	r.mu.Lock()
@@ -109,7 +134,10 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 func (r *Runner) run(ctx context.Context) error {
-	if r.snapshots != nil {
+	r.mu.Lock()
+	fromZero := r.fromZero
+	r.mu.Unlock()
+	if r.snapshots != nil && !fromZero {
 		if err := r.load(ctx); err != nil {
 			return err
 		}
@@ -118,6 +146,8 @@ func (r *Runner) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("projections: read head: %w", err)
 	}
+	major, _ := head.Parts()
+	r.headAtStart.Store(major)
 	from := r.Position()
 	ready := !from.Before(head)
 	if ready {
@@ -129,13 +159,22 @@ func (r *Runner) run(ctx context.Context) error {
 	}
 	defer sub.Close()
 	for rec := range sub.Events() {
+		r.applyMu.Lock()
+		if ctx.Err() != nil {
+			r.applyMu.Unlock()
+			break // released from a Hold after the end: a retired runner applies no more
+		}
 		if err := r.apply(rec); err != nil {
+			r.applyMu.Unlock()
 			return err
 		}
+		r.events.Add(1)
+		major, _ := rec.Position.Parts()
+		r.reached.Store(major)
 		caughtUp := !ready && !rec.Position.Before(head)
 		ready = ready || caughtUp
 		cp := Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, Hash: rec.Metadata.Hash}
-		if r.snapshots != nil {
+		if r.snapshots != nil && !r.snapshotsOff.Load() {
 			// Here, between two events, every projection holds the same events; and
 			// before the position is published, so that whoever waits for it finds
 			// any snapshot it makes due already under way (Snapshots.Wait).
@@ -145,6 +184,7 @@ func (r *Runner) run(ctx context.Context) error {
 		if caughtUp {
 			r.markReady()
 		}
+		r.applyMu.Unlock()
 	}
 	if err := sub.Err(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("projections: subscription: %w", err)

@@ -6,6 +6,8 @@
 //	waymark token issue      mint an access token
 //	waymark verify           recompute hash chains, compare them with signed checkpoints
 //	waymark checkpoint       sign a checkpoint now; checkpoint export: write them all
+//	waymark replay --case ID a case's history, personal data sealed
+//	waymark rebuild          rebuild the read models (live, by the server, if one runs)
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
@@ -47,6 +49,12 @@ commands:
                  running server when one owns the data directory, else opens it itself
   checkpoint     sign a checkpoint of the history now; checkpoint export --out FILE
                  writes every stored one (both by the running server when there is one)
+  replay         print a case's history, every event in order (--case ID; --json,
+                 --ndjson); personal data stays sealed: decrypted history is GraphQL's
+                 caseHistory, where every read is logged
+  rebuild        rebuild every read model from the start of the log and write a fresh
+                 snapshot (done by the running server, beside its live read models,
+                 when one owns the data directory)
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -100,6 +108,10 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return verify(ctx, args[1:], os.Stdout, logger)
 	case "checkpoint":
 		return checkpoint(ctx, args[1:], os.Stdout, os.Stderr, logger)
+	case "replay":
+		return replay(ctx, args[1:], os.Stdout, logger)
+	case "rebuild":
+		return rebuild(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

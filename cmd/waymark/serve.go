@@ -93,8 +93,8 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}()
 	auditing := startAuditing(n, backends, auditKey, *auditFlags.interval, logger)
 	defer auditing.close() // before the node closes: a last checkpoint, if anything changed
-	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}, logger)
+	adm, err := admin.Listen(locks.Data, nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}, logger)
 	if err != nil {
 		return err
 	}
