@@ -51,6 +51,7 @@ func listen(lock *datadir.Lock, ops Operations, logger *slog.Logger, uid int) (*
 	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/keys/rotate", s.rotateKeys)
 	mux.HandleFunc("GET /v1/organisations/{id}", s.organisation)
+	mux.HandleFunc("POST /v1/export", s.export) // export.go
 	s.http = &http.Server{
 		Handler:           http.MaxBytesHandler(mux, maxRequestBody),
 		ReadHeaderTimeout: 10 * time.Second,
