@@ -109,7 +109,7 @@ const (
 func (s *Service) SubjectAccessExport(ctx context.Context, caseID, requestID string) (*SubjectAccess, error) {
 	records, err := s.readCase(ctx, caseID)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
-		return nil, fmt.Errorf("case %q: %w", caseID, ErrNotFound)
+		return nil, fmt.Errorf("case %q: %w: %w", caseID, ErrNotFound, err)
 	}
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func (s *Service) SubjectAccessExport(ctx context.Context, caseID, requestID str
 		steps = append(steps, step{rec: rec, sealed: extras.Personal, personal: personal})
 	}
 	if request == nil {
-		which := "a subject-access request"
+		which := "subject-access request"
 		if requestID != "" {
 			which = fmt.Sprintf("subject-access request %q", requestID)
 		}

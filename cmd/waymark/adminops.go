@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/waymark-org/waymark/admin"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -16,6 +17,7 @@ type serverOps struct {
 	store    eventstore.Store
 	keysDir  string
 	rotation *keyRotation
+	service  *app.Service // survivors' records (adminops_export.go)
 }
 
 var _ admin.Operations = (*serverOps)(nil)

@@ -5,6 +5,7 @@
 //	waymark keys generate    create missing secrets; keys rotate: new key-encryption key
 //	waymark token issue      mint an access token
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
+//	waymark export --case ID  a case's audit bundle, or (--for-survivor) her own record
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -41,7 +42,11 @@ commands:
                  the organisation's kind in the directory
   verify         recompute hash chains (--case ID | --all) and compare them with signed
                  checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); opens the data
-                 directory itself, so only with no server running
+                 directory itself, so only with no server running; --bundle FILE
+                 --key AUDIT.pub.pem checks an exported bundle with nothing else
+  export         write a case's audit bundle (--case ID --out FILE), or with
+                 --for-survivor her own record on her recorded subject-access request;
+                 done by the running server when one owns the data directory
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -93,6 +98,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return tokenIssue(ctx, args[2:], os.Stdout, logger)
 	case "verify":
 		return verify(ctx, args[1:], os.Stdout, logger)
+	case "export":
+		return export(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

@@ -86,7 +86,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			logger.Error("close", "err", err)
 		}
 	}()
-	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir,
+	adm, err := admin.Listen(locks.Data, &serverOps{store: n.Store, keysDir: sf.keysDir, service: n.Service,
 		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}}, logger)
 	if err != nil {
 		return err
