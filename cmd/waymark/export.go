@@ -15,7 +15,7 @@ import (
 	"github.com/waymark-org/waymark/auth"
 )
 
-// export: waymark export --case ID --out FILE [--for-survivor [--request ID]] [--audit-key AUDIT.pub.pem]
+// export: waymark export --case ID --out FILE [--for-survivor [--request ID]] [--audit-pub AUDIT.pub.pem]
 //
 // Without --for-survivor it writes the case's audit bundle (package bundle): its
 // events as stored, a manifest of their hashes and the signed checkpoints that cover
@@ -37,7 +37,8 @@ func export(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	outFile := fset.String("out", "", "the file to write (required; never overwritten; made 0600)")
 	forSurvivor := fset.Bool("for-survivor", false, "the survivor's own record, on her recorded subject-access request, instead of the audit bundle")
 	request := fset.String("request", "", "with --for-survivor: the subject-access request to answer (default: the latest recorded)")
-	auditKey := fset.String("audit-key", "", "the audit public key (PEM) to put in the bundle, for information only")
+	// Not --audit-key: serve's --audit-key (WAYMARK_AUDIT_KEY) is the private key.
+	auditPub := fset.String("audit-pub", "", "the audit public key (PEM) to put in the bundle, for information only (default <secrets-dir>/"+auditPubName+" when it exists)")
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -46,18 +47,23 @@ func export(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 		return fmt.Errorf("%w: export needs --case ID and --out FILE", errUsage)
 	case *request != "" && !*forSurvivor:
 		return fmt.Errorf("%w: --request names a subject-access request: it goes with --for-survivor", errUsage)
-	case *auditKey != "" && *forSurvivor:
-		return fmt.Errorf("%w: --audit-key goes in an audit bundle, not in a survivor's record", errUsage)
+	case *auditPub != "" && *forSurvivor:
+		return fmt.Errorf("%w: --audit-pub goes in an audit bundle, not in a survivor's record", errUsage)
 	}
 	sf = sf.resolved()
 	req := admin.ExportRequest{CaseID: *caseID, ForSurvivor: *forSurvivor, RequestID: *request}
-	if *auditKey != "" {
-		keys, err := auth.ReadPublicKeys(*auditKey)
-		if err != nil || len(keys) != 1 {
-			return fmt.Errorf("--audit-key %s: not one Ed25519 public key: %v", *auditKey, err)
+	if *auditPub == "" && !*forSurvivor {
+		if def := filepath.Join(sf.secrets.dir, auditPubName); fileExists(def) {
+			*auditPub = def
 		}
-		if req.AuditKeyPEM, err = os.ReadFile(*auditKey); err != nil {
-			return fmt.Errorf("--audit-key: %w", err)
+	}
+	if *auditPub != "" {
+		keys, err := auth.ReadPublicKeys(*auditPub)
+		if err != nil || len(keys) != 1 {
+			return fmt.Errorf("--audit-pub %s: not one Ed25519 public key: %v", *auditPub, err)
+		}
+		if req.AuditKeyPEM, err = os.ReadFile(*auditPub); err != nil {
+			return fmt.Errorf("--audit-pub: %w", err)
 		}
 	}
 	if _, err := os.Lstat(*outFile); err == nil {
@@ -90,6 +96,15 @@ func export(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	}
 	fmt.Fprintf(out, "wrote %s to %s, made by %s\n", what, *outFile, by)
 	return nil
+}
+
+// auditPubName is the audit public key's file in the secrets directory, where keys
+// generate puts it for auditors.
+const auditPubName = "audit.pub.pem"
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // writeNew writes a new file (0600, failing if it exists) with what write gives and

@@ -126,7 +126,7 @@ func rewriteMember(t *testing.T, src, name string, edit func([]byte) []byte) str
 func TestExportAndVerifyBundle(t *testing.T) {
 	w := newExportWorld(t, signed(t))
 	file := filepath.Join(t.TempDir(), "case.bundle")
-	out, err := w.export(t, "--case", v1Case, "--out", file, "--audit-key", w.keyFile)
+	out, err := w.export(t, "--case", v1Case, "--out", file, "--audit-pub", w.keyFile)
 	if err != nil || !strings.Contains(out, "audit bundle of case "+v1Case) || !strings.Contains(out, "made by this command") {
 		t.Fatalf("export: %q, %v", out, err)
 	}
@@ -222,7 +222,7 @@ func TestExportRefusesBadInput(t *testing.T) {
 		{"request without for-survivor", []string{"--case", v1Case, "--out", none, "--request", "r"}, errUsage, "--for-survivor"},
 		{"unknown case", []string{"--case", "no-such-case", "--out", none}, nil, `no case "no-such-case"`},
 		{"existing file", []string{"--case", v1Case, "--out", existing}, nil, "never overwrites"},
-		{"not a key", []string{"--case", v1Case, "--out", none, "--audit-key", existing}, nil, "not one Ed25519 public key"},
+		{"not a key", []string{"--case", v1Case, "--out", none, "--audit-pub", existing}, nil, "not one Ed25519 public key"},
 		{"survivor without a request", []string{"--case", v1Case, "--out", none, "--for-survivor"}, nil, "has no subject-access request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
