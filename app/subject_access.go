@@ -138,12 +138,11 @@ func (s *Service) SubjectAccessExport(ctx context.Context, caseID, requestID str
 		steps = append(steps, step{rec: rec, sealed: extras.Personal, personal: personal})
 	}
 	if request == nil {
-		which := "subject-access request"
 		if requestID != "" {
-			which = fmt.Sprintf("subject-access request %q", requestID)
+			return nil, fmt.Errorf("case %s: %w under the id %q (leave the id out for her latest)", caseID, ErrNoSubjectAccessRequest, requestID)
 		}
-		return nil, fmt.Errorf("%w: case %s has no %s: the owning caseworker records it first (recordSubjectAccessRequest, once the survivor's identity and free will were checked in person)",
-			ErrNoSubjectAccessRequest, caseID, which)
+		return nil, fmt.Errorf("case %s: %w: the owning caseworker records it first (recordSubjectAccessRequest, once the survivor's identity and free will were checked in person)",
+			caseID, ErrNoSubjectAccessRequest)
 	}
 	md := request.Metadata
 	actor := Actor{ID: md.Actor, Role: Role(md.Role), Organisation: md.Organisation}

@@ -116,7 +116,7 @@ func TestExportForSurvivor(t *testing.T) {
 	out := t.TempDir()
 
 	_, stderr, code := runWaymark(t, childEnv(), "export", "--data-dir", dir, "--case", caseID, "--for-survivor", "--out", filepath.Join(out, "refused.json"))
-	if code == 0 || !strings.Contains(stderr, "has no subject-access request") || !strings.Contains(stderr, "recordSubjectAccessRequest") {
+	if code == 0 || !strings.Contains(stderr, "no subject-access request recorded") || !strings.Contains(stderr, "recordSubjectAccessRequest") {
 		t.Errorf("a survivor's record without a recorded request: exit %d\n%s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(out, "refused.json")); err == nil {
@@ -137,6 +137,10 @@ func TestExportForSurvivor(t *testing.T) {
 		t.Fatalf("recordSubjectAccessRequest: %s", code)
 	}
 
+	_, stderr, code = runWaymark(t, childEnv(), "export", "--data-dir", dir, "--case", caseID, "--for-survivor", "--request", "no-such-request", "--out", filepath.Join(out, "refused.json"))
+	if code == 0 || !strings.Contains(stderr, `under the id "no-such-request"`) {
+		t.Errorf("a survivor's record on a request never recorded: exit %d\n%s", code, stderr)
+	}
 	file := filepath.Join(out, "her-record.json")
 	stdout := mustRun(t, "export", "--data-dir", dir, "--case", caseID, "--for-survivor", "--out", file)
 	if !strings.Contains(stdout, fmt.Sprintf("made by the server owning %s (PID %d)", dir, srv.pid())) {

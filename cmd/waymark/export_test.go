@@ -223,7 +223,7 @@ func TestExportRefusesBadInput(t *testing.T) {
 		{"unknown case", []string{"--case", "no-such-case", "--out", none}, nil, `no case "no-such-case"`},
 		{"existing file", []string{"--case", v1Case, "--out", existing}, nil, "never overwrites"},
 		{"not a key", []string{"--case", v1Case, "--out", none, "--audit-pub", existing}, nil, "not one Ed25519 public key"},
-		{"survivor without a request", []string{"--case", v1Case, "--out", none, "--for-survivor"}, nil, "has no subject-access request"},
+		{"survivor without a request", []string{"--case", v1Case, "--out", none, "--for-survivor"}, nil, "no subject-access request recorded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := w.export(t, tc.args...)
