@@ -134,7 +134,11 @@ const (
 	// (verifyCase), its export. Auditors (a bank's compliance team on its bank's
 	// cases) and the owning organisation's caseworkers; what each event shows is then
 	// decided per field group, like any read.
-	ActionAudit          Action = "case.audit"
+	ActionAudit Action = "case.audit"
+	// ActionSubjectAccess hands a survivor her own record (waymark export
+	// --for-survivor), decrypted, on a subject-access request: only a caseworker of the
+	// owning organisation, who records the request and hands the record over in person.
+	ActionSubjectAccess  Action = "case.subject-access"
 	ActionReadAggregates Action = "aggregates.read" // coalition dashboards, analytics feed
 	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
 )
@@ -219,7 +223,8 @@ func Authorize(r Request) Decision {
 			return notFound()
 		}
 		return decideCase(r)
-	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase, ActionAudit:
+	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase, ActionAudit,
+		ActionSubjectAccess:
 		if r.Case == nil || !r.Case.Referred {
 			return notFound()
 		}

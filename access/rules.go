@@ -39,6 +39,9 @@ func caseworker(r Request) Decision {
 		if r.Action == ActionReadAccessLog {
 			return forbid("auditors read the access log")
 		}
+		if r.Action == ActionSubjectAccess {
+			return allow("the owning organisation's caseworker hands the survivor her own record")
+		}
 		return allow("caseworker of the organisation that owns the case")
 	}
 	categories, shared := sharedWith(c, a, r)

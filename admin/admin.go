@@ -23,8 +23,9 @@
 //     someone else is not believed;
 //   - what it gives is no more than that user can already do with the files of the
 //     data directory and the secrets, with the server stopped: it makes them do it
-//     through the one process that owns the stores. No personal data and no key
-//     material ever cross it.
+//     through the one process that owns the stores. No key material ever crosses
+//     it, and no personal data but a survivor's own record on her recorded request
+//     (export.go), whose decryption the server records in the access log first.
 //
 // The server removes a stale socket (left by a server that was killed) only while it
 // holds the data directory's lock, and removes its own on Close.

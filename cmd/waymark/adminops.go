@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/waymark-org/waymark/admin"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -17,6 +18,9 @@ type serverOps struct {
 	keysDir  string
 	rotation *keyRotation
 	audit    *auditing // checkpoints and verification (adminops_audit.go)
+	// service is the serving generation's application service (a live rebuild swaps
+	// it): survivors' records (adminops_export.go).
+	service func() *app.Service
 }
 
 var _ admin.Operations = (*serverOps)(nil)

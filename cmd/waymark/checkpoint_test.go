@@ -102,7 +102,7 @@ func TestCheckpointsWhileServing(t *testing.T) {
 	srv := startServer(t, dir, "--checkpoint-interval", "50ms")
 	srv.waitLog("why=periodic")
 	srv.stop()
-	periodic := exportOffline(t, dir)
+	periodic := checkpointsOffline(t, dir)
 	if len(periodic) == 0 {
 		t.Fatal("no checkpoint stored after a periodic one was logged")
 	}
@@ -325,8 +325,8 @@ func (s *server) waitLog(want string) {
 	s.t.Fatalf("waymark serve never logged %q; stderr:\n%s", want, s.stderr.String())
 }
 
-// exportOffline and exportServing export the stored checkpoints to a file and read it.
-func exportOffline(t *testing.T, dir string) []audit.Checkpoint {
+// checkpointsOffline and exportServing export the stored checkpoints to a file and read it.
+func checkpointsOffline(t *testing.T, dir string) []audit.Checkpoint {
 	t.Helper()
 	return exportTo(t, "checkpoint", "export", "--data-dir", dir, "--sync", "interval")
 }

@@ -9,6 +9,7 @@
 //	waymark replay --case ID a case's history, personal data sealed
 //	waymark rebuild          rebuild the read models (live, by the server, if one runs)
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
+//	waymark export --case ID  a case's audit bundle, or (--for-survivor) her own record
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -46,9 +47,14 @@ commands:
                  the organisation's kind in the directory
   verify         recompute hash chains (--case ID | --all) and compare them with signed
                  checkpoints (--checkpoints FILE, --key AUDIT.pub.pem); done by the
-                 running server when one owns the data directory, else opens it itself
+                 running server when one owns the data directory, else opens it itself;
+                 --bundle FILE --key AUDIT.pub.pem checks an exported bundle with
+                 nothing else
   checkpoint     sign a checkpoint of the history now; checkpoint export --out FILE
                  writes every stored one (both by the running server when there is one)
+  export         write a case's audit bundle (--case ID --out FILE), or with
+                 --for-survivor her own record on her recorded subject-access request;
+                 done by the running server when one owns the data directory
   replay         print a case's history, every event in order (--case ID; --json,
                  --ndjson); personal data stays sealed: decrypted history is GraphQL's
                  caseHistory, where every read is logged
@@ -112,6 +118,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return replay(ctx, args[1:], os.Stdout, logger)
 	case "rebuild":
 		return rebuild(ctx, args[1:], os.Stdout, logger)
+	case "export":
+		return export(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

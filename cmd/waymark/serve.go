@@ -17,6 +17,7 @@ import (
 
 	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/api"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/node"
@@ -94,6 +95,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	auditing := startAuditing(n, backends, auditKey, *auditFlags.interval, logger)
 	defer auditing.close() // before the node closes: a last checkpoint, if anything changed
 	adm, err := admin.Listen(locks.Data, nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+		service:  func() *app.Service { return n.Current().Service },
 		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}, logger)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ var errBroken = errors.New("verification failed")
 var errUnknownCase = errors.New("no case")
 
 // verify: waymark verify [--case ID | --all] [--checkpoints FILE] [--key AUDIT.pub.pem]
+// (or verify --bundle FILE --key AUDIT.pub.pem: export_verify.go)
 //
 // It recomputes every chain (one case's, or the whole global log's and the access
 // log's) and compares them with signed checkpoints: those in FILE (one JSON
@@ -46,6 +47,7 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	all := fset.Bool("all", false, "verify every stream, the global log and the access log")
 	file := fset.String("checkpoints", "", "compare with the checkpoints in this file (default: the stored ones)")
 	keyFile := fset.String("key", "", "the audit public key (PEM) checkpoints must be signed with")
+	bundleFile := fset.String("bundle", "", "check this exported bundle with --key alone (no data directory)")
 	fset.Usage = func() {
 		fmt.Fprint(fset.Output(), "usage: waymark verify (--case ID | --all) [--checkpoints FILE] [--key AUDIT.pub.pem] [flags]\n\n"+
 			"With no server running, verify opens the data directory itself, under its lock. When a server\n"+
@@ -55,6 +57,9 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	}
 	if err := parse(fset, args); err != nil {
 		return err
+	}
+	if *bundleFile != "" {
+		return verifyBundle(*bundleFile, *keyFile, *caseID != "" || *all || *file != "", out) // export_verify.go
 	}
 	if (*caseID == "") == !*all {
 		return fmt.Errorf("%w: give exactly one of --case ID and --all", errUsage)
