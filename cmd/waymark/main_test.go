@@ -81,7 +81,13 @@ func TestServeDemoAndShutdown(t *testing.T) {
 			"--http-addr", httpAddr, "--nats-listen", natsAddr}, quietLogger())
 	}()
 	body, token := "", ""
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	// Seeding the demo takes seconds alone and minutes on a loaded machine: wait as
+	// long as the test may run (a condition, not a timing).
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(10 * time.Minute)
+	}
+	for deadline = deadline.Add(-30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		select {
 		case err := <-done:
 			t.Fatalf("serve exited early: %v", err)
