@@ -201,8 +201,22 @@ func TestSnapshotHoldsNoClearPersonalData(t *testing.T) {
 // of the case no longer opens; loading it finds her by nothing (her blind indexes do
 // not open), the erasure applied on catch-up clears the view, and the next snapshot
 // holds none of what was sealed before.
+//
+// Both key stores: the snapshot's load reads every case key in one pass
+// (sealing.KeyScanner), and the erased case's key must not be among them.
 func TestErasureAfterSnapshot(t *testing.T) {
-	w := newWorld(t)
+	for _, keys := range []string{"memory", "jetstream"} {
+		t.Run("keys="+keys, func(t *testing.T) {
+			vault := testkit.Vault(t)
+			if keys == "jetstream" {
+				vault = testkit.JetStreamVault(t)
+			}
+			testErasureAfterSnapshot(t, newWorldWith(t, vault))
+		})
+	}
+}
+
+func testErasureAfterSnapshot(t *testing.T, w *world) {
 	w.registerShelter(t)
 	name := "Elena Borrada Ejemplo"
 	gone := w.refer(t, name, "GONE-1", "erase me")
