@@ -41,7 +41,7 @@ func encCase(e *enc, v *CaseView) {
 	})
 	e.personal(v.Survivor)
 	encList(e, v.Notes, func(e *enc, n NoteView) {
-		e.str(n.ID)
+		e.unique(n.ID)
 		e.str(n.AuthorOrganisation)
 		e.time(n.At)
 		e.uvarint(n.Revision)
@@ -70,7 +70,7 @@ func decCase(d *dec) *CaseView {
 	})
 	v.Survivor = d.personal()
 	v.Notes = decList(d, func(d *dec) NoteView {
-		return NoteView{ID: d.str(), AuthorOrganisation: symbols.intern(d.str()), At: d.time(), Revision: d.uvarint()}
+		return NoteView{ID: d.unique(), AuthorOrganisation: symbols.intern(d.str()), At: d.time(), Revision: d.uvarint()}
 	})
 	v.SealedIndex = decList(d, (*dec).personal)
 	v.Sealed = decMap[string](d, (*dec).personal)

@@ -44,11 +44,7 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		open, _, err := s.loadUnsealer(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		got, err := s.decode(context.Background(), p, open)
+		got, err := s.decode(context.Background(), p, s.startKeys(context.Background()))
 		if err != nil || len(got.cases) != n || len(got.cases[n-1].BlindIndex) != 1 {
 			b.Fatalf("%d cases, %v", len(got.cases), err)
 		}
