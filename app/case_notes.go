@@ -7,6 +7,7 @@ import (
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/projections"
 )
 
 // Note is a case note.
@@ -37,9 +38,13 @@ func (c *Case) Notes(ctx context.Context, withText bool) ([]Note, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, n := range c.v.Notes {
+	texts, err := projections.NoteTexts(ctx, c.s.store, c.v) // the read model keeps no texts
+	if err != nil {
+		return nil, err
+	}
+	for i, text := range texts {
 		var details domain.NoteDetails
-		if err := o.Open(ctx, n.Text, &details); err != nil {
+		if err := o.Open(ctx, text, &details); err != nil {
 			return nil, err
 		}
 		out[i].Text = details.Text

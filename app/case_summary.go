@@ -52,7 +52,7 @@ func (c *Case) Journey(ctx context.Context) ([]JourneyStep, error) {
 		return nil, err
 	}
 	out := make([]JourneyStep, 0, len(c.v.Journey))
-	for _, s := range c.v.Journey {
+	for _, s := range c.v.JourneySteps() {
 		if s.Party != "" && !c.sees(s.Party) {
 			continue
 		}

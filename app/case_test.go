@@ -68,12 +68,12 @@ func sharedCase(t *testing.T) (*Service, *projections.CaseView) {
 	}
 	return svc, &projections.CaseView{
 		ID: "case-1", State: state,
-		Journey: []projections.JourneyStep{
+		Journey: projections.CompactJourney([]projections.JourneyStep{
 			{Type: "SurvivorReferred", ActorOrganisation: "shelter"},
 			{Type: "BankOfferMade", ActorOrganisation: "bank-b", Party: "bank-b"},
 			{Type: "BankOfferMade", ActorOrganisation: "bank-a", Party: "bank-a"},
 			{Type: "CaseNoteAdded", ActorOrganisation: "bank-b"}, // concerns no bank, done by one
-		},
+		}),
 	}
 }
 

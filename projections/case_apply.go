@@ -16,6 +16,11 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 		return fmt.Errorf("case %s: got revision %d, expected %d", v.ID, rec.Revision, v.State.Version)
 	}
 	v.State = domain.Evolve(v.State, env.Event)
+	if _, ok := env.Event.(domain.SurvivorReferred); ok {
+		// Decoded anew from every referral: one shared copy instead of one a case.
+		v.State.OwnerOrganisation = symbols.intern(v.State.OwnerOrganisation)
+		v.State.Jurisdiction = symbols.intern(v.State.Jurisdiction)
+	}
 	v.Position = rec.Position
 	v.UpdatedAt = rec.Metadata.RecordedAt
 
@@ -48,7 +53,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			v.seal(SealedItemReason(e.DisputeID, item), codec.Personal{})
 		}
 	case domain.CaseNoteAdded:
-		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, Text: env.Extras.Personal, AuthorOrganisation: rec.Metadata.Organisation, At: e.At})
+		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, AuthorOrganisation: symbols.intern(rec.Metadata.Organisation), At: e.At, Revision: rec.Revision})
 	case domain.CaseClosed:
 		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: env.Extras.Personal, At: e.At}
 	case domain.CaseReopened:
@@ -67,10 +72,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 	case domain.SurvivorDataErased:
 		// The key is destroyed; what is left of the personal data cannot be opened.
 		v.Survivor = codec.Personal{}
-		v.Notes, v.Reopenings = slices.Clone(v.Notes), slices.Clone(v.Reopenings) // older views keep theirs
-		for i := range v.Notes {
-			v.Notes[i].Text = codec.Personal{}
-		}
+		v.Reopenings = slices.Clone(v.Reopenings) // older views keep theirs
 		for i := range v.Reopenings {
 			v.Reopenings[i].Reason = codec.Personal{}
 		}
@@ -93,11 +95,11 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 		}
 	}
 
-	v.Journey = append(v.Journey, JourneyStep{
+	v.Journey = append(v.Journey, newStep(JourneyStep{
 		Type: rec.Type, At: rec.Metadata.RecordedAt, Stage: v.State.Stage,
-		Version: v.State.Version, Position: rec.Position, ActorOrganisation: rec.Metadata.Organisation,
+		Position: rec.Position, ActorOrganisation: rec.Metadata.Organisation,
 		Party: domain.PartyOf(env.Event, v.State),
-	})
+	}))
 	return nil
 }
 

@@ -24,9 +24,13 @@ type CaseView struct {
 	UpdatedAt        time.Time
 	Closure          *ClosureView
 	Reopenings       []ReopeningView
-	Journey          []JourneyStep
-	Survivor         codec.Personal
-	Notes            []NoteView
+	// Journey holds one compact step per event, in order (JourneySteps expands them).
+	Journey  []Step
+	Survivor codec.Personal
+	// Notes lists the notes without their text: a case gathers many notes, and their
+	// sealed texts were most of a case's memory. The text is read from the note's own
+	// event when it is opened (NoteTexts), on the path that records that read.
+	Notes []NoteView
 	// BlindIndex holds the keyed hashes a case can be found by (none once erased).
 	BlindIndex []string
 	// SealedIndex holds the events' blind indexes as they were stored, sealed with the
@@ -64,6 +68,56 @@ type ReopeningView struct {
 	At         time.Time
 }
 
+// Step is one event of the case as the view keeps it: 40 bytes and no pointers
+// instead of a JourneyStep's 112 and its strings. The strings are numbered in the
+// process's symbol table (symbols.go); the version is the step's place in the
+// journey (every event of the case has a step, in order).
+type Step struct {
+	Position eventstore.Position
+	At       int64 // recorded at, Unix nanoseconds (UTC); 0 for the zero time
+	// Type, Stage, ActorOrganisation and Party, numbered.
+	Type, Stage, ActorOrganisation, Party uint32
+}
+
+// newStep numbers s's strings.
+func newStep(s JourneyStep) Step {
+	var at int64
+	if !s.At.IsZero() {
+		at = s.At.UnixNano()
+	}
+	return Step{Position: s.Position, At: at, Type: symbols.id(s.Type), Stage: symbols.id(string(s.Stage)),
+		ActorOrganisation: symbols.id(s.ActorOrganisation), Party: symbols.id(s.Party)}
+}
+
+// journeyStep expands the step at index i of a journey.
+func (s Step) journeyStep(i int) JourneyStep {
+	var at time.Time
+	if s.At != 0 {
+		at = time.Unix(0, s.At).UTC()
+	}
+	return JourneyStep{Type: symbols.name(s.Type), At: at, Stage: domain.Stage(symbols.name(s.Stage)),
+		Version: uint64(i) + 1, Position: s.Position, ActorOrganisation: symbols.name(s.ActorOrganisation), Party: symbols.name(s.Party)}
+}
+
+// CompactJourney is steps as a view keeps them (tests build views with it). Each
+// step's Version must be its place in steps plus one, as in a view.
+func CompactJourney(steps []JourneyStep) []Step {
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		out[i] = newStep(s)
+	}
+	return out
+}
+
+// JourneySteps returns the case's steps in order, expanded.
+func (v *CaseView) JourneySteps() []JourneyStep {
+	out := make([]JourneyStep, len(v.Journey))
+	for i, s := range v.Journey {
+		out[i] = s.journeyStep(i)
+	}
+	return out
+}
+
 // JourneyStep is one event of the case, without personal data.
 type JourneyStep struct {
 	Type              string
@@ -77,12 +131,13 @@ type JourneyStep struct {
 	Party string
 }
 
-// NoteView is a case note; its text is personal.
+// NoteView is a case note. Its text is personal, sealed in the note's event: the
+// event at Revision of the case's stream (NoteTexts).
 type NoteView struct {
 	ID                 string
-	Text               codec.Personal
 	AuthorOrganisation string
 	At                 time.Time
+	Revision           uint64
 }
 
 // next returns a copy of v to change for the next event, at the cost of one struct
@@ -91,7 +146,7 @@ type NoteView struct {
 // writes past the end that every older view stops at (the read model has one writer,
 // and a view is built on once: its successor replaces it) — and what an event
 // changes in place is copied first: the sealed map on the event's first seal
-// (sealedOwned), the notes and reopenings on erasure.
+// (sealedOwned), the reopenings on erasure.
 func (v *CaseView) next() *CaseView {
 	n := *v
 	n.sealedOwned = false

@@ -20,6 +20,13 @@ type Unsealer interface {
 	Open(ctx context.Context, caseID, eventID string, schemaVersion int, sealed json.RawMessage) ([]byte, error)
 }
 
+// Preloader is an Unsealer that can read every case's key at once (the vault): a
+// snapshot's load opens every case's blind index, and one pass over the key store
+// costs far less than one round trip a case.
+type Preloader interface {
+	Preload(ctx context.Context) (*sealing.KeySet, error)
+}
+
 // Cases is the case read model: every case's view, and the list in referral order.
 type Cases struct {
 	unsealer Unsealer
@@ -194,10 +201,15 @@ func (c *Cases) List(f CaseFilter, first int, after eventstore.Position) Page {
 // case, on a rebuild) leaves nothing to index; the tokens are keyed hashes, never
 // plaintext, so the read model may keep them.
 func (c *Cases) openIndex(caseID string, sealed codec.Personal) ([]string, error) {
-	if sealed.IsZero() || c.unsealer == nil {
+	return openIndexWith(c.unsealer, caseID, sealed)
+}
+
+// openIndexWith is openIndex with the unsealer u (none: nothing to index).
+func openIndexWith(u Unsealer, caseID string, sealed codec.Personal) ([]string, error) {
+	if sealed.IsZero() || u == nil {
 		return nil, nil
 	}
-	raw, err := c.unsealer.Open(context.Background(), caseID, sealed.EventID, sealed.SchemaVersion, sealed.Data)
+	raw, err := u.Open(context.Background(), caseID, sealed.EventID, sealed.SchemaVersion, sealed.Data)
 	if errors.Is(err, sealing.ErrKeyDestroyed) {
 		return nil, nil
 	}

@@ -75,8 +75,8 @@ func TestRunnerFeedsCaseViewsAndWaits(t *testing.T) {
 		t.Fatalf("case b = %+v", b)
 	}
 	// Personal data stays as stored: opaque to the read model.
-	if string(b.Notes[0].Text.Data) != `{"text":"hi"}` {
-		t.Errorf("note personal = %+v", b.Notes[0].Text)
+	if texts, err := projections.NoteTexts(wait, s, b); err != nil || len(texts) != 1 || string(texts[0].Data) != `{"text":"hi"}` {
+		t.Errorf("note personal = %+v, %v", texts, err)
 	}
 	page := cases.List(projections.CaseFilter{}, 10, eventstore.Start)
 	if len(page.Cases) != 2 || page.Cases[0].ID != "b" || page.Cases[1].ID != "a" {

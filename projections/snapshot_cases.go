@@ -30,21 +30,21 @@ func encCase(e *enc, v *CaseView) {
 		e.personal(r.Reason)
 		e.time(r.At)
 	})
-	encList(e, v.Journey, func(e *enc, s JourneyStep) {
-		e.str(s.Type)
-		e.time(s.At)
-		encStr(e, s.Stage)
-		e.uvarint(s.Version)
+	encList(e, v.Journey, func(e *enc, s Step) {
+		// The strings, never the numbers: those are the writing process's own.
+		e.str(symbols.name(s.Type))
+		e.varint(s.At)
+		e.str(symbols.name(s.Stage))
 		e.position(s.Position)
-		e.str(s.ActorOrganisation)
-		e.str(s.Party)
+		e.str(symbols.name(s.ActorOrganisation))
+		e.str(symbols.name(s.Party))
 	})
 	e.personal(v.Survivor)
 	encList(e, v.Notes, func(e *enc, n NoteView) {
-		e.str(n.ID)
-		e.personal(n.Text)
+		e.unique(n.ID)
 		e.str(n.AuthorOrganisation)
 		e.time(n.At)
+		e.uvarint(n.Revision)
 	})
 	encList(e, v.SealedIndex, (*enc).personal)
 	encMap(e, v.Sealed, (*enc).personal)
@@ -64,13 +64,13 @@ func decCase(d *dec) *CaseView {
 	v.Reopenings = decList(d, func(d *dec) ReopeningView {
 		return ReopeningView{ReasonCode: decStr[domain.ReopenReason](d), Reason: d.personal(), At: d.time()}
 	})
-	v.Journey = decList(d, func(d *dec) JourneyStep {
-		return JourneyStep{Type: d.str(), At: d.time(), Stage: decStr[domain.Stage](d), Version: d.uvarint(),
-			Position: d.position(), ActorOrganisation: d.str(), Party: d.str()}
+	v.Journey = decList(d, func(d *dec) Step {
+		return Step{Type: symbols.id(d.str()), At: d.varint(), Stage: symbols.id(d.str()),
+			Position: d.position(), ActorOrganisation: symbols.id(d.str()), Party: symbols.id(d.str())}
 	})
 	v.Survivor = d.personal()
 	v.Notes = decList(d, func(d *dec) NoteView {
-		return NoteView{ID: d.str(), Text: d.personal(), AuthorOrganisation: d.str(), At: d.time()}
+		return NoteView{ID: d.unique(), AuthorOrganisation: symbols.intern(d.str()), At: d.time(), Revision: d.uvarint()}
 	})
 	v.SealedIndex = decList(d, (*dec).personal)
 	v.Sealed = decMap[string](d, (*dec).personal)
@@ -204,8 +204,8 @@ func decSpan(d *dec) domain.BarrierSpan {
 func decState(d *dec, c *domain.Case) {
 	c.Version = d.uvarint()
 	c.Referred = d.bool()
-	c.OwnerOrganisation = d.str()
-	c.Jurisdiction = d.str()
+	c.OwnerOrganisation = symbols.intern(d.str())
+	c.Jurisdiction = symbols.intern(d.str())
 	c.Needs = decStrs[domain.Need](d)
 	c.Barriers = decStrs[domain.Barrier](d)
 	c.NeedHistory = decMap[domain.Need](d, decSpan)

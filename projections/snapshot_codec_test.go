@@ -71,6 +71,11 @@ func TestSnapshotCodecCoversEveryField(t *testing.T) {
 	n := 0
 	fill(reflect.ValueOf(&v).Elem(), &n)
 	v.BlindIndex = nil
+	// A step's strings are numbers in the process's table: ones it gave.
+	v.Journey = CompactJourney([]JourneyStep{
+		{Type: "t1", At: time.Unix(1_700_000_001, 7).UTC(), Stage: "s1", Position: eventstore.NewPosition(9, 1), ActorOrganisation: "o1", Party: "p1"},
+		{Type: "t2", Stage: "s2", Position: eventstore.NewPosition(10, 0), ActorOrganisation: "o2"},
+	})
 
 	e := newEnc()
 	encCase(e, &v)
@@ -112,5 +117,22 @@ func TestSnapshotCodecKeepsNilEmptyAndZones(t *testing.T) {
 	}
 	if !got.UpdatedAt.Equal(zoned) || got.UpdatedAt.Format(time.RFC3339Nano) != zoned.Format(time.RFC3339Nano) || !got.ReferredAt.IsZero() {
 		t.Errorf("times: %v and %v, want %v and zero", got.UpdatedAt, got.ReferredAt, zoned)
+	}
+}
+
+// A step keeps what the journey shows, in 40 bytes without pointers, and gives it back
+// as it was (the zero time too); its version is its place in the journey.
+func TestJourneyStepIsCompact(t *testing.T) {
+	if size := reflect.TypeFor[Step]().Size(); size != 40 {
+		t.Errorf("a step takes %d bytes", size)
+	}
+	steps := []JourneyStep{
+		{Type: "SurvivorReferred", At: time.Date(2026, 5, 1, 9, 0, 0, 5, time.UTC), Stage: domain.StageReferral,
+			Version: 1, Position: eventstore.NewPosition(3, 0), ActorOrganisation: "shelter"},
+		{Type: "BankOfferMade", Stage: domain.StageReferral, Version: 2, Position: eventstore.NewPosition(7, 1), ActorOrganisation: "bank-a", Party: "bank-a"},
+	}
+	v := CaseView{Journey: CompactJourney(steps)}
+	if got := v.JourneySteps(); !reflect.DeepEqual(got, steps) {
+		t.Errorf("steps read back as\n%+v\nwant\n%+v", got, steps)
 	}
 }

@@ -63,6 +63,13 @@ func (e *enc) str(s string) {
 	e.b = append(e.b, s...)
 }
 
+// unique writes a string no other value of the section repeats (a note's id, an
+// event's): as it is, keeping it out of the section's table, which it would only grow.
+func (e *enc) unique(s string) {
+	e.uvarint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
 // length writes a slice's or map's length, telling nil from empty.
 func (e *enc) length(n int, isNil bool) {
 	if isNil {
@@ -104,7 +111,7 @@ func (e *enc) position(p eventstore.Position) {
 }
 
 func (e *enc) personal(p codec.Personal) {
-	e.str(p.EventID)
+	e.unique(p.EventID)
 	e.int(p.SchemaVersion)
 	e.length(len(p.Data), p.Data == nil)
 	e.b = append(e.b, p.Data...)
@@ -204,6 +211,9 @@ func (d *dec) str() string {
 	return s
 }
 
+// unique reads what enc.unique wrote.
+func (d *dec) unique() string { return string(d.take(d.uvarint())) }
+
 // length reads what enc.length wrote: the length, and whether it was nil. A length
 // beyond the bytes left is refused before anything is allocated for it (each entry
 // takes at least a byte).
@@ -249,7 +259,7 @@ func (d *dec) position() eventstore.Position {
 }
 
 func (d *dec) personal() codec.Personal {
-	p := codec.Personal{EventID: d.str(), SchemaVersion: d.int()}
+	p := codec.Personal{EventID: d.unique(), SchemaVersion: d.int()}
 	n, isNil := d.length()
 	if !isNil {
 		p.Data = append(make([]byte, 0, n), d.take(uint64(n))...)

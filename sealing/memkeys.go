@@ -138,3 +138,19 @@ func zero(k WrappedKey) {
 	clear(k.Nonce)
 	clear(k.Ciphertext)
 }
+
+// ScanKeys returns a copy of every live key.
+func (s *MemKeyStore) ScanKeys(context.Context) (map[string]WrappedKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrKeyStoreClosed
+	}
+	out := make(map[string]WrappedKey, len(s.keys))
+	for id, k := range s.keys {
+		if !s.destroyed[id] {
+			out[id] = k.Clone()
+		}
+	}
+	return out, nil
+}

@@ -118,7 +118,16 @@ func unwrapKey(ring Keyring, caseID string, k WrappedKey) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", caseID, err)
 	}
-	dk, err := open(kek, k.Nonce, k.Ciphertext, keyAAD(caseID, k.KEKID))
+	aead, err := newGCM(kek)
+	if err != nil {
+		return nil, err
+	}
+	return unwrapWith(aead, caseID, k)
+}
+
+// unwrapWith is unwrapKey with AES-GCM under k's KEK already made.
+func unwrapWith(kek cipher.AEAD, caseID string, k WrappedKey) ([]byte, error) {
+	dk, err := openWith(kek, k.Nonce, k.Ciphertext, keyAAD(caseID, k.KEKID))
 	if err != nil {
 		return nil, fmt.Errorf("case %s: wrapped key: %w", caseID, err)
 	}

@@ -154,15 +154,24 @@ func writeCase(ctx context.Context, svc *app.Service, worker app.Actor, i int) e
 	return nil
 }
 
+// logRead is what readLog measured.
+type logRead struct {
+	open   time.Duration // open the store and read its head: JetStream recovering its streams
+	total  time.Duration // that, and reading every event
+	events int
+}
+
 // readLog is the baseline of a restart: open the directory's event store and read
 // every event of the global log in order through it — what a restart cannot do
 // without — but fold nothing, open no key store and serve nothing. It returns how long
-// that took and how many events it read.
-func readLog(ctx context.Context, dir string) (time.Duration, int, error) {
+// opening took (the part of any restart that is the embedded JetStream recovering its
+// stream, whatever the read models do), how long all of it took, and how many events
+// it read.
+func readLog(ctx context.Context, dir string) (logRead, error) {
 	sf := storeFlags{dataDir: dir, sync: jetstream.SyncAlways}.resolved()
 	locks, err := lockStore("bench", sf.dataDir, sf.keysDir)
 	if err != nil {
-		return 0, 0, err
+		return logRead{}, err
 	}
 	defer locks.Release()
 	cfg := sf.storeConfig("")
@@ -170,29 +179,31 @@ func readLog(ctx context.Context, dir string) (time.Duration, int, error) {
 	start := time.Now()
 	store, err := jetstream.Open(ctx, cfg)
 	if err != nil {
-		return 0, 0, fmt.Errorf("open event store: %w", err)
+		return logRead{}, fmt.Errorf("open event store: %w", err)
 	}
 	defer store.Close()
 	head, err := store.Head(ctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read store head: %w", err)
+		return logRead{}, fmt.Errorf("read store head: %w", err)
 	}
+	r := logRead{open: time.Since(start)}
 	if head.IsStart() {
-		return time.Since(start), 0, nil
+		r.total = r.open
+		return r, nil
 	}
 	sub, err := store.Subscribe(ctx, eventstore.Start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("subscribe to the log: %w", err)
+		return logRead{}, fmt.Errorf("subscribe to the log: %w", err)
 	}
 	defer sub.Close()
-	n := 0
 	for e := range sub.Events() {
-		n++
+		r.events++
 		if !e.Position.Before(head) {
-			return time.Since(start), n, nil
+			r.total = time.Since(start)
+			return r, nil
 		}
 	}
-	return 0, n, fmt.Errorf("the log ended after %d events, before its head %s: %v", n, head, sub.Err())
+	return logRead{}, fmt.Errorf("the log ended after %d events, before its head %s: %v", r.events, head, sub.Err())
 }
 
 // benchTokens mints n tokens for users of role at org with the directory's signing

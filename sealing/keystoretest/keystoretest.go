@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) sealing.KeyStore) {
 		{"Replace", testReplace},
 		{"Destroy", testDestroy},
 		{"CaseIDs", testCaseIDs},
+		{"ScanKeys", testScanKeys},
 		{"Refuses", testRefuses},
 		{"NoSharedBytes", testNoSharedBytes},
 		{"ConcurrentCreate", testConcurrentCreate},
@@ -141,6 +142,43 @@ func testCaseIDs(t *testing.T, ks sealing.KeyStore) {
 	}
 	if ids, err := ks.CaseIDs(ctx); err != nil || !slices.Equal(ids, []string{"c1", "c3", "c4"}) {
 		t.Errorf("CaseIDs = %v, %v; want [c1 c3 c4]", ids, err)
+	}
+}
+
+// testScanKeys: a store that scans (sealing.KeyScanner) returns every live key as Get
+// does — the newest after a Replace — and none of a destroyed case.
+func testScanKeys(t *testing.T, ks sealing.KeyStore) {
+	scanner, ok := ks.(sealing.KeyScanner)
+	if !ok {
+		return // optional: the vault then gets each key on its own
+	}
+	ctx := t.Context()
+	if keys, err := scanner.ScanKeys(ctx); err != nil || len(keys) != 0 {
+		t.Errorf("ScanKeys of an empty store = %v, %v", keys, err)
+	}
+	want := map[string]sealing.WrappedKey{}
+	for _, id := range []string{"c1", "c2", "c3", "c4"} {
+		want[id] = Key("k1")
+		mustCreate(t, ks, id, want[id])
+	}
+	want["c3"] = Key("k2")
+	if err := ks.Replace(ctx, "c3", want["c3"]); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"c2", "c4"} {
+		if err := ks.Destroy(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, id)
+	}
+	keys, err := scanner.ScanKeys(ctx)
+	if err != nil || len(keys) != len(want) {
+		t.Fatalf("ScanKeys = %d keys, %v; want %d", len(keys), err, len(want))
+	}
+	for id, k := range want {
+		if !same(keys[id], k) {
+			t.Errorf("ScanKeys: case %s has another key than the one stored", id)
+		}
 	}
 }
 
