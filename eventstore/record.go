@@ -70,8 +70,11 @@ func HashOf(raw []byte) string {
 // broken chain rather than a matching hash.
 func DecodeRecord(raw []byte) (RecordedEvent, error) {
 	var rec record
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return RecordedEvent{}, fmt.Errorf("decode stored event: %w", err)
+	if !decodeCanonical(raw, &rec) {
+		rec = record{}
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return RecordedEvent{}, fmt.Errorf("decode stored event: %w", err)
+		}
 	}
 	if rec.V != recordVersion {
 		return RecordedEvent{}, fmt.Errorf("decode stored event %s: unknown record version %d", rec.ID, rec.V)

@@ -1,0 +1,102 @@
+package eventstore
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// canonicalSamples are records as EncodeRecord writes them, with every optional
+// metadata field absent and present, escapes, unicode and nesting inside data.
+func canonicalSamples(t testing.TB) [][]byte {
+	at := time.Date(2026, 12, 2, 14, 0, 0, 123456789, time.UTC)
+	events := []EventData{
+		{ID: "e1", Type: "SurvivorReferred", SchemaVersion: 1, Data: json.RawMessage(`{}`), Metadata: Metadata{Actor: "w", Role: "caseworker", RecordedAt: at}},
+		{ID: "0193a0f2-7c1e-7b51-9d51-3f7c4a1b2c3d", Type: "CaseNoteAdded", SchemaVersion: 2,
+			Data: json.RawMessage(`{"noteId":"n1","personal":{"v":1,"kid":"k","n":"AAAA","ct":"Zm9v"},"tags":["a","b"],"nested":{"x":[1,2.5,-3e2,{"y":null}],"q":"say \"hi\" {not} [a]"},"u":"Ñandú ☂","t":true}`),
+			Metadata: Metadata{Actor: "sub-1", Role: "caseworker", Organisation: "mx-refugio-esperanza", CommandID: "c1", CorrelationID: "c1",
+				CausationID: "c0", CommandType: "AddCaseNote", Fingerprint: "ab12", RecordedAt: at.In(time.FixedZone("x", -6*3600))}},
+		{ID: "e3", Type: "T", Data: json.RawMessage(`{"a":"\u003c\\u0000\n"}`), Metadata: Metadata{Actor: "actor with ñ", Role: "r", RecordedAt: at}},
+	}
+	var out [][]byte
+	for i, e := range events {
+		raw, _, err := EncodeRecord("case-c1", uint64(i)*1234567, "prev-hash", e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, raw)
+	}
+	return append(out,
+		// Not canonical: each must fall back (or agree).
+		[]byte(`{"v":1,"stream":"s","revision":0,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{"actor":"a","role":"r","recordedAt":"2026-06-01T09:00:00Z","prevHash":""}} `),
+		[]byte(`{ "v":1,"stream":"s"}`),
+		[]byte(`{"V":1,"Stream":"s","revision":0,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":01,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1.0,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":18446744073709551616,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s\u0041","revision":1,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1,"id":"e","type":"T","schemaVersion":1,"data":{"a":},"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1,"id":"e","type":"T","schemaVersion":1,"data":[1],"metadata":{}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{"recordedAt":"2026-13-01T09:00:00Z"}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1,"id":"e","type":"T","schemaVersion":1,"data":{},"metadata":{"actor":"a","extra":"x"}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1,"data":{},"data":{"b":1},"metadata":{"actor":"a"},"metadata":{"role":"r"}}`),
+		[]byte(`{"v":1,"stream":"s","revision":1}{}`),
+		[]byte(`{"v":1,"stream":"s`),
+		[]byte(`{}`),
+		[]byte(``),
+	)
+}
+
+// The fast path never answers differently from encoding/json: where it decodes, the
+// record is the one json.Unmarshal makes.
+func TestCanonicalDecodeAgreesWithEncodingJSON(t *testing.T) {
+	for i, raw := range canonicalSamples(t) {
+		// The first two are what EncodeRecord writes for ASCII metadata: the fast
+		// path's whole point.
+		if !checkAgrees(t, raw) && i < 2 {
+			t.Errorf("the fast path did not decode a canonical record:\n%s", raw)
+		}
+	}
+	// Every prefix and every one-byte change of a canonical record, too.
+	raw := canonicalSamples(t)[1]
+	for i := range raw {
+		checkAgrees(t, raw[:i])
+		for _, c := range []byte{'"', '\\', '{', '}', ',', ':', ' ', '0', 'x', 0x80} {
+			changed := append([]byte(nil), raw...)
+			changed[i] = c
+			checkAgrees(t, changed)
+		}
+	}
+}
+
+func FuzzCanonicalDecode(f *testing.F) {
+	for _, raw := range canonicalSamples(f) {
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) { checkAgrees(t, raw) })
+}
+
+// checkAgrees reports whether the fast path decoded raw, failing t if what it decoded
+// differs from json.Unmarshal's record.
+func checkAgrees(t testing.TB, raw []byte) bool {
+	t.Helper()
+	var fast record
+	if !decodeCanonical(raw, &fast) {
+		return false
+	}
+	var strict record
+	if err := json.Unmarshal(raw, &strict); err != nil {
+		t.Errorf("fast path decoded what encoding/json refuses (%v):\n%s", err, raw)
+		return true
+	}
+	// Times compare by instant and zone offset (the location pointer differs).
+	if !fast.Metadata.RecordedAt.Equal(strict.Metadata.RecordedAt) || fast.Metadata.RecordedAt.String() != strict.Metadata.RecordedAt.String() {
+		t.Errorf("recordedAt %v, encoding/json %v:\n%s", fast.Metadata.RecordedAt, strict.Metadata.RecordedAt, raw)
+	}
+	fast.Metadata.RecordedAt, strict.Metadata.RecordedAt = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(fast, strict) {
+		t.Errorf("fast path\n%+v\nencoding/json\n%+v\nfor\n%s", fast, strict, raw)
+	}
+	return true
+}
