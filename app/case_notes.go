@@ -7,7 +7,6 @@ import (
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // Note is a case note.
@@ -28,17 +27,22 @@ func (c *Case) Notes(ctx context.Context, withText bool) ([]Note, error) {
 	for i, n := range c.v.Notes {
 		out[i] = Note{ID: n.ID, AuthorOrganisation: n.AuthorOrganisation, At: n.At}
 	}
-	if c.decisionView().State.Erased || !withText {
+	if c.decisionView().State.Erased {
+		c.s.noteTexts.drop(c.v.ID)
+		return out, nil
+	}
+	if !withText {
 		return out, nil
 	}
 	o, err := c.s.OpenGroup(ctx, c.actor, c.decisionView(), access.GroupNotes)
 	if errors.Is(err, ErrErased) {
+		c.s.noteTexts.drop(c.v.ID)
 		return out, nil // the notes stay listed; their text is gone
 	}
 	if err != nil {
 		return nil, err
 	}
-	texts, err := projections.NoteTexts(ctx, c.s.store, c.v) // the read model keeps no texts
+	texts, err := c.s.noteTexts.get(ctx, c.s.store, c.v) // the read model keeps no texts
 	if err != nil {
 		return nil, err
 	}

@@ -94,7 +94,10 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 		// The key goes before the event is written: once SurvivorDataErased is in the
 		// log, nothing can open the survivor's data. A retry after a failed append
 		// destroys nothing new (Destroy is idempotent).
-		req.beforeAppend = func(ctx context.Context) error { return s.vault.Destroy(ctx, in.CaseID) }
+		req.beforeAppend = func(ctx context.Context) error {
+			s.noteTexts.drop(in.CaseID) // ciphertext whose key goes: nothing to keep
+			return s.vault.Destroy(ctx, in.CaseID)
+		}
 	}
 	return s.execute(ctx, req)
 }

@@ -73,6 +73,7 @@ type Service struct {
 	commands    *projections.CommandIDs // the read model of command ids in use
 	commandFeed *projections.Runner     // what feeds commands (nil: only the service)
 	aggregates  *aggregateCache
+	noteTexts   *noteTextCache // sealed note texts of recently read cases (notecache.go)
 	vault       *sealing.Vault
 	accessLog   AccessLog
 	maxConsent  time.Duration
@@ -118,7 +119,8 @@ func New(cfg Config) (*Service, error) {
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
-		vault: cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
+		noteTexts: newNoteTextCache(noteTextCacheBytes),
+		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(), auditKey: cfg.AuditKey,
 	}, nil
 }
