@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	njs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/audit"
 	"github.com/waymark-org/waymark/eventstore"
@@ -124,39 +123,9 @@ func writeBenchEvents(b *testing.B, store eventstore.Store, n int) {
 // returns how many it read.
 func rawReplay(b *testing.B, s *jetstream.Store) int {
 	b.Helper()
-	ctx := context.Background()
-	js, err := njs.New(s.Conn())
+	n, err := jetstream.ReadRaw(context.Background(), s)
 	if err != nil {
 		b.Fatal(err)
 	}
-	stream, err := js.Stream(ctx, jetstream.DefaultStreamName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	info, err := stream.Info(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cons, err := stream.OrderedConsumer(ctx, njs.OrderedConsumerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	msgs, err := cons.Messages()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer msgs.Stop()
-	for read := 1; ; read++ {
-		msg, err := msgs.Next()
-		if err != nil {
-			b.Fatal(err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if md.Sequence.Stream >= info.State.LastSeq {
-			return read
-		}
-	}
+	return n
 }

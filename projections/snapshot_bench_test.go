@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	natsjs "github.com/nats-io/nats.go/jetstream"
-
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
@@ -126,40 +124,9 @@ func (h *tookHandler) Handle(_ context.Context, r slog.Record) error {
 
 // rawReplay reads every message of the event stream in order, decoding nothing.
 func rawReplay(b *testing.B, s *jetstream.Store) {
-	ctx := context.Background()
-	js, err := natsjs.New(s.Conn())
-	if err != nil {
+	b.Helper()
+	if _, err := jetstream.ReadRaw(context.Background(), s); err != nil {
 		b.Fatal(err)
-	}
-	stream, err := js.Stream(ctx, jetstream.DefaultStreamName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	info, err := stream.Info(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cons, err := stream.OrderedConsumer(ctx, natsjs.OrderedConsumerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	msgs, err := cons.Messages()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer msgs.Stop()
-	for {
-		msg, err := msgs.Next()
-		if err != nil {
-			b.Fatal(err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if md.Sequence.Stream >= info.State.LastSeq {
-			return
-		}
 	}
 }
 
