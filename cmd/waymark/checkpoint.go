@@ -213,7 +213,7 @@ func writeNew(path string, force bool, write func(io.Writer) error) (err error) 
 		return nil
 	}
 	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("--out %s already exists: nothing exported (--force replaces it)", path)
+		return fmt.Errorf("--out %s appeared meanwhile: nothing exported, the file left as it was", path)
 	} else if err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}

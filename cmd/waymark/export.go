@@ -79,7 +79,7 @@ func export(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 		return err
 	}
 	by := "this command, owning " + sf.dataDir
-	err = writeExclusive(*outFile, func(w io.Writer) error {
+	err = writeNew(*outFile, false, func(w io.Writer) error {
 		if own.server != nil {
 			by = fmt.Sprintf("the server owning %s (PID %d)", own.status.DataDir, own.status.PID)
 			return own.server.Export(ctx, req, w)
@@ -105,28 +105,4 @@ const auditPubName = "audit.pub.pem"
 func fileExists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
-}
-
-// writeExclusive writes a new file (0600, failing if it exists) with what write gives and
-// syncs it; on any failure nothing is left behind.
-func writeExclusive(path string, write func(io.Writer) error) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("export: %w", cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return nil
 }
