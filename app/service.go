@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/waymark-org/waymark/calendar"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
@@ -54,6 +55,9 @@ type Config struct {
 	// AuditKey is the public audit key checkpoints are verified with (verifyCase);
 	// nil: the chain alone is checked.
 	AuditKey ed25519.PublicKey
+	// Calendars are the business-day calendars the statutory due dates of bureau block
+	// requests are counted in (nil: calendar.Default()).
+	Calendars *calendar.Set
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -80,6 +84,7 @@ type Service struct {
 	revocations *projections.Revocations
 	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 	auditKey    ed25519.PublicKey
+	deadlines   *deadlines // due dates of bureau block requests (calendar.go)
 }
 
 // New returns a Service.
@@ -121,7 +126,7 @@ func New(cfg Config) (*Service, error) {
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
-		decoy: decoyCase(), auditKey: cfg.AuditKey,
+		decoy: decoyCase(), auditKey: cfg.AuditKey, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
 	}, nil
 }
 

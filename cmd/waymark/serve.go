@@ -39,7 +39,12 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
 	auditFlags := registerAuditFlags(fs) // checkpoint_serve.go
+	calendarsFile := registerCalendarsFlag(fs) // calendars.go
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	calendars, err := loadCalendars(*calendarsFile, logger)
+	if err != nil {
 		return err
 	}
 	if !(*tokenRate > 0) || math.IsInf(*tokenRate, 1) || *tokenBurst < 0 {
@@ -83,7 +88,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey))
+	}, withAuditKey(auditKey), withCalendars(calendars))
 	if err != nil {
 		return err
 	}
