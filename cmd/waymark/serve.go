@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
-	auditFlags := registerAuditFlags(fs) // checkpoint_serve.go
+	auditFlags := registerAuditFlags(fs)       // checkpoint_serve.go
 	calendarsFile := registerCalendarsFlag(fs) // calendars.go
 	if err := parse(fs, args); err != nil {
 		return err
