@@ -73,5 +73,5 @@ func (d *deadlines) dueAt(jurisdiction string, now time.Time) time.Time {
 				"jurisdiction", jurisdiction, "year", last.Year, "known", cal.HolidayYears)
 		}
 	}
-	return cal.DueAt(now)
+	return cal.DueAt(now).UTC() // stored and shown in UTC, like every other time
 }
