@@ -258,3 +258,34 @@ func TestCreditDisputesDueRefusals(t *testing.T) {
 		t.Errorf("an empty list: %+v", p)
 	}
 }
+
+// Past the last year whose holidays the calendar lists, a due date counts weekends
+// only, and the server warns once that the calendar needs the new year's holidays.
+func TestDueDatePastKnownHolidaysWarnsOnce(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	h.must(admin, registerOrg, map[string]any{"in": map[string]any{"commandId": "org-bureau-us", "id": "bureau-us",
+		"name": "Bureau US", "kind": "CREDIT_BUREAU", "jurisdiction": "US", "services": []string{}}}, nil)
+	h.clock.Advance(time.Date(2027, 12, 29, 14, 0, 0, 0, time.UTC).Sub(h.clock.Now())) // Wednesday, 09:00 in New York
+	id := h.refer("late-c1")
+	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "late-grant", "caseId": id, "recipientOrganisationId": "bureau-us",
+		"categories": []string{"CREDIT"}, "purposes": []string{"CREDIT_REPAIR"}, "expiresAt": h.clock.Now().AddDate(1, 0, 0).Format(time.RFC3339)})
+	for i := range 2 {
+		h.step("fileCreditDispute", "FileCreditDisputeInput", map[string]any{"commandId": fmt.Sprintf("late-file-%d", i), "caseId": id,
+			"bureauId": "bureau-us", "itemCount": 1})
+	}
+	var p duePage
+	h.must(caseworker, disputesDueQuery, nil, &p)
+	// Thu 30, (New Year's Day 2028 observed on Fri 31), Mon 3, Tue 4, Wed 5 January 2028.
+	for _, n := range p.nodes() {
+		if n.DueAt == nil || *n.DueAt != "2028-01-06T05:00:00Z" {
+			t.Errorf("due %v, want 2028-01-06T05:00:00Z", n.DueAt)
+		}
+	}
+	if len(p.nodes()) != 2 {
+		t.Fatalf("%d disputes listed", len(p.nodes()))
+	}
+	if got := strings.Count(h.logs.String(), "holidays unknown"); got != 1 {
+		t.Errorf("%d warnings about the unknown 2028 holidays, want 1:\n%s", got, h.logs.String())
+	}
+}
