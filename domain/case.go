@@ -5,7 +5,7 @@
 //
 // One file per concern (referral.go, consent.go, idrecovery.go, banking.go,
 // offers.go, duediligence.go, safeguarding.go, contact.go, credit.go, barriers.go,
-// lifecycle.go, organisation.go, revocation.go) holds its vocabulary, commands,
+// lifecycle.go, transfer.go, organisation.go, revocation.go) holds its vocabulary, commands,
 // events, rules and evolve, and its part of the table (table.go), which describes
 // every case command and every event once. This file keeps Case and the dispatch:
 // Decide and Evolve find a command's or an event's row in the table; they have no
@@ -34,8 +34,13 @@ type Case struct {
 	Referred          bool
 	OwnerOrganisation string // the referring shelter or NGO
 	Jurisdiction      string
-	Needs             []Need    // the needs not yet met, in the order they were identified
-	Barriers          []Barrier // the barriers still active, in the order they were identified
+	// PendingTransfer is the transfer waiting for its recipient's answer, nil when none
+	// (transfer.go); replaced, never changed in place. FormerOwners lists the
+	// organisations that owned the case before, in order.
+	PendingTransfer *CaseTransfer
+	FormerOwners    []string
+	Needs           []Need    // the needs not yet met, in the order they were identified
+	Barriers        []Barrier // the barriers still active, in the order they were identified
 
 	// The latest span of every need and barrier ever recorded (barriers.go), so the
 	// coalition sees which barriers block whom and for how long.

@@ -17,8 +17,11 @@ const (
 	ClosureJourneyCompleted ClosureOutcome = "journey_completed"
 	ClosureSurvivorWithdrew ClosureOutcome = "survivor_withdrew"
 	ClosureLostContact      ClosureOutcome = "lost_contact"
-	ClosureTransferred      ClosureOutcome = "transferred"
-	ClosureOther            ClosureOutcome = "other"
+	// ClosureTransferred stays for the cases closed that way before transfers existed
+	// (and their history); a case now moves with RequestCaseTransfer (transfer.go),
+	// which keeps the survivor in one case instead of splitting her into two.
+	ClosureTransferred ClosureOutcome = "transferred"
+	ClosureOther       ClosureOutcome = "other"
 )
 
 func AllClosureOutcome() []ClosureOutcome {
