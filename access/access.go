@@ -119,11 +119,14 @@ const (
 	// ActionRecordDisputeOutcome: the outcome of a dispute or of one of its items;
 	// Target = the dispute id.
 	ActionRecordDisputeOutcome Action = "case.dispute-outcome"
-	ActionErase                Action = "case.erase" // eraseSurvivorData
-	ActionRefer                Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
-	ActionReadDirectory        Action = "directory.read"
-	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
-	ActionManageKeys           Action = "keys.manage"
+	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
+	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
+	ActionDecideTransfer  Action = "case.decide-transfer"
+	ActionErase           Action = "case.erase" // eraseSurvivorData
+	ActionRefer           Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
+	ActionReadDirectory   Action = "directory.read"
+	ActionManageDirectory Action = "directory.manage" // registerOrganisation
+	ActionManageKeys      Action = "keys.manage"
 	// ActionReadAccessLog: who read which personal data. With a Case, that case's
 	// entries (coalition auditors: every case; a bank's compliance team: the cases its
 	// bank sees); without one, the whole log (coalition auditors only: the break-glass
@@ -224,7 +227,7 @@ func Authorize(r Request) Decision {
 		}
 		return decideCase(r)
 	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase, ActionAudit,
-		ActionSubjectAccess:
+		ActionSubjectAccess, ActionDecideTransfer:
 		if r.Case == nil || !r.Case.Referred {
 			return notFound()
 		}
