@@ -119,14 +119,11 @@ const (
 	// ActionRecordDisputeOutcome: the outcome of a dispute or of one of its items;
 	// Target = the dispute id.
 	ActionRecordDisputeOutcome Action = "case.dispute-outcome"
-	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
-	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
-	ActionDecideTransfer  Action = "case.decide-transfer"
-	ActionErase           Action = "case.erase" // eraseSurvivorData
-	ActionRefer           Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
-	ActionReadDirectory   Action = "directory.read"
-	ActionManageDirectory Action = "directory.manage" // registerOrganisation
-	ActionManageKeys      Action = "keys.manage"
+	ActionErase                Action = "case.erase" // eraseSurvivorData
+	ActionRefer                Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
+	ActionReadDirectory        Action = "directory.read"
+	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
+	ActionManageKeys           Action = "keys.manage"
 	// ActionReadAccessLog: who read which personal data. With a Case, that case's
 	// entries (coalition auditors: every case; a bank's compliance team: the cases its
 	// bank sees); without one, the whole log (coalition auditors only: the break-glass
@@ -144,6 +141,10 @@ const (
 	ActionSubjectAccess  Action = "case.subject-access"
 	ActionReadAggregates Action = "aggregates.read" // coalition dashboards, analytics feed
 	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
+
+	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
+	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
+	ActionDecideTransfer Action = "case.decide-transfer"
 )
 
 // Request is one access to decide.

@@ -78,10 +78,9 @@ func (h *harness) start() {
 		h.t.Fatalf("open backends: %v", err)
 	}
 	n, err := node.Start(context.Background(), node.Config{
-		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault,
+		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
-		SnapshotDir: h.snapshotDir,
-		API:         api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
+		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})
 	if err != nil {
 		h.t.Fatalf("start node: %v", err)

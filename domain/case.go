@@ -34,13 +34,8 @@ type Case struct {
 	Referred          bool
 	OwnerOrganisation string // the referring shelter or NGO
 	Jurisdiction      string
-	// PendingTransfer is the transfer waiting for its recipient's answer, nil when none
-	// (transfer.go); replaced, never changed in place. FormerOwners lists the
-	// organisations that owned the case before, in order.
-	PendingTransfer *CaseTransfer
-	FormerOwners    []string
-	Needs           []Need    // the needs not yet met, in the order they were identified
-	Barriers        []Barrier // the barriers still active, in the order they were identified
+	Needs             []Need    // the needs not yet met, in the order they were identified
+	Barriers          []Barrier // the barriers still active, in the order they were identified
 
 	// The latest span of every need and barrier ever recorded (barriers.go), so the
 	// coalition sees which barriers block whom and for how long.
@@ -67,6 +62,12 @@ type Case struct {
 	ContactRules      *SafeContactRules              // nil until set (contact.go); replaced, never changed in place
 
 	ClosedOutcome ClosureOutcome // set while the case is closed, cleared on reopening
+
+	// PendingTransfer is the transfer waiting for its recipient's answer, nil when none
+	// (transfer.go); replaced, never changed in place. FormerOwners lists the
+	// organisations that owned the case before, oldest first.
+	PendingTransfer *CaseTransfer
+	FormerOwners    []string
 
 	Erased bool // the survivor's personal data was erased; none can be recorded again
 }
