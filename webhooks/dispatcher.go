@@ -36,8 +36,11 @@ type Backoff struct {
 	Attempts int
 }
 
-// DefaultBackoff: 8 attempts over about 20 minutes (1s, 2s, 4s, … capped at 10 min).
-var DefaultBackoff = Backoff{Initial: time.Second, Max: 10 * time.Minute, Attempts: 8}
+// DefaultBackoff: 10 attempts; the 9 waits between them double from 2s (2s, 4s, …,
+// 512s, each jittered into its upper half), so a notification is dead-lettered 9 to
+// 17 minutes after its first attempt: a receiver restarting or redeploying gets it,
+// one down for longer lists its work through the API when it is back.
+var DefaultBackoff = Backoff{Initial: 2 * time.Second, Max: 10 * time.Minute, Attempts: 10}
 
 // wait is the pause before retry n (1 for the first retry).
 func (b Backoff) wait(n int, rnd func(int64) int64) time.Duration {
