@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/waymark-org/waymark/admin"
+	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/retention"
 	"github.com/waymark-org/waymark/webhooks"
@@ -134,5 +137,48 @@ func TestWebhooksLogCommand(t *testing.T) {
 	out.Reset()
 	if err := webhooksCommand([]string{"log", "--data-dir", dir, "--organisation", "nobody"}, &out); err != nil || !strings.Contains(out.String(), "no webhook deliveries logged for nobody") {
 		t.Fatalf("log of nobody: %q, %v", out.String(), err)
+	}
+}
+
+// What a serving waymark answers on its admin socket for retention: its own policies,
+// or a file given with the request (a malformed one refused with its sentence).
+func TestRetentionOps(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../node/testdata/datadir-v1")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var sf storeFlags
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	sf.register(fs)
+	rf := registerRetentionFlags(fs, true)
+	if err := fs.Parse([]string{"--data-dir", dir, "--sync", "interval", "--retention-interval", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	sf = sf.resolved()
+	n, _, err := startNode(ctx, sf, sf.storeConfig(""), quietLogger(), api.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	keeper, stop := startRetention(n, rf, retention.Defaults(), quietLogger())
+	defer stop()
+	ops := retentionOps{retention: keeper}
+	if err := n.Runner.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := ops.RetentionPlan(ctx, admin.RetentionRequest{Batch: 5})
+	if err != nil || !plan.DryRun || plan.Due == nil {
+		t.Fatalf("plan: %+v, %v", plan, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"jurisdictions":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.RetentionRun(ctx, admin.RetentionRequest{PoliciesFile: bad}); !errors.Is(err, admin.ErrRefused) || !strings.Contains(err.Error(), `"default" is missing`) {
+		t.Fatalf("a malformed policy file: %v", err)
+	}
+	if keeper.Policies.Default.ErasePersonalAfterClosedYears != 6 {
+		t.Fatal("a request's file changed the server's own policies")
 	}
 }
