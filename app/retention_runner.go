@@ -43,20 +43,32 @@ func (r *Retention) batch() int {
 func (r *Retention) Plan(ctx context.Context) (RetentionPlan, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.Service().PlanRetention(ctx, r.Policies, r.batch())
+	svc, err := r.ready(ctx)
+	if err != nil {
+		return RetentionPlan{}, err
+	}
+	return svc.PlanRetention(ctx, r.Policies, r.batch())
+}
+
+// ready returns the service once its read models have caught up with the log as it
+// was at their start: cases are judged on them, never on half-built ones.
+func (r *Retention) ready(ctx context.Context) (*Service, error) {
+	svc := r.Service()
+	if svc.runner != nil {
+		if err := svc.runner.WaitReady(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return svc, nil
 }
 
 // Apply runs now.
 func (r *Retention) Apply(ctx context.Context) (RetentionReport, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	svc := r.Service()
-	if svc.runner != nil {
-		// Judge cases on read models that have caught up with the log as it was at
-		// the start, never on a half-built one.
-		if err := svc.runner.WaitReady(ctx); err != nil {
-			return RetentionReport{}, err
-		}
+	svc, err := r.ready(ctx)
+	if err != nil {
+		return RetentionReport{}, err
 	}
 	rep, err := svc.ApplyRetention(ctx, r.Policies, r.batch())
 	r.logger().Info("retention run", "erased", len(rep.Erased), "skipped", len(rep.Skipped), "more_due", rep.MoreDue,
