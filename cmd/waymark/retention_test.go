@@ -89,9 +89,13 @@ func TestRetentionCommandOffline(t *testing.T) {
 	}
 	before := head()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"retention", "--dry-run", "--data-dir", dir, "--sync", "interval"}, quietLogger()); err != nil {
+	if err := retentionCommand(ctx, []string{"--dry-run", "--data-dir", dir, "--sync", "interval"}, &out, quietLogger()); err != nil {
 		t.Fatalf("retention --dry-run: %v", err)
 	}
+	if !strings.Contains(out.String(), "would erase the personal data of 0 case(s); would drop 0 access-log entries") {
+		t.Fatalf("dry run said %q", out.String())
+	}
+	out.Reset()
 	if err := retentionCommand(ctx, []string{"--dry-run", "--json", "--data-dir", dir, "--sync", "interval"}, &out, quietLogger()); err != nil {
 		t.Fatal(err)
 	}
