@@ -1,0 +1,145 @@
+package projections
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// WorkChange is one change of an organisation's work queue: an item added or
+// removed. Ids and codes only — it goes to websockets and webhooks, never personal
+// data.
+type WorkChange struct {
+	Organisation string
+	Kind         WorkKind
+	CaseID       string
+	ItemID       string
+	Added        bool // false: removed
+	Position     eventstore.Position
+	At           time.Time // when the event that changed the queue was recorded
+}
+
+// Limits of the work broker.
+const (
+	// MaxWorkSubscriptions bounds the subscriptions of one server (each holds a
+	// buffer of WorkSubscriptionBuffer changes and, over the API, a websocket).
+	MaxWorkSubscriptions = 1024
+	// MaxWorkSubscriptionsPerOrganisation bounds one organisation's: a few staff
+	// screens and its systems, not an unbounded fan-out.
+	MaxWorkSubscriptionsPerOrganisation = 32
+	// WorkSubscriptionBuffer is how many changes a subscriber may fall behind by
+	// before it is dropped: the projection runner never waits for a subscriber.
+	WorkSubscriptionBuffer = 64
+	// WorkAllBuffer is SubscribeAll's buffer: every organisation's changes.
+	WorkAllBuffer = 4096
+)
+
+// ErrTooManySubscriptions refuses a subscription past the broker's limits.
+var ErrTooManySubscriptions = errors.New("too many work subscriptions")
+
+// WorkBroker hands the work queues' changes to in-process subscribers. Publish never
+// blocks: a subscriber whose buffer is full is dropped (its channel closed), and
+// resubscribes and reads the queue again.
+type WorkBroker struct {
+	mu     sync.Mutex
+	subs   map[*workSub]struct{}
+	perOrg map[string]int
+	n      atomic.Int64 // len(subs), read without the lock by Publish's callers
+}
+
+type workSub struct {
+	org string // "": every organisation (SubscribeAll)
+	ch  chan WorkChange
+}
+
+// NewWorkBroker returns a broker without subscribers.
+func NewWorkBroker() *WorkBroker {
+	return &WorkBroker{subs: map[*workSub]struct{}{}, perOrg: map[string]int{}}
+}
+
+// Subscribe returns the changes of org's queue from now on, and the function that
+// ends the subscription (safe to call more than once). The channel is closed when the
+// subscription ends or the subscriber fell WorkSubscriptionBuffer changes behind.
+func (b *WorkBroker) Subscribe(org string) (<-chan WorkChange, func(), error) {
+	if org == "" {
+		return nil, nil, errors.New("work broker: subscribe needs an organisation")
+	}
+	return b.add(org, WorkSubscriptionBuffer)
+}
+
+// SubscribeAll returns every organisation's changes (the webhook dispatcher), under
+// the same rules as Subscribe with a larger buffer.
+func (b *WorkBroker) SubscribeAll() (<-chan WorkChange, func(), error) {
+	return b.add("", WorkAllBuffer)
+}
+
+func (b *WorkBroker) add(org string, buffer int) (<-chan WorkChange, func(), error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.subs) >= MaxWorkSubscriptions {
+		return nil, nil, fmt.Errorf("%w: the server holds %d", ErrTooManySubscriptions, MaxWorkSubscriptions)
+	}
+	if org != "" && b.perOrg[org] >= MaxWorkSubscriptionsPerOrganisation {
+		return nil, nil, fmt.Errorf("%w: an organisation may hold %d", ErrTooManySubscriptions, MaxWorkSubscriptionsPerOrganisation)
+	}
+	s := &workSub{org: org, ch: make(chan WorkChange, buffer)}
+	b.subs[s] = struct{}{}
+	b.perOrg[org]++
+	b.n.Store(int64(len(b.subs)))
+	return s.ch, func() { b.remove(s) }, nil
+}
+
+// remove ends s, once.
+func (b *WorkBroker) remove(s *workSub) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.removeLocked(s)
+}
+
+func (b *WorkBroker) removeLocked(s *workSub) {
+	if _, ok := b.subs[s]; !ok {
+		return
+	}
+	delete(b.subs, s)
+	if b.perOrg[s.org]--; b.perOrg[s.org] == 0 {
+		delete(b.perOrg, s.org)
+	}
+	close(s.ch)
+	b.n.Store(int64(len(b.subs)))
+}
+
+// Active reports whether anyone listens: without subscribers the projection does not
+// compute changes at all.
+func (b *WorkBroker) Active() bool { return b.n.Load() > 0 }
+
+// Subscribers returns how many subscriptions are open.
+func (b *WorkBroker) Subscribers() int { return int(b.n.Load()) }
+
+// Publish hands changes to their subscribers without waiting: one whose buffer is
+// full is dropped.
+func (b *WorkBroker) Publish(changes []WorkChange) {
+	if len(changes) == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		for _, c := range changes {
+			if s.org != "" && s.org != c.Organisation {
+				continue
+			}
+			select {
+			case s.ch <- c:
+			default:
+				b.removeLocked(s) // too slow: dropped rather than waited for
+			}
+			if _, ok := b.subs[s]; !ok {
+				break
+			}
+		}
+	}
+}
