@@ -75,7 +75,13 @@ func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimi
 }
 
 func identify(verifier TokenVerifier, users Authenticator, r *http.Request) (app.Actor, error) {
-	token, err := auth.BearerToken(r.Header.Get("Authorization"))
+	return identifyBearer(verifier, users, r.Header.Get("Authorization"))
+}
+
+// identifyBearer is identify for an Authorization value from anywhere (a websocket's
+// connection_init payload).
+func identifyBearer(verifier TokenVerifier, users Authenticator, authorization string) (app.Actor, error) {
+	token, err := auth.BearerToken(authorization)
 	if err != nil {
 		return app.Actor{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/projections"
 )
 
 // domainEnum is the Go type a GraphQL enum is bound to, with its values and its
@@ -41,6 +42,7 @@ func enumOf[T interface {
 var boundEnums = map[string]domainEnum{
 	"FieldGroup":           enumOf(app.Groups),
 	"Stage":                enumOf(domain.AllStage),
+	"WorkKind":             enumOf(projections.AllWorkKind),
 	"CaseStatus":           enumOf(domain.AllStatus),
 	"Need":                 enumOf(domain.AllNeed),
 	"Barrier":              enumOf(domain.AllBarrier),
@@ -86,7 +88,7 @@ func TestEnumsMapToTheDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app")
+	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app", "github.com/waymark-org/waymark/projections")
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	enums := 0
 	for name, def := range schema.Types {

@@ -73,6 +73,7 @@ func NewHandler(cfg Config) http.Handler {
 	gql.Use(exactEnums{schema: schema.Schema()})
 	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
+	gql.Use(socketSubscriptionsOnly{})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.SetErrorPresenter(presentError(logger, schema.Schema()))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -87,7 +88,8 @@ func NewHandler(cfg Config) http.Handler {
 		// A client sends its token with every request: its signature is checked once.
 		verifier = v.Cached(0)
 	}
-	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(authenticate(verifier, cfg.Service, limiter, gql))))
+	gql.AddTransport(workSocket(verifier, cfg.Service, limiter, cfg.CORSOrigins)) // subscriptions (subscription.go)
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, socketsFirst(gql, limiter, limitBody(authenticate(verifier, cfg.Service, limiter, gql)))))
 	if cfg.Dev {
 		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
 	}

@@ -54,6 +54,9 @@ type Config struct {
 	// AuditKey is the public audit key checkpoints are verified with (verifyCase);
 	// nil: the chain alone is checked.
 	AuditKey ed25519.PublicKey
+	// Work is the index of the work queues (myWork, workChanged), fed by Runner; nil:
+	// the service has no work queues.
+	Work *projections.Work
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -80,6 +83,7 @@ type Service struct {
 	revocations *projections.Revocations
 	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 	auditKey    ed25519.PublicKey
+	work        *projections.Work
 }
 
 // New returns a Service.
@@ -121,7 +125,7 @@ func New(cfg Config) (*Service, error) {
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
-		decoy: decoyCase(), auditKey: cfg.AuditKey,
+		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work,
 	}, nil
 }
 

@@ -31,6 +31,9 @@ const (
 	// MaxWorkSubscriptionsPerOrganisation bounds one organisation's: a few staff
 	// screens and its systems, not an unbounded fan-out.
 	MaxWorkSubscriptionsPerOrganisation = 32
+	// MaxWorkSubscriptionsPerKey bounds the subscriptions of one key (SubscribeFor:
+	// one user's token): a browser with a few tabs open.
+	MaxWorkSubscriptionsPerKey = 4
 	// WorkSubscriptionBuffer is how many changes a subscriber may fall behind by
 	// before it is dropped: the projection runner never waits for a subscriber.
 	WorkSubscriptionBuffer = 64
@@ -48,36 +51,44 @@ type WorkBroker struct {
 	mu     sync.Mutex
 	subs   map[*workSub]struct{}
 	perOrg map[string]int
+	perKey map[string]int
 	n      atomic.Int64 // len(subs), read without the lock by Publish's callers
 }
 
 type workSub struct {
 	org string // "": every organisation (SubscribeAll)
+	key string // "": not counted per key
 	ch  chan WorkChange
 }
 
 // NewWorkBroker returns a broker without subscribers.
 func NewWorkBroker() *WorkBroker {
-	return &WorkBroker{subs: map[*workSub]struct{}{}, perOrg: map[string]int{}}
+	return &WorkBroker{subs: map[*workSub]struct{}{}, perOrg: map[string]int{}, perKey: map[string]int{}}
 }
 
 // Subscribe returns the changes of org's queue from now on, and the function that
 // ends the subscription (safe to call more than once). The channel is closed when the
 // subscription ends or the subscriber fell WorkSubscriptionBuffer changes behind.
 func (b *WorkBroker) Subscribe(org string) (<-chan WorkChange, func(), error) {
+	return b.SubscribeFor(org, "")
+}
+
+// SubscribeFor is Subscribe counted against key too (a user: at most
+// MaxWorkSubscriptionsPerKey each).
+func (b *WorkBroker) SubscribeFor(org, key string) (<-chan WorkChange, func(), error) {
 	if org == "" {
 		return nil, nil, errors.New("work broker: subscribe needs an organisation")
 	}
-	return b.add(org, WorkSubscriptionBuffer)
+	return b.add(org, key, WorkSubscriptionBuffer)
 }
 
 // SubscribeAll returns every organisation's changes (the webhook dispatcher), under
 // the same rules as Subscribe with a larger buffer.
 func (b *WorkBroker) SubscribeAll() (<-chan WorkChange, func(), error) {
-	return b.add("", WorkAllBuffer)
+	return b.add("", "", WorkAllBuffer)
 }
 
-func (b *WorkBroker) add(org string, buffer int) (<-chan WorkChange, func(), error) {
+func (b *WorkBroker) add(org, key string, buffer int) (<-chan WorkChange, func(), error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.subs) >= MaxWorkSubscriptions {
@@ -86,9 +97,15 @@ func (b *WorkBroker) add(org string, buffer int) (<-chan WorkChange, func(), err
 	if org != "" && b.perOrg[org] >= MaxWorkSubscriptionsPerOrganisation {
 		return nil, nil, fmt.Errorf("%w: an organisation may hold %d", ErrTooManySubscriptions, MaxWorkSubscriptionsPerOrganisation)
 	}
-	s := &workSub{org: org, ch: make(chan WorkChange, buffer)}
+	if key != "" && b.perKey[key] >= MaxWorkSubscriptionsPerKey {
+		return nil, nil, fmt.Errorf("%w: one user may hold %d", ErrTooManySubscriptions, MaxWorkSubscriptionsPerKey)
+	}
+	s := &workSub{org: org, key: key, ch: make(chan WorkChange, buffer)}
 	b.subs[s] = struct{}{}
 	b.perOrg[org]++
+	if key != "" {
+		b.perKey[key]++
+	}
 	b.n.Store(int64(len(b.subs)))
 	return s.ch, func() { b.remove(s) }, nil
 }
@@ -107,6 +124,11 @@ func (b *WorkBroker) removeLocked(s *workSub) {
 	delete(b.subs, s)
 	if b.perOrg[s.org]--; b.perOrg[s.org] == 0 {
 		delete(b.perOrg, s.org)
+	}
+	if s.key != "" {
+		if b.perKey[s.key]--; b.perKey[s.key] == 0 {
+			delete(b.perKey, s.key)
+		}
 	}
 	close(s.ch)
 	b.n.Store(int64(len(b.subs)))

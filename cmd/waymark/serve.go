@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
 	auditFlags := registerAuditFlags(fs) // checkpoint_serve.go
+	work := registerWorkFlags(fs)        // work.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return fmt.Errorf("%w: --token-rate %v, --token-burst %d: want a rate above 0 and a burst of 0 or more", errUsage, *tokenRate, *tokenBurst)
 	}
 	if err := checkMaxLifetime(*maxLifetime); err != nil {
+		return err
+	}
+	if err := work.check(); err != nil {
 		return err
 	}
 	sf = sf.resolved()
@@ -83,7 +87,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey))
+	}, withAuditKey(auditKey), withWork(work))
 	if err != nil {
 		return err
 	}
