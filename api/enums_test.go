@@ -14,7 +14,6 @@ import (
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // domainEnum is the Go type a GraphQL enum is bound to, with its values and its
@@ -42,7 +41,7 @@ func enumOf[T interface {
 var boundEnums = map[string]domainEnum{
 	"FieldGroup":           enumOf(app.Groups),
 	"Stage":                enumOf(domain.AllStage),
-	"WorkKind":             enumOf(projections.AllWorkKind),
+	"WorkKind":             enumOf(app.AllWorkKind),
 	"CaseStatus":           enumOf(domain.AllStatus),
 	"Need":                 enumOf(domain.AllNeed),
 	"Barrier":              enumOf(domain.AllBarrier),
@@ -88,7 +87,7 @@ func TestEnumsMapToTheDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app", "github.com/waymark-org/waymark/projections")
+	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app")
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	enums := 0
 	for name, def := range schema.Types {

@@ -15,7 +15,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/waymark-org/waymark/app"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // Subscriptions (workChanged) run over a websocket at /graphql speaking
@@ -127,7 +126,7 @@ func (socketSubscriptionsOnly) MutateOperationContext(ctx context.Context, op *g
 }
 
 // subscribeWork subscribes the caller to its organisation's work queue.
-func (r *Resolver) subscribeWork(ctx context.Context) (<-chan *projections.WorkChange, error) {
+func (r *Resolver) subscribeWork(ctx context.Context) (<-chan *app.WorkChange, error) {
 	ch, err := r.svc.SubscribeWork(ctx, actorFrom(ctx))
 	if errors.Is(err, app.ErrTooManySubscriptions) {
 		coded := gqlerror.Errorf("%s", err.Error())

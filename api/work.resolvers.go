@@ -11,7 +11,6 @@ import (
 
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // MyWork is the resolver for the myWork field.
@@ -24,22 +23,17 @@ func (r *queryResolver) MyWork(ctx context.Context, first *int, after *string, m
 }
 
 // WorkChanged is the resolver for the workChanged field.
-func (r *subscriptionResolver) WorkChanged(ctx context.Context) (<-chan *projections.WorkChange, error) {
+func (r *subscriptionResolver) WorkChanged(ctx context.Context) (<-chan *app.WorkChange, error) {
 	return r.subscribeWork(ctx)
 }
 
-// Position is the resolver for the position field.
-func (r *workChangeResolver) Position(ctx context.Context, obj *projections.WorkChange) (string, error) {
-	return obj.Position.String(), nil
-}
-
 // DueAt is the resolver for the dueAt field.
-func (r *workItemResolver) DueAt(ctx context.Context, obj *projections.WorkItem) (*time.Time, error) {
+func (r *workItemResolver) DueAt(ctx context.Context, obj *app.WorkItem) (*time.Time, error) {
 	return optionalTime(obj.Due), nil
 }
 
 // Cursor is the resolver for the cursor field.
-func (r *workItemResolver) Cursor(ctx context.Context, obj *projections.WorkItem) (string, error) {
+func (r *workItemResolver) Cursor(ctx context.Context, obj *app.WorkItem) (string, error) {
 	return app.WorkCursor(*obj), nil
 }
 
@@ -60,9 +54,6 @@ func (r *workPageResolver) CountsByKind(ctx context.Context, obj *app.WorkPage) 
 // Subscription returns graph.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
-// WorkChange returns graph.WorkChangeResolver implementation.
-func (r *Resolver) WorkChange() graph.WorkChangeResolver { return &workChangeResolver{r} }
-
 // WorkItem returns graph.WorkItemResolver implementation.
 func (r *Resolver) WorkItem() graph.WorkItemResolver { return &workItemResolver{r} }
 
@@ -71,7 +62,6 @@ func (r *Resolver) WorkPage() graph.WorkPageResolver { return &workPageResolver{
 
 type (
 	subscriptionResolver struct{ *Resolver }
-	workChangeResolver   struct{ *Resolver }
 	workItemResolver     struct{ *Resolver }
 	workPageResolver     struct{ *Resolver }
 )

@@ -13,11 +13,49 @@ import (
 	"github.com/waymark-org/waymark/projections"
 )
 
-// WorkItem is one thing waiting for the caller's organisation (ids, codes, times).
-type WorkItem = projections.WorkItem
+// WorkKind is a kind of work (projections.WorkKind, in the application's terms).
+type WorkKind string
 
-// WorkKind is a kind of work.
-type WorkKind = projections.WorkKind
+// The kinds of work, as the projection names them.
+const (
+	WorkCaseShown            = WorkKind(projections.WorkCaseShown)
+	WorkPackAwaitingDecision = WorkKind(projections.WorkPackAwaitingDecision)
+	WorkApplicationAwaiting  = WorkKind(projections.WorkApplicationAwaiting)
+	WorkConcernOpen          = WorkKind(projections.WorkConcernOpen)
+	WorkDisputePending       = WorkKind(projections.WorkDisputePending)
+	WorkConsentExpiring      = WorkKind(projections.WorkConsentExpiring)
+	WorkCaseStalled          = WorkKind(projections.WorkCaseStalled)
+)
+
+// AllWorkKind lists every kind, in the projection's order.
+func AllWorkKind() []WorkKind {
+	var out []WorkKind
+	for _, k := range projections.AllWorkKind() {
+		out = append(out, WorkKind(k))
+	}
+	return out
+}
+
+func (k WorkKind) Valid() bool { return projections.WorkKind(k).Valid() }
+
+// WorkItem is one thing waiting for the caller's organisation: ids, codes and times
+// (projections.WorkItem says what each item id names).
+type WorkItem struct {
+	Kind    WorkKind
+	CaseID  string
+	ItemID  string
+	Since   time.Time
+	Due     time.Time // zero: no due date
+	Overdue bool
+}
+
+func workItem(i projections.WorkItem) WorkItem {
+	return WorkItem{Kind: WorkKind(i.Kind), CaseID: i.CaseID, ItemID: i.ItemID, Since: i.Since, Due: i.Due, Overdue: i.Overdue}
+}
+
+func (i WorkItem) projected() projections.WorkItem {
+	return projections.WorkItem{Kind: projections.WorkKind(i.Kind), CaseID: i.CaseID, ItemID: i.ItemID, Since: i.Since, Due: i.Due, Overdue: i.Overdue}
+}
 
 // WorkQuery selects a page of the caller's work queue.
 type WorkQuery struct {
@@ -88,7 +126,7 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 	})
 	page := WorkPage{TotalCount: len(items), CountsByKind: map[WorkKind]int{}}
 	for _, item := range items {
-		page.CountsByKind[item.Kind]++
+		page.CountsByKind[WorkKind(item.Kind)]++
 	}
 	start := 0
 	if hasAfter {
@@ -98,7 +136,10 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 		}
 	}
 	end := min(start+q.First, len(items))
-	page.Items = items[start:end]
+	page.Items = make([]WorkItem, 0, end-start)
+	for _, item := range items[start:end] {
+		page.Items = append(page.Items, workItem(item))
+	}
 	page.HasNextPage = end < len(items)
 	return page, nil
 }
@@ -109,28 +150,28 @@ const workCursorPrefix = "work:"
 // WorkQuery.After to continue after it. It holds the item's place in the order (ids
 // and a time), nothing else.
 func WorkCursor(item WorkItem) string {
-	raw := strings.Join([]string{item.OrderAt().UTC().Format(time.RFC3339Nano), item.CaseID, item.ItemID, string(item.Kind)}, "\x00")
+	raw := strings.Join([]string{item.projected().OrderAt().UTC().Format(time.RFC3339Nano), item.CaseID, item.ItemID, string(item.Kind)}, "\x00")
 	return base64.RawURLEncoding.EncodeToString([]byte(workCursorPrefix + raw))
 }
 
 // parseWorkCursor reads a cursor made by WorkCursor ("": the start) into an item at
 // the same place in the order.
-func parseWorkCursor(cursor string) (WorkItem, bool, error) {
+func parseWorkCursor(cursor string) (projections.WorkItem, bool, error) {
 	if cursor == "" {
-		return WorkItem{}, false, nil
+		return projections.WorkItem{}, false, nil
 	}
 	bad := fmt.Errorf("after: not a cursor of myWork: %w", ErrBadInput)
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || !strings.HasPrefix(string(raw), workCursorPrefix) {
-		return WorkItem{}, false, bad
+		return projections.WorkItem{}, false, bad
 	}
 	parts := strings.Split(strings.TrimPrefix(string(raw), workCursorPrefix), "\x00")
 	if len(parts) != 4 {
-		return WorkItem{}, false, bad
+		return projections.WorkItem{}, false, bad
 	}
 	at, err := time.Parse(time.RFC3339Nano, parts[0])
 	if err != nil || parts[1] == "" || !WorkKind(parts[3]).Valid() {
-		return WorkItem{}, false, bad
+		return projections.WorkItem{}, false, bad
 	}
-	return WorkItem{Since: at, CaseID: parts[1], ItemID: parts[2], Kind: WorkKind(parts[3])}, true, nil
+	return projections.WorkItem{Since: at, CaseID: parts[1], ItemID: parts[2], Kind: projections.WorkKind(parts[3])}, true, nil
 }

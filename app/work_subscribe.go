@@ -3,13 +3,22 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/projections"
 )
 
-// WorkChange is one change of a work queue: ids and codes only.
-type WorkChange = projections.WorkChange
+// WorkChange is one change of an organisation's work queue: ids and codes only.
+type WorkChange struct {
+	Organisation string
+	Kind         WorkKind
+	CaseID       string
+	ItemID       string
+	Added        bool   // false: removed
+	Position     string // of the event that changed the queue
+	At           time.Time
+}
 
 // ErrTooManySubscriptions refuses a subscription past the broker's limits (per user,
 // per organisation, per server: projections.MaxWorkSubscriptions*).
@@ -49,7 +58,8 @@ func (s *Service) SubscribeWork(ctx context.Context, actor Actor) (<-chan *WorkC
 					continue
 				}
 				select {
-				case out <- &c:
+				case out <- &WorkChange{Organisation: c.Organisation, Kind: WorkKind(c.Kind), CaseID: c.CaseID, ItemID: c.ItemID,
+					Added: c.Added, Position: c.Position.String(), At: c.At}:
 				case <-ctx.Done():
 					return
 				}

@@ -19,7 +19,6 @@ import (
 	"github.com/waymark-org/waymark/api/scalar"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -39,7 +38,6 @@ type ResolverRoot interface {
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
-	WorkChange() WorkChangeResolver
 	WorkItem() WorkItemResolver
 	WorkPage() WorkPageResolver
 }
@@ -580,15 +578,12 @@ type QueryResolver interface {
 	MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error)
 }
 type SubscriptionResolver interface {
-	WorkChanged(ctx context.Context) (<-chan *projections.WorkChange, error)
-}
-type WorkChangeResolver interface {
-	Position(ctx context.Context, obj *projections.WorkChange) (string, error)
+	WorkChanged(ctx context.Context) (<-chan *app.WorkChange, error)
 }
 type WorkItemResolver interface {
-	DueAt(ctx context.Context, obj *projections.WorkItem) (*time.Time, error)
+	DueAt(ctx context.Context, obj *app.WorkItem) (*time.Time, error)
 
-	Cursor(ctx context.Context, obj *projections.WorkItem) (string, error)
+	Cursor(ctx context.Context, obj *app.WorkItem) (string, error)
 }
 type WorkPageResolver interface {
 	PageInfo(ctx context.Context, obj *app.WorkPage) (*PageInfo, error)
@@ -14970,8 +14965,8 @@ func (ec *executionContext) _Subscription_workChanged(ctx context.Context, field
 			return ec.Resolvers.Subscription().WorkChanged(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *projections.WorkChange) graphql.Marshaler {
-			return ec.marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkChange(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *app.WorkChange) graphql.Marshaler {
+			return ec.marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkChange(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14990,7 +14985,7 @@ func (ec *executionContext) fieldContext_Subscription_workChanged(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkChange_organisationId(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_organisationId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15013,7 +15008,7 @@ func (ec *executionContext) fieldContext_WorkChange_organisationId(_ context.Con
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "ID")
 }
 
-func (ec *executionContext) _WorkChange_kind(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_kind(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15025,8 +15020,8 @@ func (ec *executionContext) _WorkChange_kind(ctx context.Context, field graphql.
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v projections.WorkKind) graphql.Marshaler {
-			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15036,7 +15031,7 @@ func (ec *executionContext) fieldContext_WorkChange_kind(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "WorkKind")
 }
 
-func (ec *executionContext) _WorkChange_caseId(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_caseId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15059,7 +15054,7 @@ func (ec *executionContext) fieldContext_WorkChange_caseId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "ID")
 }
 
-func (ec *executionContext) _WorkChange_itemId(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_itemId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15082,7 +15077,7 @@ func (ec *executionContext) fieldContext_WorkChange_itemId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _WorkChange_added(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_added(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15105,7 +15100,7 @@ func (ec *executionContext) fieldContext_WorkChange_added(_ context.Context, fie
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _WorkChange_position(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_position(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15114,7 +15109,7 @@ func (ec *executionContext) _WorkChange_position(ctx context.Context, field grap
 			return ec.fieldContext_WorkChange_position(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WorkChange().Position(ctx, obj)
+			return obj.Position, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15125,10 +15120,10 @@ func (ec *executionContext) _WorkChange_position(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_WorkChange_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkChange", field, true, true, "String")
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _WorkChange_at(ctx context.Context, field graphql.CollectedField, obj *projections.WorkChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkChange_at(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15151,7 +15146,7 @@ func (ec *executionContext) fieldContext_WorkChange_at(_ context.Context, field 
 	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WorkItem_kind(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_kind(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15163,8 +15158,8 @@ func (ec *executionContext) _WorkItem_kind(ctx context.Context, field graphql.Co
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v projections.WorkKind) graphql.Marshaler {
-			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15174,7 +15169,7 @@ func (ec *executionContext) fieldContext_WorkItem_kind(_ context.Context, field 
 	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "WorkKind")
 }
 
-func (ec *executionContext) _WorkItem_caseId(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_caseId(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15197,7 +15192,7 @@ func (ec *executionContext) fieldContext_WorkItem_caseId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "ID")
 }
 
-func (ec *executionContext) _WorkItem_itemId(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_itemId(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15220,7 +15215,7 @@ func (ec *executionContext) fieldContext_WorkItem_itemId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "String")
 }
 
-func (ec *executionContext) _WorkItem_since(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_since(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15243,7 +15238,7 @@ func (ec *executionContext) fieldContext_WorkItem_since(_ context.Context, field
 	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WorkItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15266,7 +15261,7 @@ func (ec *executionContext) fieldContext_WorkItem_dueAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("WorkItem", field, true, true, "Time")
 }
 
-func (ec *executionContext) _WorkItem_overdue(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_overdue(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15289,7 +15284,7 @@ func (ec *executionContext) fieldContext_WorkItem_overdue(_ context.Context, fie
 	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _WorkItem_cursor(ctx context.Context, field graphql.CollectedField, obj *projections.WorkItem) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkItem_cursor(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15324,8 +15319,8 @@ func (ec *executionContext) _WorkKindCount_kind(ctx context.Context, field graph
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v projections.WorkKind) graphql.Marshaler {
-			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15371,7 +15366,7 @@ func (ec *executionContext) _WorkPage_items(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []app.WorkItem) graphql.Marshaler {
-			return ec.marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkItemᚄ(ctx, selections, v)
+			return ec.marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22156,7 +22151,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 
 var workChangeImplementors = []string{"WorkChange"}
 
-func (ec *executionContext) _WorkChange(ctx context.Context, sel ast.SelectionSet, obj *projections.WorkChange) graphql.Marshaler {
+func (ec *executionContext) _WorkChange(ctx context.Context, sel ast.SelectionSet, obj *app.WorkChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, workChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22168,38 +22163,37 @@ func (ec *executionContext) _WorkChange(ctx context.Context, sel ast.SelectionSe
 		case "organisationId":
 			out.Values[i] = ec._WorkChange_organisationId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._WorkChange_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "caseId":
 			out.Values[i] = ec._WorkChange_caseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "itemId":
 			out.Values[i] = ec._WorkChange_itemId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "added":
 			out.Values[i] = ec._WorkChange_added(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "position":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WorkChange_position(ctx, field, obj)
-				})
+			out.Values[i] = ec._WorkChange_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "at":
 			out.Values[i] = ec._WorkChange_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22220,7 +22214,7 @@ func (ec *executionContext) _WorkChange(ctx context.Context, sel ast.SelectionSe
 
 var workItemImplementors = []string{"WorkItem"}
 
-func (ec *executionContext) _WorkItem(ctx context.Context, sel ast.SelectionSet, obj *projections.WorkItem) graphql.Marshaler {
+func (ec *executionContext) _WorkItem(ctx context.Context, sel ast.SelectionSet, obj *app.WorkItem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, workItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24704,7 +24698,7 @@ func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋwaymar
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkChange(ctx context.Context, sel ast.SelectionSet, v *projections.WorkChange) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkChange(ctx context.Context, sel ast.SelectionSet, v *app.WorkChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkChange!")
 		return graphql.Null
@@ -24712,15 +24706,15 @@ func (ec *executionContext) marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorg�
 	return ec._WorkChange(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkItem(ctx context.Context, sel ast.SelectionSet, v app.WorkItem) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItem(ctx context.Context, sel ast.SelectionSet, v app.WorkItem) graphql.Marshaler {
 	return ec._WorkItem(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkItemᚄ(ctx context.Context, sel ast.SelectionSet, v []app.WorkItem) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItemᚄ(ctx context.Context, sel ast.SelectionSet, v []app.WorkItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkItem(ctx, sel, v[i])
+		return ec.marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -24732,15 +24726,15 @@ func (ec *executionContext) marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋw
 	return ret
 }
 
-func (ec *executionContext) unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind(ctx context.Context, v any) (projections.WorkKind, error) {
+func (ec *executionContext) unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx context.Context, v any) (app.WorkKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind[tmp]
+	res := unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v projections.WorkKind) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind[v])
+	res := graphql.MarshalString(marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "WorkKind!")
 	}
@@ -24748,23 +24742,23 @@ func (ec *executionContext) marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaym
 }
 
 var (
-	unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind = map[string]projections.WorkKind{
-		"CASE_SHOWN":             projections.WorkCaseShown,
-		"PACK_AWAITING_DECISION": projections.WorkPackAwaitingDecision,
-		"APPLICATION_AWAITING":   projections.WorkApplicationAwaiting,
-		"CONCERN_OPEN":           projections.WorkConcernOpen,
-		"DISPUTE_PENDING":        projections.WorkDisputePending,
-		"CONSENT_EXPIRING":       projections.WorkConsentExpiring,
-		"CASE_STALLED":           projections.WorkCaseStalled,
+	unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind = map[string]app.WorkKind{
+		"CASE_SHOWN":             app.WorkCaseShown,
+		"PACK_AWAITING_DECISION": app.WorkPackAwaitingDecision,
+		"APPLICATION_AWAITING":   app.WorkApplicationAwaiting,
+		"CONCERN_OPEN":           app.WorkConcernOpen,
+		"DISPUTE_PENDING":        app.WorkDisputePending,
+		"CONSENT_EXPIRING":       app.WorkConsentExpiring,
+		"CASE_STALLED":           app.WorkCaseStalled,
 	}
-	marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋprojectionsᚐWorkKind = map[projections.WorkKind]string{
-		projections.WorkCaseShown:            "CASE_SHOWN",
-		projections.WorkPackAwaitingDecision: "PACK_AWAITING_DECISION",
-		projections.WorkApplicationAwaiting:  "APPLICATION_AWAITING",
-		projections.WorkConcernOpen:          "CONCERN_OPEN",
-		projections.WorkDisputePending:       "DISPUTE_PENDING",
-		projections.WorkConsentExpiring:      "CONSENT_EXPIRING",
-		projections.WorkCaseStalled:          "CASE_STALLED",
+	marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind = map[app.WorkKind]string{
+		app.WorkCaseShown:            "CASE_SHOWN",
+		app.WorkPackAwaitingDecision: "PACK_AWAITING_DECISION",
+		app.WorkApplicationAwaiting:  "APPLICATION_AWAITING",
+		app.WorkConcernOpen:          "CONCERN_OPEN",
+		app.WorkDisputePending:       "DISPUTE_PENDING",
+		app.WorkConsentExpiring:      "CONSENT_EXPIRING",
+		app.WorkCaseStalled:          "CASE_STALLED",
 	}
 )
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
-	"github.com/waymark-org/waymark/projections"
 )
 
 // A page of access-log entries.
@@ -1073,7 +1072,7 @@ type WithdrawConsentInput struct {
 // How many items of one kind wait.
 type WorkKindCount struct {
 	// The kind.
-	Kind projections.WorkKind `json:"kind"`
+	Kind app.WorkKind `json:"kind"`
 	// How many.
 	Count int `json:"count"`
 }
