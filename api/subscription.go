@@ -44,6 +44,9 @@ const (
 
 type socketKey struct{}
 
+// socketExpiryKey holds when the socket's token expires: its subscriptions end then.
+type socketExpiryKey struct{}
+
 // workSocket is the websocket transport: InitFunc authenticates the connection.
 func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimiter, origins []string) transport.Websocket {
 	return transport.Websocket{
@@ -56,7 +59,7 @@ func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimite
 		KeepAlivePingInterval: socketPing, // graphql-ws (legacy) clients
 		PingPongInterval:      socketPing, // graphql-transport-ws clients answer pings with pongs
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			actor, err := identifyBearer(verifier, users, payload.Authorization())
+			actor, claims, err := identifyBearer(verifier, users, payload.Authorization())
 			refused := transport.WithWebsocketCloseCode(ctx, closeForbidden)
 			if err != nil {
 				return transport.AppendCloseReason(refused, "unauthenticated"), nil, errors.New("not authenticated: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
@@ -65,6 +68,7 @@ func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimite
 				return transport.AppendCloseReason(refused, "rate limited"), nil, errors.New("too many requests")
 			}
 			ctx = context.WithValue(ctx, actorKey{}, actor)
+			ctx = context.WithValue(ctx, socketExpiryKey{}, claims.ExpiresAt)
 			return context.WithValue(ctx, socketKey{}, true), nil, nil
 		},
 	}
@@ -125,9 +129,20 @@ func (socketSubscriptionsOnly) MutateOperationContext(ctx context.Context, op *g
 	return err
 }
 
-// subscribeWork subscribes the caller to its organisation's work queue.
+// subscribeWork subscribes the caller to its organisation's work queue, until its
+// token expires (judged on the service's clock, as tokens are): the subscription is
+// then completed, and the client reconnects with a fresh token.
 func (r *Resolver) subscribeWork(ctx context.Context) (<-chan *app.WorkChange, error) {
+	cancel := context.CancelFunc(func() {})
+	if exp, ok := ctx.Value(socketExpiryKey{}).(time.Time); ok && !exp.IsZero() {
+		ctx, cancel = context.WithTimeout(ctx, exp.Sub(r.svc.Now()))
+	}
 	ch, err := r.svc.SubscribeWork(ctx, actorFrom(ctx))
+	if err != nil {
+		cancel()
+	} else {
+		context.AfterFunc(ctx, cancel) // releases the timer once the subscription ends
+	}
 	if errors.Is(err, app.ErrTooManySubscriptions) {
 		coded := gqlerror.Errorf("%s", err.Error())
 		errcode.Set(coded, CodeRateLimited)

@@ -91,6 +91,9 @@ func (g *generation) stop() error {
 	g.cancel()
 	err := <-g.done
 	g.done <- err // for a second caller
+	if b := g.service.WorkBroker(); b != nil {
+		b.Close() // its subscribers resubscribe to the current generation's
+	}
 	return err
 }
 

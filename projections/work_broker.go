@@ -44,6 +44,9 @@ const (
 // ErrTooManySubscriptions refuses a subscription past the broker's limits.
 var ErrTooManySubscriptions = errors.New("too many work subscriptions")
 
+// ErrWorkBrokerClosed refuses a subscription to read models that were retired.
+var ErrWorkBrokerClosed = errors.New("work broker closed: the read models were retired")
+
 // WorkBroker hands the work queues' changes to in-process subscribers. Publish never
 // blocks: a subscriber whose buffer is full is dropped (its channel closed), and
 // resubscribes and reads the queue again.
@@ -52,6 +55,7 @@ type WorkBroker struct {
 	subs   map[*workSub]struct{}
 	perOrg map[string]int
 	perKey map[string]int
+	closed bool
 	n      atomic.Int64 // len(subs), read without the lock by Publish's callers
 }
 
@@ -91,6 +95,9 @@ func (b *WorkBroker) SubscribeAll() (<-chan WorkChange, func(), error) {
 func (b *WorkBroker) add(org, key string, buffer int) (<-chan WorkChange, func(), error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return nil, nil, ErrWorkBrokerClosed
+	}
 	if len(b.subs) >= MaxWorkSubscriptions {
 		return nil, nil, fmt.Errorf("%w: the server holds %d", ErrTooManySubscriptions, MaxWorkSubscriptions)
 	}
@@ -132,6 +139,18 @@ func (b *WorkBroker) removeLocked(s *workSub) {
 	}
 	close(s.ch)
 	b.n.Store(int64(len(b.subs)))
+}
+
+// Close ends every subscription (their channels close) and refuses new ones: the
+// read models it served were retired (a rebuild swapped in new ones, or the node
+// closes), and subscribers resubscribe to the current ones.
+func (b *WorkBroker) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for s := range b.subs {
+		b.removeLocked(s)
+	}
 }
 
 // Active reports whether anyone listens: without subscribers the projection does not

@@ -98,3 +98,27 @@ func TestWorkBrokerLimits(t *testing.T) {
 		t.Errorf("past the server's %d: %v", projections.MaxWorkSubscriptions, err)
 	}
 }
+
+// Closing the broker (its read models retired by a rebuild) ends every subscription
+// and refuses new ones, so that subscribers move to the current read models.
+func TestWorkBrokerClose(t *testing.T) {
+	b := projections.NewWorkBroker()
+	ch, cancel, err := b.Subscribe("bank-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, cancelAll, _ := b.SubscribeAll()
+	b.Close()
+	if _, open := <-ch; open {
+		t.Error("a subscription outlived its broker")
+	}
+	if _, open := <-all; open {
+		t.Error("SubscribeAll outlived its broker")
+	}
+	cancel()
+	cancelAll()
+	if _, _, err := b.Subscribe("bank-a"); !errors.Is(err, projections.ErrWorkBrokerClosed) {
+		t.Errorf("subscribing to a closed broker: %v", err)
+	}
+	b.Publish([]projections.WorkChange{change("bank-a", 1)}) // nobody left: nothing to do
+}
