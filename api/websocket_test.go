@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +226,36 @@ func TestWorkSocketKeepsToSubscriptions(t *testing.T) {
 	}
 	if !strings.Contains(string(m.Payload), "FORBIDDEN") {
 		t.Errorf("an analyst's subscription: %s %s", m.Type, m.Payload)
+	}
+}
+
+// One user holds at most 4 subscriptions: the fifth, on the same socket, is refused
+// with RATE_LIMITED and the four keep running.
+func TestWorkSocketBoundsSubscriptionsPerUser(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	s := h.dialSocket(t, map[string]string{"Authorization": "Bearer " + h.token(bankAStaff)})
+	s.expect("connection_ack")
+	payload, _ := json.Marshal(map[string]any{"query": workChangedSubscription})
+	broker := h.node.Current().Service.WorkBroker()
+	for i := range 4 {
+		s.send(wsMessage{ID: fmt.Sprint(i), Type: "subscribe", Payload: payload})
+		for broker.Subscribers() != i+1 {
+			if s.ctx.Err() != nil {
+				t.Fatalf("subscription %d never reached the broker", i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	s.send(wsMessage{ID: "fifth", Type: "subscribe", Payload: payload})
+	m, err := s.next() // gqlgen answers a resolver's refusal with a `next` carrying the error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ID != "fifth" || !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Errorf("the fifth subscription: %s %s", m.ID, m.Payload)
+	}
+	if n := broker.Subscribers(); n != 4 {
+		t.Errorf("%d subscriptions held, want 4", n)
 	}
 }

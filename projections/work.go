@@ -76,7 +76,11 @@ func (w *Work) Apply(env Envelope) error {
 	orgs := concerned(v)
 	w.mu.Lock()
 	before := w.seen[id]
-	w.indexLocked(id, before.orgs, orgs)
+	if slices.Equal(before.orgs, orgs) {
+		orgs = before.orgs // most events concern no new organisation: one slice a case
+	} else {
+		w.indexLocked(id, before.orgs, orgs)
+	}
 	w.seen[id] = workSeen{view: v, orgs: orgs}
 	w.mu.Unlock()
 	if w.publishing() {
