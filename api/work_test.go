@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,5 +229,24 @@ func TestMyWorkRefusals(t *testing.T) {
 	}
 	if h.head() != head {
 		t.Error("a refused myWork wrote to the log")
+	}
+}
+
+// myWork counts in the complexity limit as the queue it visits: a request cannot
+// alias it a hundred times.
+func TestMyWorkComplexity(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&b, " w%d: myWork(first: 1) { totalCount }", i)
+	}
+	b.WriteString(" }")
+	if resp := h.do(bankAStaff, b.String(), nil); resp.code() != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Errorf("100 aliases of myWork: %q %+v", resp.code(), resp.Errors)
+	}
+	if resp := h.do(bankAStaff, `{ a: myWork { totalCount } b: myWork { totalCount } }`, nil); len(resp.Errors) > 0 {
+		t.Errorf("two queues in one request: %+v", resp.Errors)
 	}
 }
