@@ -33,6 +33,9 @@ func complexity() graph.ComplexityRoot {
 	c.Query.Cases = func(child int, _ *app.CaseFilter, first *int, _, _ *string) int {
 		return 1 + pageCost(first)*child
 	}
+	c.Query.CreditDisputesDue = func(child int, first *int, _ *string, _ *bool, _ *time.Time, _ *string) int {
+		return 1 + min(max(sizeOr(first, 20), 1), app.MaxDuePage)*child
+	}
 	c.Query.Organisations = func(child int, _ *string, _ *domain.OrganisationKind, _ *string) int {
 		return 1 + assumedListSize*child
 	}

@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
@@ -58,4 +59,15 @@ func (r *mutationResolver) ResubmitCreditDispute(ctx context.Context, input grap
 	return r.change(ctx, input.CommandID, input.CaseID, input.ExpectedVersion, domain.ResubmitCreditDispute{
 		DisputeID: input.DisputeID, ItemIDs: input.ItemIds, Evidence: nonNil(input.Evidence),
 	})
+}
+
+// CreditDisputesDue is the resolver for the creditDisputesDue field.
+func (r *queryResolver) CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*graph.CreditDisputeDueConnection, error) {
+	page, err := r.svc.CreditDisputesDue(ctx, actorFrom(ctx), app.DueQuery{
+		First: pageSize(first), After: deref(after), OverdueOnly: deref(overdueOnly), DueBefore: deref(dueBefore), MinPosition: deref(minPosition),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return duePageToGraph(page), nil
 }

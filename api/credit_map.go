@@ -29,7 +29,7 @@ func creditToGraph(c *app.Credit) *graph.CaseCredit {
 			ID: d.ID, Bureau: &d.Bureau, ItemCount: d.ItemCount, Status: d.Status, Outcome: optional(d.Outcome),
 			ReasonCode: optional(d.ReasonCode), Reason: optional(d.Reason), FiledAt: d.FiledAt,
 			ResolvedAt: optionalTime(d.ResolvedAt), Items: make([]graph.DisputeItem, len(d.Items)),
-			Evidence: nonNil(d.Evidence), Resubmissions: d.Resubmissions,
+			Evidence: nonNil(d.Evidence), Resubmissions: d.Resubmissions, DueAt: optionalTime(d.DueAt), Overdue: d.Overdue,
 		}
 		for j, it := range d.Items {
 			out.Disputes[i].Items[j] = graph.DisputeItem{
@@ -37,6 +37,21 @@ func creditToGraph(c *app.Credit) *graph.CaseCredit {
 				Reason: optional(it.Reason), Creditor: optional(it.Creditor), AccountReference: optional(it.AccountReference),
 			}
 		}
+	}
+	return out
+}
+
+func duePageToGraph(p app.DuePage) *graph.CreditDisputeDueConnection {
+	out := &graph.CreditDisputeDueConnection{Edges: make([]graph.CreditDisputeDueEdge, len(p.Disputes)),
+		PageInfo: &graph.PageInfo{HasNextPage: p.HasNextPage}}
+	for i, d := range p.Disputes {
+		out.Edges[i] = graph.CreditDisputeDueEdge{Cursor: d.Cursor, Node: &graph.CreditDisputeDue{
+			CaseID: d.CaseID, DisputeID: d.DisputeID, Bureau: &d.Bureau, FiledAt: d.FiledAt,
+			DueAt: optionalTime(d.DueAt), Overdue: d.Overdue, PendingItems: d.PendingItems,
+		}}
+	}
+	if n := len(p.Disputes); n > 0 {
+		out.PageInfo.EndCursor = &p.Disputes[n-1].Cursor
 	}
 	return out
 }

@@ -45,6 +45,8 @@ type CreditDispute struct {
 	Items         []DisputeItem // by id; empty for a dispute filed with a count only
 	Evidence      []domain.EvidenceKind
 	Resubmissions int
+	DueAt         time.Time // the statutory due date; zero: no statutory clock
+	Overdue       bool      // due date passed with an item (or the whole) still pending
 }
 
 // DisputeItem is one disputed entry of a credit report.
@@ -92,7 +94,7 @@ func (c *Case) dispute(ctx context.Context, o *Opener, sealed SealedCredit, d do
 	out := CreditDispute{
 		ID: d.ID, Bureau: c.org(d.Bureau), ItemCount: d.ItemCount, Status: d.Status, Outcome: d.Outcome,
 		ReasonCode: d.ReasonCode, FiledAt: d.FiledAt, ResolvedAt: d.ResolvedAt, Items: []DisputeItem{},
-		Evidence: d.Evidence, Resubmissions: d.Resubmissions,
+		Evidence: d.Evidence, Resubmissions: d.Resubmissions, DueAt: d.DueAt, Overdue: d.Overdue(c.s.Now()),
 	}
 	var err error
 	if sealed.DisputeReasons {

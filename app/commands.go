@@ -87,7 +87,11 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 				}
 				completed = c
 			}
-			return domain.Decide(caseState(a), completed, now)
+			dated, err := s.withDueDate(ctx, completed, caseState(a), now) // calendar.go
+			if err != nil {
+				return nil, err
+			}
+			return domain.Decide(caseState(a), dated, now)
 		},
 	}
 	if _, ok := cmd.(domain.EraseSurvivorData); ok {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/waymark-org/waymark/calendar"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
@@ -57,6 +58,9 @@ type Config struct {
 	// Work is the index of the work queues (myWork, workChanged), fed by Runner; nil:
 	// the service has no work queues.
 	Work *projections.Work
+	// Calendars are the business-day calendars the statutory due dates of bureau block
+	// requests are counted in (nil: calendar.Default()).
+	Calendars *calendar.Set
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -84,6 +88,7 @@ type Service struct {
 	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 	auditKey    ed25519.PublicKey
 	work        *projections.Work
+	deadlines   *deadlines // due dates of bureau block requests (calendar.go)
 }
 
 // New returns a Service.
@@ -125,7 +130,7 @@ func New(cfg Config) (*Service, error) {
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
-		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work,
+		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
 	}, nil
 }
 

@@ -18,6 +18,11 @@ func (w *walker) creditRepair() bool {
 	if !needed && !w.chance(15) {
 		return true
 	}
+	// Trafficked across the border, she may have debts taken out in her name in the
+	// US: her Mexican caseworker then files with the US bureau, on the FCRA's clock.
+	if w.org.Jurisdiction == "MX" && w.chance(20) {
+		bureau = BureauUS
+	}
 	if !w.wait(7, 30) {
 		return false
 	}
@@ -50,7 +55,7 @@ func (w *walker) disputeRound(bureau string, items int) bool {
 		return false
 	}
 	creditors := creditorsMX
-	if w.org.Jurisdiction == "US" {
+	if bureau == BureauUS {
 		creditors = creditorsUS
 	}
 	dispute := domain.FileCreditDispute{Bureau: domain.OrgRef{ID: bureau},
@@ -100,11 +105,16 @@ func (w *walker) disputeRound(bureau string, items int) bool {
 
 // decideItems plans the bureau's answer to each pending item and returns the ones it
 // refused; false if it has not answered them all by now. Under the US Debt Bondage
-// Repair Act rule a bureau answers within days; elsewhere it takes weeks.
+// Repair Act rule a bureau answers within days; elsewhere it takes weeks. Two US
+// requests in five are never answered: the demo's overdue disputes (FCRA §605C's four
+// business days long past), for the bureau's and the caseworkers' due-date lists.
 func (w *walker) decideItems(bureau string, items []string, round int) ([]string, bool) {
 	lo, hi := 10, 40
-	if w.org.Jurisdiction == "US" {
+	if bureau == BureauUS {
 		lo, hi = 3, 10
+		if round == 0 && w.chance(40) {
+			return nil, false
+		}
 	}
 	odds := []int{72, 80}[round]
 	var refused []string

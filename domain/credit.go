@@ -168,6 +168,36 @@ type CreditDispute struct {
 	ReasonCode    DisputeReason // why a dispute resolved as a whole was not blocked
 	FiledAt       time.Time
 	ResolvedAt    time.Time
+	// DueAt is when the bureau must have decided every item: the statutory clock of
+	// the bureau's jurisdiction, restarted by each resubmission. Zero: no statutory
+	// clock (the jurisdiction has none, or the dispute was filed before Waymark kept
+	// due dates).
+	DueAt time.Time
+}
+
+// Overdue reports whether the dispute's due date has passed (from the instant DueAt
+// on) while the bureau still owes an answer: an item pending, or, for a dispute filed
+// without items, no outcome yet.
+func (d CreditDispute) Overdue(now time.Time) bool {
+	return !d.DueAt.IsZero() && !now.Before(d.DueAt) && d.PendingItems() > 0
+}
+
+// PendingItems is how many items still wait for the bureau's decision; for a dispute
+// filed without items, all of them until it is resolved as a whole.
+func (d CreditDispute) PendingItems() int {
+	if len(d.Items) == 0 {
+		if d.Status == DisputeResolved {
+			return 0
+		}
+		return d.ItemCount
+	}
+	n := 0
+	for _, it := range d.Items {
+		if it.Outcome == ItemPending {
+			n++
+		}
+	}
+	return n
 }
 
 // ---- Commands and events -----------------------------------------------------------
@@ -180,12 +210,20 @@ type RecordCreditReportObtained struct {
 // FileCreditDispute files a block/dispute request. The full form lists the Items
 // with their Evidence; the old form gives only ItemCount. With items,
 // ItemCount may be 0 (it is then taken from the items) or must equal len(Items).
+//
+// DueAt is filled in by the application layer, like an OrgRef, because the domain
+// cannot look it up: the statutory clock of the bureau's jurisdiction (its calendar
+// of business days, which is configuration) started at the filing time. It is the
+// BUREAU's jurisdiction, not the case's: the law that binds the bureau sets the clock
+// (a Mexican survivor's dispute with a US agency runs on FCRA §605C's four US
+// business days). Zero: no statutory clock; when set it must lie after now.
 type FileCreditDispute struct {
 	DisputeID string `waymark:"new"`
 	Bureau    OrgRef
 	ItemCount int
 	Items     []DisputeItem
 	Evidence  []EvidenceKind
+	DueAt     time.Time
 }
 
 type RecordCreditDisputeOutcome struct {
@@ -203,10 +241,13 @@ type RecordDisputeItemOutcome struct {
 	Reason     string        // optional text
 }
 
+// ResubmitCreditDispute sends refused items again. It is a new request: the clock
+// restarts, with DueAt filled in by the application layer as for FileCreditDispute.
 type ResubmitCreditDispute struct {
 	DisputeID string
 	ItemIDs   []string       // refused items of the dispute
 	Evidence  []EvidenceKind // evidence added for the resubmission (may be empty)
+	DueAt     time.Time      // the restarted statutory clock (zero: none)
 }
 
 // CreditReportObtained: the survivor's credit report was obtained from a bureau.
@@ -227,6 +268,7 @@ type CreditDisputeFiled struct {
 	Items     []DisputeItemFiled   `json:"items,omitempty"`
 	Evidence  []EvidenceKind       `json:"evidence,omitempty"`
 	At        time.Time            `json:"at"`
+	DueAt     time.Time            `json:"dueAt,omitzero"` // absent: no statutory clock (or filed before due dates were kept)
 	Personal  *DisputeItemsDetails `json:"personal,omitempty"`
 }
 
@@ -257,6 +299,7 @@ type CreditDisputeResubmitted struct {
 	ItemIDs   []string       `json:"itemIds" waymark:"id"`
 	Evidence  []EvidenceKind `json:"evidence,omitempty"`
 	At        time.Time      `json:"at"`
+	DueAt     time.Time      `json:"dueAt,omitzero"` // the restarted clock; absent: none
 }
 
 func (RecordCreditReportObtained) CommandType() string { return "RecordCreditReportObtained" }
@@ -360,12 +403,15 @@ func decideFileCreditDispute(c Case, cmd FileCreditDispute, now time.Time) ([]Ev
 			}
 		}
 	}
+	if err := checkDueAt(cmd.DueAt, now); err != nil {
+		return nil, err
+	}
 	if _, err := requireConsent(c, "credit bureau", cmd.Bureau.ID, PurposeCreditRepair, now); err != nil {
 		return nil, err
 	}
 	return one(CreditDisputeFiled{
 		DisputeID: cmd.DisputeID, Bureau: cmd.Bureau.ID, ItemCount: count,
-		Items: items, Evidence: cloneList(cmd.Evidence), At: now, Personal: details,
+		Items: items, Evidence: cloneList(cmd.Evidence), At: now, DueAt: cmd.DueAt, Personal: details,
 	})
 }
 
@@ -490,6 +536,9 @@ func decideResubmitCreditDispute(c Case, cmd ResubmitCreditDispute, now time.Tim
 	if err := checkList("evidence", cmd.Evidence, false); err != nil {
 		return nil, err
 	}
+	if err := checkDueAt(cmd.DueAt, now); err != nil {
+		return nil, err
+	}
 	d, err := itemisedDispute(c, cmd.DisputeID, "file a new dispute to resubmit")
 	if err != nil {
 		return nil, err
@@ -508,7 +557,17 @@ func decideResubmitCreditDispute(c Case, cmd ResubmitCreditDispute, now time.Tim
 	if _, err := requireConsent(c, "credit bureau", d.Bureau, PurposeCreditRepair, now); err != nil {
 		return nil, err
 	}
-	return one(CreditDisputeResubmitted{DisputeID: d.ID, ItemIDs: cloneList(cmd.ItemIDs), Evidence: cloneList(cmd.Evidence), At: now})
+	return one(CreditDisputeResubmitted{DisputeID: d.ID, ItemIDs: cloneList(cmd.ItemIDs), Evidence: cloneList(cmd.Evidence), At: now, DueAt: cmd.DueAt})
+}
+
+// checkDueAt refuses a due date that is not after the filing: a clock that ran out
+// before it started is a miscomputed one (a wrong calendar), not a deadline.
+func checkDueAt(due, now time.Time) error {
+	if !due.IsZero() && !due.After(now) {
+		return invalid("dueAt", fmt.Sprintf("the due date %s is not after the filing time %s",
+			due.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	return nil
 }
 
 // itemisedDispute finds a dispute filed with items; instead says what to do with one
@@ -533,7 +592,7 @@ func evolveCreditReportObtained(c Case, e CreditReportObtained) Case {
 
 func evolveCreditDisputeFiled(c Case, e CreditDisputeFiled) Case {
 	d := CreditDispute{ID: e.DisputeID, Bureau: e.Bureau, ItemCount: e.ItemCount,
-		Evidence: cloneList(e.Evidence), Status: DisputeFiled, FiledAt: e.At}
+		Evidence: cloneList(e.Evidence), Status: DisputeFiled, FiledAt: e.At, DueAt: e.DueAt}
 	if len(e.Items) > 0 {
 		d.Items = make(map[string]DisputeItemState, len(e.Items))
 	}
@@ -589,6 +648,7 @@ func evolveCreditDisputeResubmitted(c Case, e CreditDisputeResubmitted) Case {
 		}
 	}
 	d.Status, d.Outcome, d.ReasonCode, d.ResolvedAt = DisputeFiled, "", "", time.Time{}
+	d.DueAt = e.DueAt // the clock restarts; an old resubmission without one leaves none
 	d.Resubmissions++
 	c.Disputes = with(c.Disputes, e.DisputeID, d)
 	return c

@@ -1,8 +1,11 @@
 package domain
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Credit repair: a step where the survivor's data leaves the coalition, so every
@@ -237,5 +240,91 @@ func TestDisputeOutcomeDerivedFromItems(t *testing.T) {
 	final := Evolve(again, CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(9)}).Disputes["d-2"]
 	if final.Status != DisputeResolved || final.Outcome != DisputeBlocked || final.ResolvedAt != at(9) || final.Resubmissions != 1 {
 		t.Fatalf("after the resubmitted item was blocked: %+v", final)
+	}
+}
+
+// The statutory clock: the application fills in DueAt from the bureau's calendar; the
+// domain records it, restarts it on resubmission and says when a dispute is overdue.
+func TestDisputeDueDate(t *testing.T) {
+	due := at(10).Add(96 * time.Hour)
+	filed := CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(10), DueAt: due}
+	given := events(referred, bureauGrant, itemDispute, item1Blocked, item2Refused)
+	runCaseTests(t, []caseTest{
+		{name: "the due date is recorded with the dispute", given: events(referred, bureauGrant),
+			when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3, DueAt: due}, then: events(filed)},
+		{name: "no due date: the bureau's jurisdiction has no statutory clock", given: events(referred, bureauGrant),
+			when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3},
+			then: events(CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(10)})},
+		{name: "a due date at the filing time is refused", given: events(referred, bureauGrant),
+			when:    FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3, DueAt: at(10)},
+			wantErr: ErrInvalidInput, wantMsg: "dueAt: the due date 2026-03-02T19:00:00Z is not after the filing time 2026-03-02T19:00:00Z"},
+		{name: "a due date before the filing is refused", given: events(referred, bureauGrant),
+			when: FileCreditDispute{DisputeID: "d-1", Bureau: bureau, ItemCount: 3, DueAt: at(9)}, wantErr: ErrInvalidInput, wantMsg: "dueAt:"},
+		{name: "a resubmission restarts the clock", given: given,
+			when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}, DueAt: due},
+			then: events(CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, At: at(10), DueAt: due})},
+		{name: "a resubmission's due date before now is refused", given: given,
+			when: ResubmitCreditDispute{DisputeID: "d-2", ItemIDs: []string{"i-2"}, DueAt: at(3)}, wantErr: ErrInvalidInput, wantMsg: "dueAt:"},
+	})
+
+	if got := Fold(events(referred, bureauGrant, filed)).Disputes["d-1"].DueAt; !got.Equal(due) {
+		t.Errorf("state DueAt %s, want %s", got, due)
+	}
+	first := itemDispute
+	first.DueAt = at(50)
+	restarted := Fold(events(referred, bureauGrant, first, item1Blocked, item2Refused,
+		CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, At: at(60), DueAt: at(160)})).Disputes["d-2"]
+	if !restarted.DueAt.Equal(at(160)) {
+		t.Errorf("after resubmission DueAt %s, want %s", restarted.DueAt, at(160))
+	}
+	old := Fold(events(referred, bureauGrant, first, item1Blocked, item2Refused,
+		CreditDisputeResubmitted{DisputeID: "d-2", ItemIDs: []string{"i-2"}, At: at(60)})).Disputes["d-2"]
+	if !old.DueAt.IsZero() {
+		t.Errorf("a resubmission stored without a due date keeps the old one: %s", old.DueAt)
+	}
+}
+
+func TestDisputeOverdue(t *testing.T) {
+	due := at(100)
+	itemised := itemDispute
+	itemised.DueAt = due
+	whole := CreditDisputeFiled{DisputeID: "d-1", Bureau: "org-bureau", ItemCount: 3, At: at(5), DueAt: due}
+	for _, tt := range []struct {
+		name    string
+		given   []Event
+		dispute string
+		now     time.Time
+		want    bool
+		pending int
+	}{
+		{"just before the due date", events(referred, bureauGrant, itemised), "d-2", due.Add(-time.Nanosecond), false, 2},
+		{"at the due date: the last business day has ended", events(referred, bureauGrant, itemised), "d-2", due, true, 2},
+		{"one item still pending after the due date", events(referred, bureauGrant, itemised, item1Blocked), "d-2", at(200), true, 1},
+		{"every item decided", events(referred, bureauGrant, itemised, item1Blocked, item2Refused), "d-2", at(200), false, 0},
+		{"decided late is no longer overdue", events(referred, bureauGrant, itemised,
+			CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-1", Outcome: ItemBlocked, At: at(150)},
+			CreditDisputeItemDecided{DisputeID: "d-2", ItemID: "i-2", Outcome: ItemBlocked, At: at(151)}), "d-2", at(200), false, 0},
+		{"an item-less dispute not resolved", events(referred, bureauGrant, whole), "d-1", at(200), true, 3},
+		{"an item-less dispute resolved", events(referred, bureauGrant, whole,
+			CreditDisputeResolved{DisputeID: "d-1", Outcome: DisputeBlocked, At: at(6)}), "d-1", at(200), false, 0},
+		{"no statutory clock", events(referred, bureauGrant, disputeFiled), "d-1", at(10_000), false, 3},
+	} {
+		d := Fold(tt.given).Disputes[tt.dispute]
+		if got := d.Overdue(tt.now); got != tt.want || d.PendingItems() != tt.pending {
+			t.Errorf("%s: Overdue = %v, pending %d; want %v, %d", tt.name, got, d.PendingItems(), tt.want, tt.pending)
+		}
+	}
+}
+
+// Events stored before due dates were kept have none, and one without a clock is
+// stored without the field.
+func TestDueAtStoredOnlyWhenSet(t *testing.T) {
+	raw, err := json.Marshal(CreditDisputeFiled{DisputeID: "d-1", Bureau: "b", ItemCount: 1, At: at(1)})
+	if err != nil || strings.Contains(string(raw), "dueAt") {
+		t.Errorf("no clock: %s %v", raw, err)
+	}
+	var old CreditDisputeResubmitted
+	if err := json.Unmarshal([]byte(`{"disputeId":"d","itemIds":["i"],"at":"2025-01-01T00:00:00Z"}`), &old); err != nil || !old.DueAt.IsZero() {
+		t.Errorf("old event: %+v %v", old, err)
 	}
 }

@@ -57,7 +57,7 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	g.service, err = app.New(app.Config{
 		Store: n.Store, Runner: g.runner, Cases: g.cases, Orgs: g.orgs, Revocations: g.revs, Commands: g.cmds,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: n.logger, HashKey: cfg.HashKey,
-		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Work: work,
+		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Calendars: cfg.Calendars, Work: work,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)

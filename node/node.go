@@ -19,6 +19,7 @@ import (
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/calendar"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
@@ -43,6 +44,8 @@ type Config struct {
 	// AuditKey is the public audit key verifyCase checks checkpoints with (nil: the
 	// chain alone).
 	AuditKey ed25519.PublicKey
+	// Calendars count the due dates of bureau block requests (nil: calendar.Default()).
+	Calendars *calendar.Set
 	// SnapshotDir, when set, keeps a snapshot of the read models there
 	// (<data-dir>/snapshots for the CLI): loaded at start, so that the node applies
 	// only the events after it, and written while it runs and when it closes.

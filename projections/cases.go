@@ -34,6 +34,7 @@ type Cases struct {
 	order    []*CaseView    // by ReferralPosition ascending; entries replaced in place
 	index    map[string]int // case id → its place in order
 	counts   map[countKey]int
+	disputes *Disputes // open credit disputes by due date (disputes.go)
 }
 
 // countKey is what a case list's cheap filters look at. Cases keeps how many cases
@@ -51,8 +52,11 @@ func countKeyOf(v *CaseView) countKey {
 // NewCases returns an empty case read model. Without an unsealer, cases cannot be
 // found by name or document number.
 func NewCases(unsealer Unsealer) *Cases {
-	return &Cases{unsealer: unsealer, index: map[string]int{}, counts: map[countKey]int{}}
+	return &Cases{unsealer: unsealer, index: map[string]int{}, counts: map[countKey]int{}, disputes: NewDisputes()}
 }
+
+// Disputes is the index of open credit disputes by due date, kept with the cases.
+func (c *Cases) Disputes() *Disputes { return c.disputes }
 
 // Apply folds one event of a case stream into its view.
 func (c *Cases) Apply(env Envelope) error {
@@ -73,6 +77,7 @@ func (c *Cases) Apply(env Envelope) error {
 	if err := v.apply(env, c.openIndex); err != nil {
 		return err
 	}
+	c.disputes.update(v)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -139,6 +139,7 @@ func encState(e *enc, c *domain.Case) {
 		encStr(e, x.ReasonCode)
 		e.time(x.FiledAt)
 		e.time(x.ResolvedAt)
+		e.time(x.DueAt)
 	})
 	encMap(e, c.CreditReports, func(e *enc, r domain.CreditReport) {
 		e.str(r.ReportID)
@@ -234,7 +235,7 @@ func decState(d *dec, c *domain.Case) {
 					ReasonCode: decStr[domain.DisputeReason](d)}
 			}),
 			Evidence: decStrs[domain.EvidenceKind](d), Resubmissions: d.int(), Status: decStr[domain.DisputeStatus](d),
-			Outcome: decStr[domain.DisputeOutcome](d), ReasonCode: decStr[domain.DisputeReason](d), FiledAt: d.time(), ResolvedAt: d.time()}
+			Outcome: decStr[domain.DisputeOutcome](d), ReasonCode: decStr[domain.DisputeReason](d), FiledAt: d.time(), ResolvedAt: d.time(), DueAt: d.time()}
 	})
 	c.CreditReports = decMap[string](d, func(d *dec) domain.CreditReport {
 		return domain.CreditReport{ReportID: d.str(), Bureau: d.str(), ObtainedAt: d.time()}

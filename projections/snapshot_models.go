@@ -48,6 +48,7 @@ func (c *Cases) restore(views []*CaseView) error {
 		c.index[v.ID] = i
 		c.counts[countKeyOf(v)]++
 	}
+	c.disputes.rebuild(views) // derived from the views, never snapshotted itself
 	return nil
 }
 

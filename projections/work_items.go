@@ -117,10 +117,12 @@ func (c WorkConfig) ItemsFor(v *CaseView, org string, now time.Time) []WorkItem 
 			add(WorkConcernOpen, k.ConcernID, k.RaisedAt, time.Time{})
 		}
 	}
-	// A bureau's work.
+	// A bureau's work, by its statutory due date (none where the jurisdiction has no
+	// clock: then by filing date).
 	for _, d := range s.Disputes {
 		if d.Bureau == org && d.Status == domain.DisputeFiled {
-			add(WorkDisputePending, d.ID, d.FiledAt, disputeDue(d))
+			add(WorkDisputePending, d.ID, d.FiledAt, d.DueAt)
+			items[len(items)-1].Overdue = d.Overdue(now)
 		}
 	}
 	// The owning organisation's work.
@@ -146,9 +148,6 @@ func offered(s *domain.Case, bank string) bool {
 	}
 	return false
 }
-
-// disputeDue is a dispute's due date; zero until the domain keeps one.
-func disputeDue(domain.CreditDispute) time.Time { return time.Time{} }
 
 // concerned lists the organisations whose work case v may hold: its owner, the banks
 // it was referred to or that appear on its banking entries, the bureaus its disputes

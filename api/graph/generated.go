@@ -240,17 +240,39 @@ type ComplexityRoot struct {
 
 	CreditDispute struct {
 		Bureau        func(childComplexity int) int
+		DueAt         func(childComplexity int) int
 		Evidence      func(childComplexity int) int
 		FiledAt       func(childComplexity int) int
 		ID            func(childComplexity int) int
 		ItemCount     func(childComplexity int) int
 		Items         func(childComplexity int) int
 		Outcome       func(childComplexity int) int
+		Overdue       func(childComplexity int) int
 		Reason        func(childComplexity int) int
 		ReasonCode    func(childComplexity int) int
 		ResolvedAt    func(childComplexity int) int
 		Resubmissions func(childComplexity int) int
 		Status        func(childComplexity int) int
+	}
+
+	CreditDisputeDue struct {
+		Bureau       func(childComplexity int) int
+		CaseID       func(childComplexity int) int
+		DisputeID    func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		FiledAt      func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		PendingItems func(childComplexity int) int
+	}
+
+	CreditDisputeDueConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CreditDisputeDueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreditReport struct {
@@ -398,16 +420,17 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AccessLog       func(childComplexity int, caseID string, first *int, after *string, filter *AccessLogFilter) int
-		AccessLogReport func(childComplexity int, from time.Time, to time.Time) int
-		Case            func(childComplexity int, id string, minPosition *string) int
-		CaseAt          func(childComplexity int, id string, version *int, at *time.Time) int
-		CaseHistory     func(childComplexity int, id string, first *int, after *string) int
-		Cases           func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
-		MyWork          func(childComplexity int, first *int, after *string, minPosition *string) int
-		Organisation    func(childComplexity int, id string, minPosition *string) int
-		Organisations   func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
-		VerifyCase      func(childComplexity int, id string) int
+		AccessLog         func(childComplexity int, caseID string, first *int, after *string, filter *AccessLogFilter) int
+		AccessLogReport   func(childComplexity int, from time.Time, to time.Time) int
+		Case              func(childComplexity int, id string, minPosition *string) int
+		CaseAt            func(childComplexity int, id string, version *int, at *time.Time) int
+		CaseHistory       func(childComplexity int, id string, first *int, after *string) int
+		Cases             func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
+		CreditDisputesDue func(childComplexity int, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) int
+		MyWork            func(childComplexity int, first *int, after *string, minPosition *string) int
+		Organisation      func(childComplexity int, id string, minPosition *string) int
+		Organisations     func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
+		VerifyCase        func(childComplexity int, id string) int
 	}
 
 	Reopening struct {
@@ -573,6 +596,7 @@ type QueryResolver interface {
 	VerifyCase(ctx context.Context, id string) (*CaseVerification, error)
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
 	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
+	CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*CreditDisputeDueConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
 	MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error)
@@ -1370,6 +1394,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.Bureau(childComplexity), true
+	case "CreditDispute.dueAt":
+		if e.ComplexityRoot.CreditDispute.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.DueAt(childComplexity), true
 	case "CreditDispute.evidence":
 		if e.ComplexityRoot.CreditDispute.Evidence == nil {
 			break
@@ -1406,6 +1436,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.Outcome(childComplexity), true
+	case "CreditDispute.overdue":
+		if e.ComplexityRoot.CreditDispute.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDispute.Overdue(childComplexity), true
 	case "CreditDispute.reason":
 		if e.ComplexityRoot.CreditDispute.Reason == nil {
 			break
@@ -1436,6 +1472,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditDispute.Status(childComplexity), true
+
+	case "CreditDisputeDue.bureau":
+		if e.ComplexityRoot.CreditDisputeDue.Bureau == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.Bureau(childComplexity), true
+	case "CreditDisputeDue.caseId":
+		if e.ComplexityRoot.CreditDisputeDue.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.CaseID(childComplexity), true
+	case "CreditDisputeDue.disputeId":
+		if e.ComplexityRoot.CreditDisputeDue.DisputeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.DisputeID(childComplexity), true
+	case "CreditDisputeDue.dueAt":
+		if e.ComplexityRoot.CreditDisputeDue.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.DueAt(childComplexity), true
+	case "CreditDisputeDue.filedAt":
+		if e.ComplexityRoot.CreditDisputeDue.FiledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.FiledAt(childComplexity), true
+	case "CreditDisputeDue.overdue":
+		if e.ComplexityRoot.CreditDisputeDue.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.Overdue(childComplexity), true
+	case "CreditDisputeDue.pendingItems":
+		if e.ComplexityRoot.CreditDisputeDue.PendingItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDue.PendingItems(childComplexity), true
+
+	case "CreditDisputeDueConnection.edges":
+		if e.ComplexityRoot.CreditDisputeDueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDueConnection.Edges(childComplexity), true
+	case "CreditDisputeDueConnection.pageInfo":
+		if e.ComplexityRoot.CreditDisputeDueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDueConnection.PageInfo(childComplexity), true
+
+	case "CreditDisputeDueEdge.cursor":
+		if e.ComplexityRoot.CreditDisputeDueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDueEdge.Cursor(childComplexity), true
+	case "CreditDisputeDueEdge.node":
+		if e.ComplexityRoot.CreditDisputeDueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditDisputeDueEdge.Node(childComplexity), true
 
 	case "CreditReport.bureau":
 		if e.ComplexityRoot.CreditReport.Bureau == nil {
@@ -2358,6 +2463,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*app.CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
+	case "Query.creditDisputesDue":
+		if e.ComplexityRoot.Query.CreditDisputesDue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditDisputesDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditDisputesDue(childComplexity, args["first"].(*int), args["after"].(*string), args["overdueOnly"].(*bool), args["dueBefore"].(*time.Time), args["minPosition"].(*string)), true
 
 	case "Query.myWork":
 		if e.ComplexityRoot.Query.MyWork == nil {
@@ -3723,6 +3839,61 @@ extend type Case {
   credit: CaseCredit @group(name: CREDIT)
 }
 
+extend type Query {
+  """
+  The open block/dispute requests the caller's organisation must act on, by due date,
+  oldest first (disputes without a statutory clock last): for a bureau's staff, those
+  addressed to the bureau under a credit-repair grant in force; for a caseworker, those
+  of the cases its organisation owns. Anyone else is FORBIDDEN. Nothing personal.
+  """
+  creditDisputesDue(
+    "The page size, 0 to 100 (default 20)."
+    first: Int = 20
+    "The cursor of the last dispute of the previous page; omit for the first page."
+    after: String
+    "Only disputes past their due date with an item still pending."
+    overdueOnly: Boolean = false
+    "Only disputes due before this time."
+    dueBefore: Time
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): CreditDisputeDueConnection!
+}
+
+"A page of open disputes by due date."
+type CreditDisputeDueConnection {
+  "The disputes of the page, in order."
+  edges: [CreditDisputeDueEdge!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+}
+
+"An open dispute in a page, with its cursor."
+type CreditDisputeDueEdge {
+  "Pass as after to continue after this dispute."
+  cursor: String!
+  "The dispute."
+  node: CreditDisputeDue!
+}
+
+"An open block/dispute request and its statutory due date."
+type CreditDisputeDue {
+  "The case."
+  caseId: ID!
+  "The dispute (CreditDispute.id)."
+  disputeId: ID!
+  "The bureau it is addressed to."
+  bureau: Organisation!
+  "When it was first filed."
+  filedAt: Time!
+  "The end of the bureau's statutory clock (the last business day's end, in the bureau's jurisdiction's zone); null: no statutory clock."
+  dueAt: Time
+  "The due date has passed with items still pending."
+  overdue: Boolean!
+  "How many items still wait for the bureau's decision."
+  pendingItems: Int!
+}
+
 extend type Mutation {
   "Files a block/dispute request with a bureau: the items to block, with the evidence."
   fileCreditDispute(
@@ -3813,6 +3984,14 @@ type CreditDispute {
   evidence: [EvidenceKind!]!
   "How many times refused items were sent again."
   resubmissions: Int!
+  """
+  When the bureau must have decided every item: the end of the statutory clock of the
+  bureau's jurisdiction (FCRA §605C in the US: 4 business days after the day of receipt),
+  restarted by a resubmission. Null: no statutory clock.
+  """
+  dueAt: Time
+  "The due date has passed with an item (or, for a dispute filed with a count, the whole) still pending."
+  overdue: Boolean!
 }
 
 "A block/dispute request."
@@ -5451,8 +5630,52 @@ func (ec *executionContext) childFields_CreditDispute(ctx context.Context, field
 		return ec.fieldContext_CreditDispute_evidence(ctx, field)
 	case "resubmissions":
 		return ec.fieldContext_CreditDispute_resubmissions(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_CreditDispute_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CreditDispute_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditDispute", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditDisputeDue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "caseId":
+		return ec.fieldContext_CreditDisputeDue_caseId(ctx, field)
+	case "disputeId":
+		return ec.fieldContext_CreditDisputeDue_disputeId(ctx, field)
+	case "bureau":
+		return ec.fieldContext_CreditDisputeDue_bureau(ctx, field)
+	case "filedAt":
+		return ec.fieldContext_CreditDisputeDue_filedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_CreditDisputeDue_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CreditDisputeDue_overdue(ctx, field)
+	case "pendingItems":
+		return ec.fieldContext_CreditDisputeDue_pendingItems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditDisputeDue", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditDisputeDueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CreditDisputeDueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CreditDisputeDueConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditDisputeDueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditDisputeDueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CreditDisputeDueEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CreditDisputeDueEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditDisputeDueEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreditReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6654,6 +6877,52 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["minPosition"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_creditDisputesDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dueBefore",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dueBefore"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPosition"] = arg4
 	return args, nil
 }
 
@@ -10620,6 +10889,341 @@ func (ec *executionContext) fieldContext_CreditDispute_resubmissions(_ context.C
 	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CreditDispute_dueAt(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditDispute_overdue(ctx context.Context, field graphql.CollectedField, obj *CreditDispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDispute_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDispute_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDispute", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreditDisputeDue_caseId(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditDisputeDue_disputeId(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_disputeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_disputeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditDisputeDue_bureau(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_bureau(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bureau, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_bureau(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDisputeDue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDisputeDue_filedAt(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_filedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_filedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditDisputeDue_dueAt(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditDisputeDue_overdue(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreditDisputeDue_pendingItems(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDue_pendingItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDue_pendingItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditDisputeDueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDueConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []CreditDisputeDueEdge) graphql.Marshaler {
+			return ec.marshalNCreditDisputeDueEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDueConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDisputeDueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditDisputeDueEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDisputeDueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDueConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDueConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDisputeDueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditDisputeDueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDueEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDueEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditDisputeDueEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditDisputeDueEdge_node(ctx context.Context, field graphql.CollectedField, obj *CreditDisputeDueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditDisputeDueEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CreditDisputeDue) graphql.Marshaler {
+			return ec.marshalNCreditDisputeDue2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditDisputeDueEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditDisputeDueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditDisputeDue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreditReport_id(ctx context.Context, field graphql.CollectedField, obj *CreditReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14261,6 +14865,50 @@ func (ec *executionContext) fieldContext_Query_cases(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditDisputesDue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditDisputesDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditDisputesDue(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["overdueOnly"].(*bool), fc.Args["dueBefore"].(*time.Time), fc.Args["minPosition"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CreditDisputeDueConnection) graphql.Marshaler {
+			return ec.marshalNCreditDisputeDueConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditDisputesDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditDisputeDueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditDisputesDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20820,6 +21468,155 @@ func (ec *executionContext) _CreditDispute(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "dueAt":
+			out.Values[i] = ec._CreditDispute_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._CreditDispute_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditDisputeDueImplementors = []string{"CreditDisputeDue"}
+
+func (ec *executionContext) _CreditDisputeDue(ctx context.Context, sel ast.SelectionSet, obj *CreditDisputeDue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditDisputeDueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditDisputeDue")
+		case "caseId":
+			out.Values[i] = ec._CreditDisputeDue_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputeId":
+			out.Values[i] = ec._CreditDisputeDue_disputeId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bureau":
+			out.Values[i] = ec._CreditDisputeDue_bureau(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filedAt":
+			out.Values[i] = ec._CreditDisputeDue_filedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueAt":
+			out.Values[i] = ec._CreditDisputeDue_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._CreditDisputeDue_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingItems":
+			out.Values[i] = ec._CreditDisputeDue_pendingItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditDisputeDueConnectionImplementors = []string{"CreditDisputeDueConnection"}
+
+func (ec *executionContext) _CreditDisputeDueConnection(ctx context.Context, sel ast.SelectionSet, obj *CreditDisputeDueConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditDisputeDueConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditDisputeDueConnection")
+		case "edges":
+			out.Values[i] = ec._CreditDisputeDueConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CreditDisputeDueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditDisputeDueEdgeImplementors = []string{"CreditDisputeDueEdge"}
+
+func (ec *executionContext) _CreditDisputeDueEdge(ctx context.Context, sel ast.SelectionSet, obj *CreditDisputeDueEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditDisputeDueEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditDisputeDueEdge")
+		case "cursor":
+			out.Values[i] = ec._CreditDisputeDueEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CreditDisputeDueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21867,6 +22664,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cases(ctx, field)
+				})
+		case "creditDisputesDue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditDisputesDue(ctx, field)
 				})
 		case "organisations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -23338,6 +24141,42 @@ func (ec *executionContext) marshalNCreditDispute2ᚕgithubᚗcomᚋwaymarkᚑor
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditDispute2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDispute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditDisputeDue2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDue(ctx context.Context, sel ast.SelectionSet, v *CreditDisputeDue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditDisputeDue!")
+		return graphql.Null
+	}
+	return ec._CreditDisputeDue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditDisputeDueConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueConnection(ctx context.Context, sel ast.SelectionSet, v *CreditDisputeDueConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditDisputeDueConnection!")
+		return graphql.Null
+	}
+	return ec._CreditDisputeDueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditDisputeDueEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueEdge(ctx context.Context, sel ast.SelectionSet, v CreditDisputeDueEdge) graphql.Marshaler {
+	return ec._CreditDisputeDueEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCreditDisputeDueEdge2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []CreditDisputeDueEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditDisputeDueEdge2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCreditDisputeDueEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

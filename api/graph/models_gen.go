@@ -385,6 +385,46 @@ type CreditDispute struct {
 	Evidence []domain.EvidenceKind `json:"evidence"`
 	// How many times refused items were sent again.
 	Resubmissions int `json:"resubmissions"`
+	// When the bureau must have decided every item: the end of the statutory clock of the
+	// bureau's jurisdiction (FCRA §605C in the US: 4 business days after the day of receipt),
+	// restarted by a resubmission. Null: no statutory clock.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// The due date has passed with an item (or, for a dispute filed with a count, the whole) still pending.
+	Overdue bool `json:"overdue"`
+}
+
+// An open block/dispute request and its statutory due date.
+type CreditDisputeDue struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// The dispute (CreditDispute.id).
+	DisputeID string `json:"disputeId"`
+	// The bureau it is addressed to.
+	Bureau *app.Organisation `json:"bureau"`
+	// When it was first filed.
+	FiledAt time.Time `json:"filedAt"`
+	// The end of the bureau's statutory clock (the last business day's end, in the bureau's jurisdiction's zone); null: no statutory clock.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// The due date has passed with items still pending.
+	Overdue bool `json:"overdue"`
+	// How many items still wait for the bureau's decision.
+	PendingItems int `json:"pendingItems"`
+}
+
+// A page of open disputes by due date.
+type CreditDisputeDueConnection struct {
+	// The disputes of the page, in order.
+	Edges []CreditDisputeDueEdge `json:"edges"`
+	// Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An open dispute in a page, with its cursor.
+type CreditDisputeDueEdge struct {
+	// Pass as after to continue after this dispute.
+	Cursor string `json:"cursor"`
+	// The dispute.
+	Node *CreditDisputeDue `json:"node"`
 }
 
 // A credit report obtained from a bureau.

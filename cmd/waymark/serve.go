@@ -38,9 +38,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
-	auditFlags := registerAuditFlags(fs) // checkpoint_serve.go
-	work := registerWorkFlags(fs)        // work.go
+	auditFlags := registerAuditFlags(fs)       // checkpoint_serve.go
+	calendarsFile := registerCalendarsFlag(fs) // calendars.go
+	work := registerWorkFlags(fs)              // work.go
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	calendars, err := loadCalendars(*calendarsFile, logger)
+	if err != nil {
 		return err
 	}
 	if !(*tokenRate > 0) || math.IsInf(*tokenRate, 1) || *tokenBurst < 0 {
@@ -87,7 +92,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey), withWork(work))
+	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work))
 	if err != nil {
 		return err
 	}
