@@ -250,3 +250,42 @@ func TestMyWorkComplexity(t *testing.T) {
 		t.Errorf("two queues in one request: %+v", resp.Errors)
 	}
 }
+
+// Given two block requests to a US bureau (FCRA: 4 business days) filed a day apart,
+// and one to a Mexican bureau (no statutory clock), when the US bureau reads myWork
+// after the first is due, then it lists both by due date, the overdue one first with
+// its due date; the Mexican one, without a clock, has no due date and is never overdue.
+func TestMyWorkBureauByDueDate(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	h.must(admin, registerOrg, map[string]any{"in": map[string]any{"commandId": "org-bureau-us", "id": "bureau-us",
+		"name": "Bureau US", "kind": "CREDIT_BUREAU", "jurisdiction": "US", "services": []string{}}}, nil)
+	bureauUS := app.Actor{ID: "bu", Role: app.RoleBureau, Organisation: "bureau-us"}
+	year := h.clock.Now().AddDate(1, 0, 0).Format(time.RFC3339)
+	file := func(caseID, bureau, tag string) {
+		t.Helper()
+		h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": tag + "-grant", "caseId": caseID,
+			"recipientOrganisationId": bureau, "categories": []string{"CREDIT"}, "purposes": []string{"CREDIT_REPAIR"}, "expiresAt": year})
+		h.step("fileCreditDispute", "FileCreditDisputeInput", map[string]any{"commandId": tag + "-file", "caseId": caseID,
+			"bureauId": bureau, "itemCount": 1})
+	}
+	early, late := h.refer("due-early"), h.refer("due-late")
+	file(late, "bureau-a", "mx") // filed first, but with no clock
+	file(early, "bureau-us", "early")
+	h.clock.Advance(24 * time.Hour)
+	file(late, "bureau-us", "late")
+	h.clock.Advance(6*24*time.Hour + 3*time.Hour) // past the first one's due date, before the second's
+
+	us := h.myWork(bureauUS, 100, "")
+	if len(us.Items) != 2 || us.Items[0].CaseID != early || us.Items[1].CaseID != late {
+		t.Fatalf("the US bureau's queue: %+v, want the early dispute, then the late one", us.Items)
+	}
+	first, second := us.Items[0], us.Items[1]
+	if first.DueAt == nil || !first.Overdue || second.DueAt == nil || second.Overdue || *first.DueAt >= *second.DueAt {
+		t.Errorf("due dates: %+v, %+v", first, second)
+	}
+	mx := h.myWork(bureauAStaff, 100, "")
+	if len(mx.Items) != 1 || mx.Items[0].DueAt != nil || mx.Items[0].Overdue {
+		t.Errorf("the Mexican bureau's queue: %+v", mx.Items)
+	}
+}
