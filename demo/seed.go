@@ -108,9 +108,6 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 			return sum, fmt.Errorf("seed journey %d at %s: %w", s.n, s.at.Format(time.DateTime), err)
 		}
 	}
-	if _, err := workForEveryBureau(ctx, svc, walkers); err != nil { // work.go
-		return sum, err
-	}
 	for _, w := range walkers {
 		c, err := w.load(ctx)
 		if err != nil {
