@@ -141,6 +141,10 @@ const (
 	ActionSubjectAccess  Action = "case.subject-access"
 	ActionReadAggregates Action = "aggregates.read" // coalition dashboards, analytics feed
 	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
+
+	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
+	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
+	ActionDecideTransfer Action = "case.decide-transfer"
 )
 
 // Request is one access to decide.
@@ -224,7 +228,7 @@ func Authorize(r Request) Decision {
 		}
 		return decideCase(r)
 	case ActionRead, ActionChange, ActionRecordBankOutcome, ActionRecordDisputeOutcome, ActionErase, ActionAudit,
-		ActionSubjectAccess:
+		ActionSubjectAccess, ActionDecideTransfer:
 		if r.Case == nil || !r.Case.Referred {
 			return notFound()
 		}

@@ -27,11 +27,20 @@ func decideCase(r Request) Decision {
 	return notFound() // analysts never see a case
 }
 
-// caseworker: the owning organisation's staff may do everything; an organisation a
-// consent grant in force shares the case with may read the summary and the groups of
-// the categories shared with it, and nothing else.
+// caseworker: the owning organisation's staff may do everything but answer its own
+// transfer; an organisation a consent grant in force shares the case with may read the
+// summary and the groups of the categories shared with it, and nothing else; the
+// recipient of a pending transfer may also accept or decline it.
+//
+// A former owner has no rule of its own: once a transfer is accepted it sees the case
+// only as a consent grant in force shares it, like any organisation. The survivor may
+// be fleeing someone close to the old organisation; the new owner holds the whole
+// history, and the coalition's auditors keep all of it.
 func caseworker(r Request) Decision {
 	c, a := r.Case, r.Actor
+	if r.Action == ActionDecideTransfer {
+		return decideTransfer(r)
+	}
 	if actsFor(a, c.OwnerOrganisation) {
 		if r.Action == ActionRead && !known(r.Group) {
 			return forbid("unknown field group")
@@ -58,6 +67,22 @@ func caseworker(r Request) Decision {
 		return allow("a consent grant in force shares this group with the caseworker's organisation")
 	}
 	return forbid("no consent grant in force shares this group with the caseworker's organisation")
+}
+
+// decideTransfer: the recipient of the pending transfer answers it, even when the
+// survivor has withdrawn the consent that let it see the case (declining lets less data
+// flow; accepting is then refused by the domain, which checks consent again). Whether
+// Target is the pending transfer's id is the domain's to say: naming another is bad
+// input, not a refusal.
+func decideTransfer(r Request) Decision {
+	c, a := r.Case, r.Actor
+	if p := c.PendingTransfer; p != nil && actsFor(a, p.To) {
+		return allow("the caseworker's organisation is the recipient of the case's pending transfer")
+	}
+	if _, shared := sharedWith(c, a, r); shared || actsFor(a, c.OwnerOrganisation) {
+		return forbid("only the recipient of a pending transfer accepts or declines it; the owner may cancel it")
+	}
+	return notFound()
 }
 
 // sharedWith reports whether some consent grant in force at r.Now names the actor's

@@ -403,6 +403,20 @@ func caseMutations() []mutationCase {
 		{"recordSubjectAccessRequest", "RecordSubjectAccessRequestInput", func(f fixture) map[string]any {
 			return map[string]any{"identityCheckedInPerson": true, "freeWillCheckedInPerson": true}
 		}, nil},
+		// Transfers: to the other shelter, which a grant in force shares the case with.
+		// No fixture has a transfer pending (api/transfer_test.go walks them through).
+		{"requestCaseTransfer", "RequestCaseTransferInput", func(f fixture) map[string]any {
+			to := "shelter-a"
+			if f.owner.Organisation == "shelter-a" {
+				to = "shelter-b"
+			}
+			return map[string]any{"recipientOrganisationId": to, "reasonCode": "SAFETY", "reason": "she moved"}
+		}, nil},
+		{"acceptCaseTransfer", "AcceptCaseTransferInput", func(f fixture) map[string]any { return map[string]any{"transferId": "t-none"} }, nil},
+		{"declineCaseTransfer", "DeclineCaseTransferInput", func(f fixture) map[string]any {
+			return map[string]any{"transferId": "t-none", "reasonCode": "NO_CAPACITY"}
+		}, nil},
+		{"cancelCaseTransfer", "CancelCaseTransferInput", func(f fixture) map[string]any { return map[string]any{"transferId": "t-none"} }, nil},
 	}
 }
 
@@ -447,6 +461,12 @@ func wantMutation(roleName string, rel relation, mutation string) string {
 	case "caseworker":
 		switch rel {
 		case relOwn:
+			switch mutation {
+			case "acceptCaseTransfer", "declineCaseTransfer":
+				return F // only the recipient answers a transfer, never the owner
+			case "cancelCaseTransfer":
+				return "BAD_USER_INPUT" // no transfer t-none is pending
+			}
 			return ok
 		case relInForce:
 			return F // shared by consent: read-only

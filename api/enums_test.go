@@ -73,6 +73,10 @@ var boundEnums = map[string]domainEnum{
 	"ConcernResolution":    enumOf(domain.AllConcernResolution),
 	"ReopenReason":         enumOf(domain.AllReopenReason),
 	"ErasureReason":        enumOf(domain.AllErasureReason),
+
+	"TransferReason":        enumOf(domain.AllTransferReason),
+	"TransferDeclineReason": enumOf(domain.AllTransferDeclineReason),
+	"TransferStatus":        enumOf(domain.AllTransferStatus),
 }
 
 // TestEnumsMapToTheDomain: every value of every GraphQL enum is bound (gqlgen.yml) to

@@ -50,6 +50,9 @@ type harness struct {
 	logs *syncBuffer
 	// auditKey signs checkpoints; the node verifies them with its public half.
 	auditKey ed25519.PrivateKey
+	// snapshotDir, when set, is where the node keeps its read models' snapshot (written
+	// at every stop, loaded at the next start).
+	snapshotDir string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -75,7 +78,7 @@ func (h *harness) start() {
 		h.t.Fatalf("open backends: %v", err)
 	}
 	n, err := node.Start(context.Background(), node.Config{
-		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault,
+		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
 		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
 	})

@@ -42,6 +42,12 @@ var eventGroups = map[string]struct{ data, personal access.Group }{
 	"CaseReopened":                    {access.GroupSummary, access.GroupNotes},
 	"SurvivorDataErased":              {access.GroupSummary, access.GroupSummary},
 	"SubjectAccessRequested":          {access.GroupSummary, access.GroupSummary},
+	// A transfer's facts are the journey's; the texts beside its reason codes go with
+	// the notes, as a closure's do.
+	"CaseTransferRequested": {access.GroupSummary, access.GroupNotes},
+	"CaseTransferAccepted":  {access.GroupSummary, access.GroupSummary},
+	"CaseTransferDeclined":  {access.GroupSummary, access.GroupNotes},
+	"CaseTransferCancelled": {access.GroupSummary, access.GroupSummary},
 }
 
 // groupsOf returns an event type's groups. A type the table does not know (none

@@ -117,6 +117,8 @@ func accessFor(p domain.Performer, actor Actor) (access.Action, string) {
 		return access.ActionRecordDisputeOutcome, p.Target
 	case domain.ByOwnerOrAdmin:
 		return access.ActionErase, ""
+	case domain.ByTransferRecipient:
+		return access.ActionDecideTransfer, p.Target
 	case domain.ByConcernParty:
 		if actor.Role == access.RoleBank {
 			return access.ActionRecordBankOutcome, actor.Organisation // the domain checks the bank is a party

@@ -32,6 +32,7 @@ var creditOdds = map[string]int{"MX": 35, "US": 60}
 // repair and closure, each stage only if the one before got far enough by now.
 func (w *walker) plan() {
 	w.refer()
+	w.transfer() // a few journeys move to another organisation (transfers.go)
 	if !w.intake() || !w.keepsInTouch(5) {
 		return
 	}
@@ -82,9 +83,10 @@ func (w *walker) refer() {
 		Barriers:              slices.Clone(w.barriers),
 		Survivor:              w.survivor(),
 	}
+	referrer := w.worker // the journey may move to another organisation's caseworker later (transfers.go)
 	w.add(func(ctx context.Context) error {
 		w.cmds++
-		res, err := w.svc.ReferSurvivor(ctx, w.worker, fmt.Sprintf("demo-%03d-%03d", w.n, w.cmds), cmd)
+		res, err := w.svc.ReferSurvivor(ctx, referrer, fmt.Sprintf("demo-%03d-%03d", w.n, w.cmds), cmd)
 		if err != nil {
 			return fmt.Errorf("ReferSurvivor: %w", err)
 		}

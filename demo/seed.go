@@ -51,6 +51,10 @@ type Summary struct {
 	DisputeItems         int // items listed in them
 	ItemsBlocked         int // items blocked by now
 	ResubmittedDisputes  int // disputes whose refused items were sent again
+
+	Transferred         int // cases that moved to another organisation (transfers.go)
+	TransfersPending    int // cases whose transfer waits for the recipient's answer
+	TransferredAccounts int // accounts opened after the case moved to another country
 }
 
 func newSummary() Summary {
@@ -218,4 +222,5 @@ func (s *Summary) add(c domain.Case) {
 			s.ResubmittedDisputes++
 		}
 	}
+	s.addTransfers(c)
 }

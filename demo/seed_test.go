@@ -102,3 +102,13 @@ func TestCoalitionDirectory(t *testing.T) {
 		}
 	}
 }
+
+// Seeded transfers: cases moved and the journey went on with the new owner (a US
+// account opened after a return home), and some transfers wait for their recipient.
+func TestSeedTransfersCases(t *testing.T) {
+	sum := seed(t)
+	if sum.Transferred == 0 || sum.TransfersPending == 0 || sum.TransferredAccounts == 0 {
+		t.Errorf("transferred %d, pending %d, accounts opened after a move abroad %d: want some of each",
+			sum.Transferred, sum.TransfersPending, sum.TransferredAccounts)
+	}
+}

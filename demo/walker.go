@@ -42,6 +42,7 @@ type walker struct {
 	needs    []domain.Need         // active needs, as planned
 	docs     []domain.DocumentKind // ID documents obtained, as planned
 	closed   bool                  // the case is closed, as planned
+	fate     transferFate          // its transfer, if any (transfers.go)
 
 	// Running.
 	svc    *app.Service

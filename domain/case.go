@@ -5,7 +5,7 @@
 //
 // One file per concern (referral.go, consent.go, idrecovery.go, banking.go,
 // offers.go, duediligence.go, safeguarding.go, contact.go, credit.go, barriers.go,
-// lifecycle.go, organisation.go, revocation.go) holds its vocabulary, commands,
+// lifecycle.go, transfer.go, organisation.go, revocation.go) holds its vocabulary, commands,
 // events, rules and evolve, and its part of the table (table.go), which describes
 // every case command and every event once. This file keeps Case and the dispatch:
 // Decide and Evolve find a command's or an event's row in the table; they have no
@@ -62,6 +62,12 @@ type Case struct {
 	ContactRules      *SafeContactRules              // nil until set (contact.go); replaced, never changed in place
 
 	ClosedOutcome ClosureOutcome // set while the case is closed, cleared on reopening
+
+	// PendingTransfer is the transfer waiting for its recipient's answer, nil when none
+	// (transfer.go); replaced, never changed in place. FormerOwners lists the
+	// organisations that owned the case before, oldest first.
+	PendingTransfer *CaseTransfer
+	FormerOwners    []string
 
 	Erased bool // the survivor's personal data was erased; none can be recorded again
 }

@@ -61,6 +61,10 @@ const (
 	// ByOwnerOrAdmin: the erasure, by the owner or by an administrator acting on the
 	// case's id without seeing it.
 	ByOwnerOrAdmin PerformedBy = "owner_or_admin"
+	// ByTransferRecipient: the recipient of the case's pending transfer accepts or
+	// declines it; Performer.Target is the transfer id (the domain checks it is the
+	// pending one and that the caller's organisation is its recipient).
+	ByTransferRecipient PerformedBy = "transfer_recipient"
 )
 
 // Performer is who performs one case command, and on what.

@@ -58,6 +58,7 @@ func laterEvents() []Event {
 		BarrierResolved{Barrier: BarrierNoID, At: at(3)},
 		NeedIdentified{Need: NeedShelter, At: at(2)},
 		NeedMet{Need: NeedIDDocument, At: at(3)},
+		transferAsked, transferTaken, transferRefused, transferCancelled,
 		OrganisationRegistered{Name: "Banco", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking},
 			Programmes: []Programme{ProgrammeSurvivorInclusion}, At: at(0)},
 		OrganisationProfileUpdated{Services: []Service{ServiceBanking, ServiceFinancialTraining},

@@ -10,7 +10,10 @@ import (
 // what lets less data flow (withdrawing consent, erasure); an erased case keeps its
 // journey facts but accepts no new personal data (Decide refuses it).
 
-// ClosureOutcome is why a case was closed.
+// ClosureOutcome is why a case was closed. ClosureTransferred stays for the cases
+// closed that way before transfers existed, and their history; a case now moves to
+// another organisation with RequestCaseTransfer (transfer.go), which keeps the
+// survivor in one case instead of splitting her into two.
 type ClosureOutcome string
 
 const (

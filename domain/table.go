@@ -32,6 +32,7 @@ func concerns() []concern {
 		creditConcern(),
 		barriersConcern(),
 		lifecycleConcern(),
+		transferConcern(),
 		organisationConcern(),
 		revocationConcern(),
 	}

@@ -138,6 +138,8 @@ func runFixtureJourney(t *testing.T, n *node.Node) {
 	must(svc.ChangeCase(ctx, fixtureWorker, app.CaseCommand{CommandID: "fx-erase", CaseID: erased,
 		Command: domain.EraseSurvivorData{ReasonCode: domain.ErasureSurvivorRequest}}))
 
+	transferFixture(t, n, must)
+
 	// One read of personal data, so the access log has an entry.
 	waitReady(t, n)
 	v, _ := n.Cases.Get(live)
@@ -155,4 +157,47 @@ func firstKey[V any](m map[string]V, match func(V) bool) string {
 		}
 	}
 	return best
+}
+
+// transferFixture: a case whose first transfer (to an NGO in the same country) is
+// declined, whose second is cancelled, and whose third, across the border, is
+// accepted.
+func transferFixture(t *testing.T, n *node.Node, must func(app.Result, error) app.Result) {
+	t.Helper()
+	ctx := context.Background()
+	svc := n.Service
+	for _, o := range []struct{ id, jurisdiction string }{{"fx-ngo-mx", "MX"}, {"fx-ngo-us", "US"}} {
+		must(svc.RegisterOrganisation(ctx, fixtureAdmin, "fx-org-"+o.id, o.id, domain.RegisterOrganisation{
+			Name: "Fixture " + o.id, Kind: domain.OrgNGO, Jurisdiction: o.jurisdiction}))
+	}
+	moved := must(svc.ReferSurvivor(ctx, fixtureWorker, "fx-refer-moved", domain.ReferSurvivor{
+		ReferringOrganisation: domain.OrgRef{ID: "fx-shelter"}, Jurisdiction: "MX",
+		Survivor: domain.SurvivorDetails{FullName: "Fixture Survivor Tres"},
+	})).ID
+	step := 0
+	as := func(actor app.Actor, cmd domain.Command) {
+		t.Helper()
+		step++
+		must(svc.ChangeCase(ctx, actor, app.CaseCommand{CommandID: fmt.Sprintf("fx-moved-%d", step), CaseID: moved, Command: cmd}))
+	}
+	pending := func() string {
+		t.Helper()
+		c, err := svc.LoadCase(ctx, fixtureWorker, moved)
+		if err != nil || c.PendingTransfer == nil {
+			t.Fatalf("no pending transfer: %v", err)
+		}
+		return c.PendingTransfer.ID
+	}
+	mx := app.Actor{ID: "fx-ngo-mx-worker", Role: app.RoleCaseworker, Organisation: "fx-ngo-mx", Kind: domain.OrgNGO}
+	us := app.Actor{ID: "fx-ngo-us-worker", Role: app.RoleCaseworker, Organisation: "fx-ngo-us", Kind: domain.OrgNGO}
+	for _, to := range []string{"fx-ngo-mx", "fx-ngo-us"} {
+		as(fixtureWorker, domain.GrantConsent{Recipient: domain.OrgRef{ID: to}, Categories: []domain.DataCategory{domain.DataIdentity, domain.DataNotes},
+			Purposes: []domain.Purpose{domain.PurposeBanking}, ExpiresAt: fixtureStart.AddDate(1, 0, 0)})
+	}
+	as(fixtureWorker, domain.RequestCaseTransfer{Recipient: domain.OrgRef{ID: "fx-ngo-mx"}, ReasonCode: domain.TransferSurvivorRelocated, Reason: "she moved (fixture)"})
+	as(mx, domain.DeclineCaseTransfer{TransferID: pending(), ReasonCode: domain.TransferDeclineNoCapacity, Reason: "no place (fixture)"})
+	as(fixtureWorker, domain.RequestCaseTransfer{Recipient: domain.OrgRef{ID: "fx-ngo-mx"}, ReasonCode: domain.TransferOther})
+	as(fixtureWorker, domain.CancelCaseTransfer{TransferID: pending()})
+	as(fixtureWorker, domain.RequestCaseTransfer{Recipient: domain.OrgRef{ID: "fx-ngo-us"}, ReasonCode: domain.TransferReturningHome})
+	as(us, domain.AcceptCaseTransfer{TransferID: pending()})
 }

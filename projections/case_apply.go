@@ -69,6 +69,13 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 		v.seal(SealedResolution(e.ConcernID), env.Extras.Personal)
 	case domain.SafeContactRulesSet:
 		v.seal(SealedContact, env.Extras.Personal)
+	case domain.CaseTransferRequested, domain.CaseTransferDeclined, domain.CaseTransferCancelled:
+		v.applyTransfer(e, env.Extras.Personal)
+	case domain.CaseTransferAccepted:
+		v.applyTransfer(e, env.Extras.Personal)
+		// The new owner and jurisdiction, one shared copy as at referral.
+		v.State.OwnerOrganisation = symbols.intern(v.State.OwnerOrganisation)
+		v.State.Jurisdiction = symbols.intern(v.State.Jurisdiction)
 	case domain.SurvivorDataErased:
 		// The key is destroyed; what is left of the personal data cannot be opened.
 		v.Survivor = codec.Personal{}
@@ -81,6 +88,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			closure.Reason = codec.Personal{}
 			v.Closure = &closure
 		}
+		v.eraseTransferTexts()
 		v.BlindIndex, v.SealedIndex = nil, nil
 		v.Sealed, v.sealedOwned = nil, true
 	}

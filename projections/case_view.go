@@ -24,6 +24,7 @@ type CaseView struct {
 	UpdatedAt        time.Time
 	Closure          *ClosureView
 	Reopenings       []ReopeningView
+	Transfers        []TransferView // every transfer asked for, oldest first (case_transfers.go)
 	// Journey holds one compact step per event, in order (JourneySteps expands them).
 	Journey  []Step
 	Survivor codec.Personal

@@ -30,6 +30,7 @@ func encCase(e *enc, v *CaseView) {
 		e.personal(r.Reason)
 		e.time(r.At)
 	})
+	encList(e, v.Transfers, encTransfer)
 	encList(e, v.Journey, func(e *enc, s Step) {
 		// The strings, never the numbers: those are the writing process's own.
 		e.str(symbols.name(s.Type))
@@ -64,6 +65,7 @@ func decCase(d *dec) *CaseView {
 	v.Reopenings = decList(d, func(d *dec) ReopeningView {
 		return ReopeningView{ReasonCode: decStr[domain.ReopenReason](d), Reason: d.personal(), At: d.time()}
 	})
+	v.Transfers = decList(d, decTransfer)
 	v.Journey = decList(d, func(d *dec) Step {
 		return Step{Type: symbols.id(d.str()), At: d.varint(), Stage: symbols.id(d.str()),
 			Position: d.position(), ActorOrganisation: symbols.id(d.str()), Party: symbols.id(d.str())}
@@ -84,6 +86,16 @@ func encState(e *enc, c *domain.Case) {
 	e.bool(c.Referred)
 	e.str(c.OwnerOrganisation)
 	e.str(c.Jurisdiction)
+	e.bool(c.PendingTransfer != nil)
+	if p := c.PendingTransfer; p != nil {
+		e.str(p.ID)
+		e.str(p.From)
+		e.str(p.To)
+		e.str(p.ToJurisdiction)
+		encStr(e, p.ReasonCode)
+		e.time(p.RequestedAt)
+	}
+	encList(e, c.FormerOwners, (*enc).str)
 	encStrs(e, c.Needs)
 	encStrs(e, c.Barriers)
 	encMap(e, c.NeedHistory, encSpan)
@@ -193,6 +205,26 @@ func encState(e *enc, c *domain.Case) {
 	e.bool(c.Erased)
 }
 
+func encTransfer(e *enc, t TransferView) {
+	e.str(t.ID)
+	e.str(t.From)
+	e.str(t.To)
+	e.str(t.ToJurisdiction)
+	encStr(e, t.ReasonCode)
+	e.personal(t.Reason)
+	e.time(t.RequestedAt)
+	encStr(e, t.Status)
+	encStr(e, t.DeclineReasonCode)
+	e.personal(t.DeclineReason)
+	e.time(t.DecidedAt)
+}
+
+func decTransfer(d *dec) TransferView {
+	return TransferView{ID: d.str(), From: symbols.intern(d.str()), To: symbols.intern(d.str()), ToJurisdiction: symbols.intern(d.str()),
+		ReasonCode: decStr[domain.TransferReason](d), Reason: d.personal(), RequestedAt: d.time(), Status: decStr[domain.TransferStatus](d),
+		DeclineReasonCode: decStr[domain.TransferDeclineReason](d), DeclineReason: d.personal(), DecidedAt: d.time()}
+}
+
 func encSpan(e *enc, s domain.BarrierSpan) {
 	e.time(s.IdentifiedAt)
 	e.time(s.ResolvedAt)
@@ -207,6 +239,11 @@ func decState(d *dec, c *domain.Case) {
 	c.Referred = d.bool()
 	c.OwnerOrganisation = symbols.intern(d.str())
 	c.Jurisdiction = symbols.intern(d.str())
+	if d.bool() {
+		c.PendingTransfer = &domain.CaseTransfer{ID: d.str(), From: symbols.intern(d.str()), To: symbols.intern(d.str()),
+			ToJurisdiction: symbols.intern(d.str()), ReasonCode: decStr[domain.TransferReason](d), RequestedAt: d.time()}
+	}
+	c.FormerOwners = decList(d, func(d *dec) string { return symbols.intern(d.str()) })
 	c.Needs = decStrs[domain.Need](d)
 	c.Barriers = decStrs[domain.Barrier](d)
 	c.NeedHistory = decMap[domain.Need](d, decSpan)

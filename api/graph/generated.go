@@ -133,6 +133,8 @@ type ComplexityRoot struct {
 		Safeguarding       func(childComplexity int) int
 		Stage              func(childComplexity int) int
 		Status             func(childComplexity int) int
+		Transfer           func(childComplexity int) int
+		Transfers          func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 	}
@@ -202,6 +204,20 @@ type ComplexityRoot struct {
 		CaseID   func(childComplexity int) int
 		Position func(childComplexity int) int
 		Version  func(childComplexity int) int
+	}
+
+	CaseTransfer struct {
+		DecidedAt         func(childComplexity int) int
+		DeclineReason     func(childComplexity int) int
+		DeclineReasonCode func(childComplexity int) int
+		From              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Reason            func(childComplexity int) int
+		ReasonCode        func(childComplexity int) int
+		RequestedAt       func(childComplexity int) int
+		Status            func(childComplexity int) int
+		To                func(childComplexity int) int
+		ToJurisdiction    func(childComplexity int) int
 	}
 
 	CaseVerification struct {
@@ -350,11 +366,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptCaseTransfer             func(childComplexity int, input AcceptCaseTransferInput) int
 		AcknowledgeSafeguardingConcern func(childComplexity int, input AcknowledgeSafeguardingConcernInput) int
 		AddCaseNote                    func(childComplexity int, input AddCaseNoteInput) int
+		CancelCaseTransfer             func(childComplexity int, input CancelCaseTransferInput) int
 		CloseCase                      func(childComplexity int, input CloseCaseInput) int
 		DeactivateOrganisation         func(childComplexity int, input OrganisationCommandInput) int
 		DeclineAllOffers               func(childComplexity int, input DeclineAllOffersInput) int
+		DeclineCaseTransfer            func(childComplexity int, input DeclineCaseTransferInput) int
 		EraseSurvivorData              func(childComplexity int, input EraseSurvivorDataInput) int
 		FileCreditDispute              func(childComplexity int, input FileCreditDisputeInput) int
 		GrantConsent                   func(childComplexity int, input GrantConsentInput) int
@@ -379,6 +398,7 @@ type ComplexityRoot struct {
 		ReferToBank                    func(childComplexity int, input ReferToBankInput) int
 		RegisterOrganisation           func(childComplexity int, input RegisterOrganisationInput) int
 		ReopenCase                     func(childComplexity int, input ReopenCaseInput) int
+		RequestCaseTransfer            func(childComplexity int, input RequestCaseTransferInput) int
 		RequestIDDocument              func(childComplexity int, input RequestIDDocumentInput) int
 		ResolveBarrier                 func(childComplexity int, input BarrierInput) int
 		ResolveSafeguardingConcern     func(childComplexity int, input ResolveSafeguardingConcernInput) int
@@ -529,6 +549,8 @@ type CaseResolver interface {
 	Reopenings(ctx context.Context, obj *app.Case) ([]Reopening, error)
 	Notes(ctx context.Context, obj *app.Case) ([]CaseNote, error)
 	Safeguarding(ctx context.Context, obj *app.Case) ([]SafeguardingConcern, error)
+	Transfer(ctx context.Context, obj *app.Case) (*CaseTransfer, error)
+	Transfers(ctx context.Context, obj *app.Case) ([]CaseTransfer, error)
 }
 type CaseResultResolver interface {
 	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
@@ -584,6 +606,10 @@ type MutationResolver interface {
 	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
 	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
 	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
+	RequestCaseTransfer(ctx context.Context, input RequestCaseTransferInput) (*CaseResult, error)
+	AcceptCaseTransfer(ctx context.Context, input AcceptCaseTransferInput) (*CaseResult, error)
+	DeclineCaseTransfer(ctx context.Context, input DeclineCaseTransferInput) (*CaseResult, error)
+	CancelCaseTransfer(ctx context.Context, input CancelCaseTransferInput) (*CaseResult, error)
 }
 type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
@@ -1007,6 +1033,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Status(childComplexity), true
+	case "Case.transfer":
+		if e.ComplexityRoot.Case.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Transfer(childComplexity), true
+	case "Case.transfers":
+		if e.ComplexityRoot.Case.Transfers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Transfers(childComplexity), true
 	case "Case.updatedAt":
 		if e.ComplexityRoot.Case.UpdatedAt == nil {
 			break
@@ -1251,6 +1289,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseResult.Version(childComplexity), true
+
+	case "CaseTransfer.decidedAt":
+		if e.ComplexityRoot.CaseTransfer.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.DecidedAt(childComplexity), true
+	case "CaseTransfer.declineReason":
+		if e.ComplexityRoot.CaseTransfer.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.DeclineReason(childComplexity), true
+	case "CaseTransfer.declineReasonCode":
+		if e.ComplexityRoot.CaseTransfer.DeclineReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.DeclineReasonCode(childComplexity), true
+	case "CaseTransfer.from":
+		if e.ComplexityRoot.CaseTransfer.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.From(childComplexity), true
+	case "CaseTransfer.id":
+		if e.ComplexityRoot.CaseTransfer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.ID(childComplexity), true
+	case "CaseTransfer.reason":
+		if e.ComplexityRoot.CaseTransfer.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.Reason(childComplexity), true
+	case "CaseTransfer.reasonCode":
+		if e.ComplexityRoot.CaseTransfer.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.ReasonCode(childComplexity), true
+	case "CaseTransfer.requestedAt":
+		if e.ComplexityRoot.CaseTransfer.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.RequestedAt(childComplexity), true
+	case "CaseTransfer.status":
+		if e.ComplexityRoot.CaseTransfer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.Status(childComplexity), true
+	case "CaseTransfer.to":
+		if e.ComplexityRoot.CaseTransfer.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.To(childComplexity), true
+	case "CaseTransfer.toJurisdiction":
+		if e.ComplexityRoot.CaseTransfer.ToJurisdiction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseTransfer.ToJurisdiction(childComplexity), true
 
 	case "CaseVerification.checkpoints":
 		if e.ComplexityRoot.CaseVerification.Checkpoints == nil {
@@ -1867,6 +1972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.acceptCaseTransfer":
+		if e.ComplexityRoot.Mutation.AcceptCaseTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptCaseTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptCaseTransfer(childComplexity, args["input"].(AcceptCaseTransferInput)), true
 	case "Mutation.acknowledgeSafeguardingConcern":
 		if e.ComplexityRoot.Mutation.AcknowledgeSafeguardingConcern == nil {
 			break
@@ -1889,6 +2005,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCaseNote(childComplexity, args["input"].(AddCaseNoteInput)), true
+	case "Mutation.cancelCaseTransfer":
+		if e.ComplexityRoot.Mutation.CancelCaseTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCaseTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCaseTransfer(childComplexity, args["input"].(CancelCaseTransferInput)), true
 	case "Mutation.closeCase":
 		if e.ComplexityRoot.Mutation.CloseCase == nil {
 			break
@@ -1922,6 +2049,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineAllOffers(childComplexity, args["input"].(DeclineAllOffersInput)), true
+	case "Mutation.declineCaseTransfer":
+		if e.ComplexityRoot.Mutation.DeclineCaseTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineCaseTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineCaseTransfer(childComplexity, args["input"].(DeclineCaseTransferInput)), true
 	case "Mutation.eraseSurvivorData":
 		if e.ComplexityRoot.Mutation.EraseSurvivorData == nil {
 			break
@@ -2186,6 +2324,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReopenCase(childComplexity, args["input"].(ReopenCaseInput)), true
+	case "Mutation.requestCaseTransfer":
+		if e.ComplexityRoot.Mutation.RequestCaseTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestCaseTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestCaseTransfer(childComplexity, args["input"].(RequestCaseTransferInput)), true
 	case "Mutation.requestIDDocument":
 		if e.ComplexityRoot.Mutation.RequestIDDocument == nil {
 			break
@@ -2784,13 +2933,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptCaseTransferInput", ec.unmarshalInputAcceptCaseTransferInput),
 			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
 			graphql.NewInputUnmarshaler("AcknowledgeSafeguardingConcernInput", ec.unmarshalInputAcknowledgeSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("AddCaseNoteInput", ec.unmarshalInputAddCaseNoteInput),
 			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
+			graphql.NewInputUnmarshaler("CancelCaseTransferInput", ec.unmarshalInputCancelCaseTransferInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
 			graphql.NewInputUnmarshaler("DeclineAllOffersInput", ec.unmarshalInputDeclineAllOffersInput),
+			graphql.NewInputUnmarshaler("DeclineCaseTransferInput", ec.unmarshalInputDeclineCaseTransferInput),
 			graphql.NewInputUnmarshaler("DisputeItemInput", ec.unmarshalInputDisputeItemInput),
 			graphql.NewInputUnmarshaler("EraseSurvivorDataInput", ec.unmarshalInputEraseSurvivorDataInput),
 			graphql.NewInputUnmarshaler("FileCreditDisputeInput", ec.unmarshalInputFileCreditDisputeInput),
@@ -2815,6 +2967,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReferToBankInput", ec.unmarshalInputReferToBankInput),
 			graphql.NewInputUnmarshaler("RegisterOrganisationInput", ec.unmarshalInputRegisterOrganisationInput),
 			graphql.NewInputUnmarshaler("ReopenCaseInput", ec.unmarshalInputReopenCaseInput),
+			graphql.NewInputUnmarshaler("RequestCaseTransferInput", ec.unmarshalInputRequestCaseTransferInput),
 			graphql.NewInputUnmarshaler("RequestIDDocumentInput", ec.unmarshalInputRequestIDDocumentInput),
 			graphql.NewInputUnmarshaler("ResolveSafeguardingConcernInput", ec.unmarshalInputResolveSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("ResubmitCreditDisputeInput", ec.unmarshalInputResubmitCreditDisputeInput),
@@ -5106,6 +5259,166 @@ enum ConcernResolution {
   OTHER
 }
 `, BuiltIn: false},
+	{Name: "../../schema/transfers.graphqls", Input: `# Transfers: a survivor moves — to another shelter in the same state, or across a
+# border — and her case moves with her to another support organisation: same case, same
+# history. The owner asks, with her consent for the recipient; the recipient accepts or
+# declines; the owner may cancel while it waits. Once accepted, the former owner sees
+# the case only as a consent grant in force shares it, like any organisation.
+
+extend type Case {
+  "The transfer waiting for its recipient's answer; null when none."
+  transfer: CaseTransfer @group(name: SUMMARY)
+  "Every transfer of the case, oldest first."
+  transfers: [CaseTransfer!] @group(name: SUMMARY)
+}
+
+extend type Mutation {
+  "Asks another shelter, NGO or government service to take the case over (the owning organisation's caseworkers). The survivor must have agreed: a consent grant in force shares her identity with the recipient for banking or credit repair."
+  requestCaseTransfer(
+    "The case, the recipient and why."
+    input: RequestCaseTransferInput!
+  ): CaseResult!
+  "Takes the case over (the recipient's caseworkers). The survivor's consent is checked again; the case's jurisdiction becomes the recipient's."
+  acceptCaseTransfer(
+    "The transfer."
+    input: AcceptCaseTransferInput!
+  ): CaseResult!
+  "Declines to take the case over (the recipient's caseworkers); it stays with its owner."
+  declineCaseTransfer(
+    "The transfer and why."
+    input: DeclineCaseTransferInput!
+  ): CaseResult!
+  "Withdraws a transfer request before the recipient answered (the owning organisation's caseworkers)."
+  cancelCaseTransfer(
+    "The transfer."
+    input: CancelCaseTransferInput!
+  ): CaseResult!
+}
+
+"A transfer of a case to another support organisation."
+type CaseTransfer {
+  "The transfer's id."
+  id: ID!
+  "The organisation that asked: the case's owner then."
+  from: Organisation!
+  "The organisation asked to take the case over."
+  to: Organisation!
+  "The recipient's jurisdiction, the case's once accepted (ISO 3166-1 alpha-2)."
+  toJurisdiction: String!
+  "Why the case is transferred."
+  reasonCode: TransferReason!
+  "Personal, free text a caseworker wrote: only for those who may read the case's notes."
+  reason: String
+  "Pending, accepted, declined or cancelled."
+  status: TransferStatus!
+  "When it was asked for."
+  requestedAt: Time!
+  "Why the recipient declined; null unless declined."
+  declineReasonCode: TransferDeclineReason
+  "Personal, free text the recipient wrote: only for those who may read the case's notes."
+  declineReason: String
+  "When it was accepted, declined or cancelled; null while pending."
+  decidedAt: Time
+}
+
+"A transfer to ask for."
+input RequestCaseTransferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The shelter, NGO or government service asked to take the case over."
+  recipientOrganisationId: ID!
+  "Why."
+  reasonCode: TransferReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A transfer to accept."
+input AcceptCaseTransferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The pending transfer (Case.transfer.id)."
+  transferId: ID!
+}
+
+"A transfer to decline."
+input DeclineCaseTransferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The pending transfer (Case.transfer.id)."
+  transferId: ID!
+  "Why."
+  reasonCode: TransferDeclineReason!
+  "Optional text beside the code (personal; at most 2000 characters)."
+  reason: String
+}
+
+"A transfer request to withdraw."
+input CancelCaseTransferInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The case."
+  caseId: ID!
+  "The case version the caller last saw; a stale one is CONFLICT."
+  expectedVersion: Int
+  "The pending transfer (Case.transfer.id)."
+  transferId: ID!
+}
+
+"Why a case is transferred."
+enum TransferReason {
+  "She moved, within the country."
+  SURVIVOR_RELOCATED
+  "She returns to her country, or leaves it."
+  RETURNING_HOME
+  "The recipient offers services she needs."
+  SPECIALIST_SERVICES
+  "Her safety needs another organisation."
+  SAFETY
+  "The owner cannot go on supporting her."
+  CAPACITY
+  "Another reason (say which in the text)."
+  OTHER
+}
+
+"Why a recipient declined a transfer."
+enum TransferDeclineReason {
+  "No place or caseworker free."
+  NO_CAPACITY
+  "She lives outside the area it serves."
+  OUTSIDE_SERVICE_AREA
+  "It does not offer what she needs."
+  SERVICE_NOT_OFFERED
+  "It cannot take her case (someone close to her case works there)."
+  CONFLICT_OF_INTEREST
+  "Another reason (say which in the text)."
+  OTHER
+}
+
+"Where a transfer stands."
+enum TransferStatus {
+  "Waiting for the recipient."
+  PENDING
+  "The recipient owns the case."
+  ACCEPTED
+  "The recipient declined."
+  DECLINED
+  "The owner withdrew the request."
+  CANCELLED
+}
+`, BuiltIn: false},
 	{Name: "../../schema/work.graphqls", Input: `# Work queues: what waits for the caller's organisation (myWork), and the changes of
 # that queue as they happen (workChanged, over graphql-transport-ws). Ids, codes and
 # times only: never personal data.
@@ -5398,6 +5711,10 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_notes(ctx, field)
 	case "safeguarding":
 		return ec.fieldContext_Case_safeguarding(ctx, field)
+	case "transfer":
+		return ec.fieldContext_Case_transfer(ctx, field)
+	case "transfers":
+		return ec.fieldContext_Case_transfers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -5534,6 +5851,34 @@ func (ec *executionContext) childFields_CaseResult(ctx context.Context, field gr
 		return ec.fieldContext_CaseResult_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseResult", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CaseTransfer_id(ctx, field)
+	case "from":
+		return ec.fieldContext_CaseTransfer_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CaseTransfer_to(ctx, field)
+	case "toJurisdiction":
+		return ec.fieldContext_CaseTransfer_toJurisdiction(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_CaseTransfer_reasonCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_CaseTransfer_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_CaseTransfer_status(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_CaseTransfer_requestedAt(ctx, field)
+	case "declineReasonCode":
+		return ec.fieldContext_CaseTransfer_declineReasonCode(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_CaseTransfer_declineReason(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_CaseTransfer_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseTransfer", field.Name)
 }
 
 func (ec *executionContext) childFields_CaseVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6140,6 +6485,20 @@ func (ec *executionContext) dir_group_args(ctx context.Context, rawArgs map[stri
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptCaseTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AcceptCaseTransferInput, error) {
+			return ec.unmarshalNAcceptCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcceptCaseTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acknowledgeSafeguardingConcern_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6160,6 +6519,20 @@ func (ec *executionContext) field_Mutation_addCaseNote_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AddCaseNoteInput, error) {
 			return ec.unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAddCaseNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelCaseTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CancelCaseTransferInput, error) {
+			return ec.unmarshalNCancelCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCancelCaseTransferInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6202,6 +6575,20 @@ func (ec *executionContext) field_Mutation_declineAllOffers_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (DeclineAllOffersInput, error) {
 			return ec.unmarshalNDeclineAllOffersInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineAllOffersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineCaseTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DeclineCaseTransferInput, error) {
+			return ec.unmarshalNDeclineCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineCaseTransferInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6538,6 +6925,20 @@ func (ec *executionContext) field_Mutation_reopenCase_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ReopenCaseInput, error) {
 			return ec.unmarshalNReopenCaseInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐReopenCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestCaseTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RequestCaseTransferInput, error) {
+			return ec.unmarshalNRequestCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRequestCaseTransferInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9085,6 +9486,106 @@ func (ec *executionContext) fieldContext_Case_safeguarding(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_transfer(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Transfer(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal *CaseTransfer
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal *CaseTransfer
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseTransfer) graphql.Marshaler {
+			return ec.marshalOCaseTransfer2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_transfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseTransfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_transfers(ctx context.Context, field graphql.CollectedField, obj *app.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_transfers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Transfers(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNFieldGroup2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐGroup(ctx, "SUMMARY")
+				if err != nil {
+					var zeroVal []CaseTransfer
+					return zeroVal, err
+				}
+				if ec.Directives.Group == nil {
+					var zeroVal []CaseTransfer
+					return zeroVal, errors.New("directive group is not implemented")
+				}
+				return ec.Directives.Group(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []CaseTransfer) graphql.Marshaler {
+			return ec.marshalOCaseTransfer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransferᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_transfers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseTransfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseBanking_referrals(ctx context.Context, field graphql.CollectedField, obj *CaseBanking) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10069,6 +10570,277 @@ func (ec *executionContext) fieldContext_CaseResult_case(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CaseTransfer_id(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseTransfer_from(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseTransfer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseTransfer_to(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseTransfer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseTransfer_toJurisdiction(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_toJurisdiction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToJurisdiction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_toJurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseTransfer_reasonCode(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.TransferReason) graphql.Marshaler {
+			return ec.marshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "TransferReason")
+}
+
+func (ec *executionContext) _CaseTransfer_reason(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseTransfer_status(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.TransferStatus) graphql.Marshaler {
+			return ec.marshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "TransferStatus")
+}
+
+func (ec *executionContext) _CaseTransfer_requestedAt(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseTransfer_declineReasonCode(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_declineReasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReasonCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.TransferDeclineReason) graphql.Marshaler {
+			return ec.marshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_declineReasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "TransferDeclineReason")
+}
+
+func (ec *executionContext) _CaseTransfer_declineReason(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseTransfer_decidedAt(ctx context.Context, field graphql.CollectedField, obj *CaseTransfer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseTransfer_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseTransfer_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseTransfer", field, false, false, "Time")
 }
 
 func (ec *executionContext) _CaseVerification_ok(ctx context.Context, field graphql.CollectedField, obj *CaseVerification) (ret graphql.Marshaler) {
@@ -14186,6 +14958,182 @@ func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestCaseTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestCaseTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestCaseTransfer(ctx, fc.Args["input"].(RequestCaseTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestCaseTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestCaseTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptCaseTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptCaseTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptCaseTransfer(ctx, fc.Args["input"].(AcceptCaseTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptCaseTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptCaseTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineCaseTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineCaseTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineCaseTransfer(ctx, fc.Args["input"].(DeclineCaseTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineCaseTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineCaseTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelCaseTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelCaseTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelCaseTransfer(ctx, fc.Args["input"].(CancelCaseTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CaseResult) graphql.Marshaler {
+			return ec.marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelCaseTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelCaseTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedSpan_need(ctx context.Context, field graphql.CollectedField, obj *NeedSpan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17193,6 +18141,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptCaseTransferInput(ctx context.Context, obj any) (AcceptCaseTransferInput, error) {
+	var it AcceptCaseTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "transferId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "transferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptCaseTransferInput unmarshals raw into the AcceptCaseTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptCaseTransferInput(ctx context.Context, raw any) (AcceptCaseTransferInput, error) {
+	var out AcceptCaseTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptCaseTransferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAccessLogFilter(ctx context.Context, obj any) (AccessLogFilter, error) {
 	var it AccessLogFilter
 	if obj == nil {
@@ -17452,6 +18463,69 @@ func UnmarshalBarrierInput(ctx context.Context, raw any) (BarrierInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelCaseTransferInput(ctx context.Context, obj any) (CancelCaseTransferInput, error) {
+	var it CancelCaseTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "transferId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "transferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelCaseTransferInput unmarshals raw into the CancelCaseTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelCaseTransferInput(ctx context.Context, raw any) (CancelCaseTransferInput, error) {
+	var out CancelCaseTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelCaseTransferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (app.CaseFilter, error) {
 	var it app.CaseFilter
 	if obj == nil {
@@ -17673,6 +18747,83 @@ func (ec *executionContext) unmarshalInputDeclineAllOffersInput(ctx context.Cont
 func UnmarshalDeclineAllOffersInput(ctx context.Context, raw any) (DeclineAllOffersInput, error) {
 	var out DeclineAllOffersInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineAllOffersInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeclineCaseTransferInput(ctx context.Context, obj any) (DeclineCaseTransferInput, error) {
+	var it DeclineCaseTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "transferId", "reasonCode", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "transferId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transferId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransferID = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclineCaseTransferInput unmarshals raw into the DeclineCaseTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclineCaseTransferInput(ctx context.Context, raw any) (DeclineCaseTransferInput, error) {
+	var out DeclineCaseTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineCaseTransferInput", raw, &out)
 	return out, err
 }
 
@@ -19433,6 +20584,83 @@ func UnmarshalReopenCaseInput(ctx context.Context, raw any) (ReopenCaseInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestCaseTransferInput(ctx context.Context, obj any) (RequestCaseTransferInput, error) {
+	var it RequestCaseTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "caseId", "expectedVersion", "recipientOrganisationId", "reasonCode", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "recipientOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientOrganisationID = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestCaseTransferInput unmarshals raw into the RequestCaseTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestCaseTransferInput(ctx context.Context, raw any) (RequestCaseTransferInput, error) {
+	var out RequestCaseTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestCaseTransferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestIDDocumentInput(ctx context.Context, obj any) (RequestIDDocumentInput, error) {
 	var it RequestIDDocumentInput
 	if obj == nil {
@@ -20692,6 +21920,18 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_safeguarding(ctx, field, obj)
 				})
+		case "transfer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_transfer(ctx, field, obj)
+				})
+		case "transfers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_transfers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21158,6 +22398,89 @@ func (ec *executionContext) _CaseResult(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseResult_case(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var caseTransferImplementors = []string{"CaseTransfer"}
+
+func (ec *executionContext) _CaseTransfer(ctx context.Context, sel ast.SelectionSet, obj *CaseTransfer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseTransferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseTransfer")
+		case "id":
+			out.Values[i] = ec._CaseTransfer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._CaseTransfer_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CaseTransfer_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toJurisdiction":
+			out.Values[i] = ec._CaseTransfer_toJurisdiction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasonCode":
+			out.Values[i] = ec._CaseTransfer_reasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._CaseTransfer_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CaseTransfer_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestedAt":
+			out.Values[i] = ec._CaseTransfer_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineReasonCode":
+			out.Values[i] = ec._CaseTransfer_declineReasonCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declineReason":
+			out.Values[i] = ec._CaseTransfer_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decidedAt":
+			out.Values[i] = ec._CaseTransfer_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22394,6 +23717,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestCaseTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestCaseTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptCaseTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptCaseTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineCaseTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineCaseTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelCaseTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelCaseTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23530,6 +24881,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAcceptCaseTransferInput(ctx context.Context, v any) (AcceptCaseTransferInput, error) {
+	res, err := ec.unmarshalInputAcceptCaseTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAccessLogConnection2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogConnection(ctx context.Context, sel ast.SelectionSet, v *AccessLogConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AccessLogConnection!")
@@ -23837,6 +25193,11 @@ func (ec *executionContext) marshalNBreakGlassSummary2ᚕgithubᚗcomᚋwaymark�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNCancelCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCancelCaseTransferInput(ctx context.Context, v any) (CancelCaseTransferInput, error) {
+	res, err := ec.unmarshalInputCancelCaseTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐCase(ctx context.Context, sel ast.SelectionSet, v *app.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
@@ -23911,6 +25272,10 @@ func (ec *executionContext) marshalNCaseResult2ᚖgithubᚗcomᚋwaymarkᚑorg�
 		return graphql.Null
 	}
 	return ec._CaseResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCaseTransfer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransfer(ctx context.Context, sel ast.SelectionSet, v CaseTransfer) graphql.Marshaler {
+	return ec._CaseTransfer(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNCaseVerification2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseVerification(ctx context.Context, sel ast.SelectionSet, v *CaseVerification) graphql.Marshaler {
@@ -24270,6 +25635,11 @@ func (ec *executionContext) marshalNDataCategory2ᚕgithubᚗcomᚋwaymarkᚑorg
 
 func (ec *executionContext) unmarshalNDeclineAllOffersInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineAllOffersInput(ctx context.Context, v any) (DeclineAllOffersInput, error) {
 	res, err := ec.unmarshalInputDeclineAllOffersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeclineCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDeclineCaseTransferInput(ctx context.Context, v any) (DeclineCaseTransferInput, error) {
+	res, err := ec.unmarshalInputDeclineCaseTransferInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -25318,6 +26688,11 @@ func (ec *executionContext) marshalNReopening2githubᚗcomᚋwaymarkᚑorgᚋway
 	return ec._Reopening(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNRequestCaseTransferInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRequestCaseTransferInput(ctx context.Context, v any) (RequestCaseTransferInput, error) {
+	res, err := ec.unmarshalInputRequestCaseTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRequestIDDocumentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐRequestIDDocumentInput(ctx context.Context, v any) (RequestIDDocumentInput, error) {
 	res, err := ec.unmarshalInputRequestIDDocumentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25526,6 +26901,102 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	}
 	return res
 }
+
+func (ec *executionContext) unmarshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx context.Context, v any) (domain.TransferDeclineReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx context.Context, sel ast.SelectionSet, v domain.TransferDeclineReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferDeclineReason!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason = map[string]domain.TransferDeclineReason{
+		"NO_CAPACITY":          domain.TransferDeclineNoCapacity,
+		"OUTSIDE_SERVICE_AREA": domain.TransferDeclineOutsideServiceArea,
+		"SERVICE_NOT_OFFERED":  domain.TransferDeclineServiceNotOffered,
+		"CONFLICT_OF_INTEREST": domain.TransferDeclineConflictOfInterest,
+		"OTHER":                domain.TransferDeclineOther,
+	}
+	marshalNTransferDeclineReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason = map[domain.TransferDeclineReason]string{
+		domain.TransferDeclineNoCapacity:         "NO_CAPACITY",
+		domain.TransferDeclineOutsideServiceArea: "OUTSIDE_SERVICE_AREA",
+		domain.TransferDeclineServiceNotOffered:  "SERVICE_NOT_OFFERED",
+		domain.TransferDeclineConflictOfInterest: "CONFLICT_OF_INTEREST",
+		domain.TransferDeclineOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason(ctx context.Context, v any) (domain.TransferReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason(ctx context.Context, sel ast.SelectionSet, v domain.TransferReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferReason!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason = map[string]domain.TransferReason{
+		"SURVIVOR_RELOCATED":  domain.TransferSurvivorRelocated,
+		"RETURNING_HOME":      domain.TransferReturningHome,
+		"SPECIALIST_SERVICES": domain.TransferSpecialistServices,
+		"SAFETY":              domain.TransferSafety,
+		"CAPACITY":            domain.TransferCapacity,
+		"OTHER":               domain.TransferOther,
+	}
+	marshalNTransferReason2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferReason = map[domain.TransferReason]string{
+		domain.TransferSurvivorRelocated:  "SURVIVOR_RELOCATED",
+		domain.TransferReturningHome:      "RETURNING_HOME",
+		domain.TransferSpecialistServices: "SPECIALIST_SERVICES",
+		domain.TransferSafety:             "SAFETY",
+		domain.TransferCapacity:           "CAPACITY",
+		domain.TransferOther:              "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus(ctx context.Context, v any) (domain.TransferStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus(ctx context.Context, sel ast.SelectionSet, v domain.TransferStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus = map[string]domain.TransferStatus{
+		"PENDING":   domain.TransferPending,
+		"ACCEPTED":  domain.TransferAccepted,
+		"DECLINED":  domain.TransferDeclined,
+		"CANCELLED": domain.TransferCancelled,
+	}
+	marshalNTransferStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferStatus = map[domain.TransferStatus]string{
+		domain.TransferPending:   "PENDING",
+		domain.TransferAccepted:  "ACCEPTED",
+		domain.TransferDeclined:  "DECLINED",
+		domain.TransferCancelled: "CANCELLED",
+	}
+)
 
 func (ec *executionContext) unmarshalNUpdateOrganisationProfileInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐUpdateOrganisationProfileInput(ctx context.Context, v any) (UpdateOrganisationProfileInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganisationProfileInput(ctx, v)
@@ -26049,6 +27520,32 @@ var (
 		domain.StatusClosed: "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalOCaseTransfer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransferᚄ(ctx context.Context, sel ast.SelectionSet, v []CaseTransfer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseTransfer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransfer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCaseTransfer2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐCaseTransfer(ctx context.Context, sel ast.SelectionSet, v *CaseTransfer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaseTransfer(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOChainBreak2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐChainBreak(ctx context.Context, sel ast.SelectionSet, v *ChainBreak) graphql.Marshaler {
 	if v == nil {
@@ -26729,6 +28226,42 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	res := scalar.MarshalTime(*v)
 	return res
 }
+
+func (ec *executionContext) unmarshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx context.Context, v any) (*domain.TransferDeclineReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason(ctx context.Context, sel ast.SelectionSet, v *domain.TransferDeclineReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason[*v])
+	return res
+}
+
+var (
+	unmarshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason = map[string]domain.TransferDeclineReason{
+		"NO_CAPACITY":          domain.TransferDeclineNoCapacity,
+		"OUTSIDE_SERVICE_AREA": domain.TransferDeclineOutsideServiceArea,
+		"SERVICE_NOT_OFFERED":  domain.TransferDeclineServiceNotOffered,
+		"CONFLICT_OF_INTEREST": domain.TransferDeclineConflictOfInterest,
+		"OTHER":                domain.TransferDeclineOther,
+	}
+	marshalOTransferDeclineReason2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐTransferDeclineReason = map[domain.TransferDeclineReason]string{
+		domain.TransferDeclineNoCapacity:         "NO_CAPACITY",
+		domain.TransferDeclineOutsideServiceArea: "OUTSIDE_SERVICE_AREA",
+		domain.TransferDeclineServiceNotOffered:  "SERVICE_NOT_OFFERED",
+		domain.TransferDeclineConflictOfInterest: "CONFLICT_OF_INTEREST",
+		domain.TransferDeclineOther:              "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

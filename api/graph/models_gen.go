@@ -9,6 +9,18 @@ import (
 	"github.com/waymark-org/waymark/domain"
 )
 
+// A transfer to accept.
+type AcceptCaseTransferInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The pending transfer (Case.transfer.id).
+	TransferID string `json:"transferId"`
+}
+
 // A page of access-log entries.
 type AccessLogConnection struct {
 	// The entries of the page, oldest first.
@@ -171,6 +183,18 @@ type BreakGlassSummary struct {
 	Reasons []string `json:"reasons"`
 }
 
+// A transfer request to withdraw.
+type CancelCaseTransferInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The pending transfer (Case.transfer.id).
+	TransferID string `json:"transferId"`
+}
+
 // The case's banking: what the caller may see of it (a bank sees only its own entries).
 type CaseBanking struct {
 	// The banks the case was shown to, oldest first.
@@ -283,6 +307,32 @@ type CaseResult struct {
 	Position string `json:"position"`
 	// The case after the command, when the caller may see it (null with NOT_FOUND otherwise).
 	Case *app.Case `json:"case,omitempty"`
+}
+
+// A transfer of a case to another support organisation.
+type CaseTransfer struct {
+	// The transfer's id.
+	ID string `json:"id"`
+	// The organisation that asked: the case's owner then.
+	From *app.Organisation `json:"from"`
+	// The organisation asked to take the case over.
+	To *app.Organisation `json:"to"`
+	// The recipient's jurisdiction, the case's once accepted (ISO 3166-1 alpha-2).
+	ToJurisdiction string `json:"toJurisdiction"`
+	// Why the case is transferred.
+	ReasonCode domain.TransferReason `json:"reasonCode"`
+	// Personal, free text a caseworker wrote: only for those who may read the case's notes.
+	Reason *string `json:"reason,omitempty"`
+	// Pending, accepted, declined or cancelled.
+	Status domain.TransferStatus `json:"status"`
+	// When it was asked for.
+	RequestedAt time.Time `json:"requestedAt"`
+	// Why the recipient declined; null unless declined.
+	DeclineReasonCode *domain.TransferDeclineReason `json:"declineReasonCode,omitempty"`
+	// Personal, free text the recipient wrote: only for those who may read the case's notes.
+	DeclineReason *string `json:"declineReason,omitempty"`
+	// When it was accepted, declined or cancelled; null while pending.
+	DecidedAt *time.Time `json:"decidedAt,omitempty"`
 }
 
 // A case's hash chain, verified.
@@ -447,6 +497,22 @@ type DeclineAllOffersInput struct {
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// Why she declined them.
 	ReasonCode domain.DeclineReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// A transfer to decline.
+type DeclineCaseTransferInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The pending transfer (Case.transfer.id).
+	TransferID string `json:"transferId"`
+	// Why.
+	ReasonCode domain.TransferDeclineReason `json:"reasonCode"`
 	// Optional text beside the code (personal; at most 2000 characters).
 	Reason *string `json:"reason,omitempty"`
 }
@@ -935,6 +1001,22 @@ type Reopening struct {
 	Reason *string `json:"reason,omitempty"`
 	// When it was reopened.
 	At time.Time `json:"at"`
+}
+
+// A transfer to ask for.
+type RequestCaseTransferInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The case.
+	CaseID string `json:"caseId"`
+	// The case version the caller last saw; a stale one is CONFLICT.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+	// The shelter, NGO or government service asked to take the case over.
+	RecipientOrganisationID string `json:"recipientOrganisationId"`
+	// Why.
+	ReasonCode domain.TransferReason `json:"reasonCode"`
+	// Optional text beside the code (personal; at most 2000 characters).
+	Reason *string `json:"reason,omitempty"`
 }
 
 // A request for an identity document.
