@@ -289,3 +289,42 @@ func TestMyWorkBureauByDueDate(t *testing.T) {
 		t.Errorf("the Mexican bureau's queue: %+v", mx.Items)
 	}
 }
+
+// Given a case whose owner asks shelter-b (with the survivor's consent) to take it
+// over, when shelter-b reads myWork, then the transfer waits there; a subscriber of
+// shelter-b is told, and when shelter-b accepts, the item leaves its queue, and the
+// case's owner work is shelter-b's from then on.
+func TestMyWorkTransferOffered(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	id := h.refer("tr-refer")
+	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "tr-grant", "caseId": id,
+		"recipientOrganisationId": "shelter-b", "categories": []string{"IDENTITY", "NOTES"}, "purposes": []string{"BANKING"},
+		"expiresAt": h.clock.Now().Add(10 * 24 * time.Hour).Format(time.RFC3339)})
+	sub := h.subscribeWork(t, otherWorker)
+	h.clock.Advance(time.Minute)
+	asked := h.step("requestCaseTransfer", "RequestCaseTransferInput", map[string]any{"commandId": "tr-ask", "caseId": id,
+		"recipientOrganisationId": "shelter-b", "reasonCode": "OTHER", "reason": "She moves to Zaneta's sister's town."})
+	if c := sub.nextChange(); c.OrganisationID != "shelter-b" || c.Kind != "TRANSFER_OFFERED" || c.CaseID != id || !c.Added || c.Position != asked.Position {
+		t.Errorf("shelter-b was told %+v", c)
+	}
+	queue := h.myWork(otherWorker, 100, "")
+	offer, ok := queue.has("TRANSFER_OFFERED", id)
+	if !ok || len(queue.Items) != 1 || offer.ItemID == "" {
+		t.Fatalf("shelter-b's queue: %+v", queue.Items)
+	}
+	if _, ok := h.myWork(caseworker, 100, "").has("TRANSFER_OFFERED", id); ok {
+		t.Error("the owner's queue holds the transfer it asked for")
+	}
+	h.act(otherWorker, "acceptCaseTransfer", "AcceptCaseTransferInput", map[string]any{"commandId": "tr-accept", "caseId": id, "transferId": offer.ItemID})
+	if c := sub.nextChange(); c.Kind != "TRANSFER_OFFERED" || c.Added {
+		t.Errorf("on acceptance shelter-b was told %+v", c)
+	}
+	queue = h.myWork(otherWorker, 100, "")
+	if _, ok := queue.has("TRANSFER_OFFERED", id); ok {
+		t.Errorf("the accepted transfer is still in shelter-b's queue: %+v", queue.Items)
+	}
+	if _, ok := queue.has("CONSENT_EXPIRING", id); !ok {
+		t.Errorf("shelter-b owns the case now, and its grant ends in 10 days: %+v", queue.Items)
+	}
+}

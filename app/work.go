@@ -23,6 +23,7 @@ const (
 	WorkApplicationAwaiting  = WorkKind(projections.WorkApplicationAwaiting)
 	WorkConcernOpen          = WorkKind(projections.WorkConcernOpen)
 	WorkDisputePending       = WorkKind(projections.WorkDisputePending)
+	WorkTransferOffered      = WorkKind(projections.WorkTransferOffered)
 	WorkConsentExpiring      = WorkKind(projections.WorkConsentExpiring)
 	WorkCaseStalled          = WorkKind(projections.WorkCaseStalled)
 )
@@ -121,9 +122,7 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 		return WorkPage{}, err
 	}
 	now := s.Now()
-	items := s.work.Items(actor.Organisation, now, func(v *projections.CaseView) bool {
-		return access.VisibleCase(actor, &v.State, now)
-	})
+	items := s.work.Items(actor.Organisation, now, func(v *projections.CaseView) bool { return workVisible(actor, v, now) })
 	page := WorkPage{TotalCount: len(items), CountsByKind: map[WorkKind]int{}}
 	for _, item := range items {
 		page.CountsByKind[WorkKind(item.Kind)]++
@@ -142,6 +141,14 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 	}
 	page.HasNextPage = end < len(items)
 	return page, nil
+}
+
+// workVisible reports whether the actor may see the case's work now: it may see the
+// case, or it is the recipient who may answer the case's pending transfer (the only
+// work a recipient has on a case it does not own).
+func workVisible(actor Actor, v *projections.CaseView, now time.Time) bool {
+	return access.VisibleCase(actor, &v.State, now) ||
+		access.Authorize(access.Request{Actor: actor, Action: access.ActionDecideTransfer, Case: &v.State, Now: now}).Allowed
 }
 
 const workCursorPrefix = "work:"

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -72,7 +71,7 @@ func (s *Service) SubscribeWork(ctx context.Context, actor Actor) (<-chan *WorkC
 // workVisible reports whether the actor may see the case now.
 func (s *Service) workVisible(actor Actor, caseID string) bool {
 	v, ok := s.cases.Get(caseID)
-	return ok && access.VisibleCase(actor, &v.State, s.Now())
+	return ok && workVisible(actor, v, s.Now())
 }
 
 // WorkBroker is where the work queues' changes are published (nil without work

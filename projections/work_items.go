@@ -19,6 +19,8 @@ const (
 	WorkConcernOpen          WorkKind = "concern_open"           // a safeguarding concern it raised, not resolved
 	// For a credit bureau.
 	WorkDisputePending WorkKind = "dispute_pending" // a dispute addressed to it with items (or itself) undecided
+	// For a support organisation a case's owner asked to take it over.
+	WorkTransferOffered WorkKind = "transfer_offered"
 	// For the owning organisation's caseworkers.
 	WorkConsentExpiring WorkKind = "consent_expiring" // a grant in force that ends within the window
 	WorkCaseStalled     WorkKind = "case_stalled"     // an open case without an event for StalledAfter
@@ -27,7 +29,7 @@ const (
 // AllWorkKind lists every kind, in the order of the queues above.
 func AllWorkKind() []WorkKind {
 	return []WorkKind{WorkCaseShown, WorkPackAwaitingDecision, WorkApplicationAwaiting, WorkConcernOpen,
-		WorkDisputePending, WorkConsentExpiring, WorkCaseStalled}
+		WorkDisputePending, WorkTransferOffered, WorkConsentExpiring, WorkCaseStalled}
 }
 
 func (k WorkKind) Valid() bool { return slices.Contains(AllWorkKind(), k) }
@@ -125,6 +127,10 @@ func (c WorkConfig) ItemsFor(v *CaseView, org string, now time.Time) []WorkItem 
 			items[len(items)-1].Overdue = d.Overdue(now)
 		}
 	}
+	// A transfer offered to a support organisation.
+	if t := s.PendingTransfer; t != nil && t.To == org {
+		add(WorkTransferOffered, t.ID, t.RequestedAt, time.Time{})
+	}
 	// The owning organisation's work.
 	if s.OwnerOrganisation == org {
 		for _, g := range s.Grants {
@@ -151,7 +157,7 @@ func offered(s *domain.Case, bank string) bool {
 
 // concerned lists the organisations whose work case v may hold: its owner, the banks
 // it was referred to or that appear on its banking entries, the bureaus its disputes
-// are addressed to. Sorted, without duplicates.
+// are addressed to, the recipient of its pending transfer. Sorted, without duplicates.
 func concerned(v *CaseView) []string {
 	if v == nil {
 		return nil
@@ -172,6 +178,9 @@ func concerned(v *CaseView) []string {
 	}
 	for _, d := range s.Disputes {
 		orgs = append(orgs, d.Bureau)
+	}
+	if t := s.PendingTransfer; t != nil {
+		orgs = append(orgs, t.To)
 	}
 	slices.Sort(orgs)
 	orgs = slices.Compact(orgs)

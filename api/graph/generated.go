@@ -5429,7 +5429,8 @@ extend type Query {
   began waiting), then case id and item id. A bank: cases shown to it without its offer,
   due-diligence packs awaiting its decision, applications awaiting its outcome, open
   safeguarding concerns it raised. A bureau: disputes addressed to it with undecided
-  items. A caseworker: consents about to expire, stalled cases. Only cases the caller
+  items, by statutory due date (overdue first). A caseworker: transfers offered to its
+  organisation, consents about to expire, stalled cases. Only cases the caller
   may see now count. Analysts, auditors and admins have no queue: FORBIDDEN.
   """
   myWork(
@@ -5466,6 +5467,8 @@ enum WorkKind {
   CONCERN_OPEN
   "A bureau: a dispute addressed to it has items (or itself) undecided."
   DISPUTE_PENDING
+  "A support organisation: a case's owner asked it to take the case over (requestCaseTransfer); it awaits its answer."
+  TRANSFER_OFFERED
   "The owning organisation: a consent grant in force ends within the expiry window (default 14 days)."
   CONSENT_EXPIRING
   "The owning organisation: an open case had no event for the stalled period (default 30 days)."
@@ -27058,6 +27061,7 @@ var (
 		"APPLICATION_AWAITING":   app.WorkApplicationAwaiting,
 		"CONCERN_OPEN":           app.WorkConcernOpen,
 		"DISPUTE_PENDING":        app.WorkDisputePending,
+		"TRANSFER_OFFERED":       app.WorkTransferOffered,
 		"CONSENT_EXPIRING":       app.WorkConsentExpiring,
 		"CASE_STALLED":           app.WorkCaseStalled,
 	}
@@ -27067,6 +27071,7 @@ var (
 		app.WorkApplicationAwaiting:  "APPLICATION_AWAITING",
 		app.WorkConcernOpen:          "CONCERN_OPEN",
 		app.WorkDisputePending:       "DISPUTE_PENDING",
+		app.WorkTransferOffered:      "TRANSFER_OFFERED",
 		app.WorkConsentExpiring:      "CONSENT_EXPIRING",
 		app.WorkCaseStalled:          "CASE_STALLED",
 	}
