@@ -15,7 +15,7 @@ import (
 
 // Given the seeded demo, when every bank and every bureau of the coalition reads its
 // work queue (only the cases it may see, as myWork decides), then none of them has
-// an empty one.
+// an empty one; and some support organisation has a transfer offered to it.
 func TestEveryDemoBankAndBureauHasWork(t *testing.T) {
 	store, vault := testkit.Store(t), testkit.Vault(t)
 	deps := demo.Deps{Store: store, Vault: vault, HashKey: bytes.Repeat([]byte{1}, 32), Logger: testkit.Quiet()}
@@ -34,12 +34,22 @@ func TestEveryDemoBankAndBureauHasWork(t *testing.T) {
 	if err := runner.WaitReady(wait); err != nil {
 		t.Fatal(err)
 	}
+	transfers := 0
 	for _, org := range demo.Coalition() {
 		role := access.RoleBank
 		switch org.Kind {
 		case domain.OrgBank:
 		case domain.OrgCreditBureau:
 			role = access.RoleBureau
+		case domain.OrgShelter, domain.OrgNGO:
+			// Support organisations: the transfers the demo leaves pending wait for them.
+			actor := access.Actor{ID: "demo-" + org.ID, Role: access.RoleCaseworker, Organisation: org.ID, Kind: org.Kind}
+			for _, item := range work.Items(org.ID, seedNow, func(v *projections.CaseView) bool { return access.VisibleCase(actor, &v.State, seedNow) }) {
+				if item.Kind == projections.WorkTransferOffered {
+					transfers++
+				}
+			}
+			continue
 		default:
 			continue
 		}
@@ -54,4 +64,8 @@ func TestEveryDemoBankAndBureauHasWork(t *testing.T) {
 			t.Errorf("%s (%s) has no work in the demo", org.ID, org.Kind)
 		}
 	}
+	if transfers == 0 {
+		t.Error("no transfer waits for a support organisation in the demo")
+	}
+	t.Logf("%d transfers offered wait for support organisations", transfers)
 }
