@@ -50,8 +50,9 @@ type Sink interface {
 
 // Log is the access log over a Sink. It is safe for concurrent use.
 type Log struct {
-	sink  Sink
-	batch *batcher
+	sink    Sink
+	batch   *batcher
+	horizon horizonState // what retention dropped from the read model (horizon.go)
 }
 
 // New starts a Log that stores entries in sink. Close stops it; the sink stays the

@@ -56,6 +56,7 @@ func listen(lock *datadir.Lock, ops Operations, logger *slog.Logger, uid int) (*
 	mux.HandleFunc("POST /v1/audit/verify", s.verify)
 	s.routeReplay(mux)
 	s.routeRebuild(mux)
+	s.routeRetention(mux)                       // retention.go
 	mux.HandleFunc("POST /v1/export", s.export) // export.go
 	s.http = &http.Server{
 		Handler:           http.MaxBytesHandler(mux, maxRequestBody),

@@ -10,8 +10,8 @@ import (
 	"github.com/waymark-org/waymark/app"
 )
 
-const disputesDueQuery = `query($first: Int, $after: String, $overdueOnly: Boolean, $dueBefore: Time) {
-  creditDisputesDue(first: $first, after: $after, overdueOnly: $overdueOnly, dueBefore: $dueBefore) {
+const disputesDueQuery = `query($first: Int, $after: String, $overdueOnly: Boolean, $dueBefore: Time, $min: String) {
+  creditDisputesDue(first: $first, after: $after, overdueOnly: $overdueOnly, dueBefore: $dueBefore, minPosition: $min) {
     edges { cursor node { caseId disputeId bureau { id } filedAt dueAt overdue pendingItems } }
     pageInfo { hasNextPage endCursor }
   }
@@ -43,6 +43,16 @@ func (p duePage) nodes() []dueNode {
 	var out []dueNode
 	for _, e := range p.CreditDisputesDue.Edges {
 		out = append(out, e.Node)
+	}
+	return out
+}
+
+// atHead adds minPosition at the log's head to a list's variables: the list reads the
+// read models, which must have applied the commands just run.
+func atHead(h *harness, vars map[string]any) map[string]any {
+	out := map[string]any{"min": h.head().String()}
+	for k, v := range vars {
+		out[k] = v
 	}
 	return out
 }
@@ -114,7 +124,7 @@ func TestCreditDisputesDue(t *testing.T) {
 	list := func(actor app.Actor, vars map[string]any) duePage {
 		t.Helper()
 		var p duePage
-		h.must(actor, disputesDueQuery, vars, &p)
+		h.must(actor, disputesDueQuery, atHead(h, vars), &p)
 		return p
 	}
 	// c2 and c3 are due at the same instant: the tie goes by case id.
@@ -275,7 +285,7 @@ func TestDueDatePastKnownHolidaysWarnsOnce(t *testing.T) {
 			"bureauId": "bureau-us", "itemCount": 1})
 	}
 	var p duePage
-	h.must(caseworker, disputesDueQuery, nil, &p)
+	h.must(caseworker, disputesDueQuery, atHead(h, nil), &p)
 	// Thu 30, (New Year's Day 2028 observed on Fri 31), Mon 3, Tue 4, Wed 5 January 2028.
 	for _, n := range p.nodes() {
 		if n.DueAt == nil || *n.DueAt != "2028-01-06T05:00:00Z" {

@@ -124,14 +124,18 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Commands == nil {
 		cfg.Commands, commandFeed = projections.NewCommandIDs(cfg.HashKey), nil
 	}
-	return &Service{
+	s := &Service{
 		store: cfg.Store, runner: cfg.Runner, cases: cfg.Cases, orgs: cfg.Orgs,
 		clock: cfg.Clock, ids: cfg.IDs, logger: cfg.Logger, readTimeout: cfg.ReadTimeout,
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
-	}, nil
+	}
+	if cfg.AccessLog != nil {
+		s.accessLog = retainedLog{AccessLog: cfg.AccessLog, s: s} // without what retention dropped (retention_accesslog.go)
+	}
+	return s, nil
 }
 
 // Result is what a command returns: the aggregate it wrote to, its new version, and

@@ -10,6 +10,8 @@
 //	waymark rebuild          rebuild the read models (live, by the server, if one runs)
 //	waymark bench [--quick]  measure it all next to raw baselines; print one report
 //	waymark export --case ID  a case's audit bundle, or (--for-survivor) her own record
+//	waymark retention        --dry-run | run: apply the retention policies
+//	waymark webhooks log     the webhook delivery log
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -61,6 +63,10 @@ commands:
   rebuild        rebuild every read model from the start of the log and write a fresh
                  snapshot (done by the running server, beside its live read models,
                  when one owns the data directory)
+  retention      --dry-run: list the cases whose personal data the retention policies
+                 would erase now and the access-log entries they would drop; run: do
+                 it now (done by the running server when one owns the data directory)
+  webhooks log   print the webhook delivery log (--organisation ID)
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -120,6 +126,10 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return rebuild(ctx, args[1:], os.Stdout, logger)
 	case "export":
 		return export(ctx, args[1:], os.Stdout, logger)
+	case "retention":
+		return retentionCommand(ctx, args[1:], os.Stdout, logger)
+	case "webhooks":
+		return webhooksCommand(args[1:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

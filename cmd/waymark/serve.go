@@ -38,9 +38,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
-	auditFlags := registerAuditFlags(fs)       // checkpoint_serve.go
-	calendarsFile := registerCalendarsFlag(fs) // calendars.go
-	work := registerWorkFlags(fs)              // work.go
+	auditFlags := registerAuditFlags(fs)               // checkpoint_serve.go
+	calendarsFile := registerCalendarsFlag(fs)         // calendars.go
+	retentionFlags := registerRetentionFlags(fs, true) // retention_serve.go
+	hookFlags := registerWebhookFlags(fs)              // webhooks_serve.go
+	work := registerWorkFlags(fs)                      // work.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -57,6 +59,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err := work.check(); err != nil {
 		return err
 	}
+	policies, err := retentionFlags.load() // a malformed policy file stops the start with its sentence
+	if err != nil {
+		return err
+	}
+	hookSetup, err := hookFlags.load() // so does a webhook configuration it cannot use
+	if err != nil {
+		return err
+	}
 	sf = sf.resolved()
 	// Before anything else: a second server on this directory would corrupt it.
 	locks, err := lockStore("serve", sf.dataDir, sf.keysDir)
@@ -64,6 +74,14 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	defer locks.Release()
+	// Work changes reach the organisations' own systems through hooks.Enqueue (nil
+	// without --webhooks).
+	hooks, stopHooks, err := hookSetup.start(sf.dataDir, logger)
+	if err != nil {
+		return err
+	}
+	defer stopHooks()
+	_ = hooks // the work-queue publisher hands its changes to hooks.Enqueue (wired with workChanged)
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
 	}
@@ -103,9 +121,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	}()
 	auditing := startAuditing(n, backends, auditKey, *auditFlags.interval, logger)
 	defer auditing.close() // before the node closes: a last checkpoint, if anything changed
-	adm, err := admin.Listen(locks.Data, nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+	keeper, stopRetention := startRetention(n, retentionFlags, policies, logger)
+	defer stopRetention() // before the node closes: a run under way ends first
+	adm, err := admin.Listen(locks.Data, retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}, logger)
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}, logger)
 	if err != nil {
 		return err
 	}
