@@ -75,18 +75,26 @@ func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimi
 }
 
 func identify(verifier TokenVerifier, users Authenticator, r *http.Request) (app.Actor, error) {
-	token, err := auth.BearerToken(r.Header.Get("Authorization"))
+	actor, _, err := identifyBearer(verifier, users, r.Header.Get("Authorization"))
+	return actor, err
+}
+
+// identifyBearer is identify for an Authorization value from anywhere (a websocket's
+// connection_init payload), with the token's claims (a socket ends when it expires).
+func identifyBearer(verifier TokenVerifier, users Authenticator, authorization string) (app.Actor, auth.Claims, error) {
+	token, err := auth.BearerToken(authorization)
 	if err != nil {
-		return app.Actor{}, err
+		return app.Actor{}, auth.Claims{}, err
 	}
 	claims, err := verifier.Verify(token)
 	if err != nil {
-		return app.Actor{}, err
+		return app.Actor{}, auth.Claims{}, err
 	}
-	return users.Authenticate(app.Credentials{
+	actor, err := users.Authenticate(app.Credentials{
 		Subject: claims.Subject, Role: claims.Role, Organisation: claims.Organisation,
 		TokenID: claims.ID, IssuedAt: claims.IssuedAt,
 	})
+	return actor, claims, err
 }
 
 // actorFrom returns the caller of a request (the zero Actor when unauthenticated).

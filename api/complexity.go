@@ -22,6 +22,9 @@ const (
 	// assumedListSize is what a list without a page size is counted as (the
 	// directory, an access log).
 	assumedListSize = 20
+	// workQueueCost is a myWork read before its items: it visits every case of the
+	// caller's organisation, so a request may not alias it more than a few dozen times.
+	workQueueCost = 100
 )
 
 // complexity returns the cost functions for graph.Config.
@@ -44,6 +47,7 @@ func complexity() graph.ComplexityRoot {
 		return 1 + min(max(sizeOr(first, 50), 1), app.MaxHistoryPage)*child
 	}
 	c.HistoryEvent.Personal = func(int) int { return sealedFieldCost }
+	c.Query.MyWork = func(child int, first *int, _, _ *string) int { return workQueueCost + pageCost(first)*child }
 
 	group := func(child int) int { return personalGroupCost + child }
 	c.Case.Identity, c.Case.Notes, c.Case.Contact, c.Case.Safeguarding = group, group, group, group

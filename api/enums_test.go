@@ -41,6 +41,7 @@ func enumOf[T interface {
 var boundEnums = map[string]domainEnum{
 	"FieldGroup":           enumOf(app.Groups),
 	"Stage":                enumOf(domain.AllStage),
+	"WorkKind":             enumOf(app.AllWorkKind),
 	"CaseStatus":           enumOf(domain.AllStatus),
 	"Need":                 enumOf(domain.AllNeed),
 	"Barrier":              enumOf(domain.AllBarrier),

@@ -61,10 +61,17 @@ func NewHandler(cfg Config) http.Handler {
 		Directives: graph.DirectiveRoot{Group: resolver.groupDirective},
 		Complexity: complexity(),
 	})
+	limiter := newRateLimiter(cfg.RatePerSecond, cfg.RateBurst)
+	verifier := cfg.Verifier
+	if v, ok := verifier.(auth.Verifier); ok {
+		// A client sends its token with every request: its signature is checked once.
+		verifier = v.Cached(0)
+	}
 	gql := handler.New(schema)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(getTransport{})
 	gql.AddTransport(postTransport{})
+	gql.AddTransport(workSocket(verifier, cfg.Service, limiter, cfg.CORSOrigins)) // subscriptions (subscription.go)
 	gql.AddTransport(otherMethods{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Dev {
@@ -73,6 +80,7 @@ func NewHandler(cfg Config) http.Handler {
 	gql.Use(exactEnums{schema: schema.Schema()})
 	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
+	gql.Use(socketSubscriptionsOnly{})
 	gql.Use(extension.FixedComplexityLimit(MaxComplexity))
 	gql.SetErrorPresenter(presentError(logger, schema.Schema()))
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -81,13 +89,7 @@ func NewHandler(cfg Config) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	limiter := newRateLimiter(cfg.RatePerSecond, cfg.RateBurst)
-	verifier := cfg.Verifier
-	if v, ok := verifier.(auth.Verifier); ok {
-		// A client sends its token with every request: its signature is checked once.
-		verifier = v.Cached(0)
-	}
-	mux.Handle("/graphql", cors(cfg.CORSOrigins, limitBody(authenticate(verifier, cfg.Service, limiter, gql))))
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, socketsFirst(gql, limiter, limitBody(authenticate(verifier, cfg.Service, limiter, gql)))))
 	if cfg.Dev {
 		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
 	}

@@ -55,6 +55,9 @@ type Config struct {
 	// AuditKey is the public audit key checkpoints are verified with (verifyCase);
 	// nil: the chain alone is checked.
 	AuditKey ed25519.PublicKey
+	// Work is the index of the work queues (myWork, workChanged), fed by Runner; nil:
+	// the service has no work queues.
+	Work *projections.Work
 	// Calendars are the business-day calendars the statutory due dates of bureau block
 	// requests are counted in (nil: calendar.Default()).
 	Calendars *calendar.Set
@@ -84,6 +87,7 @@ type Service struct {
 	revocations *projections.Revocations
 	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
 	auditKey    ed25519.PublicKey
+	work        *projections.Work
 	deadlines   *deadlines // due dates of bureau block requests (calendar.go)
 }
 
@@ -126,7 +130,7 @@ func New(cfg Config) (*Service, error) {
 		hashKey: cfg.HashKey, commands: cfg.Commands, commandFeed: commandFeed, aggregates: newAggregateCache(cfg.CacheSize),
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
-		decoy: decoyCase(), auditKey: cfg.AuditKey, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
+		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
 	}
 	if cfg.AccessLog != nil {
 		s.accessLog = retainedLog{AccessLog: cfg.AccessLog, s: s} // without what retention dropped (retention_accesslog.go)

@@ -38,7 +38,9 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	g := &generation{done: make(chan error, 1)}
 	g.cases, g.orgs, g.revs = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
 	g.cmds = projections.NewCommandIDs(cfg.HashKey)
-	g.runner = projections.NewRunner(n.Store, n.logger, g.orgs, g.cases, g.revs, g.cmds)
+	work := projections.NewWork(g.cases, cfg.Work) // after cases, whose views it indexes
+	g.runner = projections.NewRunner(n.Store, n.logger, g.orgs, g.cases, g.revs, g.cmds, work)
+	work.PublishWhen(g.runner.Ready)
 	if cfg.SnapshotDir != "" {
 		g.snapshots = projections.NewSnapshots(projections.SnapshotConfig{
 			Dir: cfg.SnapshotDir, HashKey: cfg.HashKey, Every: cfg.SnapshotEvery, Interval: cfg.SnapshotInterval, Logger: n.logger,
@@ -55,7 +57,7 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	g.service, err = app.New(app.Config{
 		Store: n.Store, Runner: g.runner, Cases: g.cases, Orgs: g.orgs, Revocations: g.revs, Commands: g.cmds,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: n.logger, HashKey: cfg.HashKey,
-		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Calendars: cfg.Calendars,
+		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Calendars: cfg.Calendars, Work: work,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -89,6 +91,9 @@ func (g *generation) stop() error {
 	g.cancel()
 	err := <-g.done
 	g.done <- err // for a second caller
+	if b := g.service.WorkBroker(); b != nil {
+		b.Close() // its subscribers resubscribe to the current generation's
+	}
 	return err
 }
 

@@ -54,6 +54,9 @@ type Config struct {
 	// zero for its defaults).
 	SnapshotEvery    int
 	SnapshotInterval time.Duration
+	// Work says when time makes work in the queues (a consent about to expire, a
+	// stalled case); zero for projections' defaults.
+	Work projections.WorkConfig
 }
 
 // Node is one running Waymark.

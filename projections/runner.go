@@ -231,6 +231,11 @@ func (r *Runner) load(ctx context.Context) error {
 		r.logger.Warn("projections: snapshot discarded; building the read models from the log", "err", err)
 		return nil
 	}
+	for _, p := range r.projections {
+		if d, ok := p.(restorer); ok { // derived from the loaded models, not kept in the snapshot
+			d.Restored()
+		}
+	}
 	r.advance(cp)
 	return nil
 }

@@ -37,6 +37,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
+	WorkItem() WorkItemResolver
+	WorkPage() WorkPageResolver
 }
 
 type DirectiveRoot struct {
@@ -444,6 +447,7 @@ type ComplexityRoot struct {
 		CaseHistory       func(childComplexity int, id string, first *int, after *string) int
 		Cases             func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
 		CreditDisputesDue func(childComplexity int, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) int
+		MyWork            func(childComplexity int, first *int, after *string, minPosition *string) int
 		Organisation      func(childComplexity int, id string, minPosition *string) int
 		Organisations     func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
 		VerifyCase        func(childComplexity int, id string) int
@@ -479,6 +483,42 @@ type ComplexityRoot struct {
 		ResolutionText func(childComplexity int) int
 		ResolvedAt     func(childComplexity int) int
 		Status         func(childComplexity int) int
+	}
+
+	Subscription struct {
+		WorkChanged func(childComplexity int) int
+	}
+
+	WorkChange struct {
+		Added        func(childComplexity int) int
+		At           func(childComplexity int) int
+		CaseID       func(childComplexity int) int
+		ItemID       func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Position     func(childComplexity int) int
+	}
+
+	WorkItem struct {
+		CaseID  func(childComplexity int) int
+		Cursor  func(childComplexity int) int
+		DueAt   func(childComplexity int) int
+		ItemID  func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Overdue func(childComplexity int) int
+		Since   func(childComplexity int) int
+	}
+
+	WorkKindCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	WorkPage struct {
+		CountsByKind func(childComplexity int) int
+		Items        func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
 	}
 }
 
@@ -585,6 +625,20 @@ type QueryResolver interface {
 	CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*CreditDisputeDueConnection, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
+	MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error)
+}
+type SubscriptionResolver interface {
+	WorkChanged(ctx context.Context) (<-chan *app.WorkChange, error)
+}
+type WorkItemResolver interface {
+	DueAt(ctx context.Context, obj *app.WorkItem) (*time.Time, error)
+
+	Cursor(ctx context.Context, obj *app.WorkItem) (string, error)
+}
+type WorkPageResolver interface {
+	PageInfo(ctx context.Context, obj *app.WorkPage) (*PageInfo, error)
+
+	CountsByKind(ctx context.Context, obj *app.WorkPage) ([]WorkKindCount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2570,6 +2624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.CreditDisputesDue(childComplexity, args["first"].(*int), args["after"].(*string), args["overdueOnly"].(*bool), args["dueBefore"].(*time.Time), args["minPosition"].(*string)), true
 
+	case "Query.myWork":
+		if e.ComplexityRoot.Query.MyWork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyWork(childComplexity, args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
 	case "Query.organisation":
 		if e.ComplexityRoot.Query.Organisation == nil {
 			break
@@ -2728,6 +2793,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SafeguardingConcern.Status(childComplexity), true
 
+	case "Subscription.workChanged":
+		if e.ComplexityRoot.Subscription.WorkChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.WorkChanged(childComplexity), true
+
+	case "WorkChange.added":
+		if e.ComplexityRoot.WorkChange.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.Added(childComplexity), true
+	case "WorkChange.at":
+		if e.ComplexityRoot.WorkChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.At(childComplexity), true
+	case "WorkChange.caseId":
+		if e.ComplexityRoot.WorkChange.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.CaseID(childComplexity), true
+	case "WorkChange.itemId":
+		if e.ComplexityRoot.WorkChange.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.ItemID(childComplexity), true
+	case "WorkChange.kind":
+		if e.ComplexityRoot.WorkChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.Kind(childComplexity), true
+	case "WorkChange.organisationId":
+		if e.ComplexityRoot.WorkChange.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.Organisation(childComplexity), true
+	case "WorkChange.position":
+		if e.ComplexityRoot.WorkChange.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkChange.Position(childComplexity), true
+
+	case "WorkItem.caseId":
+		if e.ComplexityRoot.WorkItem.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.CaseID(childComplexity), true
+	case "WorkItem.cursor":
+		if e.ComplexityRoot.WorkItem.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Cursor(childComplexity), true
+	case "WorkItem.dueAt":
+		if e.ComplexityRoot.WorkItem.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.DueAt(childComplexity), true
+	case "WorkItem.itemId":
+		if e.ComplexityRoot.WorkItem.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.ItemID(childComplexity), true
+	case "WorkItem.kind":
+		if e.ComplexityRoot.WorkItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Kind(childComplexity), true
+	case "WorkItem.overdue":
+		if e.ComplexityRoot.WorkItem.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Overdue(childComplexity), true
+	case "WorkItem.since":
+		if e.ComplexityRoot.WorkItem.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Since(childComplexity), true
+
+	case "WorkKindCount.count":
+		if e.ComplexityRoot.WorkKindCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkKindCount.Count(childComplexity), true
+	case "WorkKindCount.kind":
+		if e.ComplexityRoot.WorkKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkKindCount.Kind(childComplexity), true
+
+	case "WorkPage.countsByKind":
+		if e.ComplexityRoot.WorkPage.CountsByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkPage.CountsByKind(childComplexity), true
+	case "WorkPage.items":
+		if e.ComplexityRoot.WorkPage.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkPage.Items(childComplexity), true
+	case "WorkPage.pageInfo":
+		if e.ComplexityRoot.WorkPage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkPage.PageInfo(childComplexity), true
+	case "WorkPage.totalCount":
+		if e.ComplexityRoot.WorkPage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkPage.TotalCount(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2826,6 +3022,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -5206,6 +5419,118 @@ enum TransferStatus {
   CANCELLED
 }
 `, BuiltIn: false},
+	{Name: "../../schema/work.graphqls", Input: `# Work queues: what waits for the caller's organisation (myWork), and the changes of
+# that queue as they happen (workChanged, over graphql-transport-ws). Ids, codes and
+# times only: never personal data.
+
+extend type Query {
+  """
+  What waits for the caller's organisation, by due date (or, without one, by when it
+  began waiting), then case id and item id. A bank: cases shown to it without its offer,
+  due-diligence packs awaiting its decision, applications awaiting its outcome, open
+  safeguarding concerns it raised. A bureau: disputes addressed to it with undecided
+  items, by statutory due date (overdue first). A caseworker: transfers offered to its
+  organisation, consents about to expire, stalled cases. Only cases the caller
+  may see now count. Analysts, auditors and admins have no queue: FORBIDDEN.
+  """
+  myWork(
+    "The page size, 0 to 100 (default 20)."
+    first: Int = 20
+    "The endCursor of the previous page; omit for the first page."
+    after: String
+    "Wait until the read models have applied this position (from a command's result): read your own write."
+    minPosition: String
+  ): WorkPage!
+}
+
+"""
+Pushes the changes of the caller's organisation's work queue. Over a websocket at
+/graphql speaking graphql-transport-ws; the connection_init payload carries the token:
+{"Authorization": "Bearer <jwt>"}. A subscriber that falls behind is completed: subscribe
+again and read myWork. A case becoming stalled, or a consent entering its expiry window,
+by time alone is not pushed (myWork shows it).
+"""
+type Subscription {
+  "A change of the caller's organisation's work queue: an item added or removed."
+  workChanged: WorkChange!
+}
+
+"What kind of work waits."
+enum WorkKind {
+  "A bank: the case was shown to it under a banking grant in force and it has made no offer."
+  CASE_SHOWN
+  "A bank: a due-diligence pack awaits its decision."
+  PACK_AWAITING_DECISION
+  "A bank: an account application awaits its outcome."
+  APPLICATION_AWAITING
+  "A bank: a safeguarding concern it raised is not resolved."
+  CONCERN_OPEN
+  "A bureau: a dispute addressed to it has items (or itself) undecided."
+  DISPUTE_PENDING
+  "A support organisation: a case's owner asked it to take the case over (requestCaseTransfer); it awaits its answer."
+  TRANSFER_OFFERED
+  "The owning organisation: a consent grant in force ends within the expiry window (default 14 days)."
+  CONSENT_EXPIRING
+  "The owning organisation: an open case had no event for the stalled period (default 30 days)."
+  CASE_STALLED
+}
+
+"One page of a work queue."
+type WorkPage {
+  "The items of the page, in order."
+  items: [WorkItem!]!
+  "Where the page ends and whether more follow."
+  pageInfo: PageInfo!
+  "How many items wait, over every page."
+  totalCount: Int!
+  "How many items of each kind wait, over every page (kinds with none left out)."
+  countsByKind: [WorkKindCount!]!
+}
+
+"One thing waiting for the caller's organisation."
+type WorkItem {
+  "What kind of work it is."
+  kind: WorkKind!
+  "The case it is about."
+  caseId: ID!
+  "The entry of the case it is about: a pack, concern, dispute or grant id; for a case shown, the grant it was shown under; for an application, the bank; for a stalled case, the case."
+  itemId: String!
+  "When it began waiting."
+  since: Time!
+  "When it is due; null when it has no due date."
+  dueAt: Time
+  "Whether its due date has passed."
+  overdue: Boolean!
+  "The item's cursor: pass it as after to continue after it."
+  cursor: String!
+}
+
+"How many items of one kind wait."
+type WorkKindCount {
+  "The kind."
+  kind: WorkKind!
+  "How many."
+  count: Int!
+}
+
+"A change of a work queue: ids and codes only."
+type WorkChange {
+  "The organisation whose queue changed."
+  organisationId: ID!
+  "The kind of the item."
+  kind: WorkKind!
+  "The case it is about."
+  caseId: ID!
+  "The entry of the case it is about (as WorkItem.itemId)."
+  itemId: String!
+  "True when the item was added to the queue, false when it left it."
+  added: Boolean!
+  "The global-log position of the event that changed the queue: pass it as minPosition to myWork."
+  position: String!
+  "When that event was recorded."
+  at: Time!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5967,6 +6292,70 @@ func (ec *executionContext) childFields_SafeguardingConcern(ctx context.Context,
 		return ec.fieldContext_SafeguardingConcern_resolutionText(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SafeguardingConcern", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisationId":
+		return ec.fieldContext_WorkChange_organisationId(ctx, field)
+	case "kind":
+		return ec.fieldContext_WorkChange_kind(ctx, field)
+	case "caseId":
+		return ec.fieldContext_WorkChange_caseId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_WorkChange_itemId(ctx, field)
+	case "added":
+		return ec.fieldContext_WorkChange_added(ctx, field)
+	case "position":
+		return ec.fieldContext_WorkChange_position(ctx, field)
+	case "at":
+		return ec.fieldContext_WorkChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkChange", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_WorkItem_kind(ctx, field)
+	case "caseId":
+		return ec.fieldContext_WorkItem_caseId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_WorkItem_itemId(ctx, field)
+	case "since":
+		return ec.fieldContext_WorkItem_since(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_WorkItem_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_WorkItem_overdue(ctx, field)
+	case "cursor":
+		return ec.fieldContext_WorkItem_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkItem", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_WorkKindCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_WorkKindCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkKindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "items":
+		return ec.fieldContext_WorkPage_items(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WorkPage_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WorkPage_totalCount(ctx, field)
+	case "countsByKind":
+		return ec.fieldContext_WorkPage_countsByKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkPage", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6938,6 +7327,36 @@ func (ec *executionContext) field_Query_creditDisputesDue_args(ctx context.Conte
 		return nil, err
 	}
 	args["minPosition"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPosition"] = arg2
 	return args, nil
 }
 
@@ -15535,6 +15954,50 @@ func (ec *executionContext) fieldContext_Query_organisation(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_myWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyWork(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.WorkPage) graphql.Marshaler {
+			return ec.marshalNWorkPage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16087,6 +16550,525 @@ func (ec *executionContext) _SafeguardingConcern_resolutionText(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_SafeguardingConcern_resolutionText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SafeguardingConcern", field, false, false, "String")
+}
+
+func (ec *executionContext) _Subscription_workChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_workChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().WorkChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.WorkChange) graphql.Marshaler {
+			return ec.marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_workChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkChange_organisationId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_organisationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_organisationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WorkChange_kind(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "WorkKind")
+}
+
+func (ec *executionContext) _WorkChange_caseId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WorkChange_itemId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkChange_added(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkChange_position(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkChange_at(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WorkItem_kind(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "WorkKind")
+}
+
+func (ec *executionContext) _WorkItem_caseId(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WorkItem_itemId(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkItem_since(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WorkItem_dueAt(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkItem().DueAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, true, true, "Time")
+}
+
+func (ec *executionContext) _WorkItem_overdue(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkItem_cursor(ctx context.Context, field graphql.CollectedField, obj *app.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkItem().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, true, true, "String")
+}
+
+func (ec *executionContext) _WorkKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *WorkKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkKindCount", field, false, false, "WorkKind")
+}
+
+func (ec *executionContext) _WorkKindCount_count(ctx context.Context, field graphql.CollectedField, obj *WorkKindCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkKindCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkKindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkPage_items(ctx context.Context, field graphql.CollectedField, obj *app.WorkPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkPage_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.WorkItem) graphql.Marshaler {
+			return ec.marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkPage_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkPage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *app.WorkPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkPage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkPage().PageInfo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkPage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkPage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkPage_totalCount(ctx context.Context, field graphql.CollectedField, obj *app.WorkPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkPage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkPage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkPage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkPage_countsByKind(ctx context.Context, field graphql.CollectedField, obj *app.WorkPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkPage_countsByKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkPage().CountsByKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []WorkKindCount) graphql.Marshaler {
+			return ec.marshalNWorkKindCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWorkKindCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkPage_countsByKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkPage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkKindCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -23055,6 +24037,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organisation(ctx, field)
 				})
+		case "myWork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myWork(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23281,6 +24269,242 @@ func (ec *executionContext) _SafeguardingConcern(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "workChanged":
+		return ec._Subscription_workChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
+var workChangeImplementors = []string{"WorkChange"}
+
+func (ec *executionContext) _WorkChange(ctx context.Context, sel ast.SelectionSet, obj *app.WorkChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkChange")
+		case "organisationId":
+			out.Values[i] = ec._WorkChange_organisationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._WorkChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseId":
+			out.Values[i] = ec._WorkChange_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._WorkChange_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "added":
+			out.Values[i] = ec._WorkChange_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._WorkChange_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._WorkChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workItemImplementors = []string{"WorkItem"}
+
+func (ec *executionContext) _WorkItem(ctx context.Context, sel ast.SelectionSet, obj *app.WorkItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkItem")
+		case "kind":
+			out.Values[i] = ec._WorkItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseId":
+			out.Values[i] = ec._WorkItem_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemId":
+			out.Values[i] = ec._WorkItem_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "since":
+			out.Values[i] = ec._WorkItem_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkItem_dueAt(ctx, field, obj)
+				})
+		case "overdue":
+			out.Values[i] = ec._WorkItem_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkItem_cursor(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workKindCountImplementors = []string{"WorkKindCount"}
+
+func (ec *executionContext) _WorkKindCount(ctx context.Context, sel ast.SelectionSet, obj *WorkKindCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkKindCount")
+		case "kind":
+			out.Values[i] = ec._WorkKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._WorkKindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workPageImplementors = []string{"WorkPage"}
+
+func (ec *executionContext) _WorkPage(ctx context.Context, sel ast.SelectionSet, obj *app.WorkPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkPage")
+		case "items":
+			out.Values[i] = ec._WorkPage_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkPage_pageInfo(ctx, field, obj)
+				})
+		case "totalCount":
+			out.Values[i] = ec._WorkPage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countsByKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkPage_countsByKind(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25785,6 +27009,100 @@ func (ec *executionContext) unmarshalNUpdateOrganisationProfileInput2githubᚗco
 func (ec *executionContext) unmarshalNWithdrawConsentInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWithdrawConsentInput(ctx context.Context, v any) (WithdrawConsentInput, error) {
 	res, err := ec.unmarshalInputWithdrawConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkChange2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkChange(ctx context.Context, sel ast.SelectionSet, v *app.WorkChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkChange!")
+		return graphql.Null
+	}
+	return ec._WorkChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItem(ctx context.Context, sel ast.SelectionSet, v app.WorkItem) graphql.Marshaler {
+	return ec._WorkItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWorkItem2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItemᚄ(ctx context.Context, sel ast.SelectionSet, v []app.WorkItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkItem2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx context.Context, v any) (app.WorkKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v app.WorkKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WorkKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind = map[string]app.WorkKind{
+		"CASE_SHOWN":             app.WorkCaseShown,
+		"PACK_AWAITING_DECISION": app.WorkPackAwaitingDecision,
+		"APPLICATION_AWAITING":   app.WorkApplicationAwaiting,
+		"CONCERN_OPEN":           app.WorkConcernOpen,
+		"DISPUTE_PENDING":        app.WorkDisputePending,
+		"TRANSFER_OFFERED":       app.WorkTransferOffered,
+		"CONSENT_EXPIRING":       app.WorkConsentExpiring,
+		"CASE_STALLED":           app.WorkCaseStalled,
+	}
+	marshalNWorkKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkKind = map[app.WorkKind]string{
+		app.WorkCaseShown:            "CASE_SHOWN",
+		app.WorkPackAwaitingDecision: "PACK_AWAITING_DECISION",
+		app.WorkApplicationAwaiting:  "APPLICATION_AWAITING",
+		app.WorkConcernOpen:          "CONCERN_OPEN",
+		app.WorkDisputePending:       "DISPUTE_PENDING",
+		app.WorkTransferOffered:      "TRANSFER_OFFERED",
+		app.WorkConsentExpiring:      "CONSENT_EXPIRING",
+		app.WorkCaseStalled:          "CASE_STALLED",
+	}
+)
+
+func (ec *executionContext) marshalNWorkKindCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWorkKindCount(ctx context.Context, sel ast.SelectionSet, v WorkKindCount) graphql.Marshaler {
+	return ec._WorkKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWorkKindCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWorkKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []WorkKindCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkKindCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐWorkKindCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkPage2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐWorkPage(ctx context.Context, sel ast.SelectionSet, v *app.WorkPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkPage!")
+		return graphql.Null
+	}
+	return ec._WorkPage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {

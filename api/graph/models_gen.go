@@ -1159,6 +1159,14 @@ type SubmitAccountApplicationInput struct {
 	Product domain.AccountProduct `json:"product"`
 }
 
+// Pushes the changes of the caller's organisation's work queue. Over a websocket at
+// /graphql speaking graphql-transport-ws; the connection_init payload carries the token:
+// {"Authorization": "Bearer <jwt>"}. A subscriber that falls behind is completed: subscribe
+// again and read myWork. A case becoming stalled, or a consent entering its expiry window,
+// by time alone is not pushed (myWork shows it).
+type Subscription struct {
+}
+
 // An organisation's new profile.
 type UpdateOrganisationProfileInput struct {
 	// Chosen by the client; a retry with it returns the first result.
@@ -1181,4 +1189,12 @@ type WithdrawConsentInput struct {
 	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 	// The grant (ConsentGrant.id).
 	GrantID string `json:"grantId"`
+}
+
+// How many items of one kind wait.
+type WorkKindCount struct {
+	// The kind.
+	Kind app.WorkKind `json:"kind"`
+	// How many.
+	Count int `json:"count"`
 }

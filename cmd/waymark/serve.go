@@ -42,6 +42,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	calendarsFile := registerCalendarsFlag(fs)         // calendars.go
 	retentionFlags := registerRetentionFlags(fs, true) // retention_serve.go
 	hookFlags := registerWebhookFlags(fs)              // webhooks_serve.go
+	work := registerWorkFlags(fs)                      // work.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +54,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return fmt.Errorf("%w: --token-rate %v, --token-burst %d: want a rate above 0 and a burst of 0 or more", errUsage, *tokenRate, *tokenBurst)
 	}
 	if err := checkMaxLifetime(*maxLifetime); err != nil {
+		return err
+	}
+	if err := work.check(); err != nil {
 		return err
 	}
 	policies, err := retentionFlags.load() // a malformed policy file stops the start with its sentence
@@ -106,7 +110,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey), withCalendars(calendars))
+	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work))
 	if err != nil {
 		return err
 	}
