@@ -56,9 +56,9 @@ func (s *Service) SubscribeWork(ctx context.Context, actor Actor) (<-chan *WorkC
 				if c.Added && !s.workVisible(actor, c.CaseID) {
 					continue
 				}
+				change := workChangeOf(c)
 				select {
-				case out <- &WorkChange{Organisation: c.Organisation, Kind: WorkKind(c.Kind), CaseID: c.CaseID, ItemID: c.ItemID,
-					Added: c.Added, Position: c.Position.String(), At: c.At}:
+				case out <- &change:
 				case <-ctx.Done():
 					return
 				}

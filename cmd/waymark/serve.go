@@ -81,7 +81,6 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	defer stopHooks()
-	_ = hooks // the work-queue publisher hands its changes to hooks.Enqueue (wired with workChanged)
 	if sf.natsURL != "" {
 		*natsListen = "" // an external server is reached, not served
 	}
@@ -123,6 +122,11 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	defer auditing.close() // before the node closes: a last checkpoint, if anything changed
 	keeper, stopRetention := startRetention(n, retentionFlags, policies, logger)
 	defer stopRetention() // before the node closes: a run under way ends first
+	if hooks != nil {
+		feedCtx, stopFeed := context.WithCancel(ctx)
+		defer stopFeed() // before the node closes
+		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger) // webhooks_feed.go
+	}
 	adm, err := admin.Listen(locks.Data, retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
 		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}, logger)
