@@ -124,7 +124,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	defer stopRetention() // before the node closes: a run under way ends first
 	if hooks != nil {
 		feedCtx, stopFeed := context.WithCancel(ctx)
-		defer stopFeed() // before the node closes
+		defer stopFeed()                                                                            // before the node closes
 		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger) // webhooks_feed.go
 	}
 	adm, err := admin.Listen(locks.Data, retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
