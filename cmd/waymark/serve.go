@@ -123,9 +123,10 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	keeper, stopRetention := startRetention(n, retentionFlags, policies, logger)
 	defer stopRetention() // before the node closes: a run under way ends first
 	if hooks != nil {
+		// The work queues' changes to the webhooks (webhooks_feed.go), stopped before the node closes.
 		feedCtx, stopFeed := context.WithCancel(ctx)
-		defer stopFeed()                                                                            // before the node closes
-		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger) // webhooks_feed.go
+		defer stopFeed()
+		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger)
 	}
 	adm, err := admin.Listen(locks.Data, retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
