@@ -80,7 +80,7 @@ func (h *harness) start() {
 	n, err := node.Start(context.Background(), node.Config{
 		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
-		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000},
+		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000, SocketRecheck: 20 * time.Millisecond},
 	})
 	if err != nil {
 		h.t.Fatalf("start node: %v", err)

@@ -40,6 +40,9 @@ type Config struct {
 	// RatePerSecond and RateBurst limit each token (default 20/s, burst 40).
 	RatePerSecond float64
 	RateBurst     int
+	// SocketRecheck is how often an open websocket's token is checked again (expired,
+	// revoked, its user or organisation deactivated: the socket is closed); default 30s.
+	SocketRecheck time.Duration
 }
 
 // NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET),
@@ -71,7 +74,7 @@ func NewHandler(cfg Config) http.Handler {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(getTransport{})
 	gql.AddTransport(postTransport{})
-	gql.AddTransport(workSocket(verifier, cfg.Service, limiter, cfg.CORSOrigins)) // subscriptions (subscription.go)
+	gql.AddTransport(workSocket(verifier, cfg.Service, limiter, cfg.CORSOrigins, cfg.SocketRecheck)) // subscriptions (subscription.go)
 	gql.AddTransport(otherMethods{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Dev {

@@ -38,6 +38,8 @@ const (
 	socketInitTimeout = 5 * time.Second
 	// socketPing keeps idle sockets (and the proxies between) alive.
 	socketPing = 25 * time.Second
+	// socketRecheck is how often an open socket's token is checked again by default.
+	socketRecheck = 30 * time.Second
 	// closeForbidden is graphql-transport-ws's close code for a refused connection_init.
 	closeForbidden = 4403
 )
@@ -48,7 +50,10 @@ type socketKey struct{}
 type socketExpiryKey struct{}
 
 // workSocket is the websocket transport: InitFunc authenticates the connection.
-func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimiter, origins []string) transport.Websocket {
+func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimiter, origins []string, recheck time.Duration) transport.Websocket {
+	if recheck <= 0 {
+		recheck = socketRecheck
+	}
 	return transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			// The browser's Origin must be the API's own host or a CORS origin: another
@@ -69,8 +74,36 @@ func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimite
 			}
 			ctx = context.WithValue(ctx, actorKey{}, actor)
 			ctx = context.WithValue(ctx, socketExpiryKey{}, claims.ExpiresAt)
+			// The socket lives only while its token would still be accepted: checked
+			// again every recheck, it is closed once the token expired, was revoked, or
+			// its user or organisation was deactivated (gqlgen closes the socket when
+			// the context it runs on ends).
+			ctx, cancel := context.WithCancel(ctx)
+			authorization := payload.Authorization()
+			go recheckSocket(ctx, cancel, recheck, func() error {
+				_, _, err := identifyBearer(verifier, users, authorization)
+				return err
+			})
 			return context.WithValue(ctx, socketKey{}, true), nil, nil
 		},
+	}
+}
+
+// recheckSocket calls check every interval until ctx ends, and ends the socket
+// (cancel) the first time it fails.
+func recheckSocket(ctx context.Context, cancel context.CancelFunc, interval time.Duration, check func() error) {
+	defer cancel()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if check() != nil {
+				return
+			}
+		}
 	}
 }
 

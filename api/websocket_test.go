@@ -259,3 +259,29 @@ func TestWorkSocketBoundsSubscriptionsPerUser(t *testing.T) {
 		t.Errorf("%d subscriptions held, want 4", n)
 	}
 }
+
+// An open socket lives only while its token would be accepted: when an admin revokes
+// the bank user's tokens, the server closes the socket it holds (checked again every
+// SocketRecheck), and a socket on another user's token stays open.
+func TestWorkSocketClosedWhenItsTokenIsRevoked(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	revoked := h.subscribeWork(t, bankAStaff)
+	other := h.subscribeWork(t, app.Actor{ID: "bank-a-other", Role: app.RoleBank, Organisation: "bank-a"})
+	h.must(admin, `mutation($in: RevokeSubjectInput!) { revokeSubject(input: $in) { version } }`,
+		map[string]any{"in": map[string]any{"commandId": "ws-revoke", "subject": bankAStaff.ID}}, nil)
+	h.waitHead()
+	_, err := revoked.next()
+	if websocket.CloseStatus(err) == -1 {
+		t.Fatalf("the revoked user's socket was not closed by the server: %v", err)
+	}
+	// The other user's socket still carries changes: one for its bank arrives.
+	id := h.refer("ws-revoke-case")
+	far := testStart.Add(365 * 24 * time.Hour).Format(time.RFC3339)
+	h.step("grantConsent", "GrantConsentInput", map[string]any{"commandId": "ws-revoke-grant", "caseId": id,
+		"recipientOrganisationId": "bank-a", "categories": []string{"BANKING"}, "purposes": []string{"BANKING"}, "expiresAt": far})
+	h.step("referToBank", "ReferToBankInput", map[string]any{"commandId": "ws-revoke-show", "caseId": id, "bankId": "bank-a"})
+	if c := other.nextChange(); c.CaseID != id || !c.Added {
+		t.Errorf("the other user's socket: %+v", c)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/waymark-org/waymark/api"
@@ -27,8 +28,13 @@ type generation struct {
 	cancel context.CancelFunc
 	done   chan error // the runner's result, once
 	// inUse is read-held by every request the generation serves: retiring it takes it
-	// to wait for them.
+	// to wait for them. Websockets do not hold it (a socket lives as long as its
+	// client wants); they end when retired is done.
 	inUse sync.RWMutex
+	// retired ends when the generation is being retired: its websockets close, and
+	// their clients reconnect to the current one.
+	retired context.Context
+	retire  context.CancelFunc
 }
 
 // newGeneration builds empty read models and what reads them. fresh: a rebuild, from
@@ -36,6 +42,7 @@ type generation struct {
 func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	cfg := n.cfg
 	g := &generation{done: make(chan error, 1)}
+	g.retired, g.retire = context.WithCancel(context.Background())
 	g.cases, g.orgs, g.revs = projections.NewCases(n.Vault), projections.NewOrganisations(), projections.NewRevocations()
 	g.cmds = projections.NewCommandIDs(cfg.HashKey)
 	work := projections.NewWork(g.cases, cfg.Work) // after cases, whose views it indexes
@@ -88,6 +95,7 @@ func (n *Node) run(g *generation) {
 
 // stop stops g's runner and returns its result.
 func (g *generation) stop() error {
+	g.retire()
 	g.cancel()
 	err := <-g.done
 	g.done <- err // for a second caller
@@ -100,6 +108,10 @@ func (g *generation) stop() error {
 // serveHTTP serves a request whole from the current generation: the one it finds
 // current once it holds it, so a request never starts on one being retired.
 func (n *Node) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if isWebsocket(r) {
+		n.serveSocket(w, r)
+		return
+	}
 	for {
 		g := n.current.Load()
 		g.inUse.RLock()
@@ -130,4 +142,22 @@ func (n *Node) Current() Models {
 	g := n.current.Load()
 	return Models{Runner: g.runner, Cases: g.cases, Orgs: g.orgs, Revocations: g.revs, Commands: g.cmds,
 		Snapshots: g.snapshots, Service: g.service}
+}
+
+// serveSocket serves a websocket from the current generation without holding it in
+// use: a socket lasts as long as its client keeps it open, and a rebuild's swap must
+// not wait for that. The socket's context ends when the generation is retired, which
+// closes it; the client reconnects, to the current generation.
+func (n *Node) serveSocket(w http.ResponseWriter, r *http.Request) {
+	g := n.current.Load()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(g.retired, cancel)
+	defer stop()
+	g.handler.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// isWebsocket reports whether r asks to upgrade to a websocket.
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }

@@ -163,6 +163,7 @@ func (n *Node) rebuildAndSwap(ctx context.Context, g *generation) (err error) {
 	// Retire the old generation: the requests under way on it finish (held still, a
 	// wait there for a later position ends as a read-models-not-caught-up error: the
 	// client retries, on the new ones), then its runner stops, writing nothing.
+	old.retire() // its websockets close: they hold no read lock to wait for
 	old.inUse.Lock()
 	old.cancel()
 	release()

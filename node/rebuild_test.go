@@ -12,9 +12,13 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
@@ -179,6 +183,10 @@ func TestRebuildWhileServing(t *testing.T) {
 		})
 	}
 
+	// A websocket open on the old read models (a work queue's screen left open) must
+	// not hold the swap: it is closed when they retire, and its client reconnects.
+	socket := openSocket(t, srv.URL, token)
+
 	oldCases := n.Current().Cases
 	done, err := n.StartRebuild(ctx)
 	if err != nil {
@@ -203,6 +211,9 @@ func TestRebuildWhileServing(t *testing.T) {
 	close(stop)
 	readers.Wait()
 	check("after the swap")
+	if _, _, err := socket.Read(ctx); websocket.CloseStatus(err) == -1 {
+		t.Errorf("the socket open on the retired read models was not closed by the server: %v", err)
+	}
 
 	cur := n.Current()
 	st := n.RebuildStatus()
@@ -325,4 +336,27 @@ func caseFound(t *testing.T, url, token, id string) bool {
 	}
 	graphql(t, url, token, fmt.Sprintf(`{ case(id: %q) { id } }`, id), &reply)
 	return reply.Data.Case != nil && reply.Data.Case.ID == id && len(reply.Errors) == 0
+}
+
+// openSocket opens a graphql-transport-ws socket to the API with token and waits for
+// the server's acknowledgement.
+func openSocket(t *testing.T, base, token string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	init := map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}}
+	if err := wsjson.Write(ctx, conn, init); err != nil {
+		t.Fatal(err)
+	}
+	var ack struct{ Type string }
+	if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
+		t.Fatalf("connection_init: %+v %v", ack, err)
+	}
+	return conn
 }
