@@ -254,6 +254,7 @@ func TestCreditDisputesDueRefusals(t *testing.T) {
 		{"another list's cursor", bureau, map[string]any{"after": "Y2FzZTox"}, "BAD_USER_INPUT", "after: not a cursor"},
 		{"a cursor without a dispute", bureau, map[string]any{"after": "eyJrIjoiZHVlIiwiYyI6IngifQ"}, "BAD_USER_INPUT", "after: not a cursor"},
 		{"a bad time", bureau, map[string]any{"dueBefore": "next week"}, "BAD_USER_INPUT", ""},
+		{"a time out of range", bureau, map[string]any{"dueBefore": "9999-01-01T00:00:00Z"}, "BAD_USER_INPUT", "dueBefore must be between"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := h.do(tt.actor, disputesDueQuery, tt.vars)

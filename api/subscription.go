@@ -181,5 +181,10 @@ func (r *Resolver) subscribeWork(ctx context.Context) (<-chan *app.WorkChange, e
 		errcode.Set(coded, CodeRateLimited)
 		return nil, coded
 	}
+	if errors.Is(err, app.ErrWorkRetired) {
+		coded := gqlerror.Errorf("the read models are being replaced by a rebuild: reconnect and subscribe again")
+		errcode.Set(coded, CodeUnavailable)
+		return nil, coded
+	}
 	return ch, err
 }

@@ -67,6 +67,10 @@ func (s *Service) CreditDisputesDue(ctx context.Context, actor Actor, q DueQuery
 	if q.First < 0 || q.First > MaxDuePage {
 		return DuePage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxDuePage, ErrBadInput)
 	}
+	// Due dates are compared as instants a time.Time holds in nanoseconds (1678–2262).
+	if !q.DueBefore.IsZero() && (q.DueBefore.Year() < 1900 || q.DueBefore.Year() > 2200) {
+		return DuePage{}, fmt.Errorf("dueBefore must be between the years 1900 and 2200: %w", ErrBadInput)
+	}
 	after, err := parseDueCursor(q.After)
 	if err != nil {
 		return DuePage{}, err

@@ -39,11 +39,11 @@ func (s *Service) ForwardWork(ctx context.Context, wants func(org string) bool, 
 			if !wants(c.Organisation) {
 				continue
 			}
-			if c.Added {
-				actor, ok := s.organisationActor(c.Organisation)
-				if !ok || !s.workVisible(actor, c.CaseID) {
-					continue
-				}
+			// A deactivated organisation hears nothing more, removals included; an
+			// addition passes only on a case the organisation may see now.
+			actor, ok := s.organisationActor(c.Organisation)
+			if !ok || c.Added && !s.workVisible(actor, c.CaseID) {
+				continue
 			}
 			deliver(workChangeOf(c))
 		}
@@ -55,7 +55,7 @@ func (s *Service) ForwardWork(ctx context.Context, wants func(org string) bool, 
 // for. False for an unknown organisation or a kind without a queue.
 func (s *Service) organisationActor(org string) (Actor, bool) {
 	o, ok := s.orgs.Get(org)
-	if !ok {
+	if !ok || !o.Active {
 		return Actor{}, false
 	}
 	actor := Actor{ID: "webhook:" + org, Organisation: org}

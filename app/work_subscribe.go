@@ -23,6 +23,10 @@ type WorkChange struct {
 // per organisation, per server: projections.MaxWorkSubscriptions*).
 var ErrTooManySubscriptions = projections.ErrTooManySubscriptions
 
+// ErrWorkRetired refuses a subscription to read models a rebuild is retiring: the
+// socket is about to close; reconnect and subscribe again.
+var ErrWorkRetired = projections.ErrWorkBrokerClosed
+
 // SubscribeWork returns the changes of the caller's organisation's queue from now on,
 // until ctx ends; the channel is then closed. It is closed earlier when the caller
 // falls behind (the projections never wait for a subscriber): subscribe again and

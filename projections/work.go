@@ -179,10 +179,13 @@ func (w *Work) Cases(org string) []*CaseView {
 func (w *Work) Items(org string, now time.Time, keep func(*CaseView) bool) []WorkItem {
 	var items []WorkItem
 	for _, v := range w.Cases(org) {
-		if keep != nil && !keep(v) {
+		// Most of an organisation's cases hold no work for it (closed, answered): the
+		// items come first, so only a case with some is put to the access decision.
+		found := w.cfg.ItemsFor(v, org, now)
+		if len(found) == 0 || keep != nil && !keep(v) {
 			continue
 		}
-		items = append(items, w.cfg.ItemsFor(v, org, now)...)
+		items = append(items, found...)
 	}
 	slices.SortFunc(items, CompareWork)
 	return items

@@ -98,7 +98,10 @@ func (b *WorkBroker) add(org, key string, buffer int) (<-chan WorkChange, func()
 	if b.closed {
 		return nil, nil, ErrWorkBrokerClosed
 	}
-	if len(b.subs) >= MaxWorkSubscriptions {
+	// The server-wide cap bounds the sockets' subscriptions; the feed of every
+	// organisation's changes (SubscribeAll: the webhooks) is the server's own and never
+	// refused for them.
+	if org != "" && len(b.subs) >= MaxWorkSubscriptions {
 		return nil, nil, fmt.Errorf("%w: the server holds %d", ErrTooManySubscriptions, MaxWorkSubscriptions)
 	}
 	if org != "" && b.perOrg[org] >= MaxWorkSubscriptionsPerOrganisation {
