@@ -20,7 +20,9 @@ func TestForwardWorkStopsForADeactivatedOrganisation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	changes := make(chan app.WorkChange, 256)
-	go func() { _ = svc.ForwardWork(ctx, func(string) bool { return true }, func(c app.WorkChange) { changes <- c }) }()
+	go func() {
+		_ = svc.ForwardWork(ctx, func(string) bool { return true }, func(c app.WorkChange) { changes <- c })
+	}()
 	for broker.Subscribers() == before {
 		time.Sleep(time.Millisecond)
 	}
