@@ -22,9 +22,11 @@ const (
 	// assumedListSize is what a list without a page size is counted as (the
 	// directory, an access log).
 	assumedListSize = 20
-	// workQueueCost is a myWork read before its items: it visits every case of the
-	// caller's organisation, so a request may not alias it more than a few dozen times.
-	workQueueCost = 100
+	// queueCost is a read of the caller's own queue (myWork, creditDisputesDue) before
+	// its items: it visits every case, or every open dispute, of the caller's
+	// organisation, so one request may hold at most a handful of them (MaxComplexity
+	// 6,000: five).
+	queueCost = 1000
 )
 
 // complexity returns the cost functions for graph.Config.
@@ -34,7 +36,7 @@ func complexity() graph.ComplexityRoot {
 		return 1 + pageCost(first)*child
 	}
 	c.Query.CreditDisputesDue = func(child int, first *int, _ *string, _ *bool, _ *time.Time, _ *string) int {
-		return 1 + min(max(sizeOr(first, 20), 1), app.MaxDuePage)*child
+		return queueCost + min(max(sizeOr(first, 20), 1), app.MaxDuePage)*child
 	}
 	c.Query.Organisations = func(child int, _ *string, _ *domain.OrganisationKind, _ *string) int {
 		return 1 + assumedListSize*child
@@ -47,7 +49,7 @@ func complexity() graph.ComplexityRoot {
 		return 1 + min(max(sizeOr(first, 50), 1), app.MaxHistoryPage)*child
 	}
 	c.HistoryEvent.Personal = func(int) int { return sealedFieldCost }
-	c.Query.MyWork = func(child int, first *int, _, _ *string) int { return workQueueCost + pageCost(first)*child }
+	c.Query.MyWork = func(child int, first *int, _, _ *string) int { return queueCost + pageCost(first)*child }
 
 	group := func(child int) int { return personalGroupCost + child }
 	c.Case.Identity, c.Case.Notes, c.Case.Contact, c.Case.Safeguarding = group, group, group, group

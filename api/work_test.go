@@ -249,6 +249,17 @@ func TestMyWorkComplexity(t *testing.T) {
 	if resp := h.do(bankAStaff, `{ a: myWork { totalCount } b: myWork { totalCount } }`, nil); len(resp.Errors) > 0 {
 		t.Errorf("two queues in one request: %+v", resp.Errors)
 	}
+	// A bureau's list of due disputes visits its open disputes: as dear.
+	b.Reset()
+	b.WriteString("{")
+	for i := range 10 {
+		fmt.Fprintf(&b, " d%d: creditDisputesDue(first: 1) { pageInfo { hasNextPage } }", i)
+	}
+	b.WriteString(" }")
+	bureauStaff := app.Actor{ID: "bureau-a-staff", Role: app.RoleBureau, Organisation: "bureau-a"}
+	if resp := h.do(bureauStaff, b.String(), nil); resp.code() != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Errorf("10 aliases of creditDisputesDue: %q %+v", resp.code(), resp.Errors)
+	}
 }
 
 // Given two block requests to a US bureau (FCRA: 4 business days) filed a day apart,
