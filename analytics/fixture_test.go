@@ -15,6 +15,7 @@ import (
 // fixtureEvent is one case event of the codec's fixture, decoded, with the case as it
 // stands after it.
 type fixtureEvent struct {
+	file  string // each file is a separate run, its ids counted from the same start
 	rec   eventstore.RecordedEvent
 	event domain.Event
 	after domain.Case
@@ -68,7 +69,7 @@ func loadFixtureFile(t *testing.T, name string) []fixtureEvent {
 		if err != nil {
 			t.Fatalf("%s revision %d (%s): %v", rec.Stream, rec.Revision, rec.Type, err)
 		}
-		fe := fixtureEvent{rec: rec, event: e}
+		fe := fixtureEvent{file: filepath.Base(name), rec: rec, event: e}
 		if spec, _ := domain.EventSpecFor(rec.Type); spec.Aggregate == domain.AggregateCase {
 			cases[rec.Stream] = domain.Evolve(cases[rec.Stream], e)
 			fe.after = cases[rec.Stream]
