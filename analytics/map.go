@@ -15,7 +15,7 @@ import (
 //
 // Every type is mapped by hand, field by field, so a field added to an event is never
 // published until someone decides it may be: only codes, organisation ids, counts and
-// flags, never a Personal object, a client-chosen id (dispute, item, grant, offer,
+// flags, whole days between two steps of the journey, never a Personal object, a client-chosen id (dispute, item, grant, offer,
 // note, document ids are free text) or a time other than the day.
 func Map(rec eventstore.RecordedEvent, event domain.Event, caseState domain.Case, p Pseudonymizer) (CloudEvent, bool) {
 	kind, caseID, ok := eventstore.SplitStreamName(rec.Stream)
@@ -59,9 +59,11 @@ func payload(event domain.Event, c domain.Case) (fields, time.Time, bool) {
 	case domain.IDDocumentRequested:
 		return optional(fields{"kind": string(e.Kind)}, "issuingOrganisation", e.IssuingOrganisation), e.At, true
 	case domain.IDDocumentObtained:
-		return fields{"kind": string(c.Documents[e.DocumentID].Kind)}, e.At, true
+		d := c.Documents[e.DocumentID]
+		return since(fields{"kind": string(d.Kind)}, "daysSinceRequested", d.RequestedAt, e.At), e.At, true
 	case domain.IDDocumentRefused:
-		return fields{"kind": string(c.Documents[e.DocumentID].Kind), "reasonCode": string(e.ReasonCode)}, e.At, true
+		d := c.Documents[e.DocumentID]
+		return since(fields{"kind": string(d.Kind), "reasonCode": string(e.ReasonCode)}, "daysSinceRequested", d.RequestedAt, e.At), e.At, true
 	case domain.BankReferralMade:
 		return fields{"bank": e.Bank}, e.At, true
 	case domain.AccountApplicationSubmitted:
@@ -97,7 +99,8 @@ func payload(event domain.Event, c domain.Case) (fields, time.Time, bool) {
 	case domain.CreditDisputeFiled:
 		return fields{"bureau": e.Bureau, "itemCount": e.ItemCount, "evidence": codes(e.Evidence)}, e.At, true
 	case domain.CreditDisputeResolved:
-		return optional(fields{"outcome": string(e.Outcome)}, "reasonCode", string(e.ReasonCode)), e.At, true
+		f := optional(fields{"outcome": string(e.Outcome)}, "reasonCode", string(e.ReasonCode))
+		return since(f, "daysSinceFiled", c.Disputes[e.DisputeID].FiledAt, e.At), e.At, true
 	case domain.CreditDisputeItemDecided:
 		return optional(fields{"outcome": string(e.Outcome)}, "reasonCode", string(e.ReasonCode)), e.At, true
 	case domain.CreditDisputeResubmitted:
@@ -105,11 +108,11 @@ func payload(event domain.Event, c domain.Case) (fields, time.Time, bool) {
 	case domain.BarrierIdentified:
 		return fields{"barrier": string(e.Barrier)}, e.At, true
 	case domain.BarrierResolved:
-		return fields{"barrier": string(e.Barrier)}, e.At, true
+		return since(fields{"barrier": string(e.Barrier)}, "daysOpen", c.BarrierHistory[e.Barrier].IdentifiedAt, e.At), e.At, true
 	case domain.NeedIdentified:
 		return fields{"need": string(e.Need)}, e.At, true
 	case domain.NeedMet:
-		return fields{"need": string(e.Need)}, e.At, true
+		return since(fields{"need": string(e.Need)}, "daysOpen", c.NeedHistory[e.Need].IdentifiedAt, e.At), e.At, true
 	case domain.CaseNoteAdded:
 		return fields{}, e.At, true
 	case domain.CaseClosed:
@@ -147,4 +150,21 @@ func optional(f fields, key, v string) fields {
 		f[key] = v
 	}
 	return f
+}
+
+// since adds key: the whole days from the day of start to the day of end (the feed's
+// only measure of time), when start is known. The case after the event still holds
+// start (a span, a document, a dispute keeps when it began).
+func since(f fields, key string, start, end time.Time) fields {
+	if !start.IsZero() && !end.Before(start) {
+		f[key] = days(start, end)
+	}
+	return f
+}
+
+// days counts midnights (UTC) from a to b: 0 on the same day.
+func days(a, b time.Time) int {
+	da := time.Date(a.UTC().Year(), a.UTC().Month(), a.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.UTC().Year(), b.UTC().Month(), b.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
 }
