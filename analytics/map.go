@@ -11,7 +11,8 @@ import (
 // around a de-identified payload. caseState is the case after the event (it gives the
 // jurisdiction, owner and stage, and the kind of a document named only by its id).
 // It reports false for an event of another aggregate, a stream that is not a case's,
-// an event type with no mapping, or a Pseudonymizer without a valid key.
+// a case without a jurisdiction, an event type with no mapping, or a Pseudonymizer
+// without a valid key.
 //
 // Every type is mapped by hand, field by field, so a field added to an event is never
 // published until someone decides it may be: only codes, organisation ids, counts and
@@ -19,7 +20,8 @@ import (
 // note, document ids are free text) or a time other than the day.
 func Map(rec eventstore.RecordedEvent, event domain.Event, caseState domain.Case, p Pseudonymizer) (CloudEvent, bool) {
 	kind, caseID, ok := eventstore.SplitStreamName(rec.Stream)
-	if !ok || kind != string(domain.AggregateCase) || caseID == "" || !p.valid() {
+	// A case without a jurisdiction (never one after its referral) would make no subject.
+	if !ok || kind != string(domain.AggregateCase) || caseID == "" || caseState.Jurisdiction == "" || !p.valid() {
 		return CloudEvent{}, false
 	}
 	data, at, ok := payload(event, caseState)

@@ -11,7 +11,8 @@ import (
 )
 
 // The same case under the same key has one pseudonym; another key or another case
-// gives another; a short key is refused and maps nothing.
+// gives another; a short key is refused and maps nothing, nor does a stream that is not
+// a case's or a case without a jurisdiction.
 func TestPseudonyms(t *testing.T) {
 	p := testPseudonymizer(t)
 	other, err := NewPseudonymizer([]byte("another key, also thirty-two bytes"))
@@ -31,11 +32,27 @@ func TestPseudonyms(t *testing.T) {
 	if !regexp.MustCompile(`^p-[0-9a-f]{64}$`).MatchString(p.Pseudonym(a)) {
 		t.Errorf("pseudonym %q", p.Pseudonym(a))
 	}
+	rec := eventstore.RecordedEvent{Stream: "case-" + a, EventData: eventstore.EventData{ID: "e1"}}
+	if _, ok := Map(rec, domain.CaseNoteAdded{}, domain.Case{Jurisdiction: "MX"}, p); !ok {
+		t.Error("a note was not mapped")
+	}
+	for name, c := range map[string]struct {
+		rec eventstore.RecordedEvent
+		c   domain.Case
+	}{
+		"no jurisdiction":       {rec, domain.Case{}},
+		"an organisation's":     {eventstore.RecordedEvent{Stream: "organisation-fx-bank"}, domain.Case{Jurisdiction: "MX"}},
+		"a stream without id":   {eventstore.RecordedEvent{Stream: "case-"}, domain.Case{Jurisdiction: "MX"}},
+		"a stream without kind": {eventstore.RecordedEvent{Stream: "case"}, domain.Case{Jurisdiction: "MX"}},
+	} {
+		if _, ok := Map(c.rec, domain.CaseNoteAdded{}, c.c, p); ok {
+			t.Errorf("%s: mapped", name)
+		}
+	}
 	for _, key := range [][]byte{nil, []byte("short")} {
 		if _, err := NewPseudonymizer(key); !errors.Is(err, ErrKey) {
 			t.Errorf("key %q: %v, want ErrKey", key, err)
 		}
-		rec := eventstore.RecordedEvent{Stream: "case-" + a, EventData: eventstore.EventData{ID: "e1"}}
 		if _, ok := Map(rec, domain.CaseNoteAdded{}, domain.Case{Jurisdiction: "MX"}, Pseudonymizer{Key: key}); ok {
 			t.Errorf("key %q: an event was mapped", key)
 		}
