@@ -25,7 +25,7 @@ type fixtureEvent struct {
 // as stored (their personal data sealed, so decoded events carry no Personal object:
 // the tests plant one), through the codec as its own fixture tests do, and folds every
 // case (each file holds whole streams). Events of other aggregates come with a zero case.
-func loadFixture(t *testing.T) []fixtureEvent {
+func loadFixture(t testing.TB) []fixtureEvent {
 	t.Helper()
 	files, err := filepath.Glob("../codec/testdata/fixture-v*.jsonl")
 	if err != nil || len(files) == 0 {
@@ -38,7 +38,7 @@ func loadFixture(t *testing.T) []fixtureEvent {
 	return out
 }
 
-func loadFixtureFile(t *testing.T, name string) []fixtureEvent {
+func loadFixtureFile(t testing.TB, name string) []fixtureEvent {
 	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
