@@ -21,7 +21,7 @@ import (
 func Map(rec eventstore.RecordedEvent, event domain.Event, caseState domain.Case, p Pseudonymizer) (CloudEvent, bool) {
 	kind, caseID, ok := eventstore.SplitStreamName(rec.Stream)
 	// A case without a jurisdiction (never one after its referral) would make no subject.
-	if !ok || kind != string(domain.AggregateCase) || caseID == "" || caseState.Jurisdiction == "" || !p.valid() {
+	if !ok || kind != string(domain.AggregateCase) || caseID == "" || rec.ID == "" || caseState.Jurisdiction == "" || !p.valid() {
 		return CloudEvent{}, false
 	}
 	data, at, ok := payload(event, caseState)
@@ -35,7 +35,7 @@ func Map(rec eventstore.RecordedEvent, event domain.Event, caseState domain.Case
 	typ := event.EventType()
 	return CloudEvent{
 		SpecVersion:     SpecVersion,
-		ID:              rec.ID,
+		ID:              p.EventID(rec.ID), // never rec.ID itself: a UUIDv7 tells the time
 		Source:          Source,
 		Type:            CloudEventType(typ),
 		Time:            day(at),

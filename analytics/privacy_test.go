@@ -85,10 +85,10 @@ func (p *planter) withPersonal(e domain.Event) domain.Event {
 }
 
 // secrets are the strings of an event that must never be published besides its
-// personal data: the case id, client-chosen ids, and its exact times.
+// personal data: the case id, the event id, client-chosen ids, and its exact times.
 func secrets(rec eventstore.RecordedEvent, e domain.Event) []string {
 	_, caseID, _ := strings.Cut(rec.Stream, "-")
-	out := []string{rec.Stream, caseID}
+	out := []string{rec.Stream, caseID, rec.ID} // the event's UUIDv7 id holds its time
 	var walk func(v reflect.Value, tag reflect.StructTag)
 	walk = func(v reflect.Value, tag reflect.StructTag) {
 		switch v.Kind() {

@@ -37,6 +37,19 @@ func NewPseudonymizer(key []byte) (Pseudonymizer, error) {
 
 func (p Pseudonymizer) valid() bool { return len(p.Key) >= MinKeyLen }
 
+// EventIDPrefix starts every published event id.
+const EventIDPrefix = "e-"
+
+// EventID is the id a stored event is published under: "e-" and the lowercase hex of
+// HMAC-SHA256(key, "event:" + eventID). The stored id cannot be published as it is: a
+// UUIDv7 holds its creation time to the millisecond, which the feed never gives. Being
+// deterministic, it still serves as the JetStream message id for de-duplication.
+func (p Pseudonymizer) EventID(eventID string) string {
+	m := hmac.New(sha256.New, p.Key)
+	m.Write([]byte("event:" + eventID))
+	return EventIDPrefix + hex.EncodeToString(m.Sum(nil))
+}
+
 // Pseudonym is "p-" and the lowercase hex of HMAC-SHA256(key, caseID): stable for a
 // case (a transferred case keeps it), and a valid NATS subject token.
 func (p Pseudonymizer) Pseudonym(caseID string) string {

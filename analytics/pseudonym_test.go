@@ -32,15 +32,23 @@ func TestPseudonyms(t *testing.T) {
 	if !regexp.MustCompile(`^p-[0-9a-f]{64}$`).MatchString(p.Pseudonym(a)) {
 		t.Errorf("pseudonym %q", p.Pseudonym(a))
 	}
-	rec := eventstore.RecordedEvent{Stream: "case-" + a, EventData: eventstore.EventData{ID: "e1"}}
-	if _, ok := Map(rec, domain.CaseNoteAdded{}, domain.Case{Jurisdiction: "MX"}, p); !ok {
-		t.Error("a note was not mapped")
+	// The published event id: stable (a republication de-duplicates), keyed, never
+	// the stored UUIDv7 (which tells the time).
+	ev := "019b7c2e-5a10-7000-8000-000000000001"
+	if p.EventID(ev) != p.EventID(ev) || p.EventID(ev) == other.EventID(ev) || p.EventID(ev) == p.EventID(ev[:len(ev)-1]+"2") ||
+		p.EventID(a) == p.Pseudonym(a)[len(PseudonymPrefix):] || !regexp.MustCompile(`^e-[0-9a-f]{64}$`).MatchString(p.EventID(ev)) {
+		t.Errorf("event ids: %s, %s", p.EventID(ev), other.EventID(ev))
+	}
+	rec := eventstore.RecordedEvent{Stream: "case-" + a, EventData: eventstore.EventData{ID: ev}}
+	if ce, ok := Map(rec, domain.CaseNoteAdded{}, domain.Case{Jurisdiction: "MX"}, p); !ok || ce.ID != p.EventID(ev) {
+		t.Errorf("a note was mapped to id %q (%v)", ce.ID, ok)
 	}
 	for name, c := range map[string]struct {
 		rec eventstore.RecordedEvent
 		c   domain.Case
 	}{
 		"no jurisdiction":       {rec, domain.Case{}},
+		"no event id":           {eventstore.RecordedEvent{Stream: "case-" + a}, domain.Case{Jurisdiction: "MX"}},
 		"an organisation's":     {eventstore.RecordedEvent{Stream: "organisation-fx-bank"}, domain.Case{Jurisdiction: "MX"}},
 		"a stream without id":   {eventstore.RecordedEvent{Stream: "case-"}, domain.Case{Jurisdiction: "MX"}},
 		"a stream without kind": {eventstore.RecordedEvent{Stream: "case"}, domain.Case{Jurisdiction: "MX"}},
