@@ -1,15 +1,13 @@
 package analytics
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/testkit"
 )
 
 // fixtureEvent is one case event of the codec's fixture, decoded, with the case as it
@@ -40,31 +38,9 @@ func loadFixture(t testing.TB) []fixtureEvent {
 
 func loadFixtureFile(t testing.TB, name string) []fixtureEvent {
 	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	cases := map[string]domain.Case{}
 	var out []fixtureEvent
-	lines := bufio.NewScanner(f)
-	lines.Buffer(nil, 1<<20)
-	for lines.Scan() {
-		var stored struct {
-			Stream        string          `json:"stream"`
-			Revision      uint64          `json:"revision"`
-			ID            string          `json:"id"`
-			Type          string          `json:"type"`
-			SchemaVersion int             `json:"schemaVersion"`
-			Data          json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
-			t.Fatal(err)
-		}
-		rec := eventstore.RecordedEvent{
-			EventData: eventstore.EventData{ID: stored.ID, Type: stored.Type, SchemaVersion: stored.SchemaVersion, Data: stored.Data},
-			Stream:    stored.Stream, Revision: stored.Revision,
-		}
+	for _, rec := range testkit.EventFixture(t, name) {
 		e, _, err := codec.Decode(rec)
 		if err != nil {
 			t.Fatalf("%s revision %d (%s): %v", rec.Stream, rec.Revision, rec.Type, err)
@@ -75,9 +51,6 @@ func loadFixtureFile(t testing.TB, name string) []fixtureEvent {
 			fe.after = cases[rec.Stream]
 		}
 		out = append(out, fe)
-	}
-	if err := lines.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if len(out) == 0 {
 		t.Fatalf("%s is empty", name)

@@ -1,17 +1,14 @@
 package codec_test
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/testkit"
 )
 
 // testdata/fixture-v1.jsonl is every stored event of node/testdata/datadir-v1, the data
@@ -23,33 +20,11 @@ import (
 // the event table (through its upcasters, once a type has a newer schema version) and
 // folds.
 func TestHardeningFixtureDecodesAndFolds(t *testing.T) {
-	f, err := os.Open("testdata/fixture-v1.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	cases := map[string]domain.Case{}
 	organisations := map[string]domain.Organisation{}
 	revocations := map[string]domain.Revocation{}
 	seen := map[string]bool{}
-	lines := bufio.NewScanner(f)
-	lines.Buffer(nil, 1<<20)
-	for lines.Scan() {
-		var stored struct {
-			Stream        string          `json:"stream"`
-			Revision      uint64          `json:"revision"`
-			ID            string          `json:"id"`
-			Type          string          `json:"type"`
-			SchemaVersion int             `json:"schemaVersion"`
-			Data          json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
-			t.Fatal(err)
-		}
-		rec := eventstore.RecordedEvent{
-			EventData: eventstore.EventData{ID: stored.ID, Type: stored.Type, SchemaVersion: stored.SchemaVersion, Data: stored.Data},
-			Stream:    stored.Stream, Revision: stored.Revision,
-		}
+	for _, rec := range testkit.EventFixture(t, "testdata/fixture-v1.jsonl") {
 		e, extras, err := codec.Decode(rec)
 		if err != nil {
 			t.Errorf("%s revision %d (%s): %v", rec.Stream, rec.Revision, rec.Type, err)
@@ -82,9 +57,6 @@ func TestHardeningFixtureDecodesAndFolds(t *testing.T) {
 		if version != rec.Revision+1 {
 			t.Errorf("%s revision %d folded to version %d", rec.Stream, rec.Revision, version)
 		}
-	}
-	if err := lines.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if len(seen) < 39 {
 		t.Errorf("the fixture holds %d event types; the hardening release wrote 39", len(seen))
@@ -121,41 +93,21 @@ func TestEventFixturesCoverEveryTypeAndVersion(t *testing.T) {
 	}
 	have := map[string]bool{}
 	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
 		versions := map[string]uint64{}
 		cases := map[string]domain.Case{}
-		lines := bufio.NewScanner(bytes.NewReader(b))
-		lines.Buffer(nil, 1<<20)
-		for lines.Scan() {
-			var stored struct {
-				Stream        string          `json:"stream"`
-				Revision      uint64          `json:"revision"`
-				ID            string          `json:"id"`
-				Type          string          `json:"type"`
-				SchemaVersion int             `json:"schemaVersion"`
-				Data          json.RawMessage `json:"data"`
+		for _, rec := range testkit.EventFixture(t, file) {
+			if rec.Revision != versions[rec.Stream] {
+				t.Errorf("%s: %s revision %d out of order: each fixture file holds whole streams", file, rec.Stream, rec.Revision)
 			}
-			if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			if stored.Revision != versions[stored.Stream] {
-				t.Errorf("%s: %s revision %d out of order: each fixture file holds whole streams", file, stored.Stream, stored.Revision)
-			}
-			versions[stored.Stream]++
-			e, _, err := codec.Decode(eventstore.RecordedEvent{
-				EventData: eventstore.EventData{ID: stored.ID, Type: stored.Type, SchemaVersion: stored.SchemaVersion, Data: stored.Data},
-				Stream:    stored.Stream, Revision: stored.Revision,
-			})
+			versions[rec.Stream]++
+			e, _, err := codec.Decode(rec)
 			if err != nil {
-				t.Errorf("%s: %s revision %d (%s): %v", file, stored.Stream, stored.Revision, stored.Type, err)
+				t.Errorf("%s: %s revision %d (%s): %v", file, rec.Stream, rec.Revision, rec.Type, err)
 				continue
 			}
-			have[fmt.Sprintf("%s/%d", stored.Type, stored.SchemaVersion)] = true
-			if spec, _ := domain.EventSpecFor(stored.Type); spec.Aggregate == domain.AggregateCase {
-				cases[stored.Stream] = domain.Evolve(cases[stored.Stream], e)
+			have[fmt.Sprintf("%s/%d", rec.Type, rec.SchemaVersion)] = true
+			if spec, _ := domain.EventSpecFor(rec.Type); spec.Aggregate == domain.AggregateCase {
+				cases[rec.Stream] = domain.Evolve(cases[rec.Stream], e)
 			}
 		}
 		for stream, c := range cases {
