@@ -135,3 +135,18 @@ func TestTypeToken(t *testing.T) {
 		seen[tok] = s.Type
 	}
 }
+
+func TestPurgeFilterAndTombstoneSubjects(t *testing.T) {
+	p := Pseudonymizer{Key: make([]byte, MinKeyLen)}.Pseudonym("case-1")
+	if got, want := PurgeFilter(p), "waymark.analytics.*."+p+".>"; got != want {
+		t.Errorf("PurgeFilter = %q, want %q", got, want)
+	}
+	if got := TombstoneSubject("MX"); got != "waymark.analytics.mx.tombstones" {
+		t.Errorf("TombstoneSubject = %q", got)
+	}
+	// A tombstone subject has three tokens after the prefix fewer than a journey's:
+	// the purge filter (which needs two more) never matches one.
+	if strings.Count(PurgeFilter(p), ".") == strings.Count(TombstoneSubject("mx"), ".") {
+		t.Error("a purge filter as long as a tombstone subject could match one")
+	}
+}
