@@ -12,6 +12,7 @@
 //	waymark export --case ID  a case's audit bundle, or (--for-survivor) her own record
 //	waymark retention        --dry-run | run: apply the retention policies
 //	waymark webhooks log     the webhook delivery log
+//	waymark tail             the analytics feed, as an analyst sees it
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -67,6 +68,8 @@ commands:
                  would erase now and the access-log entries they would drop; run: do
                  it now (done by the running server when one owns the data directory)
   webhooks log   print the webhook delivery log (--organisation ID)
+  tail           print the de-identified analytics feed as it is published (--all:
+                 from the start; --subject to narrow it), logged in as an analyst
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -130,6 +133,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return retentionCommand(ctx, args[1:], os.Stdout, logger)
 	case "webhooks":
 		return webhooksCommand(args[1:], os.Stdout)
+	case "tail":
+		return tailCommand(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil
