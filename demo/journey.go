@@ -105,6 +105,7 @@ func (w *walker) intake() bool {
 	if w.chance(85) {
 		w.cw(contactRules[w.rng.IntN(len(contactRules))])
 	}
+	w.analyticsConsent()
 	if w.chance(60) {
 		w.cw(note(w.pick(intakeNotes)))
 	}
@@ -264,4 +265,22 @@ func (w *walker) reopen(code domain.ReopenReason, reason string) {
 		w.tally.Reopened++
 		return nil
 	})
+}
+
+// analyticsConsent: most survivors agree that the coalition's analysts may follow
+// their journey under a pseudonym (the analytics feed); a few later change their mind.
+func (w *walker) analyticsConsent() {
+	if !w.chance(60) {
+		return
+	}
+	w.cw(domain.GrantConsent{Recipient: domain.OrgRef{ID: CoalitionAnalytics, Kind: domain.OrgCoalition},
+		Categories: []domain.DataCategory{domain.DataBanking, domain.DataCredit},
+		Purposes:   []domain.Purpose{domain.PurposeCoalitionAnalytics}, ExpiresAt: w.at.AddDate(1, 11, 0)})
+	if w.chance(8) {
+		w.thread(func() {
+			if w.wait(20, 200) {
+				w.withdrawConsent(CoalitionAnalytics)
+			}
+		})
+	}
 }

@@ -31,6 +31,8 @@ type secretFlags struct {
 	publicKeys string
 	signingKey string
 	commandKey string
+	// analyticsKey is the analytics feed's pseudonym key (loadAnalyticsKey).
+	analyticsKey string
 }
 
 func (f *secretFlags) register(fs *flag.FlagSet) {
@@ -39,6 +41,7 @@ func (f *secretFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.publicKeys, "public-keys", "", "token verification keys: a .pub.pem file or a directory of them (default <secrets-dir>/public)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "token signing key (default <secrets-dir>/signing.key.pem)")
 	fs.StringVar(&f.commandKey, "command-key-file", "", "key for command-input hashes, shared by all replicas (default <secrets-dir>/command-hash.key, created if missing)")
+	fs.StringVar(&f.analyticsKey, "analytics-key-file", "", "key of the analytics feed's pseudonyms (default <secrets-dir>/analytics.key, created if missing; replacing it means waymark republish)")
 }
 
 // resolve fills in the defaults under dataDir.
@@ -55,6 +58,7 @@ func (f secretFlags) resolve(dataDir string) secretFlags {
 	def(&f.publicKeys, "public")
 	def(&f.signingKey, "signing.key.pem")
 	def(&f.commandKey, "command-hash.key")
+	def(&f.analyticsKey, "analytics.key")
 	return f
 }
 
@@ -146,36 +150,45 @@ func (f secretFlags) generate() ([]string, error) {
 
 // loadCommandKey reads the command-hash key from path, creating a random one (0600)
 // the first time. Replicas on one store must share the file.
-func loadCommandKey(path string) ([]byte, error) {
+func loadCommandKey(path string) ([]byte, error) { return loadHexKey(path, "command key") }
+
+// loadAnalyticsKey reads the analytics feed's pseudonym key from path, creating a
+// random one (0600) the first time. It is the feed's own: not a sealing key, not the
+// command key. Replacing it changes every pseudonym (waymark republish).
+func loadAnalyticsKey(path string) ([]byte, error) { return loadHexKey(path, "analytics key") }
+
+// loadHexKey reads a key of at least 32 hex-encoded bytes from path, creating a random
+// one of 32 bytes (0600) the first time.
+func loadHexKey(path, what string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return createCommandKey(path)
+		return createHexKey(path, what)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read command key: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil || len(key) < 32 {
-		return nil, fmt.Errorf("command key %s: want at least 32 hex-encoded bytes", path)
+		return nil, fmt.Errorf("%s %s: want at least 32 hex-encoded bytes", what, path)
 	}
 	return key, nil
 }
 
-func createCommandKey(path string) ([]byte, error) {
+func createHexKey(path, what string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create command key: %w", err)
+		return nil, fmt.Errorf("create %s: %w", what, err)
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("create command key: %w", err)
+		return nil, fmt.Errorf("create %s: %w", what, err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("create command key: %w", err)
+		return nil, fmt.Errorf("create %s: %w", what, err)
 	}
 	defer f.Close()
 	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		return nil, fmt.Errorf("write command key: %w", err)
+		return nil, fmt.Errorf("write %s: %w", what, err)
 	}
 	return key, f.Sync()
 }
