@@ -138,11 +138,12 @@ func TestConfigCredentialErrors(t *testing.T) {
 	}
 }
 
-// TestAccounts: JetStream is on for AppAccount only, and the event stream is there.
+// TestAccounts: JetStream is on for AppAccount and AnalyticsAccount (analysts.go), and
+// the event stream and the feed's are in AppAccount.
 func TestAccounts(t *testing.T) {
 	s := openListening(t)
 	srv := s.Server()
-	for name, want := range map[string]bool{AppAccount: true, AnalyticsAccount: false, "$G": false} {
+	for name, want := range map[string]bool{AppAccount: true, AnalyticsAccount: true, "$G": false} {
 		acc, err := srv.LookupAccount(name)
 		if err != nil {
 			t.Fatalf("account %s: %v", name, err)
@@ -152,10 +153,10 @@ func TestAccounts(t *testing.T) {
 		}
 	}
 	acc, _ := srv.LookupAccount(AppAccount)
-	if n := acc.JetStreamUsage().Streams; n != 1 {
-		t.Errorf("%d streams in %s, want 1", n, AppAccount)
+	if n := acc.JetStreamUsage().Streams; n != 2 {
+		t.Errorf("%d streams in %s, want 2", n, AppAccount)
 	}
-	if srv.NumClients() != 1 { // Waymark's own connection
+	if srv.NumClients() != 2 { // Waymark's own connections, one in each account
 		t.Errorf("%d clients", srv.NumClients())
 	}
 }

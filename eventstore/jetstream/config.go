@@ -68,6 +68,8 @@ type Config struct {
 	// loginThrottle, when set (tests only: a fake clock), throttles failed logins on
 	// the embedded server's client port instead of a new default one.
 	loginThrottle *loginThrottle
+	// analystsPassword is AnalystsUser's, drawn at Open (embedded server only).
+	analystsPassword string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -119,8 +121,8 @@ func (c Config) checkCredentials() error {
 		return errors.New(`the app password must not start with "$"`)
 	case (c.AnalyticsUser == "") != (c.AnalyticsPassword == ""):
 		return errors.New("analytics user and password go together")
-	case c.AnalyticsUser == AppUser:
-		return fmt.Errorf("analytics user %q is Waymark's own", AppUser)
+	case c.AnalyticsUser == AppUser || c.AnalyticsUser == AnalystsUser:
+		return fmt.Errorf("analytics user %q is Waymark's own", c.AnalyticsUser)
 	}
 	return nil
 }
