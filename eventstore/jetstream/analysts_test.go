@@ -220,7 +220,7 @@ func TestTombstonesPurgeTheCopy(t *testing.T) {
 	want := map[string]uint64{
 		"waymark.analytics.mx." + kept + ".step-0": 1,
 		"waymark.analytics.mx." + kept + ".step-1": 1,
-		analytics.TombstoneSubject("MX"):            1,
+		analytics.TombstoneSubject("MX"):           1,
 		"waymark.analytics.mx." + gone + ".back":   1,
 	}
 	waitFor(t, "the copy without the purged journey", func() bool { return fmt.Sprint(copySubjects(t, s)) == fmt.Sprint(want) })

@@ -143,7 +143,9 @@ func (a *clientAuth) login(c server.ClientAuthentication) bool {
 		a.log.Error("NATS client port: a user could not join its account", "account", u.account)
 		return false
 	}
-	return true
+	// A user removed while its password was checked (waymark nats-user remove) does
+	// not get in.
+	return a.users.has(opts.Username)
 }
 
 // isInProcess reports whether a client's address is an in-process connection's

@@ -98,6 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			s.cfg.AppPassword = cfg.AppPassword
 		}
 		cfg.analystsPassword = rand.Text() // never leaves this process
+		s.cfg.analystsPassword = cfg.analystsPassword
 		if s.srv, s.auth, err = startEmbedded(cfg); err != nil {
 			return nil, err
 		}
