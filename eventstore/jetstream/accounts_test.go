@@ -70,6 +70,9 @@ func (e asyncErrors) none(t *testing.T) {
 // connectTCP connects to s's client port over TCP.
 func connectTCP(t *testing.T, s *Store, opts ...nats.Option) (*nats.Conn, error) {
 	t.Helper()
+	// A generous connect timeout: a bcrypt check may take seconds under the race
+	// detector on a busy machine.
+	opts = append([]nats.Option{nats.Timeout(time.Minute)}, opts...)
 	nc, err := nats.Connect(s.Server().ClientURL(), append(opts, nats.NoReconnect())...)
 	if err == nil {
 		t.Cleanup(nc.Close)
