@@ -130,6 +130,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return retentionCommand(ctx, args[1:], os.Stdout, logger)
 	case "webhooks":
 		return webhooksCommand(args[1:], os.Stdout)
+	case "nats-user":
+		return natsUserCommand(ctx, args[1:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil
