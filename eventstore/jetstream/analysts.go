@@ -43,7 +43,8 @@ import (
 // subject crosses.
 //
 // Sourcing copies messages, not purges: a journey purged from the origin stays in the
-// copy until the purge follows its tombstone (tombstones.go).
+// copy until the purge follows its tombstone, and a recreated origin's messages come
+// after the old one's until the old are purged (purgefollower.go).
 const (
 	// sourcingAPIPrefix is where AnalyticsAccount reaches the one JetStream API
 	// subject of AppAccount it imports. It must not collide with $JS.API (the
@@ -60,8 +61,9 @@ const (
 	AnalystsUser = "waymark-analysts"
 
 	// TombstoneConsumer is the durable consumer on the analysts' stream through
-	// which Waymark follows the tombstones; analysts may not touch it.
-	TombstoneConsumer = "WAYMARK_TOMBSTONES"
+	// which Waymark makes the origin's purges follow (purgefollower.go); analysts may
+	// not touch it.
+	TombstoneConsumer = "WAYMARK_PURGES"
 
 	// analystsMaxConsumers bounds the consumers on the analysts' stream (analysts'
 	// own and TombstoneConsumer): every consumer costs the server memory and work.
@@ -124,7 +126,7 @@ func OriginStreamConfig() jetstream.StreamConfig {
 
 // AnalystsStreamConfig is the analysts' stream in AnalyticsAccount: no subjects of
 // its own (nobody can publish into it), sourced from the origin in AppAccount,
-// readable by direct get; only Waymark purges it (tombstones.go).
+// readable by direct get; only Waymark purges it (purgefollower.go).
 func AnalystsStreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        analytics.StreamName,
@@ -146,7 +148,7 @@ func AnalystsStreamConfig() jetstream.StreamConfig {
 }
 
 // analysts is Waymark's side of AnalyticsAccount: its in-process connection and the
-// tombstone follower.
+// purge follower (purgefollower.go).
 type analysts struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
@@ -157,7 +159,7 @@ type analysts struct {
 
 // openAnalysts makes sure the origin stream exists in AppAccount (appJS), connects to
 // srv as AnalystsUser, creates or updates the analysts' stream and starts following
-// its tombstones.
+// it (purgefollower.go).
 func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetStream, password string, log *slog.Logger) (*analysts, error) {
 	if err := ensureOrigin(ctx, appJS); err != nil {
 		return nil, err
@@ -167,8 +169,15 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 		return nil, fmt.Errorf("connect to account %s: %w", AnalyticsAccount, err)
 	}
 	a := &analysts{nc: nc, done: make(chan struct{})}
+	cfg := AnalystsStreamConfig()
 	if a.js, err = jetstream.New(nc); err == nil {
-		a.stream, err = a.js.CreateOrUpdateStream(ctx, AnalystsStreamConfig())
+		// Keep the origin's identity the purge follower recorded.
+		if st, err := a.js.Stream(ctx, cfg.Name); err == nil {
+			if id := st.CachedInfo().Config.Metadata[originIdentKey]; id != "" {
+				cfg.Metadata = map[string]string{originIdentKey: id}
+			}
+		}
+		a.stream, err = a.js.CreateOrUpdateStream(ctx, cfg)
 	}
 	if err != nil {
 		nc.Close()
@@ -176,7 +185,7 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 	}
 	followCtx, stop := context.WithCancel(context.Background())
 	a.stop = stop
-	f := &tombstoneFollower{stream: a.stream, log: log.With("component", "analytics-tombstones")}
+	f := &purgeFollower{js: a.js, stream: a.stream, log: log.With("component", "analysts-stream"), ident: cfg.Metadata[originIdentKey]}
 	cons, err := f.consumer(ctx)
 	if err != nil {
 		stop()

@@ -254,6 +254,12 @@ func TestTombstonesPurgeTheCopy(t *testing.T) {
 
 // TestTombstonePseudonym: the follower purges only by a pseudonym a tombstone names.
 func TestTombstonePseudonym(t *testing.T) {
+	if got := sourceIdent("WAYMARK_ANALYTICS:YwvXBE8i 1 > > waymark.analytics.mx.x.y 7Oy42Gr7"); got != "7Oy42Gr7" {
+		t.Errorf("ident %q", got)
+	}
+	if got := sourceIdent("WAYMARK_ANALYTICS:YwvXBE8i 1 > > waymark.analytics.mx.x.y"); got != "" {
+		t.Errorf("no ident: %q", got)
+	}
 	p := pseudonym(7)
 	if got, err := tombstonePseudonym([]byte(`{"subject":"` + p + `"}`)); err != nil || got != p {
 		t.Errorf("%q, %v", got, err)
@@ -290,5 +296,50 @@ func TestAccountsJetStream(t *testing.T) {
 	}
 	if _, err := s.js.Stream(t.Context(), analytics.StreamName); err != nil {
 		t.Errorf("the feed's stream in %s: %v", AppAccount, err)
+	}
+}
+
+// TestRecreatedOriginReplacesTheCopy: when the feed's stream is deleted and made
+// again (waymark republish), the copy ends up holding the new stream's messages only,
+// and keeps them across a restart.
+func TestRecreatedOriginReplacesTheCopy(t *testing.T) {
+	dir := t.TempDir()
+	s := openWithAnalyst(t, dir)
+	for i := range 3 {
+		publishFeed(t, s, pseudonym(1), fmt.Sprintf("old-%d", i))
+	}
+	waitFor(t, "3 messages copied", func() bool { return copyCount(t, s) == 3 })
+	if err := s.js.DeleteStream(t.Context(), analytics.StreamName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.js.CreateStream(t.Context(), OriginStreamConfig()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{}
+	for i := range 2 {
+		publishFeed(t, s, pseudonym(2), fmt.Sprintf("new-%d", i))
+		want["waymark.analytics.mx."+pseudonym(2)+fmt.Sprintf(".new-%d", i)] = 1
+	}
+	// The source finds the new stream once its consumer on the old one is given up:
+	// seconds (nats-server's own retry), hence the generous bound of waitFor.
+	waitFor(t, "the copy holds the new stream only", func() bool { return fmt.Sprint(copySubjects(t, s)) == fmt.Sprint(want) })
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openWithAnalyst(t, dir)
+	publishFeed(t, s, pseudonym(2), "new-2")
+	want["waymark.analytics.mx."+pseudonym(2)+".new-2"] = 1
+	waitFor(t, "the copy after a restart", func() bool { return fmt.Sprint(copySubjects(t, s)) == fmt.Sprint(want) })
+	waitFor(t, "the purge consumer caught up", func() bool {
+		c, err := s.analysts.js.Consumer(t.Context(), analytics.StreamName, TombstoneConsumer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci := c.CachedInfo()
+		return ci.NumPending == 0 && ci.NumAckPending == 0
+	})
+	if got := copySubjects(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after the follower caught up: %v", got)
 	}
 }
