@@ -147,9 +147,9 @@ func AnalystsStreamConfig() jetstream.StreamConfig {
 	}
 }
 
-// analysts is Waymark's side of AnalyticsAccount: its in-process connection and the
-// purge follower (purgefollower.go).
-type analysts struct {
+// Analysts is Waymark's side of AnalyticsAccount: a connection there, the analysts'
+// stream and the purge follower (purgefollower.go).
+type Analysts struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
@@ -158,18 +158,32 @@ type analysts struct {
 }
 
 // openAnalysts makes sure the origin stream exists in AppAccount (appJS), connects to
-// srv as AnalystsUser, creates or updates the analysts' stream and starts following
-// it (purgefollower.go).
-func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetStream, password string, log *slog.Logger) (*analysts, error) {
-	if err := ensureOrigin(ctx, appJS); err != nil {
+// srv in-process as AnalystsUser and starts the analysts' side there.
+func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetStream, password string, log *slog.Logger) (*Analysts, error) {
+	if err := EnsureOrigin(ctx, appJS); err != nil {
 		return nil, err
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.UserInfo(AnalystsUser, password), nats.Name("waymark-analysts"))
 	if err != nil {
 		return nil, fmt.Errorf("connect to account %s: %w", AnalyticsAccount, err)
 	}
-	a := &analysts{nc: nc, done: make(chan struct{})}
+	a, err := StartAnalysts(ctx, nc, log)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// StartAnalysts creates or updates the analysts' stream (AnalystsStreamConfig) through
+// nc, a connection of Waymark's own in the analysts' account, and follows it to make
+// the feed's purges follow (purgefollower.go) until Close. The embedded server does
+// it at Open; on an external server, give it a connection as the analysts' account's
+// Waymark user (README: the server's configuration). Close closes nc.
+func StartAnalysts(ctx context.Context, nc *nats.Conn, log *slog.Logger) (*Analysts, error) {
+	a := &Analysts{nc: nc, done: make(chan struct{})}
 	cfg := AnalystsStreamConfig()
+	var err error
 	if a.js, err = jetstream.New(nc); err == nil {
 		// Keep the origin's identity the purge follower recorded.
 		if st, err := a.js.Stream(ctx, cfg.Name); err == nil {
@@ -180,18 +194,15 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 		a.stream, err = a.js.CreateOrUpdateStream(ctx, cfg)
 	}
 	if err != nil {
-		nc.Close()
 		return nil, fmt.Errorf("the analysts' stream %s: %w", analytics.StreamName, err)
 	}
-	followCtx, stop := context.WithCancel(context.Background())
-	a.stop = stop
 	f := &purgeFollower{js: a.js, stream: a.stream, log: log.With("component", "analysts-stream"), ident: cfg.Metadata[originIdentKey]}
 	cons, err := f.consumer(ctx)
 	if err != nil {
-		stop()
-		nc.Close()
 		return nil, err
 	}
+	followCtx, stop := context.WithCancel(context.Background())
+	a.stop = stop
 	go func() {
 		defer close(a.done)
 		f.run(followCtx, cons)
@@ -199,9 +210,25 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 	return a, nil
 }
 
-// ensureOrigin creates the feed's stream in AppAccount when it does not exist yet,
+// Stream is the analysts' stream.
+func (a *Analysts) Stream() jetstream.Stream { return a.stream }
+
+// Close stops the follower (a purge under way ends first) and closes the connection.
+func (a *Analysts) Close() {
+	if a == nil {
+		return
+	}
+	a.stop()
+	select {
+	case <-a.done:
+	case <-time.After(drainTimeout):
+	}
+	a.nc.Close()
+}
+
+// EnsureOrigin creates the feed's stream in AppAccount when it does not exist yet,
 // and leaves an existing one as its publisher configured it.
-func ensureOrigin(ctx context.Context, js jetstream.JetStream) error {
+func EnsureOrigin(ctx context.Context, js jetstream.JetStream) error {
 	_, err := js.Stream(ctx, analytics.StreamName)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		_, err = js.CreateStream(ctx, OriginStreamConfig())
@@ -215,24 +242,11 @@ func ensureOrigin(ctx context.Context, js jetstream.JetStream) error {
 	return nil
 }
 
-// close stops the follower and closes the connection.
-func (a *analysts) close() {
-	if a == nil {
-		return
-	}
-	a.stop()
-	select {
-	case <-a.done:
-	case <-time.After(drainTimeout):
-	}
-	a.nc.Close()
-}
-
 // AnalystsStream is the analysts' stream, in AnalyticsAccount, through Waymark's
 // connection there (nil when the store uses an external server).
 func (s *Store) AnalystsStream() jetstream.Stream {
 	if s.analysts == nil {
 		return nil
 	}
-	return s.analysts.stream
+	return s.analysts.Stream()
 }

@@ -53,7 +53,7 @@ type Store struct {
 
 	// analysts is Waymark's side of AnalyticsAccount (analysts.go) and auth the
 	// embedded server's users (users.go); both nil on an external server.
-	analysts *analysts
+	analysts *Analysts
 	auth     *clientAuth
 	usersMu  sync.Mutex // serialises changes to the users file and auth's users
 
@@ -329,7 +329,7 @@ func (s *Store) Close() error {
 		if s.commit != nil {
 			s.commit.Close()
 		}
-		s.analysts.close()
+		s.analysts.Close()
 
 		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 			s.closeErr = fmt.Errorf("close jetstream event store: drain: %w", err)
