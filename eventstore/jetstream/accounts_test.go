@@ -116,6 +116,10 @@ func TestConfigCredentialErrors(t *testing.T) {
 		"nats user without password":      {NATSURL: url, NATSUser: "u"},
 		"nats password without user":      {NATSURL: url, NATSPassword: "p"},
 		"nats user and creds":             {NATSURL: url, NATSUser: "u", NATSPassword: "p", NATSCredsFile: "x.creds"},
+		"analysts user embedded":          {DataDir: "d", AnalystsNATSUser: "w", AnalystsNATSPassword: "p"},
+		"analysts user without password":  {NATSURL: url, AnalystsNATSUser: "w"},
+		"analysts user and creds":         {NATSURL: url, AnalystsNATSUser: "w", AnalystsNATSPassword: "p", AnalystsNATSCredsFile: "x.creds"},
+		"analytics user is waymark's":     {DataDir: "d", AnalyticsUser: AnalystsUser, AnalyticsPassword: "secret"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := cfg.withDefaults(); err == nil {
@@ -124,14 +128,15 @@ func TestConfigCredentialErrors(t *testing.T) {
 		})
 	}
 	for name, cfg := range map[string]Config{
-		"embedded":          {DataDir: "d"},
-		"embedded, all":     {DataDir: "d", AppPassword: "p", AnalyticsUser: "a", AnalyticsPassword: "q"},
-		"analytics bcrypt":  {DataDir: "d", AnalyticsUser: "a", AnalyticsPassword: "$2a$11$abc"},
-		"external":          {NATSURL: url},
-		"external, user":    {NATSURL: url, NATSUser: "u", NATSPassword: "p"},
-		"external, creds":   {NATSURL: url, NATSCredsFile: "x.creds"},
-		"external, in url":  {NATSURL: "nats://u:p@127.0.0.1:4222"},
-		"external, cluster": {NATSURL: url + ",nats://127.0.0.2:4222", NATSUser: "u", NATSPassword: "p"},
+		"embedded":           {DataDir: "d"},
+		"embedded, all":      {DataDir: "d", AppPassword: "p", AnalyticsUser: "a", AnalyticsPassword: "q"},
+		"analytics bcrypt":   {DataDir: "d", AnalyticsUser: "a", AnalyticsPassword: "$2a$11$abc"},
+		"external":           {NATSURL: url},
+		"external, user":     {NATSURL: url, NATSUser: "u", NATSPassword: "p"},
+		"external, creds":    {NATSURL: url, NATSCredsFile: "x.creds"},
+		"external, in url":   {NATSURL: "nats://u:p@127.0.0.1:4222"},
+		"external, cluster":  {NATSURL: url + ",nats://127.0.0.2:4222", NATSUser: "u", NATSPassword: "p"},
+		"external, analysts": {NATSURL: url, AnalystsNATSUser: "w", AnalystsNATSPassword: "p"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := cfg.withDefaults(); err != nil {
@@ -538,12 +543,13 @@ func TestMovesLegacyStore(t *testing.T) {
 func TestConfigRedactsSecrets(t *testing.T) {
 	cfg := Config{DataDir: "/data", AppPassword: "app-secret", AnalyticsUser: "analytics",
 		AnalyticsPassword: "analytics-secret", NATSURL: "nats://bob:url-secret@a:4222, nats://token-secret@b:4222",
-		NATSUser: "u", NATSPassword: "nats-secret"}
+		NATSUser: "u", NATSPassword: "nats-secret", AnalystsNATSUser: "w", AnalystsNATSPassword: "analysts-secret",
+		analystsPassword: "internal-secret"}
 	var logs bytes.Buffer
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg)
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg)
 	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg), logs.String()} {
-		for _, secret := range []string{"app-secret", "analytics-secret", "url-secret", "token-secret", "nats-secret"} {
+		for _, secret := range []string{"app-secret", "analytics-secret", "url-secret", "token-secret", "nats-secret", "analysts-secret", "internal-secret"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("%q shows %s", out, secret)
 			}

@@ -175,6 +175,31 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 	return a, nil
 }
 
+// connectAnalysts makes sure the origin stream exists in the app account (appJS),
+// connects to cfg.NATSURL as Waymark's user in the analysts' account and starts the
+// analysts' side there.
+func connectAnalysts(ctx context.Context, cfg Config, appJS jetstream.JetStream, log *slog.Logger) (*Analysts, error) {
+	if err := EnsureOrigin(ctx, appJS); err != nil {
+		return nil, err
+	}
+	opts := []nats.Option{nats.Name("waymark-analysts"), nats.MaxReconnects(-1)}
+	if cfg.AnalystsNATSCredsFile != "" {
+		opts = append(opts, nats.UserCredentials(cfg.AnalystsNATSCredsFile))
+	} else {
+		opts = append(opts, nats.UserInfo(cfg.AnalystsNATSUser, cfg.AnalystsNATSPassword))
+	}
+	nc, err := nats.Connect(cfg.NATSURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the analysts' account: %w", err)
+	}
+	a, err := StartAnalysts(ctx, nc, log)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 // StartAnalysts creates or updates the analysts' stream (AnalystsStreamConfig) through
 // nc, a connection of Waymark's own in the analysts' account, and follows it to make
 // the feed's purges follow (purgefollower.go) until Close. The embedded server does

@@ -35,7 +35,7 @@ func startConfiguredServer(t *testing.T, file, dir string) *server.Server {
 // TestExternalAnalystsConfig: the server configuration the README gives for an
 // external NATS server sets up what the embedded server does: Waymark's store in
 // WAYMARK, the analysts' copy sourced into ANALYTICS with its purges following
-// (StartAnalysts, as the analysts' Waymark user), and an analyst with exactly the
+// (Config.AnalystsNATSUser: Waymark's user there), and an analyst with exactly the
 // embedded server's permissions reading it over TCP.
 func TestExternalAnalystsConfig(t *testing.T) {
 	file := filepath.Join("testdata", "analysts-external.conf")
@@ -56,21 +56,10 @@ func TestExternalAnalystsConfig(t *testing.T) {
 			want.Publish.Allow, want.Publish.Deny, want.Subscribe.Allow)
 	}
 
-	s := mustOpen(t, Config{NATSURL: srv.ClientURL(), NATSUser: AppUser, NATSPassword: "waymark-password-0123456789"})
+	s := mustOpen(t, Config{NATSURL: srv.ClientURL(), NATSUser: AppUser, NATSPassword: "waymark-password-0123456789",
+		AnalystsNATSUser: AnalystsUser, AnalystsNATSPassword: "analysts-password-0123456789"})
 	defer s.Close()
-	if err := EnsureOrigin(t.Context(), s.js); err != nil {
-		t.Fatal(err)
-	}
-	anc, err := nats.Connect(srv.ClientURL(), nats.UserInfo(AnalystsUser, "analysts-password-0123456789"), nats.Timeout(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := StartAnalysts(t.Context(), anc, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-
+	a := s.analysts
 	gone, kept := pseudonym(1), pseudonym(2)
 	publishFeed(t, s, gone, "step-0")
 	publishFeed(t, s, kept, "step-0")

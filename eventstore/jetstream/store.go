@@ -126,8 +126,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err == nil {
 		err = s.setUpDurability(ctx)
 	}
-	if err == nil && s.srv != nil {
+	switch {
+	case err != nil:
+	case s.srv != nil:
 		s.analysts, err = openAnalysts(ctx, s.srv, s.js, cfg.analystsPassword, s.log)
+	case cfg.AnalystsNATSUser != "" || cfg.AnalystsNATSCredsFile != "":
+		s.analysts, err = connectAnalysts(ctx, cfg, s.js, s.log)
 	}
 	if err != nil {
 		s.nc.Close()
