@@ -10,12 +10,10 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/waymark-org/waymark/analytics"
 )
 
 // The analysts' side of the embedded server. AnalyticsAccount has a JetStream of its
-// own (analystsLimits) holding one stream, also named analytics.StreamName, sourced
+// own (analystsLimits) holding one stream, also named feedStream, sourced
 // from the feed's stream in AppAccount. Analysts read it there with consumers of
 // their own (permissions.go) and never reach AppAccount's JetStream.
 //
@@ -87,13 +85,13 @@ func analystsLimits() map[string]server.JetStreamAccountLimits {
 // addSourcingImports sets up the exports of AppAccount and imports of
 // AnalyticsAccount the sourcing needs (see sourcingAPIPrefix).
 func addSourcingImports(app, analysts *server.Account) error {
-	create := jetstream.DefaultAPIPrefix + "CONSUMER.CREATE." + analytics.StreamName
-	flow := "$JS.FC." + analytics.StreamName + ".>"
+	create := jetstream.DefaultAPIPrefix + "CONSUMER.CREATE." + feedStream
+	flow := "$JS.FC." + feedStream + ".>"
 	deliver := sourcingDeliverPrefix + ".>"
 	to := []*server.Account{analysts}
 	for _, err := range []error{
 		app.AddServiceExport(create, to),
-		analysts.AddServiceImport(app, sourcingAPIPrefix+".CONSUMER.CREATE."+analytics.StreamName, create),
+		analysts.AddServiceImport(app, sourcingAPIPrefix+".CONSUMER.CREATE."+feedStream, create),
 		app.AddServiceExport(flow, to),
 		analysts.AddServiceImport(app, flow, flow),
 		app.AddStreamExport(deliver, to),
@@ -111,9 +109,9 @@ func addSourcingImports(app, analysts *server.Account) error {
 // it, keeping the name, the subjects and file storage.
 func OriginStreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        analytics.StreamName,
+		Name:        feedStream,
 		Description: "Waymark's de-identified analytics feed",
-		Subjects:    []string{analytics.StreamSubjects},
+		Subjects:    []string{feedSubjects},
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
@@ -129,10 +127,10 @@ func OriginStreamConfig() jetstream.StreamConfig {
 // readable by direct get; only Waymark purges it (purgefollower.go).
 func AnalystsStreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        analytics.StreamName,
+		Name:        feedStream,
 		Description: "Waymark's de-identified analytics feed, for analysts: sourced from Waymark's account",
 		Sources: []*jetstream.StreamSource{{
-			Name:     analytics.StreamName,
+			Name:     feedStream,
 			External: &jetstream.ExternalStream{APIPrefix: sourcingAPIPrefix, DeliverPrefix: sourcingDeliverPrefix},
 		}},
 		Storage:      jetstream.FileStorage,
@@ -219,7 +217,7 @@ func StartAnalysts(ctx context.Context, nc *nats.Conn, log *slog.Logger) (*Analy
 		a.stream, err = a.js.CreateOrUpdateStream(ctx, cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("the analysts' stream %s: %w", analytics.StreamName, err)
+		return nil, fmt.Errorf("the analysts' stream %s: %w", feedStream, err)
 	}
 	f := &purgeFollower{js: a.js, stream: a.stream, log: log.With("component", "analysts-stream"), ident: cfg.Metadata[originIdentKey]}
 	cons, err := f.consumer(ctx)
@@ -254,7 +252,7 @@ func (a *Analysts) Close() {
 // EnsureOrigin creates the feed's stream in AppAccount when it does not exist yet,
 // and leaves an existing one as its publisher configured it.
 func EnsureOrigin(ctx context.Context, js jetstream.JetStream) error {
-	_, err := js.Stream(ctx, analytics.StreamName)
+	_, err := js.Stream(ctx, feedStream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		_, err = js.CreateStream(ctx, OriginStreamConfig())
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
@@ -262,7 +260,7 @@ func EnsureOrigin(ctx context.Context, js jetstream.JetStream) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("the feed's stream %s: %w", analytics.StreamName, err)
+		return fmt.Errorf("the feed's stream %s: %w", feedStream, err)
 	}
 	return nil
 }

@@ -343,3 +343,36 @@ func TestRecreatedOriginReplacesTheCopy(t *testing.T) {
 		t.Errorf("after the follower caught up: %v", got)
 	}
 }
+
+// TestFeedNamesAreAnalytics: the feed's names this package repeats (feed.go) are
+// package analytics' own.
+func TestFeedNamesAreAnalytics(t *testing.T) {
+	p := pseudonym(3)
+	for got, want := range map[string]string{
+		feedStream:                         analytics.StreamName,
+		feedSubjects:                       analytics.StreamSubjects,
+		feedPrefix:                         analytics.SubjectPrefix,
+		tombstoneToken:                     analytics.TombstoneToken,
+		pseudonymPrefix:                    analytics.PseudonymPrefix,
+		journeyFilter(p):                   analytics.PurgeFilter(p),
+		journeyFilter(strings.ToUpper(p)):  analytics.PurgeFilter(strings.ToUpper(p)),
+		feedPrefix + "*." + tombstoneToken: analytics.TombstoneSubjects,
+	} {
+		if got != want {
+			t.Errorf("%q, analytics has %q", got, want)
+		}
+	}
+	for subject, want := range map[string]bool{
+		analytics.TombstoneSubject("MX"):            true,
+		analytics.TombstoneSubject("us"):            true,
+		"waymark.analytics.mx." + p + ".tombstones": false,
+		"waymark.analytics.tombstones":              false,
+		"waymark.analytics..tombstones":             false,
+		"waymark.analytics.mx." + p + ".referred":   false,
+		"other.analytics.mx.tombstones":             false,
+	} {
+		if isTombstoneSubject(subject) != want {
+			t.Errorf("isTombstoneSubject(%q) = %v", subject, !want)
+		}
+	}
+}

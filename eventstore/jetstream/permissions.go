@@ -1,10 +1,6 @@
 package jetstream
 
-import (
-	"github.com/nats-io/nats-server/v2/server"
-
-	"github.com/waymark-org/waymark/analytics"
-)
+import "github.com/nats-io/nats-server/v2/server"
 
 // analystPermissions are an analyst's rights in AnalyticsAccount: read the feed, and
 // nothing else. Allowed, each for a reason:
@@ -15,7 +11,7 @@ import (
 //     messages. Per user (a client sets its inbox prefix to _INBOX.<user>, e.g.
 //     nats.CustomInboxPrefix), so that one analyst never receives another's.
 //
-// Publish, only to the analysts' stream in this account (analytics.StreamName):
+// Publish, only to the analysts' stream in this account (feedStream):
 //   - $JS.API.STREAM.INFO.<stream>, STREAM.NAMES, STREAM.LIST — find it and see its
 //     state (the lists show only this account's one stream);
 //   - $JS.API.CONSUMER.CREATE.<stream>.<name>[.<filter>] and
@@ -45,7 +41,7 @@ import (
 // the documented way (README).
 func analystPermissions(user string) *server.Permissions {
 	const api = "$JS.API."
-	st := analytics.StreamName
+	st := feedStream
 	mine := TombstoneConsumer
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{

@@ -177,3 +177,39 @@ func TestAnalystsUserNotOverTCP(t *testing.T) {
 	}
 	nc.Close()
 }
+
+// TestConfiguredAnalyticsUserIsAnAnalyst: the --nats-analytics-user login reads the
+// analysts' stream like a per-analyst user (with its inbox prefix); one whose name
+// cannot be an inbox token keeps the core feed only.
+func TestConfiguredAnalyticsUserIsAnAnalyst(t *testing.T) {
+	s := openListening(t)
+	publishFeed(t, s, pseudonym(1), "step-0")
+	waitFor(t, "1 message copied", func() bool { return copyCount(t, s) == 1 })
+	nc, errs := connectAnalyst(t, s, testAnalyticsUser, testAnalyticsPassword)
+	js, _ := jetstream.New(nc)
+	c, err := js.CreateOrUpdateConsumer(t.Context(), analytics.StreamName, jetstream.ConsumerConfig{Durable: "demo", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchAll(t, c, 1); !strings.Contains(got[0], "step-0") {
+		t.Errorf("read %q", got)
+	}
+	errs.none(t)
+	wantRefused(t, nc, errs, "$JS.API.STREAM.PURGE."+analytics.StreamName)
+
+	odd := mustOpen(t, Config{DataDir: t.TempDir(), Sync: SyncInterval, ListenAddr: "127.0.0.1:0", AnalyticsUser: "odd.name", AnalyticsPassword: "odd-password"})
+	defer odd.Close()
+	errs = make(asyncErrors, 16)
+	onc, err := connectTCP(t, odd, nats.UserInfo("odd.name", "odd-password"), nats.ErrorHandler(errs.handler), nats.CustomInboxPrefix("_INBOX.odd.name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := onc.SubscribeSync(AnalyticsSubjects); err != nil {
+		t.Fatal(err)
+	}
+	if err := onc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	errs.none(t)
+	wantRefused(t, onc, errs, "$JS.API.STREAM.INFO."+analytics.StreamName)
+}

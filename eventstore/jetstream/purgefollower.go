@@ -12,12 +12,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/waymark-org/waymark/analytics"
 )
 
 // pseudonymPattern is a journey's pseudonym as the feed publishes it.
-var pseudonymPattern = regexp.MustCompile(`^` + analytics.PseudonymPrefix + `[0-9a-f]{64}$`)
+var pseudonymPattern = regexp.MustCompile(`^` + pseudonymPrefix + `[0-9a-f]{64}$`)
 
 // errBadTombstone: a message on a tombstone subject that is not one. It is left in
 // the copy and passed over, never retried.
@@ -42,7 +40,7 @@ const sourceHeader = "Nats-Stream-Source"
 //   - A tombstone: the publisher purges a journey from the origin and then publishes
 //     its tombstone there; sourcing keeps the origin's order, so every message of that
 //     journey that reached the copy came before its tombstone. The follower purges
-//     the journey's subjects (analytics.PurgeFilter) from the copy, up to the
+//     the journey's subjects (journeyFilter) from the copy, up to the
 //     tombstone's own sequence: a journey that comes back later (a new grant
 //     republishes it) keeps its new messages even when they were copied before the
 //     follower got to the tombstone. The tombstone itself stays, for consumers that
@@ -177,7 +175,7 @@ func (f *purgeFollower) act(ctx context.Context, msg jetstream.Msg, seq uint64) 
 		}
 		acted = true
 	}
-	if !strings.HasSuffix(msg.Subject(), "."+analytics.TombstoneToken) || strings.Count(msg.Subject(), ".") != strings.Count(analytics.TombstoneSubjects, ".") {
+	if !isTombstoneSubject(msg.Subject()) {
 		return acted, nil
 	}
 	pseudonym, err := tombstonePseudonym(msg.Data())
@@ -186,7 +184,7 @@ func (f *purgeFollower) act(ctx context.Context, msg jetstream.Msg, seq uint64) 
 		f.log.Error("analysts' stream: passing over a message that is not a tombstone", "seq", seq, "subject", msg.Subject(), "err", err)
 		return acted, nil
 	}
-	if err := f.stream.Purge(ctx, jetstream.WithPurgeSubject(analytics.PurgeFilter(pseudonym)), jetstream.WithPurgeSequence(seq)); err != nil {
+	if err := f.stream.Purge(ctx, jetstream.WithPurgeSubject(journeyFilter(pseudonym)), jetstream.WithPurgeSequence(seq)); err != nil {
 		return false, fmt.Errorf("purge a journey: %w", err)
 	}
 	return true, nil
