@@ -13,6 +13,7 @@
 //	waymark retention        --dry-run | run: apply the retention policies
 //	waymark webhooks log     the webhook delivery log
 //	waymark tail             the analytics feed, as an analyst sees it
+//	waymark nats-user        add, list or remove an analyst's NATS login
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -70,6 +71,8 @@ commands:
   webhooks log   print the webhook delivery log (--organisation ID)
   tail           print the de-identified analytics feed as it is published (--all:
                  from the start; --subject to narrow it), logged in as an analyst
+  nats-user      add NAME | list | remove NAME: the analysts' NATS logins (by the
+                 running server when one owns the data directory)
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -135,6 +138,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return webhooksCommand(args[1:], os.Stdout)
 	case "tail":
 		return tailCommand(ctx, args[1:], os.Stdout, logger)
+	case "nats-user":
+		return natsUserCommand(ctx, args[1:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

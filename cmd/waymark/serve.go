@@ -128,9 +128,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		defer stopFeed()
 		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger)
 	}
-	adm, err := admin.Listen(locks.Data, retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+	adm, err := admin.Listen(locks.Data, natsUserOps{nats: backends.Store, retentionOps: retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}, logger)
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}}, logger) // natsuser.go
 	if err != nil {
 		return err
 	}

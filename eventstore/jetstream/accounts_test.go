@@ -70,6 +70,9 @@ func (e asyncErrors) none(t *testing.T) {
 // connectTCP connects to s's client port over TCP.
 func connectTCP(t *testing.T, s *Store, opts ...nats.Option) (*nats.Conn, error) {
 	t.Helper()
+	// A generous connect timeout: a bcrypt check may take seconds under the race
+	// detector on a busy machine.
+	opts = append([]nats.Option{nats.Timeout(time.Minute)}, opts...)
 	nc, err := nats.Connect(s.Server().ClientURL(), append(opts, nats.NoReconnect())...)
 	if err == nil {
 		t.Cleanup(nc.Close)
@@ -113,6 +116,10 @@ func TestConfigCredentialErrors(t *testing.T) {
 		"nats user without password":      {NATSURL: url, NATSUser: "u"},
 		"nats password without user":      {NATSURL: url, NATSPassword: "p"},
 		"nats user and creds":             {NATSURL: url, NATSUser: "u", NATSPassword: "p", NATSCredsFile: "x.creds"},
+		"analysts user embedded":          {DataDir: "d", AnalystsNATSUser: "w", AnalystsNATSPassword: "p"},
+		"analysts user without password":  {NATSURL: url, AnalystsNATSUser: "w"},
+		"analysts user and creds":         {NATSURL: url, AnalystsNATSUser: "w", AnalystsNATSPassword: "p", AnalystsNATSCredsFile: "x.creds"},
+		"analytics user is waymark's":     {DataDir: "d", AnalyticsUser: AnalystsUser, AnalyticsPassword: "secret"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := cfg.withDefaults(); err == nil {
@@ -121,14 +128,15 @@ func TestConfigCredentialErrors(t *testing.T) {
 		})
 	}
 	for name, cfg := range map[string]Config{
-		"embedded":          {DataDir: "d"},
-		"embedded, all":     {DataDir: "d", AppPassword: "p", AnalyticsUser: "a", AnalyticsPassword: "q"},
-		"analytics bcrypt":  {DataDir: "d", AnalyticsUser: "a", AnalyticsPassword: "$2a$11$abc"},
-		"external":          {NATSURL: url},
-		"external, user":    {NATSURL: url, NATSUser: "u", NATSPassword: "p"},
-		"external, creds":   {NATSURL: url, NATSCredsFile: "x.creds"},
-		"external, in url":  {NATSURL: "nats://u:p@127.0.0.1:4222"},
-		"external, cluster": {NATSURL: url + ",nats://127.0.0.2:4222", NATSUser: "u", NATSPassword: "p"},
+		"embedded":           {DataDir: "d"},
+		"embedded, all":      {DataDir: "d", AppPassword: "p", AnalyticsUser: "a", AnalyticsPassword: "q"},
+		"analytics bcrypt":   {DataDir: "d", AnalyticsUser: "a", AnalyticsPassword: "$2a$11$abc"},
+		"external":           {NATSURL: url},
+		"external, user":     {NATSURL: url, NATSUser: "u", NATSPassword: "p"},
+		"external, creds":    {NATSURL: url, NATSCredsFile: "x.creds"},
+		"external, in url":   {NATSURL: "nats://u:p@127.0.0.1:4222"},
+		"external, cluster":  {NATSURL: url + ",nats://127.0.0.2:4222", NATSUser: "u", NATSPassword: "p"},
+		"external, analysts": {NATSURL: url, AnalystsNATSUser: "w", AnalystsNATSPassword: "p"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := cfg.withDefaults(); err != nil {
@@ -138,11 +146,12 @@ func TestConfigCredentialErrors(t *testing.T) {
 	}
 }
 
-// TestAccounts: JetStream is on for AppAccount only, and the event stream is there.
+// TestAccounts: JetStream is on for AppAccount and AnalyticsAccount (analysts.go), and
+// the event stream and the feed's are in AppAccount.
 func TestAccounts(t *testing.T) {
 	s := openListening(t)
 	srv := s.Server()
-	for name, want := range map[string]bool{AppAccount: true, AnalyticsAccount: false, "$G": false} {
+	for name, want := range map[string]bool{AppAccount: true, AnalyticsAccount: true, "$G": false} {
 		acc, err := srv.LookupAccount(name)
 		if err != nil {
 			t.Fatalf("account %s: %v", name, err)
@@ -152,10 +161,10 @@ func TestAccounts(t *testing.T) {
 		}
 	}
 	acc, _ := srv.LookupAccount(AppAccount)
-	if n := acc.JetStreamUsage().Streams; n != 1 {
-		t.Errorf("%d streams in %s, want 1", n, AppAccount)
+	if n := acc.JetStreamUsage().Streams; n != 2 {
+		t.Errorf("%d streams in %s, want 2", n, AppAccount)
 	}
-	if srv.NumClients() != 1 { // Waymark's own connection
+	if srv.NumClients() != 2 { // Waymark's own connections, one in each account
 		t.Errorf("%d clients", srv.NumClients())
 	}
 }
@@ -534,12 +543,13 @@ func TestMovesLegacyStore(t *testing.T) {
 func TestConfigRedactsSecrets(t *testing.T) {
 	cfg := Config{DataDir: "/data", AppPassword: "app-secret", AnalyticsUser: "analytics",
 		AnalyticsPassword: "analytics-secret", NATSURL: "nats://bob:url-secret@a:4222, nats://token-secret@b:4222",
-		NATSUser: "u", NATSPassword: "nats-secret"}
+		NATSUser: "u", NATSPassword: "nats-secret", AnalystsNATSUser: "w", AnalystsNATSPassword: "analysts-secret",
+		analystsPassword: "internal-secret"}
 	var logs bytes.Buffer
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg)
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg)
 	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg), logs.String()} {
-		for _, secret := range []string{"app-secret", "analytics-secret", "url-secret", "token-secret", "nats-secret"} {
+		for _, secret := range []string{"app-secret", "analytics-secret", "url-secret", "token-secret", "nats-secret", "analysts-secret", "internal-secret"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("%q shows %s", out, secret)
 			}

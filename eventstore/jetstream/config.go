@@ -58,6 +58,15 @@ type Config struct {
 	NATSUser      string
 	NATSPassword  string
 	NATSCredsFile string
+	// AnalystsNATSUser and AnalystsNATSPassword (or AnalystsNATSCredsFile) are
+	// Waymark's own user in the analysts' account of NATSURL's server (AnalystsUser
+	// in testdata/analysts-external.conf): with them, Open makes sure the feed's
+	// stream and the analysts' copy exist and makes the purges follow into the copy,
+	// as the embedded server does (analysts.go). Without them, an external server's
+	// analysts' account is not Waymark's concern. External server only.
+	AnalystsNATSUser      string
+	AnalystsNATSPassword  string
+	AnalystsNATSCredsFile string
 	// Sync is SyncAlways (default) or SyncInterval; embedded server only.
 	Sync string
 	// StreamName is the JetStream stream; default DefaultStreamName.
@@ -68,6 +77,8 @@ type Config struct {
 	// loginThrottle, when set (tests only: a fake clock), throttles failed logins on
 	// the embedded server's client port instead of a new default one.
 	loginThrottle *loginThrottle
+	// analystsPassword is AnalystsUser's, drawn at Open (embedded server only).
+	analystsPassword string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -109,18 +120,23 @@ func (c Config) checkCredentials() error {
 			return errors.New("NATS user and password go together")
 		case c.NATSCredsFile != "" && c.NATSUser != "":
 			return errors.New("a NATS user and a credentials file: give one")
+		case (c.AnalystsNATSUser == "") != (c.AnalystsNATSPassword == ""):
+			return errors.New("the analysts' account's NATS user and password go together")
+		case c.AnalystsNATSCredsFile != "" && c.AnalystsNATSUser != "":
+			return errors.New("an analysts' account NATS user and a credentials file: give one")
 		}
 		return nil
 	}
 	switch {
-	case c.NATSUser != "" || c.NATSPassword != "" || c.NATSCredsFile != "":
+	case c.NATSUser != "" || c.NATSPassword != "" || c.NATSCredsFile != "" ||
+		c.AnalystsNATSUser != "" || c.AnalystsNATSPassword != "" || c.AnalystsNATSCredsFile != "":
 		return errors.New("NATS user, password and credentials file are for an external server (NATS URL)")
 	case strings.HasPrefix(c.AppPassword, "$"):
 		return errors.New(`the app password must not start with "$"`)
 	case (c.AnalyticsUser == "") != (c.AnalyticsPassword == ""):
 		return errors.New("analytics user and password go together")
-	case c.AnalyticsUser == AppUser:
-		return fmt.Errorf("analytics user %q is Waymark's own", AppUser)
+	case c.AnalyticsUser == AppUser || c.AnalyticsUser == AnalystsUser:
+		return fmt.Errorf("analytics user %q is Waymark's own", c.AnalyticsUser)
 	}
 	return nil
 }
@@ -145,6 +161,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("analytics_user", r.AnalyticsUser), slog.String("analytics_password", r.AnalyticsPassword),
 		slog.String("nats_url", r.NATSURL), slog.String("nats_user", r.NATSUser),
 		slog.String("nats_password", r.NATSPassword), slog.String("nats_creds_file", r.NATSCredsFile),
+		slog.String("analysts_nats_user", r.AnalystsNATSUser), slog.String("analysts_nats_password", r.AnalystsNATSPassword),
+		slog.String("analysts_nats_creds_file", r.AnalystsNATSCredsFile),
 		slog.String("sync", r.Sync), slog.String("stream_name", r.StreamName),
 	)
 }
@@ -152,7 +170,7 @@ func (c Config) LogValue() slog.Value {
 // redacted returns c with each password that is set replaced by a placeholder, and
 // the user info (user and password, or token) of NATS URLs too.
 func (c Config) redacted() Config {
-	for _, p := range []*string{&c.AppPassword, &c.AnalyticsPassword, &c.NATSPassword} {
+	for _, p := range []*string{&c.AppPassword, &c.AnalyticsPassword, &c.NATSPassword, &c.AnalystsNATSPassword, &c.analystsPassword} {
 		if *p != "" {
 			*p = "REDACTED"
 		}

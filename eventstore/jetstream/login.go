@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
+	"net"
 	"regexp"
+	"sync"
 	"sync/atomic"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -18,7 +20,7 @@ import (
 // with its permissions; no token, nkey, JWT or anonymous login; passwords compared in
 // constant time, or checked against a bcrypt hash when one is configured.
 type clientAuth struct {
-	users    map[string]loginUser
+	users    *userTable
 	throttle *loginThrottle
 	log      *slog.Logger
 
@@ -32,6 +34,47 @@ type loginUser struct {
 	password    string
 	account     string
 	permissions *server.Permissions // nil: the account's full rights
+	// inProcess: only an in-process connection may log in as this user (AnalystsUser),
+	// never one over TCP.
+	inProcess bool
+}
+
+// userTable is the users clientAuth lets in. Per-analyst users come and go while the
+// server runs (waymark nats-user), so it is guarded.
+type userTable struct {
+	mu sync.RWMutex
+	m  map[string]loginUser
+}
+
+func newUserTable(m map[string]loginUser) *userTable { return &userTable{m: m} }
+
+func (t *userTable) get(name string) (loginUser, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	u, ok := t.m[name]
+	return u, ok
+}
+
+// add adds a user unless the name is taken.
+func (t *userTable) add(name string, u loginUser) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, taken := t.m[name]; taken {
+		return false
+	}
+	t.m[name] = u
+	return true
+}
+
+func (t *userTable) remove(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.m, name)
+}
+
+func (t *userTable) has(name string) bool {
+	_, ok := t.get(name)
+	return ok
 }
 
 // bcryptHash is the form the server reads as a bcrypt hash (nats-server auth.go).
@@ -69,7 +112,10 @@ func (a *clientAuth) login(c server.ClientAuthentication) bool {
 	if opts == nil {
 		return false
 	}
-	u, known := a.users[opts.Username]
+	u, known := a.users.get(opts.Username)
+	if known && u.inProcess && !isInProcess(c.RemoteAddress()) {
+		known = false
+	}
 	if !known {
 		// Spend the time of a comparison anyway: an unknown user name should not
 		// answer faster than a wrong password.
@@ -97,8 +143,14 @@ func (a *clientAuth) login(c server.ClientAuthentication) bool {
 		a.log.Error("NATS client port: a user could not join its account", "account", u.account)
 		return false
 	}
-	return true
+	// A user removed while its password was checked (waymark nats-user remove) does
+	// not get in.
+	return a.users.has(opts.Username)
 }
+
+// isInProcess reports whether a client's address is an in-process connection's
+// (nats.InProcessServer: a net.Pipe), not a network peer's.
+func isInProcess(addr net.Addr) bool { return addr != nil && addr.Network() == "pipe" }
 
 // passwordMatches compares a configured password (or bcrypt hash) with a client's.
 // Both are hashed before the constant-time comparison, which would otherwise return

@@ -21,25 +21,21 @@ import (
 //     Waymark's other streams and buckets. JetStream is enabled for this account only.
 //     Its one user is AppUser: Waymark's own in-process connection, and replicas that
 //     connect over TCP with Store.ReplicaCredentials.
-//   - AnalyticsAccount is for analytics consumers (Config.AnalyticsUser). It has no
-//     JetStream of its own and sees only what AppAccount exports to it: the
-//     de-identified subjects AnalyticsSubjects, as a stream export. Its user may
-//     subscribe to those subjects and publish nothing at all, so it can neither write
-//     events nor call any JetStream API (the event stream, the key bucket, ...).
+//   - AnalyticsAccount is for analytics consumers (Config.AnalyticsUser and the
+//     per-analyst users of waymark nats-user). It sees only what AppAccount exports
+//     to it: the de-identified subjects AnalyticsSubjects, as a stream export, and
+//     the few subjects that source the feed's stream into the analysts' own
+//     (analysts.go). Its users may subscribe to the feed and read the analysts'
+//     stream (permissions.go), so they can neither write events nor reach any of
+//     AppAccount's JetStream (the event stream, the key bucket, ...).
 //
 // Logins are checked by Waymark (clientAuth, login.go) rather than by the server's own
 // user list, so that failed ones can be throttled per source address (throttle.go):
 // a guesser gets a few tries a minute, then none for a while.
 //
-// Step 5 (a durable analytics stream, WAYMARK_ANALYTICS in AppAccount, consumed by
-// analytics clients through a durable pull consumer that Waymark creates) will add:
-// service exports from AppAccount to AnalyticsAccount of
-// $JS.API.CONSUMER.MSG.NEXT.WAYMARK_ANALYTICS.<consumer> (streamed responses: the
-// messages), $JS.API.CONSUMER.INFO.WAYMARK_ANALYTICS.<consumer> and the acks
-// $JS.ACK.WAYMARK_ANALYTICS.<consumer>.>, imported into AnalyticsAccount; the analytics
-// user then gets publish permission on exactly those subjects and subscribe
-// permission on its reply inbox (_INBOX.>). Never $JS.API.> as a whole, and nothing
-// that creates, changes or deletes a stream or consumer.
+// AnalyticsAccount also has a JetStream of its own, with the analysts' copy of the
+// analytics feed (analysts.go), which per-analyst users (userfile.go, users.go) read
+// with least-privilege permissions (permissions.go).
 const (
 	// AppAccount is the account of Waymark's own data and connection.
 	AppAccount = "WAYMARK"
@@ -62,41 +58,53 @@ const legacyAccountDir = "$G"
 // client port closed to anyone without credentials (see AppAccount), and JetStream
 // enabled for AppAccount. cfg.AppPassword must be set.
 func startServer(cfg Config) (*server.Server, error) {
+	srv, _, err := startEmbedded(cfg)
+	return srv, err
+}
+
+// startEmbedded is startServer, also returning the server's client authentication
+// (its users change while it runs: users.go).
+func startEmbedded(cfg Config) (*server.Server, *clientAuth, error) {
 	if cfg.AppPassword == "" {
-		return nil, errors.New("embedded nats server: no password for the waymark user")
+		return nil, nil, errors.New("embedded nats server: no password for the waymark user")
 	}
 	if err := moveLegacyStore(cfg.DataDir, cfg.Logger); err != nil {
-		return nil, fmt.Errorf("embedded nats server: %w", err)
+		return nil, nil, fmt.Errorf("embedded nats server: %w", err)
 	}
 	opts, err := serverOptions(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	auth := &clientAuth{throttle: cfg.loginThrottle, log: cfg.Logger.With("component", "nats-server")}
 	if auth.throttle == nil {
 		auth.throttle = newLoginThrottle()
 	}
-	if opts.Accounts, auth.users, err = accounts(cfg); err != nil {
-		return nil, fmt.Errorf("embedded nats server: %w", err)
+	var users map[string]loginUser
+	if opts.Accounts, users, err = accounts(cfg); err != nil {
+		return nil, nil, fmt.Errorf("embedded nats server: %w", err)
 	}
+	auth.users = newUserTable(users)
 	opts.CustomClientAuthentication = auth
 	srv, err := runServer(opts, cfg.Logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The server enables JetStream at start only for accounts configured with it, which
 	// the Go options cannot express (only the configuration file can): enable it for
 	// AppAccount now, with the dynamic limits a server without accounts gives its
 	// global account. This recovers the account's streams from disk.
-	acc, err := srv.LookupAccount(AppAccount)
-	if err == nil {
-		err = acc.EnableJetStream(nil, nil)
+	// AnalyticsAccount gets its own, within fixed limits (analystsLimits).
+	for name, limits := range map[string]map[string]server.JetStreamAccountLimits{AppAccount: nil, AnalyticsAccount: analystsLimits()} {
+		acc, err := srv.LookupAccount(name)
+		if err == nil {
+			err = acc.EnableJetStream(limits, nil)
+		}
+		if err != nil {
+			natsembed.Shutdown(srv)
+			return nil, nil, fmt.Errorf("embedded nats server: enable jetstream for account %s: %w", name, err)
+		}
 	}
-	if err != nil {
-		natsembed.Shutdown(srv)
-		return nil, fmt.Errorf("embedded nats server: enable jetstream for account %s: %w", AppAccount, err)
-	}
-	return srv, nil
+	return srv, auth, nil
 }
 
 // serverOptions are the options every embedded server shares, accounts aside.
@@ -138,8 +146,10 @@ func runServer(opts *server.Options, logger *slog.Logger) (*server.Server, error
 }
 
 // accounts returns the embedded server's accounts and the users clientAuth lets in
-// (see AppAccount). The passwords stay in memory, as given: clientAuth compares them
-// in constant time (an AnalyticsPassword that is a bcrypt hash is checked as one).
+// (see AppAccount): Waymark's own, Config.AnalyticsUser and the users file's. The
+// passwords stay in memory, as given: clientAuth compares them in constant time (an
+// AnalyticsPassword that is a bcrypt hash is checked as one; the users file holds
+// only bcrypt hashes).
 func accounts(cfg Config) ([]*server.Account, map[string]loginUser, error) {
 	app, analytics := server.NewAccount(AppAccount), server.NewAccount(AnalyticsAccount)
 	if err := app.AddStreamExport(AnalyticsSubjects, []*server.Account{analytics}); err != nil {
@@ -148,17 +158,39 @@ func accounts(cfg Config) ([]*server.Account, map[string]loginUser, error) {
 	if err := analytics.AddStreamImport(app, AnalyticsSubjects, ""); err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", AnalyticsSubjects, err)
 	}
-	users := map[string]loginUser{AppUser: {password: cfg.AppPassword, account: AppAccount}}
+	if err := addSourcingImports(app, analytics); err != nil {
+		return nil, nil, err
+	}
+	users := map[string]loginUser{
+		AppUser:      {password: cfg.AppPassword, account: AppAccount},
+		AnalystsUser: {password: cfg.analystsPassword, account: AnalyticsAccount, inProcess: true},
+	}
 	if cfg.AnalyticsUser != "" {
-		users[cfg.AnalyticsUser] = loginUser{
-			password: cfg.AnalyticsPassword, account: AnalyticsAccount,
-			permissions: &server.Permissions{
-				Publish:   &server.SubjectPermission{Deny: []string{">"}},
-				Subscribe: &server.SubjectPermission{Allow: []string{AnalyticsSubjects}},
-			},
+		// An analyst like the others, when its name can be an inbox token; else the
+		// core feed only, as before the analysts' stream.
+		perms := feedOnlyPermissions()
+		if userName.MatchString(cfg.AnalyticsUser) {
+			perms = analystPermissions(cfg.AnalyticsUser)
 		}
+		users[cfg.AnalyticsUser] = loginUser{password: cfg.AnalyticsPassword, account: AnalyticsAccount, permissions: perms}
+	}
+	file, err := ReadUsers(cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, u := range file {
+		if _, taken := users[u.Name]; taken {
+			return nil, nil, fmt.Errorf("NATS user %q is both in %s and the analytics user (--nats-analytics-user): "+
+				"remove one (waymark nats-user remove %s)", u.Name, UsersFileName, u.Name)
+		}
+		users[u.Name] = fileLoginUser(u)
 	}
 	return []*server.Account{app, analytics}, users, nil
+}
+
+// fileLoginUser is how clientAuth lets a user of the users file in.
+func fileLoginUser(u User) loginUser {
+	return loginUser{password: u.Hash, account: u.Account, permissions: analystPermissions(u.Name)}
 }
 
 // moveLegacyStore moves the JetStream data of a server without accounts (the global

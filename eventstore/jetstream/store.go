@@ -51,6 +51,12 @@ type Store struct {
 	// (internal/jsbatch); nil when every append is published on its own.
 	commit *jsbatch.Committer
 
+	// analysts is Waymark's side of AnalyticsAccount (analysts.go) and auth the
+	// embedded server's users (users.go); both nil on an external server.
+	analysts *Analysts
+	auth     *clientAuth
+	usersMu  sync.Mutex // serialises changes to the users file and auth's users
+
 	// ctx ends when Close starts; subscriptions end with it.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -91,7 +97,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			cfg.AppPassword = rand.Text() // 26 base32 characters: 130 random bits
 			s.cfg.AppPassword = cfg.AppPassword
 		}
-		if s.srv, err = startServer(cfg); err != nil {
+		cfg.analystsPassword = rand.Text() // never leaves this process
+		s.cfg.analystsPassword = cfg.analystsPassword
+		if s.srv, s.auth, err = startEmbedded(cfg); err != nil {
 			return nil, err
 		}
 		opts = append(opts, nats.InProcessServer(s.srv), nats.UserInfo(AppUser, cfg.AppPassword))
@@ -117,6 +125,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err == nil {
 		err = s.setUpDurability(ctx)
+	}
+	switch {
+	case err != nil:
+	case s.srv != nil:
+		s.analysts, err = openAnalysts(ctx, s.srv, s.js, cfg.analystsPassword, s.log)
+	case cfg.AnalystsNATSUser != "" || cfg.AnalystsNATSCredsFile != "":
+		s.analysts, err = connectAnalysts(ctx, cfg, s.js, s.log)
 	}
 	if err != nil {
 		s.nc.Close()
@@ -318,6 +333,7 @@ func (s *Store) Close() error {
 		if s.commit != nil {
 			s.commit.Close()
 		}
+		s.analysts.Close()
 
 		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 			s.closeErr = fmt.Errorf("close jetstream event store: drain: %w", err)
