@@ -196,7 +196,8 @@ func (e *env) pseudonym(caseID string) string {
 type running struct {
 	p    *Publisher
 	stop context.CancelFunc
-	done chan error
+	done chan struct{} // closed when Run returned err
+	err  error
 }
 
 // start runs a publisher with cfg until the test ends (or stop).
@@ -207,8 +208,8 @@ func (e *env) start(cfg Config) *running {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{p: p, stop: cancel, done: make(chan error, 1)}
-	go func() { r.done <- p.Run(ctx) }()
+	r := &running{p: p, stop: cancel, done: make(chan struct{})}
+	go func() { r.err = p.Run(ctx); close(r.done) }()
 	e.t.Cleanup(func() { cancel(); <-r.done })
 	return r
 }

@@ -56,6 +56,9 @@ func (p *Publisher) Republish(ctx context.Context, from eventstore.Position) err
 // (the session must end), the refusal otherwise.
 func (p *Publisher) republish(ctx context.Context, req republishRequest) error {
 	err := resetFeed(ctx, p.cfg, req.from)
+	if err == nil {
+		p.reset(req.from) // so that a WaitFor after Republish waits for the new feed
+	}
 	req.done <- err
 	if err != nil {
 		return err
