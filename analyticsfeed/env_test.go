@@ -41,7 +41,7 @@ var (
 const coalition = "coalition"
 
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	n        *node.Node
 	js       jetstream.JetStream
 	url      string
@@ -53,7 +53,7 @@ type env struct {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{
