@@ -24,8 +24,11 @@ type entry struct {
 	Jurisdictions []string `json:"jurisdictions"`
 	// Backfill is set while its history is being published.
 	Backfill bool `json:"backfill,omitempty"`
-	// Leaving is set from its first tombstone until the entry is deleted.
-	Leaving bool `json:"leaving,omitempty"`
+	// Leaving is set from its first tombstone until the entry is deleted, and Left is
+	// when it left (the withdrawal's or erasure's time, or the expiry): its
+	// tombstones' day, the same whenever they are published.
+	Leaving bool      `json:"leaving,omitempty"`
+	Left    time.Time `json:"left,omitzero"`
 }
 
 func registryConfig() jetstream.KeyValueConfig {

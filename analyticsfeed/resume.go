@@ -64,9 +64,8 @@ func (s *session) resume(ctx context.Context) (eventstore.Position, error) {
 			return eventstore.Start, err
 		}
 	}
-	now := s.cfg.Now()
 	for _, m := range leaving {
-		if err := s.leave(ctx, m, now, &last); err != nil {
+		if err := s.leave(ctx, m, m.e.Left, &last); err != nil {
 			return eventstore.Start, err
 		}
 	}

@@ -159,7 +159,7 @@ func (s *session) memberEvent(ctx context.Context, m *member, rec eventstore.Rec
 	after := domain.Evolve(*m.state, event)
 	m.state = &after
 	if !s.consent.inFeed(after, now) {
-		return s.leave(ctx, m, now, nil) // a withdrawal or an erasure: not published
+		return s.leave(ctx, m, rec.Metadata.RecordedAt, nil) // a withdrawal or an erasure: not published
 	}
 	e := m.e
 	e.Jurisdictions = withJurisdiction(e.Jurisdictions, after.Jurisdiction)
@@ -239,9 +239,9 @@ func (s *session) publishJourney(ctx context.Context, m *member, ce analytics.Cl
 // leave makes a case leave the feed: its tombstones (after the ones the stream's last
 // message says were published, when resuming), then the purge, then the registry.
 // Tombstones first: see doc.go.
-func (s *session) leave(ctx context.Context, m *member, now time.Time, last *published) error {
+func (s *session) leave(ctx context.Context, m *member, at time.Time, last *published) error {
 	if !m.e.Leaving {
-		m.e.Leaving = true
+		m.e.Leaving, m.e.Left = true, at
 		if err := s.reg.put(ctx, m.id, m.e); err != nil {
 			return err
 		}
@@ -255,7 +255,7 @@ func (s *session) leave(ctx context.Context, m *member, now time.Time, last *pub
 		if done != "" && j <= done {
 			continue
 		}
-		ce, ok := analytics.Tombstone(m.id, m.e.Entry, j, now, s.cfg.Pseudonymizer)
+		ce, ok := analytics.Tombstone(m.id, m.e.Entry, j, m.e.Left, s.cfg.Pseudonymizer)
 		if !ok {
 			continue
 		}
@@ -277,7 +277,7 @@ func (s *session) leave(ctx context.Context, m *member, now time.Time, last *pub
 // sweep makes every case whose consent has expired by now leave, earliest first.
 func (s *session) sweep(ctx context.Context, now time.Time) error {
 	for m := s.exp.due(now, s.members); m != nil; m = s.exp.due(now, s.members) {
-		if err := s.leave(ctx, m, now, nil); err != nil {
+		if err := s.leave(ctx, m, m.e.Leaves, nil); err != nil { // it left when its consent expired
 			return err
 		}
 	}
