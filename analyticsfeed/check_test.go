@@ -14,7 +14,8 @@ import (
 
 // The seeded personal data of env.refer, env.note and env.transferToUS, as it would
 // appear in published bytes.
-var seeded = []string{"SEEDNAME", "SEEDALIAS", "SEEDSTREET", "SEEDNOTE", "SEEDREASON", "1994-07-13", "9876 1234", "@example.org"}
+var seeded = []string{"SEEDNAME", "SEEDALIAS", "SEEDSTREET", "SEEDNOTE", "SEEDREASON", "SEEDAUTHORITY", "SEEDDOC", "G1234567",
+	"1994-07-13", "9876 1234", "@example.org"}
 
 // A time of day other than midnight.
 var clockTime = regexp.MustCompile(`\d{2}:\d{2}:\d{2}`)

@@ -40,8 +40,9 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 
 	// after, when set (tests only), is called after every side effect on NATS: op is
-	// "publish", "purge", "registry"; subject is the message's subject or "".
-	after func(op, subject string)
+	// "publish", "purge", "registry"; subject is the message's subject or "". An error
+	// it returns is the operation's, as if NATS had failed after doing it (a lost ack).
+	after func(op, subject string) error
 }
 
 // Errors callers branch on.

@@ -1,6 +1,7 @@
 package analyticsfeed
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -61,8 +62,7 @@ func TestGrantedAfterReferralBackfills(t *testing.T) {
 	if got := sub.all(); len(got) != 0 {
 		t.Fatalf("published before any analytics grant: %v", types(t, got))
 	}
-	grant := e.grant(a, t0.AddDate(0, 6, 0))
-	_ = grant
+	e.grant(a, t0.AddDate(0, 6, 0))
 	later := e.note(a, "after the grant")
 	e.note(never, "still never")
 	e.caughtUp(r)
@@ -86,6 +86,19 @@ func TestGrantedAfterReferralBackfills(t *testing.T) {
 	}
 	if st := e.stored(); len(st) != 5 {
 		t.Errorf("the stream holds %d messages, want 5", len(st))
+	}
+	// A document's number is personal data: the scan in checkAll looks for it.
+	e.do(worker, a, domain.RequestIDDocument{Kind: domain.DocPassport, IssuingAuthority: "SEEDAUTHORITY"})
+	c, err := e.n.Service.LoadCase(context.Background(), worker, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range c.Documents {
+		e.do(worker, a, domain.RecordIDDocumentObtained{DocumentID: id, DocumentNumber: "SEEDDOC-G1234567"})
+	}
+	e.caughtUp(r)
+	if want := []string{"id-document-requested", "id-document-obtained"}; !slices.Equal(types(t, sub.wait(t, 7)[5:]), want) {
+		t.Errorf("the document's messages: %v", types(t, sub.all()[5:]))
 	}
 	checkAll(t, e, sub.all())
 }

@@ -44,10 +44,10 @@ func registryConfig() jetstream.KeyValueConfig {
 // registry is the bucket, with the test hook.
 type registry struct {
 	kv    jetstream.KeyValue
-	after func(op, subject string)
+	after func(op, subject string) error
 }
 
-func openRegistry(ctx context.Context, js jetstream.JetStream, after func(op, subject string)) (*registry, error) {
+func openRegistry(ctx context.Context, js jetstream.JetStream, after func(op, subject string) error) (*registry, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, registryConfig())
 	if err != nil {
 		return nil, fmt.Errorf("open the analytics registry: %w", err)
@@ -66,8 +66,7 @@ func (r *registry) put(ctx context.Context, caseID string, e entry) error {
 	if _, err := r.kv.Put(ctx, caseID, raw); err != nil {
 		return fmt.Errorf("registry: write an entry: %w", err) // the case id stays out of the message
 	}
-	r.done("registry")
-	return nil
+	return r.done("registry")
 }
 
 func (r *registry) remove(ctx context.Context, caseID string) error {
@@ -77,14 +76,14 @@ func (r *registry) remove(ctx context.Context, caseID string) error {
 	if err := r.kv.Purge(ctx, caseID); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("registry: delete an entry: %w", err)
 	}
-	r.done("registry")
-	return nil
+	return r.done("registry")
 }
 
-func (r *registry) done(op string) {
+func (r *registry) done(op string) error {
 	if r.after != nil {
-		r.after(op, "")
+		return r.after(op, "")
 	}
+	return nil
 }
 
 // load returns every entry, by case id.

@@ -24,7 +24,7 @@ const (
 type stream struct {
 	js    jetstream.JetStream
 	st    jetstream.Stream
-	after func(op, subject string)
+	after func(op, subject string) error
 }
 
 // openStream opens the feed's stream, creating it (published after from) when there
@@ -113,7 +113,7 @@ func (s *stream) publish(ctx context.Context, ce analytics.CloudEvent, subject, 
 		return fmt.Errorf("publish to %s: %w", analytics.StreamName, err)
 	}
 	if s.after != nil {
-		s.after("publish", subject)
+		return s.after("publish", subject)
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (s *stream) purge(ctx context.Context, pseudonym string) error {
 		return fmt.Errorf("purge a journey from %s: %w", analytics.StreamName, err)
 	}
 	if s.after != nil {
-		s.after("purge", analytics.PurgeFilter(pseudonym))
+		return s.after("purge", analytics.PurgeFilter(pseudonym))
 	}
 	return nil
 }
