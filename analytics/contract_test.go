@@ -14,8 +14,6 @@ import (
 	"github.com/waymark-org/waymark/domain"
 )
 
-const contractURL = "https://waymark.example/asyncapi.yaml"
-
 // contract is the embedded AsyncAPI document, decoded.
 type contract struct {
 	AsyncAPI string `yaml:"asyncapi"`
@@ -126,6 +124,9 @@ func TestEveryCaseEventTypeIsMappedAndHasASchema(t *testing.T) {
 		names = append(names, s.Type, SchemaName(s.Type))
 	}
 	for n := range c.Components.Messages {
+		if n == TombstoneMessage { // not a case event: tombstone_test.go
+			continue
+		}
 		if !slices.ContainsFunc(specs, func(s domain.EventSpec) bool { return s.Type == n }) {
 			t.Errorf("asyncapi.yaml describes %s, which is no case event type", n)
 		}

@@ -8,6 +8,7 @@
 // The package does no I/O: the publisher (NATS, consent, purges) builds on it.
 //
 // The analytics key is the feed's own: not a sealing key, not the blind-index key.
-// Rotating it changes every pseudonym, so a rotation purges WAYMARK_ANALYTICS,
-// publishes a tombstone per old pseudonym and republishes from the start.
+// Rotating it changes every pseudonym, so a rotation republishes the feed from the
+// start (analyticsfeed.Republish: the stream is deleted and published again), and
+// consumers drop what they hold and read it again.
 package analytics
