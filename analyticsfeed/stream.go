@@ -37,10 +37,30 @@ func openStream(ctx context.Context, cfg Config) (*stream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", analytics.StreamName, err)
 	}
+	if st, err = adoptEmpty(ctx, cfg, st); err != nil {
+		return nil, err
+	}
 	if st.CachedInfo().Config.Metadata[metaKey] != KeyFingerprint(cfg.Pseudonymizer) {
 		return nil, ErrKeyMismatch
 	}
 	return &stream{js: cfg.JS, st: st, after: cfg.after}, nil
+}
+
+// adoptEmpty gives an empty stream without a key fingerprint the publisher's
+// configuration: the store makes the stream at its start, before any publisher runs,
+// so that the analysts' copy sources it from the start (eventstore/jetstream
+// OriginStreamConfig). A stream with messages but no fingerprint stays as it is and
+// is refused: nobody knows the key it was published under.
+func adoptEmpty(ctx context.Context, cfg Config, st jetstream.Stream) (jetstream.Stream, error) {
+	info := st.CachedInfo()
+	if _, ok := info.Config.Metadata[metaKey]; ok || info.State.LastSeq != 0 {
+		return st, nil
+	}
+	st, err := cfg.JS.UpdateStream(ctx, StreamConfig(cfg.Pseudonymizer, eventstore.Start))
+	if err != nil {
+		return nil, fmt.Errorf("adopt the empty stream %s: %w", analytics.StreamName, err)
+	}
+	return st, nil
 }
 
 // from is the log position the stream was (re)published after.

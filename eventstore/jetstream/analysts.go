@@ -105,20 +105,27 @@ func addSourcingImports(app, analysts *server.Account) error {
 }
 
 // OriginStreamConfig is the feed's stream in AppAccount as the store creates it when
-// it is missing: the publisher (analyticsfeed) owns its configuration and may update
-// it, keeping the name, the subjects and file storage.
+// it is missing, so that the analysts' copy can source it from the start: the
+// publisher's configuration (analyticsfeed.StreamConfig) without its metadata, which
+// the publisher adds when it adopts the empty stream (TestOriginIsThePublishersStream
+// in analyticsfeed keeps the two equal).
 func OriginStreamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        feedStream,
-		Description: "Waymark's de-identified analytics feed",
-		Subjects:    []string{feedSubjects},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		Discard:     jetstream.DiscardOld,
-		MaxMsgs:     -1,
-		MaxBytes:    -1,
-		MaxAge:      0,
-		Replicas:    1,
+		Name:              feedStream,
+		Description:       "Waymark's de-identified analytics feed (CloudEvents; see asyncapi.yaml)",
+		Subjects:          []string{feedSubjects},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		Discard:           jetstream.DiscardOld,
+		MaxAge:            0,
+		MaxMsgs:           -1,
+		MaxBytes:          -1,
+		MaxMsgsPerSubject: -1,
+		Duplicates:        2 * time.Minute,
+		AllowDirect:       true,
+		DenyDelete:        true,
+		DenyPurge:         false,
+		Replicas:          1,
 	}
 }
 
