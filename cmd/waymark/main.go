@@ -14,6 +14,7 @@
 //	waymark webhooks log     the webhook delivery log
 //	waymark tail             the analytics feed, as an analyst sees it
 //	waymark nats-user        add, list or remove an analyst's NATS login
+//	waymark republish        publish the analytics feed again (after a new analytics key)
 //
 // Every flag has a WAYMARK_* environment equivalent (--data-dir ⇄ WAYMARK_DATA_DIR),
 // except bench's: its --data-dir is a scratch directory, never the one the variable
@@ -73,6 +74,9 @@ commands:
                  from the start; --subject to narrow it), logged in as an analyst
   nats-user      add NAME | list | remove NAME: the analysts' NATS logins (by the
                  running server when one owns the data directory)
+  republish      --from start|POSITION: delete the analytics feed's stream and publish
+                 it again (after a new analytics key: from start); by the running
+                 server when one owns the data directory
   bench          measure Waymark next to its baselines in one run and print the report
                  (--quick: under 2 minutes; --out BENCHMARKS.md)
 
@@ -140,6 +144,8 @@ func run(ctx context.Context, args []string, logger *slog.Logger) error {
 		return tailCommand(ctx, args[1:], os.Stdout, logger)
 	case "nats-user":
 		return natsUserCommand(ctx, args[1:], os.Stdin, os.Stdout)
+	case "republish":
+		return republishCommand(ctx, args[1:], os.Stdout, logger)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return nil

@@ -36,6 +36,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
 	tokenRate := fs.Float64("token-rate", 20, "requests a second each token may make, sustained (a client over it gets RATE_LIMITED)")
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
+	publishFeed := fs.Bool("analytics-feed", true, "publish the de-identified analytics feed (one server per store: turn it off on the others)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
 	auditFlags := registerAuditFlags(fs)               // checkpoint_serve.go
@@ -128,9 +129,22 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		defer stopFeed()
 		go feedWebhooks(feedCtx, func() *app.Service { return n.Current().Service }, hooks, logger)
 	}
-	adm, err := admin.Listen(locks.Data, natsUserOps{nats: backends.Store, retentionOps: retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+	var feed *analyticsFeed // analytics_serve.go
+	if *publishFeed {
+		feedCtx, stopFeed := context.WithCancel(context.Background())
+		cfg, err := analyticsFeedConfig(feedCtx, sf, n.Store, backends.Store, logger)
+		if err == nil {
+			feed, err = startAnalyticsFeed(feedCtx, cfg, logger)
+		}
+		if err != nil {
+			stopFeed()
+			return err
+		}
+		defer func() { stopFeed(); feed.Wait() }() // before the node closes
+	}
+	adm, err := admin.Listen(locks.Data, analyticsOps{feed: feed, natsUserOps: natsUserOps{nats: backends.Store, retentionOps: retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}}, logger) // natsuser.go
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}}}, logger) // natsuser.go, analytics_serve.go
 	if err != nil {
 		return err
 	}
@@ -173,8 +187,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			return err
 		}
 		if *analyticsUser != "" {
-			fmt.Printf("Analytics NATS account (subscribe to waymark.analytics.> only): nats://%s user %q password %q\n\n",
-				*natsListen, *analyticsUser, *analyticsPassword)
+			printDemoAnalyticsLogin(*natsListen, *analyticsUser, *analyticsPassword, *publishFeed)
 		}
 	}
 	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(backends.Store, sf), "data_dir", sf.dataDir,

@@ -13,9 +13,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/analytics"
+	jetstreamstore "github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
-const tailHelp = `usage: waymark tail [--subject SUBJECT] [--all] [--count N] [--json] [--nats-url URL] [--nats-user USER] [--nats-creds FILE]
+const tailHelp = `usage: waymark tail [--subject SUBJECT] [--all] [--count N] [--json] [--nats-url URL] [--nats-user USER] [--nats-creds FILE] [--inbox-prefix PREFIX]
 
 Prints the de-identified analytics feed as it is published, one message a line: its
 subject, then the CloudEvent (--json: the CloudEvent alone, newline-delimited JSON).
@@ -26,7 +27,9 @@ WAYMARK_NATS_PASSWORD (or --nats-password).
 --subject narrows the feed (default waymark.analytics.>): waymark.analytics.mx.> is one
 jurisdiction, waymark.analytics.*.tombstones the tombstones, waymark.analytics.*.*.
 bank-account-opened one event type. --all reads the analysts' stream from its first
-message, then follows it; without it, only what is published from now on.
+message, then follows it; without it, only what is published from now on. An
+analyst's replies from JetStream come to its own inboxes, _INBOX.<user> (the only
+ones it may read), which is the default --inbox-prefix with --nats-user.
 
 flags:
 `
@@ -46,6 +49,7 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 	all := fs.Bool("all", false, "start at the analysts' stream's first message instead of now")
 	count := fs.Int("count", 0, "stop after this many messages (0: until interrupted)")
 	asJSON := fs.Bool("json", false, "print the CloudEvents alone, one JSON document a line")
+	inboxPrefix := fs.String("inbox-prefix", "", "the inboxes JetStream replies to (default _INBOX.<user> with --nats-user, _INBOX with --nats-creds)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -62,7 +66,13 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 	case *user == "" && *creds == "":
 		return fmt.Errorf("%w: tail needs a NATS login: --nats-user with WAYMARK_NATS_PASSWORD, or --nats-creds", errUsage)
 	}
-	opts := []nats.Option{nats.Name("waymark tail"), nats.MaxReconnects(-1)}
+	if *inboxPrefix == "" {
+		*inboxPrefix = "_INBOX"
+		if *user != "" {
+			*inboxPrefix = jetstreamstore.AnalystInboxPrefix(*user)
+		}
+	}
+	opts := []nats.Option{nats.Name("waymark tail"), nats.MaxReconnects(-1), nats.CustomInboxPrefix(*inboxPrefix)}
 	if *creds != "" {
 		opts = append(opts, nats.UserCredentials(*creds))
 	} else {

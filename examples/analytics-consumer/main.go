@@ -43,18 +43,26 @@ type cloudEvent struct {
 	Data    map[string]any `json:"data"`
 }
 
-// Tally is what this consumer keeps: the journeys it holds (pseudonym → event types
-// seen) and the ids it has handled, so a message delivered twice (after a crash
-// before its ack) counts once. A real consumer keeps these in its own store.
+// Tally is what this consumer keeps: the journeys it holds, by pseudonym. A real
+// consumer keeps these in its own store.
 type Tally struct {
-	Journeys map[string]map[string]int
-	Seen     map[string]bool
-	Dropped  int // journeys dropped on a tombstone
+	Journeys   map[string]*Journey
+	Tombstones map[string]bool // tombstone ids handled
+	Dropped    int             // journeys dropped on a tombstone
+}
+
+// Journey is one case's messages: the event types seen, and the ids handled, so that
+// a message delivered twice (after a crash before its ack) counts once. A journey
+// that comes back after its tombstone (consent given again) is published again with
+// the same ids: the tombstone forgets them with the rest.
+type Journey struct {
+	Types map[string]int
+	Seen  map[string]bool
 }
 
 // NewTally returns an empty tally.
 func NewTally() *Tally {
-	return &Tally{Journeys: map[string]map[string]int{}, Seen: map[string]bool{}}
+	return &Tally{Journeys: map[string]*Journey{}, Tombstones: map[string]bool{}}
 }
 
 // Handle applies one message of the feed. A tombstone drops everything held under its
@@ -64,11 +72,11 @@ func (t *Tally) Handle(subject string, data []byte) error {
 	if err := json.Unmarshal(data, &ce); err != nil {
 		return fmt.Errorf("message on %s: %w", subject, err)
 	}
-	if t.Seen[ce.ID] {
-		return nil
-	}
-	t.Seen[ce.ID] = true
 	if strings.HasSuffix(subject, "."+tombstoneToken) {
+		if t.Tombstones[ce.ID] {
+			return nil
+		}
+		t.Tombstones[ce.ID] = true
 		if _, held := t.Journeys[ce.Subject]; held {
 			t.Dropped++
 		}
@@ -77,10 +85,14 @@ func (t *Tally) Handle(subject string, data []byte) error {
 	}
 	j := t.Journeys[ce.Subject]
 	if j == nil {
-		j = map[string]int{}
+		j = &Journey{Types: map[string]int{}, Seen: map[string]bool{}}
 		t.Journeys[ce.Subject] = j
 	}
-	j[ce.Type]++
+	if j.Seen[ce.ID] {
+		return nil
+	}
+	j.Seen[ce.ID] = true
+	j.Types[ce.Type]++
 	return nil
 }
 
@@ -136,7 +148,10 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	nc, err := nats.Connect(*url, nats.UserInfo(os.Getenv("NATS_USER"), os.Getenv("NATS_PASSWORD")))
+	user := os.Getenv("NATS_USER")
+	// An analyst may read only its own inboxes, _INBOX.<user>: JetStream's replies and
+	// fetched messages come there.
+	nc, err := nats.Connect(*url, nats.UserInfo(user, os.Getenv("NATS_PASSWORD")), nats.CustomInboxPrefix("_INBOX."+user))
 	if err != nil {
 		log.Fatalf("connect: %v", err)
 	}
@@ -147,7 +162,7 @@ func main() {
 	}
 	counts := map[string]int{}
 	for _, j := range t.Journeys {
-		for typ := range j {
+		for typ := range j.Types {
 			counts[typ]++
 		}
 	}
