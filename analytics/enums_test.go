@@ -19,7 +19,6 @@ func TestContractCodesAreTheDomainVocabularies(t *testing.T) {
 		"DocumentKind": strs(domain.AllDocumentKind()), "AccountProduct": strs(domain.AllAccountProduct()),
 		"RefusalReason": strs(domain.AllRefusalReason()), "AccountDeclineReason": strs(domain.AllAccountDeclineReason()),
 		"DeclineReason": strs(domain.AllDeclineReason()), "PackRejectionReason": strs(domain.AllPackRejectionReason()),
-		"ConcernCategory": strs(domain.AllConcernCategory()), "ConcernResolution": strs(domain.AllConcernResolution()),
 		"ContactChannel": strs(domain.AllContactChannel()), "EvidenceKind": strs(domain.AllEvidenceKind()),
 		"DisputeOutcome": strs(domain.AllDisputeOutcome()), "ItemOutcome": strs(domain.AllItemOutcome()),
 		"DisputeReason": strs(domain.AllDisputeReason()), "ClosureOutcome": strs(domain.AllClosureOutcome()),

@@ -88,12 +88,16 @@ func payload(event domain.Event, c domain.Case) (fields, time.Time, bool) {
 		return fields{"bank": e.Bank}, e.At, true
 	case domain.DueDiligencePackRejected:
 		return fields{"bank": e.Bank, "reasonCode": string(e.ReasonCode)}, e.At, true
+	// A concern's category and resolution stay out (trafficker control, referred to the
+	// authorities): on one survivor's journey they could tell the person who exploited
+	// her what she did. Concerns are counted, never described (auditors never see them
+	// either).
 	case domain.SafeguardingConcernRaised:
-		return fields{"raisedBy": e.RaisedBy, "bank": e.Bank, "category": string(e.Category)}, e.At, true
+		return fields{"raisedBy": e.RaisedBy, "bank": e.Bank}, e.At, true
 	case domain.SafeguardingConcernAcknowledged:
 		return fields{"by": e.By}, e.At, true
 	case domain.SafeguardingConcernResolved:
-		return fields{"by": e.By, "resolution": string(e.Resolution)}, e.At, true
+		return fields{"by": e.By}, e.At, true
 	case domain.SafeContactRulesSet:
 		return fields{"allowed": codes(e.Allowed), "forbidden": codes(e.Forbidden)}, e.At, true
 	case domain.CreditReportObtained:

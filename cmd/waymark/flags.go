@@ -18,8 +18,11 @@ type storeFlags struct {
 	natsUser      string
 	natsPassword  string
 	natsCredsFile string
-	sync          string
-	secrets       secretFlags
+	// Waymark's own user in an external server's analysts' account (see
+	// eventstore/jetstream/testdata/analysts-external.conf).
+	analystsUser, analystsPassword, analystsCredsFile string
+	sync                                              string
+	secrets                                           secretFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -30,6 +33,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.natsUser, "nats-user", "", "user for --nats-url")
 	fs.StringVar(&f.natsPassword, "nats-password", "", "password for --nats-url (prefer WAYMARK_NATS_PASSWORD)")
 	fs.StringVar(&f.natsCredsFile, "nats-creds", "", "NATS credentials file for --nats-url")
+	fs.StringVar(&f.analystsUser, "nats-analysts-user", "", "with --nats-url: Waymark's user in that server's analytics account, to keep the analysts' copy of the feed")
+	fs.StringVar(&f.analystsPassword, "nats-analysts-password", "", "its password (prefer WAYMARK_NATS_ANALYSTS_PASSWORD)")
+	fs.StringVar(&f.analystsCredsFile, "nats-analysts-creds", "", "a credentials file for that user instead")
 	f.secrets.register(fs)
 }
 
@@ -38,6 +44,7 @@ func (f storeFlags) storeConfig(listen string) jetstream.Config {
 	return jetstream.Config{
 		DataDir: f.dataDir, ListenAddr: listen, NATSURL: f.natsURL, Sync: f.sync,
 		NATSUser: f.natsUser, NATSPassword: f.natsPassword, NATSCredsFile: f.natsCredsFile,
+		AnalystsNATSUser: f.analystsUser, AnalystsNATSPassword: f.analystsPassword, AnalystsNATSCredsFile: f.analystsCredsFile,
 	}
 }
 
