@@ -209,7 +209,11 @@ func (o analyticsOps) RepublishAnalytics(ctx context.Context, req admin.Analytic
 		}
 		return admin.AnalyticsRepublished{}, err
 	}
-	return admin.AnalyticsRepublished{From: from.String(), Head: head.String()}, nil
+	res := admin.AnalyticsRepublished{From: from.String(), Head: head.String()}
+	if from.IsStart() {
+		res.From = "start"
+	}
+	return res, nil
 }
 
 // parseRepublishFrom reads a republish's --from: "start", or a log position as the

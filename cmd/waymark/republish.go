@@ -83,6 +83,10 @@ func republishCommand(ctx context.Context, args []string, out io.Writer, logger 
 	if err := analyticsfeed.Republish(ctx, cfg, from); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "analytics feed reset to publish after %s: the next waymark serve publishes it\n", from)
+	after := from.String()
+	if from.IsStart() {
+		after = "start"
+	}
+	fmt.Fprintf(out, "analytics feed reset to publish after %s: the next waymark serve publishes it\n", after)
 	return nil
 }
