@@ -559,3 +559,19 @@ func TestConfigRedactsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// A login whose password check takes longer than the server's default first PING (2
+// to 2.4 seconds after the CONNECT) still gets in: the client would otherwise read
+// that PING where it waits for its PONG and fail ("expected 'PONG', got 'PING'"),
+// which a bcrypt check on a busy machine caused.
+func TestSlowPasswordCheckLogsIn(t *testing.T) {
+	s := openListening(t)
+	s.auth.checked = func() { time.Sleep(3 * time.Second) }
+	nc, err := connectTCP(t, s, nats.UserInfo(testAnalyticsUser, testAnalyticsPassword))
+	if err != nil {
+		t.Fatalf("a slow login: %v", err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
