@@ -21,8 +21,10 @@ type storeFlags struct {
 	// Waymark's own user in an external server's analysts' account (see
 	// eventstore/jetstream/testdata/analysts-external.conf).
 	analystsUser, analystsPassword, analystsCredsFile string
-	sync                                              string
-	secrets                                           secretFlags
+	// TLS to an external server: its CAs, and a client certificate if it asks for one.
+	natsCA, natsCert, natsKey string
+	sync                      string
+	secrets                   secretFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -36,6 +38,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.analystsUser, "nats-analysts-user", "", "with --nats-url: Waymark's user in that server's analytics account, to keep the analysts' copy of the feed")
 	fs.StringVar(&f.analystsPassword, "nats-analysts-password", "", "its password (prefer WAYMARK_NATS_ANALYSTS_PASSWORD)")
 	fs.StringVar(&f.analystsCredsFile, "nats-analysts-creds", "", "a credentials file for that user instead")
+	fs.StringVar(&f.natsCA, "nats-ca", "", "PEM file of the CAs of --nats-url's certificate (tls:// URLs; default: the system's)")
+	fs.StringVar(&f.natsCert, "nats-cert", "", "client certificate (PEM) for a --nats-url server that asks for one")
+	fs.StringVar(&f.natsKey, "nats-key", "", "its private key (PEM)")
 	f.secrets.register(fs)
 }
 
@@ -45,6 +50,7 @@ func (f storeFlags) storeConfig(listen string) jetstream.Config {
 		DataDir: f.dataDir, ListenAddr: listen, NATSURL: f.natsURL, Sync: f.sync,
 		NATSUser: f.natsUser, NATSPassword: f.natsPassword, NATSCredsFile: f.natsCredsFile,
 		AnalystsNATSUser: f.analystsUser, AnalystsNATSPassword: f.analystsPassword, AnalystsNATSCredsFile: f.analystsCredsFile,
+		NATSCAFile: f.natsCA, NATSCertFile: f.natsCert, NATSKeyFile: f.natsKey,
 	}
 }
 

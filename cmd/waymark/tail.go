@@ -16,7 +16,7 @@ import (
 	jetstreamstore "github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
-const tailHelp = `usage: waymark tail [--subject SUBJECT] [--all] [--count N] [--json] [--nats-url URL] [--nats-user USER] [--nats-creds FILE] [--inbox-prefix PREFIX]
+const tailHelp = `usage: waymark tail [--subject SUBJECT] [--all] [--count N] [--json] [--nats-url URL] [--nats-user USER] [--nats-creds FILE] [--nats-ca FILE] [--inbox-prefix PREFIX]
 
 Prints the de-identified analytics feed as it is published, one message a line: its
 subject, then the CloudEvent (--json: the CloudEvent alone, newline-delimited JSON).
@@ -49,6 +49,9 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 	all := fs.Bool("all", false, "start at the analysts' stream's first message instead of now")
 	count := fs.Int("count", 0, "stop after this many messages (0: until interrupted)")
 	asJSON := fs.Bool("json", false, "print the CloudEvents alone, one JSON document a line")
+	ca := fs.String("nats-ca", "", "PEM file of the CAs of the server's certificate (tls:// URLs; default: the system's)")
+	cert := fs.String("nats-cert", "", "client certificate (PEM), for a server that asks for one")
+	key := fs.String("nats-key", "", "its private key (PEM)")
 	inboxPrefix := fs.String("inbox-prefix", "", "the inboxes JetStream replies to (default _INBOX.<user> with --nats-user, _INBOX with --nats-creds)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -63,6 +66,8 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 		return fmt.Errorf("%w: give --nats-user or --nats-creds, not both", errUsage)
 	case (*user == "") != (*password == ""):
 		return fmt.Errorf("%w: --nats-user and its password (WAYMARK_NATS_PASSWORD) go together", errUsage)
+	case (*cert == "") != (*key == ""):
+		return fmt.Errorf("%w: --nats-cert and --nats-key go together", errUsage)
 	case *user == "" && *creds == "":
 		return fmt.Errorf("%w: tail needs a NATS login: --nats-user with WAYMARK_NATS_PASSWORD, or --nats-creds", errUsage)
 	}
@@ -73,6 +78,12 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 		}
 	}
 	opts := []nats.Option{nats.Name("waymark tail"), nats.MaxReconnects(-1), nats.CustomInboxPrefix(*inboxPrefix)}
+	if *ca != "" {
+		opts = append(opts, nats.RootCAs(*ca))
+	}
+	if *cert != "" {
+		opts = append(opts, nats.ClientCert(*cert, *key))
+	}
 	if *creds != "" {
 		opts = append(opts, nats.UserCredentials(*creds))
 	} else {

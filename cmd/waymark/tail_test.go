@@ -20,6 +20,7 @@ func TestTailRefusesBadCommandLines(t *testing.T) {
 		"the prefix alone":      {[]string{"--nats-user", "a", "--nats-password", "p", "--subject", "waymark.analytics."}, "within"},
 		"empty token":           {[]string{"--nats-user", "a", "--nats-password", "p", "--subject", "waymark.analytics..mx"}, "within"},
 		"everything":            {[]string{"--nats-user", "a", "--nats-password", "p", "--subject", ">"}, "within"},
+		"cert without key":      {[]string{"--nats-user", "a", "--nats-password", "p", "--nats-cert", "c.pem"}, "--nats-cert and --nats-key go together"},
 		"space in subject":      {[]string{"--nats-user", "a", "--nats-password", "p", "--subject", "waymark.analytics.m x"}, "within"},
 	} {
 		t.Run(name, func(t *testing.T) {

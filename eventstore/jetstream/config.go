@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/nats-io/nats.go"
 )
 
 // Sync modes for the embedded server.
@@ -67,6 +69,11 @@ type Config struct {
 	AnalystsNATSUser      string
 	AnalystsNATSPassword  string
 	AnalystsNATSCredsFile string
+	// NATSCAFile is a PEM file of the CAs that sign the external server's certificate
+	// (a tls:// NATS URL is verified against the system's CAs without it);
+	// NATSCertFile and NATSKeyFile are a client certificate and its key, for a server
+	// that asks for one (mutual TLS). External server only.
+	NATSCAFile, NATSCertFile, NATSKeyFile string
 	// Sync is SyncAlways (default) or SyncInterval; embedded server only.
 	Sync string
 	// StreamName is the JetStream stream; default DefaultStreamName.
@@ -124,6 +131,8 @@ func (c Config) checkCredentials() error {
 			return errors.New("the analysts' account's NATS user and password go together")
 		case c.AnalystsNATSCredsFile != "" && c.AnalystsNATSUser != "":
 			return errors.New("an analysts' account NATS user and a credentials file: give one")
+		case (c.NATSCertFile == "") != (c.NATSKeyFile == ""):
+			return errors.New("a NATS client certificate and its key go together")
 		}
 		return nil
 	}
@@ -131,6 +140,8 @@ func (c Config) checkCredentials() error {
 	case c.NATSUser != "" || c.NATSPassword != "" || c.NATSCredsFile != "" ||
 		c.AnalystsNATSUser != "" || c.AnalystsNATSPassword != "" || c.AnalystsNATSCredsFile != "":
 		return errors.New("NATS user, password and credentials file are for an external server (NATS URL)")
+	case c.NATSCAFile != "" || c.NATSCertFile != "" || c.NATSKeyFile != "":
+		return errors.New("NATS TLS files are for an external server (NATS URL)")
 	case strings.HasPrefix(c.AppPassword, "$"):
 		return errors.New(`the app password must not start with "$"`)
 	case (c.AnalyticsUser == "") != (c.AnalyticsPassword == ""):
@@ -207,4 +218,16 @@ func splitListenAddr(addr string) (string, int, error) {
 		port = -1 // the server reads 0 as its default port 4222, -1 as "pick one"
 	}
 	return host, port, nil
+}
+
+// tlsOptions are the TLS options of a connection to the external server.
+func (c Config) tlsOptions() []nats.Option {
+	var opts []nats.Option
+	if c.NATSCAFile != "" {
+		opts = append(opts, nats.RootCAs(c.NATSCAFile))
+	}
+	if c.NATSCertFile != "" {
+		opts = append(opts, nats.ClientCert(c.NATSCertFile, c.NATSKeyFile))
+	}
+	return opts
 }
