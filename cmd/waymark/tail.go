@@ -77,7 +77,9 @@ func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog
 			*inboxPrefix = jetstreamstore.AnalystInboxPrefix(*user)
 		}
 	}
-	opts := []nats.Option{nats.Name("waymark tail"), nats.MaxReconnects(-1), nats.CustomInboxPrefix(*inboxPrefix)}
+	// A generous connect timeout: the login may be a bcrypt check on a busy server.
+	opts := []nats.Option{nats.Name("waymark tail"), nats.MaxReconnects(-1), nats.CustomInboxPrefix(*inboxPrefix),
+		nats.Timeout(15 * time.Second)}
 	if *ca != "" {
 		opts = append(opts, nats.RootCAs(*ca))
 	}

@@ -187,7 +187,7 @@ func connectAnalysts(ctx context.Context, cfg Config, appJS jetstream.JetStream,
 	if err := EnsureOrigin(ctx, appJS); err != nil {
 		return nil, err
 	}
-	opts := append([]nats.Option{nats.Name("waymark-analysts"), nats.MaxReconnects(-1)}, cfg.tlsOptions()...)
+	opts := append([]nats.Option{nats.Name("waymark-analysts"), nats.MaxReconnects(-1)}, cfg.externalOptions()...)
 	if cfg.AnalystsNATSCredsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.AnalystsNATSCredsFile))
 	} else {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -220,9 +221,15 @@ func splitListenAddr(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-// tlsOptions are the TLS options of a connection to the external server.
-func (c Config) tlsOptions() []nats.Option {
-	var opts []nats.Option
+// externalConnectTimeout bounds a connection's handshake with the external server:
+// TLS, then a password check that may be bcrypt's (over a second on a busy machine),
+// where nats.go's default gives 2 seconds.
+const externalConnectTimeout = 15 * time.Second
+
+// externalOptions are the options of every connection to the external server: the
+// connect timeout and TLS.
+func (c Config) externalOptions() []nats.Option {
+	opts := []nats.Option{nats.Timeout(externalConnectTimeout)}
 	if c.NATSCAFile != "" {
 		opts = append(opts, nats.RootCAs(c.NATSCAFile))
 	}

@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		opts = append(opts, nats.InProcessServer(s.srv), nats.UserInfo(AppUser, cfg.AppPassword))
 	} else {
-		opts = append(append(opts, nats.MaxReconnects(-1)), cfg.tlsOptions()...)
+		opts = append(append(opts, nats.MaxReconnects(-1)), cfg.externalOptions()...)
 		switch {
 		case cfg.NATSCredsFile != "":
 			opts = append(opts, nats.UserCredentials(cfg.NATSCredsFile))
