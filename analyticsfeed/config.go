@@ -43,6 +43,9 @@ type Config struct {
 	// "publish", "purge", "registry"; subject is the message's subject or "". An error
 	// it returns is the operation's, as if NATS had failed after doing it (a lost ack).
 	after func(op, subject string) error
+	// resetStep, when set (tests only), is called after each delete of a republish's
+	// reset; an error it returns stops the reset there, as a crash would.
+	resetStep func(step string) error
 }
 
 // Errors callers branch on.
@@ -52,6 +55,11 @@ var (
 	// ErrKeyMismatch is a stream published under another analytics key.
 	ErrKeyMismatch = errors.New("the analytics stream was published under another analytics key; " +
 		"every pseudonym changes with the key: run `waymark republish` to publish the feed again from the start under the new key")
+	// ErrRegistryLost is a stream with messages whose registry of the cases in the
+	// feed is gone (deleted by hand, or a reset that failed half-way before this
+	// order of deletes): the publisher cannot know whom to tombstone, and stops.
+	ErrRegistryLost = errors.New("the analytics registry " + RegistryBucket + " is missing while the feed's stream has messages; " +
+		"nobody knows which journeys are in the feed: run `waymark republish --from start`")
 	// ErrBeyondHead is a republish from a position after the log's last event.
 	ErrBeyondHead = errors.New("the position is after the log's last event")
 )

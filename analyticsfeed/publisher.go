@@ -60,7 +60,7 @@ func (p *Publisher) run(ctx context.Context) error {
 		case errors.Is(err, errRestart):
 			backoff = p.cfg.MinBackoff
 			continue
-		case errors.Is(err, ErrKeyMismatch) || errors.Is(err, ErrConfig):
+		case errors.Is(err, ErrKeyMismatch) || errors.Is(err, ErrRegistryLost) || errors.Is(err, ErrConfig):
 			p.cfg.Logger.Error("analytics feed: not publishing", "err", err)
 			return err
 		}

@@ -45,14 +45,21 @@ func registryConfig() jetstream.KeyValueConfig {
 type registry struct {
 	kv    jetstream.KeyValue
 	after func(op, subject string) error
+	// made: the bucket did not exist; it was made now (empty).
+	made bool
 }
 
 func openRegistry(ctx context.Context, js jetstream.JetStream, after func(op, subject string) error) (*registry, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, registryConfig())
+	kv, err := js.KeyValue(ctx, RegistryBucket)
+	made := false
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, registryConfig())
+		made = err == nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open the analytics registry: %w", err)
 	}
-	return &registry{kv: kv, after: after}, nil
+	return &registry{kv: kv, after: after, made: made}, nil
 }
 
 func (r *registry) put(ctx context.Context, caseID string, e entry) error {

@@ -75,13 +75,23 @@ func resetFeed(ctx context.Context, cfg Config, from eventstore.Position) error 
 	if head.Before(from) {
 		return fmt.Errorf("republish after %s: %w (its last is %s)", from, ErrBeyondHead, head)
 	}
-	// The registry first: a registry without its stream is emptied at the next start
-	// anyway, a stream without its registry would not be.
+	// The stream first: a registry without its stream is emptied at the next start,
+	// while a stream without its registry stops the publisher (ErrRegistryLost).
+	if err := cfg.JS.DeleteStream(ctx, analytics.StreamName); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("republish: delete stream %s: %w", analytics.StreamName, err)
+	}
+	if cfg.resetStep != nil {
+		if err := cfg.resetStep("stream deleted"); err != nil {
+			return err
+		}
+	}
 	if err := cfg.JS.DeleteKeyValue(ctx, RegistryBucket); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
 		return fmt.Errorf("republish: delete the analytics registry: %w", err)
 	}
-	if err := cfg.JS.DeleteStream(ctx, analytics.StreamName); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("republish: delete stream %s: %w", analytics.StreamName, err)
+	if cfg.resetStep != nil {
+		if err := cfg.resetStep("registry deleted"); err != nil {
+			return err
+		}
 	}
 	if _, err := cfg.JS.CreateStream(ctx, StreamConfig(cfg.Pseudonymizer, from)); err != nil {
 		return fmt.Errorf("republish: create stream %s: %w", analytics.StreamName, err)

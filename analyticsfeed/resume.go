@@ -24,6 +24,11 @@ func (s *session) resume(ctx context.Context) (eventstore.Position, error) {
 	if !ok {
 		return s.startEmpty(ctx)
 	}
+	if s.reg.made {
+		// The stream has messages but its registry was lost: who is in the feed is
+		// unknown, so a withdrawal would publish no tombstone. Fail closed.
+		return eventstore.Start, ErrRegistryLost
+	}
 	s.step, s.next = last.position, last.part+1
 	entries, err := s.reg.load(ctx)
 	if err != nil {

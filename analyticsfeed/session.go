@@ -93,10 +93,11 @@ func (s *session) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case req := <-s.pub.republishes:
-			if err := s.pub.republish(ctx, req); err != nil {
-				if errors.Is(err, errRestart) {
-					return err
-				}
+			// A refused position changed nothing: go on. Any other failure may have
+			// reset part of the feed: end the session, the next one resumes from what
+			// is there.
+			if err := s.pub.republish(ctx, req); err != nil && !errors.Is(err, ErrBeyondHead) {
+				return err
 			}
 		case <-wake:
 			wake, stop, armed = nil, nil, time.Time{} // re-armed above if not yet due

@@ -96,8 +96,12 @@ type analyticsFeed struct {
 	mu           sync.Mutex
 	pub          *analyticsfeed.Publisher
 	done         chan struct{} // closed when pub's Run returns
+	closing      bool          // Wait was called: no publisher starts any more
 	wg           sync.WaitGroup
 }
+
+// errFeedClosing refuses a republish that comes while the server shuts down.
+var errFeedClosing = fmt.Errorf("%w: the server is shutting down; run waymark republish again once it has stopped (or on its next start)", admin.ErrRefused)
 
 // startAnalyticsFeed publishes until ctx ends (the same context as cfg's directory,
 // analyticsFeedConfig); Wait then waits for the publisher to stop. End ctx before the
@@ -112,8 +116,14 @@ func startAnalyticsFeed(ctx context.Context, cfg analyticsfeed.Config, logger *s
 	return f, nil
 }
 
-// Wait waits for the publisher to stop once the context ended.
-func (f *analyticsFeed) Wait() { f.wg.Wait() }
+// Wait waits for the publisher to stop once the context ended. No publisher starts
+// after it was called (a republish is refused then).
+func (f *analyticsFeed) Wait() {
+	f.mu.Lock()
+	f.closing = true
+	f.mu.Unlock()
+	f.wg.Wait()
+}
 
 func (f *analyticsFeed) start() error {
 	pub, err := analyticsfeed.New(f.cfg)
@@ -122,9 +132,12 @@ func (f *analyticsFeed) start() error {
 	}
 	done := make(chan struct{})
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing || f.ctx.Err() != nil {
+		return errFeedClosing
+	}
 	f.pub, f.done = pub, done
-	f.mu.Unlock()
-	f.wg.Add(1)
+	f.wg.Add(1) // under mu, before Wait can begin: never an Add racing a Wait
 	go func() {
 		defer f.wg.Done()
 		defer close(done)
@@ -148,8 +161,11 @@ func (f *analyticsFeed) Republish(ctx context.Context, from eventstore.Position)
 	f.republishing.Lock()
 	defer f.republishing.Unlock()
 	f.mu.Lock()
-	pub, done := f.pub, f.done
+	pub, done, closing := f.pub, f.done, f.closing
 	f.mu.Unlock()
+	if closing || f.ctx.Err() != nil {
+		return errFeedClosing
+	}
 	select {
 	case <-done:
 	default:
@@ -173,9 +189,19 @@ func (f *analyticsFeed) Republish(ctx context.Context, from eventstore.Position)
 			return err
 		}
 		if f.ctx.Err() != nil {
-			return fmt.Errorf("republish: the server is shutting down")
+			return errFeedClosing
 		}
 	}
+	// The reset runs on the feed's context too, so shutdown ends it.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		select {
+		case <-f.ctx.Done():
+			stop()
+		case <-ctx.Done():
+		}
+	}()
 	if err := analyticsfeed.Republish(ctx, f.cfg, from); err != nil {
 		return err
 	}

@@ -123,6 +123,7 @@ func TestExternalServerOverTLS(t *testing.T) {
 	opts.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pki.serverCert}, ClientCAs: pool,
 		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}
 	opts.TLS, opts.TLSVerify, opts.TLSTimeout = true, true, 5
+	opts.DisableShortFirstPing = true // as startConfiguredServer, for its bcrypt checks
 	srv, err := runServer(opts, quietLogger())
 	if err != nil {
 		t.Fatal(err)
