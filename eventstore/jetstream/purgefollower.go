@@ -104,9 +104,13 @@ func (f *purgeFollower) run(ctx context.Context, c jetstream.Consumer) {
 		if !sleepCtx(ctx, purgeRetry) {
 			return
 		}
-		if again, err := f.consumer(ctx); err == nil {
-			c = again
+		again, err := f.consumer(ctx)
+		if err != nil {
+			// Tried again after the next wait; the old consumer fails fast meanwhile.
+			f.log.Error("analysts' stream: the purge consumer could not be made again; tombstones wait", "err", err)
+			continue
 		}
+		c = again
 	}
 }
 
