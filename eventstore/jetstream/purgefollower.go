@@ -37,9 +37,9 @@ const sourceHeader = "Nats-Stream-Source"
 // acknowledging each once its purge is done: a message received before a crash or a
 // stop is handled again after the next start, and purging twice is harmless.
 //
-//   - A tombstone: the publisher purges a journey from the origin and then publishes
-//     its tombstone there; sourcing keeps the origin's order, so every message of that
-//     journey that reached the copy came before its tombstone. The follower purges
+//   - A tombstone: the publisher publishes a journey's tombstone to the origin and
+//     then purges the journey there; sourcing keeps the origin's order, so every
+//     message of that journey that reached the copy came before its tombstone. The follower purges
 //     the journey's subjects (journeyFilter) from the copy, up to the
 //     tombstone's own sequence: a journey that comes back later (a new grant
 //     republishes it) keeps its new messages even when they were copied before the
