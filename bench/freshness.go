@@ -21,6 +21,12 @@ type FreshnessLoad struct {
 	Jurisdiction string
 	Samples      int
 	RunID        string // makes the command ids of this run its own
+	// Feed, if set, is an analyst's login: each sample also waits for the command's
+	// message on the de-identified feed. Only the cases whose survivor consented to
+	// coalition analytics are in it: each case the client refers gets a grant to
+	// AnalyticsRecipient, a coalition organisation, first.
+	Feed               *FeedLogin
+	AnalyticsRecipient string
 }
 
 // FreshnessResult is, per sample, the time from a command's answer to the first read
@@ -28,11 +34,24 @@ type FreshnessLoad struct {
 type FreshnessResult struct {
 	Fresh []time.Duration
 	Read  []time.Duration
+	// Feed is, per sample but the first, the time from a command's answer to its
+	// message's arrival on the feed (with FreshnessLoad.Feed).
+	Feed []time.Duration
 }
 
+// Feed waits: the first sample's message also waits for whatever the feed still had
+// to publish of the load before it (the command runs write faster than the feed
+// publishes, at their highest rates), so it is not a sample; a later one has only its
+// own message to wait for.
 const (
-	freshNoteQuery = `mutation($in: AddCaseNoteInput!) { addCaseNote(input: $in) { version position } }`
-	freshReadQuery = `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { version } }`
+	feedDrain   = 5 * time.Minute
+	feedTimeout = 30 * time.Second
+)
+
+const (
+	freshNoteQuery  = `mutation($in: AddCaseNoteInput!) { addCaseNote(input: $in) { version position } }`
+	freshReadQuery  = `query($id: ID!, $min: String) { case(id: $id, minPosition: $min) { version } }`
+	freshGrantQuery = `mutation($in: GrantConsentInput!) { grantConsent(input: $in) { version } }`
 )
 
 // RunFreshness takes load.Samples samples, one after the other on an otherwise idle
@@ -45,6 +64,14 @@ func RunFreshness(ctx context.Context, load FreshnessLoad) (FreshnessResult, err
 	defer hc.CloseIdleConnections()
 	post := func(query string, vars map[string]any, out any) error {
 		return graphQL(ctx, hc, load.URL, load.Token, query, vars, out)
+	}
+	var feed *feedWatch
+	if load.Feed != nil {
+		var err error
+		if feed, err = watchFeed(*load.Feed); err != nil {
+			return FreshnessResult{}, err
+		}
+		defer feed.close()
 	}
 	var (
 		r      FreshnessResult
@@ -64,6 +91,15 @@ func RunFreshness(ctx context.Context, load FreshnessLoad) (FreshnessResult, err
 				return r, fmt.Errorf("freshness: referSurvivor: %w", err)
 			}
 			caseID, notes = out.ReferSurvivor.CaseID, 0
+			if feed != nil {
+				if err := post(freshGrantQuery, map[string]any{"in": map[string]any{
+					"commandId": fmt.Sprintf("%s-fresh-grant-%d", load.RunID, i), "caseId": caseID,
+					"recipientOrganisationId": load.AnalyticsRecipient, "categories": []string{"BANKING"},
+					"purposes": []string{"COALITION_ANALYTICS"}, "expiresAt": time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339),
+				}}, nil); err != nil {
+					return r, fmt.Errorf("freshness: grantConsent: %w", err)
+				}
+			}
 		}
 		var wrote struct {
 			AddCaseNote struct {
@@ -87,6 +123,20 @@ func RunFreshness(ctx context.Context, load FreshnessLoad) (FreshnessResult, err
 			return r, err
 		}
 		r.Read = append(r.Read, time.Since(began))
+		if feed == nil {
+			continue
+		}
+		if i == 0 {
+			if _, err := feed.wait(ctx, wrote.AddCaseNote.Position, feedDrain); err != nil {
+				return r, err
+			}
+			continue
+		}
+		at, err := feed.wait(ctx, wrote.AddCaseNote.Position, feedTimeout)
+		if err != nil {
+			return r, err
+		}
+		r.Feed = append(r.Feed, at.Sub(answered))
 	}
 	return r, nil
 }

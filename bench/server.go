@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,9 +19,9 @@ import (
 )
 
 // ServerConfig is a waymark server process to start: 'Binary serve --demo' on an
-// embedded store in DataDir, HTTP on a free loopback port, no NATS listener, and no
-// per-token rate limit worth the name (a benchmark client sends far more than a
-// person; the limit's own cost is still paid).
+// embedded store in DataDir, HTTP on a free loopback port, no NATS listener and no
+// analytics feed (unless Feed), and no per-token rate limit worth the name (a
+// benchmark client sends far more than a person; the limit's own cost is still paid).
 type ServerConfig struct {
 	Binary  string // the waymark binary
 	DataDir string // an empty directory (the demo coalition is seeded into it)
@@ -28,6 +30,13 @@ type ServerConfig struct {
 	Log io.Writer
 	// CPUProfile, if set, is where the server writes a CPU profile of its run.
 	CPUProfile string
+	// Feed: the server publishes the de-identified feed, as by default, and its
+	// embedded NATS server listens on a free loopback port with an analyst login of
+	// the bench's own (Server.Feed) to read it. Without, it publishes none
+	// (--analytics-feed=false): on data written around the server, in-process, the
+	// feed would publish the whole log from its start, a one-off the figures of a
+	// server on that data are not about.
+	Feed bool
 }
 
 // Server is a running waymark server process.
@@ -37,7 +46,12 @@ type Server struct {
 	done chan struct{}
 	// URL is the GraphQL endpoint.
 	URL string
+	// Feed is the analyst's login to the feed (with ServerConfig.Feed), else nil.
+	Feed *FeedLogin
 }
+
+// benchAnalyst is the analyst the bench logs in as to read the feed.
+const benchAnalyst = "bench-analyst"
 
 // servingLine is the server's log line once it serves: it names the GraphQL URL.
 var servingLine = regexp.MustCompile(`msg="waymark serving" graphql=(\S+)`)
@@ -58,8 +72,22 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.CPUProfile != "" {
 		args = append(args, "--cpu-profile", cfg.CPUProfile)
 	}
+	env := childEnv()
+	var feed *FeedLogin
+	if cfg.Feed {
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			return nil, fmt.Errorf("bench: a port for the NATS listener: %w", err)
+		}
+		feed = &FeedLogin{URL: "nats://" + addr, User: benchAnalyst, Password: rand.Text(), InboxPrefix: "_INBOX." + benchAnalyst}
+		// The later --nats-listen wins over the default's "".
+		args = append(args, "--nats-listen", addr, "--nats-analytics-user", feed.User)
+		env = append(env, "WAYMARK_NATS_ANALYTICS_PASSWORD="+feed.Password)
+	} else {
+		args = append(args, "--analytics-feed=false")
+	}
 	cmd := exec.Command(cfg.Binary, args...)
-	cmd.Env = childEnv()
+	cmd.Env = env
 	cmd.Stdout = io.Discard // the demo tokens: Token mints its own
 	logs, err := cmd.StderrPipe()
 	if err != nil {
@@ -68,7 +96,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", cfg.Binary, err)
 	}
-	s := &Server{cfg: cfg, cmd: cmd, done: make(chan struct{})}
+	s := &Server{cfg: cfg, cmd: cmd, done: make(chan struct{}), Feed: feed}
 	url := make(chan string, 1)
 	go func() {
 		defer close(s.done)
@@ -182,6 +210,17 @@ func (s *Server) kill() {
 
 // childEnv is this environment without any WAYMARK_ variable: a developer's own must
 // not change what is measured.
+// freeLoopbackAddr is a loopback address with a port free a moment ago (the NATS
+// listener is not given port 0: the bench could not learn which port it took).
+func freeLoopbackAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {

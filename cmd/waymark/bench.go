@@ -241,13 +241,14 @@ func (s benchServer) Close() error {
 }
 
 // startServer starts 'waymark serve --demo' on dir and waits until it is ready; its
-// log goes to <scratch>/<name>.log.
-func (b *benchRun) startServer(ctx context.Context, name, dir, sync string) (benchServer, error) {
+// log goes to <scratch>/<name>.log. With feed, it publishes the analytics feed and
+// serves it to an analyst login (bench.ServerConfig.Feed); without, no feed.
+func (b *benchRun) startServer(ctx context.Context, name, dir, sync string, feed bool) (benchServer, error) {
 	log, err := os.OpenFile(filepath.Join(b.scratch, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return benchServer{}, fmt.Errorf("bench: server log: %w", err)
 	}
-	srv, err := bench.StartServer(ctx, bench.ServerConfig{Binary: b.opts.binary, DataDir: dir, Sync: sync, Log: log})
+	srv, err := bench.StartServer(ctx, bench.ServerConfig{Binary: b.opts.binary, DataDir: dir, Sync: sync, Log: log, Feed: feed})
 	if err == nil {
 		err = srv.WaitReady(ctx)
 		if err != nil {

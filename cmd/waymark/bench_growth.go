@@ -92,7 +92,7 @@ func (b *benchRun) growthPoint(ctx context.Context, cases int) (growthPoint, err
 	p.rawRead, p.storeOpen, p.events = raw.total, raw.open, raw.events
 	b.logger.Info("bench: growth: rebuild and restart", "cases", cases, "events", p.events)
 	start := time.Now()
-	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
 	if err != nil {
 		return p, err
 	}
@@ -102,7 +102,7 @@ func (b *benchRun) growthPoint(ctx context.Context, cases int) (growthPoint, err
 	}
 	p.snapshot = dirSize(filepath.Join(dir, "snapshots"))
 	start = time.Now()
-	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
 	if err != nil {
 		return p, err
 	}

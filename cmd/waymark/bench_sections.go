@@ -41,7 +41,12 @@ same server at the same rate, right before (the HTTP floor, no GraphQL, no token
 	{secFresh, `One client on the --sync always server, otherwise idle: after each addCaseNote answers,
 the client reads the case with the answer's position as minPosition (the API's
 read-your-writes wait: it returns once the read models applied the write) and checks
-the version; baseline: the same read right after, with nothing left to wait for.`},
+the version; baseline: the same read right after, with nothing left to wait for. The
+client is also an analyst subscribed to the de-identified feed over NATS (TCP, the
+embedded server's listener): from the same answer to the arrival of the note's feed
+message (matched by its Waymark-Position header), next to command → read model. The
+first sample waits until the feed has published what the command runs wrote and is
+not counted.`},
 	{secSize, `The cases are written in-process before the server starts: the coalition's directory,
 then cases of a referral and 19 notes from 32 writers through the application layer
 (sealed, hashed, keyed as over HTTP) with --sync interval, not over HTTP, to save time.
@@ -50,5 +55,8 @@ from starting the process to /readyz answering 200 (read models caught up); memo
 its VmRSS two seconds later, once start-up's garbage went back to the OS (VmHWM, the
 peak, in brackets). Baselines: the same directory's event store opened
 and read from start to head, folding nothing; a server with the directory only, no
-cases, restarted the same way.`},
+cases, restarted the same way. These servers publish no analytics feed
+(--analytics-feed=false): the cases were written around them, and the feed would
+publish the whole log from its start, a one-off (a server's own writes are published
+as they land: the command servers above publish theirs).`},
 }

@@ -114,7 +114,7 @@ func (b *benchRun) emptyServer(ctx context.Context) (emptyServer, error) {
 // restart starts a server on dir, stops it and starts it again, and returns the
 // second, with how long it took from the process's start to ready.
 func (b *benchRun) restart(ctx context.Context, name, dir string) (benchServer, time.Duration, error) {
-	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
 	if err != nil {
 		return benchServer{}, 0, err
 	}
@@ -122,7 +122,7 @@ func (b *benchRun) restart(ctx context.Context, name, dir string) (benchServer, 
 		return benchServer{}, 0, fmt.Errorf("stop the server: %w", err)
 	}
 	start := time.Now()
-	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways)
+	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
 	return srv, time.Since(start), err
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/waymark-org/waymark/bench"
+	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/internal/diskbench"
 )
@@ -98,7 +99,8 @@ func (b *benchRun) commands(ctx context.Context, mode string, raw map[int]rate, 
 	}
 	if mode == jetstream.SyncAlways {
 		res, err := bench.RunFreshness(ctx, bench.FreshnessLoad{URL: srv.URL, Token: tokens[0], Organisation: benchOrganisation,
-			Jurisdiction: benchJurisdiction, Samples: b.plan.freshSamples, RunID: "bench-fresh"})
+			Jurisdiction: benchJurisdiction, Samples: b.plan.freshSamples, RunID: "bench-fresh", Feed: srv.Feed,
+			AnalyticsRecipient: demo.CoalitionAnalytics})
 		b.freshnessRows(res, err)
 	}
 }
@@ -117,7 +119,9 @@ func (b *benchRun) commandServer(ctx context.Context, mode string) (benchServer,
 	if err != nil {
 		return benchServer{}, nil, err
 	}
-	srv, err := b.startServer(ctx, "commands-"+mode, dir, mode)
+	// It publishes the feed, as a server does by default (the command figures include
+	// its cost), and the freshness figures read it.
+	srv, err := b.startServer(ctx, "commands-"+mode, dir, mode, true)
 	return srv, tokens, err
 }
 

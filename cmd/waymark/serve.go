@@ -37,6 +37,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	tokenRate := fs.Float64("token-rate", 20, "requests a second each token may make, sustained (a client over it gets RATE_LIMITED)")
 	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
 	publishFeed := fs.Bool("analytics-feed", true, "publish the de-identified analytics feed (one server per store: turn it off on the others)")
+	heapProfile := fs.String("heap-profile", "", "write a heap profile (what is live, what was allocated where) to this file at shutdown (go tool pprof reads it)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
 	maxLifetime := maxLifetimeFlag(fs)
 	auditFlags := registerAuditFlags(fs)               // checkpoint_serve.go
@@ -172,6 +173,13 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			return err
 		}
 		defer stop()
+	}
+	if *heapProfile != "" {
+		write, err := heapProfileAtExit(*heapProfile)
+		if err != nil {
+			return err
+		}
+		defer write()
 	}
 	go releaseStartupMemory(ctx, n, logger)
 	ln, err := net.Listen("tcp", *httpAddr)
