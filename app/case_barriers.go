@@ -24,7 +24,7 @@ func (c *Case) BarrierHistory(ctx context.Context) ([]BarrierSpan, error) {
 	}
 	out := []BarrierSpan{}
 	for _, b := range domain.AllBarrier() {
-		if span, ok := c.v.State.BarrierHistory[b]; ok {
+		if span, ok := c.v.State.BarrierHistory.Get(b); ok {
 			out = append(out, BarrierSpan{Barrier: b, IdentifiedAt: span.IdentifiedAt, ResolvedAt: span.ResolvedAt})
 		}
 	}
@@ -46,7 +46,7 @@ func (c *Case) NeedHistory(ctx context.Context) ([]NeedSpan, error) {
 	}
 	out := []NeedSpan{}
 	for _, n := range domain.AllNeed() {
-		if span, ok := c.v.State.NeedHistory[n]; ok {
+		if span, ok := c.v.State.NeedHistory.Get(n); ok {
 			out = append(out, NeedSpan{Need: n, IdentifiedAt: span.IdentifiedAt, MetAt: span.ResolvedAt})
 		}
 	}

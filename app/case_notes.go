@@ -25,7 +25,7 @@ func (c *Case) Notes(ctx context.Context, withText bool) ([]Note, error) {
 	}
 	out := make([]Note, len(c.v.Notes))
 	for i, n := range c.v.Notes {
-		out[i] = Note{ID: n.ID, AuthorOrganisation: n.AuthorOrganisation, At: n.At}
+		out[i] = Note{ID: n.ID(), AuthorOrganisation: n.AuthorOrganisation(), At: n.At()}
 	}
 	if c.decisionView().State.Erased {
 		c.s.noteTexts.drop(c.v.ID)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/projections"
@@ -13,7 +14,7 @@ import (
 func caseWithNotes(id string, revs ...uint64) *projections.CaseView {
 	v := &projections.CaseView{ID: id}
 	for _, r := range revs {
-		v.Notes = append(v.Notes, projections.NoteView{ID: fmt.Sprintf("n%d", r), Revision: r})
+		v.Notes = append(v.Notes, projections.NewNoteView(fmt.Sprintf("n%d", r), "", time.Time{}, r))
 	}
 	return v
 }

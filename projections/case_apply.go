@@ -53,7 +53,7 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 			v.seal(SealedItemReason(e.DisputeID, item), codec.Personal{})
 		}
 	case domain.CaseNoteAdded:
-		v.Notes = append(v.Notes, NoteView{ID: e.NoteID, AuthorOrganisation: symbols.intern(rec.Metadata.Organisation), At: e.At, Revision: rec.Revision})
+		v.Notes = append(v.Notes, NewNoteView(e.NoteID, rec.Metadata.Organisation, e.At, rec.Revision))
 	case domain.CaseClosed:
 		v.Closure = &ClosureView{Outcome: e.Outcome, Reason: env.Extras.Personal, At: e.At}
 	case domain.CaseReopened:

@@ -34,14 +34,14 @@ func NoteTexts(ctx context.Context, store eventstore.Store, v *CaseView) ([]code
 	for i, n := range v.Notes {
 		at := n.Revision - from
 		if n.Revision < from || at >= uint64(len(recs)) || recs[at].Revision != n.Revision {
-			return nil, fmt.Errorf("case %s: note %s at revision %d: %w", v.ID, n.ID, n.Revision, ErrNoteMissing)
+			return nil, fmt.Errorf("case %s: note %s at revision %d: %w", v.ID, n.ID(), n.Revision, ErrNoteMissing)
 		}
 		e, extras, err := codec.Decode(recs[at])
 		if err != nil {
-			return nil, fmt.Errorf("case %s: note %s: %w", v.ID, n.ID, err)
+			return nil, fmt.Errorf("case %s: note %s: %w", v.ID, n.ID(), err)
 		}
-		if added, ok := e.(domain.CaseNoteAdded); !ok || added.NoteID != n.ID {
-			return nil, fmt.Errorf("case %s: note %s at revision %d is a %s: %w", v.ID, n.ID, n.Revision, recs[at].Type, ErrNoteMissing)
+		if added, ok := e.(domain.CaseNoteAdded); !ok || !n.id.is(added.NoteID) {
+			return nil, fmt.Errorf("case %s: note %s at revision %d is a %s: %w", v.ID, n.ID(), n.Revision, recs[at].Type, ErrNoteMissing)
 		}
 		out[i] = extras.Personal
 	}

@@ -82,21 +82,13 @@ type Step struct {
 
 // newStep numbers s's strings.
 func newStep(s JourneyStep) Step {
-	var at int64
-	if !s.At.IsZero() {
-		at = s.At.UnixNano()
-	}
-	return Step{Position: s.Position, At: at, Type: symbols.id(s.Type), Stage: symbols.id(string(s.Stage)),
+	return Step{Position: s.Position, At: unixNano(s.At), Type: symbols.id(s.Type), Stage: symbols.id(string(s.Stage)),
 		ActorOrganisation: symbols.id(s.ActorOrganisation), Party: symbols.id(s.Party)}
 }
 
 // journeyStep expands the step at index i of a journey.
 func (s Step) journeyStep(i int) JourneyStep {
-	var at time.Time
-	if s.At != 0 {
-		at = time.Unix(0, s.At).UTC()
-	}
-	return JourneyStep{Type: symbols.name(s.Type), At: at, Stage: domain.Stage(symbols.name(s.Stage)),
+	return JourneyStep{Type: symbols.name(s.Type), At: fromUnixNano(s.At), Stage: domain.Stage(symbols.name(s.Stage)),
 		Version: uint64(i) + 1, Position: s.Position, ActorOrganisation: symbols.name(s.ActorOrganisation), Party: symbols.name(s.Party)}
 }
 
@@ -133,12 +125,45 @@ type JourneyStep struct {
 }
 
 // NoteView is a case note. Its text is personal, sealed in the note's event: the
-// event at Revision of the case's stream (NoteTexts).
+// event at Revision of the case's stream (NoteTexts). A case gathers many notes, so a
+// note is 40 bytes without pointers, like a journey Step: its id compact (compactID),
+// its author numbered in the symbol table, its time in Unix nanoseconds, UTC.
 type NoteView struct {
-	ID                 string
-	AuthorOrganisation string
-	At                 time.Time
-	Revision           uint64
+	id       compactID
+	author   uint32
+	at       int64 // 0 for the zero time
+	Revision uint64
+}
+
+// NewNoteView is the note id, written by organisation author at at, whose event is at
+// revision of the case's stream.
+func NewNoteView(id, author string, at time.Time, revision uint64) NoteView {
+	return NoteView{id: newCompactID(id), author: symbols.id(author), at: unixNano(at), Revision: revision}
+}
+
+// ID is the note's id.
+func (n NoteView) ID() string { return n.id.String() }
+
+// AuthorOrganisation is the organisation whose caseworker wrote the note.
+func (n NoteView) AuthorOrganisation() string { return symbols.name(n.author) }
+
+// At is when the note was written, in UTC.
+func (n NoteView) At() time.Time { return fromUnixNano(n.at) }
+
+// unixNano and fromUnixNano hold a time in an int64 (0 for the zero time), read back
+// in UTC.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // next returns a copy of v to change for the next event, at the cost of one struct

@@ -42,9 +42,9 @@ func encCase(e *enc, v *CaseView) {
 	})
 	e.personal(v.Survivor)
 	encList(e, v.Notes, func(e *enc, n NoteView) {
-		e.unique(n.ID)
-		e.str(n.AuthorOrganisation)
-		e.time(n.At)
+		e.unique(n.ID())
+		e.str(n.AuthorOrganisation())
+		e.time(n.At())
 		e.uvarint(n.Revision)
 	})
 	encList(e, v.SealedIndex, (*enc).personal)
@@ -67,12 +67,12 @@ func decCase(d *dec) *CaseView {
 	})
 	v.Transfers = decList(d, decTransfer)
 	v.Journey = decList(d, func(d *dec) Step {
-		return Step{Type: symbols.id(d.str()), At: d.varint(), Stage: symbols.id(d.str()),
-			Position: d.position(), ActorOrganisation: symbols.id(d.str()), Party: symbols.id(d.str())}
+		return Step{Type: d.symbol(), At: d.varint(), Stage: d.symbol(),
+			Position: d.position(), ActorOrganisation: d.symbol(), Party: d.symbol()}
 	})
 	v.Survivor = d.personal()
 	v.Notes = decList(d, func(d *dec) NoteView {
-		return NoteView{ID: d.unique(), AuthorOrganisation: symbols.intern(d.str()), At: d.time(), Revision: d.uvarint()}
+		return NoteView{id: d.compactID(), author: d.symbol(), at: unixNano(d.time()), Revision: d.uvarint()}
 	})
 	v.SealedIndex = decList(d, (*dec).personal)
 	v.Sealed = decMap[string](d, (*dec).personal)
@@ -98,8 +98,8 @@ func encState(e *enc, c *domain.Case) {
 	encList(e, c.FormerOwners, (*enc).str)
 	encStrs(e, c.Needs)
 	encStrs(e, c.Barriers)
-	encMap(e, c.NeedHistory, encSpan)
-	encMap(e, c.BarrierHistory, encSpan)
+	encList(e, c.NeedHistory, encSpanned[domain.Need])
+	encList(e, c.BarrierHistory, encSpanned[domain.Barrier])
 	encStr(e, c.Stage)
 	encStr(e, c.Status)
 	encMap(e, c.Grants, func(e *enc, g domain.ConsentGrant) {
@@ -246,8 +246,8 @@ func decState(d *dec, c *domain.Case) {
 	c.FormerOwners = decList(d, func(d *dec) string { return symbols.intern(d.str()) })
 	c.Needs = decStrs[domain.Need](d)
 	c.Barriers = decStrs[domain.Barrier](d)
-	c.NeedHistory = decMap[domain.Need](d, decSpan)
-	c.BarrierHistory = decMap[domain.Barrier](d, decSpan)
+	c.NeedHistory = decList(d, decSpanned[domain.Need])
+	c.BarrierHistory = decList(d, decSpanned[domain.Barrier])
 	c.Stage = decStr[domain.Stage](d)
 	c.Status = decStr[domain.Status](d)
 	c.Grants = decMap[string](d, func(d *dec) domain.ConsentGrant {
@@ -301,4 +301,13 @@ func decState(d *dec, c *domain.Case) {
 	}
 	c.ClosedOutcome = decStr[domain.ClosureOutcome](d)
 	c.Erased = d.bool()
+}
+
+func encSpanned[T ~string](e *enc, s domain.Spanned[T]) {
+	encStr(e, s.Of)
+	encSpan(e, s.BarrierSpan)
+}
+
+func decSpanned[T ~string](d *dec) domain.Spanned[T] {
+	return domain.Spanned[T]{Of: decStr[T](d), BarrierSpan: decSpan(d)}
 }

@@ -76,6 +76,9 @@ func TestSnapshotCodecCoversEveryField(t *testing.T) {
 		{Type: "t1", At: time.Unix(1_700_000_001, 7).UTC(), Stage: "s1", Position: eventstore.NewPosition(9, 1), ActorOrganisation: "o1", Party: "p1"},
 		{Type: "t2", Stage: "s2", Position: eventstore.NewPosition(10, 0), ActorOrganisation: "o2"},
 	})
+	// A note's id is held compact (unexported, so fill leaves it): one a UUID, one not.
+	v.Notes = []NoteView{NewNoteView("0197a5c4-0001-7000-8000-00000000000a", "o1", time.Unix(1_700_000_002, 0).UTC(), 3),
+		NewNoteView("note-2", "o2", time.Unix(1_700_000_003, 0).UTC(), 4)}
 
 	e := newEnc()
 	encCase(e, &v)

@@ -123,6 +123,10 @@ type dec struct {
 	b    []byte
 	off  int
 	strs []string
+	// syms holds, beside each string of strs, its number in the process's symbol
+	// table plus one (0: not looked up yet): a journey's strings repeat at every
+	// step, and the table's map is looked up once per string, not per step.
+	syms []uint32
 	err  error
 }
 
@@ -207,12 +211,45 @@ func (d *dec) str() string {
 	s := string(d.take(d.uvarint()))
 	if d.err == nil {
 		d.strs = append(d.strs, s)
+		d.syms = append(d.syms, 0)
 	}
 	return s
 }
 
+// symbol reads what enc.str wrote and returns its number in the process's symbol
+// table: symbols.id(d.str()), with the table looked up once per string of the
+// section.
+func (d *dec) symbol() uint32 {
+	n := d.uvarint()
+	var i int
+	switch {
+	case n > uint64(len(d.strs)):
+		d.fail("unknown string")
+		return 0
+	case n > 0:
+		i = int(n - 1)
+	default:
+		s := string(d.take(d.uvarint()))
+		if d.err != nil {
+			return 0
+		}
+		d.strs = append(d.strs, s)
+		d.syms = append(d.syms, 0)
+		i = len(d.strs) - 1
+	}
+	if c := d.syms[i]; c != 0 {
+		return c - 1
+	}
+	id := symbols.id(d.strs[i])
+	d.syms[i] = id + 1
+	return id
+}
+
 // unique reads what enc.unique wrote.
 func (d *dec) unique() string { return string(d.take(d.uvarint())) }
+
+// compactID reads what enc.unique wrote as a compactID.
+func (d *dec) compactID() compactID { return compactIDFrom(d.take(d.uvarint())) }
 
 // length reads what enc.length wrote: the length, and whether it was nil. A length
 // beyond the bytes left is refused before anything is allocated for it (each entry
