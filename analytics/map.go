@@ -114,11 +114,11 @@ func payload(event domain.Event, c domain.Case) (fields, time.Time, bool) {
 	case domain.BarrierIdentified:
 		return fields{"barrier": string(e.Barrier)}, e.At, true
 	case domain.BarrierResolved:
-		return since(fields{"barrier": string(e.Barrier)}, "daysOpen", c.BarrierHistory[e.Barrier].IdentifiedAt, e.At), e.At, true
+		return since(fields{"barrier": string(e.Barrier)}, "daysOpen", c.BarrierHistory.Span(e.Barrier).IdentifiedAt, e.At), e.At, true
 	case domain.NeedIdentified:
 		return fields{"need": string(e.Need)}, e.At, true
 	case domain.NeedMet:
-		return since(fields{"need": string(e.Need)}, "daysOpen", c.NeedHistory[e.Need].IdentifiedAt, e.At), e.At, true
+		return since(fields{"need": string(e.Need)}, "daysOpen", c.NeedHistory.Span(e.Need).IdentifiedAt, e.At), e.At, true
 	case domain.CaseNoteAdded:
 		return fields{}, e.At, true
 	case domain.CaseClosed:

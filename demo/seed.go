@@ -169,10 +169,10 @@ func (s *Summary) add(c domain.Case) {
 	if c.Status == domain.StatusClosed {
 		s.Closed++
 	}
-	for b, span := range c.BarrierHistory {
-		s.Barriers[b]++
+	for _, span := range c.BarrierHistory {
+		s.Barriers[span.Of]++
 		if !span.ResolvedAt.IsZero() {
-			s.BarriersResolved[b]++
+			s.BarriersResolved[span.Of]++
 		}
 	}
 	if c.ContactRules != nil {

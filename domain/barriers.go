@@ -186,31 +186,33 @@ func evolveNeedMet(c Case, e NeedMet) Case {
 }
 
 // identified adds x to the active list (a new slice) and starts its span.
-func identified[T comparable](active []T, history map[T]BarrierSpan, x T, at time.Time) ([]T, map[T]BarrierSpan) {
+func identified[T comparable](active []T, history Spans[T], x T, at time.Time) ([]T, Spans[T]) {
 	if slices.Contains(active, x) {
 		return active, history
 	}
-	return append(slices.Clip(active), x), with(history, x, BarrierSpan{IdentifiedAt: at})
+	return append(slices.Clip(active), x), history.With(x, BarrierSpan{IdentifiedAt: at})
 }
 
 // resolved removes x from the active list (a new slice) and ends its span.
-func resolved[T comparable](active []T, history map[T]BarrierSpan, x T, at time.Time) ([]T, map[T]BarrierSpan) {
+func resolved[T comparable](active []T, history Spans[T], x T, at time.Time) ([]T, Spans[T]) {
 	if !slices.Contains(active, x) {
 		return active, history
 	}
-	span := history[x]
+	span := history.Span(x)
 	span.ResolvedAt = at
-	return without(active, x), with(history, x, span)
+	return without(active, x), history.With(x, span)
 }
 
 // spansFrom starts a span at at for every value recorded at referral.
-func spansFrom[T comparable](xs []T, at time.Time) map[T]BarrierSpan {
+func spansFrom[T comparable](xs []T, at time.Time) Spans[T] {
 	if len(xs) == 0 {
 		return nil
 	}
-	out := make(map[T]BarrierSpan, len(xs))
+	out := make(Spans[T], 0, len(xs))
 	for _, x := range xs {
-		out[x] = BarrierSpan{IdentifiedAt: at}
+		if _, dup := out.Get(x); !dup {
+			out = append(out, Spanned[T]{Of: x, BarrierSpan: BarrierSpan{IdentifiedAt: at}})
+		}
 	}
 	return out
 }

@@ -52,17 +52,17 @@ func TestBarrierHistory(t *testing.T) {
 	if want := []Need{NeedBankAccount, NeedShelter}; !reflect.DeepEqual(c.Needs, want) {
 		t.Errorf("active needs %v, want %v", c.Needs, want)
 	}
-	wantBarriers := map[Barrier]BarrierSpan{
-		BarrierNoID:     {IdentifiedAt: at(0), ResolvedAt: at(3)},
-		BarrierNoIncome: {IdentifiedAt: at(2)},
+	wantBarriers := Spans[Barrier]{
+		{BarrierNoID, BarrierSpan{IdentifiedAt: at(0), ResolvedAt: at(3)}},
+		{BarrierNoIncome, BarrierSpan{IdentifiedAt: at(2)}},
 	}
 	if !reflect.DeepEqual(c.BarrierHistory, wantBarriers) {
 		t.Errorf("barrier history %v, want %v", c.BarrierHistory, wantBarriers)
 	}
-	wantNeeds := map[Need]NeedSpan{
-		NeedIDDocument:  {IdentifiedAt: at(0), ResolvedAt: at(3)},
-		NeedBankAccount: {IdentifiedAt: at(0)},
-		NeedShelter:     {IdentifiedAt: at(4)},
+	wantNeeds := Spans[Need]{
+		{NeedIDDocument, NeedSpan{IdentifiedAt: at(0), ResolvedAt: at(3)}},
+		{NeedBankAccount, NeedSpan{IdentifiedAt: at(0)}},
+		{NeedShelter, NeedSpan{IdentifiedAt: at(4)}},
 	}
 	if !reflect.DeepEqual(c.NeedHistory, wantNeeds) {
 		t.Errorf("need history %v, want %v", c.NeedHistory, wantNeeds)
@@ -70,7 +70,7 @@ func TestBarrierHistory(t *testing.T) {
 
 	// A barrier identified again starts a new span; the last one resolved leaves nil.
 	c = Evolve(Evolve(c, BarrierIdentified{Barrier: BarrierNoID, At: at(6)}), BarrierResolved{Barrier: BarrierNoIncome, At: at(7)})
-	if got := c.BarrierHistory[BarrierNoID]; got != (BarrierSpan{IdentifiedAt: at(6)}) {
+	if got := c.BarrierHistory.Span(BarrierNoID); got != (BarrierSpan{IdentifiedAt: at(6)}) {
 		t.Errorf("a barrier back again: span %+v", got)
 	}
 	c = Evolve(c, BarrierResolved{Barrier: BarrierNoID, At: at(8)})

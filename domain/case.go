@@ -39,8 +39,8 @@ type Case struct {
 
 	// The latest span of every need and barrier ever recorded (barriers.go), so the
 	// coalition sees which barriers block whom and for how long.
-	NeedHistory    map[Need]NeedSpan
-	BarrierHistory map[Barrier]BarrierSpan
+	NeedHistory    Spans[Need]
+	BarrierHistory Spans[Barrier]
 
 	Stage  Stage // the furthest stage reached; stages can be skipped but never go back
 	Status Status

@@ -33,10 +33,10 @@ func TestFoldFullJourney(t *testing.T) {
 		Version:  13,
 		Referred: true, OwnerOrganisation: "org-shelter", Jurisdiction: "MX",
 		Needs: []Need{NeedIDDocument, NeedBankAccount}, Barriers: []Barrier{BarrierNoID},
-		NeedHistory: map[Need]NeedSpan{
-			NeedIDDocument: {IdentifiedAt: at(0)}, NeedBankAccount: {IdentifiedAt: at(0)},
+		NeedHistory: Spans[Need]{
+			{NeedIDDocument, NeedSpan{IdentifiedAt: at(0)}}, {NeedBankAccount, NeedSpan{IdentifiedAt: at(0)}},
 		},
-		BarrierHistory: map[Barrier]BarrierSpan{BarrierNoID: {IdentifiedAt: at(0)}},
+		BarrierHistory: Spans[Barrier]{{BarrierNoID, BarrierSpan{IdentifiedAt: at(0)}}},
 		Stage:          StageCreditRepair, Status: StatusOpen,
 		Grants: map[string]ConsentGrant{
 			"g-bank": {ID: "g-bank", Recipient: "org-bank", Categories: []DataCategory{DataIdentity, DataBanking},
@@ -185,10 +185,10 @@ func TestFASTJourneyIsDecidable(t *testing.T) {
 	if _, ok := c.CreditReports["r-1"]; !ok {
 		t.Error("no credit report")
 	}
-	if !reflect.DeepEqual(c.Barriers, []Barrier{BarrierNoID}) || c.BarrierHistory[BarrierUnawareOfProducts] != (BarrierSpan{IdentifiedAt: at(0), ResolvedAt: at(13)}) {
+	if !reflect.DeepEqual(c.Barriers, []Barrier{BarrierNoID}) || c.BarrierHistory.Span(BarrierUnawareOfProducts) != (BarrierSpan{IdentifiedAt: at(0), ResolvedAt: at(13)}) {
 		t.Errorf("barriers %v history %v", c.Barriers, c.BarrierHistory)
 	}
-	if !reflect.DeepEqual(c.Needs, []Need{NeedIDDocument, NeedFinancialTraining}) || c.NeedHistory[NeedBankAccount].ResolvedAt != at(16) {
+	if !reflect.DeepEqual(c.Needs, []Need{NeedIDDocument, NeedFinancialTraining}) || c.NeedHistory.Span(NeedBankAccount).ResolvedAt != at(16) {
 		t.Errorf("needs %v history %v", c.Needs, c.NeedHistory)
 	}
 }
@@ -276,8 +276,8 @@ func TestEvolveLaterMapsCopyOnWrite(t *testing.T) {
 		after.Packs["p-1"].Decision != PackAccepted || after.Concerns["k-1"].Status != ConcernResolved ||
 		after.Disputes["d-2"].Items["i-2"].Outcome != ItemPending || after.Disputes["d-2"].Resubmissions != 1 ||
 		len(after.Disputes["d-2"].Evidence) != 3 || len(after.CreditReports) != 2 ||
-		after.ContactRules.Allowed[0] != ChannelEmail || after.BarrierHistory[BarrierNoID].ResolvedAt != at(7) ||
-		len(after.Barriers) != 2 || len(after.Needs) != 2 || after.NeedHistory[NeedShelter].IdentifiedAt != at(7) {
+		after.ContactRules.Allowed[0] != ChannelEmail || after.BarrierHistory.Span(BarrierNoID).ResolvedAt != at(7) ||
+		len(after.Barriers) != 2 || len(after.Needs) != 2 || after.NeedHistory.Span(NeedShelter).IdentifiedAt != at(7) {
 		t.Fatalf("the new state did not change as expected: %+v", after)
 	}
 }
