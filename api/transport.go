@@ -127,10 +127,39 @@ func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecu
 }
 
 func writeResponse(w io.Writer, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
+	b, err := marshalResponse(resp)
 	if err != nil {
 		// Only data that is not JSON fails here, and the data is ours: never echo it.
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
 	_, _ = w.Write(b)
+}
+
+// marshalResponse is json.Marshal(resp), byte for byte. A response of data alone —
+// most of them — is written around gqlgen's data as it is: json.Marshal would only
+// copy it again, compacting what gqlgen wrote compact, unless it has a character
+// json.Marshal escapes (<, >, & and the line separators U+2028 and U+2029, whose
+// UTF-8 starts 0xE2), which takes the slow path.
+func marshalResponse(resp *graphql.Response) ([]byte, error) {
+	if len(resp.Errors) > 0 || resp.Label != "" || len(resp.Path) > 0 || resp.HasNext != nil || len(resp.Extensions) > 0 ||
+		len(resp.Data) == 0 || escapesSome(resp.Data) {
+		return json.Marshal(resp)
+	}
+	b := make([]byte, 0, len(`{"data":}`)+len(resp.Data))
+	b = append(b, `{"data":`...)
+	b = append(b, resp.Data...)
+	return append(b, '}'), nil
+}
+
+// escapesSome says whether json.Marshal would write data otherwise than it is, as far
+// as characters go: the HTML-sensitive ones, and any UTF-8 sequence starting 0xE2
+// (some of which are U+2028 and U+2029).
+func escapesSome(data []byte) bool {
+	for _, c := range data {
+		switch c {
+		case '<', '>', '&', 0xE2:
+			return true
+		}
+	}
+	return false
 }
