@@ -42,7 +42,7 @@ func encCase(e *enc, v *CaseView) {
 	})
 	e.personal(v.Survivor)
 	encList(e, v.Notes, func(e *enc, n NoteView) {
-		e.unique(n.ID())
+		e.compactID(n.id)
 		e.str(n.AuthorOrganisation())
 		e.time(n.At())
 		e.uvarint(n.Revision)

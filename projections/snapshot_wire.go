@@ -248,8 +248,34 @@ func (d *dec) symbol() uint32 {
 // unique reads what enc.unique wrote.
 func (d *dec) unique() string { return string(d.take(d.uvarint())) }
 
-// compactID reads what enc.unique wrote as a compactID.
-func (d *dec) compactID() compactID { return compactIDFrom(d.take(d.uvarint())) }
+// compactID writes c: 0 and the UUID's 16 bytes, or the id's length plus one and the
+// id (a note's id is a UUID: 17 bytes in place of 37).
+func (e *enc) compactID(c compactID) {
+	if c.other == 0 {
+		e.b = append(append(e.b, 0), c.uuid[:]...)
+		return
+	}
+	s := symbols.name(c.other - 1)
+	e.uvarint(uint64(len(s)) + 1)
+	e.b = append(e.b, s...)
+}
+
+// compactID reads what enc.compactID wrote.
+func (d *dec) compactID() compactID {
+	n := d.uvarint()
+	if n == 0 {
+		return compactID{uuid: [16]byte(d.take16())}
+	}
+	return compactIDFrom(d.take(n - 1))
+}
+
+// take16 is take(16), never shorter: zeros past a failure.
+func (d *dec) take16() []byte {
+	if b := d.take(16); len(b) == 16 {
+		return b
+	}
+	return make([]byte, 16)
+}
 
 // length reads what enc.length wrote: the length, and whether it was nil. A length
 // beyond the bytes left is refused before anything is allocated for it (each entry
