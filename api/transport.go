@@ -129,7 +129,8 @@ func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecu
 func writeResponse(w io.Writer, resp *graphql.Response) {
 	b, err := marshalResponse(resp)
 	if err != nil {
-		// Only data that is not JSON fails here, and the data is ours: never echo it.
+		// Only a response with errors or extensions that are not JSON fails here (data
+		// alone is written as gqlgen wrote it), and the data is ours: never echo it.
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
 	_, _ = w.Write(b)

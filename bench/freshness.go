@@ -35,14 +35,17 @@ type FreshnessResult struct {
 	Fresh []time.Duration
 	Read  []time.Duration
 	// Feed is, per sample but the first, the time from a command's answer to its
-	// message's arrival on the feed (with FreshnessLoad.Feed).
-	Feed []time.Duration
+	// message's arrival on the feed (with FreshnessLoad.Feed), and FeedFresh the same
+	// samples' Fresh: its baseline. FeedErr is why the feed stopped being sampled, if
+	// it did (the read model's figures go on without it).
+	Feed, FeedFresh []time.Duration
+	FeedErr         error
 }
 
-// Feed waits: the first sample's message also waits for whatever the feed still had
-// to publish of the load before it (the command runs write faster than the feed
-// publishes, at their highest rates), so it is not a sample; a later one has only its
-// own message to wait for.
+// Feed waits: the first sample's message also waits for the feed to read past
+// everything the load before it wrote (the command runs write faster than the feed
+// reads, at their highest rates; none of their cases is in the feed, but each event is
+// read), so it is not a sample; a later one has only its own message to wait for.
 const (
 	feedDrain   = 5 * time.Minute
 	feedTimeout = 30 * time.Second
@@ -65,19 +68,21 @@ func RunFreshness(ctx context.Context, load FreshnessLoad) (FreshnessResult, err
 	post := func(query string, vars map[string]any, out any) error {
 		return graphQL(ctx, hc, load.URL, load.Token, query, vars, out)
 	}
-	var feed *feedWatch
-	if load.Feed != nil {
-		var err error
-		if feed, err = watchFeed(*load.Feed); err != nil {
-			return FreshnessResult{}, err
-		}
-		defer feed.close()
-	}
 	var (
 		r      FreshnessResult
 		caseID string
 		notes  = 19
+		feed   *feedWatch
 	)
+	if load.Feed != nil {
+		w, err := watchFeed(*load.Feed)
+		if err != nil {
+			r.FeedErr = err
+		} else {
+			feed = w
+			defer w.close()
+		}
+	}
 	for i := range load.Samples {
 		if notes == 19 {
 			var out struct {
@@ -126,17 +131,18 @@ func RunFreshness(ctx context.Context, load FreshnessLoad) (FreshnessResult, err
 		if feed == nil {
 			continue
 		}
+		timeout := feedTimeout
 		if i == 0 {
-			if _, err := feed.wait(ctx, wrote.AddCaseNote.Position, feedDrain); err != nil {
-				return r, err
-			}
-			continue
+			timeout = feedDrain
 		}
-		at, err := feed.wait(ctx, wrote.AddCaseNote.Position, feedTimeout)
-		if err != nil {
-			return r, err
+		at, err := feed.wait(ctx, wrote.AddCaseNote.Position, timeout)
+		switch {
+		case err != nil:
+			r.FeedErr, feed = err, nil
+		case i > 0:
+			r.Feed = append(r.Feed, at.Sub(answered))
+			r.FeedFresh = append(r.FeedFresh, r.Fresh[len(r.Fresh)-1])
 		}
-		r.Feed = append(r.Feed, at.Sub(answered))
 	}
 	return r, nil
 }

@@ -208,8 +208,6 @@ func (s *Server) kill() {
 	<-s.done
 }
 
-// childEnv is this environment without any WAYMARK_ variable: a developer's own must
-// not change what is measured.
 // freeLoopbackAddr is a loopback address with a port free a moment ago (the NATS
 // listener is not given port 0: the bench could not learn which port it took).
 func freeLoopbackAddr() (string, error) {
@@ -221,6 +219,8 @@ func freeLoopbackAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
+// childEnv is this environment without any WAYMARK_ variable: a developer's own must
+// not change what is measured.
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {

@@ -121,12 +121,13 @@ func describeType(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool
 		}
 		seen[t] = true
 		b.WriteByte('{')
+		// Unexported fields too: a view holds some of its data in them (a note's
+		// compact id), and one that is not written costs only a discard.
 		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() {
-				b.WriteString(f.Name + " ")
-				describeType(b, f.Type, seen)
-				b.WriteByte(';')
-			}
+			f := t.Field(i)
+			b.WriteString(f.Name + " ")
+			describeType(b, f.Type, seen)
+			b.WriteByte(';')
 		}
 		b.WriteByte('}')
 	case reflect.Pointer:

@@ -63,8 +63,8 @@ func (e *enc) str(s string) {
 	e.b = append(e.b, s...)
 }
 
-// unique writes a string no other value of the section repeats (a note's id, an
-// event's): as it is, keeping it out of the section's table, which it would only grow.
+// unique writes a string no other value of the section repeats (an event's id): as it
+// is, keeping it out of the section's table, which it would only grow.
 func (e *enc) unique(s string) {
 	e.uvarint(uint64(len(s)))
 	e.b = append(e.b, s...)

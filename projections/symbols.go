@@ -7,12 +7,15 @@ import (
 	"sync/atomic"
 )
 
-// symbols numbers the few distinct strings a case's journey repeats at every event —
-// event types, stages, organisation ids — so that a step holds four small numbers
-// instead of four string headers and a copy of each string decoded from its event
-// (TestJourneyStepIsCompact). None of them is personal: types and stages are the
-// domain's, organisations are the coalition's directory. There are a few hundred of
-// them, for ever: the table only grows, and numbers are never reused.
+// symbols numbers the few distinct strings a case's journey and notes repeat at every
+// event — event types, stages, organisation ids — so that a step or a note holds small
+// numbers instead of string headers and a copy of each string decoded from its event
+// (TestPerEventEntriesHoldNoPointers). None of them is personal: types and stages are
+// the domain's, organisations are the coalition's directory. There are a few hundred
+// of them, for ever: the table only grows, and numbers are never reused. It also holds
+// any note id that is not a UUID in canonical form (compactID): the application draws
+// UUIDs, so only ids from other writers (tests' fixtures) come here; a store of many
+// such ids would grow the table by one copy per id.
 //
 // Numbers are this process's own: a snapshot writes the strings (snapshot_cases.go).
 // Lookups take no lock (every event's apply and every step of a loading snapshot,

@@ -44,9 +44,9 @@ read-your-writes wait: it returns once the read models applied the write) and ch
 the version; baseline: the same read right after, with nothing left to wait for. The
 client is also an analyst subscribed to the de-identified feed over NATS (TCP, the
 embedded server's listener): from the same answer to the arrival of the note's feed
-message (matched by its Waymark-Position header), next to command → read model. The
-first sample waits until the feed has published what the command runs wrote and is
-not counted.`},
+message (matched by its Waymark-Position header), next to command → read model for
+the same samples. The first sample waits until the feed has read past what the
+command runs wrote and is not counted.`},
 	{secSize, `The cases are written in-process before the server starts: the coalition's directory,
 then cases of a referral and 19 notes from 32 writers through the application layer
 (sealed, hashed, keyed as over HTTP) with --sync interval, not over HTTP, to save time.

@@ -27,7 +27,7 @@ func BenchmarkCommandsOverHTTP(b *testing.B) {
 	for _, mode := range []string{"always", "interval"} {
 		const maxClients = 64
 		b.Run("sync="+mode, func(b *testing.B) {
-			srv, err := bench.StartServer(b.Context(), bench.ServerConfig{Binary: binary, DataDir: b.TempDir(), Sync: mode, CPUProfile: serverProfile(mode)})
+			srv, err := bench.StartServer(b.Context(), bench.ServerConfig{Binary: binary, DataDir: b.TempDir(), Sync: mode, CPUProfile: serverProfile(mode), Feed: true})
 			if err != nil {
 				b.Fatal(err)
 			}
