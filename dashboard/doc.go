@@ -8,6 +8,9 @@
 //     no combination of the table's sums gives any back (checked exactly, by linear
 //     algebra over the sums, not row by row: see determined).
 //   - Quantile: a median or percentile, withheld over fewer than k values.
+//   - Figures: the counts the tables are made of, per jurisdiction × organisation ×
+//     month, from the case events (codes and organisation ids only; a transferred
+//     case counts once, where it ends the month).
 //
 // k is DefaultMinCell unless configured, never below MinCellFloor (CheckMinCell).
 package dashboard

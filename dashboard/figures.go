@@ -1,0 +1,294 @@
+package dashboard
+
+import (
+	"time"
+
+	"github.com/waymark-org/waymark/domain"
+)
+
+// Figure names one count of the dashboard: what happened, and, for the figures
+// broken down, the code it is broken down by ("id_documents_obtained/passport",
+// "closures/journey_completed", "items_blocked/bureau-equifax-mx"). Codes are the
+// domain's (the same as the analytics feed's), or organisation ids; never free text.
+type Figure string
+
+// The figures counted. Each is a count of events in the month, except transfers,
+// which count cases moving in and out.
+const (
+	FigReferrals            Figure = "referrals"
+	FigConsentsGranted      Figure = "consents_granted"
+	FigConsentsWithdrawn    Figure = "consents_withdrawn"
+	FigIDRequested          Figure = "id_documents_requested" // by kind
+	FigIDObtained           Figure = "id_documents_obtained"  // by kind
+	FigIDRefused            Figure = "id_documents_refused"   // by kind
+	FigBankReferrals        Figure = "bank_referrals"         //
+	FigOffers               Figure = "bank_offers"            //
+	FigOfferChosen          Figure = "offers_chosen"          //
+	FigDeclinedAll          Figure = "offers_declined_all"    // by reason
+	FigApplications         Figure = "applications"           //
+	FigAccountsOpened       Figure = "accounts_opened"        //
+	FigApplicationsDeclined Figure = "applications_declined"  // by reason
+	FigPacksAccepted        Figure = "packs_accepted"         //
+	FigPacksRejected        Figure = "packs_rejected"         // by reason
+	FigCreditReports        Figure = "credit_reports"         //
+	FigDisputesFiled        Figure = "disputes_filed"         //
+	FigItemsBlocked         Figure = "items_blocked"          // by bureau
+	FigItemsRefused         Figure = "items_refused"          // by bureau
+	FigResubmissions        Figure = "dispute_resubmissions"  //
+	FigConcernsRaised       Figure = "safeguarding_raised"    // counts only, never a category
+	FigConcernsResolved     Figure = "safeguarding_resolved"  // counts only, never a resolution
+	FigClosures             Figure = "closures"               // by outcome
+	FigErasures             Figure = "erasures"               //
+	FigTransfersIn          Figure = "transfers_in"           //
+	FigTransfersOut         Figure = "transfers_out"          //
+	FigStageReached         Figure = "stage_reached"          // by stage: cases reaching it or going past it
+	FigBarrierResolved      Figure = "barriers_resolved"      // by barrier
+	FigNeedMet              Figure = "needs_met"              // by need
+	FigBarrierAtReferral    Figure = "barriers_at_referral"   // by barrier
+	FigNeedAtReferral       Figure = "needs_at_referral"      // by need
+	FigBarrierIdentified    Figure = "barriers_identified"    // by barrier, after referral
+	FigNeedIdentified       Figure = "needs_identified"       // by need, after referral
+)
+
+// By is figure f broken down by code.
+func (f Figure) By(code string) Figure { return f + "/" + Figure(code) }
+
+// Month is a calendar month, in UTC.
+type Month struct {
+	Year  int
+	Month time.Month
+}
+
+// MonthOf is the month t falls in, in UTC.
+func MonthOf(t time.Time) Month {
+	t = t.UTC()
+	return Month{t.Year(), t.Month()}
+}
+
+func (m Month) String() string {
+	return time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+}
+
+// Cell is where a count is kept: a jurisdiction, an organisation (the one holding the
+// case), a month.
+type Cell struct {
+	Jurisdiction string
+	Organisation string
+	Month        Month
+}
+
+// Figures counts a coalition's case events into cells. A case's events of a month
+// count in the organisation, and the jurisdiction, holding the case at the end of that
+// month: a case transferred in March counts once, in March, in its new organisation
+// (the counts it had made in March move with it), and its February counts stay where
+// they were. The transfer itself counts out of the one and into the other.
+//
+// Apply takes a case's events in the log's order. Figures is not safe for concurrent
+// use (a projection applies one event at a time).
+type Figures struct {
+	counts map[Cell]map[Figure]int
+	cases  map[string]*caseMonth
+}
+
+// caseMonth is what a case counted in its latest month, to move with it if it is
+// transferred before the month ends.
+type caseMonth struct {
+	month        Month
+	jurisdiction string
+	organisation string
+	counted      map[Figure]int
+}
+
+// NewFigures returns empty figures.
+func NewFigures() *Figures {
+	return &Figures{counts: map[Cell]map[Figure]int{}, cases: map[string]*caseMonth{}}
+}
+
+// Apply counts event e of case caseID; before and after are the case's state around
+// it (domain.Evolve). Events that count nothing (a note, contact rules) leave the
+// figures as they were, but still close the case's earlier month.
+func (f *Figures) Apply(caseID string, e domain.Event, before, after domain.Case) {
+	at, figs, known := figuresOf(e, before, after)
+	if !known || after.OwnerOrganisation == "" {
+		return
+	}
+	figs = append(figs, stagesReached(before, after)...)
+	m := MonthOf(at)
+	cm := f.cases[caseID]
+	if cm == nil || cm.month != m {
+		cm = &caseMonth{month: m, jurisdiction: after.Jurisdiction, organisation: after.OwnerOrganisation}
+		f.cases[caseID] = cm
+	}
+	if cm.jurisdiction != after.Jurisdiction || cm.organisation != after.OwnerOrganisation {
+		// Transferred this month: what the case counted this month moves with it.
+		from := Cell{cm.jurisdiction, cm.organisation, m}
+		to := Cell{after.Jurisdiction, after.OwnerOrganisation, m}
+		for fig, n := range cm.counted {
+			f.add(from, fig, -n)
+			f.add(to, fig, n)
+		}
+		cm.jurisdiction, cm.organisation = after.Jurisdiction, after.OwnerOrganisation
+	}
+	if t, ok := e.(domain.CaseTransferAccepted); ok {
+		// Not the case's own count: each organisation keeps its side of the move.
+		f.add(Cell{before.Jurisdiction, t.From, m}, FigTransfersOut, 1)
+		f.add(Cell{after.Jurisdiction, t.To, m}, FigTransfersIn, 1)
+	}
+	here := Cell{cm.jurisdiction, cm.organisation, m}
+	for _, fig := range figs {
+		f.add(here, fig, 1)
+		if cm.counted == nil {
+			cm.counted = map[Figure]int{}
+		}
+		cm.counted[fig]++
+	}
+}
+
+func (f *Figures) add(c Cell, fig Figure, n int) {
+	byFig := f.counts[c]
+	if byFig == nil {
+		byFig = map[Figure]int{}
+		f.counts[c] = byFig
+	}
+	byFig[fig] += n
+	if byFig[fig] == 0 {
+		delete(byFig, fig)
+		if len(byFig) == 0 {
+			delete(f.counts, c)
+		}
+	}
+}
+
+// Count is the count of fig in cell c.
+func (f *Figures) Count(c Cell, fig Figure) int { return f.counts[c][fig] }
+
+// Cells lists the cells with any count, in no order.
+func (f *Figures) Cells() []Cell {
+	out := make([]Cell, 0, len(f.counts))
+	for c := range f.counts {
+		out = append(out, c)
+	}
+	return out
+}
+
+// figuresOf is what event e counts, and when it happened. Every case event type is
+// listed (TestEveryCaseEventTypeIsCounted), so a new one is decided on, not missed;
+// those that count nothing return no figure. Only codes and organisation ids make a
+// figure: never a free-text field, a client-chosen id, or a safeguarding concern's
+// category or resolution.
+func figuresOf(e domain.Event, before, after domain.Case) (time.Time, []Figure, bool) {
+	switch e := e.(type) {
+	case domain.SurvivorReferred:
+		figs := []Figure{FigReferrals}
+		for _, b := range e.Barriers {
+			figs = append(figs, FigBarrierAtReferral.By(string(b)))
+		}
+		for _, n := range e.Needs {
+			figs = append(figs, FigNeedAtReferral.By(string(n)))
+		}
+		return e.At, figs, true
+	case domain.ConsentGranted:
+		return e.At, []Figure{FigConsentsGranted}, true
+	case domain.ConsentWithdrawn:
+		return e.At, []Figure{FigConsentsWithdrawn}, true
+	case domain.IDDocumentRequested:
+		return e.At, []Figure{FigIDRequested.By(string(e.Kind))}, true
+	case domain.IDDocumentObtained:
+		return e.At, []Figure{FigIDObtained.By(string(after.Documents[e.DocumentID].Kind))}, true
+	case domain.IDDocumentRefused:
+		return e.At, []Figure{FigIDRefused.By(string(after.Documents[e.DocumentID].Kind))}, true
+	case domain.BankReferralMade:
+		return e.At, []Figure{FigBankReferrals}, true
+	case domain.BankOfferMade:
+		return e.At, []Figure{FigOffers}, true
+	case domain.SurvivorChoseOffer:
+		return e.At, []Figure{FigOfferChosen}, true
+	case domain.SurvivorDeclinedAllOffers:
+		return e.At, []Figure{FigDeclinedAll.By(string(e.ReasonCode))}, true
+	case domain.AccountApplicationSubmitted:
+		return e.At, []Figure{FigApplications}, true
+	case domain.BankAccountOpened:
+		return e.At, []Figure{FigAccountsOpened}, true
+	case domain.AccountApplicationDeclined:
+		return e.At, []Figure{FigApplicationsDeclined.By(string(e.ReasonCode))}, true
+	case domain.DueDiligencePackProvided:
+		return e.At, nil, true
+	case domain.DueDiligencePackAccepted:
+		return e.At, []Figure{FigPacksAccepted}, true
+	case domain.DueDiligencePackRejected:
+		return e.At, []Figure{FigPacksRejected.By(string(e.ReasonCode))}, true
+	case domain.CreditReportObtained:
+		return e.At, []Figure{FigCreditReports}, true
+	case domain.CreditDisputeFiled:
+		return e.At, []Figure{FigDisputesFiled}, true
+	case domain.CreditDisputeItemDecided:
+		bureau := after.Disputes[e.DisputeID].Bureau
+		switch e.Outcome {
+		case domain.ItemBlocked:
+			return e.At, []Figure{FigItemsBlocked.By(bureau)}, true
+		case domain.ItemRefused:
+			return e.At, []Figure{FigItemsRefused.By(bureau)}, true
+		}
+		return e.At, nil, true
+	case domain.CreditDisputeResolved:
+		return e.At, nil, true // its items are counted as they are decided
+	case domain.CreditDisputeResubmitted:
+		return e.At, []Figure{FigResubmissions}, true
+	case domain.SafeguardingConcernRaised:
+		return e.At, []Figure{FigConcernsRaised}, true
+	case domain.SafeguardingConcernAcknowledged:
+		return e.At, nil, true
+	case domain.SafeguardingConcernResolved:
+		return e.At, []Figure{FigConcernsResolved}, true
+	case domain.SafeContactRulesSet:
+		return e.At, nil, true
+	case domain.BarrierIdentified:
+		return e.At, []Figure{FigBarrierIdentified.By(string(e.Barrier))}, true
+	case domain.BarrierResolved:
+		return e.At, []Figure{FigBarrierResolved.By(string(e.Barrier))}, true
+	case domain.NeedIdentified:
+		return e.At, []Figure{FigNeedIdentified.By(string(e.Need))}, true
+	case domain.NeedMet:
+		return e.At, []Figure{FigNeedMet.By(string(e.Need))}, true
+	case domain.CaseNoteAdded:
+		return e.At, nil, true
+	case domain.CaseClosed:
+		return e.At, []Figure{FigClosures.By(string(e.Outcome))}, true
+	case domain.CaseReopened:
+		return e.At, nil, true
+	case domain.SurvivorDataErased:
+		return e.At, []Figure{FigErasures}, true
+	case domain.SubjectAccessRequested:
+		return e.At, nil, true
+	case domain.CaseTransferRequested, domain.CaseTransferDeclined, domain.CaseTransferCancelled:
+		return eventTime(e), nil, true
+	case domain.CaseTransferAccepted:
+		return e.At, nil, true // counted apart: out of one organisation, into the other (Apply)
+	}
+	return time.Time{}, nil, false
+}
+
+// stagesReached are the stages a case reached or went past with an event: stages can
+// be skipped (a survivor with her ID goes from referral to account opening), and the
+// funnel counts a case at every stage it got to or beyond.
+func stagesReached(before, after domain.Case) []Figure {
+	var out []Figure
+	for _, st := range domain.AllStage() {
+		if st.Rank() > before.Stage.Rank() && st.Rank() <= after.Stage.Rank() {
+			out = append(out, FigStageReached.By(string(st)))
+		}
+	}
+	return out
+}
+
+func eventTime(e domain.Event) time.Time {
+	switch e := e.(type) {
+	case domain.CaseTransferRequested:
+		return e.At
+	case domain.CaseTransferDeclined:
+		return e.At
+	case domain.CaseTransferCancelled:
+		return e.At
+	}
+	return time.Time{}
+}
