@@ -74,7 +74,7 @@ func TestFiguresFixture(t *testing.T) {
 			FigReferrals: 1, FigStageReached.By("referral"): 1, FigBarrierAtReferral.By("no_income"): 1,
 			FigTransfersIn: 1,
 		},
-		{"MX", "mx-ngo", march}: {FigReferrals: 1, FigStageReached.By("referral"): 1},
+		{"MX", "mx-ngo", march}:     {FigReferrals: 1, FigStageReached.By("referral"): 1},
 		{"MX", "mx-shelter", april}: {FigIDObtained.By("passport"): 1},
 		{"US", "us-ngo", april}:     {FigClosures.By("journey_completed"): 1},
 	}
