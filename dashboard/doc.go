@@ -6,7 +6,8 @@
 //     totals. Every count from 1 to k−1 is withheld, then, one at a time, the
 //     smallest published count in a sum that still gives a withheld one back, until
 //     no combination of the table's sums gives any back (checked exactly, by linear
-//     algebra over the sums, not row by row: see determined).
+//     algebra over the sums, not row by row: see determined). A table of unlike
+//     figures by month has row totals only (Table.RowTotalsOnly).
 //   - Quantile: a median or percentile, withheld over fewer than k values.
 //   - Figures: the counts the tables are made of, per jurisdiction × organisation ×
 //     month, from the case events (codes and organisation ids only; a transferred

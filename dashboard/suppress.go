@@ -33,9 +33,13 @@ func CheckMinCell(k int) error {
 }
 
 // Table is a table of counts as computed: Cells[r][c] for row r, column c. Its
-// totals are the sums of its cells.
+// totals are the sums of its cells: each row's, and, unless RowTotalsOnly, each
+// column's and the grand total. A table whose rows are different figures (referrals,
+// closures, … by month) has row totals only: a column's sum would add unlike things,
+// and is neither published nor a sum an adversary can use.
 type Table struct {
-	Cells [][]int
+	Cells         [][]int
+	RowTotalsOnly bool
 }
 
 // Count is one published number: its value, unless Suppressed (then Value is 0 and
@@ -46,7 +50,8 @@ type Count struct {
 }
 
 // Published is a table as it may be shown: every cell, row total, column total and
-// the grand total, each published or suppressed.
+// the grand total, each published or suppressed (a table of row totals only has no
+// column totals, and its Total is always suppressed: there is none).
 type Published struct {
 	Cells     [][]Count
 	RowTotals []Count
@@ -85,6 +90,7 @@ func Suppress(t Table, k int) Published {
 // each a list of entries whose values add up to zero with the total's sign flipped.
 type grid struct {
 	rows, cols int
+	rowsOnly   bool // no column totals, no grand total (Table.RowTotalsOnly)
 	values     []int
 	suppressed []bool
 	lines      []line
@@ -102,10 +108,18 @@ func newGrid(t Table) *grid {
 	if rows > 0 {
 		cols = len(t.Cells[0])
 	}
-	g := &grid{rows: rows, cols: cols}
+	g := &grid{rows: rows, cols: cols, rowsOnly: t.RowTotalsOnly}
 	n := rows*cols + rows + cols + 1
 	g.values = make([]int, n)
 	g.suppressed = make([]bool, n)
+	if g.rowsOnly {
+		// The column totals and the grand total exist only as entries never
+		// published: suppressed from the start, and in no sum.
+		for c := range cols {
+			g.suppressed[g.colTotal(c)] = true
+		}
+		g.suppressed[g.total()] = true
+	}
 	for r, row := range t.Cells {
 		for c, v := range row {
 			g.values[g.cell(r, c)] = v
@@ -120,6 +134,9 @@ func newGrid(t Table) *grid {
 			l.parts = append(l.parts, g.cell(r, c))
 		}
 		g.lines = append(g.lines, l)
+	}
+	if g.rowsOnly {
+		return g
 	}
 	for c := range cols {
 		l := line{total: g.colTotal(c)}
@@ -243,7 +260,10 @@ func (g *grid) published() Published {
 		}
 		return Count{Value: g.values[i]}
 	}
-	p := Published{Cells: make([][]Count, g.rows), RowTotals: make([]Count, g.rows), ColTotals: make([]Count, g.cols), Total: at(g.total())}
+	p := Published{Cells: make([][]Count, g.rows), RowTotals: make([]Count, g.rows), Total: at(g.total())}
+	if !g.rowsOnly {
+		p.ColTotals = make([]Count, g.cols)
+	}
 	for r := range g.rows {
 		p.Cells[r] = make([]Count, g.cols)
 		for c := range g.cols {
@@ -251,7 +271,7 @@ func (g *grid) published() Published {
 		}
 		p.RowTotals[r] = at(g.rowTotal(r))
 	}
-	for c := range g.cols {
+	for c := range p.ColTotals {
 		p.ColTotals[c] = at(g.colTotal(c))
 	}
 	return p

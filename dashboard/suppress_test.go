@@ -13,8 +13,8 @@ import (
 // computed independently of Suppress's own check (rational ranks, not a modular
 // echelon form): an entry is pinned down when adding its unit vector to the sums
 // restricted to the suppressed entries does not raise their rank.
-func disclosed(t Table, p Published) []string {
-	g := newGrid(t)
+func disclosed(tab Table, p Published) []string {
+	g := newGrid(tab)
 	var unknowns []int
 	names := map[int]string{}
 	mark := func(i int, c Count, name string) {
@@ -31,10 +31,12 @@ func disclosed(t Table, p Published) []string {
 	for r := range g.rows {
 		mark(g.rowTotal(r), p.RowTotals[r], fmt.Sprintf("row total %d", r))
 	}
-	for c := range g.cols {
+	for c := range p.ColTotals {
 		mark(g.colTotal(c), p.ColTotals[c], fmt.Sprintf("column total %d", c))
 	}
-	mark(g.total(), p.Total, "total")
+	if !tab.RowTotalsOnly {
+		mark(g.total(), p.Total, "total")
+	}
 	// Suppress's grid lists entries in the same order; rebuild the system here from
 	// the lines, not from Suppress's helpers.
 	pos := map[int]int{}
@@ -133,10 +135,16 @@ func checkPublished(t *testing.T, name string, tab Table, k int, p Published) {
 		}
 		check(fmt.Sprintf("row total %d", r), p.RowTotals[r], g.values[g.rowTotal(r)])
 	}
-	for c := range g.cols {
-		check(fmt.Sprintf("column total %d", c), p.ColTotals[c], g.values[g.colTotal(c)])
+	if tab.RowTotalsOnly {
+		if p.ColTotals != nil || !p.Total.Suppressed {
+			t.Errorf("%s: a table of row totals only shows column totals %v or a total %+v", name, p.ColTotals, p.Total)
+		}
+	} else {
+		for c := range g.cols {
+			check(fmt.Sprintf("column total %d", c), p.ColTotals[c], g.values[g.colTotal(c)])
+		}
+		check("total", p.Total, g.values[g.total()])
 	}
-	check("total", p.Total, g.values[g.total()])
 	if d := disclosed(tab, p); len(d) > 0 {
 		t.Errorf("%s: the published table gives back %v\n%s", name, d, render(p))
 	}
@@ -258,6 +266,22 @@ func TestSuppressRandomTables(t *testing.T) {
 		k := []int{3, 5, 8}[i%3]
 		tab := Table{Cells: cells}
 		checkPublished(t, fmt.Sprintf("table %d %v", i, cells), tab, k, Suppress(tab, k))
+		tab.RowTotalsOnly = true
+		checkPublished(t, fmt.Sprintf("table %d %v, row totals only", i, cells), tab, k, Suppress(tab, k))
+	}
+}
+
+// A table of figures by month publishes each figure's total over the months, and no
+// column total: a row with one small month and its total still hides the month, with
+// a second month suppressed beside it; rows are independent of each other.
+func TestSuppressRowTotalsOnly(t *testing.T) {
+	tab := Table{Cells: [][]int{{12, 2, 30}, {40, 41, 42}}, RowTotalsOnly: true}
+	p := Suppress(tab, 5)
+	checkPublished(t, "figures by month", tab, 5, p)
+	got := suppressedNames(p)
+	want := map[string]bool{"cell 0,1": true, "cell 0,0": true, "total": true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("suppressed %v, want %v\n%s", got, want, render(p))
 	}
 }
 
