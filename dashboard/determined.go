@@ -7,11 +7,12 @@ package dashboard
 // has nothing else (no free unknown beside it).
 //
 // The arithmetic is modulo a prime, exactly. That gives the rational answer because a
-// table's sums form a totally unimodular matrix — every unknown is in exactly two
-// sums, and the sums split into two groups (rows and the sum of the column totals;
-// columns and the sum of the row totals) as the bipartite test for total
-// unimodularity asks — so every minor is −1, 0 or 1, non-zero modulo any prime when
-// it is non-zero at all. TestDeterminedAgreesWithRationalRank checks it against exact
+// table's sums form a totally unimodular matrix — every unknown is in at most two
+// sums, and the sums split into two groups (the rows and the sum of the row totals;
+// the columns and the sum of the column totals) so that two entries of one sign are
+// in different groups and two of opposite signs in the same one, as the
+// Heller–Tompkins test asks — so every minor is −1, 0 or 1, non-zero modulo any prime
+// when it is non-zero at all. Keeping some columns, or adding a unit row, keeps it so. TestDeterminedAgreesWithRationalRank checks it against exact
 // rational arithmetic.
 func determined(a [][]int) []int {
 	if len(a) == 0 {

@@ -3,11 +3,12 @@
 // the dashboard projection and the API build on it.
 //
 //   - Suppress: small-cell suppression of a table with its row, column and grand
-//     totals. Every count from 1 to k−1 is withheld, then, one at a time, the
-//     smallest published count in a sum that still gives a withheld one back, until
-//     no combination of the table's sums gives any back (checked exactly, by linear
-//     algebra over the sums, not row by row: see determined). A table of unlike
-//     figures by month has row totals only (Table.RowTotalsOnly).
+//     totals. Every count from 1 to k−1 is withheld; then, while any withheld count
+//     is given back by some combination of the table's sums (checked exactly, by
+//     linear algebra: determined) or a small one is bounded away from 0 or below k
+//     because counts are never negative (bounds), the cheapest rectangle of counts
+//     around it is withheld too. A table of unlike figures by month has row totals
+//     only (Table.RowTotalsOnly).
 //   - Quantile: a median or percentile, withheld over fewer than k values.
 //   - Figures: the counts the tables are made of, per jurisdiction × organisation ×
 //     month, from the case events (codes and organisation ids only; a transferred

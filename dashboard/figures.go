@@ -109,7 +109,7 @@ func NewFigures() *Figures {
 // figures as they were, but still close the case's earlier month.
 func (f *Figures) Apply(caseID string, e domain.Event, before, after domain.Case) {
 	at, figs, known := figuresOf(e, before, after)
-	if !known || after.OwnerOrganisation == "" {
+	if !known || after.OwnerOrganisation == "" || after.Jurisdiction == "" {
 		return
 	}
 	figs = append(figs, stagesReached(before, after)...)

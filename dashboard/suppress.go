@@ -15,7 +15,8 @@ import (
 // no withheld value follows from the published ones by any combination of the
 // table's sums — rows, columns and totals together, not only one line at a time (a
 // withheld cell joining two otherwise separate groups of withheld cells is given
-// back by adding the groups' equations: see determined).
+// back by adding the groups' equations: see determined), and until no small count is
+// pinned by what counts cannot be: negative (bounds).
 
 // DefaultMinCell is k, the smallest count published, unless configured; MinCellFloor
 // is the least k may be set to.
@@ -64,31 +65,71 @@ type Published struct {
 // them to follow from what is published. Zeros are published: a zero names no one.
 // The result depends only on t and k (ties are broken by position), so the same
 // numbers always publish the same way.
-func Suppress(t Table, k int) Published {
+//
+// Two attacks are checked after every suppression, and more counts are suppressed
+// while either succeeds (the cheapest rectangle of counts around the exposed one:
+// rectangle; or, when every rectangle is suppressed already, the best single count:
+// complement):
+//   - exact: a suppressed value follows from the published ones by some combination
+//     of the table's sums (firstDetermined);
+//   - by bounds: counts are never negative, so a sum whose other members are known
+//     bounds each suppressed member; bounds carried from sum to sum until nothing
+//     changes must leave every small count (1 to k−1) able to be 0 and able to be k
+//     or more (firstNarrow), or the table says "one person, here".
+//
+// Suppress refuses a k below MinCellFloor, a negative count and rows of different
+// lengths.
+func Suppress(t Table, k int) (Published, error) {
+	if err := CheckMinCell(k); err != nil {
+		return Published{}, err
+	}
+	for r, row := range t.Cells {
+		if len(row) != len(t.Cells[0]) {
+			return Published{}, fmt.Errorf("row %d has %d columns, row 0 has %d", r, len(row), len(t.Cells[0]))
+		}
+		for c, v := range row {
+			if v < 0 {
+				return Published{}, fmt.Errorf("cell %d,%d is negative (%d)", r, c, v)
+			}
+		}
+	}
 	g := newGrid(t)
 	for i, v := range g.values {
 		if v > 0 && v < k {
 			g.suppressed[i] = true
+			g.primary = append(g.primary, i)
 		}
 	}
 	for {
 		j := g.firstDetermined()
 		if j < 0 {
+			j = g.firstNarrow(k)
+		}
+		if j < 0 {
 			break
 		}
-		i := g.complement(j)
+		if corners := g.rectangle(j); len(corners) > 0 {
+			for _, i := range corners {
+				g.suppressed[i] = true
+			}
+			continue
+		}
+		i := g.complement(j, k)
 		if i < 0 {
-			break // everything is suppressed already
+			// Nothing left to suppress: with nothing published no sum bounds or gives
+			// back anything, so this cannot be reached; refuse rather than publish.
+			return Published{}, fmt.Errorf("no suppression protects entry %d", j)
 		}
 		g.suppressed[i] = true
 	}
-	return g.published()
+	return g.published(), nil
 }
 
 // grid is a table with its margins as one list of entries: the cells row by row, then
 // the row totals, the column totals and the grand total; and the sums that bind them,
 // each a list of entries whose values add up to zero with the total's sign flipped.
 type grid struct {
+	primary    []int // the entries suppressed for being small
 	rows, cols int
 	rowsOnly   bool // no column totals, no grand total (Table.RowTotalsOnly)
 	values     []int
@@ -213,44 +254,151 @@ func (g *grid) system(unknowns []int) [][]int {
 	return rows
 }
 
-// complement chooses the entry to suppress so that determined entry j no longer is:
-// in a sum that has j, the published entry of least value (cells before totals, then
-// by position). A sum that has j has another published entry, or j would not be
-// determined through it alone — but j may be determined through several sums, so any
-// of them will do: each new suppression adds an unknown to the system, and the loop
-// runs until no unknown is determined.
-func (g *grid) complement(j int) int {
-	best := -1
-	better := func(i int) bool {
-		if best < 0 {
-			return true
+// rectangle chooses, for exposed entry j, three entries that make a rectangle with it
+// in the table extended by its margins (the row totals a last column, the column
+// totals a last row, the grand total their corner): (r,c) is j, and the others are
+// (r,c'), (r',c) and (r',c'). Each row and column of the extended table sums to zero
+// once a margin's sign is flipped, so the four corners of a rectangle can all move
+// together — up at two, down at the other two — and nothing published pins them: no
+// sum gives one back, and the bounds on j widen by what the corners going down hold.
+// The rectangle chosen adds the fewest zeros (a zero cannot go down), then the least
+// total, then the fewest entries, then the first by position; corners suppressed
+// already cost nothing. It returns the corners to suppress, none if every rectangle
+// is suppressed already.
+func (g *grid) rectangle(j int) []int {
+	r, c := g.coords(j)
+	var best []int
+	var bestCost [4]int
+	for r2 := 0; r2 <= g.rows; r2++ {
+		for c2 := 0; c2 <= g.cols; c2++ {
+			if r2 == r || c2 == c {
+				continue
+			}
+			var add []int
+			var cost [4]int
+			for _, i := range []int{g.at(r, c2), g.at(r2, c), g.at(r2, c2)} {
+				if g.suppressed[i] {
+					continue
+				}
+				add = append(add, i)
+				if g.values[i] == 0 {
+					cost[0]++
+				}
+				cost[1] += g.values[i]
+			}
+			if len(add) == 0 {
+				continue
+			}
+			cost[2] = len(add)
+			cost[3] = add[0]
+			if best == nil || slices.Compare(cost[:], bestCost[:]) < 0 {
+				best, bestCost = add, cost
+			}
 		}
-		if g.isMargin(i) != g.isMargin(best) {
-			return !g.isMargin(i)
-		}
-		return cmp.Or(cmp.Compare(g.values[i], g.values[best]), cmp.Compare(i, best)) < 0
 	}
+	return best
+}
+
+// coords is entry i's row and column in the table extended by its margins; at is the
+// entry at them.
+func (g *grid) coords(i int) (r, c int) {
+	n := g.rows * g.cols
+	switch {
+	case i < n:
+		return i / g.cols, i % g.cols
+	case i < n+g.rows:
+		return i - n, g.cols
+	case i < n+g.rows+g.cols:
+		return g.rows, i - n - g.rows
+	}
+	return g.rows, g.cols
+}
+
+func (g *grid) at(r, c int) int {
+	switch {
+	case r < g.rows && c < g.cols:
+		return g.cell(r, c)
+	case r < g.rows:
+		return g.rowTotal(r)
+	case c < g.cols:
+		return g.colTotal(c)
+	}
+	return g.total()
+}
+
+// complement chooses the entry to suppress so that entry j is no longer given back
+// (or, for a small count, pinned by bounds: k). The candidates are the published
+// entries of the sums that have j, in order of preference: not zero before zero (a
+// suppressed zero protects nothing when the sums say it is zero), then the least
+// value, cells before totals, then by position. The first candidate whose suppression
+// frees j is taken; if none does alone, the first candidate (the loop then comes back
+// for j). With no candidate left in j's sums, any published entry, in the same order;
+// −1 when everything is suppressed.
+func (g *grid) complement(j, k int) int {
+	var candidates []int
 	for _, l := range g.lines {
 		members := append(slices.Clip(l.parts), l.total)
 		if !slices.Contains(members, j) {
 			continue
 		}
 		for _, i := range members {
-			if !g.suppressed[i] && better(i) {
-				best = i
+			if !g.suppressed[i] && !slices.Contains(candidates, i) {
+				candidates = append(candidates, i)
 			}
 		}
 	}
-	if best < 0 {
-		// Every entry of every sum with j is suppressed, yet j is determined: only
-		// possible through sums elsewhere. Suppress the smallest published entry.
+	if len(candidates) == 0 {
 		for i := range g.values {
-			if !g.suppressed[i] && better(i) {
-				best = i
+			if !g.suppressed[i] {
+				candidates = append(candidates, i)
 			}
 		}
 	}
-	return best
+	if len(candidates) == 0 {
+		return -1
+	}
+	slices.SortFunc(candidates, func(a, b int) int {
+		za, zb := g.values[a] == 0, g.values[b] == 0
+		if za != zb {
+			if za {
+				return 1
+			}
+			return -1
+		}
+		if g.isMargin(a) != g.isMargin(b) {
+			if g.isMargin(a) {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(g.values[a], g.values[b]), cmp.Compare(a, b))
+	})
+	for _, i := range candidates {
+		g.suppressed[i] = true
+		freed := !g.exposed(j, k)
+		g.suppressed[i] = false
+		if freed {
+			return i
+		}
+	}
+	return candidates[0]
+}
+
+// exposed says whether suppressed entry j is given back by the sums, or, if it was
+// suppressed for being small, pinned by bounds away from 0 or below k.
+func (g *grid) exposed(j, k int) bool {
+	unknowns := g.unknowns()
+	col := slices.Index(unknowns, j)
+	for _, d := range determined(g.system(unknowns)) {
+		if d == col {
+			return true
+		}
+	}
+	if !slices.Contains(g.primary, j) {
+		return false
+	}
+	lo, hi := g.bounds()
+	return lo[j] > 0 || hi[j] < int64(k)
 }
 
 func (g *grid) published() Published {
