@@ -260,8 +260,12 @@ func figuresOf(e domain.Event, before, after domain.Case) (time.Time, []Figure, 
 		return e.At, []Figure{FigErasures}, true
 	case domain.SubjectAccessRequested:
 		return e.At, nil, true
-	case domain.CaseTransferRequested, domain.CaseTransferDeclined, domain.CaseTransferCancelled:
-		return eventTime(e), nil, true
+	case domain.CaseTransferRequested:
+		return e.At, nil, true
+	case domain.CaseTransferDeclined:
+		return e.At, nil, true
+	case domain.CaseTransferCancelled:
+		return e.At, nil, true
 	case domain.CaseTransferAccepted:
 		return e.At, nil, true // counted apart: out of one organisation, into the other (Apply)
 	}
@@ -279,16 +283,4 @@ func stagesReached(before, after domain.Case) []Figure {
 		}
 	}
 	return out
-}
-
-func eventTime(e domain.Event) time.Time {
-	switch e := e.(type) {
-	case domain.CaseTransferRequested:
-		return e.At
-	case domain.CaseTransferDeclined:
-		return e.At
-	case domain.CaseTransferCancelled:
-		return e.At
-	}
-	return time.Time{}
 }

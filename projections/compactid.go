@@ -1,6 +1,6 @@
 package projections
 
-import "encoding/hex"
+import "github.com/google/uuid"
 
 // compactID is an id in 20 bytes without pointers: 16 when it is a UUID in
 // canonical form (lower-case hex, 8-4-4-4-12), as the application draws the ids of
@@ -35,9 +35,7 @@ func (c compactID) String() string {
 	if c.other != 0 {
 		return symbols.name(c.other - 1)
 	}
-	var b [36]byte
-	formatUUID(&b, c.uuid)
-	return string(b[:])
+	return uuid.UUID(c.uuid).String() // canonical, lower case: what parseCanonicalUUID reads
 }
 
 // is says whether c is the id s, without building c's string.
@@ -52,8 +50,9 @@ func (c compactID) is(s string) bool {
 // uuidDashes are where a canonical UUID's dashes are.
 var uuidDashes = [4]int{8, 13, 18, 23}
 
-// parseCanonicalUUID reads s if it is a UUID written exactly as formatUUID writes
-// one, so that the id reads back as the same string.
+// parseCanonicalUUID reads s if it is a UUID written exactly as uuid.UUID.String
+// writes one (lower case; uuid.Parse also takes upper case, braces and URNs), so that
+// the id reads back as the same string, without allocating.
 func parseCanonicalUUID[T string | []byte](s T) ([16]byte, bool) {
 	var u [16]byte
 	if len(s) != 36 {
@@ -89,16 +88,4 @@ func lowerHex(c byte) (byte, bool) {
 		return c - 'a' + 10, true
 	}
 	return 0, false
-}
-
-func formatUUID(b *[36]byte, u [16]byte) {
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], u[10:16])
 }

@@ -123,18 +123,7 @@ func latencies(r bench.LoadResult) string {
 
 // freshnessRows adds the freshness figures.
 func (b *benchRun) freshnessRows(res bench.FreshnessResult, err error) {
-	for _, p := range []float64{50, 99} {
-		figure := fmt.Sprintf("command → read model (case(id) with minPosition), p%.0f", p)
-		if err != nil {
-			b.report.Add(secFresh, bench.ErrorRow(figure, err))
-			continue
-		}
-		fresh, read := bench.Percentile(res.Fresh, p), bench.Percentile(res.Read, p)
-		b.report.Add(secFresh, bench.Row{Figure: figure,
-			Waymark:  fmt.Sprintf("%s (%d samples)", bench.Millis(fresh), len(res.Fresh)),
-			Baseline: fmt.Sprintf("%s (the read, nothing to wait for)", bench.Millis(read)),
-			Ratio:    bench.Ratio(float64(fresh), float64(read))})
-	}
+	b.percentileRows("command → read model (case(id) with minPosition)", err, res.Fresh, res.Read, "the read, nothing to wait for")
 	// The feed against the read model: both wait for the same write to be applied
 	// after its durable answer; the feed also publishes it, acknowledged, and the
 	// analyst's connection delivers it.
@@ -146,16 +135,23 @@ func (b *benchRun) freshnessRows(res bench.FreshnessResult, err error) {
 	case len(res.Feed) == 0:
 		feedErr = errors.New("no sample: the first does not count, and there was no other")
 	}
+	b.percentileRows("command → NATS de-identified feed (an analyst's subscription)", feedErr, res.Feed, res.FeedFresh,
+		"command → read model, the same commands")
+}
+
+// percentileRows adds figure's p50 and p99 rows: samples next to the baseline's, or
+// err in both.
+func (b *benchRun) percentileRows(figure string, err error, samples, baseline []time.Duration, baselineName string) {
 	for _, p := range []float64{50, 99} {
-		figure := fmt.Sprintf("command → NATS de-identified feed (an analyst's subscription), p%.0f", p)
-		if feedErr != nil {
-			b.report.Add(secFresh, bench.ErrorRow(figure, feedErr))
+		name := fmt.Sprintf("%s, p%.0f", figure, p)
+		if err != nil {
+			b.report.Add(secFresh, bench.ErrorRow(name, err))
 			continue
 		}
-		feed, fresh := bench.Percentile(res.Feed, p), bench.Percentile(res.FeedFresh, p)
-		b.report.Add(secFresh, bench.Row{Figure: figure,
-			Waymark:  fmt.Sprintf("%s (%d samples)", bench.Millis(feed), len(res.Feed)),
-			Baseline: fmt.Sprintf("%s (command → read model, the same commands)", bench.Millis(fresh)),
-			Ratio:    bench.Ratio(float64(feed), float64(fresh))})
+		got, base := bench.Percentile(samples, p), bench.Percentile(baseline, p)
+		b.report.Add(secFresh, bench.Row{Figure: name,
+			Waymark:  fmt.Sprintf("%s (%d samples)", bench.Millis(got), len(samples)),
+			Baseline: fmt.Sprintf("%s (%s)", bench.Millis(base), baselineName),
+			Ratio:    bench.Ratio(float64(got), float64(base))})
 	}
 }
