@@ -297,6 +297,50 @@ type ComplexityRoot struct {
 		ObtainedAt func(childComplexity int) int
 	}
 
+	Dashboard struct {
+		CurrentMonth   func(childComplexity int) int
+		Durations      func(childComplexity int) int
+		Figures        func(childComplexity int) int
+		Funnel         func(childComplexity int) int
+		Jurisdiction   func(childComplexity int) int
+		MinCell        func(childComplexity int) int
+		Months         func(childComplexity int) int
+		OpenCases      func(childComplexity int) int
+		OrganisationID func(childComplexity int) int
+		Periods        func(childComplexity int) int
+		Position       func(childComplexity int) int
+		StalledCases   func(childComplexity int) int
+	}
+
+	DashboardBand struct {
+		Band  func(childComplexity int) int
+		Count func(childComplexity int) int
+	}
+
+	DashboardCount struct {
+		Provisional func(childComplexity int) int
+		Suppressed  func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	DashboardDuration struct {
+		Cases      func(childComplexity int) int
+		From       func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		MedianDays func(childComplexity int) int
+		P90Days    func(childComplexity int) int
+		Period     func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
+	DashboardSeries struct {
+		Code    func(childComplexity int) int
+		Figure  func(childComplexity int) int
+		Months  func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Periods func(childComplexity int) int
+	}
+
 	DisputeItem struct {
 		AccountReference func(childComplexity int) int
 		Creditor         func(childComplexity int) int
@@ -447,6 +491,7 @@ type ComplexityRoot struct {
 		CaseHistory       func(childComplexity int, id string, first *int, after *string) int
 		Cases             func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
 		CreditDisputesDue func(childComplexity int, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) int
+		Dashboard         func(childComplexity int, filter DashboardFilter) int
 		MyWork            func(childComplexity int, first *int, after *string, minPosition *string) int
 		Organisation      func(childComplexity int, id string, minPosition *string) int
 		Organisations     func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
@@ -486,7 +531,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		WorkChanged func(childComplexity int) int
+		DashboardUpdated func(childComplexity int, filter DashboardFilter) int
+		WorkChanged      func(childComplexity int) int
 	}
 
 	WorkChange struct {
@@ -623,12 +669,14 @@ type QueryResolver interface {
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
 	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
 	CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*CreditDisputeDueConnection, error)
+	Dashboard(ctx context.Context, filter DashboardFilter) (*Dashboard, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
 	MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error)
 }
 type SubscriptionResolver interface {
 	WorkChanged(ctx context.Context) (<-chan *app.WorkChange, error)
+	DashboardUpdated(ctx context.Context, filter DashboardFilter) (<-chan *Dashboard, error)
 }
 type WorkItemResolver interface {
 	DueAt(ctx context.Context, obj *app.WorkItem) (*time.Time, error)
@@ -1666,6 +1714,185 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReport.ObtainedAt(childComplexity), true
 
+	case "Dashboard.currentMonth":
+		if e.ComplexityRoot.Dashboard.CurrentMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.CurrentMonth(childComplexity), true
+	case "Dashboard.durations":
+		if e.ComplexityRoot.Dashboard.Durations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Durations(childComplexity), true
+	case "Dashboard.figures":
+		if e.ComplexityRoot.Dashboard.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Figures(childComplexity), true
+	case "Dashboard.funnel":
+		if e.ComplexityRoot.Dashboard.Funnel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Funnel(childComplexity), true
+	case "Dashboard.jurisdiction":
+		if e.ComplexityRoot.Dashboard.Jurisdiction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Jurisdiction(childComplexity), true
+	case "Dashboard.minCell":
+		if e.ComplexityRoot.Dashboard.MinCell == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.MinCell(childComplexity), true
+	case "Dashboard.months":
+		if e.ComplexityRoot.Dashboard.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Months(childComplexity), true
+	case "Dashboard.openCases":
+		if e.ComplexityRoot.Dashboard.OpenCases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.OpenCases(childComplexity), true
+	case "Dashboard.organisationId":
+		if e.ComplexityRoot.Dashboard.OrganisationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.OrganisationID(childComplexity), true
+	case "Dashboard.periods":
+		if e.ComplexityRoot.Dashboard.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Periods(childComplexity), true
+	case "Dashboard.position":
+		if e.ComplexityRoot.Dashboard.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Position(childComplexity), true
+	case "Dashboard.stalledCases":
+		if e.ComplexityRoot.Dashboard.StalledCases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.StalledCases(childComplexity), true
+
+	case "DashboardBand.band":
+		if e.ComplexityRoot.DashboardBand.Band == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardBand.Band(childComplexity), true
+	case "DashboardBand.count":
+		if e.ComplexityRoot.DashboardBand.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardBand.Count(childComplexity), true
+
+	case "DashboardCount.provisional":
+		if e.ComplexityRoot.DashboardCount.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardCount.Provisional(childComplexity), true
+	case "DashboardCount.suppressed":
+		if e.ComplexityRoot.DashboardCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardCount.Suppressed(childComplexity), true
+	case "DashboardCount.value":
+		if e.ComplexityRoot.DashboardCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardCount.Value(childComplexity), true
+
+	case "DashboardDuration.cases":
+		if e.ComplexityRoot.DashboardDuration.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.Cases(childComplexity), true
+	case "DashboardDuration.from":
+		if e.ComplexityRoot.DashboardDuration.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.From(childComplexity), true
+	case "DashboardDuration.kind":
+		if e.ComplexityRoot.DashboardDuration.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.Kind(childComplexity), true
+	case "DashboardDuration.medianDays":
+		if e.ComplexityRoot.DashboardDuration.MedianDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.MedianDays(childComplexity), true
+	case "DashboardDuration.p90Days":
+		if e.ComplexityRoot.DashboardDuration.P90Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.P90Days(childComplexity), true
+	case "DashboardDuration.period":
+		if e.ComplexityRoot.DashboardDuration.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.Period(childComplexity), true
+	case "DashboardDuration.to":
+		if e.ComplexityRoot.DashboardDuration.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardDuration.To(childComplexity), true
+
+	case "DashboardSeries.code":
+		if e.ComplexityRoot.DashboardSeries.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSeries.Code(childComplexity), true
+	case "DashboardSeries.figure":
+		if e.ComplexityRoot.DashboardSeries.Figure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSeries.Figure(childComplexity), true
+	case "DashboardSeries.months":
+		if e.ComplexityRoot.DashboardSeries.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSeries.Months(childComplexity), true
+	case "DashboardSeries.name":
+		if e.ComplexityRoot.DashboardSeries.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSeries.Name(childComplexity), true
+	case "DashboardSeries.periods":
+		if e.ComplexityRoot.DashboardSeries.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSeries.Periods(childComplexity), true
+
 	case "DisputeItem.accountReference":
 		if e.ComplexityRoot.DisputeItem.AccountReference == nil {
 			break
@@ -2623,6 +2850,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreditDisputesDue(childComplexity, args["first"].(*int), args["after"].(*string), args["overdueOnly"].(*bool), args["dueBefore"].(*time.Time), args["minPosition"].(*string)), true
+	case "Query.dashboard":
+		if e.ComplexityRoot.Query.Dashboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dashboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dashboard(childComplexity, args["filter"].(DashboardFilter)), true
 
 	case "Query.myWork":
 		if e.ComplexityRoot.Query.MyWork == nil {
@@ -2793,6 +3031,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SafeguardingConcern.Status(childComplexity), true
 
+	case "Subscription.dashboardUpdated":
+		if e.ComplexityRoot.Subscription.DashboardUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_dashboardUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DashboardUpdated(childComplexity, args["filter"].(DashboardFilter)), true
 	case "Subscription.workChanged":
 		if e.ComplexityRoot.Subscription.WorkChanged == nil {
 			break
@@ -2941,6 +3190,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CancelCaseTransferInput", ec.unmarshalInputCancelCaseTransferInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CloseCaseInput", ec.unmarshalInputCloseCaseInput),
+			graphql.NewInputUnmarshaler("DashboardFilter", ec.unmarshalInputDashboardFilter),
 			graphql.NewInputUnmarshaler("DeclineAllOffersInput", ec.unmarshalInputDeclineAllOffersInput),
 			graphql.NewInputUnmarshaler("DeclineCaseTransferInput", ec.unmarshalInputDeclineCaseTransferInput),
 			graphql.NewInputUnmarshaler("DisputeItemInput", ec.unmarshalInputDisputeItemInput),
@@ -4307,6 +4557,150 @@ enum DisputeReason {
   NOT_TRAFFICKING_RELATED
   "Another reason (say which in the text)."
   OTHER
+}
+`, BuiltIn: false},
+	{Name: "../../schema/dashboard.graphqls", Input: `# The coalition's dashboards: de-identified figures per jurisdiction, organisation and
+# month (dashboard/ builds and suppresses them; projections/dashboard.go keeps them).
+
+extend type Query {
+  """
+  The coalition's dashboard for one jurisdiction (and one organisation, or all of them),
+  month by month from fromMonth to toMonth: how many survivors reached each stage, what
+  happened at each step, how long the steps took, the open cases by age. Analysts and
+  every organisation's staff may read it; it never holds a case id, a pseudonym or any
+  free text.
+
+  Nobody can be picked out of it. The figures are fixed tables, one a figure per
+  jurisdiction and calendar year (organisations × months, with their totals), each
+  suppressed as a whole, so a narrower filter only selects from them and two filters
+  cannot be subtracted: every count from 1 to minCell−1 is withheld, and as many others
+  as it takes for no withheld count to follow from the published ones. The current
+  month is provisional: its counts move only in steps of minCell. Medians and 90th
+  percentiles cover closed months only, and are withheld over fewer than minCell cases.
+  """
+  dashboard("Which jurisdiction, organisation and months." filter: DashboardFilter!): Dashboard!
+}
+
+extend type Subscription {
+  """
+  The dashboard for the filter, pushed again whenever a published number of it changes
+  (never for a change that publishes nothing new). Over the websocket at /graphql
+  (graphql-transport-ws), authenticated as workChanged is. The first message is the
+  dashboard as it stands.
+  """
+  dashboardUpdated("As dashboard's filter." filter: DashboardFilter!): Dashboard!
+}
+
+"Which dashboard: a jurisdiction, optionally one organisation, and whole months."
+input DashboardFilter {
+  "An ISO 3166-1 alpha-2 country code, e.g. MX."
+  jurisdiction: String!
+  "One organisation's figures (the cases it holds at each month's end); without it, the whole jurisdiction's."
+  organisationId: ID
+  "The first month, YYYY-MM."
+  fromMonth: String!
+  "The last month, YYYY-MM: not before fromMonth, at most 36 months after it."
+  toMonth: String!
+}
+
+"A coalition dashboard: counts, waits and open cases, every number de-identified."
+type Dashboard {
+  "The filter's jurisdiction."
+  jurisdiction: String!
+  "The filter's organisation, if any."
+  organisationId: ID
+  "The months shown, YYYY-MM, in order: every series has one count per month, in this order."
+  months: [String!]!
+  "The quarters (2026-Q1) and years (2026) that lie wholly in the range, in order: every series has one count per period, in this order."
+  periods: [String!]!
+  "k: the smallest count published. Counts from 1 to k−1 are withheld, and quantiles over fewer than k cases."
+  minCell: Int!
+  "The month still open (YYYY-MM): its counts are provisional."
+  currentMonth: String!
+  "How far the figures got: the position of the last event counted in the global log."
+  position: String!
+  "The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order."
+  funnel: [DashboardSeries!]!
+  "Every other count (see DashboardSeries.name), in a fixed order."
+  figures: [DashboardSeries!]!
+  "Days between the journey's stages, and to resolve each barrier and meet each need: per closed year and quarter in range."
+  durations: [DashboardDuration!]!
+  "The open cases now, by how long ago they were referred."
+  openCases: [DashboardBand!]!
+  "The open cases now with no event for the stalled period (30 days)."
+  stalledCases: DashboardCount!
+}
+
+"""
+One figure month by month. name is what is counted: referrals, consents_granted,
+consents_withdrawn, id_documents_requested, id_documents_obtained, id_documents_refused
+(by document kind), bank_referrals, bank_offers, offers_chosen, offers_declined_all (by
+reason code), applications, accounts_opened, applications_declined (by reason code),
+packs_accepted, packs_rejected (by reason code), credit_reports, disputes_filed,
+items_blocked, items_refused (by bureau: its organisation id), dispute_resubmissions,
+safeguarding_raised, safeguarding_resolved, closures (by outcome), erasures,
+transfers_in, transfers_out, stage_reached (by stage), barriers_at_referral,
+barriers_identified, barriers_resolved (by barrier), needs_at_referral,
+needs_identified, needs_met (by need). A figure broken down has no all-codes series:
+add up the published codes.
+"""
+type DashboardSeries {
+  "name/code, e.g. id_documents_obtained/passport, or name alone."
+  figure: String!
+  "What is counted (see above)."
+  name: String!
+  "The breakdown: a stage, document kind, reason code, outcome, barrier, need (the schema's enum value in lower case) or a bureau's organisation id."
+  code: String
+  "One count per month of Dashboard.months."
+  months: [DashboardCount!]!
+  "One count per period of Dashboard.periods. A quarter is published only when all its months are (and are closed); a year is the table's row total, suppressed with it."
+  periods: [DashboardCount!]!
+}
+
+"One published number."
+type DashboardCount {
+  "The count; null when suppressed."
+  value: Int
+  "Withheld: a count from 1 to minCell−1, or one that would give such a count back."
+  suppressed: Boolean!
+  "The month is still open: value is a lower bound, a multiple of minCell (the count is from value to value+minCell−1)."
+  provisional: Boolean!
+}
+
+"What a duration measures."
+enum DurationKind {
+  "From reaching stage from to reaching stage to (cases that skipped a stage count from the earlier one)."
+  STAGE
+  "From a barrier being recorded (at referral or later) to its resolution."
+  BARRIER
+  "From a need being recorded to its being met."
+  NEED
+}
+
+"How long something took, over the cases that finished it in a closed period."
+type DashboardDuration {
+  "What is measured: between stages, or to resolve a barrier or meet a need."
+  kind: DurationKind!
+  "STAGE: the stage it starts from. BARRIER/NEED: the barrier or need, in lower case."
+  from: String!
+  "STAGE: the stage it ends at. BARRIER: resolved. NEED: met."
+  to: String!
+  "The quarter (2026-Q1) or year (2026)."
+  period: String!
+  "How many cases finished it in the period (suppressed below minCell)."
+  cases: DashboardCount!
+  "The median, in days (null: fewer than minCell cases, or the period is not closed)."
+  medianDays: Float
+  "The 90th percentile, in days (null as medianDays)."
+  p90Days: Float
+}
+
+"The open cases referred within an age band."
+type DashboardBand {
+  "The age since referral: 0-30, 31-90, 91-180, 181-365, 366+ (days)."
+  band: String!
+  "How many (always provisional: it moves in steps of minCell)."
+  count: DashboardCount!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/duediligence.graphqls", Input: `# Due diligence: the support organisation's alternative pack, in place of standard ID.
@@ -6038,6 +6432,94 @@ func (ec *executionContext) childFields_CreditReport(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CreditReport", field.Name)
 }
 
+func (ec *executionContext) childFields_Dashboard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "jurisdiction":
+		return ec.fieldContext_Dashboard_jurisdiction(ctx, field)
+	case "organisationId":
+		return ec.fieldContext_Dashboard_organisationId(ctx, field)
+	case "months":
+		return ec.fieldContext_Dashboard_months(ctx, field)
+	case "periods":
+		return ec.fieldContext_Dashboard_periods(ctx, field)
+	case "minCell":
+		return ec.fieldContext_Dashboard_minCell(ctx, field)
+	case "currentMonth":
+		return ec.fieldContext_Dashboard_currentMonth(ctx, field)
+	case "position":
+		return ec.fieldContext_Dashboard_position(ctx, field)
+	case "funnel":
+		return ec.fieldContext_Dashboard_funnel(ctx, field)
+	case "figures":
+		return ec.fieldContext_Dashboard_figures(ctx, field)
+	case "durations":
+		return ec.fieldContext_Dashboard_durations(ctx, field)
+	case "openCases":
+		return ec.fieldContext_Dashboard_openCases(ctx, field)
+	case "stalledCases":
+		return ec.fieldContext_Dashboard_stalledCases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dashboard", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardBand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "band":
+		return ec.fieldContext_DashboardBand_band(ctx, field)
+	case "count":
+		return ec.fieldContext_DashboardBand_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardBand", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_DashboardCount_value(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_DashboardCount_suppressed(ctx, field)
+	case "provisional":
+		return ec.fieldContext_DashboardCount_provisional(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardDuration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DashboardDuration_kind(ctx, field)
+	case "from":
+		return ec.fieldContext_DashboardDuration_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DashboardDuration_to(ctx, field)
+	case "period":
+		return ec.fieldContext_DashboardDuration_period(ctx, field)
+	case "cases":
+		return ec.fieldContext_DashboardDuration_cases(ctx, field)
+	case "medianDays":
+		return ec.fieldContext_DashboardDuration_medianDays(ctx, field)
+	case "p90Days":
+		return ec.fieldContext_DashboardDuration_p90Days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardDuration", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "figure":
+		return ec.fieldContext_DashboardSeries_figure(ctx, field)
+	case "name":
+		return ec.fieldContext_DashboardSeries_name(ctx, field)
+	case "code":
+		return ec.fieldContext_DashboardSeries_code(ctx, field)
+	case "months":
+		return ec.fieldContext_DashboardSeries_months(ctx, field)
+	case "periods":
+		return ec.fieldContext_DashboardSeries_periods(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardSeries", field.Name)
+}
+
 func (ec *executionContext) childFields_DisputeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7330,6 +7812,20 @@ func (ec *executionContext) field_Query_creditDisputesDue_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dashboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (DashboardFilter, error) {
+			return ec.unmarshalNDashboardFilter2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_myWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7423,6 +7919,20 @@ func (ec *executionContext) field_Query_verifyCase_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_dashboardUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (DashboardFilter, error) {
+			return ec.unmarshalNDashboardFilter2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -12077,6 +12587,754 @@ func (ec *executionContext) fieldContext_CreditReport_obtainedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Dashboard_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_jurisdiction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jurisdiction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_organisationId(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_organisationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganisationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_organisationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Dashboard_months(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_periods(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_minCell(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_minCell(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinCell, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_minCell(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dashboard_currentMonth(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_currentMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_currentMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_position(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_funnel(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_funnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funnel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardSeries) graphql.Marshaler {
+			return ec.marshalNDashboardSeries2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_funnel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_figures(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_figures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardSeries) graphql.Marshaler {
+			return ec.marshalNDashboardSeries2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_durations(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_durations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Durations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardDuration) graphql.Marshaler {
+			return ec.marshalNDashboardDuration2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardDurationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_durations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardDuration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_openCases(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_openCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenCases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardBand) graphql.Marshaler {
+			return ec.marshalNDashboardBand2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardBandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_openCases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardBand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_stalledCases(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_stalledCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StalledCases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DashboardCount) graphql.Marshaler {
+			return ec.marshalNDashboardCount2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_stalledCases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardBand_band(ctx context.Context, field graphql.CollectedField, obj *DashboardBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardBand_band(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Band, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardBand_band(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardBand", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardBand_count(ctx context.Context, field graphql.CollectedField, obj *DashboardBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardBand_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DashboardCount) graphql.Marshaler {
+			return ec.marshalNDashboardCount2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardBand_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardBand",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardCount_value(ctx context.Context, field graphql.CollectedField, obj *DashboardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *DashboardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardCount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DashboardCount_provisional(ctx context.Context, field graphql.CollectedField, obj *DashboardCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardCount_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardCount_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardCount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DashboardDuration_kind(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v DurationKind) graphql.Marshaler {
+			return ec.marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "DurationKind")
+}
+
+func (ec *executionContext) _DashboardDuration_from(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardDuration_to(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardDuration_period(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardDuration_cases(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DashboardCount) graphql.Marshaler {
+			return ec.marshalNDashboardCount2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardDuration",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardDuration_medianDays(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_medianDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_medianDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DashboardDuration_p90Days(ctx context.Context, field graphql.CollectedField, obj *DashboardDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardDuration_p90Days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardDuration_p90Days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardDuration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DashboardSeries_figure(ctx context.Context, field graphql.CollectedField, obj *DashboardSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSeries_figure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSeries_figure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardSeries_name(ctx context.Context, field graphql.CollectedField, obj *DashboardSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSeries_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSeries_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardSeries_code(ctx context.Context, field graphql.CollectedField, obj *DashboardSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSeries_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSeries_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardSeries_months(ctx context.Context, field graphql.CollectedField, obj *DashboardSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSeries_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardCount) graphql.Marshaler {
+			return ec.marshalNDashboardCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSeries_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardSeries_periods(ctx context.Context, field graphql.CollectedField, obj *DashboardSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSeries_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardCount) graphql.Marshaler {
+			return ec.marshalNDashboardCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSeries_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DisputeItem_id(ctx context.Context, field graphql.CollectedField, obj *DisputeItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15866,6 +17124,50 @@ func (ec *executionContext) fieldContext_Query_creditDisputesDue(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dashboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dashboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dashboard(ctx, fc.Args["filter"].(DashboardFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dashboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dashboard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dashboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_organisations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16580,6 +17882,50 @@ func (ec *executionContext) fieldContext_Subscription_workChanged(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkChange(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_dashboardUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_dashboardUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().DashboardUpdated(ctx, fc.Args["filter"].(DashboardFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_dashboardUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dashboard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_dashboardUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18680,6 +20026,69 @@ func (ec *executionContext) unmarshalInputCloseCaseInput(ctx context.Context, ob
 func UnmarshalCloseCaseInput(ctx context.Context, raw any) (CloseCaseInput, error) {
 	var out CloseCaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDashboardFilter(ctx context.Context, obj any) (DashboardFilter, error) {
+	var it DashboardFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"jurisdiction", "organisationId", "fromMonth", "toMonth"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "jurisdiction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jurisdiction"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Jurisdiction = data
+		case "organisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationID = data
+		case "fromMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromMonth"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromMonth = data
+		case "toMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toMonth"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToMonth = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDashboardFilter unmarshals raw into the DashboardFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDashboardFilter(ctx context.Context, raw any) (DashboardFilter, error) {
+	var out DashboardFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DashboardFilter", raw, &out)
 	return out, err
 }
 
@@ -23003,6 +24412,291 @@ func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var dashboardImplementors = []string{"Dashboard"}
+
+func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *Dashboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dashboard")
+		case "jurisdiction":
+			out.Values[i] = ec._Dashboard_jurisdiction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisationId":
+			out.Values[i] = ec._Dashboard_organisationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._Dashboard_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._Dashboard_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minCell":
+			out.Values[i] = ec._Dashboard_minCell(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentMonth":
+			out.Values[i] = ec._Dashboard_currentMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._Dashboard_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funnel":
+			out.Values[i] = ec._Dashboard_funnel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figures":
+			out.Values[i] = ec._Dashboard_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "durations":
+			out.Values[i] = ec._Dashboard_durations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openCases":
+			out.Values[i] = ec._Dashboard_openCases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stalledCases":
+			out.Values[i] = ec._Dashboard_stalledCases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardBandImplementors = []string{"DashboardBand"}
+
+func (ec *executionContext) _DashboardBand(ctx context.Context, sel ast.SelectionSet, obj *DashboardBand) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardBandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardBand")
+		case "band":
+			out.Values[i] = ec._DashboardBand_band(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._DashboardBand_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardCountImplementors = []string{"DashboardCount"}
+
+func (ec *executionContext) _DashboardCount(ctx context.Context, sel ast.SelectionSet, obj *DashboardCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardCount")
+		case "value":
+			out.Values[i] = ec._DashboardCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._DashboardCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._DashboardCount_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardDurationImplementors = []string{"DashboardDuration"}
+
+func (ec *executionContext) _DashboardDuration(ctx context.Context, sel ast.SelectionSet, obj *DashboardDuration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardDurationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardDuration")
+		case "kind":
+			out.Values[i] = ec._DashboardDuration_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._DashboardDuration_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DashboardDuration_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._DashboardDuration_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._DashboardDuration_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianDays":
+			out.Values[i] = ec._DashboardDuration_medianDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90Days":
+			out.Values[i] = ec._DashboardDuration_p90Days(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardSeriesImplementors = []string{"DashboardSeries"}
+
+func (ec *executionContext) _DashboardSeries(ctx context.Context, sel ast.SelectionSet, obj *DashboardSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardSeries")
+		case "figure":
+			out.Values[i] = ec._DashboardSeries_figure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._DashboardSeries_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._DashboardSeries_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._DashboardSeries_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._DashboardSeries_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disputeItemImplementors = []string{"DisputeItem"}
 
 func (ec *executionContext) _DisputeItem(ctx context.Context, sel ast.SelectionSet, obj *DisputeItem) graphql.Marshaler {
@@ -24025,6 +25719,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_creditDisputesDue(ctx, field)
 				})
+		case "dashboard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dashboard(ctx, field)
+				})
 		case "organisations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -24301,6 +26001,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "workChanged":
 		return ec._Subscription_workChanged(ctx, fields[0])
+	case "dashboardUpdated":
+		return ec._Subscription_dashboardUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -25576,6 +27278,107 @@ func (ec *executionContext) marshalNCreditReport2ᚕgithubᚗcomᚋwaymarkᚑorg
 	return ret
 }
 
+func (ec *executionContext) marshalNDashboard2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *Dashboard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dashboard!")
+		return graphql.Null
+	}
+	return ec._Dashboard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboardBand2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardBand(ctx context.Context, sel ast.SelectionSet, v DashboardBand) graphql.Marshaler {
+	return ec._DashboardBand(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardBand2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardBandᚄ(ctx context.Context, sel ast.SelectionSet, v []DashboardBand) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardBand2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardBand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDashboardCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx context.Context, sel ast.SelectionSet, v DashboardCount) graphql.Marshaler {
+	return ec._DashboardCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCountᚄ(ctx context.Context, sel ast.SelectionSet, v []DashboardCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDashboardCount2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardCount(ctx context.Context, sel ast.SelectionSet, v *DashboardCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DashboardCount!")
+		return graphql.Null
+	}
+	return ec._DashboardCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboardDuration2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardDuration(ctx context.Context, sel ast.SelectionSet, v DashboardDuration) graphql.Marshaler {
+	return ec._DashboardDuration(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardDuration2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardDurationᚄ(ctx context.Context, sel ast.SelectionSet, v []DashboardDuration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardDuration2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardDuration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDashboardFilter2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardFilter(ctx context.Context, v any) (DashboardFilter, error) {
+	res, err := ec.unmarshalInputDashboardFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDashboardSeries2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSeries(ctx context.Context, sel ast.SelectionSet, v DashboardSeries) graphql.Marshaler {
+	return ec._DashboardSeries(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardSeries2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []DashboardSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardSeries2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, v any) (domain.DataCategory, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory[tmp]
@@ -25871,6 +27674,16 @@ func (ec *executionContext) marshalNDueDiligencePack2ᚕgithubᚗcomᚋwaymark�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx context.Context, v any) (DurationKind, error) {
+	var res DurationKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx context.Context, sel ast.SelectionSet, v DurationKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
@@ -27761,6 +29574,23 @@ func (ec *executionContext) marshalOEvidenceKind2ᚕgithubᚗcomᚋwaymarkᚑorg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {

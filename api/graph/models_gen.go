@@ -3,6 +3,10 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/waymark-org/waymark/app"
@@ -485,6 +489,106 @@ type CreditReport struct {
 	Bureau *app.Organisation `json:"bureau"`
 	// When it was obtained.
 	ObtainedAt time.Time `json:"obtainedAt"`
+}
+
+// A coalition dashboard: counts, waits and open cases, every number de-identified.
+type Dashboard struct {
+	// The filter's jurisdiction.
+	Jurisdiction string `json:"jurisdiction"`
+	// The filter's organisation, if any.
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// The months shown, YYYY-MM, in order: every series has one count per month, in this order.
+	Months []string `json:"months"`
+	// The quarters (2026-Q1) and years (2026) that lie wholly in the range, in order: every series has one count per period, in this order.
+	Periods []string `json:"periods"`
+	// k: the smallest count published. Counts from 1 to k−1 are withheld, and quantiles over fewer than k cases.
+	MinCell int `json:"minCell"`
+	// The month still open (YYYY-MM): its counts are provisional.
+	CurrentMonth string `json:"currentMonth"`
+	// How far the figures got: the position of the last event counted in the global log.
+	Position string `json:"position"`
+	// The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order.
+	Funnel []DashboardSeries `json:"funnel"`
+	// Every other count (see DashboardSeries.name), in a fixed order.
+	Figures []DashboardSeries `json:"figures"`
+	// Days between the journey's stages, and to resolve each barrier and meet each need: per closed year and quarter in range.
+	Durations []DashboardDuration `json:"durations"`
+	// The open cases now, by how long ago they were referred.
+	OpenCases []DashboardBand `json:"openCases"`
+	// The open cases now with no event for the stalled period (30 days).
+	StalledCases *DashboardCount `json:"stalledCases"`
+}
+
+// The open cases referred within an age band.
+type DashboardBand struct {
+	// The age since referral: 0-30, 31-90, 91-180, 181-365, 366+ (days).
+	Band string `json:"band"`
+	// How many (always provisional: it moves in steps of minCell).
+	Count *DashboardCount `json:"count"`
+}
+
+// One published number.
+type DashboardCount struct {
+	// The count; null when suppressed.
+	Value *int `json:"value,omitempty"`
+	// Withheld: a count from 1 to minCell−1, or one that would give such a count back.
+	Suppressed bool `json:"suppressed"`
+	// The month is still open: value is a lower bound, a multiple of minCell (the count is from value to value+minCell−1).
+	Provisional bool `json:"provisional"`
+}
+
+// How long something took, over the cases that finished it in a closed period.
+type DashboardDuration struct {
+	// What is measured: between stages, or to resolve a barrier or meet a need.
+	Kind DurationKind `json:"kind"`
+	// STAGE: the stage it starts from. BARRIER/NEED: the barrier or need, in lower case.
+	From string `json:"from"`
+	// STAGE: the stage it ends at. BARRIER: resolved. NEED: met.
+	To string `json:"to"`
+	// The quarter (2026-Q1) or year (2026).
+	Period string `json:"period"`
+	// How many cases finished it in the period (suppressed below minCell).
+	Cases *DashboardCount `json:"cases"`
+	// The median, in days (null: fewer than minCell cases, or the period is not closed).
+	MedianDays *float64 `json:"medianDays,omitempty"`
+	// The 90th percentile, in days (null as medianDays).
+	P90Days *float64 `json:"p90Days,omitempty"`
+}
+
+// Which dashboard: a jurisdiction, optionally one organisation, and whole months.
+type DashboardFilter struct {
+	// An ISO 3166-1 alpha-2 country code, e.g. MX.
+	Jurisdiction string `json:"jurisdiction"`
+	// One organisation's figures (the cases it holds at each month's end); without it, the whole jurisdiction's.
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// The first month, YYYY-MM.
+	FromMonth string `json:"fromMonth"`
+	// The last month, YYYY-MM: not before fromMonth, at most 36 months after it.
+	ToMonth string `json:"toMonth"`
+}
+
+// One figure month by month. name is what is counted: referrals, consents_granted,
+// consents_withdrawn, id_documents_requested, id_documents_obtained, id_documents_refused
+// (by document kind), bank_referrals, bank_offers, offers_chosen, offers_declined_all (by
+// reason code), applications, accounts_opened, applications_declined (by reason code),
+// packs_accepted, packs_rejected (by reason code), credit_reports, disputes_filed,
+// items_blocked, items_refused (by bureau: its organisation id), dispute_resubmissions,
+// safeguarding_raised, safeguarding_resolved, closures (by outcome), erasures,
+// transfers_in, transfers_out, stage_reached (by stage), barriers_at_referral,
+// barriers_identified, barriers_resolved (by barrier), needs_at_referral,
+// needs_identified, needs_met (by need). A figure broken down has no all-codes series:
+// add up the published codes.
+type DashboardSeries struct {
+	// name/code, e.g. id_documents_obtained/passport, or name alone.
+	Figure string `json:"figure"`
+	// What is counted (see above).
+	Name string `json:"name"`
+	// The breakdown: a stage, document kind, reason code, outcome, barrier, need (the schema's enum value in lower case) or a bureau's organisation id.
+	Code *string `json:"code,omitempty"`
+	// One count per month of Dashboard.months.
+	Months []DashboardCount `json:"months"`
+	// One count per period of Dashboard.periods. A quarter is published only when all its months are (and are closed); a year is the table's row total, suppressed with it.
+	Periods []DashboardCount `json:"periods"`
 }
 
 // Every offer declined.
@@ -1197,4 +1301,65 @@ type WorkKindCount struct {
 	Kind app.WorkKind `json:"kind"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// What a duration measures.
+type DurationKind string
+
+const (
+	// From reaching stage from to reaching stage to (cases that skipped a stage count from the earlier one).
+	DurationKindStage DurationKind = "STAGE"
+	// From a barrier being recorded (at referral or later) to its resolution.
+	DurationKindBarrier DurationKind = "BARRIER"
+	// From a need being recorded to its being met.
+	DurationKindNeed DurationKind = "NEED"
+)
+
+var AllDurationKind = []DurationKind{
+	DurationKindStage,
+	DurationKindBarrier,
+	DurationKindNeed,
+}
+
+func (e DurationKind) IsValid() bool {
+	switch e {
+	case DurationKindStage, DurationKindBarrier, DurationKindNeed:
+		return true
+	}
+	return false
+}
+
+func (e DurationKind) String() string {
+	return string(e)
+}
+
+func (e *DurationKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DurationKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DurationKind", str)
+	}
+	return nil
+}
+
+func (e DurationKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DurationKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DurationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
