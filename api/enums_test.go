@@ -13,6 +13,7 @@ import (
 
 	"github.com/waymark-org/waymark/api/graph"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 )
 
@@ -41,6 +42,7 @@ func enumOf[T interface {
 var boundEnums = map[string]domainEnum{
 	"FieldGroup":           enumOf(app.Groups),
 	"Stage":                enumOf(domain.AllStage),
+	"DurationKind":         enumOf(dashboard.AllDurationKind),
 	"WorkKind":             enumOf(app.AllWorkKind),
 	"CaseStatus":           enumOf(domain.AllStatus),
 	"Need":                 enumOf(domain.AllNeed),
@@ -91,7 +93,7 @@ func TestEnumsMapToTheDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app")
+	consts := stringConstants(t, "github.com/waymark-org/waymark/domain", "github.com/waymark-org/waymark/app", "github.com/waymark-org/waymark/dashboard")
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	enums := 0
 	for name, def := range schema.Types {

@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/waymark-org/waymark/api/scalar"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 )
 
@@ -13044,8 +13045,8 @@ func (ec *executionContext) _DashboardDuration_kind(ctx context.Context, field g
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v DurationKind) graphql.Marshaler {
-			return ec.marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v dashboard.DurationKind) graphql.Marshaler {
+			return ec.marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27676,15 +27677,33 @@ func (ec *executionContext) marshalNDueDiligencePack2ᚕgithubᚗcomᚋwaymark�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx context.Context, v any) (DurationKind, error) {
-	var res DurationKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind(ctx context.Context, v any) (dashboard.DurationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDurationKind(ctx context.Context, sel ast.SelectionSet, v DurationKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind(ctx context.Context, sel ast.SelectionSet, v dashboard.DurationKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DurationKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind = map[string]dashboard.DurationKind{
+		"STAGE":   dashboard.DurationStage,
+		"BARRIER": dashboard.DurationBarrier,
+		"NEED":    dashboard.DurationNeed,
+	}
+	marshalNDurationKind2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdashboardᚐDurationKind = map[dashboard.DurationKind]string{
+		dashboard.DurationStage:   "STAGE",
+		dashboard.DurationBarrier: "BARRIER",
+		dashboard.DurationNeed:    "NEED",
+	}
+)
 
 func (ec *executionContext) unmarshalNEraseSurvivorDataInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐEraseSurvivorDataInput(ctx context.Context, v any) (EraseSurvivorDataInput, error) {
 	res, err := ec.unmarshalInputEraseSurvivorDataInput(ctx, v)

@@ -3,13 +3,10 @@
 package graph
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 )
 
@@ -540,7 +537,7 @@ type DashboardCount struct {
 // How long something took, over the cases that finished it in a closed period.
 type DashboardDuration struct {
 	// What is measured: between stages, or to resolve a barrier or meet a need.
-	Kind DurationKind `json:"kind"`
+	Kind dashboard.DurationKind `json:"kind"`
 	// STAGE: the stage it starts from. BARRIER/NEED: the barrier or need, in lower case.
 	From string `json:"from"`
 	// STAGE: the stage it ends at. BARRIER: resolved. NEED: met.
@@ -1301,65 +1298,4 @@ type WorkKindCount struct {
 	Kind app.WorkKind `json:"kind"`
 	// How many.
 	Count int `json:"count"`
-}
-
-// What a duration measures.
-type DurationKind string
-
-const (
-	// From reaching stage from to reaching stage to (cases that skipped a stage count from the earlier one).
-	DurationKindStage DurationKind = "STAGE"
-	// From a barrier being recorded (at referral or later) to its resolution.
-	DurationKindBarrier DurationKind = "BARRIER"
-	// From a need being recorded to its being met.
-	DurationKindNeed DurationKind = "NEED"
-)
-
-var AllDurationKind = []DurationKind{
-	DurationKindStage,
-	DurationKindBarrier,
-	DurationKindNeed,
-}
-
-func (e DurationKind) IsValid() bool {
-	switch e {
-	case DurationKindStage, DurationKindBarrier, DurationKindNeed:
-		return true
-	}
-	return false
-}
-
-func (e DurationKind) String() string {
-	return string(e)
-}
-
-func (e *DurationKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DurationKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DurationKind", str)
-	}
-	return nil
-}
-
-func (e DurationKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DurationKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DurationKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
