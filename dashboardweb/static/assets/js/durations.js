@@ -81,7 +81,7 @@ export function barriersOrNeeds(d, what, rerender) {
   const codes = [];
   for (const s of d.figures) if (names.includes(s.name) && s.code && !codes.includes(s.code)) codes.push(s.code);
   const find = (n, c) => d.figures.find(s => s.name === n && s.code === c);
-  const series = names.map(n => t(`figure.${n}`));
+  const series = [t('ui.atReferral'), t('ui.identifiedLater'), t(what === 'barriers' ? 'ui.resolved' : 'ui.met')];
   const rows = codes.map(c => ({
     code: c,
     label: codeLabel(names[0], c),

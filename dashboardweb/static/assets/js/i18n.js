@@ -93,6 +93,13 @@ export function monthLabel(ym) {
     .format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
+// shortMonthLabel is an axis label: "Mar", with the year on January and the first.
+export function shortMonthLabel(ym, first) {
+  const [y, m] = ym.split('-').map(Number);
+  const opts = first || m === 1 ? { month: 'short', year: '2-digit', timeZone: 'UTC' } : { month: 'short', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(lang, opts).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
 export function periodLabel(p) {
   const q = /^(\d{4})-Q([1-4])$/.exec(p);
   return q ? t('ui.quarterLabel', { q: q[2], year: q[1] }) : p;

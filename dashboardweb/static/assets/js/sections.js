@@ -1,6 +1,6 @@
 // The dashboard's count sections: the funnel, the monthly trend, the open cases. Each
 // is a chart and, under it, a table of the same numbers.
-import { t, figureLabel, codeLabel, monthLabel, periodLabel, number } from './i18n.js';
+import { t, figureLabel, codeLabel, monthLabel, shortMonthLabel, periodLabel } from './i18n.js';
 import { countText, countTitle, isWithheld, total, totalText, totalBar, coveringPeriod } from './counts.js';
 import { barChart, lineChart, legend } from './svg.js';
 import { h, table, section } from './html.js';
@@ -57,7 +57,7 @@ export function trend(d) {
   const chart = lineChart({
     title: t('ui.trendTitle'),
     desc: t('ui.trendDesc'),
-    xLabels: d.months.map(monthLabel),
+    xLabels: d.months.map((m, i) => shortMonthLabel(m, i === 0)),
     series: series.map((s, i) => ({
       label: labels[i],
       points: s.months.map(c => ({ value: isWithheld(c) ? null : c.value, partial: !!(c && c.provisional), text: countText(c, k) })),

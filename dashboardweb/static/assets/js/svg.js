@@ -72,20 +72,22 @@ export function barChart({ title, desc, rows, series = [''], unit = '' }) {
 // (with a mark on the axis), a provisional one an open circle.
 // series: [{label, points: [{value (null: withheld), partial, text}]}].
 export function lineChart({ title, desc, xLabels, series }) {
+  // xLabels are short (a month, its year on January and on the first).
   const H = 230, left = 36, right = 8, top = 10, bottom = 34;
   const { svg } = frame(W, H, title, desc);
-  const max = niceMax(Math.max(1, ...series.flatMap(s => s.points.map(p => p.value || 0))));
+  const step = niceStep(Math.max(1, ...series.flatMap(s => s.points.map(p => p.value || 0))) / 4);
+  const max = step * Math.max(1, Math.ceil(Math.max(1, ...series.flatMap(s => s.points.map(p => p.value || 0))) / step));
   const n = xLabels.length;
   const x = i => left + (n === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (n - 1));
   const y = v => top + (H - top - bottom) * (1 - v / max);
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+  for (let v = 0; v <= max + step / 2; v += step) {
     svg.append(el('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }));
-    svg.append(el('text', { x: left - 4, y: y(v) + 4, class: 'tick end' }, String(Math.round(v))));
+    svg.append(el('text', { x: left - 4, y: y(v) + 4, class: 'tick end' }, String(v)));
   }
+  // At most about six month labels, evenly spaced, so they never overlap.
   const every = Math.ceil(n / 6);
   xLabels.forEach((l, i) => {
-    if (i % every === 0 || i === n - 1) svg.append(el('text', { x: x(i), y: H - bottom + 16, class: 'tick middle' }, l));
+    if (i % every === 0) svg.append(el('text', { x: x(i), y: H - bottom + 20, class: 'tick middle' }, l));
   });
   series.forEach((s, j) => {
     let run = [];
@@ -112,9 +114,10 @@ export function lineChart({ title, desc, xLabels, series }) {
   return svg;
 }
 
-function niceMax(v) {
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+// niceStep is a whole 1, 2 or 5 × 10ⁿ at least v: counts are whole numbers.
+function niceStep(v) {
+  const p = Math.pow(10, Math.floor(Math.log10(Math.max(v, 1))));
+  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
