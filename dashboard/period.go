@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -14,7 +15,7 @@ func monthAt(i int) Month { return Month{i / 12, time.Month(i%12 + 1)} }
 func ParseMonth(s string) (Month, error) {
 	t, err := time.Parse("2006-01", s)
 	if err != nil || t.Year() < 1 {
-		return Month{}, fmt.Errorf("%q is not a month: write YYYY-MM, e.g. 2026-03", s)
+		return Month{}, errors.New("not a month: write YYYY-MM, e.g. 2026-03") // the value is not repeated: it could be anything typed in the wrong field
 	}
 	return MonthOf(t), nil
 }

@@ -59,3 +59,18 @@ func (d *Dashboard) restore(f *dashboard.Figures) error {
 	d.figures = f
 	return nil
 }
+
+// OpenCases are the open cases of a jurisdiction as they stand: who holds each, when
+// it was referred and when it last changed (the dashboard's age bands and stalled
+// count).
+func (c *Cases) OpenCases(jurisdiction string) []dashboard.OpenCase {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []dashboard.OpenCase
+	for _, v := range c.order {
+		if v.State.Jurisdiction == jurisdiction && v.State.Status == domain.StatusOpen {
+			out = append(out, dashboard.OpenCase{Organisation: v.State.OwnerOrganisation, ReferredAt: v.ReferredAt, LastEventAt: v.UpdatedAt})
+		}
+	}
+	return out
+}
