@@ -143,7 +143,7 @@ const (
 	// ActionReadDashboard reads the coalition dashboard: de-identified counts and
 	// waits, never a case. Analysts and every organisation's staff.
 	ActionReadDashboard Action = "dashboard.read"
-	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
+	ActionRevokeTokens  Action = "tokens.revoke" // revoke an access token, or a user's tokens
 
 	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
 	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
