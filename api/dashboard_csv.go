@@ -25,14 +25,14 @@ var csvWords = map[string]map[string]string{
 		"value": "value", "median_days": "median_days", "p90_days": "p90_days", "status": "status",
 		"published": "published", "suppressed": "suppressed (fewer than %d, or would reveal one)",
 		"provisional": "provisional (lower bound, moves in steps of %d)",
-		"funnel": "funnel", "figures": "figures", "durations": "durations", "open_cases": "open_cases", "stalled_cases": "stalled_cases",
+		"funnel":      "funnel", "figures": "figures", "durations": "durations", "open_cases": "open_cases", "stalled_cases": "stalled_cases",
 	},
 	"es": {
 		"section": "sección", "figure": "indicador", "name": "nombre", "code": "código", "period": "periodo",
 		"value": "valor", "median_days": "mediana_días", "p90_days": "p90_días", "status": "estado",
 		"published": "publicado", "suppressed": "suprimido (menos de %d, o revelaría uno)",
 		"provisional": "provisional (cota inferior, cambia de %d en %d)",
-		"funnel": "embudo", "figures": "indicadores", "durations": "tiempos", "open_cases": "casos_abiertos", "stalled_cases": "casos_estancados",
+		"funnel":      "embudo", "figures": "indicadores", "durations": "tiempos", "open_cases": "casos_abiertos", "stalled_cases": "casos_estancados",
 	},
 }
 
