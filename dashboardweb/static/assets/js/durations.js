@@ -7,7 +7,8 @@ import { barChart, legend } from './svg.js';
 import { h, table, section } from './html.js';
 import { cell, totalCell, totalHeader } from './sections.js';
 
-// The period the duration charts show, kept across live updates; the tables show all.
+// The period the duration charts and tables show, kept across live updates (the CSV
+// has every period).
 let chosen = '';
 
 function periodsWith(d, kind) {
@@ -52,18 +53,17 @@ function durationBlock(d, kind, rerender) {
       ],
     })),
   });
-  const all = d.durations.filter(x => x.kind === kind);
   return h('div', { class: 'durations' },
     h('label', { class: 'inline' }, h('span', {}, t('ui.period')), select),
     h('div', { class: 'chart-box' }, chart, legend(series)),
     table({
       id: `durations-${kind.toLowerCase()}-table`,
-      caption: `${kindLabel} (${t('ui.daysUnit')})`,
-      columns: [t('ui.step'), t('ui.period'), t('ui.cases'), t('ui.median'), t('ui.p90')],
-      rows: all.map(x => ({
-        code: `${x.from}/${x.to}/${x.period}`,
+      caption: `${kindLabel} — ${periodLabel(period)} (${t('ui.daysUnit')})`,
+      columns: [t('ui.step'), t('ui.cases'), t('ui.median'), t('ui.p90')],
+      rows: rows.map(x => ({
+        code: `${x.from}/${x.to}`,
         label: stepLabel(x),
-        cells: [periodLabel(x.period), cell(x.cases, d.minCell), days(x.medianDays), days(x.p90Days)],
+        cells: [cell(x.cases, d.minCell), days(x.medianDays), days(x.p90Days)],
       })),
     }));
 }

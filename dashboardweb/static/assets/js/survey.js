@@ -1,69 +1,60 @@
-// The baseline survey of service organisations, per round (Dashboard.survey, added to
-// the schema on another branch). Its selection is guessed here in one place (SURVEY);
-// if the server does not know it, main.js asks without it and this section is not
-// shown. The renderer only assumes counts ({value, suppressed, provisional}), numbers,
-// and lists of {code, count}: whatever else the type holds is shown as a plain value.
-import { t, has, number } from './i18n.js';
-import { countText, isWithheld } from './counts.js';
+// The baseline survey of service organisations (Dashboard.survey, schema/survey.graphqls
+// on the survey branch): the latest round up to the dashboard's last year, added up
+// over the organisations in scope. These are facts organisations state about
+// themselves and are published exactly, so nothing here is withheld or provisional.
+// Until the server has the field, main.js asks without it and this section is not shown.
+import { t, number } from './i18n.js';
 import { barChart } from './svg.js';
 import { h, table, section } from './html.js';
 
-const C = '{ value suppressed provisional }';
-export const SURVEY = `survey { round organisationsAnswered ${C} capacity ${C} survivorsPerYear ${C}
-  services { code count ${C} } barriers { code count ${C} } needs { code count ${C} } }`;
+export const SURVEY = `survey { round organisationsAnswered organisations capacity survivorsPerYear
+  services { service organisations } barriers { barrier organisations } needs { need organisations } }`;
 
-// Which dictionary namespace a list's codes are in.
-const LIST_KINDS = { services: 'service', barriers: 'barrier', needs: 'survey_need' };
+// The lists, each with its code field and dictionary namespace.
+const LISTS = [
+  ['services', 'service', 'service'],
+  ['barriers', 'barrier', 'barrier'],
+  ['needs', 'need', 'survey_need'],
+];
 
-const isCount = v => v && typeof v === 'object' && 'suppressed' in v;
-
-function text(v, k) {
-  if (isCount(v)) return countText(v, k);
-  if (typeof v === 'number') return number(v);
-  return v === null || v === undefined ? '—' : String(v);
-}
-
-function label(field) { return has(`survey.${field}`) ? t(`survey.${field}`) : field; }
-
-function codeText(list, code) {
-  const key = `${LIST_KINDS[list] || list}.${code}`;
-  return has(key) ? t(key) : code;
-}
-
-// renderSurvey returns the survey section, or null when there is no survey. survey may
-// be one round or a list of rounds.
 export function renderSurvey(d) {
-  const rounds = Array.isArray(d.survey) ? d.survey : d.survey ? [d.survey] : [];
-  if (!rounds.length) return null;
-  const k = d.minCell;
+  const s = d.survey;
+  if (!s) return null;
   const parts = [h('p', { class: 'hint' }, t('survey.desc'))];
-  for (const r of rounds) {
-    const heading = r.round !== undefined ? t('survey.roundTitle', { round: r.round }) : t('survey.title');
-    parts.push(h('h3', {}, heading));
-    const scalars = Object.entries(r).filter(([f, v]) => f !== 'round' && !Array.isArray(v));
-    if (scalars.length) {
-      parts.push(table({
-        id: `survey-${r.round ?? 'all'}-table`,
-        caption: heading,
-        columns: [t('ui.figure'), t('ui.value')],
-        rows: scalars.map(([f, v]) => ({ code: f, label: label(f), cells: [text(v, k)] })),
-      }));
-    }
-    for (const [f, list] of Object.entries(r).filter(([, v]) => Array.isArray(v))) {
-      const rows = list.map(x => ({ code: x.code, label: codeText(f, x.code), c: x.count }));
-      parts.push(h('h4', {}, label(f)));
-      parts.push(h('div', { class: 'chart-box' }, barChart({
-        title: `${heading}: ${label(f)}`,
-        desc: t('survey.desc'),
-        rows: rows.map(x => ({ label: x.label, bars: [{ value: isCount(x.c) && !isWithheld(x.c) ? x.c.value : typeof x.c === 'number' ? x.c : null, partial: !!(x.c && x.c.provisional), text: text(x.c, k) }] })),
-      })));
-      parts.push(table({
-        id: `survey-${r.round ?? 'all'}-${f}-table`,
-        caption: `${heading}: ${label(f)}`,
-        columns: [label(f), t('survey.organisations')],
-        rows: rows.map(x => ({ code: x.code, label: x.label, cells: [text(x.c, k)] })),
-      }));
-    }
+  if (s.round === null || s.round === undefined) {
+    parts.push(h('p', {}, t('survey.noRound')));
+    return section('survey', t('survey.title'), ...parts);
   }
+  const heading = t('survey.roundTitle', { round: s.round });
+  parts.push(h('h3', {}, heading));
+  parts.push(table({
+    id: 'survey-table',
+    caption: heading,
+    columns: [t('ui.figure'), t('ui.value')],
+    rows: [
+      { code: 'organisationsAnswered', label: t('survey.organisationsAnswered'), cells: [t('survey.answeredOf', { n: number(s.organisationsAnswered), m: number(s.organisations) })] },
+      { code: 'capacity', label: t('survey.capacity'), cells: [number(s.capacity)] },
+      { code: 'survivorsPerYear', label: t('survey.survivorsPerYear'), cells: [number(s.survivorsPerYear)] },
+    ],
+  }));
+  const lists = h('div', { class: 'survey-lists' });
+  for (const [field, codeField, ns] of LISTS) {
+    const rows = (s[field] || []).map(x => ({ code: x[codeField].toLowerCase(), label: t(`${ns}.${x[codeField].toLowerCase()}`), n: x.organisations }));
+    const title = `${t(`survey.${field}`)} — ${heading}`;
+    lists.append(h('div', {},
+      h('h4', {}, t(`survey.${field}`)),
+      h('div', { class: 'chart-box' }, barChart({
+        title,
+        desc: t('survey.listDesc', { n: number(s.organisationsAnswered) }),
+        rows: rows.map(r => ({ label: r.label, bars: [{ value: r.n, text: number(r.n) }] })),
+      })),
+      table({
+        id: `survey-${field}-table`,
+        caption: title,
+        columns: [t(`survey.${field}`), t('survey.organisations')],
+        rows: rows.map(r => ({ code: r.code, label: r.label, cells: [number(r.n)] })),
+      })));
+  }
+  parts.push(lists);
   return section('survey', t('survey.title'), ...parts);
 }

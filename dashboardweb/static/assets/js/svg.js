@@ -102,6 +102,9 @@ export function lineChart({ title, desc, xLabels, series }) {
           el('title', {}, `${s.label}, ${xLabels[i]}: ${p.text}`)));
         return;
       }
+      // A provisional count is a lower bound of a month still open: a line down to it
+      // would read as a fall, so it stands alone as an open circle.
+      if (p.partial) { flush(); return; }
       run.push(`${x(i).toFixed(1)},${y(p.value).toFixed(1)}`);
     });
     flush();
