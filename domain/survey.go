@@ -34,11 +34,12 @@ func (x SurveyNeed) Valid() bool { return slices.Contains(AllSurveyNeed(), x) }
 // Bounds of an answer. Rounds start with the pilot's first (the coalition surveyed no
 // one before 2020); a round may be answered up to a year ahead, for a survey sent out
 // in December for the year to come. The counts' bounds are far above any shelter's
-// and only stop a typing slip from swamping a jurisdiction's totals.
+// and only stop a typing slip from swamping a jurisdiction's totals (and keep
+// them within the API's 32-bit numbers for over 20,000 organisations).
 const (
 	FirstSurveyRound           = 2020
 	MaxSurveyCapacity          = 100_000
-	MaxSurveySurvivorsPerYear  = 1_000_000
+	MaxSurveySurvivorsPerYear  = 100_000
 	maxSurveyRoundsAheadOfYear = 1
 )
 

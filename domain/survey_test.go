@@ -74,7 +74,7 @@ func TestAnswerBaselineSurvey(t *testing.T) {
 		{name: "capacity too large", given: events(shelter), when: with(func(c *AnswerBaselineSurvey) { c.Capacity = MaxSurveyCapacity + 1 }),
 			wantErr: ErrInvalidInput, wantMsg: "capacity:"},
 		{name: "negative survivors", given: events(shelter), when: with(func(c *AnswerBaselineSurvey) { c.SurvivorsPerYear = -5 }),
-			wantErr: ErrInvalidInput, wantMsg: "survivorsPerYear: must be from 0 to 1000000"},
+			wantErr: ErrInvalidInput, wantMsg: "survivorsPerYear: must be from 0 to 100000"},
 		{name: "survivors too many", given: events(shelter), when: with(func(c *AnswerBaselineSurvey) { c.SurvivorsPerYear = MaxSurveySurvivorsPerYear + 1 }),
 			wantErr: ErrInvalidInput, wantMsg: "survivorsPerYear:"},
 		{name: "unknown service", given: events(shelter), when: with(func(c *AnswerBaselineSurvey) { c.Services = []Service{"catering"} }),
