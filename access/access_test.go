@@ -306,6 +306,8 @@ var globalColumns = []struct {
 	{"manage keys", access.ActionManageKeys, ""},
 	{"read access log", access.ActionReadAccessLog, ""},
 	{"read aggregates", access.ActionReadAggregates, ""},
+	{"answer own survey", access.ActionAnswerSurvey, "own"},
+	{"answer another's survey", access.ActionAnswerSurvey, "ngo-other"},
 }
 
 func TestAuthorizeGlobalMatrix(t *testing.T) {
@@ -315,14 +317,14 @@ func TestAuthorizeGlobalMatrix(t *testing.T) {
 		who   string
 		actor access.Actor
 	}{
-		// refer own, refer other | directory read, manage; keys; access log; aggregates
-		{"A F | A F F F F", "caseworker", caseworker("shelter-a")},
-		{"F F | A F F F F", "caseworker without organisation", caseworker("")},
-		{"F F | A F F F F", "bank", bank("bank-x")},
-		{"F F | A F F F F", "bureau", bureau("bureau-q")},
-		{"F F | A F F A A", "auditor", auditor},
-		{"F F | A F F F A", "analyst", analyst},
-		{"F F | A A A F A", "admin", admin},
+		// refer own, refer other | directory read, manage; keys; access log; aggregates | survey own, other's
+		{"A F | A F F F F | A F", "caseworker", caseworker("shelter-a")},
+		{"F F | A F F F F | F F", "caseworker without organisation", caseworker("")},
+		{"F F | A F F F F | F F", "bank", bank("bank-x")},
+		{"F F | A F F F F | F F", "bureau", bureau("bureau-q")},
+		{"F F | A F F A A | F F", "auditor", auditor},
+		{"F F | A F F F A | F F", "analyst", analyst},
+		{"F F | A A A F A | A A", "admin", admin},
 	}
 	for _, row := range matrix {
 		want := parse(t, row.cells, len(globalColumns))
@@ -347,7 +349,8 @@ func TestAuthorizeUnauthenticated(t *testing.T) {
 		{ID: "u", Role: "superuser", Organisation: "shelter-a"}, {ID: "u", Role: "Admin"}}
 	actions := []access.Action{access.ActionRead, access.ActionChange, access.ActionRecordBankOutcome,
 		access.ActionRecordDisputeOutcome, access.ActionErase, access.ActionRefer, access.ActionReadDirectory,
-		access.ActionManageDirectory, access.ActionManageKeys, access.ActionReadAccessLog, access.ActionReadAggregates, "x"}
+		access.ActionManageDirectory, access.ActionManageKeys, access.ActionReadAccessLog, access.ActionReadAggregates,
+		access.ActionAnswerSurvey, "x"}
 	for _, a := range actors {
 		if a.Authenticated() {
 			t.Fatalf("%+v is authenticated", a)

@@ -22,3 +22,8 @@ func (r *queryResolver) Dashboard(ctx context.Context, filter graph.DashboardFil
 func (r *subscriptionResolver) DashboardUpdated(ctx context.Context, filter graph.DashboardFilter) (<-chan *graph.Dashboard, error) {
 	return nil, fmt.Errorf("dashboardUpdated: %w", app.ErrNotCaughtUp) // being built
 }
+
+// Dashboard returns graph.DashboardResolver implementation.
+func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }
+
+type dashboardResolver struct{ *Resolver }
