@@ -47,6 +47,14 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	if _, err := w.svc.RevokeSubject(ctx, adminActor, "revoke-1", "someone"); err != nil {
 		t.Fatal(err)
 	}
+	// The demo answered this year's survey before the snapshot; a correction after it.
+	if _, err := w.svc.AnswerBaselineSurvey(ctx, adminActor, "survey-fix", demo.ShelterCDMX, domain.AnswerBaselineSurvey{
+		Round: 2026, Services: []domain.Service{domain.ServiceShelter}, Capacity: 41, Needs: []domain.SurveyNeed{domain.SurveyNeedTransport}}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := before.orgs.Get(demo.NGOChiapas); len(o.Survey) != 1 || o.Survey[0].Round != 2026 || o.Survey[0].SurvivorsPerYear == 0 {
+		t.Fatalf("the demo's survey answers are not in the snapshotted directory: %+v", o.Survey)
+	}
 
 	loaded := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: dir}).run(t, w)
 	if at, ok := loaded.snaps.Loaded(); !ok || at != cp {
@@ -54,6 +62,9 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	}
 	rebuilt := newModels(w).run(t, w)
 	sameModels(t, loaded, rebuilt)
+	if o, _ := loaded.orgs.Get(demo.ShelterCDMX); len(o.Survey) != 1 || o.Survey[0].Capacity != 41 {
+		t.Errorf("the survey's correction after the snapshot: %+v", o.Survey)
+	}
 	if loaded.cases.Len() < demo.Journeys+3 {
 		t.Errorf("%d cases", loaded.cases.Len())
 	}
