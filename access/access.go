@@ -143,8 +143,11 @@ const (
 	// --for-survivor), decrypted, on a subject-access request: only a caseworker of the
 	// owning organisation, who records the request and hands the record over in person.
 	ActionSubjectAccess  Action = "case.subject-access"
-	ActionReadAggregates Action = "aggregates.read" // coalition dashboards, analytics feed
-	ActionRevokeTokens   Action = "tokens.revoke"   // revoke an access token, or a user's tokens
+	ActionReadAggregates Action = "aggregates.read" // the analytics feed
+	// ActionReadDashboard reads the coalition dashboard: de-identified counts and
+	// waits, never a case. Analysts and every organisation's staff.
+	ActionReadDashboard Action = "dashboard.read"
+	ActionRevokeTokens  Action = "tokens.revoke" // revoke an access token, or a user's tokens
 
 	// ActionDecideTransfer: accept or decline the case's pending transfer; Target = the
 	// transfer id. Only the recipient's caseworkers, while the transfer is pending.
@@ -238,7 +241,7 @@ func Authorize(r Request) Decision {
 		}
 		return decideCase(r)
 	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionAnswerSurvey, ActionManageKeys, ActionReadAggregates,
-		ActionRevokeTokens:
+		ActionRevokeTokens, ActionReadDashboard:
 		return decideGlobal(r)
 	}
 	return Decision{Why: whyUnknownAction}

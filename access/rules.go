@@ -238,6 +238,13 @@ func decideGlobal(r Request) Decision {
 		return only(a, "auditors read the access log", RoleAuditor)
 	case ActionReadAggregates:
 		return only(a, "analysts, auditors and admins read aggregates", RoleAnalyst, RoleAuditor, RoleAdmin)
+	case ActionReadDashboard:
+		// Every role is bound to an organisation of its kind (kinds.go): every
+		// authenticated caller acting for one is an analyst or its staff.
+		if NeedsOrganisation(a.Role) && a.Organisation == "" {
+			return forbid("the coalition dashboard is read by an organisation's staff, acting for it")
+		}
+		return allow("analysts and every organisation's staff read the coalition dashboard")
 	}
 	return Decision{Why: whyUnknownAction}
 }

@@ -7,20 +7,26 @@ package api
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/waymark-org/waymark/api/graph"
-	"github.com/waymark-org/waymark/app"
 )
 
 // Dashboard is the resolver for the dashboard field.
 func (r *queryResolver) Dashboard(ctx context.Context, filter graph.DashboardFilter) (*graph.Dashboard, error) {
-	return nil, fmt.Errorf("dashboard: %w", app.ErrNotCaughtUp) // being built: projections/dashboard.go
+	f, err := dashboardFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.svc.Dashboard(ctx, actorFrom(ctx), f)
+	if err != nil {
+		return nil, err
+	}
+	return dashboardToGraph(v), nil
 }
 
 // DashboardUpdated is the resolver for the dashboardUpdated field.
 func (r *subscriptionResolver) DashboardUpdated(ctx context.Context, filter graph.DashboardFilter) (<-chan *graph.Dashboard, error) {
-	return nil, fmt.Errorf("dashboardUpdated: %w", app.ErrNotCaughtUp) // being built
+	return r.subscribeDashboard(ctx, filter)
 }
 
 // Dashboard returns graph.DashboardResolver implementation.

@@ -96,6 +96,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Dev {
 		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
 	}
+	mux.Handle("GET /dashboard.csv", cors(cfg.CORSOrigins, authenticate(verifier, cfg.Service, limiter, dashboardCSV(cfg.Service))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

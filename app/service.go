@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/calendar"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/projections"
@@ -61,6 +62,12 @@ type Config struct {
 	// Calendars are the business-day calendars the statutory due dates of bureau block
 	// requests are counted in (nil: calendar.Default()).
 	Calendars *calendar.Set
+	// DashboardMinCell is k, the smallest count the coalition dashboard publishes
+	// (default dashboard.DefaultMinCell; never below dashboard.MinCellFloor).
+	DashboardMinCell int
+	// StalledAfter: an open case without an event for this long counts as stalled
+	// (default projections.DefaultStalledAfter, as the work queues).
+	StalledAfter time.Duration
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -68,27 +75,30 @@ const DefaultMaxConsent = 2 * 365 * 24 * time.Hour
 
 // Service runs commands and queries.
 type Service struct {
-	store       eventstore.Store
-	runner      *projections.Runner
-	cases       *projections.Cases
-	orgs        *projections.Organisations
-	clock       Clock
-	ids         IDs
-	logger      *slog.Logger
-	readTimeout time.Duration
-	hashKey     []byte
-	commands    *projections.CommandIDs // the read model of command ids in use
-	commandFeed *projections.Runner     // what feeds commands (nil: only the service)
-	aggregates  *aggregateCache
-	noteTexts   *noteTextCache // sealed note texts of recently read cases (notecache.go)
-	vault       *sealing.Vault
-	accessLog   AccessLog
-	maxConsent  time.Duration
-	revocations *projections.Revocations
-	decoy       *projections.CaseView // stands in for a missing case (decoy.go)
-	auditKey    ed25519.PublicKey
-	work        *projections.Work
-	deadlines   *deadlines // due dates of bureau block requests (calendar.go)
+	store         eventstore.Store
+	runner        *projections.Runner
+	cases         *projections.Cases
+	orgs          *projections.Organisations
+	clock         Clock
+	ids           IDs
+	logger        *slog.Logger
+	readTimeout   time.Duration
+	hashKey       []byte
+	commands      *projections.CommandIDs // the read model of command ids in use
+	commandFeed   *projections.Runner     // what feeds commands (nil: only the service)
+	aggregates    *aggregateCache
+	noteTexts     *noteTextCache // sealed note texts of recently read cases (notecache.go)
+	vault         *sealing.Vault
+	accessLog     AccessLog
+	maxConsent    time.Duration
+	revocations   *projections.Revocations
+	decoy         *projections.CaseView // stands in for a missing case (decoy.go)
+	auditKey      ed25519.PublicKey
+	work          *projections.Work
+	deadlines     *deadlines // due dates of bureau block requests (calendar.go)
+	publisher     *dashboard.Publisher
+	dashboardSubs dashboardSubscriptions
+	stalledAfter  time.Duration
 }
 
 // New returns a Service.
@@ -120,6 +130,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Revocations == nil {
 		cfg.Revocations = projections.NewRevocations()
 	}
+	if cfg.DashboardMinCell == 0 {
+		cfg.DashboardMinCell = dashboard.DefaultMinCell
+	}
+	publisher, err := dashboard.NewPublisher(cfg.DashboardMinCell)
+	if err != nil {
+		return nil, fmt.Errorf("app: dashboard: %w", err)
+	}
+	if cfg.StalledAfter <= 0 {
+		cfg.StalledAfter = projections.DefaultStalledAfter
+	}
 	commandFeed := cfg.Runner
 	if cfg.Commands == nil {
 		cfg.Commands, commandFeed = projections.NewCommandIDs(cfg.HashKey), nil
@@ -131,6 +151,7 @@ func New(cfg Config) (*Service, error) {
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
+		publisher: publisher, stalledAfter: cfg.StalledAfter,
 	}
 	if cfg.AccessLog != nil {
 		s.accessLog = retainedLog{AccessLog: cfg.AccessLog, s: s} // without what retention dropped (retention_accesslog.go)

@@ -77,32 +77,53 @@ type Cell struct {
 	Month        Month
 }
 
-// Figures counts a coalition's case events into cells. A case's events of a month
-// count in the organisation, and the jurisdiction, holding the case at the end of that
-// month: a case transferred in March counts once, in March, in its new organisation
-// (the counts it had made in March move with it), and its February counts stay where
-// they were. The transfer itself counts out of the one and into the other.
+// Figures counts a coalition's case events into cells, and keeps the waits they
+// end (durations.go). A case's events of a month count in the organisation, and the
+// jurisdiction, holding the case at the end of that month: a case transferred in
+// March counts once, in March, in its new organisation (the counts and waits it had
+// made in March move with it), and its February counts stay where they were. The
+// transfer itself counts out of the one and into the other.
 //
 // Apply takes a case's events in the log's order. Figures is not safe for concurrent
-// use (a projection applies one event at a time).
+// use (a projection applies one event at a time, and guards it).
 type Figures struct {
-	counts map[Cell]map[Figure]int
-	cases  map[string]*caseMonth
+	counts    map[Cell]map[Figure]int
+	durations map[Cell]map[Measure][]float32 // days, in the order they ended
+	cases     map[string]*caseTrack
+	changes   uint64 // how many times a count or a wait changed (Changes)
 }
 
-// caseMonth is what a case counted in its latest month, to move with it if it is
-// transferred before the month ends.
-type caseMonth struct {
+// caseTrack is what Figures remembers of a case: what it counted and waited in its
+// latest month, to move with it if it is transferred before the month ends, and when
+// it reached each stage (the start of the next wait).
+type caseTrack struct {
 	month        Month
 	jurisdiction string
 	organisation string
-	counted      map[Figure]int
+	counted      []figureCount
+	waited       []wait
+	reachedAt    [stages]int64 // Unix seconds, by Stage.Rank()−1; 0: not reached
 }
+
+type figureCount struct {
+	fig Figure
+	n   int
+}
+
+type wait struct {
+	m    Measure
+	days float32
+}
+
+const stages = 4 // domain.AllStage()
 
 // NewFigures returns empty figures.
 func NewFigures() *Figures {
-	return &Figures{counts: map[Cell]map[Figure]int{}, cases: map[string]*caseMonth{}}
+	return &Figures{counts: map[Cell]map[Figure]int{}, durations: map[Cell]map[Measure][]float32{}, cases: map[string]*caseTrack{}}
 }
+
+// Changes counts the changes of the figures so far: equal counts, equal figures.
+func (f *Figures) Changes() uint64 { return f.changes }
 
 // Apply counts event e of case caseID; before and after are the case's state around
 // it (domain.Evolve). Events that count nothing (a note, contact rules) leave the
@@ -114,37 +135,57 @@ func (f *Figures) Apply(caseID string, e domain.Event, before, after domain.Case
 	}
 	figs = append(figs, stagesReached(before, after)...)
 	m := MonthOf(at)
-	cm := f.cases[caseID]
-	if cm == nil || cm.month != m {
-		cm = &caseMonth{month: m, jurisdiction: after.Jurisdiction, organisation: after.OwnerOrganisation}
-		f.cases[caseID] = cm
+	ct := f.cases[caseID]
+	if ct == nil {
+		ct = &caseTrack{month: m, jurisdiction: after.Jurisdiction, organisation: after.OwnerOrganisation}
+		f.cases[caseID] = ct
 	}
-	if cm.jurisdiction != after.Jurisdiction || cm.organisation != after.OwnerOrganisation {
-		// Transferred this month: what the case counted this month moves with it.
-		from := Cell{cm.jurisdiction, cm.organisation, m}
+	if ct.month != m {
+		ct.month, ct.counted, ct.waited = m, nil, nil
+		ct.jurisdiction, ct.organisation = after.Jurisdiction, after.OwnerOrganisation
+	}
+	if ct.jurisdiction != after.Jurisdiction || ct.organisation != after.OwnerOrganisation {
+		// Transferred this month: what the case counted and waited this month moves with it.
+		from := Cell{ct.jurisdiction, ct.organisation, m}
 		to := Cell{after.Jurisdiction, after.OwnerOrganisation, m}
-		for fig, n := range cm.counted {
-			f.add(from, fig, -n)
-			f.add(to, fig, n)
+		for _, c := range ct.counted {
+			f.add(from, c.fig, -c.n)
+			f.add(to, c.fig, c.n)
 		}
-		cm.jurisdiction, cm.organisation = after.Jurisdiction, after.OwnerOrganisation
+		for _, w := range ct.waited {
+			f.unwait(from, w)
+			f.addWait(to, w)
+		}
+		ct.jurisdiction, ct.organisation = after.Jurisdiction, after.OwnerOrganisation
 	}
 	if t, ok := e.(domain.CaseTransferAccepted); ok {
 		// Not the case's own count: each organisation keeps its side of the move.
 		f.add(Cell{before.Jurisdiction, t.From, m}, FigTransfersOut, 1)
 		f.add(Cell{after.Jurisdiction, t.To, m}, FigTransfersIn, 1)
 	}
-	here := Cell{cm.jurisdiction, cm.organisation, m}
+	here := Cell{ct.jurisdiction, ct.organisation, m}
 	for _, fig := range figs {
 		f.add(here, fig, 1)
-		if cm.counted == nil {
-			cm.counted = map[Figure]int{}
-		}
-		cm.counted[fig]++
+		ct.count(fig)
+	}
+	for _, w := range ct.waitsEnded(e, at, before, after) {
+		f.addWait(here, w)
+		ct.waited = append(ct.waited, w)
 	}
 }
 
+func (ct *caseTrack) count(fig Figure) {
+	for i := range ct.counted {
+		if ct.counted[i].fig == fig {
+			ct.counted[i].n++
+			return
+		}
+	}
+	ct.counted = append(ct.counted, figureCount{fig, 1})
+}
+
 func (f *Figures) add(c Cell, fig Figure, n int) {
+	f.changes++
 	byFig := f.counts[c]
 	if byFig == nil {
 		byFig = map[Figure]int{}

@@ -44,10 +44,12 @@ type Table struct {
 }
 
 // Count is one published number: its value, unless Suppressed (then Value is 0 and
-// says nothing).
+// says nothing). A Provisional count is of a period still open: a lower bound that
+// moves only in steps of k (Publish).
 type Count struct {
-	Value      int
-	Suppressed bool
+	Value       int
+	Suppressed  bool
+	Provisional bool
 }
 
 // Published is a table as it may be shown: every cell, row total, column total and

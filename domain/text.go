@@ -123,6 +123,10 @@ var (
 	authorityRule = textRule{max: MaxIssuingAuthorityLen}
 )
 
+// CheckJurisdiction is checkJurisdiction for a jurisdiction that is no command's
+// field (a dashboard's filter).
+func CheckJurisdiction(field, j string) error { return checkJurisdiction(field, j) }
+
 // checkJurisdiction wants an ISO 3166-1 alpha-2 country code ("MX", "US", "GB") so
 // cases and organisations group the same way on every dashboard.
 func checkJurisdiction(field, j string) error {

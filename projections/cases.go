@@ -35,6 +35,7 @@ type Cases struct {
 	index    map[string]int // case id → its place in order
 	counts   map[countKey]int
 	disputes *Disputes // open credit disputes by due date (disputes.go)
+	dash     *Dashboard
 }
 
 // countKey is what a case list's cheap filters look at. Cases keeps how many cases
@@ -52,11 +53,14 @@ func countKeyOf(v *CaseView) countKey {
 // NewCases returns an empty case read model. Without an unsealer, cases cannot be
 // found by name or document number.
 func NewCases(unsealer Unsealer) *Cases {
-	return &Cases{unsealer: unsealer, index: map[string]int{}, counts: map[countKey]int{}, disputes: NewDisputes()}
+	return &Cases{unsealer: unsealer, index: map[string]int{}, counts: map[countKey]int{}, disputes: NewDisputes(), dash: NewDashboard()}
 }
 
 // Disputes is the index of open credit disputes by due date, kept with the cases.
 func (c *Cases) Disputes() *Disputes { return c.disputes }
+
+// Dashboard is the coalition dashboard's figures, fed with every case event.
+func (c *Cases) Dashboard() *Dashboard { return c.dash }
 
 // Apply folds one event of a case stream into its view.
 func (c *Cases) Apply(env Envelope) error {
@@ -66,6 +70,7 @@ func (c *Cases) Apply(env Envelope) error {
 	}
 	old, exists := c.Get(id)
 	var v *CaseView
+	var before domain.Case
 	if !exists {
 		if _, ok := env.Event.(domain.SurvivorReferred); !ok {
 			return fmt.Errorf("case %s starts with %s, not SurvivorReferred", id, env.Record.Type)
@@ -73,11 +78,13 @@ func (c *Cases) Apply(env Envelope) error {
 		v = &CaseView{ID: id, ReferralPosition: env.Record.Position}
 	} else {
 		v = old.next()
+		before = old.State
 	}
 	if err := v.apply(env, c.openIndex); err != nil {
 		return err
 	}
 	c.disputes.update(v)
+	c.dash.apply(id, env.Event, before, v.State)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -53,7 +53,7 @@ import (
 // discarded, and the read models rebuilt from the log.
 const (
 	snapshotMagic   = "WMRKSNAP"
-	snapshotVersion = 5 // 2: journeys compact, notes without their texts; 3: disputes' due dates, transfers; 4: notes' ids in 16 bytes; 5: organisations' survey answers
+	snapshotVersion = 6 // 2: journeys compact, notes without their texts; 3: disputes' due dates, transfers; 4: notes' ids in 16 bytes; 5: the dashboard's figures; 6: organisations' survey answers
 	snapshotFile    = "readmodels.snap"
 	caseChunk       = 1024
 	macSize         = sha256.Size
@@ -67,6 +67,7 @@ const (
 	sectionRevocations
 	sectionCommands
 	sectionCases
+	sectionDashboard
 )
 
 // Why a snapshot was not loaded. Each is wrapped with detail, never with its contents.
@@ -207,6 +208,7 @@ func encodeSnapshot(w io.Writer, key []byte, m *readModels) (int64, error) {
 	e = newEnc()
 	encCommands(e, m.commands)
 	sw.section(sectionCommands, e.b)
+	sw.section(sectionDashboard, m.figures)
 	var buf []byte
 	for chunk := range slices.Chunk(m.cases, caseChunk) {
 		e = &enc{b: buf[:0], strs: map[string]uint64{}}

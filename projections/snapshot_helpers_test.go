@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
@@ -191,6 +192,31 @@ func sameModels(t *testing.T, a, b *models) {
 	if a.cmds.Len() != b.cmds.Len() {
 		t.Errorf("%d command ids and %d", a.cmds.Len(), b.cmds.Len())
 	}
+	if da, db := dashboardOf(t, a), dashboardOf(t, b); !reflect.DeepEqual(da, db) {
+		t.Errorf("dashboards differ:\n%+v\n%+v", da, db)
+	}
+}
+
+// dashboardOf is what the dashboard read model publishes for the demo's pilot over
+// the demo's year and the next, and how many changes it counted.
+func dashboardOf(t *testing.T, m *models) []any {
+	t.Helper()
+	p, err := dashboard.NewPublisher(dashboard.DefaultMinCell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []any
+	for _, j := range []string{"MX", "US"} {
+		q := dashboard.Query{Filter: dashboard.Filter{Jurisdiction: j, From: dashboard.Month{Year: 2025, Month: time.July}, To: dashboard.Month{Year: 2026, Month: time.December}},
+			Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+		var v dashboard.View
+		m.cases.Dashboard().Read(func(f *dashboard.Figures) { v, err = p.Publish(f, q) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return append(out, m.cases.Dashboard().Changes())
 }
 
 // viewDiff names the exported fields in which two views differ.

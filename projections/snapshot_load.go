@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/eventstore"
 )
 
@@ -111,6 +112,11 @@ func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot, keys func() l
 	if err := errors.Join(d.err, r.err, c.err); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
 	}
+	figures, err := dashboard.DecodeFigures(p.sections[sectionDashboard])
+	if err != nil {
+		return nil, fmt.Errorf("%w: dashboard: %w", ErrSnapshotCorrupt, err)
+	}
+	m.dashboard = figures
 
 	chunks := make([][]*CaseView, len(p.caseChunks))
 	g, gctx := errgroup.WithContext(ctx)
@@ -236,5 +242,5 @@ func (s *Snapshots) install(m *readModels) error {
 		return err
 	}
 	s.cmds.restore(m.commands)
-	return nil
+	return s.cases.dash.restore(m.dashboard)
 }

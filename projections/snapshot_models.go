@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 )
 
@@ -21,6 +22,8 @@ type readModels struct {
 	tokens     map[string]time.Time // Revocations
 	subjects   map[string]time.Time
 	commands   map[CommandKey]struct{}
+	figures    []byte             // the dashboard's, encoded when captured (dashboard.Figures.AppendTo)
+	dashboard  *dashboard.Figures // … and when loaded
 }
 
 // errNotEmpty: a snapshot is only ever loaded into read models that hold nothing yet.

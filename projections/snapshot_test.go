@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
@@ -64,6 +65,9 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	sameModels(t, loaded, rebuilt)
 	if o, _ := loaded.orgs.Get(demo.ShelterCDMX); len(o.Survey) != 1 || o.Survey[0].Capacity != 41 {
 		t.Errorf("the survey's correction after the snapshot: %+v", o.Survey)
+	}
+	if pilot := dashboardOf(t, loaded)[0].(dashboard.View); pilot.Figures[0].Months[0].Value == 0 {
+		t.Errorf("the dashboard compared holds nothing: the pilot shows no referrals in July 2025: %+v", pilot.Figures[0])
 	}
 	if loaded.cases.Len() < demo.Journeys+3 {
 		t.Errorf("%d cases", loaded.cases.Len())

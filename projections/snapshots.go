@@ -147,6 +147,7 @@ func (s *Snapshots) capture(cp Checkpoint) *readModels {
 	s.since, s.lastCapture = 0, time.Now()
 	m := &readModels{checkpoint: cp, cases: s.cases.capture(), orgs: s.orgs.capture(), commands: s.cmds.capture()}
 	m.tokens, m.subjects = s.revs.capture()
+	m.figures = s.cases.dash.capture()
 	return m
 }
 

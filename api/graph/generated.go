@@ -4821,7 +4821,7 @@ type Dashboard {
   minCell: Int!
   "The month still open (YYYY-MM): its counts are provisional."
   currentMonth: String!
-  "How far the figures got: the position of the last event counted in the global log."
+  "How far the figures got: every event of the global log up to this position is counted."
   position: String!
   "The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order."
   funnel: [DashboardSeries!]!
@@ -4857,7 +4857,7 @@ type DashboardSeries {
   code: String
   "One count per month of Dashboard.months."
   months: [DashboardCount!]!
-  "One count per period of Dashboard.periods. A quarter is published only when all its months are (and are closed); a year is the table's row total, suppressed with it."
+  "One count per period of Dashboard.periods. A quarter is published only when all three of its months are, as their sum; a year is its table's total, suppressed with it."
   periods: [DashboardCount!]!
 }
 
@@ -4867,7 +4867,7 @@ type DashboardCount {
   value: Int
   "Withheld: a count from 1 to minCell−1, or one that would give such a count back."
   suppressed: Boolean!
-  "The month is still open: value is a lower bound, a multiple of minCell (the count is from value to value+minCell−1)."
+  "The period is still open: value is a lower bound, and moves only in steps of minCell (each organisation's count is rounded down to a multiple of minCell before anything is added up)."
   provisional: Boolean!
 }
 
@@ -4891,7 +4891,7 @@ type DashboardDuration {
   to: String!
   "The quarter (2026-Q1) or year (2026)."
   period: String!
-  "How many cases finished it in the period (suppressed below minCell)."
+  "How many cases finished it in the period, rounded down to a multiple of minCell (so that two periods cannot be subtracted); provisional while the period is open."
   cases: DashboardCount!
   "The median, in days (null: fewer than minCell cases, or the period is not closed)."
   medianDays: Float

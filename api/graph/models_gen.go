@@ -522,7 +522,7 @@ type Dashboard struct {
 	MinCell int `json:"minCell"`
 	// The month still open (YYYY-MM): its counts are provisional.
 	CurrentMonth string `json:"currentMonth"`
-	// How far the figures got: the position of the last event counted in the global log.
+	// How far the figures got: every event of the global log up to this position is counted.
 	Position string `json:"position"`
 	// The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order.
 	Funnel []DashboardSeries `json:"funnel"`
@@ -556,7 +556,7 @@ type DashboardCount struct {
 	Value *int `json:"value,omitempty"`
 	// Withheld: a count from 1 to minCell−1, or one that would give such a count back.
 	Suppressed bool `json:"suppressed"`
-	// The month is still open: value is a lower bound, a multiple of minCell (the count is from value to value+minCell−1).
+	// The period is still open: value is a lower bound, and moves only in steps of minCell (each organisation's count is rounded down to a multiple of minCell before anything is added up).
 	Provisional bool `json:"provisional"`
 }
 
@@ -570,7 +570,7 @@ type DashboardDuration struct {
 	To string `json:"to"`
 	// The quarter (2026-Q1) or year (2026).
 	Period string `json:"period"`
-	// How many cases finished it in the period (suppressed below minCell).
+	// How many cases finished it in the period, rounded down to a multiple of minCell (so that two periods cannot be subtracted); provisional while the period is open.
 	Cases *DashboardCount `json:"cases"`
 	// The median, in days (null: fewer than minCell cases, or the period is not closed).
 	MedianDays *float64 `json:"medianDays,omitempty"`
@@ -610,7 +610,7 @@ type DashboardSeries struct {
 	Code *string `json:"code,omitempty"`
 	// One count per month of Dashboard.months.
 	Months []DashboardCount `json:"months"`
-	// One count per period of Dashboard.periods. A quarter is published only when all its months are (and are closed); a year is the table's row total, suppressed with it.
+	// One count per period of Dashboard.periods. A quarter is published only when all three of its months are, as their sum; a year is its table's total, suppressed with it.
 	Periods []DashboardCount `json:"periods"`
 }
 

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/dashboard"
+	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// DashboardView is a coalition dashboard as published, and how far the read models
+// had got when it was read: every event up to Position is in it.
+type DashboardView struct {
+	dashboard.View
+	Position eventstore.Position
+}
+
+// Dashboard publishes the coalition dashboard filter selects (dashboard.Publisher:
+// fixed tables, suppressed whole). Analysts and every organisation's staff may read
+// it; it holds no case and no person. A filter that selects nothing is ErrBadInput
+// with the reason.
+func (s *Service) Dashboard(ctx context.Context, actor Actor, filter dashboard.Filter) (DashboardView, error) {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadDashboard, Now: s.Now()}).Err(); err != nil {
+		return DashboardView{}, err
+	}
+	if err := filter.Check(); err != nil {
+		return DashboardView{}, badDashboardFilter(err)
+	}
+	if err := domain.CheckJurisdiction("jurisdiction", filter.Jurisdiction); err != nil {
+		return DashboardView{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if filter.Organisation != "" {
+		if _, ok := s.orgs.Get(filter.Organisation); !ok {
+			return DashboardView{}, fmt.Errorf("%w: organisationId: no organisation %q in the directory", ErrBadInput, clip(filter.Organisation))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return DashboardView{}, err
+	}
+	var out DashboardView
+	if s.runner != nil {
+		out.Position = s.runner.Position() // read first: the figures hold at least this
+	}
+	q := dashboard.Query{Filter: filter, Now: s.Now(), Open: s.cases.OpenCases(filter.Jurisdiction), StalledAfter: s.stalledAfter}
+	var err error
+	s.cases.Dashboard().Read(func(f *dashboard.Figures) { out.View, err = s.publisher.Publish(f, q) })
+	if err != nil {
+		return DashboardView{}, badDashboardFilter(err)
+	}
+	return out, nil
+}
+
+// DashboardChanges counts the changes of the dashboard's figures: a subscriber
+// publishes again only when it moved (or the month turned).
+func (s *Service) DashboardChanges() uint64 { return s.cases.Dashboard().Changes() }
+
+func badDashboardFilter(err error) error {
+	if errors.Is(err, dashboard.ErrBadFilter) {
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	return fmt.Errorf("dashboard: %w", err)
+}
