@@ -159,7 +159,6 @@ func TestAnswerBaselineSurveyBadInput(t *testing.T) {
 func TestAnswerBaselineSurveyAuthorisation(t *testing.T) {
 	h := newHarness(t)
 	h.coalition()
-	analyst := app.Actor{ID: "an", Role: app.RoleAnalyst, Organisation: "coalition-analytics"}
 	head := h.head()
 	for i, tt := range []struct {
 		name  string

@@ -101,10 +101,10 @@ type SurveyNeedCount struct {
 
 // DashboardSurvey summarises the baseline survey for a dashboard: jurisdiction's
 // organisations (or organisationID alone, when given), the latest round up to the
-// year of the dashboard's last month (YYYY-MM). Every caller who may read the
-// directory may read it: it holds what organisations said of themselves.
+// year of the dashboard's last month (YYYY-MM). Whoever reads the dashboard reads it
+// (each organisation's answers are in the directory for every caller anyway).
 func (s *Service) DashboardSurvey(ctx context.Context, actor Actor, jurisdiction, organisationID string, months []string) (SurveySummary, error) {
-	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadDirectory, Now: s.Now()}).Err(); err != nil {
+	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionReadDashboard, Now: s.Now()}).Err(); err != nil {
 		return SurveySummary{}, err
 	}
 	if len(months) == 0 {
