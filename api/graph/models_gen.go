@@ -539,6 +539,7 @@ type Dashboard struct {
 	// organisation of the filter). These are facts organisations state about themselves,
 	// not about survivors, so they are published exactly: no count is withheld or rounded
 	// (unlike the case figures, whose small counts could point at a survivor).
+	// dashboardUpdated does not push for a survey answer alone: its next push carries it.
 	Survey *DashboardSurvey `json:"survey"`
 }
 
