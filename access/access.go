@@ -123,7 +123,11 @@ const (
 	ActionRefer                Action = "case.refer" // referSurvivor; no Case; Target = the referring organisation id
 	ActionReadDirectory        Action = "directory.read"
 	ActionManageDirectory      Action = "directory.manage" // registerOrganisation
-	ActionManageKeys           Action = "keys.manage"
+	// ActionAnswerSurvey: answer Target's baseline survey (an organisation id). The
+	// organisation's own caseworkers know its services and what its survivors lack;
+	// admins enter answers collected on paper.
+	ActionAnswerSurvey Action = "directory.answer-survey"
+	ActionManageKeys   Action = "keys.manage"
 	// ActionReadAccessLog: who read which personal data. With a Case, that case's
 	// entries (coalition auditors: every case; a bank's compliance team: the cases its
 	// bank sees); without one, the whole log (coalition auditors only: the break-glass
@@ -236,7 +240,7 @@ func Authorize(r Request) Decision {
 			return notFound()
 		}
 		return decideCase(r)
-	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionManageKeys, ActionReadAggregates,
+	case ActionRefer, ActionReadDirectory, ActionManageDirectory, ActionAnswerSurvey, ActionManageKeys, ActionReadAggregates,
 		ActionRevokeTokens, ActionReadDashboard:
 		return decideGlobal(r)
 	}

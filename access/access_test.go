@@ -307,6 +307,8 @@ var globalColumns = []struct {
 	{"read access log", access.ActionReadAccessLog, ""},
 	{"read aggregates", access.ActionReadAggregates, ""},
 	{"read dashboard", access.ActionReadDashboard, ""},
+	{"answer own survey", access.ActionAnswerSurvey, "own"},
+	{"answer another's survey", access.ActionAnswerSurvey, "ngo-other"},
 }
 
 func TestAuthorizeGlobalMatrix(t *testing.T) {
@@ -316,14 +318,14 @@ func TestAuthorizeGlobalMatrix(t *testing.T) {
 		who   string
 		actor access.Actor
 	}{
-		// refer own, refer other | directory read, manage; keys; access log; aggregates; dashboard
-		{"A F | A F F F F A", "caseworker", caseworker("shelter-a")},
-		{"F F | A F F F F F", "caseworker without organisation", caseworker("")},
-		{"F F | A F F F F A", "bank", bank("bank-x")},
-		{"F F | A F F F F A", "bureau", bureau("bureau-q")},
-		{"F F | A F F A A A", "auditor", auditor},
-		{"F F | A F F F A A", "analyst", analyst},
-		{"F F | A A A F A A", "admin", admin},
+		// refer own, refer other | directory read, manage; keys; access log; aggregates; dashboard | survey own, other's
+		{"A F | A F F F F A | A F", "caseworker", caseworker("shelter-a")},
+		{"F F | A F F F F F | F F", "caseworker without organisation", caseworker("")},
+		{"F F | A F F F F A | F F", "bank", bank("bank-x")},
+		{"F F | A F F F F A | F F", "bureau", bureau("bureau-q")},
+		{"F F | A F F A A A | F F", "auditor", auditor},
+		{"F F | A F F F A A | F F", "analyst", analyst},
+		{"F F | A A A F A A | A A", "admin", admin},
 	}
 	for _, row := range matrix {
 		want := parse(t, row.cells, len(globalColumns))
@@ -348,7 +350,8 @@ func TestAuthorizeUnauthenticated(t *testing.T) {
 		{ID: "u", Role: "superuser", Organisation: "shelter-a"}, {ID: "u", Role: "Admin"}}
 	actions := []access.Action{access.ActionRead, access.ActionChange, access.ActionRecordBankOutcome,
 		access.ActionRecordDisputeOutcome, access.ActionErase, access.ActionRefer, access.ActionReadDirectory,
-		access.ActionManageDirectory, access.ActionManageKeys, access.ActionReadAccessLog, access.ActionReadAggregates, access.ActionReadDashboard, "x"}
+		access.ActionManageDirectory, access.ActionManageKeys, access.ActionReadAccessLog, access.ActionReadAggregates, access.ActionReadDashboard,
+		access.ActionAnswerSurvey, "x"}
 	for _, a := range actors {
 		if a.Authenticated() {
 			t.Fatalf("%+v is authenticated", a)

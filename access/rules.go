@@ -220,6 +220,11 @@ func decideGlobal(r Request) Decision {
 		return allow("every authenticated caller reads the organisation directory")
 	case ActionManageDirectory:
 		return only(a, "admins manage the organisation directory", RoleAdmin)
+	case ActionAnswerSurvey:
+		if a.Role == RoleAdmin || a.Role == RoleCaseworker && actsFor(a, r.Target) {
+			return allow("an organisation's caseworkers, and admins, answer its baseline survey")
+		}
+		return forbid("only the organisation's caseworkers, and admins, answer its baseline survey")
 	case ActionManageKeys:
 		return only(a, "admins manage keys", RoleAdmin)
 	case ActionRevokeTokens:

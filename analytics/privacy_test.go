@@ -184,6 +184,14 @@ func scanForPersonalData(t *testing.T, events []fixtureEvent) {
 		published.WriteString("\n" + Subject(ce) + "\n")
 		needles = append(needles, secrets(fe.rec, e)...)
 	}
+	if !holdsCaseEvents(events) {
+		// A file of the directory's events alone (the survey's fixture): the feed
+		// publishes no organisation event, so there is nothing to scan.
+		if mapped != 0 {
+			t.Fatalf("%d organisation events were published", mapped)
+		}
+		return
+	}
 	if mapped == 0 || withPersonal == 0 || len(pl.planted) == 0 {
 		t.Fatalf("nothing scanned: %d messages, %d events with personal data", mapped, withPersonal)
 	}
@@ -207,4 +215,12 @@ func scanForPersonalData(t *testing.T, events []fixtureEvent) {
 		t.Errorf("the time scan found %d new times of day, want 1", n)
 	}
 	t.Logf("scanned %d messages (%d bytes) for %d needles", mapped, published.Len(), len(needles))
+}
+
+// holdsCaseEvents reports whether any of events is a case's.
+func holdsCaseEvents(events []fixtureEvent) bool {
+	return slices.ContainsFunc(events, func(fe fixtureEvent) bool {
+		spec, ok := domain.EventSpecOf(fe.event)
+		return ok && spec.Aggregate == domain.AggregateCase
+	})
 }

@@ -28,3 +28,8 @@ func (r *queryResolver) Dashboard(ctx context.Context, filter graph.DashboardFil
 func (r *subscriptionResolver) DashboardUpdated(ctx context.Context, filter graph.DashboardFilter) (<-chan *graph.Dashboard, error) {
 	return r.subscribeDashboard(ctx, filter)
 }
+
+// Dashboard returns graph.DashboardResolver implementation.
+func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }
+
+type dashboardResolver struct{ *Resolver }

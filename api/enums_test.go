@@ -79,6 +79,8 @@ var boundEnums = map[string]domainEnum{
 	"TransferReason":        enumOf(domain.AllTransferReason),
 	"TransferDeclineReason": enumOf(domain.AllTransferDeclineReason),
 	"TransferStatus":        enumOf(domain.AllTransferStatus),
+
+	"SurveyNeed": enumOf(domain.AllSurveyNeed),
 }
 
 // TestEnumsMapToTheDomain: every value of every GraphQL enum is bound (gqlgen.yml) to

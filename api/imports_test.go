@@ -11,14 +11,15 @@ import (
 
 // TestAPIImportsApplicationOnly: the API speaks the application's language. Its code
 // (generated code included) imports, of this module, app, auth, the domain's value
-// types and its own packages only — never access, sealing, the store, projections,
-// codec or the access log, which app alone puts together (and filters for the
-// caller). Tests may import more: they build whole nodes.
+// types, the dashboard's (pure: published figures, never a case) and its own packages
+// only — never access, sealing, the store, projections, codec or the access log, which
+// app alone puts together (and filters for the caller). Tests may import more: they
+// build whole nodes.
 func TestAPIImportsApplicationOnly(t *testing.T) {
 	const module = "github.com/waymark-org/waymark/"
 	allowed := map[string][]string{
-		".":      {"app", "auth", "domain", "api/graph", "api/scalar", "internal/logging"},
-		"graph":  {"app", "domain", "api/scalar"},
+		".":      {"app", "auth", "domain", "dashboard", "api/graph", "api/scalar", "internal/logging"},
+		"graph":  {"app", "domain", "dashboard", "api/scalar"},
 		"scalar": {},
 	}
 	for dir, allow := range allowed {

@@ -53,9 +53,15 @@ func (r *queryResolver) Organisation(ctx context.Context, id string, minPosition
 	return r.svc.Organisation(ctx, actorFrom(ctx), id, deref(minPosition))
 }
 
+// Organisation returns graph.OrganisationResolver implementation.
+func (r *Resolver) Organisation() graph.OrganisationResolver { return &organisationResolver{r} }
+
 // OrganisationResult returns graph.OrganisationResultResolver implementation.
 func (r *Resolver) OrganisationResult() graph.OrganisationResultResolver {
 	return &organisationResultResolver{r}
 }
 
-type organisationResultResolver struct{ *Resolver }
+type (
+	organisationResolver       struct{ *Resolver }
+	organisationResultResolver struct{ *Resolver }
+)

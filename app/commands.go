@@ -220,6 +220,12 @@ func (s *Service) changeOrganisation(ctx context.Context, actor Actor, commandID
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}
+	return s.organisationCommand(ctx, actor, commandID, id, cmd)
+}
+
+// organisationCommand decides cmd on the registered organisation id and appends its
+// events, for a caller already authorised.
+func (s *Service) organisationCommand(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (Result, error) {
 	if err := validateCommandID(commandID); err != nil {
 		return Result{}, err
 	}

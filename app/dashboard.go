@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/dashboard"
@@ -37,14 +38,17 @@ func (s *Service) Dashboard(ctx context.Context, actor Actor, filter dashboard.F
 			return DashboardView{}, fmt.Errorf("%w: organisationId: no organisation %q in the directory", ErrBadInput, clip(filter.Organisation))
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return DashboardView{}, err
-	}
+	return s.dashboards.get(ctx, filter, s.Now(), s.DashboardChanges(), s.publishDashboard)
+}
+
+// publishDashboard publishes the dashboard filter selects now, from the figures as
+// they stand.
+func (s *Service) publishDashboard(filter dashboard.Filter, now time.Time) (DashboardView, error) {
 	var out DashboardView
 	if s.runner != nil {
 		out.Position = s.runner.Position() // read first: the figures hold at least this
 	}
-	q := dashboard.Query{Filter: filter, Now: s.Now(), Open: s.cases.OpenCases(filter.Jurisdiction), StalledAfter: s.stalledAfter}
+	q := dashboard.Query{Filter: filter, Now: now, Open: s.cases.OpenCases(filter.Jurisdiction), StalledAfter: s.stalledAfter}
 	var err error
 	s.cases.Dashboard().Read(func(f *dashboard.Figures) { out.View, err = s.publisher.Publish(f, q) })
 	if err != nil {

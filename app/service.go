@@ -98,6 +98,7 @@ type Service struct {
 	deadlines     *deadlines // due dates of bureau block requests (calendar.go)
 	publisher     *dashboard.Publisher
 	dashboardSubs dashboardSubscriptions
+	dashboards    *dashboardCache
 	stalledAfter  time.Duration
 }
 
@@ -151,7 +152,7 @@ func New(cfg Config) (*Service, error) {
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
-		publisher: publisher, stalledAfter: cfg.StalledAfter,
+		publisher: publisher, stalledAfter: cfg.StalledAfter, dashboards: newDashboardCache(),
 	}
 	if cfg.AccessLog != nil {
 		s.accessLog = retainedLog{AccessLog: cfg.AccessLog, s: s} // without what retention dropped (retention_accesslog.go)

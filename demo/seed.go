@@ -55,6 +55,8 @@ type Summary struct {
 	Transferred         int // cases that moved to another organisation (transfers.go)
 	TransfersPending    int // cases whose transfer waits for the recipient's answer
 	TransferredAccounts int // accounts opened after the case moved to another country
+
+	SurveyAnswers int // the pilot's answers to this year's baseline survey (survey.go)
 }
 
 func newSummary() Summary {
@@ -112,6 +114,12 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 			return sum, fmt.Errorf("seed journey %d at %s: %w", s.n, s.at.Format(time.DateTime), err)
 		}
 	}
+	// This year's survey round, answered as the journeys stand now (after them, so
+	// the clock only moves forward).
+	if sum.SurveyAnswers, err = seedSurvey(ctx, svc, now.Year()); err != nil {
+		return sum, err
+	}
+	sum.Commands += sum.SurveyAnswers
 	for _, w := range walkers {
 		c, err := w.load(ctx)
 		if err != nil {
@@ -120,7 +128,7 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 		sum.add(c)
 	}
 	logger.Info("demo data seeded", "organisations", sum.Organisations, "cases", sum.Cases, "closed", sum.Closed,
-		"commands", sum.Commands, "accountsOpened", sum.AccountsOpened, "disputes", sum.Disputes)
+		"commands", sum.Commands, "accountsOpened", sum.AccountsOpened, "disputes", sum.Disputes, "surveyAnswers", sum.SurveyAnswers)
 	return sum, nil
 }
 

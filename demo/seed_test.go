@@ -31,8 +31,8 @@ func seed(t *testing.T) demo.Summary {
 // journey used at least once.
 func TestSeedWalksJourneysToEveryStage(t *testing.T) {
 	sum := seed(t)
-	if sum.Organisations != len(demo.Coalition()) || sum.Cases != demo.Journeys {
-		t.Errorf("seeded %d organisations and %d cases", sum.Organisations, sum.Cases)
+	if sum.Organisations != len(demo.Coalition()) || sum.Cases != demo.Journeys || sum.SurveyAnswers != 11 {
+		t.Errorf("seeded %d organisations, %d cases and %d survey answers", sum.Organisations, sum.Cases, sum.SurveyAnswers)
 	}
 	for _, stage := range domain.AllStage() {
 		if sum.ByStage[stage] == 0 {

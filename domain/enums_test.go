@@ -46,6 +46,7 @@ func TestEnums(t *testing.T) {
 	check("Programme", strs(AllProgramme()), func(s string) bool { return Programme(s).Valid() })
 	check("OfferStatus", strs(AllOfferStatus()), func(s string) bool { return OfferStatus(s).Valid() })
 	check("PackStatus", strs(AllPackStatus()), func(s string) bool { return PackStatus(s).Valid() })
+	check("SurveyNeed", strs(AllSurveyNeed()), func(s string) bool { return SurveyNeed(s).Valid() })
 
 	for _, k := range AllOrganisationKind() {
 		if k.SupportsSurvivors() != (k == OrgShelter || k == OrgNGO || k == OrgGovernment) {

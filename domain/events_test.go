@@ -16,6 +16,8 @@ func TestEventsRoundTripThroughJSON(t *testing.T) {
 		IDDocumentRequested{DocumentID: "doc-3", Kind: DocBirthCertificate, At: at(11), Personal: &AuthorityDetails{IssuingAuthority: "Registro Civil"}},
 		OrganisationDeactivated{At: at(12)},
 		OrganisationReactivated{At: at(13)},
+		BaselineSurveyAnswered{Round: 2026, Services: []Service{ServiceShelter, ServiceLegalAid}, Capacity: 30, SurvivorsPerYear: 120,
+			Barriers: []Barrier{BarrierNoID, BarrierUnawareOfProducts}, Needs: []SurveyNeed{SurveyNeedFinancialTraining}, At: at(14)},
 		TokenRevoked{TokenID: "jti-1", At: at(12)},
 		SubjectRevoked{Subject: "u-1", At: at(12)},
 		OrganisationRegistered{Name: "Banco", Kind: OrgBank, Jurisdiction: "MX", Services: []Service{ServiceBanking}, At: at(0)},

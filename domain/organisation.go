@@ -183,6 +183,8 @@ func decideOrganisation(o Organisation, cmd Command, now time.Time) ([]Event, er
 		return decideRegisterOrganisation(o, cmd, now)
 	case UpdateOrganisationProfile:
 		return decideUpdateOrganisationProfile(o, cmd, now)
+	case AnswerBaselineSurvey:
+		return decideAnswerBaselineSurvey(o, cmd, now)
 	case DeactivateOrganisation:
 		if !o.Registered {
 			return nil, unknownOrganisation("", "the organisation is not in the directory")
@@ -254,7 +256,8 @@ func checkProfile(k OrganisationKind, services []Service, programmes []Programme
 // ---- Evolve ------------------------------------------------------------------------
 
 // EvolveOrganisation applies one event; like Evolve it bumps Version for every event.
-// The directory's four events are its own: a plain switch is its dispatch.
+// The directory's events are its own: a plain switch is its dispatch (a survey
+// answer only counts: nothing the directory decides reads it).
 func EvolveOrganisation(o Organisation, e Event) Organisation {
 	o.Version++
 	switch e := e.(type) {

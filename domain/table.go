@@ -34,6 +34,7 @@ func concerns() []concern {
 		lifecycleConcern(),
 		transferConcern(),
 		organisationConcern(),
+		surveyConcern(),
 		revocationConcern(),
 	}
 }

@@ -20,9 +20,9 @@ var (
 )
 
 // runFixtureJourney records at least one event of every type through the real
-// commands: the directory (with a profile update, a deactivation and a reactivation),
-// two revocations, a case that goes through the whole journey, closes and reopens,
-// and a case whose survivor is erased.
+// commands: the directory (with a profile update, a deactivation, a reactivation and a
+// survey answer), two revocations, a case that goes through the whole journey, closes
+// and reopens, and a case whose survivor is erased.
 func runFixtureJourney(t *testing.T, n *node.Node) {
 	t.Helper()
 	ctx := context.Background()
@@ -50,6 +50,10 @@ func runFixtureJourney(t *testing.T, n *node.Node) {
 		Services: []domain.Service{domain.ServiceBanking}, Programmes: []domain.Programme{domain.ProgrammeSurvivorInclusion}}))
 	must(svc.DeactivateOrganisation(ctx, fixtureAdmin, "fx-off", "fx-bank-2"))
 	must(svc.ReactivateOrganisation(ctx, fixtureAdmin, "fx-on", "fx-bank-2"))
+	must(svc.AnswerBaselineSurvey(ctx, fixtureWorker, "fx-survey", "fx-shelter", domain.AnswerBaselineSurvey{
+		Round: 2026, Services: []domain.Service{domain.ServiceShelter, domain.ServiceLegalAid}, Capacity: 24, SurvivorsPerYear: 80,
+		Barriers: []domain.Barrier{domain.BarrierNoID, domain.BarrierUnawareOfProducts},
+		Needs:    []domain.SurveyNeed{domain.SurveyNeedFinancialTraining, domain.SurveyNeedMoneyToOpenAccount}}))
 	must(svc.RevokeToken(ctx, fixtureAdmin, "fx-revoke-token", "FIXTURETOKENID"))
 	must(svc.RevokeSubject(ctx, fixtureAdmin, "fx-revoke-subject", "fx-departed-user"))
 

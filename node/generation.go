@@ -65,6 +65,7 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 		Store: n.Store, Runner: g.runner, Cases: g.cases, Orgs: g.orgs, Revocations: g.revs, Commands: g.cmds,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: n.logger, HashKey: cfg.HashKey,
 		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Calendars: cfg.Calendars, Work: work,
+		DashboardMinCell: cfg.DashboardMinCell, StalledAfter: cfg.Work.StalledAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)

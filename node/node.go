@@ -57,6 +57,8 @@ type Config struct {
 	// Work says when time makes work in the queues (a consent about to expire, a
 	// stalled case); zero for projections' defaults.
 	Work projections.WorkConfig
+	// DashboardMinCell is the coalition dashboard's k (app.Config; zero: the default).
+	DashboardMinCell int
 }
 
 // Node is one running Waymark.

@@ -20,7 +20,10 @@ type OrganisationView struct {
 	Programmes   []domain.Programme
 	// Active is false once the organisation was deactivated: its staff's tokens are
 	// refused and no new command may name it.
-	Active   bool
+	Active bool
+	// Survey is the organisation's answer to each round of the baseline survey, by
+	// round: the latest answer of a round (a correction replaces it; the log keeps both).
+	Survey   []domain.BaselineSurveyAnswered
 	Position eventstore.Position
 }
 
@@ -58,8 +61,22 @@ func (o *Organisations) Apply(env Envelope) error {
 		return o.update(id, env, func(v *OrganisationView) { v.Active = false })
 	case domain.OrganisationReactivated:
 		return o.update(id, env, func(v *OrganisationView) { v.Active = true })
+	case domain.BaselineSurveyAnswered:
+		return o.update(id, env, func(v *OrganisationView) { v.Survey = withSurveyAnswer(v.Survey, e) })
 	}
 	return nil
+}
+
+// withSurveyAnswer returns the rounds with e's round answered by e, in a new slice (a
+// view handed out keeps the rounds it had).
+func withSurveyAnswer(rounds []domain.BaselineSurveyAnswered, e domain.BaselineSurveyAnswered) []domain.BaselineSurveyAnswered {
+	i, found := slices.BinarySearchFunc(rounds, e.Round, func(a domain.BaselineSurveyAnswered, round int) int { return a.Round - round })
+	out := slices.Clone(rounds)
+	if found {
+		out[i] = e
+		return out
+	}
+	return slices.Insert(out, i, e)
 }
 
 // update replaces a registered organisation's view by a changed copy: views handed

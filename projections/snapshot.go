@@ -53,7 +53,7 @@ import (
 // discarded, and the read models rebuilt from the log.
 const (
 	snapshotMagic   = "WMRKSNAP"
-	snapshotVersion = 5 // 2: journeys compact, notes without their texts; 3: disputes' due dates, transfers; 4: notes' ids in 16 bytes; 5: the dashboard's figures
+	snapshotVersion = 6 // 2: journeys compact, notes without their texts; 3: disputes' due dates, transfers; 4: notes' ids in 16 bytes; 5: the dashboard's figures; 6: organisations' survey answers
 	snapshotFile    = "readmodels.snap"
 	caseChunk       = 1024
 	macSize         = sha256.Size

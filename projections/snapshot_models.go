@@ -118,6 +118,7 @@ func encOrganisations(e *enc, views []*OrganisationView) {
 		encStrs(e, v.Services)
 		encStrs(e, v.Programmes)
 		e.bool(v.Active)
+		encList(e, v.Survey, encSurveyAnswer)
 		e.position(v.Position)
 	})
 }
@@ -125,8 +126,24 @@ func encOrganisations(e *enc, views []*OrganisationView) {
 func decOrganisations(d *dec) []*OrganisationView {
 	return decList(d, func(d *dec) *OrganisationView {
 		return &OrganisationView{ID: d.str(), Name: d.str(), Kind: decStr[domain.OrganisationKind](d), Jurisdiction: d.str(),
-			Services: decStrs[domain.Service](d), Programmes: decStrs[domain.Programme](d), Active: d.bool(), Position: d.position()}
+			Services: decStrs[domain.Service](d), Programmes: decStrs[domain.Programme](d), Active: d.bool(),
+			Survey: decList(d, decSurveyAnswer), Position: d.position()}
 	})
+}
+
+func encSurveyAnswer(e *enc, a domain.BaselineSurveyAnswered) {
+	e.int(a.Round)
+	encStrs(e, a.Services)
+	e.int(a.Capacity)
+	e.int(a.SurvivorsPerYear)
+	encStrs(e, a.Barriers)
+	encStrs(e, a.Needs)
+	e.time(a.At)
+}
+
+func decSurveyAnswer(d *dec) domain.BaselineSurveyAnswered {
+	return domain.BaselineSurveyAnswered{Round: d.int(), Services: decStrs[domain.Service](d), Capacity: d.int(),
+		SurvivorsPerYear: d.int(), Barriers: decStrs[domain.Barrier](d), Needs: decStrs[domain.SurveyNeed](d), At: d.time()}
 }
 
 func encRevocations(e *enc, tokens, subjects map[string]time.Time) {

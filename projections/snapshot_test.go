@@ -48,6 +48,14 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	if _, err := w.svc.RevokeSubject(ctx, adminActor, "revoke-1", "someone"); err != nil {
 		t.Fatal(err)
 	}
+	// The demo answered this year's survey before the snapshot; a correction after it.
+	if _, err := w.svc.AnswerBaselineSurvey(ctx, adminActor, "survey-fix", demo.ShelterCDMX, domain.AnswerBaselineSurvey{
+		Round: 2026, Services: []domain.Service{domain.ServiceShelter}, Capacity: 41, Needs: []domain.SurveyNeed{domain.SurveyNeedTransport}}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := before.orgs.Get(demo.NGOChiapas); len(o.Survey) != 1 || o.Survey[0].Round != 2026 || o.Survey[0].SurvivorsPerYear == 0 {
+		t.Fatalf("the demo's survey answers are not in the snapshotted directory: %+v", o.Survey)
+	}
 
 	loaded := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: dir}).run(t, w)
 	if at, ok := loaded.snaps.Loaded(); !ok || at != cp {
@@ -55,6 +63,9 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	}
 	rebuilt := newModels(w).run(t, w)
 	sameModels(t, loaded, rebuilt)
+	if o, _ := loaded.orgs.Get(demo.ShelterCDMX); len(o.Survey) != 1 || o.Survey[0].Capacity != 41 {
+		t.Errorf("the survey's correction after the snapshot: %+v", o.Survey)
+	}
 	if pilot := dashboardOf(t, loaded)[0].(dashboard.View); pilot.Figures[0].Months[0].Value == 0 {
 		t.Errorf("the dashboard compared holds nothing: the pilot shows no referrals in July 2025: %+v", pilot.Figures[0])
 	}

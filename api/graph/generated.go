@@ -34,8 +34,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Case() CaseResolver
 	CaseResult() CaseResultResolver
+	Dashboard() DashboardResolver
 	HistoryEvent() HistoryEventResolver
 	Mutation() MutationResolver
+	Organisation() OrganisationResolver
 	OrganisationResult() OrganisationResultResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -311,6 +313,7 @@ type ComplexityRoot struct {
 		Periods        func(childComplexity int) int
 		Position       func(childComplexity int) int
 		StalledCases   func(childComplexity int) int
+		Survey         func(childComplexity int) int
 	}
 
 	DashboardBand struct {
@@ -340,6 +343,17 @@ type ComplexityRoot struct {
 		Months  func(childComplexity int) int
 		Name    func(childComplexity int) int
 		Periods func(childComplexity int) int
+	}
+
+	DashboardSurvey struct {
+		Barriers              func(childComplexity int) int
+		Capacity              func(childComplexity int) int
+		Needs                 func(childComplexity int) int
+		Organisations         func(childComplexity int) int
+		OrganisationsAnswered func(childComplexity int) int
+		Round                 func(childComplexity int) int
+		Services              func(childComplexity int) int
+		SurvivorsPerYear      func(childComplexity int) int
 	}
 
 	DisputeItem struct {
@@ -414,6 +428,7 @@ type ComplexityRoot struct {
 		AcceptCaseTransfer             func(childComplexity int, input AcceptCaseTransferInput) int
 		AcknowledgeSafeguardingConcern func(childComplexity int, input AcknowledgeSafeguardingConcernInput) int
 		AddCaseNote                    func(childComplexity int, input AddCaseNoteInput) int
+		AnswerBaselineSurvey           func(childComplexity int, input AnswerBaselineSurveyInput) int
 		CancelCaseTransfer             func(childComplexity int, input CancelCaseTransferInput) int
 		CloseCase                      func(childComplexity int, input CloseCaseInput) int
 		DeactivateOrganisation         func(childComplexity int, input OrganisationCommandInput) int
@@ -470,6 +485,7 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		Programmes   func(childComplexity int) int
 		Services     func(childComplexity int) int
+		Survey       func(childComplexity int) int
 	}
 
 	OrganisationResult struct {
@@ -534,6 +550,31 @@ type ComplexityRoot struct {
 	Subscription struct {
 		DashboardUpdated func(childComplexity int, filter DashboardFilter) int
 		WorkChanged      func(childComplexity int) int
+	}
+
+	SurveyAnswer struct {
+		AnsweredAt       func(childComplexity int) int
+		Barriers         func(childComplexity int) int
+		Capacity         func(childComplexity int) int
+		Needs            func(childComplexity int) int
+		Round            func(childComplexity int) int
+		Services         func(childComplexity int) int
+		SurvivorsPerYear func(childComplexity int) int
+	}
+
+	SurveyBarrierCount struct {
+		Barrier       func(childComplexity int) int
+		Organisations func(childComplexity int) int
+	}
+
+	SurveyNeedCount struct {
+		Need          func(childComplexity int) int
+		Organisations func(childComplexity int) int
+	}
+
+	SurveyServiceCount struct {
+		Organisations func(childComplexity int) int
+		Service       func(childComplexity int) int
 	}
 
 	WorkChange struct {
@@ -602,6 +643,9 @@ type CaseResolver interface {
 type CaseResultResolver interface {
 	Case(ctx context.Context, obj *CaseResult) (*app.Case, error)
 }
+type DashboardResolver interface {
+	Survey(ctx context.Context, obj *Dashboard) (*DashboardSurvey, error)
+}
 type HistoryEventResolver interface {
 	Group(ctx context.Context, obj *app.HistoryEvent) (app.Group, error)
 	Data(ctx context.Context, obj *app.HistoryEvent) (*string, error)
@@ -653,10 +697,14 @@ type MutationResolver interface {
 	RaiseSafeguardingConcern(ctx context.Context, input RaiseSafeguardingConcernInput) (*CaseResult, error)
 	AcknowledgeSafeguardingConcern(ctx context.Context, input AcknowledgeSafeguardingConcernInput) (*CaseResult, error)
 	ResolveSafeguardingConcern(ctx context.Context, input ResolveSafeguardingConcernInput) (*CaseResult, error)
+	AnswerBaselineSurvey(ctx context.Context, input AnswerBaselineSurveyInput) (*OrganisationResult, error)
 	RequestCaseTransfer(ctx context.Context, input RequestCaseTransferInput) (*CaseResult, error)
 	AcceptCaseTransfer(ctx context.Context, input AcceptCaseTransferInput) (*CaseResult, error)
 	DeclineCaseTransfer(ctx context.Context, input DeclineCaseTransferInput) (*CaseResult, error)
 	CancelCaseTransfer(ctx context.Context, input CancelCaseTransferInput) (*CaseResult, error)
+}
+type OrganisationResolver interface {
+	Survey(ctx context.Context, obj *app.Organisation) ([]app.SurveyAnswer, error)
 }
 type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
@@ -1787,6 +1835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dashboard.StalledCases(childComplexity), true
+	case "Dashboard.survey":
+		if e.ComplexityRoot.Dashboard.Survey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Survey(childComplexity), true
 
 	case "DashboardBand.band":
 		if e.ComplexityRoot.DashboardBand.Band == nil {
@@ -1893,6 +1947,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DashboardSeries.Periods(childComplexity), true
+
+	case "DashboardSurvey.barriers":
+		if e.ComplexityRoot.DashboardSurvey.Barriers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Barriers(childComplexity), true
+	case "DashboardSurvey.capacity":
+		if e.ComplexityRoot.DashboardSurvey.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Capacity(childComplexity), true
+	case "DashboardSurvey.needs":
+		if e.ComplexityRoot.DashboardSurvey.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Needs(childComplexity), true
+	case "DashboardSurvey.organisations":
+		if e.ComplexityRoot.DashboardSurvey.Organisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Organisations(childComplexity), true
+	case "DashboardSurvey.organisationsAnswered":
+		if e.ComplexityRoot.DashboardSurvey.OrganisationsAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.OrganisationsAnswered(childComplexity), true
+	case "DashboardSurvey.round":
+		if e.ComplexityRoot.DashboardSurvey.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Round(childComplexity), true
+	case "DashboardSurvey.services":
+		if e.ComplexityRoot.DashboardSurvey.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.Services(childComplexity), true
+	case "DashboardSurvey.survivorsPerYear":
+		if e.ComplexityRoot.DashboardSurvey.SurvivorsPerYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardSurvey.SurvivorsPerYear(childComplexity), true
 
 	case "DisputeItem.accountReference":
 		if e.ComplexityRoot.DisputeItem.AccountReference == nil {
@@ -2233,6 +2336,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCaseNote(childComplexity, args["input"].(AddCaseNoteInput)), true
+	case "Mutation.answerBaselineSurvey":
+		if e.ComplexityRoot.Mutation.AnswerBaselineSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerBaselineSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerBaselineSurvey(childComplexity, args["input"].(AnswerBaselineSurveyInput)), true
 	case "Mutation.cancelCaseTransfer":
 		if e.ComplexityRoot.Mutation.CancelCaseTransfer == nil {
 			break
@@ -2735,6 +2849,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Services(childComplexity), true
+	case "Organisation.survey":
+		if e.ComplexityRoot.Organisation.Survey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Survey(childComplexity), true
 
 	case "OrganisationResult.organisation":
 		if e.ComplexityRoot.OrganisationResult.Organisation == nil {
@@ -3050,6 +3170,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.WorkChanged(childComplexity), true
 
+	case "SurveyAnswer.answeredAt":
+		if e.ComplexityRoot.SurveyAnswer.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.AnsweredAt(childComplexity), true
+	case "SurveyAnswer.barriers":
+		if e.ComplexityRoot.SurveyAnswer.Barriers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.Barriers(childComplexity), true
+	case "SurveyAnswer.capacity":
+		if e.ComplexityRoot.SurveyAnswer.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.Capacity(childComplexity), true
+	case "SurveyAnswer.needs":
+		if e.ComplexityRoot.SurveyAnswer.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.Needs(childComplexity), true
+	case "SurveyAnswer.round":
+		if e.ComplexityRoot.SurveyAnswer.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.Round(childComplexity), true
+	case "SurveyAnswer.services":
+		if e.ComplexityRoot.SurveyAnswer.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.Services(childComplexity), true
+	case "SurveyAnswer.survivorsPerYear":
+		if e.ComplexityRoot.SurveyAnswer.SurvivorsPerYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyAnswer.SurvivorsPerYear(childComplexity), true
+
+	case "SurveyBarrierCount.barrier":
+		if e.ComplexityRoot.SurveyBarrierCount.Barrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyBarrierCount.Barrier(childComplexity), true
+	case "SurveyBarrierCount.organisations":
+		if e.ComplexityRoot.SurveyBarrierCount.Organisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyBarrierCount.Organisations(childComplexity), true
+
+	case "SurveyNeedCount.need":
+		if e.ComplexityRoot.SurveyNeedCount.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyNeedCount.Need(childComplexity), true
+	case "SurveyNeedCount.organisations":
+		if e.ComplexityRoot.SurveyNeedCount.Organisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyNeedCount.Organisations(childComplexity), true
+
+	case "SurveyServiceCount.organisations":
+		if e.ComplexityRoot.SurveyServiceCount.Organisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyServiceCount.Organisations(childComplexity), true
+	case "SurveyServiceCount.service":
+		if e.ComplexityRoot.SurveyServiceCount.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyServiceCount.Service(childComplexity), true
+
 	case "WorkChange.added":
 		if e.ComplexityRoot.WorkChange.Added == nil {
 			break
@@ -3187,6 +3389,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
 			graphql.NewInputUnmarshaler("AcknowledgeSafeguardingConcernInput", ec.unmarshalInputAcknowledgeSafeguardingConcernInput),
 			graphql.NewInputUnmarshaler("AddCaseNoteInput", ec.unmarshalInputAddCaseNoteInput),
+			graphql.NewInputUnmarshaler("AnswerBaselineSurveyInput", ec.unmarshalInputAnswerBaselineSurveyInput),
 			graphql.NewInputUnmarshaler("BarrierInput", ec.unmarshalInputBarrierInput),
 			graphql.NewInputUnmarshaler("CancelCaseTransferInput", ec.unmarshalInputCancelCaseTransferInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
@@ -5654,6 +5857,134 @@ enum ConcernResolution {
   OTHER
 }
 `, BuiltIn: false},
+	{Name: "../../schema/survey.graphqls", Input: `# The baseline survey of service organisations: each year, the organisations that
+# support survivors say what they offer, how many they serve, which barriers they see
+# and what they need; the dashboard shows a jurisdiction's latest round.
+
+extend type Mutation {
+  """
+  Records an organisation's answer to one round of the baseline survey (its own
+  caseworkers, or an admin for it). Only shelters, NGOs and government services answer;
+  a deactivated organisation does not. Answering a round again corrects it: the latest
+  answer counts, and the history keeps both. An answer holds no free text.
+  """
+  answerBaselineSurvey(
+    "The organisation and its answer."
+    input: AnswerBaselineSurveyInput!
+  ): OrganisationResult!
+}
+
+extend type Organisation {
+  "Its answers to the baseline survey, the latest of each round, by round (empty for organisations that do not support survivors)."
+  survey: [SurveyAnswer!]!
+}
+
+extend type Dashboard {
+  """
+  The baseline survey beside the journey figures: the latest round up to the year of the
+  dashboard's last month, added up over the jurisdiction's organisations (or the one
+  organisation of the filter). These are facts organisations state about themselves,
+  not about survivors, so they are published exactly: no count is withheld or rounded
+  (unlike the case figures, whose small counts could point at a survivor).
+  dashboardUpdated does not push for a survey answer alone: its next push carries it.
+  """
+  survey: DashboardSurvey!
+}
+
+"An organisation's answer to one round of the baseline survey."
+input AnswerBaselineSurveyInput {
+  "Chosen by the client; a retry with it returns the first result."
+  commandId: ID!
+  "The organisation that answers: a shelter, NGO or government service."
+  organisationId: ID!
+  "The round: its year, from 2020 to next year."
+  round: Int!
+  "What the organisation offers survivors."
+  services: [Service!]!
+  "How many places it has (0 to 100000)."
+  capacity: Int!
+  "How many survivors it serves in a year (0 to 100000)."
+  survivorsPerYear: Int!
+  "What it sees keeping survivors from financial services."
+  barriers: [Barrier!]!
+  "What it needs to help them past those barriers."
+  needs: [SurveyNeed!]!
+}
+
+"What an organisation needs to help survivors into the financial system."
+enum SurveyNeed {
+  "Financial training for survivors (what the products are, how to use them)."
+  FINANCIAL_TRAINING
+  "Money for the opening deposit or fees of an account."
+  MONEY_TO_OPEN_ACCOUNT
+  "Transport to the bank, the ID office or the training."
+  TRANSPORT
+  "Help recovering survivors' identity documents."
+  ID_ASSISTANCE
+}
+
+"An organisation's answer to one round of the baseline survey: the latest it gave."
+type SurveyAnswer {
+  "The round: its year."
+  round: Int!
+  "What it offers survivors."
+  services: [Service!]!
+  "How many places it has."
+  capacity: Int!
+  "How many survivors it serves in a year."
+  survivorsPerYear: Int!
+  "What it sees keeping survivors from financial services."
+  barriers: [Barrier!]!
+  "What it needs to help them."
+  needs: [SurveyNeed!]!
+  "When this answer was recorded."
+  answeredAt: Time!
+}
+
+"One round of the baseline survey, added up. Every count is exact (see Dashboard.survey)."
+type DashboardSurvey {
+  "The round shown (a year); null when no organisation in scope answered a round up to the dashboard's last year."
+  round: Int
+  "How many organisations answered that round."
+  organisationsAnswered: Int!
+  "Of how many: the organisations in scope that support survivors (active now, or answered the round)."
+  organisations: Int!
+  "For every service, how many of the organisations that answered offer it."
+  services: [SurveyServiceCount!]!
+  "Their places, added up."
+  capacity: Int!
+  "The survivors they serve in a year, added up."
+  survivorsPerYear: Int!
+  "For every barrier, how many of them see it."
+  barriers: [SurveyBarrierCount!]!
+  "For every need, how many of them name it."
+  needs: [SurveyNeedCount!]!
+}
+
+"How many organisations offer a service."
+type SurveyServiceCount {
+  "The service."
+  service: Service!
+  "How many offer it."
+  organisations: Int!
+}
+
+"How many organisations see a barrier."
+type SurveyBarrierCount {
+  "The barrier."
+  barrier: Barrier!
+  "How many see it."
+  organisations: Int!
+}
+
+"How many organisations name a need."
+type SurveyNeedCount {
+  "The need."
+  need: SurveyNeed!
+  "How many name it."
+  organisations: Int!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/transfers.graphqls", Input: `# Transfers: a survivor moves — to another shelter in the same state, or across a
 # border — and her case moves with her to another support organisation: same case, same
 # history. The owner asks, with her consent for the recipient; the recipient accepts or
@@ -6459,6 +6790,8 @@ func (ec *executionContext) childFields_Dashboard(ctx context.Context, field gra
 		return ec.fieldContext_Dashboard_openCases(ctx, field)
 	case "stalledCases":
 		return ec.fieldContext_Dashboard_stalledCases(ctx, field)
+	case "survey":
+		return ec.fieldContext_Dashboard_survey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dashboard", field.Name)
 }
@@ -6519,6 +6852,28 @@ func (ec *executionContext) childFields_DashboardSeries(ctx context.Context, fie
 		return ec.fieldContext_DashboardSeries_periods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DashboardSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardSurvey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "round":
+		return ec.fieldContext_DashboardSurvey_round(ctx, field)
+	case "organisationsAnswered":
+		return ec.fieldContext_DashboardSurvey_organisationsAnswered(ctx, field)
+	case "organisations":
+		return ec.fieldContext_DashboardSurvey_organisations(ctx, field)
+	case "services":
+		return ec.fieldContext_DashboardSurvey_services(ctx, field)
+	case "capacity":
+		return ec.fieldContext_DashboardSurvey_capacity(ctx, field)
+	case "survivorsPerYear":
+		return ec.fieldContext_DashboardSurvey_survivorsPerYear(ctx, field)
+	case "barriers":
+		return ec.fieldContext_DashboardSurvey_barriers(ctx, field)
+	case "needs":
+		return ec.fieldContext_DashboardSurvey_needs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardSurvey", field.Name)
 }
 
 func (ec *executionContext) childFields_DisputeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6685,6 +7040,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_programmes(ctx, field)
 	case "active":
 		return ec.fieldContext_Organisation_active(ctx, field)
+	case "survey":
+		return ec.fieldContext_Organisation_survey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -6775,6 +7132,56 @@ func (ec *executionContext) childFields_SafeguardingConcern(ctx context.Context,
 		return ec.fieldContext_SafeguardingConcern_resolutionText(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SafeguardingConcern", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "round":
+		return ec.fieldContext_SurveyAnswer_round(ctx, field)
+	case "services":
+		return ec.fieldContext_SurveyAnswer_services(ctx, field)
+	case "capacity":
+		return ec.fieldContext_SurveyAnswer_capacity(ctx, field)
+	case "survivorsPerYear":
+		return ec.fieldContext_SurveyAnswer_survivorsPerYear(ctx, field)
+	case "barriers":
+		return ec.fieldContext_SurveyAnswer_barriers(ctx, field)
+	case "needs":
+		return ec.fieldContext_SurveyAnswer_needs(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_SurveyAnswer_answeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyAnswer", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyBarrierCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "barrier":
+		return ec.fieldContext_SurveyBarrierCount_barrier(ctx, field)
+	case "organisations":
+		return ec.fieldContext_SurveyBarrierCount_organisations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyBarrierCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyNeedCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_SurveyNeedCount_need(ctx, field)
+	case "organisations":
+		return ec.fieldContext_SurveyNeedCount_organisations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyNeedCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyServiceCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_SurveyServiceCount_service(ctx, field)
+	case "organisations":
+		return ec.fieldContext_SurveyServiceCount_organisations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyServiceCount", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7005,6 +7412,20 @@ func (ec *executionContext) field_Mutation_addCaseNote_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (AddCaseNoteInput, error) {
 			return ec.unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAddCaseNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerBaselineSurvey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AnswerBaselineSurveyInput, error) {
+			return ec.unmarshalNAnswerBaselineSurveyInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAnswerBaselineSurveyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12909,6 +13330,38 @@ func (ec *executionContext) fieldContext_Dashboard_stalledCases(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Dashboard_survey(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_survey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dashboard().Survey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DashboardSurvey) graphql.Marshaler {
+			return ec.marshalNDashboardSurvey2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSurvey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_survey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardSurvey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DashboardBand_band(ctx context.Context, field graphql.CollectedField, obj *DashboardBand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13331,6 +13784,217 @@ func (ec *executionContext) fieldContext_DashboardSeries_periods(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DashboardCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardSurvey_round(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSurvey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardSurvey_organisationsAnswered(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_organisationsAnswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganisationsAnswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_organisationsAnswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSurvey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardSurvey_organisations(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_organisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSurvey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardSurvey_services(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.ServiceCount) graphql.Marshaler {
+			return ec.marshalNSurveyServiceCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐServiceCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardSurvey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyServiceCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardSurvey_capacity(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSurvey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardSurvey_survivorsPerYear(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_survivorsPerYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurvivorsPerYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_survivorsPerYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardSurvey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DashboardSurvey_barriers(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_barriers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Barriers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.BarrierCount) graphql.Marshaler {
+			return ec.marshalNSurveyBarrierCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐBarrierCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardSurvey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyBarrierCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardSurvey_needs(ctx context.Context, field graphql.CollectedField, obj *DashboardSurvey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardSurvey_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.SurveyNeedCount) graphql.Marshaler {
+			return ec.marshalNSurveyNeedCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyNeedCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardSurvey_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardSurvey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyNeedCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16220,6 +16884,50 @@ func (ec *executionContext) fieldContext_Mutation_resolveSafeguardingConcern(ctx
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_answerBaselineSurvey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerBaselineSurvey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerBaselineSurvey(ctx, fc.Args["input"].(AnswerBaselineSurveyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OrganisationResult) graphql.Marshaler {
+			return ec.marshalNOrganisationResult2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐOrganisationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerBaselineSurvey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerBaselineSurvey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_requestCaseTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16624,6 +17332,38 @@ func (ec *executionContext) _Organisation_active(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Organisation_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Organisation_survey(ctx context.Context, field graphql.CollectedField, obj *app.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_survey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Survey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []app.SurveyAnswer) graphql.Marshaler {
+			return ec.marshalNSurveyAnswer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyAnswerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_survey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyAnswer(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganisationResult_organisationId(ctx context.Context, field graphql.CollectedField, obj *OrganisationResult) (ret graphql.Marshaler) {
@@ -17929,6 +18669,305 @@ func (ec *executionContext) fieldContext_Subscription_dashboardUpdated(ctx conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SurveyAnswer_round(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyAnswer_services(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Service")
+}
+
+func (ec *executionContext) _SurveyAnswer_capacity(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyAnswer_survivorsPerYear(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_survivorsPerYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurvivorsPerYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_survivorsPerYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyAnswer_barriers(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_barriers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Barriers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_barriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Barrier")
+}
+
+func (ec *executionContext) _SurveyAnswer_needs(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.SurveyNeed) graphql.Marshaler {
+			return ec.marshalNSurveyNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "SurveyNeed")
+}
+
+func (ec *executionContext) _SurveyAnswer_answeredAt(ctx context.Context, field graphql.CollectedField, obj *app.SurveyAnswer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyAnswer_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyAnswer_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyAnswer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyBarrierCount_barrier(ctx context.Context, field graphql.CollectedField, obj *app.BarrierCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyBarrierCount_barrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Barrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Barrier) graphql.Marshaler {
+			return ec.marshalNBarrier2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyBarrierCount_barrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyBarrierCount", field, false, false, "Barrier")
+}
+
+func (ec *executionContext) _SurveyBarrierCount_organisations(ctx context.Context, field graphql.CollectedField, obj *app.BarrierCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyBarrierCount_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyBarrierCount_organisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyBarrierCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyNeedCount_need(ctx context.Context, field graphql.CollectedField, obj *app.SurveyNeedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyNeedCount_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.SurveyNeed) graphql.Marshaler {
+			return ec.marshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyNeedCount_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyNeedCount", field, false, false, "SurveyNeed")
+}
+
+func (ec *executionContext) _SurveyNeedCount_organisations(ctx context.Context, field graphql.CollectedField, obj *app.SurveyNeedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyNeedCount_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyNeedCount_organisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyNeedCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyServiceCount_service(ctx context.Context, field graphql.CollectedField, obj *app.ServiceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyServiceCount_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Service) graphql.Marshaler {
+			return ec.marshalNService2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyServiceCount_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyServiceCount", field, false, false, "Service")
+}
+
+func (ec *executionContext) _SurveyServiceCount_organisations(ctx context.Context, field graphql.CollectedField, obj *app.ServiceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyServiceCount_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyServiceCount_organisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyServiceCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WorkChange_organisationId(ctx context.Context, field graphql.CollectedField, obj *app.WorkChange) (ret graphql.Marshaler) {
@@ -19747,6 +20786,97 @@ func (ec *executionContext) unmarshalInputAddCaseNoteInput(ctx context.Context, 
 func UnmarshalAddCaseNoteInput(ctx context.Context, raw any) (AddCaseNoteInput, error) {
 	var out AddCaseNoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCaseNoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerBaselineSurveyInput(ctx context.Context, obj any) (AnswerBaselineSurveyInput, error) {
+	var it AnswerBaselineSurveyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commandId", "organisationId", "round", "services", "capacity", "survivorsPerYear", "barriers", "needs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commandId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commandId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommandID = data
+		case "organisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationID = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "services":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("services"))
+			data, err := ec.unmarshalNService2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐServiceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Services = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "survivorsPerYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("survivorsPerYear"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurvivorsPerYear = data
+		case "barriers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("barriers"))
+			data, err := ec.unmarshalNBarrier2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐBarrierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Barriers = data
+		case "needs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
+			data, err := ec.unmarshalNSurveyNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeedᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerBaselineSurveyInput unmarshals raw into the AnswerBaselineSurveyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerBaselineSurveyInput(ctx context.Context, raw any) (AnswerBaselineSurveyInput, error) {
+	var out AnswerBaselineSurveyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerBaselineSurveyInput", raw, &out)
 	return out, err
 }
 
@@ -24427,63 +25557,69 @@ func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet
 		case "jurisdiction":
 			out.Values[i] = ec._Dashboard_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organisationId":
 			out.Values[i] = ec._Dashboard_organisationId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "months":
 			out.Values[i] = ec._Dashboard_months(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "periods":
 			out.Values[i] = ec._Dashboard_periods(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minCell":
 			out.Values[i] = ec._Dashboard_minCell(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currentMonth":
 			out.Values[i] = ec._Dashboard_currentMonth(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "position":
 			out.Values[i] = ec._Dashboard_position(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "funnel":
 			out.Values[i] = ec._Dashboard_funnel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "figures":
 			out.Values[i] = ec._Dashboard_figures(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "durations":
 			out.Values[i] = ec._Dashboard_durations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "openCases":
 			out.Values[i] = ec._Dashboard_openCases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stalledCases":
 			out.Values[i] = ec._Dashboard_stalledCases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "survey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dashboard_survey(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24678,6 +25814,74 @@ func (ec *executionContext) _DashboardSeries(ctx context.Context, sel ast.Select
 			}
 		case "periods":
 			out.Values[i] = ec._DashboardSeries_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardSurveyImplementors = []string{"DashboardSurvey"}
+
+func (ec *executionContext) _DashboardSurvey(ctx context.Context, sel ast.SelectionSet, obj *DashboardSurvey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardSurveyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardSurvey")
+		case "round":
+			out.Values[i] = ec._DashboardSurvey_round(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organisationsAnswered":
+			out.Values[i] = ec._DashboardSurvey_organisationsAnswered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisations":
+			out.Values[i] = ec._DashboardSurvey_organisations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._DashboardSurvey_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._DashboardSurvey_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "survivorsPerYear":
+			out.Values[i] = ec._DashboardSurvey_survivorsPerYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "barriers":
+			out.Values[i] = ec._DashboardSurvey_barriers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needs":
+			out.Values[i] = ec._DashboardSurvey_needs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25415,6 +26619,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "answerBaselineSurvey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerBaselineSurvey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "requestCaseTransfer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestCaseTransfer(ctx, field)
@@ -25517,38 +26728,44 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Organisation_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Organisation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Organisation_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "jurisdiction":
 			out.Values[i] = ec._Organisation_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "services":
 			out.Values[i] = ec._Organisation_services(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "programmes":
 			out.Values[i] = ec._Organisation_programmes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._Organisation_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "survey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_survey(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26007,6 +27224,183 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var surveyAnswerImplementors = []string{"SurveyAnswer"}
+
+func (ec *executionContext) _SurveyAnswer(ctx context.Context, sel ast.SelectionSet, obj *app.SurveyAnswer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyAnswerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyAnswer")
+		case "round":
+			out.Values[i] = ec._SurveyAnswer_round(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._SurveyAnswer_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._SurveyAnswer_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "survivorsPerYear":
+			out.Values[i] = ec._SurveyAnswer_survivorsPerYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "barriers":
+			out.Values[i] = ec._SurveyAnswer_barriers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needs":
+			out.Values[i] = ec._SurveyAnswer_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answeredAt":
+			out.Values[i] = ec._SurveyAnswer_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyBarrierCountImplementors = []string{"SurveyBarrierCount"}
+
+func (ec *executionContext) _SurveyBarrierCount(ctx context.Context, sel ast.SelectionSet, obj *app.BarrierCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyBarrierCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyBarrierCount")
+		case "barrier":
+			out.Values[i] = ec._SurveyBarrierCount_barrier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisations":
+			out.Values[i] = ec._SurveyBarrierCount_organisations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyNeedCountImplementors = []string{"SurveyNeedCount"}
+
+func (ec *executionContext) _SurveyNeedCount(ctx context.Context, sel ast.SelectionSet, obj *app.SurveyNeedCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyNeedCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyNeedCount")
+		case "need":
+			out.Values[i] = ec._SurveyNeedCount_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisations":
+			out.Values[i] = ec._SurveyNeedCount_organisations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyServiceCountImplementors = []string{"SurveyServiceCount"}
+
+func (ec *executionContext) _SurveyServiceCount(ctx context.Context, sel ast.SelectionSet, obj *app.ServiceCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyServiceCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyServiceCount")
+		case "service":
+			out.Values[i] = ec._SurveyServiceCount_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisations":
+			out.Values[i] = ec._SurveyServiceCount_organisations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var workChangeImplementors = []string{"WorkChange"}
@@ -26724,6 +28118,11 @@ func (ec *executionContext) unmarshalNAddCaseNoteInput2githubᚗcomᚋwaymarkᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAnswerBaselineSurveyInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAnswerBaselineSurveyInput(ctx context.Context, v any) (AnswerBaselineSurveyInput, error) {
+	res, err := ec.unmarshalInputAnswerBaselineSurveyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus(ctx context.Context, v any) (domain.ApplicationStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNApplicationStatus2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐApplicationStatus[tmp]
@@ -27378,6 +28777,14 @@ func (ec *executionContext) marshalNDashboardSeries2ᚕgithubᚗcomᚋwaymarkᚑ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDashboardSurvey2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardSurvey(ctx context.Context, sel ast.SelectionSet, v *DashboardSurvey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DashboardSurvey!")
+		return graphql.Null
+	}
+	return ec._DashboardSurvey(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDataCategory2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐDataCategory(ctx context.Context, v any) (domain.DataCategory, error) {
@@ -28716,6 +30123,146 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 func (ec *executionContext) unmarshalNSubmitAccountApplicationInput2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐSubmitAccountApplicationInput(ctx context.Context, v any) (SubmitAccountApplicationInput, error) {
 	res, err := ec.unmarshalInputSubmitAccountApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyAnswer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyAnswer(ctx context.Context, sel ast.SelectionSet, v app.SurveyAnswer) graphql.Marshaler {
+	return ec._SurveyAnswer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSurveyAnswer2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []app.SurveyAnswer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyAnswer2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyAnswer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSurveyBarrierCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐBarrierCount(ctx context.Context, sel ast.SelectionSet, v app.BarrierCount) graphql.Marshaler {
+	return ec._SurveyBarrierCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSurveyBarrierCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐBarrierCountᚄ(ctx context.Context, sel ast.SelectionSet, v []app.BarrierCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyBarrierCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐBarrierCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed(ctx context.Context, v any) (domain.SurveyNeed, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed(ctx context.Context, sel ast.SelectionSet, v domain.SurveyNeed) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SurveyNeed!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed = map[string]domain.SurveyNeed{
+		"FINANCIAL_TRAINING":    domain.SurveyNeedFinancialTraining,
+		"MONEY_TO_OPEN_ACCOUNT": domain.SurveyNeedMoneyToOpenAccount,
+		"TRANSPORT":             domain.SurveyNeedTransport,
+		"ID_ASSISTANCE":         domain.SurveyNeedIDAssistance,
+	}
+	marshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed = map[domain.SurveyNeed]string{
+		domain.SurveyNeedFinancialTraining:  "FINANCIAL_TRAINING",
+		domain.SurveyNeedMoneyToOpenAccount: "MONEY_TO_OPEN_ACCOUNT",
+		domain.SurveyNeedTransport:          "TRANSPORT",
+		domain.SurveyNeedIDAssistance:       "ID_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) unmarshalNSurveyNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeedᚄ(ctx context.Context, v any) ([]domain.SurveyNeed, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.SurveyNeed, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSurveyNeed2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.SurveyNeed) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyNeed2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurveyNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSurveyNeedCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyNeedCount(ctx context.Context, sel ast.SelectionSet, v app.SurveyNeedCount) graphql.Marshaler {
+	return ec._SurveyNeedCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSurveyNeedCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyNeedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []app.SurveyNeedCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyNeedCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐSurveyNeedCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSurveyServiceCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐServiceCount(ctx context.Context, sel ast.SelectionSet, v app.ServiceCount) graphql.Marshaler {
+	return ec._SurveyServiceCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSurveyServiceCount2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐServiceCountᚄ(ctx context.Context, sel ast.SelectionSet, v []app.ServiceCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyServiceCount2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋappᚐServiceCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSurvivorInput2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐSurvivorDetails(ctx context.Context, v any) (*domain.SurvivorDetails, error) {

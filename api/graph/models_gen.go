@@ -116,6 +116,26 @@ type AddCaseNoteInput struct {
 	Text string `json:"text"`
 }
 
+// An organisation's answer to one round of the baseline survey.
+type AnswerBaselineSurveyInput struct {
+	// Chosen by the client; a retry with it returns the first result.
+	CommandID string `json:"commandId"`
+	// The organisation that answers: a shelter, NGO or government service.
+	OrganisationID string `json:"organisationId"`
+	// The round: its year, from 2020 to next year.
+	Round int `json:"round"`
+	// What the organisation offers survivors.
+	Services []domain.Service `json:"services"`
+	// How many places it has (0 to 100000).
+	Capacity int `json:"capacity"`
+	// How many survivors it serves in a year (0 to 100000).
+	SurvivorsPerYear int `json:"survivorsPerYear"`
+	// What it sees keeping survivors from financial services.
+	Barriers []domain.Barrier `json:"barriers"`
+	// What it needs to help them past those barriers.
+	Needs []domain.SurveyNeed `json:"needs"`
+}
+
 // An offer a bank made.
 type BankOffer struct {
 	// The offer's id.
@@ -514,6 +534,13 @@ type Dashboard struct {
 	OpenCases []DashboardBand `json:"openCases"`
 	// The open cases now with no event for the stalled period (30 days).
 	StalledCases *DashboardCount `json:"stalledCases"`
+	// The baseline survey beside the journey figures: the latest round up to the year of the
+	// dashboard's last month, added up over the jurisdiction's organisations (or the one
+	// organisation of the filter). These are facts organisations state about themselves,
+	// not about survivors, so they are published exactly: no count is withheld or rounded
+	// (unlike the case figures, whose small counts could point at a survivor).
+	// dashboardUpdated does not push for a survey answer alone: its next push carries it.
+	Survey *DashboardSurvey `json:"survey"`
 }
 
 // The open cases referred within an age band.
@@ -586,6 +613,26 @@ type DashboardSeries struct {
 	Months []DashboardCount `json:"months"`
 	// One count per period of Dashboard.periods. A quarter is published only when all three of its months are, as their sum; a year is its table's total, suppressed with it.
 	Periods []DashboardCount `json:"periods"`
+}
+
+// One round of the baseline survey, added up. Every count is exact (see Dashboard.survey).
+type DashboardSurvey struct {
+	// The round shown (a year); null when no organisation in scope answered a round up to the dashboard's last year.
+	Round *int `json:"round,omitempty"`
+	// How many organisations answered that round.
+	OrganisationsAnswered int `json:"organisationsAnswered"`
+	// Of how many: the organisations in scope that support survivors (active now, or answered the round).
+	Organisations int `json:"organisations"`
+	// For every service, how many of the organisations that answered offer it.
+	Services []app.ServiceCount `json:"services"`
+	// Their places, added up.
+	Capacity int `json:"capacity"`
+	// The survivors they serve in a year, added up.
+	SurvivorsPerYear int `json:"survivorsPerYear"`
+	// For every barrier, how many of them see it.
+	Barriers []app.BarrierCount `json:"barriers"`
+	// For every need, how many of them name it.
+	Needs []app.SurveyNeedCount `json:"needs"`
 }
 
 // Every offer declined.

@@ -20,6 +20,12 @@ const (
 	readPersonal = `query($id: ID!) { case(id: $id) { id version stage status referredAt
 		identity { fullName dateOfBirth aliases phone email } notes { id text at authorOrganisation } } }`
 	// A caseworker's list: the shelter's open cases at referral, a page of 20.
+	// The coalition dashboard as its page asks for it: a year of the jurisdiction.
+	readDashboard = `query($f: DashboardFilter!) { dashboard(filter: $f) { months periods minCell currentMonth position
+		funnel { figure months { value suppressed provisional } periods { value suppressed provisional } }
+		figures { figure name code months { value suppressed provisional } periods { value suppressed provisional } }
+		durations { kind from to period cases { value suppressed provisional } medianDays p90Days }
+		openCases { band count { value suppressed provisional } } stalledCases { value suppressed provisional } } }`
 	readList = `query($org: ID!) { cases(filter: {organisationId: $org, status: OPEN, stage: REFERRAL, jurisdiction: "MX"}, first: 20) {
 		totalCount edges { node { id stage status referredAt updatedAt } } } }`
 )
@@ -28,7 +34,8 @@ const (
 type readFigure struct {
 	name       string
 	query      string
-	perCase    bool // one request per case id, in turn; else the same request each time
+	perCase    bool           // one request per case id, in turn; else the same request each time
+	vars       map[string]any // the request's variables, unless perCase
 	rate       int
 	target     time.Duration
 	targetRate int // the rate the target is set at: judged only there
@@ -37,9 +44,10 @@ type readFigure struct {
 // reads measures the read figures on srv, whose cases are benchOrganisation's.
 func (b *benchRun) reads(ctx context.Context, srv benchServer, token string) {
 	figures := []readFigure{
-		{"case(id) summary", readSummary, true, b.plan.summaryRate, 5 * time.Millisecond, 1000},
-		{"case(id) with identity and notes", readPersonal, true, b.plan.personalRate, 10 * time.Millisecond, 500},
-		{"cases(filter), a page of 20", readList, false, b.plan.listRate, 0, 0},
+		{"case(id) summary", readSummary, true, nil, b.plan.summaryRate, 5 * time.Millisecond, 1000},
+		{"case(id) with identity and notes", readPersonal, true, nil, b.plan.personalRate, 10 * time.Millisecond, 500},
+		{"cases(filter), a page of 20", readList, false, map[string]any{"org": benchOrganisation}, b.plan.listRate, 0, 0},
+		{"dashboard, a year of the jurisdiction", readDashboard, false, dashboardYear(time.Now()), b.plan.dashRate, 0, 0},
 	}
 	ids, err := bench.CaseIDs(ctx, srv.URL, token, benchOrganisation, 1000)
 	if err == nil && len(ids) == 0 {
@@ -54,7 +62,13 @@ func (b *benchRun) reads(ctx context.Context, srv benchServer, token string) {
 		b.logger.Info("bench: reads", "read", f.name, "rate", f.rate)
 		b.report.Add(secReads, b.read(ctx, srv, token, ids, f, figure))
 	}
-	b.report.Add(secReads, bench.Row{Figure: "dashboard", Waymark: "n/a (no dashboard query yet)"})
+}
+
+// dashboardYear is the dashboard filter of the twelve months up to now's.
+func dashboardYear(now time.Time) map[string]any {
+	now = now.UTC()
+	return map[string]any{"f": map[string]any{"jurisdiction": benchJurisdiction,
+		"fromMonth": now.AddDate(0, -11, -now.Day()+1).Format("2006-01"), "toMonth": now.Format("2006-01")}}
 }
 
 func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids []string, f readFigure, figure string) bench.Row {
@@ -64,7 +78,7 @@ func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids 
 			vars = append(vars, map[string]any{"id": id})
 		}
 	} else {
-		vars = []map[string]any{{"org": benchOrganisation}}
+		vars = []map[string]any{f.vars}
 	}
 	targets, err := bench.GraphQLTargets(srv.URL, token, f.query, vars)
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/waymark-org/waymark/bench"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/internal/diskbench"
@@ -86,6 +88,7 @@ func (b *benchRun) commands(ctx context.Context, mode string, raw map[int]rate, 
 		}
 		if mode == jetstream.SyncAlways {
 			b.freshnessRows(bench.FreshnessResult{}, err)
+			b.pushRows(nil, err, nil)
 		}
 		return
 	}
@@ -102,7 +105,30 @@ func (b *benchRun) commands(ctx context.Context, mode string, raw map[int]rate, 
 			Jurisdiction: benchJurisdiction, Samples: b.plan.freshSamples, RunID: "bench-fresh", Feed: srv.Feed,
 			AnalyticsRecipient: demo.CoalitionAnalytics})
 		b.freshnessRows(res, err)
+		samples, pushErr := b.dashboardPush(ctx, srv, tokens[0])
+		b.pushRows(samples, errors.Join(err, pushErr), res.Fresh)
 	}
+}
+
+// dashboardPush measures the dashboard's change → push on the command server (its
+// referrals are this month's, and provisional).
+func (b *benchRun) dashboardPush(ctx context.Context, srv benchServer, caseworker string) ([]time.Duration, error) {
+	analyst, err := srv.Token(ctx, "analyst", demo.CoalitionAnalytics)
+	if err != nil {
+		return nil, err
+	}
+	return bench.RunDashboardPush(ctx, bench.DashboardPushLoad{URL: srv.URL, Token: caseworker, AnalystToken: analyst,
+		Organisation: benchOrganisation, Jurisdiction: benchJurisdiction, MinCell: dashboard.DefaultMinCell,
+		Samples: b.plan.pushSamples, RunID: "bench-push"})
+}
+
+// pushRows adds the dashboard's change → push figures beside command → read model.
+func (b *benchRun) pushRows(samples []time.Duration, err error, fresh []time.Duration) {
+	if err == nil && len(samples) == 0 {
+		err = errors.New("no sample")
+	}
+	b.percentileRows("command → dashboardUpdated push (an analyst's websocket; aim p99 < 1 s)", err, samples, fresh,
+		"command → read model")
 }
 
 // commandServer starts a server on a directory with the coalition and no cases, and

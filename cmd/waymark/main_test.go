@@ -115,6 +115,20 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	if body != fmt.Sprintf(`{"data":{"cases":{"totalCount":%d}}}`, demo.Journeys) {
 		t.Errorf("auditor counting demo cases: %s", body)
 	}
+	// The pilot's shelters answered this year's baseline survey.
+	req, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/graphql",
+		strings.NewReader(`{"query":"{ organisation(id: \"`+demo.ShelterCDMX+`\") { survey { round } } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("survey: %v", err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := fmt.Sprintf(`{"data":{"organisation":{"survey":[{"round":%d}]}}}`, time.Now().UTC().Year()); string(b) != want {
+			t.Errorf("the demo's survey: %s, want %s", b, want)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	retentionFlags := registerRetentionFlags(fs, true) // retention_serve.go
 	hookFlags := registerWebhookFlags(fs)              // webhooks_serve.go
 	work := registerWorkFlags(fs)                      // work.go
+	minCell := registerDashboardFlags(fs)              // dashboard_flags.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +61,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	if err := work.check(); err != nil {
+		return err
+	}
+	if err := checkMinCell(*minCell); err != nil {
 		return err
 	}
 	policies, err := retentionFlags.load() // a malformed policy file stops the start with its sentence
@@ -112,7 +116,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
 		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work))
+	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work), withDashboard(*minCell))
 	if err != nil {
 		return err
 	}
