@@ -16,11 +16,14 @@ function periodsWith(d, kind) {
   return d.periods.filter(p => have.has(p));
 }
 
-// defaultPeriod: the latest year with figures, else the latest quarter.
-function pick(ps) {
+// pick keeps the reader's choice; else the latest year that has a published median
+// (a period still open has none), else the latest such quarter, else the latest period.
+function pick(d, kind, ps) {
   if (ps.includes(chosen)) return chosen;
-  const years = ps.filter(p => /^\d{4}$/.test(p));
-  return (years.length ? years : ps)[(years.length ? years : ps).length - 1] || '';
+  const published = ps.filter(p => d.durations.some(x => x.kind === kind && x.period === p && x.medianDays !== null));
+  const pool = published.length ? published : ps;
+  const years = pool.filter(p => /^\d{4}$/.test(p));
+  return (years.length ? years : pool).at(-1) || '';
 }
 
 const days = v => (v === null || v === undefined ? t('ui.notPublished') : t('ui.days', { n: number(v, 1) }));
@@ -35,7 +38,7 @@ function durationBlock(d, kind, rerender) {
   const ps = periodsWith(d, kind);
   const kindLabel = t(`duration_kind.${kind.toLowerCase()}`);
   if (!ps.length) return h('p', { class: 'hint' }, t('ui.noDurations', { kind: kindLabel }));
-  const period = pick(ps);
+  const period = pick(d, kind, ps);
   const select = h('select', { class: 'period', 'aria-label': t('ui.period') },
     ps.map(p => h('option', { value: p, selected: p === period }, periodLabel(p))));
   select.addEventListener('change', () => { chosen = select.value; rerender(); });

@@ -233,6 +233,7 @@ $('csv').addEventListener('click', async () => {
 $('lang').addEventListener('change', async () => {
   await setLang($('lang').value);
   render();
+  if (token && orgsOf) loadOrganisations(orgsOf); // the kinds in the list, translated
 });
 
 function start() {
