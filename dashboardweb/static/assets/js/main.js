@@ -17,12 +17,10 @@ const FIELDS = `jurisdiction organisationId months periods minCell currentMonth 
   funnel ${SERIES} figures ${SERIES}
   durations { kind from to period cases ${C} medianDays p90Days }
   openCases { band count ${C} } stalledCases ${C}`;
-const fields = () => (withSurvey ? `${FIELDS} ${SURVEY}` : FIELDS);
-const QUERY = () => `query Dashboard($filter: DashboardFilter!) { dashboard(filter: $filter) { ${fields()} } }`;
-const SUBSCRIPTION = () => `subscription DashboardUpdated($filter: DashboardFilter!) { dashboardUpdated(filter: $filter) { ${fields()} } }`;
+const QUERY = `query Dashboard($filter: DashboardFilter!) { dashboard(filter: $filter) { ${FIELDS} ${SURVEY} } }`;
+const SUBSCRIPTION = `subscription DashboardUpdated($filter: DashboardFilter!) { dashboardUpdated(filter: $filter) { ${FIELDS} ${SURVEY} } }`;
 
 let token = sessionStorage.getItem(TOKEN) || '';
-let withSurvey = true; // until the server says it has no Dashboard.survey
 let last = null;
 let stopLive = null;
 let liveState = 'closed';
@@ -150,17 +148,10 @@ async function load() {
   stopLive = null;
   $('dashboard').setAttribute('aria-busy', 'true');
   try {
-    let data;
-    try {
-      data = await query(token, QUERY(), { filter });
-    } catch (err) {
-      if (!(withSurvey && err.code === 'GRAPHQL_VALIDATION_FAILED' && /survey/i.test(err.message))) throw err;
-      withSurvey = false; // this server has no survey (yet): ask without it
-      data = await query(token, QUERY(), { filter });
-    }
+    const data = await query(token, QUERY, { filter });
     last = data.dashboard;
     render();
-    stopLive = subscribe(token, SUBSCRIPTION(), { filter }, {
+    stopLive = subscribe(token, SUBSCRIPTION, { filter }, {
       onData: d => { last = d.dashboardUpdated; render(); },
       onError: showError,
       onState: s => { liveState = s; renderLive(); },

@@ -1,8 +1,7 @@
-// The baseline survey of service organisations (Dashboard.survey, schema/survey.graphqls
-// on the survey branch): the latest round up to the dashboard's last year, added up
-// over the organisations in scope. These are facts organisations state about
-// themselves and are published exactly, so nothing here is withheld or provisional.
-// Until the server has the field, main.js asks without it and this section is not shown.
+// The baseline survey of service organisations (Dashboard.survey, schema/survey.graphqls):
+// the latest round up to the dashboard's last year, added up over the organisations in
+// scope. These are facts organisations state about themselves and are published
+// exactly, so nothing here is withheld or provisional.
 import { t, number } from './i18n.js';
 import { barChart } from './svg.js';
 import { h, table, section } from './html.js';
