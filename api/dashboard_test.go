@@ -159,8 +159,8 @@ func TestDashboardBadFilters(t *testing.T) {
 
 // Over a real websocket (graphql-transport-ws): the first message is the dashboard as
 // it stands; five more referrals move March's provisional count from ≥5 to ≥10, and
-// the update is pushed; a single referral more changes no published number and
-// pushes nothing.
+// the update is pushed; so is a survey answer; a single referral more changes no
+// published number and pushes nothing.
 func TestDashboardUpdatedOverWebsocket(t *testing.T) {
 	h := newHarness(t)
 	h.coalition()
@@ -193,12 +193,19 @@ func TestDashboardUpdatedOverWebsocket(t *testing.T) {
 	if got := referrals(); got != "[0 0 ≥10]" {
 		t.Fatalf("after five more: %s", got)
 	}
+	// A survey answer changes what the dashboard shows beside the figures: pushed.
+	h.must(caseworker, answerSurvey, map[string]any{"in": surveyInput("sub-survey", "shelter-a")}, nil)
+	if got := referrals(); got != "[0 0 ≥10]" {
+		t.Errorf("the push after a survey answer: %s", got)
+	}
 	h.refer("sub-one-more") // 11: still ≥10
-	// Nothing may come: wait well past the subscription's poll for a message.
+	// Nothing may come: wait well past the subscription's poll for a message (the read
+	// closes the socket when it times out, so this comes last).
 	ctx, cancel := context.WithTimeout(s.ctx, 1500*time.Millisecond)
 	defer cancel()
 	var m wsMessage
 	if err := wsjson.Read(ctx, s.conn, &m); err == nil && m.Type != "ping" && m.Type != "pong" {
 		t.Errorf("a referral that changes no published number pushed %s %s", m.Type, m.Payload)
 	}
+
 }

@@ -5886,7 +5886,7 @@ extend type Dashboard {
   organisation of the filter). These are facts organisations state about themselves,
   not about survivors, so they are published exactly: no count is withheld or rounded
   (unlike the case figures, whose small counts could point at a survivor).
-  dashboardUpdated does not push for a survey answer alone: its next push carries it.
+  dashboardUpdated pushes when it changes, as it does for the case figures.
   """
   survey: DashboardSurvey!
 }
