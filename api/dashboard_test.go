@@ -17,6 +17,7 @@ const dashboardQuery = `query($f: DashboardFilter!) { dashboard(filter: $f) {
   jurisdiction organisationId months periods minCell currentMonth position
   funnel { figure name code months { value suppressed provisional } periods { value suppressed provisional } }
   figures { figure name code months { value suppressed provisional } periods { value suppressed provisional } }
+  conversions { from to period percent }
   durations { kind from to period cases { value suppressed provisional } medianDays p90Days }
   openCases { band count { value suppressed provisional } }
   stalledCases { value suppressed provisional } } }`
@@ -126,6 +127,17 @@ func TestDashboardOverGraphQL(t *testing.T) {
 		if got := fmt.Sprint(other.Dashboard.series(t, "referrals").Months); got != "[0 0 ≥5]" {
 			t.Errorf("%s reads referrals %s", name, got)
 		}
+	}
+}
+
+// One month alone is a dashboard with no whole period: its lists are empty, not null.
+func TestDashboardOfOneMonth(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	var out struct{ Dashboard dashDoc }
+	h.must(analyst, dashboardQuery, map[string]any{"f": map[string]any{"jurisdiction": "MX", "fromMonth": "2026-02", "toMonth": "2026-02"}}, &out)
+	if d := out.Dashboard; len(d.Periods) != 0 || len(d.Months) != 1 || len(d.Funnel[0].Periods) != 0 {
+		t.Errorf("one month: %+v", d)
 	}
 }
 
