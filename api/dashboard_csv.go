@@ -26,6 +26,7 @@ var csvWords = map[string]map[string]string{
 		"published": "published", "suppressed": "suppressed (fewer than %d, or would reveal one)",
 		"provisional": "provisional (lower bound, moves in steps of %d)",
 		"funnel":      "funnel", "figures": "figures", "durations": "durations", "open_cases": "open_cases", "stalled_cases": "stalled_cases",
+		"survey": "survey", "exact": "exact (the organisations' own survey answers)",
 	},
 	"es": {
 		"section": "sección", "figure": "indicador", "name": "nombre", "code": "código", "period": "periodo",
@@ -33,6 +34,7 @@ var csvWords = map[string]map[string]string{
 		"published": "publicado", "suppressed": "suprimido (menos de %d, o revelaría uno)",
 		"provisional": "provisional (cota inferior, cambia de %d en %d)",
 		"funnel":      "embudo", "figures": "indicadores", "durations": "tiempos", "open_cases": "casos_abiertos", "stalled_cases": "casos_estancados",
+		"survey": "encuesta", "exact": "exacto (respuesta de las organizaciones a la encuesta)",
 	},
 }
 
@@ -125,7 +127,33 @@ func writeDashboardCSV(w http.ResponseWriter, v app.DashboardView, words map[str
 	}
 	value, word := status(v.Stalled)
 	row(words["stalled_cases"], "stalled_cases", "stalled_cases", "", v.Current.String(), value, "", "", word)
+	surveyRows(row, v.Survey, words)
 	out.Flush()
+}
+
+// surveyRows are the baseline survey's round beside the figures: facts organisations
+// state about themselves, published exactly (period: the round's year).
+func surveyRows(row func(...string), s app.SurveySummary, words map[string]string) {
+	if s.Round == 0 {
+		return
+	}
+	round := strconv.Itoa(s.Round)
+	add := func(figure, name, code string, n int) {
+		row(words["survey"], figure, name, code, round, strconv.Itoa(n), "", "", words["exact"])
+	}
+	add("organisations_answered", "organisations_answered", "", s.OrganisationsAnswered)
+	add("organisations", "organisations", "", s.Organisations)
+	add("capacity", "capacity", "", s.Capacity)
+	add("survivors_per_year", "survivors_per_year", "", s.SurvivorsPerYear)
+	for _, c := range s.Services {
+		add("services/"+string(c.Service), "services", string(c.Service), c.Organisations)
+	}
+	for _, c := range s.Barriers {
+		add("barriers_seen/"+string(c.Barrier), "barriers_seen", string(c.Barrier), c.Organisations)
+	}
+	for _, c := range s.Needs {
+		add("needs/"+string(c.Need), "needs", string(c.Need), c.Organisations)
+	}
 }
 
 // spreadsheetSafe keeps a cell from being read as a formula by a spreadsheet (an

@@ -75,6 +75,10 @@ func TestDashboardCSV(t *testing.T) {
 		t.Errorf("%d count rows, the query has %d; referrals in March: %q", seen, len(want), want["referrals@2026-03"])
 	}
 
+	h.must(caseworker, answerSurvey, map[string]any{"in": surveyInput("csv-survey", "shelter-a")}, nil)
+	if _, body := h.getCSV(t, h.token(analyst), params); !strings.Contains(body, "\nsurvey,organisations_answered,organisations_answered,,2026,1,,,exact") {
+		t.Errorf("no survey in the export:\n%s", body[max(0, len(body)-600):])
+	}
 	params.Set("lang", "es")
 	if _, body := h.getCSV(t, h.token(analyst), params); !strings.HasPrefix(body, "sección,indicador,") || !strings.Contains(body, "provisional (cota inferior") {
 		t.Errorf("Spanish export: %.200s", body)

@@ -32,6 +32,8 @@ func dashboardToGraph(v app.DashboardView) *graph.Dashboard {
 		Months: make([]string, len(v.Months)), Periods: make([]string, len(v.Periods)),
 		Funnel: seriesToGraph(v.Funnel), Figures: seriesToGraph(v.Figures),
 		StalledCases: countToGraph(v.Stalled),
+		// Lists the schema promises are never null, even with no period in range.
+		Conversions: []graph.DashboardConversion{}, Durations: []graph.DashboardDuration{},
 	}
 	if v.Organisation != "" {
 		out.OrganisationID = &v.Organisation
@@ -41,6 +43,9 @@ func dashboardToGraph(v app.DashboardView) *graph.Dashboard {
 	}
 	for i, p := range v.Periods {
 		out.Periods[i] = p.String()
+	}
+	for _, c := range v.Conversions {
+		out.Conversions = append(out.Conversions, graph.DashboardConversion{From: c.From, To: c.To, Period: c.Period.String(), Percent: c.Percent})
 	}
 	for _, d := range v.Durations {
 		out.Durations = append(out.Durations, graph.DashboardDuration{

@@ -17,6 +17,7 @@ const dashboardQuery = `query($f: DashboardFilter!) { dashboard(filter: $f) {
   jurisdiction organisationId months periods minCell currentMonth position
   funnel { figure name code months { value suppressed provisional } periods { value suppressed provisional } }
   figures { figure name code months { value suppressed provisional } periods { value suppressed provisional } }
+  conversions { from to period percent }
   durations { kind from to period cases { value suppressed provisional } medianDays p90Days }
   openCases { band count { value suppressed provisional } }
   stalledCases { value suppressed provisional } } }`
@@ -129,6 +130,17 @@ func TestDashboardOverGraphQL(t *testing.T) {
 	}
 }
 
+// One month alone is a dashboard with no whole period: its lists are empty, not null.
+func TestDashboardOfOneMonth(t *testing.T) {
+	h := newHarness(t)
+	h.coalition()
+	var out struct{ Dashboard dashDoc }
+	h.must(analyst, dashboardQuery, map[string]any{"f": map[string]any{"jurisdiction": "MX", "fromMonth": "2026-02", "toMonth": "2026-02"}}, &out)
+	if d := out.Dashboard; len(d.Periods) != 0 || len(d.Months) != 1 || len(d.Funnel[0].Periods) != 0 {
+		t.Errorf("one month: %+v", d)
+	}
+}
+
 // Every malformed filter is BAD_USER_INPUT with a sentence, never INTERNAL; no token
 // is UNAUTHENTICATED.
 func TestDashboardBadFilters(t *testing.T) {
@@ -159,8 +171,8 @@ func TestDashboardBadFilters(t *testing.T) {
 
 // Over a real websocket (graphql-transport-ws): the first message is the dashboard as
 // it stands; five more referrals move March's provisional count from ≥5 to ≥10, and
-// the update is pushed; a single referral more changes no published number and
-// pushes nothing.
+// the update is pushed; so is a survey answer; a single referral more changes no
+// published number and pushes nothing.
 func TestDashboardUpdatedOverWebsocket(t *testing.T) {
 	h := newHarness(t)
 	h.coalition()
@@ -193,12 +205,19 @@ func TestDashboardUpdatedOverWebsocket(t *testing.T) {
 	if got := referrals(); got != "[0 0 ≥10]" {
 		t.Fatalf("after five more: %s", got)
 	}
+	// A survey answer changes what the dashboard shows beside the figures: pushed.
+	h.must(caseworker, answerSurvey, map[string]any{"in": surveyInput("sub-survey", "shelter-a")}, nil)
+	if got := referrals(); got != "[0 0 ≥10]" {
+		t.Errorf("the push after a survey answer: %s", got)
+	}
 	h.refer("sub-one-more") // 11: still ≥10
-	// Nothing may come: wait well past the subscription's poll for a message.
+	// Nothing may come: wait well past the subscription's poll for a message (the read
+	// closes the socket when it times out, so this comes last).
 	ctx, cancel := context.WithTimeout(s.ctx, 1500*time.Millisecond)
 	defer cancel()
 	var m wsMessage
 	if err := wsjson.Read(ctx, s.conn, &m); err == nil && m.Type != "ping" && m.Type != "pong" {
 		t.Errorf("a referral that changes no published number pushed %s %s", m.Type, m.Payload)
 	}
+
 }

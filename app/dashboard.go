@@ -12,10 +12,12 @@ import (
 	"github.com/waymark-org/waymark/eventstore"
 )
 
-// DashboardView is a coalition dashboard as published, and how far the read models
-// had got when it was read: every event up to Position is in it.
+// DashboardView is a coalition dashboard as published, the baseline survey beside it,
+// and how far the read models had got when it was read: every event up to Position is
+// in it.
 type DashboardView struct {
 	dashboard.View
+	Survey   SurveySummary
 	Position eventstore.Position
 }
 
@@ -54,12 +56,16 @@ func (s *Service) publishDashboard(filter dashboard.Filter, now time.Time) (Dash
 	if err != nil {
 		return DashboardView{}, badDashboardFilter(err)
 	}
+	out.Survey = SummariseSurvey(s.orgs.List(filter.Jurisdiction, ""), filter.Organisation, filter.To.Year)
 	return out, nil
 }
 
-// DashboardChanges counts the changes of the dashboard's figures: a subscriber
-// publishes again only when it moved (or the month turned).
-func (s *Service) DashboardChanges() uint64 { return s.cases.Dashboard().Changes() }
+// DashboardChanges counts the changes of what a dashboard is made of, its figures and
+// the directory (the survey): a subscriber publishes again only when it moved (or
+// time did).
+func (s *Service) DashboardChanges() uint64 {
+	return s.cases.Dashboard().Changes() + s.orgs.Changes()
+}
 
 func badDashboardFilter(err error) error {
 	if errors.Is(err, dashboard.ErrBadFilter) {

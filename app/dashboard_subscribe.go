@@ -76,7 +76,7 @@ func (s *Service) SubscribeDashboard(ctx context.Context, actor Actor, filter da
 		defer close(out)
 		tick := time.NewTicker(dashboardPoll)
 		defer tick.Stop()
-		last, changes, at := first.View, s.DashboardChanges(), time.Now()
+		last, changes, at := first, s.DashboardChanges(), time.Now()
 		for {
 			select {
 			case <-ctx.Done():
@@ -92,10 +92,10 @@ func (s *Service) SubscribeDashboard(ctx context.Context, actor Actor, filter da
 			if err != nil {
 				return
 			}
-			if reflect.DeepEqual(v.View, last) {
-				continue
+			if reflect.DeepEqual(v.View, last.View) && reflect.DeepEqual(v.Survey, last.Survey) {
+				continue // nothing published changed (the position alone does not count)
 			}
-			last = v.View
+			last = v
 			select { // the latest replaces one the subscriber has not taken yet
 			case <-out:
 			default:

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/waymark-org/waymark/domain"
 )
 
 // MaxMonths is the longest range a dashboard covers.
@@ -55,15 +57,16 @@ type Query struct {
 // View is a dashboard as it may be shown.
 type View struct {
 	Filter
-	Months    []Month
-	Periods   []Period
-	MinCell   int
-	Current   Month
-	Funnel    []Series
-	Figures   []Series
-	Durations []Duration
-	OpenCases []Band
-	Stalled   Count
+	Months      []Month
+	Periods     []Period
+	MinCell     int
+	Current     Month
+	Funnel      []Series
+	Conversions []Conversion
+	Figures     []Series
+	Durations   []Duration
+	OpenCases   []Band
+	Stalled     Count
 }
 
 // Series is one figure, a count per month of View.Months and per period of
@@ -72,6 +75,15 @@ type Series struct {
 	Figure  Figure
 	Months  []Count
 	Periods []Count
+}
+
+// Conversion is the funnel's conversion from one stage to the next over a period:
+// To's count per hundred of From's, worked out from published counts alone (nil when
+// either is withheld or provisional, or From's is 0).
+type Conversion struct {
+	From, To domain.Stage
+	Period   Period
+	Percent  *float64
 }
 
 // Duration is one measure's wait over a closed period: how many cases waited (rounded
@@ -153,6 +165,7 @@ func (p *Publisher) Publish(f *Figures, q Query) (View, error) {
 	for _, fig := range funnelFigures() {
 		v.Funnel = append(v.Funnel, p.series(years, q, v, fig))
 	}
+	v.Conversions = conversions(v)
 	for _, c := range catalogue() {
 		codes := c.codes
 		if c.bureaus {
@@ -168,6 +181,24 @@ func (p *Publisher) Publish(f *Figures, q Query) (View, error) {
 	v.Durations = p.durations(f, q, v)
 	v.OpenCases, v.Stalled = p.openCases(q)
 	return v, nil
+}
+
+// conversions are the funnel's, from its published period counts.
+func conversions(v View) []Conversion {
+	stages := domain.AllStage()
+	var out []Conversion
+	for i := 0; i+1 < len(v.Funnel); i++ {
+		for pi, per := range v.Periods {
+			c := Conversion{From: stages[i], To: stages[i+1], Period: per}
+			from, to := v.Funnel[i].Periods[pi], v.Funnel[i+1].Periods[pi]
+			if published := func(c Count) bool { return !c.Suppressed && !c.Provisional }; published(from) && published(to) && from.Value > 0 {
+				pct := math.Round(1000*float64(to.Value)/float64(from.Value)) / 10
+				c.Percent = &pct
+			}
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // yearCounts are one jurisdiction-year's counts: by figure, by organisation, by month.

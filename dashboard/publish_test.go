@@ -223,6 +223,36 @@ func compareViews(t *testing.T, name string, a, b View, k int) {
 	}
 }
 
+// Conversions come from the funnel's published, closed period counts alone.
+func TestPublishConversions(t *testing.T) {
+	j := &journey{f: NewFigures(), states: map[string]domain.Case{}}
+	for i := range 10 {
+		id := fmt.Sprint("c", i)
+		refer(j, id, "shelter-a", day("2026-01-05T00:00:00Z"))
+		if i < 6 {
+			j.apply(id, domain.IDDocumentRequested{DocumentID: "d", Kind: domain.DocPassport, At: day("2026-02-05T00:00:00Z")})
+		}
+	}
+	p, _ := NewPublisher(5)
+	v := mustPublish(t, p, j.f, Query{Filter: Filter{Jurisdiction: "MX", From: Month{2026, time.January}, To: Month{2026, time.June}},
+		Now: day("2026-05-10T00:00:00Z")})
+	var got []string
+	for _, c := range v.Conversions {
+		pct := "-"
+		if c.Percent != nil {
+			pct = fmt.Sprint(*c.Percent)
+		}
+		got = append(got, fmt.Sprintf("%s>%s %s %s", c.From, c.To, c.Period, pct))
+	}
+	// Q1: 10 referred, 6 reached ID recovery: 60%; none further (0 of 6: 0%, then 0 of
+	// 0: nothing); Q2 is open.
+	want := "[referral>id_recovery 2026-Q1 60 referral>id_recovery 2026-Q2 - id_recovery>account_opening 2026-Q1 0 " +
+		"id_recovery>account_opening 2026-Q2 - account_opening>credit_repair 2026-Q1 - account_opening>credit_repair 2026-Q2 -]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("conversions:\n%v\nwant\n%s", got, want)
+	}
+}
+
 // Waits: medians over closed periods only, withheld below k, cases rounded down to k.
 func TestPublishDurations(t *testing.T) {
 	j := &journey{f: NewFigures(), states: map[string]domain.Case{}}

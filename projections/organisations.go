@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
@@ -29,9 +30,14 @@ type OrganisationView struct {
 
 // Organisations is the directory read model.
 type Organisations struct {
-	mu   sync.RWMutex
-	byID map[string]*OrganisationView
+	mu      sync.RWMutex
+	byID    map[string]*OrganisationView
+	changes atomic.Uint64 // organisation events applied (Changes)
 }
+
+// Changes counts the organisation events applied: a reader of something derived from
+// the directory (the dashboard's survey) compares it to see whether anything moved.
+func (o *Organisations) Changes() uint64 { return o.changes.Load() }
 
 // NewOrganisations returns an empty directory.
 func NewOrganisations() *Organisations {
@@ -44,6 +50,7 @@ func (o *Organisations) Apply(env Envelope) error {
 	if kind != eventstore.KindOrganisation {
 		return nil
 	}
+	defer o.changes.Add(1)
 	switch e := env.Event.(type) {
 	case domain.OrganisationRegistered:
 		o.mu.Lock()

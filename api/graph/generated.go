@@ -301,6 +301,7 @@ type ComplexityRoot struct {
 	}
 
 	Dashboard struct {
+		Conversions    func(childComplexity int) int
 		CurrentMonth   func(childComplexity int) int
 		Durations      func(childComplexity int) int
 		Figures        func(childComplexity int) int
@@ -319,6 +320,13 @@ type ComplexityRoot struct {
 	DashboardBand struct {
 		Band  func(childComplexity int) int
 		Count func(childComplexity int) int
+	}
+
+	DashboardConversion struct {
+		From    func(childComplexity int) int
+		Percent func(childComplexity int) int
+		Period  func(childComplexity int) int
+		To      func(childComplexity int) int
 	}
 
 	DashboardCount struct {
@@ -1763,6 +1771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReport.ObtainedAt(childComplexity), true
 
+	case "Dashboard.conversions":
+		if e.ComplexityRoot.Dashboard.Conversions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Conversions(childComplexity), true
 	case "Dashboard.currentMonth":
 		if e.ComplexityRoot.Dashboard.CurrentMonth == nil {
 			break
@@ -1854,6 +1868,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DashboardBand.Count(childComplexity), true
+
+	case "DashboardConversion.from":
+		if e.ComplexityRoot.DashboardConversion.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardConversion.From(childComplexity), true
+	case "DashboardConversion.percent":
+		if e.ComplexityRoot.DashboardConversion.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardConversion.Percent(childComplexity), true
+	case "DashboardConversion.period":
+		if e.ComplexityRoot.DashboardConversion.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardConversion.Period(childComplexity), true
+	case "DashboardConversion.to":
+		if e.ComplexityRoot.DashboardConversion.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardConversion.To(childComplexity), true
 
 	case "DashboardCount.provisional":
 		if e.ComplexityRoot.DashboardCount.Provisional == nil {
@@ -4825,6 +4864,8 @@ type Dashboard {
   position: String!
   "The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order."
   funnel: [DashboardSeries!]!
+  "The funnel's conversion from each stage to the next, per period of periods (closed ones only)."
+  conversions: [DashboardConversion!]!
   "Every other count (see DashboardSeries.name), in a fixed order."
   figures: [DashboardSeries!]!
   "Days between the journey's stages, and to resolve each barrier and meet each need: per closed year and quarter in range."
@@ -4859,6 +4900,22 @@ type DashboardSeries {
   months: [DashboardCount!]!
   "One count per period of Dashboard.periods. A quarter is published only when all three of its months are, as their sum; a year is its table's total, suppressed with it."
   periods: [DashboardCount!]!
+}
+
+"""
+How many of a period's cases reaching one stage of the funnel there were for every
+hundred reaching the stage before it: worked out from the published counts alone, so
+it tells nothing they do not.
+"""
+type DashboardConversion {
+  "The earlier stage."
+  from: Stage!
+  "The next stage."
+  to: Stage!
+  "The quarter (2026-Q1) or year (2026)."
+  period: String!
+  "to's count as a percentage of from's, to a tenth; null when either is withheld, the period is still open, or from's count is 0."
+  percent: Float
 }
 
 "One published number."
@@ -5886,7 +5943,7 @@ extend type Dashboard {
   organisation of the filter). These are facts organisations state about themselves,
   not about survivors, so they are published exactly: no count is withheld or rounded
   (unlike the case figures, whose small counts could point at a survivor).
-  dashboardUpdated does not push for a survey answer alone: its next push carries it.
+  dashboardUpdated pushes when it changes, as it does for the case figures.
   """
   survey: DashboardSurvey!
 }
@@ -6782,6 +6839,8 @@ func (ec *executionContext) childFields_Dashboard(ctx context.Context, field gra
 		return ec.fieldContext_Dashboard_position(ctx, field)
 	case "funnel":
 		return ec.fieldContext_Dashboard_funnel(ctx, field)
+	case "conversions":
+		return ec.fieldContext_Dashboard_conversions(ctx, field)
 	case "figures":
 		return ec.fieldContext_Dashboard_figures(ctx, field)
 	case "durations":
@@ -6804,6 +6863,20 @@ func (ec *executionContext) childFields_DashboardBand(ctx context.Context, field
 		return ec.fieldContext_DashboardBand_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DashboardBand", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardConversion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_DashboardConversion_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DashboardConversion_to(ctx, field)
+	case "period":
+		return ec.fieldContext_DashboardConversion_period(ctx, field)
+	case "percent":
+		return ec.fieldContext_DashboardConversion_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardConversion", field.Name)
 }
 
 func (ec *executionContext) childFields_DashboardCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13202,6 +13275,38 @@ func (ec *executionContext) fieldContext_Dashboard_funnel(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Dashboard_conversions(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_conversions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []DashboardConversion) graphql.Marshaler {
+			return ec.marshalNDashboardConversion2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardConversionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_conversions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardConversion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dashboard_figures(ctx context.Context, field graphql.CollectedField, obj *Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13415,6 +13520,98 @@ func (ec *executionContext) fieldContext_DashboardBand_count(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DashboardConversion_from(ctx context.Context, field graphql.CollectedField, obj *DashboardConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardConversion_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardConversion_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardConversion", field, false, false, "Stage")
+}
+
+func (ec *executionContext) _DashboardConversion_to(ctx context.Context, field graphql.CollectedField, obj *DashboardConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardConversion_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Stage) graphql.Marshaler {
+			return ec.marshalNStage2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋdomainᚐStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardConversion_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardConversion", field, false, false, "Stage")
+}
+
+func (ec *executionContext) _DashboardConversion_period(ctx context.Context, field graphql.CollectedField, obj *DashboardConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardConversion_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardConversion_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardConversion", field, false, false, "String")
+}
+
+func (ec *executionContext) _DashboardConversion_percent(ctx context.Context, field graphql.CollectedField, obj *DashboardConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardConversion_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardConversion_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DashboardConversion", field, false, false, "Float")
 }
 
 func (ec *executionContext) _DashboardCount_value(ctx context.Context, field graphql.CollectedField, obj *DashboardCount) (ret graphql.Marshaler) {
@@ -25594,6 +25791,11 @@ func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conversions":
+			out.Values[i] = ec._Dashboard_conversions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "figures":
 			out.Values[i] = ec._Dashboard_figures(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25656,6 +25858,54 @@ func (ec *executionContext) _DashboardBand(ctx context.Context, sel ast.Selectio
 		case "count":
 			out.Values[i] = ec._DashboardBand_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardConversionImplementors = []string{"DashboardConversion"}
+
+func (ec *executionContext) _DashboardConversion(ctx context.Context, sel ast.SelectionSet, obj *DashboardConversion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardConversionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardConversion")
+		case "from":
+			out.Values[i] = ec._DashboardConversion_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DashboardConversion_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._DashboardConversion_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._DashboardConversion_percent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -28695,6 +28945,26 @@ func (ec *executionContext) marshalNDashboardBand2ᚕgithubᚗcomᚋwaymarkᚑor
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDashboardBand2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardBand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDashboardConversion2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardConversion(ctx context.Context, sel ast.SelectionSet, v DashboardConversion) graphql.Marshaler {
+	return ec._DashboardConversion(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDashboardConversion2ᚕgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardConversionᚄ(ctx context.Context, sel ast.SelectionSet, v []DashboardConversion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardConversion2githubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐDashboardConversion(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -526,6 +526,8 @@ type Dashboard struct {
 	Position string `json:"position"`
 	// The funnel: cases reaching each stage of the journey (or going past it), one series per stage in journey order.
 	Funnel []DashboardSeries `json:"funnel"`
+	// The funnel's conversion from each stage to the next, per period of periods (closed ones only).
+	Conversions []DashboardConversion `json:"conversions"`
 	// Every other count (see DashboardSeries.name), in a fixed order.
 	Figures []DashboardSeries `json:"figures"`
 	// Days between the journey's stages, and to resolve each barrier and meet each need: per closed year and quarter in range.
@@ -539,7 +541,7 @@ type Dashboard struct {
 	// organisation of the filter). These are facts organisations state about themselves,
 	// not about survivors, so they are published exactly: no count is withheld or rounded
 	// (unlike the case figures, whose small counts could point at a survivor).
-	// dashboardUpdated does not push for a survey answer alone: its next push carries it.
+	// dashboardUpdated pushes when it changes, as it does for the case figures.
 	Survey *DashboardSurvey `json:"survey"`
 }
 
@@ -549,6 +551,20 @@ type DashboardBand struct {
 	Band string `json:"band"`
 	// How many (always provisional: it moves in steps of minCell).
 	Count *DashboardCount `json:"count"`
+}
+
+// How many of a period's cases reaching one stage of the funnel there were for every
+// hundred reaching the stage before it: worked out from the published counts alone, so
+// it tells nothing they do not.
+type DashboardConversion struct {
+	// The earlier stage.
+	From domain.Stage `json:"from"`
+	// The next stage.
+	To domain.Stage `json:"to"`
+	// The quarter (2026-Q1) or year (2026).
+	Period string `json:"period"`
+	// to's count as a percentage of from's, to a tenth; null when either is withheld, the period is still open, or from's count is 0.
+	Percent *float64 `json:"percent,omitempty"`
 }
 
 // One published number.

@@ -150,8 +150,10 @@ func main() {
 	defer stop()
 	user := os.Getenv("NATS_USER")
 	// An analyst may read only its own inboxes, _INBOX.<user>: JetStream's replies and
-	// fetched messages come there.
-	nc, err := nats.Connect(*url, nats.UserInfo(user, os.Getenv("NATS_PASSWORD")), nats.CustomInboxPrefix("_INBOX."+user))
+	// fetched messages come there. A server busy replaying its log can take longer to
+	// answer a connect than nats.go's default 2 s.
+	nc, err := nats.Connect(*url, nats.UserInfo(user, os.Getenv("NATS_PASSWORD")), nats.CustomInboxPrefix("_INBOX."+user),
+		nats.Timeout(15*time.Second))
 	if err != nil {
 		log.Fatalf("connect: %v", err)
 	}
