@@ -14,7 +14,7 @@ const $ = id => document.getElementById(id);
 const C = '{ value suppressed provisional }';
 const SERIES = `{ figure name code months ${C} periods ${C} }`;
 const FIELDS = `jurisdiction organisationId months periods minCell currentMonth position
-  funnel ${SERIES} figures ${SERIES}
+  funnel ${SERIES} conversions { from to period percent } figures ${SERIES}
   durations { kind from to period cases ${C} medianDays p90Days }
   openCases { band count ${C} } stalledCases ${C}`;
 const QUERY = `query Dashboard($filter: DashboardFilter!) { dashboard(filter: $filter) { ${FIELDS} ${SURVEY} } }`;

@@ -1,6 +1,6 @@
 // The dashboard's count sections: the funnel, the monthly trend, the open cases. Each
 // is a chart and, under it, a table of the same numbers.
-import { t, figureLabel, codeLabel, monthLabel, shortMonthLabel, periodLabel } from './i18n.js';
+import { t, figureLabel, codeLabel, monthLabel, shortMonthLabel, periodLabel, number } from './i18n.js';
 import { countText, countTitle, isWithheld, total, totalText, totalBar, coveringPeriod } from './counts.js';
 import { barChart, lineChart, legend } from './svg.js';
 import { h, table, section } from './html.js';
@@ -45,7 +45,35 @@ export function funnel(d) {
       caption: t('ui.funnelTitle'),
       columns: [t('ui.stage'), ...d.months.map(monthLabel), totalHeader(d)],
       rows: rows.map(r => ({ code: r.s.code, label: r.label, cells: [...r.s.months.map(c => cell(c, k)), totalCell(r.tot, k)] })),
-    }));
+    }),
+    conversions(d));
+}
+
+// conversions is the funnel's stage-to-stage conversion per closed period, as the API
+// works it out from published counts alone (null: not published).
+function conversions(d) {
+  const list = d.conversions || [];
+  if (!list.length) return null;
+  const periods = d.periods.filter(p => list.some(c => c.period === p));
+  const steps = [];
+  for (const c of list) if (!steps.some(s => s.from === c.from && s.to === c.to)) steps.push({ from: c.from, to: c.to });
+  const label = s => `${codeLabel('stage_reached', s.from.toLowerCase())} → ${codeLabel('stage_reached', s.to.toLowerCase())}`;
+  return table({
+    id: 'conversions-table',
+    caption: t('ui.conversionTitle'),
+    columns: [t('ui.step'), ...periods.map(periodLabel)],
+    rows: steps.map(s => ({
+      code: `${s.from.toLowerCase()}/${s.to.toLowerCase()}`,
+      label: label(s),
+      cells: periods.map(p => {
+        const c = list.find(x => x.from === s.from && x.to === s.to && x.period === p);
+        return c && c.percent !== null && c.percent !== undefined
+          ? `${number(c.percent, 1)} %`
+          : { text: t('ui.notPublished'), class: 'withheld' };
+      }),
+    })),
+    note: t('ui.conversionDesc'),
+  });
 }
 
 export const TREND = ['referrals', 'bank_referrals', 'applications', 'accounts_opened', 'credit_reports', 'disputes_filed'];
