@@ -18,6 +18,7 @@ import (
 	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
+	"github.com/waymark-org/waymark/dashboardweb"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/node"
@@ -190,7 +191,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
-	srv := api.NewServer(*httpAddr, n.Handler)
+	srv := api.NewServer(*httpAddr, dashboardweb.Mount(n.Handler)) // the page at /dashboard (dashboardweb/)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
