@@ -1,11 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -24,17 +21,9 @@ func BenchmarkDashboardDemo(b *testing.B) {
 	if _, err := demo.Seed(context.Background(), demo.Deps{Store: h.node.Store, Vault: h.node.Vault, HashKey: testKey, Logger: testkit.Quiet()}, testStart); err != nil {
 		b.Fatal(err)
 	}
-	analystToken := "Bearer " + h.token(app.Actor{ID: "analyst", Role: app.RoleAnalyst, Organisation: demo.CoalitionAnalytics})
 	body, _ := json.Marshal(map[string]any{"query": dashboardQuery, "variables": map[string]any{
 		"f": map[string]any{"jurisdiction": "MX", "fromMonth": "2025-04", "toMonth": "2026-03"}}})
-	ask := func() []byte {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", analystToken)
-		rec := httptest.NewRecorder()
-		h.node.Handler.ServeHTTP(rec, req)
-		return rec.Body.Bytes()
-	}
+	ask := h.direct(app.Actor{ID: "analyst", Role: app.RoleAnalyst, Organisation: demo.CoalitionAnalytics}, body)
 	if err := h.node.Current().Service.WaitFor(context.Background(), h.head().String()); err != nil {
 		b.Fatal(err) // the read models caught up with the seeding
 	}
