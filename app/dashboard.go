@@ -37,7 +37,8 @@ func (s *Service) Dashboard(ctx context.Context, actor Actor, filter dashboard.F
 	}
 	if filter.Organisation != "" {
 		if _, ok := s.orgs.Get(filter.Organisation); !ok {
-			return DashboardView{}, fmt.Errorf("%w: organisationId: no organisation %q in the directory", ErrBadInput, clip(filter.Organisation))
+			// The value is not repeated: it could be anything typed in the wrong field.
+			return DashboardView{}, fmt.Errorf("%w: organisationId: no such organisation in the directory", ErrBadInput)
 		}
 	}
 	return s.dashboards.get(ctx, filter, s.Now(), s.DashboardChanges(), s.publishDashboard)
