@@ -156,7 +156,7 @@ func TestDashboardBadFilters(t *testing.T) {
 		"over three years":      {map[string]any{"jurisdiction": "MX", "fromMonth": "2020-01", "toMonth": "2026-01"}, "at most 36 months"},
 		"lower-case country":    {map[string]any{"jurisdiction": "mx", "fromMonth": "2026-01", "toMonth": "2026-03"}, "ISO 3166-1 alpha-2"},
 		"not a country":         {map[string]any{"jurisdiction": "ZZ", "fromMonth": "2026-01", "toMonth": "2026-03"}, "is not a country"},
-		"unknown organisation":  {map[string]any{"jurisdiction": "MX", "organisationId": "nobody", "fromMonth": "2026-01", "toMonth": "2026-03"}, "no organisation"},
+		"unknown organisation":  {map[string]any{"jurisdiction": "MX", "organisationId": "nobody", "fromMonth": "2026-01", "toMonth": "2026-03"}, "no such organisation"},
 		"jurisdiction is empty": {map[string]any{"jurisdiction": "", "fromMonth": "2026-01", "toMonth": "2026-03"}, "jurisdiction is required"},
 	} {
 		resp := h.do(analyst, dashboardQuery, map[string]any{"f": c.filter})
