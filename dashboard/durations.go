@@ -16,19 +16,6 @@ type Measure struct {
 	From, To string
 }
 
-// Waits are the waits of measure m that ended in cell c, in days, in the order they
-// ended. The caller must not change them.
-func (f *Figures) Waits(c Cell, m Measure) []float32 { return f.durations[c][m] }
-
-// Measures lists the measures with any wait in cell c, in no order.
-func (f *Figures) Measures(c Cell) []Measure {
-	out := make([]Measure, 0, len(f.durations[c]))
-	for m := range f.durations[c] {
-		out = append(out, m)
-	}
-	return out
-}
-
 // waitsEnded are the waits event e ends, and notes when the case reached a stage.
 func (ct *caseTrack) waitsEnded(e domain.Event, at time.Time, before, after domain.Case) []wait {
 	var out []wait

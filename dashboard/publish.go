@@ -139,9 +139,6 @@ func NewPublisher(k int) (*Publisher, error) {
 	return &Publisher{k: k, tables: map[tableKey]*suppressedTable{}}, nil
 }
 
-// MinCell is the publisher's k.
-func (p *Publisher) MinCell() int { return p.k }
-
 // Publish is the dashboard q selects, from figures f (which the caller keeps still
 // meanwhile).
 //
