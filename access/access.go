@@ -180,6 +180,10 @@ type Decision struct {
 	// BreakGlass: allowed only because Reason was given; the caller must record the
 	// access with the reason before any data leaves.
 	BreakGlass bool
+	// NeedsReason: refused only for want of a stated reason (an auditor reading
+	// personal data without one); the same request with a reason would be allowed
+	// as break-glass. Err is then ErrReasonRequired.
+	NeedsReason bool
 	// Why is a short explanation for logs and error messages, with no personal data.
 	// Every decision that hides a case has the same Why, so showing it reveals nothing.
 	Why string
@@ -193,10 +197,14 @@ var (
 	ErrUnauthenticated = errors.New("not authenticated")
 	ErrNotFound        = errors.New("not found")
 	ErrForbidden       = errors.New("forbidden")
+	// ErrReasonRequired is a refusal a stated reason would lift (Decision.NeedsReason).
+	// It is an ErrForbidden too: a caller that only knows refusals treats it as one.
+	ErrReasonRequired = fmt.Errorf("%w: a stated reason is required", ErrForbidden)
 )
 
 // Err turns a decision into nil (allowed), ErrUnauthenticated, ErrNotFound (the case
-// is not visible to the caller) or ErrForbidden (visible, but not allowed).
+// is not visible to the caller), ErrReasonRequired (visible, allowed with a stated
+// reason) or ErrForbidden (visible, but not allowed).
 func (d Decision) Err() error {
 	switch {
 	case d.unauthenticated:
@@ -205,6 +213,8 @@ func (d Decision) Err() error {
 		return nil
 	case !d.Visible:
 		return ErrNotFound // says nothing more: the case may not even exist
+	case d.NeedsReason:
+		return fmt.Errorf("%w: %s", ErrReasonRequired, d.Why)
 	}
 	if d.Why != "" {
 		return fmt.Errorf("%w: %s", ErrForbidden, d.Why)
@@ -283,6 +293,9 @@ func actsFor(a Actor, org string) bool { return a.Organisation != "" && a.Organi
 
 func allow(why string) Decision  { return Decision{Allowed: true, Visible: true, Why: why} }
 func forbid(why string) Decision { return Decision{Visible: true, Why: why} }
+
+// reasonRequired refuses what a stated reason would allow (break-glass).
+func reasonRequired(why string) Decision { return Decision{Visible: true, NeedsReason: true, Why: why} }
 func breakGlass(why string) Decision {
 	return Decision{Allowed: true, Visible: true, BreakGlass: true, Why: why}
 }

@@ -726,3 +726,36 @@ func TestAuthorizeAuditing(t *testing.T) {
 	check(t, access.Authorize(access.Request{Actor: auditor, Action: access.ActionAudit, Case: &unreferred, Now: now}), "N")
 	check(t, access.Authorize(access.Request{Actor: auditor, Action: access.ActionReadAccessLog, Case: &unreferred, Now: now}), "N")
 }
+
+// A refusal says a reason is needed exactly when the same request with a reason would
+// be allowed as break-glass: every row of the matrix, every group, sealed or not. Its
+// error is ErrReasonRequired, which callers that know only refusals take for
+// ErrForbidden.
+func TestNeedsReasonExactlyWhereAReasonOpens(t *testing.T) {
+	t.Parallel()
+	needed := 0
+	for _, row := range caseMatrix {
+		for _, g := range access.Groups() {
+			for _, sealed := range []bool{false, true} {
+				r := access.Request{Actor: row.actor, Action: access.ActionRead, Group: g, Case: row.kase(), Now: now, Sealed: sealed}
+				without := access.Authorize(r)
+				r.Reason = "quarterly review"
+				with := access.Authorize(r)
+				if want := !without.Allowed && with.Allowed && with.BreakGlass; without.NeedsReason != want {
+					t.Errorf("%s: group %s (sealed %v): NeedsReason %v, want %v", row.who, g, sealed, without.NeedsReason, want)
+				}
+				if !without.NeedsReason {
+					continue
+				}
+				needed++
+				err := without.Err()
+				if !errors.Is(err, access.ErrReasonRequired) || !errors.Is(err, access.ErrForbidden) {
+					t.Errorf("%s: group %s: Err %v, want ErrReasonRequired (an ErrForbidden)", row.who, g, err)
+				}
+			}
+		}
+	}
+	if needed == 0 {
+		t.Error("no row of the matrix needs a reason: the test checks nothing")
+	}
+}

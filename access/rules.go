@@ -195,7 +195,7 @@ func auditor(r Request) Decision {
 	case strings.TrimSpace(r.Reason) != "":
 		return breakGlass("an auditor reads personal data for a stated reason (break-glass)")
 	}
-	return forbid("an auditor reads personal data only for a stated reason")
+	return reasonRequired("an auditor reads personal data only for a stated reason")
 }
 
 // admin: no case content, but may erase any case's personal data, by id.

@@ -57,8 +57,18 @@ type Log struct {
 
 // New starts a Log that stores entries in sink. Close stops it; the sink stays the
 // caller's to close.
-func New(sink Sink) *Log {
-	return &Log{sink: sink, batch: newBatcher(sink.Publish)}
+func New(sink Sink) *Log { return NewWithMetrics(sink, nil) }
+
+// Metrics is what a Log reports of its rounds (internal/metrics implements it): the
+// entries a round wrote, how many of them failed, how long it took. Counts only:
+// never an entry's contents.
+type Metrics interface {
+	AccessLogRound(entries, failed int, took time.Duration)
+}
+
+// NewWithMetrics is New reporting every round to m (nil: to nothing).
+func NewWithMetrics(sink Sink, m Metrics) *Log {
+	return &Log{sink: sink, batch: newBatcher(sink.Publish, m)}
 }
 
 // Close stops the batcher; entries still waiting fail.

@@ -24,6 +24,7 @@ import (
 //     of its own entries could not be stored.
 type batcher struct {
 	publish func(context.Context, []Entry) []error
+	metrics Metrics // nil: none
 	room    *semaphore.Weighted
 
 	mu      sync.Mutex
@@ -54,9 +55,9 @@ type call struct {
 	result  chan error // gets the call's outcome once
 }
 
-func newBatcher(publish func(context.Context, []Entry) []error) *batcher {
+func newBatcher(publish func(context.Context, []Entry) []error, m Metrics) *batcher {
 	b := &batcher{
-		publish: publish, room: semaphore.NewWeighted(maxQueued),
+		publish: publish, metrics: m, room: semaphore.NewWeighted(maxQueued),
 		kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	go b.run()
@@ -111,11 +112,27 @@ func (b *batcher) run() {
 				break
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+			started := time.Now()
 			errs := b.publish(ctx, round)
 			cancel()
+			b.observe(len(round), errs, time.Since(started))
 			b.finish(owners, errs)
 		}
 	}
+}
+
+// observe reports a round to the metrics.
+func (b *batcher) observe(entries int, errs []error, took time.Duration) {
+	if b.metrics == nil {
+		return
+	}
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	b.metrics.AccessLogRound(entries, failed, took)
 }
 
 // takeRound takes up to MaxRound entries, one from each waiting call in turn. owners

@@ -1,9 +1,9 @@
 // Package admin is the one channel through which waymark commands reach a running
 // server. One process owns a data directory (internal/datadir); a command that needs
-// that directory's event store or key store while a server owns it — key rotation and
-// directory look-ups today; backup, rebuild, checkpoint export, republishing and
-// analyst credentials later — asks the server here instead of opening the stores a
-// second time, which would corrupt them.
+// that directory's event store or key store while a server owns it — key rotation,
+// directory look-ups, backup, rebuild, checkpoint export, republishing and analyst
+// credentials — asks the server here instead of opening the stores a second time,
+// which would corrupt them.
 //
 // The channel is a Unix domain socket in the data directory (SocketPath) speaking
 // small JSON documents over HTTP: the server (Listen) takes the small Operations
@@ -24,8 +24,10 @@
 //   - what it gives is no more than that user can already do with the files of the
 //     data directory and the secrets, with the server stopped: it makes them do it
 //     through the one process that owns the stores. No key material ever crosses
-//     it, and no personal data but a survivor's own record on her recorded request
-//     (export.go), whose decryption the server records in the access log first.
+//     it (a backup with its keys is written by the server into a directory it is
+//     named, backup.go), and no personal data but a survivor's own record on her
+//     recorded request (export.go), whose decryption the server records in the
+//     access log first.
 //
 // The server removes a stale socket (left by a server that was killed) only while it
 // holds the data directory's lock, and removes its own on Close.

@@ -59,6 +59,7 @@ func listen(lock *datadir.Lock, ops Operations, logger *slog.Logger, uid int) (*
 	s.routeRetention(mux)                       // retention.go
 	s.routeNATSUsers(mux)                       // natsusers.go
 	s.routeAnalytics(mux)                       // analytics.go
+	s.routeBackup(mux)                          // backup.go
 	mux.HandleFunc("POST /v1/export", s.export) // export.go
 	s.http = &http.Server{
 		Handler:           http.MaxBytesHandler(mux, maxRequestBody),

@@ -35,9 +35,17 @@ type Config struct {
 	// Logger gets the publisher's logs: positions and counts, never a payload, a case
 	// id or a pseudonym (default slog.Default()).
 	Logger *slog.Logger
+	// Replicas is how many copies the feed's stream and registry are created with on
+	// a cluster (the event store's jetstream.Store.Replicas); default 1. Existing
+	// ones keep theirs.
+	Replicas int
 	// MinBackoff and MaxBackoff bound the wait before publishing again after a
 	// failure (defaults 500ms and 30s); it doubles at every failure in a row.
 	MinBackoff, MaxBackoff time.Duration
+	// Published, if set, is called with the recorded-at time of every event of the
+	// log the publisher is done with (its messages, if any, acknowledged): serve's
+	// metrics time the feed's publish lag with it.
+	Published func(recordedAt time.Time)
 
 	// after, when set (tests only), is called after every side effect on NATS: op is
 	// "publish", "purge", "registry"; subject is the message's subject or "". An error
@@ -102,6 +110,9 @@ func (c Config) check() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
 	if c.MinBackoff <= 0 {
 		c.MinBackoff = 500 * time.Millisecond
 	}
@@ -123,7 +134,7 @@ func KeyFingerprint(p analytics.Pseudonymizer) string {
 // (a new consumer replays it from the start), purges allowed (a journey that leaves
 // is purged), single messages never deleted, and in its metadata the analytics key's
 // fingerprint and the log position it was published after.
-func StreamConfig(p analytics.Pseudonymizer, from eventstore.Position) jetstream.StreamConfig {
+func StreamConfig(p analytics.Pseudonymizer, from eventstore.Position, replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:              analytics.StreamName,
 		Description:       "Waymark's de-identified analytics feed (CloudEvents; see asyncapi.yaml)",
@@ -139,7 +150,7 @@ func StreamConfig(p analytics.Pseudonymizer, from eventstore.Position) jetstream
 		AllowDirect:       true,
 		DenyDelete:        true,
 		DenyPurge:         false,
-		Replicas:          1,
+		Replicas:          replicas,
 		Metadata:          map[string]string{metaKey: KeyFingerprint(p), metaFrom: from.String()},
 	}
 }

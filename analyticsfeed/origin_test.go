@@ -15,9 +15,9 @@ import (
 // it from the first message) with the publisher's configuration but no metadata: the
 // publisher adopts it and changes nothing else.
 func TestOriginIsThePublishersStream(t *testing.T) {
-	want := StreamConfig(analytics.Pseudonymizer{Key: testKey}, eventstore.Start)
+	want := StreamConfig(analytics.Pseudonymizer{Key: testKey}, eventstore.Start, 1)
 	want.Metadata = nil
-	if got := wjs.OriginStreamConfig(); !reflect.DeepEqual(got, want) {
+	if got := wjs.OriginStreamConfig(1); !reflect.DeepEqual(got, want) {
 		t.Errorf("the store's origin stream:\n%+v\nthe publisher's:\n%+v", got, want)
 	}
 

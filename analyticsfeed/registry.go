@@ -31,13 +31,13 @@ type entry struct {
 	Left    time.Time `json:"left,omitzero"`
 }
 
-func registryConfig() jetstream.KeyValueConfig {
+func registryConfig(replicas int) jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
 		Bucket:      RegistryBucket,
 		Description: "The cases in the analytics feed (Waymark's own account only)",
 		History:     1,
 		Storage:     jetstream.FileStorage,
-		Replicas:    1,
+		Replicas:    replicas,
 	}
 }
 
@@ -49,11 +49,11 @@ type registry struct {
 	made bool
 }
 
-func openRegistry(ctx context.Context, js jetstream.JetStream, after func(op, subject string) error) (*registry, error) {
+func openRegistry(ctx context.Context, js jetstream.JetStream, replicas int, after func(op, subject string) error) (*registry, error) {
 	kv, err := js.KeyValue(ctx, RegistryBucket)
 	made := false
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = js.CreateKeyValue(ctx, registryConfig())
+		kv, err = js.CreateKeyValue(ctx, registryConfig(replicas))
 		made = err == nil
 	}
 	if err != nil {

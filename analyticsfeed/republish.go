@@ -93,7 +93,7 @@ func resetFeed(ctx context.Context, cfg Config, from eventstore.Position) error 
 			return err
 		}
 	}
-	if _, err := cfg.JS.CreateStream(ctx, StreamConfig(cfg.Pseudonymizer, from)); err != nil {
+	if _, err := cfg.JS.CreateStream(ctx, StreamConfig(cfg.Pseudonymizer, from, cfg.Replicas)); err != nil {
 		return fmt.Errorf("republish: create stream %s: %w", analytics.StreamName, err)
 	}
 	return nil

@@ -109,7 +109,7 @@ func (s *session) startEmpty(ctx context.Context) (eventstore.Position, error) {
 	if err := s.cfg.JS.DeleteKeyValue(ctx, RegistryBucket); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
 		return eventstore.Start, fmt.Errorf("empty the analytics registry: %w", err)
 	}
-	if s.reg, err = openRegistry(ctx, s.cfg.JS, s.cfg.after); err != nil {
+	if s.reg, err = openRegistry(ctx, s.cfg.JS, s.cfg.Replicas, s.cfg.after); err != nil {
 		return eventstore.Start, err
 	}
 	s.step, s.next = from, 0

@@ -42,7 +42,7 @@ func newSession(ctx context.Context, pub *Publisher) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := openRegistry(ctx, pub.cfg.JS, pub.cfg.after)
+	reg, err := openRegistry(ctx, pub.cfg.JS, pub.cfg.Replicas, pub.cfg.after)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +139,11 @@ func (s *session) handle(ctx context.Context, rec eventstore.RecordedEvent) erro
 		if err != nil {
 			return err
 		}
+	}
+	// Told before the position moves: whoever waits for the position may then count
+	// on having been told.
+	if s.cfg.Published != nil {
+		s.cfg.Published(rec.Metadata.RecordedAt)
 	}
 	s.pub.advance(rec.Position)
 	return nil

@@ -32,7 +32,7 @@ type stream struct {
 func openStream(ctx context.Context, cfg Config) (*stream, error) {
 	st, err := cfg.JS.Stream(ctx, analytics.StreamName)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		st, err = cfg.JS.CreateStream(ctx, StreamConfig(cfg.Pseudonymizer, eventstore.Start))
+		st, err = cfg.JS.CreateStream(ctx, StreamConfig(cfg.Pseudonymizer, eventstore.Start, cfg.Replicas))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", analytics.StreamName, err)
@@ -56,7 +56,8 @@ func adoptEmpty(ctx context.Context, cfg Config, st jetstream.Stream) (jetstream
 	if _, ok := info.Config.Metadata[metaKey]; ok || info.State.LastSeq != 0 {
 		return st, nil
 	}
-	st, err := cfg.JS.UpdateStream(ctx, StreamConfig(cfg.Pseudonymizer, eventstore.Start))
+	// Its replicas stay: an update never rescales the stream.
+	st, err := cfg.JS.UpdateStream(ctx, StreamConfig(cfg.Pseudonymizer, eventstore.Start, info.Config.Replicas))
 	if err != nil {
 		return nil, fmt.Errorf("adopt the empty stream %s: %w", analytics.StreamName, err)
 	}

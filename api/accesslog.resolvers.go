@@ -13,8 +13,8 @@ import (
 )
 
 // AccessLog is the resolver for the accessLog field.
-func (r *queryResolver) AccessLog(ctx context.Context, caseID string, first *int, after *string, filter *graph.AccessLogFilter) (*graph.AccessLogConnection, error) {
-	page, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID, accessLogFilter(filter), sizeOr(first, 50), deref(after))
+func (r *queryResolver) AccessLog(ctx context.Context, caseID string, first *int, after *string, last *int, before *string, filter *graph.AccessLogFilter) (*graph.AccessLogConnection, error) {
+	page, err := r.svc.AccessLog(ctx, actorFrom(ctx), caseID, accessLogFilter(filter), pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

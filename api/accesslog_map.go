@@ -8,7 +8,7 @@ import (
 func accessLogToGraph(page app.AccessLogPage) *graph.AccessLogConnection {
 	conn := &graph.AccessLogConnection{
 		Edges:      make([]graph.AccessLogEdge, len(page.Entries)),
-		PageInfo:   &graph.PageInfo{HasNextPage: page.HasNextPage},
+		PageInfo:   pageInfoOf(page.HasPreviousPage, page.HasNextPage, page.Cursors),
 		TotalCount: page.TotalCount,
 	}
 	for i, e := range page.Entries {
@@ -16,9 +16,6 @@ func accessLogToGraph(page app.AccessLogPage) *graph.AccessLogConnection {
 			At: e.At, Actor: e.Actor, Role: e.Role, Organisation: optional(e.Organisation), Groups: nonNil(e.Groups),
 			Reason: optional(e.Reason), BreakGlass: e.BreakGlass, RequestID: optional(e.RequestID),
 		}}
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
 	}
 	return conn
 }

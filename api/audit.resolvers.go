@@ -57,8 +57,8 @@ func (r *historyEventResolver) Version(ctx context.Context, obj *app.HistoryEven
 }
 
 // CaseHistory is the resolver for the caseHistory field.
-func (r *queryResolver) CaseHistory(ctx context.Context, id string, first *int, after *string) (*graph.CaseHistoryConnection, error) {
-	page, err := r.svc.CaseHistory(ctx, actorFrom(ctx), id, sizeOr(first, 50), deref(after))
+func (r *queryResolver) CaseHistory(ctx context.Context, id string, first *int, after *string, last *int, before *string) (*graph.CaseHistoryConnection, error) {
+	page, err := r.svc.CaseHistory(ctx, actorFrom(ctx), id, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

@@ -8,24 +8,13 @@ import (
 func historyToGraph(page app.HistoryPage) *graph.CaseHistoryConnection {
 	conn := &graph.CaseHistoryConnection{
 		Edges:      make([]graph.CaseHistoryEdge, len(page.Events)),
-		PageInfo:   &graph.PageInfo{HasNextPage: page.HasNextPage},
+		PageInfo:   pageInfoOf(page.HasPreviousPage, page.HasNextPage, page.Cursors),
 		TotalCount: page.TotalCount,
 	}
 	for i, e := range page.Events {
 		conn.Edges[i] = graph.CaseHistoryEdge{Cursor: page.Cursors[i], Node: e}
 	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
 	return conn
-}
-
-// sizeOr is a page size argument, def when left out (or null).
-func sizeOr(first *int, def int) int {
-	if first == nil {
-		return def
-	}
-	return *first
 }
 
 func verificationToGraph(v app.Verification) *graph.CaseVerification {

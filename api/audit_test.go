@@ -167,15 +167,15 @@ func TestCaseHistory(t *testing.T) {
 	if events[7].Data != nil || events[7].Group != "NOTES" {
 		t.Errorf("a note's data shown to an auditor without a reason: %+v", events[7])
 	}
-	forbidden := 0
+	needReason := 0
 	for _, e := range errs {
-		if e.Extensions["code"] != "FORBIDDEN" {
+		if e.Extensions["code"] != "REASON_REQUIRED" {
 			t.Errorf("unexpected error %+v", e)
 		}
-		forbidden++
+		needReason++
 	}
-	if forbidden != 3 { // the referral's and the note's personal parts, the note's data
-		t.Errorf("%d FORBIDDEN fields, want 3: %+v", forbidden, errs)
+	if needReason != 3 { // the referral's and the note's personal parts, the note's data
+		t.Errorf("%d REASON_REQUIRED fields, want 3: %+v", needReason, errs)
 	}
 
 	// With a reason: the personal parts, decrypted, and the read in the access log.

@@ -3,7 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/auth"
@@ -34,30 +35,32 @@ type actorKey struct{}
 // authenticate is the one place that decides who the caller is: a valid bearer token
 // of a known user of an active organisation whose kind fits the role, or the request
 // is refused with UNAUTHENTICATED before any resolver runs. Callers are rate limited
-// per token subject, and failed attempts per remote address. The request's own
-// headers (a correlation id, an auditor's reason) are checked here too: a malformed
-// one is BAD_USER_INPUT before anything runs.
+// per token at their role's rate (rateKey), and failed attempts per remote address.
+// The request's own headers (a correlation id, an auditor's reason) are checked here
+// too: a malformed one is BAD_USER_INPUT before anything runs.
 func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, err := identify(verifier, users, r)
-		key := "sub:" + actor.ID
+		actor, claims, err := identifyBearer(verifier, users, r.Header.Get("Authorization"))
+		key, role := rateKey(actor, claims.ID), actor.Role
 		if err != nil {
-			key = "anon:" + remoteHost(r)
+			key, role = "anon:"+remoteHost(r), ""
+		} else {
+			noteCaller(w, actor) // for the request's log line (requestlog.go)
 		}
-		if !limiter.allow(key, time.Now()) {
+		if !limiter.allow(key, role) {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, "too many requests", "RATE_LIMITED")
+			writeError(w, r, http.StatusTooManyRequests, "too many requests", CodeRateLimited)
 			return
 		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="waymark"`)
-			writeError(w, http.StatusUnauthorized, err.Error(), CodeUnauthenticated)
+			writeError(w, r, http.StatusUnauthorized, err.Error(), CodeUnauthenticated)
 			return
 		}
 		ctx := context.WithValue(r.Context(), actorKey{}, actor)
 		if id := r.Header.Get(HeaderCorrelation); id != "" {
 			if err := domain.CheckID(HeaderCorrelation, id); err != nil {
-				writeError(w, http.StatusBadRequest, err.Error(), CodeBadUserInput)
+				writeError(w, r, http.StatusBadRequest, err.Error(), CodeBadUserInput)
 				return
 			}
 			ctx = app.WithCorrelationID(ctx, id)
@@ -65,7 +68,7 @@ func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimi
 		if reason := r.Header.Get(HeaderAccessReason); reason != "" {
 			reason, err := app.CheckAccessReason(reason)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, HeaderAccessReason+": "+err.Error(), CodeBadUserInput)
+				writeError(w, r, http.StatusBadRequest, HeaderAccessReason+": "+err.Error(), CodeBadUserInput)
 				return
 			}
 			ctx = app.WithAccessReason(ctx, reason)
@@ -74,13 +77,9 @@ func authenticate(verifier TokenVerifier, users Authenticator, limiter *rateLimi
 	})
 }
 
-func identify(verifier TokenVerifier, users Authenticator, r *http.Request) (app.Actor, error) {
-	actor, _, err := identifyBearer(verifier, users, r.Header.Get("Authorization"))
-	return actor, err
-}
-
-// identifyBearer is identify for an Authorization value from anywhere (a websocket's
-// connection_init payload), with the token's claims (a socket ends when it expires).
+// identifyBearer checks an Authorization value (a request's header, a websocket's
+// connection_init payload) and returns the caller with the token's claims (the rate
+// limit's key holds its id; a socket ends when it expires).
 func identifyBearer(verifier TokenVerifier, users Authenticator, authorization string) (app.Actor, auth.Claims, error) {
 	token, err := auth.BearerToken(authorization)
 	if err != nil {
@@ -103,8 +102,10 @@ func actorFrom(ctx context.Context) app.Actor {
 	return a
 }
 
-func writeError(w http.ResponseWriter, status int, message, code string) {
-	writeJSON(w, status, map[string]any{
-		"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}},
-	})
+// writeError answers a request that is refused before it reaches GraphQL (a bad
+// token, the rate limit, a body too large, a request that is not GraphQL): one coded
+// error, no data, in the media type the client accepts (errorMedia).
+func writeError(w http.ResponseWriter, r *http.Request, status int, message, code string) {
+	err := &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+	writeErrors(w, errorMedia(r), status, gqlerror.List{err})
 }

@@ -205,6 +205,7 @@ var notFound = map[string]string{"case": "NOT_FOUND"}
 const (
 	ok = "ok"
 	F  = "FORBIDDEN"
+	R  = "REASON_REQUIRED" // a stated reason would open it: an auditor's break-glass
 )
 
 func TestAuthorisationOfFieldGroups(t *testing.T) {
@@ -214,7 +215,7 @@ func TestAuthorisationOfFieldGroups(t *testing.T) {
 	for _, rel := range relations {
 		cases[rel] = h.buildCase(t, rel, "read-"+strings.ReplaceAll(string(rel), " ", "-"))
 	}
-	auditorView := groups(ok, F, ok, ok, ok, F, F, F)
+	auditorView := groups(ok, R, ok, ok, ok, R, F, R)
 	auditorWithReason := groups(ok, ok, ok, ok, ok, ok, F, ok)
 	want := map[string]map[relation]map[string]string{
 		"caseworker": {

@@ -19,6 +19,7 @@ func (r *caseResolver) Banking(ctx context.Context, obj *app.Case) (*graph.CaseB
 	if err != nil {
 		return nil, err
 	}
+	bankingWithheld(ctx, b)
 	return bankingToGraph(b), nil
 }
 

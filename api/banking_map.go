@@ -17,6 +17,17 @@ func bankingSealed(ctx context.Context) app.SealedBanking {
 	}
 }
 
+// bankingWithheld reports the personal fields left empty for want of a reason.
+func bankingWithheld(ctx context.Context, b *app.Banking) {
+	reportWithheld(ctx, b.Withheld)
+	for i, p := range b.Packs {
+		reportWithheld(ctx, p.Withheld, "dueDiligencePacks", i)
+	}
+	for i, a := range b.Applications {
+		reportWithheld(ctx, a.Withheld, "applications", i)
+	}
+}
+
 func bankingToGraph(b *app.Banking) *graph.CaseBanking {
 	out := &graph.CaseBanking{
 		Referrals:         make([]graph.BankReferral, len(b.Referrals)),

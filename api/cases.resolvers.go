@@ -66,12 +66,15 @@ func (r *queryResolver) Case(ctx context.Context, id string, minPosition *string
 }
 
 // Cases is the resolver for the cases field.
-func (r *queryResolver) Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*graph.CaseConnection, error) {
+func (r *queryResolver) Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, last *int, before *string, minPosition *string) (*graph.CaseConnection, error) {
 	page, err := r.svc.Cases(ctx, actorFrom(ctx), app.CaseQuery{
-		Filter: deref(filter), First: pageSize(first), After: deref(after), MinPosition: deref(minPosition),
+		Filter: deref(filter), Page: pageArgs(first, after, last, before), MinPosition: deref(minPosition),
 	})
 	if err != nil {
 		return nil, err
+	}
+	if page.Withheld {
+		reportWithheldMatches(ctx)
 	}
 	return connectionToGraph(page), nil
 }

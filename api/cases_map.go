@@ -29,24 +29,12 @@ func journeyToGraph(steps []app.JourneyStep) []graph.JourneyStep {
 }
 
 func connectionToGraph(page app.CasePage) *graph.CaseConnection {
-	conn := &graph.CaseConnection{
-		Edges:      make([]graph.CaseEdge, len(page.Cases)),
-		PageInfo:   &graph.PageInfo{HasNextPage: page.HasNextPage},
-		TotalCount: page.TotalCount,
-	}
+	conn := &graph.CaseConnection{Edges: make([]graph.CaseEdge, len(page.Cases)), TotalCount: page.TotalCount}
+	cursors := make([]string, len(page.Cases))
 	for i, c := range page.Cases {
-		conn.Edges[i] = graph.CaseEdge{Cursor: c.Cursor(), Node: c}
+		cursors[i] = c.Cursor()
+		conn.Edges[i] = graph.CaseEdge{Cursor: cursors[i], Node: c}
 	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
+	conn.PageInfo = pageInfoOf(page.HasPreviousPage, page.HasNextPage, cursors)
 	return conn
-}
-
-// pageSize is cases(first:), 20 when left out.
-func pageSize(first *int) int {
-	if first == nil {
-		return 20
-	}
-	return *first
 }

@@ -32,24 +32,26 @@ const (
 // complexity returns the cost functions for graph.Config.
 func complexity() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
-	c.Query.Cases = func(child int, _ *app.CaseFilter, first *int, _, _ *string) int {
-		return 1 + pageCost(first)*child
+	c.Query.Cases = func(child int, _ *app.CaseFilter, first *int, _ *string, last *int, _, _ *string) int {
+		return 1 + pageCost(first, last, app.DefaultPageSize, app.MaxPageSize)*child
 	}
-	c.Query.CreditDisputesDue = func(child int, first *int, _ *string, _ *bool, _ *time.Time, _ *string) int {
-		return queueCost + min(max(sizeOr(first, 20), 1), app.MaxDuePage)*child
+	c.Query.CreditDisputesDue = func(child int, first *int, _ *string, last *int, _ *string, _ *bool, _ *time.Time, _ *string) int {
+		return queueCost + pageCost(first, last, app.DefaultDuePage, app.MaxDuePage)*child
 	}
 	c.Query.Organisations = func(child int, _ *string, _ *domain.OrganisationKind, _ *string) int {
 		return 1 + assumedListSize*child
 	}
-	c.Query.AccessLog = func(child int, _ string, first *int, _ *string, _ *graph.AccessLogFilter) int {
-		return 1 + min(max(sizeOr(first, 50), 1), app.MaxAccessLogPage)*child
+	c.Query.AccessLog = func(child int, _ string, first *int, _ *string, last *int, _ *string, _ *graph.AccessLogFilter) int {
+		return 1 + pageCost(first, last, app.DefaultAccessLogPage, app.MaxAccessLogPage)*child
 	}
 	c.Query.AccessLogReport = func(child int, _, _ time.Time) int { return 1 + assumedListSize*child }
-	c.Query.CaseHistory = func(child int, _ string, first *int, _ *string) int {
-		return 1 + min(max(sizeOr(first, 50), 1), app.MaxHistoryPage)*child
+	c.Query.CaseHistory = func(child int, _ string, first *int, _ *string, last *int, _ *string) int {
+		return 1 + pageCost(first, last, app.DefaultHistoryPage, app.MaxHistoryPage)*child
 	}
 	c.HistoryEvent.Personal = func(int) int { return sealedFieldCost }
-	c.Query.MyWork = func(child int, first *int, _, _ *string) int { return queueCost + pageCost(first)*child }
+	c.Query.MyWork = func(child int, first *int, _ *string, last *int, _, _ *string) int {
+		return queueCost + pageCost(first, last, app.DefaultPageSize, app.MaxPageSize)*child
+	}
 
 	group := func(child int) int { return personalGroupCost + child }
 	c.Case.Identity, c.Case.Notes, c.Case.Contact, c.Case.Safeguarding = group, group, group, group
@@ -67,13 +69,4 @@ func complexity() graph.ComplexityRoot {
 		*f = sealed
 	}
 	return c
-}
-
-// pageCost is how many cases a cases(first:) page may hold: the page size asked for
-// (20 by default), within 0..app.MaxPageSize (a larger one is refused when it runs).
-func pageCost(first *int) int {
-	if first == nil {
-		return 20
-	}
-	return min(max(*first, 1), app.MaxPageSize)
 }

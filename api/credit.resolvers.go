@@ -20,6 +20,7 @@ func (r *caseResolver) Credit(ctx context.Context, obj *app.Case) (*graph.CaseCr
 	if err != nil {
 		return nil, err
 	}
+	creditWithheld(ctx, c)
 	return creditToGraph(c), nil
 }
 
@@ -62,9 +63,9 @@ func (r *mutationResolver) ResubmitCreditDispute(ctx context.Context, input grap
 }
 
 // CreditDisputesDue is the resolver for the creditDisputesDue field.
-func (r *queryResolver) CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*graph.CreditDisputeDueConnection, error) {
+func (r *queryResolver) CreditDisputesDue(ctx context.Context, first *int, after *string, last *int, before *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*graph.CreditDisputeDueConnection, error) {
 	page, err := r.svc.CreditDisputesDue(ctx, actorFrom(ctx), app.DueQuery{
-		First: pageSize(first), After: deref(after), OverdueOnly: deref(overdueOnly), DueBefore: deref(dueBefore), MinPosition: deref(minPosition),
+		Page: pageArgs(first, after, last, before), OverdueOnly: deref(overdueOnly), DueBefore: deref(dueBefore), MinPosition: deref(minPosition),
 	})
 	if err != nil {
 		return nil, err

@@ -16,6 +16,16 @@ func creditSealed(ctx context.Context) app.SealedCredit {
 	}
 }
 
+// creditWithheld reports the personal fields left empty for want of a reason.
+func creditWithheld(ctx context.Context, c *app.Credit) {
+	for i, d := range c.Disputes {
+		reportWithheld(ctx, d.Withheld, "disputes", i)
+		for j, it := range d.Items {
+			reportWithheld(ctx, it.Withheld, "disputes", i, "items", j)
+		}
+	}
+}
+
 func creditToGraph(c *app.Credit) *graph.CaseCredit {
 	out := &graph.CaseCredit{
 		Reports:  make([]graph.CreditReport, len(c.Reports)),
@@ -42,16 +52,15 @@ func creditToGraph(c *app.Credit) *graph.CaseCredit {
 }
 
 func duePageToGraph(p app.DuePage) *graph.CreditDisputeDueConnection {
-	out := &graph.CreditDisputeDueConnection{Edges: make([]graph.CreditDisputeDueEdge, len(p.Disputes)),
-		PageInfo: &graph.PageInfo{HasNextPage: p.HasNextPage}}
+	out := &graph.CreditDisputeDueConnection{Edges: make([]graph.CreditDisputeDueEdge, len(p.Disputes))}
+	cursors := make([]string, len(p.Disputes))
 	for i, d := range p.Disputes {
+		cursors[i] = d.Cursor
 		out.Edges[i] = graph.CreditDisputeDueEdge{Cursor: d.Cursor, Node: &graph.CreditDisputeDue{
 			CaseID: d.CaseID, DisputeID: d.DisputeID, Bureau: &d.Bureau, FiledAt: d.FiledAt,
 			DueAt: optionalTime(d.DueAt), Overdue: d.Overdue, PendingItems: d.PendingItems,
 		}}
 	}
-	if n := len(p.Disputes); n > 0 {
-		out.PageInfo.EndCursor = &p.Disputes[n-1].Cursor
-	}
+	out.PageInfo = pageInfoOf(p.HasPreviousPage, p.HasNextPage, cursors)
 	return out
 }

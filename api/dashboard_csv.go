@@ -48,7 +48,7 @@ func dashboardCSV(svc *app.Service) http.Handler {
 		}
 		words, ok := csvWords[lang]
 		if !ok {
-			writeError(w, http.StatusBadRequest, "lang: en or es", CodeBadUserInput)
+			writeError(w, r, http.StatusBadRequest, "lang: en or es", CodeBadUserInput)
 			return
 		}
 		in := graph.DashboardFilter{Jurisdiction: q.Get("jurisdiction"), FromMonth: q.Get("fromMonth"), ToMonth: q.Get("toMonth")}
@@ -75,7 +75,7 @@ func dashboardCSV(svc *app.Service) http.Handler {
 		if code == CodeInternal {
 			message = "internal error"
 		}
-		writeError(w, status, message, code)
+		writeError(w, r, status, message, code)
 	})
 }
 

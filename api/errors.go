@@ -30,6 +30,9 @@ const (
 	// is not a JSON object, a query that is not a string, the wrong content type or
 	// method (HTTP 400 or 405).
 	CodeBadRequest = "BAD_REQUEST"
+	// CodeNotAcceptable is a request whose Accept header takes neither
+	// application/graphql-response+json nor application/json (406).
+	CodeNotAcceptable = "NOT_ACCEPTABLE"
 	// CodePayloadTooLarge is a body over MaxBodyBytes, with or without a length (413).
 	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 	// CodePersonalDataLimit is a request reading the personal data of more cases than
@@ -38,7 +41,16 @@ const (
 	// CodeUnavailable is a read that waited longer than the read timeout for the read
 	// models to reach its minPosition: retry shortly.
 	CodeUnavailable = "UNAVAILABLE"
+	// CodeReasonRequired is personal data a stated reason would open: an auditor
+	// reading it without an X-Access-Reason header. The field is null with this error
+	// (a whole field group, or one sealed field inside a group the auditor reads).
+	CodeReasonRequired = "REASON_REQUIRED"
 )
+
+// reasonRequiredMessage is REASON_REQUIRED's sentence: what is missing and how to give it.
+const reasonRequiredMessage = "a reason is needed: an auditor reads personal data only with a stated reason; " +
+	"send it in the " + HeaderAccessReason + " header (at least two words, e.g. \"complaint 2026-14 review\"), " +
+	"and the read is recorded in the access log"
 
 // codeOf maps an error to its code: the one place errors become API codes. app hands
 // the API its own errors only (the domain's, the store's and sealing's wrapped into
@@ -49,6 +61,8 @@ func codeOf(err error) string {
 		return CodeUnauthenticated
 	case errors.Is(err, app.ErrNotFound):
 		return CodeNotFound
+	case errors.Is(err, app.ErrReasonRequired): // before ErrForbidden, which it wraps
+		return CodeReasonRequired
 	case errors.Is(err, app.ErrForbidden):
 		return CodeForbidden
 	case errors.Is(err, app.ErrConflict):
@@ -105,6 +119,9 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 			logger.ErrorContext(ctx, "sealed personal data failed its integrity check", "path", safePath(gqlErr.Path), "err", safeDescription(err))
 			gqlErr.Message = "personal data failed its integrity check"
 			return gqlErr
+		}
+		if code == CodeReasonRequired {
+			gqlErr.Message = reasonRequiredMessage
 		}
 		if code == CodeInternal {
 			logger.ErrorContext(ctx, "request failed", "code", code, "path", safePath(gqlErr.Path), "err", safeDescription(err))

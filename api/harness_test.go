@@ -20,6 +20,7 @@ import (
 	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/metrics"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/node"
 	"github.com/waymark-org/waymark/sealing"
@@ -53,13 +54,23 @@ type harness struct {
 	// snapshotDir, when set, is where the node keeps its read models' snapshot (written
 	// at every stop, loaded at the next start).
 	snapshotDir string
+	// metrics, when set, gets the node's metrics (newHarnessWith).
+	metrics *metrics.Registry
+	// rates limit each token (newHarnessWith; default: out of the way).
+	rates api.RateLimits
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith is newHarness with set changing the harness before its node starts.
+func newHarnessWith(t testing.TB, set func(*harness)) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, dir: t.TempDir(), clock: app.NewFixedClock(testStart), ids: app.NewSequentialIDs(1),
-		keyring: testkit.Keyring(t), issuer: testIssuer(t), logs: &syncBuffer{},
+		keyring: testkit.Keyring(t), issuer: testIssuer(t), logs: &syncBuffer{}, rates: api.RateLimits{Default: 10000},
+	}
+	if set != nil {
+		set(h)
 	}
 	_, h.auditKey, _ = ed25519.GenerateKey(rand.Reader)
 	h.storeCf = jetstream.Config{DataDir: h.dir, Sync: jetstream.SyncInterval, ListenAddr: "127.0.0.1:0"}
@@ -80,7 +91,8 @@ func (h *harness) start() {
 	n, err := node.Start(context.Background(), node.Config{
 		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
-		API: api.Config{Verifier: h.verifier(), RatePerSecond: 10000, RateBurst: 10000, SocketRecheck: 20 * time.Millisecond},
+		API:     api.Config{Verifier: h.verifier(), RateLimits: h.rates, SocketRecheck: 20 * time.Millisecond},
+		Metrics: h.metrics,
 	})
 	if err != nil {
 		h.t.Fatalf("start node: %v", err)
@@ -156,7 +168,7 @@ func (h *harness) replica() *harness {
 	h.t.Helper()
 	r := &harness{
 		t: h.t, dir: h.t.TempDir(), clock: h.clock, ids: app.NewSequentialIDs(2), keyring: h.keyring, issuer: h.issuer, logs: h.logs,
-		sharedVault: h.node.Vault, auditKey: h.auditKey,
+		sharedVault: h.node.Vault, auditKey: h.auditKey, rates: h.rates,
 		storeCf: replicaStoreConfig(h.backends.Store),
 	}
 	r.start()

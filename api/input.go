@@ -22,8 +22,9 @@ import (
 //   - variables: gqlparser's VariableValues, before execution (an unknown enum, a
 //     string for an Int, a missing field); gqlgen codes them
 //     GRAPHQL_VALIDATION_FAILED with a path starting at "variable";
-//   - enums in variables: gqlparser lets a name in the wrong case through; exactEnums
-//     (enumcase.go) refuses it before execution, with the sentence below;
+//   - enums in variables: gqlparser lets a name in the wrong case through; exactVariables
+//     (exactvariables.go) refuses it before execution, with the sentence below, and
+//     so an Int or Time variable api/scalar refuses (gqlparser takes "5" for an Int);
 //   - arguments: gqlgen unmarshals every argument when its field starts (a Time or Int
 //     that api/scalar refuses); a failure leaves the field's Args unset, which tells
 //     it apart from an error of the field's resolver.

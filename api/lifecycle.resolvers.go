@@ -19,6 +19,9 @@ func (r *caseResolver) Closure(ctx context.Context, obj *app.Case) (*graph.Closu
 	if err != nil {
 		return nil, err
 	}
+	if c != nil {
+		reportWithheld(ctx, c.Withheld)
+	}
 	return closureToGraph(c), nil
 }
 
@@ -27,6 +30,9 @@ func (r *caseResolver) Reopenings(ctx context.Context, obj *app.Case) ([]graph.R
 	reopenings, err := obj.Reopenings(ctx, requested(ctx, "reason"))
 	if err != nil {
 		return nil, err
+	}
+	for i, ro := range reopenings {
+		reportWithheld(ctx, ro.Withheld, i)
 	}
 	return reopeningsToGraph(reopenings), nil
 }

@@ -88,7 +88,8 @@ func cors(allowed []string, next http.Handler) http.Handler {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Access-Reason, X-Correlation-Id")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Access-Reason, X-Correlation-Id, X-Request-Id, traceparent")
+			h.Set("Access-Control-Expose-Headers", "X-Request-Id, traceparent")
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Max-Age", "600")
 		}
@@ -100,11 +101,13 @@ func cors(allowed []string, next http.Handler) http.Handler {
 	})
 }
 
-// rateLimiter gives each caller (token subject, or remote address when anonymous) a
-// token bucket. Idle buckets are forgotten.
+// rateLimiter gives each caller (rateKey: a token; or a remote address) a token
+// bucket at its role's rate (RateLimits). Idle buckets are forgotten.
 type rateLimiter struct {
-	perSecond rate.Limit
-	burst     int
+	limits RateLimits
+	now    func() time.Time
+	// refused, if set, is told of each refusal, with who was refused (callerKind).
+	refused   func(caller string)
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
@@ -115,11 +118,17 @@ type bucket struct {
 	seen    time.Time
 }
 
-func newRateLimiter(perSecond float64, burst int) *rateLimiter {
-	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
+func newRateLimiter(limits RateLimits, now func() time.Time) *rateLimiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &rateLimiter{limits: limits, now: now, buckets: map[string]*bucket{}}
 }
 
-func (l *rateLimiter) allow(key string, now time.Time) bool {
+// allow takes one request from key's bucket; role ("" for no valid token) sets the
+// rate of a bucket made now (a key holds one role: rateKey names it).
+func (l *rateLimiter) allow(key string, role app.Role) bool {
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) > time.Minute {
@@ -132,11 +141,30 @@ func (l *rateLimiter) allow(key string, now time.Time) bool {
 	}
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{limiter: rate.NewLimiter(l.perSecond, l.burst)}
+		r := l.limits.For(role)
+		b = &bucket{limiter: rate.NewLimiter(rate.Limit(r), burst(r))}
 		l.buckets[key] = b
 	}
 	b.seen = now
-	return b.limiter.AllowN(now, 1)
+	if b.limiter.AllowN(now, 1) {
+		return true
+	}
+	if l.refused != nil {
+		l.refused(callerKind(key))
+	}
+	return false
+}
+
+// callerKind names the kind of caller a limiter key is for, from the key's prefix
+// (auth.go, subscription.go): a closed set, for the metrics.
+func callerKind(key string) string {
+	switch {
+	case strings.HasPrefix(key, tokenKeyPrefix):
+		return "token"
+	case strings.HasPrefix(key, "ws:"):
+		return "socket"
+	}
+	return "anonymous"
 }
 
 func remoteHost(r *http.Request) string {

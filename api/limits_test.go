@@ -3,12 +3,16 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/waymark-org/waymark/api"
+	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/eventstore"
 )
 
@@ -51,14 +55,21 @@ func TestQueryLimits(t *testing.T) {
 	}
 }
 
-func TestRateLimitAndCORS(t *testing.T) {
+// Each token has a bucket of its own at its role's rate (twice the rate at once):
+// roles have their own limits, two tokens of one organisation — even of one user —
+// never share a bucket, one token cannot go past its own, and a neighbour hammering
+// the API with its own or with forged tokens leaves everyone else's requests alone.
+// The limiter's clock is stopped: no bucket refills during the test.
+func TestRateLimitsPerRoleAndToken(t *testing.T) {
 	h := newHarness(t)
 	h.coalition()
 	n := h.node
-	handler := api.NewHandler(api.Config{Service: n.Service, Readiness: n.Runner, Verifier: h.verifier(),
-		RatePerSecond: 1, RateBurst: 3, CORSOrigins: []string{"https://dashboard.example.org"}})
-	post := func(token, origin string) *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
+	stopped := func() time.Time { return testStart }
+	handler := api.NewHandler(api.Config{Service: n.Service, Readiness: n.Runner, Verifier: h.verifier(), RateClock: stopped,
+		RateLimits:  api.RateLimits{Default: 1, Roles: map[app.Role]float64{app.RoleBank: 2.5}},
+		CORSOrigins: []string{"https://dashboard.example.org"}})
+	post := func(token, origin string) recorded {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+token)
 		if origin != "" {
@@ -68,23 +79,94 @@ func TestRateLimitAndCORS(t *testing.T) {
 		handler.ServeHTTP(rec, req)
 		return rec.Result()
 	}
-	ana, bo := h.token(caseworker), h.token(otherWorker)
-	for i := range 3 {
-		if r := post(ana, ""); r.StatusCode != 200 {
-			t.Fatalf("request %d within the burst: HTTP %d", i, r.StatusCode)
+	// within sends n requests with token that must pass, then one that must not.
+	within := func(who, token string, n int) {
+		t.Helper()
+		for i := range n {
+			if r := post(token, ""); r.StatusCode != 200 {
+				t.Fatalf("%s: request %d of %d within the burst: HTTP %d", who, i+1, n, r.StatusCode)
+			}
+		}
+		r := post(token, "")
+		if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "1" || !strings.Contains(r.Body, `"code":"RATE_LIMITED"`) {
+			t.Errorf("%s past the burst of %d: HTTP %d, Retry-After %q, %s; want 429, 1, RATE_LIMITED", who, n, r.StatusCode, r.Header.Get("Retry-After"), r.Body)
 		}
 	}
+	bank := app.Actor{ID: "bank-sys", Role: app.RoleBank, Organisation: "bank-a"}
+
+	// Two roles, two limits: a caseworker 1/s (2 at once), a bank 2.5/s (5 at once).
+	ana := h.token(caseworker)
+	within("a caseworker", ana, 2)
+	within("a bank", h.token(bank), 5)
+	// One token cannot escape its limit: it stays refused.
 	if r := post(ana, ""); r.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("past the burst: HTTP %d, want 429", r.StatusCode)
+		t.Errorf("an exhausted token again: HTTP %d, want 429", r.StatusCode)
 	}
-	if r := post(bo, ""); r.StatusCode != 200 {
-		t.Errorf("another token is limited separately: HTTP %d", r.StatusCode)
+
+	// Other tokens of the same organisation: another user's, and the same user's
+	// second token, each with a bucket of its own.
+	within("another caseworker of the same shelter", h.token(app.Actor{ID: "cy", Role: app.RoleCaseworker, Organisation: "shelter-a"}), 2)
+	within("the same caseworker's second token", h.token(caseworker), 2)
+
+	// The victim next to the attacker: forged tokens naming the victim (signed with
+	// another key) draw on the sender's address, never on the victim's bucket; the
+	// attacker's own exhausted token leaves the victim's alone.
+	forger := testIssuer(t)
+	for range 5 {
+		forged, _, err := forger.Issue(otherWorker.ID, otherWorker.Organisation, string(otherWorker.Role), time.Hour, testStart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post(forged, "")
 	}
+	victim := h.token(otherWorker)
+	within("the victim, next to the attacker", victim, 2)
+
+	// CORS: the allowed origin gets its headers (even on a refusal), another does not.
+	bo := h.token(otherWorker)
 	if r := post(bo, "https://dashboard.example.org"); r.Header.Get("Access-Control-Allow-Origin") != "https://dashboard.example.org" {
 		t.Errorf("allowed origin: headers %v", r.Header)
 	}
 	if r := post(bo, "https://evil.example.com"); r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("a foreign origin got CORS headers: %v", r.Header)
+	}
+}
+
+func TestParseRateLimits(t *testing.T) {
+	good := map[string]string{
+		"default=20,bank=100,bureau=100": "default=20,bank=100,bureau=100",
+		" bank = 50 , caseworker=0.5 ":   "default=20,caseworker=0.5,bank=50",
+		"default=1e9":                    "default=1e+09",
+	}
+	for in, want := range good {
+		l, err := api.ParseRateLimits(in)
+		if err != nil || l.String() != want {
+			t.Errorf("ParseRateLimits(%q) = %q, %v; want %q", in, l.String(), err, want)
+		}
+	}
+	if l := api.DefaultRateLimits(); l.For(app.RoleBank) != 100 || l.For(app.RoleBureau) != 100 || l.For(app.RoleCaseworker) != api.DefaultRate || l.For("") != api.DefaultRate {
+		t.Errorf("the default limits: %s", l)
+	}
+	// Each bad table is refused naming the bad part.
+	bad := map[string]string{
+		"":                      "empty",
+		"bank=100,,bureau=1":    `""`,
+		"bank":                  `"bank"`,
+		"banks=100":             `"banks=100": "banks" is not a role`,
+		"bank=fast":             `"bank=fast": the rate must be`,
+		"bank=0":                `"bank=0"`,
+		"bank=-5":               `"bank=-5"`,
+		"bank=NaN":              `"bank=NaN"`,
+		"bank=+Inf":             `"bank=+Inf"`,
+		"bank=1,bank=2":         `"bank=2": bank is named twice`,
+		"default=5,default=6":   `"default=6"`,
+		"bank=100,caseworker=x": `"caseworker=x"`,
+	}
+	for in, want := range bad {
+		_, err := api.ParseRateLimits(in)
+		if !errors.Is(err, api.ErrBadRateLimits) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRateLimits(%q): %v; want an error naming %s", in, err, want)
+		}
 	}
 }
 
@@ -129,6 +211,7 @@ func TestTamperedAndMovedCiphertexts(t *testing.T) {
 	}
 }
 
+// recorder is a ResponseWriter whose Result keeps the body as text.
 type recorder struct {
 	header http.Header
 	status int
@@ -139,9 +222,15 @@ func newRecorder() *recorder                    { return &recorder{header: http.
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
-func (r *recorder) Result() *http.Response {
+func (r *recorder) Result() recorded {
 	if r.status == 0 {
 		r.status = 200
 	}
-	return &http.Response{StatusCode: r.status, Header: r.header}
+	return recorded{StatusCode: r.status, Header: r.header, Body: r.body.String()}
+}
+
+type recorded struct {
+	StatusCode int
+	Header     http.Header
+	Body       string
 }

@@ -111,8 +111,8 @@ func TestCasesPaginationAndFilters(t *testing.T) {
 	if len(audit.Case.Journey) != 3 {
 		t.Errorf("auditor journey = %+v", audit.Case.Journey)
 	}
-	if resp := h.do(auditor, `query($id: ID!) { case(id: $id) { identity { fullName } } }`, map[string]any{"id": ids[1]}); resp.code() != "FORBIDDEN" {
-		t.Errorf("auditor reading identity: %q, want FORBIDDEN", resp.code())
+	if resp := h.do(auditor, `query($id: ID!) { case(id: $id) { identity { fullName } } }`, map[string]any{"id": ids[1]}); resp.code() != "REASON_REQUIRED" {
+		t.Errorf("auditor reading identity without a reason: %q, want REASON_REQUIRED", resp.code())
 	}
 
 	for name, vars := range map[string]map[string]any{

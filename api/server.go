@@ -13,10 +13,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/waymark-org/waymark/api/graph"
+	"github.com/waymark-org/waymark/api/graphiql"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/auth"
 )
@@ -37,12 +37,16 @@ type Config struct {
 	Dev bool
 	// CORSOrigins may call the API from a browser; none by default.
 	CORSOrigins []string
-	// RatePerSecond and RateBurst limit each token (default 20/s, burst 40).
-	RatePerSecond float64
-	RateBurst     int
+	// RateLimits limit each token by its role (DefaultRateLimits when Default is 0).
+	RateLimits RateLimits
+	// RateClock is the rate limiter's clock (default time.Now); tests stop it.
+	RateClock func() time.Time
 	// SocketRecheck is how often an open websocket's token is checked again (expired,
 	// revoked, its user or organisation deactivated: the socket is closed); default 30s.
 	SocketRecheck time.Duration
+	// Metrics counts rate-limit refusals (metrics.go; nil: nothing). GraphQL requests
+	// are timed by LogRequests, around the handler.
+	Metrics Metrics
 }
 
 // NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET),
@@ -52,11 +56,8 @@ func NewHandler(cfg Config) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	if cfg.RatePerSecond == 0 {
-		cfg.RatePerSecond = 20
-	}
-	if cfg.RateBurst == 0 {
-		cfg.RateBurst = max(1, int(2*cfg.RatePerSecond))
+	if cfg.RateLimits.Default == 0 {
+		cfg.RateLimits = DefaultRateLimits()
 	}
 	resolver := &Resolver{svc: cfg.Service}
 	schema := graph.NewExecutableSchema(graph.Config{
@@ -64,7 +65,10 @@ func NewHandler(cfg Config) http.Handler {
 		Directives: graph.DirectiveRoot{Group: resolver.groupDirective},
 		Complexity: complexity(),
 	})
-	limiter := newRateLimiter(cfg.RatePerSecond, cfg.RateBurst)
+	limiter := newRateLimiter(cfg.RateLimits, cfg.RateClock)
+	if cfg.Metrics != nil {
+		limiter.refused = cfg.Metrics.RateLimited
+	}
 	verifier := cfg.Verifier
 	if v, ok := verifier.(auth.Verifier); ok {
 		// A client sends its token with every request: its signature is checked once.
@@ -80,7 +84,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Dev {
 		gql.Use(extension.Introspection{})
 	}
-	gql.Use(exactEnums{schema: schema.Schema()})
+	gql.Use(exactVariables{schema: schema.Schema()})
 	gql.Use(recordAccess{svc: cfg.Service, logger: logger})
 	gql.Use(depthLimit{max: MaxDepth})
 	gql.Use(socketSubscriptionsOnly{})
@@ -92,9 +96,12 @@ func NewHandler(cfg Config) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(cfg.CORSOrigins, socketsFirst(gql, limiter, limitBody(authenticate(verifier, cfg.Service, limiter, gql)))))
+	mux.Handle("/graphql", noStore(cors(cfg.CORSOrigins, socketsFirst(gql, limiter, limitBody(authenticate(verifier, cfg.Service, limiter, gql))))))
 	if cfg.Dev {
-		mux.Handle("GET /{$}", playground.Handler("Waymark", "/graphql"))
+		// GraphiQL from files embedded in the binary (api/graphiql): no CDN.
+		page := graphiql.Handler()
+		mux.Handle("GET "+graphiql.PagePath+"{$}", page)
+		mux.Handle("GET "+graphiql.AssetPrefix, page)
 	}
 	mux.Handle("GET /dashboard.csv", cors(cfg.CORSOrigins, authenticate(verifier, cfg.Service, limiter, dashboardCSV(cfg.Service))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -119,12 +126,21 @@ var errInternal error = internalError{}
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
+			writeError(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
 			return
 		}
 		// A body without a length (chunked) is cut off at the limit while it is read:
 		// postTransport answers that with the same 413.
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStore keeps every GraphQL answer out of caches, the browser's and any proxy's:
+// most may carry personal data, and telling which do is not worth the risk.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }

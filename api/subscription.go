@@ -69,7 +69,7 @@ func workSocket(verifier TokenVerifier, users Authenticator, limiter *rateLimite
 			if err != nil {
 				return transport.AppendCloseReason(refused, "unauthenticated"), nil, errors.New("not authenticated: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
 			}
-			if !limiter.allow("sub:"+actor.ID, time.Now()) {
+			if !limiter.allow(rateKey(actor, claims.ID), actor.Role) {
 				return transport.AppendCloseReason(refused, "rate limited"), nil, errors.New("too many requests")
 			}
 			ctx = context.WithValue(ctx, actorKey{}, actor)
@@ -128,9 +128,9 @@ func socketsFirst(gql http.Handler, limiter *rateLimiter, next http.Handler) htt
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !limiter.allow("ws:"+remoteHost(r), time.Now()) {
+		if !limiter.allow("ws:"+remoteHost(r), "") {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, "too many requests", CodeRateLimited)
+			writeError(w, r, http.StatusTooManyRequests, "too many requests", CodeRateLimited)
 			return
 		}
 		gql.ServeHTTP(w, r)

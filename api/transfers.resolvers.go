@@ -19,6 +19,7 @@ func (r *caseResolver) Transfer(ctx context.Context, obj *app.Case) (*graph.Case
 	if err != nil || t == nil {
 		return nil, err
 	}
+	reportWithheld(ctx, t.Withheld)
 	out := transferToGraph(*t)
 	return &out, nil
 }
@@ -28,6 +29,9 @@ func (r *caseResolver) Transfers(ctx context.Context, obj *app.Case) ([]graph.Ca
 	transfers, err := obj.Transfers(ctx, transferTextsRequested(ctx))
 	if err != nil {
 		return nil, err
+	}
+	for i, t := range transfers {
+		reportWithheld(ctx, t.Withheld, i)
 	}
 	return transfersToGraph(transfers), nil
 }

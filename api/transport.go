@@ -21,6 +21,11 @@ import (
 // and notes included. These transports decode strictly and answer every malformed
 // request with HTTP 400 (413 past the size limit), a code and a sentence that never
 // quotes the body, the document or a variable's value.
+//
+// They follow the GraphQL-over-HTTP specification (checked by the graphql-http audit,
+// cmd/waymark/graphqlspec_test.go): the response's media type is negotiated from
+// Accept (mediatype.go), a request that never ran has no data entry, and its status
+// is 400 in application/graphql-response+json and 200 in application/json.
 
 // postTransport serves POST /graphql with a JSON body.
 type postTransport struct{}
@@ -33,28 +38,32 @@ func (postTransport) Supports(r *http.Request) bool {
 
 func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
+	media, ok := negotiate(w, r)
+	if !ok {
+		return
+	}
 	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
-		writeError(w, http.StatusBadRequest, "send the request with Content-Type: application/json", CodeBadRequest)
+		writeError(w, r, http.StatusBadRequest, "send the request with Content-Type: application/json", CodeBadRequest)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
+			writeError(w, r, http.StatusRequestEntityTooLarge, bodyTooLarge, CodePayloadTooLarge)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "the request body could not be read to its end", CodeBadRequest)
+		writeError(w, r, http.StatusBadRequest, "the request body could not be read to its end", CodeBadRequest)
 		return
 	}
 	params, err := decodePostBody(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error(), CodeBadRequest)
+		writeError(w, r, http.StatusBadRequest, err.Error(), CodeBadRequest)
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(r.Context(), w, exec, params, false)
+	execute(r.Context(), w, exec, params, media, false)
 }
 
 // getTransport serves GET /graphql?query=...: queries only (a GET must not change
@@ -69,19 +78,23 @@ func (getTransport) Supports(r *http.Request) bool {
 
 func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
+	media, ok := negotiate(w, r)
+	if !ok {
+		return
+	}
 	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "the URL's query string is malformed", CodeBadRequest)
+		writeError(w, r, http.StatusBadRequest, "the URL's query string is malformed", CodeBadRequest)
 		return
 	}
 	params, err := decodeGetParams(values)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error(), CodeBadRequest)
+		writeError(w, r, http.StatusBadRequest, err.Error(), CodeBadRequest)
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(r.Context(), w, exec, params, true)
+	execute(r.Context(), w, exec, params, media, true)
 }
 
 // otherMethods answers every request the transports before it do not take.
@@ -93,37 +106,55 @@ func (otherMethods) Supports(*http.Request) bool { return true }
 
 func (otherMethods) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
 	w.Header().Set("Allow", "GET, POST, OPTIONS")
-	writeError(w, http.StatusMethodNotAllowed, "send GraphQL requests with POST (or GET for queries)", CodeBadRequest)
+	writeError(w, r, http.StatusMethodNotAllowed, "send GraphQL requests with POST (or GET for queries)", CodeBadRequest)
 }
 
 const bodyTooLarge = "the request body is larger than the limit of 1 MiB"
 
-// execute runs one operation and writes its response. Errors found before execution
-// (a document that does not parse or validate, variables that do not coerce) are
-// HTTP 422 as gqlgen answers them; everything after is HTTP 200 with errors in the
-// body.
-func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, params *graphql.RawParams, queriesOnly bool) {
-	w.Header().Set("Content-Type", "application/json")
+// negotiate chooses the response's media type; a client that accepts none Waymark
+// writes is answered 406 (the specification's recommended choice) and ok is false.
+func negotiate(w http.ResponseWriter, r *http.Request) (media string, ok bool) {
+	if media, ok = responseMedia(r.Header.Get("Accept")); !ok {
+		writeError(w, r, http.StatusNotAcceptable, "accept "+mediaGraphQLResponse+" or "+mediaJSON, CodeNotAcceptable)
+	}
+	return media, ok
+}
+
+// execute runs one operation and writes its response in media. A request that fails
+// before execution begins (a document that does not parse or validate, variables
+// that do not coerce, a limit) is answered without data, with requestErrorStatus;
+// once it ran, the answer is 200 with data and any errors.
+func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, params *graphql.RawParams, media string, queriesOnly bool) {
+	w.Header().Set("Content-Type", contentType(media))
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	noteOperation(w, opCtx) // for the request's log line and metrics (requestlog.go)
 	if errs != nil {
-		status := http.StatusOK
-		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			status = http.StatusUnprocessableEntity
-		}
-		w.WriteHeader(status)
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		writeErrors(w, media, requestErrorStatus(media, resp.Errors), resp.Errors)
 		return
 	}
 	if queriesOnly && opCtx.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		w.WriteHeader(http.StatusMethodNotAllowed)
 		err := gqlerror.Errorf("GET runs queries only: send a %s with POST", opCtx.Operation.Operation)
 		errcode.Set(err, CodeBadRequest)
-		writeResponse(w, &graphql.Response{Errors: gqlerror.List{err}})
+		writeErrors(w, media, http.StatusMethodNotAllowed, gqlerror.List{err})
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	writeResponse(w, responses(ctx))
+}
+
+// writeErrors answers a request that did not run: errors and no data entry.
+func writeErrors(w http.ResponseWriter, media string, status int, errs gqlerror.List) {
+	b, err := json.Marshal(struct {
+		Errors gqlerror.List `json:"errors"`
+	}{errs})
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	}
+	w.Header().Set("Content-Type", contentType(media))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func writeResponse(w io.Writer, resp *graphql.Response) {

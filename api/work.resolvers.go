@@ -14,8 +14,8 @@ import (
 )
 
 // MyWork is the resolver for the myWork field.
-func (r *queryResolver) MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error) {
-	page, err := r.svc.MyWork(ctx, actorFrom(ctx), app.WorkQuery{First: pageSize(first), After: deref(after), MinPosition: deref(minPosition)})
+func (r *queryResolver) MyWork(ctx context.Context, first *int, after *string, last *int, before *string, minPosition *string) (*app.WorkPage, error) {
+	page, err := r.svc.MyWork(ctx, actorFrom(ctx), app.WorkQuery{Page: pageArgs(first, after, last, before), MinPosition: deref(minPosition)})
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +39,7 @@ func (r *workItemResolver) Cursor(ctx context.Context, obj *app.WorkItem) (strin
 
 // PageInfo is the resolver for the pageInfo field.
 func (r *workPageResolver) PageInfo(ctx context.Context, obj *app.WorkPage) (*graph.PageInfo, error) {
-	info := &graph.PageInfo{HasNextPage: obj.HasNextPage}
-	if end := obj.EndCursor(); end != "" {
-		info.EndCursor = &end
-	}
-	return info, nil
+	return pageInfo(obj.HasPreviousPage, obj.HasNextPage, obj.StartCursor(), obj.EndCursor()), nil
 }
 
 // CountsByKind is the resolver for the countsByKind field.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/internal/paging"
 )
 
 // AccessLog is where reads of personal data are recorded before the data leaves.
@@ -52,30 +53,37 @@ func (f AccessLogFilter) match(e accesslog.Entry) bool {
 
 // AccessLogPage is one page of a case's access log, oldest first.
 type AccessLogPage struct {
-	Entries     []AccessLogEntry
-	Cursors     []string
-	HasNextPage bool
-	TotalCount  int // entries matching the filter, over every page
+	Entries []AccessLogEntry
+	Cursors []string
+	// HasPreviousPage: an entry matching the filter comes before the page;
+	// HasNextPage: after it.
+	HasPreviousPage, HasNextPage bool
+	TotalCount                   int // entries matching the filter, over every page
 }
 
-// MaxAccessLogPage caps accessLog(first:).
-const MaxAccessLogPage = 100
+// MaxAccessLogPage caps accessLog(first:) and (last:); DefaultAccessLogPage is its
+// page size when neither is given.
+const (
+	MaxAccessLogPage     = 100
+	DefaultAccessLogPage = 50
+)
 
 // AccessLog returns a page of who read the personal data of a case, oldest first:
 // coalition auditors for every case, a bank's compliance team for the cases its bank
 // sees (access's ActionReadAccessLog on the case). A case the caller may not see is
 // ErrNotFound, a missing one too.
-func (s *Service) AccessLog(ctx context.Context, actor Actor, caseID string, filter AccessLogFilter, first int, after string) (AccessLogPage, error) {
+func (s *Service) AccessLog(ctx context.Context, actor Actor, caseID string, filter AccessLogFilter, args PageArgs) (AccessLogPage, error) {
 	if !actor.Authenticated() {
 		return AccessLogPage{}, ErrUnauthenticated
 	}
-	if first < 0 || first > MaxAccessLogPage {
-		return AccessLogPage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxAccessLogPage, ErrBadInput)
+	w, cursor, err := args.window(DefaultAccessLogPage, MaxAccessLogPage)
+	if err != nil {
+		return AccessLogPage{}, err
 	}
 	if !filter.From.IsZero() && !filter.To.IsZero() && !filter.From.Before(filter.To) {
 		return AccessLogPage{}, fmt.Errorf("filter: from must be before to: %w", ErrBadInput)
 	}
-	skip, err := parseIndexCursor(accessCursorPrefix, after)
+	at, err := parseIndexCursor(accessCursorPrefix, "accessLog", cursor)
 	if err != nil {
 		return AccessLogPage{}, err
 	}
@@ -98,22 +106,30 @@ func (s *Service) AccessLog(ctx context.Context, actor Actor, caseID string, fil
 	if err != nil {
 		return AccessLogPage{}, err
 	}
-	var page AccessLogPage
+	var matching []accesslog.Entry
 	for _, e := range entries {
 		// A bank's compliance team sees its own bank's reads, as its bank sees only
 		// its own entries of a case; coalition auditors see every read.
-		if !filter.match(e) || !access.EntryVisible(actor, e.Organisation) {
-			continue
+		if filter.match(e) && access.EntryVisible(actor, e.Organisation) {
+			matching = append(matching, e)
 		}
-		page.TotalCount++
-		switch {
-		case page.TotalCount <= skip:
-		case len(page.Entries) >= first:
-			page.HasNextPage = true
-		default:
-			page.Entries = append(page.Entries, accessLogEntry(e))
-			page.Cursors = append(page.Cursors, indexCursor(accessCursorPrefix, page.TotalCount))
-		}
+	}
+	// A cursor is the entry's place (1-based) among the matching ones: forward, the
+	// page starts after it; backward, it ends before it.
+	from := 0
+	switch {
+	case at > 0 && !w.Backward:
+		from = at
+	case at > 0:
+		from = at - 1
+	case w.Backward:
+		from = len(matching)
+	}
+	p := paging.Select(len(matching), w, from, nil)
+	page := AccessLogPage{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext, TotalCount: len(matching)}
+	for _, i := range p.Indexes {
+		page.Entries = append(page.Entries, accessLogEntry(matching[i]))
+		page.Cursors = append(page.Cursors, indexCursor(accessCursorPrefix, i+1))
 	}
 	return page, nil
 }
@@ -196,23 +212,25 @@ func (s *Service) AccessLogReport(ctx context.Context, actor Actor, from, to tim
 
 const accessCursorPrefix = "access:"
 
-// indexCursor points after the n-th item (1-based) of a list in a stable order.
+// indexCursor is the cursor of the n-th item (1-based) of a list in a stable order.
 func indexCursor(prefix string, n int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.Itoa(n)))
 }
 
-// parseIndexCursor returns how many items a cursor made by indexCursor skips.
-func parseIndexCursor(prefix, cursor string) (int, error) {
-	if cursor == "" {
+// parseIndexCursor returns the place (1-based) of the item a cursor made by
+// indexCursor points at; 0 for no cursor. list names the list in an error.
+func parseIndexCursor(prefix, list string, cursor pageCursor) (int, error) {
+	if cursor.text == "" {
 		return 0, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	bad := fmt.Errorf("%s: not a cursor of %s: %w", cursor.arg, list, ErrBadInput)
+	raw, err := base64.RawURLEncoding.DecodeString(cursor.text)
 	if err != nil || !strings.HasPrefix(string(raw), prefix) {
-		return 0, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+		return 0, bad
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), prefix))
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+	if err != nil || n < 1 {
+		return 0, bad
 	}
 	return n, nil
 }

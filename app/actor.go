@@ -17,3 +17,6 @@ const (
 	RoleAnalyst    = access.RoleAnalyst
 	RoleAdmin      = access.RoleAdmin
 )
+
+// Roles lists every role, in a fixed order.
+func Roles() []Role { return access.Roles() }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -118,23 +120,29 @@ func (e *HistoryEvent) Personal(ctx context.Context) (plain string, erased bool,
 
 // HistoryPage is one page of a case's history.
 type HistoryPage struct {
-	Events      []*HistoryEvent
-	Cursors     []string
-	HasNextPage bool
-	TotalCount  int // the events this caller sees, over every page
+	Events  []*HistoryEvent
+	Cursors []string
+	// HasPreviousPage: an event the caller sees comes before the page; HasNextPage: after.
+	HasPreviousPage, HasNextPage bool
+	TotalCount                   int // the events this caller sees, over every page
 }
 
-// MaxHistoryPage caps caseHistory(first:).
-const MaxHistoryPage = 100
+// MaxHistoryPage caps caseHistory(first:) and (last:); DefaultHistoryPage is its page
+// size when neither is given.
+const (
+	MaxHistoryPage     = 100
+	DefaultHistoryPage = 50
+)
 
-// CaseHistory returns a page of a case's events in order, after the cursor after.
-// Banks and bureaus (and a bank's compliance team) do not see the events that concern
-// another bank or bureau, exactly as in the case's journey.
-func (s *Service) CaseHistory(ctx context.Context, actor Actor, id string, first int, after string) (HistoryPage, error) {
-	if first < 0 || first > MaxHistoryPage {
-		return HistoryPage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxHistoryPage, ErrBadInput)
+// CaseHistory returns a page of a case's events in order (args: after or before a
+// cursor). Banks and bureaus (and a bank's compliance team) do not see the events that
+// concern another bank or bureau, exactly as in the case's journey.
+func (s *Service) CaseHistory(ctx context.Context, actor Actor, id string, args PageArgs) (HistoryPage, error) {
+	w, cursor, err := args.window(DefaultHistoryPage, MaxHistoryPage)
+	if err != nil {
+		return HistoryPage{}, err
 	}
-	from, err := parseHistoryCursor(after)
+	at, err := parseHistoryCursor(cursor)
 	if err != nil {
 		return HistoryPage{}, err
 	}
@@ -147,7 +155,11 @@ func (s *Service) CaseHistory(ctx context.Context, actor Actor, id string, first
 		return HistoryPage{}, err
 	}
 	c := s.caseFor(actor, v)
-	var page HistoryPage
+	type seen struct {
+		rec    eventstore.RecordedEvent
+		extras codec.Extras
+	}
+	var visible []seen
 	folded := domain.Case{}
 	for _, rec := range records {
 		event, extras, err := codec.Decode(rec)
@@ -158,17 +170,28 @@ func (s *Service) CaseHistory(ctx context.Context, actor Actor, id string, first
 		if party := domain.PartyOf(event, folded); party != "" && !c.sees(party) {
 			continue
 		}
-		page.TotalCount++
-		if rec.Revision < from || len(page.Events) >= first {
-			page.HasNextPage = page.HasNextPage || len(page.Events) >= first && rec.Revision >= from
-			continue
-		}
-		h, err := historyEvent(c, rec, extras)
+		visible = append(visible, seen{rec, extras})
+	}
+	// A cursor is an event's version (its revision + 1): forward, the page starts
+	// after that event; backward, it ends before it.
+	from := 0
+	switch {
+	case at > 0 && !w.Backward:
+		from = sort.Search(len(visible), func(i int) bool { return visible[i].rec.Revision >= at })
+	case at > 0:
+		from = sort.Search(len(visible), func(i int) bool { return visible[i].rec.Revision >= at-1 })
+	case w.Backward:
+		from = len(visible)
+	}
+	p := paging.Select(len(visible), w, from, nil)
+	page := HistoryPage{HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext, TotalCount: len(visible)}
+	for _, i := range p.Indexes {
+		h, err := historyEvent(c, visible[i].rec, visible[i].extras)
 		if err != nil {
 			return HistoryPage{}, err
 		}
 		page.Events = append(page.Events, h)
-		page.Cursors = append(page.Cursors, historyCursor(rec.Revision+1))
+		page.Cursors = append(page.Cursors, historyCursor(visible[i].rec.Revision+1))
 	}
 	return page, nil
 }
@@ -206,24 +229,25 @@ func withoutSealed(data json.RawMessage) (json.RawMessage, error) {
 
 const historyCursorPrefix = "history:"
 
-// historyCursor points after the event at version (the next page starts at its
-// revision).
+// historyCursor is the cursor of the event at version (its revision + 1).
 func historyCursor(version uint64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(historyCursorPrefix + strconv.FormatUint(version, 10)))
 }
 
-// parseHistoryCursor returns the revision a page starts at ("" is the start).
-func parseHistoryCursor(cursor string) (uint64, error) {
-	if cursor == "" {
+// parseHistoryCursor returns the version of the event a cursor made by historyCursor
+// points at; 0 for no cursor.
+func parseHistoryCursor(cursor pageCursor) (uint64, error) {
+	if cursor.text == "" {
 		return 0, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	bad := fmt.Errorf("%s: not a cursor of caseHistory: %w", cursor.arg, ErrBadInput)
+	raw, err := base64.RawURLEncoding.DecodeString(cursor.text)
 	if err != nil || !strings.HasPrefix(string(raw), historyCursorPrefix) {
-		return 0, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+		return 0, bad
 	}
 	n, err := strconv.ParseUint(strings.TrimPrefix(string(raw), historyCursorPrefix), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+	if err != nil || n < 1 {
+		return 0, bad
 	}
 	return n, nil
 }

@@ -95,13 +95,18 @@ func (c *Case) org(id string) Organisation { return c.s.organisationRef(id) }
 
 // opener opens a group's sealed parts when wanted. It is nil when they are not
 // wanted, or when the group is readable but its sealed parts are not: erased, or
-// closed to this caller (an auditor without a reason). Those fields stay empty.
+// closed to this caller; those fields stay empty. When only a stated reason is
+// missing (an auditor), it opens nothing and fails each sealed value that exists with
+// ErrReasonRequired, which the group's method records as Withheld.
 func (c *Case) opener(ctx context.Context, group access.Group, wanted bool) (*Opener, error) {
 	if !wanted {
 		return nil, nil
 	}
 	o, err := c.s.OpenGroup(ctx, c.actor, c.decisionView(), group)
-	if errors.Is(err, ErrErased) || errors.Is(err, ErrForbidden) {
+	switch {
+	case errors.Is(err, ErrReasonRequired):
+		return withheldOpener(err), nil
+	case errors.Is(err, ErrErased) || errors.Is(err, ErrForbidden):
 		return nil, nil
 	}
 	return o, err
@@ -111,7 +116,13 @@ func (c *Case) opener(ctx context.Context, group access.Group, wanted bool) (*Op
 // reopening reasons, why the survivor declined every offer): for callers who may read
 // the notes, when wanted; nil otherwise.
 func (c *Case) notesOpener(ctx context.Context, wanted bool) (*Opener, error) {
-	if !wanted || c.authorize(ctx, access.GroupNotes) != nil {
+	if !wanted {
+		return nil, nil
+	}
+	switch err := c.authorize(ctx, access.GroupNotes); {
+	case errors.Is(err, ErrReasonRequired):
+		return withheldOpener(err), nil
+	case err != nil:
 		return nil, nil
 	}
 	return c.opener(ctx, access.GroupNotes, true)

@@ -24,6 +24,8 @@ type Banking struct {
 	DeclineReason string
 	Packs         []DueDiligencePack // oldest first (case_duediligence.go)
 	Applications  []Application      // the latest per bank, oldest first
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // SealedBanking says which sealed parts of the banking group the caller asked for.
@@ -49,6 +51,8 @@ type Application struct {
 	Reason      string // personal: the text beside ReasonCode
 	SubmittedAt time.Time
 	UpdatedAt   time.Time
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // Banking returns the case's banking (banking group); sealed says which of its
@@ -77,7 +81,8 @@ func (c *Case) Banking(ctx context.Context, sealed SealedBanking) (*Banking, err
 			SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt,
 		}
 		if sealed.ApplicationReasons {
-			if app.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedApplicationDecline(a.Bank)]); err != nil {
+			app.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedApplicationDecline(a.Bank)])
+			if err := withhold(&app.Withheld, "Reason", err); err != nil {
 				return nil, err
 			}
 		}

@@ -47,6 +47,8 @@ type CreditDispute struct {
 	Resubmissions int
 	DueAt         time.Time // the statutory due date; zero: no statutory clock
 	Overdue       bool      // due date passed with an item (or the whole) still pending
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // DisputeItem is one disputed entry of a credit report.
@@ -58,6 +60,8 @@ type DisputeItem struct {
 	Reason           string // personal: the text beside ReasonCode
 	Creditor         string // personal
 	AccountReference string // personal
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // Credit returns the case's credit repair (credit group); sealed says which of its
@@ -98,14 +102,17 @@ func (c *Case) dispute(ctx context.Context, o *Opener, sealed SealedCredit, d do
 	}
 	var err error
 	if sealed.DisputeReasons {
-		if out.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedDisputeReason(d.ID)]); err != nil {
+		out.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedDisputeReason(d.ID)])
+		if err := withhold(&out.Withheld, "Reason", err); err != nil {
 			return CreditDispute{}, err
 		}
 	}
 	details := map[string]domain.DisputeItemDetails{}
+	var itemsWithheld Withheld // the items' creditors and references are sealed together
 	if sealed.Items {
 		var items domain.DisputeItemsDetails
-		if err := open(ctx, o, c.v.Sealed[projections.SealedDispute(d.ID)], &items); err != nil {
+		err := open(ctx, o, c.v.Sealed[projections.SealedDispute(d.ID)], &items)
+		if err := withhold(&itemsWithheld, "Creditor", err); err != nil {
 			return CreditDispute{}, err
 		}
 		for _, it := range items.Items {
@@ -117,8 +124,12 @@ func (c *Case) dispute(ctx context.Context, o *Opener, sealed SealedCredit, d do
 		if det, ok := details[it.ItemID]; ok {
 			item.Creditor, item.AccountReference = det.Creditor, det.AccountReference
 		}
+		if itemsWithheld.Has("Creditor") {
+			item.Withheld = Withheld{"Creditor", "AccountReference"}
+		}
 		if sealed.ItemReasons {
-			if item.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedItemReason(d.ID, it.ItemID)]); err != nil {
+			item.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedItemReason(d.ID, it.ItemID)])
+			if err := withhold(&item.Withheld, "Reason", err); err != nil {
 				return CreditDispute{}, err
 			}
 		}

@@ -22,6 +22,8 @@ type DueDiligencePack struct {
 	Reason                string                     // personal: the text beside ReasonCode
 	ProvidedAt            time.Time
 	DecidedAt             time.Time // zero until decided
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // packs lists the packs the caller may see, opening their staff and reasons with o
@@ -39,14 +41,16 @@ func (c *Case) packs(ctx context.Context, o *Opener, sealed SealedBanking) ([]Du
 		}
 		if sealed.PackStaff {
 			var staff domain.StaffDetails
-			if err := open(ctx, o, c.v.Sealed[projections.SealedPack(p.PackID)], &staff); err != nil {
+			err := open(ctx, o, c.v.Sealed[projections.SealedPack(p.PackID)], &staff)
+			if err := withhold(&pack.Withheld, "StaffName", err); err != nil {
 				return nil, err
 			}
 			pack.StaffName = staff.StaffName
 		}
 		if sealed.PackReasons {
 			var err error
-			if pack.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedPackRejection(p.PackID)]); err != nil {
+			pack.Reason, err = text(ctx, o, c.v.Sealed[projections.SealedPackRejection(p.PackID)])
+			if err := withhold(&pack.Withheld, "Reason", err); err != nil {
 				return nil, err
 			}
 		}

@@ -15,6 +15,8 @@ type Closure struct {
 	// asked for, for callers who may read the case's notes.
 	Reason string
 	At     time.Time
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // Closure returns how the case was closed (summary group), or nil while it is open;
@@ -33,7 +35,8 @@ func (c *Case) Closure(ctx context.Context, withReason bool) (*Closure, error) {
 		return nil, err
 	}
 	out := &Closure{Outcome: c.v.Closure.Outcome, At: c.v.Closure.At}
-	if out.Reason, err = text(ctx, notes, c.v.Closure.Reason); err != nil {
+	out.Reason, err = text(ctx, notes, c.v.Closure.Reason)
+	if err := withhold(&out.Withheld, "Reason", err); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -44,6 +47,8 @@ type Reopening struct {
 	ReasonCode domain.ReopenReason
 	Reason     string // the caseworker's text (personal), as Closure.Reason
 	At         time.Time
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // Reopenings lists when the case was reopened and why, oldest first (summary group);
@@ -59,7 +64,8 @@ func (c *Case) Reopenings(ctx context.Context, withReasons bool) ([]Reopening, e
 	out := make([]Reopening, len(c.v.Reopenings))
 	for i, ro := range c.v.Reopenings {
 		out[i] = Reopening{ReasonCode: ro.ReasonCode, At: ro.At}
-		if out[i].Reason, err = text(ctx, notes, ro.Reason); err != nil {
+		out[i].Reason, err = text(ctx, notes, ro.Reason)
+		if err := withhold(&out[i].Withheld, "Reason", err); err != nil {
 			return nil, err
 		}
 	}

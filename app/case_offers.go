@@ -49,5 +49,5 @@ func (c *Case) offers(ctx context.Context, out *Banking, withReason bool) error 
 		return err
 	}
 	out.DeclineReason, err = text(ctx, notes, c.v.Sealed[projections.SealedDeclineAll])
-	return err
+	return withhold(&out.Withheld, "DeclineReason", err)
 }

@@ -23,6 +23,8 @@ type Transfer struct {
 	DeclineReasonCode domain.TransferDeclineReason
 	DeclineReason     string    // the recipient's text (personal), as Reason
 	DecidedAt         time.Time // zero while pending
+	// Withheld: personal fields left empty for want of a stated reason.
+	Withheld Withheld
 }
 
 // Transfer returns the transfer waiting for its recipient's answer (summary group),
@@ -64,10 +66,12 @@ func (c *Case) transfers(ctx context.Context, withReasons bool, keep func(projec
 		}
 		tr := Transfer{ID: t.ID, From: c.org(t.From), To: c.org(t.To), ToJurisdiction: t.ToJurisdiction, ReasonCode: t.ReasonCode,
 			Status: t.Status, RequestedAt: t.RequestedAt, DeclineReasonCode: t.DeclineReasonCode, DecidedAt: t.DecidedAt}
-		if tr.Reason, err = text(ctx, notes, t.Reason); err != nil {
+		tr.Reason, err = text(ctx, notes, t.Reason)
+		if err := withhold(&tr.Withheld, "Reason", err); err != nil {
 			return nil, err
 		}
-		if tr.DeclineReason, err = text(ctx, notes, t.DeclineReason); err != nil {
+		tr.DeclineReason, err = text(ctx, notes, t.DeclineReason)
+		if err := withhold(&tr.Withheld, "DeclineReason", err); err != nil {
 			return nil, err
 		}
 		out = append(out, tr)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,8 +13,12 @@ import (
 	"github.com/waymark-org/waymark/projections"
 )
 
-// MaxPageSize caps cases(first:).
-const MaxPageSize = 100
+// MaxPageSize caps cases(first:), cases(last:) and myWork's; DefaultPageSize is their
+// page size when neither is given.
+const (
+	MaxPageSize     = 100
+	DefaultPageSize = 20
+)
 
 // Case returns a case the caller may see, as that caller may see it; any other id is
 // ErrNotFound. A missing id takes the path of a hidden one (decoy.go): the same
@@ -52,16 +57,20 @@ type CaseFilter struct {
 // CaseQuery selects a page of cases.
 type CaseQuery struct {
 	Filter      CaseFilter
-	First       int
-	After       string // a cursor from a previous page
+	Page        PageArgs // cursors from Case.Cursor
 	MinPosition string
 }
 
 // CasePage is one page of cases, newest referral first, each as the caller may see it.
 type CasePage struct {
-	Cases       []*Case
-	HasNextPage bool
-	TotalCount  int // over every page
+	Cases []*Case
+	// HasPreviousPage: a case of the list is newer than the page; HasNextPage: older.
+	HasPreviousPage, HasNextPage bool
+	TotalCount                   int // over every page
+	// Withheld: the search matched a case that only a stated reason would show (an
+	// auditor without X-Access-Reason). The page is without it: the caller must be
+	// told, or an empty answer reads as "no such survivor here".
+	Withheld bool
 }
 
 // Cases returns the cases the caller may see, newest referral first.
@@ -69,10 +78,11 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 	if !actor.Authenticated() {
 		return CasePage{}, ErrUnauthenticated
 	}
-	if q.First < 0 || q.First > MaxPageSize {
-		return CasePage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxPageSize, ErrBadInput)
+	w, cursor, err := q.Page.window(DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return CasePage{}, err
 	}
-	after, err := ParseCursor(q.After)
+	at, err := parseCaseCursor(cursor)
 	if err != nil {
 		return CasePage{}, err
 	}
@@ -87,6 +97,7 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 		OwnerSeesAll: access.SeesEveryCaseOf(actor, q.Filter.OrganisationID),
 	}
 	search := q.Filter.SurvivorName != "" || q.Filter.DocumentNumber != ""
+	withheld := false // a match was hidden for want of a stated reason
 	if search {
 		// Finding a case by a name or a document number discloses who the survivor is:
 		// only for callers who may read the case's identity, and recorded like a read.
@@ -94,16 +105,21 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 			return CasePage{}, err
 		}
 		f.Visible = func(v *projections.CaseView) bool {
-			return s.decideRead(ctx, actor, v, access.GroupIdentity, true).Allowed
+			d := s.decideRead(ctx, actor, v, access.GroupIdentity, true)
+			if errors.Is(d.Err(), ErrReasonRequired) {
+				withheld = true
+			}
+			return d.Allowed
 		}
 	}
-	page := s.cases.List(f, q.First, after)
+	page := s.cases.List(f, w, at)
 	if search && len(page.Cases) > 0 {
 		if err := s.recordSearch(ctx, actor, page.Cases); err != nil {
 			return CasePage{}, err
 		}
 	}
-	out := CasePage{Cases: make([]*Case, len(page.Cases)), HasNextPage: page.HasNextPage, TotalCount: page.TotalCount}
+	out := CasePage{Cases: make([]*Case, len(page.Cases)), HasPreviousPage: page.HasPreviousPage, HasNextPage: page.HasNextPage,
+		TotalCount: page.TotalCount, Withheld: withheld}
 	for i, v := range page.Cases {
 		out.Cases[i] = s.caseFor(actor, v)
 	}
@@ -112,24 +128,25 @@ func (s *Service) Cases(ctx context.Context, actor Actor, q CaseQuery) (CasePage
 
 const cursorPrefix = "case:"
 
-// Cursor is the opaque cursor of the case in the list: pass it as CaseQuery.After
-// to continue after it.
+// Cursor is the opaque cursor of the case in the list: pass it as after to continue
+// after it, or as before to page back from it.
 func (c *Case) Cursor() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + c.v.ReferralPosition.String()))
 }
 
-// ParseCursor reads a cursor made by Case.Cursor ("" is the start).
-func ParseCursor(cursor string) (eventstore.Position, error) {
-	if cursor == "" {
+// parseCaseCursor reads a cursor made by Case.Cursor ("": none, eventstore.Start).
+func parseCaseCursor(c pageCursor) (eventstore.Position, error) {
+	if c.text == "" {
 		return eventstore.Start, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	bad := fmt.Errorf("%s: not a cursor of cases: %w", c.arg, ErrBadInput)
+	raw, err := base64.RawURLEncoding.DecodeString(c.text)
 	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return eventstore.Start, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+		return eventstore.Start, bad
 	}
 	p, err := eventstore.ParsePosition(strings.TrimPrefix(string(raw), cursorPrefix))
-	if err != nil {
-		return eventstore.Start, fmt.Errorf("after: not a cursor: %w", ErrBadInput)
+	if err != nil || p.IsStart() {
+		return eventstore.Start, bad
 	}
 	return p, nil
 }

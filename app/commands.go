@@ -20,8 +20,9 @@ type CaseCommand struct {
 
 // ReferSurvivor opens a new case. Its id is derived from the caller's organisation
 // and the commandId (derivedID): a retry lands on the same case and returns it.
-func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID string, cmd domain.ReferSurvivor) (Result, error) {
-	err := access.Authorize(access.Request{Actor: actor, Action: access.ActionRefer, Target: cmd.ReferringOrganisation.ID, Now: s.Now()}).Err()
+func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID string, cmd domain.ReferSurvivor) (_ Result, err error) {
+	defer s.counted(cmd.CommandType(), &err)
+	err = access.Authorize(access.Request{Actor: actor, Action: access.ActionRefer, Target: cmd.ReferringOrganisation.ID, Now: s.Now()}).Err()
 	if err != nil {
 		return Result{}, err
 	}
@@ -47,7 +48,11 @@ func (s *Service) ReferSurvivor(ctx context.Context, actor Actor, commandID stri
 }
 
 // ChangeCase runs any other case command.
-func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (Result, error) {
+func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (_ Result, err error) {
+	if in.Command == nil {
+		return Result{}, fmt.Errorf("no command: %w", ErrBadInput)
+	}
+	defer s.counted(in.Command.CommandType(), &err)
 	if !actor.Authenticated() {
 		return Result{}, ErrUnauthenticated
 	}
@@ -94,13 +99,13 @@ func (s *Service) ChangeCase(ctx context.Context, actor Actor, in CaseCommand) (
 			return domain.Decide(caseState(a), dated, now)
 		},
 	}
-	if _, ok := cmd.(domain.EraseSurvivorData); ok {
+	if erase, ok := cmd.(domain.EraseSurvivorData); ok {
 		// The key goes before the event is written: once SurvivorDataErased is in the
 		// log, nothing can open the survivor's data. A retry after a failed append
-		// destroys nothing new (Destroy is idempotent).
-		req.beforeAppend = func(ctx context.Context) error {
-			s.noteTexts.drop(in.CaseID) // ciphertext whose key goes: nothing to keep
-			return s.vault.Destroy(ctx, in.CaseID)
+		// destroys nothing new (Destroy is idempotent). The erasure ledger has it
+		// first (erasure_ledger.go).
+		req.beforeAppend = func(ctx context.Context, data []eventstore.EventData) error {
+			return s.destroyCaseKey(ctx, in.CaseID, erase.ReasonCode, data)
 		}
 	}
 	return s.execute(ctx, req)
@@ -130,7 +135,8 @@ func accessFor(p domain.Performer, actor Actor) (access.Action, string) {
 // RegisterOrganisation adds an organisation to the directory under id, a stable
 // readable slug ("" for one derived from the commandId, so that a retry lands on the
 // same organisation).
-func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.RegisterOrganisation) (Result, error) {
+func (s *Service) RegisterOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.RegisterOrganisation) (_ Result, err error) {
+	defer s.counted(cmd.CommandType(), &err)
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}
@@ -216,7 +222,8 @@ func (s *Service) ReactivateOrganisation(ctx context.Context, actor Actor, comma
 }
 
 // changeOrganisation runs a command on a registered organisation (admins only).
-func (s *Service) changeOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (Result, error) {
+func (s *Service) changeOrganisation(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (_ Result, err error) {
+	defer s.counted(cmd.CommandType(), &err)
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionManageDirectory, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}

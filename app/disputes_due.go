@@ -11,14 +11,17 @@ import (
 	"github.com/waymark-org/waymark/projections"
 )
 
-// MaxDuePage caps creditDisputesDue(first:).
-const MaxDuePage = 100
+// MaxDuePage caps creditDisputesDue(first:) and (last:); DefaultDuePage is its page
+// size when neither is given.
+const (
+	MaxDuePage     = 100
+	DefaultDuePage = 20
+)
 
 // DueQuery selects a page of the open credit disputes the caller's organisation must
 // act on, by due date.
 type DueQuery struct {
-	First       int
-	After       string // a cursor from a previous page
+	Page        PageArgs // cursors from DueDispute.Cursor
 	OverdueOnly bool
 	DueBefore   time.Time // zero: any
 	MinPosition string
@@ -33,13 +36,14 @@ type DueDispute struct {
 	DueAt        time.Time // zero: no statutory clock
 	Overdue      bool
 	PendingItems int
-	Cursor       string // pass as DueQuery.After to continue after it
+	Cursor       string // pass as after to continue after it, or as before to page back from it
 }
 
 // DuePage is one page of a due-date list, oldest due date first.
 type DuePage struct {
-	Disputes    []DueDispute
-	HasNextPage bool
+	Disputes []DueDispute
+	// HasPreviousPage: a dispute of the list comes before the page; HasNextPage: after.
+	HasPreviousPage, HasNextPage bool
 }
 
 // CreditDisputesDue lists the open disputes the caller's organisation must act on, by
@@ -64,14 +68,15 @@ func (s *Service) CreditDisputesDue(ctx context.Context, actor Actor, q DueQuery
 	if actor.Organisation == "" {
 		return DuePage{}, fmt.Errorf("creditDisputesDue: the caller has no organisation: %w", ErrForbidden)
 	}
-	if q.First < 0 || q.First > MaxDuePage {
-		return DuePage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxDuePage, ErrBadInput)
+	w, cursor, err := q.Page.window(DefaultDuePage, MaxDuePage)
+	if err != nil {
+		return DuePage{}, err
 	}
 	// Due dates are compared as instants a time.Time holds in nanoseconds (1678–2262).
 	if !q.DueBefore.IsZero() && (q.DueBefore.Year() < 1900 || q.DueBefore.Year() > 2200) {
 		return DuePage{}, fmt.Errorf("dueBefore must be between the years 1900 and 2200: %w", ErrBadInput)
 	}
-	after, err := parseDueCursor(q.After)
+	at, err := parseDueCursor(cursor)
 	if err != nil {
 		return DuePage{}, err
 	}
@@ -79,15 +84,15 @@ func (s *Service) CreditDisputesDue(ctx context.Context, actor Actor, q DueQuery
 		return DuePage{}, err
 	}
 	now := s.Now()
-	list, more := s.cases.Disputes().DuePage(actor.Organisation, party, projections.DueFilter{
-		First: q.First, After: after, OverdueOnly: q.OverdueOnly, DueBefore: q.DueBefore, Now: now,
+	page := s.cases.Disputes().DuePage(actor.Organisation, party, projections.DueFilter{
+		Window: w, Cursor: at, OverdueOnly: q.OverdueOnly, DueBefore: q.DueBefore, Now: now,
 		Keep: func(d projections.DueDispute) bool {
 			v, ok := s.cases.Get(d.CaseID)
 			return ok && s.decideRead(ctx, actor, v, access.GroupCredit, false).Allowed
 		},
 	})
-	out := DuePage{Disputes: make([]DueDispute, len(list)), HasNextPage: more}
-	for i, d := range list {
+	out := DuePage{Disputes: make([]DueDispute, len(page.Disputes)), HasPreviousPage: page.HasPrevious, HasNextPage: page.HasNext}
+	for i, d := range page.Disputes {
 		out.Disputes[i] = DueDispute{CaseID: d.CaseID, DisputeID: d.DisputeID, Bureau: s.organisationRef(d.Bureau),
 			FiledAt: d.FiledAt, DueAt: d.DueAt, Overdue: d.Overdue(now), PendingItems: d.PendingItems, Cursor: dueCursor(d.Cursor())}
 	}
@@ -113,12 +118,12 @@ func dueCursor(c projections.DueCursor) string {
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
-func parseDueCursor(s string) (*projections.DueCursor, error) {
-	if s == "" {
+func parseDueCursor(c pageCursor) (*projections.DueCursor, error) {
+	if c.text == "" {
 		return nil, nil
 	}
-	bad := fmt.Errorf("after: not a cursor of creditDisputesDue: %w", ErrBadInput)
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	bad := fmt.Errorf("%s: not a cursor of creditDisputesDue: %w", c.arg, ErrBadInput)
+	raw, err := base64.RawURLEncoding.DecodeString(c.text)
 	if err != nil {
 		return nil, bad
 	}
@@ -126,9 +131,9 @@ func parseDueCursor(s string) (*projections.DueCursor, error) {
 	if err := json.Unmarshal(raw, &w); err != nil || w.Kind != dueCursorKind || w.CaseID == "" || w.DisputeID == "" || w.DueAt < 0 {
 		return nil, bad
 	}
-	c := &projections.DueCursor{CaseID: w.CaseID, DisputeID: w.DisputeID}
+	at := &projections.DueCursor{CaseID: w.CaseID, DisputeID: w.DisputeID}
 	if w.DueAt != 0 {
-		c.DueAt = time.Unix(0, w.DueAt).UTC()
+		at.DueAt = time.Unix(0, w.DueAt).UTC()
 	}
-	return c, nil
+	return at, nil
 }

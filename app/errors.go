@@ -20,6 +20,9 @@ var (
 	// that a case exists.
 	ErrNotFound  = access.ErrNotFound
 	ErrForbidden = access.ErrForbidden
+	// ErrReasonRequired is a refusal a stated reason would lift: an auditor reading
+	// personal data without X-Access-Reason. It is an ErrForbidden too.
+	ErrReasonRequired = access.ErrReasonRequired
 	// ErrErased is personal data whose key was destroyed.
 	ErrErased = errors.New("survivor data erased")
 	// ErrBadInput covers input the caller must change: malformed values the domain

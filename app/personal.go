@@ -41,7 +41,13 @@ func (s *Service) decideRead(ctx context.Context, actor Actor, v *projections.Ca
 type Opener struct {
 	vault  *sealing.Vault
 	caseID string
+	// withheld, when set, is why nothing may be opened (ErrReasonRequired): every
+	// sealed value that exists fails with it, and nothing is decrypted.
+	withheld error
 }
+
+// withheldOpener opens nothing: each sealed value fails with err.
+func withheldOpener(err error) *Opener { return &Opener{withheld: err} }
 
 // OpenGroup lets actor read the sealed personal data of a group of case v (identity
 // and notes, and the sealed parts of banking, credit, safeguarding and contact).
@@ -70,6 +76,9 @@ func (s *Service) OpenGroup(ctx context.Context, actor Actor, v *projections.Cas
 func (o *Opener) Open(ctx context.Context, p codec.Personal, dst any) error {
 	if p.IsZero() {
 		return nil
+	}
+	if o.withheld != nil {
+		return o.withheld
 	}
 	plain, err := o.vault.Open(ctx, o.caseID, p.EventID, p.SchemaVersion, p.Data)
 	if errors.Is(err, sealing.ErrKeyDestroyed) {

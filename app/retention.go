@@ -11,6 +11,7 @@ import (
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/retention"
 )
@@ -156,7 +157,7 @@ func (s *Service) dueForErasure(policies retention.Policies, now time.Time) []Re
 			due = append(due, RetentionCase{CaseID: v.ID, Jurisdiction: v.State.Jurisdiction, ClosedAt: v.Closure.At, Policy: p, Version: v.State.Version})
 		}
 		return false
-	}}, 0, eventstore.Start)
+	}}, paging.Window{}, eventstore.Start)
 	slices.SortFunc(due, func(a, b RetentionCase) int {
 		return cmp.Or(a.ClosedAt.Compare(b.ClosedAt), cmp.Compare(a.CaseID, b.CaseID))
 	})
@@ -192,8 +193,9 @@ func RetentionCommandID(c RetentionCase) string {
 // erasure's own step: the case key destroyed before the event is written. Instead of
 // a caller's authorisation, the case is checked against the policy: still closed, and
 // at the version it was judged at (anything since — a reopening — is a conflict).
-func (s *Service) eraseForRetention(ctx context.Context, c RetentionCase) (Result, error) {
+func (s *Service) eraseForRetention(ctx context.Context, c RetentionCase) (_ Result, err error) {
 	cmd := domain.EraseSurvivorData{ReasonCode: domain.ErasureRetentionPolicy}
+	defer s.counted(cmd.CommandType(), &err)
 	commandID := RetentionCommandID(c)
 	if err := validateCommandID(commandID); err != nil {
 		return Result{}, fmt.Errorf("case %s: %w", c.CaseID, err)
@@ -229,10 +231,9 @@ func (s *Service) eraseForRetention(ctx context.Context, c RetentionCase) (Resul
 			return domain.Decide(caseState(a), cmd, now)
 		},
 		// As ChangeCase's erasure: the key goes before the event is written.
-		beforeAppend: func(ctx context.Context) error {
+		beforeAppend: func(ctx context.Context, data []eventstore.EventData) error {
 			destroyed = true
-			s.noteTexts.drop(c.CaseID)
-			return s.vault.Destroy(ctx, c.CaseID)
+			return s.destroyCaseKey(ctx, c.CaseID, cmd.ReasonCode, data)
 		},
 	})
 }

@@ -102,7 +102,7 @@ func TestRetentionErasesCasesClosedLongAgo(t *testing.T) {
 		t.Fatalf("the dry run wrote: head %s → %s", head, now)
 	}
 	auditor := app.Actor{ID: "aud", Role: app.RoleAuditor, Organisation: "coalition", Kind: domain.OrgCoalition}
-	if page, err := svc.AccessLog(ctx, auditor, open, app.AccessLogFilter{}, 10, ""); err != nil || page.TotalCount != 2 {
+	if page, err := svc.AccessLog(ctx, auditor, open, app.AccessLogFilter{}, app.First(10, "")); err != nil || page.TotalCount != 2 {
 		t.Fatalf("access log before the run: %d entries, %v; want both", page.TotalCount, err)
 	}
 
@@ -152,7 +152,7 @@ func TestRetentionErasesCasesClosedLongAgo(t *testing.T) {
 	}
 
 	// The access log: the 2019 read is no longer returned, the 2025 one is.
-	page, err := svc.AccessLog(ctx, auditor, open, app.AccessLogFilter{}, 10, "")
+	page, err := svc.AccessLog(ctx, auditor, open, app.AccessLogFilter{}, app.First(10, ""))
 	if err != nil || page.TotalCount != 1 || page.Entries[0].At.Year() != 2025 {
 		t.Fatalf("access log after the run: %+v, %v; want the 2025 read only", page.Entries, err)
 	}

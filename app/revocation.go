@@ -22,7 +22,8 @@ func (s *Service) RevokeSubject(ctx context.Context, actor Actor, commandID, sub
 	return s.revoke(ctx, actor, commandID, "subject_"+subject, domain.RevokeSubject{Subject: subject})
 }
 
-func (s *Service) revoke(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (Result, error) {
+func (s *Service) revoke(ctx context.Context, actor Actor, commandID, id string, cmd domain.Command) (_ Result, err error) {
+	defer s.counted(cmd.CommandType(), &err)
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionRevokeTokens, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}

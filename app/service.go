@@ -68,6 +68,11 @@ type Config struct {
 	// StalledAfter: an open case without an event for this long counts as stalled
 	// (default projections.DefaultStalledAfter, as the work queues).
 	StalledAfter time.Duration
+	// Erasures records every erasure before the case key goes (erasure_ledger.go);
+	// nil: none is recorded (tests, the demo seeder, in-process replicas).
+	Erasures sealing.ErasureLedger
+	// Metrics counts commands and times appends (metrics.go; nil: nothing).
+	Metrics Metrics
 }
 
 // DefaultMaxConsent is how long a consent grant may run unless configured: two years.
@@ -100,6 +105,8 @@ type Service struct {
 	dashboardSubs dashboardSubscriptions
 	dashboards    *dashboardCache
 	stalledAfter  time.Duration
+	erasures      sealing.ErasureLedger
+	metrics       Metrics
 }
 
 // New returns a Service.
@@ -141,6 +148,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.StalledAfter <= 0 {
 		cfg.StalledAfter = projections.DefaultStalledAfter
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	commandFeed := cfg.Runner
 	if cfg.Commands == nil {
 		cfg.Commands, commandFeed = projections.NewCommandIDs(cfg.HashKey), nil
@@ -152,7 +162,8 @@ func New(cfg Config) (*Service, error) {
 		noteTexts: newNoteTextCache(noteTextCacheBytes),
 		vault:     cfg.Vault, accessLog: cfg.AccessLog, maxConsent: cfg.MaxConsent, revocations: cfg.Revocations,
 		decoy: decoyCase(), auditKey: cfg.AuditKey, work: cfg.Work, deadlines: newDeadlines(cfg.Calendars, cfg.Logger),
-		publisher: publisher, stalledAfter: cfg.StalledAfter, dashboards: newDashboardCache(),
+		publisher: publisher, stalledAfter: cfg.StalledAfter, dashboards: newDashboardCache(), metrics: cfg.Metrics,
+		erasures: cfg.Erasures,
 	}
 	if cfg.AccessLog != nil {
 		s.accessLog = retainedLog{AccessLog: cfg.AccessLog, s: s} // without what retention dropped (retention_accesslog.go)
@@ -185,8 +196,8 @@ type request struct {
 	// decide returns the events to append (none of them yet encoded).
 	decide func(ctx context.Context, a aggregate, now time.Time) ([]domain.Event, error)
 	// beforeAppend, if set, runs once the command is accepted, just before its events
-	// are appended.
-	beforeAppend func(ctx context.Context) error
+	// (encoded, their ids drawn) are appended.
+	beforeAppend func(ctx context.Context, data []eventstore.EventData) error
 }
 
 // maxRaces bounds how often a command is decided again after another writer got in
@@ -263,7 +274,7 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 			return Result{}, err
 		}
 		if req.beforeAppend != nil {
-			if err := req.beforeAppend(ctx); err != nil {
+			if err := req.beforeAppend(ctx, data); err != nil {
 				return Result{}, fmt.Errorf("%s %s: %w", req.cmdType, req.stream, err)
 			}
 			// What beforeAppend did (destroying a key) cannot be undone: the command
@@ -274,9 +285,12 @@ func (s *Service) execute(ctx context.Context, req request) (_ Result, err error
 		if a.version > 0 {
 			expected = eventstore.Exact(a.version - 1)
 		}
+		started := time.Now()
 		appended, err := s.store.Append(ctx, req.stream, expected, data...)
+		s.metrics.Appended(time.Since(started))
 		var wrong *eventstore.WrongExpectedRevisionError
 		if errors.As(err, &wrong) {
+			s.metrics.AppendConflict()
 			// Someone else wrote first: decide again on the new history — which holds
 			// the result if that someone ran this very command — or, with the caller's
 			// expected version now stale, report the conflict.

@@ -18,7 +18,8 @@ import (
 
 // AnswerBaselineSurvey records organisation id's answer to a round of the baseline
 // survey: its own caseworkers answer, or an admin does for it.
-func (s *Service) AnswerBaselineSurvey(ctx context.Context, actor Actor, commandID, id string, cmd domain.AnswerBaselineSurvey) (Result, error) {
+func (s *Service) AnswerBaselineSurvey(ctx context.Context, actor Actor, commandID, id string, cmd domain.AnswerBaselineSurvey) (_ Result, err error) {
+	defer s.counted(cmd.CommandType(), &err)
 	if err := access.Authorize(access.Request{Actor: actor, Action: access.ActionAnswerSurvey, Target: id, Now: s.Now()}).Err(); err != nil {
 		return Result{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -60,18 +61,26 @@ func (i WorkItem) projected() projections.WorkItem {
 
 // WorkQuery selects a page of the caller's work queue.
 type WorkQuery struct {
-	First       int
-	After       string // a cursor from a previous page
+	Page        PageArgs // cursors from WorkCursor
 	MinPosition string
 }
 
 // WorkPage is one page of a work queue, ordered by due date (or, without one, by when
 // the work began waiting), then case id, item id and kind.
 type WorkPage struct {
-	Items        []WorkItem
-	HasNextPage  bool
-	TotalCount   int              // over every page
-	CountsByKind map[WorkKind]int // over every page; kinds with none left out
+	Items []WorkItem
+	// HasPreviousPage: an item of the queue comes before the page; HasNextPage: after.
+	HasPreviousPage, HasNextPage bool
+	TotalCount                   int              // over every page
+	CountsByKind                 map[WorkKind]int // over every page; kinds with none left out
+}
+
+// StartCursor is the cursor of the page's first item ("" for an empty page).
+func (p WorkPage) StartCursor() string {
+	if len(p.Items) == 0 {
+		return ""
+	}
+	return WorkCursor(p.Items[0])
 }
 
 // EndCursor is the cursor of the page's last item ("" for an empty page).
@@ -108,10 +117,11 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 	if err := workQueueHolder(actor); err != nil {
 		return WorkPage{}, err
 	}
-	if q.First < 0 || q.First > MaxPageSize {
-		return WorkPage{}, fmt.Errorf("first must be between 0 and %d: %w", MaxPageSize, ErrBadInput)
+	w, cursor, err := q.Page.window(DefaultPageSize, MaxPageSize)
+	if err != nil {
+		return WorkPage{}, err
 	}
-	after, hasAfter, err := parseWorkCursor(q.After)
+	at, hasCursor, err := parseWorkCursor(cursor)
 	if err != nil {
 		return WorkPage{}, err
 	}
@@ -127,19 +137,24 @@ func (s *Service) MyWork(ctx context.Context, actor Actor, q WorkQuery) (WorkPag
 	for _, item := range items {
 		page.CountsByKind[WorkKind(item.Kind)]++
 	}
-	start := 0
-	if hasAfter {
-		start, _ = slices.BinarySearchFunc(items, after, projections.CompareWork)
-		if start < len(items) && projections.CompareWork(items[start], after) == 0 {
-			start++
+	// Where the cursor divides the queue: forward, after its item; backward, at it.
+	from := 0
+	switch {
+	case hasCursor:
+		var found bool
+		from, found = slices.BinarySearchFunc(items, at, projections.CompareWork)
+		if found && !w.Backward {
+			from++
 		}
+	case w.Backward:
+		from = len(items)
 	}
-	end := min(start+q.First, len(items))
-	page.Items = make([]WorkItem, 0, end-start)
-	for _, item := range items[start:end] {
-		page.Items = append(page.Items, workItem(item))
+	p := paging.Select(len(items), w, from, nil)
+	page.HasPreviousPage, page.HasNextPage = p.HasPrevious, p.HasNext
+	page.Items = make([]WorkItem, 0, len(p.Indexes))
+	for _, i := range p.Indexes {
+		page.Items = append(page.Items, workItem(items[i]))
 	}
-	page.HasNextPage = end < len(items)
 	return page, nil
 }
 
@@ -153,8 +168,8 @@ func workVisible(actor Actor, v *projections.CaseView, now time.Time) bool {
 
 const workCursorPrefix = "work:"
 
-// WorkCursor is the opaque cursor of an item in its queue: pass it as
-// WorkQuery.After to continue after it. It holds the item's place in the order (ids
+// WorkCursor is the opaque cursor of an item in its queue: pass it as after to
+// continue after it, or as before to page back from it. It holds the item's place in the order (ids
 // and a time), nothing else.
 func WorkCursor(item WorkItem) string {
 	raw := strings.Join([]string{item.projected().OrderAt().UTC().Format(time.RFC3339Nano), item.CaseID, item.ItemID, string(item.Kind)}, "\x00")
@@ -163,12 +178,12 @@ func WorkCursor(item WorkItem) string {
 
 // parseWorkCursor reads a cursor made by WorkCursor ("": the start) into an item at
 // the same place in the order.
-func parseWorkCursor(cursor string) (projections.WorkItem, bool, error) {
-	if cursor == "" {
+func parseWorkCursor(cursor pageCursor) (projections.WorkItem, bool, error) {
+	if cursor.text == "" {
 		return projections.WorkItem{}, false, nil
 	}
-	bad := fmt.Errorf("after: not a cursor of myWork: %w", ErrBadInput)
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	bad := fmt.Errorf("%s: not a cursor of myWork: %w", cursor.arg, ErrBadInput)
+	raw, err := base64.RawURLEncoding.DecodeString(cursor.text)
 	if err != nil || !strings.HasPrefix(string(raw), workCursorPrefix) {
 		return projections.WorkItem{}, false, bad
 	}

@@ -40,7 +40,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	store := testkit.JetStreamStore(t)
-	sink, err := jsaccesslog.Open(t.Context(), store.Conn(), nil)
+	sink, err := jsaccesslog.Open(t.Context(), store.Conn(), nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

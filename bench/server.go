@@ -65,13 +65,21 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		cfg.Sync = "always"
 	}
 	args := []string{"serve", "--demo", "--data-dir", cfg.DataDir, "--sync", cfg.Sync,
-		"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--token-rate", "1e9",
+		"--http-addr", "127.0.0.1:0", "--nats-listen", "", "--rate-limit", "default=1e9",
 		// No signed checkpoints: the first over data written in-process would read
 		// the whole history at a stop (audit's BenchmarkVerifyAll measures that cost).
 		"--checkpoint-interval", "0"}
 	if cfg.CPUProfile != "" {
 		args = append(args, "--cpu-profile", cfg.CPUProfile)
 	}
+	// The admin listener runs, as it does for an operator (its metrics cost is part of
+	// what is measured), on a port of its own: never the default one another server
+	// may hold.
+	adminAddr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, fmt.Errorf("bench: a port for the admin listener: %w", err)
+	}
+	args = append(args, "--admin-addr", adminAddr)
 	env := childEnv()
 	var feed *FeedLogin
 	if cfg.Feed {

@@ -21,7 +21,6 @@ import (
 	"github.com/waymark-org/waymark/audit"
 	"github.com/waymark-org/waymark/bundle"
 	"github.com/waymark-org/waymark/eventstore"
-	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/internal/testkit"
 )
 
@@ -32,19 +31,25 @@ import (
 var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 type world struct {
-	store  *jetstream.Store
+	store  eventstore.Store
 	signer *audit.Signer
 	pub    ed25519.PublicKey
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
-	store := testkit.JetStreamStore(t)
+	return newWorldOn(testkit.JetStreamStore(t))
+}
+
+// newWorldOn is a world on store: the fuzz targets use the in-memory store, which
+// passes the same conformance suite, so that each of their worker processes starts at
+// once.
+func newWorldOn(store eventstore.Store) *world {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	return &world{store: store, pub: pub, signer: &audit.Signer{Store: store, KeyID: "audit-1", Key: priv, Now: func() time.Time { return now }}}
 }
 
-func (w *world) add(t *testing.T, caseID string, n int) {
+func (w *world) add(t testing.TB, caseID string, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
 		_, err := w.store.Append(t.Context(), eventstore.StreamName(eventstore.KindCase, caseID), eventstore.Any, eventstore.EventData{
@@ -58,14 +63,14 @@ func (w *world) add(t *testing.T, caseID string, n int) {
 	}
 }
 
-func (w *world) checkpoint(t *testing.T) {
+func (w *world) checkpoint(t testing.TB) {
 	t.Helper()
 	if _, made, err := w.signer.Checkpoint(t.Context()); err != nil || !made {
 		t.Fatalf("checkpoint: %v (made %v)", err, made)
 	}
 }
 
-func pemOf(t *testing.T, pub ed25519.PublicKey) []byte {
+func pemOf(t testing.TB, pub ed25519.PublicKey) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
@@ -74,7 +79,7 @@ func pemOf(t *testing.T, pub ed25519.PublicKey) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
 
-func (w *world) export(t *testing.T, caseID string) []byte {
+func (w *world) export(t testing.TB, caseID string) []byte {
 	t.Helper()
 	c, err := bundle.Build(t.Context(), w.store, caseID, now)
 	if err != nil {
@@ -97,7 +102,7 @@ func verify(data []byte, pinned ed25519.PublicKey) (bundle.Report, error) {
 }
 
 // repack writes a bundle read back, as changed by a test, without fixing anything.
-func repack(t *testing.T, b bundle.Bundle) []byte {
+func repack(t testing.TB, b bundle.Bundle) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -119,7 +124,7 @@ func repack(t *testing.T, b bundle.Bundle) []byte {
 }
 
 // tamper reads a good bundle, lets edit change it, and packs it again.
-func tamper(t *testing.T, data []byte, edit func(b *bundle.Bundle)) []byte {
+func tamper(t testing.TB, data []byte, edit func(b *bundle.Bundle)) []byte {
 	t.Helper()
 	b, err := bundle.Read(bytes.NewReader(data))
 	if err != nil {

@@ -69,6 +69,9 @@ type Deps struct {
 	Vault   *sealing.Vault
 	HashKey []byte
 	Logger  *slog.Logger
+	// Progress, when set, is told how many of the journeys' commands have run: once
+	// before the first, then every twentieth of them, and after the last.
+	Progress func(done, total int)
 }
 
 // Seed registers the demo coalition and walks Journeys synthetic survivors through
@@ -103,7 +106,13 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 	}
 
 	walkers, steps := plan(now, start, svc, &sum)
-	for _, s := range steps {
+	progress := deps.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(steps))
+	every := max(1, len(steps)/20)
+	for i, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
@@ -112,6 +121,9 @@ func Seed(ctx context.Context, deps Deps, now time.Time) (Summary, error) {
 		}
 		if err := s.run(ctx); err != nil {
 			return sum, fmt.Errorf("seed journey %d at %s: %w", s.n, s.at.Format(time.DateTime), err)
+		}
+		if done := i + 1; done%every == 0 || done == len(steps) {
+			progress(done, len(steps))
 		}
 	}
 	// This year's survey round, answered as the journeys stand now (after them, so

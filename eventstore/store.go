@@ -2,7 +2,7 @@
 // revisions, optimistic concurrency on append, and one totally ordered global log.
 //
 // The shape follows KurrentDB so that every backend (eventstore/jetstream, the default;
-// eventstore/memstore, in memory for tests; eventstore/kurrentdb, planned) implements
+// eventstore/memstore, in memory for tests; eventstore/kurrentdb, KurrentDB) implements
 // the same interface and passes the same conformance suite (eventstore/storetest).
 // This package and the suite import no backend: node chooses one.
 package eventstore

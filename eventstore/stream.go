@@ -17,7 +17,16 @@ const (
 	// KindRevocation streams revoke access tokens: revocation-token_<jti> and
 	// revocation-subject_<sub>.
 	KindRevocation = "revocation"
+	// KindAudit is the audit log's own stream: audit-checkpoints (audit.CheckpointStream).
+	KindAudit = "audit"
 )
+
+// Kinds returns every stream kind Waymark writes or has written. A backend that must
+// name the streams it follows (KurrentDB's server-side filter on $all) follows these;
+// adding a kind means adding it here.
+func Kinds() []string {
+	return []string{KindCase, KindOrganisation, KindCommand, KindRevocation, KindAudit}
+}
 
 // StreamName joins a kind and an id.
 func StreamName(kind, id string) string { return kind + "-" + id }

@@ -23,6 +23,12 @@ type Backends struct {
 	// AccessLog keeps the access log's entries (required). Closed after the log's
 	// batcher stops, when it is an io.Closer.
 	AccessLog accesslog.Sink
+	// Erasures is the erasure ledger, kept beside the key store (nil: erasures are not
+	// recorded; see app.Config.Erasures). Closed with the others, when an io.Closer.
+	Erasures sealing.ErasureLedger
+	// Bus, when the events are not on NATS (KurrentDB), is the JetStream store that
+	// still carries the NATS connection the access log uses; closed after Events.
+	Bus io.Closer
 }
 
 func (b Backends) check(vault *sealing.Vault) error {
@@ -49,8 +55,14 @@ func (b Backends) close() error {
 	if b.Keys != nil {
 		errs = append(errs, b.Keys.Close())
 	}
+	if c, ok := b.Erasures.(io.Closer); ok {
+		errs = append(errs, c.Close())
+	}
 	if b.Events != nil {
 		errs = append(errs, b.Events.Close())
+	}
+	if b.Bus != nil {
+		errs = append(errs, b.Bus.Close())
 	}
 	return errors.Join(errs...)
 }

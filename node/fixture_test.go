@@ -19,6 +19,7 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/node"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
@@ -132,7 +133,7 @@ func TestFixtureDataDirectoryOpens(t *testing.T) {
 // event.
 func fixtureCase(t *testing.T, n *node.Node, commandID string) string {
 	t.Helper()
-	for _, v := range n.Cases.List(projections.CaseFilter{}, 100, eventstore.Start).Cases {
+	for _, v := range n.Cases.List(projections.CaseFilter{}, paging.Window{Size: 100}, eventstore.Start).Cases {
 		recs, err := n.Store.ReadStream(context.Background(), eventstore.StreamName(eventstore.KindCase, v.ID), 0)
 		if err == nil && recs[0].Metadata.CommandID == commandID {
 			return v.ID

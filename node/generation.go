@@ -48,6 +48,11 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	work := projections.NewWork(g.cases, cfg.Work) // after cases, whose views it indexes
 	g.runner = projections.NewRunner(n.Store, n.logger, g.orgs, g.cases, g.revs, g.cmds, work)
 	work.PublishWhen(g.runner.Ready)
+	if cfg.Metrics != nil {
+		if err := g.runner.ObserveApplied(cfg.Metrics.ReadModelApplied(readModelProjections)); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.SnapshotDir != "" {
 		g.snapshots = projections.NewSnapshots(projections.SnapshotConfig{
 			Dir: cfg.SnapshotDir, HashKey: cfg.HashKey, Every: cfg.SnapshotEvery, Interval: cfg.SnapshotInterval, Logger: n.logger,
@@ -65,13 +70,14 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 		Store: n.Store, Runner: g.runner, Cases: g.cases, Orgs: g.orgs, Revocations: g.revs, Commands: g.cmds,
 		Vault: n.Vault, AccessLog: n.AccessLog, Clock: cfg.Clock, IDs: cfg.IDs, Logger: n.logger, HashKey: cfg.HashKey,
 		MaxConsent: cfg.MaxConsent, AuditKey: cfg.AuditKey, Calendars: cfg.Calendars, Work: work,
-		DashboardMinCell: cfg.DashboardMinCell, StalledAfter: cfg.Work.StalledAfter,
+		DashboardMinCell: cfg.DashboardMinCell, StalledAfter: cfg.Work.StalledAfter, Metrics: n.appMetrics(),
+		Erasures: n.backends.Erasures,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	apiCfg := cfg.API
-	apiCfg.Service, apiCfg.Readiness, apiCfg.Logger = g.service, g.runner, n.logger
+	apiCfg.Service, apiCfg.Readiness, apiCfg.Logger, apiCfg.Metrics = g.service, g.runner, n.logger, n.apiMetrics()
 	g.handler = api.NewHandler(apiCfg)
 	return g, nil
 }

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
+	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/sealing/erasurelog"
 	"github.com/waymark-org/waymark/sealing/jskeys"
 )
 
@@ -20,6 +22,11 @@ type JetStreamConfig struct {
 	// KeysDir holds the case-key store, on its own embedded server, apart from the
 	// events (default <Store.DataDir>/keys; required with an external server).
 	KeysDir string
+	// KeysNATS, when set (with Store.NATSURL), keeps the case keys on that cluster
+	// instead, in the account KeysNATS logs in to (jskeys.Connect): the key store
+	// every replica on the cluster shares. Its URL, TLS and replicas are the event
+	// store's.
+	KeysNATS *jskeys.NATSConfig
 	// NoKeyStore opens no key store: the node is given a Config.Vault instead
 	// (replicas in one process share one).
 	NoKeyStore bool
@@ -36,6 +43,12 @@ type JetStream struct {
 	Store     *jetstream.Store
 	Keys      *jskeys.Store // nil with NoKeyStore
 	AccessLog *jsaccesslog.Sink
+	// Erasures is the erasure ledger beside the key store (<keys-dir>/erasures.log),
+	// outside the data directory's backups; nil with NoKeyStore.
+	Erasures *erasurelog.Log
+	// Events, when set (OpenKurrentDB), holds the events instead of Store, which then
+	// only carries the NATS connection (the access log, the analytics feed).
+	Events eventstore.Store
 }
 
 // OpenJetStream opens the default backends. Hand them to Start with Backends, or
@@ -53,7 +66,10 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 	if keysDir == "" && cfg.Store.DataDir != "" {
 		keysDir = filepath.Join(cfg.Store.DataDir, "keys")
 	}
-	if keysDir == "" && !cfg.NoKeyStore {
+	switch {
+	case cfg.KeysNATS != nil && cfg.Store.NATSURL == "":
+		return nil, errors.New("node: case keys on NATS need an external NATS server (NATS URL)")
+	case keysDir == "" && cfg.KeysNATS == nil && !cfg.NoKeyStore:
 		return nil, errors.New("node: a key directory is required with an external NATS server")
 	}
 
@@ -66,12 +82,23 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 	if j.Store, err = jetstream.Open(ctx, cfg.Store); err != nil {
 		return nil, fmt.Errorf("open event store: %w", err)
 	}
-	if !cfg.NoKeyStore {
+	switch {
+	case cfg.NoKeyStore:
+	case cfg.KeysNATS != nil:
+		kc := *cfg.KeysNATS
+		kc.URL, kc.Options, kc.Replicas = cfg.Store.NATSURL, cfg.Store.ExternalOptions(), j.Store.Replicas()
+		if j.Keys, err = jskeys.Connect(ctx, kc, logger); err != nil {
+			return nil, fmt.Errorf("open key store: %w", err)
+		}
+	default:
 		if j.Keys, err = jskeys.Open(ctx, keysDir, logger); err != nil {
 			return nil, fmt.Errorf("open key store: %w", err)
 		}
+		if j.Erasures, err = erasurelog.Open(erasurelog.Path(keysDir)); err != nil {
+			return nil, err
+		}
 	}
-	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn(), j.Store); err != nil {
+	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn(), j.Store, j.Store.Replicas()); err != nil {
 		return nil, err
 	}
 	return j, nil
@@ -80,8 +107,14 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 // Backends returns the opened backends for Start, which then owns them.
 func (j *JetStream) Backends() Backends {
 	b := Backends{Events: j.Store, AccessLog: j.AccessLog}
+	if j.Events != nil {
+		b.Events, b.Bus = j.Events, j.Store
+	}
 	if j.Keys != nil {
 		b.Keys = j.Keys // never a typed nil in the interface
+	}
+	if j.Erasures != nil {
+		b.Erasures = j.Erasures
 	}
 	return b
 }
@@ -90,8 +123,14 @@ func (j *JetStream) Backends() Backends {
 // connection), for a caller that does not hand the backends to Start.
 func (j *JetStream) Close() error {
 	var errs []error
+	if j.Erasures != nil {
+		errs = append(errs, j.Erasures.Close())
+	}
 	if j.Keys != nil {
 		errs = append(errs, j.Keys.Close())
+	}
+	if j.Events != nil {
+		errs = append(errs, j.Events.Close())
 	}
 	if j.Store != nil {
 		errs = append(errs, j.Store.Close())

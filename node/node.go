@@ -21,6 +21,7 @@ import (
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/calendar"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/metrics"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -59,6 +60,14 @@ type Config struct {
 	Work projections.WorkConfig
 	// DashboardMinCell is the coalition dashboard's k (app.Config; zero: the default).
 	DashboardMinCell int
+	// Metrics, when set, gets the node's metrics: commands and appends, rate-limit
+	// refusals and GraphQL timings, access-log rounds, and how late and how far behind
+	// the read models are (read model "projections"). Nil: none.
+	Metrics *metrics.Registry
+	// Mount adds what the public listener serves beside the API (serve: the dashboard
+	// page, dashboardweb.Mount). It goes inside the request log, so those requests are
+	// logged like the API's. Nil: the API alone.
+	Mount func(http.Handler) http.Handler
 }
 
 // Node is one running Waymark.
@@ -82,7 +91,8 @@ type Node struct {
 	Commands    *projections.CommandIDs
 	Snapshots   *projections.Snapshots // nil without Config.SnapshotDir
 	Service     *app.Service
-	// Handler serves HTTP from the current generation, across rebuilds.
+	// Handler serves HTTP from the current generation, across rebuilds, with a line in
+	// the request log for every request (api.LogRequests).
 	Handler http.Handler
 
 	cfg       Config
@@ -128,15 +138,18 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 			return fmt.Errorf("open vault: %w", err)
 		}
 	}
-	n.AccessLog = accesslog.New(cfg.Backends.AccessLog)
+	n.AccessLog = accesslog.NewWithMetrics(cfg.Backends.AccessLog, n.accessLogMetrics())
 	g, err := n.newGeneration(false)
 	if err != nil {
 		return err
 	}
 	n.Runner, n.Cases, n.Orgs, n.Revocations, n.Commands = g.runner, g.cases, g.orgs, g.revs, g.cmds
 	n.Snapshots, n.Service = g.snapshots, g.service
-	n.Handler = http.HandlerFunc(n.serveHTTP)
+	n.Handler = n.publicHandler()
 	n.current.Store(g)
+	if cfg.Metrics != nil {
+		cfg.Metrics.TrackReadModel(readModelProjections, n.Store.Head, func() eventstore.Position { return n.current.Load().runner.Position() })
+	}
 	n.run(g)
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/node"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
@@ -122,7 +123,7 @@ func TestRebuildWhileServing(t *testing.T) {
 	n, err := node.Start(ctx, node.Config{
 		Backends: b, Keyring: ring, HashKey: fixtureHashKey, Clock: clock, IDs: app.NewSequentialIDs(0xb1),
 		Logger: logger, SnapshotDir: t.TempDir(),
-		API: api.Config{Verifier: verifier, RatePerSecond: 1e6, RateBurst: 1e6},
+		API: api.Config{Verifier: verifier, RateLimits: api.RateLimits{Default: 1e6}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +222,7 @@ func TestRebuildWhileServing(t *testing.T) {
 		t.Fatalf("after the rebuild: %+v (%d events in the log, %d cases before)", st, total, oldCases.Len())
 	}
 	all := projections.CaseFilter{}
-	before, after := n.Cases.List(all, 1000, eventstore.Start).Cases, cur.Cases.List(all, 1000, eventstore.Start).Cases
+	before, after := n.Cases.List(all, paging.Window{Size: 1000}, eventstore.Start).Cases, cur.Cases.List(all, paging.Window{Size: 1000}, eventstore.Start).Cases
 	if len(after) != len(before) || !reflect.DeepEqual(before, after) {
 		t.Errorf("the rebuilt case views differ from the incrementally built ones (%d vs %d)", len(after), len(before))
 	}

@@ -71,7 +71,7 @@ func seen(t *testing.T, n *node.Node, name, doc string) string {
 	ctx := context.Background()
 	var out strings.Builder
 	for _, filter := range []app.CaseFilter{{SurvivorName: name}, {DocumentNumber: doc}} {
-		page, err := n.Service.Cases(ctx, snapWorker, app.CaseQuery{Filter: filter, First: 10})
+		page, err := n.Service.Cases(ctx, snapWorker, app.CaseQuery{Filter: filter, Page: app.First(10, "")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -166,43 +168,57 @@ func (f CaseFilter) match(v *CaseView) bool {
 
 // Page is one page of cases, newest referral first.
 type Page struct {
-	Cases       []*CaseView
-	HasNextPage bool
-	TotalCount  int
+	Cases []*CaseView
+	// HasPreviousPage: a matching case is newer than the page; HasNextPage: older.
+	HasPreviousPage, HasNextPage bool
+	TotalCount                   int
 }
 
-// List returns up to first cases matching f, newest referral first, starting after the
-// case referred at position after (Start: from the newest). When f is countable the
-// visit stops once the page and whether another follows are known, and the total
-// comes from the counters; otherwise every case is visited to count it.
-func (c *Cases) List(f CaseFilter, first int, after eventstore.Position) Page {
+// List returns a page of the cases matching f, newest referral first: w.Size cases
+// after the case referred at position cursor, or (w.Backward) before it; a Start
+// cursor is the newest case (forward) or the oldest (backward). When f is countable
+// only the page and its neighbours are visited and the total comes from the counters;
+// otherwise every case is visited to count it.
+func (c *Cases) List(f CaseFilter, w paging.Window, cursor eventstore.Position) Page {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	counted := f.countable()
-	var page Page
-	for i := len(c.order) - 1; i >= 0; i-- {
-		v := c.order[i]
-		if !f.match(v) {
-			continue
+	// The list, newest first: the cases in order (countable: all of them, matched
+	// lazily by Select), or the matching ones.
+	list := func(j int) *CaseView { return c.order[len(c.order)-1-j] }
+	n := len(c.order)
+	keep := func(j int) bool { return f.match(list(j)) }
+	if !counted {
+		matching := make([]*CaseView, 0, 64)
+		for i := len(c.order) - 1; i >= 0; i-- {
+			if v := c.order[i]; f.match(v) {
+				matching = append(matching, v)
+			}
 		}
-		page.TotalCount++
-		if !after.IsStart() && !v.ReferralPosition.Before(after) {
-			continue
-		}
-		if len(page.Cases) < first {
-			page.Cases = append(page.Cases, v)
-			continue
-		}
-		page.HasNextPage = true
-		if counted {
-			break
-		}
+		list = func(j int) *CaseView { return matching[j] }
+		n, keep = len(matching), nil
+	}
+	// Where the cursor divides the list (positions fall as j rises): forward, at the
+	// first case older than it; backward, at the first case not newer.
+	from := 0
+	switch {
+	case cursor.IsStart() && w.Backward:
+		from = n
+	case !cursor.IsStart() && !w.Backward:
+		from = sort.Search(n, func(j int) bool { return list(j).ReferralPosition.Before(cursor) })
+	case !cursor.IsStart():
+		from = sort.Search(n, func(j int) bool { return !cursor.Before(list(j).ReferralPosition) })
+	}
+	p := paging.Select(n, w, from, keep)
+	page := Page{Cases: make([]*CaseView, len(p.Indexes)), HasPreviousPage: p.HasPrevious, HasNextPage: p.HasNext, TotalCount: n}
+	for k, j := range p.Indexes {
+		page.Cases[k] = list(j)
 	}
 	if counted {
 		page.TotalCount = 0
-		for k, n := range c.counts {
+		for k, count := range c.counts {
 			if f.matchKey(k) {
-				page.TotalCount += n
+				page.TotalCount += count
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/projections"
 )
@@ -38,7 +39,7 @@ func TestCountedListEqualsVisitedList(t *testing.T) {
 		t.Fatal("the snapshot was not loaded")
 	}
 	owners := map[string]bool{}
-	for _, v := range built.cases.List(projections.CaseFilter{}, 10_000, eventstore.Start).Cases {
+	for _, v := range built.cases.List(projections.CaseFilter{}, paging.Window{Size: 10_000}, eventstore.Start).Cases {
 		owners[v.State.OwnerOrganisation] = true
 	}
 	if len(owners) < 3 {
@@ -54,9 +55,9 @@ func TestCountedListEqualsVisitedList(t *testing.T) {
 					for _, jurisdiction := range []string{"", "MX", "US"} {
 						for _, size := range []int{0, 3, 1_000} {
 							f := projections.CaseFilter{Organisation: owner, Stage: stage, Status: status, Jurisdiction: jurisdiction}
-							visited := m.cases.List(f, size, eventstore.Start)
+							visited := m.cases.List(f, paging.Window{Size: size}, eventstore.Start)
 							f.OwnerSeesAll = true
-							counted := m.cases.List(f, size, eventstore.Start)
+							counted := m.cases.List(f, paging.Window{Size: size}, eventstore.Start)
 							what := fmt.Sprintf("%s: %+v first %d", name, f, size)
 							if counted.TotalCount != visited.TotalCount || counted.HasNextPage != visited.HasNextPage || len(counted.Cases) != len(visited.Cases) {
 								t.Fatalf("%s: counted %d (next %v, %d cases), visited %d (next %v, %d cases)", what,

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/waymark-org/waymark/internal/paging"
 )
 
 // DueDispute is one open credit dispute (an item, or the whole of an item-less
@@ -171,36 +173,48 @@ func compareDue(a, b DueCursor) int {
 
 // DueFilter selects a page of a due-date list.
 type DueFilter struct {
-	First       int
-	After       *DueCursor // nil: from the start
+	Window      paging.Window
+	Cursor      *DueCursor // the after (or, backward, before) cursor; nil: none
 	OverdueOnly bool       // only disputes overdue at Now
 	DueBefore   time.Time  // zero: any; else only disputes due before it
 	Now         time.Time
 	// Keep, when set, drops the disputes the caller may not see (asked only of the
-	// disputes the other filters keep).
+	// disputes the other filters keep, and only of those a page needs).
 	Keep func(DueDispute) bool
 }
 
-// DuePage returns up to f.First disputes of org's list after f.After, and whether
-// more follow. The list is ordered by due date, so the date filters end the walk.
-func (x *Disputes) DuePage(org string, party DueParty, f DueFilter) ([]DueDispute, bool) {
+// DuePage is a page of a due-date list.
+type DuePage struct {
+	Disputes []DueDispute
+	// HasPrevious: a dispute the filter keeps comes before the page; HasNext: after it.
+	HasPrevious, HasNext bool
+}
+
+// DuePage returns a page of org's list as party. The list is ordered by due date, so
+// the date filters keep a prefix of it and the page is picked within that prefix.
+func (x *Disputes) DuePage(org string, party DueParty, f DueFilter) DuePage {
 	list := x.Due(org, party)
-	start := 0
-	if f.After != nil {
-		start = sort.Search(len(list), func(i int) bool { return compareDue(list[i].Cursor(), *f.After) > 0 })
+	list = list[:sort.Search(len(list), func(i int) bool {
+		d := list[i]
+		return f.OverdueOnly && !d.Overdue(f.Now) || !f.DueBefore.IsZero() && dueKey(d.DueAt) >= f.DueBefore.UnixNano()
+	})]
+	from := 0
+	switch {
+	case f.Cursor != nil && !f.Window.Backward:
+		from = sort.Search(len(list), func(i int) bool { return compareDue(list[i].Cursor(), *f.Cursor) > 0 })
+	case f.Cursor != nil:
+		from = sort.Search(len(list), func(i int) bool { return compareDue(list[i].Cursor(), *f.Cursor) >= 0 })
+	case f.Window.Backward:
+		from = len(list)
 	}
-	var page []DueDispute
-	for _, d := range list[start:] {
-		if f.OverdueOnly && !d.Overdue(f.Now) || !f.DueBefore.IsZero() && dueKey(d.DueAt) >= f.DueBefore.UnixNano() {
-			break // every later one is due later still
-		}
-		if f.Keep != nil && !f.Keep(d) {
-			continue
-		}
-		if len(page) == f.First {
-			return page, true
-		}
-		page = append(page, d)
+	var keep func(int) bool
+	if f.Keep != nil {
+		keep = func(i int) bool { return f.Keep(list[i]) }
 	}
-	return page, false
+	p := paging.Select(len(list), f.Window, from, keep)
+	out := DuePage{Disputes: make([]DueDispute, len(p.Indexes)), HasPrevious: p.HasPrevious, HasNext: p.HasNext}
+	for k, i := range p.Indexes {
+		out.Disputes[k] = list[i]
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/internal/paging"
 )
 
 var dueT0 = time.Date(2026, 7, 2, 14, 0, 0, 0, time.UTC)
@@ -86,26 +87,33 @@ func TestDuePage(t *testing.T) {
 	x := NewDisputes()
 	x.update(caseWith("c1", "s", open("d1", "b", dueDay(1), 1), open("d2", "b", dueDay(2), 1), open("d3", "b", dueDay(3), 1)))
 	x.update(caseWith("c2", "s", open("d1", "b", dueDay(2), 1), open("d2", "b", time.Time{}, 1)))
-	page := func(f DueFilter) ([]string, bool) {
-		p, more := x.DuePage("b", DueForBureau, f)
-		return ids(p), more
-	}
-	check := func(name string, f DueFilter, want []string, wantMore bool) {
+	check := func(name string, f DueFilter, want []string, wantPrev, wantNext bool) {
 		t.Helper()
-		got, more := page(f)
-		if !reflect.DeepEqual(got, want) || more != wantMore {
-			t.Errorf("%s: %v (more %v), want %v (more %v)", name, got, more, want, wantMore)
+		p := x.DuePage("b", DueForBureau, f)
+		if got := ids(p.Disputes); !reflect.DeepEqual(got, want) || p.HasPrevious != wantPrev || p.HasNext != wantNext {
+			t.Errorf("%s: %v (previous %v, next %v), want %v (previous %v, next %v)", name, got, p.HasPrevious, p.HasNext, want, wantPrev, wantNext)
 		}
 	}
-	check("first two", DueFilter{First: 2}, []string{"c1/d1", "c1/d2"}, true)
-	after := DueCursor{DueAt: dueDay(2), CaseID: "c1", DisputeID: "d2"}
-	check("after the second: ties on the due date by case", DueFilter{First: 2, After: &after}, []string{"c2/d1", "c1/d3"}, true)
-	last := DueCursor{DueAt: dueDay(3), CaseID: "c1", DisputeID: "d3"}
-	check("the one without a clock comes last", DueFilter{First: 2, After: &last}, []string{"c2/d2"}, false)
-	check("overdue at day 2: due on day 1 and on day 2", DueFilter{First: 10, OverdueOnly: true, Now: dueDay(2)},
-		[]string{"c1/d1", "c1/d2", "c2/d1"}, false)
-	check("due before day 3", DueFilter{First: 10, DueBefore: dueDay(3)}, []string{"c1/d1", "c1/d2", "c2/d1"}, false)
-	check("a caller seeing only c2", DueFilter{First: 10, Keep: func(d DueDispute) bool { return d.CaseID == "c2" }},
-		[]string{"c2/d1", "c2/d2"}, false)
-	check("exactly a page: no next one", DueFilter{First: 5}, []string{"c1/d1", "c1/d2", "c2/d1", "c1/d3", "c2/d2"}, false)
+	first := func(n int) paging.Window { return paging.Window{Size: n} }
+	last := func(n int) paging.Window { return paging.Window{Size: n, Backward: true} }
+	check("first two", DueFilter{Window: first(2)}, []string{"c1/d1", "c1/d2"}, false, true)
+	second := DueCursor{DueAt: dueDay(2), CaseID: "c1", DisputeID: "d2"}
+	check("after the second: ties on the due date by case", DueFilter{Window: first(2), Cursor: &second}, []string{"c2/d1", "c1/d3"}, true, true)
+	fourth := DueCursor{DueAt: dueDay(3), CaseID: "c1", DisputeID: "d3"}
+	check("the one without a clock comes last", DueFilter{Window: first(2), Cursor: &fourth}, []string{"c2/d2"}, true, false)
+	check("overdue at day 2: due on day 1 and on day 2", DueFilter{Window: first(10), OverdueOnly: true, Now: dueDay(2)},
+		[]string{"c1/d1", "c1/d2", "c2/d1"}, false, false)
+	check("due before day 3", DueFilter{Window: first(10), DueBefore: dueDay(3)}, []string{"c1/d1", "c1/d2", "c2/d1"}, false, false)
+	check("a caller seeing only c2", DueFilter{Window: first(10), Keep: func(d DueDispute) bool { return d.CaseID == "c2" }},
+		[]string{"c2/d1", "c2/d2"}, false, false)
+	check("exactly a page: no next one", DueFilter{Window: first(5)}, []string{"c1/d1", "c1/d2", "c2/d1", "c1/d3", "c2/d2"}, false, false)
+
+	// Backward, with the same cursors.
+	check("the last two", DueFilter{Window: last(2)}, []string{"c1/d3", "c2/d2"}, true, false)
+	check("two before the fourth", DueFilter{Window: last(2), Cursor: &fourth}, []string{"c1/d2", "c2/d1"}, true, true)
+	check("before the second: the first alone", DueFilter{Window: last(2), Cursor: &second}, []string{"c1/d1"}, false, true)
+	check("more than there are", DueFilter{Window: last(10)}, []string{"c1/d1", "c1/d2", "c2/d1", "c1/d3", "c2/d2"}, false, false)
+	check("the last overdue at day 2", DueFilter{Window: last(1), OverdueOnly: true, Now: dueDay(2)}, []string{"c2/d1"}, true, false)
+	check("backward, a caller seeing only c2", DueFilter{Window: last(1), Cursor: &fourth, Keep: func(d DueDispute) bool { return d.CaseID == "c2" }},
+		[]string{"c2/d1"}, false, true)
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
@@ -47,8 +48,9 @@ type Runner struct {
 	store       eventstore.Store
 	projections []Projection
 	logger      *slog.Logger
-	snapshots   *Snapshots // nil: always built from the log
-	fromZero    bool       // write snapshots but never load one (a rebuild)
+	snapshots   *Snapshots                 // nil: always built from the log
+	fromZero    bool                       // write snapshots but never load one (a rebuild)
+	observe     func(recordedAt time.Time) // ObserveApplied's; nil: none
 
 	// applyMu is held while one event is applied and published: Hold takes it to keep
 	// the read models still between two events.
@@ -111,6 +113,20 @@ func (r *Runner) WriteSnapshots(s *Snapshots) error {
 	return nil
 }
 
+// ObserveApplied has Run call f with the recorded-at time of every event it applies
+// once it has caught up (the events replayed at start are not live: their age is not
+// the read models' delay). The metrics time how long events take to reach the read
+// models with it. Call it before Run.
+func (r *Runner) ObserveApplied(f func(recordedAt time.Time)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		return ErrRunning
+	}
+	r.observe = f
+	return nil
+}
+
 // Run subscribes from the checkpoint and applies events until ctx ends. It returns
 // nil on cancellation and the cause on failure. With snapshots, it first loads them,
 // and when it stops writes a last one — never after a projection failed to apply an
@@ -135,7 +151,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) run(ctx context.Context) error {
 	r.mu.Lock()
-	fromZero := r.fromZero
+	fromZero, observe := r.fromZero, r.observe
 	r.mu.Unlock()
 	if r.snapshots != nil && !fromZero {
 		if err := r.load(ctx); err != nil {
@@ -171,6 +187,7 @@ func (r *Runner) run(ctx context.Context) error {
 		r.events.Add(1)
 		major, _ := rec.Position.Parts()
 		r.reached.Store(major)
+		live := ready // appended since Run began reading: its age is the delay
 		caughtUp := !ready && !rec.Position.Before(head)
 		ready = ready || caughtUp
 		cp := Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, Hash: rec.Metadata.Hash}
@@ -185,6 +202,9 @@ func (r *Runner) run(ctx context.Context) error {
 			r.markReady()
 		}
 		r.applyMu.Unlock()
+		if live && observe != nil {
+			observe(rec.Metadata.RecordedAt)
+		}
 	}
 	if err := sub.Err(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("projections: subscription: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/memstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -78,11 +79,11 @@ func TestRunnerFeedsCaseViewsAndWaits(t *testing.T) {
 	if texts, err := projections.NoteTexts(wait, s, b); err != nil || len(texts) != 1 || string(texts[0].Data) != `{"text":"hi"}` {
 		t.Errorf("note personal = %+v, %v", texts, err)
 	}
-	page := cases.List(projections.CaseFilter{}, 10, eventstore.Start)
+	page := cases.List(projections.CaseFilter{}, paging.Window{Size: 10}, eventstore.Start)
 	if len(page.Cases) != 2 || page.Cases[0].ID != "b" || page.Cases[1].ID != "a" {
 		t.Errorf("list order = %v", page.Cases)
 	}
-	if page := cases.List(projections.CaseFilter{Barrier: domain.BarrierNoID}, 10, eventstore.Start); page.TotalCount != 1 {
+	if page := cases.List(projections.CaseFilter{Barrier: domain.BarrierNoID}, paging.Window{Size: 10}, eventstore.Start); page.TotalCount != 1 {
 		t.Errorf("barrier filter = %d", page.TotalCount)
 	}
 

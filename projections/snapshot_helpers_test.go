@@ -15,6 +15,7 @@ import (
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
@@ -175,7 +176,7 @@ func (m *models) stop(t testing.TB) {
 func sameModels(t *testing.T, a, b *models) {
 	t.Helper()
 	all := func(m *models) []*projections.CaseView {
-		return m.cases.List(projections.CaseFilter{}, 1<<30, eventstore.Start).Cases
+		return m.cases.List(projections.CaseFilter{}, paging.Window{Size: 1 << 30}, eventstore.Start).Cases
 	}
 	ac, bc := all(a), all(b)
 	if len(ac) != len(bc) {

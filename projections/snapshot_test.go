@@ -14,6 +14,7 @@ import (
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/internal/testkit"
 	"github.com/waymark-org/waymark/projections"
 	"github.com/waymark-org/waymark/sealing"
@@ -80,7 +81,7 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 		t.Error("a command id from before the snapshot is not known")
 	}
 	token := w.vault.BlindIndex(sealing.KindName, "Ana Antes Ejemplo")
-	if page := loaded.cases.List(projections.CaseFilter{BlindIndex: []string{token}}, 10, eventstore.Start); len(page.Cases) != 1 || page.Cases[0].ID != first {
+	if page := loaded.cases.List(projections.CaseFilter{BlindIndex: []string{token}}, paging.Window{Size: 10}, eventstore.Start); len(page.Cases) != 1 || page.Cases[0].ID != first {
 		t.Errorf("search by a name from the snapshot found %d cases", len(page.Cases))
 	}
 }
@@ -185,7 +186,7 @@ func TestSnapshotHoldsNoClearPersonalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := m.cases.List(projections.CaseFilter{}, 1, eventstore.Start).Cases[0]
+	v := m.cases.List(projections.CaseFilter{}, paging.Window{Size: 1}, eventstore.Start).Cases[0]
 	if len(v.BlindIndex) != 2 || len(v.SealedIndex) != 2 {
 		t.Fatalf("the case has %d tokens from %d sealed indexes; want a name's and a document's", len(v.BlindIndex), len(v.SealedIndex))
 	}
@@ -243,7 +244,7 @@ func testErasureAfterSnapshot(t *testing.T, w *world) {
 
 	w.change(t, gone, "erase", domain.EraseSurvivorData{ReasonCode: domain.ErasureSurvivorRequest})
 	search := func(m *models, name string) int {
-		return len(m.cases.List(projections.CaseFilter{BlindIndex: []string{w.vault.BlindIndex(sealing.KindName, name)}}, 10, eventstore.Start).Cases)
+		return len(m.cases.List(projections.CaseFilter{BlindIndex: []string{w.vault.BlindIndex(sealing.KindName, name)}}, paging.Window{Size: 10}, eventstore.Start).Cases)
 	}
 
 	// Loaded, before the erasure is applied: nothing of hers opens.

@@ -9,6 +9,7 @@ import (
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -73,7 +74,7 @@ func BenchmarkWorkQueue(b *testing.B) {
 		cfg := work.Config()
 		for b.Loop() {
 			items := 0
-			for _, v := range m.cases.List(projections.CaseFilter{}, n, eventstore.Start).Cases {
+			for _, v := range m.cases.List(projections.CaseFilter{}, paging.Window{Size: n}, eventstore.Start).Cases {
 				items += len(cfg.ItemsFor(v, "bank-0", now))
 			}
 			if items != n/2 {

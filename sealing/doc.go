@@ -14,6 +14,7 @@
 //     checks every key store makes
 //   - memkeys.go: an in-memory KeyStore, for tests
 //   - keydir.go: keeping the key directory apart from the events
+//   - erasure.go: the erasure ledger's line and contract (its file: sealing/erasurelog)
 //   - blindindex.go, casemac.go: Normalise, BlindIndex and CaseMAC
 //
 // The default KeyStore is a leaf package, sealing/jskeys: keys on their own embedded

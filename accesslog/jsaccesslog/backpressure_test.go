@@ -24,7 +24,7 @@ func openDurable(t *testing.T) *accesslog.Log {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := jsaccesslog.Open(context.Background(), store.Conn(), store)
+	sink, err := jsaccesslog.Open(context.Background(), store.Conn(), store, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func TestEntriesAreDurableWhenStored(t *testing.T) {
 	}
 	defer store.Close()
 	durable := &recordingDurable{store: store}
-	sink, err := jsaccesslog.Open(t.Context(), store.Conn(), durable)
+	sink, err := jsaccesslog.Open(t.Context(), store.Conn(), durable, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

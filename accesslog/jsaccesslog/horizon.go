@@ -23,7 +23,7 @@ var _ accesslog.HorizonStore = (*Sink)(nil)
 
 // horizonStream creates (or opens) the horizon's stream.
 func (s *Sink) horizonStream(ctx context.Context) (jetstream.Stream, error) {
-	st, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	st, err := s.createOrUpdate(ctx, jetstream.StreamConfig{
 		Name:        HorizonStreamName,
 		Description: "Waymark: how far back the access log's read model reaches (retention)",
 		Subjects:    []string{horizonSubject},

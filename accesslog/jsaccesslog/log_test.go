@@ -27,7 +27,7 @@ func open(t *testing.T) (*accesslog.Log, *jetstream.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := jsaccesslog.Open(context.Background(), store.Conn(), store)
+	sink, err := jsaccesslog.Open(context.Background(), store.Conn(), store, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

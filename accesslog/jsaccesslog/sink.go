@@ -25,9 +25,10 @@ const subjectPrefix = "waymark.access."
 
 // Sink stores access-log entries in StreamName.
 type Sink struct {
-	js      jetstream.JetStream
-	stream  jetstream.Stream
-	durable Durable
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	durable  Durable
+	replicas int // copies of a stream the sink creates
 }
 
 // Durable makes a stream's acknowledged writes durable: the event store
@@ -42,7 +43,9 @@ var _ accesslog.Sink = (*Sink)(nil)
 // caller's: it is usually the event store's connection, closed with the store, and
 // the sink has nothing of its own to close. durable makes each round durable before
 // Publish reports it stored (nil: the server makes every write durable itself).
-func Open(ctx context.Context, nc *nats.Conn, durable Durable) (*Sink, error) {
+// replicas is how many copies a stream the sink creates gets on a cluster (the event
+// store's jetstream.Store.Replicas; 0 is 1); a stream that exists keeps its own.
+func Open(ctx context.Context, nc *nats.Conn, durable Durable, replicas int) (*Sink, error) {
 	// accesslog.Log publishes rounds of at most MaxRound entries, one at a time: the
 	// publishes outstanding stay well under this limit, past which nats.go fails
 	// publishes instead of queueing them.
@@ -50,7 +53,8 @@ func Open(ctx context.Context, nc *nats.Conn, durable Durable) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access log: %w", err)
 	}
-	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	s := &Sink{js: js, durable: durable, replicas: max(replicas, 1)}
+	stream, err := s.createOrUpdate(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Waymark: who read which survivor's personal data, and why",
 		Subjects:    []string{subjectPrefix + ">"},
@@ -62,7 +66,21 @@ func Open(ctx context.Context, nc *nats.Conn, durable Durable) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access log: create stream: %w", err)
 	}
-	return &Sink{js: js, stream: stream, durable: durable}, nil
+	s.stream = stream
+	return s, nil
+}
+
+// createOrUpdate creates the stream with the sink's replicas, or updates it keeping
+// its own: an update with another count would rescale it (a command run without
+// --nats-replicas must not shrink a replicated log).
+func (s *Sink) createOrUpdate(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	cfg.Replicas = s.replicas
+	if st, err := s.js.Stream(ctx, cfg.Name); err == nil {
+		cfg.Replicas = st.CachedInfo().Config.Replicas
+	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, err
+	}
+	return s.js.CreateOrUpdateStream(ctx, cfg)
 }
 
 // Publish writes one round: every entry published asynchronously, then every ack

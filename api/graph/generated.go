@@ -504,20 +504,22 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Query struct {
-		AccessLog         func(childComplexity int, caseID string, first *int, after *string, filter *AccessLogFilter) int
+		AccessLog         func(childComplexity int, caseID string, first *int, after *string, last *int, before *string, filter *AccessLogFilter) int
 		AccessLogReport   func(childComplexity int, from time.Time, to time.Time) int
 		Case              func(childComplexity int, id string, minPosition *string) int
 		CaseAt            func(childComplexity int, id string, version *int, at *time.Time) int
-		CaseHistory       func(childComplexity int, id string, first *int, after *string) int
-		Cases             func(childComplexity int, filter *app.CaseFilter, first *int, after *string, minPosition *string) int
-		CreditDisputesDue func(childComplexity int, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) int
+		CaseHistory       func(childComplexity int, id string, first *int, after *string, last *int, before *string) int
+		Cases             func(childComplexity int, filter *app.CaseFilter, first *int, after *string, last *int, before *string, minPosition *string) int
+		CreditDisputesDue func(childComplexity int, first *int, after *string, last *int, before *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) int
 		Dashboard         func(childComplexity int, filter DashboardFilter) int
-		MyWork            func(childComplexity int, first *int, after *string, minPosition *string) int
+		MyWork            func(childComplexity int, first *int, after *string, last *int, before *string, minPosition *string) int
 		Organisation      func(childComplexity int, id string, minPosition *string) int
 		Organisations     func(childComplexity int, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) int
 		VerifyCase        func(childComplexity int, id string) int
@@ -718,18 +720,18 @@ type OrganisationResultResolver interface {
 	Organisation(ctx context.Context, obj *OrganisationResult) (*app.Organisation, error)
 }
 type QueryResolver interface {
-	AccessLog(ctx context.Context, caseID string, first *int, after *string, filter *AccessLogFilter) (*AccessLogConnection, error)
+	AccessLog(ctx context.Context, caseID string, first *int, after *string, last *int, before *string, filter *AccessLogFilter) (*AccessLogConnection, error)
 	AccessLogReport(ctx context.Context, from time.Time, to time.Time) ([]BreakGlassSummary, error)
-	CaseHistory(ctx context.Context, id string, first *int, after *string) (*CaseHistoryConnection, error)
+	CaseHistory(ctx context.Context, id string, first *int, after *string, last *int, before *string) (*CaseHistoryConnection, error)
 	CaseAt(ctx context.Context, id string, version *int, at *time.Time) (*app.Case, error)
 	VerifyCase(ctx context.Context, id string) (*CaseVerification, error)
 	Case(ctx context.Context, id string, minPosition *string) (*app.Case, error)
-	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, minPosition *string) (*CaseConnection, error)
-	CreditDisputesDue(ctx context.Context, first *int, after *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*CreditDisputeDueConnection, error)
+	Cases(ctx context.Context, filter *app.CaseFilter, first *int, after *string, last *int, before *string, minPosition *string) (*CaseConnection, error)
+	CreditDisputesDue(ctx context.Context, first *int, after *string, last *int, before *string, overdueOnly *bool, dueBefore *time.Time, minPosition *string) (*CreditDisputeDueConnection, error)
 	Dashboard(ctx context.Context, filter DashboardFilter) (*Dashboard, error)
 	Organisations(ctx context.Context, jurisdiction *string, kind *domain.OrganisationKind, minPosition *string) ([]app.Organisation, error)
 	Organisation(ctx context.Context, id string, minPosition *string) (*app.Organisation, error)
-	MyWork(ctx context.Context, first *int, after *string, minPosition *string) (*app.WorkPage, error)
+	MyWork(ctx context.Context, first *int, after *string, last *int, before *string, minPosition *string) (*app.WorkPage, error)
 }
 type SubscriptionResolver interface {
 	WorkChanged(ctx context.Context) (<-chan *app.WorkChange, error)
@@ -2932,6 +2934,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Query.accessLog":
 		if e.ComplexityRoot.Query.AccessLog == nil {
@@ -2943,7 +2957,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["caseId"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*AccessLogFilter)), true
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["caseId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*AccessLogFilter)), true
 	case "Query.accessLogReport":
 		if e.ComplexityRoot.Query.AccessLogReport == nil {
 			break
@@ -2987,7 +3001,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CaseHistory(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.CaseHistory(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -2998,7 +3012,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*app.CaseFilter), args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*app.CaseFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["minPosition"].(*string)), true
 	case "Query.creditDisputesDue":
 		if e.ComplexityRoot.Query.CreditDisputesDue == nil {
 			break
@@ -3009,7 +3023,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CreditDisputesDue(childComplexity, args["first"].(*int), args["after"].(*string), args["overdueOnly"].(*bool), args["dueBefore"].(*time.Time), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.CreditDisputesDue(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["overdueOnly"].(*bool), args["dueBefore"].(*time.Time), args["minPosition"].(*string)), true
 	case "Query.dashboard":
 		if e.ComplexityRoot.Query.Dashboard == nil {
 			break
@@ -3032,7 +3046,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.MyWork(childComplexity, args["first"].(*int), args["after"].(*string), args["minPosition"].(*string)), true
+		return e.ComplexityRoot.Query.MyWork(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["minPosition"].(*string)), true
 	case "Query.organisation":
 		if e.ComplexityRoot.Query.Organisation == nil {
 			break
@@ -3665,10 +3679,19 @@ type CaseResult {
   case: Case
 }
 
-"Where a page of a list ends, and whether there is more."
+"""
+Where a page of a list starts and ends, and whether there is more either way. Every
+paged list takes first and after to page forward, or last and before to page backward,
+with the same cursors; mixing the two (first with before, last with after, first with
+last), a negative size or one over the list's largest is BAD_USER_INPUT.
+"""
 type PageInfo {
   "True when another page follows: ask for it with after: endCursor."
   hasNextPage: Boolean!
+  "True when another page comes before: ask for it with before: startCursor."
+  hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null for an empty page."
+  startCursor: String
   "The cursor of the page's last item; null for an empty page."
   endCursor: String
 }
@@ -3684,10 +3707,14 @@ extend type Query {
   accessLog(
     "The case."
     caseId: ID!
-    "The page size, 0 to 100 (default 50)."
-    first: Int = 50
+    "The page size, 0 to 100, paging forward (default: 50 forward)."
+    first: Int
     "The endCursor of the previous page; omit for the first page."
     after: String
+    "The page size, 0 to 100, paging backward: the entries just before before (or the last ones)."
+    last: Int
+    "The startCursor of the next page; omit for the last page."
+    before: String
     "Narrows the entries; every condition given must hold."
     filter: AccessLogFilter
   ): AccessLogConnection!
@@ -3729,7 +3756,7 @@ type AccessLogConnection {
 
 "An access-log entry in a page, with its cursor."
 type AccessLogEdge {
-  "Pass as after to continue after this entry."
+  "Pass as after to continue after this entry, or as before to page back from it."
   cursor: String!
   "The entry."
   node: AccessLogEntry!
@@ -3791,10 +3818,14 @@ extend type Query {
   caseHistory(
     "The case's id."
     id: ID!
-    "The page size, 0 to 100 (default 50)."
-    first: Int = 50
+    "The page size, 0 to 100, paging forward (default: 50 forward)."
+    first: Int
     "The endCursor of the previous page; omit for the first page."
     after: String
+    "The page size, 0 to 100, paging backward: the events just before before (or the last ones)."
+    last: Int
+    "The startCursor of the next page; omit for the last page."
+    before: String
   ): CaseHistoryConnection!
   """
   The case as it stood at a version (after its first ` + "`" + `version` + "`" + ` events) or at an instant
@@ -3824,7 +3855,7 @@ type CaseHistoryConnection {
 
 "An event in a page of history, with its cursor."
 type CaseHistoryEdge {
-  "Pass as after to continue after this event."
+  "Pass as after to continue after this event, or as before to page back from it."
   cursor: String!
   "The event."
   node: HistoryEvent!
@@ -4210,10 +4241,14 @@ extend type Query {
   cases(
     "Narrows the list; every condition given must hold (survivorName and documentNumber: either)."
     filter: CaseFilter
-    "The page size, 0 to 100 (default 20). A page counts its selection this many times in the query's complexity."
-    first: Int = 20
+    "The page size, 0 to 100, paging forward (default: 20 forward). A page counts its selection this many times in the query's complexity."
+    first: Int
     "The endCursor of the previous page; omit for the first page."
     after: String
+    "The page size, 0 to 100, paging backward: the cases just before before (or the oldest ones). Counted in the complexity as first is."
+    last: Int
+    "The startCursor of the next page; omit for the last page."
+    before: String
     "Wait until the read models have applied this position (from a command's result): read your own write."
     minPosition: String
   ): CaseConnection!
@@ -4275,7 +4310,7 @@ input CaseFilter {
   organisationId: ID
   "Cases where this barrier is still active."
   barrier: Barrier
-  "Find by the survivor's name or alias (exact after normalising case, accents and spacing). An identity read: authorised and logged."
+  "Find by the survivor's name or alias (exact after normalising case, accents and spacing). An identity read: authorised and logged; a match that only a stated reason would show (an auditor without X-Access-Reason) is left out of the page, which then carries REASON_REQUIRED."
   survivorName: String
   "Find by an ID document number (with survivorName too: a case matching either). An identity read: authorised and logged."
   documentNumber: String
@@ -4293,7 +4328,7 @@ type CaseConnection {
 
 "A case in a page, with its cursor."
 type CaseEdge {
-  "Pass as after to continue the list after this case."
+  "Pass as after to continue the list after this case, or as before to page back from it."
   cursor: String!
   "The case."
   node: Case!
@@ -4493,10 +4528,14 @@ extend type Query {
   of the cases its organisation owns. Anyone else is FORBIDDEN. Nothing personal.
   """
   creditDisputesDue(
-    "The page size, 0 to 100 (default 20)."
-    first: Int = 20
+    "The page size, 0 to 100, paging forward (default: 20 forward)."
+    first: Int
     "The cursor of the last dispute of the previous page; omit for the first page."
     after: String
+    "The page size, 0 to 100, paging backward: the disputes just before before (or the last ones)."
+    last: Int
+    "The cursor of the first dispute of the next page; omit for the last page."
+    before: String
     "Only disputes past their due date with an item still pending."
     overdueOnly: Boolean = false
     "Only disputes due before this time."
@@ -4516,7 +4555,7 @@ type CreditDisputeDueConnection {
 
 "An open dispute in a page, with its cursor."
 type CreditDisputeDueEdge {
-  "Pass as after to continue after this dispute."
+  "Pass as after to continue after this dispute, or as before to page back from it."
   cursor: String!
   "The dispute."
   node: CreditDisputeDue!
@@ -6217,10 +6256,14 @@ extend type Query {
   may see now count. Analysts, auditors and admins have no queue: FORBIDDEN.
   """
   myWork(
-    "The page size, 0 to 100 (default 20)."
-    first: Int = 20
+    "The page size, 0 to 100, paging forward (default: 20 forward)."
+    first: Int
     "The endCursor of the previous page; omit for the first page."
     after: String
+    "The page size, 0 to 100, paging backward: the items just before before (or the last ones)."
+    last: Int
+    "The startCursor of the next page; omit for the last page."
+    before: String
     "Wait until the read models have applied this position (from a command's result): read your own write."
     minPosition: String
   ): WorkPage!
@@ -6284,7 +6327,7 @@ type WorkItem {
   dueAt: Time
   "Whether its due date has passed."
   overdue: Boolean!
-  "The item's cursor: pass it as after to continue after it."
+  "The item's cursor: pass it as after to continue after it, or as before to page back from it."
   cursor: String!
 }
 
@@ -7137,6 +7180,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -8130,14 +8177,30 @@ func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*AccessLogFilter, error) {
 			return ec.unmarshalOAccessLogFilter2ᚖgithubᚗcomᚋwaymarkᚑorgᚋwaymarkᚋapiᚋgraphᚐAccessLogFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg3
+	args["filter"] = arg5
 	return args, nil
 }
 
@@ -8198,6 +8261,22 @@ func (ec *executionContext) field_Query_caseHistory_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -8250,14 +8329,30 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minPosition"] = arg3
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPosition"] = arg5
 	return args, nil
 }
 
@@ -8280,30 +8375,46 @@ func (ec *executionContext) field_Query_creditDisputesDue_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["overdueOnly"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dueBefore",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["dueBefore"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minPosition"] = arg4
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "dueBefore",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dueBefore"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPosition"] = arg6
 	return args, nil
 }
 
@@ -8340,14 +8451,30 @@ func (ec *executionContext) field_Query_myWork_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minPosition"] = arg2
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minPosition",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPosition"] = arg4
 	return args, nil
 }
 
@@ -17687,6 +17814,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17720,7 +17893,7 @@ func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*AccessLogFilter))
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["caseId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*AccessLogFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AccessLogConnection) graphql.Marshaler {
@@ -17808,7 +17981,7 @@ func (ec *executionContext) _Query_caseHistory(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CaseHistory(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().CaseHistory(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseHistoryConnection) graphql.Marshaler {
@@ -17984,7 +18157,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*app.CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["filter"].(*app.CaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["minPosition"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CaseConnection) graphql.Marshaler {
@@ -18028,7 +18201,7 @@ func (ec *executionContext) _Query_creditDisputesDue(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CreditDisputesDue(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["overdueOnly"].(*bool), fc.Args["dueBefore"].(*time.Time), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().CreditDisputesDue(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["overdueOnly"].(*bool), fc.Args["dueBefore"].(*time.Time), fc.Args["minPosition"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CreditDisputeDueConnection) graphql.Marshaler {
@@ -18204,7 +18377,7 @@ func (ec *executionContext) _Query_myWork(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().MyWork(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["minPosition"].(*string))
+			return ec.Resolvers.Query().MyWork(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["minPosition"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *app.WorkPage) graphql.Marshaler {
@@ -27096,6 +27269,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCursor":

@@ -34,7 +34,7 @@ type AccessLogConnection struct {
 
 // An access-log entry in a page, with its cursor.
 type AccessLogEdge struct {
-	// Pass as after to continue after this entry.
+	// Pass as after to continue after this entry, or as before to page back from it.
 	Cursor string `json:"cursor"`
 	// The entry.
 	Node *AccessLogEntry `json:"node"`
@@ -262,7 +262,7 @@ type CaseCredit struct {
 
 // A case in a page, with its cursor.
 type CaseEdge struct {
-	// Pass as after to continue the list after this case.
+	// Pass as after to continue the list after this case, or as before to page back from it.
 	Cursor string `json:"cursor"`
 	// The case.
 	Node *app.Case `json:"node"`
@@ -280,7 +280,7 @@ type CaseHistoryConnection struct {
 
 // An event in a page of history, with its cursor.
 type CaseHistoryEdge struct {
-	// Pass as after to continue after this event.
+	// Pass as after to continue after this event, or as before to page back from it.
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *app.HistoryEvent `json:"node"`
@@ -492,7 +492,7 @@ type CreditDisputeDueConnection struct {
 
 // An open dispute in a page, with its cursor.
 type CreditDisputeDueEdge struct {
-	// Pass as after to continue after this dispute.
+	// Pass as after to continue after this dispute, or as before to page back from it.
 	Cursor string `json:"cursor"`
 	// The dispute.
 	Node *CreditDisputeDue `json:"node"`
@@ -892,10 +892,17 @@ type OrganisationResult struct {
 	Organisation *app.Organisation `json:"organisation"`
 }
 
-// Where a page of a list ends, and whether there is more.
+// Where a page of a list starts and ends, and whether there is more either way. Every
+// paged list takes first and after to page forward, or last and before to page backward,
+// with the same cursors; mixing the two (first with before, last with after, first with
+// last), a negative size or one over the list's largest is BAD_USER_INPUT.
 type PageInfo struct {
 	// True when another page follows: ask for it with after: endCursor.
 	HasNextPage bool `json:"hasNextPage"`
+	// True when another page comes before: ask for it with before: startCursor.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the page's last item; null for an empty page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }

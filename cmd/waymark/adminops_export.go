@@ -67,7 +67,7 @@ func buildExport(ctx context.Context, store eventstore.Store, svc *app.Service, 
 // store for a bundle; with the key store, the keyring and the access log for a
 // survivor's record (no read models: the record is folded from the case's events).
 func exportOffline(ctx context.Context, sf storeFlags, req admin.ExportRequest, w io.Writer, logger *slog.Logger) error {
-	cfg := node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, Logger: logger, NoKeyStore: !req.ForSurvivor}
+	cfg := node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger, NoKeyStore: !req.ForSurvivor}
 	backends, err := node.OpenJetStream(ctx, cfg)
 	if err != nil {
 		return err

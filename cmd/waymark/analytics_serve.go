@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -37,7 +38,7 @@ func analyticsFeedConfig(ctx context.Context, sf storeFlags, store eventstore.St
 	}
 	dir := &coalitionDirectory{ctx: ctx, store: store, logger: logger, kinds: map[string]domain.OrganisationKind{}}
 	return analyticsfeed.Config{Store: store, JS: js, Pseudonymizer: p, IsAnalyticsRecipient: dir.isCoalition,
-		Logger: logger.With("component", "analytics-feed")}, nil
+		Replicas: nats.Replicas(), Logger: logger.With("component", "analytics-feed")}, nil
 }
 
 // coalitionDirectory answers the publisher's question "does a grant to this
@@ -95,8 +96,9 @@ type analyticsFeed struct {
 	republishing sync.Mutex // one republish at a time
 	mu           sync.Mutex
 	pub          *analyticsfeed.Publisher
-	done         chan struct{} // closed when pub's Run returns
-	closing      bool          // Wait was called: no publisher starts any more
+	done         chan struct{}      // closed when pub's Run returns
+	stopPub      context.CancelFunc // ends pub's Run alone (Paused)
+	closing      bool               // Wait was called: no publisher starts any more
 	wg           sync.WaitGroup
 }
 
@@ -136,12 +138,14 @@ func (f *analyticsFeed) start() error {
 	if f.closing || f.ctx.Err() != nil {
 		return errFeedClosing
 	}
-	f.pub, f.done = pub, done
+	runCtx, stop := context.WithCancel(f.ctx)
+	f.pub, f.done, f.stopPub = pub, done, stop
 	f.wg.Add(1) // under mu, before Wait can begin: never an Add racing a Wait
 	go func() {
 		defer f.wg.Done()
 		defer close(done)
-		if err := pub.Run(f.ctx); err != nil {
+		defer stop()
+		if err := pub.Run(runCtx); err != nil {
 			f.logger.Error("the analytics feed stopped; the API goes on serving", "err", err)
 		}
 	}()
@@ -153,6 +157,34 @@ func (f *analyticsFeed) Publisher() *analyticsfeed.Publisher {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pub
+}
+
+// Paused runs fn with the publisher stopped, then starts a new one if one was
+// running: a backup takes the feed and its registry at one point. Stopping is a
+// crash as far as the feed is concerned, and the new publisher resumes from the
+// stream and the registry as after any restart (analyticsfeed's doc). No republish
+// runs meanwhile.
+func (f *analyticsFeed) Paused(fn func() error) error {
+	f.republishing.Lock()
+	defer f.republishing.Unlock()
+	f.mu.Lock()
+	done, stop := f.done, f.stopPub
+	f.mu.Unlock()
+	running := false
+	select {
+	case <-done:
+	default:
+		running = true
+		stop()
+		<-done // Run returns as soon as its context ends
+	}
+	err := fn()
+	if running {
+		if serr := f.start(); serr != nil && !errors.Is(serr, errFeedClosing) {
+			err = errors.Join(err, fmt.Errorf("start the analytics feed again: %w", serr))
+		}
+	}
+	return err
 }
 
 // Republish publishes the feed again after from: by the running publisher, or, when
@@ -257,12 +289,12 @@ func parseRepublishFrom(s string) (eventstore.Position, error) {
 
 // printDemoAnalyticsLogin prints serve --demo's analyst login and how to read the
 // feed with it.
-func printDemoAnalyticsLogin(addr, user, password string, publishing bool) {
-	fmt.Printf("Analytics feed, de-identified (NATS account ANALYTICS): nats://%s user %q password %q\n", addr, user, password)
+func printDemoAnalyticsLogin(out io.Writer, addr, user, password string, publishing bool) {
+	fmt.Fprintf(out, "Analytics feed, de-identified (NATS account ANALYTICS): nats://%s user %q password %q\n", addr, user, password)
 	if !publishing {
-		fmt.Printf("  (not published by this server: --analytics-feed=false)\n\n")
+		fmt.Fprintf(out, "  (not published by this server: --analytics-feed=false)\n\n")
 		return
 	}
-	fmt.Printf("  WAYMARK_NATS_PASSWORD=%s go run ./cmd/waymark tail --all --nats-url nats://%s --nats-user %s\n", password, addr, user)
-	fmt.Printf("  JetStream stream %s; a client's inbox prefix must be %s\n\n", analytics.StreamName, jetstreamstore.AnalystInboxPrefix(user))
+	fmt.Fprintf(out, "  WAYMARK_NATS_PASSWORD=%s go run ./cmd/waymark tail --all --nats-url nats://%s --nats-user %s\n", password, addr, user)
+	fmt.Fprintf(out, "  JetStream stream %s; a client's inbox prefix must be %s\n\n", analytics.StreamName, jetstreamstore.AnalystInboxPrefix(user))
 }

@@ -205,6 +205,9 @@ func buildExampleConsumer(t *testing.T) string {
 // what the stream holds; waymark republish refuses bad positions, changing nothing,
 // and republishes the same feed from the start.
 func TestAnalyticsFeedEndToEnd(t *testing.T) {
+	// Parallel: each is minutes of one server publishing the demo's feed under the race
+	// detector, mostly one core's work; the two overlap at the package's end.
+	t.Parallel()
 	dir := seededDemoDir(t)
 	addr := freeAddr(t)
 	srv := startServer(t, dir, "--nats-listen", addr)
@@ -322,6 +325,9 @@ func journeyIDs(msgs []feedMsg) []string {
 // the feed again under the new key. Without a server, republish resets the feed for
 // the next start.
 func TestAnalyticsKeyRotation(t *testing.T) {
+	// Parallel: each is minutes of one server publishing the demo's feed under the race
+	// detector, mostly one core's work; the two overlap at the package's end.
+	t.Parallel()
 	dir := seededDemoDir(t)
 	addr := freeAddr(t)
 	srv := startServer(t, dir, "--nats-listen", addr)

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,10 +14,7 @@ import (
 	"github.com/waymark-org/waymark/bench"
 )
 
-const benchUsage = `usage: waymark bench [--quick] [--out FILE] [--cases N] [--data-dir DIR]
-       waymark bench --growth [--sizes 10000,200000] [--quick] [--out FILE] [--data-dir DIR]
-
-Runs the workload on the embedded default store and prints one markdown report: each
+const benchUsage = `Runs the workload on the embedded default store and prints one markdown report: each
 Waymark figure next to its baseline measured in the same run, their ratio, and the
 target it is held to. Commands over HTTP/GraphQL at 1, 16, 64 and 256 clients (both
 sync modes) against raw JetStream publishes, a raw write+fsync loop and, when
@@ -29,18 +24,6 @@ memory and restart time with --cases cases. The server is this binary, run as
 'waymark serve --demo' on scratch data directories. No WAYMARK_* variable is read:
 a developer's own must not change what is measured.
 
-flags:
-  --quick          small sizes and short runs (under 2 minutes; CI's size)
-  --out FILE       also write the report to FILE (BENCHMARKS.md is made this way)
-  --cases N        cases (of 20 events) for the memory and restart figures
-                   (default 100000, that is 2M events; 2000 with --quick)
-  --data-dir DIR   scratch directory, new or empty, kept afterwards with the servers'
-                   logs (default: a temporary directory, removed afterwards)
-  --growth         cost growth instead: disk, rebuild, restart, memory, case(id) and
-                   append latency at each of --sizes cases, the smaller size as the
-                   baseline, extrapolated to 1,000,000 cases
-  --sizes A,B      the sizes --growth compares (default 10000,200000; 1000,5000 with
-                   --quick)
 `
 
 // benchPlan is how much a run measures.
@@ -88,10 +71,6 @@ type benchOptions struct {
 
 func benchCommand(ctx context.Context, args []string, logger *slog.Logger) error {
 	o, err := parseBench(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Print(benchUsage)
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -120,26 +99,22 @@ func benchCommand(ctx context.Context, args []string, logger *slog.Logger) error
 
 func parseBench(args []string) (benchOptions, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // benchUsage says it all
-	quick := fs.Bool("quick", false, "")
-	smoke := fs.Bool("smoke", false, "")
-	cases := fs.Int("cases", 0, "")
-	growth := fs.Bool("growth", false, "")
-	sizes := fs.String("sizes", "", "")
+	quick := fs.Bool("quick", false, "small sizes and short runs (under 2 minutes; CI's size)")
+	smoke := fs.Bool("smoke", false, "the test's plan: every section, tiny sizes; its figures mean nothing")
+	cases := fs.Int("cases", 0, "cases (of 20 events) for the memory and restart figures (default 100000, that is 2M events; 2000 with --quick)")
+	growth := fs.Bool("growth", false, "cost growth instead: disk, rebuild, restart, memory, case(id) and append latency at each of --sizes cases, the smaller size as the baseline, extrapolated to 1,000,000 cases")
+	sizes := fs.String("sizes", "", "the sizes --growth compares, `A,B` (default 10000,200000; 1000,5000 with --quick)")
 	var o benchOptions
-	fs.StringVar(&o.out, "out", "", "")
-	fs.StringVar(&o.dataDir, "data-dir", "", "")
-	// No WAYMARK_* variables (parse would read them): WAYMARK_DATA_DIR names a real
-	// data directory, never a scratch one.
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		fmt.Fprint(os.Stderr, benchUsage)
-		return o, fmt.Errorf("%w: %v", errUsage, err)
+	fs.StringVar(&o.out, "out", "", "also write the report to this file (BENCHMARKS.md is made this way)")
+	fs.StringVar(&o.dataDir, "data-dir", "", "scratch directory, new or empty, kept afterwards with the servers' logs (default: a temporary directory, removed afterwards)")
+	// No WAYMARK_* variables: WAYMARK_DATA_DIR names a real data directory, never a
+	// scratch one.
+	rest, err := parseArgs(fs, args, false)
+	if err != nil {
+		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if len(rest) > 0 {
+		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
 	}
 	switch {
 	case *quick && *smoke:

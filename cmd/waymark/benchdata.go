@@ -66,7 +66,7 @@ func writeBenchData(ctx context.Context, dir string, cases int, logger *slog.Log
 		return err
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, Logger: quiet})
+	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: quiet})
 	if err != nil {
 		return err
 	}

@@ -31,14 +31,6 @@ func checkpoint(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	var sf storeFlags
 	sf.register(fset)
 	keyFile := registerAuditKey(fset)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), "usage: waymark checkpoint [flags]            sign a checkpoint of the history now\n"+
-			"       waymark checkpoint export --out FILE  write every stored checkpoint (- for stdout)\n\n"+
-			"When a server owns the data directory, it makes the checkpoint with its own audit key (asked\n"+
-			"on its admin socket); otherwise this command opens the directory under its lock and signs\n"+
-			"with --audit-key.\n\n")
-		fset.PrintDefaults()
-	}
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -241,7 +233,7 @@ func openForAudit(ctx context.Context, sf storeFlags, logger *slog.Logger) (*jet
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open the event store: %w", err)
 	}
-	access, err := jsaccesslog.Open(ctx, store.Conn(), nil)
+	access, err := jsaccesslog.Open(ctx, store.Conn(), nil, store.Replicas())
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, fmt.Errorf("open the access log: %w", err)

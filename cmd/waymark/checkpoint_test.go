@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,8 +92,7 @@ func TestKeysGenerateMakesTheAuditKeyOnce(t *testing.T) {
 // them, through the server and offline, and fails naming the checkpoint under another
 // key. Bad input is a sentence and a non-zero exit, and changes nothing.
 func TestCheckpointsWhileServing(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	sec := secretFlags{}.resolve(dir)
 	pub := auditPublicKeyFile(sec.auditKeyFile())
 
@@ -354,19 +352,6 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// -h on checkpoint and checkpoint export answers with the usage and touches nothing.
-func TestCheckpointHelp(t *testing.T) {
-	dir := t.TempDir()
-	for _, args := range [][]string{{"checkpoint", "-h"}, {"checkpoint", "export", "--help"}} {
-		if err := run(context.Background(), append(args, "--data-dir", dir), quietLogger()); !errors.Is(err, flag.ErrHelp) {
-			t.Errorf("%v: %v, want flag.ErrHelp", args, err)
-		}
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("asking for help wrote %d entries into the data directory", len(entries))
-	}
 }
 
 // A negative --checkpoint-interval is a usage error before serve touches anything.

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -69,10 +67,8 @@ func export(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	if _, err := os.Lstat(*outFile); err == nil {
 		return fmt.Errorf("%s already exists: export never overwrites a file; choose another --out", *outFile)
 	}
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event store in %s to export from: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(" to export from"); err != nil {
+		return err
 	}
 	own, err := ownOrAsk(ctx, "export", sf.dataDir, sf.keysDir)
 	if err != nil {

@@ -107,8 +107,7 @@ func readRecord(t *testing.T, path string) (app.SubjectAccess, string) {
 // log under that caseworker. After erasure the record says her data was erased; with
 // the server stopped, the command makes it itself under the directory's lock.
 func TestExportForSurvivor(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	srv := startServer(t, dir)
 	caseworker := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza", "--sub", "cw-7f3a"))
 	auditor := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "auditor", "--org", "coalition-audit"))

@@ -62,7 +62,7 @@ func (w *exportWorld) checkpoint(t *testing.T, key ed25519.PrivateKey) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	access, err := jsaccesslog.Open(ctx, store.Conn(), nil)
+	access, err := jsaccesslog.Open(ctx, store.Conn(), nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 
 // One process owns a data directory: its event store and its key store. A command
 // that opens either for writing owns the directory for as long as it runs (lockStore:
-// serve, seed). A command that can also be done by a running server (ownOrAsk: keys
-// rotate, the directory look-up of token issue; later backup, rebuild, checkpoint
-// export, republishing, analyst credentials) owns the directory when nobody else
-// does, and otherwise asks the server that does, on its admin socket.
+// serve, seed, restore). A command that can also be done by a running server
+// (ownOrAsk: keys rotate, the directory look-up of token issue, backup, rebuild,
+// checkpoint export, republishing, analyst credentials) owns the directory when
+// nobody else does, and otherwise asks the server that does, on its admin socket.
 
 // lockStore takes the data directory's lock and, when keysDir lies outside it, the key
 // directory's (internal/datadir), before the command touches either. A second

@@ -3,23 +3,27 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/waymark-org/waymark/access"
 	"github.com/waymark-org/waymark/app"
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/node"
 	"github.com/waymark-org/waymark/projections"
 )
@@ -41,18 +45,42 @@ func TestCommandLineMistakes(t *testing.T) {
 		"token, zero ttl":         {"token", "issue", "--data-dir", dir, "--role", "admin", "--ttl", "0s"},
 		"token, max of 0":         {"token", "issue", "--data-dir", dir, "--role", "admin", "--max-token-lifetime", "0s"},
 		"serve, max over a month": {"serve", "--data-dir", dir, "--max-token-lifetime", "800h"},
-		"serve, token rate 0":     {"serve", "--data-dir", dir, "--token-rate", "0"},
-		"serve, token rate NaN":   {"serve", "--data-dir", dir, "--token-rate", "NaN"},
-		"serve, token rate +Inf":  {"serve", "--data-dir", dir, "--token-rate", "+Inf"},
-		"serve, burst below 0":    {"serve", "--data-dir", dir, "--token-burst", "-1"},
+		"serve, rate limit 0":     {"serve", "--data-dir", dir, "--rate-limit", "bank=0"},
+		"serve, rate limit NaN":   {"serve", "--data-dir", dir, "--rate-limit", "default=NaN"},
+		"serve, unknown role":     {"serve", "--data-dir", dir, "--rate-limit", "banker=100"},
 		"keys without a verb":     {"keys"},
 		"seed without --demo":     {"seed", "--data-dir", dir},
 		"bad bool from env-like":  {"serve", "--demo=maybe"},
+		"unknown subcommand":      {"keys", "bogus"},
+		"a flag before the verb":  {"webhooks", "--data-dir", dir},
+		"one dash, a long flag":   {"serve", "-data-dir", dir},
+		"a stray completion arg":  {"completion", "bash", "extra"},
+		"token without issue":     {"token"},
+		"serve, 0 nats replicas":  {"serve", "--data-dir", dir, "--nats-replicas", "0"},
+		"serve, 6 nats replicas":  {"serve", "--data-dir", dir, "--nats-replicas", "6"},
+		"seed, nats replicas: 3?": {"seed", "--demo", "--data-dir", dir, "--nats-replicas", "three"},
+		"serve, log format yaml":  {"serve", "--data-dir", dir, "--log-format", "yaml"},
+		"serve, admin on the API": {"serve", "--data-dir", dir, "--http-addr", "127.0.0.1:18080", "--admin-addr", "127.0.0.1:18080"},
+		"serve, admin on all":     {"serve", "--data-dir", dir, "--http-addr", "127.0.0.1:18080", "--admin-addr", ":18080"},
 	} {
 		err := run(context.Background(), args, quietLogger())
-		if !errors.Is(err, errUsage) {
-			t.Errorf("%s: %v, want a usage error", name, err)
+		if !errors.Is(err, errUsage) || exitCode(err) != 2 || !strings.Contains(err.Error(), "--help')") {
+			t.Errorf("%s: %v (exit %d), want a usage error (exit 2) naming the help to read", name, err, exitCode(err))
 		}
+	}
+	t.Setenv("WAYMARK_NATS_REPLICAS", "9")
+	if err := run(context.Background(), []string{"serve", "--data-dir", dir}, quietLogger()); !errors.Is(err, errUsage) {
+		t.Errorf("WAYMARK_NATS_REPLICAS=9: %v, want a usage error", err)
+	}
+	t.Setenv("WAYMARK_NATS_REPLICAS", "1") // the checks below are of other variables
+	t.Setenv("WAYMARK_RATE_LIMIT", "bank=100,bureau=lots")
+	if err := run(context.Background(), []string{"serve", "--data-dir", dir}, quietLogger()); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `"bureau=lots"`) {
+		t.Errorf("WAYMARK_RATE_LIMIT=bank=100,bureau=lots: %v, want a usage error naming bureau=lots", err)
+	}
+	t.Setenv("WAYMARK_RATE_LIMIT", "default=20")
+	t.Setenv("WAYMARK_LOG_FORMAT", "xml")
+	if err := run(context.Background(), []string{"serve", "--data-dir", dir}, quietLogger()); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "xml") {
+		t.Errorf("WAYMARK_LOG_FORMAT=xml: %v, want a usage error naming the value", err)
 	}
 	t.Setenv("WAYMARK_SYNC", "sometimes")
 	if err := run(context.Background(), []string{"seed", "--demo", "--data-dir", dir}, quietLogger()); err == nil || !strings.Contains(err.Error(), "sometimes") {
@@ -71,16 +99,66 @@ func TestSeedFillsAnEmptyStoreOnly(t *testing.T) {
 	}
 }
 
-// serve --demo answers GraphQL on loopback and shuts down cleanly when cancelled.
+// serve --demo listens at once: while it seeds, /healthz answers 200, /readyz 503
+// and an API request waits for the start, and its progress goes to stderr; then it
+// prints the demo tokens, is ready, answers GraphQL (the waiting request from the
+// whole demo; the schema waymark schema prints) and shuts down cleanly when
+// cancelled.
 func TestServeDemoAndShutdown(t *testing.T) {
 	httpAddr, natsAddr, dir := freeAddr(t), freeAddr(t), t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	// The first progress line waits until the test has looked at the server seeding:
+	// what it sees then is the seeding server, whatever the machine's speed.
+	progress := &heldWriter{first: make(chan struct{}), release: make(chan struct{})}
+	release := sync.OnceFunc(func() { close(progress.release) })
+	defer release() // however the test ends
+	defer cancel()
+	var stdout lockedBuffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--data-dir", dir, "--sync", "interval",
-			"--http-addr", httpAddr, "--nats-listen", natsAddr}, quietLogger())
+		done <- execute(ctx, []string{"serve", "--demo", "--data-dir", dir, "--sync", "interval",
+			"--http-addr", httpAddr, "--nats-listen", natsAddr}, stdio{in: strings.NewReader(""), out: &stdout, err: progress}, quietLogger())
 	}()
-	body, token := "", ""
+	select {
+	case <-progress.first:
+	case err := <-done:
+		t.Fatalf("serve exited before seeding: %v", err)
+	}
+	if status, body := httpGet(t, "http://"+httpAddr+"/healthz"); status != http.StatusOK {
+		t.Errorf("/healthz while seeding: %d %s", status, body)
+	}
+	if status, body := httpGet(t, "http://"+httpAddr+"/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "seeding demo data") {
+		t.Errorf("/readyz while seeding: %d %s, want 503 saying it seeds", status, body)
+	}
+	// A request that comes while it seeds waits for the start and is answered from the
+	// whole demo (the token is good already: the demo keys are made before seeding).
+	token := mintToken(t, dir, "auditor", "coalition-audit")
+	early := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/graphql", strings.NewReader(`{"query":"{ cases(first: 1) { totalCount } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			early <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		early <- fmt.Sprintf("%d %s", resp.StatusCode, b)
+	}()
+	if strings.Contains(stdout.String(), "WAYMARK_TOKEN_") {
+		t.Error("demo tokens printed before the server is ready")
+	}
+	release()
+	if got, want := <-early, fmt.Sprintf(`200 {"data":{"cases":{"totalCount":%d}}}`, demo.Journeys); got != want {
+		t.Errorf("a request sent while seeding: %s, want %s", got, want)
+	}
+	if !strings.Contains(stdout.String(), "WAYMARK_TOKEN_CASEWORKER=") {
+		t.Error("a request that waited for the start was answered before the demo tokens were printed")
+	}
+
+	body := ""
 	// Seeding the demo takes seconds alone and minutes on a loaded machine: wait as
 	// long as the test may run (a condition, not a timing).
 	deadline, ok := t.Deadline()
@@ -93,11 +171,8 @@ func TestServeDemoAndShutdown(t *testing.T) {
 			t.Fatalf("serve exited early: %v", err)
 		default:
 		}
-		if token == "" {
-			token = mintToken(t, dir, "auditor", "coalition-audit")
-			if token == "" {
-				continue // the demo keys are not written yet
-			}
+		if status, _ := httpGet(t, "http://"+httpAddr+"/readyz"); status != http.StatusOK {
+			continue
 		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/graphql",
 			strings.NewReader(`{"query":"{ cases(first: 1) { totalCount } }"}`))
@@ -115,6 +190,14 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	if body != fmt.Sprintf(`{"data":{"cases":{"totalCount":%d}}}`, demo.Journeys) {
 		t.Errorf("auditor counting demo cases: %s", body)
 	}
+	// Ready means seeded: the tokens were printed, after the progress to the end.
+	if out := stdout.String(); !strings.Contains(out, "Demo tokens") || !strings.Contains(out, "WAYMARK_TOKEN_CASEWORKER=") {
+		t.Errorf("no demo tokens printed once ready:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "seeding demo data: 0/") || !strings.HasSuffix(lines[len(lines)-1], "commands (100%)") {
+		t.Errorf("seed progress on stderr:\n%s", progress.String())
+	}
 	// The pilot's shelters answered this year's baseline survey.
 	req, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/graphql",
 		strings.NewReader(`{"query":"{ organisation(id: \"`+demo.ShelterCDMX+`\") { survey { round } } }"}`))
@@ -129,6 +212,7 @@ func TestServeDemoAndShutdown(t *testing.T) {
 			t.Errorf("the demo's survey: %s, want %s", b, want)
 		}
 	}
+	checkServedSchema(t, "http://"+httpAddr+"/graphql", token)
 	cancel()
 	select {
 	case err := <-done:
@@ -138,6 +222,107 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
+}
+
+// checkServedSchema compares the types and fields a server answers introspection
+// with (--demo implies --dev) with those waymark schema prints.
+func checkServedSchema(t *testing.T, url, token string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url,
+		strings.NewReader(`{"query":"{ __schema { types { name fields { name } inputFields { name } enumValues { name } } } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Data struct {
+			Schema struct {
+				Types []struct {
+					Name                            string
+					Fields, InputFields, EnumValues []struct{ Name string }
+				}
+			} `json:"__schema"`
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || len(got.Data.Schema.Types) == 0 {
+		t.Fatalf("introspection: %v", err)
+	}
+	var printed strings.Builder
+	if err := schemaCommand(nil, &printed); err != nil {
+		t.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Input: printed.String()})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	served := map[string]bool{}
+	for _, typ := range got.Data.Schema.Types {
+		if strings.HasPrefix(typ.Name, "__") {
+			continue
+		}
+		served[typ.Name] = true
+		def := schema.Types[typ.Name]
+		if def == nil {
+			t.Errorf("the server serves type %s; waymark schema has none", typ.Name)
+			continue
+		}
+		names := map[string]bool{}
+		for _, f := range append(append(typ.Fields, typ.InputFields...), typ.EnumValues...) {
+			names[f.Name] = true
+		}
+		want := map[string]bool{}
+		for _, f := range def.Fields {
+			if !strings.HasPrefix(f.Name, "__") { // gqlparser adds __schema and __type to Query
+				want[f.Name] = true
+			}
+		}
+		for _, v := range def.EnumValues {
+			want[v.Name] = true
+		}
+		if len(names) != len(want) {
+			t.Errorf("type %s: the server has %d fields or values, waymark schema %d", typ.Name, len(names), len(want))
+		}
+		for n := range names {
+			if !want[n] {
+				t.Errorf("type %s: the server has %s, waymark schema has not", typ.Name, n)
+			}
+		}
+	}
+	for name, def := range schema.Types {
+		if !def.BuiltIn && !served[name] {
+			t.Errorf("waymark schema has type %s; the server does not serve it", name)
+		}
+	}
+}
+
+// heldWriter holds its first write until release is closed, and keeps what it gets.
+type heldWriter struct {
+	lockedBuffer
+	once           sync.Once
+	first, release chan struct{}
+}
+
+func (w *heldWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.first)
+		<-w.release
+	})
+	return w.lockedBuffer.Write(p)
+}
+
+// httpGet returns the status and body of GET url (0 when nothing answers).
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func freeAddr(t *testing.T) string {
@@ -153,11 +338,8 @@ func freeAddr(t *testing.T) string {
 // keys rotate rewraps every case key under a new key-encryption key: the keyring file
 // names a new active key, and every survivor's data still opens with it.
 func TestKeysRotate(t *testing.T) {
-	dir := t.TempDir()
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	ctx := context.Background()
-	if err := run(ctx, []string{"seed", "--demo", "--data-dir", dir, "--sync", "interval"}, quietLogger()); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	sf := storeFlags{dataDir: dir, sync: "interval"}.resolved()
 	before, err := sf.secrets.keyring()
 	if err != nil {
@@ -189,7 +371,7 @@ func TestKeysRotate(t *testing.T) {
 	if err := n.Runner.WaitReady(waitCtx); err != nil {
 		t.Fatal(err)
 	}
-	page := n.Cases.List(projections.CaseFilter{}, 5, eventstore.Start)
+	page := n.Cases.List(projections.CaseFilter{}, paging.Window{Size: 5}, eventstore.Start)
 	if len(page.Cases) == 0 {
 		t.Fatal("no demo cases")
 	}
@@ -203,24 +385,5 @@ func TestKeysRotate(t *testing.T) {
 		if err := opener.Open(ctx, v.Survivor, &s); err != nil || s.FullName == "" {
 			t.Errorf("case %s after rotation: %q, %v", v.ID, s.FullName, err)
 		}
-	}
-}
-
-// Asking a command for its flags is not a mistake: every command answers -h and
-// --help with flag.ErrHelp, which main turns into exit 0 (the usage is printed), and
-// does nothing else.
-func TestHelpIsNotAMistake(t *testing.T) {
-	dir := t.TempDir()
-	for _, args := range [][]string{
-		{"serve", "--help"}, {"seed", "-h"}, {"keys", "generate", "--help"}, {"keys", "rotate", "-h"},
-		{"token", "issue", "--help"}, {"verify", "--help"}, // bench answers --help itself: TestBenchFlags
-	} {
-		err := run(context.Background(), append(args, "--data-dir", dir), quietLogger())
-		if !errors.Is(err, flag.ErrHelp) {
-			t.Errorf("%v: %v, want flag.ErrHelp", args, err)
-		}
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("asking for help wrote %d entries into the data directory", len(entries))
 	}
 }

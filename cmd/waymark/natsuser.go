@@ -20,11 +20,7 @@ import (
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
-const natsUserHelp = `usage: waymark nats-user add --account analytics [--password-stdin] NAME
-       waymark nats-user list [--json]
-       waymark nats-user remove NAME
-
-Per-analyst users of the embedded NATS server's analytics account. An analyst may
+const natsUserHelp = `Per-analyst users of the embedded NATS server's analytics account. An analyst may
 subscribe to the core feed (waymark.analytics.>) and read the analysts' copy of the
 WAYMARK_ANALYTICS stream with consumers of their own; nothing else (see the README).
 
@@ -38,24 +34,15 @@ With a server running on the data directory, the server does it (on its admin
 socket) and a new user can log in at once; otherwise the command edits the users
 file itself, under the data directory's lock, for the next start.
 
-flags:
 `
 
 // natsUserCommand: waymark nats-user add|list|remove
 func natsUserCommand(ctx context.Context, args []string, stdin io.Reader, out io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "list" && args[0] != "remove") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(out, natsUserHelp)
-			return nil
-		}
 		return fmt.Errorf("%w: nats-user add --account analytics NAME | list | remove NAME", errUsage)
 	}
 	verb := args[0]
 	fset := flag.NewFlagSet("nats-user "+verb, flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), natsUserHelp)
-		fset.PrintDefaults()
-	}
 	dataDir := fset.String("data-dir", "./data", "the data directory of the embedded store")
 	account := fset.String("account", "", "add: the user's account (only analytics)")
 	passwordStdin := fset.Bool("password-stdin", false, "add: read the password from the first line of stdin instead of drawing one")
@@ -125,19 +112,7 @@ func natsUserCommand(ctx context.Context, args []string, stdin io.Reader, out io
 // parseWithNames parses flags and the positional names among them, in any order
 // (add NAME --account analytics as well as add --account analytics NAME).
 func parseWithNames(fset *flag.FlagSet, args []string) ([]string, error) {
-	var names []string
-	for {
-		if err := fset.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %w", errUsage, err)
-		}
-		if fset.NArg() == 0 {
-			break
-		}
-		names = append(names, fset.Arg(0))
-		args = fset.Args()[1:]
-	}
-	// The WAYMARK_* variables of the flags not given (parse's rule).
-	return names, parse(fset, nil)
+	return parseArgs(fset, args, true)
 }
 
 // oneName checks the positional names a verb takes.

@@ -44,6 +44,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
+	// No test's server takes the admin listener's default port (another server on the
+	// machine may hold it): the tests of the admin listener give it a free one. The
+	// in-process servers read this variable; childEnv passes it to the binaries.
+	os.Setenv("WAYMARK_ADMIN_ADDR", "off")
+	// No request of a test waits for ever: a server that stops answering fails the
+	// test (with its goroutines, see server.gql) instead of hanging the run.
+	http.DefaultClient.Timeout = waitLong
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -105,7 +112,8 @@ type child struct {
 }
 
 // childEnv is this environment without any WAYMARK_ variable (a developer's own must
-// not change what the tests run), plus extra.
+// not change what the tests run) but the admin listener turned off (TestMain), plus
+// extra (which may set it: the last value of a variable wins).
 func childEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -113,6 +121,7 @@ func childEnv(extra ...string) []string {
 			env = append(env, kv)
 		}
 	}
+	env = append(env, "WAYMARK_ADMIN_ADDR=off")
 	return append(env, extra...)
 }
 
@@ -244,7 +253,13 @@ func (s *server) waitReady() {
 // it returns the HTTP status and the raw reply.
 func (s *server) gql(token, query string, out any) (int, string) {
 	s.t.Helper()
-	body, err := json.Marshal(map[string]string{"query": query})
+	return s.gqlVars(token, query, nil, out)
+}
+
+// gqlVars is gql with variables.
+func (s *server) gqlVars(token, query string, vars any, out any) (int, string) {
+	s.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -256,12 +271,12 @@ func (s *server) gql(token, query string, out any) (int, string) {
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("POST /graphql: %v%s", err, s.goroutines())
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("POST /graphql: read the reply: %v%s", err, s.goroutines())
 	}
 	if out != nil && resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -269,6 +284,19 @@ func (s *server) gql(token, query string, out any) (int, string) {
 		}
 	}
 	return resp.StatusCode, string(raw)
+}
+
+// goroutines stops a running child with SIGQUIT, so that Go prints its goroutines,
+// and returns what it printed: what a request that did not return was waiting on.
+func (c *child) goroutines() string {
+	if c.exited() || c.cmd.Process.Signal(syscall.SIGQUIT) != nil {
+		return ""
+	}
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+	}
+	return "\nwaymark's goroutines (SIGQUIT):\n" + c.stderr.String()
 }
 
 // mintToken signs a token with the data directory's signing key, as the demo prints

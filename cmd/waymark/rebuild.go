@@ -16,9 +16,7 @@ import (
 	"github.com/waymark-org/waymark/projections"
 )
 
-const rebuildHelp = `usage: waymark rebuild [--data-dir DIR]
-
-Rebuilds every read model (cases, directory, revocations, command ids) from the start
+const rebuildHelp = `Rebuilds every read model (cases, directory, revocations, command ids) from the start
 of the event log, and writes a fresh snapshot of them.
 
 With no server running it opens the data directory itself, under its lock: it
@@ -29,7 +27,6 @@ the new ones in at once when they have caught up with the log.
 
 Progress: a bar (events/s, time left) when stderr is a terminal, log lines otherwise.
 
-flags:
 `
 
 // pollEvery is how often progress is looked at.
@@ -43,20 +40,14 @@ func rebuild(ctx context.Context, args []string, out io.Writer, logger *slog.Log
 // rebuildWith is rebuild showing its progress on progress (a bar if tty).
 func rebuildWith(ctx context.Context, args []string, out, progress io.Writer, tty bool, logger *slog.Logger) error {
 	fset := flag.NewFlagSet("rebuild", flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), rebuildHelp)
-		fset.PrintDefaults()
-	}
 	var sf storeFlags
 	sf.register(fset)
 	if err := parse(fset, args); err != nil {
 		return err
 	}
 	sf = sf.resolved()
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("no event store in %s to rebuild from: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(" to rebuild from"); err != nil {
+		return err
 	}
 	acc, err := ownOrAsk(ctx, "rebuild", sf.dataDir, sf.keysDir)
 	if err != nil {

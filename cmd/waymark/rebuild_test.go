@@ -20,6 +20,7 @@ import (
 
 	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/paging"
 	"github.com/waymark-org/waymark/projections"
 )
 
@@ -57,7 +58,7 @@ func readModels(t *testing.T, dir string) readModelContent {
 	}
 	_, loaded := n.Snapshots.Loaded()
 	return readModelContent{
-		cases: n.Cases.List(projections.CaseFilter{}, 1_000_000, eventstore.Start).Cases,
+		cases: n.Cases.List(projections.CaseFilter{}, paging.Window{Size: 1_000_000}, eventstore.Start).Cases,
 		orgs:  n.Orgs.List("", ""), commands: n.Commands.Len(), loaded: loaded,
 	}
 }
@@ -155,7 +156,7 @@ func (s *server) caseIDs(token string) (int, []string, error) {
 // follows the server's progress (log lines: its stderr is a pipe).
 func TestRebuildWhileServingCommand(t *testing.T) {
 	dir := seededDemoDir(t)
-	srv := startServer(t, dir, "--token-rate", "100000")
+	srv := startServer(t, dir, "--rate-limit", "default=100000")
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	wantTotal, wantIDs, err := srv.caseIDs(token)
 	if err != nil || wantTotal < 10 || len(wantIDs) != wantTotal {

@@ -7,11 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -21,9 +18,7 @@ import (
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
-const replayHelp = `usage: waymark replay --case ID [--json | --ndjson] [--data-dir DIR]
-
-Prints the case's history, every event in order: its version, when it was recorded,
+const replayHelp = `Prints the case's history, every event in order: its version, when it was recorded,
 its type and schema version, who recorded it (role and organisation), its
 non-personal data in short, and the start of its hash. --json prints one JSON array,
 --ndjson one event a line, with the whole non-personal data and both hashes.
@@ -35,16 +30,11 @@ GraphQL's caseHistory, where every read is authorised and logged.
 With a server running on the data directory, the server answers (on its admin
 socket); otherwise replay opens the data directory itself, under its lock.
 
-flags:
 `
 
 // replay: waymark replay --case ID [--json | --ndjson]
 func replay(ctx context.Context, args []string, out io.Writer, logger *slog.Logger) error {
 	fset := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), replayHelp)
-		fset.PrintDefaults()
-	}
 	var sf storeFlags
 	sf.register(fset)
 	caseID := fset.String("case", "", "the case to replay (required)")
@@ -85,10 +75,8 @@ func replay(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 
 // timeline asks the server that owns the data directory, or opens it under its lock.
 func timeline(ctx context.Context, sf storeFlags, caseID string, logger *slog.Logger) ([]admin.TimelineEvent, error) {
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no event store in %s to replay: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(" to replay"); err != nil {
+		return nil, err
 	}
 	acc, err := ownOrAsk(ctx, "replay", sf.dataDir)
 	if err != nil {

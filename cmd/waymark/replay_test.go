@@ -111,7 +111,7 @@ func TestReplayCommand(t *testing.T) {
 	if _, stderr, code := runWaymark(t, childEnv(), "replay", "--data-dir", dir); code != 2 || !strings.Contains(stderr, "--case") {
 		t.Errorf("replay without --case: exit %d, %q", code, stderr)
 	}
-	if _, stderr, code := runWaymark(t, childEnv(), "replay", "-h"); code != 0 || !strings.Contains(stderr, "NOT decrypted") {
-		t.Errorf("replay -h: exit %d, %q", code, stderr)
+	if stdout, _, code := runWaymark(t, childEnv(), "replay", "-h"); code != 0 || !strings.Contains(stdout, "NOT decrypted") {
+		t.Errorf("replay -h: exit %d, %q", code, stdout)
 	}
 }

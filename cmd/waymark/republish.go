@@ -2,23 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/waymark-org/waymark/admin"
 	"github.com/waymark-org/waymark/analyticsfeed"
 	"github.com/waymark-org/waymark/node"
 )
 
-const republishHelp = `usage: waymark republish --from start|POSITION [--data-dir DIR]
-
-Deletes the analytics feed's stream and publishes it again from the events after
+const republishHelp = `Deletes the analytics feed's stream and publishes it again from the events after
 --from: start (the whole log), or a log position (a message's Waymark-Position
 header). After a new analytics key (--analytics-key-file) every pseudonym changes:
 republish from start. Analysts' consumers must start again from the new stream's
@@ -28,16 +22,11 @@ With a server running on the data directory, the server does it (on its admin
 socket) and goes on publishing; otherwise the command resets the feed under the data
 directory's lock and the next waymark serve publishes it.
 
-flags:
 `
 
 // republishCommand: waymark republish --from start|POSITION
 func republishCommand(ctx context.Context, args []string, out io.Writer, logger *slog.Logger) error {
 	fset := flag.NewFlagSet("republish", flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), republishHelp)
-		fset.PrintDefaults()
-	}
 	var sf storeFlags
 	sf.register(fset)
 	fromFlag := fset.String("from", "", "start, or the log position to publish after")
@@ -52,10 +41,8 @@ func republishCommand(ctx context.Context, args []string, out io.Writer, logger 
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	sf = sf.resolved()
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event store in %s: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(""); err != nil {
+		return err
 	}
 	acc, err := ownOrAsk(ctx, "republish", sf.dataDir, sf.keysDir)
 	if err != nil {
@@ -71,7 +58,7 @@ func republishCommand(ctx context.Context, args []string, out io.Writer, logger 
 		return nil
 	}
 	defer acc.locks.Release()
-	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, Logger: logger})
+	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: sf.storeConfig(""), KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -19,9 +16,7 @@ import (
 	"github.com/waymark-org/waymark/app"
 )
 
-const retentionHelp = `usage: waymark retention --dry-run | run [--retention FILE] [--retention-batch N] [--json] [--data-dir DIR]
-
---dry-run lists what a retention run would do now, and changes nothing: the cases
+const retentionHelp = `--dry-run lists what a retention run would do now, and changes nothing: the cases
 whose personal data it would erase (case id, jurisdiction, when the case was closed,
 the policy that makes it due) and how many access-log entries it would drop from the
 access log's read model. No personal data is shown.
@@ -34,7 +29,6 @@ The policies are the built-in ones, or --retention FILE. With a server running o
 data directory, the server does it (on its admin socket, on its own stores);
 otherwise the command opens the data directory itself, under its lock.
 
-flags:
 `
 
 // retentionCommand: waymark retention --dry-run | run
@@ -44,10 +38,6 @@ func retentionCommand(ctx context.Context, args []string, out io.Writer, logger 
 		args = args[1:]
 	}
 	fset := flag.NewFlagSet("retention", flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), retentionHelp)
-		fset.PrintDefaults()
-	}
 	var sf storeFlags
 	sf.register(fset)
 	rf := registerRetentionFlags(fset, false)
@@ -69,10 +59,8 @@ func retentionCommand(ctx context.Context, args []string, out io.Writer, logger 
 		return err
 	}
 	sf = sf.resolved()
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event store in %s: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(""); err != nil {
+		return err
 	}
 	acc, err := ownOrAsk(ctx, "retention", sf.dataDir, sf.keysDir)
 	if err != nil {

@@ -90,8 +90,7 @@ func (s *server) openEveryIdentity(token string) int {
 // referrals work afterwards, and after a restart with the old key-encryption key
 // dropped, every case — old and new — still opens its personal data.
 func TestKeysRotateWhileServing(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	srv := startServer(t, dir)
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	before, beforePos := srv.refer(token, "rotate-before", "Paloma Antes Ejemplo")

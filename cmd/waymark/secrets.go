@@ -103,8 +103,13 @@ func (f secretFlags) verifier(maxLifetime time.Duration) (auth.Verifier, error) 
 func (f secretFlags) readSigningKey() (auth.SigningKey, error) {
 	key, err := auth.ReadSigningKey(f.signingKey)
 	if errors.Is(err, fs.ErrNotExist) {
-		return auth.SigningKey{}, fmt.Errorf("no token signing key at %s (looked in %s): point at the right one with --secrets-dir or --signing-key "+
-			"(WAYMARK_SECRETS_DIR, WAYMARK_SIGNING_KEY), or create one with 'waymark keys generate'", f.signingKey, filepath.Dir(f.signingKey))
+		path := f.signingKey
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs // a relative default (./data) depends on where the command ran
+		}
+		return auth.SigningKey{}, fmt.Errorf("no token signing key at %s (looked in %s): point at the data directory that has it with "+
+			"--data-dir (WAYMARK_DATA_DIR), or at the key itself with --secrets-dir or --signing-key (WAYMARK_SECRETS_DIR, "+
+			"WAYMARK_SIGNING_KEY); or create one with 'waymark keys generate'", path, filepath.Dir(path))
 	}
 	if err != nil {
 		return auth.SigningKey{}, fmt.Errorf("signing key %s: %w", f.signingKey, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 	"github.com/waymark-org/waymark/demo"
 )
 
-func seed(ctx context.Context, args []string, logger *slog.Logger) error {
+func seed(ctx context.Context, args []string, std stdio, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
@@ -47,11 +48,19 @@ func seed(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	sum, err := demo.Seed(ctx, demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger}, time.Now().UTC())
+	deps := demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger, Progress: seedProgress(std.err)}
+	sum, err := demo.Seed(ctx, deps, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	fmt.Printf("seeded %d organisations and %d journeys (%d closed); by stage: %v\n",
+	fmt.Fprintf(std.out, "seeded %d organisations and %d journeys (%d closed); by stage: %v\n",
 		sum.Organisations, sum.Cases, sum.Closed, sum.ByStage)
 	return nil
+}
+
+// seedProgress prints the demo seed's progress on w: a line every twentieth of it.
+func seedProgress(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		fmt.Fprintf(w, "seeding demo data: %d/%d commands (%d%%)\n", done, total, 100*done/max(total, 1))
+	}
 }

@@ -6,11 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
-	"math"
-	"net"
-	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,10 +23,11 @@ import (
 	"github.com/waymark-org/waymark/node"
 )
 
-func serve(ctx context.Context, args []string, logger *slog.Logger) error {
+func serve(ctx context.Context, args []string, std stdio, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs)
+	sf.events.register(fs) // kurrentdb.go
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API")
 	natsListen := fs.String("nats-listen", "127.0.0.1:4222", "address the embedded NATS server accepts outside clients on, with credentials ('' for none)")
 	withDemo := fs.Bool("demo", false, "create demo keys, seed the demo coalition into an empty store, print a token per demo role (implies --dev)")
@@ -35,8 +35,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	corsOrigins := fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API")
 	analyticsUser := fs.String("nats-analytics-user", "", "user of the ANALYTICS account on the embedded server (only the de-identified analytics subjects)")
 	analyticsPassword := fs.String("nats-analytics-password", "", "its password or bcrypt hash (prefer WAYMARK_NATS_ANALYTICS_PASSWORD); --demo makes one")
-	tokenRate := fs.Float64("token-rate", 20, "requests a second each token may make, sustained (a client over it gets RATE_LIMITED)")
-	tokenBurst := fs.Int("token-burst", 0, "requests each token may make at once above --token-rate (default twice the rate)")
+	rateLimits := registerRateLimitFlag(fs) // ratelimit_flags.go
 	publishFeed := fs.Bool("analytics-feed", true, "publish the de-identified analytics feed (one server per store: turn it off on the others)")
 	heapProfile := fs.String("heap-profile", "", "write a heap profile (what is live, what was allocated where) to this file at shutdown (go tool pprof reads it)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of serving, from when start-up ends until shutdown, to this file (go tool pprof reads it)")
@@ -47,15 +46,20 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	hookFlags := registerWebhookFlags(fs)              // webhooks_serve.go
 	work := registerWorkFlags(fs)                      // work.go
 	minCell := registerDashboardFlags(fs)              // dashboard_flags.go
+	observe := registerObserveFlags(fs)                // observe.go
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := sf.events.check(); err != nil {
+		return err
+	}
+	if err := observe.check(*httpAddr); err != nil {
+		return err
+	}
+	logger = observe.logger(logger)
 	calendars, err := loadCalendars(*calendarsFile, logger)
 	if err != nil {
 		return err
-	}
-	if !(*tokenRate > 0) || math.IsInf(*tokenRate, 1) || *tokenBurst < 0 {
-		return fmt.Errorf("%w: --token-rate %v, --token-burst %d: want a rate above 0 and a burst of 0 or more", errUsage, *tokenRate, *tokenBurst)
 	}
 	if err := checkMaxLifetime(*maxLifetime); err != nil {
 		return err
@@ -81,16 +85,40 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		return err
 	}
 	defer locks.Release()
+	adminHTTP, err := observe.startAdmin(logger) // now: a port in use fails at once
+	if err != nil {
+		return err
+	}
+	defer adminHTTP.stop()
+	// Then the ports, before anything slow: one in use fails the start at once, and the
+	// HTTP port answers (not ready) while the rest starts (startup.go).
+	if sf.natsURL != "" {
+		*natsListen = "" // an external server is reached, not served
+	}
+	if *natsListen != "" {
+		if err := checkFree("nats-listen", *natsListen); err != nil {
+			return err
+		}
+	}
+	web, err := listenFront(*httpAddr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening; /readyz answers 200 once started", "http", web.base())
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := web.shutdown(shutdownCtx); err != nil {
+			logger.Error("http shutdown", "err", err)
+		}
+	}()
 	// Work changes reach the organisations' own systems through hooks.Enqueue (nil
 	// without --webhooks).
-	hooks, stopHooks, err := hookSetup.start(sf.dataDir, logger)
+	hooks, stopHooks, err := hookSetup.start(sf.dataDir, logger, adminHTTP.webhookObserver())
 	if err != nil {
 		return err
 	}
 	defer stopHooks()
-	if sf.natsURL != "" {
-		*natsListen = "" // an external server is reached, not served
-	}
 	if *withDemo && *natsListen != "" && *analyticsUser == "" {
 		*analyticsUser, *analyticsPassword = "analytics", rand.Text()
 	}
@@ -115,8 +143,9 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	storeCfg.AnalyticsUser, storeCfg.AnalyticsPassword = *analyticsUser, *analyticsPassword
 	n, backends, err := startNode(ctx, sf, storeCfg, logger, api.Config{
 		Verifier: verifier, Dev: *dev || *withDemo, CORSOrigins: splitList(*corsOrigins),
-		RatePerSecond: *tokenRate, RateBurst: *tokenBurst,
-	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work), withDashboard(*minCell))
+		RateLimits: rateLimits.limits,
+	}, withAuditKey(auditKey), withCalendars(calendars), withWork(work), withDashboard(*minCell),
+		withMetrics(adminHTTP.registry()), withMount(dashboardweb.Mount)) // the page at /dashboard (dashboardweb/)
 	if err != nil {
 		return err
 	}
@@ -140,6 +169,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		feedCtx, stopFeed := context.WithCancel(context.Background())
 		cfg, err := analyticsFeedConfig(feedCtx, sf, n.Store, backends.Store, logger)
 		if err == nil {
+			cfg.Published = adminHTTP.feedPublished()
 			feed, err = startAnalyticsFeed(feedCtx, cfg, logger)
 		}
 		if err != nil {
@@ -147,10 +177,12 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 			return err
 		}
 		defer func() { stopFeed(); feed.Wait() }() // before the node closes
+		adminHTTP.trackFeed(n.Store, feed)
 	}
-	adm, err := admin.Listen(locks.Data, analyticsOps{feed: feed, natsUserOps: natsUserOps{nats: backends.Store, retentionOps: retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
+	backups := serverBackups(backends, feed, sf, *auditFlags.key, fmt.Sprintf("the server owning %s (PID %d)", sf.dataDir, os.Getpid())) // adminops_backup.go
+	adm, err := admin.Listen(locks.Data, backupOps{backups: backups, analyticsOps: analyticsOps{feed: feed, natsUserOps: natsUserOps{nats: backends.Store, retentionOps: retentionOps{retention: keeper, nodeOps: nodeOps{node: n, serverOps: &serverOps{store: n.Store, keysDir: sf.keysDir,
 		service:  func() *app.Service { return n.Current().Service },
-		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}}}, logger) // natsuser.go, analytics_serve.go
+		rotation: &keyRotation{vault: n.Vault, file: sf.secrets.keyringFile()}, audit: auditing}}}}}}, logger) // natsuser.go, analytics_serve.go
 	if err != nil {
 		return err
 	}
@@ -167,7 +199,8 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		}
 	}()
 	if *withDemo {
-		if err := seedIfEmpty(ctx, n, sf, logger); err != nil {
+		web.setStatus("seeding demo data")
+		if err := seedIfEmpty(ctx, n, sf, std.err, logger); err != nil {
 			return err
 		}
 	}
@@ -187,28 +220,22 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 		defer write()
 	}
 	go releaseStartupMemory(ctx, n, logger)
-	ln, err := net.Listen("tcp", *httpAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
-	}
-	srv := api.NewServer(*httpAddr, dashboardweb.Mount(n.Handler)) // the page at /dashboard (dashboardweb/)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
-	if *withDemo {
-		if err := printDemoTokens(sf.secrets, base, min(defaultTokenTTL, *maxLifetime)); err != nil {
+	base := web.base()
+	if *withDemo { // before serving: a request that waited for the start finds them printed
+		if err := printDemoTokens(std.out, sf.secrets, base, min(defaultTokenTTL, *maxLifetime)); err != nil {
 			return err
 		}
 		if *analyticsUser != "" {
-			printDemoAnalyticsLogin(*natsListen, *analyticsUser, *analyticsPassword, *publishFeed)
+			printDemoAnalyticsLogin(std.out, *natsListen, *analyticsUser, *analyticsPassword, *publishFeed)
 		}
 	}
+	web.serve(n.Handler) // the dashboard page is mounted in it (withMount)
 	logger.Info("waymark serving", "graphql", base+"/graphql", "nats", natsAddr(backends.Store, sf), "data_dir", sf.dataDir,
 		"admin_socket", adm.Path(), "dev", *dev || *withDemo)
 
 	var failed error
 	select {
-	case err := <-errc:
+	case err := <-web.errc:
 		return fmt.Errorf("http server: %w", err)
 	case <-n.Stopped():
 		failed = errors.New("the read models stopped; refusing to serve from a frozen view")
@@ -217,7 +244,7 @@ func serve(ctx context.Context, args []string, logger *slog.Logger) error {
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := web.shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return failed
@@ -234,7 +261,7 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	if err != nil {
 		return nil, nil, err
 	}
-	backends, err := node.OpenJetStream(ctx, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, Logger: logger})
+	backends, err := openBackends(ctx, sf, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger}, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -253,7 +280,7 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	return n, backends, err
 }
 
-func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.Logger) error {
+func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, progress io.Writer, logger *slog.Logger) error {
 	head, err := n.Store.Head(ctx)
 	if err != nil {
 		return fmt.Errorf("read store head: %w", err)
@@ -266,7 +293,8 @@ func seedIfEmpty(ctx context.Context, n *node.Node, sf storeFlags, logger *slog.
 	if err != nil {
 		return err
 	}
-	if _, err := demo.Seed(ctx, demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger}, time.Now().UTC()); err != nil {
+	deps := demo.Deps{Store: n.Store, Vault: n.Vault, HashKey: key, Logger: logger, Progress: seedProgress(progress)}
+	if _, err := demo.Seed(ctx, deps, time.Now().UTC()); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	// Serve only once the read models show the demo data.
@@ -296,12 +324,18 @@ func splitList(s string) []string {
 	return out
 }
 
-// redactURL drops any user or password from a server URL before it is logged.
+// redactURL drops any user or password from a server URL, or from each of a
+// comma-separated list of them (a cluster), before it is logged.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
+	urls := strings.Split(raw, ",")
+	for i, s := range urls {
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil {
+			urls[i] = "(unparsable URL)"
+			continue
+		}
+		u.User = nil
+		urls[i] = u.String()
 	}
-	u.User = nil
-	return u.String()
+	return strings.Join(urls, ",")
 }

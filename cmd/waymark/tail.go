@@ -16,9 +16,7 @@ import (
 	jetstreamstore "github.com/waymark-org/waymark/eventstore/jetstream"
 )
 
-const tailHelp = `usage: waymark tail [--subject SUBJECT] [--all] [--count N] [--json] [--nats-url URL] [--nats-user USER] [--nats-creds FILE] [--nats-ca FILE] [--inbox-prefix PREFIX]
-
-Prints the de-identified analytics feed as it is published, one message a line: its
+const tailHelp = `Prints the de-identified analytics feed as it is published, one message a line: its
 subject, then the CloudEvent (--json: the CloudEvent alone, newline-delimited JSON).
 It logs in like any analytics consumer: an analyst's NATS user (waymark nats-user add
 --account analytics), or the login serve --demo prints. The password comes from
@@ -31,16 +29,11 @@ message, then follows it; without it, only what is published from now on. An
 analyst's replies from JetStream come to its own inboxes, _INBOX.<user> (the only
 ones it may read), which is the default --inbox-prefix with --nats-user.
 
-flags:
 `
 
 // tailCommand: waymark tail
 func tailCommand(ctx context.Context, args []string, out io.Writer, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), tailHelp)
-		fs.PrintDefaults()
-	}
 	url := fs.String("nats-url", "nats://127.0.0.1:4222", "the NATS server (the embedded one's client port by default)")
 	user := fs.String("nats-user", "", "NATS user (an analyst's)")
 	password := fs.String("nats-password", "", "its password (prefer WAYMARK_NATS_PASSWORD)")

@@ -37,8 +37,7 @@ func checkRefusals(t *testing.T, dataDir string) {
 // it reads the signing key, asks the server's directory on the admin socket, and
 // refuses what no server would accept.
 func TestTokenIssueWhileServing(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	srv := startServer(t, dir, "--max-token-lifetime", "9h")
 
 	for _, c := range []struct{ role, org string }{
@@ -70,8 +69,7 @@ func TestTokenIssueWhileServing(t *testing.T) {
 // With no server, token issue takes the data directory's lock and reads the directory
 // from the event store itself.
 func TestTokenIssueWithoutServer(t *testing.T) {
-	dir := t.TempDir()
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	token := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza"))
 	if strings.Count(token, ".") != 2 {
 		t.Errorf("token %q", token)
@@ -82,7 +80,8 @@ func TestTokenIssueWithoutServer(t *testing.T) {
 	elsewhere := filepath.Join(t.TempDir(), "secrets")
 	_, stderr, code := runWaymark(t, childEnv(), "token", "issue", "--data-dir", dir, "--secrets-dir", elsewhere,
 		"--role", "caseworker", "--org", "mx-refugio-esperanza")
-	if code == 0 || !strings.Contains(stderr, elsewhere) || !strings.Contains(stderr, "--secrets-dir") || !strings.Contains(stderr, "--signing-key") {
+	if code == 0 || !strings.Contains(stderr, elsewhere) || !strings.Contains(stderr, "--secrets-dir") || !strings.Contains(stderr, "--signing-key") ||
+		!strings.Contains(stderr, "--data-dir (WAYMARK_DATA_DIR)") {
 		t.Errorf("no signing key: exit %d\n%s", code, stderr)
 	}
 	// No event store where --data-dir points: say so rather than make an empty one.

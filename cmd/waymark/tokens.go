@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -121,20 +120,20 @@ func roleList() string {
 }
 
 // printDemoTokens prints a ready token per demo role, so the demo works in one step.
-func printDemoTokens(sec secretFlags, base string, ttl time.Duration) error {
+func printDemoTokens(out io.Writer, sec secretFlags, base string, ttl time.Duration) error {
 	key, err := sec.readSigningKey()
 	if err != nil {
 		return err
 	}
 	issuer := auth.Issuer{Key: key, Issuer: tokenIssuer, Audience: tokenAudience}
-	fmt.Fprintf(os.Stdout, "\nDemo tokens (valid %s) for %s/graphql — send as 'Authorization: Bearer <token>':\n", ttl, base)
+	fmt.Fprintf(out, "\nDemo tokens (valid %s) for %s/graphql — send as 'Authorization: Bearer <token>':\n", ttl, base)
 	for _, u := range demo.Users() {
 		token, _, err := issuer.Issue(u.Subject, u.Organisation, u.Role, ttl, time.Now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stdout, "  %-10s %-24s export WAYMARK_TOKEN_%s=%s\n", u.Role, u.Organisation, u.EnvName, token)
+		fmt.Fprintf(out, "  %-10s %-24s export WAYMARK_TOKEN_%s=%s\n", u.Role, u.Organisation, u.EnvName, token)
 	}
-	fmt.Fprintln(os.Stdout)
+	fmt.Fprintln(out)
 	return nil
 }

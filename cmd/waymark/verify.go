@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/waymark-org/waymark/auth"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/eventstore/kurrentdb"
 )
 
 // errBroken is a history that does not verify (exit status 1, with the first broken
@@ -43,23 +43,20 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fset)
+	sf.events.register(fset) // kurrentdb.go: the events may be in KurrentDB
 	caseID := fset.String("case", "", "verify this case's chain")
 	all := fset.Bool("all", false, "verify every stream, the global log and the access log")
 	file := fset.String("checkpoints", "", "compare with the checkpoints in this file (default: the stored ones)")
 	keyFile := fset.String("key", "", "the audit public key (PEM) checkpoints must be signed with")
 	bundleFile := fset.String("bundle", "", "check this exported bundle with --key alone (no data directory)")
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), "usage: waymark verify (--case ID | --all) [--checkpoints FILE] [--key AUDIT.pub.pem] [flags]\n\n"+
-			"With no server running, verify opens the data directory itself, under its lock. When a server\n"+
-			"owns the data directory, verify asks it on its admin socket (<data-dir>/admin.sock) to run the\n"+
-			"same verification on its own store, and says so. Exit status 1 names the first broken link.\n\n")
-		fset.PrintDefaults()
-	}
 	if err := parse(fset, args); err != nil {
 		return err
 	}
 	if *bundleFile != "" {
 		return verifyBundle(*bundleFile, *keyFile, *caseID != "" || *all || *file != "", out) // export_verify.go
+	}
+	if err := sf.events.check(); err != nil {
+		return err
 	}
 	if (*caseID == "") == !*all {
 		return fmt.Errorf("%w: give exactly one of --case ID and --all", errUsage)
@@ -85,10 +82,8 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 			return fmt.Errorf("%w: checkpoints are only trusted with the key you pin: give --key", errUsage)
 		}
 	}
-	if sf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(sf.dataDir, "jetstream")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event store in %s to verify: point --data-dir at a data directory", sf.dataDir)
-		}
+	if err := sf.requireStore(" to verify"); err != nil {
+		return err
 	}
 	note := ""
 	if pinned == nil {
@@ -109,13 +104,23 @@ func verify(ctx context.Context, args []string, out io.Writer, logger *slog.Logg
 		return fmt.Errorf("open the event store: %w", err)
 	}
 	defer store.Close()
+	var events eventstore.Store = store
+	if sf.events.kurrentDB() {
+		// The events in KurrentDB; the access log stays on NATS, in the data directory.
+		k, err := kurrentdb.Open(ctx, sf.events.config(logger))
+		if err != nil {
+			return fmt.Errorf("open the event store: %w", err)
+		}
+		defer k.Close()
+		events = k
+	}
 	var access audit.AccessLog
 	if *all {
-		if access, err = jsaccesslog.Open(ctx, store.Conn(), nil); err != nil {
+		if access, err = jsaccesslog.Open(ctx, store.Conn(), nil, store.Replicas()); err != nil {
 			return err
 		}
 	}
-	rep, err := runVerify(ctx, store, access, *caseID, *file != "", checkpoints, pinned)
+	rep, err := runVerify(ctx, events, access, *caseID, *file != "", checkpoints, pinned)
 	if errors.Is(err, errUnknownCase) {
 		return fmt.Errorf("%w in %s", err, sf.dataDir)
 	}

@@ -45,7 +45,7 @@ func TestVerifyCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		access, err := jsaccesslog.Open(ctx, store.Conn(), nil)
+		access, err := jsaccesslog.Open(ctx, store.Conn(), nil, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

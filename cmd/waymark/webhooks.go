@@ -11,15 +11,12 @@ import (
 	"github.com/waymark-org/waymark/webhooks"
 )
 
-const webhooksHelp = `usage: waymark webhooks log [--organisation ID] [--json] [--data-dir DIR]
-
-Prints the webhook delivery log (<data-dir>/webhooks/deliveries.jsonl and its rotated
+const webhooksHelp = `Prints the webhook delivery log (<data-dir>/webhooks/deliveries.jsonl and its rotated
 files), oldest first: every attempt with its delivery id, organisation, notification
 type, attempt number, the receiver's HTTP status or an error class, and its outcome
 (delivered, retry, dead_lettered, dropped, abandoned). It reads the files only, so it
 works with or without a server running. No secret and no body is ever logged.
 
-flags:
 `
 
 // webhooksCommand: waymark webhooks log [--organisation ID]
@@ -28,10 +25,6 @@ func webhooksCommand(args []string, out io.Writer) error {
 		return fmt.Errorf("%w: webhooks log [--organisation ID]", errUsage)
 	}
 	fset := flag.NewFlagSet("webhooks log", flag.ContinueOnError)
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), webhooksHelp)
-		fset.PrintDefaults()
-	}
 	dataDir := fset.String("data-dir", "./data", "the data directory")
 	org := fset.String("organisation", "", "only this organisation's deliveries")
 	asJSON := fset.Bool("json", false, "print the records as JSON lines")

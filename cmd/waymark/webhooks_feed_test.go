@@ -76,7 +76,7 @@ func TestWebhooksDeliverWorkChanges(t *testing.T) {
 	hook := httptest.NewTLSServer(recv)
 	defer hook.Close()
 
-	dir := t.TempDir()
+	dir := seededDemoDir(t) // the demo, seeded once for the package's tests
 	conf := t.TempDir()
 	secret := []byte(strings.Repeat("s3cr3t-", 6))
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hook.Certificate().Raw})
@@ -86,7 +86,6 @@ func TestWebhooksDeliverWorkChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustRun(t, "seed", "--demo", "--data-dir", dir, "--sync", "interval")
 	srv := startServer(t, dir, "--webhooks", filepath.Join(conf, "webhooks.json"), "--webhook-ca", filepath.Join(conf, "ca.pem"))
 	caseworker := strings.TrimSpace(mustRun(t, "token", "issue", "--data-dir", dir, "--role", "caseworker", "--org", "mx-refugio-esperanza", "--sub", "cw-hooks"))
 	caseID, name := srv.safeguardedCase(caseworker)

@@ -58,7 +58,8 @@ func (f webhookFlags) load() (*webhookSetup, error) {
 // start opens the delivery log in the data directory and starts the dispatcher (nil,
 // and nothing started, without a configuration). Work changes reach it through
 // Dispatcher.Enqueue; stop delivers no more and logs what was still waiting.
-func (w *webhookSetup) start(dataDir string, logger *slog.Logger) (_ *webhooks.Dispatcher, stop func(), _ error) {
+// observe, if set, is told of every delivery record (the metrics).
+func (w *webhookSetup) start(dataDir string, logger *slog.Logger, observe func(webhooks.Record)) (_ *webhooks.Dispatcher, stop func(), _ error) {
 	if w == nil {
 		return nil, func() {}, nil
 	}
@@ -66,7 +67,7 @@ func (w *webhookSetup) start(dataDir string, logger *slog.Logger) (_ *webhooks.D
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := webhooks.New(webhooks.Config{Endpoints: w.endpoints, Log: log, TLS: w.tls, Logger: logger.With("component", "webhooks")})
+	d, err := webhooks.New(webhooks.Config{Endpoints: w.endpoints, Log: log, TLS: w.tls, Logger: logger.With("component", "webhooks"), Observe: observe})
 	if err != nil {
 		log.Close()
 		return nil, nil, err

@@ -109,7 +109,7 @@ func addSourcingImports(app, analysts *server.Account) error {
 // publisher's configuration (analyticsfeed.StreamConfig) without its metadata, which
 // the publisher adds when it adopts the empty stream (TestOriginIsThePublishersStream
 // in analyticsfeed keeps the two equal).
-func OriginStreamConfig() jetstream.StreamConfig {
+func OriginStreamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:              feedStream,
 		Description:       "Waymark's de-identified analytics feed (CloudEvents; see asyncapi.yaml)",
@@ -125,14 +125,14 @@ func OriginStreamConfig() jetstream.StreamConfig {
 		AllowDirect:       true,
 		DenyDelete:        true,
 		DenyPurge:         false,
-		Replicas:          1,
+		Replicas:          replicas,
 	}
 }
 
 // AnalystsStreamConfig is the analysts' stream in AnalyticsAccount: no subjects of
 // its own (nobody can publish into it), sourced from the origin in AppAccount,
 // readable by direct get; only Waymark purges it (purgefollower.go).
-func AnalystsStreamConfig() jetstream.StreamConfig {
+func AnalystsStreamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        feedStream,
 		Description: "Waymark's de-identified analytics feed, for analysts: sourced from Waymark's account",
@@ -148,7 +148,7 @@ func AnalystsStreamConfig() jetstream.StreamConfig {
 		MaxConsumers: analystsMaxConsumers,
 		AllowDirect:  true,
 		DenyDelete:   true,
-		Replicas:     1,
+		Replicas:     replicas,
 	}
 }
 
@@ -165,14 +165,14 @@ type Analysts struct {
 // openAnalysts makes sure the origin stream exists in AppAccount (appJS), connects to
 // srv in-process as AnalystsUser and starts the analysts' side there.
 func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetStream, password string, log *slog.Logger) (*Analysts, error) {
-	if err := EnsureOrigin(ctx, appJS); err != nil {
+	if err := EnsureOrigin(ctx, appJS, 1); err != nil {
 		return nil, err
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.UserInfo(AnalystsUser, password), nats.Name("waymark-analysts"))
 	if err != nil {
 		return nil, fmt.Errorf("connect to account %s: %w", AnalyticsAccount, err)
 	}
-	a, err := StartAnalysts(ctx, nc, log)
+	a, err := StartAnalysts(ctx, nc, 1, log)
 	if err != nil {
 		nc.Close()
 		return nil, err
@@ -184,7 +184,7 @@ func openAnalysts(ctx context.Context, srv *server.Server, appJS jetstream.JetSt
 // connects to cfg.NATSURL as Waymark's user in the analysts' account and starts the
 // analysts' side there.
 func connectAnalysts(ctx context.Context, cfg Config, appJS jetstream.JetStream, log *slog.Logger) (*Analysts, error) {
-	if err := EnsureOrigin(ctx, appJS); err != nil {
+	if err := EnsureOrigin(ctx, appJS, cfg.Replicas); err != nil {
 		return nil, err
 	}
 	opts := append([]nats.Option{nats.Name("waymark-analysts"), nats.MaxReconnects(-1)}, cfg.externalOptions()...)
@@ -197,7 +197,7 @@ func connectAnalysts(ctx context.Context, cfg Config, appJS jetstream.JetStream,
 	if err != nil {
 		return nil, fmt.Errorf("connect to the analysts' account: %w", err)
 	}
-	a, err := StartAnalysts(ctx, nc, log)
+	a, err := StartAnalysts(ctx, nc, cfg.Replicas, log)
 	if err != nil {
 		nc.Close()
 		return nil, err
@@ -209,10 +209,11 @@ func connectAnalysts(ctx context.Context, cfg Config, appJS jetstream.JetStream,
 // nc, a connection of Waymark's own in the analysts' account, and follows it to make
 // the feed's purges follow (purgefollower.go) until Close. The embedded server does
 // it at Open; on an external server, give it a connection as the analysts' account's
-// Waymark user (README: the server's configuration). Close closes nc.
-func StartAnalysts(ctx context.Context, nc *nats.Conn, log *slog.Logger) (*Analysts, error) {
+// Waymark user (README: the server's configuration). A stream it creates has replicas
+// copies; an existing one keeps its own. Close closes nc.
+func StartAnalysts(ctx context.Context, nc *nats.Conn, replicas int, log *slog.Logger) (*Analysts, error) {
 	a := &Analysts{nc: nc, done: make(chan struct{})}
-	cfg := AnalystsStreamConfig()
+	cfg := AnalystsStreamConfig(replicas)
 	var err error
 	if a.js, err = jetstream.New(nc); err == nil {
 		// Keep the origin's identity the purge follower recorded.
@@ -220,6 +221,7 @@ func StartAnalysts(ctx context.Context, nc *nats.Conn, log *slog.Logger) (*Analy
 			if id := st.CachedInfo().Config.Metadata[originIdentKey]; id != "" {
 				cfg.Metadata = map[string]string{originIdentKey: id}
 			}
+			cfg.Replicas = st.CachedInfo().Config.Replicas // an update never rescales it
 		}
 		a.stream, err = a.js.CreateOrUpdateStream(ctx, cfg)
 	}
@@ -257,11 +259,11 @@ func (a *Analysts) Close() {
 }
 
 // EnsureOrigin creates the feed's stream in AppAccount when it does not exist yet,
-// and leaves an existing one as its publisher configured it.
-func EnsureOrigin(ctx context.Context, js jetstream.JetStream) error {
+// with replicas copies, and leaves an existing one as its publisher configured it.
+func EnsureOrigin(ctx context.Context, js jetstream.JetStream, replicas int) error {
 	_, err := js.Stream(ctx, feedStream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		_, err = js.CreateStream(ctx, OriginStreamConfig())
+		_, err = js.CreateStream(ctx, OriginStreamConfig(replicas))
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			err = nil // made meanwhile by the publisher
 		}

@@ -312,7 +312,7 @@ func TestRecreatedOriginReplacesTheCopy(t *testing.T) {
 	if err := s.js.DeleteStream(t.Context(), analytics.StreamName); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.js.CreateStream(t.Context(), OriginStreamConfig()); err != nil {
+	if _, err := s.js.CreateStream(t.Context(), OriginStreamConfig(1)); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]uint64{}

@@ -23,6 +23,9 @@ const (
 	SyncInterval = "interval"
 )
 
+// MaxReplicas is the most copies JetStream keeps of a stream.
+const MaxReplicas = 5
+
 // DefaultStreamName is the JetStream stream holding all events.
 const DefaultStreamName = "WAYMARK"
 
@@ -75,6 +78,11 @@ type Config struct {
 	// NATSCertFile and NATSKeyFile are a client certificate and its key, for a server
 	// that asks for one (mutual TLS). External server only.
 	NATSCAFile, NATSCertFile, NATSKeyFile string
+	// Replicas is how many copies of each stream Waymark creates on NATSURL's
+	// cluster (the event stream, the access log's, the analytics feed's and its
+	// registry): 1 to MaxReplicas, default 1. Streams that exist keep theirs. The
+	// embedded server is one node: 1 there.
+	Replicas int
 	// Sync is SyncAlways (default) or SyncInterval; embedded server only.
 	Sync string
 	// StreamName is the JetStream stream; default DefaultStreamName.
@@ -98,6 +106,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Sync == "" {
 		c.Sync = SyncAlways
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.Replicas < 1 || c.Replicas > MaxReplicas {
+		return c, fmt.Errorf("jetstream event store: replicas %d: want 1 to %d", c.Replicas, MaxReplicas)
+	}
+	if c.Replicas > 1 && c.NATSURL == "" {
+		return c, fmt.Errorf("jetstream event store: replicas %d: the embedded server is one node; replicas need a cluster (NATS URL)", c.Replicas)
 	}
 	if c.Sync != SyncAlways && c.Sync != SyncInterval {
 		return c, fmt.Errorf("jetstream event store: sync %q: want %q or %q", c.Sync, SyncAlways, SyncInterval)
@@ -175,7 +192,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("nats_password", r.NATSPassword), slog.String("nats_creds_file", r.NATSCredsFile),
 		slog.String("analysts_nats_user", r.AnalystsNATSUser), slog.String("analysts_nats_password", r.AnalystsNATSPassword),
 		slog.String("analysts_nats_creds_file", r.AnalystsNATSCredsFile),
-		slog.String("sync", r.Sync), slog.String("stream_name", r.StreamName),
+		slog.String("sync", r.Sync), slog.Int("replicas", r.Replicas), slog.String("stream_name", r.StreamName),
 	)
 }
 
@@ -225,6 +242,10 @@ func splitListenAddr(addr string) (string, int, error) {
 // TLS, then a password check that may be bcrypt's (over a second on a busy machine),
 // where nats.go's default gives 2 seconds.
 const externalConnectTimeout = 15 * time.Second
+
+// ExternalOptions are the options of every connection to the external server (the
+// connect timeout and TLS), for the connections beside the store's (the key store's).
+func (c Config) ExternalOptions() []nats.Option { return c.externalOptions() }
 
 // externalOptions are the options of every connection to the external server: the
 // connect timeout and TLS.

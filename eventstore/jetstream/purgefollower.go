@@ -157,6 +157,9 @@ func (f *purgeFollower) handle(ctx context.Context, msg jetstream.Msg) bool {
 			}
 			return true
 		}
+		if ctx.Err() != nil {
+			return false // the store is closing: the next start handles it
+		}
 		f.log.Error("analysts' stream: purge failed; trying again", "seq", seq, "err", err)
 		if !sleepCtx(ctx, purgeRetry) {
 			return false

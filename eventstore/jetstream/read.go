@@ -2,7 +2,9 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/waymark-org/waymark/eventstore"
 )
@@ -28,6 +30,38 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 		return nil, fmt.Errorf("%s: %w", op, eventstore.ErrClosed)
 	}
 	subject := subjectPrefix + stream
+	if !s.replicated {
+		out, _, err := s.readStream(ctx, op, stream, subject, from)
+		return out, err
+	}
+	// A follower may answer the direct gets behind the leader (leaderread.go).
+	want, err := s.leaderLast(ctx, subject)
+	if err != nil {
+		return nil, s.opErr(op, err)
+	}
+	deadline := time.Now().Add(leaderReadWait)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		out, got, err := s.readStream(ctx, op, stream, subject, from)
+		if err != nil && !errors.Is(err, eventstore.ErrStreamNotFound) {
+			return nil, err
+		}
+		if got >= want || time.Now().After(deadline) {
+			if got < want {
+				return nil, s.opErr(op, fmt.Errorf("the replicas answering reads are behind the stream's leader (%d < %d)", got, want))
+			}
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, s.opErr(op, ctx.Err())
+		case <-time.After(pause):
+		}
+	}
+}
+
+// readStream reads subject's messages by batched direct gets, and returns the
+// stream sequence of the last one (0: none).
+func (s *Store) readStream(ctx context.Context, op, stream, subject string, from uint64) ([]eventstore.RecordedEvent, uint64, error) {
 	var (
 		out  []eventstore.RecordedEvent
 		last *storedMsg     // the last message read
@@ -36,7 +70,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 	for {
 		b, err := s.direct.get(ctx, s.ctx.Done(), subject, seq)
 		if err != nil {
-			return nil, s.opErr(op, err)
+			return nil, 0, s.opErr(op, err)
 		}
 		if b.notFound {
 			break // nothing (more) on the subject from seq on
@@ -45,7 +79,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 			m := &b.msgs[i]
 			events, err := decodeMessage(subject, m.seq, m.hdr, m.data)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", op, err)
+				return nil, 0, fmt.Errorf("%s: %w", op, err)
 			}
 			for _, e := range events {
 				if e.Revision >= from {
@@ -64,10 +98,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 		// More pending: the batch was cut short (size or bytes); go on.
 	}
 	if last == nil {
-		return nil, fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
+		return nil, 0, fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
 	}
 	if err := s.waitDurable(ctx, last.seq); err != nil { // never show a write a power cut could take back
-		return nil, s.opErr(op, err)
+		return nil, 0, s.opErr(op, err)
 	}
-	return out, nil
+	return out, last.seq, nil
 }

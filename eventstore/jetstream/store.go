@@ -42,7 +42,10 @@ type Store struct {
 	ncDone chan struct{} // closed when nc is closed
 
 	direct *directGets // batched direct gets over one reply subscription
-	heads  *headCache  // stream heads for Append, from appends and reads
+	// replicated: the event stream has more than one replica, whose followers may
+	// answer direct gets behind its leader (leaderread.go).
+	replicated bool
+	heads      *headCache // stream heads for Append, from appends and reads
 	// durable makes writes durable and holds reads back until they are (see
 	// durability.go); nil where the server does it (an external server) or nobody
 	// does (sync=interval).
@@ -120,6 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.stream, err = s.ensureStream(ctx)
 	}
 	if err == nil {
+		s.replicated = s.stream.CachedInfo().Config.Replicas > 1
 		s.direct, err = newDirectGets(s.nc, jetstream.DefaultAPIPrefix+"DIRECT.GET."+cfg.StreamName,
 			cfg.StreamName, s.js.Options().DefaultTimeout)
 	}
@@ -228,6 +232,11 @@ func (s *Store) ReplicaCredentials() (user, password string) {
 	return AppUser, s.cfg.AppPassword
 }
 
+// Replicas is how many copies of a stream Waymark creates on this store's server
+// (Config.Replicas): what the streams beside the events' (the access log's, the
+// analytics feed's, the key store's) are created with too.
+func (s *Store) Replicas() int { return s.cfg.Replicas }
+
 // Conn returns the store's NATS connection, for reuse (e.g. by the event bus). It is
 // closed by Close.
 func (s *Store) Conn() *nats.Conn { return s.nc }
@@ -251,7 +260,7 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 		AllowAtomicPublish: true,
 		DenyDelete:         true,
 		DenyPurge:          true,
-		Replicas:           1,
+		Replicas:           s.cfg.Replicas,
 	}
 }
 
@@ -285,6 +294,10 @@ func (s *Store) ensureStream(ctx context.Context) (jetstream.Stream, error) {
 	if !got.DenyDelete || !got.DenyPurge {
 		s.log.Warn("event stream allows deleting or purging messages; history should be append-only",
 			"stream", got.Name, "deny_delete", got.DenyDelete, "deny_purge", got.DenyPurge)
+	}
+	if got.Replicas != want.Replicas {
+		s.log.Warn("event stream exists with other replicas than asked for; kept as it is",
+			"stream", got.Name, "replicas", got.Replicas, "asked", want.Replicas)
 	}
 	if got.Replicas < 2 {
 		s.log.Warn("event stream has fewer than 2 replicas: a single disk loss loses events",

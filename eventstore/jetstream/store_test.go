@@ -39,6 +39,8 @@ func TestConfigErrors(t *testing.T) {
 		"bad port":      {DataDir: t.TempDir(), ListenAddr: "127.0.0.1:99999"},
 		"no server":     {NATSURL: "nats://127.0.0.1:1"},
 		"bad stream nm": {DataDir: t.TempDir(), StreamName: "a.b"},
+		// The embedded server is one node.
+		"replicas, embedded": {DataDir: t.TempDir(), Replicas: 3},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg.Logger = quietLogger()
@@ -47,6 +49,24 @@ func TestConfigErrors(t *testing.T) {
 				t.Fatal("Open succeeded")
 			}
 		})
+	}
+}
+
+// Replicas: 1 by default, 1 to MaxReplicas on an external cluster, 1 embedded.
+func TestConfigReplicas(t *testing.T) {
+	for replicas, ok := range map[int]bool{-1: false, 0: true, 1: true, 3: true, MaxReplicas: true, MaxReplicas + 1: false} {
+		cfg, err := Config{NATSURL: "nats://127.0.0.1:1", Replicas: replicas}.withDefaults()
+		switch {
+		case ok && err != nil:
+			t.Errorf("replicas %d: %v", replicas, err)
+		case !ok && (err == nil || !strings.Contains(err.Error(), "replicas")):
+			t.Errorf("replicas %d: %v, want an error about replicas", replicas, err)
+		case ok && cfg.Replicas != max(replicas, 1):
+			t.Errorf("replicas %d: got %d", replicas, cfg.Replicas)
+		}
+	}
+	if _, err := (Config{DataDir: t.TempDir(), Replicas: 2}).withDefaults(); err == nil || !strings.Contains(err.Error(), "cluster") {
+		t.Errorf("2 replicas on the embedded server: %v, want an error", err)
 	}
 }
 

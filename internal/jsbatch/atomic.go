@@ -71,16 +71,30 @@ func (c *Committer) oneByOne(round []*pendingAppend) {
 		}
 		futures[i] = f
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
 	for i, f := range futures {
 		if f == nil {
 			continue
 		}
-		select {
-		case ack := <-f.Ok():
-			round[i].result <- publishResult{seq: ack.Sequence}
-		case err := <-f.Err():
-			round[i].result <- publishResult{err: err}
-		}
+		seq, err := awaitAck(ctx, f)
+		round[i].result <- publishResult{seq: seq, err: err}
+	}
+}
+
+// awaitAck waits for a pipelined publish's answer until ctx ends. On a cluster an
+// answer can be lost for good (the stream's leader died with the message), and a
+// future has no deadline of its own: without this bound one lost answer would hold
+// its round, and every append queued behind it, for ever. A publish whose answer did
+// not come has an unknown outcome, like any timed-out publish.
+func awaitAck(ctx context.Context, f jetstream.PubAckFuture) (uint64, error) {
+	select {
+	case ack := <-f.Ok():
+		return ack.Sequence, nil
+	case err := <-f.Err():
+		return 0, err
+	case <-ctx.Done():
+		return 0, fmt.Errorf("%w: %w", jetstream.ErrAsyncPublishTimeout, ctx.Err())
 	}
 }
 

@@ -56,18 +56,15 @@ func (c *Committer) sendSynced(round []*pendingAppend, finished chan<- struct{})
 	go func() {
 		defer func() { finished <- struct{}{} }()
 		var upTo uint64
+		acks, cancelAcks := context.WithTimeout(context.Background(), commitTimeout)
 		for i, f := range futures {
 			if f == nil {
 				continue
 			}
-			select {
-			case ack := <-f.Ok():
-				results[i].seq = ack.Sequence
-				upTo = max(upTo, ack.Sequence)
-			case err := <-f.Err():
-				results[i].err = err
-			}
+			results[i].seq, results[i].err = awaitAck(acks, f)
+			upTo = max(upTo, results[i].seq)
 		}
+		cancelAcks()
 		var syncErr error
 		if len(round) > 1 {
 			c.mu.Lock()

@@ -37,6 +37,8 @@ type RateLimitOptions struct {
 // The summary is written when the next record of any message arrives after the window
 // ended (the handler has no timer of its own), so a burst that stops for good reports
 // its count with the next record the server logs.
+//
+// Records logged with a context from Unlimited pass untouched and uncounted.
 func RateLimit(next slog.Handler, opts RateLimitOptions) slog.Handler {
 	if opts.Burst <= 0 {
 		opts.Burst = DefaultBurst
@@ -94,6 +96,9 @@ type summary struct {
 }
 
 func (h *rateLimited) Handle(ctx context.Context, r slog.Record) error {
+	if isUnlimited(ctx) {
+		return h.next.Handle(ctx, r)
+	}
 	now := h.state.opts.Now()
 	pass, summaries := h.state.admit(windowKey{level: r.Level, msg: r.Message}, now)
 	for _, s := range summaries {

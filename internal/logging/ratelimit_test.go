@@ -110,3 +110,19 @@ func (b *safeBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Records logged with Unlimited's context all pass, and do not use up the window of
+// the same message logged without it.
+func TestUnlimitedRecordsPass(t *testing.T) {
+	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	logger, buf := newLogger(c)
+	for range 100 {
+		logger.InfoContext(logging.Unlimited(), "request")
+	}
+	for range 10 {
+		logger.Info("request")
+	}
+	if got := count(buf, "msg=request"); got != 100+3 {
+		t.Errorf("%d lines of the message, want 100 unlimited and 3 limited:\n%s", got, buf)
+	}
+}

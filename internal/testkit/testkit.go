@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/eventstore/kurrentdb"
+	"github.com/waymark-org/waymark/eventstore/kurrentdb/kurrenttest"
 	"github.com/waymark-org/waymark/eventstore/memstore"
 	"github.com/waymark-org/waymark/sealing"
 	"github.com/waymark-org/waymark/sealing/jskeys"
@@ -39,6 +41,23 @@ func JetStreamStore(t testing.TB) *jetstream.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// KurrentDBStore starts a KurrentDB double (kurrenttest: a real gRPC server for the
+// real client) and opens a store on it; both are closed at cleanup.
+func KurrentDBStore(t testing.TB) (*kurrenttest.Server, *kurrentdb.Store) {
+	t.Helper()
+	srv, err := kurrenttest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	s, err := kurrentdb.Open(context.Background(), kurrentdb.Config{URL: srv.URL(), Logger: Quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return srv, s
 }
 
 // Keyring is a fresh keyring of key-encryption keys.

@@ -164,6 +164,9 @@ func (s *Store) eraseKeys(ctx context.Context, caseID string, keepLast bool) err
 // temporary file renamed over the old one, and the server does not fsync the directory:
 // until the rename is durable, a power cut could bring back the old block, key and all.
 func (s *Store) syncMsgDir() error {
+	if s.msgDir == "" {
+		return nil // on a cluster: its nodes' own sync setting
+	}
 	d, err := os.Open(s.msgDir)
 	if err == nil {
 		err = d.Sync()

@@ -7,6 +7,7 @@
 //   - keys.go: the KeyStore operations and the stream reads and writes they are made of
 //   - record.go: the binary record a wrapped key is stored as
 //   - server.go: the embedded server (in-process only, every write fsynced)
+//   - cluster.go: the store on an external NATS cluster instead (Connect)
 //
 // The on-disk layout is a contract: <dir>/jetstream/$G/streams/CASEKEYS, subjects
 // casekeys.key.<case> and casekeys.destroyed.<case>, records as record.go writes them.
@@ -42,12 +43,15 @@ const (
 
 // Store is the JetStream key store. See Open.
 type Store struct {
-	srv    *server.Server
+	srv    *server.Server // nil on a cluster (Connect)
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	log    *slog.Logger
-	msgDir string // the stream's block files, fsynced after every erasure
+	msgDir string // the stream's block files, fsynced after every erasure ("" on a cluster)
+	// replicas is how many copies of the key stream a cluster keeps when the store
+	// creates it (1 on the embedded server).
+	replicas int
 
 	// commit gathers concurrent Creates into atomic batches, one fsync for many keys
 	// (internal/jsbatch).
@@ -92,20 +96,24 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("sealing: %w", err)
 	}
-	s := &Store{srv: srv, log: logger}
-	if err := s.init(ctx); err != nil {
+	s := &Store{srv: srv, log: logger, replicas: 1}
+	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name("waymark-keys"))
+	if err != nil {
+		s.shutdown()
+		return nil, fmt.Errorf("sealing: key store %s: connect: %w", dir, err)
+	}
+	if err := s.init(ctx, nc); err != nil {
 		s.shutdown()
 		return nil, fmt.Errorf("sealing: key store %s: %w", dir, err)
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context) error {
-	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name("waymark-keys"))
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
+// init sets the store up on nc: its own server's in-process connection, or its own
+// account's on a cluster.
+func (s *Store) init(ctx context.Context, nc *nats.Conn) error {
 	s.nc = nc
+	var err error
 	if s.js, err = jetstream.New(nc); err != nil {
 		return err
 	}
@@ -120,12 +128,25 @@ func (s *Store) init(ctx context.Context) error {
 		return fmt.Errorf("list streams: %w", err)
 	}
 	if len(others) > 0 {
-		return fmt.Errorf("the directory holds other streams %v: keys must live in their own directory, apart from the events", others)
+		where := "directory"
+		if s.srv == nil {
+			where = "account"
+		}
+		return fmt.Errorf("the %s holds other streams %v: keys must live in their own %s, apart from the events", where, others, where)
 	}
-	if s.stream, err = s.js.CreateOrUpdateStream(ctx, keyStreamConfig()); err != nil {
+	want := keyStreamConfig(s.replicas)
+	if st, err := s.js.Stream(ctx, keyStreamName); err == nil {
+		want.Replicas = st.CachedInfo().Config.Replicas // an update never rescales it
+	}
+	if s.stream, err = s.js.CreateOrUpdateStream(ctx, want); err != nil {
 		return fmt.Errorf("stream %s: %w", keyStreamName, err)
 	}
-	s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{}) // atomic batches: this server fsyncs every message
+	// Atomic batches: this server fsyncs every message; a cluster stores a batch in
+	// one replicated proposal.
+	s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{})
+	if s.srv == nil {
+		return s.recover(ctx) // the cluster's nodes keep the blocks: none to fsync here
+	}
 	// The server's file layout: <StoreDir>/jetstream/<account>/streams/<stream>/msgs.
 	s.msgDir = filepath.Join(s.srv.JetStreamConfig().StoreDir, server.DEFAULT_GLOBAL_ACCOUNT, "streams", keyStreamName, "msgs")
 	if st, err := os.Stat(s.msgDir); err != nil || !st.IsDir() {
@@ -138,7 +159,7 @@ func (s *Store) init(ctx context.Context) error {
 // overwriting them), DiscardNew (should a limit ever be set, writes fail rather than old
 // keys being dropped unerased), purges denied, deletes allowed (secure erase), no
 // compression, direct gets for reads, atomic batches (group commit of Creates).
-func keyStreamConfig() jetstream.StreamConfig {
+func keyStreamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:              keyStreamName,
 		Description:       "Waymark case data keys, wrapped; removed only by secure erase",
@@ -153,7 +174,7 @@ func keyStreamConfig() jetstream.StreamConfig {
 		AllowDirect:       true,
 		DenyDelete:        false,
 		DenyPurge:         true,
-		Replicas:          1,
+		Replicas:          replicas,
 		// Atomic batches are how concurrent Creates share one fsync (internal/jsbatch).
 		AllowAtomicPublish: true,
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/waymark-org/waymark/api/scalar"
 )
 
 // GraphQL enums are bound to the domain's own types (gqlgen.yml), and gqlgen reads a
@@ -15,20 +17,26 @@ import (
 // the zero value, "", with no error. gqlparser refuses unknown names in the document
 // and in variables, but in variables it compares them ignoring case, so
 // {"need": "bank_account"} would reach a command as no need at all, and an optional
-// reason code as none. exactEnums refuses such a variable before anything runs, as
-// BAD_USER_INPUT with the sentence an unknown name gets ("bank_account is not a valid
-// Need: enum values are upper case (BANK_ACCOUNT)", input.go).
-type exactEnums struct{ schema *ast.Schema }
+// reason code as none. exactVariables refuses such a variable before anything runs,
+// as BAD_USER_INPUT with the sentence an unknown name gets ("bank_account is not a
+// valid Need: enum values are upper case (BANK_ACCOUNT)", input.go).
+//
+// It checks the scalars api/scalar reads (Int, Time) there too: gqlparser takes "5"
+// for an Int and anything for a Time, which the scalar would refuse only once
+// execution began. Refused before it, a variable that does not coerce is a request
+// error, as the GraphQL-over-HTTP specification has it (HTTP 400 in
+// application/graphql-response+json, no data), the same whatever the field.
+type exactVariables struct{ schema *ast.Schema }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = exactEnums{}
+} = exactVariables{}
 
-func (exactEnums) ExtensionName() string                   { return "ExactEnums" }
-func (exactEnums) Validate(graphql.ExecutableSchema) error { return nil }
+func (exactVariables) ExtensionName() string                   { return "ExactVariables" }
+func (exactVariables) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (e exactEnums) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+func (e exactVariables) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if op.Operation == nil {
 		return nil
 	}
@@ -43,9 +51,10 @@ func (e exactEnums) MutateOperationContext(_ context.Context, op *graphql.Operat
 }
 
 // check walks a variable's value along its type and refuses the first enum value
-// that is not exactly one of the enum's names. path grows by append as the walk goes
+// that is not exactly one of the enum's names, or Int or Time value its scalar
+// refuses. path grows by append as the walk goes
 // down (siblings reuse its room); the error takes a copy.
-func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
+func (e exactVariables) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 	if v == nil {
 		return nil
 	}
@@ -73,6 +82,19 @@ func (e exactEnums) check(t *ast.Type, v any, path ast.Path) *gqlerror.Error {
 		err := gqlerror.ErrorPathf(slices.Clone(path), "%s", inputMessage(e.schema, name+notValid+def.Name))
 		errcode.Set(err, CodeBadUserInput)
 		return err
+	case def.Kind == ast.Scalar:
+		var err error
+		switch def.Name {
+		case "Int":
+			_, err = scalar.UnmarshalInt(v)
+		case "Time":
+			_, err = scalar.UnmarshalTime(v)
+		}
+		if err != nil {
+			coded := gqlerror.ErrorPathf(slices.Clone(path), "%s", err.Error())
+			errcode.Set(coded, CodeBadUserInput)
+			return coded
+		}
 	case def.Kind == ast.InputObject:
 		fields, ok := v.(map[string]any)
 		if !ok {
