@@ -37,6 +37,10 @@ type Entry struct {
 // not one token.
 var ErrInvalidEntry = errors.New("invalid access log entry")
 
+// ErrUnavailable is a sink that did not answer in time or has no leader for the
+// moment: the read it was for is refused, and may be tried again shortly.
+var ErrUnavailable = errors.New("access log unavailable")
+
 // Sink keeps entries durably.
 type Sink interface {
 	// Publish stores one round of at most MaxRound entries and returns once each is

@@ -37,7 +37,11 @@ func (r recordAccess) InterceptResponse(ctx context.Context, next graphql.Respon
 			"cases", collector.Cases(), "err", safeDescription(err))
 		gqlErr := gqlerror.Errorf("the reads of personal data in this request could not be recorded, so the response is withheld; " +
 			"a mutation in it may have been applied: retry it with the same commandId")
-		errcode.Set(gqlErr, CodeInternal)
+		code := CodeInternal
+		if app.Unavailable(err) {
+			code = CodeUnavailable // the access log's store did not answer: retry shortly
+		}
+		errcode.Set(gqlErr, code)
 		return &graphql.Response{Errors: gqlerror.List{gqlErr}}
 	}
 	return resp

@@ -39,7 +39,8 @@ const (
 	// app.MaxPersonalCasesPerRequest; the fields past it are null with this error.
 	CodePersonalDataLimit = "PERSONAL_DATA_LIMIT_EXCEEDED"
 	// CodeUnavailable is a read that waited longer than the read timeout for the read
-	// models to reach its minPosition: retry shortly.
+	// models to reach its minPosition, or a store Waymark depends on that did not
+	// answer in time (a node lost, an election): retry shortly.
 	CodeUnavailable = "UNAVAILABLE"
 	// CodeReasonRequired is personal data a stated reason would open: an auditor
 	// reading it without an X-Access-Reason header. The field is null with this error
@@ -51,6 +52,11 @@ const (
 const reasonRequiredMessage = "a reason is needed: an auditor reads personal data only with a stated reason; " +
 	"send it in the " + HeaderAccessReason + " header (at least two words, e.g. \"complaint 2026-14 review\"), " +
 	"and the read is recorded in the access log"
+
+// unavailableMessage is UNAVAILABLE's sentence for a store that did not answer: what
+// happened and what to do, without the store's own words (they name streams and ids).
+const unavailableMessage = "a store Waymark depends on did not answer in time (a node lost or a leader being elected); " +
+	"retry shortly: a mutation retried with the same commandId is applied once"
 
 // codeOf maps an error to its code: the one place errors become API codes. app hands
 // the API its own errors only (the domain's, the store's and sealing's wrapped into
@@ -67,7 +73,7 @@ func codeOf(err error) string {
 		return CodeForbidden
 	case errors.Is(err, app.ErrConflict):
 		return CodeConflict
-	case errors.Is(err, app.ErrNotCaughtUp):
+	case errors.Is(err, app.ErrNotCaughtUp), app.Unavailable(err):
 		return CodeUnavailable
 	case errors.Is(err, app.ErrPersonalDataLimit):
 		return CodePersonalDataLimit
@@ -122,6 +128,10 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 		}
 		if code == CodeReasonRequired {
 			gqlErr.Message = reasonRequiredMessage
+		}
+		if code == CodeUnavailable && app.Unavailable(err) {
+			logger.WarnContext(ctx, "request refused: a store did not answer in time", "path", safePath(gqlErr.Path), "err", safeDescription(err))
+			gqlErr.Message = unavailableMessage
 		}
 		if code == CodeInternal {
 			logger.ErrorContext(ctx, "request failed", "code", code, "path", safePath(gqlErr.Path), "err", safeDescription(err))

@@ -58,6 +58,9 @@ type harness struct {
 	metrics *metrics.Registry
 	// rates limit each token (newHarnessWith; default: out of the way).
 	rates api.RateLimits
+	// wrapEvents, when set, stands between the node and its event store
+	// (newHarnessWith): a store that fails on demand.
+	wrapEvents func(eventstore.Store) eventstore.Store
 }
 
 func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
@@ -88,8 +91,12 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatalf("open backends: %v", err)
 	}
+	bk := backends.Backends()
+	if h.wrapEvents != nil {
+		bk.Events = h.wrapEvents(bk.Events)
+	}
 	n, err := node.Start(context.Background(), node.Config{
-		Backends: backends.Backends(), Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
+		Backends: bk, Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
 		API:     api.Config{Verifier: h.verifier(), RateLimits: h.rates, SocketRecheck: 20 * time.Millisecond},
 		Metrics: h.metrics,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/waymark-org/waymark/access"
+	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/sealing"
@@ -46,7 +47,18 @@ var (
 	// ErrTampered is sealed personal data that failed its integrity check: someone
 	// changed stored bytes, or they belong to another case or event.
 	ErrTampered = errors.New("personal data failed its integrity check")
+	// ErrUnavailable is a store Waymark depends on (events, keys, access log) that did
+	// not answer in time or has no leader for the moment: retry shortly. A command's
+	// outcome is unknown then; retried with its commandId it is applied once.
+	ErrUnavailable = errors.New("a store did not answer in time")
 )
+
+// Unavailable reports whether err is, or comes from, a store that did not answer in
+// time (ErrUnavailable or a store's own sentinel for it): the API answers it with
+// UNAVAILABLE, whichever path it took.
+func Unavailable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || kindOf(err) == ErrUnavailable
+}
 
 // ConflictError is a stale expectedVersion; Actual is the case's version now.
 type ConflictError struct {
@@ -98,6 +110,9 @@ func kindOf(err error) error {
 		return ErrErased
 	case errors.Is(err, sealing.ErrTampered):
 		return ErrTampered
+	case errors.Is(err, eventstore.ErrUnavailable), errors.Is(err, sealing.ErrKeyStoreUnavailable),
+		errors.Is(err, accesslog.ErrUnavailable):
+		return ErrUnavailable
 	}
 	return nil
 }

@@ -112,6 +112,11 @@ var (
 	ErrInvalidStreamName     = errors.New("invalid stream name")
 	ErrNoEvents              = errors.New("no events to append")
 	ErrClosed                = errors.New("event store closed")
+	// ErrUnavailable is a store that did not answer in time or has no leader for the
+	// moment (a node lost, an election, a connection being re-established). A write's
+	// outcome is then unknown: try it again shortly (a command retried with its
+	// commandId is applied once).
+	ErrUnavailable = errors.New("event store unavailable")
 	// ErrEventTooLarge is an append whose events, as stored, exceed what the backend
 	// takes in one append (JetStream: the server's max payload). Nothing is written.
 	ErrEventTooLarge = errors.New("events too large to append")

@@ -22,6 +22,9 @@ var (
 	ErrUnknownKEK = errors.New("sealing: unknown key-encryption key")
 	// ErrKeyStoreClosed is returned by a KeyStore's methods after Close.
 	ErrKeyStoreClosed = errors.New("sealing: key store closed")
+	// ErrKeyStoreUnavailable: the key store did not answer in time or has no leader
+	// for the moment; the call may be tried again shortly.
+	ErrKeyStoreUnavailable = errors.New("sealing: key store unavailable")
 )
 
 // maxCaseIDLen bounds a case id: it becomes a subject token or a file name in a key

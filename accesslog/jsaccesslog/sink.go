@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/internal/natserr"
 )
 
 // StreamName is the JetStream stream holding the access log.
@@ -100,7 +101,7 @@ func (s *Sink) Publish(ctx context.Context, entries []accesslog.Entry) []error {
 			continue
 		}
 		if futures[i], err = s.js.PublishAsync(subjectPrefix+e.CaseID, data); err != nil {
-			errs[i] = fmt.Errorf("access log: publish: %w", err)
+			errs[i] = opErr("publish", err)
 		}
 	}
 	var upTo uint64
@@ -112,16 +113,16 @@ func (s *Sink) Publish(ctx context.Context, entries []accesslog.Entry) []error {
 		case ack := <-f.Ok():
 			upTo = max(upTo, ack.Sequence)
 		case err := <-f.Err():
-			errs[i] = fmt.Errorf("access log: publish: %w", err)
+			errs[i] = opErr("publish", err)
 		case <-ctx.Done():
-			errs[i] = fmt.Errorf("access log: %w", ctx.Err())
+			errs[i] = opErr("publish", ctx.Err())
 		}
 	}
 	if upTo > 0 && s.durable != nil {
 		if err := s.durable.MakeDurable(ctx, StreamName, upTo); err != nil {
 			for i := range errs {
 				if errs[i] == nil {
-					errs[i] = fmt.Errorf("access log: %w", err)
+					errs[i] = opErr("make durable", err)
 				}
 			}
 		}
@@ -143,7 +144,7 @@ func (s *Sink) ForCase(ctx context.Context, caseID string) ([]accesslog.Entry, e
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("access log: read %s: %w", caseID, err)
+			return nil, opErr("read "+caseID, err)
 		}
 		var e accesslog.Entry
 		if err := json.Unmarshal(msg.Data, &e); err != nil {
@@ -192,7 +193,7 @@ func (s *Sink) ScanAccess(ctx context.Context, after uint64, f func(seq uint64, 
 func (s *Sink) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, f func(seq uint64, data []byte) (bool, error)) error {
 	info, err := s.stream.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("access log: %w", err)
+		return opErr("stream info", err)
 	}
 	last := info.State.LastSeq
 	if info.State.Msgs == 0 || cfg.OptStartSeq > last {
@@ -200,19 +201,19 @@ func (s *Sink) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, f 
 	}
 	cons, err := s.stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("access log: scan: %w", err)
+		return opErr("scan", err)
 	}
 	for {
 		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
-			return fmt.Errorf("access log: scan: %w", err)
+			return opErr("scan", err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
 			md, err := msg.Metadata()
 			if err != nil {
-				return fmt.Errorf("access log: scan: %w", err)
+				return opErr("scan", err)
 			}
 			more, err := f(md.Sequence.Stream, msg.Data())
 			if err != nil || !more {
@@ -223,10 +224,19 @@ func (s *Sink) scan(ctx context.Context, cfg jetstream.OrderedConsumerConfig, f 
 			}
 		}
 		if err := batch.Error(); err != nil {
-			return fmt.Errorf("access log: scan: %w", err)
+			return opErr("scan", err)
 		}
 		if n == 0 {
 			return nil // nothing more since start
 		}
 	}
+}
+
+// opErr wraps a failure of op; one the server may not have for the moment (a
+// timeout, no leader) is accesslog.ErrUnavailable too.
+func opErr(op string, err error) error {
+	if natserr.Transient(err) {
+		return fmt.Errorf("access log: %s: %w: %w", op, accesslog.ErrUnavailable, err)
+	}
+	return fmt.Errorf("access log: %s: %w", op, err)
 }

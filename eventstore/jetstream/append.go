@@ -150,10 +150,12 @@ func (s *Store) send(ctx context.Context, msg *nats.Msg, expect uint64) (uint64,
 	return ack.Sequence, nil
 }
 
-// readHead reads the last message of subject by direct get.
+// readHead reads the last message of subject: by direct get, or from the leader on a
+// replicated stream (leaderread.go), where a follower's stale head would only fail
+// the publish after it.
 func (s *Store) readHead(ctx context.Context, subject string) (streamHead, error) {
 	s.headReads.Add(1)
-	msg, err := s.stream.GetLastMsgForSubject(ctx, subject)
+	msg, err := s.lastMsg(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return streamHead{}, nil
 	}

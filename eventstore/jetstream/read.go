@@ -47,7 +47,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) ([]e
 		}
 		if got >= want || time.Now().After(deadline) {
 			if got < want {
-				return nil, s.opErr(op, fmt.Errorf("the replicas answering reads are behind the stream's leader (%d < %d)", got, want))
+				return nil, fmt.Errorf("%s: %w: the replicas answering reads are behind the stream's leader (%d < %d)", op, eventstore.ErrUnavailable, got, want)
 			}
 			return out, err
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/waymark-org/waymark/internal/jsbatch"
 	"github.com/waymark-org/waymark/internal/jssync"
 	"github.com/waymark-org/waymark/internal/natsembed"
+	"github.com/waymark-org/waymark/internal/natserr"
 )
 
 // drainTimeout bounds how long Close waits for the connection to drain.
@@ -322,7 +323,7 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	if err := s.waitDurable(ctx, last); err != nil {
 		return eventstore.Start, s.opErr("head", err)
 	}
-	msg, err := s.stream.GetMsg(ctx, last)
+	msg, err := s.getMsg(ctx, last) // the leader's, as Info is: a follower may not have it yet
 	if err != nil {
 		return eventstore.Start, s.opErr(fmt.Sprintf("head: message %d", last), err)
 	}
@@ -369,6 +370,9 @@ func (s *Store) isClosed() bool { return s.ctx.Err() != nil }
 func (s *Store) opErr(op string, err error) error {
 	if s.isClosed() && !errors.Is(err, eventstore.ErrClosed) {
 		return fmt.Errorf("%s: %w (%v)", op, eventstore.ErrClosed, err)
+	}
+	if natserr.Transient(err) && !errors.Is(err, eventstore.ErrUnavailable) {
+		return fmt.Errorf("%s: %w: %w", op, eventstore.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

@@ -155,6 +155,9 @@ func (s *Store) opErr(op string, err error) error {
 	if s.isClosed() {
 		return fmt.Errorf("%s: %w", op, eventstore.ErrClosed)
 	}
+	if transient(err) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w: %w", op, eventstore.ErrUnavailable, err)
+	}
 	return fmt.Errorf("%s: %w", op, securityErr(err))
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/internal/jsbatch"
+	"github.com/waymark-org/waymark/internal/natserr"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -44,7 +45,7 @@ func (s *Store) Get(ctx context.Context, caseID string) (sealing.WrappedKey, err
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
 		return sealing.WrappedKey{}, err
 	}
-	msg, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
+	msg, err := s.lastMsg(ctx, keySubject+caseID)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		if err := s.checkNotDestroyed(ctx, caseID); err != nil {
 			return sealing.WrappedKey{}, err // destroyed between the two reads
@@ -67,7 +68,7 @@ func (s *Store) Replace(ctx context.Context, caseID string, k sealing.WrappedKey
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
 		return err
 	}
-	last, err := s.stream.GetLastMsgForSubject(ctx, keySubject+caseID)
+	last, err := s.lastMsg(ctx, keySubject+caseID)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyNotFound)
 	}
@@ -184,7 +185,7 @@ func (s *Store) syncMsgDir() error {
 func (s *Store) keySeqs(ctx context.Context, caseID string) ([]uint64, error) {
 	var seqs []uint64
 	for next := uint64(1); ; {
-		msg, err := s.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(keySubject+caseID))
+		msg, err := s.nextMsg(ctx, next, keySubject+caseID)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return seqs, nil
 		}
@@ -211,7 +212,7 @@ func (s *Store) subjects(ctx context.Context, prefix string) (map[string]uint64,
 
 // checkNotDestroyed is sealing.ErrKeyDestroyed if the case has a tombstone.
 func (s *Store) checkNotDestroyed(ctx context.Context, caseID string) error {
-	_, err := s.stream.GetLastMsgForSubject(ctx, destroyedSubject+caseID)
+	_, err := s.lastMsg(ctx, destroyedSubject+caseID)
 	switch {
 	case err == nil:
 		return fmt.Errorf("case %s: %w", caseID, sealing.ErrKeyDestroyed)
@@ -264,6 +265,9 @@ func (s *Store) checkWrite(caseID string, k sealing.WrappedKey) error {
 func (s *Store) opErr(op string, err error) error {
 	if s.closed.Load() || errors.Is(err, nats.ErrConnectionClosed) {
 		return fmt.Errorf("sealing: key store: %s: %w", op, sealing.ErrKeyStoreClosed)
+	}
+	if natserr.Transient(err) {
+		return fmt.Errorf("sealing: key store: %s: %w: %w", op, sealing.ErrKeyStoreUnavailable, err)
 	}
 	return fmt.Errorf("sealing: key store: %s: %w", op, err)
 }

@@ -52,6 +52,8 @@ type Store struct {
 	// replicas is how many copies of the key stream a cluster keeps when the store
 	// creates it (1 on the embedded server).
 	replicas int
+	// replicated: the stream has followers, so reads go to its leader (leaderread.go).
+	replicated bool
 
 	// commit gathers concurrent Creates into atomic batches, one fsync for many keys
 	// (internal/jsbatch).
@@ -141,6 +143,7 @@ func (s *Store) init(ctx context.Context, nc *nats.Conn) error {
 	if s.stream, err = s.js.CreateOrUpdateStream(ctx, want); err != nil {
 		return fmt.Errorf("stream %s: %w", keyStreamName, err)
 	}
+	s.replicated = s.stream.CachedInfo().Config.Replicas > 1
 	// Atomic batches: this server fsyncs every message; a cluster stores a batch in
 	// one replicated proposal.
 	s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{})

@@ -1,0 +1,78 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/waymark-org/waymark/eventstore"
+)
+
+// outageStore is the node's real event store with an outage switch: while down, every
+// append and head read fails as the JetStream store fails when its cluster has no
+// leader (eventstore.ErrUnavailable around the NATS timeout).
+type outageStore struct {
+	eventstore.Store
+	down atomic.Bool
+}
+
+func (s *outageStore) err(op string) error {
+	return fmt.Errorf("%s: %w: %w", op, eventstore.ErrUnavailable, nats.ErrTimeout)
+}
+
+func (s *outageStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if s.down.Load() {
+		return eventstore.AppendResult{}, s.err("append to " + stream)
+	}
+	return s.Store.Append(ctx, stream, expected, events...)
+}
+
+func (s *outageStore) ReadStream(ctx context.Context, stream string, from uint64) ([]eventstore.RecordedEvent, error) {
+	if s.down.Load() {
+		return nil, s.err("read stream " + stream)
+	}
+	return s.Store.ReadStream(ctx, stream, from)
+}
+
+// A store that does not answer (a node lost, an election) is UNAVAILABLE with a
+// sentence saying to retry, never INTERNAL; the store's own words (stream names,
+// case ids) stay in the server's log, rate-limited, and out of the response. Once
+// the store answers again, the same command goes through.
+func TestStoreOutageIsUnavailable(t *testing.T) {
+	var store *outageStore
+	h := newHarnessWith(t, func(h *harness) {
+		h.wrapEvents = func(s eventstore.Store) eventstore.Store {
+			store = &outageStore{Store: s}
+			return store
+		}
+	})
+	h.coalition()
+	id := h.refer("u-refer")
+
+	store.down.Store(true)
+	note := map[string]any{"commandId": "u-note", "caseId": id, "text": "seen at the shelter"}
+	_, resp := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
+	if resp.code() != "UNAVAILABLE" {
+		t.Fatalf("a mutation while the store is down: %q %+v; want UNAVAILABLE", resp.code(), resp.Errors)
+	}
+	msg := resp.Errors[0].Message
+	if !strings.Contains(msg, "retry") || strings.Contains(msg, id) || strings.Contains(msg, "case-") {
+		t.Errorf("UNAVAILABLE says %q: want a retry sentence without the store's words", msg)
+	}
+	if !strings.Contains(h.logs.String(), "a store did not answer in time") {
+		t.Error("the outage is not in the server's log")
+	}
+
+	store.down.Store(false)
+	res, resp := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
+	if len(resp.Errors) > 0 {
+		t.Fatalf("the same command once the store answers: %+v", resp.Errors)
+	}
+	if got := h.readCase(id, res.Position); len(got.Notes) != 1 {
+		t.Errorf("the note retried after the outage is there %d times, want once", len(got.Notes))
+	}
+}

@@ -1,0 +1,30 @@
+package jskeys
+
+import (
+	"context"
+	"testing"
+
+	"github.com/waymark-org/waymark/internal/natstest"
+	"github.com/waymark-org/waymark/sealing"
+	"github.com/waymark-org/waymark/sealing/keystoretest"
+)
+
+// The contract holds on a three-node cluster too, where every read of the key stream
+// goes to its leader (leaderread.go): each case of it on a cluster of its own.
+func TestContractOnACluster(t *testing.T) {
+	t.Parallel()
+	keystoretest.Run(t, func(t *testing.T) sealing.KeyStore {
+		cluster := natstest.Start(t)
+		ks, err := Connect(context.Background(), NATSConfig{
+			URL: cluster.URLs(), User: natstest.KeysUser, Password: natstest.KeysPassword, Replicas: 3,
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ks.Close() })
+		if !ks.replicated {
+			t.Fatal("a key stream of 3 replicas is not treated as replicated")
+		}
+		return ks
+	})
+}
