@@ -29,6 +29,14 @@ type Preloader interface {
 	Preload(ctx context.Context) (*sealing.KeySet, error)
 }
 
+// Forgetter is an Unsealer that keeps case keys in memory (the vault's cache): the
+// read model tells it to drop a case's key when it applies the case's erasure. The
+// replica that erased the case dropped its copy as it destroyed the key; every other
+// replica sharing the key store learns of the erasure only from the log.
+type Forgetter interface {
+	Forget(caseID string)
+}
+
 // Cases is the case read model: every case's view, and the list in referral order.
 type Cases struct {
 	unsealer Unsealer
@@ -87,6 +95,11 @@ func (c *Cases) Apply(env Envelope) error {
 	}
 	c.disputes.update(v)
 	c.dash.apply(id, env.Event, before, v.State)
+	if _, erased := env.Event.(domain.SurvivorDataErased); erased {
+		if f, ok := c.unsealer.(Forgetter); ok {
+			f.Forget(id)
+		}
+	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -127,6 +127,10 @@ func (v *Vault) Destroy(ctx context.Context, caseID string) error {
 	return nil
 }
 
+// Forget drops any cached copy of the case's data key, leaving the key store as it is:
+// another replica destroyed the key, and this one must not keep it in memory.
+func (v *Vault) Forget(caseID string) { v.cache.remove(caseID) }
+
 // Rotate rewraps every live case key under ring.Active and switches the vault to ring.
 // Data keys (and so sealed data) do not change. While it runs the vault uses ring plus
 // the KEKs of its current ring, so keys wrapped under either open; keys created meanwhile
