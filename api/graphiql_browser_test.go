@@ -69,11 +69,18 @@ func TestGraphiQLInABrowserWithoutNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load GraphiQL: %v", err)
 	}
-	// GraphiQL saves its tabs (the default query in them) a moment after it loads; a
-	// reload before that showed an empty editor (seen in CI).
-	poll(t, ctx, "the default query saved", `localStorage.getItem('graphiql:tabState') || ''`, "organisations")
+	poll(t, ctx, "the default query on the first visit", `(document.querySelector('.graphiql-query-editor .CodeMirror') || {textContent: ''}).textContent`, "organisations")
+	// The reload starts from the query GraphiQL stores for a page without saved tabs
+	// ('graphiql:query'), the default query as typed: a reload restoring the tabs GraphiQL
+	// saved on the first visit showed an empty editor in about half the runs on a busy
+	// machine (GraphiQL 4.1.2 saves them debounced, and the saved editor may be empty).
+	defaultQuery, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.parse(localStorage.getItem('graphiql:tabState') || '{"tabs":[{}]}').tabs[0].query || ''`))
+	if err != nil || !strings.Contains(defaultQuery, "organisations") {
+		defaultQuery = "query Organisations { organisations { id name kind jurisdiction } }"
+	}
 	err = chromedp.Do(ctx,
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('graphiql:headers', `+strconvQuote(string(headers))+`)`),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('graphiql:headers', `+strconvQuote(string(headers))+`);
+			localStorage.removeItem('graphiql:tabState'); localStorage.setItem('graphiql:query', `+strconvQuote(defaultQuery)+`)`),
 		chromedp.Reload(),
 		chromedp.WaitVisible(".graphiql-execute-button"),
 	)
