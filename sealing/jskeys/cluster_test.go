@@ -13,7 +13,13 @@ import (
 // goes to its leader (leaderread.go): each case of it on a cluster of its own.
 func TestContractOnACluster(t *testing.T) {
 	t.Parallel()
+	// One cluster at a time: the contract's cases run in parallel, and nine clusters
+	// of three servers at once, beside the rest of a -race run on 2 cores, made a
+	// stream's creation outlast its timeout in CI.
+	oneAtATime := make(chan struct{}, 1)
 	keystoretest.Run(t, func(t *testing.T) sealing.KeyStore {
+		oneAtATime <- struct{}{}
+		t.Cleanup(func() { <-oneAtATime })
 		cluster := natstest.Start(t)
 		ks, err := Connect(context.Background(), NATSConfig{
 			URL: cluster.URLs(), User: natstest.KeysUser, Password: natstest.KeysPassword, Replicas: 3,
