@@ -5,16 +5,11 @@
 package dashboardweb
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"io/fs"
-	"mime"
 	"net/http"
-	"path"
 	"strings"
-	"time"
+
+	"github.com/waymark-org/waymark/internal/embedpage"
 )
 
 //go:embed static
@@ -30,69 +25,23 @@ const (
 	assetPrefix = "/dashboard/assets/"
 )
 
-// asset is one embedded file, ready to serve.
-type asset struct {
-	body        []byte
-	contentType string
-	etag        string
-}
-
 // Handler serves GET /dashboard (the page) and /dashboard/assets/... (its scripts,
 // styles and dictionaries). Every other path under /dashboard/ is 404.
 func Handler() http.Handler {
-	assets := map[string]asset{}
-	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := static.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		assets[strings.TrimPrefix(p, "static/")] = asset{
-			body:        body,
-			contentType: contentType(p),
-			etag:        `"` + hex.EncodeToString(sum[:8]) + `"`,
-		}
-		return nil
-	})
-	if err != nil {
-		panic("dashboardweb: embedded files unreadable: " + err.Error()) // a broken build, not a runtime condition
-	}
+	page := embedpage.Load(static, "static", ContentSecurityPolicy)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY") // frame-ancestors for browsers that predate it
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !page.Begin(w, r) {
 			return
 		}
 		switch {
 		case r.URL.Path == pagePath:
-			// The page is tiny and names the assets: never cached, so a new release
-			// is picked up at once and a shared machine keeps no copy.
-			h.Set("Cache-Control", "no-store")
-			serve(w, r, assets["index.html"])
+			page.ServePage(w, r, "index.html")
 		case r.URL.Path == pagePath+"/":
 			http.Redirect(w, r, pagePath, http.StatusMovedPermanently)
 		case strings.HasPrefix(r.URL.Path, assetPrefix):
-			name := strings.TrimPrefix(r.URL.Path, assetPrefix)
-			a, ok := assets["assets/"+name]
-			if !ok || path.Clean("/"+name) != "/"+name {
-				h.Set("Cache-Control", "no-store")
-				http.NotFound(w, r)
-				return
-			}
-			// Revalidated every time (the names carry no version), cheaply by ETag.
-			h.Set("Cache-Control", "no-cache")
-			serve(w, r, a)
+			page.ServeAsset(w, r, "assets", strings.TrimPrefix(r.URL.Path, assetPrefix))
 		default:
-			h.Set("Cache-Control", "no-store")
-			http.NotFound(w, r)
+			embedpage.NotFound(w, r)
 		}
 	})
 }
@@ -110,31 +59,4 @@ func Mount(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func serve(w http.ResponseWriter, r *http.Request, a asset) {
-	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("ETag", a.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
-}
-
-// contentType is set explicitly (nosniff makes browsers trust it): the system's MIME
-// table may lack .mjs or give JavaScript an old name.
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".html":
-		return "text/html; charset=utf-8"
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	case ".json":
-		return "application/json; charset=utf-8"
-	case ".svg":
-		return "image/svg+xml"
-	}
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
 }

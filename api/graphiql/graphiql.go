@@ -6,15 +6,11 @@
 package graphiql
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
-	"time"
+
+	"github.com/waymark-org/waymark/internal/embedpage"
 )
 
 //go:embed index.html assets
@@ -34,81 +30,22 @@ const (
 	AssetPrefix = "/graphiql/assets/"
 )
 
-// asset is one embedded file, ready to serve.
-type asset struct {
-	body        []byte
-	contentType string
-	etag        string
-}
-
 // Handler serves the page at PagePath and the files under AssetPrefix; any other path
 // under AssetPrefix is 404. The caller routes only those paths here (and only with
 // --dev or --demo).
 func Handler() http.Handler {
-	assets := map[string]asset{}
-	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := files.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		assets[p] = asset{body: body, contentType: contentType(p), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-		return nil
-	})
-	if err != nil {
-		panic("graphiql: embedded files unreadable: " + err.Error()) // a broken build, not a runtime condition
-	}
+	page := embedpage.Load(files, ".", ContentSecurityPolicy)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY") // frame-ancestors for browsers that predate it
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !page.Begin(w, r) {
 			return
 		}
 		switch {
 		case r.URL.Path == PagePath:
-			h.Set("Cache-Control", "no-store") // tiny, and names the assets: a new release shows at once
-			serve(w, r, assets["index.html"])
+			page.ServePage(w, r, "index.html")
 		case strings.HasPrefix(r.URL.Path, AssetPrefix):
-			name := strings.TrimPrefix(r.URL.Path, AssetPrefix)
-			a, ok := assets["assets/"+name]
-			if !ok || path.Clean("/"+name) != "/"+name {
-				h.Set("Cache-Control", "no-store")
-				http.NotFound(w, r)
-				return
-			}
-			h.Set("Cache-Control", "no-cache") // revalidated by ETag: the names carry no version
-			serve(w, r, a)
+			page.ServeAsset(w, r, "assets", strings.TrimPrefix(r.URL.Path, AssetPrefix))
 		default:
-			h.Set("Cache-Control", "no-store")
-			http.NotFound(w, r)
+			embedpage.NotFound(w, r)
 		}
 	})
-}
-
-func serve(w http.ResponseWriter, r *http.Request, a asset) {
-	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("ETag", a.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
-}
-
-// contentType is set explicitly (nosniff makes browsers trust it): the system's MIME
-// table may give JavaScript an old name, and the licences have no extension.
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".html":
-		return "text/html; charset=utf-8"
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	}
-	return "text/plain; charset=utf-8"
 }
