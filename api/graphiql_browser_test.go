@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/waymark-org/waymark/api"
+	"github.com/waymark-org/waymark/internal/browsertest"
 )
 
 // GraphiQL in Debian's headless Chromium with every host but loopback out of reach (a
@@ -31,7 +31,7 @@ func TestGraphiQLInABrowserWithoutNetwork(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	ctx := offlineBrowser(t)
+	ctx := browsertest.Start(t, "GraphiQL's browser test", time.Minute, browsertest.Offline()...)
 	var mu sync.Mutex
 	var requested, problems []string
 	requests := chromedp.Events(ctx, network.RequestWillBeSent)
@@ -152,38 +152,6 @@ func poll(t *testing.T, ctx context.Context, what, expression, want string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// offlineBrowser starts headless Chromium that reaches loopback only: every other
-// request goes to a proxy that does not exist (Chromium never proxies loopback), and
-// no host name but localhost resolves.
-func offlineBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		path, err = exec.LookPath("chromium-browser")
-	}
-	if err != nil {
-		t.Fatal("GraphiQL's browser test needs Chromium, which is not installed: apt-get install -y chromium (.ci/run installs it)")
-	}
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.ProxyServer("http://127.0.0.1:9"),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium (%s): %v", path, err)
-	}
-	return ctx
 }
 
 // strconvQuote quotes s as a JavaScript string literal (JSON's quoting is JavaScript's).

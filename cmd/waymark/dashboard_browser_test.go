@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/waymark-org/waymark/internal/browsertest"
 )
 
 // The dashboard page (dashboardweb) in a real browser against a real server: Debian's
@@ -26,36 +27,6 @@ import (
 // It saves three screenshots; with WAYMARK_UPDATE_SCREENSHOTS=1 it writes them to
 // docs/screenshots (the README shows them), else to a temporary directory, so an
 // ordinary run leaves the tree as it was.
-
-// browserFlags: no sandbox (CI runs as root in a container), no GPU, no background
-// traffic to Google's services.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		path, err = exec.LookPath("chromium-browser")
-	}
-	if err != nil {
-		t.Fatal("the dashboard's browser test needs Chromium, which is not installed: apt-get install -y chromium (.ci/run installs it)")
-	}
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("lang", "en-GB"),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium (%s): %v", path, err)
-	}
-	return ctx
-}
 
 const funnelTableJS = `Array.from(document.querySelectorAll('#funnel-table tbody tr')).map(tr =>
   [tr.dataset.code, ...Array.from(tr.querySelectorAll('td')).map(td => td.textContent)])`
@@ -88,7 +59,7 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() (bool, 
 
 func TestDashboardPageInABrowser(t *testing.T) {
 	started := time.Now()
-	ctx := newBrowser(t)
+	ctx := browsertest.Start(t, "the dashboard's browser test", 2*time.Minute, chromedp.Flag("lang", "en-GB"))
 	var consoleMu sync.Mutex
 	var problems []string
 	messages := chromedp.Console(ctx)
