@@ -16,6 +16,7 @@ import (
 	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/analytics"
 	"github.com/waymark-org/waymark/analyticsfeed"
+	"github.com/waymark-org/waymark/internal/fsync"
 	"github.com/waymark-org/waymark/internal/jssnap"
 )
 
@@ -169,7 +170,7 @@ func Write(ctx context.Context, dir string, src Source) (Manifest, error) {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	done = true
-	if err := syncDir(parent); err != nil {
+	if err := fsync.Path(parent); err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	return m, nil
@@ -265,13 +266,4 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/domain"
+	"github.com/waymark-org/waymark/internal/fsync"
 )
 
 // A snapshot file holds every read model at one checkpoint, so that a start loads it
@@ -317,7 +318,7 @@ func writeSnapshotFile(path string, key []byte, m *readModels) (int64, error) {
 		os.Remove(tmp)
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := fsync.Path(dir); err != nil {
 		return n, fmt.Errorf("snapshot: %w", err)
 	}
 	return n, nil
@@ -325,15 +326,6 @@ func writeSnapshotFile(path string, key []byte, m *readModels) (int64, error) {
 
 // tempPattern names snapshots being written.
 const tempPattern = ".readmodels-*.tmp"
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
 
 // removeTemps removes what a write interrupted by a crash left.
 func removeTemps(dir string) {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/waymark-org/waymark/internal/fsync"
 )
 
 // keyringJSON is the stored form of a Keyring (see Keyring).
@@ -88,16 +90,8 @@ func WriteKeyring(path string, k Keyring) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("sealing: write keyring: %w", err)
 	}
-	syncDir(dir)
+	_ = fsync.Path(dir) // makes the rename durable where the platform allows it
 	return nil
-}
-
-// syncDir makes a rename in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }
 
 // ReadKeyring reads and validates a keyring file written by WriteKeyring (or by hand in

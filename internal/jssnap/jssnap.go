@@ -32,11 +32,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/waymark-org/waymark/internal/fsync"
 )
 
 // Errors callers branch on.
@@ -273,22 +274,13 @@ func SyncTree(root string) error {
 		if err != nil {
 			return err
 		}
-		return syncPath(path)
+		return fsync.Path(path)
 	})
 	if err == nil {
-		err = syncPath(filepath.Dir(root))
+		err = fsync.Path(filepath.Dir(root))
 	}
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", root, err)
 	}
 	return nil
-}
-
-func syncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }

@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/waymark-org/waymark/internal/fsync"
 )
 
 // Syncer makes one stream's writes durable. It is safe for concurrent use.
@@ -76,7 +78,7 @@ func (s *Syncer) syncAll() error {
 		return err
 	}
 	for _, n := range blocks {
-		if err := syncPath(s.blockPath(n)); err != nil {
+		if err := fsync.Path(s.blockPath(n)); err != nil {
 			return err
 		}
 		s.newest = max(s.newest, n)
@@ -88,13 +90,13 @@ func (s *Syncer) syncAll() error {
 	}
 	for _, e := range entries {
 		if e.Type().IsRegular() {
-			if err := syncPath(filepath.Join(streamDir, e.Name())); err != nil {
+			if err := fsync.Path(filepath.Join(streamDir, e.Name())); err != nil {
 				return err
 			}
 		}
 	}
 	for _, d := range []string{s.dir, streamDir, filepath.Dir(streamDir)} {
-		if err := syncPath(d); err != nil {
+		if err := fsync.Path(d); err != nil {
 			return err
 		}
 	}
@@ -161,7 +163,7 @@ func (s *Syncer) fsync() error {
 			return err
 		}
 		if s.newest > 0 {
-			if err := syncPath(s.blockPath(s.newest)); err != nil {
+			if err := fsync.Path(s.blockPath(s.newest)); err != nil {
 				return err
 			}
 		}
@@ -169,7 +171,7 @@ func (s *Syncer) fsync() error {
 		grew = true
 	}
 	if s.newest > 0 {
-		err := syncPath(s.blockPath(s.newest))
+		err := fsync.Path(s.blockPath(s.newest))
 		if errors.Is(err, fs.ErrNotExist) {
 			// Not the layout this relies on (a block removed or renumbered): sync
 			// everything there is, and start again from what is there.
@@ -181,7 +183,7 @@ func (s *Syncer) fsync() error {
 		}
 	}
 	if grew {
-		return syncPath(s.dir)
+		return fsync.Path(s.dir)
 	}
 	return nil
 }
@@ -207,18 +209,4 @@ func (s *Syncer) blocks() ([]int, error) {
 		}
 	}
 	return out, nil
-}
-
-// syncPath fsyncs a file or directory by name: a file the server renamed over the
-// one it wrote is synced as it now is.
-func syncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/waymark-org/waymark/internal/fsync"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -56,7 +57,7 @@ func Open(path string) (*Log, error) {
 		return nil, fmt.Errorf("erasure ledger %s: %w", path, err)
 	}
 	// The file's name must survive a crash too.
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := fsync.Path(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("erasure ledger %s: %w", path, err)
 	}
@@ -163,13 +164,4 @@ func truncate(f *os.File, size int64) error {
 		return err
 	}
 	return f.Sync()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
