@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/waymark-org/waymark/internal/jssnap"
-	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
 // StreamName is the event stream's name (Config.StreamName).
@@ -51,16 +50,5 @@ func RestoreEmbedded(ctx context.Context, cfg Config, restore func(ctx context.C
 	if err != nil {
 		return err
 	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.UserInfo(AppUser, cfg.AppPassword), nats.Name("waymark-restore"))
-	if err != nil {
-		natsembed.Shutdown(srv)
-		return fmt.Errorf("restore: connect: %w", err)
-	}
-	err = restore(ctx, nc)
-	nc.Close()
-	natsembed.Shutdown(srv)
-	if err != nil {
-		return err
-	}
-	return jssnap.SyncTree(jsDir)
+	return jssnap.RestoreOn(ctx, srv, jsDir, []nats.Option{nats.UserInfo(AppUser, cfg.AppPassword), nats.Name("waymark-restore")}, restore)
 }

@@ -35,9 +35,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/waymark-org/waymark/internal/fsync"
+	"github.com/waymark-org/waymark/internal/natsembed"
 )
 
 // Errors callers branch on.
@@ -283,4 +285,23 @@ func SyncTree(root string) error {
 		return fmt.Errorf("sync %s: %w", root, err)
 	}
 	return nil
+}
+
+// RestoreOn hands restore an in-process connection (with opts) to srv, a server just
+// started on an empty store directory for the restore, then closes it, shuts the
+// server down and syncs jsDir, its JetStream directory, so that what the restore
+// wrote is durable before anyone opens it.
+func RestoreOn(ctx context.Context, srv *server.Server, jsDir string, opts []nats.Option, restore func(ctx context.Context, nc *nats.Conn) error) error {
+	nc, err := nats.Connect("", append([]nats.Option{nats.InProcessServer(srv)}, opts...)...)
+	if err != nil {
+		natsembed.Shutdown(srv)
+		return fmt.Errorf("restore: connect: %w", err)
+	}
+	err = restore(ctx, nc)
+	nc.Close()
+	natsembed.Shutdown(srv)
+	if err != nil {
+		return err
+	}
+	return SyncTree(jsDir)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/waymark-org/waymark/internal/jssnap"
-	"github.com/waymark-org/waymark/internal/natsembed"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -50,16 +49,5 @@ func RestoreEmbedded(ctx context.Context, dir string, logger *slog.Logger, resto
 	if err != nil {
 		return fmt.Errorf("restore keys: %w", err)
 	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("waymark-keys-restore"))
-	if err != nil {
-		natsembed.Shutdown(srv)
-		return fmt.Errorf("restore keys: connect: %w", err)
-	}
-	err = restore(ctx, nc)
-	nc.Close()
-	natsembed.Shutdown(srv)
-	if err != nil {
-		return err
-	}
-	return jssnap.SyncTree(jsDir)
+	return jssnap.RestoreOn(ctx, srv, jsDir, []nats.Option{nats.Name("waymark-keys-restore")}, restore)
 }
