@@ -33,8 +33,10 @@ HTTP in front (bench/postgres.go). Install PostgreSQL (apt-get install postgresq
 this section.`},
 	{secReads, `vegeta sends requests at a fixed rate whatever the answers' pace (open loop), as one
 caseworker of the cases' shelter, in turn over up to 1,000 of the cases written for the
-size figures below, after a warm-up at the rate (a fifth of the run, not counted);
-latencies are every request's, p99 and (p50, max). A status other
+size figures below. The first row is case(id) summary right after the server restarted
+on them (start-up's garbage and the first collections under load land there; no
+target); each figure after it follows a warm-up at its rate (a fifth of the run, not
+counted); latencies are every request's, p99 and (p50, max). A status other
 than 200 or a GraphQL error is an error (so is no answer within 30 s): errors are
 counted in the figure, and a target with any is not met. Baseline: GET /healthz on the
 same server at the same rate, right before (the HTTP floor, no GraphQL, no token).`},
@@ -53,7 +55,8 @@ then cases of a referral and 19 notes from 32 writers through the application la
 The server then starts on them, stops (SIGTERM) and starts again: restart is the time
 from starting the process to /readyz answering 200 (read models caught up); memory is
 its VmRSS two seconds later, once start-up's garbage went back to the OS (VmHWM, the
-peak, in brackets). Baselines: the same directory's event store opened
+peak, in brackets), and again right after the reads, when the heap also holds the
+room it collects garbage in (by default as much again as it keeps). Baselines: the same directory's event store opened
 and read from start to head, folding nothing; a server with the directory only, no
 cases, restarted the same way. These servers publish no analytics feed
 (--analytics-feed=false): the cases were written around them, and the feed would

@@ -86,6 +86,34 @@ func (b *benchRun) size(ctx context.Context) {
 		return
 	}
 	b.reads(ctx, srv, token[0])
+	// The memory figure above is a server that has served nothing yet; in service,
+	// the heap also holds the room it collects garbage in (GOGC), which grows with
+	// what it holds.
+	loaded, err := bench.ProcessMemory(srv.PID())
+	if err != nil {
+		b.report.Add(secSize, bench.ErrorRow("resident memory right after the reads, "+what, err))
+		return
+	}
+	b.loadedMemoryRows(what, cases, loaded, mem, memErr, empty, emptyErr)
+}
+
+// loadedMemoryRows are the memory figures right after the reads, next to the
+// settled figure of the same server.
+func (b *benchRun) loadedMemoryRows(what string, cases int, loaded, settled bench.Memory, settledErr error, empty emptyServer, emptyErr error) {
+	row := bench.Row{Figure: "resident memory right after the reads, " + what, Waymark: memory(loaded)}
+	if settledErr == nil {
+		row.Baseline = "after restart: " + memory(settled)
+		row.Ratio = bench.Ratio(float64(loaded.RSS), float64(settled.RSS))
+	}
+	above := bench.Row{Figure: "resident memory per case above a server with no cases, right after the reads", Target: "≤ 10 KiB"}
+	if emptyErr != nil {
+		b.report.Add(secSize, row, bench.ErrorRow(above.Figure, emptyErr))
+		return
+	}
+	marginal := float64(loaded.RSS-empty.mem.RSS) / float64(cases)
+	above.Waymark = bench.Bytes(max(0, marginal))
+	above.Met = bench.Verdict(marginal <= 10*1024)
+	b.report.Add(secSize, row, above)
 }
 
 // emptyServer is the memory and restart of a server on the coalition's directory alone.

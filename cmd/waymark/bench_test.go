@@ -49,6 +49,12 @@ func TestBenchReport(t *testing.T) {
 			t.Errorf("row with an error: %s", line)
 		}
 	}
+	for _, want := range []string{"| case(id) summary at 50/s, the first 1s after restart: p99 |",
+		"| resident memory right after the reads, 40 cases", "| resident memory per case above a server with no cases, right after the reads |"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("no row %q", want)
+		}
+	}
 	for _, want := range []string{"**date:**", "**machine:**", "**versions:**", "**command:** `waymark bench --smoke --out "} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("no %q in the header", want)
@@ -75,7 +81,9 @@ func TestBenchGrowthReport(t *testing.T) {
 		t.Errorf("no section %q", secGrowth)
 	}
 	for _, want := range []string{"rebuild from zero (first start, no snapshot), 60 cases", "append (command over HTTP) p99, 60 vs 20 cases",
-		"case(id) summary p99, 60 vs 20 cases", "extrapolated to 1,000,000 cases: resident memory", "extrapolated to 1,000,000 cases: rebuild from zero"} {
+		"case(id) summary p99, 60 vs 20 cases", "the first 1s after restart, 60 cases", "in service after that, 60 cases",
+		"resident memory right after the reads, 60 cases", "resident memory per case above a server with no cases, right after the reads, 60 vs 20 cases",
+		"extrapolated to 1,000,000 cases: resident memory", "extrapolated to 1,000,000 cases: rebuild from zero"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("no row %q", want)
 		}
