@@ -56,6 +56,7 @@ func (n *Node) newGeneration(fresh bool) (*generation, error) {
 	if cfg.SnapshotDir != "" {
 		g.snapshots = projections.NewSnapshots(projections.SnapshotConfig{
 			Dir: cfg.SnapshotDir, HashKey: cfg.HashKey, Every: cfg.SnapshotEvery, Interval: cfg.SnapshotInterval, Logger: n.logger,
+			Prefetch: cfg.SnapshotPrefetch,
 		}, g.cases, g.orgs, g.revs, g.cmds)
 		use := g.runner.UseSnapshots
 		if fresh {

@@ -55,6 +55,10 @@ type Config struct {
 	// zero for its defaults).
 	SnapshotEvery    int
 	SnapshotInterval time.Duration
+	// SnapshotPrefetch, when it reads SnapshotDir's snapshot with HashKey, is what the
+	// node's first load takes instead of reading the file: started before the stores
+	// are opened, it reads and decodes the file meanwhile (projections.PrefetchSnapshot).
+	SnapshotPrefetch *projections.SnapshotPrefetch
 	// Work says when time makes work in the queues (a consent about to expire, a
 	// stalled case); zero for projections' defaults.
 	Work projections.WorkConfig
@@ -140,6 +144,7 @@ func (n *Node) start(ctx context.Context, cfg Config) (err error) {
 	}
 	n.AccessLog = accesslog.NewWithMetrics(cfg.Backends.AccessLog, n.accessLogMetrics())
 	g, err := n.newGeneration(false)
+	n.cfg.SnapshotPrefetch = nil // the first generation's alone: a rebuild's reads the log
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,12 @@ func BenchmarkSnapshotDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		got, err := s.decode(context.Background(), p, s.startKeys(context.Background()))
+		keys := s.startKeys(context.Background())
+		models, chunks, err := decodeSections(context.Background(), p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, err := openIndexes(context.Background(), prefetched{parsed: p, models: models, chunks: chunks}, keys().open)
 		if err != nil || len(got.cases) != n || len(got.cases[n-1].BlindIndex) != 1 {
 			b.Fatalf("%d cases, %v", len(got.cases), err)
 		}

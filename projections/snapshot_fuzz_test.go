@@ -14,10 +14,6 @@ import (
 	"github.com/waymark-org/waymark/eventstore"
 )
 
-// errFuzzNoKeys stops a load where the keys would be read: everything before it is
-// the snapshot's decoding.
-var errFuzzNoKeys = errors.New("fuzz: no keys")
-
 // FuzzSnapshotLoad feeds the loader snapshots whose sections are the fuzzer's bytes
 // under a checksum that matches them, as a release with a bug in its writer could
 // leave: the checksum only catches damage after writing. Parsing and decoding must
@@ -46,8 +42,8 @@ func FuzzSnapshotLoad(f *testing.F) {
 			}
 			return
 		}
-		_, err = (&Snapshots{}).decode(t.Context(), p, func() loadKeys { return loadKeys{err: errFuzzNoKeys} })
-		if err != nil && !errors.Is(err, ErrSnapshotCorrupt) && !errors.Is(err, errFuzzNoKeys) {
+		_, _, err = decodeSections(t.Context(), p)
+		if err != nil && !errors.Is(err, ErrSnapshotCorrupt) {
 			t.Fatalf("a decode refusal %v is not ErrSnapshotCorrupt", err)
 		}
 	})
@@ -86,7 +82,7 @@ func fuzzSnapshot(f *testing.F, key []byte) []byte {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, err := (&Snapshots{}).decode(f.Context(), p, func() loadKeys { return loadKeys{err: errFuzzNoKeys} }); !errors.Is(err, errFuzzNoKeys) {
+	if _, _, err := decodeSections(f.Context(), p); err != nil {
 		f.Fatalf("the seed snapshot does not decode: %v", err)
 	}
 	return buf.Bytes()

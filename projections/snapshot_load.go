@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -23,42 +22,43 @@ import (
 // is no file; ErrSnapshotFormat, ErrSnapshotCorrupt or ErrSnapshotForeign when there is
 // one that cannot be used (it stays until the next snapshot replaces it).
 //
-// Checked, in order: the format version and layout; the MAC over the whole file; that
-// the store holds the checkpoint's event at the checkpoint's position, with its hash
-// (a store that was reset or is another store does not); that every section reads.
-// Then the blind indexes are opened again, with each case's key: those of a case
-// erased since (its key destroyed) open to nothing, as on a rebuild.
+// Checked: the format version and layout; the MAC over the whole file; that every
+// section reads (all three before the store is needed: a prefetch may have done them
+// while the store opened); that the store holds the checkpoint's event at the
+// checkpoint's position, with its hash (a store that was reset or is another store
+// does not). Then the blind indexes are opened again, with each case's key: those of a
+// case erased since (its key destroyed) open to nothing, as on a rebuild.
 func (s *Snapshots) Load(ctx context.Context, store eventstore.Store) (Checkpoint, error) {
 	began := time.Now()
 	removeTemps(filepath.Dir(s.path))
-	raw, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return Checkpoint{}, fmt.Errorf("%w: %s", ErrNoSnapshot, s.path)
+	pre, prefetched := s.takePrefetch(), true
+	if pre == nil {
+		pre, prefetched = s.prefetchNow(ctx), false
 	}
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
-	}
-	// Every case key is read while the file is checked and decoded: the key store's
-	// scan waits on its own server more than it computes. Nothing is opened with
-	// them before the whole file is authenticated (parseSnapshot).
+	// Every case key is read while the file is read, checked and decoded: the key
+	// store's scan waits on its own server more than it computes. Nothing is opened
+	// with them before the whole file is authenticated.
 	keysCtx, cancelKeys := context.WithCancel(ctx)
 	defer cancelKeys() // an early return stops the scan
 	keys := s.startKeys(keysCtx)
-	p, err := parseSnapshot(raw, s.key)
+	r, err := pre.wait(ctx)
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	parsed := time.Now()
-	if err := checkCheckpoint(ctx, store, p.checkpoint); err != nil {
+	waited := time.Now()
+	if err := checkCheckpoint(ctx, store, r.parsed.checkpoint); err != nil {
 		return Checkpoint{}, err
 	}
 	checked := time.Now()
-	m, err := s.decode(ctx, p, keys)
+	k := keys()
+	if k.err != nil {
+		return Checkpoint{}, k.err
+	}
+	m, err := openIndexes(ctx, r, k.open)
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	decoded := time.Now()
-	k := keys()
+	opened := time.Now()
 	if err := s.install(m); err != nil {
 		return Checkpoint{}, err
 	}
@@ -67,13 +67,25 @@ func (s *Snapshots) Load(ctx context.Context, store eventstore.Store) (Checkpoin
 	s.mu.Unlock()
 	s.lastCapture = time.Now() // as good as written now
 	s.logger.Info("projections: snapshot loaded", "position", m.checkpoint.Position.String(), "cases", len(m.cases),
-		"bytes", len(raw), "written", p.writtenAt.Format(time.RFC3339), "took", time.Since(began).Round(time.Millisecond),
-		// Where the time went: reading the file and its MAC, finding its checkpoint in
-		// the store, decoding and opening the blind indexes; reading every case key at
-		// once, meanwhile.
-		"read_took", parsed.Sub(began).Round(time.Millisecond), "check_took", checked.Sub(parsed).Round(time.Millisecond),
-		"decode_took", decoded.Sub(checked).Round(time.Millisecond), "keys", k.n, "keys_took", k.took.Round(time.Millisecond))
+		"bytes", r.bytes, "written", r.parsed.writtenAt.Format(time.RFC3339), "took", time.Since(began).Round(time.Millisecond),
+		// Where the time went: reading the file and its MAC, and decoding it (before
+		// Load was called, when prefetched: "waited" is what Load still waited for
+		// it); finding its checkpoint in the store; reading every case key at once
+		// (meanwhile) and opening the blind indexes with them.
+		"prefetched", prefetched, "read_took", r.readTook.Round(time.Millisecond), "decode_took", r.decodeTook.Round(time.Millisecond),
+		"waited", waited.Sub(began).Round(time.Millisecond), "check_took", checked.Sub(waited).Round(time.Millisecond),
+		"keys", k.n, "keys_took", k.took.Round(time.Millisecond), "open_took", opened.Sub(checked).Round(time.Millisecond))
 	return m.checkpoint, nil
+}
+
+// takePrefetch returns the prefetch given for this snapshot file, once: a prefetch
+// holds the decoded read models until they are installed.
+func (s *Snapshots) takePrefetch() *SnapshotPrefetch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.prefetch
+	s.prefetch = nil
+	return p
 }
 
 // checkCheckpoint checks that store holds cp's event at cp's position.
@@ -98,10 +110,9 @@ func checkCheckpoint(ctx context.Context, store eventstore.Store, cp Checkpoint)
 	return nil
 }
 
-// decode reads every section, the case chunks in parallel; then, once the keys are
-// read (keys waits for them), opens every view's blind indexes, in parallel too (a
-// case the key set lacks waits on the key store: more goroutines than cores).
-func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot, keys func() loadKeys) (*readModels, error) {
+// decodeSections reads every section, the case chunks in parallel: the case views
+// come back by chunk, their blind indexes not opened yet (openIndexes).
+func decodeSections(ctx context.Context, p *parsedSnapshot) (*readModels, [][]*CaseView, error) {
 	m := &readModels{checkpoint: p.checkpoint}
 	d := &dec{b: p.sections[sectionOrganisations]}
 	m.orgs = decOrganisations(d)
@@ -110,11 +121,11 @@ func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot, keys func() l
 	c := &dec{b: p.sections[sectionCommands]}
 	m.commands = decCommands(c)
 	if err := errors.Join(d.err, r.err, c.err); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)
 	}
 	figures, err := dashboard.DecodeFigures(p.sections[sectionDashboard])
 	if err != nil {
-		return nil, fmt.Errorf("%w: dashboard: %w", ErrSnapshotCorrupt, err)
+		return nil, nil, fmt.Errorf("%w: dashboard: %w", ErrSnapshotCorrupt, err)
 	}
 	m.dashboard = figures
 
@@ -139,18 +150,28 @@ func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot, keys func() l
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	k := keys()
-	if k.err != nil {
-		return nil, k.err
-	}
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	n := 0
 	for _, views := range chunks {
+		n += len(views)
+	}
+	if n != p.cases {
+		return nil, nil, fmt.Errorf("%w: %d cases, its header says %d", ErrSnapshotCorrupt, n, p.cases)
+	}
+	return m, chunks, nil
+}
+
+// openIndexes opens every decoded view's blind indexes with u, in parallel (a case
+// the key set lacks waits on the key store: more goroutines than cores), and returns
+// the read models with their cases.
+func openIndexes(ctx context.Context, r prefetched, u Unsealer) (*readModels, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for _, views := range r.chunks {
 		g.Go(func() error {
 			for _, v := range views {
-				if err := openIndex(gctx, k.open, v); err != nil {
+				if err := openIndex(gctx, u, v); err != nil {
 					return err
 				}
 			}
@@ -160,14 +181,12 @@ func (s *Snapshots) decode(ctx context.Context, p *parsedSnapshot, keys func() l
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	m.cases = make([]*CaseView, 0, p.cases)
-	for _, views := range chunks {
+	m := *r.models
+	m.cases = make([]*CaseView, 0, r.parsed.cases)
+	for _, views := range r.chunks {
 		m.cases = append(m.cases, views...)
 	}
-	if len(m.cases) != p.cases {
-		return nil, fmt.Errorf("%w: %d cases, its header says %d", ErrSnapshotCorrupt, len(m.cases), p.cases)
-	}
-	return m, nil
+	return &m, nil
 }
 
 // loadKeys is the unsealer a load opens the blind indexes with (loadUnsealer), once

@@ -58,12 +58,28 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 		t.Fatalf("the demo's survey answers are not in the snapshotted directory: %+v", o.Survey)
 	}
 
+	// A server prefetches the file while its stores open (PrefetchSnapshot).
+	pre := projections.PrefetchSnapshot(ctx, projections.SnapshotConfig{Dir: dir, HashKey: snapshotHashKey})
+	<-pre.Done()
 	loaded := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: dir}).run(t, w)
 	if at, ok := loaded.snaps.Loaded(); !ok || at != cp {
 		t.Fatalf("loaded %v at %+v; want the snapshot at %+v", ok, at, cp)
 	}
 	rebuilt := newModels(w).run(t, w)
 	sameModels(t, loaded, rebuilt)
+
+	// Stopped, it writes a snapshot at the head: the prefetch, read before, is still
+	// of cp, and a load given it takes it (not the file as it is now) and catches up
+	// to the same read models.
+	loaded.stop(t)
+	if _, at := loaded.snaps.Written(); at.Position == cp.Position {
+		t.Fatalf("no snapshot written after %+v", cp)
+	}
+	viaPrefetch := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: dir, Prefetch: pre}).run(t, w)
+	if at, ok := viaPrefetch.snaps.Loaded(); !ok || at != cp {
+		t.Fatalf("loaded %v at %+v; want the prefetched snapshot at %+v", ok, at, cp)
+	}
+	sameModels(t, viaPrefetch, rebuilt)
 	if o, _ := loaded.orgs.Get(demo.ShelterCDMX); len(o.Survey) != 1 || o.Survey[0].Capacity != 41 {
 		t.Errorf("the survey's correction after the snapshot: %+v", o.Survey)
 	}
@@ -130,16 +146,23 @@ func TestUnusableSnapshotIsDiscardedAndRebuilt(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "readmodels.snap"), tc.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			m := newModels(tc.world).withSnapshots(t, projections.SnapshotConfig{Dir: dir, HashKey: tc.key})
-			if _, err := m.snaps.Load(context.Background(), tc.world.store); !errors.Is(err, tc.want) {
-				t.Fatalf("load: %v, want %v", err, tc.want)
+			// Read by the load, or prefetched before it: the same refusal.
+			key := tc.key
+			if key == nil {
+				key = snapshotHashKey
 			}
-			if m.cases.Len() != 0 || len(m.orgs.List("", "")) != 0 || m.cmds.Len() != 0 {
-				t.Fatal("a discarded snapshot left something in the read models")
+			for _, pre := range []*projections.SnapshotPrefetch{nil, projections.PrefetchSnapshot(t.Context(), projections.SnapshotConfig{Dir: dir, HashKey: key})} {
+				m := newModels(tc.world).withSnapshots(t, projections.SnapshotConfig{Dir: dir, HashKey: tc.key, Prefetch: pre})
+				if _, err := m.snaps.Load(context.Background(), tc.world.store); !errors.Is(err, tc.want) {
+					t.Fatalf("load (prefetched: %v): %v, want %v", pre != nil, err, tc.want)
+				}
+				if m.cases.Len() != 0 || len(m.orgs.List("", "")) != 0 || m.cmds.Len() != 0 {
+					t.Fatal("a discarded snapshot left something in the read models")
+				}
 			}
 
 			// The runner given it rebuilds from the log, and writes a good one.
-			m = newModels(tc.world).withSnapshots(t, projections.SnapshotConfig{Dir: dir, HashKey: tc.key}).run(t, tc.world)
+			m := newModels(tc.world).withSnapshots(t, projections.SnapshotConfig{Dir: dir, HashKey: tc.key}).run(t, tc.world)
 			if _, ok := m.snaps.Loaded(); ok {
 				t.Fatal("the runner loaded it")
 			}
@@ -149,6 +172,30 @@ func TestUnusableSnapshotIsDiscardedAndRebuilt(t *testing.T) {
 				t.Error("no snapshot written after the rebuild")
 			}
 		})
+	}
+}
+
+// A prefetch is taken only by the snapshots of the file it read, under the key it read
+// it with: given to others, it is ignored and they read their own file.
+func TestPrefetchOfAnotherFileIsIgnored(t *testing.T) {
+	w := newWorld(t)
+	w.registerShelter(t)
+	w.refer(t, "Eva Ejemplo", "EVA-1", "a note")
+	good := t.TempDir()
+	newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: good}).run(t, w).stop(t)
+
+	elsewhere := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: t.TempDir(),
+		Prefetch: projections.PrefetchSnapshot(t.Context(), projections.SnapshotConfig{Dir: good, HashKey: snapshotHashKey})})
+	if _, err := elsewhere.snaps.Load(t.Context(), w.store); !errors.Is(err, projections.ErrNoSnapshot) {
+		t.Fatalf("another directory's prefetch: %v, want ErrNoSnapshot", err)
+	}
+	wrongKey := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: good,
+		Prefetch: projections.PrefetchSnapshot(t.Context(), projections.SnapshotConfig{Dir: good, HashKey: bytes.Repeat([]byte{9}, 32)})})
+	if _, err := wrongKey.snaps.Load(t.Context(), w.store); err != nil {
+		t.Fatalf("a prefetch under another key: %v, want the file loaded with its own", err)
+	}
+	if wrongKey.cases.Len() != 1 {
+		t.Errorf("%d cases loaded, want 1", wrongKey.cases.Len())
 	}
 }
 

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -34,6 +35,9 @@ type SnapshotConfig struct {
 	Every    int
 	Interval time.Duration
 	Logger   *slog.Logger // default slog.Default()
+	// Prefetch, when it reads this Dir's file with this HashKey, is what the first
+	// Load takes instead of reading the file (PrefetchSnapshot); any other is ignored.
+	Prefetch *SnapshotPrefetch
 }
 
 // Snapshots keeps the read models in a file: loaded before the runner subscribes, so
@@ -62,6 +66,7 @@ type Snapshots struct {
 	lastCapture time.Time // zero: nothing loaded or written yet
 
 	mu          sync.Mutex
+	prefetch    *SnapshotPrefetch // for the first Load; nil once taken
 	loaded      bool
 	loadedAt    Checkpoint
 	written     int
@@ -74,6 +79,9 @@ func NewSnapshots(cfg SnapshotConfig, cases *Cases, orgs *Organisations, revs *R
 		path: filepath.Join(cfg.Dir, snapshotFile), key: snapshotKey(cfg.HashKey),
 		every: cfg.Every, period: cfg.Interval, logger: cfg.Logger,
 		cases: cases, orgs: orgs, revs: revs, cmds: cmds,
+	}
+	if p := cfg.Prefetch; p != nil && p.path == s.path && bytes.Equal(p.key, s.key) {
+		s.prefetch = p
 	}
 	if s.every <= 0 {
 		s.every = DefaultSnapshotEvery

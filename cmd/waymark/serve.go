@@ -21,6 +21,7 @@ import (
 	"github.com/waymark-org/waymark/demo"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
 	"github.com/waymark-org/waymark/node"
+	"github.com/waymark-org/waymark/projections"
 )
 
 func serve(ctx context.Context, args []string, std stdio, logger *slog.Logger) error {
@@ -261,17 +262,23 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	if err != nil {
 		return nil, nil, err
 	}
+	// The read models' snapshot is read and decoded while the stores open: on a large
+	// log, JetStream recovering its stream and the snapshot's decoding each take
+	// seconds, and only checking the snapshot's checkpoint needs the store.
+	snapshotDir := filepath.Join(sf.dataDir, "snapshots")
+	prefetch := projections.PrefetchSnapshot(ctx, projections.SnapshotConfig{Dir: snapshotDir, HashKey: key})
 	backends, err := openBackends(ctx, sf, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger}, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := node.Config{
-		Backends:    backends.Backends(),
-		Keyring:     ring,
-		HashKey:     key,
-		Logger:      logger,
-		API:         apiCfg,
-		SnapshotDir: filepath.Join(sf.dataDir, "snapshots"),
+		Backends:         backends.Backends(),
+		Keyring:          ring,
+		HashKey:          key,
+		Logger:           logger,
+		API:              apiCfg,
+		SnapshotDir:      snapshotDir,
+		SnapshotPrefetch: prefetch,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
