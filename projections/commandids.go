@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"hash"
+	"slices"
 	"sync"
 )
 
@@ -19,9 +20,9 @@ type CommandKey [16]byte
 // so, the command is refused as the id reused (app.ErrCommandReused).
 //
 // It keeps keyed hashes, never ids: ids are the clients' to choose and may say more
-// than they should, and a key is 16 bytes without pointers — about 20 to 40 bytes an
-// entry with the map's spare room (TestCommandIDsMemory), a few hundred bytes for a
-// case of twenty commands.
+// than they should, and a key is 16 bytes without pointers, kept in a sorted slice
+// beside a small map of the latest (keySet): under 24 bytes an entry
+// (TestCommandIDsMemory), a few hundred bytes for a case of twenty commands.
 //
 // Like every read model it lags the log. Two first uses of one id on two different
 // streams within that lag (on two replicas; or on one replica, at the same moment,
@@ -33,7 +34,10 @@ type CommandIDs struct {
 	macs sync.Pool // of hash.Hash, HMAC-SHA256 under the command key
 
 	mu   sync.RWMutex
-	seen map[CommandKey]struct{}
+	keys keySet
+	// merging: the recent keys are being merged into the sorted ones, outside mu
+	// (sorting and copying millions of keys must not hold up Used); one at a time.
+	merging bool
 
 	// Consecutive events of one command share their key: Apply hashes once for them.
 	lastOrg, lastID string
@@ -44,7 +48,7 @@ type CommandIDs struct {
 // key: the same on every replica, for ever.
 func NewCommandIDs(hashKey []byte) *CommandIDs {
 	key := append([]byte(nil), hashKey...)
-	c := &CommandIDs{seen: map[CommandKey]struct{}{}}
+	c := &CommandIDs{}
 	c.macs.New = func() any { return hmac.New(sha256.New, key) }
 	return c
 }
@@ -83,8 +87,32 @@ func (c *CommandIDs) Apply(env Envelope) error {
 // appended, before the log brings them here.
 func (c *CommandIDs) Record(k CommandKey) {
 	c.mu.Lock()
-	c.seen[k] = struct{}{}
+	due := c.keys.add(k) && !c.merging
+	var base, pending []CommandKey
+	if due {
+		c.merging = true
+		base, pending = c.keys.sorted, c.keys.recentKeys()
+	}
 	c.mu.Unlock()
+	if due {
+		c.merge(base, pending)
+	}
+}
+
+// merge merges pending, the recent keys when the merge began, into base, the sorted
+// keys then, and makes the result the sorted keys. The sorted keys are never changed
+// in place (a merge makes a new slice), so base is read outside mu; keys recorded
+// meanwhile stay recent.
+func (c *CommandIDs) merge(base, pending []CommandKey) {
+	slices.SortFunc(pending, compareKeys)
+	next := merged(base, pending)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keys.sorted = next
+	for _, k := range pending {
+		delete(c.keys.recent, k)
+	}
+	c.merging = false
 }
 
 // Used reports whether a command with key k is in the log (as far as this read model
@@ -92,13 +120,12 @@ func (c *CommandIDs) Record(k CommandKey) {
 func (c *CommandIDs) Used(k CommandKey) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	_, ok := c.seen[k]
-	return ok
+	return c.keys.has(k)
 }
 
 // Len returns how many command ids are known.
 func (c *CommandIDs) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.seen)
+	return c.keys.len()
 }

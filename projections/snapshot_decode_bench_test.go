@@ -27,7 +27,7 @@ import (
 func BenchmarkSnapshotDecode(b *testing.B) {
 	const n = 20_000
 	vault := testkit.Vault(b)
-	m := &readModels{commands: map[CommandKey]struct{}{}}
+	m := &readModels{}
 	for i := range n {
 		m.cases = append(m.cases, benchView(b, vault, i))
 	}

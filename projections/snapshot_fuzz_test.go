@@ -70,7 +70,7 @@ func fuzzSnapshot(f *testing.F, key []byte) []byte {
 		orgs:       []*OrganisationView{&org},
 		tokens:     map[string]time.Time{"jti-1": time.Unix(1_700_000_100, 0).UTC()},
 		subjects:   map[string]time.Time{"user-1": time.Unix(1_700_000_200, 0).UTC()},
-		commands:   map[CommandKey]struct{}{{1, 2, 3}: {}},
+		commands:   []CommandKey{{1, 2, 3}},
 		figures:    dashboard.NewFigures().AppendTo(nil),
 	}
 	var buf bytes.Buffer

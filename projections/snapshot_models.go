@@ -21,7 +21,7 @@ type readModels struct {
 	orgs       []*OrganisationView
 	tokens     map[string]time.Time // Revocations
 	subjects   map[string]time.Time
-	commands   map[CommandKey]struct{}
+	commands   []CommandKey       // ascending, no repeats
 	figures    []byte             // the dashboard's, encoded when captured (dashboard.Figures.AppendTo)
 	dashboard  *dashboard.Figures // … and when loaded
 }
@@ -89,22 +89,27 @@ func (r *Revocations) restore(tokens, subjects map[string]time.Time) error {
 	return nil
 }
 
-func (c *CommandIDs) capture() map[CommandKey]struct{} {
+// capture returns every key, ascending. The sorted keys are never changed in place,
+// so only the recent ones are copied under the lock.
+func (c *CommandIDs) capture() []CommandKey {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return maps.Clone(c.seen)
+	base, pending := c.keys.sorted, c.keys.recentKeys()
+	c.mu.RUnlock()
+	slices.SortFunc(pending, compareKeys)
+	return merged(base, pending)
 }
 
-// restore adds the loaded keys to those the service may have recorded already (its
-// own commands, appended while the snapshot loaded): a set, so the order is no matter.
-func (c *CommandIDs) restore(keys map[CommandKey]struct{}) {
+// restore adds the loaded keys (ascending, no repeats) to those the service may have
+// recorded already: its own commands, appended while the snapshot loaded.
+func (c *CommandIDs) restore(keys []CommandKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.seen) == 0 {
-		c.seen = keys
-		return
+	if len(c.keys.sorted)+len(c.keys.recent) > 0 {
+		had := c.keys.recentKeys()
+		slices.SortFunc(had, compareKeys)
+		keys = merged(keys, merged(c.keys.sorted, had))
 	}
-	maps.Copy(c.seen, keys)
+	c.keys = keySet{sorted: keys}
 }
 
 // The smaller read models' sections.
@@ -164,22 +169,22 @@ func decRevocations(d *dec) (tokens, subjects map[string]time.Time) {
 }
 
 // encCommands writes the keys back to back: 16 bytes each, no strings.
-func encCommands(e *enc, keys map[CommandKey]struct{}) {
+func encCommands(e *enc, keys []CommandKey) {
 	e.uvarint(uint64(len(keys)))
-	for k := range keys {
+	for _, k := range keys {
 		e.b = append(e.b, k[:]...)
 	}
 }
 
-func decCommands(d *dec) map[CommandKey]struct{} {
+func decCommands(d *dec) []CommandKey {
 	n := d.uvarint()
 	if n > uint64(len(d.b)-d.off)/uint64(len(CommandKey{})) {
 		d.fail("command keys beyond the section")
 		return nil
 	}
-	keys := make(map[CommandKey]struct{}, n)
-	for range n {
-		keys[CommandKey(d.take(uint64(len(CommandKey{}))))] = struct{}{}
+	keys := make([]CommandKey, n)
+	for i := range keys {
+		keys[i] = CommandKey(d.take(uint64(len(CommandKey{}))))
 	}
-	return keys
+	return sortedUnique(keys)
 }
