@@ -102,14 +102,22 @@ func TestSnapshotLoadedAndCaughtUpEqualsRebuild(t *testing.T) {
 	}
 }
 
-// A snapshot that cannot be used is discarded with a reason, the read models are left
-// empty, and a runner given it builds them from the log instead (and replaces it).
-func TestUnusableSnapshotIsDiscardedAndRebuilt(t *testing.T) {
+// oneCaseSnapshot is a store of one shelter and one case, and the directory of the
+// snapshot written when a runner over it stopped.
+func oneCaseSnapshot(t *testing.T) (*world, string) {
+	t.Helper()
 	w := newWorld(t)
 	w.registerShelter(t)
 	w.refer(t, "Dora Ejemplo", "DORA-1", "a note")
-	good := t.TempDir()
-	newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: good}).run(t, w).stop(t)
+	dir := t.TempDir()
+	newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: dir}).run(t, w).stop(t)
+	return w, dir
+}
+
+// A snapshot that cannot be used is discarded with a reason, the read models are left
+// empty, and a runner given it builds them from the log instead (and replaces it).
+func TestUnusableSnapshotIsDiscardedAndRebuilt(t *testing.T) {
+	w, good := oneCaseSnapshot(t)
 	raw, err := os.ReadFile(filepath.Join(good, "readmodels.snap"))
 	if err != nil {
 		t.Fatal(err)
@@ -178,11 +186,7 @@ func TestUnusableSnapshotIsDiscardedAndRebuilt(t *testing.T) {
 // A prefetch is taken only by the snapshots of the file it read, under the key it read
 // it with: given to others, it is ignored and they read their own file.
 func TestPrefetchOfAnotherFileIsIgnored(t *testing.T) {
-	w := newWorld(t)
-	w.registerShelter(t)
-	w.refer(t, "Eva Ejemplo", "EVA-1", "a note")
-	good := t.TempDir()
-	newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: good}).run(t, w).stop(t)
+	w, good := oneCaseSnapshot(t)
 
 	elsewhere := newModels(w).withSnapshots(t, projections.SnapshotConfig{Dir: t.TempDir(),
 		Prefetch: projections.PrefetchSnapshot(t.Context(), projections.SnapshotConfig{Dir: good, HashKey: snapshotHashKey})})
