@@ -148,7 +148,7 @@ func (b *benchRun) growthReads(ctx context.Context, srv benchServer, token strin
 	if err != nil {
 		return first, res, err
 	}
-	if first, err = b.readAfterRestart(ctx, srv, token, ids); err != nil {
+	if first, err = b.readAfterRestart(ctx, targets); err != nil {
 		return first, res, err
 	}
 	res, err = bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: b.plan.summaryRate, Duration: b.plan.readTime})
@@ -220,7 +220,7 @@ func growthRows(small, large growthPoint, empty emptyServer, emptyErr error) []b
 		} {
 			l, s := perCaseAbove(m.rss(large), large.cases, empty), perCaseAbove(m.rss(small), small.cases, empty)
 			rows = append(rows, bench.Row{Figure: "resident memory per case above a server with no cases, " + m.when + ", " + vs,
-				Waymark: bench.Bytes(l), Baseline: bench.Bytes(s), Ratio: bench.Ratio(l, s), Target: "≤ 10 KiB", Met: bench.Verdict(l <= 10*1024)})
+				Waymark: bench.Bytes(l), Baseline: bench.Bytes(s), Ratio: bench.Ratio(l, s), Target: "≤ 10 KiB", Met: bench.Verdict(l <= memoryTarget)})
 		}
 	}
 	// Extrapolation: the slope between the sizes, per case, times a million.
@@ -255,12 +255,6 @@ func perMillion(d time.Duration, events int) time.Duration {
 		return 0
 	}
 	return time.Duration(float64(d) * 1e6 / float64(events))
-}
-
-// perCaseAbove is the resident memory rss of a server of cases above a server with
-// none, per case.
-func perCaseAbove(rss int64, cases int, empty emptyServer) float64 {
-	return max(0, float64(rss)-float64(empty.mem.RSS)) / float64(cases)
 }
 
 // parseSizes reads --sizes: two or more ascending case counts, comma separated.

@@ -75,19 +75,19 @@ func (b *benchRun) reads(ctx context.Context, srv benchServer, token string) {
 // server in service, and this transient is not hidden either.
 func (b *benchRun) afterRestartRow(ctx context.Context, srv benchServer, token string, ids []string) bench.Row {
 	figure := fmt.Sprintf("case(id) summary at %s, the first %s after restart: p99", bench.Rate(float64(b.plan.summaryRate)), b.plan.afterRestart)
-	res, err := b.readAfterRestart(ctx, srv, token, ids)
+	targets, err := summaryTargets(srv.URL, token, ids)
+	if err != nil {
+		return bench.ErrorRow(figure, err)
+	}
+	res, err := b.readAfterRestart(ctx, targets)
 	if err != nil {
 		return bench.ErrorRow(figure, err)
 	}
 	return bench.Row{Figure: figure, Waymark: latencies(res)}
 }
 
-// readAfterRestart runs case(id) summary over ids for the plan's afterRestart.
-func (b *benchRun) readAfterRestart(ctx context.Context, srv benchServer, token string, ids []string) (bench.LoadResult, error) {
-	targets, err := summaryTargets(srv.URL, token, ids)
-	if err != nil {
-		return bench.LoadResult{}, err
-	}
+// readAfterRestart runs case(id) summary targets for the plan's afterRestart.
+func (b *benchRun) readAfterRestart(ctx context.Context, targets []bench.Target) (bench.LoadResult, error) {
 	return bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: b.plan.summaryRate, Duration: b.plan.afterRestart})
 }
 
