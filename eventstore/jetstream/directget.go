@@ -71,7 +71,7 @@ type directGets struct {
 	api     string        // request subject, $JS.API.DIRECT.GET.<stream>
 	stream  string        // the stream's name, as replies must carry it
 	inbox   string        // "<inbox>.": replies to a request come on inbox+token
-	timeout time.Duration // per batch, when the caller's context has no deadline
+	timeout time.Duration // per batch
 	sub     *nats.Subscription
 
 	requests atomic.Uint64 // requests sent; also the source of tokens
@@ -130,7 +130,8 @@ func isStatusReply(m *nats.Msg) bool {
 
 // get asks for up to readBatch messages on subject from stream sequence seq on and
 // waits for the whole answer: until the EOB (or a 404), ctx ends, closing is closed
-// (the store is closing) or, when ctx has no deadline, the timeout passes.
+// (the store is closing) or the timeout passes, whichever comes first (a batch whose
+// replica was lost while it answered never ends; a longer deadline does not help it).
 func (d *directGets) get(ctx context.Context, closing <-chan struct{}, subject string, seq uint64) (*batchReply, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -153,19 +154,15 @@ func (d *directGets) get(ctx context.Context, closing <-chan struct{}, subject s
 	if err := d.nc.PublishMsg(&nats.Msg{Subject: d.api, Reply: d.inbox + token, Data: req}); err != nil {
 		return nil, fmt.Errorf("direct get: %w", err)
 	}
-	var timeout <-chan time.Time
-	if _, ok := ctx.Deadline(); !ok {
-		t := time.NewTimer(d.timeout)
-		defer t.Stop()
-		timeout = t.C
-	}
+	timeout := time.NewTimer(d.timeout)
+	defer timeout.Stop()
 	select {
 	case <-p.done: // p.replies is no longer written to
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w: %w", errIncompleteRead, ctx.Err())
 	case <-closing:
 		return nil, fmt.Errorf("%w: %w", errIncompleteRead, eventstore.ErrClosed)
-	case <-timeout:
+	case <-timeout.C:
 		return nil, fmt.Errorf("%w: no end of batch after %s: %w", errIncompleteRead, d.timeout, nats.ErrTimeout)
 	}
 	b := &batchReply{stream: d.stream, subject: subject}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/internal/natstest"
@@ -94,4 +97,76 @@ func TestAppendWithoutQuorumIsUnavailable(t *testing.T) {
 		t.Fatalf("append with one node of three: %v; want eventstore.ErrUnavailable", err)
 	}
 	t.Logf("append with one node of three: %v", err)
+}
+
+// When the replicas answering direct gets fail a read of a replicated stream — no
+// answer (a replica lost while it answered leaves its batch without an end: a
+// follower killed under load kept case reads failing for minutes) or an answer that
+// stays behind the leader — the read asks the stream's leader for each message and
+// returns what a healthy read returns. A cancelled read does not.
+func TestReplicatedReadFallsBackToTheLeader(t *testing.T) {
+	cluster := natstest.Start(t)
+	ctx := t.Context()
+	s, err := Open(ctx, Config{
+		NATSURL: cluster.URLs(), NATSUser: natstest.AppUser, NATSPassword: natstest.AppPassword,
+		Replicas: 3, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustAppendT(t, s, "case-1", eventstore.NoStream, testEvents("a", 3)...)
+	mustAppendT(t, s, "case-2", eventstore.NoStream, testEvents("b", 1)...)
+	mustAppendT(t, s, "case-1", eventstore.Any, testEvents("c", 2)...)
+	healthy, err := s.ReadStream(ctx, "case-1", 0)
+	if err != nil || len(healthy) != 5 {
+		t.Fatalf("healthy read: %d events, %v", len(healthy), err)
+	}
+	if n := s.leaderReads.Load(); n != 0 {
+		t.Fatalf("a healthy read went to the leader (%d)", n)
+	}
+	realDirect := s.direct
+	defer func() { s.direct = realDirect }()
+
+	for _, c := range []struct {
+		name        string
+		replies     []*nats.Msg
+		leaderReads uint64 // the missing stream's too, unless a replica answers it
+	}{
+		{"NoAnswer", nil, 3},
+		{"Behind", []*nats.Msg{statusReply(statusNotFound, "Message Not Found", 0)}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s.direct = fakeDirectGet(t, s, c.replies...)
+			s.direct.timeout = 100 * time.Millisecond
+			before := s.leaderReads.Load()
+			for _, from := range []uint64{0, 3} {
+				got, err := s.ReadStream(ctx, "case-1", from)
+				if err != nil {
+					t.Fatalf("read from %d: %v", from, err)
+				}
+				if !reflect.DeepEqual(got, healthy[from:]) {
+					t.Errorf("read from %d: %v, want %v", from, got, healthy[from:])
+				}
+			}
+			if _, err := s.ReadStream(ctx, "case-absent", 0); !errors.Is(err, eventstore.ErrStreamNotFound) {
+				t.Errorf("read of a stream that does not exist: %v", err)
+			}
+			if n := s.leaderReads.Load() - before; n != c.leaderReads {
+				t.Errorf("%d reads went to the leader, want %d", n, c.leaderReads)
+			}
+		})
+	}
+	t.Run("Cancelled", func(t *testing.T) {
+		s.direct = fakeDirectGet(t, s) // never answers
+		ctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(50*time.Millisecond, cancel)
+		before := s.leaderReads.Load()
+		if _, err := s.ReadStream(ctx, "case-1", 0); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled read: %v", err)
+		}
+		if n := s.leaderReads.Load() - before; n != 0 {
+			t.Errorf("a cancelled read went to the leader")
+		}
+	})
 }

@@ -46,7 +46,9 @@ type Store struct {
 	// replicated: the event stream has more than one replica, whose followers may
 	// answer direct gets behind its leader (leaderread.go).
 	replicated bool
-	heads      *headCache // stream heads for Append, from appends and reads
+	// leaderReads counts stream reads that went to the leader (read.go): for tests.
+	leaderReads atomic.Uint64
+	heads       *headCache // stream heads for Append, from appends and reads
 	// durable makes writes durable and holds reads back until they are (see
 	// durability.go); nil where the server does it (an external server) or nobody
 	// does (sync=interval).
@@ -125,8 +127,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err == nil {
 		s.replicated = s.stream.CachedInfo().Config.Replicas > 1
-		s.direct, err = newDirectGets(s.nc, jetstream.DefaultAPIPrefix+"DIRECT.GET."+cfg.StreamName,
-			cfg.StreamName, s.js.Options().DefaultTimeout)
+		batchWait := s.js.Options().DefaultTimeout
+		if s.replicated {
+			batchWait = min(batchWait, replicatedBatchWait)
+		}
+		s.direct, err = newDirectGets(s.nc, jetstream.DefaultAPIPrefix+"DIRECT.GET."+cfg.StreamName, cfg.StreamName, batchWait)
 	}
 	if err == nil {
 		err = s.setUpDurability(ctx)
