@@ -46,6 +46,10 @@ const (
 	// reading it without an X-Access-Reason header. The field is null with this error
 	// (a whole field group, or one sealed field inside a group the auditor reads).
 	CodeReasonRequired = "REASON_REQUIRED"
+	// CodeCancelled is a request cancelled before it finished: its client closed the
+	// connection, or the server is shutting down. The client is usually gone; the code
+	// keeps the end of its request out of INTERNAL, which is a bug report.
+	CodeCancelled = "CANCELLED"
 )
 
 // reasonRequiredMessage is REASON_REQUIRED's sentence: what is missing and how to give it.
@@ -57,6 +61,10 @@ const reasonRequiredMessage = "a reason is needed: an auditor reads personal dat
 // happened and what to do, without the store's own words (they name streams and ids).
 const unavailableMessage = "a store Waymark depends on did not answer in time (a node lost or a leader being elected); " +
 	"retry shortly: a mutation retried with the same commandId is applied once"
+
+// cancelledMessage is CANCELLED's sentence.
+const cancelledMessage = "the request was cancelled before it finished (the client closed the connection, or the server is shutting down); " +
+	"a mutation retried with the same commandId is applied once"
 
 // codeOf maps an error to its code: the one place errors become API codes. app hands
 // the API its own errors only (the domain's, the store's and sealing's wrapped into
@@ -112,6 +120,13 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 			return gqlErr
 		}
 		code := codeOf(err)
+		if code == CodeInternal && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// The request's own end, not a failure of the server (an error of a context
+			// of the server's own that was cancelled stays INTERNAL).
+			gqlErr.Extensions["code"] = CodeCancelled
+			gqlErr.Message = cancelledMessage
+			return gqlErr
+		}
 		if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, without a code
 			code = CodeForbidden
 			gqlErr.Message = "introspection is available with --dev or --demo only"
