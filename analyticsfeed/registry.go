@@ -93,7 +93,7 @@ func (r *registry) done(op string) error {
 	return nil
 }
 
-// load returns every entry, by case id.
+// load returns every entry, by case id (not the read mark).
 func (r *registry) load(ctx context.Context) (map[string]entry, error) {
 	w, err := r.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
@@ -111,6 +111,9 @@ func (r *registry) load(ctx context.Context) (map[string]entry, error) {
 			}
 			if kve == nil { // every current value delivered
 				return out, nil
+			}
+			if kve.Key() == markKey {
+				continue // not a case (readmark.go)
 			}
 			var e entry
 			if err := json.Unmarshal(kve.Value(), &e); err != nil {

@@ -74,6 +74,17 @@ func (s *session) resume(ctx context.Context) (eventstore.Position, error) {
 			return eventstore.Start, err
 		}
 	}
+	// Read on after the mark when it is past the last message: the events between
+	// caused nothing. (A step a crash interrupted is at the last message, past any
+	// mark: the mark is written only between steps.)
+	mark, ok, err := s.mark(ctx)
+	if err != nil {
+		return eventstore.Start, err
+	}
+	if ok && last.position.Before(mark) && backfilling == nil && len(leaving) == 0 {
+		s.step, s.next, s.marked = mark, 0, mark
+		return mark, nil
+	}
 	return last.position, nil
 }
 
@@ -106,11 +117,23 @@ func (s *session) startEmpty(ctx context.Context) (eventstore.Position, error) {
 	if err != nil {
 		return eventstore.Start, err
 	}
+	// On a feed published from the start (no prescan), read on after the mark: the
+	// events up to it caused nothing, or the stream would not be empty.
+	mark, marked, err := s.mark(ctx)
+	if err != nil {
+		return eventstore.Start, err
+	}
+	marked = marked && from.IsStart() && from.Before(mark)
 	if err := s.cfg.JS.DeleteKeyValue(ctx, RegistryBucket); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
 		return eventstore.Start, fmt.Errorf("empty the analytics registry: %w", err)
 	}
 	if s.reg, err = openRegistry(ctx, s.cfg.JS, s.cfg.Replicas, s.cfg.after); err != nil {
 		return eventstore.Start, err
+	}
+	if marked {
+		s.step, s.next = mark, 0
+		s.writeMark(ctx, mark) // the registry was emptied with it
+		return mark, nil
 	}
 	s.step, s.next = from, 0
 	if !from.IsStart() {

@@ -35,6 +35,9 @@ type session struct {
 	// the next one gets. An expiry's tombstones belong to the step reached.
 	step eventstore.Position
 	next int
+	// done is the last log position whose step is done, and marked the one the read
+	// mark records (readmark.go).
+	done, marked eventstore.Position
 }
 
 func newSession(ctx context.Context, pub *Publisher) (*session, error) {
@@ -74,6 +77,9 @@ func (s *session) run(ctx context.Context) error {
 			stop()
 		}
 	}()
+	s.done = from
+	markTick := time.NewTicker(markInterval)
+	defer markTick.Stop()
 	for {
 		// The timer follows the earliest expiry among the feed's cases.
 		var at time.Time
@@ -91,7 +97,13 @@ func (s *session) run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			// A stop: the next start resumes after what was read.
+			stopping, cancel := context.WithTimeout(context.WithoutCancel(ctx), markStopWait)
+			s.writeMark(stopping, s.done)
+			cancel()
 			return nil
+		case <-markTick.C:
+			s.writeMark(ctx, s.done)
 		case req := <-s.pub.republishes:
 			// A refused position changed nothing: go on. Any other failure may have
 			// reset part of the feed: end the session, the next one resumes from what
@@ -146,6 +158,7 @@ func (s *session) handle(ctx context.Context, rec eventstore.RecordedEvent) erro
 		s.cfg.Published(rec.Metadata.RecordedAt)
 	}
 	s.pub.advance(rec.Position)
+	s.done = rec.Position
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -63,6 +64,9 @@ func adoptEmpty(ctx context.Context, cfg Config, st jetstream.Stream) (jetstream
 	}
 	return st, nil
 }
+
+// created is when the stream was made: a republish makes another.
+func (s *stream) created() time.Time { return s.st.CachedInfo().Created }
 
 // from is the log position the stream was (re)published after.
 func (s *stream) from() (eventstore.Position, error) {
