@@ -10,6 +10,7 @@ import (
 	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/sealing"
 	"github.com/waymark-org/waymark/sealing/erasurelog"
 	"github.com/waymark-org/waymark/sealing/jskeys"
 )
@@ -33,6 +34,10 @@ type JetStreamConfig struct {
 	// Logger receives the logs of the three backends and their embedded servers
 	// (default: Store.Logger, else slog.Default()).
 	Logger *slog.Logger
+	// PrescanKeys starts reading every case key as soon as the key store is open
+	// (jskeys.Store.Prescan): a start that loads a snapshot needs them all, and the
+	// read then runs while the event store opens.
+	PrescanKeys bool
 }
 
 // JetStream is the default backends, opened: the event store; the key store on its
@@ -71,6 +76,9 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 		return nil, errors.New("node: case keys on NATS need an external NATS server (NATS URL)")
 	case keysDir == "" && cfg.KeysNATS == nil && !cfg.NoKeyStore:
 		return nil, errors.New("node: a key directory is required with an external NATS server")
+	case cfg.KeysNATS == nil && !cfg.NoKeyStore && sameDir(keysDir, cfg.Store.DataDir):
+		// Two embedded servers would share one JetStream directory.
+		return nil, fmt.Errorf("node: the key directory %s is the data directory: the case keys need a directory of their own", keysDir)
 	}
 
 	j := &JetStream{}
@@ -79,29 +87,81 @@ func OpenJetStream(ctx context.Context, cfg JetStreamConfig) (_ *JetStream, err 
 			_ = j.Close()
 		}
 	}()
-	if j.Store, err = jetstream.Open(ctx, cfg.Store); err != nil {
-		return nil, fmt.Errorf("open event store: %w", err)
+	// An embedded key store in a directory of its own opens while the event store does
+	// (whose recovery of a large log takes seconds). One that could share the event
+	// store's directory opens after it, and refuses a directory holding its streams.
+	embeddedKeys := !cfg.NoKeyStore && cfg.KeysNATS == nil
+	var keys chan error
+	if embeddedKeys && keysApart(keysDir, cfg.Store.DataDir) {
+		keys = make(chan error, 1)
+		go func() { keys <- j.openEmbeddedKeys(ctx, keysDir, cfg.PrescanKeys, logger) }()
+	}
+	j.Store, err = jetstream.Open(ctx, cfg.Store)
+	if err != nil {
+		err = fmt.Errorf("open event store: %w", err)
 	}
 	switch {
-	case cfg.NoKeyStore:
-	case cfg.KeysNATS != nil:
+	case keys != nil:
+		if kerr := <-keys; err == nil {
+			err = kerr
+		}
+	case embeddedKeys && err == nil:
+		err = j.openEmbeddedKeys(ctx, keysDir, cfg.PrescanKeys, logger)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.KeysNATS != nil {
 		kc := *cfg.KeysNATS
 		kc.URL, kc.Options, kc.Replicas = cfg.Store.NATSURL, cfg.Store.ExternalOptions(), j.Store.Replicas()
 		if j.Keys, err = jskeys.Connect(ctx, kc, logger); err != nil {
 			return nil, fmt.Errorf("open key store: %w", err)
 		}
-	default:
-		if j.Keys, err = jskeys.Open(ctx, keysDir, logger); err != nil {
-			return nil, fmt.Errorf("open key store: %w", err)
-		}
-		if j.Erasures, err = erasurelog.Open(erasurelog.Path(keysDir)); err != nil {
-			return nil, err
+		if cfg.PrescanKeys {
+			j.Keys.Prescan()
 		}
 	}
 	if j.AccessLog, err = jsaccesslog.Open(ctx, j.Store.Conn(), j.Store, j.Store.Replicas()); err != nil {
 		return nil, err
 	}
 	return j, nil
+}
+
+// keysApart reports whether the key store's directory cannot be the event store's:
+// the default <data-dir>/keys, or one apart from the data directory (no data
+// directory: the events are on an external server).
+func keysApart(keysDir, dataDir string) bool {
+	if dataDir == "" || filepath.Clean(keysDir) == filepath.Join(dataDir, "keys") {
+		return true
+	}
+	return sealing.CheckKeyDirApart(keysDir, dataDir) == nil
+}
+
+// sameDir reports whether a and b name one directory (b may be empty: none).
+func sameDir(a, b string) bool {
+	if b == "" {
+		return false
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}
+
+// openEmbeddedKeys opens the key store on its own embedded server in keysDir, and the
+// erasure ledger beside it.
+func (j *JetStream) openEmbeddedKeys(ctx context.Context, keysDir string, prescan bool, logger *slog.Logger) error {
+	keys, err := jskeys.Open(ctx, keysDir, logger)
+	if err != nil {
+		return fmt.Errorf("open key store: %w", err)
+	}
+	j.Keys = keys
+	if prescan {
+		keys.Prescan()
+	}
+	if j.Erasures, err = erasurelog.Open(erasurelog.Path(keysDir)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Backends returns the opened backends for Start, which then owns them.

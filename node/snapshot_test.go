@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -43,6 +44,7 @@ func startOn(t *testing.T, dir string, ring sealing.Keyring, logs *logBuffer) *n
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	backends, err := node.OpenJetStream(context.Background(), node.JetStreamConfig{
 		Store: jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval}, Logger: logger,
+		PrescanKeys: true, // as serve does: the keys the snapshot's load opens are read early
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -180,5 +182,30 @@ func TestRestartLoadsTheSnapshot(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "snapshot discarded") || strings.Contains(logs.String(), name) {
 		t.Errorf("the discard is not logged, or the log names her:\n%s", logs.String())
+	}
+}
+
+// A key store given the event store's directory is refused before either opens: two
+// embedded servers would share one JetStream directory. (The key store opens while
+// the event store does only in a directory apart from the data directory's.)
+func TestKeyStoreInTheEventStoresDirectoryIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	_, err := node.OpenJetStream(context.Background(), node.JetStreamConfig{
+		Store: jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval}, KeysDir: dir,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err == nil || !strings.Contains(err.Error(), "a directory of their own") {
+		t.Fatalf("a key store in the event store's directory: %v", err)
+	}
+	// Nothing was left open: the directory opens again.
+	backends, err := node.OpenJetStream(context.Background(), node.JetStreamConfig{
+		Store:  jetstream.Config{DataDir: dir, Sync: jetstream.SyncInterval},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backends.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

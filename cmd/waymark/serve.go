@@ -264,10 +264,12 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	}
 	// The read models' snapshot is read and decoded while the stores open: on a large
 	// log, JetStream recovering its stream and the snapshot's decoding each take
-	// seconds, and only checking the snapshot's checkpoint needs the store.
+	// seconds, and only checking the snapshot's checkpoint needs the store. So is
+	// every case key its load opens the blind indexes with, once the key store is open.
 	snapshotDir := filepath.Join(sf.dataDir, "snapshots")
 	prefetch := projections.PrefetchSnapshot(ctx, projections.SnapshotConfig{Dir: snapshotDir, HashKey: key})
-	backends, err := openBackends(ctx, sf, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger}, logger)
+	backends, err := openBackends(ctx, sf, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger,
+		PrescanKeys: projections.SnapshotExists(snapshotDir)}, logger)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,6 +25,7 @@ func (s *Store) Create(ctx context.Context, caseID string, k sealing.WrappedKey)
 	if err := s.checkWrite(caseID, k); err != nil {
 		return err
 	}
+	defer s.pre.writing()() // a prescan running now may miss it
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
@@ -63,6 +64,7 @@ func (s *Store) Replace(ctx context.Context, caseID string, k sealing.WrappedKey
 	if err := s.checkWrite(caseID, k); err != nil {
 		return err
 	}
+	defer s.pre.writing()() // a prescan running now may miss it
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkNotDestroyed(ctx, caseID); err != nil {
@@ -104,6 +106,7 @@ func (s *Store) Destroy(ctx context.Context, caseID string) error {
 	if err := s.check(caseID); err != nil {
 		return err
 	}
+	defer s.pre.writing()()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	err := s.checkNotDestroyed(ctx, caseID)

@@ -26,6 +26,14 @@ func (s *Store) ScanKeys(ctx context.Context) (map[string]sealing.WrappedKey, er
 	if s.closed.Load() {
 		return nil, sealing.ErrKeyStoreClosed
 	}
+	if keys, ok := s.takePrescan(ctx); ok {
+		return keys, nil
+	}
+	return s.scanKeys(ctx)
+}
+
+// scanKeys is ScanKeys's one pass.
+func (s *Store) scanKeys(ctx context.Context) (map[string]sealing.WrappedKey, error) {
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return nil, s.opErr("stream info", err)

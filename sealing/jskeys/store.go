@@ -65,7 +65,9 @@ type Store struct {
 	// Creates can be made durable together. Gets run freely.
 	mu     sync.RWMutex
 	closed atomic.Bool
-	once   sync.Once
+	// pre is the key read a start begins early (prescan.go).
+	pre  prescans
+	once sync.Once
 }
 
 var _ sealing.KeyStore = (*Store)(nil)
@@ -211,6 +213,7 @@ func (s *Store) recover(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.once.Do(func() {
 		s.closed.Store(true)
+		s.dropPrescan()
 		s.mu.Lock() // let a write in flight finish
 		defer s.mu.Unlock()
 		s.shutdown()
