@@ -129,8 +129,7 @@ func (s *Store) readStream(ctx context.Context, op, stream, subject string, from
 			}
 			last, seq = m, m.seq+1
 		}
-		// More pending: the batch was cut short (size or bytes); go on.
-		atEnd = b.pending == 0
+		atEnd = b.pending == 0 // else the batch was cut short (size or bytes): go on
 	}
 	if last == nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
