@@ -237,6 +237,16 @@ type parsedSnapshot struct {
 
 // parseSnapshot checks raw's format and MAC, reads its header and splits the rest.
 func parseSnapshot(raw, key []byte) (*parsedSnapshot, error) {
+	return parseSnapshotSummed(raw, func() []byte {
+		mac := hmac.New(sha256.New, key)
+		mac.Write(raw[:len(raw)-macSize])
+		return mac.Sum(nil)
+	})
+}
+
+// parseSnapshotSummed is parseSnapshot with the MAC of raw's body from bodyMAC, asked
+// for once the header is checked (readSnapshotFile computes it while it reads).
+func parseSnapshotSummed(raw []byte, bodyMAC func() []byte) (*parsedSnapshot, error) {
 	prefix := len(snapshotMagic) + 2 + sha256.Size
 	if len(raw) < prefix+1+macSize || string(raw[:len(snapshotMagic)]) != snapshotMagic {
 		return nil, fmt.Errorf("%w: no snapshot header (%d bytes)", ErrSnapshotCorrupt, len(raw))
@@ -248,9 +258,7 @@ func parseSnapshot(raw, key []byte) (*parsedSnapshot, error) {
 		return nil, fmt.Errorf("%w: the read models' layout changed since it was written", ErrSnapshotFormat)
 	}
 	body, sum := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	mac := hmac.New(sha256.New, key)
-	mac.Write(body)
-	if !hmac.Equal(mac.Sum(nil), sum) {
+	if !hmac.Equal(bodyMAC(), sum) {
 		return nil, fmt.Errorf("%w: checksum does not match (truncated, changed, or written under another key)", ErrSnapshotCorrupt)
 	}
 

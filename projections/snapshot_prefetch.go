@@ -79,14 +79,14 @@ func (p *SnapshotPrefetch) wait(ctx context.Context) (prefetched, error) {
 // used.
 func readSnapshot(ctx context.Context, path string, key []byte) prefetched {
 	began := time.Now()
-	raw, err := os.ReadFile(path)
+	raw, bodyMAC, err := readSnapshotFile(path, key)
 	if errors.Is(err, os.ErrNotExist) {
 		return prefetched{err: fmt.Errorf("%w: %s", ErrNoSnapshot, path)}
 	}
 	if err != nil {
 		return prefetched{err: fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)}
 	}
-	p, err := parseSnapshot(raw, key)
+	p, err := parseSnapshotSummed(raw, bodyMAC)
 	if err != nil {
 		return prefetched{err: err}
 	}
