@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -78,10 +79,21 @@ type msgGetReply struct {
 	} `json:"error"`
 }
 
+// requestTimeout bounds a request whose context has no deadline. A request can go
+// unanswered: the stream's leader lost (another stream's follower node, say) while
+// its replicas elect another. Unbounded, it waited as long as its context; a case
+// worker's command then hung for minutes on its key's tombstone check.
+var requestTimeout = 5 * time.Second
+
 func get(ctx context.Context, nc *nats.Conn, stream string, req map[string]any) (Msg, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return Msg{}, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, requestTimeout)
+		defer cancel()
 	}
 	reply, err := nc.RequestWithContext(ctx, jetstream.DefaultAPIPrefix+"STREAM.MSG.GET."+stream, body)
 	if err != nil {
