@@ -79,23 +79,23 @@ type msgGetReply struct {
 	} `json:"error"`
 }
 
-// requestTimeout bounds a request whose context has no deadline. A request can go
-// unanswered: the stream's leader lost (another stream's follower node, say) while
-// its replicas elect another. Unbounded, it waited as long as its context; a case
-// worker's command then hung for minutes on its key's tombstone check.
+// requestTimeout bounds one attempt of a request whose context has no deadline, and
+// requestAttempts is how many are made. A request can go unanswered: lost with a node
+// (the stream's leader, the meta leader) while the cluster elects another. Unbounded,
+// it waited as long as its context; a case worker's command then hung for minutes on
+// its key's tombstone check. A lost request is sent again after requestTimeout; an
+// answer slow to come (a loaded cluster) is waited for requestAttempts times as long
+// in all before the store is reported unavailable.
 var requestTimeout = 5 * time.Second
+
+const requestAttempts = 3
 
 func get(ctx context.Context, nc *nats.Conn, stream string, req map[string]any) (Msg, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return Msg{}, err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, requestTimeout)
-		defer cancel()
-	}
-	reply, err := nc.RequestWithContext(ctx, jetstream.DefaultAPIPrefix+"STREAM.MSG.GET."+stream, body)
+	reply, err := request(ctx, nc, jetstream.DefaultAPIPrefix+"STREAM.MSG.GET."+stream, body)
 	if err != nil {
 		return Msg{}, fmt.Errorf("ask the leader of stream %s: %w", stream, err)
 	}
@@ -119,4 +119,20 @@ func get(ctx context.Context, nc *nats.Conn, stream string, req map[string]any) 
 		return Msg{}, fmt.Errorf("the leader of stream %s: %w", stream, apiErr)
 	}
 	return Msg{}, fmt.Errorf("the leader of stream %s answered %.200q", stream, reply.Data)
+}
+
+// request sends body to subject and returns the answer: within ctx's deadline if it
+// has one, else in up to requestAttempts attempts of requestTimeout each.
+func request(ctx context.Context, nc *nats.Conn, subject string, body []byte) (*nats.Msg, error) {
+	if _, ok := ctx.Deadline(); ok {
+		return nc.RequestWithContext(ctx, subject, body)
+	}
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, requestTimeout)
+		reply, err := nc.RequestWithContext(actx, subject, body)
+		cancel()
+		if err == nil || ctx.Err() != nil || attempt == requestAttempts || !errors.Is(err, context.DeadlineExceeded) {
+			return reply, err
+		}
+	}
 }
