@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waymark-org/waymark/codec"
+	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/internal/testkit"
@@ -27,7 +28,7 @@ import (
 func BenchmarkSnapshotDecode(b *testing.B) {
 	const n = 20_000
 	vault := testkit.Vault(b)
-	m := &readModels{}
+	m := &readModels{figures: dashboard.NewFigures().AppendTo(nil)}
 	for i := range n {
 		m.cases = append(m.cases, benchView(b, vault, i))
 	}
