@@ -60,6 +60,8 @@ type Committer struct {
 	fallbacks uint64 // atomic batches that failed and went out one by one (tests)
 
 	writers atomic.Int64 // appends under way (synced: who goes alone)
+
+	gatherNext atomic.Int64 // tests: the next round waits until this many appends wait (GatherNext)
 }
 
 // Options configure a committer.
@@ -157,10 +159,11 @@ func (c *Committer) run() {
 		// appends, and a round sent without them would go out small and make them
 		// wait a whole round more. After a small round (one writer, or few), or when
 		// synced (no fixed cost to share), it never waits.
-		if !inflight && len(waiting) > 0 {
+		if !inflight && len(waiting) > 0 && int64(len(waiting)) >= c.gatherNext.Load() {
 			if c.sync != nil || lastSize < c.minBatch || len(waiting) >= lastSize || timedOut {
 				var round []*pendingAppend
 				round, waiting = c.pick(waiting)
+				c.gatherNext.Store(0)
 				lastSize, gather, timedOut, inflight = len(round), nil, false, true
 				c.send(round, finished)
 				continue
@@ -248,6 +251,12 @@ const gatherWait = 2 * time.Millisecond
 
 // commitTimeout bounds a round's wait for the server: the same as a publish's.
 const commitTimeout = 10 * time.Second
+
+// GatherNext holds the next round until n appends wait: how a test makes one round
+// of the appends it starts together, whatever the scheduler does (on a loaded
+// machine they may otherwise trickle in and go out a few at a time). The appends
+// must come: nothing else ends the wait. Only tests call it.
+func (c *Committer) GatherNext(n int) { c.gatherNext.Store(int64(n)) }
 
 // Counts reports the rounds committed, those that made more than one append
 // durable at once (a synced round of several, or an atomic batch), and the atomic
