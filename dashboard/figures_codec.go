@@ -213,11 +213,19 @@ func DecodeFigures(b []byte) (*Figures, error) {
 		id := r.sym()
 		c := r.cell()
 		ct := &caseTrack{month: c.Month, jurisdiction: c.Jurisdiction, organisation: c.Organisation}
-		for range r.count() {
-			ct.counted = append(ct.counted, figureCount{Figure(r.sym()), int(r.int())})
+		// Sized as written: a track lives as long as its case, and appends would
+		// leave up to half of each slice unused.
+		if n := r.count(); n > 0 {
+			ct.counted = make([]figureCount, n)
+			for i := range ct.counted {
+				ct.counted[i] = figureCount{Figure(r.sym()), int(r.int())}
+			}
 		}
-		for range r.count() {
-			ct.waited = append(ct.waited, wait{r.measure(), r.days()})
+		if n := r.count(); n > 0 {
+			ct.waited = make([]wait, n)
+			for i := range ct.waited {
+				ct.waited[i] = wait{r.measure(), r.days()}
+			}
 		}
 		for i := range ct.reachedAt {
 			ct.reachedAt[i] = r.int()

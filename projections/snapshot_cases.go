@@ -66,12 +66,12 @@ func decCase(d *dec) *CaseView {
 		return ReopeningView{ReasonCode: decStr[domain.ReopenReason](d), Reason: d.personal(), At: d.time()}
 	})
 	v.Transfers = decList(d, decTransfer)
-	v.Journey = decList(d, func(d *dec) Step {
+	v.Journey = decListIn(d, &d.steps, func(d *dec) Step {
 		return Step{Type: d.symbol(), At: d.varint(), Stage: d.symbol(),
 			Position: d.position(), ActorOrganisation: d.symbol(), Party: d.symbol()}
 	})
 	v.Survivor = d.personal()
-	v.Notes = decList(d, func(d *dec) NoteView {
+	v.Notes = decListIn(d, &d.notes, func(d *dec) NoteView {
 		return NoteView{id: d.compactID(), author: d.symbol(), at: unixNano(d.time()), Revision: d.uvarint()}
 	})
 	v.SealedIndex = decList(d, (*dec).personal)

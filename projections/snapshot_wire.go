@@ -128,6 +128,12 @@ type dec struct {
 	// step, and the table's map is looked up once per string, not per step.
 	syms []uint32
 	err  error
+
+	// Where a case chunk's journeys, notes and sealed blobs are cut from
+	// (snapshot_slab.go).
+	steps slab[Step]
+	notes slab[NoteView]
+	blobs slab[byte]
 }
 
 func (d *dec) fail(what string) {
@@ -325,7 +331,8 @@ func (d *dec) personal() codec.Personal {
 	p := codec.Personal{EventID: d.unique(), SchemaVersion: d.int()}
 	n, isNil := d.length()
 	if !isNil {
-		p.Data = append(make([]byte, 0, n), d.take(uint64(n))...)
+		p.Data = d.blobs.take(n)
+		copy(p.Data, d.take(uint64(n)))
 	}
 	return p
 }
@@ -345,6 +352,19 @@ func decList[T any](d *dec, f func(*dec) T) []T {
 		return nil
 	}
 	xs := make([]T, n)
+	for i := range xs {
+		xs[i] = f(d)
+	}
+	return xs
+}
+
+// decListIn is decList with the list cut from s.
+func decListIn[T any](d *dec, s *slab[T], f func(*dec) T) []T {
+	n, isNil := d.length()
+	if isNil {
+		return nil
+	}
+	xs := s.take(n)
 	for i := range xs {
 		xs[i] = f(d)
 	}
