@@ -49,30 +49,10 @@ func FuzzSnapshotLoad(f *testing.F) {
 	})
 }
 
-// fuzzSnapshot is a whole snapshot of two cases with every field set, an
-// organisation, revocations, command ids and the dashboard's figures: the seed whose
-// sections the fuzzer changes.
+// fuzzSnapshot is fullSnapshotModels encoded: the seed whose sections the fuzzer
+// changes.
 func fuzzSnapshot(f *testing.F, key []byte) []byte {
-	n := 0
-	var full CaseView
-	fill(reflect.ValueOf(&full).Elem(), &n)
-	full.BlindIndex = nil
-	full.Journey = CompactJourney([]JourneyStep{
-		{Type: "SurvivorReferred", At: time.Unix(1_700_000_001, 7).UTC(), Stage: domain.StageReferral, Position: eventstore.NewPosition(9, 1), ActorOrganisation: "o1"},
-		{Type: "BankOfferMade", Stage: domain.StageReferral, Position: eventstore.NewPosition(10, 0), ActorOrganisation: "o2", Party: "o2"},
-	})
-	full.Notes = []NoteView{NewNoteView("0197a5c4-0001-7000-8000-00000000000a", "o1", time.Unix(1_700_000_002, 0).UTC(), 3)}
-	var org OrganisationView
-	fill(reflect.ValueOf(&org).Elem(), &n)
-	m := &readModels{
-		checkpoint: Checkpoint{Position: eventstore.NewPosition(12, 0), Stream: "case-x", Revision: 3, Hash: "ab"},
-		cases:      []*CaseView{&full, {ID: "case-2", Notes: []NoteView{}}},
-		orgs:       []*OrganisationView{&org},
-		tokens:     map[string]time.Time{"jti-1": time.Unix(1_700_000_100, 0).UTC()},
-		subjects:   map[string]time.Time{"user-1": time.Unix(1_700_000_200, 0).UTC()},
-		commands:   []CommandKey{{1, 2, 3}},
-		figures:    dashboard.NewFigures().AppendTo(nil),
-	}
+	m := fullSnapshotModels()
 	var buf bytes.Buffer
 	if _, err := encodeSnapshot(&buf, key, m); err != nil {
 		f.Fatal(err)
@@ -86,4 +66,30 @@ func fuzzSnapshot(f *testing.F, key []byte) []byte {
 		f.Fatalf("the seed snapshot does not decode: %v", err)
 	}
 	return buf.Bytes()
+}
+
+// fullSnapshotModels are read models of two cases, one with every field set, an
+// organisation, revocations, command ids and the dashboard's figures.
+func fullSnapshotModels() *readModels {
+	n := 0
+	var full CaseView
+	fill(reflect.ValueOf(&full).Elem(), &n)
+	full.BlindIndex = nil
+	full.Journey = CompactJourney([]JourneyStep{
+		{Type: "SurvivorReferred", At: time.Unix(1_700_000_001, 7).UTC(), Stage: domain.StageReferral, Position: eventstore.NewPosition(9, 1), ActorOrganisation: "o1"},
+		{Type: "BankOfferMade", Stage: domain.StageReferral, Position: eventstore.NewPosition(10, 0), ActorOrganisation: "o2", Party: "o2"},
+	})
+	full.Notes = []NoteView{NewNoteView("0197a5c4-0001-7000-8000-00000000000a", "o1", time.Unix(1_700_000_002, 0).UTC(), 3),
+		NewNoteView("note-not-a-uuid", "o2", time.Unix(1_700_000_003, 0).UTC(), 4)}
+	var org OrganisationView
+	fill(reflect.ValueOf(&org).Elem(), &n)
+	return &readModels{
+		checkpoint: Checkpoint{Position: eventstore.NewPosition(12, 0), Stream: "case-x", Revision: 3, Hash: "ab"},
+		cases:      []*CaseView{&full, {ID: "case-2", Notes: []NoteView{}}},
+		orgs:       []*OrganisationView{&org},
+		tokens:     map[string]time.Time{"jti-1": time.Unix(1_700_000_100, 0).UTC()},
+		subjects:   map[string]time.Time{"user-1": time.Unix(1_700_000_200, 0).UTC()},
+		commands:   []CommandKey{{1, 2, 3}},
+		figures:    dashboard.NewFigures().AppendTo(nil),
+	}
 }

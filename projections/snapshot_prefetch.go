@@ -79,22 +79,40 @@ func (p *SnapshotPrefetch) wait(ctx context.Context) (prefetched, error) {
 // used.
 func readSnapshot(ctx context.Context, path string, key []byte) prefetched {
 	began := time.Now()
-	raw, bodyMAC, err := readSnapshotFile(path, key)
-	if errors.Is(err, os.ErrNotExist) {
+	var p *parsedSnapshot
+	raw, unmap, err := mapSnapshotFile(path)
+	switch {
+	case err == nil:
+		defer unmap() // once decoded: nothing decoded refers to raw
+		p, err = parseSnapshot(raw, key)
+	case errors.Is(err, os.ErrNotExist):
 		return prefetched{err: fmt.Errorf("%w: %s", ErrNoSnapshot, path)}
-	}
-	if err != nil {
+	case errors.Is(err, errNotMappable):
+		var bodyMAC func() []byte
+		raw, bodyMAC, err = readSnapshotFile(path, key)
+		if errors.Is(err, os.ErrNotExist) {
+			return prefetched{err: fmt.Errorf("%w: %s", ErrNoSnapshot, path)}
+		}
+		if err != nil {
+			return prefetched{err: fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)}
+		}
+		p, err = parseSnapshotSummed(raw, bodyMAC)
+	default:
 		return prefetched{err: fmt.Errorf("%w: %w", ErrSnapshotCorrupt, err)}
 	}
-	p, err := parseSnapshotSummed(raw, bodyMAC)
 	if err != nil {
 		return prefetched{err: err}
 	}
 	parsed := time.Now()
 	m, chunks, err := decodeSections(ctx, p)
+	p.sections, p.caseChunks = nil, nil // parts of raw
 	if err != nil {
 		return prefetched{err: err}
 	}
 	return prefetched{bytes: len(raw), parsed: p, models: m, chunks: chunks,
 		readTook: parsed.Sub(began), decodeTook: time.Since(parsed)}
 }
+
+// errNotMappable: the snapshot file cannot be mapped into memory here (an empty file,
+// a platform without it); it is read instead.
+var errNotMappable = errors.New("snapshot file not mappable")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -47,5 +48,44 @@ func TestReadSnapshotFile(t *testing.T) {
 	}
 	if n, err := readHashing(bytes.NewReader(make([]byte, 7)), buf, 5, chunks); err != nil || n != 7 {
 		t.Errorf("a file that shrank: %d bytes, %v; want 7", n, err)
+	}
+}
+
+// A snapshot read through a mapping of its file (readSnapshot) keeps nothing of the
+// mapping, which is gone once it returns: every field of what it decoded still reads
+// as written. (Were a string or a slice of it left pointing into the file's pages,
+// reading it here would crash the test.)
+func TestMappedSnapshotKeepsNothingOfTheFile(t *testing.T) {
+	key := []byte("snapshot-map-test-key")
+	path := filepath.Join(t.TempDir(), snapshotFile)
+	want := fullSnapshotModels()
+	if _, err := writeSnapshotFile(path, key, want); err != nil {
+		t.Fatal(err)
+	}
+	// The file maps here: what follows reads it through the mapping, not the read path.
+	if _, unmap, err := mapSnapshotFile(path); err != nil {
+		t.Fatalf("map the file: %v", err)
+	} else {
+		unmap()
+	}
+	got := readSnapshot(t.Context(), path, key)
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	var cases []*CaseView
+	for _, chunk := range got.chunks {
+		cases = append(cases, chunk...)
+	}
+	if !reflect.DeepEqual(cases, want.cases) {
+		t.Errorf("cases read back as\n%+v\nwant\n%+v", cases, want.cases)
+	}
+	m := got.models
+	if !reflect.DeepEqual(m.orgs, want.orgs) || !reflect.DeepEqual(m.tokens, want.tokens) ||
+		!reflect.DeepEqual(m.subjects, want.subjects) || !reflect.DeepEqual(m.commands, want.commands) ||
+		m.checkpoint != want.checkpoint {
+		t.Errorf("the other read models read back as %+v, want %+v", m, want)
+	}
+	if got.parsed.sections != nil || got.parsed.caseChunks != nil {
+		t.Error("the parsed snapshot still refers to the file's bytes")
 	}
 }
