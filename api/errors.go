@@ -39,8 +39,9 @@ const (
 	// app.MaxPersonalCasesPerRequest; the fields past it are null with this error.
 	CodePersonalDataLimit = "PERSONAL_DATA_LIMIT_EXCEEDED"
 	// CodeUnavailable is a read that waited longer than the read timeout for the read
-	// models to reach its minPosition, or a store Waymark depends on that did not
-	// answer in time (a node lost, an election): retry shortly.
+	// models to reach its minPosition, a store Waymark depends on that did not
+	// answer in time (a node lost, an election), or a request that reached its
+	// deadline (Config.RequestTimeout) waiting on one: retry shortly.
 	CodeUnavailable = "UNAVAILABLE"
 	// CodeReasonRequired is personal data a stated reason would open: an auditor
 	// reading it without an X-Access-Reason header. The field is null with this error
@@ -60,6 +61,11 @@ const reasonRequiredMessage = "a reason is needed: an auditor reads personal dat
 // unavailableMessage is UNAVAILABLE's sentence for a store that did not answer: what
 // happened and what to do, without the store's own words (they name streams and ids).
 const unavailableMessage = "a store Waymark depends on did not answer in time (a node lost or a leader being elected); " +
+	"retry shortly: a mutation retried with the same commandId is applied once"
+
+// requestTimeoutMessage is UNAVAILABLE's sentence for a request that reached its
+// deadline (DefaultRequestTimeout) waiting on something that did not answer.
+const requestTimeoutMessage = "the request did not finish within the time the server gives one (a store or the read models did not answer in time); " +
 	"retry shortly: a mutation retried with the same commandId is applied once"
 
 // cancelledMessage is CANCELLED's sentence.
@@ -120,6 +126,12 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 			return gqlErr
 		}
 		code := codeOf(err)
+		if code == CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(err, context.DeadlineExceeded) {
+			// The request's own deadline (bounded): what it waited for did not come in time.
+			gqlErr.Extensions["code"] = CodeUnavailable
+			gqlErr.Message = requestTimeoutMessage
+			return gqlErr
+		}
 		if code == CodeInternal && ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			// The request's own end, not a failure of the server (an error of a context
 			// of the server's own that was cancelled stays INTERNAL).

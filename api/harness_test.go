@@ -61,6 +61,8 @@ type harness struct {
 	// wrapEvents, when set, stands between the node and its event store
 	// (newHarnessWith): a store that fails on demand.
 	wrapEvents func(eventstore.Store) eventstore.Store
+	// requestTimeout, when set, is the API's Config.RequestTimeout.
+	requestTimeout time.Duration
 }
 
 func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
@@ -98,7 +100,7 @@ func (h *harness) start() {
 	n, err := node.Start(context.Background(), node.Config{
 		Backends: bk, Keyring: h.keyring, Vault: h.sharedVault, SnapshotDir: h.snapshotDir,
 		HashKey: testKey, Clock: h.clock, IDs: h.ids, Logger: logger, AuditKey: h.auditKey.Public().(ed25519.PublicKey),
-		API:     api.Config{Verifier: h.verifier(), RateLimits: h.rates, SocketRecheck: 20 * time.Millisecond},
+		API:     api.Config{Verifier: h.verifier(), RateLimits: h.rates, SocketRecheck: 20 * time.Millisecond, RequestTimeout: h.requestTimeout},
 		Metrics: h.metrics,
 	})
 	if err != nil {

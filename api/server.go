@@ -47,7 +47,17 @@ type Config struct {
 	// Metrics counts rate-limit refusals (metrics.go; nil: nothing). GraphQL requests
 	// are timed by LogRequests, around the handler.
 	Metrics Metrics
+	// RequestTimeout bounds the work of one request (a query, a mutation, a CSV; not
+	// a websocket): DefaultRequestTimeout when 0. Tests shorten it.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is how long a request may work: under the server's write
+// timeout (NewServer), so that its answer, an UNAVAILABLE past it, can still be
+// written. Past the write timeout nobody could read the answer, and a request left
+// waiting on a store that does not answer would hold its client, and what it holds,
+// for ever.
+const DefaultRequestTimeout = 25 * time.Second
 
 // NewHandler returns Waymark's HTTP handler: GraphQL at /graphql (POST and GET),
 // /healthz and /readyz, and with Dev the GraphiQL page at /.
@@ -96,14 +106,18 @@ func NewHandler(cfg Config) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", noStore(cors(cfg.CORSOrigins, socketsFirst(gql, limiter, limitBody(authenticate(verifier, cfg.Service, limiter, gql))))))
+	timeout := cfg.RequestTimeout
+	if timeout == 0 {
+		timeout = DefaultRequestTimeout
+	}
+	mux.Handle("/graphql", noStore(cors(cfg.CORSOrigins, socketsFirst(gql, limiter, bounded(timeout, limitBody(authenticate(verifier, cfg.Service, limiter, gql)))))))
 	if cfg.Dev {
 		// GraphiQL from files embedded in the binary (api/graphiql): no CDN.
 		page := graphiql.Handler()
 		mux.Handle("GET "+graphiql.PagePath+"{$}", page)
 		mux.Handle("GET "+graphiql.AssetPrefix, page)
 	}
-	mux.Handle("GET /dashboard.csv", cors(cfg.CORSOrigins, authenticate(verifier, cfg.Service, limiter, dashboardCSV(cfg.Service))))
+	mux.Handle("GET /dashboard.csv", cors(cfg.CORSOrigins, bounded(timeout, authenticate(verifier, cfg.Service, limiter, dashboardCSV(cfg.Service)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -122,6 +136,16 @@ type internalError struct{}
 func (internalError) Error() string { return "internal error" }
 
 var errInternal error = internalError{}
+
+// bounded gives a request's work a deadline: every wait under it (a store, the read
+// models, the key store) ends by then, answered UNAVAILABLE (presentError).
+func bounded(timeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

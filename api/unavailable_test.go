@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -74,5 +75,67 @@ func TestStoreOutageIsUnavailable(t *testing.T) {
 	}
 	if got := h.readCase(id, res.Position); len(got.Notes) != 1 {
 		t.Errorf("the note retried after the outage is there %d times, want once", len(got.Notes))
+	}
+}
+
+// hangingStore is the node's real event store whose appends, while hung, wait for
+// their context to end, as an append waits on a cluster that never answers.
+type hangingStore struct {
+	eventstore.Store
+	hung atomic.Bool
+}
+
+func (s *hangingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if s.hung.Load() {
+		<-ctx.Done()
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, ctx.Err())
+	}
+	return s.Store.Append(ctx, stream, expected, events...)
+}
+
+// A request waiting on a store that never answers ends at its deadline
+// (Config.RequestTimeout), UNAVAILABLE with a sentence saying to retry, instead of
+// holding its client for ever; meanwhile another caseworker's reads are answered;
+// once the store answers, the same command goes through, once.
+func TestRequestEndsAtItsDeadline(t *testing.T) {
+	var store *hangingStore
+	h := newHarnessWith(t, func(h *harness) {
+		h.requestTimeout = 300 * time.Millisecond
+		h.wrapEvents = func(s eventstore.Store) eventstore.Store {
+			store = &hangingStore{Store: s}
+			return store
+		}
+	})
+	h.coalition()
+	id := h.refer("d-refer")
+
+	store.hung.Store(true)
+	note := map[string]any{"commandId": "d-note", "caseId": id, "text": "seen at the shelter"}
+	done := make(chan gqlResponse, 1)
+	began := time.Now()
+	go func() {
+		_, resp := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
+		done <- resp
+	}()
+	var read struct{ Case caseDoc }
+	h.must(caseworker, caseQuery, map[string]any{"id": id}, &read)
+	if read.Case.ID != id {
+		t.Errorf("a read while another request hangs: %+v", read.Case)
+	}
+	resp := <-done
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("the hung request ended after %s", took)
+	}
+	if resp.code() != "UNAVAILABLE" || !strings.Contains(resp.Errors[0].Message, "retry") {
+		t.Fatalf("a request past its deadline: %q %+v; want UNAVAILABLE with a retry sentence", resp.code(), resp.Errors)
+	}
+
+	store.hung.Store(false)
+	res, resp2 := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
+	if len(resp2.Errors) > 0 {
+		t.Fatalf("the same command once the store answers: %+v", resp2.Errors)
+	}
+	if got := h.readCase(id, res.Position); len(got.Notes) != 1 {
+		t.Errorf("the note retried after the deadline is there %d times, want once", len(got.Notes))
 	}
 }
