@@ -38,7 +38,7 @@ func (s *Store) scanKeys(ctx context.Context) (map[string]sealing.WrappedKey, er
 	if err != nil {
 		return nil, s.opErr("stream info", err)
 	}
-	out := make(map[string]sealing.WrappedKey, len(info.State.Subjects))
+	out := make(map[string]sealing.WrappedKey, info.State.NumSubjects) // one subject a case, and tombstones
 	if info.State.Msgs == 0 {
 		return out, nil
 	}

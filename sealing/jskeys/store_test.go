@@ -141,47 +141,90 @@ func TestReplaceErasesOldKeyBytes(t *testing.T) {
 }
 
 // TestOpenFinishesInterruptedOperations: a crash between Replace's publish and its erase,
-// or between Destroy's tombstone and its erase, is finished when the store reopens.
+// or between Destroy's tombstone and its erase, is finished when the store reopens,
+// whether Open finds it from the stream's totals and the tombstones alone or lists
+// every key subject.
 func TestOpenFinishesInterruptedOperations(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	dir := t.TempDir()
-	ring := newRing(t, "k1")
-	ks := openStore(t, dir)
-	keys := makeKeys(t, ks, ring, "case-a", "case-b")
-	s := ks
+	tests := []struct {
+		name      string
+		cases     int
+		replace   string // a case whose Replace is cut off
+		destroy   string // a case whose Destroy is cut off
+		destroyed int    // cases destroyed in full before (the tombstones a start sees)
+		listings  uint64 // listings of every key subject the reopen makes
+	}{
+		{name: "a Replace", cases: 20, replace: "case-00", listings: 1},
+		{name: "a Destroy, looked up among few tombstones", cases: 30, destroy: "case-01", destroyed: 1, listings: 0},
+		{name: "a Destroy, listed among many tombstones", cases: 20, destroy: "case-01", destroyed: 4, listings: 1},
+		{name: "a Replace and a Destroy", cases: 2, replace: "case-00", destroy: "case-01", listings: 1},
+		{name: "nothing", cases: 20, destroyed: 1, listings: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dir := t.TempDir()
+			ring := newRing(t, "k1")
+			s := openStore(t, dir)
+			ids := caseIDs(tt.cases)
+			keys := makeKeys(t, s, ring, ids...)
+			for _, id := range ids[len(ids)-tt.destroyed:] {
+				if err := s.Destroy(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.replace != "" {
+				// The new key published, the old one not yet erased.
+				ring2, _ := ring.WithNewKEK("k2")
+				nwk := wrap(t, ring2, tt.replace, keys[tt.replace].dataKey)
+				last, err := s.stream.GetLastMsgForSubject(ctx, keySubject+tt.replace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.publish(ctx, keySubject+tt.replace, encodeRecord(nwk), last.Sequence); err != nil {
+					t.Fatal(err)
+				}
+				assertPresent(t, dir, tt.replace+" old key", keys[tt.replace].wrapped.Ciphertext)
+			}
+			if tt.destroy != "" {
+				// The tombstone written, the key not yet erased.
+				if err := s.publish(ctx, destroyedSubject+tt.destroy, nil, 0); err != nil {
+					t.Fatal(err)
+				}
+				assertPresent(t, dir, tt.destroy+" key", keys[tt.destroy].wrapped.Ciphertext)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
 
-	// Half a Replace of case-a: the new key published, the old one not yet erased.
-	ring2, _ := ring.WithNewKEK("k2")
-	nwk := wrap(t, ring2, "case-a", keys["case-a"].dataKey)
-	last, err := s.stream.GetLastMsgForSubject(ctx, keySubject+"case-a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.publish(ctx, keySubject+"case-a", encodeRecord(nwk), last.Sequence); err != nil {
-		t.Fatal(err)
-	}
-	// Half a Destroy of case-b: the tombstone written, the key not yet erased.
-	if err := s.publish(ctx, destroyedSubject+"case-b", nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	assertPresent(t, dir, "case-a old key", keys["case-a"].wrapped.Ciphertext)
-	assertPresent(t, dir, "case-b key", keys["case-b"].wrapped.Ciphertext)
-	if err := ks.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	ks = openStore(t, dir)
-	assertAbsent(t, dir, "case-a old key", keys["case-a"].wrapped.Ciphertext)
-	assertAbsent(t, dir, "case-b key", keys["case-b"].wrapped.Ciphertext)
-	if got, err := ks.Get(ctx, "case-a"); err != nil || got.KEKID != "k2" {
-		t.Errorf("case-a = %+v, %v; want the new key", got, err)
-	}
-	if _, err := ks.Get(ctx, "case-b"); !errors.Is(err, sealing.ErrKeyDestroyed) {
-		t.Errorf("case-b = %v, want sealing.ErrKeyDestroyed", err)
-	}
-	if ids, err := ks.CaseIDs(ctx); err != nil || !slices.Equal(ids, []string{"case-a"}) {
-		t.Errorf("CaseIDs = %v, %v; want [case-a]", ids, err)
+			s = openStore(t, dir)
+			if got := s.keyListings.Load(); got != tt.listings {
+				t.Errorf("listings of every key subject = %d, want %d", got, tt.listings)
+			}
+			want := slices.Clone(ids[:len(ids)-tt.destroyed])
+			if tt.replace != "" {
+				assertAbsent(t, dir, tt.replace+" old key", keys[tt.replace].wrapped.Ciphertext)
+				if got, err := s.Get(ctx, tt.replace); err != nil || got.KEKID != "k2" {
+					t.Errorf("%s = %+v, %v; want the new key", tt.replace, got, err)
+				}
+			}
+			if tt.destroy != "" {
+				assertAbsent(t, dir, tt.destroy+" key", keys[tt.destroy].wrapped.Ciphertext)
+				if _, err := s.Get(ctx, tt.destroy); !errors.Is(err, sealing.ErrKeyDestroyed) {
+					t.Errorf("%s = %v, want sealing.ErrKeyDestroyed", tt.destroy, err)
+				}
+				want = slices.DeleteFunc(want, func(id string) bool { return id == tt.destroy })
+			}
+			for _, id := range want {
+				if id != tt.replace {
+					assertPresent(t, dir, id+" key", keys[id].wrapped.Ciphertext)
+				}
+			}
+			if got, err := s.CaseIDs(ctx); err != nil || !slices.Equal(got, want) {
+				t.Errorf("CaseIDs = %v, %v; want %v", got, err, want)
+			}
+		})
 	}
 }
 
