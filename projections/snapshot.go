@@ -238,9 +238,7 @@ type parsedSnapshot struct {
 // parseSnapshot checks raw's format and MAC, reads its header and splits the rest.
 func parseSnapshot(raw, key []byte) (*parsedSnapshot, error) {
 	return parseSnapshotSummed(raw, func() []byte {
-		mac := hmac.New(sha256.New, key)
-		mac.Write(raw[:len(raw)-macSize])
-		return mac.Sum(nil)
+		return snapshotMAC(key, raw[:len(raw)-macSize])
 	})
 }
 

@@ -138,7 +138,7 @@ func decodeSections(ctx context.Context, p *parsedSnapshot) (*readModels, [][]*C
 				return err
 			}
 			d := &dec{b: section}
-			views := decList(d, decCase)
+			views := decList(d, yielding(decCase)) // yield.go
 			if d.err == nil && d.off != len(section) {
 				d.fail("bytes after the last case")
 			}
@@ -170,7 +170,10 @@ func openIndexes(ctx context.Context, r prefetched, u Unsealer) (*readModels, er
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
 	for _, views := range r.chunks {
 		g.Go(func() error {
-			for _, v := range views {
+			for i, v := range views {
+				if i%yieldEvery == yieldEvery-1 {
+					runtime.Gosched() // yield.go
+				}
 				if err := openIndex(gctx, u, v); err != nil {
 					return err
 				}
