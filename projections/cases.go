@@ -257,8 +257,8 @@ func openIndexWith(u Unsealer, caseID string, sealed codec.Personal) ([]string, 
 	if err != nil {
 		return nil, fmt.Errorf("case %s: open blind index: %w", caseID, err)
 	}
-	var tokens []string
-	if err := json.Unmarshal(raw, &tokens); err != nil {
+	tokens, err := decodeTokens(raw)
+	if err != nil {
 		return nil, fmt.Errorf("case %s: blind index: %w", caseID, err)
 	}
 	return tokens, nil
