@@ -44,15 +44,7 @@ func (s *outageStore) ReadStream(ctx context.Context, stream string, from uint64
 // case ids) stay in the server's log, rate-limited, and out of the response. Once
 // the store answers again, the same command goes through.
 func TestStoreOutageIsUnavailable(t *testing.T) {
-	var store *outageStore
-	h := newHarnessWith(t, func(h *harness) {
-		h.wrapEvents = func(s eventstore.Store) eventstore.Store {
-			store = &outageStore{Store: s}
-			return store
-		}
-	})
-	h.coalition()
-	id := h.refer("u-refer")
+	h, store, id := harnessWrapping(t, nil, func(s eventstore.Store) *outageStore { return &outageStore{Store: s} })
 
 	store.down.Store(true)
 	note := map[string]any{"commandId": "u-note", "caseId": id, "text": "seen at the shelter"}
@@ -69,12 +61,38 @@ func TestStoreOutageIsUnavailable(t *testing.T) {
 	}
 
 	store.down.Store(false)
+	retryGoesThroughOnce(t, h, id, note, "the outage")
+}
+
+// harnessWrapping starts a harness whose node's event store is wrap of its own (set
+// up by setUp first, if any), registers the coalition and refers a case: it returns
+// the wrapper and the case's id.
+func harnessWrapping[S eventstore.Store](t *testing.T, setUp func(*harness), wrap func(eventstore.Store) S) (*harness, S, string) {
+	t.Helper()
+	var store S
+	h := newHarnessWith(t, func(h *harness) {
+		if setUp != nil {
+			setUp(h)
+		}
+		h.wrapEvents = func(s eventstore.Store) eventstore.Store {
+			store = wrap(s)
+			return store
+		}
+	})
+	h.coalition()
+	return h, store, h.refer("refer")
+}
+
+// retryGoesThroughOnce sends the note again, once the store answers: it is stored,
+// once.
+func retryGoesThroughOnce(t *testing.T, h *harness, id string, note map[string]any, after string) {
+	t.Helper()
 	res, resp := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
 	if len(resp.Errors) > 0 {
 		t.Fatalf("the same command once the store answers: %+v", resp.Errors)
 	}
 	if got := h.readCase(id, res.Position); len(got.Notes) != 1 {
-		t.Errorf("the note retried after the outage is there %d times, want once", len(got.Notes))
+		t.Errorf("the note retried after %s is there %d times, want once", after, len(got.Notes))
 	}
 }
 
@@ -98,16 +116,8 @@ func (s *hangingStore) Append(ctx context.Context, stream string, expected event
 // holding its client for ever; meanwhile another caseworker's reads are answered;
 // once the store answers, the same command goes through, once.
 func TestRequestEndsAtItsDeadline(t *testing.T) {
-	var store *hangingStore
-	h := newHarnessWith(t, func(h *harness) {
-		h.requestTimeout = 300 * time.Millisecond
-		h.wrapEvents = func(s eventstore.Store) eventstore.Store {
-			store = &hangingStore{Store: s}
-			return store
-		}
-	})
-	h.coalition()
-	id := h.refer("d-refer")
+	h, store, id := harnessWrapping(t, func(h *harness) { h.requestTimeout = 300 * time.Millisecond },
+		func(s eventstore.Store) *hangingStore { return &hangingStore{Store: s} })
 
 	store.hung.Store(true)
 	note := map[string]any{"commandId": "d-note", "caseId": id, "text": "seen at the shelter"}
@@ -131,11 +141,5 @@ func TestRequestEndsAtItsDeadline(t *testing.T) {
 	}
 
 	store.hung.Store(false)
-	res, resp2 := h.mutate(caseworker, "addCaseNote", "AddCaseNoteInput", note)
-	if len(resp2.Errors) > 0 {
-		t.Fatalf("the same command once the store answers: %+v", resp2.Errors)
-	}
-	if got := h.readCase(id, res.Position); len(got.Notes) != 1 {
-		t.Errorf("the note retried after the deadline is there %d times, want once", len(got.Notes))
-	}
+	retryGoesThroughOnce(t, h, id, note, "the deadline")
 }
