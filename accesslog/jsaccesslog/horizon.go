@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/internal/jsstream"
 )
 
 // HorizonStreamName keeps the access log's horizon (accesslog.Horizon): every prune
@@ -28,6 +29,7 @@ func (s *Sink) horizonStream(ctx context.Context) (jetstream.Stream, error) {
 		Description: "Waymark: how far back the access log's read model reaches (retention)",
 		Subjects:    []string{horizonSubject},
 		Storage:     jetstream.FileStorage,
+		Duplicates:  jsstream.NoDedupe,
 		DenyDelete:  true,
 		DenyPurge:   true,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/waymark-org/waymark/accesslog"
 	"github.com/waymark-org/waymark/accesslog/jsaccesslog"
 	"github.com/waymark-org/waymark/eventstore/jetstream"
+	"github.com/waymark-org/waymark/internal/jsstream"
 )
 
 // open opens the log on the JetStream sink, on a store of its own (the access log
@@ -105,7 +106,7 @@ func TestStreamIsAppendOnly(t *testing.T) {
 	}
 	cfg := st.CachedInfo().Config
 	if cfg.Name != "WAYMARK_ACCESS" || !slices.Equal(cfg.Subjects, []string{"waymark.access.>"}) ||
-		!cfg.DenyDelete || !cfg.DenyPurge || cfg.Storage != natsjs.FileStorage {
+		!cfg.DenyDelete || !cfg.DenyPurge || cfg.Storage != natsjs.FileStorage || cfg.Duplicates != jsstream.NoDedupe {
 		t.Errorf("stream config = %+v", cfg)
 	}
 	if err := st.Purge(ctx); err == nil {

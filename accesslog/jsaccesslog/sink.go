@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/accesslog"
+	"github.com/waymark-org/waymark/internal/jsstream"
 	"github.com/waymark-org/waymark/internal/natserr"
 )
 
@@ -60,6 +61,7 @@ func Open(ctx context.Context, nc *nats.Conn, durable Durable, replicas int) (*S
 		Description: "Waymark: who read which survivor's personal data, and why",
 		Subjects:    []string{subjectPrefix + ">"},
 		Storage:     jetstream.FileStorage,
+		Duplicates:  jsstream.NoDedupe,
 		AllowDirect: true,
 		DenyDelete:  true,
 		DenyPurge:   true,

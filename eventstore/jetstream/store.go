@@ -24,6 +24,7 @@ import (
 
 	"github.com/waymark-org/waymark/eventstore"
 	"github.com/waymark-org/waymark/internal/jsbatch"
+	"github.com/waymark-org/waymark/internal/jsstream"
 	"github.com/waymark-org/waymark/internal/jssync"
 	"github.com/waymark-org/waymark/internal/natsembed"
 	"github.com/waymark-org/waymark/internal/natserr"
@@ -259,6 +260,7 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 		MaxMsgs:           -1,
 		MaxBytes:          -1,
 		MaxMsgsPerSubject: -1,
+		Duplicates:        jsstream.NoDedupe,
 		AllowDirect:       true,
 		// Atomic batches are how concurrent appends share one fsync on a server that
 		// fsyncs every message (internal/jsbatch); the embedded server syncs by group

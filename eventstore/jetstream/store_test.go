@@ -12,11 +12,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/jsstream"
 )
 
 func testEvents(prefix string, n int) []eventstore.EventData {
@@ -124,6 +126,31 @@ func TestStreamIsAppendOnly(t *testing.T) {
 	}
 	if err := s.stream.Purge(t.Context()); err == nil {
 		t.Error("purging the stream succeeded")
+	}
+}
+
+// The event stream keeps the server's least duplicate window (no append sets a
+// Nats-Msg-Id, and a start reads every message within the window), also where an
+// older release created it with the default two minutes.
+func TestStreamKeepsNoDedupeWindow(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, Config{DataDir: dir})
+	mustAppendT(t, s, "case-1", eventstore.NoStream, testEvents("e", 1)...)
+	old := s.streamConfig()
+	old.Duplicates = 2 * time.Minute
+	if _, err := s.js.UpdateStream(t.Context(), old); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = mustOpen(t, Config{DataDir: dir})
+	defer s.Close()
+	info, err := s.stream.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Duplicates != jsstream.NoDedupe {
+		t.Errorf("duplicate window = %s, want %s", info.Config.Duplicates, jsstream.NoDedupe)
 	}
 }
 

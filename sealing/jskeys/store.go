@@ -28,6 +28,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/waymark-org/waymark/internal/jsbatch"
+	"github.com/waymark-org/waymark/internal/jsstream"
 	"github.com/waymark-org/waymark/internal/natsembed"
 	"github.com/waymark-org/waymark/sealing"
 )
@@ -178,6 +179,7 @@ func keyStreamConfig(replicas int) jetstream.StreamConfig {
 		MaxBytes:          -1,
 		MaxMsgsPerSubject: -1,
 		Compression:       jetstream.NoCompression,
+		Duplicates:        jsstream.NoDedupe,
 		AllowDirect:       true,
 		DenyDelete:        false,
 		DenyPurge:         true,

@@ -7,9 +7,11 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/waymark-org/waymark/internal/jsstream"
 	"github.com/waymark-org/waymark/sealing"
 	"github.com/waymark-org/waymark/sealing/keystoretest"
 )
@@ -225,6 +227,32 @@ func TestOpenFinishesInterruptedOperations(t *testing.T) {
 				t.Errorf("CaseIDs = %v, %v; want %v", got, err, want)
 			}
 		})
+	}
+}
+
+// TestKeyStreamKeepsNoDedupeWindow: no key message carries a Nats-Msg-Id, so the key
+// stream keeps the server's least duplicate window (a start reads every message
+// within it), also where an older release created it with the default.
+func TestKeyStreamKeepsNoDedupeWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	old := keyStreamConfig(1)
+	old.Duplicates = 2 * time.Minute
+	if _, err := s.js.UpdateStream(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, dir)
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Duplicates != jsstream.NoDedupe {
+		t.Errorf("duplicate window = %s, want %s", info.Config.Duplicates, jsstream.NoDedupe)
 	}
 }
 
