@@ -128,6 +128,7 @@ func presentError(logger *slog.Logger, schema *ast.Schema) graphql.ErrorPresente
 		code := codeOf(err)
 		if code == CodeInternal && errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(err, context.DeadlineExceeded) {
 			// The request's own deadline (bounded): what it waited for did not come in time.
+			logger.WarnContext(ctx, "request ended at its deadline: what it waited for did not answer", "path", safePath(gqlErr.Path), "err", safeDescription(err))
 			gqlErr.Extensions["code"] = CodeUnavailable
 			gqlErr.Message = requestTimeoutMessage
 			return gqlErr

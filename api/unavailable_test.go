@@ -139,6 +139,9 @@ func TestRequestEndsAtItsDeadline(t *testing.T) {
 	if resp.code() != "UNAVAILABLE" || !strings.Contains(resp.Errors[0].Message, "retry") {
 		t.Fatalf("a request past its deadline: %q %+v; want UNAVAILABLE with a retry sentence", resp.code(), resp.Errors)
 	}
+	if logs := h.logs.String(); !strings.Contains(logs, "request ended at its deadline") || strings.Contains(logs, "seen at the shelter") {
+		t.Error("the deadline is not in the server's log, or the note's text is")
+	}
 
 	store.hung.Store(false)
 	retryGoesThroughOnce(t, h, id, note, "the deadline")
