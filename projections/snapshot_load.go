@@ -170,10 +170,9 @@ func openIndexes(ctx context.Context, r prefetched, u Unsealer) (*readModels, er
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
 	for _, views := range r.chunks {
 		g.Go(func() error {
-			for i, v := range views {
-				if i%yieldEvery == yieldEvery-1 {
-					runtime.Gosched() // yield.go
-				}
+			var y yielder // yield.go
+			for _, v := range views {
+				y.tick()
 				if err := openIndex(gctx, u, v); err != nil {
 					return err
 				}

@@ -18,14 +18,21 @@ import (
 // yieldEvery is how many cases a loop handles between yields: ~0.4 ms of decoding.
 const yieldEvery = 64
 
-// yielding returns f, giving up the processor every yieldEvery calls. One per
-// goroutine: its count is not shared.
+// yielder gives up the processor every yieldEvery ticks. One per goroutine: its
+// count is not shared.
+type yielder struct{ n int }
+
+func (y *yielder) tick() {
+	if y.n++; y.n%yieldEvery == 0 {
+		runtime.Gosched()
+	}
+}
+
+// yielding returns f, ticking a yielder of its own at every call.
 func yielding[T any](f func(*dec) T) func(*dec) T {
-	n := 0
+	var y yielder
 	return func(d *dec) T {
-		if n++; n%yieldEvery == 0 {
-			runtime.Gosched()
-		}
+		y.tick()
 		return f(d)
 	}
 }
