@@ -65,8 +65,15 @@ type Runner struct {
 	mu      sync.Mutex
 	applied eventstore.Position // checkpoint: the last position applied
 	last    Checkpoint          // the event at applied
-	changed chan struct{}       // closed and replaced whenever applied moves or ready flips
-	ready   bool                // caught up with the head seen at start
+	// changed is closed and replaced when applied moves, ready flips or the runner
+	// stops, if a waiter took it since it was made (watched): a rebuild moves applied
+	// millions of times, mostly with nobody waiting, and made a channel of garbage
+	// each time. settled is closed once, when the runner is ready or stopped, so that
+	// a wait for ready (the node's, retention's) no longer wakes at every event.
+	changed chan struct{}
+	watched bool
+	settled chan struct{}
+	ready   bool // caught up with the head seen at start
 	started bool
 	err     error
 	stopped bool
@@ -74,7 +81,8 @@ type Runner struct {
 
 // NewRunner returns a runner for the given projections, starting from Start.
 func NewRunner(store eventstore.Store, logger *slog.Logger, projections ...Projection) *Runner {
-	return &Runner{store: store, projections: projections, logger: logger, changed: make(chan struct{})}
+	return &Runner{store: store, projections: projections, logger: logger,
+		changed: make(chan struct{}), settled: make(chan struct{})}
 }
 
 // ErrStopped is returned to waiters when the runner stopped before reaching them.
@@ -140,6 +148,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.snapshots.final(r.Checkpoint())
 	}
 	r.mu.Lock()
+	if !r.ready && !r.stopped {
+		close(r.settled)
+	}
 	r.stopped = true
 	if err != nil {
 		r.err = err
@@ -263,16 +274,19 @@ func (r *Runner) load(ctx context.Context) error {
 func (r *Runner) markReady() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.ready {
+	if !r.ready && !r.stopped {
 		r.ready = true
+		close(r.settled)
 		r.notifyLocked()
 		r.logger.Info("projections caught up", "position", r.applied.String())
 	}
 }
 
 func (r *Runner) notifyLocked() {
-	close(r.changed)
-	r.changed = make(chan struct{})
+	if r.watched {
+		close(r.changed)
+		r.changed, r.watched = make(chan struct{}), false
+	}
 }
 
 // Position returns the checkpoint: the last position applied.
@@ -301,6 +315,7 @@ func (r *Runner) WaitFor(ctx context.Context, p eventstore.Position) error {
 	for {
 		r.mu.Lock()
 		applied, changed, stopped, err := r.applied, r.changed, r.stopped, r.err
+		r.watched = true
 		r.mu.Unlock()
 		switch {
 		case !applied.Before(p):
@@ -321,20 +336,15 @@ func (r *Runner) WaitFor(ctx context.Context, p eventstore.Position) error {
 
 // WaitReady blocks until the runner has caught up, ctx ends, or the runner stops.
 func (r *Runner) WaitReady(ctx context.Context) error {
-	for {
-		r.mu.Lock()
-		ready, changed, stopped := r.ready, r.changed, r.stopped
-		r.mu.Unlock()
-		if ready {
-			return nil
-		}
-		if stopped {
-			return ErrStopped
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	select {
+	case <-r.settled:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ready {
+		return nil
+	}
+	return ErrStopped
 }

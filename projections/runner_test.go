@@ -113,7 +113,16 @@ func TestCaseWithoutReferralStopsTheRunner(t *testing.T) {
 	r := projections.NewRunner(s, slog.New(slog.NewTextHandler(io.Discard, nil)), projections.NewCases(nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	waited := make(chan error, 1)
+	go func() { waited <- r.WaitReady(ctx) }() // waiting before Run, never ready
 	if err := r.Run(ctx); err == nil {
 		t.Fatal("runner accepted a case without a referral")
+	}
+	// Whoever waits for ready learns that it stopped, before or after it did.
+	if err := <-waited; !errors.Is(err, projections.ErrStopped) {
+		t.Errorf("wait for ready while it stopped: %v", err)
+	}
+	if err := r.WaitReady(ctx); !errors.Is(err, projections.ErrStopped) {
+		t.Errorf("wait for ready after it stopped: %v", err)
 	}
 }
