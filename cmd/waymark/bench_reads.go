@@ -15,6 +15,12 @@ const (
 	// The case page's summary: the SUMMARY group, the journey included.
 	readSummary = `query($id: ID!) { case(id: $id) { id version stage status jurisdiction referredAt updatedAt
 		owningOrganisation { id name } journey { type at stage version } } }`
+	// The summary without the journey: beside it, what the journey's list costs.
+	// gqlgen marshals each element of a list of objects on a goroutine of its own and
+	// each field through a context of its own; the journey's steps were most of the
+	// summary's server time (BenchmarkCaseSummaryRead).
+	readSummaryNoJourney = `query($id: ID!) { case(id: $id) { id version stage status jurisdiction referredAt updatedAt
+		owningOrganisation { id name } } }`
 	// The same with her identity and the notes: personal data, decrypted and recorded
 	// in the access log first.
 	readPersonal = `query($id: ID!) { case(id: $id) { id version stage status referredAt
@@ -45,6 +51,7 @@ type readFigure struct {
 func (b *benchRun) reads(ctx context.Context, srv benchServer, token string) {
 	figures := []readFigure{
 		{"case(id) summary", readSummary, true, nil, b.plan.summaryRate, 5 * time.Millisecond, 1000},
+		{"case(id) summary without the journey", readSummaryNoJourney, true, nil, b.plan.summaryRate, 0, 0},
 		{"case(id) with identity and notes", readPersonal, true, nil, b.plan.personalRate, 10 * time.Millisecond, 500},
 		{"cases(filter), a page of 20", readList, false, map[string]any{"org": benchOrganisation}, b.plan.listRate, 0, 0},
 		{"dashboard, a year of the jurisdiction", readDashboard, false, dashboardYear(time.Now()), b.plan.dashRate, 0, 0},

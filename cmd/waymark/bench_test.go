@@ -50,6 +50,7 @@ func TestBenchReport(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"| case(id) summary at 50/s, the first 1s after restart: p99 |",
+		"| case(id) summary without the journey at 50/s: p99 |",
 		"| resident memory right after the reads, 40 cases", "| resident memory per case above a server with no cases, right after the reads |"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("no row %q", want)
