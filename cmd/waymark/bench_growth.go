@@ -52,6 +52,7 @@ type growthPoint struct {
 	rssLoaded     int64            // right after the reads: the heap's room for garbage in use
 	firstRead     bench.LoadResult // case(id) right after the restart
 	read          bench.LoadResult // case(id) in service, after firstRead
+	readLean      bench.LoadResult // the same without the journey, after read
 	appends       bench.CommandResult
 }
 
@@ -121,7 +122,7 @@ func (b *benchRun) growthPoint(ctx context.Context, cases int) (growthPoint, err
 	if err != nil {
 		return p, err
 	}
-	if p.firstRead, p.read, err = b.growthReads(ctx, srv, tokens[0]); err != nil {
+	if p.firstRead, p.read, p.readLean, err = b.growthReads(ctx, srv, tokens[0]); err != nil {
 		return p, err
 	}
 	loaded, err := bench.ProcessMemory(srv.PID())
@@ -138,21 +139,29 @@ func (b *benchRun) growthPoint(ctx context.Context, cases int) (growthPoint, err
 }
 
 // growthReads is case(id) summary at the plan's rate over up to 1,000 of the cases:
-// right after the restart (first), then in service (the figure compared across sizes).
-func (b *benchRun) growthReads(ctx context.Context, srv benchServer, token string) (first, res bench.LoadResult, err error) {
+// right after the restart (first), then in service (the figure compared across sizes),
+// then in service without the journey (lean: what the journey's list adds at size).
+func (b *benchRun) growthReads(ctx context.Context, srv benchServer, token string) (first, res, lean bench.LoadResult, err error) {
 	ids, err := bench.CaseIDs(ctx, srv.URL, token, benchOrganisation, 1000)
 	if err != nil {
-		return first, res, err
+		return first, res, lean, err
 	}
 	targets, err := summaryTargets(srv.URL, token, ids)
 	if err != nil {
-		return first, res, err
+		return first, res, lean, err
 	}
 	if first, err = b.readAfterRestart(ctx, targets); err != nil {
-		return first, res, err
+		return first, res, lean, err
 	}
-	res, err = bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: b.plan.summaryRate, Duration: b.plan.readTime})
-	return first, res, err
+	if res, err = bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: targets, Rate: b.plan.summaryRate, Duration: b.plan.readTime}); err != nil {
+		return first, res, lean, err
+	}
+	leanTargets, err := bench.GraphQLTargets(srv.URL, token, readSummaryNoJourney, caseVars(ids))
+	if err != nil {
+		return first, res, lean, err
+	}
+	lean, err = bench.RunOpenLoop(ctx, bench.OpenLoop{Targets: leanTargets, Rate: b.plan.summaryRate, Duration: b.plan.readTime})
+	return first, res, lean, err
 }
 
 // growthSizeRows are one size's own figures.
@@ -173,6 +182,7 @@ func growthSizeRows(p growthPoint, empty emptyServer, emptyErr error) []bench.Ro
 		{Figure: fmt.Sprintf("case(id) summary at %s, the first %s after restart, %s", bench.Rate(p.firstRead.PerSecond()), p.firstRead.Elapsed.Round(time.Second), at),
 			Waymark: latencies(p.firstRead)},
 		{Figure: "case(id) summary at " + bench.Rate(p.read.PerSecond()) + ", in service after that, " + at, Waymark: latencies(p.read)},
+		{Figure: "case(id) summary without the journey at " + bench.Rate(p.readLean.PerSecond()) + ", in service, " + at, Waymark: latencies(p.readLean)},
 		{Figure: fmt.Sprintf("commands over HTTP, %d clients, --sync always, %s", growthClients, at),
 			Waymark: fmt.Sprintf("%s (p50 %s, p99 %s)", bench.Rate(p.appends.PerSecond()),
 				bench.Millis(bench.Percentile(p.appends.Latencies, 50)), bench.Millis(bench.Percentile(p.appends.Latencies, 99)))},
@@ -200,10 +210,13 @@ func growthRows(small, large growthPoint, empty emptyServer, emptyErr error) []b
 	}
 	appendP99 := func(p growthPoint) time.Duration { return bench.Percentile(p.appends.Latencies, 99) }
 	readP99 := func(p growthPoint) time.Duration { return bench.Percentile(p.read.Latencies, 99) }
+	leanP99 := func(p growthPoint) time.Duration { return bench.Percentile(p.readLean.Latencies, 99) }
 	diskPerCase := func(p growthPoint) float64 { return float64(p.disk) / float64(p.cases) }
 	rows := []bench.Row{
 		within("append (command over HTTP) p99", appendP99(small), appendP99(large), 0),
 		within("case(id) summary p99", readP99(small), readP99(large), small.read.Errors+large.read.Errors),
+		{Figure: "case(id) summary without the journey p99, " + vs, Waymark: bench.Millis(leanP99(large)), Baseline: bench.Millis(leanP99(small)),
+			Ratio: bench.Ratio(float64(leanP99(large)), float64(leanP99(small)))},
 		{Figure: "event store per case, " + vs, Waymark: bench.Bytes(diskPerCase(large)), Baseline: bench.Bytes(diskPerCase(small)),
 			Ratio: bench.Ratio(diskPerCase(large), diskPerCase(small))},
 		{Figure: "rebuild per million events, " + vs, Waymark: bench.Seconds(perMillion(large.rebuild, large.events)),

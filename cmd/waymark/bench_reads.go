@@ -103,11 +103,16 @@ func summaryTargets(url, token string, ids []string) ([]bench.Target, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no cases to read")
 	}
+	return bench.GraphQLTargets(url, token, readSummary, caseVars(ids))
+}
+
+// caseVars are the variables of one read a case: {"id": …}.
+func caseVars(ids []string) []map[string]any {
 	vars := make([]map[string]any, len(ids))
 	for i, id := range ids {
 		vars[i] = map[string]any{"id": id}
 	}
-	return bench.GraphQLTargets(url, token, readSummary, vars)
+	return vars
 }
 
 // dashboardYear is the dashboard filter of the twelve months up to now's.
@@ -118,13 +123,9 @@ func dashboardYear(now time.Time) map[string]any {
 }
 
 func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids []string, f readFigure, figure string) bench.Row {
-	var vars []map[string]any
+	vars := []map[string]any{f.vars}
 	if f.perCase {
-		for _, id := range ids {
-			vars = append(vars, map[string]any{"id": id})
-		}
-	} else {
-		vars = []map[string]any{f.vars}
+		vars = caseVars(ids)
 	}
 	targets, err := bench.GraphQLTargets(srv.URL, token, f.query, vars)
 	if err != nil {
