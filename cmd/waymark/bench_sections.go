@@ -54,7 +54,7 @@ then cases of a referral and 19 notes from 32 writers through the application la
 (sealed, hashed, keyed as over HTTP) with --sync interval, not over HTTP, to save time.
 The server then starts on them, stops (SIGTERM) and starts again: restart is the time
 from starting the process to /readyz answering 200 (read models caught up); memory is
-its VmRSS two seconds later, once start-up's garbage went back to the OS (VmHWM, the
+its VmRSS two seconds later, the pages start-up used included (VmHWM, the
 peak, in brackets), and again right after the reads, when the heap also holds the
 room it collects garbage in (by default as much again as it keeps). Baselines: the same directory's event store opened
 and read from start to head, folding nothing; a server with the directory only, no

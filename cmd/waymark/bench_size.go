@@ -208,9 +208,8 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// memorySettle is how long after ready a server's memory is read: serve hands the
-// garbage of catching up back to the OS once the read models are ready, and what a
-// server holds while it serves is the figure, not that transient.
+// memorySettle is how long after ready a server's memory is read: what a server
+// holds while it serves is the figure, not the moment it becomes ready.
 const memorySettle = 2 * time.Second
 
 // settledMemory reads a process's memory memorySettle after now.
