@@ -100,9 +100,9 @@ func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindInde
 		return data, nil
 	}
 	start, end := -1, -1
-	if err := members(data, func(key []byte, s, e int) {
-		if string(key) == personalKey {
-			start, end = s, e
+	if err := members(data, func(m member) {
+		if string(m.key) == personalKey {
+			start, end = m.start, m.end
 		}
 	}); err != nil {
 		return nil, err
@@ -151,8 +151,9 @@ func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindInde
 // stored at an older schema version is upcast step by step (the table's upcasters)
 // before it is decoded; its personal sub-object and blind index come from the stored
 // bytes, with the stored version, which is what their sealing is bound to. The domain
-// never needs personal data to decide; the event value's personal field holds
-// whatever the stored (sealed) object decodes to, and nobody reads it.
+// never needs personal data to decide: an event at its type's current version is
+// decoded without its personal sub-object and blind index (its personal field is
+// nil), and an upcast one decodes to whatever its upcasters make of them.
 func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 	spec, ok := domain.EventSpecFor(rec.Type)
 	if !ok {
@@ -163,21 +164,33 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 
 // decode is Decode with the stored type's table entry found.
 func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
-	e, err := spec.Decode(rec.SchemaVersion, rec.Data)
-	if err != nil {
-		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
-	}
 	// The extras: one scan of the top level, no second decoding; each copied out of
 	// the stored bytes, so that a read model keeping it keeps no more than it.
 	var personal, index json.RawMessage
-	if err := members(rec.Data, func(key []byte, start, end int) {
-		switch string(key) {
+	var kept [16]member // the other members; an event has fewer
+	rest, extras := kept[:0], 0
+	if err := members(rec.Data, func(m member) {
+		switch string(m.key) {
 		case personalKey:
-			personal = bytes.Clone(rec.Data[start:end])
+			personal, extras = bytes.Clone(rec.Data[m.start:m.end]), extras+1
 		case blindIndexKey:
-			index = bytes.Clone(rec.Data[start:end])
+			index, extras = bytes.Clone(rec.Data[m.start:m.end]), extras+1
+		default:
+			rest = append(rest, m)
 		}
 	}); err != nil {
+		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
+	}
+	data := rec.Data
+	if extras > 0 && rec.SchemaVersion == spec.SchemaVersion {
+		// The sealed objects are most of a note's bytes, and replaying the log decoded
+		// them into a personal field nobody reads. What a store hands back is valid
+		// JSON already (eventstore.DecodeRecord checks the data of every record), and
+		// a sealed object that is not opens as nothing.
+		data = without(rec.Data, rest)
+	}
+	e, err := spec.Decode(rec.SchemaVersion, data)
+	if err != nil {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
 	var out Extras
@@ -188,4 +201,21 @@ func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, 
 		out.Personal = Personal{EventID: rec.ID, SchemaVersion: rec.SchemaVersion, Data: personal}
 	}
 	return e, out, nil
+}
+
+// without is the object data with only the members kept, in their order.
+func without(data []byte, kept []member) []byte {
+	n := 2
+	for _, m := range kept {
+		n += m.end - m.from + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, m := range kept {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, data[m.from:m.end]...)
+	}
+	return append(out, '}')
 }

@@ -35,6 +35,9 @@ func TestRoundTripKeepsPersonalApart(t *testing.T) {
 	if !ok || got.DocumentID != "d1" || !got.At.Equal(at) {
 		t.Errorf("decoded %#v", out)
 	}
+	if got.Personal != nil { // the domain never reads it: it is not decoded at all
+		t.Errorf("decoded personal field %+v; want nil, the sealed bytes in the extras", got.Personal)
+	}
 	if string(personal.Data) != `{"documentNumber":"ABC123"}` || personal.EventID != "e1" || personal.SchemaVersion != spec.SchemaVersion {
 		t.Errorf("personal = %+v", personal)
 	}

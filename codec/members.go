@@ -5,13 +5,21 @@ import "errors"
 // errNotAnObject is data that is not one JSON object.
 var errNotAnObject = errors.New("event data is not a JSON object")
 
-// members calls fn with each top-level member of the JSON object data, in order: its
-// key as written (between the quotes, escapes untouched) and the byte range of its
-// value. It is how the personal sub-object and the blind index are found and
-// replaced without decoding the whole event into a map and encoding it again. It
-// checks the object's own shape (keys, colons, commas, braces) and skips values
-// without validating them: the event's own decoding does that.
-func members(data []byte, fn func(key []byte, start, end int)) error {
+// member is one top-level member of a JSON object: its key as written (between the
+// quotes, escapes untouched), where the member begins (the key's opening quote), and
+// the byte range of its value.
+type member struct {
+	key        []byte
+	from       int
+	start, end int
+}
+
+// members calls fn with each top-level member of the JSON object data, in order. It
+// is how the personal sub-object and the blind index are found and replaced without
+// decoding the whole event into a map and encoding it again. It checks the object's
+// own shape (keys, colons, commas, braces) and skips values without validating them:
+// the event's own decoding does that.
+func members(data []byte, fn func(m member)) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errNotAnObject
@@ -28,7 +36,7 @@ func members(data []byte, fn func(key []byte, start, end int)) error {
 		if !ok {
 			return errNotAnObject
 		}
-		key := data[i+1 : keyEnd-1]
+		from, key := i, data[i+1:keyEnd-1]
 		i = skipSpace(data, keyEnd)
 		if i >= len(data) || data[i] != ':' {
 			return errNotAnObject
@@ -38,7 +46,7 @@ func members(data []byte, fn func(key []byte, start, end int)) error {
 		if !ok {
 			return errNotAnObject
 		}
-		fn(key, start, end)
+		fn(member{key: key, from: from, start: start, end: end})
 		i = skipSpace(data, end)
 		if i >= len(data) {
 			return errNotAnObject

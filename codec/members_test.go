@@ -22,12 +22,15 @@ func TestMembersAgreeWithEncodingJSON(t *testing.T) {
 			t.Fatalf("%s: %v", data, err)
 		}
 		got := map[string]json.RawMessage{}
-		err := members([]byte(data), func(key []byte, start, end int) {
+		err := members([]byte(data), func(m member) {
 			var k string
-			if err := json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k); err != nil {
-				t.Fatalf("%s: key %s: %v", data, key, err)
+			if err := json.Unmarshal(append(append([]byte{'"'}, m.key...), '"'), &k); err != nil {
+				t.Fatalf("%s: key %s: %v", data, m.key, err)
 			}
-			got[k] = json.RawMessage(data[start:end])
+			if quoted := `"` + string(m.key) + `"`; data[m.from:m.from+len(quoted)] != quoted {
+				t.Fatalf("%s: member of key %s begins at %q", data, m.key, data[m.from:])
+			}
+			got[k] = json.RawMessage(data[m.start:m.end])
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", data, err)
@@ -44,8 +47,41 @@ func TestMembersRefusesWhatIsNotAnObject(t *testing.T) {
 		``, ` `, `[]`, `"x"`, `1`, `{`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1,}`, `{"a" 1}`, `{a:1}`,
 		`{"a":1}x`, `{"a":"x}`, `{"a":[1,2}`, `{"a":{"b":1}`, `{"a":1 "b":2}`, `{,}`, `{"a":}`,
 	} {
-		if err := members([]byte(data), func([]byte, int, int) {}); err == nil {
+		if err := members([]byte(data), func(member) {}); err == nil {
 			t.Errorf("%q: accepted", data)
+		}
+	}
+}
+
+// without keeps the members asked for and nothing else: encoding/json reads the
+// result as the object less the others.
+func TestWithoutKeepsTheOtherMembers(t *testing.T) {
+	for _, data := range []string{
+		`{"personal":{"x":1}}`,
+		`{"a":1,"personal":{"v":1,"ct":"q\\\"}"},"b":[2],"blindIndex":"s"}`,
+		"{ \"a\" : [ 1 , 2 ] ,\n\t\"personal\" : { \"x\" : \"y\" } , \"b\":null}",
+		`{"a":1,"personal":null,"a":2}`,
+	} {
+		var kept []member
+		if err := members([]byte(data), func(m member) {
+			if k := string(m.key); k != personalKey && k != blindIndexKey {
+				kept = append(kept, m)
+			}
+		}); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		want := map[string]json.RawMessage{}
+		if err := json.Unmarshal([]byte(data), &want); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		delete(want, personalKey)
+		delete(want, blindIndexKey)
+		got := map[string]json.RawMessage{}
+		if err := json.Unmarshal(without([]byte(data), kept), &got); err != nil {
+			t.Fatalf("%s: without: %s: %v", data, without([]byte(data), kept), err)
+		}
+		if !maps.EqualFunc(got, want, func(a, b json.RawMessage) bool { return string(a) == string(b) }) {
+			t.Errorf("%s:\n got %s\nwant %s", data, got, want)
 		}
 	}
 }
@@ -53,9 +89,9 @@ func TestMembersRefusesWhatIsNotAnObject(t *testing.T) {
 func FuzzMembers(f *testing.F) {
 	f.Add([]byte(`{"a":[1,{"b":"c"}],"personal":{"ct":"x"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = members(data, func(key []byte, start, end int) {
-			if start < 0 || end > len(data) || start > end {
-				t.Fatalf("range %d:%d of %d bytes", start, end, len(data))
+		_ = members(data, func(m member) {
+			if m.from < 0 || m.from >= m.start || m.end > len(data) || m.start > m.end {
+				t.Fatalf("member %d, value %d:%d of %d bytes", m.from, m.start, m.end, len(data))
 			}
 		})
 	})
