@@ -117,8 +117,10 @@ func (p *parser) uint() (uint64, bool) {
 	return n, true
 }
 
-// object returns a copy of the JSON object at p (validated by json.Valid, which is
-// what json.Unmarshal checks of a RawMessage).
+// object returns the JSON object at p (validated by json.Valid, which is what
+// json.Unmarshal checks of a RawMessage): a slice of the record's bytes, which the
+// RecordedEvent keeps as Raw anyway, capped so that appending to it copies. Replay
+// copied every event's data here, about a fifth of what it allocated.
 func (p *parser) object() (json.RawMessage, bool) {
 	if p.i >= len(p.b) || p.b[p.i] != '{' {
 		return nil, false
@@ -148,7 +150,7 @@ func (p *parser) object() (json.RawMessage, bool) {
 				if !json.Valid(obj) {
 					return nil, false
 				}
-				return append(json.RawMessage(nil), obj...), true
+				return json.RawMessage(obj[:len(obj):len(obj)]), true
 			}
 		}
 	}
