@@ -56,3 +56,21 @@ func TestRecordDataIsStoredCompacted(t *testing.T) {
 		t.Errorf("data that is not JSON: %v", err)
 	}
 }
+
+// A record's data shares the stored bytes, but appending to it never writes into them.
+func TestRecordDataAppendLeavesRawAlone(t *testing.T) {
+	raw, _, err := eventstore.EncodeRecord("case-c1", 0, "", eventstore.EventData{ID: "e1", Type: "CaseNoteAdded",
+		Data: []byte(`{"noteId":"n1"}`), Metadata: eventstore.Metadata{Actor: "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := eventstore.DecodeRecord(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := string(rec.Raw)
+	grown := append(rec.Data, `,"x":1}`...)
+	if string(rec.Raw) != before || string(rec.Data) != `{"noteId":"n1"}` || len(grown) == len(rec.Data) {
+		t.Errorf("appending to the data changed the record: raw %s, data %s", rec.Raw, rec.Data)
+	}
+}
