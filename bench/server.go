@@ -48,6 +48,8 @@ type Server struct {
 	URL string
 	// Feed is the analyst's login to the feed (with ServerConfig.Feed), else nil.
 	Feed *FeedLogin
+	// adminAddr is the admin listener's host:port (its /metrics: RequestHistogram).
+	adminAddr string
 }
 
 // benchAnalyst is the analyst the bench logs in as to read the feed.
@@ -104,7 +106,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", cfg.Binary, err)
 	}
-	s := &Server{cfg: cfg, cmd: cmd, done: make(chan struct{}), Feed: feed}
+	s := &Server{cfg: cfg, cmd: cmd, done: make(chan struct{}), Feed: feed, adminAddr: adminAddr}
 	url := make(chan string, 1)
 	go func() {
 		defer close(s.done)

@@ -1,0 +1,144 @@
+package bench
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// requestHistogram is the server's own timing of a GraphQL request, by operation
+// type and root field (internal/metrics), on its admin listener's /metrics.
+const requestHistogram = "waymark_graphql_request_duration_seconds_bucket"
+
+// Histogram is a server histogram's cumulative counts by upper bound, in seconds,
+// ascending (the last bound +Inf).
+type Histogram struct {
+	Bounds []float64
+	Counts []uint64
+}
+
+// Count is how many requests the histogram holds.
+func (h Histogram) Count() uint64 {
+	if len(h.Counts) == 0 {
+		return 0
+	}
+	return h.Counts[len(h.Counts)-1]
+}
+
+// Since is what h holds beyond before, an earlier reading of the same histogram.
+func (h Histogram) Since(before Histogram) Histogram {
+	out := Histogram{Bounds: h.Bounds, Counts: slices.Clone(h.Counts)}
+	if slices.Equal(h.Bounds, before.Bounds) {
+		for i := range out.Counts {
+			out.Counts[i] -= min(out.Counts[i], before.Counts[i])
+		}
+	}
+	return out
+}
+
+// Quantile is the bound the q-th quantile (0 < q ≤ 1) lies under: the smallest upper
+// bound at least q of the requests took no longer than. A histogram only knows its
+// buckets, so this is "≤ bound", not a value; ok is false without requests, or when
+// the quantile lies past the last finite bound.
+func (h Histogram) Quantile(q float64) (bound time.Duration, ok bool) {
+	total := h.Count()
+	if total == 0 {
+		return 0, false
+	}
+	need := uint64(math.Ceil(q * float64(total)))
+	for i, c := range h.Counts {
+		if c >= need {
+			if math.IsInf(h.Bounds[i], 1) {
+				return 0, false
+			}
+			return time.Duration(h.Bounds[i] * float64(time.Second)), true
+		}
+	}
+	return 0, false
+}
+
+// RequestHistogram reads the server's own timing of operationType requests to
+// rootField (its admin listener's /metrics): from its handler's start to its end,
+// without the client, the connection or the kernel's queues that a client's latency
+// also holds.
+func (s *Server) RequestHistogram(ctx context.Context, operationType, rootField string) (Histogram, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.adminAddr+"/metrics", nil)
+	if err != nil {
+		return Histogram{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Histogram{}, fmt.Errorf("bench: the server's metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Histogram{}, fmt.Errorf("bench: the server's metrics: %s", resp.Status)
+	}
+	h, err := parseHistogram(bufio.NewScanner(resp.Body), requestHistogram,
+		map[string]string{"operation_type": operationType, "root_field": rootField})
+	if err != nil {
+		return Histogram{}, fmt.Errorf("bench: the server's metrics: %w", err)
+	}
+	return h, nil
+}
+
+// parseHistogram reads the buckets of name whose labels include want from
+// Prometheus's text format. A histogram with no request yet has no lines: empty.
+func parseHistogram(lines *bufio.Scanner, name string, want map[string]string) (Histogram, error) {
+	type bucket struct {
+		le    float64
+		count uint64
+	}
+	var buckets []bucket
+	for lines.Scan() {
+		line := lines.Text()
+		rest, ok := strings.CutPrefix(line, name+"{")
+		if !ok {
+			continue
+		}
+		labels, value, ok := strings.Cut(rest, "} ")
+		if !ok {
+			return Histogram{}, fmt.Errorf("malformed line %q", line)
+		}
+		got := map[string]string{}
+		for pair := range strings.SplitSeq(labels, ",") {
+			k, v, ok := strings.Cut(pair, "=")
+			if !ok {
+				return Histogram{}, fmt.Errorf("malformed labels in %q", line)
+			}
+			got[k] = strings.Trim(v, `"`)
+		}
+		matches := true
+		for k, v := range want {
+			matches = matches && got[k] == v
+		}
+		if !matches {
+			continue
+		}
+		le, err := strconv.ParseFloat(got["le"], 64)
+		if err != nil {
+			return Histogram{}, fmt.Errorf("bound in %q: %w", line, err)
+		}
+		count, err := strconv.ParseFloat(value, 64) // the format's numbers are floats
+		if err != nil {
+			return Histogram{}, fmt.Errorf("count in %q: %w", line, err)
+		}
+		buckets = append(buckets, bucket{le, uint64(count)})
+	}
+	if err := lines.Err(); err != nil {
+		return Histogram{}, err
+	}
+	slices.SortFunc(buckets, func(a, b bucket) int { return cmp.Compare(a.le, b.le) })
+	var h Histogram
+	for _, b := range buckets {
+		h.Bounds, h.Counts = append(h.Bounds, b.le), append(h.Counts, b.count)
+	}
+	return h, nil
+}
