@@ -167,7 +167,7 @@ func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, 
 	// The extras: one scan of the top level, no second decoding; each copied out of
 	// the stored bytes, so that a read model keeping it keeps no more than it.
 	var personal, index json.RawMessage
-	var kept [16]member // the other members; an event has fewer
+	var kept [16]member // the other members: room for an event's without allocating
 	rest, extras := kept[:0], 0
 	if err := members(rec.Data, func(m member) {
 		switch string(m.key) {
