@@ -103,6 +103,20 @@ func copySubjects(t *testing.T, s *Store) map[string]uint64 {
 }
 
 // copyCount is the number of messages in the analysts' stream.
+// waitOriginRecorded waits until the purge follower has recorded the origin's
+// identity in the analysts' stream st: its one update of that stream, after the
+// first copy. A consumer created while the server applies that update trips a data
+// race inside nats-server (v2.15: fileStore.ConsumerStore reads, unlocked, the
+// config fileStore.UpdateConfig replaces), which -race reports in whichever test it
+// lands; the tests that create consumers there wait for the update first.
+func waitOriginRecorded(t *testing.T, st jetstream.Stream) {
+	t.Helper()
+	waitFor(t, "the origin's identity recorded", func() bool {
+		info, err := st.Info(t.Context())
+		return err == nil && info.Config.Metadata[originIdentKey] != ""
+	})
+}
+
 func copyCount(t *testing.T, s *Store) uint64 {
 	t.Helper()
 	info, err := s.AnalystsStream().Info(t.Context())
@@ -167,6 +181,7 @@ func TestAnalystsStreamSourcesTheFeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the analyst's stream info: %v", err)
 	}
+	waitOriginRecorded(t, s.AnalystsStream())
 	c, err := st.CreateOrUpdateConsumer(t.Context(), jetstream.ConsumerConfig{Durable: "alice-journeys", AckPolicy: jetstream.AckExplicitPolicy})
 	if err != nil {
 		t.Fatalf("the analyst's durable consumer: %v", err)

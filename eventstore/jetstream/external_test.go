@@ -76,6 +76,7 @@ func TestExternalAnalystsConfig(t *testing.T) {
 		return err == nil && fmt.Sprint(info.State.Subjects) == fmt.Sprint(want2)
 	})
 
+	waitOriginRecorded(t, a.Stream())
 	errs := make(asyncErrors, 64)
 	nc, err := nats.Connect(srv.ClientURL(), nats.UserInfo("alice", "alice-password-0123456789"), nats.ErrorHandler(errs.handler),
 		nats.CustomInboxPrefix(AnalystInboxPrefix("alice")), nats.Timeout(time.Minute), nats.NoReconnect())

@@ -41,6 +41,7 @@ func TestAnalystLeastPrivilege(t *testing.T) {
 		publishFeed(t, s, p, fmt.Sprintf("step-%d", i))
 	}
 	waitFor(t, "3 messages copied", func() bool { return copyCount(t, s) == 3 })
+	waitOriginRecorded(t, s.AnalystsStream())
 	nc, errs := connectAnalyst(t, s, testAnalyst, testAnalystPassword)
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -185,6 +186,7 @@ func TestConfiguredAnalyticsUserIsAnAnalyst(t *testing.T) {
 	s := openListening(t)
 	publishFeed(t, s, pseudonym(1), "step-0")
 	waitFor(t, "1 message copied", func() bool { return copyCount(t, s) == 1 })
+	waitOriginRecorded(t, s.AnalystsStream())
 	nc, errs := connectAnalyst(t, s, testAnalyticsUser, testAnalyticsPassword)
 	js, _ := jetstream.New(nc)
 	c, err := js.CreateOrUpdateConsumer(t.Context(), analytics.StreamName, jetstream.ConsumerConfig{Durable: "demo", AckPolicy: jetstream.AckExplicitPolicy})
