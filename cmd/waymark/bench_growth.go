@@ -269,14 +269,6 @@ func growthRows(small, large growthPoint, empty emptyServer, emptyErr error) []b
 	return rows
 }
 
-// ownBound is a server's own p99 as its histogram bounds it: "≤ 2.50 ms", or why not.
-func ownBound(t serverTime) string {
-	if p99, ok := t.hist.Quantile(0.99); ok && t.err == nil {
-		return "≤ " + bench.Millis(p99)
-	}
-	return strings.TrimPrefix(ownP99(t), "the server's own p99: ")
-}
-
 func perMillion(d time.Duration, events int) time.Duration {
 	if events == 0 {
 		return 0

@@ -191,19 +191,23 @@ func timedByServer(ctx context.Context, srv benchServer, rootField string, load 
 	return res, serverTime{hist: after.Since(before), err: errors.Join(beforeErr, afterErr)}, nil
 }
 
-// ownP99 says what a server's own timing puts its p99 under: "the server's own p99
-// ≤ 2.50 ms" (its histogram's bucket, not a value).
-func ownP99(t serverTime) string {
+// ownP99 is a server's own p99 as its histogram bounds it, beside a client's
+// figure: "the server's own p99 ≤ 2.50 ms".
+func ownP99(t serverTime) string { return "the server's own p99 " + ownBound(t) }
+
+// ownBound is the bucket a server's own p99 lies under ("≤ 2.50 ms"; a histogram
+// knows no finer), or why there is none.
+func ownBound(t serverTime) string {
 	p99, ok := t.hist.Quantile(0.99)
 	switch {
 	case t.err != nil:
-		return "the server's own p99: error: " + t.err.Error()
+		return "unread (error: " + t.err.Error() + ")"
 	case t.hist.Count() == 0:
-		return "the server's own p99: no request timed"
+		return "unread (no request timed)"
 	case !ok:
-		return "the server's own p99: past its histogram's last bound"
+		return "past its histogram's last bound"
 	}
-	return "the server's own p99 ≤ " + bench.Millis(p99)
+	return "≤ " + bench.Millis(p99)
 }
 
 // latencies is an open loop's figures: "1.23 ms (p50 0.45 ms, max 9.87 ms; 3,000 at
