@@ -222,10 +222,11 @@ func serve(ctx context.Context, args []string, std stdio, logger *slog.Logger) e
 	}
 	// Start-up's garbage is not handed back to the OS once ready (debug.FreeOSMemory):
 	// a serving heap grows back to twice its live size within seconds, and faulting
-	// those pages in again under the first requests starved them (the first 10 s of
-	// case(id) at 1,000/s on 100,000 cases: p99 16–940 ms with it, 7–52 ms without).
-	// An idle server holds more for it (7.4 rather than 5.2 KiB a case there); the
-	// runtime's scavenger returns what the heap's goal leaves unused.
+	// those pages in again under the first requests starved them (waymark bench, the
+	// first 10 s of case(id) at 1,000/s on 100,000 cases: p99 25.5 and 264 ms with it,
+	// 14.8 and 17.2 ms without). An idle server holds more for it (6.8–7.3 rather than
+	// 4.7 KiB a case there); the runtime's scavenger returns what the heap's goal
+	// leaves unused.
 	base := web.base()
 	if *withDemo { // before serving: a request that waited for the start finds them printed
 		if err := printDemoTokens(std.out, sf.secrets, base, min(defaultTokenTTL, *maxLifetime)); err != nil {
