@@ -24,11 +24,11 @@ func decodeCanonical(raw []byte, rec *record) bool {
 		if !first && !p.byte(',') {
 			return false
 		}
-		key, ok := p.str()
-		if !ok || !p.byte(':') {
+		key, ok := p.key()
+		if !ok {
 			return false
 		}
-		switch key {
+		switch string(key) { // compared in place: no string is made
 		case "v":
 			n, ok := p.uint()
 			if !ok || n > 1<<31 {
@@ -42,7 +42,7 @@ func decodeCanonical(raw []byte, rec *record) bool {
 		case "id":
 			rec.ID, ok = p.str()
 		case "type":
-			rec.Type, ok = p.str()
+			rec.Type, ok = p.internedStr()
 		case "schemaVersion":
 			n, ok := p.uint()
 			if !ok || n > 1<<31 {
@@ -79,21 +79,44 @@ func (p *parser) byte(c byte) bool {
 
 // str reads a string of printable ASCII without escapes.
 func (p *parser) str() (string, bool) {
-	if !p.byte('"') {
+	b, ok := p.strBytes()
+	return string(b), ok
+}
+
+// internedStr is str for a value that recurs from record to record (an event type, a
+// role, an organisation): the same string as last time, if it is still in interned.
+func (p *parser) internedStr() (string, bool) {
+	b, ok := p.strBytes()
+	if !ok {
 		return "", false
+	}
+	return intern(b), true
+}
+
+// key reads an object key and the colon after it; the key aliases the record.
+func (p *parser) key() ([]byte, bool) {
+	b, ok := p.strBytes()
+	return b, ok && p.byte(':')
+}
+
+// strBytes reads a string of printable ASCII without escapes; the bytes alias the
+// record.
+func (p *parser) strBytes() ([]byte, bool) {
+	if !p.byte('"') {
+		return nil, false
 	}
 	start := p.i
 	for ; p.i < len(p.b); p.i++ {
 		switch c := p.b[p.i]; {
 		case c == '"':
-			s := string(p.b[start:p.i])
+			b := p.b[start:p.i]
 			p.i++
-			return s, true
+			return b, true
 		case c == '\\' || c < 0x20 || c >= 0x80:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // uint reads an unsigned integer without sign, fraction, exponent or leading zero.
@@ -117,44 +140,182 @@ func (p *parser) uint() (uint64, bool) {
 	return n, true
 }
 
-// object returns the JSON object at p (validated by json.Valid, which is what
-// json.Unmarshal checks of a RawMessage): a slice of the record's bytes, which the
-// RecordedEvent keeps as Raw anyway, capped so that appending to it copies. Replay
-// copied every event's data here: 0.7 of the 14 GB a rebuild of 2M events allocated.
+// object returns the JSON object at p: a slice of the record's bytes, which the
+// RecordedEvent keeps as Raw anyway, capped so that appending to it copies (replay
+// copied every event's data here: 0.7 of the 14 GB a rebuild of 2M events allocated).
+// It checks the object as strictly as json.Unmarshal checks a RawMessage, in one pass
+// (json.Valid after finding the object's end was a twentieth of a rebuild's CPU):
+// whatever it accepts, json.Valid accepts; what it refuses, the caller decodes with
+// encoding/json.
 func (p *parser) object() (json.RawMessage, bool) {
-	if p.i >= len(p.b) || p.b[p.i] != '{' {
+	start := p.i
+	if p.i >= len(p.b) || p.b[p.i] != '{' || !p.value(0) {
 		return nil, false
 	}
-	start, depth, inString := p.i, 0, false
-	for ; p.i < len(p.b); p.i++ {
-		c := p.b[p.i]
-		if inString {
-			switch c {
-			case '\\':
-				p.i++ // the escaped byte cannot end the string
-			case '"':
-				inString = false
+	obj := p.b[start:p.i]
+	return json.RawMessage(obj[:len(obj):len(obj)]), true
+}
+
+// maxValueDepth is the deepest nesting value reads; deeper data is left to
+// encoding/json (whose own limit is 10,000). Events nest a few levels.
+const maxValueDepth = 64
+
+// value reads one JSON value (RFC 8259, as encoding/json's scanner reads it: any
+// byte from 0x20 up inside strings, UTF-8 or not).
+func (p *parser) value(depth int) bool {
+	if p.i >= len(p.b) {
+		return false
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.container(depth, '}', true)
+	case c == '[':
+		return p.container(depth, ']', false)
+	case c == '"':
+		return p.jsonString()
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	}
+	return false
+}
+
+// container reads an object (keyed) or an array from its opening bracket to end.
+func (p *parser) container(depth int, end byte, keyed bool) bool {
+	if depth >= maxValueDepth {
+		return false
+	}
+	p.i++
+	p.space()
+	if p.byte(end) {
+		return true
+	}
+	for {
+		if keyed {
+			if !p.jsonString() {
+				return false
 			}
-			continue
+			p.space()
+			if !p.byte(':') {
+				return false
+			}
+			p.space()
 		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				p.i++
-				obj := p.b[start:p.i]
-				if !json.Valid(obj) {
-					return nil, false
-				}
-				return json.RawMessage(obj[:len(obj):len(obj)]), true
-			}
+		if !p.value(depth + 1) {
+			return false
+		}
+		p.space()
+		if p.byte(end) {
+			return true
+		}
+		if !p.byte(',') {
+			return false
+		}
+		p.space()
+	}
+}
+
+// space skips JSON whitespace.
+func (p *parser) space() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
 		}
 	}
-	return nil, false
+}
+
+// jsonString reads a string with any escapes JSON allows.
+func (p *parser) jsonString() bool {
+	if !p.byte('"') {
+		return false
+	}
+	for p.i < len(p.b) {
+		switch c := p.b[p.i]; {
+		case c == '"':
+			p.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			p.i++
+			if p.i >= len(p.b) {
+				return false
+			}
+			switch p.b[p.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i++
+			case 'u':
+				if len(p.b)-p.i < 5 {
+					return false
+				}
+				for _, h := range p.b[p.i+1 : p.i+5] {
+					if !isHex(h) {
+						return false
+					}
+				}
+				p.i += 5
+			default:
+				return false
+			}
+		default:
+			p.i++
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// number reads -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *parser) number() bool {
+	p.byte('-')
+	switch {
+	case p.byte('0'):
+	case p.i < len(p.b) && p.b[p.i] >= '1' && p.b[p.i] <= '9':
+		p.digits()
+	default:
+		return false
+	}
+	if p.byte('.') && !p.digits() {
+		return false
+	}
+	if p.byte('e') || p.byte('E') {
+		if !p.byte('+') {
+			p.byte('-')
+		}
+		if !p.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reads one or more decimal digits.
+func (p *parser) digits() bool {
+	start := p.i
+	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > start
+}
+
+// literal reads the word w (true, false, null).
+func (p *parser) literal(w string) bool {
+	if len(p.b)-p.i < len(w) || string(p.b[p.i:p.i+len(w)]) != w {
+		return false
+	}
+	p.i += len(w)
+	return true
 }
 
 // metadata reads the metadata object: every value a string, recordedAt a time.
@@ -169,13 +330,13 @@ func (p *parser) metadata(md *Metadata) bool {
 		if !first && !p.byte(',') {
 			return false
 		}
-		key, ok := p.str()
-		if !ok || !p.byte(':') {
+		key, ok := p.key()
+		if !ok {
 			return false
 		}
-		if key == "recordedAt" {
+		if string(key) == "recordedAt" {
 			start := p.i
-			if _, ok := p.str(); !ok {
+			if _, ok := p.strBytes(); !ok {
 				return false
 			}
 			var t time.Time
@@ -186,30 +347,36 @@ func (p *parser) metadata(md *Metadata) bool {
 			md.RecordedAt = t
 			continue
 		}
-		v, ok := p.str()
-		if !ok {
+		var field *string
+		recurs := false // one of a few values, record after record
+		switch string(key) {
+		case "actor":
+			field, recurs = &md.Actor, true
+		case "role":
+			field, recurs = &md.Role, true
+		case "organisation":
+			field, recurs = &md.Organisation, true
+		case "commandId":
+			field = &md.CommandID
+		case "correlationId":
+			field = &md.CorrelationID
+		case "causationId":
+			field = &md.CausationID
+		case "commandType":
+			field, recurs = &md.CommandType, true
+		case "fingerprint":
+			field = &md.Fingerprint
+		case "prevHash":
+			field = &md.PrevHash
+		default:
 			return false
 		}
-		switch key {
-		case "actor":
-			md.Actor = v
-		case "role":
-			md.Role = v
-		case "organisation":
-			md.Organisation = v
-		case "commandId":
-			md.CommandID = v
-		case "correlationId":
-			md.CorrelationID = v
-		case "causationId":
-			md.CausationID = v
-		case "commandType":
-			md.CommandType = v
-		case "fingerprint":
-			md.Fingerprint = v
-		case "prevHash":
-			md.PrevHash = v
-		default:
+		if recurs {
+			*field, ok = p.internedStr()
+		} else {
+			*field, ok = p.str()
+		}
+		if !ok {
 			return false
 		}
 	}

@@ -1,8 +1,10 @@
 package eventstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,4 +101,54 @@ func checkAgrees(t testing.TB, raw []byte) bool {
 		t.Errorf("fast path\n%+v\nencoding/json\n%+v\nfor\n%s", fast, strict, raw)
 	}
 	return true
+}
+
+// The data object is checked in one pass: whatever it accepts, json.Valid accepts;
+// and it accepts every valid object that nests less than maxValueDepth, or the fast
+// path would fall back where it need not.
+func TestObjectIsCheckedAsJSONValidChecksIt(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, maxValueDepth+1) + `1` + strings.Repeat(`}`, maxValueDepth+1)
+	for _, s := range []string{
+		`{}`, `{ }`, "{\t\"a\" :\n1 }", `{"a":[]}`, `{"a":[1,2.5,-3e2,0.0,-0,1E+9,1e-9,{"b":null}]}`,
+		`{"a":true,"b":false,"c":null}`, `{"s":"\" \\ \/ \b \f \n \r \t \u00e9 \uD83D\uDE00"}`,
+		"{\"s\":\"\x7f \xff \xc3\xb1\"}", `{"a":{"b":{"c":[[[]]]}}}`, `{"":""}`,
+		// Refused by both.
+		`{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{,}`, `{"a" 1}`, `{"a":01}`, `{"a":1.}`, `{"a":.5}`,
+		`{"a":-}`, `{"a":1e}`, `{"a":1e+}`, `{"a":+1}`, `{"a":[1,]}`, `{"a":tru}`, `{"a":truex}`,
+		`{"a":nul}`, `{"a":"\x"}`, `{"a":"\u12"}`, `{"a":"\u12zz"}`, "{\"a\":\"tab\there\"}",
+		`{"a":"unterminated}`, `{"a":[}`, `{"a":{]}`, `{1:2}`, `{"a":1}}`, `{'a':1}`,
+		// Valid, but nested past maxValueDepth: left to encoding/json.
+		deep,
+	} {
+		p := parser{b: []byte(s)}
+		_, ok := p.object()
+		ok = ok && p.i == len(s)
+		valid := json.Valid([]byte(s))
+		switch {
+		case ok && !valid:
+			t.Errorf("accepted what json.Valid refuses: %q", s)
+		case !ok && valid && s != deep:
+			t.Errorf("refused a valid object: %q", s)
+		case ok && s == deep:
+			t.Errorf("accepted an object nested past %d levels", maxValueDepth)
+		}
+	}
+}
+
+func FuzzObject(f *testing.F) {
+	f.Add([]byte(`{"a":[1,2.5,-3e2,{"y":null}],"q":"say \"hi\" \u00e9","t":true}`))
+	f.Add([]byte(`{"a":"\uD83D","b":-0.0e+0}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := parser{b: b}
+		_, ok := p.object()
+		ok = ok && p.i == len(b)
+		valid := json.Valid(b)
+		if ok && !valid {
+			t.Fatalf("accepted what json.Valid refuses: %q", b)
+		}
+		shallow := bytes.Count(b, []byte("{"))+bytes.Count(b, []byte("[")) < maxValueDepth
+		if !ok && valid && shallow && len(b) > 1 && b[0] == '{' && b[len(b)-1] == '}' {
+			t.Fatalf("refused a valid object: %q", b)
+		}
+	})
 }
