@@ -87,28 +87,33 @@ func parseMsgHead(hdr nats.Header) (msgHead, error) {
 // framing only: a record whose content was altered still decodes, so that auditors
 // see it as a broken chain (eventstore.VerifyChain) instead of an unreadable stream.
 func decodeMessage(subject string, seq uint64, hdr nats.Header, body []byte) ([]eventstore.RecordedEvent, error) {
+	return appendMessageEvents(nil, subject, seq, hdr, body)
+}
+
+// appendMessageEvents is decodeMessage appending to dst: a subscription reuses one
+// slice for every message instead of a new one each (a rebuild's garbage).
+func appendMessageEvents(dst []eventstore.RecordedEvent, subject string, seq uint64, hdr nats.Header, body []byte) ([]eventstore.RecordedEvent, error) {
 	if !strings.HasPrefix(subject, subjectPrefix) {
-		return nil, fmt.Errorf("%w: message %d on subject %q", errBadFrame, seq, subject)
+		return dst, fmt.Errorf("%w: message %d on subject %q", errBadFrame, seq, subject)
 	}
 	h, err := parseMsgHead(hdr)
 	if err != nil {
-		return nil, fmt.Errorf("message %d: %w", seq, err)
+		return dst, fmt.Errorf("message %d: %w", seq, err)
 	}
 	frames, err := splitFrames(body)
 	if err != nil {
-		return nil, fmt.Errorf("message %d: %w", seq, err)
+		return dst, fmt.Errorf("message %d: %w", seq, err)
 	}
 	if uint64(len(frames)) != h.count() {
-		return nil, fmt.Errorf("%w: message %d holds %d events, its headers say %d", errBadFrame, seq, len(frames), h.count())
+		return dst, fmt.Errorf("%w: message %d holds %d events, its headers say %d", errBadFrame, seq, len(frames), h.count())
 	}
-	out := make([]eventstore.RecordedEvent, len(frames))
 	for i, raw := range frames {
 		e, err := eventstore.DecodeRecord(raw)
 		if err != nil {
-			return nil, fmt.Errorf("message %d event %d: %w", seq, i, err)
+			return dst, fmt.Errorf("message %d event %d: %w", seq, i, err)
 		}
 		e.Position = eventstore.NewPosition(seq, uint64(i))
-		out[i] = e
+		dst = append(dst, e)
 	}
-	return out, nil
+	return dst, nil
 }

@@ -118,6 +118,7 @@ func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext
 		sub.err = fmt.Errorf("subscribe: %w", err)
 		sub.mu.Unlock()
 	}
+	var events []eventstore.RecordedEvent // one message's, reused: they leave by value
 	for {
 		msg, err := msgs.Next(jetstream.NextContext(ctx))
 		if err != nil {
@@ -131,7 +132,7 @@ func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext
 			fail(err)
 			return
 		}
-		events, err := decodeMessage(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
+		events, err = appendMessageEvents(events[:0], msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
 		if err != nil {
 			fail(err)
 			return
@@ -152,5 +153,6 @@ func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext
 				return
 			}
 		}
+		clear(events) // hold no event of a message once it is handed on
 	}
 }
