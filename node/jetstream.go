@@ -35,8 +35,9 @@ type JetStreamConfig struct {
 	// (default: Store.Logger, else slog.Default()).
 	Logger *slog.Logger
 	// PrescanKeys starts reading every case key as soon as the key store is open
-	// (jskeys.Store.Prescan): a start that loads a snapshot needs them all, and the
-	// read then runs while the event store opens.
+	// (jskeys.Store.Prescan): a start that loads a snapshot needs them all, and so
+	// does one that catches up from far behind (a rebuild); the read then runs while
+	// the event store opens.
 	PrescanKeys bool
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
@@ -40,12 +41,15 @@ type Forgetter interface {
 // Cases is the case read model: every case's view, and the list in referral order.
 type Cases struct {
 	unsealer Unsealer
-	mu       sync.RWMutex
-	order    []*CaseView    // by ReferralPosition ascending; entries replaced in place
-	index    map[string]int // case id → its place in order
-	counts   map[countKey]int
-	disputes *Disputes // open credit disputes by due date (disputes.go)
-	dash     *Dashboard
+	// catchUpKeys, while set, opens blind indexes in place of unsealer: every case
+	// key read at once for a long catch-up (catchup_keys.go).
+	catchUpKeys atomic.Pointer[sealing.KeySet]
+	mu          sync.RWMutex
+	order       []*CaseView    // by ReferralPosition ascending; entries replaced in place
+	index       map[string]int // case id → its place in order
+	counts      map[countKey]int
+	disputes    *Disputes // open credit disputes by due date (disputes.go)
+	dash        *Dashboard
 }
 
 // countKey is what a case list's cheap filters look at. Cases keeps how many cases
@@ -242,6 +246,9 @@ func (c *Cases) List(f CaseFilter, w paging.Window, cursor eventstore.Position) 
 // case, on a rebuild) leaves nothing to index; the tokens are keyed hashes, never
 // plaintext, so the read model may keep them.
 func (c *Cases) openIndex(caseID string, sealed codec.Personal) ([]string, error) {
+	if set := c.catchUpKeys.Load(); set != nil {
+		return openIndexWith(set, caseID, sealed)
+	}
 	return openIndexWith(c.unsealer, caseID, sealed)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Envelope is one event of the global log, decoded for projections.
@@ -51,6 +52,9 @@ type Runner struct {
 	snapshots   *Snapshots                 // nil: always built from the log
 	fromZero    bool                       // write snapshots but never load one (a rebuild)
 	observe     func(recordedAt time.Time) // ObserveApplied's; nil: none
+	// catchUpKeysMin is how far behind the head Run must start for a catch-up
+	// (catchUpper); catchUpKeysMin in production, changed by tests.
+	catchUpKeysMin uint64
 
 	// applyMu is held while one event is applied and published: Hold takes it to keep
 	// the read models still between two events.
@@ -82,7 +86,7 @@ type Runner struct {
 // NewRunner returns a runner for the given projections, starting from Start.
 func NewRunner(store eventstore.Store, logger *slog.Logger, projections ...Projection) *Runner {
 	return &Runner{store: store, projections: projections, logger: logger,
-		changed: make(chan struct{}), settled: make(chan struct{})}
+		changed: make(chan struct{}), settled: make(chan struct{}), catchUpKeysMin: catchUpKeysMin}
 }
 
 // ErrStopped is returned to waiters when the runner stopped before reaching them.
@@ -180,18 +184,34 @@ func (r *Runner) run(ctx context.Context) error {
 	if ready {
 		r.markReady()
 	}
+	var loadKeys *sealing.KeySet // taken whatever follows: kept no longer than the load
+	if r.snapshots != nil {
+		loadKeys = r.snapshots.takeLoadKeys()
+	}
+	endCatchUp := func() {}
+	if fromMajor, _ := from.Parts(); !ready && major-fromMajor >= r.catchUpKeysMin {
+		endCatchUp = r.catchUp(ctx, loadKeys)
+	}
+	defer endCatchUp()
 	sub, err := r.store.Subscribe(ctx, from)
 	if err != nil {
 		return fmt.Errorf("projections: subscribe from %s: %w", from, err)
 	}
-	defer sub.Close()
-	for rec := range sub.Events() {
+	decodeCtx, stopDecoding := context.WithCancel(ctx)
+	decoded, decoderDone := decodeAhead(decodeCtx, sub.Events())
+	defer func() {
+		stopDecoding()
+		sub.Close() // which ends the decoder's reading
+		decoderDone()
+	}()
+	for d := range decoded {
+		rec := d.env.Record
 		r.applyMu.Lock()
 		if ctx.Err() != nil {
 			r.applyMu.Unlock()
 			break // released from a Hold after the end: a retired runner applies no more
 		}
-		if err := r.apply(rec); err != nil {
+		if err := r.apply(d); err != nil {
 			r.applyMu.Unlock()
 			return err
 		}
@@ -211,6 +231,7 @@ func (r *Runner) run(ctx context.Context) error {
 		r.advance(cp)
 		if caughtUp {
 			r.markReady()
+			endCatchUp()
 		}
 		r.applyMu.Unlock()
 		if live && observe != nil {
@@ -223,20 +244,35 @@ func (r *Runner) run(ctx context.Context) error {
 	return nil
 }
 
-func (r *Runner) apply(rec eventstore.RecordedEvent) error {
-	if kind, _, _ := eventstore.SplitStreamName(rec.Stream); kind == eventstore.KindCase || kind == eventstore.KindOrganisation || kind == eventstore.KindRevocation {
-		event, extras, err := codec.Decode(rec)
-		if err != nil {
-			return fmt.Errorf("projections: %w", err)
-		}
-		env := Envelope{Record: rec, Event: event, Extras: extras}
-		for _, p := range r.projections {
-			if err := p.Apply(env); err != nil {
-				return fmt.Errorf("projections: %w %s %s revision %d: %w", errApply, rec.Type, rec.Stream, rec.Revision, err)
-			}
+// apply folds one decoded event into every projection.
+func (r *Runner) apply(d decodedEvent) error {
+	if d.err != nil || !d.folds {
+		return d.err
+	}
+	rec := d.env.Record
+	for _, p := range r.projections {
+		if err := p.Apply(d.env); err != nil {
+			return fmt.Errorf("projections: %w %s %s revision %d: %w", errApply, rec.Type, rec.Stream, rec.Revision, err)
 		}
 	}
 	return nil
+}
+
+// catchUp tells the projections that prepare for a long catch-up (catchUpper) that
+// one begins, and returns the function that tells them it ended; it may be called
+// more than once.
+func (r *Runner) catchUp(ctx context.Context, loadKeys *sealing.KeySet) func() {
+	var ends []func()
+	for _, p := range r.projections {
+		if c, ok := p.(catchUpper); ok {
+			ends = append(ends, c.catchUp(ctx, r.logger, loadKeys))
+		}
+	}
+	return sync.OnceFunc(func() {
+		for _, end := range ends {
+			end()
+		}
+	})
 }
 
 // advance publishes the checkpoint: waiters for it wake.

@@ -158,6 +158,13 @@ func (m *models) catchUp(t testing.TB, w *world) {
 	}
 }
 
+// found returns how many of m's cases the blind-index token of value (of kind, drawn
+// with w's vault) finds.
+func (m *models) found(w *world, kind, value string) int {
+	filter := projections.CaseFilter{BlindIndex: []string{w.vault.BlindIndex(kind, value)}}
+	return len(m.cases.List(filter, paging.Window{Size: 10}, eventstore.Start).Cases)
+}
+
 // stop stops the runner (which writes its last snapshot) and waits for it.
 func (m *models) stop(t testing.TB) {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/waymark-org/waymark/dashboard"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Load reads the snapshot, checks it and installs it into the read models, which must
@@ -62,6 +63,7 @@ func (s *Snapshots) Load(ctx context.Context, store eventstore.Store) (Checkpoin
 	if err := s.install(m); err != nil {
 		return Checkpoint{}, err
 	}
+	s.loadKeys, _ = k.open.(*sealing.KeySet)
 	s.mu.Lock()
 	s.loaded, s.loadedAt = true, m.checkpoint
 	s.mu.Unlock()
@@ -76,6 +78,15 @@ func (s *Snapshots) Load(ctx context.Context, store eventstore.Store) (Checkpoin
 		"waited", waited.Sub(began).Round(time.Millisecond), "check_took", checked.Sub(waited).Round(time.Millisecond),
 		"keys", k.n, "keys_took", k.took.Round(time.Millisecond), "open_took", opened.Sub(checked).Round(time.Millisecond))
 	return m.checkpoint, nil
+}
+
+// takeLoadKeys returns the key set the last Load opened the blind indexes with (nil:
+// none), once: a long catch-up after the load opens its cases' with it instead of
+// reading every key again (at 1M cases, seconds); nobody keeps it longer.
+func (s *Snapshots) takeLoadKeys() *sealing.KeySet {
+	set := s.loadKeys
+	s.loadKeys = nil
+	return set
 }
 
 // takePrefetch returns the prefetch given for this snapshot file, once: a prefetch

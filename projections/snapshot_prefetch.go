@@ -40,13 +40,6 @@ func PrefetchSnapshot(ctx context.Context, cfg SnapshotConfig) *SnapshotPrefetch
 	return startPrefetch(ctx, filepath.Join(cfg.Dir, snapshotFile), snapshotKey(cfg.HashKey))
 }
 
-// SnapshotExists reports whether dir holds a snapshot file (usable or not): a start
-// that will load one can begin reading what the load needs early.
-func SnapshotExists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, snapshotFile))
-	return err == nil
-}
-
 // prefetchNow starts reading s's own file: a load that was given no prefetch.
 func (s *Snapshots) prefetchNow(ctx context.Context) *SnapshotPrefetch {
 	return startPrefetch(ctx, s.path, s.key)

@@ -295,7 +295,7 @@ func testErasureAfterSnapshot(t *testing.T, w *world) {
 
 	w.change(t, gone, "erase", domain.EraseSurvivorData{ReasonCode: domain.ErasureSurvivorRequest})
 	search := func(m *models, name string) int {
-		return len(m.cases.List(projections.CaseFilter{BlindIndex: []string{w.vault.BlindIndex(sealing.KindName, name)}}, paging.Window{Size: 10}, eventstore.Start).Cases)
+		return m.found(w, sealing.KindName, name)
 	}
 
 	// Loaded, before the erasure is applied: nothing of hers opens.

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/waymark-org/waymark/sealing"
 )
 
 // Defaults of SnapshotConfig.
@@ -64,6 +66,9 @@ type Snapshots struct {
 	// The runner's goroutine only.
 	since       int       // events applied since the last capture
 	lastCapture time.Time // zero: nothing loaded or written yet
+	// loadKeys is the key set the last Load opened the blind indexes with, until the
+	// runner takes it (takeLoadKeys).
+	loadKeys *sealing.KeySet
 
 	mu          sync.Mutex
 	prefetch    *SnapshotPrefetch // for the first Load; nil once taken

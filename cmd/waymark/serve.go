@@ -271,11 +271,13 @@ func startNode(ctx context.Context, sf storeFlags, storeCfg jetstream.Config, lo
 	// The read models' snapshot is read and decoded while the stores open: on a large
 	// log, JetStream recovering its stream and the snapshot's decoding each take
 	// seconds, and only checking the snapshot's checkpoint needs the store. So is
-	// every case key its load opens the blind indexes with, once the key store is open.
+	// every case key, once the key store is open: the snapshot's load opens the blind
+	// indexes with them, and so does a long catch-up (a start without a snapshot
+	// rebuilds the read models from the log); a small key store is read in no time.
 	snapshotDir := filepath.Join(sf.dataDir, "snapshots")
 	prefetch := projections.PrefetchSnapshot(ctx, projections.SnapshotConfig{Dir: snapshotDir, HashKey: key})
 	backends, err := openBackends(ctx, sf, node.JetStreamConfig{Store: storeCfg, KeysDir: sf.keysDir, KeysNATS: sf.keysNATS(), Logger: logger,
-		PrescanKeys: projections.SnapshotExists(snapshotDir)}, logger)
+		PrescanKeys: true}, logger)
 	if err != nil {
 		return nil, nil, err
 	}
