@@ -17,6 +17,7 @@ import (
 	"github.com/waymark-org/waymark/codec"
 	"github.com/waymark-org/waymark/domain"
 	"github.com/waymark-org/waymark/eventstore"
+	"github.com/waymark-org/waymark/internal/gcroom"
 	"github.com/waymark-org/waymark/sealing"
 )
 
@@ -259,10 +260,11 @@ func (r *Runner) apply(d decodedEvent) error {
 }
 
 // catchUp tells the projections that prepare for a long catch-up (catchUpper) that
-// one begins, and returns the function that tells them it ended; it may be called
-// more than once.
+// one begins, and gives the collector room for it (gcroom: the catch-up's garbage is
+// most of what it allocates); it returns the function that ends both, which may be
+// called more than once.
 func (r *Runner) catchUp(ctx context.Context, loadKeys *sealing.KeySet) func() {
-	var ends []func()
+	ends := []func(){gcroom.Begin()}
 	for _, p := range r.projections {
 		if c, ok := p.(catchUpper); ok {
 			ends = append(ends, c.catchUp(ctx, r.logger, loadKeys))
