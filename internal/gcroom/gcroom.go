@@ -1,7 +1,8 @@
 // Package gcroom gives the garbage collector more room while a batch phase runs: a
 // rebuild of the read models allocates about 8 KB an event and keeps little of it,
 // and at the default GOGC=100 the collector's mark workers were a fifth of the
-// rebuild's CPU (a profile of BenchmarkRebuild, 400,000 events on 2 cores). With the
+// rebuild's CPU (a CPU profile of projections' BenchmarkRebuild with benchCases set to
+// 20,000, that is 400,000 events, on 2 cores). With the
 // room, 'waymark rebuild' of 250,000 events ran at 108–111k events/s against 98–101k
 // without (four runs each, alternated); of 4M events, whose heap is large enough that
 // little room is added, at 78.1k against 75.9k, its peak resident memory 3.82 GB
