@@ -2,9 +2,11 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -69,25 +71,78 @@ func (h Histogram) Quantile(q float64) (bound time.Duration, ok bool) {
 // without the client, the connection or the kernel's queues that a client's latency
 // also holds.
 func (s *Server) RequestHistogram(ctx context.Context, operationType, rootField string) (Histogram, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.adminAddr+"/metrics", nil)
+	body, err := s.metrics(ctx)
 	if err != nil {
 		return Histogram{}, err
 	}
-	client := &http.Client{Timeout: 5 * time.Second} // a server that does not answer fails the row, not the bench
-	resp, err := client.Do(req)
-	if err != nil {
-		return Histogram{}, fmt.Errorf("bench: the server's metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Histogram{}, fmt.Errorf("bench: the server's metrics: %s", resp.Status)
-	}
-	h, err := parseHistogram(bufio.NewScanner(resp.Body), requestHistogram,
+	h, err := parseHistogram(bufio.NewScanner(bytes.NewReader(body)), requestHistogram,
 		map[string]string{"operation_type": operationType, "root_field": rootField})
 	if err != nil {
 		return Histogram{}, fmt.Errorf("bench: the server's metrics: %w", err)
 	}
 	return h, nil
+}
+
+// Collections is how many garbage collections the server has run since it started
+// (the Go collector's go_gc_duration_seconds_count on /metrics). Two readings
+// around a load tell how many collection cycles its window held: at a large heap a
+// cycle comes every few seconds and slows the requests of a fraction of a second,
+// so a latency's p99 depends on how many cycles its window spans.
+func (s *Server) Collections(ctx context.Context) (uint64, error) {
+	body, err := s.metrics(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := parseCounter(bufio.NewScanner(bytes.NewReader(body)), gcCount)
+	if err != nil {
+		return 0, fmt.Errorf("bench: the server's metrics: %w", err)
+	}
+	return n, nil
+}
+
+// gcCount is the Go collector's count of completed garbage collections.
+const gcCount = "go_gc_duration_seconds_count"
+
+// metrics is the server's /metrics page, whole.
+func (s *Server) metrics(ctx context.Context) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.adminAddr+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 5 * time.Second} // a server that does not answer fails the row, not the bench
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("bench: the server's metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("bench: the server's metrics: %s", resp.Status)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("bench: the server's metrics: %w", err)
+	}
+	return body, nil
+}
+
+// parseCounter reads the value of name, a metric without labels, from Prometheus's
+// text format.
+func parseCounter(lines *bufio.Scanner, name string) (uint64, error) {
+	for lines.Scan() {
+		value, ok := strings.CutPrefix(lines.Text(), name+" ")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseFloat(value, 64) // the format's numbers are floats
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%s: malformed value %q", name, value)
+		}
+		return uint64(n), nil
+	}
+	if err := lines.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("%s: not on the page", name)
 }
 
 // parseHistogram reads the buckets of name whose labels include want from

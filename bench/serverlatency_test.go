@@ -82,3 +82,23 @@ func TestHistogramRefusesMalformedLines(t *testing.T) {
 		}
 	}
 }
+
+// The collector's count is read from its own line, beside the summary's quantiles
+// that share its prefix; a page without it is an error, not zero.
+func TestParseCounter(t *testing.T) {
+	page := `# TYPE go_gc_duration_seconds summary
+go_gc_duration_seconds{quantile="0"} 7.0875e-05
+go_gc_duration_seconds_sum 0.003041065
+go_gc_duration_seconds_count 11
+`
+	n, err := parseCounter(bufio.NewScanner(strings.NewReader(metricsText+page)), gcCount)
+	if err != nil || n != 11 {
+		t.Fatalf("count = %d, %v; want 11", n, err)
+	}
+	if _, err := parseCounter(bufio.NewScanner(strings.NewReader(metricsText)), gcCount); err == nil {
+		t.Error("a page without the count gave one")
+	}
+	if _, err := parseCounter(bufio.NewScanner(strings.NewReader(gcCount+" many\n")), gcCount); err == nil {
+		t.Error("a malformed count was read")
+	}
+}

@@ -172,10 +172,13 @@ func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids 
 }
 
 // serverTime is a server's own timing of the requests of a load (RequestHistogram's
-// buckets, counted while it ran), or why it could not be read.
+// buckets, counted while it ran) and the garbage collections it ran meanwhile, or
+// why either could not be read.
 type serverTime struct {
-	hist bench.Histogram
-	err  error
+	hist        bench.Histogram
+	err         error
+	collections uint64
+	gcErr       error
 }
 
 // timedByServer runs load against srv and reads, around it, the server's histogram of
@@ -183,17 +186,30 @@ type serverTime struct {
 // The two part on this machine, where the client shares the cores with the server.
 func timedByServer(ctx context.Context, srv benchServer, rootField string, load bench.OpenLoop) (bench.LoadResult, serverTime, error) {
 	before, beforeErr := srv.RequestHistogram(ctx, "query", rootField)
+	gcBefore, gcBeforeErr := srv.Collections(ctx)
 	res, err := bench.RunOpenLoop(ctx, load)
 	if err != nil {
 		return res, serverTime{}, err
 	}
 	after, afterErr := srv.RequestHistogram(ctx, "query", rootField)
-	return res, serverTime{hist: after.Since(before), err: errors.Join(beforeErr, afterErr)}, nil
+	gcAfter, gcAfterErr := srv.Collections(ctx)
+	return res, serverTime{hist: after.Since(before), err: errors.Join(beforeErr, afterErr),
+		collections: gcAfter - min(gcAfter, gcBefore), gcErr: errors.Join(gcBeforeErr, gcAfterErr)}, nil
 }
 
 // ownP99 is a server's own p99 as its histogram bounds it, beside a client's
-// figure: "the server's own p99 ≤ 2.50 ms".
-func ownP99(t serverTime) string { return "the server's own p99 " + ownBound(t) }
+// figure, and how many collections the window held: "the server's own p99
+// ≤ 2.50 ms; 4 garbage collections in the window".
+func ownP99(t serverTime) string {
+	s := "the server's own p99 " + ownBound(t)
+	if t.gcErr != nil {
+		return s + "; garbage collections unread (error: " + t.gcErr.Error() + ")"
+	}
+	if t.collections == 1 {
+		return s + "; 1 garbage collection in the window"
+	}
+	return s + fmt.Sprintf("; %s garbage collections in the window", bench.Count(int(t.collections)))
+}
 
 // ownBound is the bucket a server's own p99 lies under ("≤ 2.50 ms"; a histogram
 // knows no finer), or why there is none.

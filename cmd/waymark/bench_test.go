@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -89,6 +90,11 @@ func TestBenchGrowthReport(t *testing.T) {
 		if !strings.Contains(report, want) {
 			t.Errorf("no row %q", want)
 		}
+	}
+	// The compared read says how many collections its window held, read from the
+	// server's own metrics.
+	if !regexp.MustCompile(`in service after that, 60 cases [^|]*\| [^\n]*; [0-9,]+ garbage collections? in the window`).MatchString(report) {
+		t.Error("the compared read does not say how many garbage collections its window held")
 	}
 	for line := range strings.Lines(report) {
 		if strings.HasPrefix(line, "|") && strings.Contains(line, "error") {
