@@ -17,7 +17,7 @@ import (
 // difference tells an outsider which ids are real cases. It reports each median and
 // their ratio (hidden/missing; 1.00 is the goal).
 func BenchmarkCaseHiddenVsMissing(b *testing.B) {
-	h := newHarness(b)
+	h := newHarnessWith(b, unlimited)
 	h.coalition()
 	hidden := h.refer("bench-hidden")
 	// A case history of some length, with consent grants, as real ones have.

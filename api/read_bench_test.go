@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/waymark-org/waymark/api"
 	"github.com/waymark-org/waymark/app"
 )
 
@@ -24,7 +25,7 @@ import (
 // of its own (about nine allocations a field), and no setting of gqlgen.yml turns
 // either off (upstream: 99designs/gqlgen#3202, #4321).
 func BenchmarkCaseSummaryRead(b *testing.B) {
-	h := newHarness(b)
+	h := newHarnessWith(b, unlimited)
 	h.coalition()
 	id := h.refer("bench-summary")
 	for i := range 15 {
@@ -47,11 +48,38 @@ func BenchmarkCaseSummaryRead(b *testing.B) {
 				b.Fatalf("%s read: %v %+v", shape.name, err, r.Errors)
 			}
 			b.ReportAllocs()
+			var last []byte
+			refused := 0
 			for b.Loop() {
-				ask()
+				last = answered(ask(), &refused)
 			}
+			mustAnswer(b, shape.name, refused, last)
 		})
 	}
+}
+
+// unlimited sets a benchmark's harness's rate limit out of reach: a benchmark asks as
+// fast as one core answers, far above any caller's limit, which would otherwise answer
+// most of its loop with RATE_LIMITED and measure the refusal instead of the read.
+func unlimited(h *harness) { h.rates = api.RateLimits{Default: 1e9} }
+
+// mustAnswer fails b if any answer of its loop held errors (refused, as answered
+// counted them): a loop that turned into refusals (a rate limit, a timeout) measured
+// those, not the read.
+func mustAnswer(b *testing.B, what string, refused int, last []byte) {
+	b.Helper()
+	if refused > 0 {
+		b.Fatalf("%s: %d answers of the loop held errors, the last: %s", what, refused, last)
+	}
+}
+
+// answered counts answer as refused if it holds errors. It looks for the errors key
+// only: cheap beside a read, so the loop still measures the read.
+func answered(answer []byte, refused *int) []byte {
+	if bytes.Contains(answer, []byte(`"errors"`)) {
+		*refused++
+	}
+	return answer
 }
 
 // direct returns a request of body by actor to the node's handler, called directly:
