@@ -48,7 +48,7 @@ type Server struct {
 	URL string
 	// Feed is the analyst's login to the feed (with ServerConfig.Feed), else nil.
 	Feed *FeedLogin
-	// adminAddr is the admin listener's host:port (its /metrics: RequestHistogram).
+	// adminAddr is the admin listener's host:port (its /metrics: Read).
 	adminAddr string
 }
 

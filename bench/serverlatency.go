@@ -66,38 +66,43 @@ func (h Histogram) Quantile(q float64) (bound time.Duration, ok bool) {
 	return 0, false
 }
 
-// RequestHistogram reads the server's own timing of operationType requests to
-// rootField (its admin listener's /metrics): from its handler's start to its end,
-// without the client, the connection or the kernel's queues that a client's latency
-// also holds.
-func (s *Server) RequestHistogram(ctx context.Context, operationType, rootField string) (Histogram, error) {
+// ServerReading is one reading of a server's own figures on its admin listener's
+// /metrics: its timing of one kind of request, and how many garbage collections it
+// has run. Two readings around a load give what the load's window held.
+type ServerReading struct {
+	// Requests is the server's own timing of the requests read: from its handler's
+	// start to its end, without the client, the connection or the kernel's queues
+	// that a client's latency also holds.
+	Requests Histogram
+	// Collections is how many garbage collections the server has run since it
+	// started (go_gc_duration_seconds_count). At a large heap a collection comes
+	// every few seconds and slows the requests of a fraction of a second, so a
+	// latency's p99 depends on how many its window spans.
+	Collections uint64
+}
+
+// Since is what r holds beyond before, an earlier reading of the same server.
+func (r ServerReading) Since(before ServerReading) ServerReading {
+	return ServerReading{Requests: r.Requests.Since(before.Requests), Collections: r.Collections - min(r.Collections, before.Collections)}
+}
+
+// Read reads the server's /metrics once: its timing of operationType requests to
+// rootField, and its garbage collections.
+func (s *Server) Read(ctx context.Context, operationType, rootField string) (ServerReading, error) {
 	body, err := s.metrics(ctx)
 	if err != nil {
-		return Histogram{}, err
+		return ServerReading{}, err
 	}
 	h, err := parseHistogram(bufio.NewScanner(bytes.NewReader(body)), requestHistogram,
 		map[string]string{"operation_type": operationType, "root_field": rootField})
 	if err != nil {
-		return Histogram{}, fmt.Errorf("bench: the server's metrics: %w", err)
-	}
-	return h, nil
-}
-
-// Collections is how many garbage collections the server has run since it started
-// (the Go collector's go_gc_duration_seconds_count on /metrics). Two readings
-// around a load tell how many collection cycles its window held: at a large heap a
-// cycle comes every few seconds and slows the requests of a fraction of a second,
-// so a latency's p99 depends on how many cycles its window spans.
-func (s *Server) Collections(ctx context.Context) (uint64, error) {
-	body, err := s.metrics(ctx)
-	if err != nil {
-		return 0, err
+		return ServerReading{}, fmt.Errorf("bench: the server's metrics: %w", err)
 	}
 	n, err := parseCounter(bufio.NewScanner(bytes.NewReader(body)), gcCount)
 	if err != nil {
-		return 0, fmt.Errorf("bench: the server's metrics: %w", err)
+		return ServerReading{}, fmt.Errorf("bench: the server's metrics: %w", err)
 	}
-	return n, nil
+	return ServerReading{Requests: h, Collections: n}, nil
 }
 
 // gcCount is the Go collector's count of completed garbage collections.

@@ -102,3 +102,13 @@ go_gc_duration_seconds_count 11
 		t.Error("a malformed count was read")
 	}
 }
+
+// A reading since an earlier one holds the load's requests and collections only.
+func TestServerReadingSince(t *testing.T) {
+	before := ServerReading{Requests: readHistogram(t, metricsText, "case"), Collections: 11}
+	after := ServerReading{Requests: readHistogram(t, strings.ReplaceAll(metricsText, "} 100", "} 103"), "case"), Collections: 15}
+	got := after.Since(before)
+	if got.Collections != 4 || got.Requests.Count() != 3 {
+		t.Fatalf("since: %d collections, %d requests; want 4 and 3", got.Collections, got.Requests.Count())
+	}
+}

@@ -171,30 +171,24 @@ func (b *benchRun) read(ctx context.Context, srv benchServer, token string, ids 
 	return row
 }
 
-// serverTime is a server's own timing of the requests of a load (RequestHistogram's
-// buckets, counted while it ran) and the garbage collections it ran meanwhile, or
-// why either could not be read.
+// serverTime is what a server's own figures held over a load (the requests it timed,
+// the garbage collections it ran), or why they could not be read.
 type serverTime struct {
-	hist        bench.Histogram
-	err         error
-	collections uint64
-	gcErr       error
+	bench.ServerReading
+	err error
 }
 
 // timedByServer runs load against srv and reads, around it, the server's histogram of
 // its queries to rootField: what the server itself took, beside what the client saw.
 // The two part on this machine, where the client shares the cores with the server.
 func timedByServer(ctx context.Context, srv benchServer, rootField string, load bench.OpenLoop) (bench.LoadResult, serverTime, error) {
-	before, beforeErr := srv.RequestHistogram(ctx, "query", rootField)
-	gcBefore, gcBeforeErr := srv.Collections(ctx)
+	before, beforeErr := srv.Read(ctx, "query", rootField)
 	res, err := bench.RunOpenLoop(ctx, load)
 	if err != nil {
 		return res, serverTime{}, err
 	}
-	after, afterErr := srv.RequestHistogram(ctx, "query", rootField)
-	gcAfter, gcAfterErr := srv.Collections(ctx)
-	return res, serverTime{hist: after.Since(before), err: errors.Join(beforeErr, afterErr),
-		collections: gcAfter - min(gcAfter, gcBefore), gcErr: errors.Join(gcBeforeErr, gcAfterErr)}, nil
+	after, afterErr := srv.Read(ctx, "query", rootField)
+	return res, serverTime{ServerReading: after.Since(before), err: errors.Join(beforeErr, afterErr)}, nil
 }
 
 // ownP99 is a server's own p99 as its histogram bounds it, beside a client's
@@ -202,23 +196,23 @@ func timedByServer(ctx context.Context, srv benchServer, rootField string, load 
 // ≤ 2.50 ms; 4 garbage collections in the window".
 func ownP99(t serverTime) string {
 	s := "the server's own p99 " + ownBound(t)
-	if t.gcErr != nil {
-		return s + "; garbage collections unread (error: " + t.gcErr.Error() + ")"
-	}
-	if t.collections == 1 {
+	switch {
+	case t.err != nil:
+		return s // ownBound said why
+	case t.Collections == 1:
 		return s + "; 1 garbage collection in the window"
 	}
-	return s + fmt.Sprintf("; %s garbage collections in the window", bench.Count(int(t.collections)))
+	return s + fmt.Sprintf("; %s garbage collections in the window", bench.Count(int(t.Collections)))
 }
 
 // ownBound is the bucket a server's own p99 lies under ("≤ 2.50 ms"; a histogram
 // knows no finer), or why there is none.
 func ownBound(t serverTime) string {
-	p99, ok := t.hist.Quantile(0.99)
+	p99, ok := t.Requests.Quantile(0.99)
 	switch {
 	case t.err != nil:
 		return "unread (error: " + t.err.Error() + ")"
-	case t.hist.Count() == 0:
+	case t.Requests.Count() == 0:
 		return "unread (no request timed)"
 	case !ok:
 		return "past its histogram's last bound"
