@@ -231,8 +231,10 @@ func (r *Runner) run(ctx context.Context) error {
 		}
 		r.advance(cp)
 		if caughtUp {
-			r.markReady()
+			// The catch-up ends first: whoever waits for ready finds its key set
+			// dropped and the collector's room given back.
 			endCatchUp()
+			r.markReady()
 		}
 		r.applyMu.Unlock()
 		if live && observe != nil {
