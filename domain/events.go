@@ -169,6 +169,9 @@ type caseEvent[T Event] struct {
 	stage  Stage                        // "" when it reaches no stage
 	party  func(e T, after Case) string // nil when it concerns no bank or bureau in particular
 	evolve func(c Case, e T) Case       // required: how the case changes
+	// fast decodes the type's usual stored form without reflection, reporting false
+	// for any other (encoding/json then decodes it); nil for none (decode_fast.go).
+	fast func(data []byte) (T, bool)
 }
 
 func (d caseEvent[T]) spec() EventSpec {
@@ -177,6 +180,14 @@ func (d caseEvent[T]) spec() EventSpec {
 	s.evolve = func(c Case, e Event) Case { return d.evolve(c, e.(T)) }
 	if d.party != nil {
 		s.party = func(e Event, after Case) string { return d.party(e.(T), after) }
+	}
+	if d.fast != nil {
+		s.decode = func(data []byte) (Event, error) {
+			if e, ok := d.fast(data); ok {
+				return e, nil
+			}
+			return decodeAs[T](data)
+		}
 	}
 	return s
 }

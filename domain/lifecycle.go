@@ -175,7 +175,7 @@ func lifecycleConcern() concern {
 			caseCommand[RecordSubjectAccessRequest]{on: onAnyCase, decide: decideSubjectAccessRequest}.spec(),
 		},
 		events: []EventSpec{
-			caseEvent[CaseNoteAdded]{evolve: evolveCaseNoteAdded}.spec(),
+			caseEvent[CaseNoteAdded]{evolve: evolveCaseNoteAdded, fast: decodeCaseNoteAddedFast}.spec(),
 			caseEvent[CaseClosed]{evolve: evolveCaseClosed}.spec(),
 			caseEvent[CaseReopened]{evolve: evolveCaseReopened}.spec(),
 			caseEvent[SurvivorDataErased]{evolve: evolveSurvivorDataErased}.spec(),
