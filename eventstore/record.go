@@ -69,11 +69,11 @@ func HashOf(raw []byte) string {
 // backend to set). The hash is recomputed from raw, so a tampered record shows up as a
 // broken chain rather than a matching hash.
 func DecodeRecord(raw []byte) (RecordedEvent, error) {
-	var rec record
+	var rec record // on the stack: a replay decodes millions
 	if !decodeCanonical(raw, &rec) {
-		rec = record{}
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return RecordedEvent{}, fmt.Errorf("decode stored event: %w", err)
+		var err error
+		if rec, err = decodeRecordJSON(raw); err != nil {
+			return RecordedEvent{}, err
 		}
 	}
 	if rec.V != recordVersion {
@@ -87,6 +87,16 @@ func DecodeRecord(raw []byte) (RecordedEvent, error) {
 		Revision:  rec.Revision,
 		Raw:       raw,
 	}, nil
+}
+
+// decodeRecordJSON decodes a record that is not in the canonical form with
+// encoding/json, whose pointer would otherwise put every record on the heap.
+func decodeRecordJSON(raw []byte) (record, error) {
+	var rec record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return record{}, fmt.Errorf("decode stored event: %w", err)
+	}
+	return rec, nil
 }
 
 // ErrChainBroken is returned by VerifyChain when a stream's history was rewritten.

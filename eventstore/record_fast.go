@@ -371,9 +371,20 @@ func (p *parser) metadata(md *Metadata) bool {
 		default:
 			return false
 		}
-		if recurs {
+		switch {
+		case recurs:
 			*field, ok = p.internedStr()
-		} else {
+		case field == &md.CorrelationID || field == &md.CausationID:
+			// A command's own events are correlated by its id (they come after it
+			// in the record): the same string, not a copy of it.
+			var b []byte
+			if b, ok = p.strBytes(); ok {
+				*field = md.CommandID
+				if string(b) != md.CommandID {
+					*field = string(b)
+				}
+			}
+		default:
 			*field, ok = p.str()
 		}
 		if !ok {
