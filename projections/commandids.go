@@ -31,7 +31,7 @@ type CommandKey [16]byte
 // own commands here as soon as they are appended, so on one replica the window is only
 // that of two commands in flight together.
 type CommandIDs struct {
-	macs sync.Pool // of hash.Hash, HMAC-SHA256 under the command key
+	macs sync.Pool // of *commandMAC, HMAC-SHA256 under the command key
 
 	mu   sync.RWMutex
 	keys keySet
@@ -49,24 +49,30 @@ type CommandIDs struct {
 func NewCommandIDs(hashKey []byte) *CommandIDs {
 	key := append([]byte(nil), hashKey...)
 	c := &CommandIDs{}
-	c.macs.New = func() any { return hmac.New(sha256.New, key) }
+	c.macs.New = func() any { return &commandMAC{mac: hmac.New(sha256.New, key)} }
 	return c
 }
 
 // Key returns the key of commandID as used by organisation org ("" for an admin acting
 // for none).
 func (c *CommandIDs) Key(org, commandID string) CommandKey {
-	mac := c.macs.Get().(hash.Hash)
-	defer c.macs.Put(mac)
-	mac.Reset()
-	mac.Write([]byte("command-id\x00"))
-	mac.Write([]byte(org))
-	mac.Write([]byte{0})
-	mac.Write([]byte(commandID))
-	var sum [sha256.Size]byte
+	m := c.macs.Get().(*commandMAC)
+	defer c.macs.Put(m)
+	m.mac.Reset()
+	// One write from the pooled buffer: strings handed to the hash's Write as []byte
+	// were copied to the heap, and a replay keys every command.
+	m.buf = append(append(append(append(m.buf[:0], "command-id\x00"...), org...), 0), commandID...)
+	m.mac.Write(m.buf)
 	var k CommandKey
-	copy(k[:], mac.Sum(sum[:0]))
+	copy(k[:], m.mac.Sum(m.sum[:0]))
 	return k
+}
+
+// commandMAC is a pooled HMAC with room for its input and its sum.
+type commandMAC struct {
+	mac hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
 // Apply records the command id of an event (case, organisation and revocation
