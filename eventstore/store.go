@@ -39,6 +39,16 @@ type Store interface {
 	Close() error
 }
 
+// UnhashedSubscriber is implemented by stores that can follow the global log without
+// hashing every event's stored bytes. SubscribeUnhashed is Subscribe with each event's
+// Metadata.Hash left empty; a reader that needs the hash of an event it keeps computes
+// it with HashOf(e.Raw). A read model's runner needs only its checkpoint's, and
+// hashing every event was a twentieth of a rebuild's CPU. An auditor never uses it:
+// the chain is verified from every hash.
+type UnhashedSubscriber interface {
+	SubscribeUnhashed(ctx context.Context, from Position) (Subscription, error)
+}
+
 // Subscription yields the global log in order.
 type Subscription interface {
 	// Events delivers events in global order; it is closed when the subscription ends,

@@ -70,6 +70,7 @@ type Runner struct {
 	mu      sync.Mutex
 	applied eventstore.Position // checkpoint: the last position applied
 	last    Checkpoint          // the event at applied
+	lastRaw []byte              // its stored bytes while its hash is not made (Checkpoint.hashed)
 	// changed is closed and replaced when applied moves, ready flips or the runner
 	// stops, if a waiter took it since it was made (watched): a rebuild moves applied
 	// millions of times, mostly with nobody waiting, and made a channel of garbage
@@ -194,7 +195,7 @@ func (r *Runner) run(ctx context.Context) error {
 		endCatchUp = r.catchUp(ctx, loadKeys)
 	}
 	defer endCatchUp()
-	sub, err := r.store.Subscribe(ctx, from)
+	sub, err := subscribeUnhashed(ctx, r.store, from)
 	if err != nil {
 		return fmt.Errorf("projections: subscribe from %s: %w", from, err)
 	}
@@ -222,14 +223,15 @@ func (r *Runner) run(ctx context.Context) error {
 		live := ready // appended since Run began reading: its age is the delay
 		caughtUp := !ready && !rec.Position.Before(head)
 		ready = ready || caughtUp
+		// The hash is made when the checkpoint is first read (hashed): most never are.
 		cp := Checkpoint{Position: rec.Position, Stream: rec.Stream, Revision: rec.Revision, Hash: rec.Metadata.Hash}
 		if r.snapshots != nil && !r.snapshotsOff.Load() {
 			// Here, between two events, every projection holds the same events; and
 			// before the position is published, so that whoever waits for it finds
 			// any snapshot it makes due already under way (Snapshots.Wait).
-			r.snapshots.applied(cp, ready)
+			r.snapshots.applied(cp, rec.Raw, ready)
 		}
-		r.advance(cp)
+		r.advanceTo(cp, rec.Raw)
 		if caughtUp {
 			// The catch-up ends first: whoever waits for ready finds its key set
 			// dropped and the collector's room given back.
@@ -280,11 +282,34 @@ func (r *Runner) catchUp(ctx context.Context, loadKeys *sealing.KeySet) func() {
 }
 
 // advance publishes the checkpoint: waiters for it wake.
-func (r *Runner) advance(cp Checkpoint) {
+func (r *Runner) advance(cp Checkpoint) { r.advanceTo(cp, nil) }
+
+// advanceTo is advance for a checkpoint whose hash may be left to make from raw, its
+// event's stored bytes (kept until then: one record).
+func (r *Runner) advanceTo(cp Checkpoint, raw []byte) {
 	r.mu.Lock()
-	r.applied, r.last = cp.Position, cp
+	r.applied, r.last, r.lastRaw = cp.Position, cp, raw
 	r.notifyLocked()
 	r.mu.Unlock()
+}
+
+// subscribeUnhashed follows the log from from without hashing every event, where the
+// store can (eventstore.UnhashedSubscriber): the runner hashes only the checkpoints it
+// reads.
+func subscribeUnhashed(ctx context.Context, store eventstore.Store, from eventstore.Position) (eventstore.Subscription, error) {
+	if s, ok := store.(eventstore.UnhashedSubscriber); ok {
+		return s.SubscribeUnhashed(ctx, from)
+	}
+	return store.Subscribe(ctx, from)
+}
+
+// hashed returns cp with its hash, made from raw (its event's stored bytes) if the
+// subscription left it out.
+func (cp Checkpoint) hashed(raw []byte) Checkpoint {
+	if cp.Hash == "" && raw != nil {
+		cp.Hash = eventstore.HashOf(raw)
+	}
+	return cp
 }
 
 // load loads the snapshot into the projections and resumes after its checkpoint. A
@@ -340,6 +365,7 @@ func (r *Runner) Position() eventstore.Position {
 func (r *Runner) Checkpoint() Checkpoint {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.last, r.lastRaw = r.last.hashed(r.lastRaw), nil
 	return r.last
 }
 

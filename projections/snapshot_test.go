@@ -369,8 +369,18 @@ func TestSnapshotWrittenEveryNEvents(t *testing.T) {
 	if n := written(); n != 3 {
 		t.Fatalf("%d snapshots after three more; want 3", n)
 	}
-	if _, cp := m.snaps.Written(); cp.Position != m.runner.Position() {
+	_, cp := m.snaps.Written()
+	if cp.Position != m.runner.Position() {
 		t.Errorf("the last snapshot is at %s; want %s", cp.Position, m.runner.Position())
+	}
+	// The subscription leaves events unhashed: the checkpoint's hash, made when the
+	// snapshot was taken and when the runner is asked, is the stored event's.
+	recs, err := w.store.ReadStream(context.Background(), cp.Stream, cp.Revision)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("read the checkpoint's event: %v", err)
+	}
+	if want := recs[0].Metadata.Hash; cp.Hash != want || m.runner.Checkpoint().Hash != want {
+		t.Errorf("checkpoint hash %q in the snapshot, %q from the runner; the event's is %q", cp.Hash, m.runner.Checkpoint().Hash, want)
 	}
 }
 

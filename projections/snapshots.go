@@ -122,8 +122,9 @@ func (s *Snapshots) Written() (int, Checkpoint) {
 func (s *Snapshots) Wait() { s.wg.Wait() }
 
 // applied is called by the runner after each event, between events: the read models
-// agree with cp. It starts a write when one is due.
-func (s *Snapshots) applied(cp Checkpoint, ready bool) {
+// agree with cp, whose hash may be left to make from raw, its event's stored bytes. It
+// starts a write when one is due.
+func (s *Snapshots) applied(cp Checkpoint, raw []byte, ready bool) {
 	s.since++
 	if !ready || s.writing.Load() {
 		return // catching up (a snapshot now would slow the catch-up), or one in flight
@@ -131,7 +132,7 @@ func (s *Snapshots) applied(cp Checkpoint, ready bool) {
 	if s.since < s.every && time.Since(s.lastCapture) < s.period {
 		return
 	}
-	m := s.capture(cp)
+	m := s.capture(cp.hashed(raw))
 	s.writing.Store(true)
 	s.wg.Go(func() {
 		defer s.writing.Store(false)

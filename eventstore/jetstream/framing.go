@@ -87,12 +87,14 @@ func parseMsgHead(hdr nats.Header) (msgHead, error) {
 // framing only: a record whose content was altered still decodes, so that auditors
 // see it as a broken chain (eventstore.VerifyChain) instead of an unreadable stream.
 func decodeMessage(subject string, seq uint64, hdr nats.Header, body []byte) ([]eventstore.RecordedEvent, error) {
-	return appendMessageEvents(nil, subject, seq, hdr, body)
+	return appendMessageEvents(nil, eventstore.DecodeRecord, subject, seq, hdr, body)
 }
 
-// appendMessageEvents is decodeMessage appending to dst: a subscription reuses one
+// appendMessageEvents is decodeMessage appending to dst, each record decoded with
+// decode (eventstore.DecodeRecord, or DecodeRecordUnhashed): a subscription reuses one
 // slice for every message instead of a new one each (a rebuild's garbage).
-func appendMessageEvents(dst []eventstore.RecordedEvent, subject string, seq uint64, hdr nats.Header, body []byte) ([]eventstore.RecordedEvent, error) {
+func appendMessageEvents(dst []eventstore.RecordedEvent, decode func(raw []byte) (eventstore.RecordedEvent, error),
+	subject string, seq uint64, hdr nats.Header, body []byte) ([]eventstore.RecordedEvent, error) {
 	if !strings.HasPrefix(subject, subjectPrefix) {
 		return dst, fmt.Errorf("%w: message %d on subject %q", errBadFrame, seq, subject)
 	}
@@ -108,7 +110,7 @@ func appendMessageEvents(dst []eventstore.RecordedEvent, subject string, seq uin
 		return dst, fmt.Errorf("%w: message %d holds %d events, its headers say %d", errBadFrame, seq, len(frames), h.count())
 	}
 	for i, raw := range frames {
-		e, err := eventstore.DecodeRecord(raw)
+		e, err := decode(raw)
 		if err != nil {
 			return dst, fmt.Errorf("message %d event %d: %w", seq, i, err)
 		}

@@ -24,6 +24,19 @@ const (
 // the events at or before from within it. The consumer delivers what is stored, then
 // new messages as they are appended.
 func (s *Store) Subscribe(ctx context.Context, from eventstore.Position) (eventstore.Subscription, error) {
+	return s.subscribe(ctx, from, eventstore.DecodeRecord)
+}
+
+// SubscribeUnhashed is Subscribe with every event's Metadata.Hash left empty
+// (eventstore.UnhashedSubscriber): for the read models' runner, which hashes only its
+// checkpoint.
+func (s *Store) SubscribeUnhashed(ctx context.Context, from eventstore.Position) (eventstore.Subscription, error) {
+	return s.subscribe(ctx, from, eventstore.DecodeRecordUnhashed)
+}
+
+// subscribe is Subscribe decoding each record with decode.
+func (s *Store) subscribe(ctx context.Context, from eventstore.Position,
+	decode func(raw []byte) (eventstore.RecordedEvent, error)) (eventstore.Subscription, error) {
 	cfg := jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subjectPrefix + ">"},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
@@ -65,7 +78,7 @@ func (s *Store) Subscribe(ctx context.Context, from eventstore.Position) (events
 		defer stopOnClose()
 		defer close(sub.done)
 		defer s.deleteConsumer(cons)
-		sub.run(subCtx, msgs, from, s.waitDurable)
+		sub.run(subCtx, msgs, from, decode, s.waitDurable)
 	}()
 	return sub, nil
 }
@@ -110,7 +123,7 @@ func (sub *subscription) Close() {
 
 // run delivers the consumer's messages, each once it is durable (waitDurable).
 func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext, from eventstore.Position,
-	waitDurable func(context.Context, uint64) error) {
+	decode func(raw []byte) (eventstore.RecordedEvent, error), waitDurable func(context.Context, uint64) error) {
 	defer close(sub.events)
 	defer msgs.Stop()
 	fail := func(err error) {
@@ -132,7 +145,7 @@ func (sub *subscription) run(ctx context.Context, msgs jetstream.MessagesContext
 			fail(err)
 			return
 		}
-		events, err = appendMessageEvents(events[:0], msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
+		events, err = appendMessageEvents(events[:0], decode, msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
 		if err != nil {
 			fail(err)
 			return
