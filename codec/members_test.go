@@ -119,3 +119,28 @@ func TestAddExtrasSplices(t *testing.T) {
 		t.Errorf("without a blind index: %s, %v", got, err)
 	}
 }
+
+// skipString ends a string where a byte-by-byte walk does, escapes or not.
+func FuzzSkipString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"a\\"`, `"a\\\"b"x"`, `"unterminated`, `"\`, `""`, `"x\u0022"y"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '"' {
+			return
+		}
+		end, ok := skipString(data, 0)
+		wantEnd, wantOK := 0, false
+		for j := 1; j < len(data); j++ {
+			if data[j] == '\\' {
+				j++
+			} else if data[j] == '"' {
+				wantEnd, wantOK = j+1, true
+				break
+			}
+		}
+		if end != wantEnd || ok != wantOK {
+			t.Fatalf("%q: %d %v, want %d %v", data, end, ok, wantEnd, wantOK)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package eventstore
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"time"
 )
@@ -100,23 +102,22 @@ func (p *parser) key() ([]byte, bool) {
 }
 
 // strBytes reads a string of printable ASCII without escapes; the bytes alias the
-// record.
+// record. (The closing quote is found with IndexByte and the bytes before it checked
+// eight at a time: record after record, these strings are most of what is read.)
 func (p *parser) strBytes() ([]byte, bool) {
 	if !p.byte('"') {
 		return nil, false
 	}
-	start := p.i
-	for ; p.i < len(p.b); p.i++ {
-		switch c := p.b[p.i]; {
-		case c == '"':
-			b := p.b[start:p.i]
-			p.i++
-			return b, true
-		case c == '\\' || c < 0x20 || c >= 0x80:
-			return nil, false
-		}
+	q := bytes.IndexByte(p.b[p.i:], '"')
+	if q < 0 {
+		return nil, false
 	}
-	return nil, false
+	b := p.b[p.i : p.i+q]
+	if !plainASCII(b) {
+		return nil, false
+	}
+	p.i += q + 1
+	return b, true
 }
 
 // uint reads an unsigned integer without sign, fraction, exponent or leading zero.
@@ -237,6 +238,15 @@ func (p *parser) jsonString() bool {
 	if !p.byte('"') {
 		return false
 	}
+	// Most strings hold no escape: the closing quote is then the next one, found with
+	// IndexByte, and the bytes before it are checked eight at a time (a sealed text is
+	// hundreds of bytes, and this was a rebuild's hot loop).
+	if q := bytes.IndexByte(p.b[p.i:], '"'); q >= 0 {
+		if span := p.b[p.i : p.i+q]; bytes.IndexByte(span, '\\') < 0 && !hasControl(span) {
+			p.i += q + 1
+			return true
+		}
+	}
 	for p.i < len(p.b) {
 		switch c := p.b[p.i]; {
 		case c == '"':
@@ -267,6 +277,46 @@ func (p *parser) jsonString() bool {
 			}
 		default:
 			p.i++
+		}
+	}
+	return false
+}
+
+// plainASCII reports whether b is printable ASCII (0x20 to 0x7f) without a backslash.
+func plainASCII(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		bs := w ^ ('\\' * ones) // a zero byte where a backslash was
+		// No byte from 0x80 up; then none below 0x20 (hasControl) and no zero in bs.
+		if w&highs != 0 || (w-0x20*ones)&^w&highs != 0 || (bs-ones)&^bs&highs != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasControl reports whether b holds a byte below 0x20, which a JSON string may not.
+func hasControl(b []byte) bool {
+	const highs, below = 0x8080808080808080, 0x20 * 0x0101010101010101
+	for len(b) >= 8 {
+		// Subtracting 0x20 from every byte sets the high bit of a byte below 0x20
+		// whose own high bit is clear; a borrow into the next byte comes only from
+		// such a byte, so the word has one exactly when the test says so.
+		if w := binary.LittleEndian.Uint64(b); (w-below)&^w&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
 		}
 	}
 	return false

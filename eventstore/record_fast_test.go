@@ -152,3 +152,46 @@ func FuzzObject(f *testing.F) {
 		}
 	})
 }
+
+// hasControl finds a byte below 0x20 wherever it stands, among any other bytes, and
+// nothing where there is none.
+func TestHasControl(t *testing.T) {
+	for n := range 20 {
+		for at := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[at] = byte(c)
+				if got, want := hasControl(b), c < 0x20; got != want {
+					t.Fatalf("%q: %v, want %v", b, got, want)
+				}
+				// Beside the bytes that borrow or carry the most.
+				for _, other := range []byte{0x00, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff} {
+					b2 := bytes.Repeat([]byte{other}, n)
+					b2[at] = byte(c)
+					if got, want := hasControl(b2), c < 0x20 || (other < 0x20 && n > 1); got != want {
+						t.Fatalf("%q: %v, want %v", b2, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// plainASCII refuses a backslash, a control byte or a byte from 0x80 up wherever it
+// stands, and accepts every other byte.
+func TestPlainASCII(t *testing.T) {
+	for n := 1; n < 20; n++ {
+		for at := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[at] = byte(c)
+				if got, want := plainASCII(b), c != '\\' && c >= 0x20 && c < 0x80; got != want {
+					t.Fatalf("%q: %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	if !plainASCII(nil) || !plainASCII([]byte(" ~\x7f")) {
+		t.Error("refused plain ASCII")
+	}
+}
