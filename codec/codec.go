@@ -159,22 +159,48 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 	if !ok {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
 	}
-	return decode(spec, rec)
+	return decode(spec, rec, false)
 }
 
-// decode is Decode with the stored type's table entry found.
-func decode(spec domain.EventSpec, rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
+// DecodeShared is Decode with the extras aliasing rec.Data instead of copied out of
+// it, for a caller that copies the ones it keeps (Extras.Clone): the read models'
+// runner decodes every event of the log and keeps the personal data of few (a note's
+// text, most of the log's bytes, is read from the log when it is opened).
+func DecodeShared(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
+	spec, ok := domain.EventSpecFor(rec.Type)
+	if !ok {
+		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
+	}
+	return decode(spec, rec, true)
+}
+
+// Clone returns x with its own copies of the stored bytes, which no longer alias the
+// record they were decoded from (DecodeShared).
+func (x Extras) Clone() Extras {
+	x.Personal.Data = bytes.Clone(x.Personal.Data)
+	x.BlindIndex.Data = bytes.Clone(x.BlindIndex.Data)
+	return x
+}
+
+// decode is Decode with the stored type's table entry found; shared leaves the
+// extras aliasing rec.Data.
+func decode(spec domain.EventSpec, rec eventstore.RecordedEvent, shared bool) (domain.Event, Extras, error) {
 	// The extras: one scan of the top level, no second decoding; each copied out of
-	// the stored bytes, so that a read model keeping it keeps no more than it.
+	// the stored bytes (unless shared), so that a read model keeping it keeps no more
+	// than it.
+	own := bytes.Clone
+	if shared {
+		own = func(b []byte) []byte { return b[:len(b):len(b)] }
+	}
 	var personal, index json.RawMessage
 	var kept [16]member // the other members: room for an event's without allocating
 	rest, extras := kept[:0], 0
 	if err := members(rec.Data, func(m member) {
 		switch string(m.key) {
 		case personalKey:
-			personal, extras = bytes.Clone(rec.Data[m.start:m.end]), extras+1
+			personal, extras = own(rec.Data[m.start:m.end]), extras+1
 		case blindIndexKey:
-			index, extras = bytes.Clone(rec.Data[m.start:m.end]), extras+1
+			index, extras = own(rec.Data[m.start:m.end]), extras+1
 		default:
 			rest = append(rest, m)
 		}

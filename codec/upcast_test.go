@@ -55,7 +55,7 @@ func TestEncodeAtTheTypesSchemaVersion(t *testing.T) {
 func TestDecodeUpcastsAndKeepsSealedPartsAtTheirVersion(t *testing.T) {
 	stored := `{"note":"x","at":"2026-01-02T03:04:05Z","personal":{"keyId":"k1", "sealed":"AAAA"},"blindIndex":{"sealed":"BBBB"}}`
 	rec := eventstore.RecordedEvent{EventData: eventstore.EventData{ID: "e1", Type: "ProbeRecorded", SchemaVersion: 1, Data: []byte(stored)}}
-	e, extras, err := decode(probeSpec(), rec)
+	e, extras, err := decode(probeSpec(), rec, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,11 @@ func (v *CaseView) apply(env Envelope, openIndex func(caseID string, sealed code
 	}
 	v.Position = rec.Position
 	v.UpdatedAt = rec.Metadata.RecordedAt
+	if _, note := env.Event.(domain.CaseNoteAdded); !note {
+		// The view keeps every event's personal data but a note's (NoteTexts reads
+		// that from the log): its own copy, not the record's bytes (Envelope.Extras).
+		env.Extras = env.Extras.Clone()
+	}
 
 	switch e := env.Event.(type) {
 	case domain.SurvivorReferred:

@@ -25,7 +25,10 @@ import (
 type Envelope struct {
 	Record eventstore.RecordedEvent
 	Event  domain.Event
-	Extras codec.Extras // the event's personal sub-object as stored (opaque here) and blind index
+	// Extras are the event's personal sub-object as stored (opaque here) and blind
+	// index. They alias the record's bytes (codec.DecodeShared): a projection keeps a
+	// copy (Extras.Clone), never them.
+	Extras codec.Extras
 }
 
 // Projection is a read model fed by the Runner. Apply is called from one goroutine,

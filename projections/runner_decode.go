@@ -47,7 +47,7 @@ func decodeEvent(rec eventstore.RecordedEvent) decodedEvent {
 	case eventstore.KindCase, eventstore.KindOrganisation, eventstore.KindRevocation:
 		d.folds = true
 		var err error
-		if d.env.Event, d.env.Extras, err = codec.Decode(rec); err != nil {
+		if d.env.Event, d.env.Extras, err = codec.DecodeShared(rec); err != nil {
 			d.err = fmt.Errorf("projections: %w", err)
 		}
 	}
