@@ -52,8 +52,11 @@ command runs wrote and is not counted.`},
 	{secSize, `The cases are written in-process before the server starts: the coalition's directory,
 then cases of a referral and 19 notes from 32 writers through the application layer
 (sealed, hashed, keyed as over HTTP) with --sync interval, not over HTTP, to save time.
-The server then starts on them, stops (SIGTERM) and starts again: restart is the time
-from starting the process to /readyz answering 200 (read models caught up); memory is
+The server then starts on them, stops (SIGTERM) and starts again. Its first start
+builds the read models from the log (no snapshot yet: the rebuild from zero) and
+writes a snapshot when it stops; restart is the second start, from that snapshot. Each
+is the time from starting the process to /readyz answering 200 (read models caught
+up); memory is
 its VmRSS two seconds later, the pages start-up used included (VmHWM, the
 peak, in brackets), and again right after the reads, when the heap also holds the
 room it collects garbage in (by default as much again as it keeps). Baselines: the same directory's event store opened

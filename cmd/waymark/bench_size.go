@@ -14,6 +14,14 @@ import (
 // restartTarget is the size the restart target is set at.
 const restartTarget = 2_000_000
 
+// rebuildTarget is the bound on a rebuild from zero, for rebuildTargetEvents
+// events; a larger log is held to it per as many events (a rebuild's cost per event
+// grows with its heap, so that is the stricter reading).
+const (
+	rebuildTarget       = 10 * time.Second
+	rebuildTargetEvents = 1_000_000
+)
+
 // size measures memory and restart with the plan's cases, then the reads on the same
 // server: its cases are what they read.
 func (b *benchRun) size(ctx context.Context) {
@@ -35,7 +43,7 @@ func (b *benchRun) size(ctx context.Context) {
 	read, readErr := readLog(ctx, dir)
 	events := read.events
 	b.logger.Info("bench: restart", "cases", cases, "events", events)
-	srv, restart, err := b.restart(ctx, "size", dir)
+	srv, first, restart, err := b.restart(ctx, "size", dir)
 	if err != nil {
 		b.sizeErrors(err)
 		b.readErrors(err)
@@ -67,6 +75,7 @@ func (b *benchRun) size(ctx context.Context) {
 		}
 	}
 	b.report.Add(secSize, row)
+	b.report.Add(secSize, rebuildRow(what, first, events, read.total, readErr))
 	if readErr == nil {
 		// What no read model can take away: the embedded JetStream recovering its
 		// stream when the store opens.
@@ -127,7 +136,7 @@ func (b *benchRun) emptyServer(ctx context.Context) (emptyServer, error) {
 	if err := writeBenchData(ctx, dir, 0, b.logger); err != nil {
 		return emptyServer{}, err
 	}
-	srv, restart, err := b.restart(ctx, "empty", dir)
+	srv, _, restart, err := b.restart(ctx, "empty", dir)
 	if err != nil {
 		return emptyServer{}, err
 	}
@@ -137,18 +146,44 @@ func (b *benchRun) emptyServer(ctx context.Context) (emptyServer, error) {
 }
 
 // restart starts a server on dir, stops it and starts it again, and returns the
-// second, with how long it took from the process's start to ready.
-func (b *benchRun) restart(ctx context.Context, name, dir string) (benchServer, time.Duration, error) {
-	first, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
-	if err != nil {
-		return benchServer{}, 0, err
-	}
-	if err := first.Close(); err != nil {
-		return benchServer{}, 0, fmt.Errorf("stop the server: %w", err)
-	}
+// second, with how long each start took from the process's start to ready: the first
+// builds the read models from the log (a new directory has no snapshot), the second
+// loads the snapshot the first wrote when it stopped.
+func (b *benchRun) restart(ctx context.Context, name, dir string) (srv benchServer, first, restart time.Duration, err error) {
 	start := time.Now()
-	srv, err := b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
-	return srv, time.Since(start), err
+	srv, err = b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
+	if err != nil {
+		return benchServer{}, 0, 0, err
+	}
+	first = time.Since(start)
+	if err := srv.Close(); err != nil {
+		return benchServer{}, 0, 0, fmt.Errorf("stop the server: %w", err)
+	}
+	start = time.Now()
+	srv, err = b.startServer(ctx, name, dir, jetstream.SyncAlways, false)
+	return srv, first, time.Since(start), err
+}
+
+// rebuildRow is the first start's figure: the read models built from zero, against a
+// raw read of the same log, held to rebuildTarget per rebuildTargetEvents events once
+// the log is at least that long.
+func rebuildRow(what string, took time.Duration, events int, raw time.Duration, rawErr error) bench.Row {
+	row := bench.Row{Figure: "rebuild from zero (the first start: no snapshot yet), " + what,
+		Waymark: fmt.Sprintf("%s, %s events/s, %s per million events", bench.Seconds(took),
+			bench.Count(int(float64(events)/took.Seconds())), bench.Seconds(perMillion(took, events))),
+		Target: fmt.Sprintf("< %g s for %s events", rebuildTarget.Seconds(), bench.Count(rebuildTargetEvents))}
+	switch {
+	case rawErr != nil:
+		row.Baseline, row.Met = "error: "+rawErr.Error(), bench.Failed
+		return row
+	case events >= rebuildTargetEvents:
+		row.Met = bench.Verdict(perMillion(took, events)*rebuildTargetEvents/1_000_000 < rebuildTarget)
+	default:
+		row.Met = fmt.Sprintf("n/a (%s events; --cases %d for the target's size)", bench.Count(events), rebuildTargetEvents/eventsPerCase)
+	}
+	row.Baseline = fmt.Sprintf("%s reading the log raw (%s events/s)", bench.Seconds(raw), bench.Count(int(float64(events)/raw.Seconds())))
+	row.Ratio = bench.Ratio(took.Seconds(), raw.Seconds())
+	return row
 }
 
 func (b *benchRun) memoryRows(what string, cases int, mem bench.Memory, empty emptyServer, emptyErr error) {
