@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -62,4 +63,34 @@ func Connect(ctx context.Context, cfg NATSConfig, logger *slog.Logger) (*Store, 
 		return nil, fmt.Errorf("sealing: key store on NATS: %w", err)
 	}
 	return s, nil
+}
+
+// leaderWait bounds how long Connect waits for the key stream's leader, and
+// leaderPoll how often it asks.
+const (
+	leaderWait = 10 * time.Second
+	leaderPoll = 50 * time.Millisecond
+)
+
+// waitForLeader waits until the replicated key stream has elected a leader: a stream
+// just created on a cluster answers no write until it has (the first key's Create
+// failed as unavailable on a loaded machine). It gives up after leaderWait or when ctx
+// ends, with a log line: writes then say unavailable, as they would a moment later.
+func (s *Store) waitForLeader(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	for {
+		ask, done := context.WithTimeout(ctx, time.Second) // an info without a leader may go unanswered
+		info, err := s.stream.Info(ask)
+		done()
+		if err == nil && info.Cluster != nil && info.Cluster.Leader != "" {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			s.log.Warn("sealing: key store: the key stream has no leader yet", "stream", keyStreamName, "waited", leaderWait)
+			return
+		case <-time.After(leaderPoll):
+		}
+	}
 }

@@ -31,6 +31,11 @@ func TestContractOnACluster(t *testing.T) {
 		if !ks.replicated {
 			t.Fatal("a key stream of 3 replicas is not treated as replicated")
 		}
+		// Connect returns once the new stream has a leader: the first write must not
+		// find it still electing one.
+		if info := ks.stream.CachedInfo(); info.Cluster == nil || info.Cluster.Leader == "" {
+			t.Fatal("Connect returned before the key stream had a leader")
+		}
 		return ks
 	})
 }

@@ -153,6 +153,9 @@ func (s *Store) init(ctx context.Context, nc *nats.Conn) error {
 	// one replicated proposal.
 	s.commit = jsbatch.New(s.nc, s.js, jsbatch.Options{})
 	if s.srv == nil {
+		if s.replicated {
+			s.waitForLeader(ctx)
+		}
 		return s.recover(ctx) // the cluster's nodes keep the blocks: none to fsync here
 	}
 	// The server's file layout: <StoreDir>/jetstream/<account>/streams/<stream>/msgs.
