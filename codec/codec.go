@@ -155,11 +155,7 @@ func addExtras(data []byte, id string, schemaVersion int, seal Sealer, blindInde
 // decoded without its personal sub-object and blind index (its personal field is
 // nil), and an upcast one decodes to whatever its upcasters make of them.
 func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
-	spec, ok := domain.EventSpecFor(rec.Type)
-	if !ok {
-		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
-	}
-	return decode(spec, rec, false)
+	return decodeStored(rec, false)
 }
 
 // DecodeShared is Decode with the extras aliasing rec.Data instead of copied out of
@@ -167,11 +163,17 @@ func Decode(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
 // runner decodes every event of the log and keeps the personal data of few (a note's
 // text, most of the log's bytes, is read from the log when it is opened).
 func DecodeShared(rec eventstore.RecordedEvent) (domain.Event, Extras, error) {
+	return decodeStored(rec, true)
+}
+
+// decodeStored is Decode or DecodeShared: the stored type's table entry found, then
+// decode.
+func decodeStored(rec eventstore.RecordedEvent, shared bool) (domain.Event, Extras, error) {
 	spec, ok := domain.EventSpecFor(rec.Type)
 	if !ok {
 		return nil, Extras{}, fmt.Errorf("decode %s revision %d: %w %q", rec.Stream, rec.Revision, ErrUnknownEventType, rec.Type)
 	}
-	return decode(spec, rec, true)
+	return decode(spec, rec, shared)
 }
 
 // Clone returns x with its own copies of the stored bytes, which no longer alias the
