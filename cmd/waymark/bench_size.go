@@ -169,9 +169,8 @@ func (b *benchRun) restart(ctx context.Context, name, dir string) (srv benchServ
 // the log is at least that long.
 func rebuildRow(what string, took time.Duration, events int, raw time.Duration, rawErr error) bench.Row {
 	row := bench.Row{Figure: "rebuild from zero (the first start: no snapshot yet), " + what,
-		Waymark: fmt.Sprintf("%s, %s events/s, %s per million events", bench.Seconds(took),
-			bench.Count(int(float64(events)/took.Seconds())), bench.Seconds(perMillion(took, events))),
-		Target: fmt.Sprintf("< %g s for %s events", rebuildTarget.Seconds(), bench.Count(rebuildTargetEvents))}
+		Waymark: rebuildFigure(took, events),
+		Target:  fmt.Sprintf("< %g s for %s events", rebuildTarget.Seconds(), bench.Count(rebuildTargetEvents))}
 	switch {
 	case rawErr != nil:
 		row.Baseline, row.Met = "error: "+rawErr.Error(), bench.Failed
@@ -181,9 +180,20 @@ func rebuildRow(what string, took time.Duration, events int, raw time.Duration, 
 	default:
 		row.Met = fmt.Sprintf("n/a (%s events; --cases %d for the target's size)", bench.Count(events), rebuildTargetEvents/eventsPerCase)
 	}
-	row.Baseline = fmt.Sprintf("%s reading the log raw (%s events/s)", bench.Seconds(raw), bench.Count(int(float64(events)/raw.Seconds())))
+	row.Baseline = rawReadFigure(raw, events)
 	row.Ratio = bench.Ratio(took.Seconds(), raw.Seconds())
 	return row
+}
+
+// rebuildFigure is a rebuild's time, its pace and its time per million events.
+func rebuildFigure(took time.Duration, events int) string {
+	return fmt.Sprintf("%s, %s events/s, %s per million events", bench.Seconds(took),
+		bench.Count(int(float64(events)/took.Seconds())), bench.Seconds(perMillion(took, events)))
+}
+
+// rawReadFigure is the raw read of the log a rebuild is compared with.
+func rawReadFigure(raw time.Duration, events int) string {
+	return fmt.Sprintf("%s reading the log raw (%s events/s)", bench.Seconds(raw), bench.Count(int(float64(events)/raw.Seconds())))
 }
 
 func (b *benchRun) memoryRows(what string, cases int, mem bench.Memory, empty emptyServer, emptyErr error) {
